@@ -1,0 +1,108 @@
+# modeldeck -- build, run, test.  `make run` and `make test` install missing Debian packages
+# first (see mk/deps.sh); everything else assumes they are there.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BUILD      ?= build
+DEMO_DB    ?= $(BUILD)/demo.db
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS      := ncursesw sqlite3 libcurl jansson libcrypto
+OPTFLAGS  ?= -O2 -g
+WARNFLAGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+             -Wno-format-nonliteral -Wvla -Wpointer-arith
+ifeq ($(WERROR),1)
+WARNFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+OPTFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN     := -fsanitize=address,undefined
+endif
+
+# Recursive (=) so pkg-config runs only when something is compiled, not for `make deps`.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
+
+CPPFLAGS += -D_GNU_SOURCE -DMD_VERSION='"$(VERSION)"' -Icore
+CFLAGS   += -std=c17 $(OPTFLAGS) $(WARNFLAGS) -MMD -MP
+LDLIBS   += $(PKG_LIBS) -lm -lpthread
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+LIB  := $(BUILD)/libmodeldeck.a
+BIN  := $(BUILD)/modeldeck
+UNIT := $(BUILD)/tests/unit-tests
+
+.PHONY: all run test check-unit check-cli deps deps-test sanitize install clean bench format
+
+all: $(BIN) $(LIB)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(UNIT): $(UNIT_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@sh mk/deps.sh build
+
+deps-test:
+	@sh mk/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@test -f $(DEMO_DB) || MODELDECK_USER=demo ./$(BIN) --db $(DEMO_DB) init --allow-user-override
+	@./$(BIN) --db $(DEMO_DB) model list
+
+check-unit: $(UNIT)
+	./$(UNIT)
+
+check-cli: $(BIN)
+	MODELDECK_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory all $(UNIT)
+	@$(MAKE) --no-print-directory check-unit check-cli
+
+sanitize: deps-test
+	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/modeldeck/themes
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/modeldeck
+	install -m 0644 docs/modeldeck.1 $(DESTDIR)$(PREFIX)/share/man/man1/modeldeck.1
+	for t in themes/*.json; do [ -f "$$t" ] && install -m 0644 "$$t" \
+	  $(DESTDIR)$(PREFIX)/share/modeldeck/themes/ || true; done
+
+format:
+	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf $(BUILD) build/san
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

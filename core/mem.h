@@ -1,0 +1,24 @@
+/* Allocation that never returns NULL.
+ *
+ * Why: a console that half-handles out-of-memory corrupts more than it saves. On failure we run
+ * the registered fatal hook (the console uses it to restore the terminal), print one line and
+ * exit(1) -- as htop does. */
+#ifndef MD_MEM_H
+#define MD_MEM_H
+
+#include <stddef.h>
+
+void *md_xmalloc(size_t n);
+void *md_xcalloc(size_t count, size_t size);
+void *md_xrealloc(void *p, size_t n);
+/* Grows an array to hold at least `need` elements, doubling; updates *cap. */
+void *md_xgrow(void *p, size_t *cap, size_t need, size_t elem);
+char *md_xstrdup(const char *s); /* NULL stays NULL */
+char *md_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The fatal hook runs before the process exits on an unrecoverable error. */
+typedef void (*md_fatal_hook)(void);
+void md_set_fatal_hook(md_fatal_hook hook);
+_Noreturn void md_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

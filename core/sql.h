@@ -1,0 +1,63 @@
+/* Internal to core (and its tests): the only place SQL is prepared, bound and stepped.
+ *
+ * Why: prepared statements only, one error path, one transaction discipline. Bind formats:
+ *   t  const char *          text, NULL binds NULL
+ *   i  int64_t               integer
+ *   I  int, int64_t          (present, value): NULL when present is 0
+ *   d  double                real
+ *   D  int, double           (present, value): NULL when present is 0 */
+#ifndef MD_SQL_H
+#define MD_SQL_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+sqlite3 *md_store_db(md_store *s);
+/* True when md_store_open created the file. */
+bool md_store_created(const md_store *s);
+/* Removes a store file and its -wal, -shm and -journal companions. */
+void md_store_unlink(const char *path);
+
+md_status md_sql_prepare(md_store *s, const char *sql, sqlite3_stmt **st, md_err *err);
+md_status md_sql_vbind(sqlite3_stmt *st, const char *types, va_list ap);
+md_status md_sql_bind(sqlite3_stmt *st, const char *types, ...);
+/* Steps once: MD_OK with a row (*has_row true) or done (*has_row false); errors fill err. */
+md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err);
+/* Prepares, binds, steps to completion. */
+md_status md_sql_run(md_store *s, md_err *err, const char *sql, const char *types, ...);
+/* One integer from the first column of the first row; MD_NOTFOUND when there is no row. */
+md_status md_sql_int(md_store *s, int64_t *out, md_err *err, const char *sql, const char *types,
+                     ...);
+/* Runs SQL text without parameters (schema, pragmas). */
+md_status md_sql_exec(md_store *s, const char *sql, md_err *err);
+/* The message of the last SQLite error as an md_err. */
+md_status md_sql_fail(md_store *s, md_err *err, const char *what);
+
+/* Column text copied (NULL stays NULL); the caller frees. */
+char *md_sql_col_text(sqlite3_stmt *st, int col);
+bool md_sql_col_null(sqlite3_stmt *st, int col);
+
+/* Transactions. Begin is BEGIN IMMEDIATE with retry; one level only. */
+md_status md_tx_begin(md_store *s, md_err *err);
+md_status md_tx_commit(md_store *s, md_err *err);
+void md_tx_rollback(md_store *s);
+bool md_tx_active(md_store *s);
+/* Commits when rc is MD_OK, else rolls back; returns the final status. */
+md_status md_tx_end(md_store *s, md_status rc, md_err *err);
+
+/* Settings (inside or outside a transaction). */
+md_status md_setting_get(md_store *s, const char *key, char **value, md_err *err);
+md_status md_setting_put(md_store *s, const char *key, const char *value, md_err *err);
+
+/* Schema migrations, in order; index i brings user_version from i to i + 1. */
+extern const char *const md_migrations[];
+extern const int md_migration_count;
+
+#define MD_APPLICATION_ID 0x4D444B31 /* "MDK1" */
+
+#endif

@@ -1,0 +1,595 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "mem.h"
+#include "sql.h"
+
+struct md_store {
+    sqlite3 *db;
+    char *path;
+    md_clock clock;
+    bool in_tx;
+    bool created; /* this open created the file */
+};
+
+/* How long a writer keeps trying to get the write lock before giving up (busy handler waits up
+ * to BUSY_TIMEOUT_MS per attempt; the loop retries until BUSY_TOTAL_MS). */
+#define BUSY_TIMEOUT_MS 5000
+#define BUSY_TOTAL_MS 60000
+
+sqlite3 *md_store_db(md_store *s)
+{
+    return s->db;
+}
+
+const char *md_store_path(const md_store *s)
+{
+    return s->path;
+}
+
+const md_clock *md_store_clock(const md_store *s)
+{
+    return &s->clock;
+}
+
+int64_t md_store_now_ms(const md_store *s)
+{
+    return md_clock_now_ms(&s->clock);
+}
+
+void md_store_now_text(const md_store *s, char out[MD_TIME_TEXT_MAX])
+{
+    md_time_format(md_store_now_ms(s), out);
+}
+
+int md_store_latest_schema(void)
+{
+    return md_migration_count;
+}
+
+/* ---- paths ---------------------------------------------------------------------------- */
+
+md_status md_store_resolve_path(const char *flag, char **path, const char **source, md_err *err)
+{
+    const char *env = getenv("MODELDECK_DB"), *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    if (flag && *flag) {
+        *source = "--db";
+        *path = md_xstrdup(flag);
+    } else if (env && *env) {
+        *source = "MODELDECK_DB";
+        *path = md_xstrdup(env);
+    } else if (xdg && *xdg == '/') {
+        *source = "XDG_DATA_HOME";
+        *path = md_xasprintf("%s/modeldeck/modeldeck.db", xdg);
+    } else if (home && *home) {
+        *source = "HOME";
+        *path = md_xasprintf("%s/.local/share/modeldeck/modeldeck.db", home);
+    } else {
+        return md_err_set(err, MD_INVALID,
+                          "no store path: pass --db PATH or set MODELDECK_DB (HOME is not set)");
+    }
+    return MD_OK;
+}
+
+/* Creates every missing directory above `path` with mode 0700. */
+static md_status make_parent_dirs(const char *path, md_err *err)
+{
+    char *dir = md_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    md_status rc = MD_OK;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        for (char *p = dir + 1; rc == MD_OK; p++) {
+            bool end = *p == '\0';
+            if (*p != '/' && !end)
+                continue;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+                rc = md_err_set(err, MD_ERROR, "cannot create directory %s: %s", dir,
+                                strerror(errno));
+            if (end)
+                break;
+            *p = '/';
+        }
+    }
+    free(dir);
+    return rc;
+}
+
+/* ---- errors, statements ----------------------------------------------------------------- */
+
+md_status md_sql_fail(md_store *s, md_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    const char *msg = sqlite3_errmsg(s->db);
+    if ((code & 0xFF) == SQLITE_BUSY || (code & 0xFF) == SQLITE_LOCKED)
+        return md_err_set(err, MD_ERROR, "%s: the store stayed locked by another writer for %d s",
+                          what, BUSY_TOTAL_MS / 1000);
+    if ((code & 0xFF) == SQLITE_READONLY)
+        return md_err_set(err, MD_REFUSED, "%s: the store cannot be written (%s)", what, msg);
+    return md_err_set(err, MD_ERROR, "%s: %s", what, msg);
+}
+
+md_status md_sql_prepare(md_store *s, const char *sql, sqlite3_stmt **st, md_err *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return md_sql_fail(s, err, "store");
+    }
+    return MD_OK;
+}
+
+md_status md_sql_vbind(sqlite3_stmt *st, const char *types, va_list ap)
+{
+    int rc = SQLITE_OK;
+    for (int i = 1; types && *types && rc == SQLITE_OK; types++, i++) {
+        switch (*types) {
+        case 't': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'i':
+            rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 'I': {
+            int present = va_arg(ap, int);
+            int64_t v = va_arg(ap, int64_t);
+            rc = present ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'd':
+            rc = sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
+        case 'D': {
+            int present = va_arg(ap, int);
+            double v = va_arg(ap, double);
+            rc = present ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+            break;
+        }
+        default:
+            md_fatal("md_sql_vbind: unknown bind type '%c'", *types);
+        }
+    }
+    return rc == SQLITE_OK ? MD_OK : MD_ERROR;
+}
+
+md_status md_sql_bind(sqlite3_stmt *st, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    md_status rc = md_sql_vbind(st, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err)
+{
+    int rc = sqlite3_step(st);
+    *has_row = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return MD_OK;
+    return md_sql_fail(s, err, "store");
+}
+
+static md_status prepare_bound(md_store *s, sqlite3_stmt **st, md_err *err, const char *sql,
+                               const char *types, va_list ap)
+{
+    if (md_sql_prepare(s, sql, st, err) != MD_OK)
+        return err->code;
+    if (md_sql_vbind(*st, types, ap) != MD_OK) {
+        sqlite3_finalize(*st);
+        return md_sql_fail(s, err, "store: bind");
+    }
+    return MD_OK;
+}
+
+md_status md_sql_run(md_store *s, md_err *err, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    md_status rc = prepare_bound(s, &st, err, sql, types, ap);
+    va_end(ap);
+    if (rc != MD_OK)
+        return rc;
+    bool row = true;
+    while (rc == MD_OK && row)
+        rc = md_sql_step(s, st, &row, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+md_status md_sql_int(md_store *s, int64_t *out, md_err *err, const char *sql, const char *types,
+                     ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    va_start(ap, types);
+    md_status rc = prepare_bound(s, &st, err, sql, types, ap);
+    va_end(ap);
+    if (rc != MD_OK)
+        return rc;
+    bool row;
+    rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && !row)
+        rc = MD_NOTFOUND;
+    else if (rc == MD_OK)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+md_status md_sql_exec(md_store *s, const char *sql, md_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return MD_OK;
+    md_sql_fail(s, err, "store");
+    sqlite3_free(msg);
+    return err->code;
+}
+
+char *md_sql_col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? md_xstrdup((const char *)t) : NULL;
+}
+
+bool md_sql_col_null(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+/* ---- transactions ------------------------------------------------------------------------ */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Runs BEGIN IMMEDIATE or COMMIT, retrying while another writer holds the lock. */
+static int exec_retrying(md_store *s, const char *sql)
+{
+    long waited = 0, pause = 5;
+    for (;;) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        if ((rc & 0xFF) != SQLITE_BUSY || waited >= BUSY_TOTAL_MS)
+            return rc;
+        sleep_ms(pause);
+        waited += pause + BUSY_TIMEOUT_MS; /* the busy handler already waited before failing */
+        pause = pause < 200 ? pause * 2 : 200;
+    }
+}
+
+md_status md_tx_begin(md_store *s, md_err *err)
+{
+    if (s->in_tx)
+        md_fatal("nested store transaction");
+    if (exec_retrying(s, "BEGIN IMMEDIATE") != SQLITE_OK)
+        return md_sql_fail(s, err, "cannot start a write");
+    s->in_tx = true;
+    return MD_OK;
+}
+
+md_status md_tx_commit(md_store *s, md_err *err)
+{
+    if (md_fault_hit("tx.commit", err))
+        return md_tx_end(s, err->code, err);
+    if (exec_retrying(s, "COMMIT") != SQLITE_OK) {
+        md_sql_fail(s, err, "cannot commit");
+        md_tx_rollback(s);
+        return err->code;
+    }
+    s->in_tx = false;
+    return MD_OK;
+}
+
+void md_tx_rollback(md_store *s)
+{
+    if (!s->in_tx)
+        return;
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = false;
+}
+
+bool md_tx_active(md_store *s)
+{
+    return s->in_tx;
+}
+
+md_status md_tx_end(md_store *s, md_status rc, md_err *err)
+{
+    if (rc == MD_OK)
+        return md_tx_commit(s, err);
+    md_tx_rollback(s);
+    return rc;
+}
+
+/* ---- settings ---------------------------------------------------------------------------- */
+
+md_status md_setting_get(md_store *s, const char *key, char **value, md_err *err)
+{
+    sqlite3_stmt *st;
+    *value = NULL;
+    if (md_sql_prepare(s, "SELECT value FROM settings WHERE key = ?", &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "t", key);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && row)
+        *value = md_sql_col_text(st, 0);
+    else if (rc == MD_OK)
+        rc = MD_NOTFOUND;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+md_status md_setting_put(md_store *s, const char *key, const char *value, md_err *err)
+{
+    return md_sql_run(s, err,
+                      "INSERT INTO settings(key, value) VALUES (?, ?)"
+                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      "tt", key, value);
+}
+
+/* ---- opening, migrating ---------------------------------------------------------------- */
+
+static md_status pragma_int(md_store *s, const char *pragma, int64_t *v, md_err *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA %s", pragma);
+    return md_sql_int(s, v, err, sql, "");
+}
+
+/* Refuses SQLite files that belong to someone else before we add tables to them. */
+static md_status check_ours(md_store *s, int64_t version, md_err *err)
+{
+    int64_t app = 0, tables = 0;
+    if (pragma_int(s, "application_id", &app, err) != MD_OK)
+        return err->code;
+    if (version > 0 && app == MD_APPLICATION_ID)
+        return MD_OK;
+    if (md_sql_int(s, &tables, err, "SELECT count(*) FROM sqlite_schema", "") != MD_OK)
+        return err->code;
+    if (version == 0 && app == 0 && tables == 0)
+        return MD_OK;
+    return md_err_set(err, MD_ERROR, "%s is an SQLite database but not a modeldeck store",
+                      s->path);
+}
+
+static md_status apply_migration(md_store *s, int index, md_err *err)
+{
+    if (md_tx_begin(s, err) != MD_OK)
+        return err->code;
+    int64_t now;
+    md_status rc = pragma_int(s, "user_version", &now, err);
+    if (rc == MD_OK && now == index) { /* another process may have migrated meanwhile */
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+                 MD_APPLICATION_ID, index + 1);
+        rc = md_sql_exec(s, md_migrations[index], err);
+        if (rc == MD_OK)
+            rc = md_sql_exec(s, sql, err);
+        if (rc != MD_OK)
+            md_err_prefix(err, "migration %d", index + 1);
+    }
+    return md_tx_end(s, rc, err);
+}
+
+static md_status migrate(md_store *s, bool read_only, md_err *err)
+{
+    int64_t version;
+    if (pragma_int(s, "user_version", &version, err) != MD_OK)
+        return md_err_prefix(err, "%s", s->path);
+    if (check_ours(s, version, err) != MD_OK)
+        return err->code;
+    if (version > md_migration_count)
+        return md_err_set(err, MD_ERROR,
+                          "%s has schema %lld, newer than this modeldeck knows (%d); upgrade "
+                          "modeldeck",
+                          s->path, (long long)version, md_migration_count);
+    if (version < md_migration_count && read_only)
+        return md_err_set(err, MD_REFUSED,
+                          "%s has schema %lld and needs upgrading to %d; run once without "
+                          "--read-only",
+                          s->path, (long long)version, md_migration_count);
+    for (int i = (int)version; i < md_migration_count; i++)
+        if (apply_migration(s, i, err) != MD_OK)
+            return err->code;
+    return MD_OK;
+}
+
+static md_status configure(md_store *s, bool create, md_err *err)
+{
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    if (create && md_sql_exec(s, "PRAGMA journal_mode = WAL", err) != MD_OK)
+        return err->code;
+    return md_sql_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", err);
+}
+
+static md_status create_file(const char *path, md_err *err)
+{
+    if (make_parent_dirs(path, err) != MD_OK)
+        return err->code;
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return md_err_set(err, MD_ERROR, "cannot create %s: %s", path,
+                          errno == EEXIST ? "a file is already there" : strerror(errno));
+    close(fd);
+    return MD_OK;
+}
+
+static md_status check_exists(const char *path, md_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        return MD_OK;
+    if (errno == ENOENT)
+        return md_err_set(err, MD_ERROR, "no store at %s (create one with 'modeldeck init')",
+                          path);
+    return md_err_set(err, MD_ERROR, "cannot open %s: %s", path,
+                      errno ? strerror(errno) : "not a regular file");
+}
+
+void md_store_unlink(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char *p = md_xasprintf("%s%s", path, suffixes[i]);
+        unlink(p);
+        free(p);
+    }
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A store that is only half made (an interrupted init) is not one to work on. */
+static md_status check_initialized(md_store *s, md_err *err)
+{
+    char *id = NULL;
+    md_err ignored;
+    md_setting_get(s, "store_id", &id, &ignored);
+    bool ok = id != NULL;
+    free(id);
+    if (ok)
+        return MD_OK;
+    return md_err_set(err, MD_ERROR, "%s is not initialized (run 'modeldeck init')", s->path);
+}
+
+md_status md_store_open(const char *path, const md_open_opts *opts, md_store **out, md_err *err)
+{
+    bool create = opts->mode == MD_OPEN_CREATE && !file_exists(path);
+    *out = NULL;
+    md_store *s = md_xcalloc(1, sizeof *s);
+    s->path = md_xstrdup(path);
+    md_status rc = md_clock_from_env(&s->clock, err);
+    if (rc == MD_OK)
+        rc = create ? create_file(path, err) : check_exists(path, err);
+    bool created = create && rc == MD_OK;
+    if (rc == MD_OK &&
+        sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) !=
+            SQLITE_OK)
+        rc = md_err_set(err, MD_ERROR, "cannot open %s: %s", path,
+                        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    if (rc == MD_OK)
+        rc = configure(s, create, err);
+    if (rc == MD_OK)
+        rc = migrate(s, opts->read_only, err);
+    if (rc == MD_OK && opts->mode == MD_OPEN_EXISTING)
+        rc = check_initialized(s, err);
+    if (rc == MD_OK && opts->read_only)
+        rc = md_sql_exec(s, "PRAGMA query_only = ON", err);
+    if (rc != MD_OK && s->db && sqlite3_errcode(s->db) == SQLITE_NOTADB)
+        md_err_set(err, MD_ERROR, "%s is not a modeldeck store (not an SQLite database)", path);
+    if (rc != MD_OK) {
+        md_store_close(s);
+        if (created)
+            md_store_unlink(path);
+        return rc;
+    }
+    s->created = created;
+    *out = s;
+    return MD_OK;
+}
+
+bool md_store_created(const md_store *s)
+{
+    return s->created;
+}
+
+void md_store_close(md_store *s)
+{
+    if (!s)
+        return;
+    md_tx_rollback(s);
+    if (s->db)
+        sqlite3_close_v2(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* ---- info -------------------------------------------------------------------------------- */
+
+static char *setting_or_null(md_store *s, const char *key)
+{
+    char *v = NULL;
+    md_err ignored;
+    md_setting_get(s, key, &v, &ignored);
+    return v;
+}
+
+static bool setting_flag(md_store *s, const char *key)
+{
+    char *v = setting_or_null(s, key);
+    bool on = v && strcmp(v, "1") == 0;
+    free(v);
+    return on;
+}
+
+bool md_store_allows_user_override(md_store *s)
+{
+    return setting_flag(s, "allow_user_override");
+}
+
+md_status md_store_get_info(md_store *s, md_store_info *info, md_err *err)
+{
+    memset(info, 0, sizeof *info);
+    int64_t v;
+    if (pragma_int(s, "user_version", &v, err) != MD_OK)
+        return err->code;
+    info->schema_version = (int)v;
+    info->store_id = setting_or_null(s, "store_id");
+    info->created_at = setting_or_null(s, "created_at");
+    info->created_by = setting_or_null(s, "created_by");
+    info->allow_user_override = setting_flag(s, "allow_user_override");
+    info->read_only = setting_flag(s, "read_only");
+    info->read_only_by = setting_or_null(s, "read_only_by");
+    info->read_only_at = setting_or_null(s, "read_only_at");
+    info->read_only_reason = setting_or_null(s, "read_only_reason");
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, "PRAGMA journal_mode", &st, err) != MD_OK)
+        return err->code;
+    bool row;
+    if (md_sql_step(s, st, &row, err) == MD_OK && row)
+        info->journal_mode = md_sql_col_text(st, 0);
+    sqlite3_finalize(st);
+    return MD_OK;
+}
+
+void md_store_info_free(md_store_info *info)
+{
+    free(info->store_id);
+    free(info->created_at);
+    free(info->created_by);
+    free(info->read_only_by);
+    free(info->read_only_at);
+    free(info->read_only_reason);
+    free(info->journal_mode);
+    memset(info, 0, sizeof *info);
+}
+
+md_status md_store_data_version(md_store *s, int64_t *version, md_err *err)
+{
+    return pragma_int(s, "data_version", version, err);
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the Debian packages modeldeck needs when they are missing.
+#   sh mk/deps.sh build   libraries and tools to build and run
+#   sh mk/deps.sh test    the above, plus what the test suite uses
+# As root it runs apt-get; otherwise it prints the exact command and fails.
+set -eu
+
+build_pkgs="gcc make pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
+test_pkgs="check tmux sqlite3 python3"
+
+case "${1:-build}" in
+build) want="$build_pkgs" ;;
+test) want="$build_pkgs $test_pkgs" ;;
+*) echo "usage: sh mk/deps.sh build|test" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    # Not Debian: trust pkg-config to tell whether the libraries are there.
+    if pkg-config --exists ncursesw sqlite3 libcurl jansson libcrypto 2>/dev/null; then exit 0; fi
+    echo "modeldeck: deps: this is not a Debian system; install the development packages of" \
+         "ncursesw, sqlite3, libcurl, jansson, OpenSSL (libcrypto) and check, and pkg-config" >&2
+    exit 1
+fi
+
+missing=""
+for p in $want; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "modeldeck: deps: missing Debian packages:$missing" >&2
+    echo "modeldeck: deps: install them with:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "modeldeck: deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
