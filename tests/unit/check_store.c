@@ -1,0 +1,233 @@
+/* store: migrations, opening rules, paths and permissions. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "settings.h"
+#include "testutil.h"
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+/* The schema as text: every object's SQL, in a stable order. */
+static char *schema_text(md_store *s)
+{
+    sqlite3_stmt *st;
+    md_err err;
+    ck_assert_int_eq(md_sql_prepare(s,
+                                    "SELECT group_concat(sql, ';') FROM (SELECT sql FROM"
+                                    " sqlite_schema WHERE sql IS NOT NULL ORDER BY name)",
+                                    &st, &err),
+                     MD_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    char *t = md_sql_col_text(st, 0);
+    sqlite3_finalize(st);
+    return t;
+}
+
+START_TEST(empty_to_latest)
+{
+    md_store *s = tu_store();
+    ck_assert_int_eq(tu_count(s, "PRAGMA user_version"), md_store_latest_schema());
+    ck_assert_int_eq(tu_count(s, "PRAGMA application_id"), MD_APPLICATION_ID);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('models',"
+                                 " 'versions', 'audit', 'users', 'user_roles', 'stage_history')"),
+                     6);
+    ck_assert_int_eq(tu_count(s, "PRAGMA foreign_keys"), 1);
+    md_store_info info;
+    md_err err;
+    ck_assert_int_eq(md_store_get_info(s, &info, &err), MD_OK);
+    ck_assert_str_eq(info.journal_mode, "wal");
+    ck_assert_str_eq(info.created_by, "admin");
+    md_store_info_free(&info);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(latest_to_latest_changes_nothing)
+{
+    md_store *s = tu_store();
+    char *before = schema_text(s);
+    int64_t audit = tu_count(s, "SELECT count(*) FROM audit");
+    md_store_close(s);
+    for (int i = 0; i < 3; i++) {
+        md_open_opts o = {MD_OPEN_EXISTING, false};
+        md_err err;
+        ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+        ck_assert_int_eq(sqlite3_total_changes(md_store_db(s)), 0);
+        char *after = schema_text(s);
+        ck_assert_str_eq(before, after);
+        ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit);
+        free(after);
+        md_store_close(s);
+    }
+    free(before);
+}
+END_TEST
+
+START_TEST(newer_schema_refused)
+{
+    md_store *s = tu_store();
+    ck_assert_int_eq(tu_exec(s, "PRAGMA user_version = 999"), SQLITE_OK);
+    md_store_close(s);
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    md_err err;
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "newer"));
+}
+END_TEST
+
+START_TEST(foreign_files_refused)
+{
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    md_store *s;
+    md_err err;
+    /* Someone else's SQLite database is not touched. */
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(tu_path("other.db"), &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_int_eq(md_store_open(tu_path("other.db"), &o, &s, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a modeldeck store"));
+    ck_assert_int_eq(sqlite3_open(tu_path("other.db"), &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
+    sqlite3_step(st);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* A text file. */
+    FILE *f = fopen(tu_path("notes.txt"), "w");
+    fputs("hello, this is not a database at all, just some words to fill a page\n", f);
+    fclose(f);
+    ck_assert_int_eq(md_store_open(tu_path("notes.txt"), &o, &s, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a modeldeck store"));
+    /* Nothing there. */
+    ck_assert_int_eq(md_store_open(tu_path("missing.db"), &o, &s, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "modeldeck init"));
+    ck_assert_int_eq(access(tu_path("missing.db"), F_OK), -1);
+}
+END_TEST
+
+START_TEST(new_store_is_private)
+{
+    const char *path = tu_path("a/b/c/store.db");
+    md_store *s;
+    md_err err;
+    ck_assert_int_eq(md_store_create(path, "admin", false, &s, &err), MD_OK);
+    md_store_close(s);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_eq(stat(tu_path("a/b/c"), &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+    ck_assert_int_eq(stat(tu_path("a"), &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+}
+END_TEST
+
+START_TEST(init_twice_refused)
+{
+    md_store *s = tu_store();
+    md_err err;
+    int64_t audit = tu_count(s, "SELECT count(*) FROM audit");
+    ck_assert_int_eq(md_store_init(s, "mallory", true, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "already initialized"));
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM users WHERE name = 'mallory'"), 0);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(interrupted_init_is_completed_not_used)
+{
+    md_open_opts create = {MD_OPEN_CREATE, false}, existing = {MD_OPEN_EXISTING, false};
+    md_store *s;
+    md_err err;
+    ck_assert_int_eq(md_store_open(tu_path("half.db"), &create, &s, &err), MD_OK);
+    md_store_close(s); /* schema made, never initialized */
+    ck_assert_int_eq(md_store_open(tu_path("half.db"), &existing, &s, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not initialized"));
+    ck_assert_int_eq(md_store_create(tu_path("half.db"), "admin", false, &s, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), 1);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(path_resolution_order)
+{
+    char *path;
+    const char *src;
+    md_err err;
+    setenv("HOME", "/home/h", 1);
+    setenv("XDG_DATA_HOME", "/xdg", 1);
+    setenv("MODELDECK_DB", "/env/store.db", 1);
+    ck_assert_int_eq(md_store_resolve_path("/flag.db", &path, &src, &err), MD_OK);
+    ck_assert_str_eq(path, "/flag.db");
+    ck_assert_str_eq(src, "--db");
+    free(path);
+    ck_assert_int_eq(md_store_resolve_path(NULL, &path, &src, &err), MD_OK);
+    ck_assert_str_eq(path, "/env/store.db");
+    free(path);
+    unsetenv("MODELDECK_DB");
+    ck_assert_int_eq(md_store_resolve_path(NULL, &path, &src, &err), MD_OK);
+    ck_assert_str_eq(path, "/xdg/modeldeck/modeldeck.db");
+    free(path);
+    unsetenv("XDG_DATA_HOME");
+    ck_assert_int_eq(md_store_resolve_path(NULL, &path, &src, &err), MD_OK);
+    ck_assert_str_eq(path, "/home/h/.local/share/modeldeck/modeldeck.db");
+    free(path);
+}
+END_TEST
+
+START_TEST(read_only_session_cannot_write_even_raw)
+{
+    md_store *s = tu_store();
+    md_store_close(s);
+    md_open_opts o = {MD_OPEN_EXISTING, true};
+    md_err err;
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_int_ne(tu_exec(s, "INSERT INTO settings VALUES ('x', 'y')"), SQLITE_OK);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(data_version_sees_other_writers)
+{
+    md_store *a = tu_store(), *b;
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    md_err err;
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &b, &err), MD_OK);
+    int64_t v1, v2;
+    ck_assert_int_eq(md_store_data_version(a, &v1, &err), MD_OK);
+    tu_user(b, "zoe", "viewer");
+    ck_assert_int_eq(md_store_data_version(a, &v2, &err), MD_OK);
+    ck_assert_int_ne(v1, v2);
+    md_store_close(b);
+    md_store_close(a);
+}
+END_TEST
+
+Suite *suite_store(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, empty_to_latest);
+    tcase_add_test(tc, latest_to_latest_changes_nothing);
+    tcase_add_test(tc, newer_schema_refused);
+    tcase_add_test(tc, foreign_files_refused);
+    tcase_add_test(tc, new_store_is_private);
+    tcase_add_test(tc, init_twice_refused);
+    tcase_add_test(tc, interrupted_init_is_completed_not_used);
+    tcase_add_test(tc, path_resolution_order);
+    tcase_add_test(tc, read_only_session_cannot_write_even_raw);
+    tcase_add_test(tc, data_version_sees_other_writers);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,113 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "settings.h"
+#include "users.h"
+
+static char dir[256];
+
+const char *tu_dir(void)
+{
+    if (!dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/mdtest.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+    }
+    return dir;
+}
+
+const char *tu_path(const char *name)
+{
+    static char slots[8][512];
+    static int next;
+    char *p = slots[next++ % 8];
+    snprintf(p, 512, "%s/%s", tu_dir(), name);
+    return p;
+}
+
+md_store *tu_store(void)
+{
+    md_store *s = NULL;
+    md_err err;
+    unsetenv("MODELDECK_USER");
+    unsetenv("MODELDECK_FAULT");
+    md_status rc = md_store_create(tu_path("store.db"), "admin", true, &s, &err);
+    ck_assert_msg(rc == MD_OK, "store: %s", err.msg);
+    return s;
+}
+
+md_actor tu_actor(const char *name)
+{
+    md_actor a;
+    memset(&a, 0, sizeof a);
+    snprintf(a.name, sizeof a.name, "%s", name);
+    a.source = MD_ID_OVERRIDE;
+    return a;
+}
+
+void tu_user(md_store *s, const char *name, const char *roles)
+{
+    md_actor admin = tu_actor("admin");
+    unsigned mask;
+    md_err err;
+    ck_assert_int_eq(md_roles_parse_list(roles, &mask, &err), MD_OK);
+    md_status rc = md_user_add(s, &admin, name, mask, "test", &err);
+    ck_assert_msg(rc == MD_OK, "user add %s: %s", name, err.msg);
+}
+
+int64_t tu_count(md_store *s, const char *sql)
+{
+    int64_t v = -1;
+    md_err err;
+    md_status rc = md_sql_int(s, &v, &err, sql, "");
+    ck_assert_msg(rc == MD_OK, "%s: %s", sql, err.msg);
+    return v;
+}
+
+int tu_exec(md_store *s, const char *sql)
+{
+    return sqlite3_exec(md_store_db(s), sql, NULL, NULL, NULL);
+}
+
+void tu_cleanup(void)
+{
+    if (!dir[0])
+        return;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    dir[0] = '\0';
+}
+
+char *tu_snapshot(md_store *s)
+{
+    static const char *const tables[] = {"settings", "users",    "user_roles",   "models",
+                                         "versions", "stage_history", "audit"};
+    size_t cap = 0, n = 0;
+    char *out = NULL;
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY 1, 2", tables[t]);
+        sqlite3_stmt *st;
+        ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                const char *v = (const char *)sqlite3_column_text(st, c);
+                size_t len = strlen(v ? v : "NULL") + 2;
+                out = md_xgrow(out, &cap, n + len + 1, 1);
+                n += (size_t)snprintf(out + n, cap - n, "%s|", v ? v : "NULL");
+            }
+            out = md_xgrow(out, &cap, n + 2, 1);
+            out[n++] = '\n';
+            out[n] = '\0';
+        }
+        sqlite3_finalize(st);
+    }
+    return out ? out : md_xstrdup("");
+}

@@ -1,0 +1,55 @@
+/* Shared fixtures for the Check suites: temporary stores, actors, counts. */
+#ifndef MD_TESTUTIL_H
+#define MD_TESTUTIL_H
+
+#include <check.h>
+#include <stdint.h>
+
+#include "authz.h"
+#include "sql.h"
+#include "store.h"
+
+/* A fresh temporary directory (removed by tu_cleanup). */
+const char *tu_dir(void);
+/* A path inside tu_dir(). Returned buffer is static per call slot (valid until 8 more calls). */
+const char *tu_path(const char *name);
+/* A new initialized store whose admin is "admin" (allows MODELDECK_USER). */
+md_store *tu_store(void);
+md_actor tu_actor(const char *name);
+/* Adds `name` with the roles in `roles` ("operator,approver"). */
+void tu_user(md_store *s, const char *name, const char *roles);
+/* One integer from SQL text (no parameters). */
+int64_t tu_count(md_store *s, const char *sql);
+/* Runs raw SQL, returning the SQLite result code. */
+int tu_exec(md_store *s, const char *sql);
+void tu_cleanup(void);
+
+/* Every row of every table, as text: equal snapshots mean an unchanged store. */
+char *tu_snapshot(md_store *s);
+
+/* A store with model churn (v1 candidate), user "target" (viewer) and one user per role, each
+ * named after the role ("admin" created the store). */
+md_store *tu_world(void);
+
+typedef md_status (*tu_action_fn)(md_store *s, const md_actor *a, md_err *err);
+typedef struct {
+    const char *name;
+    tu_action_fn fn;
+    unsigned allowed; /* roles that may */
+} tu_action;
+extern const tu_action tu_actions[];
+extern const size_t tu_n_actions;
+md_status tu_do_version_add(md_store *s, const md_actor *a, md_err *err);
+md_status tu_do_read_only(md_store *s, const md_actor *a, md_err *err);
+
+Suite *suite_text(void);
+Suite *suite_clock(void);
+Suite *suite_json(void);
+Suite *suite_store(void);
+Suite *suite_audit(void);
+Suite *suite_authz(void);
+Suite *suite_registry(void);
+Suite *suite_atomic(void);
+Suite *suite_concurrency(void);
+
+#endif
