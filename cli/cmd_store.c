@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "mem.h"
 #include "settings.h"
+#include "text.h"
 #include "users.h"
 
 /* The identity that creates a store: MODELDECK_USER only for --allow-user-override stores. */
@@ -18,6 +19,14 @@ static int creator_identity(cli_ctx *c, bool allow, char name[65])
         md_err_set(&err, MD_REFUSED,
                    "MODELDECK_USER is set, but only stores created with --allow-user-override "
                    "honour it; unset it or pass --allow-user-override");
+        return cli_fail(c, &err);
+    }
+    if (over && *over && !md_valid_username(over)) {
+        md_err err;
+        md_err_set(&err, MD_INVALID,
+                   "MODELDECK_USER: '%s' is not a valid user name (letters, digits, '_', '.', "
+                   "'-'; at most 64)",
+                   over);
         return cli_fail(c, &err);
     }
     if (over && *over)

@@ -1,4 +1,5 @@
 /* modeldeck's entry point: global flags, the command table, help. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,16 @@ void cli_close(cli_ctx *c)
     c->store = NULL;
 }
 
+/* Output that could not be written is a failure, said on stderr (a full disk, a closed pipe). */
+static int cli_finish_output(cli_ctx *c, int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "modeldeck: %s: cannot write the output: %s\n", c->cmd ? c->cmd : "output",
+            strerror(errno));
+    return rc ? rc : MD_ERROR;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -157,7 +168,7 @@ int main(int argc, char **argv)
         c.usage = cmd->usage;
         int rc = cmd->run(&c, argc - 1, argv + 1);
         cli_close(&c);
-        return rc;
+        return cli_finish_output(&c, rc);
     }
     fprintf(stderr, "modeldeck: unknown command '%s'\nTry 'modeldeck --help'.\n", argv[0]);
     return MD_INVALID;

@@ -173,8 +173,9 @@ static bool triggers_intact(md_store *s)
     md_err ignored;
     md_sql_int(s, &n, &ignored,
                "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'audit'"
-               " AND name IN ('audit_no_update', 'audit_no_delete')",
-               "");
+               " AND ((name = 'audit_no_update' AND sql = ?) OR"
+               "      (name = 'audit_no_delete' AND sql = ?))",
+               "tt", MD_AUDIT_NO_UPDATE_SQL, MD_AUDIT_NO_DELETE_SQL);
     return n == 2;
 }
 

@@ -71,7 +71,9 @@ md_status md_roles_parse_list(const char *list, unsigned *mask, md_err *err)
                               "admin)",
                               (int)(n < 40 ? n : 40), p);
         *mask |= 1u << r;
-        p += n + (p[n] == ',');
+        p += n;
+        if (*p == ',' && *++p == '\0')
+            return md_err_set(err, MD_INVALID, "a role list must not end with ','");
     }
     if (!*mask)
         return md_err_set(err, MD_INVALID, "no role given");

@@ -12,7 +12,7 @@ static bool listed(const char *list, const char *point, bool *kill)
         const char *end = p + strcspn(p, ",");
         if ((size_t)(end - p) >= n && strncmp(p, point, n) == 0) {
             const char *rest = p + n;
-            if (rest == end || strncmp(rest, ":kill", 5) == 0) {
+            if (rest == end || (end - rest == 5 && strncmp(rest, ":kill", 5) == 0)) {
                 *kill = rest != end;
                 return true;
             }

@@ -124,10 +124,7 @@ static const char m001_foundation[] =
     "  hash      TEXT NOT NULL"
     ");"
     "CREATE INDEX audit_object ON audit(object);"
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
-    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
-    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;";
+    MD_AUDIT_NO_UPDATE_SQL ";" MD_AUDIT_NO_DELETE_SQL ";";
 
 const char *const md_migrations[] = {
     m001_foundation,

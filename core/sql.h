@@ -58,6 +58,15 @@ md_status md_setting_put(md_store *s, const char *key, const char *value, md_err
 extern const char *const md_migrations[];
 extern const int md_migration_count;
 
+/* The append-only triggers, kept here because `audit verify` checks that the store still holds
+ * exactly these (a same-named trigger that never fires would otherwise pass). */
+#define MD_AUDIT_NO_UPDATE_SQL                                                                     \
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"                                        \
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END"
+#define MD_AUDIT_NO_DELETE_SQL                                                                     \
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"                                        \
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END"
+
 #define MD_APPLICATION_ID 0x4D444B31 /* "MDK1" */
 
 #endif

@@ -397,6 +397,10 @@ static md_status migrate(md_store *s, bool read_only, md_err *err)
         return md_err_prefix(err, "%s", s->path);
     if (check_ours(s, version, err) != MD_OK)
         return err->code;
+    /* Only once the file is known to be ours: a no-op when it is already in WAL mode, and it
+     * converts an empty file that someone else created (mktemp). */
+    if (!read_only && md_sql_exec(s, "PRAGMA journal_mode = WAL", err) != MD_OK)
+        return err->code;
     if (version > md_migration_count)
         return md_err_set(err, MD_ERROR,
                           "%s has schema %lld, newer than this modeldeck knows (%d); upgrade "
@@ -413,14 +417,12 @@ static md_status migrate(md_store *s, bool read_only, md_err *err)
     return MD_OK;
 }
 
-static md_status configure(md_store *s, bool create, md_err *err)
+static md_status configure(md_store *s, md_err *err)
 {
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-    if (create && md_sql_exec(s, "PRAGMA journal_mode = WAL", err) != MD_OK)
-        return err->code;
     return md_sql_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", err);
 }
 
@@ -439,13 +441,15 @@ static md_status create_file(const char *path, md_err *err)
 static md_status check_exists(const char *path, md_err *err)
 {
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        return MD_OK;
-    if (errno == ENOENT)
-        return md_err_set(err, MD_ERROR, "no store at %s (create one with 'modeldeck init')",
-                          path);
-    return md_err_set(err, MD_ERROR, "cannot open %s: %s", path,
-                      errno ? strerror(errno) : "not a regular file");
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return md_err_set(err, MD_ERROR, "no store at %s (create one with 'modeldeck init')",
+                              path);
+        return md_err_set(err, MD_ERROR, "cannot open %s: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+        return md_err_set(err, MD_ERROR, "cannot open %s: not a regular file", path);
+    return MD_OK;
 }
 
 void md_store_unlink(const char *path)
@@ -493,7 +497,7 @@ md_status md_store_open(const char *path, const md_open_opts *opts, md_store **o
         rc = md_err_set(err, MD_ERROR, "cannot open %s: %s", path,
                         s->db ? sqlite3_errmsg(s->db) : "out of memory");
     if (rc == MD_OK)
-        rc = configure(s, create, err);
+        rc = configure(s, err);
     if (rc == MD_OK)
         rc = migrate(s, opts->read_only, err);
     if (rc == MD_OK && opts->mode == MD_OPEN_EXISTING)

@@ -44,7 +44,9 @@ LAST_CMD="(no command run yet)"
 # run_cmd CMD [ARGS...]: runs it, capturing stdout in $OUT, stderr in $ERR, exit code in $RC.
 run_cmd() {
     LAST_CMD=$(printf '%q ' "$@")
-    "$@" >"$OUT" 2>"$ERR"
+    # (the outer 2>/dev/null only hides bash's own "Killed" notice for a command that dies by
+    # a signal; the command's stderr still goes to $ERR)
+    { "$@" >"$OUT" 2>"$ERR"; } 2>/dev/null
     RC=$?
     return 0
 }
@@ -74,12 +76,15 @@ _show_file() { # label file
 # fail MESSAGE: reports the failed assertion with the last command and its output; ends the test.
 fail() {
     local where="" i
-    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do # the test's lines, innermost first
         case ${BASH_SOURCE[$i]} in
         */lib.sh | lib.sh) ;;
         *)
-            where="$(basename "${BASH_SOURCE[$i]}") line ${BASH_LINENO[$((i - 1))]}"
-            break
+            if [ -z "$where" ]; then
+                where="$(basename "${BASH_SOURCE[$i]}") line ${BASH_LINENO[$((i - 1))]}"
+            else
+                where="$where, called from line ${BASH_LINENO[$((i - 1))]}"
+            fi
             ;;
         esac
     done
@@ -201,4 +206,19 @@ expect_verified() {
 new_store() {
     md_as "$1" init --allow-user-override
     expect_exit 0
+}
+
+# ---- independent cases in one file ---------------------------------------------------------------
+
+# run_case FUNCTION [ARGS...]: runs FUNCTION in a subshell, so that a failed assertion ends only that case
+# (and anything it changes stays inside it); end_cases then fails the test if any case failed.
+_CASES_FAILED=""
+run_case() {
+    ("$@") || _CASES_FAILED="$_CASES_FAILED '$1${2:+ $2}'"
+}
+end_cases() {
+    [ -z "$_CASES_FAILED" ] || {
+        echo "failed cases:$_CASES_FAILED" >&2
+        exit 1
+    }
 }

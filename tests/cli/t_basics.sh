@@ -218,3 +218,23 @@ expect_json '{u["name"]: u["roles"] for u in d}["bob"]' '["viewer"]'
 md --json audit list --limit 3
 expect_json 'len(d)' 3
 expect_json '[r["action"] for r in d]' '["store.read_only.off","store.read_only.on","user.revoke"]'
+
+# An edit that changes nothing writes nothing.
+audit=$(sql "select count(*) from audit")
+md --json model edit fraud --owner risk-team
+expect_exit 0
+expect_json 'd["changed"]' false
+expect_sql "select count(*) from audit" "$audit"
+
+# Text from the command line is shown sanitized: no raw escape sequence reaches the terminal.
+md model show $'\e[2Jevil'
+expect_error 4 "model show" "^[[2Jevil"
+! grep -q $'\e' "$ERR" || fail "stderr carries a raw ESC byte"
+
+# init --json is one document too.
+run_cmd "$MODELDECK_BIN" --db "$T_DIR/second.db" --json init
+expect_exit 0
+expect_json_doc
+expect_json 'd["path"]' "$T_DIR/second.db"
+expect_json 'd["admin"]' "$os_user"
+expect_json 'd["allow_user_override"]' false
