@@ -212,8 +212,9 @@ static const char model_select[] =
     " FROM models m LEFT JOIN versions p ON p.model_id = m.id AND p.status = 'production'"
     " WHERE (?1 IS NULL OR m.name = ?1) ORDER BY m.name";
 
-static void model_read(sqlite3_stmt *st, md_model *m)
+static void model_read(sqlite3_stmt *st, void *elem)
 {
+    md_model *m = elem;
     m->id = sqlite3_column_int64(st, 0);
     m->name = md_sql_col_text(st, 1);
     m->use_case = md_sql_col_text(st, 2);
@@ -241,16 +242,7 @@ static md_status model_query(md_store *s, const char *name, md_model **out, size
     if (md_sql_prepare(s, model_select, &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "t", name);
-    size_t cap = 0;
-    md_status rc = MD_OK;
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        *out = md_xgrow(*out, &cap, *n + 1, sizeof **out);
-        model_read(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
+    md_status rc = md_sql_collect(s, st, sizeof **out, model_read, (void **)out, n, err);
     if (rc != MD_OK) {
         md_models_free(*out, *n);
         *out = NULL;

@@ -38,6 +38,13 @@ md_status md_sql_exec(md_store *s, const char *sql, md_err *err);
 /* The message of the last SQLite error as an md_err. */
 md_status md_sql_fail(md_store *s, md_err *err, const char *what);
 
+/* Steps `st` to its end, appending one zeroed element of `size` bytes per row to *items and
+ * filling it with `read`; finalizes `st`. On failure, *items and *n hold what was read so far, for
+ * the caller's own free function. */
+typedef void (*md_row_reader)(sqlite3_stmt *st, void *elem);
+md_status md_sql_collect(md_store *s, sqlite3_stmt *st, size_t size, md_row_reader read,
+                         void **items, size_t *n, md_err *err);
+
 /* Column text copied (NULL stays NULL); the caller frees. */
 char *md_sql_col_text(sqlite3_stmt *st, int col);
 bool md_sql_col_null(sqlite3_stmt *st, int col);

@@ -241,6 +241,27 @@ md_status md_sql_exec(md_store *s, const char *sql, md_err *err)
     return err->code;
 }
 
+md_status md_sql_collect(md_store *s, sqlite3_stmt *st, size_t size, md_row_reader read,
+                         void **items, size_t *n, md_err *err)
+{
+    size_t cap = 0;
+    *items = NULL;
+    *n = 0;
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        *items = md_xgrow(*items, &cap, *n + 1, size);
+        void *elem = (char *)*items + *n * size;
+        memset(elem, 0, size);
+        read(st, elem);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 char *md_sql_col_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);

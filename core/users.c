@@ -131,6 +131,14 @@ md_status md_user_revoke(md_store *s, const md_actor *actor, const char *name, u
     return md_tx_end(s, rc, err);
 }
 
+static void user_read(sqlite3_stmt *st, void *elem)
+{
+    md_user *u = elem;
+    u->name = md_sql_col_text(st, 0);
+    u->created_at = md_sql_col_text(st, 1);
+    u->created_by = md_sql_col_text(st, 2);
+}
+
 md_status md_user_list(md_store *s, md_user **users, size_t *n, md_err *err)
 {
     sqlite3_stmt *st;
@@ -139,20 +147,7 @@ md_status md_user_list(md_store *s, md_user **users, size_t *n, md_err *err)
     if (md_sql_prepare(s, "SELECT name, created_at, created_by FROM users ORDER BY name", &st,
                        err) != MD_OK)
         return err->code;
-    size_t cap = 0;
-    md_status rc = MD_OK;
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        *users = md_xgrow(*users, &cap, *n + 1, sizeof **users);
-        md_user *u = &(*users)[(*n)++];
-        u->name = md_sql_col_text(st, 0);
-        u->created_at = md_sql_col_text(st, 1);
-        u->created_by = md_sql_col_text(st, 2);
-        u->roles = 0;
-    }
-    sqlite3_finalize(st);
+    md_status rc = md_sql_collect(s, st, sizeof **users, user_read, (void **)users, n, err);
     for (size_t i = 0; rc == MD_OK && i < *n; i++)
         rc = md_user_roles(s, (*users)[i].name, &(*users)[i].roles, err);
     if (rc != MD_OK) {

@@ -395,8 +395,9 @@ static const char version_select[] =
     " FROM versions v JOIN models m ON m.id = v.model_id"
     " WHERE m.name = ?1 AND (?2 = 0 OR v.number = ?2) ORDER BY v.number";
 
-static void version_read(sqlite3_stmt *st, md_version *v)
+static void version_read(sqlite3_stmt *st, void *elem)
 {
+    md_version *v = elem;
     v->id = sqlite3_column_int64(st, 0);
     v->model = md_sql_col_text(st, 1);
     v->number = sqlite3_column_int64(st, 2);
@@ -432,16 +433,7 @@ static md_status version_query(md_store *s, const char *model, int64_t number, m
     if (md_sql_prepare(s, version_select, &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "ti", model, number);
-    size_t cap = 0;
-    md_status rc = MD_OK;
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        *out = md_xgrow(*out, &cap, *n + 1, sizeof **out);
-        version_read(st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
+    md_status rc = md_sql_collect(s, st, sizeof **out, version_read, (void **)out, n, err);
     if (rc != MD_OK) {
         md_versions_free(*out, *n);
         *out = NULL;
@@ -525,6 +517,18 @@ json_t *md_version_json(const md_version *v)
 
 /* ---- history ----------------------------------------------------------------------------- */
 
+static void stage_event_read(sqlite3_stmt *st, void *elem)
+{
+    md_stage_event *e = elem;
+    e->number = sqlite3_column_int64(st, 0);
+    e->from = md_sql_col_text(st, 1);
+    e->to = md_sql_col_text(st, 2);
+    e->at = md_sql_col_text(st, 3);
+    e->actor = md_sql_col_text(st, 4);
+    e->reason = md_sql_col_text(st, 5);
+    e->audit_seq = sqlite3_column_int64(st, 6);
+}
+
 md_status md_stage_history(md_store *s, const char *model, int64_t number, md_stage_event **out,
                            size_t *n, md_err *err)
 {
@@ -541,23 +545,12 @@ md_status md_stage_history(md_store *s, const char *model, int64_t number, md_st
                        &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "ii", mid, number);
-    size_t cap = 0;
-    md_status rc = MD_OK;
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        *out = md_xgrow(*out, &cap, *n + 1, sizeof **out);
-        md_stage_event *e = &(*out)[(*n)++];
-        e->number = sqlite3_column_int64(st, 0);
-        e->from = md_sql_col_text(st, 1);
-        e->to = md_sql_col_text(st, 2);
-        e->at = md_sql_col_text(st, 3);
-        e->actor = md_sql_col_text(st, 4);
-        e->reason = md_sql_col_text(st, 5);
-        e->audit_seq = sqlite3_column_int64(st, 6);
+    md_status rc = md_sql_collect(s, st, sizeof **out, stage_event_read, (void **)out, n, err);
+    if (rc != MD_OK) {
+        md_stage_events_free(*out, *n);
+        *out = NULL;
+        *n = 0;
     }
-    sqlite3_finalize(st);
     return rc;
 }
 
