@@ -99,5 +99,9 @@ int cmd_user(cli_ctx *c, int argc, char **argv);
 int cmd_model(cli_ctx *c, int argc, char **argv);
 int cmd_version(cli_ctx *c, int argc, char **argv);
 int cmd_audit(cli_ctx *c, int argc, char **argv);
+int cmd_baseline(cli_ctx *c, int argc, char **argv);
+int cmd_ingest(cli_ctx *c, int argc, char **argv);
+int cmd_drift(cli_ctx *c, int argc, char **argv);
+int cmd_calibration(cli_ctx *c, int argc, char **argv);
 
 #endif

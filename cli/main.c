@@ -16,6 +16,16 @@
     X("model", cmd_model, "register, list, show and edit models", "model add|list|show|edit ...")  \
     X("version", cmd_version, "register, list, show and mark versions",                           \
       "version add|list|show|mark ...")                                                            \
+    X("baseline", cmd_baseline, "build or show a version's baseline profile",                      \
+      "baseline [build] MODEL VERSION FILE [flags] | baseline show MODEL VERSION")                 \
+    X("ingest", cmd_ingest, "stream a scoring log into windows",                                   \
+      "ingest MODEL VERSION FILE [--window day|hour] [--format csv|jsonl] [--ts-col C]\n"          \
+      "                   [--id-col C] [--score-col C] [--label-col C] [--latency-col C]\n"       \
+      "                   [--max-bad-rows N] [--replace]")                                          \
+    X("drift", cmd_drift, "drift per feature and window",                                          \
+      "drift MODEL [VERSION] [--window W] [--alerts]")                                             \
+    X("calibration", cmd_calibration, "performance and calibration per window",                    \
+      "calibration MODEL [VERSION] [--window W]")                                                  \
     X("audit", cmd_audit, "the hash-chained audit trail", "audit list|verify|export ...")          \
     X("store", cmd_store, "store-wide settings", "store read-only on|off --reason R")
 
@@ -32,7 +42,7 @@ static void print_main_help(void)
            "Commands:\n",
            MD_VERSION);
     for (const cli_command *c = commands; c->name; c++)
-        printf("  %-9s %s\n", c->name, c->summary);
+        printf("  %-12s %s\n", c->name, c->summary);
     printf("\nGlobal flags, accepted before or after the command:\n"
            "  --db PATH     the store (else $MODELDECK_DB, else\n"
            "                $XDG_DATA_HOME/modeldeck/modeldeck.db)\n"

@@ -102,7 +102,8 @@ static bool parse_zone(const char **p, bool *has_zone, int *offset_min)
     return true;
 }
 
-/* Fraction of a second after '.' or ','; keeps milliseconds, rounds half up. */
+/* Fraction of a second after '.' or ','; keeps whole milliseconds (truncated, so that a time
+ * never moves into the next second, day or window). */
 static bool parse_fraction(const char **p, int *ms)
 {
     const char *s = *p;
@@ -113,10 +114,13 @@ static bool parse_fraction(const char **p, int *ms)
     s++;
     if (!isdigit((unsigned char)*s))
         return false;
-    double frac = 0, scale = 0.1;
-    for (; isdigit((unsigned char)*s); s++, scale /= 10)
-        frac += (*s - '0') * scale;
-    *ms = (int)floor(frac * 1000 + 0.5);
+    int v = 0, digits = 0;
+    for (; isdigit((unsigned char)*s); s++)
+        if (digits < 3)
+            v = v * 10 + (*s - '0'), digits++;
+    for (; digits < 3; digits++)
+        v *= 10;
+    *ms = v;
     *p = s;
     return true;
 }
@@ -167,7 +171,7 @@ md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *out, md_e
         return bad_time(err, s, "needs Z or an offset such as +02:00");
     int64_t days = md_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t secs = days * 86400 + hh * 3600 + mi * 60 + (ss == 60 ? 59 : ss) - off * 60;
-    *out = secs * 1000 + ms;
+    *out = secs * 1000 + (ss == 60 ? 999 : ms);
     return MD_OK;
 }
 

@@ -67,6 +67,15 @@ void *md_xgrow(void *p, size_t *cap, size_t need, size_t elem)
     return md_xrealloc(p, c * elem);
 }
 
+void *md_xgrow_zero(void *p, size_t *cap, size_t need, size_t elem)
+{
+    size_t old = *cap;
+    p = md_xgrow(p, cap, need, elem);
+    if (*cap > old)
+        memset((char *)p + old * elem, 0, (*cap - old) * elem);
+    return p;
+}
+
 char *md_xstrdup(const char *s)
 {
     if (!s)

@@ -13,6 +13,8 @@ void *md_xcalloc(size_t count, size_t size);
 void *md_xrealloc(void *p, size_t n);
 /* Grows an array to hold at least `need` elements, doubling; updates *cap. */
 void *md_xgrow(void *p, size_t *cap, size_t need, size_t elem);
+/* md_xgrow that zeroes the elements it adds. */
+void *md_xgrow_zero(void *p, size_t *cap, size_t need, size_t elem);
 char *md_xstrdup(const char *s); /* NULL stays NULL */
 char *md_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

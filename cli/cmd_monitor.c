@@ -1,0 +1,446 @@
+/* baseline, ingest, drift, calibration */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "cli.h"
+#include "ingest.h"
+#include "json.h"
+#include "results.h"
+
+/* Flags shared by baseline and ingest. */
+typedef struct {
+    const char *format, *ts, *id, *score, *label, *latency, *max_bad, *contract, *seed, *window;
+    bool replace;
+} read_flags;
+
+#define READ_OPTS(f)                                                                               \
+    {"--format", CLI_STR, &(f).format}, {"--ts-col", CLI_STR, &(f).ts},                            \
+        {"--id-col", CLI_STR, &(f).id}, {"--score-col", CLI_STR, &(f).score},                      \
+        {"--label-col", CLI_STR, &(f).label}, {"--latency-col", CLI_STR, &(f).latency},            \
+        {"--max-bad-rows", CLI_STR, &(f).max_bad}, {"--replace", CLI_FLAG, &(f).replace}
+
+static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
+{
+    md_err err;
+    memset(o, 0, sizeof *o);
+    o->cols = (md_columns){f->ts, f->id, f->score, f->label, f->latency};
+    o->replace = f->replace;
+    if (md_format_parse(f->format, &o->format, &err) != MD_OK)
+        return cli_usage_error(c, "%s", err.msg);
+    if (f->max_bad) {
+        int rc = cli_int64(c, "--max-bad-rows", f->max_bad, &o->max_bad_rows);
+        if (rc || o->max_bad_rows < 0)
+            return rc ? rc : cli_usage_error(c, "--max-bad-rows must be 0 or more");
+    }
+    return 0;
+}
+
+static int version_arg(cli_ctx *c, const char *text, int64_t *n)
+{
+    if (text[0] == 'v' || text[0] == 'V')
+        text++;
+    int rc = cli_int64(c, "VERSION", text, n);
+    return !rc && *n <= 0 ? cli_usage_error(c, "VERSION: version numbers start at 1") : rc;
+}
+
+/* ---- baseline ---------------------------------------------------------------------------------- */
+
+static json_t *baseline_report_json(const char *model, int64_t v, const md_baseline_report *r)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "model", model,
+                          "version", (json_int_t)v, "rows", (json_int_t)r->rows, "labeled",
+                          (json_int_t)r->labeled, "numeric", (json_int_t)r->numeric,
+                          "categorical", (json_int_t)r->categorical, "bad_rows",
+                          (json_int_t)r->bad_rows, "contract_violations",
+                          (json_int_t)r->violations, "dropped_windows",
+                          (json_int_t)r->dropped_windows);
+    json_object_set_new(o, "first_bad_row",
+                        r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
+    return o;
+}
+
+static int baseline_build(cli_ctx *c, int argc, char **argv)
+{
+    read_flags f = {0};
+    const char *pos[3];
+    const cli_opt opts[] = {READ_OPTS(f), {"--contract", CLI_STR, &f.contract},
+                            {"--seed", CLI_STR, &f.seed}, {0}};
+    md_baseline_opts o = {0};
+    int64_t number, seed = 0;
+    int rc = cli_parse(c, argc, argv, opts, pos, 3, 3, NULL);
+    if (rc || (rc = version_arg(c, pos[1], &number)) || (rc = to_read_opts(c, &f, &o.read)) ||
+        (f.seed && (rc = cli_int64(c, "--seed", f.seed, &seed))) || (rc = cli_open(c)))
+        return rc;
+    o.contract_path = f.contract;
+    o.seed = (uint64_t)seed;
+    md_baseline_report rep;
+    md_err err;
+    if (md_baseline_build(c->store, &c->actor, pos[0], number, pos[2], &o, &rep, &err) != MD_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        return cli_print_json(baseline_report_json(pos[0], number, &rep));
+    char *m = cli_safe(pos[0]);
+    printf("%s v%lld: baseline built from %lld rows (%lld labeled): %zu numeric and %zu "
+           "categorical features\n",
+           m, (long long)number, (long long)rep.rows, (long long)rep.labeled, rep.numeric,
+           rep.categorical);
+    if (rep.bad_rows)
+        printf("  skipped %lld bad rows; the first: %s\n", (long long)rep.bad_rows, rep.first_bad);
+    if (rep.violations)
+        printf("  %lld values break the data contract\n", (long long)rep.violations);
+    if (rep.dropped_windows)
+        printf("  dropped %lld windows computed against the old baseline; ingest their logs "
+               "again\n",
+               (long long)rep.dropped_windows);
+    free(m);
+    return 0;
+}
+
+static int baseline_show(cli_ctx *c, int argc, char **argv)
+{
+    bool sample = false;
+    const char *pos[2];
+    const cli_opt opts[] = {{"--sample", CLI_FLAG, &sample}, {0}};
+    int64_t number;
+    int rc = cli_parse(c, argc, argv, opts, pos, 2, 2, NULL);
+    if (rc || (rc = version_arg(c, pos[1], &number)) || (rc = cli_open(c)))
+        return rc;
+    md_baseline b;
+    md_err err;
+    if (md_baseline_get(c->store, pos[0], number, &b, &err) != MD_OK)
+        return cli_fail(c, &err);
+    json_t *o = md_baseline_json(&b, sample || c->json);
+    json_object_set_new(o, "model", json_string(pos[0]));
+    json_object_set_new(o, "version", json_integer(number));
+    if (c->json) {
+        md_baseline_free(&b);
+        return cli_print_json(o);
+    }
+    char *m = cli_safe(pos[0]);
+    printf("%s v%lld baseline: %lld rows, %lld labeled, from %s\n", m, (long long)number,
+           (long long)b.rows, (long long)b.labeled, b.source);
+    free(m);
+    static const char *const head[] = {"FEATURE", "KIND", "MISSING", "BINS", "KS SAMPLE"};
+    cli_table *t = cli_table_new(5, head);
+    for (size_t i = 0; i < b.nfeatures; i++) {
+        const md_bfeature *f = &b.features[i];
+        char miss[32], bins[32], ks[32];
+        snprintf(miss, sizeof miss, "%.2f%%", f->rows ? 100.0 * f->missing / f->rows : 0);
+        snprintf(bins, sizeof bins, "%zu", f->kind == MD_NUMERIC ? f->nbins
+                                                                  : md_strmap_size(&f->cats));
+        snprintf(ks, sizeof ks, "%lld", (long long)f->ks_n);
+        const char *row[] = {f->name, f->kind == MD_NUMERIC ? "numeric" : "categorical", miss,
+                             bins, f->kind == MD_NUMERIC ? ks : NULL};
+        cli_table_row(t, row);
+    }
+    cli_table_print(t);
+    cli_table_free(t);
+    json_decref(o);
+    md_baseline_free(&b);
+    return 0;
+}
+
+int cmd_baseline(cli_ctx *c, int argc, char **argv)
+{
+    static const cli_command subs[] = {
+        {"build", baseline_build, "build a version's baseline profile (operator)",
+         "baseline [build] MODEL VERSION FILE [--format csv|jsonl] [--ts-col C] [--id-col C]\n"
+         "                   [--score-col C] [--label-col C] [--latency-col C] [--contract FILE]\n"
+         "                   [--max-bad-rows N] [--seed N] [--replace]"},
+        {"show", baseline_show, "a version's baseline profile",
+         "baseline show MODEL VERSION [--sample]"},
+        {NULL, NULL, NULL, NULL}};
+    if (argc > 0 && strcmp(argv[0], "show") != 0 && strcmp(argv[0], "build") != 0 &&
+        argv[0][0] != '-') {
+        c->usage = subs[0].usage; /* "baseline MODEL VERSION FILE" */
+        return c->help ? cli_print_help(c) : baseline_build(c, argc, argv);
+    }
+    return cli_dispatch(c, "baseline", subs, argc, argv);
+}
+
+/* ---- ingest ------------------------------------------------------------------------------------ */
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    if (!total)
+        return;
+    int pct = (int)(100.0 * (double)done / (double)total), width = 30, fill = pct * width / 100;
+    fprintf(stderr, "\r  ingest [%.*s%*s] %3d%%  %zu/%zu MB", fill,
+            "##############################", width - fill, "", pct, done >> 20, total >> 20);
+}
+
+static json_t *names(char **v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, md_json_str_or_null(v[i]));
+    return a;
+}
+
+static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report *r,
+                           const char *kind)
+{
+    json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:I}",
+                          "model", model, "version", (json_int_t)v, "ingest",
+                          (json_int_t)r->ingest_id, "sha256", r->sha256, "window", kind, "rows",
+                          (json_int_t)r->rows, "labeled", (json_int_t)r->labeled, "bad_rows",
+                          (json_int_t)r->bad_rows, "windows", (json_int_t)r->windows,
+                          "recomputed", (json_int_t)r->recomputed, "first_window",
+                          r->first_window, "last_window", r->last_window, "alerts",
+                          (json_int_t)r->alerts, "warnings", (json_int_t)r->warns);
+    json_object_set_new(o, "replaced", json_boolean(r->replaced));
+    json_object_set_new(o, "absent_features", names(r->absent, r->nabsent));
+    json_object_set_new(o, "new_columns", names(r->new_columns, r->nnew));
+    json_object_set_new(o, "first_bad_row",
+                        r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
+    return o;
+}
+
+static void ingest_text(const char *model, int64_t v, const md_ingest_report *r, const char *kind)
+{
+    char *m = cli_safe(model);
+    printf("%s v%lld: ingested %lld rows (%lld labeled) into %zu %s window%s, %s .. %s\n", m,
+           (long long)v, (long long)r->rows, (long long)r->labeled, r->windows, kind,
+           r->windows == 1 ? "" : "s", r->first_window, r->last_window);
+    printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
+           (long long)v);
+    if (r->recomputed)
+        printf("  %zu window%s recomputed with rows from earlier ingests\n", r->recomputed,
+               r->recomputed == 1 ? "" : "s");
+    if (r->bad_rows) {
+        char *b = cli_safe(r->first_bad);
+        printf("  skipped %lld bad rows; the first: %s\n", (long long)r->bad_rows, b);
+        free(b);
+    }
+    for (size_t i = 0; i < r->nabsent; i++) {
+        char *n = cli_safe(r->absent[i]);
+        printf("  feature %s is absent from the file (a schema change)\n", n);
+        free(n);
+    }
+    for (size_t i = 0; i < r->nnew; i++) {
+        char *n = cli_safe(r->new_columns[i]);
+        printf("  column %s is not in the baseline and was ignored\n", n);
+        free(n);
+    }
+    free(m);
+}
+
+static int ingest_cmd(cli_ctx *c, int argc, char **argv)
+{
+    read_flags f = {0};
+    const char *pos[3];
+    const cli_opt opts[] = {READ_OPTS(f), {"--window", CLI_STR, &f.window}, {0}};
+    md_ingest_opts o = {0};
+    int64_t number;
+    int rc = cli_parse(c, argc, argv, opts, pos, 3, 3, NULL);
+    if (rc || (rc = version_arg(c, pos[1], &number)) || (rc = to_read_opts(c, &f, &o.read)))
+        return rc;
+    if (f.window && strcmp(f.window, "day") != 0 && strcmp(f.window, "hour") != 0)
+        return cli_usage_error(c, "--window: '%s' is not day or hour", f.window);
+    o.window = f.window && strcmp(f.window, "hour") == 0 ? MD_WINDOW_HOUR : MD_WINDOW_DAY;
+    if (isatty(STDERR_FILENO))
+        o.progress = progress;
+    if ((rc = cli_open(c)))
+        return rc;
+    md_ingest_report rep;
+    md_err err;
+    md_status st = md_ingest(c->store, &c->actor, pos[0], number, pos[2], &o, &rep, &err);
+    if (o.progress)
+        fputs("\r\033[K", stderr);
+    if (st != MD_OK) {
+        md_ingest_report_free(&rep);
+        return cli_fail(c, &err);
+    }
+    const char *kind = md_window_kind_name(o.window);
+    if (c->json)
+        cli_print_json(ingest_json(pos[0], number, &rep, kind));
+    else
+        ingest_text(pos[0], number, &rep, kind);
+    md_ingest_report_free(&rep);
+    return 0;
+}
+
+int cmd_ingest(cli_ctx *c, int argc, char **argv)
+{
+    if (c->help)
+        return cli_print_help(c);
+    return ingest_cmd(c, argc, argv);
+}
+
+/* ---- drift, calibration ------------------------------------------------------------------------ */
+
+/* MODEL [VERSION] [--window W] */
+static int results_args(cli_ctx *c, int argc, char **argv, const cli_opt *extra,
+                        const char **model, int64_t *number, const char **window)
+{
+    const char *pos[2];
+    int npos = 0;
+    cli_opt opts[8] = {{"--window", CLI_STR, window}};
+    for (int i = 0; extra && extra[i].name && i < 6; i++)
+        opts[i + 1] = extra[i];
+    int rc = cli_parse(c, argc, argv, opts, pos, 1, 2, &npos);
+    *model = pos[0];
+    *number = 0;
+    if (!rc && npos == 2)
+        rc = version_arg(c, pos[1], number);
+    return rc ? rc : cli_open(c);
+}
+
+static char *num(json_t *v, const char *fmt, char *buf, size_t cap)
+{
+    if (!json_is_number(v))
+        return NULL;
+    snprintf(buf, cap, fmt, json_number_value(v));
+    return buf;
+}
+
+static void drift_text(json_t *doc, const char *only)
+{
+    json_t *rows = json_object_get(doc, "drift"), *r;
+    size_t i, shown = 0;
+    static const char *const head[] = {"WINDOW", "FEATURE", "PSI",   "NULL99", "KS",
+                                       "KS P",   "MISS",    "MISSΔ", "SCHEMA", "STATUS"};
+    cli_table *t = cli_table_new(10, head);
+    cli_table_max_width(t, 1, 24);
+    json_array_foreach(rows, i, r)
+    {
+        const char *status = json_string_value(json_object_get(r, "status"));
+        if (only && (!status || strcmp(status, "ok") == 0))
+            continue;
+        char b[8][32], sc[24];
+        snprintf(sc, sizeof sc, "%lld",
+                 (long long)json_integer_value(json_object_get(r, "schema_changes")));
+        const char *row[] = {json_string_value(json_object_get(r, "window")),
+                             json_string_value(json_object_get(r, "feature")),
+                             num(json_object_get(r, "psi"), "%.4f", b[0], 32),
+                             num(json_object_get(r, "psi_null_p99"), "%.4f", b[1], 32),
+                             num(json_object_get(r, "ks"), "%.4f", b[2], 32),
+                             num(json_object_get(r, "ks_pvalue"), "%.3g", b[3], 32),
+                             num(json_object_get(r, "missing_rate"), "%.3f", b[4], 32),
+                             num(json_object_get(r, "missing_delta"), "%+.3f", b[5], 32),
+                             sc,
+                             status};
+        cli_table_row(t, row);
+        shown++;
+    }
+    if (shown)
+        cli_table_print(t);
+    else
+        printf(only ? "no drift: every feature is ok\n" : "no windows yet (modeldeck ingest)\n");
+    cli_table_free(t);
+}
+
+static int drift_cmd(cli_ctx *c, int argc, char **argv)
+{
+    const char *model, *window = NULL;
+    bool alerts = false;
+    int64_t number;
+    const cli_opt extra[] = {{"--alerts", CLI_FLAG, &alerts}, {0}};
+    int rc = results_args(c, argc, argv, extra, &model, &number, &window);
+    if (rc)
+        return rc;
+    json_t *doc;
+    md_err err;
+    if (md_drift_json(c->store, model, number, window, &doc, &err) != MD_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        return cli_print_json(doc);
+    drift_text(doc, alerts ? "ok" : NULL);
+    json_decref(doc);
+    return 0;
+}
+
+static void deciles_text(json_t *w)
+{
+    static const char *const head[] = {"DECILE", "LO", "HI", "N", "EXPECTED", "OBSERVED", "GAP"};
+    cli_table *t = cli_table_new(7, head);
+    json_t *d;
+    size_t i;
+    json_array_foreach(json_object_get(w, "deciles"), i, d)
+    {
+        char b[7][32];
+        json_t *e = json_object_get(d, "expected"), *o = json_object_get(d, "observed");
+        snprintf(b[0], 32, "%lld", (long long)json_integer_value(json_object_get(d, "decile")));
+        snprintf(b[3], 32, "%lld", (long long)json_integer_value(json_object_get(d, "n")));
+        bool both = json_is_number(e) && json_is_number(o);
+        snprintf(b[6], 32, "%+.4f", both ? json_number_value(o) - json_number_value(e) : 0);
+        const char *row[] = {b[0],
+                             num(json_object_get(d, "lo"), "%.4f", b[1], 32),
+                             num(json_object_get(d, "hi"), "%.4f", b[2], 32),
+                             b[3],
+                             num(e, "%.4f", b[4], 32),
+                             num(o, "%.4f", b[5], 32),
+                             both ? b[6] : NULL};
+        cli_table_row(t, row);
+    }
+    cli_table_print(t);
+    cli_table_free(t);
+}
+
+static void calibration_text(json_t *doc, bool one)
+{
+    json_t *ws = json_object_get(doc, "windows"), *w;
+    size_t i;
+    static const char *const head[] = {"WINDOW", "ROWS", "LABELED", "AUC", "ΔAUC",
+                                       "BRIER",  "ECE",  "HL",      "HL P"};
+    cli_table *t = cli_table_new(9, head);
+    json_array_foreach(ws, i, w)
+    {
+        char b[9][32];
+        snprintf(b[1], 32, "%lld", (long long)json_integer_value(json_object_get(w, "rows")));
+        snprintf(b[2], 32, "%lld", (long long)json_integer_value(json_object_get(w, "labeled")));
+        const char *auc_fmt = json_is_true(json_object_get(w, "auc_exact")) ? "%.4f" : "~%.4f";
+        const char *row[] = {json_string_value(json_object_get(w, "window")),
+                             b[1],
+                             b[2],
+                             num(json_object_get(w, "auc"), auc_fmt, b[3], 32),
+                             num(json_object_get(w, "delta_auc"), "%+.4f", b[4], 32),
+                             num(json_object_get(w, "brier"), "%.4f", b[5], 32),
+                             num(json_object_get(w, "ece"), "%.4f", b[6], 32),
+                             num(json_object_get(w, "hl_stat"), "%.2f", b[7], 32),
+                             num(json_object_get(w, "hl_pvalue"), "%.3g", b[8], 32)};
+        cli_table_row(t, row);
+    }
+    if (json_array_size(ws) == 0)
+        printf("no windows yet (modeldeck ingest)\n");
+    else
+        cli_table_print(t);
+    cli_table_free(t);
+    if (one && json_array_size(ws) > 0) {
+        putchar('\n');
+        deciles_text(json_array_get(ws, 0));
+    }
+}
+
+static int calibration_cmd(cli_ctx *c, int argc, char **argv)
+{
+    const char *model, *window = NULL;
+    int64_t number;
+    int rc = results_args(c, argc, argv, NULL, &model, &number, &window);
+    if (rc)
+        return rc;
+    json_t *doc;
+    md_err err;
+    if (md_calibration_json(c->store, model, number, window, &doc, &err) != MD_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        return cli_print_json(doc);
+    calibration_text(doc, window != NULL);
+    json_decref(doc);
+    return 0;
+}
+
+int cmd_drift(cli_ctx *c, int argc, char **argv)
+{
+    return c->help ? cli_print_help(c) : drift_cmd(c, argc, argv);
+}
+
+int cmd_calibration(cli_ctx *c, int argc, char **argv)
+{
+    return c->help ? cli_print_help(c) : calibration_cmd(c, argc, argv);
+}

@@ -1,0 +1,36 @@
+/* Building a version's baseline profile from training or holdout data.
+ *
+ * Why: see profile.h. The file is read twice from its mapping: once to settle each feature's
+ * kind and reject bad rows, once to collect. The profile, the audit row and (with --replace)
+ * the removal of windows computed against the old profile are one transaction. */
+#ifndef MD_BASELINE_H
+#define MD_BASELINE_H
+
+#include "authz.h"
+#include "logrows.h"
+
+typedef struct {
+    md_read_opts read;
+    const char *contract_path;
+    uint64_t seed; /* for the KS sample; 0 takes the default */
+} md_baseline_opts;
+
+typedef struct {
+    int64_t rows, bad_rows, labeled;
+    size_t numeric, categorical;
+    int64_t violations;
+    int64_t dropped_windows;
+    char first_bad[MD_ERR_MSG_MAX]; /* the first skipped row's message */
+} md_baseline_report;
+
+#define MD_BASELINE_DEFAULT_SEED 20261001u
+
+md_status md_baseline_build(md_store *s, const md_actor *actor, const char *model,
+                            int64_t number, const char *path, const md_baseline_opts *opts,
+                            md_baseline_report *rep, md_err *err);
+
+/* Loads the baseline of MODEL vNUMBER. */
+md_status md_baseline_get(md_store *s, const char *model, int64_t number, md_baseline *b,
+                          md_err *err);
+
+#endif

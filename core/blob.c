@@ -1,0 +1,136 @@
+#include "blob.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+void md_wbuf_free(md_wbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+void md_put_bytes(md_wbuf *b, const void *p, size_t n)
+{
+    b->p = md_xgrow(b->p, &b->cap, b->n + n, 1);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+void md_put_u64(md_wbuf *b, uint64_t v)
+{
+    unsigned char tmp[10];
+    size_t k = 0;
+    do {
+        unsigned char byte = v & 0x7F;
+        v >>= 7;
+        tmp[k++] = byte | (v ? 0x80 : 0);
+    } while (v);
+    md_put_bytes(b, tmp, k);
+}
+
+void md_put_f64(md_wbuf *b, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    unsigned char tmp[8];
+    for (int i = 0; i < 8; i++)
+        tmp[i] = (unsigned char)(u >> (8 * i));
+    md_put_bytes(b, tmp, 8);
+}
+
+void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t run = 0;
+        while (i + run < n && c[i + run] == 0)
+            run++;
+        md_put_u64(b, run);
+        i += run;
+        if (i < n)
+            md_put_u64(b, c[i++]);
+    }
+}
+
+void md_put_counts64(md_wbuf *b, const int64_t *c, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t run = 0;
+        while (i + run < n && c[i + run] == 0)
+            run++;
+        md_put_u64(b, run);
+        i += run;
+        if (i < n)
+            md_put_u64(b, (uint64_t)c[i++]);
+    }
+}
+
+uint64_t md_get_u64(md_rbuf *b)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (b->pos >= b->n) {
+            b->bad = true;
+            return 0;
+        }
+        unsigned char byte = b->p[b->pos++];
+        v |= (uint64_t)(byte & 0x7F) << shift;
+        if (!(byte & 0x80))
+            return v;
+    }
+    b->bad = true;
+    return 0;
+}
+
+double md_get_f64(md_rbuf *b)
+{
+    const unsigned char *p = md_get_bytes(b, 8);
+    if (!p)
+        return 0;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)p[i] << (8 * i);
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+const unsigned char *md_get_bytes(md_rbuf *b, size_t n)
+{
+    if (b->bad || n > b->n - b->pos) {
+        b->bad = true;
+        return NULL;
+    }
+    const unsigned char *p = b->p + b->pos;
+    b->pos += n;
+    return p;
+}
+
+void md_get_counts32_add(md_rbuf *b, uint32_t *c, size_t n)
+{
+    for (size_t i = 0; i < n && !b->bad;) {
+        uint64_t run = md_get_u64(b);
+        if (run > n - i) {
+            b->bad = true;
+            return;
+        }
+        i += run;
+        if (i < n)
+            c[i++] += (uint32_t)md_get_u64(b);
+    }
+}
+
+void md_get_counts64_add(md_rbuf *b, int64_t *c, size_t n)
+{
+    for (size_t i = 0; i < n && !b->bad;) {
+        uint64_t run = md_get_u64(b);
+        if (run > n - i) {
+            b->bad = true;
+            return;
+        }
+        i += run;
+        if (i < n)
+            c[i++] += (int64_t)md_get_u64(b);
+    }
+}

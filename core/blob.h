@@ -1,0 +1,40 @@
+/* Compact binary encoding for stored statistics (window parts, KS samples).
+ *
+ * Why: a window's sufficient statistics hold thousands of counters, mostly small or zero;
+ * LEB128 varints and zero-run encoding keep them a few KB instead of tens. Reads are bounds-
+ * checked so that a damaged blob is an error, not a crash. Doubles are stored as their 8 IEEE
+ * bytes, little-endian. */
+#ifndef MD_BLOB_H
+#define MD_BLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    unsigned char *p;
+    size_t n, cap;
+} md_wbuf;
+
+void md_wbuf_free(md_wbuf *b);
+void md_put_bytes(md_wbuf *b, const void *p, size_t n);
+void md_put_u64(md_wbuf *b, uint64_t v); /* varint */
+void md_put_f64(md_wbuf *b, double v);
+/* Counters with runs of zeros folded: (zero-run length, value) pairs. */
+void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n);
+void md_put_counts64(md_wbuf *b, const int64_t *c, size_t n);
+
+typedef struct {
+    const unsigned char *p;
+    size_t n, pos;
+    bool bad; /* set on any read past the end or malformed varint */
+} md_rbuf;
+
+uint64_t md_get_u64(md_rbuf *b);
+double md_get_f64(md_rbuf *b);
+const unsigned char *md_get_bytes(md_rbuf *b, size_t n);
+/* Adds the stored counters to c (n must match what was written). */
+void md_get_counts32_add(md_rbuf *b, uint32_t *c, size_t n);
+void md_get_counts64_add(md_rbuf *b, int64_t *c, size_t n);
+
+#endif

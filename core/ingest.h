@@ -1,0 +1,45 @@
+/* Ingesting a scoring log: one streaming pass into windows, then one transaction.
+ *
+ * Why: this is what pipelines run on every scoring batch. The pass reads each row once and
+ * keeps per window only sufficient statistics (memory depends on features x bins x windows);
+ * the store sees nothing until the whole file has been read and checked, and then everything
+ * (the ingest record, its parts, the recomputed windows, the audit row) lands in one
+ * transaction or not at all. */
+#ifndef MD_INGEST_H
+#define MD_INGEST_H
+
+#include "authz.h"
+#include "logrows.h"
+#include "values.h"
+
+typedef void (*md_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct {
+    md_read_opts read;
+    md_window_kind window;
+    md_progress_fn progress; /* called now and then during the pass; may be NULL */
+    void *progress_ctx;
+} md_ingest_opts;
+
+typedef struct {
+    int64_t ingest_id;
+    int64_t rows, bad_rows, labeled;
+    size_t windows;       /* windows this file touched */
+    size_t recomputed;    /* windows whose results changed (with parts of other files) */
+    char first_window[20], last_window[20];
+    size_t alerts, warns; /* drift rows by status over the touched windows */
+    char sha256[65];
+    bool replaced;
+    char first_bad[MD_ERR_MSG_MAX];
+    char **absent;        /* baseline features missing from the file */
+    size_t nabsent;
+    char **new_columns;   /* columns the baseline does not know */
+    size_t nnew;
+} md_ingest_report;
+
+md_status md_ingest(md_store *s, const md_actor *actor, const char *model, int64_t number,
+                    const char *path, const md_ingest_opts *opts, md_ingest_report *rep,
+                    md_err *err);
+void md_ingest_report_free(md_ingest_report *rep);
+
+#endif

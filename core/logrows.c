@@ -1,0 +1,103 @@
+#include "logrows.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "values.h"
+
+md_columns md_columns_defaults(const md_columns *g)
+{
+    md_columns c = *g;
+    c.ts = c.ts ? c.ts : "ts";
+    c.score = c.score ? c.score : "score";
+    c.label = c.label ? c.label : "label";
+    return c;
+}
+
+static int64_t find(const md_reader *r, const char *name)
+{
+    return name ? md_reader_find(r, name) : -1;
+}
+
+void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m)
+{
+    md_columns c = md_columns_defaults(names);
+    m->names = c;
+    m->ts = find(r, c.ts);
+    m->id = find(r, c.id);
+    m->score = find(r, c.score);
+    m->label = find(r, c.label);
+    m->latency = find(r, c.latency);
+}
+
+md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool need_ts,
+                            md_colmap *m, md_err *err)
+{
+    md_columns c = md_columns_defaults(names);
+    md_colmap_refresh(r, names, m);
+    bool csv = md_reader_format(r) == MD_FMT_CSV; /* JSON Lines columns appear as keys do */
+    const char *path = md_reader_path(r);
+    if (csv && m->score < 0)
+        return md_err_set(err, MD_ERROR, "%s: no score column '%s' (name it with --score-col)",
+                          path, c.score);
+    if (csv && need_ts && m->ts < 0)
+        return md_err_set(err, MD_ERROR, "%s: no timestamp column '%s' (name it with --ts-col)",
+                          path, c.ts);
+    const char *named[] = {names->ts, names->id, names->label, names->latency};
+    int64_t found[] = {m->ts, m->id, m->label, m->latency};
+    const char *flag[] = {"--ts-col", "--id-col", "--label-col", "--latency-col"};
+    for (int i = 0; csv && i < 4; i++)
+        if (named[i] && found[i] < 0)
+            return md_err_set(err, MD_ERROR, "%s: no column '%s' (given with %s)", path,
+                              named[i], flag[i]);
+    return MD_OK;
+}
+
+bool md_colmap_special(const md_colmap *m, int64_t i)
+{
+    return i == m->ts || i == m->id || i == m->score || i == m->label || i == m->latency;
+}
+
+static bool bad(const char **col, const char *name, char *why, size_t cap, const char *fmt,
+                const md_field *f)
+{
+    char text[40];
+    size_t n;
+    const char *t = md_field_text(f, text, &n);
+    *col = name;
+    snprintf(why, cap, fmt, (int)(n > 60 ? 60 : n), t);
+    return false;
+}
+
+bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals *v,
+                 const char **col, char *why, size_t cap)
+{
+    static const md_field absent = {MD_F_ABSENT, NULL, 0, 0};
+    const md_field *ts = m->ts >= 0 ? &f[m->ts] : &absent;
+    const md_field *sc = m->score >= 0 ? &f[m->score] : &absent;
+    memset(v, 0, sizeof *v);
+    const md_columns *n = &m->names;
+    if (need_ts && md_value_missing(ts))
+        return bad(col, n->ts, why, cap, "missing timestamp%.*s", &absent);
+    if (m->ts >= 0 && !md_value_missing(ts) && !md_value_time(ts, &v->ts_ms))
+        return bad(col, n->ts, why, cap,
+                   "'%.*s' is not a timestamp (ISO-8601 with Z or an offset, or epoch seconds)",
+                   ts);
+    if (md_value_missing(sc))
+        return bad(col, n->score, why, cap, "missing score%.*s", &absent);
+    if (!md_value_number(sc, &v->score) || v->score < 0 || v->score > 1)
+        return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);
+    if (m->label >= 0 && !md_value_missing(&f[m->label])) {
+        if (!md_value_label(&f[m->label], &v->label))
+            return bad(col, n->label, why, cap, "'%.*s' is not a label (0 or 1)", &f[m->label]);
+        v->has_label = true;
+    }
+    if (m->latency >= 0 && !md_value_missing(&f[m->latency])) {
+        if (!md_value_number(&f[m->latency], &v->latency) || v->latency < 0)
+            return bad(col, n->latency, why, cap, "'%.*s' is not a latency in ms (>= 0)",
+                       &f[m->latency]);
+        v->has_latency = true;
+    }
+    return true;
+}

@@ -1,0 +1,131 @@
+#include "numparse.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* Validates the grammar and gathers the decimal significand and exponent. Returns false when
+ * the text is not a number; *fast says whether Clinger's fast path applies. */
+static bool scan(const char *s, size_t n, bool *neg, uint64_t *mant, int *exp10, bool *fast)
+{
+    size_t i = 0;
+    int digits = 0, dropped = 0, frac = 0;
+    *neg = false;
+    *mant = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        *neg = s[i++] == '-';
+    bool any = false;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = true) {
+        if (*mant == 0 && s[i] == '0')
+            continue; /* leading zeros carry no information */
+        if (digits < 19)
+            *mant = *mant * 10 + (uint64_t)(s[i] - '0'), digits++;
+        else
+            dropped++;
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, any = true) {
+            if (*mant == 0 && s[i] == '0') {
+                frac++;
+                continue;
+            }
+            if (digits < 19)
+                *mant = *mant * 10 + (uint64_t)(s[i] - '0'), digits++, frac++;
+            else
+                dropped++; /* beyond 19 digits: strtod decides */
+        }
+    }
+    if (!any)
+        return false;
+    long e = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        if (i >= n || s[i] < '0' || s[i] > '9')
+            return false;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (e < 100000)
+                e = e * 10 + (s[i] - '0');
+        e = eneg ? -e : e;
+    }
+    if (i != n)
+        return false;
+    *exp10 = (int)(e - frac);
+    *fast = dropped == 0 && *mant <= (UINT64_C(1) << 53) && *exp10 >= -22 && *exp10 <= 22;
+    return true;
+}
+
+bool md_parse_number(const char *s, size_t n, double *out)
+{
+    bool neg, fast;
+    uint64_t mant;
+    int e;
+    if (n == 0 || !scan(s, n, &neg, &mant, &e, &fast))
+        return false;
+    double v;
+    if (fast) {
+        v = (double)mant;
+        v = e >= 0 ? v * pow10_exact[e] : v / pow10_exact[-e];
+    } else {
+        char buf[512];
+        char *heap = n < sizeof buf ? NULL : malloc(n + 1);
+        char *p = heap ? heap : buf;
+        if (!p)
+            return false;
+        memcpy(p, s, n);
+        p[n] = '\0';
+        v = strtod(p, NULL); /* the grammar was checked; LC_NUMERIC is "C" */
+        free(heap);
+        v = fabs(v);
+    }
+    if (!isfinite(v))
+        return false;
+    *out = neg ? -v : v;
+    return true;
+}
+
+void md_fmt_pyrepr(double v, char out[40])
+{
+    if (!isfinite(v)) {
+        snprintf(out, 40, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+        return;
+    }
+    char sci[40];
+    int prec = 0;
+    for (; prec < 17; prec++) { /* shortest digits that read back exactly */
+        snprintf(sci, sizeof sci, "%.*e", prec, v);
+        if (strtod(sci, NULL) == v)
+            break;
+    }
+    char *epos = strchr(sci, 'e');
+    int exp10 = atoi(epos + 1);
+    char digits[24];
+    size_t nd = 0;
+    for (const char *p = sci; p < epos; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    digits[nd] = '\0';
+    const char *sign = v < 0 || (v == 0 && signbit(v)) ? "-" : "";
+    if (exp10 < -4 || exp10 >= 16) {
+        snprintf(out, 40, "%s%c%s%s%se%c%02d", sign, digits[0], nd > 1 ? "." : "",
+                 nd > 1 ? digits + 1 : "", "", exp10 < 0 ? '-' : '+', abs(exp10));
+    } else if (exp10 < 0) {
+        snprintf(out, 40, "%s0.%0*d%s", sign, -exp10 - 1, 0, digits);
+        if (-exp10 - 1 == 0) /* "%0*d" with width 0 still prints one zero */
+            snprintf(out, 40, "%s0.%s", sign, digits);
+    } else if ((size_t)exp10 + 1 >= nd) {
+        snprintf(out, 40, "%s%s%0*d.0", sign, digits, (int)((size_t)exp10 + 1 - nd), 0);
+        if ((size_t)exp10 + 1 == nd)
+            snprintf(out, 40, "%s%s.0", sign, digits);
+    } else {
+        snprintf(out, 40, "%s%.*s.%s", sign, exp10 + 1, digits, digits + exp10 + 1);
+    }
+}

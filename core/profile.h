@@ -1,0 +1,104 @@
+/* A version's baseline profile: the reference every window is compared with.
+ *
+ * Why: drift is a comparison, and a comparison is only as good as its reference. The profile
+ * holds per feature the PSI edges and counts, the KS sample (sorted distinct values with their
+ * multiplicities), the missing rate and the contract; for the score, the decile edges and the
+ * baseline AUC, Brier and ECE (docs/METRICS.md). It is built once per version from training or
+ * holdout data and read by every ingest. */
+#ifndef MD_PROFILE_H
+#define MD_PROFILE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+#include "strmap.h"
+
+#define MD_KS_SAMPLE_MAX 10000
+#define MD_PSI_FLOOR 1e-4
+#define MD_QUANTILE_BINS 10
+
+typedef enum { MD_NUMERIC, MD_CATEGORICAL } md_kind;
+
+/* A feature's data contract (all optional). */
+typedef struct {
+    bool present; /* the contract names this feature */
+    bool nullable;
+    bool has_min, has_max;
+    double min, max;
+    bool has_allowed;
+    md_strmap allowed;
+} md_contract_rule;
+
+typedef struct {
+    char *name;
+    md_kind kind;
+    int64_t rows, missing;
+    /* numeric */
+    double *edges;
+    size_t nedges; /* 1: a constant baseline, compared as "== c" and "!= c" */
+    int64_t *counts;
+    size_t nbins;
+    double *ks_values; /* the KS sample: sorted distinct values ... */
+    int64_t *ks_counts; /* ... and their multiplicities */
+    size_t ks_k;
+    int64_t ks_n;
+    /* categorical: baseline categories and their counts (index = strmap index) */
+    md_strmap cats;
+    int64_t *cat_counts;
+    md_contract_rule rule;
+} md_bfeature;
+
+/* Which columns hold what; NULL for an optional column that is not there. */
+typedef struct {
+    const char *ts, *id, *score, *label, *latency;
+} md_columns;
+
+typedef struct {
+    int64_t id;
+    int64_t rows, labeled;
+    double *score_edges;
+    size_t n_score_edges;
+    bool has_auc;
+    double auc;
+    bool has_brier;
+    double brier, ece;
+    md_bfeature *features;
+    size_t nfeatures;
+    char *source, *source_sha256, *created_at, *created_by;
+    char *col_ts, *col_id, *col_score, *col_label, *col_latency;
+    uint64_t seed;
+} md_baseline;
+
+void md_baseline_free(md_baseline *b);
+void md_bfeature_free(md_bfeature *f);
+
+/* Loads the baseline of version `version_id`; MD_NOTFOUND when it has none. */
+md_status md_baseline_load(md_store *s, int64_t version_id, md_baseline *b, md_err *err);
+/* Writes the profile for version_id (inside the caller's write transaction). */
+md_status md_baseline_save(md_store *s, int64_t version_id, const md_baseline *b, md_err *err);
+
+/* The decile bins of the score: bin = searchsorted(edges, s, 'right') - 1 clipped. */
+size_t md_baseline_score_bins(const md_baseline *b);
+size_t md_baseline_score_bin(const md_baseline *b, double score);
+
+/* A numeric feature's PSI bin for value x (edges clipped, numpy.histogram's rule). */
+size_t md_bfeature_bin(const md_bfeature *f, double x);
+
+/* The profile as JSON for `baseline show` (with the KS sample when `with_sample`). */
+json_t *md_baseline_json(const md_baseline *b, bool with_sample);
+
+/* Parses a data contract document into rules keyed by feature name. */
+typedef struct {
+    md_strmap names;
+    md_contract_rule *rules;
+    md_kind *kinds;
+    bool *has_kind;
+    char *text; /* canonical JSON */
+} md_contract;
+md_status md_contract_load(const char *path, md_contract *c, md_err *err);
+void md_contract_free(md_contract *c);
+
+#endif

@@ -1,0 +1,564 @@
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "mem.h"
+#include "numparse.h"
+#include "text.h"
+
+struct md_reader {
+    char *path;
+    md_format fmt;
+    const char *base; /* the mapping (NULL for an empty file) */
+    size_t size, pos;
+    uint64_t line;        /* line of the next byte */
+    uint64_t record_line; /* line where the current record started */
+    size_t data_pos;      /* first byte after the header, for rewinding */
+    uint64_t data_line;
+    md_strmap cols;
+    md_field *fields;
+    size_t fields_cap;
+    /* CSV: unescaped quoted fields live in scratch; fields remember offsets until fixed up. */
+    char *scratch;
+    size_t scratch_n, scratch_cap;
+    size_t *scratch_off; /* per field: offset + 1 into scratch, 0 when the slice is in the map */
+    size_t scratch_off_cap;
+    /* JSON Lines: the current record's value and its compact texts. */
+    json_t *json;
+    char **owned;
+    size_t owned_n, owned_cap;
+    /* SHA-256 of the mapping, computed beside the parse. */
+    pthread_t hasher;
+    bool hashing;
+    char sha256[65];
+};
+
+md_status md_format_parse(const char *text, md_format *out, md_err *err)
+{
+    if (!text || strcmp(text, "auto") == 0)
+        *out = MD_FMT_AUTO;
+    else if (strcmp(text, "csv") == 0)
+        *out = MD_FMT_CSV;
+    else if (strcmp(text, "jsonl") == 0)
+        *out = MD_FMT_JSONL;
+    else
+        return md_err_set(err, MD_INVALID, "--format: '%s' is not csv or jsonl", text);
+    return MD_OK;
+}
+
+static md_format by_extension(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
+                strcmp(dot, ".json") == 0))
+        return MD_FMT_JSONL;
+    return MD_FMT_CSV;
+}
+
+size_t md_reader_ncols(const md_reader *r)
+{
+    return md_strmap_size(&r->cols);
+}
+
+const char *md_reader_col(const md_reader *r, size_t i)
+{
+    return md_strmap_key(&r->cols, i);
+}
+
+int64_t md_reader_find(const md_reader *r, const char *name)
+{
+    return md_strmap_find(&r->cols, name, strlen(name));
+}
+
+md_format md_reader_format(const md_reader *r)
+{
+    return r->fmt;
+}
+
+const char *md_reader_path(const md_reader *r)
+{
+    return r->path;
+}
+
+uint64_t md_reader_line(const md_reader *r)
+{
+    return r->record_line;
+}
+
+size_t md_reader_offset(const md_reader *r)
+{
+    return r->pos;
+}
+
+size_t md_reader_size(const md_reader *r)
+{
+    return r->size;
+}
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+static md_status fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static md_status fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
+                         const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (col)
+        return md_err_set(err, MD_ERROR, "%s:%llu: column %s: %s", r->path,
+                          (unsigned long long)line, col, msg);
+    return md_err_set(err, MD_ERROR, "%s:%llu: %s", r->path, (unsigned long long)line, msg);
+}
+
+/* ---- fields ---------------------------------------------------------------------------------- */
+
+static void ensure_fields(md_reader *r, size_t n)
+{
+    size_t cap = r->fields_cap;
+    r->fields = md_xgrow(r->fields, &r->fields_cap, n, sizeof *r->fields);
+    r->scratch_off = md_xgrow(r->scratch_off, &r->scratch_off_cap, n, sizeof *r->scratch_off);
+    (void)cap;
+}
+
+const char *md_field_text(const md_field *f, char buf[40], size_t *len)
+{
+    if (f->kind == MD_F_NUMBER && !f->p) {
+        md_fmt_pyrepr(f->num, buf);
+        *len = strlen(buf);
+        return buf;
+    }
+    *len = f->n;
+    return f->p ? f->p : "";
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------- */
+
+static void scratch_put(md_reader *r, const char *p, size_t n)
+{
+    r->scratch = md_xgrow(r->scratch, &r->scratch_cap, r->scratch_n + n + 1, 1);
+    memcpy(r->scratch + r->scratch_n, p, n);
+    r->scratch_n += n;
+}
+
+/* A quoted field starting at r->pos (on the opening quote). Leaves pos after the closing quote. */
+static md_status csv_quoted(md_reader *r, size_t idx, const char *col, md_err *err)
+{
+    const char *b = r->base;
+    size_t start = ++r->pos, seg = start;
+    bool copied = false;
+    size_t off = r->scratch_n;
+    for (;;) {
+        const char *q = memchr(b + r->pos, '"', r->size - r->pos);
+        for (const char *nl = b + r->pos; q ? nl < q : nl < b + r->size; nl++)
+            r->line += *nl == '\n';
+        if (!q)
+            return fail_at(r, err, r->record_line, col, "unterminated quoted field");
+        r->pos = (size_t)(q - b);
+        if (r->pos + 1 < r->size && b[r->pos + 1] == '"') { /* a doubled quote */
+            scratch_put(r, b + seg, r->pos + 1 - seg);
+            copied = true;
+            r->pos += 2;
+            seg = r->pos;
+            continue;
+        }
+        break;
+    }
+    md_field *f = &r->fields[idx];
+    f->kind = MD_F_TEXT;
+    if (copied) {
+        scratch_put(r, b + seg, r->pos - seg);
+        r->scratch_off[idx] = off + 1;
+        f->n = r->scratch_n - off;
+    } else {
+        r->scratch_off[idx] = 0;
+        f->p = b + start;
+        f->n = r->pos - start;
+    }
+    r->pos++; /* the closing quote */
+    return MD_OK;
+}
+
+static void csv_unquoted(md_reader *r, size_t idx)
+{
+    const char *b = r->base;
+    size_t start = r->pos;
+    while (r->pos < r->size) {
+        char c = b[r->pos];
+        if (c == ',' || c == '\n' || c == '\r')
+            break;
+        r->pos++;
+    }
+    md_field *f = &r->fields[idx];
+    f->kind = MD_F_TEXT;
+    f->p = b + start;
+    f->n = r->pos - start;
+    r->scratch_off[idx] = 0;
+}
+
+/* Consumes a line ending (LF, CRLF or a lone CR); true when one was there or at EOF. */
+static bool csv_end_of_record(md_reader *r)
+{
+    if (r->pos >= r->size)
+        return true;
+    char c = r->base[r->pos];
+    if (c == '\n') {
+        r->pos++;
+        r->line++;
+        return true;
+    }
+    if (c == '\r') {
+        r->pos++;
+        if (r->pos < r->size && r->base[r->pos] == '\n')
+            r->pos++;
+        r->line++;
+        return true;
+    }
+    return false;
+}
+
+static const char *col_name(md_reader *r, size_t i, bool header)
+{
+    if (header || i >= md_reader_ncols(r))
+        return NULL;
+    return md_reader_col(r, i);
+}
+
+/* Finds the field holding the first invalid UTF-8 byte, for the message. */
+static md_status bad_utf8(md_reader *r, size_t n, bool header, md_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
+        if (!md_utf8_valid(p, r->fields[i].n))
+            return fail_at(r, err, r->record_line, col_name(r, i, header), "invalid UTF-8");
+    }
+    return fail_at(r, err, r->record_line, NULL, "invalid UTF-8");
+}
+
+static bool ascii_only(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)p[i] & 0x80)
+            return false;
+    return true;
+}
+
+/* Reads one CSV record into fields; *n receives the field count (0 for a blank line). */
+static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
+{
+    size_t start = r->pos, count = 0;
+    r->scratch_n = 0;
+    r->record_line = r->line;
+    if (csv_end_of_record(r)) { /* a blank line */
+        *n = 0;
+        return MD_OK;
+    }
+    for (;;) {
+        ensure_fields(r, count + 1);
+        const char *col = col_name(r, count, header);
+        if (r->base[r->pos] == '"') {
+            if (csv_quoted(r, count, col, err) != MD_OK)
+                return err->code;
+        } else {
+            csv_unquoted(r, count);
+        }
+        count++;
+        if (r->pos - start > MD_RECORD_MAX)
+            return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        if (r->pos < r->size && r->base[r->pos] == ',') {
+            r->pos++;
+            if (r->pos < r->size)
+                continue;
+            ensure_fields(r, count + 1); /* "a,b," ends in an empty field */
+            r->fields[count] = (md_field){MD_F_TEXT, r->base + r->pos, 0, 0};
+            r->scratch_off[count++] = 0;
+            break;
+        }
+        if (!csv_end_of_record(r))
+            return fail_at(r, err, r->record_line, col,
+                           "unexpected character after a closing quote");
+        break;
+    }
+    for (size_t i = 0; i < count; i++) /* scratch may have moved while growing */
+        if (r->scratch_off[i])
+            r->fields[i].p = r->scratch + r->scratch_off[i] - 1;
+    if (!ascii_only(r->base + start, r->pos - start) &&
+        !md_utf8_valid(r->base + start, r->pos - start))
+        return bad_utf8(r, count, header, err);
+    *n = count;
+    return MD_OK;
+}
+
+static md_status csv_header(md_reader *r, md_err *err)
+{
+    size_t n = 0;
+    while (n == 0 && r->pos < r->size)
+        if (csv_record(r, &n, true, err) != MD_OK)
+            return err->code;
+    if (n == 0)
+        return md_err_set(err, MD_ERROR, "%s: empty file (no header line)", r->path);
+    for (size_t i = 0; i < n; i++) {
+        const md_field *f = &r->fields[i];
+        if (f->n == 0)
+            return fail_at(r, err, r->record_line, NULL, "header column %zu has no name", i + 1);
+        if (md_strmap_find(&r->cols, f->p, f->n) >= 0)
+            return fail_at(r, err, r->record_line, NULL, "header names column '%.*s' twice",
+                           (int)(f->n > 64 ? 64 : f->n), f->p);
+        md_strmap_intern(&r->cols, f->p, f->n);
+    }
+    return MD_OK;
+}
+
+static md_status csv_next(md_reader *r, bool *done, md_err *err)
+{
+    size_t n = 0, want = md_reader_ncols(r);
+    while (n == 0) {
+        if (r->pos >= r->size) {
+            *done = true;
+            return MD_OK;
+        }
+        if (csv_record(r, &n, false, err) != MD_OK)
+            return err->code;
+    }
+    if (n != want)
+        return fail_at(r, err, r->record_line, NULL, "expected %zu fields as in the header, found %zu",
+                       want, n);
+    return MD_OK;
+}
+
+/* ---- JSON Lines ----------------------------------------------------------------------------- */
+
+static void owned_reset(md_reader *r)
+{
+    for (size_t i = 0; i < r->owned_n; i++)
+        free(r->owned[i]);
+    r->owned_n = 0;
+}
+
+static void set_json_field(md_reader *r, md_field *f, json_t *v)
+{
+    *f = (md_field){MD_F_TEXT, NULL, 0, 0};
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        f->p = json_string_value(v);
+        f->n = json_string_length(v);
+        break;
+    case JSON_INTEGER: {
+        char buf[32];
+        f->kind = MD_F_NUMBER;
+        f->num = (double)json_integer_value(v);
+        int k = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
+        r->owned[r->owned_n++] = md_xstrdup(buf);
+        f->p = r->owned[r->owned_n - 1];
+        f->n = (size_t)k;
+        break;
+    }
+    case JSON_REAL:
+        f->kind = MD_F_NUMBER; /* text made on demand (md_field_text) */
+        f->num = json_real_value(v);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        f->kind = MD_F_BOOL;
+        f->num = json_is_true(v);
+        f->p = json_is_true(v) ? "true" : "false";
+        f->n = strlen(f->p);
+        break;
+    case JSON_NULL:
+        f->kind = MD_F_NULL;
+        break;
+    default: {
+        char *text = md_json_dump(v, MD_JSON_COMPACT);
+        r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
+        r->owned[r->owned_n++] = text;
+        f->kind = MD_F_OTHER;
+        f->p = text;
+        f->n = strlen(text);
+    }
+    }
+}
+
+static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err)
+{
+    json_error_t je;
+    json_decref(r->json);
+    owned_reset(r);
+    r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    if (!r->json)
+        return fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s", je.column,
+                       je.text);
+    if (!json_is_object(r->json))
+        return fail_at(r, err, r->record_line, NULL, "expected a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(r->json, key, v) md_strmap_intern(&r->cols, key, strlen(key));
+    size_t ncols = md_reader_ncols(r);
+    ensure_fields(r, ncols);
+    memset(r->fields, 0, ncols * sizeof *r->fields); /* MD_F_ABSENT */
+    json_object_foreach(r->json, key, v)
+    {
+        int64_t idx = md_strmap_find(&r->cols, key, strlen(key));
+        set_json_field(r, &r->fields[idx], v);
+    }
+    return MD_OK;
+}
+
+static bool blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            return false;
+    return true;
+}
+
+static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
+{
+    for (;;) {
+        if (r->pos >= r->size) {
+            *done = true;
+            return MD_OK;
+        }
+        const char *p = r->base + r->pos;
+        const char *nl = memchr(p, '\n', r->size - r->pos);
+        size_t n = nl ? (size_t)(nl - p) : r->size - r->pos;
+        r->record_line = r->line++;
+        r->pos += n + (nl != NULL);
+        if (n > MD_RECORD_MAX)
+            return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        if (!blank(p, n))
+            return jsonl_record(r, p, n, err);
+    }
+}
+
+/* ---- opening, hashing ------------------------------------------------------------------------ */
+
+static void *hash_mapping(void *arg)
+{
+    md_reader *r = arg;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+        md_fatal("SHA-256 is not available from libcrypto");
+    for (size_t off = 0; off < r->size; off += 1u << 24) /* 16 MiB at a time */
+        EVP_DigestUpdate(ctx, r->base + off, r->size - off < (1u << 24) ? r->size - off : 1u << 24);
+    EVP_DigestFinal_ex(ctx, md, &len);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(r->sha256 + 2 * i, 3, "%02x", md[i]);
+    return NULL;
+}
+
+void md_reader_sha256(const md_reader *r, char out[65])
+{
+    md_reader *w = (md_reader *)r;
+    if (w->hashing) {
+        pthread_join(w->hasher, NULL);
+        w->hashing = false;
+    }
+    memcpy(out, r->sha256, 65);
+}
+
+static md_status map_file(md_reader *r, md_err *err)
+{
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return md_err_set(err, MD_ERROR, "cannot open %s: %s", r->path, strerror(errno));
+    struct stat st;
+    md_status rc = MD_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        rc = md_err_set(err, MD_ERROR, "%s is not a regular file", r->path);
+    r->size = rc == MD_OK ? (size_t)st.st_size : 0;
+    if (rc == MD_OK && r->size > 0) {
+        void *m = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED)
+            rc = md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
+        else
+            r->base = m, madvise(m, r->size, MADV_SEQUENTIAL);
+    }
+    close(fd);
+    return rc;
+}
+
+md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_err *err)
+{
+    md_reader *r = md_xcalloc(1, sizeof *r);
+    r->path = md_xstrdup(path);
+    r->fmt = fmt == MD_FMT_AUTO ? by_extension(path) : fmt;
+    r->line = 1;
+    md_strmap_init(&r->cols);
+    *out = NULL;
+    md_status rc = map_file(r, err);
+    if (rc == MD_OK && r->size >= 3 && memcmp(r->base, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3; /* UTF-8 byte order mark */
+    if (rc == MD_OK && r->size > 0)
+        r->hashing = pthread_create(&r->hasher, NULL, hash_mapping, r) == 0;
+    if (rc == MD_OK && !r->hashing)
+        hash_mapping(r);
+    if (rc == MD_OK && r->fmt == MD_FMT_CSV)
+        rc = csv_header(r, err);
+    r->data_pos = r->pos;
+    r->data_line = r->line;
+    if (rc != MD_OK) {
+        md_reader_close(r);
+        return rc;
+    }
+    *out = r;
+    return MD_OK;
+}
+
+void md_reader_rewind(md_reader *r)
+{
+    r->pos = r->data_pos;
+    r->line = r->data_line;
+}
+
+md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err)
+{
+    *done = false;
+    md_status rc = r->fmt == MD_FMT_CSV ? csv_next(r, done, err) : jsonl_next(r, done, err);
+    *fields = r->fields;
+    return rc;
+}
+
+void md_reader_close(md_reader *r)
+{
+    if (!r)
+        return;
+    if (r->hashing)
+        pthread_join(r->hasher, NULL);
+    if (r->base)
+        munmap((void *)r->base, r->size);
+    json_decref(r->json);
+    owned_reset(r);
+    free(r->owned);
+    md_strmap_free(&r->cols);
+    free(r->fields);
+    free(r->scratch);
+    free(r->scratch_off);
+    free(r->path);
+    free(r);
+}

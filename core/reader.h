@@ -1,0 +1,72 @@
+/* Reading scoring logs and training data: CSV (RFC 4180) and JSON Lines, one record at a time.
+ *
+ * Why: logs are large and hostile. The reader maps the file, walks it once, and hands out each
+ * record's fields as slices (unescaping only quoted fields with doubled quotes), so memory does
+ * not grow with the file. Every malformed input (a ragged row, an unterminated quote, invalid
+ * UTF-8, a record over 1 MiB, invalid JSON) is an error naming file, line and column. */
+#ifndef MD_READER_H
+#define MD_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "strmap.h"
+
+typedef enum { MD_FMT_AUTO, MD_FMT_CSV, MD_FMT_JSONL } md_format;
+
+typedef enum {
+    MD_F_ABSENT = 0, /* a JSON key not in this record */
+    MD_F_TEXT,       /* CSV field or JSON string */
+    MD_F_NUMBER,     /* JSON number: num, and its text for categorical use */
+    MD_F_NULL,       /* JSON null */
+    MD_F_BOOL,       /* JSON true/false: num is 1 or 0, text "true"/"false" */
+    MD_F_OTHER,      /* JSON array or object: text is its compact JSON */
+} md_field_kind;
+
+typedef struct {
+    md_field_kind kind;
+    const char *p; /* text, not NUL-terminated */
+    size_t n;
+    double num;
+} md_field;
+
+#define MD_RECORD_MAX (1u << 20) /* 1 MiB */
+
+typedef struct md_reader md_reader;
+
+/* Parses --format's value ("csv", "jsonl"); MD_FMT_AUTO picks by extension (.jsonl, .ndjson,
+ * .json: JSON Lines; anything else: CSV). */
+md_status md_format_parse(const char *text, md_format *out, md_err *err);
+
+/* Opens `path`; for CSV reads the header. JSON Lines columns are the keys in order of first
+ * appearance, and grow as new keys appear (md_reader_ncols after each record). */
+md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_err *err);
+void md_reader_close(md_reader *r);
+
+size_t md_reader_ncols(const md_reader *r);
+const char *md_reader_col(const md_reader *r, size_t i);
+/* Index of the column named `name`, or -1. */
+int64_t md_reader_find(const md_reader *r, const char *name);
+md_format md_reader_format(const md_reader *r);
+const char *md_reader_path(const md_reader *r);
+
+/* Goes back to the first record (after the header), for a second pass. */
+void md_reader_rewind(md_reader *r);
+
+/* Next record: *fields points at ncols fields (valid until the next call); *done at the end. */
+md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err);
+/* Line where the current record starts (1-based). */
+uint64_t md_reader_line(const md_reader *r);
+/* Bytes consumed so far and the file size, for progress. */
+size_t md_reader_offset(const md_reader *r);
+size_t md_reader_size(const md_reader *r);
+
+/* The whole file's SHA-256 as 64 hex digits (computed over the mapping). */
+void md_reader_sha256(const md_reader *r, char out[65]);
+
+/* The text of a field for categorical use; numbers are formatted into buf. */
+const char *md_field_text(const md_field *f, char buf[40], size_t *len);
+
+#endif

@@ -1,0 +1,140 @@
+#include "results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "mem.h"
+#include "models.h"
+#include "registry_tx.h"
+#include "sql.h"
+
+md_status md_results_version(md_store *s, const char *model, int64_t number, int64_t *vid,
+                             int64_t *resolved, md_err *err)
+{
+    char status[16];
+    if (number <= 0) {
+        md_model m;
+        if (md_model_get(s, model, &m, err) != MD_OK)
+            return err->code;
+        number = m.production_version;
+        md_model_free(&m);
+        if (number <= 0)
+            return md_err_set(err, MD_NOTFOUND,
+                              "%s has no production version; name the version to read", model);
+    }
+    *resolved = number;
+    return md_version_lookup(s, model, number, vid, status, err);
+}
+
+static json_t *col_real(sqlite3_stmt *st, int c)
+{
+    return md_sql_col_null(st, c) ? json_null() : json_real(sqlite3_column_double(st, c));
+}
+
+static json_t *col_json(sqlite3_stmt *st, int c)
+{
+    return md_json_load_or_string((const char *)sqlite3_column_text(st, c));
+}
+
+static json_t *drift_row(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "window", md_json_str_or_null((const char *)sqlite3_column_text(st, 0)));
+    json_object_set_new(o, "feature", md_json_str_or_null((const char *)sqlite3_column_text(st, 1)));
+    json_object_set_new(o, "kind", md_json_str_or_null((const char *)sqlite3_column_text(st, 2)));
+    json_object_set_new(o, "rows", json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "psi", col_real(st, 4));
+    json_object_set_new(o, "psi_null_p99", col_real(st, 5));
+    json_object_set_new(o, "ks", col_real(st, 6));
+    json_object_set_new(o, "ks_pvalue", col_real(st, 7));
+    json_object_set_new(o, "missing_rate", col_real(st, 8));
+    json_object_set_new(o, "missing_delta", col_real(st, 9));
+    json_object_set_new(o, "schema_changes", json_integer(sqlite3_column_int64(st, 10)));
+    json_object_set_new(o, "new_categories", col_json(st, 11));
+    json_object_set_new(o, "violations", json_integer(sqlite3_column_int64(st, 12)));
+    json_object_set_new(o, "status", md_json_str_or_null((const char *)sqlite3_column_text(st, 13)));
+    json_object_set_new(o, "present", json_integer(sqlite3_column_int64(st, 14)));
+    json_object_set_new(o, "type_errors", json_integer(sqlite3_column_int64(st, 15)));
+    json_object_set_new(o, "absent", json_boolean(sqlite3_column_int64(st, 16)));
+    json_object_set_new(o, "window_kind",
+                        md_json_str_or_null((const char *)sqlite3_column_text(st, 17)));
+    json_object_set_new(o, "hist", col_json(st, 18));
+    return o;
+}
+
+static json_t *calibration_row(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "window", md_json_str_or_null((const char *)sqlite3_column_text(st, 0)));
+    json_object_set_new(o, "window_kind",
+                        md_json_str_or_null((const char *)sqlite3_column_text(st, 1)));
+    json_object_set_new(o, "rows", json_integer(sqlite3_column_int64(st, 2)));
+    json_object_set_new(o, "labeled", json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(o, "auc", col_real(st, 4));
+    json_object_set_new(o, "auc_exact", json_boolean(sqlite3_column_int64(st, 5)));
+    json_object_set_new(o, "auc_error", col_real(st, 6));
+    json_object_set_new(o, "delta_auc", col_real(st, 7));
+    json_object_set_new(o, "brier", col_real(st, 8));
+    json_object_set_new(o, "ece", col_real(st, 9));
+    json_object_set_new(o, "hl_stat", col_real(st, 10));
+    json_object_set_new(o, "hl_pvalue", col_real(st, 11));
+    json_object_set_new(o, "deciles", col_json(st, 12));
+    json_object_set_new(o, "latency", col_json(st, 13));
+    json_object_set_new(o, "status", md_json_str_or_null((const char *)sqlite3_column_text(st, 14)));
+    return o;
+}
+
+typedef json_t *(*row_json)(sqlite3_stmt *st);
+
+static md_status query(md_store *s, const char *model, int64_t number, const char *window,
+                       const char *sql, const char *key, row_json fn, json_t **out, md_err *err)
+{
+    int64_t vid, resolved;
+    *out = NULL;
+    if (md_results_version(s, model, number, &vid, &resolved, err) != MD_OK)
+        return err->code;
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, sql, &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "it", vid, window);
+    json_t *rows = json_array();
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_array_append_new(rows, fn(st));
+    }
+    sqlite3_finalize(st);
+    if (rc != MD_OK) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:I, s:o}", "model", model, "version", (json_int_t)resolved, key,
+                     rows);
+    return MD_OK;
+}
+
+md_status md_drift_json(md_store *s, const char *model, int64_t number, const char *window,
+                        json_t **out, md_err *err)
+{
+    return query(s, model, number, window,
+                 "SELECT w.window, d.feature, d.kind, d.rows, d.psi, d.psi_null_p99, d.ks,"
+                 " d.ks_pvalue, d.missing_rate, d.missing_delta, d.schema_changes,"
+                 " d.new_categories, d.violations, d.status, d.present, d.type_errors, d.absent,"
+                 " w.kind, d.hist FROM drift d JOIN windows w ON w.id = d.window_id"
+                 " WHERE w.version_id = ?1 AND (?2 IS NULL OR w.window = ?2)"
+                 " ORDER BY w.kind, w.window, d.position",
+                 "drift", drift_row, out, err);
+}
+
+md_status md_calibration_json(md_store *s, const char *model, int64_t number, const char *window,
+                              json_t **out, md_err *err)
+{
+    return query(s, model, number, window,
+                 "SELECT window, kind, rows, labeled, auc, auc_exact, auc_error, delta_auc,"
+                 " brier, ece, hl_stat, hl_pvalue, deciles, latency, status FROM windows"
+                 " WHERE version_id = ?1 AND (?2 IS NULL OR window = ?2) ORDER BY kind, window",
+                 "windows", calibration_row, out, err);
+}

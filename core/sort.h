@@ -1,0 +1,24 @@
+/* Sorting many numbers fast: LSD radix sort on 64-bit keys.
+ *
+ * Why: exact AUC and exact quantiles need sorted data; a window can hold millions of scores.
+ * Doubles are mapped to keys whose unsigned order is their numeric order (negatives flipped). */
+#ifndef MD_SORT_H
+#define MD_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void md_sort_u64(uint64_t *v, size_t n);
+void md_sort_doubles(double *v, size_t n); /* no NaNs */
+
+/* Order-preserving key of a double, and back. -0.0 sorts as 0.0 does (before it). */
+uint64_t md_double_key(double v);
+double md_key_double(uint64_t k);
+
+/* (score, label) packed so that sorting the keys sorts by score: (bits(score) << 1) | label,
+ * for scores in [0, 1]. */
+uint64_t md_pair_key(double score, int label);
+double md_pair_score(uint64_t k);
+int md_pair_label(uint64_t k);
+
+#endif

@@ -1,0 +1,84 @@
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+/* FNV-1a, 64-bit: short keys, good spread, no dependencies. */
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void md_strmap_init(md_strmap *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void md_strmap_free(md_strmap *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->lens);
+    free(m->hashes);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+static size_t probe(const md_strmap *m, const char *key, size_t len, uint64_t h)
+{
+    size_t mask = m->nslots - 1, i = (size_t)h & mask;
+    for (;; i = (i + 1) & mask) {
+        int64_t k = m->slots[i];
+        if (k < 0 || (m->hashes[k] == h && m->lens[k] == len && memcmp(m->keys[k], key, len) == 0))
+            return i;
+    }
+}
+
+int64_t md_strmap_find(const md_strmap *m, const char *key, size_t len)
+{
+    if (!m->nslots)
+        return -1;
+    return m->slots[probe(m, key, len, hash_bytes(key, len))];
+}
+
+static void rehash(md_strmap *m)
+{
+    size_t n = m->nslots ? m->nslots * 2 : 16;
+    free(m->slots);
+    m->slots = md_xmalloc(n * sizeof *m->slots);
+    memset(m->slots, 0xff, n * sizeof *m->slots); /* all -1 */
+    m->nslots = n;
+    for (size_t k = 0; k < m->n; k++)
+        m->slots[probe(m, m->keys[k], m->lens[k], m->hashes[k])] = (int64_t)k;
+}
+
+int64_t md_strmap_intern(md_strmap *m, const char *key, size_t len)
+{
+    if ((m->n + 1) * 2 > m->nslots)
+        rehash(m);
+    uint64_t h = hash_bytes(key, len);
+    size_t slot = probe(m, key, len, h);
+    if (m->slots[slot] >= 0)
+        return m->slots[slot];
+    size_t cap = m->cap;
+    m->keys = md_xgrow(m->keys, &cap, m->n + 1, sizeof *m->keys);
+    cap = m->cap;
+    m->lens = md_xgrow(m->lens, &cap, m->n + 1, sizeof *m->lens);
+    m->hashes = md_xgrow(m->hashes, &m->cap, m->n + 1, sizeof *m->hashes);
+    char *copy = md_xmalloc(len + 1);
+    memcpy(copy, key, len);
+    copy[len] = '\0';
+    m->keys[m->n] = copy;
+    m->lens[m->n] = len;
+    m->hashes[m->n] = h;
+    m->slots[slot] = (int64_t)m->n;
+    return (int64_t)m->n++;
+}

@@ -1,0 +1,28 @@
+/* The meaning of a field in a data file: missing, a number, a label, a timestamp.
+ *
+ * Why: baseline and ingest must read values by one set of rules (docs/METRICS.md), or the
+ * window compared with its baseline would not be the same kind of thing. */
+#ifndef MD_VALUES_H
+#define MD_VALUES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reader.h"
+
+/* Empty text, NA, NaN, null (any case), JSON null, an absent key. */
+bool md_value_missing(const md_field *f);
+/* A finite number (JSON number, or text in the number grammar). */
+bool md_value_number(const md_field *f, double *out);
+/* 0/1, 0.0/1.0, true/false; *ok false for anything else. */
+bool md_value_label(const md_field *f, int *label);
+/* ISO-8601 with a zone, or epoch seconds (text or JSON number); milliseconds since the epoch. */
+bool md_value_time(const md_field *f, int64_t *ms);
+
+/* Window keys: "2026-10-01" (day) or "2026-10-01T13" (hour). */
+typedef enum { MD_WINDOW_DAY, MD_WINDOW_HOUR } md_window_kind;
+int64_t md_window_index(int64_t ms, md_window_kind kind);
+void md_window_key(int64_t index, md_window_kind kind, char out[20]);
+const char *md_window_kind_name(md_window_kind kind);
+
+#endif

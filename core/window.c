@@ -1,0 +1,646 @@
+#include "window.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "mem.h"
+#include "perf.h"
+#include "sort.h"
+
+#define PART_FORMAT 1
+
+void md_window_init(md_window *w, const md_baseline *b, int64_t index)
+{
+    memset(w, 0, sizeof *w);
+    w->index = index;
+    w->ndec = md_baseline_score_bins(b);
+    w->dn = md_xcalloc(w->ndec, sizeof *w->dn);
+    w->dy = md_xcalloc(w->ndec, sizeof *w->dy);
+    w->ds = md_xcalloc(w->ndec, sizeof *w->ds);
+    w->nf = b->nfeatures;
+    w->f = md_xcalloc(w->nf + 1, sizeof *w->f);
+    for (size_t i = 0; i < w->nf; i++) {
+        const md_bfeature *bf = &b->features[i];
+        md_wfeat *f = &w->f[i];
+        md_strmap_init(&f->newcats);
+        if (bf->kind == MD_NUMERIC) {
+            f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
+            f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
+        } else {
+            f->cat = md_xcalloc(md_strmap_size(&bf->cats) + 1, sizeof *f->cat);
+        }
+    }
+}
+
+static void vsum_free(md_vsum *s)
+{
+    free(s->v);
+    free(s->a);
+    free(s->b);
+    memset(s, 0, sizeof *s);
+}
+
+void md_window_free(md_window *w)
+{
+    for (size_t i = 0; i < w->nf; i++) {
+        md_wfeat *f = &w->f[i];
+        free(f->bins);
+        free(f->ks);
+        free(f->cat);
+        md_strmap_free(&f->newcats);
+        free(f->newcnt);
+    }
+    free(w->f);
+    free(w->dn);
+    free(w->dy);
+    free(w->ds);
+    free(w->pairs);
+    free(w->lat);
+    vsum_free(&w->sscore);
+    vsum_free(&w->slat);
+    memset(w, 0, sizeof *w);
+}
+
+size_t md_ks_slot(const md_bfeature *f, double x)
+{
+    size_t lo = 0, hi = f->ks_k; /* first value greater than x */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f->ks_values[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && f->ks_values[lo - 1] == x)
+        return 2 * (lo - 1) + 1; /* equal to value lo - 1 */
+    return 2 * lo;               /* strictly between values lo - 1 and lo */
+}
+
+/* ---- value summaries ------------------------------------------------------------------------- */
+
+static size_t score_hist_bin(double s)
+{
+    size_t b = (size_t)(s * MD_SCORE_HIST_BINS);
+    return b >= MD_SCORE_HIST_BINS ? MD_SCORE_HIST_BINS - 1 : b;
+}
+
+static size_t lat_hist_bin(double v)
+{
+    if (!(v > 0))
+        return 0;
+    double b = floor(log(v / 1e-3) / log(1.01)) + 1;
+    return b < 1 ? 1 : (b >= MD_LAT_HIST_BINS ? MD_LAT_HIST_BINS - 1 : (size_t)b);
+}
+
+static double lat_hist_value(size_t i)
+{
+    return i == 0 ? 0 : 1e-3 * pow(1.01, (double)i - 0.5);
+}
+
+static void vsum_push(md_vsum *s, double v, int64_t a, int64_t b)
+{
+    size_t cap = s->cap;
+    s->v = md_xgrow(s->v, &cap, s->k + 1, sizeof *s->v);
+    cap = s->cap;
+    s->a = md_xgrow(s->a, &cap, s->k + 1, sizeof *s->a);
+    s->b = md_xgrow(s->b, &s->cap, s->k + 1, sizeof *s->b);
+    s->v[s->k] = v, s->a[s->k] = a, s->b[s->k] = b;
+    s->k++;
+}
+
+/* Folds an exact summary into a histogram (scores uniform on [0, 1]; latency log-spaced). */
+static void vsum_to_hist(md_vsum *s, bool latency)
+{
+    if (s->hist)
+        return;
+    size_t nb = latency ? MD_LAT_HIST_BINS : MD_SCORE_HIST_BINS;
+    int64_t *a = md_xcalloc(nb, sizeof *a), *b = md_xcalloc(nb, sizeof *b);
+    for (size_t i = 0; i < s->k; i++) {
+        size_t bin = latency ? lat_hist_bin(s->v[i]) : score_hist_bin(s->v[i]);
+        a[bin] += s->a[i];
+        b[bin] += s->b[i];
+    }
+    vsum_free(s);
+    s->hist = true;
+    s->a = a, s->b = b, s->k = nb, s->cap = nb;
+}
+
+/* From sorted keys: pair keys for scores, double keys for latency. */
+static void vsum_from_keys(md_vsum *s, const uint64_t *keys, size_t n, bool latency)
+{
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < n;) {
+        uint64_t id = latency ? keys[i] : keys[i] >> 1;
+        int64_t a = 0, b = 0;
+        for (; i < n && (latency ? keys[i] : keys[i] >> 1) == id; i++)
+            latency || (keys[i] & 1) ? a++ : b++;
+        vsum_push(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b);
+    }
+    if (s->k > MD_EXACT_DISTINCT_MAX)
+        vsum_to_hist(s, latency);
+}
+
+static void vsum_merge(md_vsum *dst, md_vsum *src, bool latency)
+{
+    if (dst->hist || src->hist) {
+        vsum_to_hist(dst, latency);
+        vsum_to_hist(src, latency);
+        for (size_t i = 0; i < dst->k; i++)
+            dst->a[i] += src->a[i], dst->b[i] += src->b[i];
+        return;
+    }
+    md_vsum out = {0};
+    size_t i = 0, j = 0;
+    while (i < dst->k || j < src->k) {
+        bool take_d = j >= src->k || (i < dst->k && dst->v[i] <= src->v[j]);
+        bool both = take_d && j < src->k && i < dst->k && dst->v[i] == src->v[j];
+        if (both)
+            vsum_push(&out, dst->v[i], dst->a[i] + src->a[j], dst->b[i] + src->b[j]), i++, j++;
+        else if (take_d)
+            vsum_push(&out, dst->v[i], dst->a[i], dst->b[i]), i++;
+        else
+            vsum_push(&out, src->v[j], src->a[j], src->b[j]), j++;
+    }
+    vsum_free(dst);
+    *dst = out;
+    if (dst->k > MD_EXACT_DISTINCT_MAX)
+        vsum_to_hist(dst, latency);
+}
+
+static void vsum_write(md_wbuf *o, const md_vsum *s, bool latency)
+{
+    md_put_u64(o, s->hist);
+    md_put_u64(o, s->k);
+    if (s->hist) {
+        md_put_counts64(o, s->a, s->k);
+        if (!latency)
+            md_put_counts64(o, s->b, s->k);
+        return;
+    }
+    for (size_t i = 0; i < s->k; i++) {
+        md_put_f64(o, s->v[i]);
+        md_put_u64(o, (uint64_t)s->a[i]);
+        if (!latency)
+            md_put_u64(o, (uint64_t)s->b[i]);
+    }
+}
+
+static void vsum_read(md_rbuf *in, md_vsum *s, bool latency)
+{
+    memset(s, 0, sizeof *s);
+    bool hist = md_get_u64(in) != 0;
+    uint64_t k = md_get_u64(in);
+    size_t nb = latency ? MD_LAT_HIST_BINS : MD_SCORE_HIST_BINS;
+    if (in->bad || (hist && k != nb) || (!hist && k > MD_EXACT_DISTINCT_MAX)) {
+        in->bad = true;
+        return;
+    }
+    if (hist) {
+        s->hist = true;
+        s->k = s->cap = nb;
+        s->a = md_xcalloc(nb, sizeof *s->a);
+        s->b = md_xcalloc(nb, sizeof *s->b);
+        md_get_counts64_add(in, s->a, nb);
+        if (!latency)
+            md_get_counts64_add(in, s->b, nb);
+        return;
+    }
+    for (uint64_t i = 0; i < k && !in->bad; i++) {
+        double v = md_get_f64(in);
+        int64_t a = (int64_t)md_get_u64(in), b = latency ? 0 : (int64_t)md_get_u64(in);
+        vsum_push(s, v, a, b);
+    }
+}
+
+/* Turns a fresh window's values into summaries (before merging parts into it). */
+static void summarize_values(md_window *w)
+{
+    if (w->merged)
+        return;
+    md_sort_u64(w->pairs, w->np);
+    md_sort_u64(w->lat, w->nl);
+    vsum_from_keys(&w->sscore, w->pairs, w->np, false);
+    vsum_from_keys(&w->slat, w->lat, w->nl, true);
+    free(w->pairs);
+    free(w->lat);
+    w->pairs = w->lat = NULL;
+    w->np = w->nl = w->pcap = w->lcap = 0;
+    w->merged = true;
+}
+
+/* ---- parts ------------------------------------------------------------------------------------ */
+
+static void write_feature(md_wbuf *o, const md_wfeat *f, const md_bfeature *bf)
+{
+    md_put_u64(o, f->absent);
+    md_put_u64(o, (uint64_t)f->missing);
+    md_put_u64(o, (uint64_t)f->type_errors);
+    md_put_u64(o, (uint64_t)f->violations);
+    md_put_u64(o, (uint64_t)f->present);
+    if (bf->kind == MD_NUMERIC) {
+        md_put_counts64(o, f->bins, bf->nbins);
+        md_put_counts32(o, f->ks, 2 * bf->ks_k + 1);
+        return;
+    }
+    md_put_counts64(o, f->cat, md_strmap_size(&bf->cats));
+    md_put_u64(o, md_strmap_size(&f->newcats));
+    for (size_t i = 0; i < md_strmap_size(&f->newcats); i++) {
+        const char *k = md_strmap_key(&f->newcats, i);
+        md_put_u64(o, strlen(k));
+        md_put_bytes(o, k, strlen(k));
+        md_put_u64(o, (uint64_t)f->newcnt[i]);
+    }
+}
+
+void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *o)
+{
+    md_put_u64(o, PART_FORMAT);
+    md_put_u64(o, (uint64_t)w->rows);
+    md_put_u64(o, (uint64_t)w->labeled);
+    md_put_u64(o, w->ndec);
+    for (size_t i = 0; i < w->ndec; i++) {
+        md_put_u64(o, (uint64_t)w->dn[i]);
+        md_put_u64(o, (uint64_t)w->dy[i]);
+        md_put_f64(o, w->ds[i].sum);
+        md_put_f64(o, w->ds[i].c);
+    }
+    md_put_f64(o, w->brier.sum);
+    md_put_f64(o, w->brier.c);
+    md_put_u64(o, w->nf);
+    for (size_t i = 0; i < w->nf; i++)
+        write_feature(o, &w->f[i], &b->features[i]);
+    md_vsum ts = {0}, tl = {0};
+    if (!w->merged) { /* summaries of the fresh values, leaving the values for compute */
+        md_sort_u64(w->pairs, w->np);
+        md_sort_u64(w->lat, w->nl);
+        vsum_from_keys(&ts, w->pairs, w->np, false);
+        vsum_from_keys(&tl, w->lat, w->nl, true);
+    }
+    vsum_write(o, w->merged ? &w->sscore : &ts, false);
+    vsum_write(o, w->merged ? &w->slat : &tl, true);
+    vsum_free(&ts);
+    vsum_free(&tl);
+}
+
+static void add_newcat(md_wfeat *f, const char *k, size_t n, int64_t count)
+{
+    int64_t i = md_strmap_intern(&f->newcats, k, n);
+    f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);
+    f->newcnt[i] += count;
+}
+
+static void read_feature(md_rbuf *in, md_wfeat *f, const md_bfeature *bf)
+{
+    f->absent |= md_get_u64(in) != 0;
+    f->missing += (int64_t)md_get_u64(in);
+    f->type_errors += (int64_t)md_get_u64(in);
+    f->violations += (int64_t)md_get_u64(in);
+    f->present += (int64_t)md_get_u64(in);
+    if (bf->kind == MD_NUMERIC) {
+        md_get_counts64_add(in, f->bins, bf->nbins);
+        md_get_counts32_add(in, f->ks, 2 * bf->ks_k + 1);
+        return;
+    }
+    md_get_counts64_add(in, f->cat, md_strmap_size(&bf->cats));
+    uint64_t nnew = md_get_u64(in);
+    for (uint64_t i = 0; i < nnew && !in->bad; i++) {
+        uint64_t len = md_get_u64(in);
+        const unsigned char *k = md_get_bytes(in, len);
+        int64_t count = (int64_t)md_get_u64(in);
+        if (k)
+            add_newcat(f, (const char *)k, len, count);
+    }
+}
+
+md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blob, size_t n,
+                             md_err *err)
+{
+    md_rbuf in = {blob, n, 0, false};
+    summarize_values(w);
+    if (md_get_u64(&in) != PART_FORMAT)
+        return md_err_set(err, MD_ERROR, "a stored window part has an unknown format");
+    w->rows += (int64_t)md_get_u64(&in);
+    w->labeled += (int64_t)md_get_u64(&in);
+    if (md_get_u64(&in) != w->ndec)
+        return md_err_set(err, MD_ERROR, "a stored window part does not match the baseline");
+    for (size_t i = 0; i < w->ndec && !in.bad; i++) {
+        w->dn[i] += (int64_t)md_get_u64(&in);
+        w->dy[i] += (int64_t)md_get_u64(&in);
+        md_ksum_add(&w->ds[i], md_get_f64(&in));
+        md_ksum_add(&w->ds[i], md_get_f64(&in));
+    }
+    md_ksum_add(&w->brier, md_get_f64(&in));
+    md_ksum_add(&w->brier, md_get_f64(&in));
+    if (md_get_u64(&in) != w->nf)
+        return md_err_set(err, MD_ERROR, "a stored window part does not match the baseline");
+    for (size_t i = 0; i < w->nf && !in.bad; i++)
+        read_feature(&in, &w->f[i], &b->features[i]);
+    md_vsum ps, pl;
+    vsum_read(&in, &ps, false);
+    vsum_read(&in, &pl, true);
+    if (!in.bad) {
+        vsum_merge(&w->sscore, &ps, false);
+        vsum_merge(&w->slat, &pl, true);
+    }
+    vsum_free(&ps);
+    vsum_free(&pl);
+    if (in.bad || in.pos != in.n)
+        return md_err_set(err, MD_ERROR, "a stored window part is damaged");
+    return MD_OK;
+}
+
+/* ---- drift ------------------------------------------------------------------------------------- */
+
+static double prop(int64_t c, int64_t n)
+{
+    double p = (double)c / (double)n;
+    return p < MD_PSI_FLOOR ? MD_PSI_FLOOR : p;
+}
+
+static void psi_add(md_ksum *s, int64_t wc, int64_t n, int64_t bc, int64_t m)
+{
+    double a = prop(wc, n), e = prop(bc, m);
+    md_ksum_add(s, (a - e) * log(a / e));
+}
+
+/* D = ks_2samp(S, W).statistic from the counters around S's distinct values. */
+static double ks_statistic(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
+{
+    double nS = (double)bf->ks_n, nW = (double)nw, d = 0;
+    int64_t cumS = 0, cumW = 0;
+    for (size_t j = 0; j <= bf->ks_k; j++) {
+        cumW += ks[2 * j]; /* the largest window value below s_j */
+        double x = fabs((double)cumS / nS - (double)cumW / nW);
+        d = x > d ? x : d;
+        if (j == bf->ks_k)
+            break;
+        cumW += ks[2 * j + 1];
+        cumS += bf->ks_counts[j];
+        x = fabs((double)cumS / nS - (double)cumW / nW);
+        d = x > d ? x : d;
+    }
+    return d;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_t *new_category_list(const md_wfeat *f, int64_t *rows)
+{
+    size_t n = md_strmap_size(&f->newcats);
+    const char **names = md_xcalloc(n + 1, sizeof *names);
+    *rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        names[i] = md_strmap_key(&f->newcats, i);
+        *rows += f->newcnt[i];
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n && i < 20; i++)
+        json_array_append_new(a, md_json_str_or_null(names[i]));
+    free(names);
+    return a;
+}
+
+static void numeric_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row *r,
+                          const md_drift_policy *p)
+{
+    int64_t m = 0, n = f->present;
+    json_t *hist = json_array();
+    for (size_t i = 0; i < bf->nbins; i++) {
+        m += bf->counts[i];
+        json_array_append_new(hist, json_integer(f->bins[i]));
+    }
+    r->hist = hist;
+    if (m == 0 || n == 0)
+        return;
+    md_ksum s = {0, 0};
+    for (size_t i = 0; i < bf->nbins; i++)
+        psi_add(&s, f->bins[i], n, bf->counts[i], m);
+    r->has_psi = true;
+    r->psi = md_ksum_value(&s);
+    r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
+                  (bf->nbins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bf->nbins - 1) : 0);
+    r->has_ks = bf->ks_n > 0;
+    r->ks = ks_statistic(bf, f->ks, n);
+    r->ks_p = md_kolmogorov_sf(sqrt((double)bf->ks_n * (double)n / (double)(bf->ks_n + n)) * r->ks);
+}
+
+static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row *r,
+                              const md_drift_policy *p)
+{
+    size_t k = md_strmap_size(&bf->cats), knew = md_strmap_size(&f->newcats);
+    int64_t m = 0, n = f->present;
+    json_t *hist = json_object();
+    for (size_t i = 0; i < k; i++) {
+        m += bf->cat_counts[i];
+        if (f->cat[i])
+            json_object_set_new(hist, md_strmap_key(&bf->cats, i), json_integer(f->cat[i]));
+    }
+    for (size_t i = 0; i < knew; i++)
+        json_object_set_new(hist, md_strmap_key(&f->newcats, i), json_integer(f->newcnt[i]));
+    r->hist = hist;
+    if (m == 0 || n == 0)
+        return;
+    md_ksum s = {0, 0};
+    for (size_t i = 0; i < k; i++)
+        psi_add(&s, f->cat[i], n, bf->cat_counts[i], m);
+    for (size_t i = 0; i < knew; i++)
+        psi_add(&s, f->newcnt[i], n, 0, m);
+    size_t bins = k + knew;
+    r->has_psi = true;
+    r->psi = md_ksum_value(&s);
+    r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
+                  (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
+}
+
+static md_level drift_status(const md_drift_row *r, const md_drift_policy *p)
+{
+    md_level l = MD_LEVEL_OK;
+#define RAISE(to) l = (to) > l ? (to) : l
+    bool psi_beyond_null = r->has_psi && r->psi > r->psi_null;
+    if (psi_beyond_null && r->psi >= p->psi_alert)
+        RAISE(MD_LEVEL_ALERT);
+    else if (psi_beyond_null && r->psi >= p->psi_warn)
+        RAISE(MD_LEVEL_WARN);
+    if (r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d)
+        RAISE(p->ks_level);
+    double md = fabs(r->missing_delta);
+    if (md >= p->missing_alert)
+        RAISE(MD_LEVEL_ALERT);
+    else if (md >= p->missing_warn)
+        RAISE(MD_LEVEL_WARN);
+    if (r->schema_changes > 0 || r->violations > 0)
+        RAISE(p->schema_level);
+#undef RAISE
+    return l;
+}
+
+static void drift_row(const md_window *w, const md_baseline *b, size_t i,
+                      const md_drift_policy *p, md_drift_row *r)
+{
+    const md_bfeature *bf = &b->features[i];
+    const md_wfeat *f = &w->f[i];
+    memset(r, 0, sizeof *r);
+    r->feature = bf->name;
+    r->kind = bf->kind;
+    r->rows = w->rows;
+    r->present = f->present;
+    r->missing = f->missing;
+    r->missing_rate = w->rows ? (double)f->missing / (double)w->rows : 0;
+    double base_rate = bf->rows ? (double)bf->missing / (double)bf->rows : 0;
+    r->missing_delta = r->missing_rate - base_rate;
+    r->type_errors = f->type_errors;
+    r->violations = f->violations;
+    r->absent = f->absent;
+    int64_t new_rows = 0;
+    r->new_categories = new_category_list(f, &new_rows);
+    r->schema_changes = (f->absent ? 1 : 0) + f->type_errors + new_rows;
+    if (bf->kind == MD_NUMERIC)
+        numeric_drift(bf, f, r, p);
+    else
+        categorical_drift(bf, f, r, p);
+    r->status = drift_status(r, p);
+}
+
+/* ---- performance ----------------------------------------------------------------------------- */
+
+static json_t *deciles_json(const md_window *w, const md_baseline *b, const double *sums)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < w->ndec; i++) {
+        double lo = b->n_score_edges ? b->score_edges[i < b->n_score_edges ? i : 0] : 0;
+        double hi = b->n_score_edges >= 2 ? b->score_edges[i + 1] : lo;
+        json_t *o = json_pack("{s:I, s:f, s:f, s:I}", "decile", (json_int_t)i + 1, "lo", lo, "hi",
+                              hi, "n", (json_int_t)w->dn[i]);
+        double n = (double)w->dn[i];
+        json_object_set_new(o, "expected", w->dn[i] ? json_real(sums[i] / n) : json_null());
+        json_object_set_new(o, "observed",
+                            w->dn[i] ? json_real((double)w->dy[i] / n) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* AUC over the window: exact from the values, or from the merged summary. */
+static void auc_of(md_window *w, md_window_result *r)
+{
+    r->auc_exact = true;
+    if (!w->merged) {
+        md_sort_u64(w->pairs, w->np);
+        r->auc = md_auc_sorted_pairs(w->pairs, w->np, &r->has_auc);
+        return;
+    }
+    const md_vsum *s = &w->sscore;
+    r->auc = md_auc_distinct(s->a, s->b, s->k, &r->has_auc);
+    if (!s->hist || !r->has_auc)
+        return;
+    double pos = 0, neg = 0, tied = 0;
+    for (size_t i = 0; i < s->k; i++)
+        pos += (double)s->a[i], neg += (double)s->b[i], tied += (double)s->a[i] * (double)s->b[i];
+    r->auc_exact = false;
+    r->auc_error = tied / (2 * pos * neg); /* ties inside a bin count half; truth is 0 or 1 */
+}
+
+static void performance(md_window *w, const md_baseline *b, md_window_result *r)
+{
+    double *sums = md_xcalloc(w->ndec, sizeof *sums);
+    for (size_t i = 0; i < w->ndec; i++)
+        sums[i] = md_ksum_value(&w->ds[i]);
+    r->deciles = deciles_json(w, b, sums);
+    if (w->labeled > 0) {
+        md_deciles d = {w->ndec, w->dn, sums, w->dy, w->labeled};
+        r->has_perf = true;
+        r->brier = md_ksum_value(&w->brier) / (double)w->labeled;
+        r->ece = md_ece(&d);
+        r->hl_stat = md_hosmer_lemeshow(&d, &r->hl_p, &r->has_hl);
+        auc_of(w, r);
+        r->has_delta = r->has_auc && b->has_auc;
+        r->delta_auc = r->auc - b->auc;
+    }
+    free(sums);
+}
+
+/* The value at sorted position idx of the summary (counts in a), and whether it is exact. */
+static double vsum_at(const md_vsum *s, int64_t idx)
+{
+    int64_t cum = 0;
+    for (size_t i = 0; i < s->k; i++) {
+        cum += s->a[i];
+        if (idx < cum)
+            return s->hist ? lat_hist_value(i) : s->v[i];
+    }
+    return s->k ? (s->hist ? lat_hist_value(s->k - 1) : s->v[s->k - 1]) : 0;
+}
+
+/* numpy.percentile(x, 100 q), linear, over the summary (numpy's _lerp). */
+static double vsum_quantile(const md_vsum *s, int64_t n, double q)
+{
+    double vi = (double)(n - 1) * q;
+    if (vi >= (double)(n - 1))
+        return vsum_at(s, n - 1);
+    int64_t prev = (int64_t)floor(vi);
+    double a = vsum_at(s, prev), b = vsum_at(s, prev + 1), g = vi - (double)prev;
+    double diff = b - a;
+    return g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
+}
+
+static json_t *latency_json(md_window *w, const md_model_limits *lim)
+{
+    md_vsum tmp = {0};
+    const md_vsum *s = &w->slat;
+    if (!w->merged) {
+        md_sort_u64(w->lat, w->nl);
+        vsum_from_keys(&tmp, w->lat, w->nl, true);
+        s = &tmp;
+    }
+    int64_t n = 0, over = 0;
+    for (size_t i = 0; i < s->k; i++) {
+        n += s->a[i];
+        double v = s->hist ? lat_hist_value(i) : s->v[i];
+        over += lim->has_sla && v > (double)lim->sla_ms ? s->a[i] : 0;
+    }
+    json_t *o = NULL;
+    if (n > 0) {
+        o = json_pack("{s:f, s:f, s:f, s:I, s:b}", "p50", vsum_quantile(s, n, 0.5), "p95",
+                      vsum_quantile(s, n, 0.95), "p99", vsum_quantile(s, n, 0.99), "n",
+                      (json_int_t)n, "exact", !s->hist);
+        json_object_set_new(o, "over_sla",
+                            lim->has_sla ? json_real((double)over / (double)n) : json_null());
+    }
+    vsum_free(&tmp);
+    return o;
+}
+
+void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy *p,
+                       const md_model_limits *lim, md_window_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->rows = w->rows;
+    r->labeled = w->labeled;
+    r->ndrift = w->nf;
+    r->drift = md_xcalloc(w->nf + 1, sizeof *r->drift);
+    for (size_t i = 0; i < w->nf; i++) {
+        drift_row(w, b, i, p, &r->drift[i]);
+        r->status = r->drift[i].status > r->status ? r->drift[i].status : r->status;
+    }
+    performance(w, b, r);
+    r->latency = latency_json(w, lim);
+}
+
+void md_window_result_free(md_window_result *r)
+{
+    for (size_t i = 0; i < r->ndrift; i++) {
+        json_decref(r->drift[i].new_categories);
+        json_decref(r->drift[i].hist);
+    }
+    free(r->drift);
+    json_decref(r->deciles);
+    json_decref(r->latency);
+    memset(r, 0, sizeof *r);
+}

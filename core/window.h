@@ -1,0 +1,121 @@
+/* A window's sufficient statistics, and the numbers computed from them.
+ *
+ * Why: every number of docs/METRICS.md is a function of counts and sums per window (and, for
+ * AUC and latency percentiles, of the sorted values). An ingest accumulates these per window;
+ * each ingest's statistics are stored as a part, and a window's results are recomputed from
+ * all its parts whenever a later ingest adds rows to it. */
+#ifndef MD_WINDOW_H
+#define MD_WINDOW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "blob.h"
+#include "policy.h"
+#include "profile.h"
+#include "stats.h"
+#include "strmap.h"
+#include "values.h"
+
+#define MD_EXACT_DISTINCT_MAX 65536 /* distinct scores (or latencies) kept exactly per window */
+#define MD_SCORE_HIST_BINS 4096
+#define MD_LAT_HIST_BINS 2400
+
+/* Per feature. */
+typedef struct {
+    int64_t missing, type_errors, violations, present;
+    bool absent; /* the column was not in the file */
+    int64_t *bins;      /* numeric: PSI bins */
+    uint32_t *ks;       /* numeric: 2k + 1 counters around the KS sample's distinct values */
+    int64_t *cat;       /* categorical: per baseline category */
+    md_strmap newcats;  /* categorical: values never seen in the baseline */
+    int64_t *newcnt;
+    size_t newcap;
+} md_wfeat;
+
+/* Distinct values with two counts each (score: positives and negatives; latency: count), kept
+ * exactly, or folded into a histogram when there are too many. */
+typedef struct {
+    bool hist;
+    double *v;
+    int64_t *a, *b;
+    size_t k, cap;
+} md_vsum;
+
+typedef struct {
+    int64_t index; /* days (or hours) since the epoch */
+    int64_t rows, labeled;
+    size_t ndec;
+    int64_t *dn, *dy;
+    md_ksum *ds;
+    md_ksum brier;
+    md_wfeat *f;
+    size_t nf;
+    /* the values behind AUC and latency percentiles */
+    uint64_t *pairs; /* md_pair_key(score, label), labeled rows */
+    size_t np, pcap;
+    uint64_t *lat; /* md_double_key(latency) */
+    size_t nl, lcap;
+    int64_t lat_n, lat_over;
+    /* when rebuilt from stored parts: summaries instead of values */
+    bool merged;
+    md_vsum sscore, slat;
+} md_window;
+
+void md_window_init(md_window *w, const md_baseline *b, int64_t index);
+void md_window_free(md_window *w);
+
+/* KS counter slot of x around the sample's distinct values. */
+size_t md_ks_slot(const md_bfeature *f, double x);
+
+/* Serializes the window (its values summarized) as a part; and adds a stored part to w. */
+void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *out);
+md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blob, size_t n,
+                             md_err *err);
+
+/* Results. */
+typedef struct {
+    const char *feature;
+    md_kind kind;
+    int64_t rows, present, missing;
+    bool has_psi;
+    double psi, psi_null;
+    bool has_ks;
+    double ks, ks_p;
+    double missing_rate, missing_delta;
+    int64_t schema_changes, type_errors, violations;
+    bool absent;
+    json_t *new_categories; /* owned */
+    json_t *hist;           /* window proportions per bin (owned) */
+    md_level status;
+} md_drift_row;
+
+typedef struct {
+    int64_t rows, labeled;
+    bool has_auc, auc_exact;
+    double auc, auc_error;
+    bool has_delta;
+    double delta_auc;
+    bool has_perf; /* brier, ece */
+    double brier, ece;
+    bool has_hl;
+    double hl_stat, hl_p;
+    json_t *deciles; /* owned */
+    json_t *latency; /* owned, or NULL */
+    md_level status; /* the worst drift status */
+    md_drift_row *drift;
+    size_t ndrift;
+} md_window_result;
+
+typedef struct {
+    bool has_sla;
+    int64_t sla_ms;
+} md_model_limits;
+
+/* Computes everything for window w. Sorts w's values in place. */
+void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy *p,
+                       const md_model_limits *lim, md_window_result *out);
+void md_window_result_free(md_window_result *r);
+
+#endif
