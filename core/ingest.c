@@ -29,7 +29,16 @@ typedef struct {
     int64_t *slots; /* open addressing: window index -> position in w, by hash of the index */
     size_t nslots;
     md_ingest_report *rep;
+    /* Numeric features are applied in batches, one feature at a time, so that its sample
+     * values and counters stay in cache while the batch goes through them. */
+    size_t batch_n;
+    uint32_t *batch_win; /* window position per row */
+    double *batch_val;   /* [feature][row] */
+    uint8_t *batch_flag; /* [feature][row]: VALUE, MISSING or TYPE_ERROR */
 } ingest;
+
+#define BATCH 2048
+enum { VALUE, MISSING, TYPE_ERROR, NOT_NUMERIC };
 
 /* ---- windows by index ------------------------------------------------------------------------ */
 
@@ -83,19 +92,42 @@ static void sync_columns(ingest *g)
 
 /* ---- the pass -------------------------------------------------------------------------------- */
 
-static void add_numeric(const md_bfeature *bf, md_wfeat *f, const md_field *v)
+static void add_numeric(const md_bfeature *bf, md_wfeat *f, uint8_t flag, double x)
 {
-    double x;
-    if (!md_value_number(v, &x)) {
+    if (flag == MISSING) {
+        f->missing++;
+        f->violations += bf->rule.present && !bf->rule.nullable;
+        return;
+    }
+    if (flag == TYPE_ERROR) {
         f->type_errors++;
         return;
     }
     f->present++;
-    f->bins[md_bfeature_bin(bf, x)]++;
-    if (bf->ks_k)
-        f->ks[md_ks_slot(bf, x)]++;
+    if (bf->ks_k) {
+        size_t bin;
+        f->ks[md_bfeature_slot(bf, x, &bin)]++;
+        f->bins[bin]++;
+    } else {
+        f->bins[md_bfeature_bin(bf, x)]++;
+    }
     const md_contract_rule *r = &bf->rule;
     f->violations += r->present && ((r->has_min && x < r->min) || (r->has_max && x > r->max));
+}
+
+/* Applies the batched numeric values, feature by feature. */
+static void flush_batch(ingest *g)
+{
+    for (size_t i = 0; i < g->b.nfeatures; i++) {
+        const md_bfeature *bf = &g->b.features[i];
+        if (bf->kind != MD_NUMERIC)
+            continue;
+        const double *val = g->batch_val + i * BATCH;
+        const uint8_t *flag = g->batch_flag + i * BATCH;
+        for (size_t r = 0; r < g->batch_n; r++)
+            add_numeric(bf, &g->w[g->batch_win[r]].f[i], flag[r], val[r]);
+    }
+    g->batch_n = 0;
 }
 
 static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v)
@@ -118,6 +150,8 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
 
 static void accumulate(ingest *g, md_window *w, const md_field *fl, const md_rowvals *v)
 {
+    size_t row = g->batch_n++;
+    g->batch_win[row] = (uint32_t)(w - g->w);
     w->rows++;
     if (v->has_label) {
         size_t bin = md_baseline_score_bin(&g->b, v->score);
@@ -135,17 +169,21 @@ static void accumulate(ingest *g, md_window *w, const md_field *fl, const md_row
     }
     for (size_t i = 0; i < w->nf; i++) {
         const md_bfeature *bf = &g->b.features[i];
-        md_wfeat *f = &w->f[i];
         const md_field *x = g->fcol[i] >= 0 ? &fl[g->fcol[i]] : NULL;
-        if (!x || md_value_missing(x)) {
-            f->missing++;
-            f->violations += bf->rule.present && !bf->rule.nullable;
-        } else if (bf->kind == MD_NUMERIC) {
-            add_numeric(bf, f, x);
+        bool missing = !x || md_value_missing(x);
+        if (bf->kind == MD_NUMERIC) {
+            double *val = &g->batch_val[i * BATCH + row];
+            g->batch_flag[i * BATCH + row] =
+                missing ? MISSING : (md_value_number(x, val) ? VALUE : TYPE_ERROR);
+        } else if (missing) {
+            w->f[i].missing++;
+            w->f[i].violations += bf->rule.present && !bf->rule.nullable;
         } else {
-            add_categorical(bf, f, x);
+            add_categorical(bf, &w->f[i], x);
         }
     }
+    if (g->batch_n == BATCH)
+        flush_batch(g);
 }
 
 static md_status bad_row(ingest *g, const char *col, const char *why, md_err *err)
@@ -166,8 +204,10 @@ static md_status run_pass(ingest *g, md_err *err)
     for (uint64_t n = 0;; n++) {
         if (md_reader_next(g->r, &fl, &done, err) != MD_OK)
             return err->code;
-        if (done)
+        if (done) {
+            flush_batch(g);
             return MD_OK;
+        }
         sync_columns(g);
         md_rowvals v;
         if (!md_row_read(fl, &g->m, true, &v, &col, why, sizeof why)) {
@@ -556,6 +596,9 @@ static md_status prepare(ingest *g, const char *model, int64_t number, const cha
     md_model_free(&m);
     md_drift_policy_default(&g->pol);
     g->fcol = md_xmalloc((g->b.nfeatures + 1) * sizeof *g->fcol);
+    g->batch_win = md_xmalloc(BATCH * sizeof *g->batch_win);
+    g->batch_val = md_xmalloc((g->b.nfeatures + 1) * BATCH * sizeof *g->batch_val);
+    g->batch_flag = md_xmalloc((g->b.nfeatures + 1) * BATCH);
     for (size_t i = 0; i < g->b.nfeatures; i++)
         g->fcol[i] = -1;
     if (md_reader_open(path, g->o->read.format, &g->r, err) != MD_OK ||
@@ -592,6 +635,9 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     free(g.w);
     free(g.slots);
     free(g.fcol);
+    free(g.batch_win);
+    free(g.batch_val);
+    free(g.batch_flag);
     md_baseline_free(&g.b);
     md_reader_close(g.r);
     return rc;

@@ -49,6 +49,11 @@ typedef struct {
     md_strmap cats;
     int64_t *cat_counts;
     md_contract_rule rule;
+    /* lookup accelerators, built by md_bfeature_index (numeric features) */
+    uint16_t *grid;      /* grid[g]: first KS value in bucket g or later; grid[G] = ks_k */
+    size_t ngrid;
+    uint64_t grid_base;  /* buckets are order-preserving keys >> grid_shift, minus the base */
+    unsigned grid_shift;
 } md_bfeature;
 
 /* Which columns hold what; NULL for an optional column that is not there. */
@@ -86,6 +91,12 @@ size_t md_baseline_score_bin(const md_baseline *b, double score);
 
 /* A numeric feature's PSI bin for value x (edges clipped, numpy.histogram's rule). */
 size_t md_bfeature_bin(const md_bfeature *f, double x);
+
+/* Builds the accelerators that make md_bfeature_slot fast. */
+void md_bfeature_index(md_bfeature *f);
+/* The KS counter slot of x (2j + 1: equal to the j-th sample value; 2j: strictly between
+ * values j - 1 and j) and its PSI bin, in one lookup. */
+size_t md_bfeature_slot(const md_bfeature *f, double x, size_t *bin);
 
 /* The profile as JSON for `baseline show` (with the KS sample when `with_sample`). */
 json_t *md_baseline_json(const md_baseline *b, bool with_sample);

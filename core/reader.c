@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,14 +17,21 @@
 #include "numparse.h"
 #include "text.h"
 
+#define READ_BUF (8u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
+
 struct md_reader {
     char *path;
     md_format fmt;
-    const char *base; /* the mapping (NULL for an empty file) */
-    size_t size, pos;
+    int fd;
+    char *base;       /* the buffer: file bytes [off, off + size) */
+    size_t size, pos; /* bytes in the buffer; the parse position in it */
+    size_t off;       /* file offset of base[0] */
+    size_t file_size;
+    bool eof;         /* the buffer reaches the end of the file */
+    bool io_error;
     uint64_t line;        /* line of the next byte */
     uint64_t record_line; /* line where the current record started */
-    size_t data_pos;      /* first byte after the header, for rewinding */
+    size_t data_pos;      /* file offset of the first byte after the header, for rewinding */
     uint64_t data_line;
     md_strmap cols;
     md_field *fields;
@@ -39,7 +45,7 @@ struct md_reader {
     json_t *json;
     char **owned;
     size_t owned_n, owned_cap;
-    /* SHA-256 of the mapping, computed beside the parse. */
+    /* SHA-256 of the file, computed beside the parse by a thread reading it on its own. */
     pthread_t hasher;
     bool hashing;
     char sha256[65];
@@ -99,12 +105,35 @@ uint64_t md_reader_line(const md_reader *r)
 
 size_t md_reader_offset(const md_reader *r)
 {
-    return r->pos;
+    return r->off + r->pos;
 }
 
 size_t md_reader_size(const md_reader *r)
 {
-    return r->size;
+    return r->file_size;
+}
+
+/* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */
+static void ensure(md_reader *r)
+{
+    if (r->eof || r->size - r->pos >= MD_RECORD_MAX + 2)
+        return;
+    memmove(r->base, r->base + r->pos, r->size - r->pos);
+    r->off += r->pos;
+    r->size -= r->pos;
+    r->pos = 0;
+    while (r->size < READ_BUF) {
+        ssize_t n = read(r->fd, r->base + r->size, READ_BUF - r->size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            r->eof = true;
+            r->io_error = n < 0;
+            break;
+        }
+        r->size += (size_t)n;
+    }
+    r->base[r->size] = '\n'; /* the sentinel that ends every field scan */
 }
 
 /* ---- errors -------------------------------------------------------------------------------- */
@@ -128,13 +157,17 @@ static md_status fail_at(md_reader *r, md_err *err, uint64_t line, const char *c
 
 /* ---- fields ---------------------------------------------------------------------------------- */
 
-static void ensure_fields(md_reader *r, size_t n)
+static inline void ensure_fields(md_reader *r, size_t n)
 {
-    size_t cap = r->fields_cap;
+    if (n <= r->fields_cap && n <= r->scratch_off_cap)
+        return;
     r->fields = md_xgrow(r->fields, &r->fields_cap, n, sizeof *r->fields);
     r->scratch_off = md_xgrow(r->scratch_off, &r->scratch_off_cap, n, sizeof *r->scratch_off);
-    (void)cap;
 }
+
+/* Bytes that end an unquoted CSV field. The buffer always ends in a '\n' sentinel, so the scan
+ * needs no bounds check. */
+static const unsigned char field_end[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1};
 
 const char *md_field_text(const md_field *f, char buf[40], size_t *len)
 {
@@ -167,6 +200,8 @@ static md_status csv_quoted(md_reader *r, size_t idx, const char *col, md_err *e
         const char *q = memchr(b + r->pos, '"', r->size - r->pos);
         for (const char *nl = b + r->pos; q ? nl < q : nl < b + r->size; nl++)
             r->line += *nl == '\n';
+        if (!q && !r->eof)
+            return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
         if (!q)
             return fail_at(r, err, r->record_line, col, "unterminated quoted field");
         r->pos = (size_t)(q - b);
@@ -196,17 +231,14 @@ static md_status csv_quoted(md_reader *r, size_t idx, const char *col, md_err *e
 
 static void csv_unquoted(md_reader *r, size_t idx)
 {
-    const char *b = r->base;
-    size_t start = r->pos;
-    while (r->pos < r->size) {
-        char c = b[r->pos];
-        if (c == ',' || c == '\n' || c == '\r')
-            break;
-        r->pos++;
-    }
+    const unsigned char *b = (const unsigned char *)r->base;
+    size_t start = r->pos, p = start;
+    while (!field_end[b[p]])
+        p++;
+    r->pos = p < r->size ? p : r->size;
     md_field *f = &r->fields[idx];
     f->kind = MD_F_TEXT;
-    f->p = b + start;
+    f->p = r->base + start;
     f->n = r->pos - start;
     r->scratch_off[idx] = 0;
 }
@@ -268,6 +300,7 @@ static bool ascii_only(const char *p, size_t n)
 /* Reads one CSV record into fields; *n receives the field count (0 for a blank line). */
 static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
 {
+    ensure(r);
     size_t start = r->pos, count = 0;
     r->scratch_n = 0;
     r->record_line = r->line;
@@ -314,7 +347,7 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
 static md_status csv_header(md_reader *r, md_err *err)
 {
     size_t n = 0;
-    while (n == 0 && r->pos < r->size)
+    for (ensure(r); n == 0 && r->pos < r->size; ensure(r))
         if (csv_record(r, &n, true, err) != MD_OK)
             return err->code;
     if (n == 0)
@@ -335,9 +368,10 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
 {
     size_t n = 0, want = md_reader_ncols(r);
     while (n == 0) {
+        ensure(r);
         if (r->pos >= r->size) {
             *done = true;
-            return MD_OK;
+            return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
         if (csv_record(r, &n, false, err) != MD_OK)
             return err->code;
@@ -437,17 +471,18 @@ static bool blank(const char *p, size_t n)
 static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
 {
     for (;;) {
+        ensure(r);
         if (r->pos >= r->size) {
             *done = true;
-            return MD_OK;
+            return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
         const char *p = r->base + r->pos;
         const char *nl = memchr(p, '\n', r->size - r->pos);
         size_t n = nl ? (size_t)(nl - p) : r->size - r->pos;
         r->record_line = r->line++;
-        r->pos += n + (nl != NULL);
-        if (n > MD_RECORD_MAX)
+        if (n > MD_RECORD_MAX || (!nl && !r->eof))
             return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        r->pos += n + (nl != NULL);
         if (!blank(p, n))
             return jsonl_record(r, p, n, err);
     }
@@ -455,7 +490,7 @@ static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
 
 /* ---- opening, hashing ------------------------------------------------------------------------ */
 
-static void *hash_mapping(void *arg)
+static void *hash_file(void *arg)
 {
     md_reader *r = arg;
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -463,8 +498,18 @@ static void *hash_mapping(void *arg)
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
         md_fatal("SHA-256 is not available from libcrypto");
-    for (size_t off = 0; off < r->size; off += 1u << 24) /* 16 MiB at a time */
-        EVP_DigestUpdate(ctx, r->base + off, r->size - off < (1u << 24) ? r->size - off : 1u << 24);
+    char *buf = md_xmalloc(1u << 20);
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    for (ssize_t n; fd >= 0 && (n = read(fd, buf, 1u << 20)) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+    }
+    if (fd >= 0)
+        close(fd);
+    free(buf);
     EVP_DigestFinal_ex(ctx, md, &len);
     EVP_MD_CTX_free(ctx);
     for (unsigned i = 0; i < 32; i++)
@@ -482,25 +527,21 @@ void md_reader_sha256(const md_reader *r, char out[65])
     memcpy(out, r->sha256, 65);
 }
 
-static md_status map_file(md_reader *r, md_err *err)
+static md_status open_file(md_reader *r, md_err *err)
 {
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0)
         return md_err_set(err, MD_ERROR, "cannot open %s: %s", r->path, strerror(errno));
     struct stat st;
-    md_status rc = MD_OK;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        rc = md_err_set(err, MD_ERROR, "%s is not a regular file", r->path);
-    r->size = rc == MD_OK ? (size_t)st.st_size : 0;
-    if (rc == MD_OK && r->size > 0) {
-        void *m = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED)
-            rc = md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
-        else
-            r->base = m, madvise(m, r->size, MADV_SEQUENTIAL);
-    }
-    close(fd);
-    return rc;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return md_err_set(err, MD_ERROR, "%s is not a regular file", r->path);
+    r->file_size = (size_t)st.st_size;
+    posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    r->base = md_xmalloc(READ_BUF + 1); /* + the sentinel */
+    ensure(r);
+    if (r->io_error)
+        return md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
+    return MD_OK;
 }
 
 md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_err *err)
@@ -509,18 +550,19 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     r->path = md_xstrdup(path);
     r->fmt = fmt == MD_FMT_AUTO ? by_extension(path) : fmt;
     r->line = 1;
+    r->fd = -1;
     md_strmap_init(&r->cols);
     *out = NULL;
-    md_status rc = map_file(r, err);
+    md_status rc = open_file(r, err);
     if (rc == MD_OK && r->size >= 3 && memcmp(r->base, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3; /* UTF-8 byte order mark */
-    if (rc == MD_OK && r->size > 0)
-        r->hashing = pthread_create(&r->hasher, NULL, hash_mapping, r) == 0;
+    if (rc == MD_OK)
+        r->hashing = pthread_create(&r->hasher, NULL, hash_file, r) == 0;
     if (rc == MD_OK && !r->hashing)
-        hash_mapping(r);
+        hash_file(r);
     if (rc == MD_OK && r->fmt == MD_FMT_CSV)
         rc = csv_header(r, err);
-    r->data_pos = r->pos;
+    r->data_pos = md_reader_offset(r);
     r->data_line = r->line;
     if (rc != MD_OK) {
         md_reader_close(r);
@@ -532,8 +574,13 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
 
 void md_reader_rewind(md_reader *r)
 {
-    r->pos = r->data_pos;
+    if (lseek(r->fd, (off_t)r->data_pos, SEEK_SET) < 0)
+        r->io_error = true;
+    r->off = r->data_pos;
+    r->size = r->pos = 0;
+    r->eof = r->io_error;
     r->line = r->data_line;
+    ensure(r);
 }
 
 md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err)
@@ -550,8 +597,9 @@ void md_reader_close(md_reader *r)
         return;
     if (r->hashing)
         pthread_join(r->hasher, NULL);
-    if (r->base)
-        munmap((void *)r->base, r->size);
+    free(r->base);
+    if (r->fd >= 0)
+        close(r->fd);
     json_decref(r->json);
     owned_reset(r);
     free(r->owned);

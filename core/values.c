@@ -17,6 +17,8 @@ bool md_value_missing(const md_field *f)
     case MD_F_TEXT:
         if (f->n == 0)
             return true;
+        if (f->n > 4 || (f->p[0] | 0x20) != 'n') /* the common case: a value */
+            return false;
         if (f->n == 2)
             return strncasecmp(f->p, "na", 2) == 0;
         if (f->n == 3)

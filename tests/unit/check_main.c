@@ -11,7 +11,7 @@ static const struct {
     const char *name;
     suite_fn make;
 } suites[] = {
-    {"text", suite_text},     {"clock", suite_clock},       {"json", suite_json},
+    {"text", suite_text},     {"stats", suite_stats},     {"clock", suite_clock},       {"json", suite_json},
     {"store", suite_store},   {"audit", suite_audit},       {"authz", suite_authz},
     {"registry", suite_registry}, {"atomic", suite_atomic}, {"concurrency", suite_concurrency},
 };

@@ -43,6 +43,7 @@ md_status tu_do_version_add(md_store *s, const md_actor *a, md_err *err);
 md_status tu_do_read_only(md_store *s, const md_actor *a, md_err *err);
 
 Suite *suite_text(void);
+Suite *suite_stats(void);
 Suite *suite_clock(void);
 Suite *suite_json(void);
 Suite *suite_store(void);
