@@ -10,18 +10,20 @@
 
 #include "authz.h"
 #include "logrows.h"
+#include "pass.h"
 #include "values.h"
-
-typedef void (*md_progress_fn)(void *ctx, size_t done, size_t total);
 
 typedef struct {
     md_read_opts read;
     md_window_kind window;
     md_progress_fn progress; /* called now and then during the pass; may be NULL */
     void *progress_ctx;
+    int threads;           /* 0: up to 2, as the machine allows */
+    size_t keys_in_memory; /* 0: the default budget before spilling (see pass.h) */
 } md_ingest_opts;
 
 typedef struct {
+    const char *source;
     int64_t ingest_id;
     int64_t rows, bad_rows, labeled;
     size_t windows;       /* windows this file touched */
@@ -30,6 +32,7 @@ typedef struct {
     size_t alerts, warns; /* drift rows by status over the touched windows */
     char sha256[65];
     bool replaced;
+    bool parallel;
     char first_bad[MD_ERR_MSG_MAX];
     char **absent;        /* baseline features missing from the file */
     size_t nabsent;

@@ -63,8 +63,35 @@ static bool scan(const char *s, size_t n, bool *neg, uint64_t *mant, int *exp10,
     return true;
 }
 
+/* The common shape, [-+]?digits[.digits] with at most 19 digits in all, in one tight loop. */
+static inline bool parse_simple(const char *s, size_t n, double *out)
+{
+    const char *p = s, *e = s + n;
+    bool neg = *p == '-';
+    p += neg || *p == '+';
+    uint64_t m = 0;
+    const char *d0 = p;
+    for (; p < e && (unsigned)(*p - '0') < 10; p++)
+        m = m * 10 + (uint64_t)(*p - '0');
+    size_t digits = (size_t)(p - d0), frac = 0;
+    if (p < e && *p == '.') {
+        const char *f0 = ++p;
+        for (; p < e && (unsigned)(*p - '0') < 10; p++)
+            m = m * 10 + (uint64_t)(*p - '0');
+        frac = (size_t)(p - f0);
+        digits += frac;
+    }
+    if (p != e || digits == 0 || digits > 19 || m > (UINT64_C(1) << 53) || frac > 22)
+        return false;
+    double v = frac ? (double)m / pow10_exact[frac] : (double)m;
+    *out = neg ? -v : v;
+    return true;
+}
+
 bool md_parse_number(const char *s, size_t n, double *out)
 {
+    if (n > 0 && parse_simple(s, n, out))
+        return true;
     bool neg, fast;
     uint64_t mant;
     int e;

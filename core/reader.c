@@ -17,7 +17,7 @@
 #include "numparse.h"
 #include "text.h"
 
-#define READ_BUF (8u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
+#define READ_BUF (4u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
 
 struct md_reader {
     char *path;
@@ -27,7 +27,9 @@ struct md_reader {
     size_t size, pos; /* bytes in the buffer; the parse position in it */
     size_t off;       /* file offset of base[0] */
     size_t file_size;
-    bool eof;         /* the buffer reaches the end of the file */
+    bool eof;         /* the buffer reaches the end of the file (or of the range) */
+    size_t end;       /* read no further than this file offset */
+    size_t limit;     /* no record starting at or after this offset (0: none) */
     bool io_error;
     uint64_t line;        /* line of the next byte */
     uint64_t record_line; /* line where the current record started */
@@ -123,7 +125,8 @@ static void ensure(md_reader *r)
     r->size -= r->pos;
     r->pos = 0;
     while (r->size < READ_BUF) {
-        ssize_t n = read(r->fd, r->base + r->size, READ_BUF - r->size);
+        size_t want = READ_BUF - r->size, left = r->end - (r->off + r->size);
+        ssize_t n = read(r->fd, r->base + r->size, want < left ? want : left);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -369,7 +372,7 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
     size_t n = 0, want = md_reader_ncols(r);
     while (n == 0) {
         ensure(r);
-        if (r->pos >= r->size) {
+        if (r->pos >= r->size || (r->limit && r->off + r->pos >= r->limit)) {
             *done = true;
             return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
@@ -472,7 +475,7 @@ static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
 {
     for (;;) {
         ensure(r);
-        if (r->pos >= r->size) {
+        if (r->pos >= r->size || (r->limit && r->off + r->pos >= r->limit)) {
             *done = true;
             return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
@@ -536,6 +539,7 @@ static md_status open_file(md_reader *r, md_err *err)
     if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode))
         return md_err_set(err, MD_ERROR, "%s is not a regular file", r->path);
     r->file_size = (size_t)st.st_size;
+    r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     r->base = md_xmalloc(READ_BUF + 1); /* + the sentinel */
     ensure(r);
@@ -570,6 +574,49 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     }
     *out = r;
     return MD_OK;
+}
+
+md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
+                               md_reader **out, md_err *err)
+{
+    md_reader *r = md_xcalloc(1, sizeof *r);
+    r->path = md_xstrdup(parent->path);
+    r->fmt = parent->fmt;
+    r->line = 1;
+    r->fd = -1;
+    md_strmap_init(&r->cols);
+    if (r->fmt == MD_FMT_CSV)
+        for (size_t i = 0; i < md_reader_ncols(parent); i++)
+            md_strmap_intern(&r->cols, md_reader_col(parent, i), strlen(md_reader_col(parent, i)));
+    *out = NULL;
+    r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        md_reader_close(r);
+        return md_err_set(err, MD_ERROR, "cannot open %s: %s", parent->path, strerror(errno));
+    }
+    r->file_size = parent->file_size;
+    r->end = end;
+    r->base = md_xmalloc(READ_BUF + 1);
+    r->data_pos = start;
+    r->data_line = 1;
+    md_reader_rewind(r);
+    *out = r;
+    return MD_OK;
+}
+
+void md_reader_set_limit(md_reader *r, size_t limit)
+{
+    r->limit = limit;
+}
+
+size_t md_reader_data_start(const md_reader *r)
+{
+    return r->data_pos;
+}
+
+uint64_t md_reader_next_line(const md_reader *r)
+{
+    return r->line;
 }
 
 void md_reader_rewind(md_reader *r)

@@ -52,6 +52,17 @@ int64_t md_reader_find(const md_reader *r, const char *name);
 md_format md_reader_format(const md_reader *r);
 const char *md_reader_path(const md_reader *r);
 
+/* A second reader over bytes [start, end) of the same file, for a parallel pass: CSV columns
+ * are the parent's header; lines count from 1 at `start`; no hashing. */
+md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
+                               md_reader **out, md_err *err);
+/* Stops before the first record that starts at or after byte `limit` (0: no limit). */
+void md_reader_set_limit(md_reader *r, size_t limit);
+/* File offset of the first record (after the header and any byte order mark). */
+size_t md_reader_data_start(const md_reader *r);
+/* The line the next record would start on. */
+uint64_t md_reader_next_line(const md_reader *r);
+
 /* Goes back to the first record (after the header), for a second pass. */
 void md_reader_rewind(md_reader *r);
 

@@ -128,19 +128,56 @@ static void vsum_to_hist(md_vsum *s, bool latency)
     s->a = a, s->b = b, s->k = nb, s->cap = nb;
 }
 
-/* From sorted keys: pair keys for scores, double keys for latency. */
-static void vsum_from_keys(md_vsum *s, const uint64_t *keys, size_t n, bool latency)
+/* The window's keys of one stream (0: pairs, 1: latencies) in ascending order: the runs it
+ * spilled and the array it still holds (sorted here). */
+static md_keys *open_keys(md_window *w, int stream)
+{
+    uint64_t *mem = stream ? w->lat : w->pairs;
+    size_t n = stream ? w->nl : w->np;
+    md_sort_u64(mem, n);
+    return md_keys_open(w->spill, w->index, stream, mem, n);
+}
+
+/* Adds one distinct value (ascending) to a summary, folding it into a histogram once there
+ * are too many. */
+static void vsum_add(md_vsum *s, double v, int64_t a, int64_t b, bool latency)
+{
+    if (!s->hist) {
+        vsum_push(s, v, a, b);
+        if (s->k > MD_EXACT_DISTINCT_MAX)
+            vsum_to_hist(s, latency);
+        return;
+    }
+    size_t bin = latency ? lat_hist_bin(v) : score_hist_bin(v);
+    s->a[bin] += a;
+    s->b[bin] += b;
+}
+
+/* From ascending keys: pair keys for scores, double keys for latency. */
+static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency)
 {
     memset(s, 0, sizeof *s);
-    for (size_t i = 0; i < n;) {
-        uint64_t id = latency ? keys[i] : keys[i] >> 1;
-        int64_t a = 0, b = 0;
-        for (; i < n && (latency ? keys[i] : keys[i] >> 1) == id; i++)
-            latency || (keys[i] & 1) ? a++ : b++;
-        vsum_push(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b);
+    uint64_t key, id = 0;
+    int64_t a = 0, b = 0;
+    bool open = false;
+    while (md_keys_next(it, &key)) {
+        uint64_t kid = latency ? key : key >> 1;
+        if (open && kid != id) {
+            vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
+            a = b = 0;
+        }
+        id = kid, open = true;
+        latency || (key & 1) ? a++ : b++;
     }
-    if (s->k > MD_EXACT_DISTINCT_MAX)
-        vsum_to_hist(s, latency);
+    if (open)
+        vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
+}
+
+static void vsum_of_window(md_vsum *s, md_window *w, int stream)
+{
+    md_keys *it = open_keys(w, stream);
+    vsum_from_keys(s, it, stream == 1);
+    md_keys_close(it);
 }
 
 static void vsum_merge(md_vsum *dst, md_vsum *src, bool latency)
@@ -220,10 +257,8 @@ static void summarize_values(md_window *w)
 {
     if (w->merged)
         return;
-    md_sort_u64(w->pairs, w->np);
-    md_sort_u64(w->lat, w->nl);
-    vsum_from_keys(&w->sscore, w->pairs, w->np, false);
-    vsum_from_keys(&w->slat, w->lat, w->nl, true);
+    vsum_of_window(&w->sscore, w, 0);
+    vsum_of_window(&w->slat, w, 1);
     free(w->pairs);
     free(w->lat);
     w->pairs = w->lat = NULL;
@@ -274,10 +309,8 @@ void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *o)
         write_feature(o, &w->f[i], &b->features[i]);
     md_vsum ts = {0}, tl = {0};
     if (!w->merged) { /* summaries of the fresh values, leaving the values for compute */
-        md_sort_u64(w->pairs, w->np);
-        md_sort_u64(w->lat, w->nl);
-        vsum_from_keys(&ts, w->pairs, w->np, false);
-        vsum_from_keys(&tl, w->lat, w->nl, true);
+        vsum_of_window(&ts, w, 0);
+        vsum_of_window(&tl, w, 1);
     }
     vsum_write(o, w->merged ? &w->sscore : &ts, false);
     vsum_write(o, w->merged ? &w->slat : &tl, true);
@@ -527,13 +560,33 @@ static json_t *deciles_json(const md_window *w, const md_baseline *b, const doub
     return a;
 }
 
+/* Mann-Whitney over ascending pair keys (md_auc_sorted_pairs, streamed). */
+static double auc_stream(md_keys *it, bool *ok)
+{
+    uint64_t key, twice_u = 0, neg_below = 0, pos = 0, gp = 0, gn = 0, id = 0;
+    bool open = false;
+    while (md_keys_next(it, &key)) {
+        if (open && key >> 1 != id) {
+            twice_u += 2 * neg_below * gp + gp * gn;
+            neg_below += gn, pos += gp, gp = gn = 0;
+        }
+        id = key >> 1, open = true;
+        key & 1 ? gp++ : gn++;
+    }
+    twice_u += 2 * neg_below * gp + gp * gn;
+    neg_below += gn, pos += gp;
+    *ok = pos > 0 && neg_below > 0;
+    return *ok ? (double)twice_u / (2.0 * (double)pos * (double)neg_below) : 0;
+}
+
 /* AUC over the window: exact from the values, or from the merged summary. */
 static void auc_of(md_window *w, md_window_result *r)
 {
     r->auc_exact = true;
-    if (!w->merged) {
-        md_sort_u64(w->pairs, w->np);
-        r->auc = md_auc_sorted_pairs(w->pairs, w->np, &r->has_auc);
+    if (!w->merged) { /* exact, over every labeled row, in order */
+        md_keys *it = open_keys(w, 0);
+        r->auc = auc_stream(it, &r->has_auc);
+        md_keys_close(it);
         return;
     }
     const md_vsum *s = &w->sscore;
@@ -595,8 +648,7 @@ static json_t *latency_json(md_window *w, const md_model_limits *lim)
     md_vsum tmp = {0};
     const md_vsum *s = &w->slat;
     if (!w->merged) {
-        md_sort_u64(w->lat, w->nl);
-        vsum_from_keys(&tmp, w->lat, w->nl, true);
+        vsum_of_window(&tmp, w, 1);
         s = &tmp;
     }
     int64_t n = 0, over = 0;
@@ -643,4 +695,54 @@ void md_window_result_free(md_window_result *r)
     json_decref(r->deciles);
     json_decref(r->latency);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- merging two fresh windows (a parallel pass) ---------------------------------------------- */
+
+static void merge_feature(md_wfeat *d, const md_wfeat *s, const md_bfeature *bf)
+{
+    d->missing += s->missing;
+    d->type_errors += s->type_errors;
+    d->violations += s->violations;
+    d->present += s->present;
+    d->absent |= s->absent;
+    if (bf->kind == MD_NUMERIC) {
+        for (size_t i = 0; i < bf->nbins; i++)
+            d->bins[i] += s->bins[i];
+        for (size_t i = 0; i < 2 * bf->ks_k + 1; i++)
+            d->ks[i] += s->ks[i];
+        return;
+    }
+    for (size_t i = 0; i < md_strmap_size(&bf->cats); i++)
+        d->cat[i] += s->cat[i];
+    for (size_t i = 0; i < md_strmap_size(&s->newcats); i++) {
+        const char *k = md_strmap_key(&s->newcats, i);
+        add_newcat(d, k, strlen(k), s->newcnt[i]);
+    }
+}
+
+static void append_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)
+{
+    *dst = md_xgrow(*dst, cap, *n + m, sizeof **dst);
+    if (m)
+        memcpy(*dst + *n, src, m * sizeof *src);
+    *n += m;
+}
+
+void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b)
+{
+    d->rows += s->rows;
+    d->labeled += s->labeled;
+    for (size_t i = 0; i < d->ndec; i++) {
+        d->dn[i] += s->dn[i];
+        d->dy[i] += s->dy[i];
+        md_ksum_add(&d->ds[i], s->ds[i].sum);
+        md_ksum_add(&d->ds[i], s->ds[i].c);
+    }
+    md_ksum_add(&d->brier, s->brier.sum);
+    md_ksum_add(&d->brier, s->brier.c);
+    for (size_t i = 0; i < d->nf; i++)
+        merge_feature(&d->f[i], &s->f[i], &b->features[i]);
+    append_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
+    append_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "blob.h"
+#include "spill.h"
 #include "policy.h"
 #include "profile.h"
 #include "stats.h"
@@ -57,6 +58,7 @@ typedef struct {
     size_t np, pcap;
     uint64_t *lat; /* md_double_key(latency) */
     size_t nl, lcap;
+    md_spill *spill; /* where sorted runs of pairs (stream 0) and latencies (1) went; tag: index */
     int64_t lat_n, lat_over;
     /* when rebuilt from stored parts: summaries instead of values */
     bool merged;
@@ -68,6 +70,9 @@ void md_window_free(md_window *w);
 
 /* KS counter slot of x around the sample's distinct values. */
 size_t md_ks_slot(const md_bfeature *f, double x);
+
+/* Adds fresh window s (same index, from another part of the same file) into d. */
+void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b);
 
 /* Serializes the window (its values summarized) as a part; and adds a stored part to w. */
 void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *out);

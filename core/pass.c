@@ -1,0 +1,469 @@
+#include "pass.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "sort.h"
+
+#define BATCH 2048
+enum { VALUE, MISSING, TYPE_ERROR };
+
+/* One thread's share of the pass. */
+typedef struct {
+    const md_pass_config *c;
+    md_reader *r;
+    md_colmap m;
+    int64_t *fcol; /* feature -> reader column, -1 while absent */
+    size_t ncols;
+    md_window *w;
+    size_t nw, wcap, last;
+    int64_t *slots; /* window index -> position in w */
+    size_t nslots;
+    size_t batch_n;
+    uint32_t *batch_win;
+    double *batch_val;   /* [feature][row] */
+    uint8_t *batch_flag; /* [feature][row] */
+    int64_t rows, labeled, bad_rows;
+    int64_t max_bad;
+    char first_bad[MD_ERR_MSG_MAX];
+    md_status rc;
+    md_err err;
+    bool progress; /* this worker reports progress */
+    size_t progress_scale;
+    md_spill *spill;
+    int owner;   /* this worker's runs in the spill */
+    size_t held; /* keys held in memory by this worker's windows */
+} worker;
+
+/* ---- windows by index ------------------------------------------------------------------------ */
+
+static size_t slot_of(const worker *k, int64_t index)
+{
+    size_t mask = k->nslots - 1, i = (size_t)((uint64_t)index * 0x9E3779B97F4A7C15ULL) & mask;
+    while (k->slots[i] >= 0 && k->w[k->slots[i]].index != index)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void rehash(worker *k)
+{
+    free(k->slots);
+    k->nslots = k->nslots ? k->nslots * 2 : 64;
+    k->slots = md_xmalloc(k->nslots * sizeof *k->slots);
+    memset(k->slots, 0xff, k->nslots * sizeof *k->slots);
+    for (size_t i = 0; i < k->nw; i++)
+        k->slots[slot_of(k, k->w[i].index)] = (int64_t)i;
+}
+
+static md_window *window_for(worker *k, int64_t index)
+{
+    if (k->nw && k->w[k->last].index == index)
+        return &k->w[k->last];
+    if ((k->nw + 1) * 2 > k->nslots)
+        rehash(k);
+    size_t slot = slot_of(k, index);
+    if (k->slots[slot] < 0) {
+        k->w = md_xgrow(k->w, &k->wcap, k->nw + 1, sizeof *k->w);
+        md_window_init(&k->w[k->nw], k->c->b, index);
+        k->w[k->nw].spill = k->spill;
+        k->slots[slot] = (int64_t)k->nw++;
+    }
+    k->last = (size_t)k->slots[slot];
+    return &k->w[k->last];
+}
+
+/* ---- columns ----------------------------------------------------------------------------------- */
+
+static void sync_columns(worker *k)
+{
+    size_t n = md_reader_ncols(k->r);
+    if (n == k->ncols)
+        return;
+    k->ncols = n;
+    md_colmap_refresh(k->r, &k->c->ro->cols, &k->m);
+    for (size_t i = 0; i < k->c->b->nfeatures; i++)
+        if (k->fcol[i] < 0)
+            k->fcol[i] = md_reader_find(k->r, k->c->b->features[i].name);
+}
+
+/* ---- accumulating -------------------------------------------------------------------------------- */
+
+static void add_numeric(const md_bfeature *bf, md_wfeat *f, uint8_t flag, double x)
+{
+    if (flag == MISSING) {
+        f->missing++;
+        f->violations += bf->rule.present && !bf->rule.nullable;
+        return;
+    }
+    if (flag == TYPE_ERROR) {
+        f->type_errors++;
+        return;
+    }
+    f->present++;
+    if (bf->ks_k) {
+        size_t bin;
+        f->ks[md_bfeature_slot(bf, x, &bin)]++;
+        f->bins[bin]++;
+    } else {
+        f->bins[md_bfeature_bin(bf, x)]++;
+    }
+    const md_contract_rule *r = &bf->rule;
+    f->violations += r->present && ((r->has_min && x < r->min) || (r->has_max && x > r->max));
+}
+
+/* Applies the batched numeric values, feature by feature. */
+static void flush_batch(worker *k)
+{
+    const md_baseline *b = k->c->b;
+    for (size_t i = 0; i < b->nfeatures; i++) {
+        const md_bfeature *bf = &b->features[i];
+        if (bf->kind != MD_NUMERIC)
+            continue;
+        const double *val = k->batch_val + i * BATCH;
+        const uint8_t *flag = k->batch_flag + i * BATCH;
+        for (size_t r = 0; r < k->batch_n; r++)
+            add_numeric(bf, &k->w[k->batch_win[r]].f[i], flag[r], val[r]);
+    }
+    k->batch_n = 0;
+}
+
+static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v)
+{
+    char buf[40];
+    size_t n;
+    const char *t = md_field_text(v, buf, &n);
+    f->present++;
+    int64_t c = md_strmap_find(&bf->cats, t, n);
+    if (c >= 0) {
+        f->cat[c]++;
+    } else {
+        int64_t i = md_strmap_intern(&f->newcats, t, n);
+        f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);
+        f->newcnt[i]++;
+    }
+    const md_contract_rule *r = &bf->rule;
+    f->violations += r->has_allowed && md_strmap_find(&r->allowed, t, n) < 0;
+}
+
+static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
+{
+    if (v->has_label) {
+        size_t bin = md_baseline_score_bin(b, v->score);
+        double e = v->score - v->label;
+        w->labeled++;
+        w->dn[bin]++;
+        w->dy[bin] += v->label;
+        md_ksum_add(&w->ds[bin], v->score);
+        md_ksum_add(&w->brier, e * e);
+        w->pairs = md_xgrow(w->pairs, &w->pcap, w->np + 1, sizeof *w->pairs);
+        w->pairs[w->np++] = md_pair_key(v->score, v->label);
+    }
+    if (v->has_latency) {
+        w->lat = md_xgrow(w->lat, &w->lcap, w->nl + 1, sizeof *w->lat);
+        w->lat[w->nl++] = md_double_key(v->latency + 0.0);
+    }
+}
+
+/* Writes every window's keys out as sorted runs, to stay within the memory budget. */
+static md_status spill_all(worker *k)
+{
+    for (size_t i = 0; i < k->nw; i++) {
+        md_window *w = &k->w[i];
+        md_sort_u64(w->pairs, w->np);
+        md_sort_u64(w->lat, w->nl);
+        if ((w->np && md_spill_put(k->spill, k->owner, w->index, 0, w->pairs, w->np, &k->err)) ||
+            (w->nl && md_spill_put(k->spill, k->owner, w->index, 1, w->lat, w->nl, &k->err)))
+            return k->err.code;
+        w->np = w->nl = 0;
+    }
+    k->held = 0;
+    return MD_OK;
+}
+
+static void accumulate(worker *k, md_window *w, const md_field *fl, const md_rowvals *v)
+{
+    k->held += v->has_label + v->has_latency;
+    const md_baseline *b = k->c->b;
+    size_t row = k->batch_n++;
+    k->batch_win[row] = (uint32_t)(w - k->w);
+    w->rows++;
+    add_perf(w, b, v);
+    for (size_t i = 0; i < b->nfeatures; i++) {
+        const md_bfeature *bf = &b->features[i];
+        const md_field *x = k->fcol[i] >= 0 ? &fl[k->fcol[i]] : NULL;
+        bool missing = !x || md_value_missing(x);
+        if (bf->kind == MD_NUMERIC) {
+            double *val = &k->batch_val[i * BATCH + row];
+            k->batch_flag[i * BATCH + row] =
+                missing ? MISSING : (md_value_number(x, val) ? VALUE : TYPE_ERROR);
+        } else if (missing) {
+            w->f[i].missing++;
+            w->f[i].violations += bf->rule.present && !bf->rule.nullable;
+        } else {
+            add_categorical(bf, &w->f[i], x);
+        }
+    }
+    if (k->batch_n == BATCH)
+        flush_batch(k);
+}
+
+static bool bad_row(worker *k, const char *col, const char *why)
+{
+    md_err_set(&k->err, MD_ERROR, "%s:%llu: column %s: %s", md_reader_path(k->r),
+               (unsigned long long)md_reader_line(k->r), col, why);
+    if (k->bad_rows == 0)
+        snprintf(k->first_bad, sizeof k->first_bad, "%s", k->err.msg);
+    return ++k->bad_rows <= k->max_bad;
+}
+
+/* Reads rows until the reader is done (its limit or the end) or a row fails. */
+static void *run(void *arg)
+{
+    worker *k = arg;
+    const md_field *fl;
+    bool done = false;
+    char why[256];
+    const char *col;
+    for (uint64_t n = 0;; n++) {
+        if (md_reader_next(k->r, &fl, &done, &k->err) != MD_OK) {
+            k->rc = k->err.code;
+            break;
+        }
+        if (done)
+            break;
+        sync_columns(k);
+        md_rowvals v;
+        if (!md_row_read(fl, &k->m, true, &v, &col, why, sizeof why)) {
+            if (!bad_row(k, col, why)) {
+                k->rc = MD_ERROR;
+                break;
+            }
+            continue;
+        }
+        k->rows++;
+        k->labeled += v.has_label;
+        accumulate(k, window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
+        size_t budget = k->c->keys_in_memory ? k->c->keys_in_memory : MD_KEYS_IN_MEMORY;
+        if (k->held > budget && (k->rc = spill_all(k)) != MD_OK)
+            break;
+        if (k->progress && k->c->progress && (n & 0xFFFF) == 0)
+            k->c->progress(k->c->progress_ctx, md_reader_offset(k->r) * k->progress_scale,
+                           md_reader_size(k->r));
+    }
+    flush_batch(k);
+    return NULL;
+}
+
+/* ---- workers ------------------------------------------------------------------------------------ */
+
+static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp)
+{
+    memset(k, 0, sizeof *k);
+    k->c = c;
+    k->spill = sp;
+    k->r = r;
+    k->max_bad = c->ro->max_bad_rows;
+    k->progress_scale = 1;
+    size_t nf = c->b->nfeatures + 1;
+    k->fcol = md_xmalloc(nf * sizeof *k->fcol);
+    for (size_t i = 0; i < nf; i++)
+        k->fcol[i] = -1;
+    k->batch_win = md_xmalloc(BATCH * sizeof *k->batch_win);
+    k->batch_val = md_xmalloc(nf * BATCH * sizeof *k->batch_val);
+    k->batch_flag = md_xmalloc(nf * BATCH);
+    md_colmap_refresh(r, &c->ro->cols, &k->m);
+    sync_columns(k);
+}
+
+static void worker_free(worker *k, bool keep_windows)
+{
+    if (!keep_windows) {
+        for (size_t i = 0; i < k->nw; i++)
+            md_window_free(&k->w[i]);
+        free(k->w);
+    }
+    free(k->slots);
+    free(k->fcol);
+    free(k->batch_win);
+    free(k->batch_val);
+    free(k->batch_flag);
+}
+
+/* Moves the second worker's windows into the first. */
+static void merge_into(worker *a, worker *b)
+{
+    for (size_t i = 0; i < b->nw; i++) {
+        md_window *w = window_for(a, b->w[i].index);
+        md_window_merge_fresh(w, &b->w[i], a->c->b);
+    }
+    a->rows += b->rows;
+    a->labeled += b->labeled;
+}
+
+/* The first line boundary at or after the middle of the data, or 0 when not worth splitting. */
+static size_t split_point(const md_reader *r)
+{
+    size_t start = md_reader_data_start(r), size = md_reader_size(r);
+    if (size - start < (16u << 20)) /* below 16 MiB one thread is as fast */
+        return 0;
+    size_t mid = start + (size - start) / 2;
+    FILE *f = fopen(md_reader_path(r), "rb");
+    char buf[1 << 16];
+    size_t split = 0;
+    for (size_t at = mid; f && !split && fseek(f, (long)at, SEEK_SET) == 0;) {
+        size_t n = fread(buf, 1, sizeof buf, f);
+        char *nl = n ? memchr(buf, '\n', n) : NULL;
+        if (nl)
+            split = at + (size_t)(nl - buf) + 1;
+        else if (n < sizeof buf)
+            break;
+        at += n;
+    }
+    if (f)
+        fclose(f);
+    return split < size ? split : 0;
+}
+
+static int threads_wanted(const md_pass_config *c)
+{
+    if (c->threads > 0)
+        return c->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 2 ? 2 : 1;
+}
+
+/* The second half on its own thread (worker b over reader r2), checked and merged; false when
+ * the first worker has to finish the file alone. */
+static bool try_parallel(worker *a, worker *b, md_reader *r, size_t split)
+{
+    b->max_bad = 0; /* any trouble: redo it on the first thread, with the right line numbers */
+    pthread_t t;
+    bool started = pthread_create(&t, NULL, run, b) == 0;
+    md_reader_set_limit(r, split);
+    a->progress_scale = started ? 2 : 1;
+    run(a);
+    if (started)
+        pthread_join(t, NULL);
+    md_reader_set_limit(r, 0);
+    a->progress_scale = 1;
+    bool ok = started && a->rc == MD_OK && b->rc == MD_OK && md_reader_offset(r) == split;
+    if (ok)
+        merge_into(a, b);
+    else
+        md_spill_drop(a->spill, b->owner);
+    return ok;
+}
+
+/* Features never seen (by either reader) and columns the baseline does not know. */
+static void note_columns(const worker *a, const worker *b, md_pass_result *out)
+{
+    const md_baseline *bl = a->c->b;
+    for (size_t i = 0; i < bl->nfeatures; i++) {
+        if (a->fcol[i] >= 0 || (b && b->fcol[i] >= 0))
+            continue;
+        out->absent = md_xrealloc(out->absent, (out->nabsent + 1) * sizeof *out->absent);
+        out->absent[out->nabsent++] = md_xstrdup(bl->features[i].name);
+        for (size_t k = 0; k < out->nw; k++)
+            out->w[k].f[i].absent = true;
+    }
+    const worker *ws[] = {a, b};
+    for (int w = 0; w < 2 && ws[w]; w++) {
+        for (size_t c = 0; c < md_reader_ncols(ws[w]->r); c++) {
+            const char *name = md_reader_col(ws[w]->r, c);
+            bool known = md_colmap_special(&ws[w]->m, (int64_t)c);
+            for (size_t i = 0; !known && i < bl->nfeatures; i++)
+                known = strcmp(bl->features[i].name, name) == 0;
+            for (size_t i = 0; !known && i < out->nnew; i++)
+                known = strcmp(out->new_columns[i], name) == 0;
+            if (known)
+                continue;
+            out->new_columns =
+                md_xrealloc(out->new_columns, (out->nnew + 1) * sizeof *out->new_columns);
+            out->new_columns[out->nnew++] = md_xstrdup(name);
+        }
+    }
+}
+
+static int cmp_window(const void *x, const void *y)
+{
+    int64_t p = ((const md_window *)x)->index, q = ((const md_window *)y)->index;
+    return p < q ? -1 : p > q;
+}
+
+static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
+{
+    if (a->rc != MD_OK) {
+        *err = a->err;
+        return a->rc;
+    }
+    if (a->rows == 0)
+        return md_err_set(err, MD_ERROR, "%s: no rows to ingest", md_reader_path(a->r));
+    out->w = a->w;
+    out->nw = a->nw;
+    a->w = NULL;
+    a->nw = 0;
+    qsort(out->w, out->nw, sizeof *out->w, cmp_window);
+    out->rows = a->rows;
+    out->labeled = a->labeled;
+    out->bad_rows = a->bad_rows;
+    snprintf(out->first_bad, sizeof out->first_bad, "%s", a->first_bad);
+    md_reader_sha256(a->r, out->sha256);
+    note_columns(a, b, out);
+    return MD_OK;
+}
+
+md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result *out,
+                      md_err *err)
+{
+    memset(out, 0, sizeof *out);
+    md_reader *r, *r2 = NULL;
+    md_colmap m;
+    if (md_reader_open(path, c->ro->format, &r, err) != MD_OK)
+        return err->code;
+    if (md_colmap_resolve(r, &c->ro->cols, true, &m, err) != MD_OK) {
+        md_reader_close(r);
+        return err->code;
+    }
+    worker a, b;
+    out->spill = md_spill_new();
+    worker_init(&a, c, r, out->spill);
+    a.progress = true;
+    size_t split = threads_wanted(c) >= 2 ? split_point(r) : 0;
+    md_err ignored;
+    bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
+    if (two) {
+        worker_init(&b, c, r2, out->spill);
+        b.owner = 1;
+    }
+    out->parallel = two && try_parallel(&a, &b, r, split);
+    if (!out->parallel && a.rc == MD_OK)
+        run(&a); /* the whole file, or the rest after a split that did not hold */
+    md_status rc = finish(&a, out->parallel ? &b : NULL, out, err);
+    if (two)
+        worker_free(&b, false);
+    worker_free(&a, false);
+    md_reader_close(r2);
+    md_reader_close(r);
+    if (rc != MD_OK)
+        md_pass_result_free(out);
+    return rc;
+}
+
+void md_pass_result_free(md_pass_result *r)
+{
+    for (size_t i = 0; i < r->nw; i++)
+        md_window_free(&r->w[i]);
+    free(r->w);
+    for (size_t i = 0; i < r->nabsent; i++)
+        free(r->absent[i]);
+    for (size_t i = 0; i < r->nnew; i++)
+        free(r->new_columns[i]);
+    free(r->absent);
+    free(r->new_columns);
+    md_spill_free(r->spill);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,173 @@
+#include "spill.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+typedef struct {
+    int64_t tag;
+    int stream, owner;
+    off_t offset;
+    size_t n;
+} run;
+
+struct md_spill {
+    pthread_mutex_t lock;
+    FILE *file; /* tmpfile(): removed by the system when closed, even after a crash */
+    off_t end;
+    run *runs;
+    size_t nruns, cap;
+};
+
+md_spill *md_spill_new(void)
+{
+    md_spill *s = md_xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+    return s;
+}
+
+void md_spill_free(md_spill *s)
+{
+    if (!s)
+        return;
+    if (s->file)
+        fclose(s->file);
+    pthread_mutex_destroy(&s->lock);
+    free(s->runs);
+    free(s);
+}
+
+md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
+                       size_t n, md_err *err)
+{
+    md_status rc = MD_OK;
+    pthread_mutex_lock(&s->lock);
+    if (!s->file && !(s->file = tmpfile()))
+        rc = md_err_set(err, MD_ERROR, "cannot create a temporary file: %s", strerror(errno));
+    if (rc == MD_OK && (fseeko(s->file, s->end, SEEK_SET) != 0 ||
+                        fwrite(keys, sizeof *keys, n, s->file) != n || fflush(s->file) != 0))
+        rc = md_err_set(err, MD_ERROR, "cannot write a temporary file: %s", strerror(errno));
+    if (rc == MD_OK) {
+        s->runs = md_xgrow(s->runs, &s->cap, s->nruns + 1, sizeof *s->runs);
+        s->runs[s->nruns++] = (run){tag, stream, owner, s->end, n};
+        s->end += (off_t)(n * sizeof *keys);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+void md_spill_drop(md_spill *s, int owner)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < s->nruns; i++)
+        if (s->runs[i].owner != owner)
+            s->runs[keep++] = s->runs[i];
+    s->nruns = keep;
+}
+
+size_t md_spill_count(md_spill *s, int64_t tag, int stream)
+{
+    size_t n = 0;
+    for (size_t i = 0; s && i < s->nruns; i++)
+        if (s->runs[i].tag == tag && s->runs[i].stream == stream)
+            n += s->runs[i].n;
+    return n;
+}
+
+/* ---- merging ---------------------------------------------------------------------------------- */
+
+#define CHUNK 4096
+
+typedef struct {
+    int fd;
+    off_t next;        /* file offset of the next unread key */
+    size_t left;       /* keys not yet read from the file */
+    uint64_t buf[CHUNK];
+    size_t pos, n;     /* position in buf, keys in buf */
+    const uint64_t *mem; /* or: an array in memory */
+} source;
+
+struct md_keys {
+    source *src;
+    size_t nsrc;
+    bool ok;
+};
+
+static bool refill(source *s)
+{
+    if (s->mem || s->pos < s->n)
+        return s->pos < s->n;
+    size_t want = s->left < CHUNK ? s->left : CHUNK;
+    if (want == 0)
+        return false;
+    ssize_t got = pread(s->fd, s->buf, want * sizeof *s->buf, s->next);
+    if (got != (ssize_t)(want * sizeof *s->buf))
+        return false;
+    s->next += got;
+    s->left -= want;
+    s->pos = 0;
+    s->n = want;
+    return true;
+}
+
+md_keys *md_keys_open(md_spill *s, int64_t tag, int stream, const uint64_t *mem, size_t n)
+{
+    md_keys *it = md_xcalloc(1, sizeof *it);
+    size_t runs = 0;
+    for (size_t i = 0; s && i < s->nruns; i++)
+        runs += s->runs[i].tag == tag && s->runs[i].stream == stream;
+    it->src = md_xcalloc(runs + 1, sizeof *it->src);
+    it->ok = true;
+    for (size_t i = 0; s && i < s->nruns; i++) {
+        const run *r = &s->runs[i];
+        if (r->tag != tag || r->stream != stream)
+            continue;
+        source *src = &it->src[it->nsrc++];
+        src->fd = fileno(s->file);
+        src->next = r->offset;
+        src->left = r->n;
+        it->ok &= refill(src) || r->n == 0;
+    }
+    source *m = &it->src[it->nsrc++];
+    m->mem = mem;
+    m->n = n;
+    return it;
+}
+
+bool md_keys_next(md_keys *it, uint64_t *key)
+{
+    source *best = NULL;
+    for (size_t i = 0; i < it->nsrc; i++) {
+        source *s = &it->src[i];
+        if (s->pos >= s->n && !refill(s)) {
+            it->ok &= s->mem || s->left == 0;
+            continue;
+        }
+        uint64_t k = s->mem ? s->mem[s->pos] : s->buf[s->pos];
+        if (!best || k < (best->mem ? best->mem[best->pos] : best->buf[best->pos]))
+            best = s;
+    }
+    if (!best)
+        return false;
+    *key = best->mem ? best->mem[best->pos] : best->buf[best->pos];
+    best->pos++;
+    return true;
+}
+
+bool md_keys_ok(const md_keys *it)
+{
+    return it->ok;
+}
+
+void md_keys_close(md_keys *it)
+{
+    if (!it)
+        return;
+    free(it->src);
+    free(it);
+}

@@ -1,0 +1,36 @@
+/* Sorted runs of 64-bit keys in a temporary file, merged back in order.
+ *
+ * Why: exact AUC and latency percentiles need every labeled score (and latency) of a window in
+ * order; a 20-million-row log would not fit the memory budget. Past a cap, each window's keys
+ * are sorted and written out as a run; at the end a k-way merge streams them back, with the
+ * keys still in memory, in ascending order. */
+#ifndef MD_SPILL_H
+#define MD_SPILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct md_spill md_spill;
+
+md_spill *md_spill_new(void);
+void md_spill_free(md_spill *s);
+/* Appends a sorted run for (tag, stream), written by `owner`. Thread-safe. */
+md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
+                       size_t n, md_err *err);
+/* Forgets every run `owner` wrote (its work was discarded). */
+void md_spill_drop(md_spill *s, int owner);
+/* Keys spilled for (tag, stream). */
+size_t md_spill_count(md_spill *s, int64_t tag, int stream);
+
+/* Ascending iteration over the runs of (tag, stream) and a sorted array in memory. */
+typedef struct md_keys md_keys;
+md_keys *md_keys_open(md_spill *s, int64_t tag, int stream, const uint64_t *mem, size_t n);
+bool md_keys_next(md_keys *it, uint64_t *key);
+/* True when every run was read back whole (false on an I/O error). */
+bool md_keys_ok(const md_keys *it);
+void md_keys_close(md_keys *it);
+
+#endif
