@@ -291,7 +291,7 @@ static md_status insert_ingest(ingest *g, int64_t vid, const md_actor *a, const 
 {
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(g->s, at);
-    json_t *nc = names_json(g->pass.new_columns, g->pass.nnew);
+    json_t *nc = names_json(g->rep->new_columns, g->rep->nnew);
     char *newcols = md_json_dump(nc, MD_JSON_COMPACT);
     json_decref(nc);
     md_status rc = md_sql_run(g->s, err,
@@ -335,8 +335,8 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
                           "rows", (json_int_t)g->rep->rows, "bad_rows",
                           (json_int_t)g->rep->bad_rows, "windows", (json_int_t)g->pass.nw,
                           "replaced", g->rep->replaced, "absent",
-                          names_json(g->pass.absent, g->pass.nabsent), "new_columns",
-                          names_json(g->pass.new_columns, g->pass.nnew));
+                          names_json(g->rep->absent, g->rep->nabsent), "new_columns",
+                          names_json(g->rep->new_columns, g->rep->nnew));
     if (rc == MD_OK)
         rc = md_audit_append(g->s, a->name, "ingest", object, "scoring log ingested", d, NULL,
                              err);
@@ -397,7 +397,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     ingest g = {.s = s, .o = o, .rep = rep};
     md_pass_config pc = {&g.b,         &o->read,   o->window,
                          o->progress,  o->progress_ctx, o->threads,
-                         o->keys_in_memory};
+                         o->keys_in_memory, o->split_min};
     md_status rc = md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err);
     if (rc == MD_OK)
         rc = prepare(&g, model, number, err);

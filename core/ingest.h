@@ -20,6 +20,7 @@ typedef struct {
     void *progress_ctx;
     int threads;           /* 0: up to 2, as the machine allows */
     size_t keys_in_memory; /* 0: the default budget before spilling (see pass.h) */
+    size_t split_min;      /* 0: the default size below which one thread reads the file */
 } md_ingest_opts;
 
 typedef struct {

@@ -108,9 +108,7 @@ static void add_numeric(const md_bfeature *bf, md_wfeat *f, uint8_t flag, double
         size_t bin;
         f->ks[md_bfeature_slot(bf, x, &bin)]++;
         f->bins[bin]++;
-    } else {
-        f->bins[md_bfeature_bin(bf, x)]++;
-    }
+    } /* else: the baseline has no values of this feature, nothing to compare with */
     const md_contract_rule *r = &bf->rule;
     f->violations += r->present && ((r->has_min && x < r->min) || (r->has_max && x > r->max));
 }
@@ -305,10 +303,10 @@ static void merge_into(worker *a, worker *b)
 }
 
 /* The first line boundary at or after the middle of the data, or 0 when not worth splitting. */
-static size_t split_point(const md_reader *r)
+static size_t split_point(const md_reader *r, size_t min)
 {
     size_t start = md_reader_data_start(r), size = md_reader_size(r);
-    if (size - start < (16u << 20)) /* below 16 MiB one thread is as fast */
+    if (size - start < (min ? min : 16u << 20)) /* below 16 MiB one thread is as fast */
         return 0;
     size_t mid = start + (size - start) / 2;
     FILE *f = fopen(md_reader_path(r), "rb");
@@ -432,7 +430,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     out->spill = md_spill_new();
     worker_init(&a, c, r, out->spill);
     a.progress = true;
-    size_t split = threads_wanted(c) >= 2 ? split_point(r) : 0;
+    size_t split = threads_wanted(c) >= 2 ? split_point(r, c->split_min) : 0;
     md_err ignored;
     bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
     if (two) {

@@ -23,6 +23,7 @@ typedef struct {
     void *progress_ctx;
     int threads; /* 0: as many as the machine has, at most 2 */
     size_t keys_in_memory; /* 0: MD_KEYS_IN_MEMORY (tests set it small to exercise spilling) */
+    size_t split_min;      /* 0: files below 16 MiB are read by one thread (tests set it small) */
 } md_pass_config;
 
 typedef struct {

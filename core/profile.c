@@ -67,6 +67,8 @@ size_t md_baseline_score_bin(const md_baseline *b, double s)
 
 size_t md_bfeature_bin(const md_bfeature *f, double x)
 {
+    if (f->nedges == 0) /* no baseline values */
+        return 0;
     if (f->nedges < 2) /* constant baseline: "== c" is bin 0, anything else bin 1 */
         return x == f->edges[0] ? 0 : 1;
     /* numpy.histogram of the clipped value: the interior edges at or below x. At most 9

@@ -51,6 +51,8 @@ static int cmp_u64(const void *a, const void *b)
 
 void md_sort_u64(uint64_t *v, size_t n)
 {
+    if (n < 2)
+        return;
     if (n < SMALL) {
         qsort(v, n, sizeof *v, cmp_u64);
         return;

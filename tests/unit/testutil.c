@@ -87,8 +87,10 @@ void tu_cleanup(void)
 
 char *tu_snapshot(md_store *s)
 {
-    static const char *const tables[] = {"settings", "users",    "user_roles",   "models",
-                                         "versions", "stage_history", "audit"};
+    static const char *const tables[] = {"settings",  "users",         "user_roles", "models",
+                                         "versions",  "stage_history", "audit",      "baselines",
+                                         "baseline_features", "ingests", "window_parts",
+                                         "windows",   "drift"};
     size_t cap = 0, n = 0;
     char *out = NULL;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
@@ -98,7 +100,16 @@ char *tu_snapshot(md_store *s)
         ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
         while (sqlite3_step(st) == SQLITE_ROW) {
             for (int c = 0; c < sqlite3_column_count(st); c++) {
+                char blob[48];
                 const char *v = (const char *)sqlite3_column_text(st, c);
+                if (sqlite3_column_type(st, c) == SQLITE_BLOB) { /* length and a checksum */
+                    const unsigned char *b = sqlite3_column_blob(st, c);
+                    unsigned long h = 5381;
+                    for (int i = 0; i < sqlite3_column_bytes(st, c); i++)
+                        h = h * 33 + b[i];
+                    snprintf(blob, sizeof blob, "blob:%d:%lx", sqlite3_column_bytes(st, c), h);
+                    v = blob;
+                }
                 size_t len = strlen(v ? v : "NULL") + 2;
                 out = md_xgrow(out, &cap, n + len + 1, 1);
                 n += (size_t)snprintf(out + n, cap - n, "%s|", v ? v : "NULL");

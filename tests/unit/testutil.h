@@ -52,5 +52,6 @@ Suite *suite_authz(void);
 Suite *suite_registry(void);
 Suite *suite_atomic(void);
 Suite *suite_concurrency(void);
+Suite *suite_monitor(void);
 
 #endif

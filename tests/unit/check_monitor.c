@@ -1,0 +1,573 @@
+/* baseline and ingest: bad input names file, line and column and commits nothing; the numbers
+ * do not depend on how the rows arrive (one ingest or several, one thread or two, in memory
+ * or spilled); and the edge cases of docs/METRICS.md behave as written there. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "ingest.h"
+#include "json.h"
+#include "mem.h"
+#include "models.h"
+#include "results.h"
+#include "testutil.h"
+#include "versions.h"
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+static md_actor op;
+
+static const char *write_file(const char *name, const char *text)
+{
+    const char *path = tu_path(name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* A small deterministic generator (no libc rand: the same numbers everywhere). */
+static uint64_t rng = 42;
+static double unif(void)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+/* Rows "ts,score,label,x,n,ch": x continuous, n integer-valued, ch a category. `shift` moves x,
+ * `extra_cat` adds a category never seen in the baseline. */
+static char *rows_csv(int n, int days, double shift, bool extra_cat, bool header)
+{
+    size_t cap = (size_t)n * 96 + 64, len = 0;
+    char *out = malloc(cap);
+    if (header)
+        len += (size_t)snprintf(out, cap, "ts,score,label,x,n,ch\n");
+    for (int i = 0; i < n; i++) {
+        double x = (unif() + unif() + unif() - 1.5) * 2 + shift;
+        double s = round(1000.0 / (1 + exp(-x))) / 1000.0; /* few distinct scores */
+        int y = unif() < s;
+        const char *cats[] = {"email", "web", "app", "sms"};
+        const char *ch = extra_cat && unif() < 0.2 ? "push" : cats[(int)(unif() * 4)];
+        len += (size_t)snprintf(out + len, cap - len, "2026-10-%02dT%02d:%02d:00Z,%.3f,%d,%.4f,%d,%s\n",
+                                1 + i % days, (i * 7) % 24, i % 60, s, y, x, (int)(unif() * 6), ch);
+    }
+    return out;
+}
+
+static md_store *monitored(void)
+{
+    md_store *s = tu_store();
+    tu_user(s, "olga", "operator");
+    op = tu_actor("olga");
+    md_err err;
+    md_model_spec m = {.name = "churn", .use_case = "retention", .owner = "crm", .sla = 1,
+                       .sla_ms = 100};
+    ck_assert_int_eq(md_model_add(s, &op, &m, NULL, &err), MD_OK);
+    md_version_spec v = {.artifact_uri = "s3://m/1"};
+    ck_assert_int_eq(md_version_add(s, &op, "churn", &v, NULL, NULL, &err), MD_OK);
+    rng = 42;
+    char *base = rows_csv(3000, 1, 0, false, true);
+    const char *path = write_file("base.csv", base);
+    free(base);
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    md_status rc = md_baseline_build(s, &op, "churn", 1, path, &bo, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    return s;
+}
+
+static md_status ingest_file(md_store *s, const char *path, const md_ingest_opts *extra,
+                             md_ingest_report *rep, md_err *err)
+{
+    md_ingest_opts o = {0};
+    if (extra)
+        o = *extra;
+    md_status rc = md_ingest(s, &op, "churn", 1, path, &o, rep, err);
+    md_ingest_report_free(rep);
+    return rc;
+}
+
+/* ---- bad input ---------------------------------------------------------------------------------- */
+
+START_TEST(bad_input_is_named_and_nothing_is_committed)
+{
+    md_store *s = monitored();
+    char big[(1 << 20) + 64];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char *longline = md_xasprintf("ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,%s\n", big);
+    struct {
+        const char *text, *says, *where;
+    } cases[] = {
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n2026-10-01T00:00:00Z,1.5,1,1,1,web\n",
+         "not a probability", ":3: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,inf,1,1,1,web\n", "not a probability",
+         ":2: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,NaN,1,1,1,web\n", "missing score",
+         ":2: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,2,1,1,web\n", "not a label",
+         ":2: column label"},
+        {"ts,score,label,x,n,ch\nyesterday,0.5,1,1,1,web\n", "not a timestamp", ":2: column ts"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00,0.5,1,1,1,web\n", "not a timestamp",
+         ":2: column ts"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,web\n", "expected 6 fields", ":2:"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,\"web\n", "unterminated",
+         ":2: column ch"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,w\xff" "b\n", "invalid UTF-8",
+         ":2: column ch"},
+        {longline, "longer than 1 MiB", ":2:"},
+        {"ts,label,x,n,ch\n2026-10-01T00:00:00Z,1,1,1,web\n", "no score column", "bad.csv"},
+        {"time,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "no timestamp column",
+         "bad.csv"},
+        {"", "empty file", "bad.csv"},
+    };
+    char *before = tu_snapshot(s);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = write_file("bad.csv", cases[i].text);
+        md_ingest_report rep;
+        md_err err;
+        md_status rc = ingest_file(s, path, NULL, &rep, &err);
+        ck_assert_msg(rc == MD_ERROR, "case %zu: got %d", i, rc);
+        ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: '%s' lacks '%s'", i, err.msg,
+                      cases[i].says);
+        ck_assert_msg(strstr(err.msg, cases[i].where), "case %zu: '%s' lacks '%s'", i, err.msg,
+                      cases[i].where);
+        char *after = tu_snapshot(s);
+        ck_assert_msg(strcmp(before, after) == 0, "case %zu changed the store", i);
+        free(after);
+    }
+    free(before);
+    free(longline);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(bad_json_lines)
+{
+    md_store *s = monitored();
+    struct {
+        const char *text, *says;
+    } cases[] = {
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5}\n{\"ts\": 1, \"score\": }\n",
+         ":2: invalid JSON"},
+        {"[1, 2]\n", ":1: expected a JSON object"},
+        {"{\"ts\": 1759276800, \"score\": 1.01}\n", ":1: column score"},
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5, \"label\": \"maybe\"}\n",
+         ":1: column label"},
+    };
+    char *before = tu_snapshot(s);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = write_file("bad.jsonl", cases[i].text);
+        md_ingest_report rep;
+        md_err err;
+        ck_assert_int_eq(ingest_file(s, path, NULL, &rep, &err), MD_ERROR);
+        ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: '%s'", i, err.msg);
+        char *after = tu_snapshot(s);
+        ck_assert_str_eq(before, after);
+        free(after);
+    }
+    free(before);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(max_bad_rows_skips_and_counts)
+{
+    md_store *s = monitored();
+    const char *path = write_file("log.csv", "ts,score,label,x,n,ch\n"
+                                             "2026-10-01T00:00:00Z,0.5,1,1,1,web\n"
+                                             "2026-10-01T00:00:00Z,7,1,1,1,web\n"
+                                             "2026-10-01T00:00:00Z,0.5,1,1,1,web\n"
+                                             "bad-time,0.5,1,1,1,web\n");
+    md_ingest_opts o = {.read.max_bad_rows = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(ingest_file(s, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, ":5: column ts"));
+    o.read.max_bad_rows = 2;
+    md_status rc = md_ingest(s, &op, "churn", 1, path, &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 2);
+    ck_assert_int_eq(rep.rows, 2);
+    ck_assert_ptr_nonnull(strstr(rep.first_bad, ":3: column score"));
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(same_file_twice_refused_unless_replace)
+{
+    md_store *s = monitored();
+    char *log = rows_csv(500, 2, 0, false, true);
+    const char *path = write_file("log.csv", log);
+    free(log);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(ingest_file(s, path, NULL, &rep, &err), MD_OK);
+    char *first = tu_snapshot(s);
+    ck_assert_int_eq(ingest_file(s, path, NULL, &rep, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "already ingested"));
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(first, after);
+    md_ingest_opts o = {.read.replace = true};
+    ck_assert_int_eq(ingest_file(s, path, &o, &rep, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 500);
+    free(first);
+    free(after);
+    md_store_close(s);
+}
+END_TEST
+
+/* ---- the same numbers however the rows arrive ------------------------------------------------- */
+
+/* Equal JSON, numbers within 1e-12 (sums of the same values in another order). */
+static bool close_json(const json_t *a, const json_t *b, char *where, size_t cap)
+{
+    if (json_is_number(a) && json_is_number(b)) {
+        double x = json_number_value(a), y = json_number_value(b);
+        bool ok = fabs(x - y) <= 1e-12 * fmax(1, fmax(fabs(x), fabs(y)));
+        if (!ok)
+            snprintf(where, cap, "%.17g vs %.17g", x, y);
+        return ok;
+    }
+    if (json_typeof(a) != json_typeof(b)) {
+        snprintf(where, cap, "types differ");
+        return false;
+    }
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return snprintf(where, cap, "array sizes differ"), false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!close_json(json_array_get(a, i), json_array_get(b, i), where, cap))
+                return false;
+        return true;
+    }
+    if (json_is_object(a)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)a, k, v)
+        {
+            if (strcmp(k, "auc_exact") == 0 || strcmp(k, "auc_error") == 0)
+                continue;
+            if (!close_json(v, json_object_get(b, k), where, cap)) {
+                size_t n = strlen(where);
+                snprintf(where + n, cap - n, " at %s", k);
+                return false;
+            }
+        }
+        return true;
+    }
+    return json_equal((json_t *)a, (json_t *)b) || (snprintf(where, cap, "values differ"), false);
+}
+
+static void expect_same_results(md_store *a, md_store *b)
+{
+    json_t *da, *db, *ca, *cb;
+    md_err err;
+    char where[256] = "";
+    ck_assert_int_eq(md_drift_json(a, "churn", 1, NULL, &da, &err), MD_OK);
+    ck_assert_int_eq(md_drift_json(b, "churn", 1, NULL, &db, &err), MD_OK);
+    ck_assert_int_eq(md_calibration_json(a, "churn", 1, NULL, &ca, &err), MD_OK);
+    ck_assert_int_eq(md_calibration_json(b, "churn", 1, NULL, &cb, &err), MD_OK);
+    ck_assert_msg(json_array_size(json_object_get(da, "drift")) > 0, "no drift rows");
+    ck_assert_msg(close_json(da, db, where, sizeof where), "drift differs: %s", where);
+    ck_assert_msg(close_json(ca, cb, where, sizeof where), "calibration differs: %s", where);
+    json_decref(da);
+    json_decref(db);
+    json_decref(ca);
+    json_decref(cb);
+}
+
+/* Copies the store file (with its baseline and no windows) for a second run. */
+static md_store *clone_store(md_store *s, const char *name)
+{
+    md_err err;
+    char *sql = md_xasprintf("VACUUM INTO '%s'", tu_path(name));
+    ck_assert_int_eq(md_sql_exec(s, sql, &err), MD_OK);
+    free(sql);
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    md_store *c;
+    ck_assert_int_eq(md_store_open(tu_path(name), &o, &c, &err), MD_OK);
+    return c;
+}
+
+START_TEST(split_ingests_equal_one)
+{
+    md_store *whole = monitored(), *parts = clone_store(whole, "parts.db");
+    char *all = rows_csv(2000, 3, 0.4, true, false);
+    char *mid = all;
+    for (int i = 0; i < 1000; i++)
+        mid = strchr(mid, '\n') + 1;
+    char *first = md_xasprintf("ts,score,label,x,n,ch\n%.*s", (int)(mid - all), all);
+    char *second = md_xasprintf("ts,score,label,x,n,ch\n%s", mid);
+    char *both = md_xasprintf("ts,score,label,x,n,ch\n%s", all);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(ingest_file(whole, write_file("all.csv", both), NULL, &rep, &err), MD_OK);
+    ck_assert_int_eq(ingest_file(parts, write_file("a.csv", first), NULL, &rep, &err), MD_OK);
+    ck_assert_int_eq(ingest_file(parts, write_file("b.csv", second), NULL, &rep, &err), MD_OK);
+    ck_assert_int_eq(tu_count(parts, "SELECT count(*) FROM window_parts"), 6);
+    expect_same_results(whole, parts);
+    /* Few distinct scores: AUC stays exact after the merge. */
+    ck_assert_int_eq(tu_count(parts, "SELECT count(*) FROM windows WHERE auc_exact = 0"), 0);
+    free(all);
+    free(first);
+    free(second);
+    free(both);
+    md_store_close(parts);
+    md_store_close(whole);
+}
+END_TEST
+
+START_TEST(threads_and_spilling_do_not_change_numbers)
+{
+    md_store *plain = monitored(), *busy = clone_store(plain, "busy.db");
+    char *log = rows_csv(6000, 4, 0.3, true, true);
+    const char *path = write_file("log.csv", log);
+    free(log);
+    md_ingest_opts one = {.threads = 1};
+    md_ingest_opts two = {.threads = 2, .split_min = 1, .keys_in_memory = 50};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    ck_assert(!rep.parallel);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(busy, &op, "churn", 1, path, &two, &rep, &err), MD_OK);
+    ck_assert(rep.parallel);
+    md_ingest_report_free(&rep);
+    expect_same_results(plain, busy);
+    md_store_close(busy);
+    md_store_close(plain);
+}
+END_TEST
+
+START_TEST(split_inside_a_quoted_field_falls_back)
+{
+    md_store *plain = monitored(), *busy = clone_store(plain, "busy.db");
+    /* One huge quoted category spanning the middle of the file, with newlines inside. */
+    size_t cap = 200000;
+    char *log = malloc(cap), *p = log;
+    p += sprintf(p, "ts,score,label,x,n,ch\n");
+    for (int i = 0; i < 400; i++)
+        p += sprintf(p, "2026-10-01T00:00:00Z,0.%03d,%d,%d,1,web\n", i % 1000, i % 2, i % 7);
+    p += sprintf(p, "2026-10-01T00:00:00Z,0.5,1,1,1,\"");
+    for (int i = 0; i < 2000; i++)
+        p += sprintf(p, "line %d\n", i);
+    p += sprintf(p, "\"\n");
+    for (int i = 0; i < 400; i++)
+        p += sprintf(p, "2026-10-02T00:00:00Z,0.%03d,%d,%d,1,app\n", i % 1000, i % 2, i % 5);
+    const char *path = write_file("q.csv", log);
+    free(log);
+    md_ingest_opts one = {.threads = 1}, two = {.threads = 2, .split_min = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    md_status rc = md_ingest(busy, &op, "churn", 1, path, &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert(!rep.parallel);
+    ck_assert_int_eq(rep.rows, 801);
+    md_ingest_report_free(&rep);
+    expect_same_results(plain, busy);
+    md_store_close(busy);
+    md_store_close(plain);
+}
+END_TEST
+
+START_TEST(bad_row_in_second_half_names_the_right_line)
+{
+    md_store *s = monitored();
+    char *log = rows_csv(3000, 2, 0, false, true);
+    char *p = log;
+    for (int i = 0; i < 2500; i++) /* header + 2499 rows: row 2500 is on line 2501 */
+        p = strchr(p, '\n') + 1;
+    memcpy(p, "garbage-timestamp!!!", 20);
+    const char *path = write_file("log.csv", log);
+    free(log);
+    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(s, &op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "log.csv:2501: column ts"), "%s", err.msg);
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
+/* ---- edge cases -------------------------------------------------------------------------------- */
+
+/* A second version with a baseline given as text. */
+static void baseline_v2(md_store *s, const char *text)
+{
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    md_err err;
+    ck_assert_int_eq(md_version_add(s, &op, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    md_status rc = md_baseline_build(s, &op, "churn", 2, write_file("b2.csv", text), &bo, &rep,
+                                     &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+}
+
+static json_t *drift_of(md_store *s, const char *feature)
+{
+    json_t *doc, *r;
+    md_err err;
+    size_t i;
+    ck_assert_int_eq(md_drift_json(s, "churn", 2, NULL, &doc, &err), MD_OK);
+    json_array_foreach(json_object_get(doc, "drift"), i, r) if (strcmp(
+        json_string_value(json_object_get(r, "feature")), feature) == 0)
+    {
+        json_incref(r);
+        json_decref(doc);
+        return r;
+    }
+    json_decref(doc);
+    ck_abort_msg("no drift row for %s", feature);
+    return NULL;
+}
+
+static void ingest_v2(md_store *s, const char *text)
+{
+    md_ingest_opts o = {0};
+    md_ingest_report rep;
+    md_err err;
+    md_status rc = md_ingest(s, &op, "churn", 2, write_file("l2.csv", text), &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    md_ingest_report_free(&rep);
+}
+
+START_TEST(constant_baseline_column)
+{
+    md_store *s = monitored();
+    baseline_v2(s, "score,label,c,e\n0.2,0,5,\n0.4,1,5,NA\n0.6,0,5,\n0.8,1,5,null\n");
+    md_baseline b;
+    md_err err;
+    ck_assert_int_eq(md_baseline_get(s, "churn", 2, &b, &err), MD_OK);
+    ck_assert_int_eq(b.features[0].nedges, 1); /* c: one edge, compared as == 5 and != 5 */
+    ck_assert_int_eq(b.features[0].nbins, 2);
+    ck_assert_int_eq(b.features[1].missing, 4); /* e: never present */
+    md_baseline_free(&b);
+    ingest_v2(s, "ts,score,label,c,e\n2026-10-01T00:00:00Z,0.3,1,5,1\n"
+                 "2026-10-01T00:00:00Z,0.3,0,5,2\n2026-10-02T00:00:00Z,0.3,0,7,1\n"
+                 "2026-10-02T00:00:00Z,0.3,1,5,3\n");
+    json_t *r = drift_of(s, "c"); /* window 1: all equal to the constant */
+    ck_assert(json_real_value(json_object_get(r, "psi")) == 0.0);
+    ck_assert(json_real_value(json_object_get(r, "ks")) == 0.0);
+    json_decref(r);
+    json_t *doc, *row;
+    size_t i;
+    ck_assert_int_eq(md_drift_json(s, "churn", 2, "2026-10-02", &doc, &err), MD_OK);
+    json_array_foreach(json_object_get(doc, "drift"), i, row)
+    {
+        const char *f = json_string_value(json_object_get(row, "feature"));
+        if (strcmp(f, "c") == 0) { /* half the window left the constant: a = 0.5, e = 1e-4 */
+            double want = (0.5 - 1.0) * log(0.5 / 1.0) + (0.5 - 1e-4) * log(0.5 / 1e-4);
+            ck_assert(fabs(json_real_value(json_object_get(row, "psi")) - want) < 1e-12);
+            ck_assert(json_real_value(json_object_get(row, "ks")) == 0.5);
+        } else { /* e: no baseline values, nothing to compare */
+            ck_assert(json_is_null(json_object_get(row, "psi")));
+            ck_assert(json_is_null(json_object_get(row, "ks")));
+        }
+    }
+    json_decref(doc);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(schema_changes_alert)
+{
+    md_store *s = monitored();
+    baseline_v2(s, "score,label,x,ch\n0.2,0,1,web\n0.4,1,2,app\n0.6,0,3,web\n0.8,1,4,app\n");
+    /* x is absent; ch gains "push" twice; and a column the baseline does not know. */
+    ingest_v2(s, "ts,score,label,ch,extra\n2026-10-01T00:00:00Z,0.3,1,web,1\n"
+                 "2026-10-01T00:00:00Z,0.3,0,push,1\n2026-10-01T00:00:00Z,0.7,1,push,1\n");
+    json_t *x = drift_of(s, "x"), *ch = drift_of(s, "ch");
+    ck_assert_int_eq(json_integer_value(json_object_get(x, "schema_changes")), 1);
+    ck_assert(json_real_value(json_object_get(x, "missing_rate")) == 1.0);
+    ck_assert_str_eq(json_string_value(json_object_get(x, "status")), "alert");
+    ck_assert_int_eq(json_integer_value(json_object_get(ch, "schema_changes")), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(ch, "new_categories"), 0)),
+                     "push");
+    ck_assert_str_eq(json_string_value(json_object_get(ch, "status")), "alert");
+    json_decref(x);
+    json_decref(ch);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests WHERE new_columns = '[\"extra\"]'"),
+                     1);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(single_class_has_no_auc)
+{
+    md_store *s = monitored();
+    baseline_v2(s, "score,label,x\n0.2,0,1\n0.4,1,2\n0.6,0,3\n0.8,1,4\n");
+    ingest_v2(s, "ts,score,label,x\n2026-10-01T00:00:00Z,0.3,1,1\n2026-10-01T00:00:00Z,0.7,1,2\n"
+                 "2026-10-02T00:00:00Z,0.3,,1\n");
+    json_t *doc;
+    md_err err;
+    ck_assert_int_eq(md_calibration_json(s, "churn", 2, NULL, &doc, &err), MD_OK);
+    json_t *w1 = json_array_get(json_object_get(doc, "windows"), 0);
+    json_t *w2 = json_array_get(json_object_get(doc, "windows"), 1);
+    ck_assert(json_is_null(json_object_get(w1, "auc")));
+    ck_assert(json_is_null(json_object_get(w1, "delta_auc")));
+    ck_assert(json_is_number(json_object_get(w1, "brier")));
+    ck_assert_int_eq(json_integer_value(json_object_get(w2, "labeled")), 0);
+    ck_assert(json_is_null(json_object_get(w2, "brier")));
+    ck_assert(json_is_null(json_object_get(w2, "ece")));
+    json_decref(doc);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(no_baseline_no_ingest)
+{
+    md_store *s = monitored();
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    md_err err;
+    ck_assert_int_eq(md_version_add(s, &op, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_ingest_opts o = {0};
+    md_ingest_report rep;
+    ck_assert_int_eq(md_ingest(s, &op, "churn", 2, write_file("l.csv", "ts,score\n"), &o, &rep,
+                               &err),
+                     MD_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no baseline"));
+    md_ingest_report_free(&rep);
+    md_actor viewer = tu_actor("vic");
+    tu_user(s, "vic", "viewer");
+    ck_assert_int_eq(md_ingest(s, &viewer, "churn", 1, write_file("l.csv", "ts,score\n"), &o, &rep,
+                               &err),
+                     MD_REFUSED);
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
+Suite *suite_monitor(void)
+{
+    Suite *s = suite_create("monitor");
+    TCase *tc = tcase_create("monitor");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, bad_input_is_named_and_nothing_is_committed);
+    tcase_add_test(tc, bad_json_lines);
+    tcase_add_test(tc, max_bad_rows_skips_and_counts);
+    tcase_add_test(tc, same_file_twice_refused_unless_replace);
+    tcase_add_test(tc, split_ingests_equal_one);
+    tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
+    tcase_add_test(tc, split_inside_a_quoted_field_falls_back);
+    tcase_add_test(tc, bad_row_in_second_half_names_the_right_line);
+    tcase_add_test(tc, constant_baseline_column);
+    tcase_add_test(tc, schema_changes_alert);
+    tcase_add_test(tc, single_class_has_no_auc);
+    tcase_add_test(tc, no_baseline_no_ingest);
+    suite_add_tcase(s, tc);
+    return s;
+}
