@@ -103,7 +103,7 @@ static md_status save_window(ingest *g, int64_t vid, const char *key, const md_w
         " updated_at = excluded.updated_at",
         "ittiiDiDDDDDDtttt", vid, kind, key, r->rows, r->labeled, (int)r->has_auc, r->auc,
         (int64_t)r->auc_exact, (int)!r->auc_exact, r->auc_error, (int)r->has_delta, r->delta_auc,
-        (int)r->has_perf, r->brier, (int)r->has_perf, r->ece, (int)r->has_hl, r->hl_stat,
+        (int)r->has_perf, r->brier, (int)r->has_perf, r->ece, (int)r->has_perf, r->hl_stat,
         (int)r->has_hl, r->hl_p, dec, lat, level_text(r->status), at);
     free(dec);
     free(lat);

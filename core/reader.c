@@ -444,6 +444,9 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     json_decref(r->json);
     owned_reset(r);
     r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    if (!r->json && json_error_code(&je) == json_error_numeric_overflow) /* beyond 64 bits */
+        r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+                             &je);
     if (!r->json)
         return fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s", je.column,
                        je.text);

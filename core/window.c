@@ -423,13 +423,17 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static json_t *new_category_list(const md_wfeat *f, int64_t *rows)
+/* Categories seen neither in the baseline nor in the contract's allowed list. */
+static json_t *new_category_list(const md_bfeature *bf, const md_wfeat *f, int64_t *rows)
 {
-    size_t n = md_strmap_size(&f->newcats);
-    const char **names = md_xcalloc(n + 1, sizeof *names);
+    size_t n = 0, total = md_strmap_size(&f->newcats);
+    const char **names = md_xcalloc(total + 1, sizeof *names);
     *rows = 0;
-    for (size_t i = 0; i < n; i++) {
-        names[i] = md_strmap_key(&f->newcats, i);
+    for (size_t i = 0; i < total; i++) {
+        const char *k = md_strmap_key(&f->newcats, i);
+        if (bf->rule.has_allowed && md_strmap_find(&bf->rule.allowed, k, strlen(k)) >= 0)
+            continue; /* the contract knows it: not new */
+        names[n++] = k;
         *rows += f->newcnt[i];
     }
     qsort(names, n, sizeof *names, cmp_str);
@@ -532,7 +536,7 @@ static void drift_row(const md_window *w, const md_baseline *b, size_t i,
     r->violations = f->violations;
     r->absent = f->absent;
     int64_t new_rows = 0;
-    r->new_categories = new_category_list(f, &new_rows);
+    r->new_categories = new_category_list(bf, f, &new_rows);
     r->schema_changes = (f->absent ? 1 : 0) + f->type_errors + new_rows;
     if (bf->kind == MD_NUMERIC)
         numeric_drift(bf, f, r, p);
