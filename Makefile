@@ -42,7 +42,8 @@ LIB  := $(BUILD)/libmodeldeck.a
 BIN  := $(BUILD)/modeldeck
 UNIT := $(BUILD)/tests/unit-tests
 
-.PHONY: all run test check-unit check-cli deps deps-test sanitize install clean bench format
+.PHONY: all run test check-unit check-cli check-reference deps deps-test sanitize install clean \
+        bench format
 
 all: $(BIN) $(LIB)
 
@@ -94,14 +95,17 @@ check-unit: $(UNIT)
 check-cli: $(BIN)
 	MODELDECK_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
 
+check-reference: $(BIN)
+	MODELDECK_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
+
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT)
-	@$(MAKE) --no-print-directory check-unit check-cli
+	@$(MAKE) --no-print-directory check-unit check-cli check-reference
 
 sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli
+	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -176,7 +176,10 @@ static md_status spill_all(worker *k)
         if ((w->np && md_spill_put(k->spill, k->owner, w->index, 0, w->pairs, w->np, &k->err)) ||
             (w->nl && md_spill_put(k->spill, k->owner, w->index, 1, w->lat, w->nl, &k->err)))
             return k->err.code;
-        w->np = w->nl = 0;
+        free(w->pairs); /* give the memory back: capacities would add up over many windows */
+        free(w->lat);
+        w->pairs = w->lat = NULL;
+        w->np = w->nl = w->pcap = w->lcap = 0;
     }
     k->held = 0;
     return MD_OK;

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "json.h"
 #include "mem.h"
@@ -301,9 +304,8 @@ static bool ascii_only(const char *p, size_t n)
 }
 
 /* Reads one CSV record into fields; *n receives the field count (0 for a blank line). */
-static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
+static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err *err)
 {
-    ensure(r);
     size_t start = r->pos, count = 0;
     r->scratch_n = 0;
     r->record_line = r->line;
@@ -342,6 +344,65 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
             r->fields[i].p = r->scratch + r->scratch_off[i] - 1;
     if (!ascii_only(r->base + start, r->pos - start) &&
         !md_utf8_valid(r->base + start, r->pos - start))
+        return bad_utf8(r, count, header, err);
+    *n = count;
+    return MD_OK;
+}
+
+/* The first byte at or after p that is ',', '\n', '\r', '"' or not ASCII. The buffer ends in a
+ * '\n' sentinel and has 16 bytes of padding after it, so the scan needs no bounds check. */
+static inline size_t next_special(const unsigned char *b, size_t p)
+{
+#ifdef __SSE2__
+    const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  quote = _mm_set1_epi8('"');
+    for (;; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, nl)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit) | (unsigned)_mm_movemask_epi8(v);
+        if (mask)
+            return p + (size_t)__builtin_ctz(mask);
+    }
+#else
+    while (!field_end[b[p]] && b[p] != '"' && b[p] < 0x80)
+        p++;
+    return p;
+#endif
+}
+
+/* The common record: no quotes, no carriage returns. Anything else goes to the general parser,
+ * from the start of the record. */
+static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
+{
+    ensure(r);
+    const unsigned char *b = (const unsigned char *)r->base;
+    size_t start = r->pos, p = start, fstart = start, count = 0;
+    bool high = false;
+    if (p >= r->size || b[p] == '\n' || b[p] == '\r')
+        return csv_record_general(r, n, header, err);
+    for (;;) {
+        p = next_special(b, p);
+        unsigned char c = b[p];
+        if (c >= 0x80) {
+            high = true;
+            p++;
+            continue;
+        }
+        if (c == '"' || c == '\r' || p - start > MD_RECORD_MAX)
+            return csv_record_general(r, n, header, err);
+        ensure_fields(r, count + 1);
+        r->fields[count] = (md_field){MD_F_TEXT, r->base + fstart, p - fstart, 0};
+        r->scratch_off[count++] = 0;
+        if (c == '\n' && p >= r->size && !r->eof)
+            return csv_record_general(r, n, header, err); /* the sentinel, mid-record */
+        if (c == '\n')
+            break;
+        fstart = ++p; /* a comma */
+    }
+    r->record_line = r->line++;
+    r->pos = p < r->size ? p + 1 : r->size;
+    if (high && !md_utf8_valid(r->base + start, p - start))
         return bad_utf8(r, count, header, err);
     *n = count;
     return MD_OK;
@@ -544,7 +605,7 @@ static md_status open_file(md_reader *r, md_err *err)
     r->file_size = (size_t)st.st_size;
     r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    r->base = md_xmalloc(READ_BUF + 1); /* + the sentinel */
+    r->base = md_xmalloc(READ_BUF + 1 + 16); /* + the sentinel and the scan's padding */
     ensure(r);
     if (r->io_error)
         return md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
@@ -599,7 +660,7 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     }
     r->file_size = parent->file_size;
     r->end = end;
-    r->base = md_xmalloc(READ_BUF + 1);
+    r->base = md_xmalloc(READ_BUF + 1 + 16);
     r->data_pos = start;
     r->data_line = 1;
     md_reader_rewind(r);

@@ -6,7 +6,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
-test_pkgs="check tmux sqlite3 python3"
+test_pkgs="check tmux sqlite3 python3 python3-numpy python3-scipy python3-sklearn"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
