@@ -153,7 +153,7 @@ static void collect_value(fcol *f, const md_field *v)
 
 static void collect_row(build *b, const md_field *fl, const md_rowvals *v)
 {
-    static const md_field absent = {MD_F_ABSENT, NULL, 0, 0};
+    static const md_field absent = {MD_F_ABSENT, false, NULL, 0, 0};
     for (size_t i = 0; i < b->nf; i++)
         collect_value(&b->f[i], b->f[i].col >= 0 ? &fl[b->f[i].col] : &absent);
     b->scores = md_xgrow(b->scores, &b->scap, b->ns + 1, sizeof *b->scores);

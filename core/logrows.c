@@ -73,7 +73,7 @@ static bool bad(const char **col, const char *name, char *why, size_t cap, const
 bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals *v,
                  const char **col, char *why, size_t cap)
 {
-    static const md_field absent = {MD_F_ABSENT, NULL, 0, 0};
+    static const md_field absent = {MD_F_ABSENT, false, NULL, 0, 0};
     const md_field *ts = m->ts >= 0 ? &f[m->ts] : &absent;
     const md_field *sc = m->score >= 0 ? &f[m->score] : &absent;
     memset(v, 0, sizeof *v);

@@ -63,7 +63,60 @@ static bool scan(const char *s, size_t n, bool *neg, uint64_t *mant, int *exp10,
     return true;
 }
 
-/* The common shape, [-+]?digits[.digits] with at most 19 digits in all, in one tight loop. */
+/* How many of the 8 bytes in w (first byte lowest) are ASCII digits before the first that is
+ * not: 0..8. */
+static inline unsigned digit_run(uint64_t w)
+{
+    uint64_t m = ((w & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+                 (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
+    uint64_t nz = (((m & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | m) &
+                  0x8080808080808080ULL; /* 0x80 in each byte that is not a digit */
+    return nz ? (unsigned)__builtin_ctzll(nz) >> 3 : 8;
+}
+
+/* The value of the first d (1..8) digit bytes of w. */
+static inline uint64_t digits_value(uint64_t w, unsigned d)
+{
+    uint64_t x = (w - 0x3030303030303030ULL) & (d == 8 ? ~0ULL : (1ULL << (8 * d)) - 1);
+    x <<= 8 * (8 - d); /* the digits in the high bytes, zeros before them */
+    x = ((x & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
+    x = ((x & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+    return ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
+}
+
+static const uint64_t pow10_int[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+/* The common shape, [-+]?d{0,8}[.d{0,8}] with at least one digit, eight bytes at a time. Reads
+ * up to 10 bytes past the field: only for text with padding after it (md_parse_number_padded).
+ * A digit run that continues past the field ends in p != n, and the general path decides. */
+static inline bool parse_swar(const char *s, size_t n, double *out)
+{
+    size_t p = 0;
+    bool neg = s[0] == '-';
+    p += neg || s[0] == '+';
+    uint64_t w;
+    memcpy(&w, s + p, 8);
+    unsigned di = digit_run(w), df = 0;
+    uint64_t ip = di ? digits_value(w, di) : 0, fp = 0;
+    p += di;
+    if (di == 8)
+        return false;
+    if (s[p] == '.' && p < n) {
+        memcpy(&w, s + p + 1, 8);
+        df = digit_run(w);
+        if (df == 8)
+            return false;
+        fp = df ? digits_value(w, df) : 0;
+        p += 1 + df;
+    }
+    if (p != n || di + df == 0)
+        return false;
+    double v = df ? (double)(ip * pow10_int[df] + fp) / pow10_exact[df] : (double)ip;
+    *out = neg ? -v : v;
+    return true;
+}
+
+/* The same shape with up to 19 digits, a byte at a time, reading nothing past the field. */
 static inline bool parse_simple(const char *s, size_t n, double *out)
 {
     const char *p = s, *e = s + n;
@@ -88,10 +141,24 @@ static inline bool parse_simple(const char *s, size_t n, double *out)
     return true;
 }
 
+static bool parse_general(const char *s, size_t n, double *out);
+
+bool md_parse_number_padded(const char *s, size_t n, double *out)
+{
+    if (n > 0 && parse_swar(s, n, out))
+        return true;
+    return md_parse_number(s, n, out);
+}
+
 bool md_parse_number(const char *s, size_t n, double *out)
 {
     if (n > 0 && parse_simple(s, n, out))
         return true;
+    return parse_general(s, n, out);
+}
+
+static bool parse_general(const char *s, size_t n, double *out)
+{
     bool neg, fast;
     uint64_t mant;
     int e;

@@ -54,6 +54,7 @@ typedef struct {
     size_t ngrid;
     uint64_t grid_base;  /* buckets are order-preserving keys >> grid_shift, minus the base */
     unsigned grid_shift;
+    uint8_t *bin_at;     /* bin_at[j]: the PSI bin of values in [s_(j-1), s_j); 255 if it depends */
 } md_bfeature;
 
 /* Which columns hold what; NULL for an optional column that is not there. */

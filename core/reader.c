@@ -222,6 +222,7 @@ static md_status csv_quoted(md_reader *r, size_t idx, const char *col, md_err *e
     }
     md_field *f = &r->fields[idx];
     f->kind = MD_F_TEXT;
+    f->padded = !copied;
     if (copied) {
         scratch_put(r, b + seg, r->pos - seg);
         r->scratch_off[idx] = off + 1;
@@ -244,6 +245,7 @@ static void csv_unquoted(md_reader *r, size_t idx)
     r->pos = p < r->size ? p : r->size;
     md_field *f = &r->fields[idx];
     f->kind = MD_F_TEXT;
+    f->padded = true;
     f->p = r->base + start;
     f->n = r->pos - start;
     r->scratch_off[idx] = 0;
@@ -330,7 +332,7 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
             if (r->pos < r->size)
                 continue;
             ensure_fields(r, count + 1); /* "a,b," ends in an empty field */
-            r->fields[count] = (md_field){MD_F_TEXT, r->base + r->pos, 0, 0};
+            r->fields[count] = (md_field){MD_F_TEXT, true, r->base + r->pos, 0, 0};
             r->scratch_off[count++] = 0;
             break;
         }
@@ -392,7 +394,7 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
         if (c == '"' || c == '\r' || p - start > MD_RECORD_MAX)
             return csv_record_general(r, n, header, err);
         ensure_fields(r, count + 1);
-        r->fields[count] = (md_field){MD_F_TEXT, r->base + fstart, p - fstart, 0};
+        r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
         r->scratch_off[count++] = 0;
         if (c == '\n' && p >= r->size && !r->eof)
             return csv_record_general(r, n, header, err); /* the sentinel, mid-record */
@@ -457,7 +459,7 @@ static void owned_reset(md_reader *r)
 
 static void set_json_field(md_reader *r, md_field *f, json_t *v)
 {
-    *f = (md_field){MD_F_TEXT, NULL, 0, 0};
+    *f = (md_field){MD_F_TEXT, false, NULL, 0, 0};
     switch (json_typeof(v)) {
     case JSON_STRING:
         f->p = json_string_value(v);

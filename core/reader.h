@@ -27,6 +27,7 @@ typedef enum {
 
 typedef struct {
     md_field_kind kind;
+    bool padded;   /* at least 16 readable bytes follow the text (it lies in the read buffer) */
     const char *p; /* text, not NUL-terminated */
     size_t n;
     double num;

@@ -37,7 +37,9 @@ bool md_value_number(const md_field *f, double *out)
         *out = f->num;
         return true;
     }
-    return f->kind == MD_F_TEXT && md_parse_number(f->p, f->n, out);
+    if (f->kind != MD_F_TEXT)
+        return false;
+    return f->padded ? md_parse_number_padded(f->p, f->n, out) : md_parse_number(f->p, f->n, out);
 }
 
 bool md_value_label(const md_field *f, int *label)
