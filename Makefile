@@ -9,7 +9,7 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 
 PKGS      := ncursesw sqlite3 libcurl jansson libcrypto
-OPTFLAGS  ?= -O2 -g
+OPTFLAGS  ?= -O2 -g -flto=auto -ffat-lto-objects
 WARNFLAGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
              -Wno-format-nonliteral -Wvla -Wpointer-arith
 ifeq ($(WERROR),1)
@@ -42,18 +42,23 @@ LIB  := $(BUILD)/libmodeldeck.a
 BIN  := $(BUILD)/modeldeck
 UNIT := $(BUILD)/tests/unit-tests
 
-.PHONY: all run test check-unit check-cli check-reference deps deps-test sanitize install clean \
-        bench format
+.PHONY: all run test check-unit check-cli check-reference deps deps-test deps-bench sanitize \
+        install clean bench format
 
 all: $(BIN) $(LIB)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # Shipped data compiled into the library.
 $(BUILD)/tools/embed: mk/embed.c
@@ -65,18 +70,21 @@ $(BUILD)/gen/policy_default.c: data/policy.default.json $(BUILD)/tools/embed
 	$(BUILD)/tools/embed md_policy_default_json $< $@
 
 $(BUILD)/gen/policy_default.o: $(BUILD)/gen/policy_default.c
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)gcc-ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPTFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(OPTFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
 deps:
 	@sh mk/deps.sh build
@@ -106,6 +114,13 @@ sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	MODELDECK_BIN=$(abspath $(BIN)) BENCH_DIR=$(BUILD)/bench CC="$(CC)" bash bench/run.sh
+
+deps-bench:
+	@sh mk/deps.sh bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

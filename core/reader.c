@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
@@ -559,16 +560,10 @@ static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
 
 /* ---- opening, hashing ------------------------------------------------------------------------ */
 
-static void *hash_file(void *arg)
+static void hash_by_reading(const char *path, EVP_MD_CTX *ctx)
 {
-    md_reader *r = arg;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-        md_fatal("SHA-256 is not available from libcrypto");
     char *buf = md_xmalloc(1u << 20);
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     for (ssize_t n; fd >= 0 && (n = read(fd, buf, 1u << 20)) != 0;) {
         if (n < 0 && errno == EINTR)
             continue;
@@ -579,6 +574,34 @@ static void *hash_file(void *arg)
     if (fd >= 0)
         close(fd);
     free(buf);
+}
+
+/* Hashes the file through a read-only mapping, 8 MiB at a time, handing each chunk's pages back
+ * once hashed: no copy of the file, and no more than a chunk of it resident. */
+static void *hash_file(void *arg)
+{
+    md_reader *r = arg;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+        md_fatal("SHA-256 is not available from libcrypto");
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    size_t size = r->file_size;
+    const unsigned char *map = fd >= 0 && size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0)
+                                               : MAP_FAILED;
+    if (fd >= 0)
+        close(fd);
+    const size_t chunk = 8u << 20;
+    for (size_t off = 0; map != MAP_FAILED && off < size; off += chunk) {
+        size_t n = size - off < chunk ? size - off : chunk;
+        EVP_DigestUpdate(ctx, map + off, n);
+        madvise((void *)(map + off), n, MADV_DONTNEED);
+    }
+    if (map != MAP_FAILED)
+        munmap((void *)map, size);
+    else if (size) /* no mapping (an unusual file system): read it instead */
+        hash_by_reading(r->path, ctx);
     EVP_DigestFinal_ex(ctx, md, &len);
     EVP_MD_CTX_free(ctx);
     for (unsigned i = 0; i < 32; i++)
