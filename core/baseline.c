@@ -17,6 +17,9 @@
 typedef struct {
     int64_t col;
     bool numeric;               /* every non-missing value so far is a number */
+    int64_t since;              /* the row (among good rows) from which it is collected */
+    int64_t flipped_at;         /* categorical after all: texts of rows before this come from a
+                                   second pass; -1 when it never flipped */
     const md_contract_rule *rule;
     bool forced;                /* the contract set the kind */
     int64_t missing, violations;
@@ -37,6 +40,7 @@ typedef struct {
     size_t nf, fcap;
     int64_t *col_feature; /* reader column -> feature, -1 for special columns */
     size_t ncols;
+    int64_t good;         /* good rows read so far */
     uint64_t *pairs;      /* labeled (score, label) keys */
     size_t np, pcap;
     double *scores;
@@ -54,6 +58,9 @@ static void add_feature(build *b, int64_t col)
     memset(f, 0, sizeof *f);
     f->col = col;
     f->numeric = true;
+    f->since = b->good;   /* a JSON key that appears late: the rows before lacked it */
+    f->missing = b->good;
+    f->flipped_at = -1;
     md_strmap_init(&f->cats);
     const char *name = md_reader_col(b->r, (size_t)col);
     int64_t ci = b->has_contract ? md_strmap_find(&b->contract.names, name, strlen(name)) : -1;
@@ -90,19 +97,6 @@ static void sync_columns(build *b)
 
 typedef void (*row_fn)(build *b, const md_field *f, const md_rowvals *v);
 
-static void scan_row(build *b, const md_field *fl, const md_rowvals *v)
-{
-    (void)v;
-    for (size_t i = 0; i < b->nf; i++) {
-        fcol *f = &b->f[i];
-        double x;
-        if (f->col < 0 || f->forced || !f->numeric || md_value_missing(&fl[f->col]))
-            continue;
-        if (!md_value_number(&fl[f->col], &x))
-            f->numeric = false;
-    }
-}
-
 /* A value the contract declared numeric but that is not a number makes the row bad. */
 static bool contract_types_ok(build *b, const md_field *fl, const char **col, char *why,
                               size_t cap)
@@ -124,23 +118,8 @@ static bool contract_types_ok(build *b, const md_field *fl, const char **col, ch
     return true;
 }
 
-static void collect_value(fcol *f, const md_field *v)
+static void count_category(fcol *f, const md_field *v)
 {
-    if (md_value_missing(v)) {
-        f->missing++;
-        f->violations += f->rule && f->rule->present && !f->rule->nullable;
-        return;
-    }
-    if (f->numeric) {
-        double x = 0;
-        md_value_number(v, &x);
-        f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
-        f->vals[f->nvals++] = x;
-        if (f->rule && ((f->rule->has_min && x < f->rule->min) ||
-                        (f->rule->has_max && x > f->rule->max)))
-            f->violations++;
-        return;
-    }
     char buf[40];
     size_t n;
     const char *t = md_field_text(v, buf, &n);
@@ -151,11 +130,52 @@ static void collect_value(fcol *f, const md_field *v)
         f->violations++;
 }
 
+/* A value of a feature still taken for numeric; a value that is not a number turns the feature
+ * categorical, and the texts of the rows before it are collected by a second pass. */
+static void collect_value(build *b, fcol *f, const md_field *v)
+{
+    if (md_value_missing(v)) {
+        f->missing++;
+        f->violations += f->rule && f->rule->present && !f->rule->nullable;
+        return;
+    }
+    double x = 0;
+    if (f->numeric && !md_value_number(v, &x)) {
+        f->numeric = false;
+        f->flipped_at = b->good;
+        free(f->vals);
+        f->vals = NULL;
+        f->nvals = f->cap = 0;
+    }
+    if (!f->numeric) {
+        count_category(f, v);
+        return;
+    }
+    f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
+    f->vals[f->nvals++] = x;
+    if (f->rule && ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
+        f->violations++;
+}
+
+/* Second pass: the texts a flipped feature had before it flipped. */
+static void recollect_row(build *b, const md_field *fl, const md_rowvals *v)
+{
+    (void)v;
+    for (size_t i = 0; i < b->nf; i++) {
+        fcol *f = &b->f[i];
+        if (f->col >= 0 && f->flipped_at > b->good && b->good >= f->since &&
+            !md_value_missing(&fl[f->col]))
+            count_category(f, &fl[f->col]);
+    }
+    b->good++;
+}
+
 static void collect_row(build *b, const md_field *fl, const md_rowvals *v)
 {
     static const md_field absent = {MD_F_ABSENT, false, NULL, 0, 0};
     for (size_t i = 0; i < b->nf; i++)
-        collect_value(&b->f[i], b->f[i].col >= 0 ? &fl[b->f[i].col] : &absent);
+        collect_value(b, &b->f[i], b->f[i].col >= 0 ? &fl[b->f[i].col] : &absent);
+    b->good++;
     b->scores = md_xgrow(b->scores, &b->scap, b->ns + 1, sizeof *b->scores);
     b->scores[b->ns++] = v->score;
     if (v->has_label) {
@@ -387,12 +407,18 @@ static md_status read_file(build *b, const char *path, md_err *err)
         md_colmap_resolve(b->r, &ro->cols, false, &b->m, err) != MD_OK)
         return err->code;
     sync_columns(b);
-    if (pass(b, scan_row, true, err) != MD_OK)
+    if (pass(b, collect_row, true, err) != MD_OK)
         return err->code;
     if (md_reader_format(b->r) == MD_FMT_JSONL && b->m.score < 0)
         return md_err_set(err, MD_ERROR, "%s: no record has a score key '%s'", path,
                           b->m.names.score);
-    if (check_contract_names(b, err) != MD_OK || pass(b, collect_row, false, err) != MD_OK)
+    if (check_contract_names(b, err) != MD_OK)
+        return err->code;
+    bool flipped = false;
+    for (size_t i = 0; i < b->nf; i++)
+        flipped |= b->f[i].flipped_at > b->f[i].since;
+    b->good = 0;
+    if (flipped && pass(b, recollect_row, false, err) != MD_OK)
         return err->code;
     b->rows = (int64_t)b->ns;
     if (b->rows == 0)

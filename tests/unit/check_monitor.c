@@ -482,6 +482,40 @@ START_TEST(constant_baseline_column)
 }
 END_TEST
 
+START_TEST(baseline_kind_settles_on_the_whole_file)
+{
+    md_store *s = monitored();
+    /* x looks numeric for three rows, then is not: categorical, with every row's text. */
+    baseline_v2(s, "score,label,x\n0.2,0,1\n0.4,1,2\n0.6,0,2\n0.8,1,abc\n0.5,1,\n");
+    md_baseline b;
+    md_err err;
+    ck_assert_int_eq(md_baseline_get(s, "churn", 2, &b, &err), MD_OK);
+    md_bfeature *x = &b.features[0];
+    ck_assert_int_eq(x->kind, MD_CATEGORICAL);
+    ck_assert_int_eq(x->missing, 1);
+    ck_assert_int_eq(x->cat_counts[md_strmap_find(&x->cats, "2", 1)], 2);
+    ck_assert_int_eq(x->cat_counts[md_strmap_find(&x->cats, "1", 1)], 1);
+    ck_assert_int_eq(x->cat_counts[md_strmap_find(&x->cats, "abc", 3)], 1);
+    md_baseline_free(&b);
+    /* A JSON key that first appears late: the rows before it count as missing. */
+    md_version_spec v = {.artifact_uri = "s3://m/3"};
+    ck_assert_int_eq(md_version_add(s, &op, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    const char *path = write_file("b3.jsonl", "{\"score\": 0.1}\n{\"score\": 0.2}\n"
+                                              "{\"score\": 0.3, \"late\": 5}\n"
+                                              "{\"score\": 0.4, \"late\": \"five\"}\n");
+    ck_assert_int_eq(md_baseline_build(s, &op, "churn", 3, path, &bo, &rep, &err), MD_OK);
+    ck_assert_int_eq(md_baseline_get(s, "churn", 3, &b, &err), MD_OK);
+    ck_assert_int_eq(b.nfeatures, 1);
+    ck_assert_int_eq(b.features[0].missing, 2);
+    ck_assert_int_eq(b.features[0].kind, MD_CATEGORICAL);
+    ck_assert_int_eq(md_strmap_size(&b.features[0].cats), 2); /* "5" and "five" */
+    md_baseline_free(&b);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(schema_changes_alert)
 {
     md_store *s = monitored();
@@ -565,6 +599,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, split_inside_a_quoted_field_falls_back);
     tcase_add_test(tc, bad_row_in_second_half_names_the_right_line);
     tcase_add_test(tc, constant_baseline_column);
+    tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, no_baseline_no_ingest);
