@@ -194,6 +194,7 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
                           r->first_window, "last_window", r->last_window, "alerts",
                           (json_int_t)r->alerts, "warnings", (json_int_t)r->warns);
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
+    json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "absent_features", names(r->absent, r->nabsent));
     json_object_set_new(o, "new_columns", names(r->new_columns, r->nnew));
     json_object_set_new(o, "first_bad_row",

@@ -1,6 +1,7 @@
 /* modeldeck's entry point: global flags, the command table, help. */
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,9 @@ static int cli_finish_output(cli_ctx *c, int rc)
 
 int main(int argc, char **argv)
 {
+    /* Large buffers (key runs, window counters) come and go during an ingest; a fixed mmap
+     * threshold hands them back to the system instead of letting the heap keep the peak. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* numbers in and out are always written with '.' */
     cli_ctx c = {0};

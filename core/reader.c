@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -49,6 +50,7 @@ struct md_reader {
     size_t scratch_off_cap;
     /* JSON Lines: the current record's value and its compact texts. */
     json_t *json;
+    bool ints_as_reals; /* this line had an integer beyond 64 bits: all numbers came as reals */
     char **owned;
     size_t owned_n, owned_cap;
     /* SHA-256 of the file, computed beside the parse by a thread reading it on its own. */
@@ -480,6 +482,14 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
     case JSON_REAL:
         f->kind = MD_F_NUMBER; /* text made on demand (md_field_text) */
         f->num = json_real_value(v);
+        if (r->ints_as_reals && f->num == floor(f->num) && fabs(f->num) < 9007199254740992.0) {
+            char buf[32]; /* it was an integer when written: its decimal text */
+            int k = snprintf(buf, sizeof buf, "%.0f", f->num);
+            r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
+            r->owned[r->owned_n++] = md_xstrdup(buf);
+            f->p = r->owned[r->owned_n - 1];
+            f->n = (size_t)k;
+        }
         break;
     case JSON_TRUE:
     case JSON_FALSE:
@@ -508,9 +518,12 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     json_decref(r->json);
     owned_reset(r);
     r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-    if (!r->json && json_error_code(&je) == json_error_numeric_overflow) /* beyond 64 bits */
+    r->ints_as_reals = false;
+    if (!r->json && json_error_code(&je) == json_error_numeric_overflow) { /* beyond 64 bits */
         r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
                              &je);
+        r->ints_as_reals = true;
+    }
     if (!r->json)
         return fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s", je.column,
                        je.text);

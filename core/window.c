@@ -668,6 +668,8 @@ static json_t *latency_json(md_window *w, const md_model_limits *lim)
                       (json_int_t)n, "exact", !s->hist);
         json_object_set_new(o, "over_sla",
                             lim->has_sla ? json_real((double)over / (double)n) : json_null());
+        /* log-spaced bins 1% wide: a value read from one is within half a bin of the truth */
+        json_object_set_new(o, "relative_error", s->hist ? json_real(0.005) : json_null());
     }
     vsum_free(&tmp);
     return o;
@@ -677,6 +679,7 @@ void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy
                        const md_model_limits *lim, md_window_result *r)
 {
     memset(r, 0, sizeof *r);
+    r->auc_exact = true; /* nothing approximate until a summary says so */
     r->rows = w->rows;
     r->labeled = w->labeled;
     r->ndrift = w->nf;

@@ -2,16 +2,20 @@
 # Installs the Debian packages modeldeck needs when they are missing.
 #   sh mk/deps.sh build   libraries and tools to build and run
 #   sh mk/deps.sh test    the above, plus what the test suite uses
+#   sh mk/deps.sh bench   the above, plus the Python peer of the benchmarks
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
 build_pkgs="gcc make pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
 test_pkgs="check tmux sqlite3 python3 python3-numpy python3-scipy python3-sklearn"
 
+bench_pkgs="python3-pandas python3-scipy python3-sklearn time"
+
 case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
-*) echo "usage: sh mk/deps.sh build|test" >&2; exit 2 ;;
+bench) want="$build_pkgs $bench_pkgs" ;;
+*) echo "usage: sh mk/deps.sh build|test|bench" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -48,13 +48,51 @@ FALLBACK_POLICY = {
 # Cells: what one field of a file holds.
 #   None       missing (empty field, NA/NaN/null in any case, JSON null, absent JSON key)
 #   str        text (a CSV field, a JSON string)
-#   JNum       a JSON number, kept as its literal text (a str subclass)
+#   JNum       a JSON number, as the text it is compared by (a str subclass; see JNum)
 #   bool       a JSON true/false
 # --------------------------------------------------------------------------------------------
 
 
 class JNum(str):
-    """A JSON number, kept as the text it was written with."""
+    """A JSON number, as the text METRICS.md compares categories by: an integer in decimal,
+    any other number as Python's repr(float); on a line holding an integer beyond 64 bits every
+    number is read as a float, and an integral one below 2**53 keeps its integer text."""
+
+
+class _Raw:
+    def __init__(self, kind: str, text: str):
+        self.kind, self.text = kind, text
+
+
+def _has_bignum(v: Any) -> bool:
+    if isinstance(v, _Raw):
+        return v.kind == "int" and not (-(2**63) <= int(v.text) < 2**63)
+    if isinstance(v, dict):
+        return any(_has_bignum(x) for x in v.values())
+    if isinstance(v, list):
+        return any(_has_bignum(x) for x in v)
+    return False
+
+
+def _numbers(v: Any, as_floats: bool) -> Any:
+    if isinstance(v, _Raw):
+        if v.kind == "int" and not as_floats:
+            return JNum(str(int(v.text)))
+        f = float(v.text)
+        if as_floats and math.isfinite(f) and f.is_integer() and abs(f) < 2**53:
+            return JNum(str(int(f)))
+        return JNum(repr(f))
+    if isinstance(v, dict):
+        return {k: _numbers(x, as_floats) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_numbers(x, as_floats) for x in v]
+    return v
+
+
+def json_line(text: str) -> Any:
+    """One JSON value with its numbers as JNum (see JNum)."""
+    raw = json.loads(text, parse_int=lambda t: _Raw("int", t), parse_float=lambda t: _Raw("float", t))
+    return _numbers(raw, _has_bignum(raw))
 
 
 MISSING_TEXT = {"", "na", "nan", "null"}  # compared case-insensitively (METRICS.md: "any case")
@@ -85,13 +123,40 @@ def parse_number(cell: Any) -> Optional[float]:
     return None
 
 
+def _shortest_g(v: float) -> str:
+    """modeldeck's JSON output for a real: the shortest %.Ng that reads back exactly."""
+    for p in range(1, 18):
+        t = "%.*g" % (p, v)
+        if float(t) == v:
+            return t
+    return "%.17g" % v
+
+
+def _compact(v: Any) -> str:
+    """Compact JSON as modeldeck writes it (arrays and objects in a categorical column)."""
+    if isinstance(v, JNum):
+        f = float(v)
+        return str(v) if _NUM_RE.match(v) and "." not in v and "e" not in v.lower() else _shortest_g(f)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ",".join(_compact(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _compact(x) for k, x in v.items()) + "}"
+    return json.dumps(v)
+
+
 def cell_text(cell: Any) -> str:
-    """A categorical value: text as is, a JSON number by its literal text."""
+    """A categorical value: text as is, a JSON number by its JNum text."""
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, str):
         return str(cell)
-    return json.dumps(cell, ensure_ascii=False, separators=(",", ":"))
+    return _compact(cell)
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,7 +191,7 @@ def load_table(path: str, fmt: str) -> Table:
             for line in f:
                 if not line.strip():
                     continue
-                obj = json.loads(line, parse_int=JNum, parse_float=JNum)
+                obj = json_line(line)
                 for k in obj:
                     if k not in seen:
                         seen.add(k)
