@@ -103,5 +103,20 @@ int cmd_baseline(cli_ctx *c, int argc, char **argv);
 int cmd_ingest(cli_ctx *c, int argc, char **argv);
 int cmd_drift(cli_ctx *c, int argc, char **argv);
 int cmd_calibration(cli_ctx *c, int argc, char **argv);
+int cmd_policy(cli_ctx *c, int argc, char **argv);
+int cmd_incidents(cli_ctx *c, int argc, char **argv);
+int cmd_evaluate(cli_ctx *c, int argc, char **argv);
+int cmd_promote(cli_ctx *c, int argc, char **argv);
+int cmd_approve(cli_ctx *c, int argc, char **argv);
+int cmd_reject(cli_ctx *c, int argc, char **argv);
+int cmd_requests(cli_ctx *c, int argc, char **argv);
+int cmd_compare(cli_ctx *c, int argc, char **argv);
+int cmd_rollback(cli_ctx *c, int argc, char **argv);
+int cmd_retrain(cli_ctx *c, int argc, char **argv);
+int cmd_jobs(cli_ctx *c, int argc, char **argv);
+int cmd_proposals(cli_ctx *c, int argc, char **argv);
+int cmd_scorecard(cli_ctx *c, int argc, char **argv);
+int cmd_job_supervisor(cli_ctx *c, int argc, char **argv);
+int cmd_demo(cli_ctx *c, int argc, char **argv);
 
 #endif

@@ -195,6 +195,9 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
                           (json_int_t)r->alerts, "warnings", (json_int_t)r->warns);
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
+    json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
+    json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
+    json_object_set_new(o, "retrain_proposed", json_boolean(r->proposal_opened));
     json_object_set_new(o, "absent_features", names(r->absent, r->nabsent));
     json_object_set_new(o, "new_columns", names(r->new_columns, r->nnew));
     json_object_set_new(o, "first_bad_row",
@@ -210,6 +213,11 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
            r->windows == 1 ? "" : "s", r->first_window, r->last_window);
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
            (long long)v);
+    if (r->incidents_opened || r->incidents_updated)
+        printf("  incidents: %d opened, %d updated (modeldeck incidents list)\n",
+               r->incidents_opened, r->incidents_updated);
+    if (r->proposal_opened)
+        printf("  the retrain rule holds: a retrain is proposed (modeldeck proposals list)\n");
     if (r->recomputed)
         printf("  %zu window%s recomputed with rows from earlier ingests\n", r->recomputed,
                r->recomputed == 1 ? "" : "s");

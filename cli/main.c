@@ -27,6 +27,28 @@
       "drift MODEL [VERSION] [--window W] [--alerts]")                                             \
     X("calibration", cmd_calibration, "performance and calibration per window",                    \
       "calibration MODEL [VERSION] [--window W]")                                                  \
+    X("incidents", cmd_incidents, "the incident queue and its lifecycle",                         \
+      "incidents list|show|ack|assign|snooze|resolve|note ...")                                   \
+    X("evaluate", cmd_evaluate, "run the incident rules over stored windows",                     \
+      "evaluate [MODEL]")                                                                          \
+    X("promote", cmd_promote, "request a promotion (operator)",                                   \
+      "promote MODEL VERSION --to staging|production --reason R")                                 \
+    X("approve", cmd_approve, "approve a promotion request (approver)",                           \
+      "approve ID [--comment C] [--override-gate NAME[,NAME] --reason R]")                         \
+    X("reject", cmd_reject, "reject a promotion request (approver)", "reject ID --comment C")     \
+    X("requests", cmd_requests, "promotion requests", "requests list|show ...")                   \
+    X("compare", cmd_compare, "a candidate beside the champion", "compare MODEL [A B]")           \
+    X("rollback", cmd_rollback, "back to the last good version (operator)",                       \
+      "rollback MODEL [--to VERSION | --fallback rules|suppress] --reason R")                      \
+    X("retrain", cmd_retrain, "queue a retrain with the policy's backend (operator)",             \
+      "retrain MODEL --reason R [--wait]")                                                         \
+    X("jobs", cmd_jobs, "retrain jobs", "jobs list|show|cancel ...")                              \
+    X("proposals", cmd_proposals, "retrain proposals from the retrain rule",                      \
+      "proposals list|accept|dismiss ...")                                                         \
+    X("scorecard", cmd_scorecard, "the MLOps scorecard", "scorecard [MODEL] [--days N]")          \
+    X("policy", cmd_policy, "thresholds, gates, approvals, retrain backend",                      \
+      "policy show [MODEL] | policy set MODEL FILE")                                               \
+    X("demo", cmd_demo, "build a demo portfolio in a new store", "demo [--seed N]")               \
     X("audit", cmd_audit, "the hash-chained audit trail", "audit list|verify|export ...")          \
     X("store", cmd_store, "store-wide settings", "store read-only on|off --reason R")
 
@@ -174,6 +196,13 @@ int main(int argc, char **argv)
             print_main_help();
             return argc == 0 && !c.help ? MD_INVALID : 0;
         }
+    }
+    if (strcmp(argv[0], "__job") == 0) { /* the detached supervisor of a retrain job */
+        c.cmd = "job";
+        c.usage = "__job ID";
+        int rc = cmd_job_supervisor(&c, argc - 1, argv + 1);
+        cli_close(&c);
+        return rc;
     }
     for (const cli_command *cmd = commands; cmd->name; cmd++) {
         if (strcmp(cmd->name, argv[0]) != 0)

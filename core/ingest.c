@@ -8,7 +8,10 @@
 #include "json.h"
 #include "mem.h"
 #include "models.h"
+#include "incidents.h"
+#include "jobs.h"
 #include "pass.h"
+#include "policies.h"
 #include "profile.h"
 #include "registry_tx.h"
 #include "sort.h"
@@ -19,7 +22,12 @@ typedef struct {
     md_store *s;
     const md_ingest_opts *o;
     md_baseline b;
+    md_policy policy;
     md_drift_policy pol;
+    const char *model, *actor;
+    int64_t model_id, number;
+    bool production;
+    md_incident_tally tally;
     md_model_limits lim;
     md_pass_result pass;
     md_ingest_report *rep;
@@ -92,19 +100,19 @@ static md_status save_window(ingest *g, int64_t vid, const char *key, const md_w
     md_status rc = md_sql_run(
         g->s, err,
         "INSERT INTO windows(version_id, kind, window, rows, labeled, auc, auc_exact, auc_error,"
-        " delta_auc, brier, ece, hl_stat, hl_pvalue, deciles, latency, status, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " delta_auc, brier, ece, hl_stat, hl_pvalue, deciles, latency, status, updated_at,"
+        " positives) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(version_id, kind, window) DO UPDATE SET rows = excluded.rows,"
         " labeled = excluded.labeled, auc = excluded.auc, auc_exact = excluded.auc_exact,"
         " auc_error = excluded.auc_error, delta_auc = excluded.delta_auc,"
         " brier = excluded.brier, ece = excluded.ece, hl_stat = excluded.hl_stat,"
         " hl_pvalue = excluded.hl_pvalue, deciles = excluded.deciles,"
         " latency = excluded.latency, status = excluded.status,"
-        " updated_at = excluded.updated_at",
-        "ittiiDiDDDDDDtttt", vid, kind, key, r->rows, r->labeled, (int)r->has_auc, r->auc,
+        " updated_at = excluded.updated_at, positives = excluded.positives",
+        "ittiiDiDDDDDDttt" "ti", vid, kind, key, r->rows, r->labeled, (int)r->has_auc, r->auc,
         (int64_t)r->auc_exact, (int)!r->auc_exact, r->auc_error, (int)r->has_delta, r->delta_auc,
         (int)r->has_perf, r->brier, (int)r->has_perf, r->ece, (int)r->has_perf, r->hl_stat,
-        (int)r->has_hl, r->hl_p, dec, lat, level_text(r->status), at);
+        (int)r->has_hl, r->hl_p, dec, lat, level_text(r->status), at, r->positives);
     free(dec);
     free(lat);
     int64_t wid = 0;
@@ -164,6 +172,28 @@ static void count_statuses(ingest *g, const md_window_result *r)
     }
 }
 
+/* The incident rules over one recomputed window. */
+static md_status apply_rules(ingest *g, int64_t vid, const char *key, const md_window_result *r,
+                             md_err *err)
+{
+    md_feature_facts *f = md_xcalloc(r->ndrift + 1, sizeof *f);
+    for (size_t i = 0; i < r->ndrift; i++) {
+        const md_drift_row *d = &r->drift[i];
+        f[i] = (md_feature_facts){d->feature, d->has_psi, d->has_ks, d->psi, d->psi_null,
+                                  d->ks, d->ks_p, d->missing_delta, d->schema_changes,
+                                  d->violations};
+    }
+    json_t *over = r->latency ? json_object_get(r->latency, "over_sla") : NULL;
+    md_window_facts w = {g->model_id, vid, g->number, g->model, g->production,
+                         md_window_kind_name(g->o->window), key, r->has_perf, r->has_hl,
+                         r->has_delta, json_is_number(over), r->ece, r->hl_p, r->delta_auc,
+                         json_number_value(over), r->labeled, r->positives, r->has_auc, r->auc,
+                         f, r->ndrift};
+    md_status rc = md_incidents_apply(g->s, g->actor, &w, &g->policy, &g->tally, err);
+    free(f);
+    return rc;
+}
+
 /* Recomputes one window from all its parts (this ingest's window directly when it is the only
  * one, keeping AUC and latency exact). */
 static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char *key,
@@ -191,6 +221,8 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
         if (fresh_window(g, key))
             count_statuses(g, &r);
         rc = save_window(g, vid, key, &r, err);
+        if (rc == MD_OK)
+            rc = apply_rules(g, vid, key, &r, err);
         md_window_result_free(&r);
     }
     if (n > 0 && !only_ours)
@@ -315,6 +347,11 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     char status[16];
     keyset affected = {0};
     md_status rc = md_version_lookup(g->s, model, number, &vid, status, err);
+    g->production = strcmp(status, "production") == 0;
+    g->actor = a->name;
+    if (rc == MD_OK)
+        rc = md_sql_int(g->s, &g->model_id, err, "SELECT id FROM models WHERE name = ?", "t",
+                        model);
     if (rc == MD_OK)
         rc = drop_previous(g, vid, &affected, err);
     if (rc == MD_OK)
@@ -328,7 +365,13 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     }
     for (size_t i = 0; rc == MD_OK && i < affected.n; i++)
         rc = recompute(g, vid, id, affected.keys[i], err);
+    bool proposed = false;
+    if (rc == MD_OK)
+        rc = md_proposals_check(g->s, a->name, g->model_id, model, &g->policy, &proposed, err);
+    g->rep->proposal_opened = proposed;
     g->rep->ingest_id = id;
+    g->rep->incidents_opened = g->tally.opened;
+    g->rep->incidents_updated = g->tally.updated + g->tally.escalated;
     char *object = md_xasprintf("version:%s/%lld", model, (long long)number);
     json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:o, s:o}", "source", path,
                           "sha256", g->rep->sha256, "window", md_window_kind_name(g->o->window),
@@ -367,7 +410,11 @@ static md_status prepare(ingest *g, const char *model, int64_t number, md_err *e
     g->lim.has_sla = m.has_sla;
     g->lim.sla_ms = m.sla_ms;
     md_model_free(&m);
-    md_drift_policy_default(&g->pol);
+    if (md_policy_load(g->s, model, &g->policy, err) != MD_OK)
+        return err->code;
+    g->pol = g->policy.drift;
+    g->model = model;
+    g->number = number;
     return MD_OK;
 }
 
@@ -409,6 +456,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     }
     md_pass_result_free(&g.pass);
     md_baseline_free(&g.b);
+    md_policy_free(&g.policy);
     return rc;
 }
 

@@ -34,6 +34,8 @@ typedef struct {
     char sha256[65];
     bool replaced;
     bool parallel;
+    int incidents_opened, incidents_updated;
+    bool proposal_opened; /* the retrain rule now holds */
     char first_bad[MD_ERR_MSG_MAX];
     char **absent;        /* baseline features missing from the file */
     size_t nabsent;

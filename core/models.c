@@ -54,6 +54,11 @@ md_status md_check_text(const char *field, const char *value, size_t max, bool r
     return MD_OK;
 }
 
+md_status md_check_text_reason(const char *reason, md_err *err)
+{
+    return md_check_text("--reason", reason, 2048, false, err);
+}
+
 #define NAME_HELP "lower-case letters, digits, '_' and '-', starting with a letter or digit"
 
 static md_status check_spec(const md_model_spec *m, bool adding, md_err *err)

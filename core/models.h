@@ -78,5 +78,7 @@ json_t *md_model_json(const md_model *m);
  * `max` bytes (`required`: non-blank). */
 md_status md_check_text(const char *field, const char *value, size_t max, bool required,
                         md_err *err);
+/* A reason, when given: valid UTF-8, at most 2048 bytes. */
+md_status md_check_text_reason(const char *reason, md_err *err);
 
 #endif

@@ -64,6 +64,229 @@ static md_status level(const json_t *doc, const char *path, const char *where, m
     return MD_OK;
 }
 
+static md_status severity(const json_t *doc, const char *path, const char *where,
+                          md_severity *out, md_err *err)
+{
+    const json_t *v = at(doc, path, where, err);
+    if (!v)
+        return err->code;
+    const char *t = json_string_value(v);
+    if (t && t[0] == 'P' && t[1] >= '1' && t[1] <= '4' && !t[2]) {
+        *out = (md_severity)(t[1] - '0');
+        return MD_OK;
+    }
+    return md_err_set(err, MD_INVALID, "%s: %s: expected \"P1\", \"P2\", \"P3\" or \"P4\"", where,
+                      path);
+}
+
+static md_status integer(const json_t *doc, const char *path, const char *where, int lo, int hi,
+                         int *out, md_err *err)
+{
+    const json_t *v = at(doc, path, where, err);
+    if (!v)
+        return err->code;
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        return md_err_set(err, MD_INVALID, "%s: %s: expected a whole number in [%d, %d]", where,
+                          path, lo, hi);
+    *out = (int)json_integer_value(v);
+    return MD_OK;
+}
+
+static md_status boolean(const json_t *doc, const char *path, const char *where, bool *out,
+                         md_err *err)
+{
+    const json_t *v = at(doc, path, where, err);
+    if (!v)
+        return err->code;
+    if (!json_is_boolean(v))
+        return md_err_set(err, MD_INVALID, "%s: %s: expected true or false", where, path);
+    *out = json_is_true(v);
+    return MD_OK;
+}
+
+static md_status incidents_parse(const json_t *d, const char *w, md_incident_policy *p,
+                                 md_err *err)
+{
+    if (severity(d, "incidents.drift.severity", w, &p->drift_sev, err) ||
+        integer(d, "incidents.drift.p1_features", w, 1, 10000, &p->drift_p1_features, err) ||
+        severity(d, "incidents.schema.severity", w, &p->schema_sev, err) ||
+        severity(d, "incidents.calibration.severity", w, &p->calibration_sev, err) ||
+        number(d, "incidents.calibration.ece_max", w, 0, 1, &p->ece_max, err) ||
+        number(d, "incidents.calibration.hl_pvalue", w, 0, 1, &p->hl_pvalue, err) ||
+        integer(d, "incidents.calibration.ece_min_labeled", w, 0, 100000000, &p->ece_min_labeled,
+                err) ||
+        number(d, "incidents.performance.auc_z", w, 0, 10, &p->auc_z, err) ||
+        severity(d, "incidents.performance.severity", w, &p->performance_sev, err) ||
+        number(d, "incidents.performance.delta_auc_min", w, -1, 1, &p->delta_auc_min, err) ||
+        number(d, "incidents.performance.p1_delta_auc", w, -1, 1, &p->p1_delta_auc, err) ||
+        severity(d, "incidents.latency.severity", w, &p->latency_sev, err) ||
+        number(d, "incidents.latency.max_share_over_sla", w, 0, 1, &p->max_share_over_sla, err) ||
+        severity(d, "incidents.data_quality.severity", w, &p->dq_sev, err) ||
+        number(d, "incidents.data_quality.missing_delta", w, 0, 1, &p->missing_delta, err) ||
+        boolean(d, "incidents.non_production_one_lower", w, &p->non_production_one_lower, err))
+        return err->code;
+    if (p->p1_delta_auc > p->delta_auc_min)
+        return md_err_set(err, MD_INVALID,
+                          "%s: incidents.performance.p1_delta_auc is above delta_auc_min", w);
+    return MD_OK;
+}
+
+static const char *const gate_names[] = {
+#define MD_X(id, name, what) name,
+    MD_GATES(MD_X)
+#undef MD_X
+};
+static const char *const gate_descriptions[] = {
+#define MD_X(id, name, what) what,
+    MD_GATES(MD_X)
+#undef MD_X
+};
+
+const char *md_gate_name(md_gate g)
+{
+    return g < MD_GATE_COUNT ? gate_names[g] : "?";
+}
+
+const char *md_gate_description(md_gate g)
+{
+    return g < MD_GATE_COUNT ? gate_descriptions[g] : "?";
+}
+
+int md_gate_parse(const char *name)
+{
+    for (int i = 0; i < MD_GATE_COUNT; i++)
+        if (strcmp(name, gate_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static md_status gates_parse(const json_t *d, const char *w, md_promotion_policy *p, md_err *err)
+{
+    static const char *const limit_key[MD_GATE_COUNT] = {"min", "max", "max", NULL, NULL};
+    static const double lo[MD_GATE_COUNT] = {-1, 0, 0, 0, 0}, hi[MD_GATE_COUNT] = {1, 100, 1, 0, 0};
+    char path[96];
+    for (int g = 0; g < MD_GATE_COUNT; g++) {
+        snprintf(path, sizeof path, "promotion.gates.%s.na_blocks", gate_names[g]);
+        if (boolean(d, path, w, &p->gates[g].na_blocks, err))
+            return err->code;
+        if (!limit_key[g])
+            continue;
+        snprintf(path, sizeof path, "promotion.gates.%s.%s", gate_names[g], limit_key[g]);
+        if (number(d, path, w, lo[g], hi[g], &p->gates[g].limit, err))
+            return err->code;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)json_object_get(json_object_get(d, "promotion"), "gates"), k, v)
+    if (md_gate_parse(k) < 0)
+        return md_err_set(err, MD_INVALID, "%s: promotion.gates.%s: no such gate", w, k);
+    return MD_OK;
+}
+
+static md_status promotion_parse(const json_t *d, const char *w, md_promotion_policy *p,
+                                 md_err *err)
+{
+    if (integer(d, "promotion.approvals.staging", w, 1, 10, &p->approvals_staging, err) ||
+        integer(d, "promotion.approvals.production", w, 1, 10, &p->approvals_production, err) ||
+        number(d, "promotion.request_ttl_hours", w, 0.01, 24 * 365, &p->ttl_hours, err) ||
+        integer(d, "promotion.evidence_windows", w, 1, 1000, &p->evidence_windows, err))
+        return err->code;
+    return gates_parse(d, w, p, err);
+}
+
+static md_status argv_check(const json_t *argv, const char *w, md_err *err)
+{
+    if (!json_is_array(argv) || json_array_size(argv) == 0)
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.argv: expected a non-empty array "
+                                           "of strings",
+                          w);
+    for (size_t i = 0; i < json_array_size(argv); i++)
+        if (!json_is_string(json_array_get(argv, i)))
+            return md_err_set(err, MD_INVALID, "%s: retrain.backend.argv[%zu]: expected a string",
+                              w, i);
+    return MD_OK;
+}
+
+static md_status backend_parse(const json_t *d, const char *w, md_err *err)
+{
+    const json_t *b = at(d, "retrain.backend", w, err);
+    if (!b)
+        return err->code;
+    const char *type = json_string_value(json_object_get(b, "type"));
+    double t;
+    if (number(d, "retrain.backend.timeout_s", w, 1, 7 * 86400, &t, err))
+        return err->code;
+    if (type && strcmp(type, "command") == 0)
+        return argv_check(json_object_get(b, "argv"), w, err);
+    if (!type || strcmp(type, "webhook") != 0)
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.type: expected \"command\" or "
+                                           "\"webhook\"",
+                          w);
+    const char *url = json_string_value(json_object_get(b, "url"));
+    if (!url || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.url: expected an http(s) URL", w);
+    json_t *h = json_object_get(b, "headers"), *se = json_object_get(b, "secret_env");
+    const char *k;
+    json_t *v;
+    if (h && !json_is_object(h))
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.headers: expected an object", w);
+    json_object_foreach(h, k, v) if (!json_is_string(v)) return md_err_set(
+        err, MD_INVALID, "%s: retrain.backend.headers.%s: expected a string", w, k);
+    if (se && !json_is_array(se))
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.secret_env: expected an array "
+                                           "of variable names",
+                          w);
+    return MD_OK;
+}
+
+static md_status retrain_parse(const json_t *d, const char *w, md_retrain_policy *p, md_err *err)
+{
+    if (integer(d, "retrain.rule.min_alert_features", w, 1, 10000, &p->min_alert_features,
+                err) ||
+        integer(d, "retrain.rule.consecutive_windows", w, 1, 1000, &p->consecutive_windows, err) ||
+        backend_parse(d, w, err))
+        return err->code;
+    p->backend = json_deep_copy(json_object_get(json_object_get(d, "retrain"), "backend"));
+    return MD_OK;
+}
+
+md_status md_policy_parse(const json_t *doc, const char *where, md_policy *out, md_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(doc))
+        return md_err_set(err, MD_INVALID, "%s: expected a JSON object", where);
+    if (md_drift_policy_parse(doc, where, &out->drift, err) ||
+        incidents_parse(doc, where, &out->incidents, err) ||
+        promotion_parse(doc, where, &out->promotion, err) ||
+        retrain_parse(doc, where, &out->retrain, err))
+        return err->code;
+    return MD_OK;
+}
+
+void md_policy_free(md_policy *p)
+{
+    json_decref(p->retrain.backend);
+    p->retrain.backend = NULL;
+}
+
+json_t *md_policy_merge(const json_t *base, const json_t *over)
+{
+    if (!json_is_object(base) || !json_is_object(over))
+        return json_deep_copy(over);
+    json_t *out = json_deep_copy(base);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)over, k, v)
+        json_object_set_new(out, k, md_policy_merge(json_object_get(base, k), v));
+    return out;
+}
+
+const char *md_severity_name(md_severity s)
+{
+    static const char *const n[] = {"?", "P1", "P2", "P3", "P4"};
+    return s >= MD_P1 && s <= MD_P4 ? n[s] : "?";
+}
+
 md_status md_drift_policy_parse(const json_t *doc, const char *where, md_drift_policy *p,
                                 md_err *err)
 {

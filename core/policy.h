@@ -21,6 +21,72 @@ typedef struct {
     md_level schema_level;
 } md_drift_policy;
 
+typedef enum { MD_P1 = 1, MD_P2, MD_P3, MD_P4 } md_severity;
+
+typedef struct {
+    md_severity drift_sev, schema_sev, calibration_sev, performance_sev, latency_sev, dq_sev;
+    int drift_p1_features; /* a production window with this many drift alerts is P1 */
+    double ece_max, hl_pvalue;
+    int ece_min_labeled; /* ECE alone alerts only over windows at least this large */
+    double delta_auc_min, p1_delta_auc;
+    double auc_z; /* and only beyond this many standard errors of the window's AUC */
+    double max_share_over_sla;
+    double missing_delta;
+    bool non_production_one_lower;
+} md_incident_policy;
+
+/* A promotion gate's thresholds. */
+typedef struct {
+    double limit; /* min for delta_auc, max for max_psi and ece; unused otherwise */
+    bool na_blocks;
+} md_gate_policy;
+
+#define MD_GATES(X)                                                                                \
+    X(DELTA_AUC, "delta_auc", "AUC minus the champion's AUC")                                     \
+    X(MAX_PSI, "max_psi", "largest PSI over the recent windows")                                  \
+    X(ECE, "ece", "expected calibration error")                                                   \
+    X(NO_OPEN_P1, "no_open_p1", "open P1 incidents on the model")                                 \
+    X(BASELINE_PRESENT, "baseline_present", "a baseline profile exists")
+
+typedef enum {
+#define MD_X(id, name, what) MD_GATE_##id,
+    MD_GATES(MD_X)
+#undef MD_X
+        MD_GATE_COUNT
+} md_gate;
+
+const char *md_gate_name(md_gate g);
+const char *md_gate_description(md_gate g);
+int md_gate_parse(const char *name);
+
+typedef struct {
+    int approvals_staging, approvals_production;
+    double ttl_hours;
+    int evidence_windows;
+    md_gate_policy gates[MD_GATE_COUNT];
+} md_promotion_policy;
+
+typedef struct {
+    int min_alert_features, consecutive_windows;
+    json_t *backend; /* the backend object as written (owned) */
+} md_retrain_policy;
+
+typedef struct {
+    md_drift_policy drift;
+    md_incident_policy incidents;
+    md_promotion_policy promotion;
+    md_retrain_policy retrain;
+} md_policy;
+
+const char *md_severity_name(md_severity s);
+
+/* Checks a whole policy document and reads it; errors name the JSON path. */
+md_status md_policy_parse(const json_t *doc, const char *where, md_policy *out, md_err *err);
+void md_policy_free(md_policy *p);
+
+/* Deep merge: objects merged key by key, anything else replaced. Returns a new value. */
+json_t *md_policy_merge(const json_t *base, const json_t *over);
+
 /* The shipped default policy document (data/policy.default.json). */
 const char *md_policy_default_text(void);
 

@@ -24,6 +24,10 @@ typedef struct {
 md_status md_registry_transition(md_store *s, int64_t version_id, const char *to,
                                  const md_transition *t, md_err *err);
 
+/* Refuses (MD_REFUSED, naming where a `from` version may go) a move the registry forbids. */
+md_status md_registry_check_move(md_store *s, const char *label, const char *from, const char *to,
+                                 md_err *err);
+
 /* The id and status of MODEL's version NUMBER; MD_NOTFOUND names what is missing. */
 md_status md_version_lookup(md_store *s, const char *model, int64_t number, int64_t *id,
                             char status[16], md_err *err);

@@ -19,7 +19,8 @@ struct md_store {
     char *path;
     md_clock clock;
     bool in_tx;
-    bool created; /* this open created the file */
+    bool created;    /* this open created the file */
+    int64_t sim_now; /* a replayed clock (md_store_set_now), 0 when none */
 };
 
 /* How long a writer keeps trying to get the write lock before giving up (busy handler waits up
@@ -44,7 +45,12 @@ const md_clock *md_store_clock(const md_store *s)
 
 int64_t md_store_now_ms(const md_store *s)
 {
-    return md_clock_now_ms(&s->clock);
+    return s->sim_now ? s->sim_now : md_clock_now_ms(&s->clock);
+}
+
+void md_store_set_now(md_store *s, int64_t ms)
+{
+    s->sim_now = ms;
 }
 
 void md_store_now_text(const md_store *s, char out[MD_TIME_TEXT_MAX])

@@ -39,6 +39,9 @@ const md_clock *md_store_clock(const md_store *s);
 /* Current time as stored text ("2026-11-26T06:05:35.123Z"), from the store's clock. */
 void md_store_now_text(const md_store *s, char out[MD_TIME_TEXT_MAX]);
 int64_t md_store_now_ms(const md_store *s);
+/* Fixes the store's clock at `ms` (0: back to the system clock or MODELDECK_NOW), for
+ * simulations that replay a history: the demo, and tests. */
+void md_store_set_now(md_store *s, int64_t ms);
 
 /* The newest schema this binary knows. */
 int md_store_latest_schema(void);

@@ -60,7 +60,19 @@ static bool is_unsafe_cp(unsigned cp)
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
+static char *sanitize(const char *s, bool keep_lines);
+
 char *md_text_sanitize(const char *s)
+{
+    return sanitize(s, false);
+}
+
+char *md_text_sanitize_lines(const char *s)
+{
+    return sanitize(s, true);
+}
+
+static char *sanitize(const char *s, bool keep_lines)
 {
     if (!s)
         return md_xstrdup("");
@@ -71,7 +83,9 @@ char *md_text_sanitize(const char *s)
     for (size_t i = 0; i < n;) {
         unsigned cp;
         size_t len = utf8_decode(p + i, n - i, &cp);
-        if (len == 1 && (cp == '\t' || cp == '\n' || cp == '\r')) {
+        if (len == 1 && keep_lines && cp == '\n') {
+            out[o++] = '\n';
+        } else if (len == 1 && (cp == '\t' || cp == '\n' || cp == '\r')) {
             out[o++] = ' ';
         } else if (len == 1 && (cp < 0x20 || cp == 0x7F)) {
             out[o++] = '^';

@@ -14,6 +14,9 @@
  * overrides and invalid bytes become U+FFFD. NULL gives "". The caller frees. */
 char *md_text_sanitize(const char *s);
 
+/* The same, keeping line breaks (for multi-line text such as a job's log tail). */
+char *md_text_sanitize_lines(const char *s);
+
 /* Returns a copy with every invalid UTF-8 byte replaced by U+FFFD (controls kept). */
 char *md_utf8_repair(const char *s);
 

@@ -106,14 +106,16 @@ static md_status clean(const md_version_spec *v, clean_spec *c, md_err *err)
 /* ---- adding ------------------------------------------------------------------------------ */
 
 static md_status stage_event(md_store *s, int64_t version_id, const char *from, const char *to,
-                             const char *actor, const char *reason, int64_t seq, md_err *err)
+                             const char *actor, const char *reason, const char *action,
+                             int64_t seq, md_err *err)
 {
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
     return md_sql_run(s, err,
                       "INSERT INTO stage_history(version_id, from_status, to_status, at, actor,"
-                      " reason, audit_seq) VALUES (?,?,?,?,?,?,?)",
-                      "itttttI", version_id, from, to, at, actor, reason ? reason : "", 1, seq);
+                      " reason, audit_seq, action) VALUES (?,?,?,?,?,?,?,?)",
+                      "itttttIt", version_id, from, to, at, actor, reason ? reason : "", 1, seq,
+                      action);
 }
 
 static json_t *add_details(const md_version_spec *v, const clean_spec *c)
@@ -178,7 +180,8 @@ md_status md_version_add(md_store *s, const md_actor *actor, const char *model,
     if (rc == MD_OK)
         rc = md_audit_append(s, actor->name, "version.add", object, reason, d, &seq, err);
     if (rc == MD_OK)
-        rc = stage_event(s, vid, NULL, "candidate", actor->name, reason, seq, err);
+        rc = stage_event(s, vid, NULL, "candidate", actor->name, reason, "version.add", seq,
+                         err);
     json_decref(d);
     free(object);
     clean_free(&c);
@@ -231,8 +234,8 @@ static void legal_targets(md_store *s, const char *from, char *buf, size_t cap)
     sqlite3_finalize(st);
 }
 
-static md_status check_legal(md_store *s, const char *label, const char *from, const char *to,
-                             md_err *err)
+md_status md_registry_check_move(md_store *s, const char *label, const char *from, const char *to,
+                                 md_err *err)
 {
     if (strcmp(from, to) == 0)
         return md_err_set(err, MD_ERROR, "%s is already %s", label, to);
@@ -318,7 +321,7 @@ md_status md_registry_transition(md_store *s, int64_t vid, const char *to, const
     md_status rc = version_ref_read(s, vid, &r, err);
     char *label = md_xasprintf("version %s/%lld", r.model ? r.model : "?", (long long)r.number);
     if (rc == MD_OK)
-        rc = check_legal(s, label, r.status, to, err);
+        rc = md_registry_check_move(s, label, r.status, to, err);
     if (rc == MD_OK && strcmp(to, "production") == 0)
         rc = archive_current_production(s, &r, t, err);
     char at[MD_TIME_TEXT_MAX];
@@ -334,7 +337,7 @@ md_status md_registry_transition(md_store *s, int64_t vid, const char *to, const
     if (rc == MD_OK)
         rc = md_audit_append(s, t->actor, t->action, object, t->reason, d, &seq, err);
     if (rc == MD_OK)
-        rc = stage_event(s, vid, r.status, to, t->actor, t->reason, seq, err);
+        rc = stage_event(s, vid, r.status, to, t->actor, t->reason, t->action, seq, err);
     json_decref(d);
     free(object);
     free(label);

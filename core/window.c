@@ -682,6 +682,8 @@ void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy
     r->auc_exact = true; /* nothing approximate until a summary says so */
     r->rows = w->rows;
     r->labeled = w->labeled;
+    for (size_t i = 0; i < w->ndec; i++)
+        r->positives += w->dy[i];
     r->ndrift = w->nf;
     r->drift = md_xcalloc(w->nf + 1, sizeof *r->drift);
     for (size_t i = 0; i < w->nf; i++) {

@@ -97,7 +97,7 @@ typedef struct {
 } md_drift_row;
 
 typedef struct {
-    int64_t rows, labeled;
+    int64_t rows, labeled, positives;
     bool has_auc, auc_exact;
     double auc, auc_error;
     bool has_delta;

@@ -1,0 +1,723 @@
+#include "incidents.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "json.h"
+#include "mem.h"
+#include "models.h"
+#include "policies.h"
+#include "sql.h"
+#include "text.h"
+
+static const char *const kind_names[] = {
+#define MD_X(id, name, title) name,
+    MD_INCIDENT_KINDS(MD_X)
+#undef MD_X
+};
+static const char *const kind_titles[] = {
+#define MD_X(id, name, title) title,
+    MD_INCIDENT_KINDS(MD_X)
+#undef MD_X
+};
+
+/* ---- opening and appending ---------------------------------------------------------------- */
+
+typedef struct {
+    md_incident_kind kind;
+    const char *key; /* feature, or "" */
+    md_severity severity;
+    json_t *detail;  /* borrowed */
+} finding;
+
+static md_severity adjust(md_severity s, const md_window_facts *w, const md_policy *p)
+{
+    if (!w->production && p->incidents.non_production_one_lower && s < MD_P4)
+        return (md_severity)(s + 1);
+    return s;
+}
+
+static md_status add_evidence(md_store *s, int64_t id, const md_window_facts *w, const finding *f,
+                              const char *at, md_err *err)
+{
+    char *detail = md_json_canonical(f->detail);
+    md_status rc = md_sql_run(s, err,
+                              "INSERT OR IGNORE INTO incident_evidence(incident_id, version_id,"
+                              " window_kind, window, feature, severity, at, detail)"
+                              " VALUES (?,?,?,?,?,?,?,?)",
+                              "iittttt" "t", id, w->version_id, w->window_kind, w->window, f->key,
+                              md_severity_name(f->severity), at, detail);
+    free(detail);
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err, "UPDATE incidents SET last_evidence_at = ? WHERE id = ?", "ti", at,
+                        id);
+    return rc;
+}
+
+static md_status open_incident(md_store *s, const char *actor, const md_window_facts *w,
+                               const finding *f, const char *at, int64_t *id, md_err *err)
+{
+    char *title = *f->key ? md_xasprintf("%s on %s (%s v%lld)", kind_titles[f->kind], f->key,
+                                         w->model, (long long)w->version_number)
+                          : md_xasprintf("%s (%s v%lld)", kind_titles[f->kind], w->model,
+                                         (long long)w->version_number);
+    md_status rc = md_sql_run(s, err,
+                              "INSERT INTO incidents(model_id, version_id, kind, key, severity,"
+                              " state, title, opened_at, last_evidence_at)"
+                              " VALUES (?,?,?,?,?,'open',?,?,?)",
+                              "iitttttt", w->model_id, w->version_id, kind_names[f->kind], f->key,
+                              md_severity_name(f->severity), title, at, at);
+    *id = sqlite3_last_insert_rowid(md_store_db(s));
+    char *object = md_xasprintf("incident:%lld", (long long)*id);
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:O}", "model", w->model, "kind",
+                          kind_names[f->kind], "key", f->key, "severity",
+                          md_severity_name(f->severity), "version", (json_int_t)w->version_number,
+                          "window", w->window, "evidence", f->detail);
+    if (rc == MD_OK)
+        rc = md_audit_append(s, actor, "incident.open", object, title, d, NULL, err);
+    json_decref(d);
+    free(object);
+    free(title);
+    return rc;
+}
+
+static md_status raise_finding(md_store *s, const char *actor, const md_window_facts *w,
+                               const finding *f, md_incident_tally *t, md_err *err)
+{
+    char at[MD_TIME_TEXT_MAX], sev[4] = "";
+    md_store_now_text(s, at);
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT id, severity FROM incidents WHERE model_id = ? AND kind = ? AND"
+                       " key = ? AND state <> 'resolved'",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "itt", w->model_id, kind_names[f->kind], f->key);
+    bool row;
+    int64_t id = 0;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && row) {
+        id = sqlite3_column_int64(st, 0);
+        snprintf(sev, sizeof sev, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc != MD_OK)
+        return rc;
+    if (!id) {
+        rc = open_incident(s, actor, w, f, at, &id, err);
+        t->opened += rc == MD_OK;
+    } else if (sev[1] - '0' > (int)f->severity) { /* more severe evidence than before */
+        rc = md_sql_run(s, err,
+                        "UPDATE incidents SET severity = ?, snoozed_until = NULL WHERE id = ?",
+                        "ti", md_severity_name(f->severity), id);
+        char *object = md_xasprintf("incident:%lld", (long long)id);
+        json_t *d = json_pack("{s:s, s:s, s:s}", "from", sev, "to", md_severity_name(f->severity),
+                              "window", w->window);
+        if (rc == MD_OK)
+            rc = md_audit_append(s, actor, "incident.escalate", object, "more severe evidence", d,
+                                 NULL, err);
+        json_decref(d);
+        free(object);
+        t->escalated += rc == MD_OK;
+    } else {
+        t->updated++;
+    }
+    return rc == MD_OK ? add_evidence(s, id, w, f, at, err) : rc;
+}
+
+/* ---- the rules -------------------------------------------------------------------------------- */
+
+static bool psi_alert(const md_feature_facts *f, const md_drift_policy *d)
+{
+    return f->has_psi && f->psi >= d->psi_alert && f->psi > f->psi_null;
+}
+
+static bool ks_alert(const md_feature_facts *f, const md_drift_policy *d)
+{
+    return f->has_ks && d->ks_level == MD_LEVEL_ALERT && f->ks_p < d->ks_pvalue &&
+           f->ks >= d->ks_min_d;
+}
+
+static md_status feature_rules(md_store *s, const char *actor, const md_window_facts *w,
+                               const md_policy *p, md_incident_tally *t, md_err *err)
+{
+    size_t drifting = 0;
+    for (size_t i = 0; i < w->nf; i++)
+        drifting += psi_alert(&w->f[i], &p->drift) || ks_alert(&w->f[i], &p->drift);
+    md_status rc = MD_OK;
+    for (size_t i = 0; rc == MD_OK && i < w->nf; i++) {
+        const md_feature_facts *ff = &w->f[i];
+        json_t *d = json_pack("{s:o, s:o, s:o, s:o, s:f, s:I, s:I}", "psi",
+                              ff->has_psi ? json_real(ff->psi) : json_null(), "psi_null_p99",
+                              ff->has_psi ? json_real(ff->psi_null) : json_null(), "ks",
+                              ff->has_ks ? json_real(ff->ks) : json_null(), "ks_pvalue",
+                              ff->has_ks ? json_real(ff->ks_p) : json_null(), "missing_delta",
+                              ff->missing_delta, "schema_changes", (json_int_t)ff->schema_changes,
+                              "violations", (json_int_t)ff->violations);
+        json_object_set_new(d, "drifting_features", json_integer((json_int_t)drifting));
+        bool p1 = w->production && (int)drifting >= p->incidents.drift_p1_features;
+        finding fs[3] = {
+            {MD_INC_DRIFT, ff->feature, p1 ? MD_P1 : adjust(p->incidents.drift_sev, w, p), d},
+            {MD_INC_SCHEMA, ff->feature, adjust(p->incidents.schema_sev, w, p), d},
+            {MD_INC_DATA_QUALITY, ff->feature, adjust(p->incidents.dq_sev, w, p), d}};
+        bool fire[3] = {psi_alert(ff, &p->drift) || ks_alert(ff, &p->drift),
+                        ff->schema_changes > 0 || ff->violations > 0,
+                        fabs(ff->missing_delta) >= p->incidents.missing_delta};
+        for (int k = 0; rc == MD_OK && k < 3; k++)
+            if (fire[k])
+                rc = raise_finding(s, actor, w, &fs[k], t, err);
+        json_decref(d);
+    }
+    return rc;
+}
+
+/* The standard error of an AUC over n1 positives and n2 negatives (Hanley & McNeil, 1982). */
+static double auc_se(double a, double n1, double n2)
+{
+    double q1 = a / (2 - a), q2 = 2 * a * a / (1 + a);
+    double v = (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n2 - 1) * (q2 - a * a)) / (n1 * n2);
+    return v > 0 ? sqrt(v) : 0;
+}
+
+/* A drop in AUC beyond the threshold and beyond what the window's size explains. */
+static bool auc_dropped(const md_window_facts *w, double threshold, double z)
+{
+    if (!w->has_delta || !w->has_auc || w->delta_auc >= threshold)
+        return false;
+    double n1 = (double)w->positives, n2 = (double)(w->labeled - w->positives);
+    return n1 > 0 && n2 > 0 && w->delta_auc < -z * auc_se(w->auc, n1, n2);
+}
+
+static md_status window_rules(md_store *s, const char *actor, const md_window_facts *w,
+                              const md_policy *p, md_incident_tally *t, md_err *err)
+{
+    const md_incident_policy *ip = &p->incidents;
+    json_t *d = json_object();
+    json_object_set_new(d, "ece", w->has_ece ? json_real(w->ece) : json_null());
+    json_object_set_new(d, "hl_pvalue", w->has_hl_p ? json_real(w->hl_p) : json_null());
+    json_object_set_new(d, "delta_auc", w->has_delta ? json_real(w->delta_auc) : json_null());
+    json_object_set_new(d, "over_sla", w->has_over_sla ? json_real(w->over_sla) : json_null());
+    json_object_set_new(d, "labeled", json_integer(w->labeled));
+    bool perf_p1 = w->production && auc_dropped(w, ip->p1_delta_auc, ip->auc_z);
+    finding fs[3] = {
+        {MD_INC_CALIBRATION, "", adjust(ip->calibration_sev, w, p), d},
+        {MD_INC_PERFORMANCE, "", perf_p1 ? MD_P1 : adjust(ip->performance_sev, w, p), d},
+        {MD_INC_LATENCY, "", adjust(ip->latency_sev, w, p), d}};
+    bool ece_high = w->has_ece && w->ece > ip->ece_max && w->labeled >= ip->ece_min_labeled;
+    bool fire[3] = {ece_high || (w->has_hl_p && w->hl_p < ip->hl_pvalue),
+                    auc_dropped(w, ip->delta_auc_min, ip->auc_z),
+                    w->has_over_sla && w->over_sla > ip->max_share_over_sla};
+    md_status rc = MD_OK;
+    for (int k = 0; rc == MD_OK && k < 3; k++)
+        if (fire[k])
+            rc = raise_finding(s, actor, w, &fs[k], t, err);
+    json_decref(d);
+    return rc;
+}
+
+md_status md_incidents_apply(md_store *s, const char *actor, const md_window_facts *w,
+                             const md_policy *p, md_incident_tally *t, md_err *err)
+{
+    if (feature_rules(s, actor, w, p, t, err) != MD_OK)
+        return err->code;
+    return window_rules(s, actor, w, p, t, err);
+}
+
+/* ---- evaluating stored windows --------------------------------------------------------------- */
+
+static void feature_read(sqlite3_stmt *st, void *elem)
+{
+    md_feature_facts *f = elem;
+    f->feature = (const char *)md_sql_col_text(st, 0);
+    f->has_psi = !md_sql_col_null(st, 1);
+    f->psi = sqlite3_column_double(st, 1);
+    f->psi_null = sqlite3_column_double(st, 2);
+    f->has_ks = !md_sql_col_null(st, 3);
+    f->ks = sqlite3_column_double(st, 3);
+    f->ks_p = sqlite3_column_double(st, 4);
+    f->missing_delta = sqlite3_column_double(st, 5);
+    f->schema_changes = sqlite3_column_int64(st, 6);
+    f->violations = sqlite3_column_int64(st, 7);
+}
+
+static md_status stored_features(md_store *s, int64_t wid, md_window_facts *w, md_err *err)
+{
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT feature, psi, psi_null_p99, ks, ks_pvalue, missing_delta,"
+                       " schema_changes, violations FROM drift WHERE window_id = ?"
+                       " ORDER BY position",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", wid);
+    return md_sql_collect(s, st, sizeof *w->f, feature_read, (void **)&w->f, &w->nf, err);
+}
+
+static void free_facts(md_window_facts *w)
+{
+    for (size_t i = 0; i < w->nf; i++)
+        free((char *)w->f[i].feature);
+    free(w->f);
+    free((char *)w->window_kind);
+    free((char *)w->window);
+}
+
+static void window_facts_read(sqlite3_stmt *st, md_window_facts *w)
+{
+    memset(w, 0, sizeof *w);
+    w->version_id = sqlite3_column_int64(st, 1);
+    w->version_number = sqlite3_column_int64(st, 2);
+    w->production = strcmp((const char *)sqlite3_column_text(st, 3), "production") == 0;
+    w->window_kind = md_sql_col_text(st, 4);
+    w->window = md_sql_col_text(st, 5);
+    w->has_ece = !md_sql_col_null(st, 6);
+    w->ece = sqlite3_column_double(st, 6);
+    w->has_hl_p = !md_sql_col_null(st, 7);
+    w->hl_p = sqlite3_column_double(st, 7);
+    w->has_delta = !md_sql_col_null(st, 8);
+    w->delta_auc = sqlite3_column_double(st, 8);
+    w->labeled = sqlite3_column_int64(st, 10);
+    w->positives = sqlite3_column_int64(st, 11);
+    w->has_auc = !md_sql_col_null(st, 12);
+    w->auc = sqlite3_column_double(st, 12);
+    json_t *lat = md_json_load_or_string((const char *)sqlite3_column_text(st, 9));
+    json_t *over = json_object_get(lat, "over_sla");
+    w->has_over_sla = json_is_number(over);
+    w->over_sla = json_number_value(over);
+    json_decref(lat);
+}
+
+static md_status evaluate_model(md_store *s, const char *actor, int64_t mid, const char *model,
+                                md_incident_tally *t, md_err *err)
+{
+    md_policy p;
+    if (md_policy_load(s, model, &p, err) != MD_OK)
+        return err->code;
+    sqlite3_stmt *st;
+    md_status rc = md_sql_prepare(s,
+                                  "SELECT w.id, w.version_id, v.number, v.status, w.kind, w.window,"
+                                  " w.ece, w.hl_pvalue, w.delta_auc, w.latency, w.labeled,"
+                                  " w.positives, w.auc FROM windows w"
+                                  " JOIN versions v ON v.id = w.version_id WHERE v.model_id = ?"
+                                  " ORDER BY w.window",
+                                  &st, err);
+    if (rc == MD_OK)
+        md_sql_bind(st, "i", mid);
+    for (bool row = rc == MD_OK; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        md_window_facts w;
+        window_facts_read(st, &w);
+        w.model_id = mid;
+        w.model = model;
+        rc = stored_features(s, sqlite3_column_int64(st, 0), &w, err);
+        if (rc == MD_OK)
+            rc = md_incidents_apply(s, actor, &w, &p, t, err);
+        free_facts(&w);
+    }
+    if (st)
+        sqlite3_finalize(st);
+    md_policy_free(&p);
+    return rc;
+}
+
+typedef struct {
+    int64_t id;
+    char *name;
+} model_ref;
+
+static void model_ref_read(sqlite3_stmt *st, void *elem)
+{
+    model_ref *m = elem;
+    m->id = sqlite3_column_int64(st, 0);
+    m->name = md_sql_col_text(st, 1);
+}
+
+md_status md_incidents_evaluate(md_store *s, const md_actor *a, const char *model,
+                                md_incident_tally *t, md_err *err)
+{
+    memset(t, 0, sizeof *t);
+    if (md_write_begin(s, a, MD_PERM_INCIDENT_WRITE, err) != MD_OK)
+        return err->code;
+    sqlite3_stmt *st;
+    model_ref *ms = NULL;
+    size_t n = 0;
+    md_status rc = md_sql_prepare(s, "SELECT id, name FROM models WHERE ?1 IS NULL OR name = ?1",
+                                  &st, err);
+    if (rc == MD_OK) {
+        md_sql_bind(st, "t", model);
+        rc = md_sql_collect(s, st, sizeof *ms, model_ref_read, (void **)&ms, &n, err);
+    }
+    if (rc == MD_OK && model && n == 0)
+        rc = md_err_set(err, MD_NOTFOUND, "no model '%s'", model);
+    for (size_t i = 0; rc == MD_OK && i < n; i++)
+        rc = evaluate_model(s, a->name, ms[i].id, ms[i].name, t, err);
+    for (size_t i = 0; i < n; i++)
+        free(ms[i].name);
+    free(ms);
+    return md_tx_end(s, rc, err);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    char state[16];
+    char *model;
+} incident_ref;
+
+static md_status load_ref(md_store *s, int64_t id, incident_ref *r, md_err *err)
+{
+    sqlite3_stmt *st;
+    memset(r, 0, sizeof *r);
+    if (md_sql_prepare(s,
+                       "SELECT i.state, m.name FROM incidents i JOIN models m ON m.id = i.model_id"
+                       " WHERE i.id = ?",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", id);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && !row)
+        rc = md_err_set(err, MD_NOTFOUND, "no incident %lld", (long long)id);
+    if (rc == MD_OK) {
+        snprintf(r->state, sizeof r->state, "%s", (const char *)sqlite3_column_text(st, 0));
+        r->model = md_sql_col_text(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* One lifecycle step: the checks, the update, the audit row, in one transaction. */
+typedef md_status (*step_fn)(md_store *s, int64_t id, const incident_ref *r, const char *at,
+                             const void *arg, json_t *details, md_err *err);
+
+static md_status lifecycle(md_store *s, const md_actor *a, md_perm perm, int64_t id,
+                           const char *action, const char *reason, step_fn fn, const void *arg,
+                           md_err *err)
+{
+    if (md_check_text_reason(reason, err) != MD_OK)
+        return err->code;
+    if (md_write_begin(s, a, perm, err) != MD_OK)
+        return err->code;
+    incident_ref r;
+    char at[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, at);
+    json_t *d = json_object();
+    md_status rc = load_ref(s, id, &r, err);
+    if (rc == MD_OK)
+        rc = fn(s, id, &r, at, arg, d, err);
+    char *object = md_xasprintf("incident:%lld", (long long)id);
+    if (rc == MD_OK)
+        rc = md_audit_append(s, a->name, action, object, reason, d, NULL, err);
+    free(object);
+    json_decref(d);
+    free(r.model);
+    return md_tx_end(s, rc, err);
+}
+
+static md_status do_ack(md_store *s, int64_t id, const incident_ref *r, const char *at,
+                        const void *arg, json_t *d, md_err *err)
+{
+    const char *who = arg;
+    if (strcmp(r->state, "open") != 0)
+        return md_err_set(err, MD_ERROR, "incident %lld is %s, not open", (long long)id, r->state);
+    json_object_set_new(d, "model", json_string(r->model));
+    return md_sql_run(s, err,
+                      "UPDATE incidents SET state = 'acknowledged', acked_at = ?, acked_by = ?"
+                      " WHERE id = ?",
+                      "tti", at, who, id);
+}
+
+md_status md_incident_ack(md_store *s, const md_actor *a, int64_t id, const char *reason,
+                          md_err *err)
+{
+    return lifecycle(s, a, MD_PERM_INCIDENT_WRITE, id, "incident.ack", reason ? reason : "",
+                     do_ack, a->name, err);
+}
+
+static md_status not_resolved(int64_t id, const incident_ref *r, md_err *err)
+{
+    if (strcmp(r->state, "resolved") == 0)
+        return md_err_set(err, MD_ERROR, "incident %lld is resolved", (long long)id);
+    return MD_OK;
+}
+
+static md_status do_assign(md_store *s, int64_t id, const incident_ref *r, const char *at,
+                           const void *arg, json_t *d, md_err *err)
+{
+    (void)at;
+    const char *user = arg;
+    int64_t known = 0;
+    if (not_resolved(id, r, err) ||
+        md_sql_int(s, &known, err, "SELECT count(*) FROM users WHERE name = ?", "t", user))
+        return err->code;
+    if (!known)
+        return md_err_set(err, MD_NOTFOUND, "no user '%s' to assign to", user);
+    json_object_set_new(d, "assignee", json_string(user));
+    return md_sql_run(s, err, "UPDATE incidents SET assignee = ? WHERE id = ?", "ti", user, id);
+}
+
+md_status md_incident_assign(md_store *s, const md_actor *a, int64_t id, const char *user,
+                             const char *reason, md_err *err)
+{
+    return lifecycle(s, a, MD_PERM_INCIDENT_WRITE, id, "incident.assign", reason ? reason : "",
+                     do_assign, user, err);
+}
+
+static md_status do_snooze(md_store *s, int64_t id, const incident_ref *r, const char *at,
+                           const void *arg, json_t *d, md_err *err)
+{
+    const char *until = arg;
+    if (not_resolved(id, r, err))
+        return err->code;
+    if (strcmp(until, at) <= 0)
+        return md_err_set(err, MD_INVALID, "--until %s is not in the future", until);
+    json_object_set_new(d, "until", json_string(until));
+    return md_sql_run(s, err, "UPDATE incidents SET snoozed_until = ? WHERE id = ?", "ti", until,
+                      id);
+}
+
+md_status md_incident_snooze(md_store *s, const md_actor *a, int64_t id, const char *until,
+                             const char *reason, md_err *err)
+{
+    int64_t ms;
+    char text[MD_TIME_TEXT_MAX];
+    if (md_time_parse(until, &ms, err) != MD_OK)
+        return md_err_prefix(err, "--until");
+    md_time_format(ms, text);
+    return lifecycle(s, a, MD_PERM_INCIDENT_WRITE, id, "incident.snooze", reason ? reason : "",
+                     do_snooze, text, err);
+}
+
+static md_status do_resolve(md_store *s, int64_t id, const incident_ref *r, const char *at,
+                            const void *arg, json_t *d, md_err *err)
+{
+    const char *who = arg;
+    if (not_resolved(id, r, err))
+        return err->code;
+    json_object_set_new(d, "from", json_string(r->state));
+    return md_sql_run(s, err,
+                      "UPDATE incidents SET state = 'resolved', resolved_at = ?, resolved_by = ?,"
+                      " snoozed_until = NULL, acked_at = coalesce(acked_at, ?),"
+                      " acked_by = coalesce(acked_by, ?) WHERE id = ?",
+                      "tttti", at, who, at, who, id);
+}
+
+md_status md_incident_resolve(md_store *s, const md_actor *a, int64_t id, const char *reason,
+                              md_err *err)
+{
+    if (!reason || !*reason)
+        return md_err_set(err, MD_INVALID, "resolving an incident needs a reason");
+    return lifecycle(s, a, MD_PERM_INCIDENT_WRITE, id, "incident.resolve", reason, do_resolve,
+                     a->name, err);
+}
+
+static md_status do_note(md_store *s, int64_t id, const incident_ref *r, const char *at,
+                         const void *arg, json_t *d, md_err *err)
+{
+    (void)r;
+    const char *const *who_text = arg;
+    json_object_set_new(d, "note", md_json_str_or_null(who_text[1]));
+    return md_sql_run(s, err,
+                      "INSERT INTO incident_notes(incident_id, at, actor, text) VALUES (?,?,?,?)",
+                      "ittt", id, at, who_text[0], who_text[1]);
+}
+
+md_status md_incident_note(md_store *s, const md_actor *a, int64_t id, const char *text,
+                           md_err *err)
+{
+    if (!text || !*text)
+        return md_err_set(err, MD_INVALID, "a note needs text");
+    const char *who_text[2] = {a->name, text};
+    return lifecycle(s, a, MD_PERM_NOTE, id, "incident.note", "", do_note, who_text, err);
+}
+
+/* ---- reading ---------------------------------------------------------------------------------------- */
+
+static json_t *col_str(sqlite3_stmt *st, int c)
+{
+    return md_json_str_or_null((const char *)sqlite3_column_text(st, c));
+}
+
+/* Seconds between two stored times, or null. */
+static json_t *seconds_between(sqlite3_stmt *st, int from, int to)
+{
+    int64_t a, b;
+    if (md_sql_col_null(st, from) || md_sql_col_null(st, to) ||
+        md_time_parse_iso((const char *)sqlite3_column_text(st, from), false, &a, NULL) ||
+        md_time_parse_iso((const char *)sqlite3_column_text(st, to), false, &b, NULL))
+        return json_null();
+    return json_real((double)(b - a) / 1000.0);
+}
+
+#define INCIDENT_SELECT                                                                            \
+    "SELECT i.id, m.name, v.number, i.kind, i.key, i.severity, i.state, i.title, i.opened_at,"     \
+    " i.acked_at, i.acked_by, i.resolved_at, i.resolved_by, i.assignee, i.snoozed_until,"          \
+    " i.last_evidence_at, (SELECT count(*) FROM incident_evidence e WHERE e.incident_id = i.id)"  \
+    " FROM incidents i JOIN models m ON m.id = i.model_id"                                         \
+    " LEFT JOIN versions v ON v.id = i.version_id "
+
+static json_t *incident_row(sqlite3_stmt *st, const char *now)
+{
+    json_t *o = json_object();
+    const char *snooze = (const char *)sqlite3_column_text(st, 14);
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "model", col_str(st, 1));
+    json_object_set_new(o, "version", md_json_int_or_null(!md_sql_col_null(st, 2),
+                                                          sqlite3_column_int64(st, 2)));
+    json_object_set_new(o, "kind", col_str(st, 3));
+    json_object_set_new(o, "key", col_str(st, 4));
+    json_object_set_new(o, "severity", col_str(st, 5));
+    json_object_set_new(o, "state", col_str(st, 6));
+    json_object_set_new(o, "title", col_str(st, 7));
+    json_object_set_new(o, "opened_at", col_str(st, 8));
+    json_object_set_new(o, "acknowledged_at", col_str(st, 9));
+    json_object_set_new(o, "acknowledged_by", col_str(st, 10));
+    json_object_set_new(o, "resolved_at", col_str(st, 11));
+    json_object_set_new(o, "resolved_by", col_str(st, 12));
+    json_object_set_new(o, "assignee", col_str(st, 13));
+    json_object_set_new(o, "snoozed_until", col_str(st, 14));
+    json_object_set_new(o, "snoozed", json_boolean(snooze && strcmp(snooze, now) > 0));
+    json_object_set_new(o, "last_evidence_at", col_str(st, 15));
+    json_object_set_new(o, "evidence_count", json_integer(sqlite3_column_int64(st, 16)));
+    json_object_set_new(o, "time_to_ack_s", seconds_between(st, 8, 9));
+    json_object_set_new(o, "time_to_resolve_s", seconds_between(st, 8, 11));
+    return o;
+}
+
+md_status md_incidents_list(md_store *s, const md_incident_filter *f, json_t **out, md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    const char *state = f->state ? f->state : "active";
+    static const char *const states[] = {"open", "acknowledged", "resolved", "active", "all"};
+    bool known = false;
+    for (size_t i = 0; i < 5; i++)
+        known |= strcmp(state, states[i]) == 0;
+    if (!known)
+        return md_err_set(err, MD_INVALID, "state '%s' is not open, acknowledged, resolved, "
+                                           "active or all",
+                          state);
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       INCIDENT_SELECT
+                       "WHERE (?1 IS NULL OR m.name = ?1)"
+                       " AND (?2 = 'all' OR (?2 = 'active' AND i.state <> 'resolved')"
+                       "      OR i.state = ?2)"
+                       " AND (?3 IS NULL OR i.severity = ?3) AND (?4 IS NULL OR i.assignee = ?4)"
+                       " AND (?5 OR i.snoozed_until IS NULL OR i.snoozed_until <= ?6)"
+                       " ORDER BY i.severity, i.opened_at, i.id",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "ttttit", f->model, state, f->severity, f->assignee,
+                (int64_t)f->include_snoozed, now);
+    json_t *a = json_array();
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_array_append_new(a, incident_row(st, now));
+    }
+    sqlite3_finalize(st);
+    if (rc != MD_OK)
+        json_decref(a);
+    *out = rc == MD_OK ? a : NULL;
+    return rc;
+}
+
+static md_status append_rows(md_store *s, const char *sql, int64_t id, json_t *into,
+                             const char *const *keys, int ncols, md_err *err)
+{
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, sql, &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", id);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_t *o = json_object();
+        for (int c = 0; c < ncols; c++) {
+            json_t *v = sqlite3_column_type(st, c) == SQLITE_INTEGER
+                            ? json_integer(sqlite3_column_int64(st, c))
+                            : col_str(st, c);
+            if (strcmp(keys[c], "detail") == 0) {
+                json_decref(v);
+                v = md_json_load_or_string((const char *)sqlite3_column_text(st, c));
+            }
+            json_object_set_new(o, keys[c], v);
+        }
+        json_array_append_new(into, o);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+md_status md_incident_show(md_store *s, int64_t id, json_t **out, md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    sqlite3_stmt *st;
+    *out = NULL;
+    if (md_sql_prepare(s, INCIDENT_SELECT "WHERE i.id = ?", &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", id);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && !row)
+        rc = md_err_set(err, MD_NOTFOUND, "no incident %lld", (long long)id);
+    json_t *o = rc == MD_OK ? incident_row(st, now) : NULL;
+    sqlite3_finalize(st);
+    if (rc != MD_OK)
+        return rc;
+    static const char *const ev[] = {"version", "window_kind", "window", "feature",
+                                     "severity", "at", "detail"};
+    static const char *const notes[] = {"at", "actor", "text"};
+    json_t *e = json_array(), *n = json_array();
+    rc = append_rows(s,
+                     "SELECT v.number, e.window_kind, e.window, e.feature, e.severity, e.at,"
+                     " e.detail FROM incident_evidence e LEFT JOIN versions v"
+                     " ON v.id = e.version_id WHERE e.incident_id = ? ORDER BY e.window, e.feature",
+                     id, e, ev, 7, err);
+    if (rc == MD_OK)
+        rc = append_rows(s, "SELECT at, actor, text FROM incident_notes WHERE incident_id = ?"
+                            " ORDER BY id",
+                         id, n, notes, 3, err);
+    json_object_set_new(o, "evidence", e);
+    json_object_set_new(o, "notes", n);
+    if (rc != MD_OK)
+        json_decref(o);
+    *out = rc == MD_OK ? o : NULL;
+    return rc;
+}
+
+md_status md_incident_counts(md_store *s, int64_t out[5], md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    memset(out, 0, 5 * sizeof *out);
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT severity, count(*) FROM incidents WHERE state <> 'resolved' AND"
+                       " (snoozed_until IS NULL OR snoozed_until <= ?) GROUP BY severity",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "t", now);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        const char *sev = (const char *)sqlite3_column_text(st, 0);
+        out[sev[1] - '0'] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

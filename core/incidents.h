@@ -1,0 +1,91 @@
+/* Incidents: what the rules found in the windows, and what operators did about it.
+ *
+ * Why: an on-call operator needs one queue, deduplicated (one incident per model, kind and key
+ * until it is resolved, new evidence appended to it), ordered by severity, with the evidence
+ * behind each item and a lifecycle (open -> acknowledged -> resolved, plus snooze, assign and
+ * notes) whose every step is audited and timed. Rules run inside the ingest's transaction, so an
+ * ingest and the incidents it opens land together. */
+#ifndef MD_INCIDENTS_H
+#define MD_INCIDENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "authz.h"
+#include "policy.h"
+
+#define MD_INCIDENT_KINDS(X)                                                                       \
+    X(DRIFT, "drift", "Drift")                                                                     \
+    X(SCHEMA, "schema", "Schema change")                                                           \
+    X(CALIBRATION, "calibration", "Calibration drift")                                             \
+    X(PERFORMANCE, "performance", "Performance drop")                                              \
+    X(LATENCY, "latency", "Latency over the SLA")                                                  \
+    X(DATA_QUALITY, "data_quality", "Missingness spike")
+
+typedef enum {
+#define MD_X(id, name, title) MD_INC_##id,
+    MD_INCIDENT_KINDS(MD_X)
+#undef MD_X
+} md_incident_kind;
+
+/* What one window of one version says, from a fresh computation or from the stored results. */
+typedef struct {
+    const char *feature;
+    bool has_psi, has_ks;
+    double psi, psi_null, ks, ks_p, missing_delta;
+    int64_t schema_changes, violations;
+} md_feature_facts;
+
+typedef struct {
+    int64_t model_id, version_id, version_number;
+    const char *model;
+    bool production;
+    const char *window_kind, *window;
+    bool has_ece, has_hl_p, has_delta, has_over_sla;
+    double ece, hl_p, delta_auc, over_sla;
+    int64_t labeled, positives;
+    bool has_auc;
+    double auc;
+    md_feature_facts *f;
+    size_t nf;
+} md_window_facts;
+
+typedef struct {
+    int opened, updated, escalated;
+} md_incident_tally;
+
+/* Applies the rules to one window (inside the caller's write transaction). */
+md_status md_incidents_apply(md_store *s, const char *actor, const md_window_facts *w,
+                             const md_policy *p, md_incident_tally *t, md_err *err);
+
+/* Re-runs the rules over every stored window of `model` (NULL: every model). */
+md_status md_incidents_evaluate(md_store *s, const md_actor *actor, const char *model,
+                                md_incident_tally *t, md_err *err);
+
+md_status md_incident_ack(md_store *s, const md_actor *a, int64_t id, const char *reason,
+                          md_err *err);
+md_status md_incident_assign(md_store *s, const md_actor *a, int64_t id, const char *user,
+                             const char *reason, md_err *err);
+md_status md_incident_snooze(md_store *s, const md_actor *a, int64_t id, const char *until,
+                             const char *reason, md_err *err);
+md_status md_incident_resolve(md_store *s, const md_actor *a, int64_t id, const char *reason,
+                              md_err *err);
+md_status md_incident_note(md_store *s, const md_actor *a, int64_t id, const char *text,
+                           md_err *err);
+
+typedef struct {
+    const char *model;    /* NULL: all */
+    const char *state;    /* "open", "acknowledged", "resolved", "active" (not resolved), "all" */
+    const char *severity; /* "P1".."P4" or NULL */
+    const char *assignee; /* NULL: anyone */
+    bool include_snoozed;
+} md_incident_filter;
+
+/* Incidents by severity, then age: a JSON array. */
+md_status md_incidents_list(md_store *s, const md_incident_filter *f, json_t **out, md_err *err);
+/* One incident with its evidence and notes. */
+md_status md_incident_show(md_store *s, int64_t id, json_t **out, md_err *err);
+/* Counts of active, not snoozed incidents by severity: P1..P4 in out[1..4]. */
+md_status md_incident_counts(md_store *s, int64_t out[5], md_err *err);
+
+#endif

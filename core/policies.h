@@ -1,0 +1,24 @@
+/* Policies in the store: the shipped defaults, and per-model overrides kept as revisions.
+ *
+ * Why: thresholds, gates, approvals and retrain backends differ between a nightly churn model
+ * and a real-time next-best-action one, and who changed them, when and why matters as much as
+ * any promotion. An override is a partial document merged over the defaults; it is checked as a
+ * whole before it is stored, so a malformed policy never replaces a working one. */
+#ifndef MD_POLICIES_H
+#define MD_POLICIES_H
+
+#include <jansson.h>
+
+#include "authz.h"
+#include "policy.h"
+
+/* The effective document for `model` (NULL: the defaults) and its revision (0: defaults). */
+md_status md_policy_document(md_store *s, const char *model, json_t **doc, int64_t *revision,
+                             md_err *err);
+/* The effective policy, parsed. */
+md_status md_policy_load(md_store *s, const char *model, md_policy *out, md_err *err);
+/* Stores the override in `path` for `model` as its next revision (admin). */
+md_status md_policy_set(md_store *s, const md_actor *actor, const char *model, const char *path,
+                        const char *reason, int64_t *revision, md_err *err);
+
+#endif

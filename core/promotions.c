@@ -1,0 +1,682 @@
+#include "promotions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "json.h"
+#include "mem.h"
+#include "models.h"
+#include "policies.h"
+#include "registry_tx.h"
+#include "sql.h"
+
+/* ---- gates ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    bool has;
+    double v;
+} opt;
+
+static md_status opt_query(md_store *s, opt *out, md_err *err, const char *sql, int64_t a,
+                           int64_t b)
+{
+    sqlite3_stmt *st;
+    out->has = false;
+    if (md_sql_prepare(s, sql, &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "ii", a, b);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && row && !md_sql_col_null(st, 0)) {
+        out->has = true;
+        out->v = sqlite3_column_double(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+#define RECENT "(SELECT id FROM windows WHERE version_id = ?1 ORDER BY window DESC LIMIT ?2)"
+
+/* Mean AUC (or ECE) over the recent windows, else the baseline's. */
+static md_status recent_mean(md_store *s, int64_t vid, int n, const char *col, opt *out,
+                             md_err *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT avg(%s) FROM windows WHERE id IN " RECENT, col);
+    if (opt_query(s, out, err, sql, vid, n) != MD_OK)
+        return err->code;
+    if (out->has)
+        return MD_OK;
+    snprintf(sql, sizeof sql, "SELECT %s FROM baselines WHERE version_id = ?1 AND ?2 >= 0", col);
+    return opt_query(s, out, err, sql, vid, 0);
+}
+
+typedef struct {
+    opt value;
+    double threshold;
+    bool has_threshold;
+    bool pass; /* when value.has */
+} gate_value;
+
+static md_status gate_values(md_store *s, int64_t vid, const md_policy *p, gate_value g[],
+                             md_err *err)
+{
+    const md_promotion_policy *pp = &p->promotion;
+    int n = pp->evidence_windows;
+    int64_t champ = 0, mid = 0, p1 = 0, base = 0;
+    opt cand_auc = {false, 0}, champ_auc = {false, 0};
+    memset(g, 0, MD_GATE_COUNT * sizeof *g);
+    md_status rc = md_sql_int(s, &mid, err, "SELECT model_id FROM versions WHERE id = ?", "i", vid);
+    if (rc == MD_OK)
+        rc = md_sql_int(s, &champ, err,
+                        "SELECT id FROM versions WHERE model_id = ? AND status = 'production'",
+                        "i", mid);
+    if (rc == MD_NOTFOUND)
+        rc = MD_OK, champ = 0;
+    if (rc == MD_OK)
+        rc = recent_mean(s, vid, n, "auc", &cand_auc, err);
+    champ_auc.has = false;
+    if (rc == MD_OK && champ && champ != vid)
+        rc = recent_mean(s, champ, n, "auc", &champ_auc, err);
+    g[MD_GATE_DELTA_AUC].value = (opt){cand_auc.has && champ_auc.has, cand_auc.v - champ_auc.v};
+    if (rc == MD_OK)
+        rc = opt_query(s, &g[MD_GATE_MAX_PSI].value, err,
+                       "SELECT max(psi) FROM drift WHERE window_id IN " RECENT, vid, n);
+    if (rc == MD_OK)
+        rc = recent_mean(s, vid, n, "ece", &g[MD_GATE_ECE].value, err);
+    if (rc == MD_OK)
+        rc = md_sql_int(s, &p1, err,
+                        "SELECT count(*) FROM incidents WHERE model_id = ? AND severity = 'P1'"
+                        " AND state <> 'resolved'",
+                        "i", mid);
+    if (rc == MD_OK)
+        rc = md_sql_int(s, &base, err, "SELECT count(*) FROM baselines WHERE version_id = ?", "i",
+                        vid);
+    g[MD_GATE_NO_OPEN_P1].value = (opt){true, (double)p1};
+    g[MD_GATE_BASELINE_PRESENT].value = (opt){base > 0, 1};
+    for (int i = 0; i < MD_GATE_COUNT; i++)
+        g[i].threshold = pp->gates[i].limit;
+    g[MD_GATE_DELTA_AUC].has_threshold = g[MD_GATE_MAX_PSI].has_threshold = true;
+    g[MD_GATE_ECE].has_threshold = true;
+    g[MD_GATE_DELTA_AUC].pass = g[MD_GATE_DELTA_AUC].value.v >= g[MD_GATE_DELTA_AUC].threshold;
+    g[MD_GATE_MAX_PSI].pass = g[MD_GATE_MAX_PSI].value.v <= g[MD_GATE_MAX_PSI].threshold;
+    g[MD_GATE_ECE].pass = g[MD_GATE_ECE].value.v <= g[MD_GATE_ECE].threshold;
+    g[MD_GATE_NO_OPEN_P1].pass = p1 == 0;
+    g[MD_GATE_BASELINE_PRESENT].pass = true;
+    return rc;
+}
+
+static md_status overridden_gates(md_store *s, int64_t request_id, bool over[], md_err *err)
+{
+    memset(over, 0, MD_GATE_COUNT * sizeof *over);
+    if (!request_id)
+        return MD_OK;
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, "SELECT gate FROM gate_overrides WHERE request_id = ?", &st, err))
+        return err->code;
+    md_sql_bind(st, "i", request_id);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        int g = md_gate_parse((const char *)sqlite3_column_text(st, 0));
+        if (g >= 0)
+            over[g] = true;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static json_t *gate_row(md_gate i, const gate_value *g, const md_gate_policy *gp, bool over,
+                        bool *blocks)
+{
+    const char *result = !g->value.has ? "n/a" : (g->pass ? "pass" : "fail");
+    *blocks = !over && ((g->value.has && !g->pass) || (!g->value.has && gp->na_blocks));
+    json_t *o = json_object();
+    json_object_set_new(o, "gate", json_string(md_gate_name(i)));
+    json_object_set_new(o, "description", json_string(md_gate_description(i)));
+    json_object_set_new(o, "value", !g->value.has ? json_null()
+                                    : i == MD_GATE_BASELINE_PRESENT ? json_true()
+                                    : i == MD_GATE_NO_OPEN_P1 ? json_integer((json_int_t)g->value.v)
+                                                              : json_real(g->value.v));
+    json_object_set_new(o, "threshold",
+                        g->has_threshold ? json_real(g->threshold)
+                        : i == MD_GATE_NO_OPEN_P1 ? json_integer(0)
+                                                  : json_true());
+    json_object_set_new(o, "comparison", json_string(i == MD_GATE_DELTA_AUC ? ">=" : i == MD_GATE_BASELINE_PRESENT ? "=" : "<="));
+    json_object_set_new(o, "result", json_string(result));
+    json_object_set_new(o, "na_blocks", json_boolean(gp->na_blocks));
+    json_object_set_new(o, "overridden", json_boolean(over));
+    json_object_set_new(o, "blocking", json_boolean(*blocks));
+    return o;
+}
+
+md_status md_gates_evaluate(md_store *s, int64_t vid, const char *target, const md_policy *p,
+                            int64_t request_id, json_t **table, char blocking[256], md_err *err)
+{
+    (void)target; /* the same gates guard staging and production; the approvals differ */
+    gate_value g[MD_GATE_COUNT];
+    bool over[MD_GATE_COUNT];
+    *table = NULL;
+    blocking[0] = '\0';
+    if (gate_values(s, vid, p, g, err) != MD_OK || overridden_gates(s, request_id, over, err))
+        return err->code;
+    json_t *t = json_array();
+    size_t o = 0;
+    for (int i = 0; i < MD_GATE_COUNT; i++) {
+        bool blocks;
+        json_array_append_new(t, gate_row((md_gate)i, &g[i], &p->promotion.gates[i], over[i],
+                                          &blocks));
+        if (blocks && o < 255)
+            o += (size_t)snprintf(blocking + o, 256 - o, "%s%s", o ? ", " : "",
+                                  md_gate_name((md_gate)i));
+    }
+    *table = t;
+    return MD_OK;
+}
+
+/* ---- requests ---------------------------------------------------------------------------------- */
+
+static const char *object_of(int64_t id, char buf[32])
+{
+    snprintf(buf, 32, "request:%lld", (long long)id);
+    return buf;
+}
+
+static md_status no_pending_twin(md_store *s, int64_t vid, const char *target, md_err *err)
+{
+    int64_t twin = 0;
+    md_status rc = md_sql_int(s, &twin, err,
+                              "SELECT id FROM requests WHERE version_id = ? AND target = ? AND"
+                              " state = 'pending'",
+                              "it", vid, target);
+    if (rc == MD_NOTFOUND)
+        return MD_OK;
+    if (rc == MD_OK)
+        rc = md_err_set(err, MD_ERROR, "request %lld for this move is already pending",
+                        (long long)twin);
+    return rc;
+}
+
+static md_status insert_request(md_store *s, const md_actor *a, int64_t vid, const char *target,
+                                const char *reason, const md_policy *p, json_t *gates,
+                                int64_t *id, md_err *err)
+{
+    char at[MD_TIME_TEXT_MAX], until[MD_TIME_TEXT_MAX];
+    int64_t now = md_store_now_ms(s);
+    md_time_format(now, at);
+    md_time_format(now + (int64_t)(p->promotion.ttl_hours * 3600000.0), until);
+    int required = strcmp(target, "production") == 0 ? p->promotion.approvals_production
+                                                     : p->promotion.approvals_staging;
+    char *table = md_json_canonical(gates);
+    md_status rc = md_sql_run(s, err,
+                              "INSERT INTO requests(model_id, version_id, target, state,"
+                              " requested_by, requested_at, reason, expires_at,"
+                              " approvals_required, gates_at_request)"
+                              " SELECT model_id, id, ?, 'pending', ?, ?, ?, ?, ?, ? FROM versions"
+                              " WHERE id = ?",
+                              "tttttiti", target, a->name, at, reason, until, (int64_t)required,
+                              table, vid);
+    *id = sqlite3_last_insert_rowid(md_store_db(s));
+    free(table);
+    return rc;
+}
+
+md_status md_promote_request(md_store *s, const md_actor *a, const char *model, int64_t number,
+                             const char *target, const char *reason, int64_t *id, json_t **gates,
+                             md_err *err)
+{
+    *gates = NULL;
+    if (!target || (strcmp(target, "staging") != 0 && strcmp(target, "production") != 0))
+        return md_err_set(err, MD_INVALID, "--to must be staging or production");
+    if (md_check_text("--reason", reason, 2048, true, err) != MD_OK)
+        return err->code;
+    md_policy p;
+    if (md_policy_load(s, model, &p, err) != MD_OK)
+        return err->code;
+    md_status rc = md_write_begin(s, a, MD_PERM_OPS_ACTION, err);
+    if (rc != MD_OK) {
+        md_policy_free(&p);
+        return rc;
+    }
+    int64_t vid = 0;
+    char status[16], blocking[256], label[96];
+    snprintf(label, sizeof label, "version %s/%lld", model, (long long)number);
+    rc = md_version_lookup(s, model, number, &vid, status, err);
+    if (rc == MD_OK)
+        rc = md_registry_check_move(s, label, status, target, err);
+    if (rc == MD_OK)
+        rc = no_pending_twin(s, vid, target, err);
+    if (rc == MD_OK)
+        rc = md_gates_evaluate(s, vid, target, &p, 0, gates, blocking, err);
+    if (rc == MD_OK)
+        rc = insert_request(s, a, vid, target, reason, &p, *gates, id, err);
+    char obj[32];
+    json_t *d = rc == MD_OK ? json_pack("{s:s, s:I, s:s, s:O, s:s}", "model", model, "version",
+                                        (json_int_t)number, "to", target, "gates", *gates,
+                                        "blocking", blocking)
+                            : NULL;
+    if (rc == MD_OK)
+        rc = md_audit_append(s, a->name, "promotion.request", object_of(*id, obj), reason, d, NULL,
+                             err);
+    json_decref(d);
+    md_policy_free(&p);
+    rc = md_tx_end(s, rc, err);
+    if (rc != MD_OK) {
+        json_decref(*gates);
+        *gates = NULL;
+    }
+    return rc;
+}
+
+typedef struct {
+    int64_t id, vid, number, required;
+    char state[16], target[16], by[65], expires[MD_TIME_TEXT_MAX];
+    char *model, *reason;
+} request_ref;
+
+static md_status load_request(md_store *s, int64_t id, request_ref *r, md_err *err)
+{
+    sqlite3_stmt *st;
+    memset(r, 0, sizeof *r);
+    if (md_sql_prepare(s,
+                       "SELECT r.version_id, v.number, r.approvals_required, r.state, r.target,"
+                       " r.requested_by, r.expires_at, m.name, r.reason FROM requests r"
+                       " JOIN versions v ON v.id = r.version_id JOIN models m ON m.id = r.model_id"
+                       " WHERE r.id = ?",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", id);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && !row)
+        rc = md_err_set(err, MD_NOTFOUND, "no promotion request %lld", (long long)id);
+    if (rc == MD_OK) {
+        r->id = id;
+        r->vid = sqlite3_column_int64(st, 0);
+        r->number = sqlite3_column_int64(st, 1);
+        r->required = sqlite3_column_int64(st, 2);
+        snprintf(r->state, sizeof r->state, "%s", (const char *)sqlite3_column_text(st, 3));
+        snprintf(r->target, sizeof r->target, "%s", (const char *)sqlite3_column_text(st, 4));
+        snprintf(r->by, sizeof r->by, "%s", (const char *)sqlite3_column_text(st, 5));
+        snprintf(r->expires, sizeof r->expires, "%s", (const char *)sqlite3_column_text(st, 6));
+        r->model = md_sql_col_text(st, 7);
+        r->reason = md_sql_col_text(st, 8);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void request_ref_free(request_ref *r)
+{
+    free(r->model);
+    free(r->reason);
+}
+
+/* The checks every decision shares: pending, not expired, not the requester, not twice. */
+static md_status decidable(md_store *s, const md_actor *a, const request_ref *r, md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    int64_t mine = 0;
+    if (strcmp(r->state, "pending") != 0)
+        return md_err_set(err, MD_ERROR, "request %lld is %s, not pending", (long long)r->id,
+                          r->state);
+    if (strcmp(now, r->expires) >= 0)
+        return md_err_set(err, MD_REFUSED, "request %lld expired at %s", (long long)r->id,
+                          r->expires);
+    if (strcmp(a->name, r->by) == 0)
+        return md_err_set(err, MD_REFUSED,
+                          "four eyes: %s requested this promotion and cannot decide it; another "
+                          "approver must",
+                          a->name);
+    if (md_sql_int(s, &mine, err,
+                   "SELECT count(*) FROM approvals WHERE request_id = ? AND approver = ?", "it",
+                   r->id, a->name) != MD_OK)
+        return err->code;
+    if (mine)
+        return md_err_set(err, MD_REFUSED,
+                          "%s has already decided request %lld; one approver counts once", a->name,
+                          (long long)r->id);
+    return MD_OK;
+}
+
+static md_status record_overrides(md_store *s, const md_actor *a, const request_ref *r,
+                                  const char *const *names, const char *reason, md_err *err)
+{
+    if (!names || !names[0])
+        return MD_OK;
+    if (md_authz_role(s, a, MD_PERM_GATE_OVERRIDE, err) != MD_OK)
+        return err->code;
+    if (md_check_text("--reason", reason, 2048, true, err) != MD_OK)
+        return md_err_set(err, MD_INVALID, "a gate override needs --reason");
+    char at[MD_TIME_TEXT_MAX], obj[32];
+    md_store_now_text(s, at);
+    for (const char *const *n = names; *n; n++) {
+        if (md_gate_parse(*n) < 0)
+            return md_err_set(err, MD_INVALID, "no gate '%s' (gates: delta_auc, max_psi, ece, "
+                                               "no_open_p1, baseline_present)",
+                              *n);
+        md_status rc = md_sql_run(s, err,
+                                  "INSERT OR IGNORE INTO gate_overrides(request_id, version_id,"
+                                  " gate, actor, at, reason) VALUES (?,?,?,?,?,?)",
+                                  "iitttt", r->id, r->vid, *n, a->name, at, reason);
+        json_t *d = json_pack("{s:s, s:s, s:I}", "gate", *n, "model", r->model, "version",
+                              (json_int_t)r->number);
+        if (rc == MD_OK)
+            rc = md_audit_append(s, a->name, "gate.override", object_of(r->id, obj), reason, d,
+                                 NULL, err);
+        json_decref(d);
+        if (rc != MD_OK)
+            return rc;
+    }
+    return MD_OK;
+}
+
+/* With enough approvals: the gates again, and the move if none blocks. */
+static md_status try_execute(md_store *s, const md_actor *a, const request_ref *r,
+                             md_decision *out, md_err *err)
+{
+    md_policy p;
+    json_t *table = NULL;
+    if (md_policy_load(s, r->model, &p, err) != MD_OK)
+        return err->code;
+    md_status rc = md_gates_evaluate(s, r->vid, r->target, &p, r->id, &table, out->blocking, err);
+    md_policy_free(&p);
+    char *text = rc == MD_OK ? md_json_canonical(table) : NULL, at[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, at);
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err, "UPDATE requests SET gates_at_execution = ? WHERE id = ?", "ti",
+                        text, r->id);
+    out->executed = rc == MD_OK && !out->blocking[0];
+    char *why = md_xasprintf("request %lld: %s", (long long)r->id, r->reason);
+    json_t *extra = json_pack("{s:I, s:O}", "request", (json_int_t)r->id, "gates", table);
+    md_transition t = {a->name, "promotion.execute", why, false, 0, extra};
+    if (out->executed)
+        rc = md_registry_transition(s, r->vid, r->target, &t, err);
+    if (out->executed && rc == MD_OK)
+        rc = md_sql_run(s, err,
+                        "UPDATE requests SET state = 'executed', decided_at = ? WHERE id = ?", "ti",
+                        at, r->id);
+    if (out->executed && rc == MD_OK && strcmp(r->target, "production") == 0)
+        rc = md_sql_run(s, err, "UPDATE models SET serving = 'model' WHERE id ="
+                                " (SELECT model_id FROM versions WHERE id = ?)",
+                        "i", r->vid);
+    json_decref(extra);
+    json_decref(table);
+    free(why);
+    free(text);
+    return rc;
+}
+
+md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const char *comment,
+                             const char *const *overrides, const char *override_reason,
+                             md_decision *out, md_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int expired;
+    if (md_requests_expire(s, a, &expired, err) != MD_OK ||
+        md_write_begin(s, a, MD_PERM_APPROVE, err) != MD_OK)
+        return err->code;
+    request_ref r;
+    char at[MD_TIME_TEXT_MAX], obj[32];
+    md_store_now_text(s, at);
+    int64_t n = 0;
+    md_status rc = load_request(s, id, &r, err);
+    if (rc == MD_OK)
+        rc = decidable(s, a, &r, err);
+    if (rc == MD_OK)
+        rc = record_overrides(s, a, &r, overrides, override_reason, err);
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err,
+                        "INSERT INTO approvals(request_id, approver, decision, at, comment)"
+                        " VALUES (?,?,'approve',?,?)",
+                        "ittt", id, a->name, at, comment ? comment : "");
+    if (rc == MD_OK)
+        rc = md_sql_int(s, &n, err,
+                        "SELECT count(*) FROM approvals WHERE request_id = ? AND"
+                        " decision = 'approve'",
+                        "i", id);
+    out->approvals = (int)n;
+    out->required = (int)r.required;
+    json_t *d = json_pack("{s:I, s:I}", "approvals", (json_int_t)n, "required", (json_int_t)r.required);
+    if (rc == MD_OK)
+        rc = md_audit_append(s, a->name, "promotion.approve", object_of(id, obj), comment, d, NULL,
+                             err);
+    if (rc == MD_OK && n >= r.required)
+        rc = try_execute(s, a, &r, out, err);
+    json_decref(d);
+    request_ref_free(&r);
+    return md_tx_end(s, rc, err);
+}
+
+md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const char *comment,
+                            md_err *err)
+{
+    int expired;
+    if (md_check_text("--comment", comment, 2048, true, err) != MD_OK ||
+        md_requests_expire(s, a, &expired, err) != MD_OK ||
+        md_write_begin(s, a, MD_PERM_APPROVE, err) != MD_OK)
+        return err->code;
+    request_ref r;
+    char at[MD_TIME_TEXT_MAX], obj[32];
+    md_store_now_text(s, at);
+    md_status rc = load_request(s, id, &r, err);
+    if (rc == MD_OK)
+        rc = decidable(s, a, &r, err);
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err,
+                        "INSERT INTO approvals(request_id, approver, decision, at, comment)"
+                        " VALUES (?,?,'reject',?,?)",
+                        "ittt", id, a->name, at, comment);
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err,
+                        "UPDATE requests SET state = 'rejected', decided_at = ? WHERE id = ?",
+                        "ti", at, id);
+    json_t *d = json_pack("{s:s, s:I}", "model", r.model ? r.model : "", "version",
+                          (json_int_t)r.number);
+    if (rc == MD_OK)
+        rc = md_audit_append(s, a->name, "promotion.reject", object_of(id, obj), comment, d, NULL,
+                             err);
+    json_decref(d);
+    request_ref_free(&r);
+    return md_tx_end(s, rc, err);
+}
+
+static void id_read(sqlite3_stmt *st, void *elem)
+{
+    *(int64_t *)elem = sqlite3_column_int64(st, 0);
+}
+
+md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_err *err)
+{
+    *expired = 0;
+    char now[MD_TIME_TEXT_MAX], obj[32];
+    md_store_now_text(s, now);
+    int64_t due = 0;
+    if (md_sql_int(s, &due, err,
+                   "SELECT count(*) FROM requests WHERE state = 'pending' AND expires_at <= ?",
+                   "t", now) != MD_OK)
+        return err->code;
+    char *ro = NULL;
+    md_err ignored;
+    md_setting_get(s, "read_only", &ro, &ignored);
+    bool frozen = a->read_only || (ro && strcmp(ro, "1") == 0);
+    free(ro);
+    if (!due || frozen)
+        return MD_OK; /* read-only: lists show them as expired without writing it down */
+    if (md_tx_begin(s, err) != MD_OK)
+        return err->code;
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    md_status rc = md_sql_prepare(s,
+                                  "SELECT id FROM requests WHERE state = 'pending' AND"
+                                  " expires_at <= ?",
+                                  &st, err);
+    if (rc == MD_OK) {
+        md_sql_bind(st, "t", now);
+        rc = md_sql_collect(s, st, sizeof *ids, id_read, (void **)&ids, &n, err);
+    }
+    for (size_t i = 0; rc == MD_OK && i < n; i++) {
+        rc = md_sql_run(s, err,
+                        "UPDATE requests SET state = 'expired', decided_at = ? WHERE id = ?", "ti",
+                        now, ids[i]);
+        if (rc == MD_OK)
+            rc = md_audit_append(s, a->name, "promotion.expire", object_of(ids[i], obj),
+                                 "the request outlived its TTL", NULL, NULL, err);
+    }
+    free(ids);
+    *expired = (int)n;
+    return md_tx_end(s, rc, err);
+}
+
+/* ---- reading ------------------------------------------------------------------------------------- */
+
+#define REQUEST_SELECT                                                                             \
+    "SELECT r.id, m.name, v.number, r.target, CASE WHEN r.state = 'pending' AND"                  \
+    " r.expires_at <= ?1 THEN 'expired' ELSE r.state END, r.requested_by, r.requested_at,"         \
+    " r.reason, r.expires_at, r.approvals_required, r.gates_at_request, r.gates_at_execution,"    \
+    " r.decided_at, (SELECT count(*) FROM approvals a WHERE a.request_id = r.id AND"               \
+    " a.decision = 'approve') FROM requests r JOIN models m ON m.id = r.model_id"                  \
+    " JOIN versions v ON v.id = r.version_id "
+
+static json_t *str_col(sqlite3_stmt *st, int c)
+{
+    return md_json_str_or_null((const char *)sqlite3_column_text(st, c));
+}
+
+static json_t *request_row(sqlite3_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(o, "model", str_col(st, 1));
+    json_object_set_new(o, "version", json_integer(sqlite3_column_int64(st, 2)));
+    json_object_set_new(o, "to", str_col(st, 3));
+    json_object_set_new(o, "state", str_col(st, 4));
+    json_object_set_new(o, "requested_by", str_col(st, 5));
+    json_object_set_new(o, "requested_at", str_col(st, 6));
+    json_object_set_new(o, "reason", str_col(st, 7));
+    json_object_set_new(o, "expires_at", str_col(st, 8));
+    json_object_set_new(o, "approvals_required", json_integer(sqlite3_column_int64(st, 9)));
+    json_object_set_new(o, "approvals", json_integer(sqlite3_column_int64(st, 13)));
+    json_object_set_new(o, "gates_at_request",
+                        md_json_load_or_string((const char *)sqlite3_column_text(st, 10)));
+    json_object_set_new(o, "gates_at_execution",
+                        md_json_load_or_string((const char *)sqlite3_column_text(st, 11)));
+    json_object_set_new(o, "decided_at", str_col(st, 12));
+    return o;
+}
+
+md_status md_requests_list(md_store *s, const char *model, const char *state, json_t **out,
+                           md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    sqlite3_stmt *st;
+    *out = NULL;
+    if (md_sql_prepare(s, REQUEST_SELECT "ORDER BY r.id DESC", &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "t", now);
+    json_t *a = json_array();
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_t *o = request_row(st);
+        const char *m = json_string_value(json_object_get(o, "model"));
+        const char *stt = json_string_value(json_object_get(o, "state"));
+        if ((model && strcmp(m, model) != 0) || (state && strcmp(state, "all") != 0 &&
+                                                 strcmp(stt, state) != 0))
+            json_decref(o);
+        else
+            json_array_append_new(a, o);
+    }
+    sqlite3_finalize(st);
+    if (rc != MD_OK)
+        json_decref(a);
+    else
+        *out = a;
+    return rc;
+}
+
+static md_status decisions(md_store *s, int64_t id, json_t *into, md_err *err)
+{
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT approver, decision, at, comment FROM approvals WHERE request_id = ?"
+                       " ORDER BY at",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", id);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_array_append_new(into, json_pack("{s:o, s:o, s:o, s:o}", "approver", str_col(st, 0),
+                                              "decision", str_col(st, 1), "at", str_col(st, 2),
+                                              "comment", str_col(st, 3)));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static md_status overrides_of(md_store *s, int64_t id, json_t *into, md_err *err)
+{
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, "SELECT gate, actor, at, reason FROM gate_overrides WHERE request_id = ?",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", id);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_array_append_new(into, json_pack("{s:o, s:o, s:o, s:o}", "gate", str_col(st, 0),
+                                              "actor", str_col(st, 1), "at", str_col(st, 2),
+                                              "reason", str_col(st, 3)));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+md_status md_request_show(md_store *s, int64_t id, json_t **out, md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    sqlite3_stmt *st;
+    *out = NULL;
+    if (md_sql_prepare(s, REQUEST_SELECT "WHERE r.id = ?2", &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "ti", now, id);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && !row)
+        rc = md_err_set(err, MD_NOTFOUND, "no promotion request %lld", (long long)id);
+    json_t *o = rc == MD_OK ? request_row(st) : NULL;
+    sqlite3_finalize(st);
+    json_t *dec = json_array(), *ov = json_array();
+    if (rc == MD_OK)
+        rc = decisions(s, id, dec, err);
+    if (rc == MD_OK)
+        rc = overrides_of(s, id, ov, err);
+    if (o) {
+        json_object_set_new(o, "decisions", dec);
+        json_object_set_new(o, "overrides", ov);
+    } else {
+        json_decref(dec);
+        json_decref(ov);
+    }
+    if (rc != MD_OK)
+        json_decref(o);
+    else
+        *out = o;
+    return rc;
+}

@@ -1,0 +1,48 @@
+/* Promotion requests: gated, four-eyes, executed in the transaction of the last approval.
+ *
+ * Why: nothing reaches staging or production on one person's word or past a failing gate. A
+ * request records the gates (delta AUC against the champion, the largest recent PSI, ECE, open
+ * P1 incidents, a baseline) as they stood when it was made; approvers other than the requester
+ * add their approval; when the policy's number is reached the gates are evaluated again and,
+ * if none blocks (or an admin recorded an override), the stage move happens in the same
+ * transaction as the last approval, with both gate tables kept. Requests expire after the TTL. */
+#ifndef MD_PROMOTIONS_H
+#define MD_PROMOTIONS_H
+
+#include <jansson.h>
+
+#include "authz.h"
+#include "policy.h"
+
+/* Evaluates the gates for moving version `vid` to `target` under policy `p`; gates overridden
+ * in request `request_id` (0: none) pass. *table is the gate table (JSON array), *blocking
+ * lists the blocking gates ("" when none). */
+md_status md_gates_evaluate(md_store *s, int64_t vid, const char *target, const md_policy *p,
+                            int64_t request_id, json_t **table, char blocking[256], md_err *err);
+
+/* Creates a request; *id receives it and *gates its gate table (caller owns). */
+md_status md_promote_request(md_store *s, const md_actor *a, const char *model, int64_t number,
+                             const char *target, const char *reason, int64_t *id, json_t **gates,
+                             md_err *err);
+
+typedef struct {
+    int approvals, required;
+    bool executed;
+    char blocking[256]; /* gates that stopped execution, "" when none */
+} md_decision;
+
+/* Approves (approver); `overrides` names gates an admin overrides, with `override_reason`. */
+md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const char *comment,
+                             const char *const *overrides, const char *override_reason,
+                             md_decision *out, md_err *err);
+md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const char *comment,
+                            md_err *err);
+
+/* Marks pending requests past their expiry as expired (audited). */
+md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_err *err);
+
+md_status md_requests_list(md_store *s, const char *model, const char *state, json_t **out,
+                           md_err *err);
+md_status md_request_show(md_store *s, int64_t id, json_t **out, md_err *err);
+
+#endif
