@@ -25,6 +25,8 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
+CHECK_CFLAGS += $(shell $(PKG_CONFIG) --cflags openssl)
+CHECK_LIBS   += $(shell $(PKG_CONFIG) --libs openssl)
 
 CPPFLAGS += -D_GNU_SOURCE -DMD_VERSION='"$(VERSION)"' -Icore
 CFLAGS   += -std=c17 $(OPTFLAGS) $(WARNFLAGS) -MMD -MP

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "incidents.h"
 #include "json.h"
+#include "mem.h"
 #include "ops.h"
 #include "policies.h"
 #include "promotions.h"
@@ -43,6 +44,37 @@ static char *n_of(json_t *o, const char *k, char *buf, size_t cap)
     else
         return NULL;
     return buf;
+}
+
+/* A number for a table: four significant digits (JSON output keeps them all). */
+static char *n_short(json_t *o, const char *k, char *buf, size_t cap)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_real(v))
+        return n_of(o, k, buf, cap);
+    snprintf(buf, cap, "%.4g", json_real_value(v));
+    return buf;
+}
+
+/* Evidence for a table: "key=value" pairs, numbers to four digits, nulls left out. */
+static char *detail_text(json_t *d)
+{
+    size_t cap = 256, len = 0;
+    char *out = md_xmalloc(cap);
+    out[0] = '\0';
+    const char *k;
+    json_t *v;
+    json_object_foreach(d, k, v)
+    {
+        char num[40];
+        if (json_is_null(v) || !n_short(d, k, num, sizeof num))
+            continue;
+        size_t need = len + strlen(k) + strlen(num) + 3;
+        if (need > cap)
+            out = md_xrealloc(out, cap = need * 2);
+        len += (size_t)snprintf(out + len, cap - len, "%s%s=%s", len ? " " : "", k, num);
+    }
+    return out;
 }
 
 /* ---- policy ----------------------------------------------------------------------------------- */
@@ -170,7 +202,7 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
                           "assignee", "snoozed_until"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cli_kv(keys[i], s_of(o, keys[i]));
-    cli_kv("time to ack (s)", n_of(o, "time_to_ack_s", b, sizeof b));
+    cli_kv("time to ack (s)", n_short(o, "time_to_ack_s", b, sizeof b));
     static const char *const head[] = {"WINDOW", "VERSION", "FEATURE", "SEVERITY", "DETAIL"};
     cli_table *t = cli_table_new(5, head);
     cli_table_max_width(t, 4, 60);
@@ -178,7 +210,7 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
     size_t i;
     json_array_foreach(json_object_get(o, "evidence"), i, e)
     {
-        char v[24], *detail = md_json_dump(json_object_get(e, "detail"), MD_JSON_COMPACT);
+        char v[24], *detail = detail_text(json_object_get(e, "detail"));
         snprintf(v, sizeof v, "v%lld", (long long)json_integer_value(json_object_get(e, "version")));
         const char *row[] = {s_of(e, "window"), v, s_of(e, "feature"), s_of(e, "severity"), detail};
         cli_table_row(t, row);
@@ -308,7 +340,7 @@ static void gates_table(json_t *gates)
                                                            ? thn : "-");
         snprintf(res, sizeof res, "%s%s", s_of(g, "result"),
                  json_is_true(json_object_get(g, "overridden")) ? " (overridden)" : "");
-        const char *row[] = {s_of(g, "gate"), n_of(g, "value", v, sizeof v), th, res,
+        const char *row[] = {s_of(g, "gate"), n_short(g, "value", v, sizeof v), th, res,
                              json_is_true(json_object_get(g, "blocking")) ? "yes" : "no"};
         cli_table_row(t, row);
     }
@@ -539,16 +571,21 @@ static int compare_cmd(cli_ctx *c, int argc, char **argv)
     cli_table *t = cli_table_new(3, head);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char x[40], y[40];
-        const char *row[] = {keys[i], s_of(ja, keys[i]) ? s_of(ja, keys[i]) : n_of(ja, keys[i], x, 40),
-                             s_of(jb, keys[i]) ? s_of(jb, keys[i]) : n_of(jb, keys[i], y, 40)};
+        const char *row[] = {keys[i], s_of(ja, keys[i]) ? s_of(ja, keys[i]) : n_short(ja, keys[i], x, 40),
+                             s_of(jb, keys[i]) ? s_of(jb, keys[i]) : n_short(jb, keys[i], y, 40)};
         cli_table_row(t, row);
     }
     cli_table_print(t);
     cli_table_free(t);
     char d[40];
-    printf("AUC vs the champion: %s (over the last %lld windows of each)\n",
-           n_of(o, "auc_vs_champion", d, sizeof d) ? d : "n/a",
-           (long long)json_integer_value(json_object_get(o, "windows")));
+    long long n = (long long)json_integer_value(json_object_get(o, "windows"));
+    const char *fa = s_of(ja, "gate_auc_from"), *fb = s_of(jb, "gate_auc_from");
+    printf("AUC vs the champion: %s (candidate: %s; champion: %s; as the delta_auc gate reads "
+           "it)\n",
+           n_short(o, "auc_vs_champion", d, sizeof d) ? d : "n/a",
+           !fa ? "no evidence" : strcmp(fa, "windows") == 0 ? "recent windows" : "baseline holdout",
+           !fb ? "no evidence" : strcmp(fb, "windows") == 0 ? "recent windows" : "baseline holdout");
+    printf("recent windows: the last %lld of each version\n", n);
     json_decref(o);
     return 0;
 }

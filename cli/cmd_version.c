@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "promotions.h"
 #include "json.h"
 #include "versions.h"
 
@@ -91,7 +92,8 @@ static int version_list(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
-static void show_version_text(const md_version *v, const md_stage_event *ev, size_t ne)
+static void show_version_text(const md_version *v, const md_stage_event *ev, size_t ne,
+                              json_t *overrides)
 {
     char buf[128];
     char *m = cli_safe(v->model);
@@ -120,11 +122,32 @@ static void show_version_text(const md_version *v, const md_stage_event *ev, siz
     cli_kv("metrics", v->metrics);
     cli_kv("notes", v->notes);
     printf("\nstage history:\n");
-    static const char *const head[] = {"AT", "FROM", "TO", "BY", "REASON"};
-    cli_table *t = cli_table_new(5, head);
-    cli_table_max_width(t, 4, 48);
+    static const char *const head[] = {"AT", "FROM", "TO", "BY", "ACTION", "REASON"};
+    cli_table *t = cli_table_new(6, head);
+    cli_table_max_width(t, 5, 40);
     for (size_t i = 0; i < ne; i++) {
-        const char *row[] = {ev[i].at, ev[i].from, ev[i].to, ev[i].actor, ev[i].reason};
+        const char *row[] = {ev[i].at, ev[i].from, ev[i].to, ev[i].actor, ev[i].action,
+                             ev[i].reason};
+        cli_table_row(t, row);
+    }
+    cli_table_print(t);
+    cli_table_free(t);
+    if (!json_array_size(overrides))
+        return;
+    printf("\ngate overrides (this version passed these gates by an admin's decision):\n");
+    static const char *const ohead[] = {"AT", "GATE", "REQUEST", "BY", "REASON"};
+    t = cli_table_new(5, ohead);
+    cli_table_max_width(t, 4, 40);
+    json_t *o;
+    size_t i;
+    json_array_foreach(overrides, i, o)
+    {
+        char req[24];
+        snprintf(req, sizeof req, "%lld", (long long)json_integer_value(json_object_get(o, "request")));
+        const char *row[] = {json_string_value(json_object_get(o, "at")),
+                             json_string_value(json_object_get(o, "gate")), req,
+                             json_string_value(json_object_get(o, "actor")),
+                             json_string_value(json_object_get(o, "reason"))};
         cli_table_row(t, row);
     }
     cli_table_print(t);
@@ -158,14 +181,22 @@ static int version_show(cli_ctx *c, int argc, char **argv)
         md_version_free(&v);
         return cli_fail(c, &err);
     }
+    json_t *over = NULL;
+    if (md_version_overrides(c->store, pos[0], num, &over, &err) != MD_OK) {
+        md_stage_events_free(ev, ne);
+        md_version_free(&v);
+        return cli_fail(c, &err);
+    }
     if (c->json) {
         json_t *o = md_version_json(&v), *h = json_array();
         for (size_t i = 0; i < ne; i++)
             json_array_append_new(h, md_stage_event_json(&ev[i]));
         json_object_set_new(o, "history", h);
+        json_object_set_new(o, "gate_overrides", over);
         cli_print_json(o);
     } else {
-        show_version_text(&v, ev, ne);
+        show_version_text(&v, ev, ne, over);
+        json_decref(over);
     }
     md_stage_events_free(ev, ne);
     md_version_free(&v);

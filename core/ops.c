@@ -189,6 +189,12 @@ static md_status version_side(md_store *s, const char *model, int64_t number, in
         json_object_set_new(o, "open_incidents", json_integer(sqlite3_column_int64(st, 6)));
         json_object_set_new(o, "baseline_auc", nullable_real(st, 7));
         json_object_set_new(o, "baseline_ece", nullable_real(st, 8));
+        /* The AUC the delta_auc gate uses: recent windows, else the baseline's holdout. */
+        bool win = !md_sql_col_null(st, 1), base = !md_sql_col_null(st, 7);
+        json_object_set_new(o, "gate_auc", win || base ? json_real(sqlite3_column_double(st, win ? 1 : 7))
+                                                      : json_null());
+        json_object_set_new(o, "gate_auc_from", win ? json_string("windows")
+                                                : base ? json_string("baseline") : json_null());
         json_object_set_new(o, "from", md_json_str_or_null((const char *)sqlite3_column_text(st, 9)));
         json_object_set_new(o, "to", md_json_str_or_null((const char *)sqlite3_column_text(st, 10)));
         *out = o;
@@ -235,7 +241,7 @@ md_status md_compare_json(md_store *s, const char *model, int64_t a, int64_t b, 
         json_decref(ja);
         return err->code;
     }
-    json_t *aa = json_object_get(ja, "auc"), *ab = json_object_get(jb, "auc");
+    json_t *aa = json_object_get(ja, "gate_auc"), *ab = json_object_get(jb, "gate_auc");
     json_t *o = json_pack("{s:s, s:I, s:o, s:o}", "model", model, "windows", (json_int_t)n,
                           "candidate", ja, "champion", jb);
     json_object_set_new(o, "auc_vs_champion",

@@ -236,6 +236,47 @@ static md_status backend_parse(const json_t *d, const char *w, md_err *err)
         return md_err_set(err, MD_INVALID, "%s: retrain.backend.secret_env: expected an array "
                                            "of variable names",
                           w);
+    for (size_t i = 0; i < json_array_size(se); i++) {
+        const char *name = json_string_value(json_array_get(se, i));
+        if (!name || !*name || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                            "0123456789_") != strlen(name))
+            return md_err_set(err, MD_INVALID,
+                              "%s: retrain.backend.secret_env[%zu]: expected a variable name", w,
+                              i);
+    }
+    /* every ${NAME} in a header must be a listed secret: found now, not at 3 a.m. */
+    json_object_foreach(h, k, v)
+    {
+        for (const char *p = json_string_value(v); (p = strstr(p, "${"));) {
+            const char *end = strchr(p, '}');
+            if (!end)
+                return md_err_set(err, MD_INVALID,
+                                  "%s: retrain.backend.headers.%s: \"${\" without \"}\"", w, k);
+            bool listed = false;
+            for (size_t i = 0; i < json_array_size(se); i++) {
+                const char *name = json_string_value(json_array_get(se, i));
+                listed |= strlen(name) == (size_t)(end - p - 2) &&
+                          strncmp(name, p + 2, (size_t)(end - p - 2)) == 0;
+            }
+            if (!listed)
+                return md_err_set(err, MD_INVALID,
+                                  "%s: retrain.backend.headers.%s: ${%.*s} is not listed in "
+                                  "retrain.backend.secret_env",
+                                  w, k, (int)(end - p - 2), p + 2);
+            p = end;
+        }
+    }
+    json_t *body = json_object_get(b, "body"), *ca = json_object_get(b, "ca_file");
+    if (body && !json_is_object(body))
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.body: expected an object", w);
+    if (ca && !json_is_string(ca))
+        return md_err_set(err, MD_INVALID, "%s: retrain.backend.ca_file: expected a path", w);
+    int n;
+    if ((json_object_get(b, "retries") &&
+         integer(d, "retrain.backend.retries", w, 0, 10, &n, err)) ||
+        (json_object_get(b, "backoff_ms") &&
+         integer(d, "retrain.backend.backoff_ms", w, 0, 600000, &n, err)))
+        return err->code;
     return MD_OK;
 }
 
@@ -250,11 +291,63 @@ static md_status retrain_parse(const json_t *d, const char *w, md_retrain_policy
     return MD_OK;
 }
 
+/* The keys a backend may carry (its headers and body are free-form). */
+static const char *const backend_keys[] = {"type",    "argv",       "timeout_s", "url",
+                                           "headers", "secret_env", "body",      "retries",
+                                           "backoff_ms", "ca_file",  NULL};
+
+static bool is_backend_key(const char *k)
+{
+    for (const char *const *b = backend_keys; *b; b++)
+        if (strcmp(*b, k) == 0)
+            return true;
+    return false;
+}
+
+/* Every key of `doc` must be one the defaults (`ref`) know: a misspelt key would otherwise be
+ * ignored without a word, and the threshold it meant to set would silently stay. */
+static md_status known_keys(const json_t *doc, const json_t *ref, const char *path,
+                            const char *w, md_err *err)
+{
+    const char *k;
+    json_t *v;
+    bool backend = strcmp(path, "retrain.backend") == 0;
+    json_object_foreach((json_t *)doc, k, v)
+    {
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
+        json_t *r = json_object_get(ref, k);
+        if (backend ? !is_backend_key(k) : !r) {
+            char known[512] = "";
+            size_t n = 0;
+            const char *rk;
+            json_t *rv;
+            if (backend)
+                for (const char *const *b = backend_keys; *b && n < sizeof known - 1; b++)
+                    n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", n ? ", " : "", *b);
+            else
+                json_object_foreach((json_t *)ref, rk, rv) if (n < sizeof known - 1) n +=
+                    (size_t)snprintf(known + n, sizeof known - n, "%s%s", n ? ", " : "", rk);
+            return md_err_set(err, MD_INVALID, "%s: %s: unknown key (known here: %s)", w, sub,
+                              known);
+        }
+        if (!backend && json_is_object(v) && json_is_object(r) &&
+            known_keys(v, r, sub, w, err) != MD_OK)
+            return err->code;
+    }
+    return MD_OK;
+}
+
 md_status md_policy_parse(const json_t *doc, const char *where, md_policy *out, md_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!json_is_object(doc))
         return md_err_set(err, MD_INVALID, "%s: expected a JSON object", where);
+    json_t *ref = json_loads(md_policy_default_text(), 0, NULL);
+    md_status rc = ref ? known_keys(doc, ref, "", where, err) : MD_OK;
+    json_decref(ref);
+    if (rc != MD_OK)
+        return rc;
     if (md_drift_policy_parse(doc, where, &out->drift, err) ||
         incidents_parse(doc, where, &out->incidents, err) ||
         promotion_parse(doc, where, &out->promotion, err) ||

@@ -317,8 +317,12 @@ static void request_ref_free(request_ref *r)
     free(r->reason);
 }
 
-/* The checks every decision shares: pending, not expired, not the requester, not twice. */
-static md_status decidable(md_store *s, const md_actor *a, const request_ref *r, md_err *err)
+/* The checks every decision shares: pending, not expired, not the requester, not twice. With
+ * `recheck` non-NULL, an approver who already approved a request that has all its approvals
+ * (its gates blocked it) may ask for the gates again: *recheck says so, and no approval is
+ * added. */
+static md_status decidable(md_store *s, const md_actor *a, const request_ref *r, bool *recheck,
+                           md_err *err)
 {
     char now[MD_TIME_TEXT_MAX];
     md_store_now_text(s, now);
@@ -338,6 +342,16 @@ static md_status decidable(md_store *s, const md_actor *a, const request_ref *r,
                    "SELECT count(*) FROM approvals WHERE request_id = ? AND approver = ?", "it",
                    r->id, a->name) != MD_OK)
         return err->code;
+    int64_t approvals = 0;
+    if (mine && recheck &&
+        md_sql_int(s, &approvals, err,
+                   "SELECT count(*) FROM approvals WHERE request_id = ? AND decision = 'approve'",
+                   "i", r->id) != MD_OK)
+        return err->code;
+    if (mine && recheck && approvals >= r->required) {
+        *recheck = true;
+        return MD_OK;
+    }
     if (mine)
         return md_err_set(err, MD_REFUSED,
                           "%s has already decided request %lld; one approver counts once", a->name,
@@ -426,12 +440,13 @@ md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const c
     char at[MD_TIME_TEXT_MAX], obj[32];
     md_store_now_text(s, at);
     int64_t n = 0;
+    bool recheck = false;
     md_status rc = load_request(s, id, &r, err);
     if (rc == MD_OK)
-        rc = decidable(s, a, &r, err);
+        rc = decidable(s, a, &r, &recheck, err);
     if (rc == MD_OK)
         rc = record_overrides(s, a, &r, overrides, override_reason, err);
-    if (rc == MD_OK)
+    if (rc == MD_OK && !recheck)
         rc = md_sql_run(s, err,
                         "INSERT INTO approvals(request_id, approver, decision, at, comment)"
                         " VALUES (?,?,'approve',?,?)",
@@ -445,8 +460,8 @@ md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const c
     out->required = (int)r.required;
     json_t *d = json_pack("{s:I, s:I}", "approvals", (json_int_t)n, "required", (json_int_t)r.required);
     if (rc == MD_OK)
-        rc = md_audit_append(s, a->name, "promotion.approve", object_of(id, obj), comment, d, NULL,
-                             err);
+        rc = md_audit_append(s, a->name, recheck ? "promotion.recheck" : "promotion.approve",
+                             object_of(id, obj), comment, d, NULL, err);
     if (rc == MD_OK && n >= r.required)
         rc = try_execute(s, a, &r, out, err);
     json_decref(d);
@@ -467,7 +482,7 @@ md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const ch
     md_store_now_text(s, at);
     md_status rc = load_request(s, id, &r, err);
     if (rc == MD_OK)
-        rc = decidable(s, a, &r, err);
+        rc = decidable(s, a, &r, NULL, err);
     if (rc == MD_OK)
         rc = md_sql_run(s, err,
                         "INSERT INTO approvals(request_id, approver, decision, at, comment)"
@@ -678,5 +693,40 @@ md_status md_request_show(md_store *s, int64_t id, json_t **out, md_err *err)
         json_decref(o);
     else
         *out = o;
+    return rc;
+}
+
+md_status md_version_overrides(md_store *s, const char *model, int64_t number, json_t **out,
+                               md_err *err)
+{
+    int64_t vid;
+    char status[16];
+    *out = NULL;
+    if (md_version_lookup(s, model, number, &vid, status, err) != MD_OK)
+        return err->code;
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT gate, request_id, actor, at, reason FROM gate_overrides"
+                       " WHERE version_id = ? ORDER BY id",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", vid);
+    json_t *a = json_array();
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        json_array_append_new(
+            a, json_pack("{s:s, s:I, s:s, s:s, s:s}", "gate", sqlite3_column_text(st, 0),
+                         "request", (json_int_t)sqlite3_column_int64(st, 1), "actor",
+                         sqlite3_column_text(st, 2), "at", sqlite3_column_text(st, 3), "reason",
+                         sqlite3_column_text(st, 4)));
+    }
+    sqlite3_finalize(st);
+    if (rc == MD_OK)
+        *out = a;
+    else
+        json_decref(a);
     return rc;
 }

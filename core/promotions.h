@@ -44,5 +44,9 @@ md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_er
 md_status md_requests_list(md_store *s, const char *model, const char *state, json_t **out,
                            md_err *err);
 md_status md_request_show(md_store *s, int64_t id, json_t **out, md_err *err);
+/* The gate overrides ever recorded on MODEL vNUMBER: a JSON array of {gate, request, actor,
+ * at, reason}, oldest first. */
+md_status md_version_overrides(md_store *s, const char *model, int64_t number, json_t **out,
+                               md_err *err);
 
 #endif

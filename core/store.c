@@ -182,6 +182,10 @@ md_status md_sql_bind(sqlite3_stmt *st, const char *types, ...)
 
 md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err)
 {
+    *has_row = false;
+    if (!sqlite3_stmt_busy(st) && !sqlite3_stmt_readonly(st) && md_tx_active(s) &&
+        md_fault_hit("sql.write", err))
+        return err->code;
     int rc = sqlite3_step(st);
     *has_row = rc == SQLITE_ROW;
     if (rc == SQLITE_ROW || rc == SQLITE_DONE)

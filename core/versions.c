@@ -530,6 +530,7 @@ static void stage_event_read(sqlite3_stmt *st, void *elem)
     e->actor = md_sql_col_text(st, 4);
     e->reason = md_sql_col_text(st, 5);
     e->audit_seq = sqlite3_column_int64(st, 6);
+    e->action = md_sql_col_text(st, 7);
 }
 
 md_status md_stage_history(md_store *s, const char *model, int64_t number, md_stage_event **out,
@@ -543,8 +544,8 @@ md_status md_stage_history(md_store *s, const char *model, int64_t number, md_st
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        "SELECT v.number, h.from_status, h.to_status, h.at, h.actor, h.reason,"
-                       " h.audit_seq FROM stage_history h JOIN versions v ON v.id = h.version_id"
-                       " WHERE v.model_id = ?1 AND (?2 = 0 OR v.number = ?2) ORDER BY h.id",
+                       " h.audit_seq, h.action FROM stage_history h"
+                       " JOIN versions v ON v.id = h.version_id WHERE v.model_id = ?1 AND (?2 = 0 OR v.number = ?2) ORDER BY h.id",
                        &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "ii", mid, number);
@@ -565,6 +566,7 @@ void md_stage_events_free(md_stage_event *ev, size_t n)
         free(ev[i].at);
         free(ev[i].actor);
         free(ev[i].reason);
+        free(ev[i].action);
     }
     free(ev);
 }
@@ -578,6 +580,7 @@ json_t *md_stage_event_json(const md_stage_event *e)
     json_object_set_new(o, "at", md_json_str_or_null(e->at));
     json_object_set_new(o, "actor", md_json_str_or_null(e->actor));
     json_object_set_new(o, "reason", md_json_str_or_null(e->reason));
+    json_object_set_new(o, "action", md_json_str_or_null(e->action));
     json_object_set_new(o, "audit_seq", json_integer(e->audit_seq));
     return o;
 }

@@ -91,6 +91,7 @@ typedef struct {
     char *at;
     char *actor;
     char *reason;
+    char *action; /* what moved it: "mark", "promotion.execute", "rollback", ... */
     int64_t audit_seq;
 } md_stage_event;
 

@@ -1,0 +1,446 @@
+/* incidents and policy: the rules open, deduplicate and escalate; the lifecycle is audited and
+ * timed; a malformed policy is named by its JSON path and leaves the store as it was. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "incidents.h"
+#include "models.h"
+#include "policies.h"
+#include "testutil.h"
+#include "versions.h"
+
+static md_actor olga, ada, vic, admin;
+
+static void setup(void)
+{
+    olga = tu_actor("olga");
+    ada = tu_actor("ada");
+    vic = tu_actor("vic");
+    admin = tu_actor("admin");
+}
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+/* 2026-10-01T00:00:00Z */
+#define T0 1790812800000LL
+#define MIN 60000LL
+
+static md_store *world(void)
+{
+    md_store *s = tu_store();
+    tu_user(s, "olga", "operator");
+    tu_user(s, "ann", "approver");
+    tu_user(s, "ada", "analyst");
+    tu_user(s, "vic", "viewer");
+    md_model_spec m = {.name = "churn", .use_case = "retention", .owner = "crm"};
+    md_err err;
+    ck_assert_int_eq(md_model_add(s, &olga, &m, NULL, &err), MD_OK);
+    md_version_spec v = {.artifact_uri = "s3://m/churn/1"};
+    ck_assert_int_eq(md_version_add(s, &olga, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_store_set_now(s, T0);
+    return s;
+}
+
+/* One window's facts through the rules, in a transaction of its own, as an ingest does. */
+static md_incident_tally apply(md_store *s, const char *window, bool production,
+                               md_feature_facts *f, size_t nf, const md_window_facts *extra)
+{
+    md_policy p;
+    md_err err;
+    ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_OK);
+    md_window_facts w = {0};
+    if (extra)
+        w = *extra;
+    w.model_id = 1;
+    w.version_id = 1;
+    w.version_number = 1;
+    w.model = "churn";
+    w.production = production;
+    w.window_kind = "day";
+    w.window = window;
+    w.f = f;
+    w.nf = nf;
+    md_incident_tally t = {0};
+    ck_assert_int_eq(md_tx_begin(s, &err), MD_OK);
+    md_status rc = md_incidents_apply(s, "olga", &w, &p, &t, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(md_tx_commit(s, &err), MD_OK);
+    md_policy_free(&p);
+    return t;
+}
+
+static md_feature_facts drifting(const char *feature)
+{
+    return (md_feature_facts){.feature = feature, .has_psi = true, .psi = 0.4, .psi_null = 0.02};
+}
+
+static md_feature_facts quiet(const char *feature)
+{
+    return (md_feature_facts){.feature = feature, .has_psi = true, .psi = 0.01, .psi_null = 0.02};
+}
+
+static json_t *incident(md_store *s, int64_t id)
+{
+    json_t *o;
+    md_err err;
+    ck_assert_int_eq(md_incident_show(s, id, &o, &err), MD_OK);
+    return o;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static void expect_chain_ok(md_store *s)
+{
+    md_audit_verdict v;
+    md_err err;
+    ck_assert_int_eq(md_audit_verify(s, &v, &err), MD_OK);
+    ck_assert_msg(v.ok, "%s", v.problem);
+}
+
+/* ---- rules and dedup -------------------------------------------------------------------------- */
+
+START_TEST(one_open_incident_per_model_kind_and_key)
+{
+    md_store *s = world();
+    md_feature_facts f[3] = {drifting("x"), quiet("z"), quiet("ch")};
+    md_incident_tally t = apply(s, "2026-10-01", true, f, 3, NULL);
+    ck_assert_int_eq(t.opened, 1);
+    /* the next window with the same finding appends evidence, opens nothing */
+    t = apply(s, "2026-10-02", true, f, 3, NULL);
+    ck_assert_int_eq(t.opened, 0);
+    ck_assert_int_eq(t.updated, 1);
+    /* the same window again (a re-ingest) adds no duplicate evidence */
+    apply(s, "2026-10-02", true, f, 3, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_evidence"), 2);
+    json_t *o = incident(s, 1);
+    ck_assert_str_eq(str(o, "kind"), "drift");
+    ck_assert_str_eq(str(o, "key"), "x");
+    ck_assert_str_eq(str(o, "severity"), "P3");
+    ck_assert_int_eq(json_array_size(json_object_get(o, "evidence")), 2);
+    json_decref(o);
+    /* another feature is another incident */
+    f[1] = drifting("z");
+    t = apply(s, "2026-10-03", true, f, 3, NULL);
+    ck_assert_int_eq(t.opened, 1);
+    ck_assert_int_eq(t.updated, 1);
+    /* three drifting features on production: P1, and the open ones escalate */
+    f[2] = drifting("ch");
+    t = apply(s, "2026-10-04", true, f, 3, NULL);
+    ck_assert_int_eq(t.opened, 1);
+    ck_assert_int_eq(t.escalated, 2);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE severity = 'P1'"), 3);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.escalate'"),
+                     2);
+    /* weaker evidence later never lowers a severity */
+    f[1] = quiet("z");
+    f[2] = quiet("ch");
+    apply(s, "2026-10-05", true, f, 3, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE severity = 'P1'"), 3);
+    expect_chain_ok(s);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(a_resolved_incident_is_not_reopened)
+{
+    md_store *s = world();
+    md_feature_facts f[1] = {drifting("x")};
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    md_err err;
+    ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "upstream fixed", &err), MD_OK);
+    md_incident_tally t = apply(s, "2026-10-02", true, f, 1, NULL);
+    ck_assert_int_eq(t.opened, 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'open'"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'resolved'"), 1);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(window_rules_fire_on_their_thresholds)
+{
+    md_store *s = world();
+    /* non-production findings are one severity lower */
+    md_feature_facts f[1] = {drifting("x")};
+    apply(s, "2026-10-01", false, f, 1, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'drift' AND"
+                                 " severity = 'P4'"),
+                     1);
+    /* schema changes and missingness */
+    md_feature_facts g[2] = {{.feature = "ch", .schema_changes = 2},
+                             {.feature = "z", .missing_delta = 0.25}};
+    apply(s, "2026-10-01", true, g, 2, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'schema' AND"
+                                 " key = 'ch' AND severity = 'P2'"),
+                     1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'data_quality' AND"
+                                 " key = 'z' AND severity = 'P3'"),
+                     1);
+    g[1].missing_delta = 0.19; /* under the policy's 0.2: nothing new */
+    md_incident_tally t = apply(s, "2026-10-02", true, g + 1, 1, NULL);
+    ck_assert_int_eq(t.opened + t.updated, 0);
+
+    /* calibration: ECE over the limit counts only with enough labels */
+    md_window_facts w = {.has_ece = true, .ece = 0.08, .labeled = 1999};
+    t = apply(s, "2026-10-03", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened, 0);
+    w.labeled = 2000;
+    t = apply(s, "2026-10-03", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened, 1);
+    w = (md_window_facts){.has_hl_p = true, .hl_p = 0.02, .labeled = 500};
+    t = apply(s, "2026-10-04", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened + t.updated, 0);
+    w.hl_p = 0.009;
+    t = apply(s, "2026-10-04", true, NULL, 0, &w);
+    ck_assert_int_eq(t.updated, 1);
+
+    /* performance: a drop beyond the threshold and beyond what the sample explains */
+    w = (md_window_facts){.has_auc = true, .auc = 0.70, .has_delta = true, .delta_auc = -0.04,
+                          .labeled = 200, .positives = 20};
+    t = apply(s, "2026-10-05", true, NULL, 0, &w); /* 20 positives: within noise */
+    ck_assert_int_eq(t.opened, 0);
+    w.labeled = 20000;
+    w.positives = 2000;
+    t = apply(s, "2026-10-05", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened, 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'performance' AND"
+                                 " severity = 'P2'"),
+                     1);
+    w.delta_auc = -0.06; /* at or below the P1 line on production */
+    t = apply(s, "2026-10-06", true, NULL, 0, &w);
+    ck_assert_int_eq(t.escalated, 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'performance' AND"
+                                 " severity = 'P1'"),
+                     1);
+
+    /* latency: the share over the SLA */
+    w = (md_window_facts){.has_over_sla = true, .over_sla = 0.01};
+    t = apply(s, "2026-10-07", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened, 0);
+    w.over_sla = 0.011;
+    t = apply(s, "2026-10-07", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened, 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'latency'"), 1);
+    md_store_close(s);
+}
+END_TEST
+
+/* ---- lifecycle -------------------------------------------------------------------------------- */
+
+START_TEST(lifecycle_is_audited_and_timed)
+{
+    md_store *s = world();
+    md_feature_facts f[1] = {drifting("x")};
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    md_err err;
+    char *before = tu_snapshot(s);
+    /* who may: a viewer nothing, an analyst notes only */
+    ck_assert_int_eq(md_incident_ack(s, &vic, 1, NULL, &err), MD_REFUSED);
+    ck_assert_int_eq(md_incident_note(s, &vic, 1, "hm", &err), MD_REFUSED);
+    ck_assert_int_eq(md_incident_ack(s, &ada, 1, NULL, &err), MD_REFUSED);
+    ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "", &err), MD_INVALID);
+    ck_assert_int_eq(md_incident_note(s, &olga, 1, "", &err), MD_INVALID);
+    ck_assert_int_eq(md_incident_assign(s, &olga, 1, "nobody", NULL, &err), MD_NOTFOUND);
+    ck_assert_int_eq(md_incident_ack(s, &olga, 99, NULL, &err), MD_NOTFOUND);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+
+    md_store_set_now(s, T0 + 10 * MIN);
+    ck_assert_int_eq(md_incident_ack(s, &olga, 1, "looking", &err), MD_OK);
+    ck_assert_int_eq(md_incident_ack(s, &olga, 1, NULL, &err), MD_ERROR);
+    ck_assert_int_eq(md_incident_assign(s, &olga, 1, "ann", "CRM owns the feed", &err), MD_OK);
+    ck_assert_int_eq(md_incident_note(s, &ada, 1, "the feed dropped at 02:00", &err), MD_OK);
+
+    /* snooze: hidden from the queue and the counts until then; only a future time */
+    char until[MD_TIME_TEXT_MAX];
+    md_time_format(T0 - MIN, until);
+    ck_assert_int_eq(md_incident_snooze(s, &olga, 1, until, "wait", &err), MD_INVALID);
+    md_time_format(T0 + 120 * MIN, until);
+    ck_assert_int_eq(md_incident_snooze(s, &olga, 1, until, "wait for the backfill", &err), MD_OK);
+    int64_t counts[5];
+    ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
+    ck_assert_int_eq(counts[3], 0);
+    md_incident_filter flt = {.state = "active"};
+    json_t *list;
+    ck_assert_int_eq(md_incidents_list(s, &flt, &list, &err), MD_OK);
+    ck_assert_int_eq(json_array_size(list), 0);
+    json_decref(list);
+    flt.include_snoozed = true;
+    ck_assert_int_eq(md_incidents_list(s, &flt, &list, &err), MD_OK);
+    ck_assert_int_eq(json_array_size(list), 1);
+    json_decref(list);
+    md_store_set_now(s, T0 + 121 * MIN); /* the snooze is over */
+    ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
+    ck_assert_int_eq(counts[3], 1);
+
+    md_store_set_now(s, T0 + 150 * MIN);
+    ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "feed restored", &err), MD_OK);
+    ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "again", &err), MD_ERROR);
+    ck_assert_int_eq(md_incident_assign(s, &olga, 1, "ann", NULL, &err), MD_ERROR);
+    json_t *o = incident(s, 1);
+    ck_assert_str_eq(str(o, "state"), "resolved");
+    ck_assert_str_eq(str(o, "acknowledged_by"), "olga");
+    ck_assert_str_eq(str(o, "resolved_by"), "olga");
+    ck_assert_str_eq(str(o, "assignee"), "ann");
+    ck_assert_str_eq(str(o, "acknowledged_at"), "2026-10-01T00:10:00.000Z");
+    ck_assert_double_eq_tol(json_number_value(json_object_get(o, "time_to_ack_s")), 600, 1e-3);
+    ck_assert_double_eq_tol(json_number_value(json_object_get(o, "time_to_resolve_s")), 9000,
+                            1e-3);
+    json_t *notes = json_object_get(o, "notes");
+    ck_assert_int_eq(json_array_size(notes), 1);
+    ck_assert_str_eq(str(json_array_get(notes, 0), "actor"), "ada");
+    json_decref(o);
+    /* every step is in the audit log, under the incident */
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE object = 'incident:1'"), 6);
+    expect_chain_ok(s);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(more_severe_evidence_ends_a_snooze)
+{
+    md_store *s = world();
+    md_feature_facts f[3] = {drifting("x"), quiet("z"), quiet("ch")};
+    apply(s, "2026-10-01", true, f, 3, NULL);
+    md_err err;
+    char until[MD_TIME_TEXT_MAX];
+    md_time_format(T0 + 600 * MIN, until);
+    ck_assert_int_eq(md_incident_snooze(s, &olga, 1, until, "known", &err), MD_OK);
+    f[1] = drifting("z");
+    f[2] = drifting("ch");
+    apply(s, "2026-10-02", true, f, 3, NULL);
+    json_t *o = incident(s, 1);
+    ck_assert_str_eq(str(o, "severity"), "P1");
+    ck_assert(json_is_false(json_object_get(o, "snoozed")));
+    json_decref(o);
+    md_store_close(s);
+}
+END_TEST
+
+/* ---- policy ------------------------------------------------------------------------------------ */
+
+static const char *policy_file(const char *text)
+{
+    const char *path = tu_path("policy.json");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static const struct {
+    const char *text, *says;
+} bad_policies[] = {
+    {"{\"drift\": {\"psi\": {\"alert\": \"high\"}}}", "drift.psi.alert: expected a number"},
+    {"{\"drift\": {\"psi\": {\"warn\": 0.5}}}", "drift.psi.warn is above drift.psi.alert"},
+    {"{\"promotion\": {\"approvals\": {\"production\": 0}}}",
+     "promotion.approvals.production: expected a whole number in [1, 10]"},
+    {"{\"promotion\": {\"gates\": {\"delta_acu\": {\"min\": 0}}}}",
+     "promotion.gates.delta_acu: unknown key"},
+    {"{\"promotion\": {\"gates\": {\"ece\": {\"maximum\": 0.1}}}}",
+     "promotion.gates.ece.maximum: unknown key"},
+    {"{\"incidents\": {\"drift\": {\"severity\": \"P5\"}}}",
+     "incidents.drift.severity: expected \"P1\""},
+    {"{\"retrain\": {\"backend\": {\"type\": \"ftp\"}}}", "retrain.backend.type"},
+    {"{\"retrain\": {\"backend\": {\"type\": \"webhook\", \"url\": \"file:///etc/passwd\"}}}",
+     "retrain.backend.url"},
+    {"{\"retrain\": {\"backend\": {\"type\": \"webhook\", \"url\": \"https://ci/x\","
+     " \"headers\": {\"Authorization\": \"Bearer ${TOKEN}\"}}}}",
+     "${TOKEN} is not listed in retrain.backend.secret_env"},
+    {"{\"retrain\": {\"backend\": {\"type\": \"webhook\", \"url\": \"https://ci/x\","
+     " \"retries\": 50}}}",
+     "retrain.backend.retries"},
+    {"{\"retrain\": {\"backend\": {\"urll\": \"https://ci/x\"}}}", "retrain.backend.urll"},
+    {"[1, 2]", "expected a JSON object"},
+    {"{\"drift\": {\"psi\": {\"alert\": 0.3,}}}", "policy.json:1: invalid JSON"},
+    {"{\"drift\": 1, \"drift\": 2}", "invalid JSON"},
+};
+
+START_TEST(a_malformed_policy_is_named_and_the_old_one_stays)
+{
+    md_store *s = world();
+    md_err err;
+    int64_t rev;
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn",
+                                   policy_file("{\"drift\": {\"psi\": {\"alert\": 0.3}}}"),
+                                   "first", &rev, &err),
+                     MD_OK);
+    char *before = tu_snapshot(s);
+    md_status rc = md_policy_set(s, &admin, "churn", policy_file(bad_policies[_i].text), "oops",
+                                 &rev, &err);
+    ck_assert_int_eq(rc, MD_INVALID);
+    ck_assert_msg(strstr(err.msg, bad_policies[_i].says), "'%s' does not say '%s'", err.msg,
+                  bad_policies[_i].says);
+    ck_assert_msg(strstr(err.msg, "policy.json"), "'%s' does not name the file", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    md_policy p;
+    ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_OK);
+    ck_assert_double_eq(p.drift.psi_alert, 0.3);
+    md_policy_free(&p);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(overrides_are_revisions_over_the_defaults)
+{
+    md_store *s = world();
+    md_err err;
+    int64_t rev;
+    const char *one = policy_file("{\"promotion\": {\"approvals\": {\"production\": 3}}}");
+    ck_assert_int_eq(md_policy_set(s, &olga, "churn", one, "r", &rev, &err), MD_REFUSED);
+    ck_assert_int_eq(md_policy_set(s, &admin, "nope", one, "r", &rev, &err), MD_NOTFOUND);
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", one, "CRM asks for three", &rev, &err),
+                     MD_OK);
+    ck_assert_int_eq(rev, 1);
+    const char *two = policy_file("{\"promotion\": {\"request_ttl_hours\": 24}}");
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", two, "shorter", &rev, &err), MD_OK);
+    ck_assert_int_eq(rev, 2);
+    json_t *doc;
+    ck_assert_int_eq(md_policy_document(s, "churn", &doc, &rev, &err), MD_OK);
+    ck_assert_int_eq(rev, 2);
+    /* the latest revision replaces the earlier one; anything it does not set is the default */
+    json_t *promo = json_object_get(doc, "promotion");
+    ck_assert_double_eq(json_number_value(json_object_get(promo, "request_ttl_hours")), 24);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(promo, "approvals"), "production")), 2);
+    json_decref(doc);
+    ck_assert_int_eq(md_policy_document(s, NULL, &doc, &rev, &err), MD_OK);
+    ck_assert_int_eq(rev, 0);
+    json_decref(doc);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'policy.set'"), 2);
+    expect_chain_ok(s);
+    md_store_close(s);
+}
+END_TEST
+
+Suite *suite_incidents(void)
+{
+    Suite *s = suite_create("incidents");
+    TCase *tc = tcase_create("incidents");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, one_open_incident_per_model_kind_and_key);
+    tcase_add_test(tc, a_resolved_incident_is_not_reopened);
+    tcase_add_test(tc, window_rules_fire_on_their_thresholds);
+    tcase_add_test(tc, lifecycle_is_audited_and_timed);
+    tcase_add_test(tc, more_severe_evidence_ends_a_snooze);
+    tcase_add_loop_test(tc, a_malformed_policy_is_named_and_the_old_one_stays, 0,
+                        (int)(sizeof bad_policies / sizeof bad_policies[0]));
+    tcase_add_test(tc, overrides_are_revisions_over_the_defaults);
+    suite_add_tcase(s, tc);
+    return s;
+}
