@@ -149,7 +149,7 @@ def performance(y, s, edges, base_auc):
             hl += (sum_y[i] - sum_s[i]) ** 2 / (sum_s[i] * (1 - sum_s[i] / n[i]))
             g += 1
     out.update(deciles=deciles, ece=float(ece), hl_stat=float(hl),
-               hl_pvalue=float(stats.chi2.sf(hl, g - 2)) if g >= 3 else None)
+               hl_pvalue=float(stats.chi2.sf(hl, g)) if g >= 3 else None)
     return out
 
 

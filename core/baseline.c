@@ -316,6 +316,9 @@ static void score_profile(build *b, md_baseline *out)
     md_sort_doubles(b->scores, b->ns);
     out->score_edges = quantile_edges(b->scores, b->ns, &out->n_score_edges);
     out->labeled = (int64_t)b->np;
+    out->positives = 0;
+    for (size_t i = 0; i < b->np; i++)
+        out->positives += md_pair_label(b->pairs[i]);
     if (b->np == 0)
         return;
     md_sort_u64(b->pairs, b->np);

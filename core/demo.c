@@ -33,17 +33,17 @@ typedef struct {
 
 static const model_def portfolio[] = {
     {"churn", "retention: monthly churn risk", "crm-analytics", "CDP segment high_churn_risk",
-     "batch", "rules", 0, 700, TRACKING_GAP},
+     "batch", "rules", 0, 1200, TRACKING_GAP},
     {"upsell-propensity", "upsell: premium plan propensity", "growth", "CRM journey upsell_premium",
-     "batch", "last-good", 0, 600, SEASONAL},
+     "batch", "last-good", 0, 1000, SEASONAL},
     {"b2b-lead-scoring", "B2B lead scoring", "sales-ops", "Salesforce lead score field",
-     "batch", "rules", 0, 500, IDENTITY},
+     "batch", "rules", 0, 900, IDENTITY},
     {"nba-realtime", "next-best-action on the web", "personalization",
-     "decision API /v1/next-best-action", "realtime", "last-good", 50, 800, LATENCY},
+     "decision API /v1/next-best-action", "realtime", "last-good", 50, 1500, LATENCY},
     {"creative-classifier", "creative classification for the DAM", "brand-studio",
-     "DAM tag suggestions", "hybrid", "suppress", 0, 400, TAXONOMY},
+     "DAM tag suggestions", "hybrid", "suppress", 0, 800, TAXONOMY},
     {"email-send-time", "email send-time optimization", "lifecycle-marketing",
-     "ESP send scheduler", "batch", "last-good", 0, 500, CALIBRATION},
+     "ESP send scheduler", "batch", "last-good", 0, 900, CALIBRATION},
 };
 #define NMODELS (sizeof portfolio / sizeof portfolio[0])
 
@@ -65,7 +65,7 @@ static double gauss(rng *r)
 }
 
 /* How day `d` (0: the baseline) of model `m` looks; `lift` strengthens the signal (a better
- * version) and `miscal` shifts labels away from scores. */
+ * version) and `miscal` shifts labels away from scores (in log-odds). */
 typedef struct {
     const model_def *m;
     int d;
@@ -92,8 +92,9 @@ static void row(rng *r, const scene *sc, int64_t t0, char *out, size_t cap)
     double z = -1.2 + (0.9 + sc->lift) * (sessions - 8) / 3 - 0.04 * recency + 0.15 * freq +
                0.8 * (open - 0.3) + 0.3 * gauss(r);
     double score = 1 / (1 + exp(-z));
-    double p = fmin(0.999, fmax(0.001, score + sc->miscal +
-                                           (f == CALIBRATION ? 0.0025 * d : 0)));
+    /* labels drift from the scores on the log-odds scale: the ranking (AUC) holds while the
+     * calibration goes, as when a campaign changes the base rate */
+    double p = 1 / (1 + exp(-(z + sc->miscal + (f == CALIBRATION ? 0.012 * d : 0))));
     int label = unif(r) < p;
     bool gap = f == TRACKING_GAP && d >= 60 && d <= 62 && unif(r) < 0.7;
     int64_t ts = t0 + (int64_t)(unif(r) * (DAY_MS - 1000));
@@ -197,12 +198,56 @@ static md_status new_version(story *st, const model_def *m, double lift, double 
     return rc;
 }
 
+/* On-call triage: incidents of `model` (NULL: any) whose evidence is one window, opened at
+ * least `min_age_h` hours ago, of a kind a single noisy window can raise (performance,
+ * calibration), are acknowledged and resolved as noise. Daily windows of a thousand rows
+ * raise a few of these over ninety days at the policy's significance, as real ones do. */
+static md_status triage(story *st, const char *model, int min_age_h, md_err *err)
+{
+    char cutoff[MD_TIME_TEXT_MAX];
+    md_time_format(md_store_now_ms(st->s) - (int64_t)min_age_h * 3600000, cutoff);
+    sqlite3_stmt *q;
+    if (md_sql_prepare(st->s,
+                       "SELECT i.id, i.state FROM incidents i JOIN models m ON m.id = i.model_id"
+                       " WHERE (?1 IS NULL OR m.name = ?1) AND i.state <> 'resolved'"
+                       " AND i.kind IN ('performance', 'calibration') AND i.opened_at <= ?2"
+                       " AND (SELECT count(*) FROM incident_evidence e"
+                       "      WHERE e.incident_id = i.id) = 1 ORDER BY i.id",
+                       &q, err) != MD_OK)
+        return err->code;
+    md_sql_bind(q, "tt", model, cutoff);
+    int64_t ids[64];
+    bool open[64];
+    size_t n = 0;
+    while (n < 64 && sqlite3_step(q) == SQLITE_ROW) {
+        ids[n] = sqlite3_column_int64(q, 0);
+        open[n++] = strcmp((const char *)sqlite3_column_text(q, 1), "open") == 0;
+    }
+    sqlite3_finalize(q);
+    md_status rc = MD_OK;
+    for (size_t i = 0; rc == MD_OK && i < n; i++) {
+        if (open[i])
+            rc = md_incident_ack(st->s, &st->olga, ids[i], "triage", err);
+        if (rc == MD_OK)
+            rc = md_incident_note(st->s, &st->olga, ids[i],
+                                  "one window out of line and none before it; the sample is "
+                                  "small, treated as noise",
+                                  err);
+        if (rc == MD_OK)
+            rc = md_incident_resolve(st->s, &st->olga, ids[i], "noise: a single window", err);
+    }
+    return rc;
+}
+
 /* A request by olga, approved by ann and bob an hour apart. */
 static md_status promote(story *st, const model_def *m, int64_t number, int day, bool approve,
                          md_err *err)
 {
     int64_t id;
     json_t *gates = NULL;
+    at(st, day, 8);
+    if (triage(st, m->name, 0, err) != MD_OK) /* the approvers will ask about open P1s */
+        return err->code;
     at(st, day, 9);
     md_status rc = md_promote_request(st->s, &st->olga, m->name, number, "production",
                                       "better holdout AUC; shadowed without issues", &id, &gates,
@@ -222,11 +267,19 @@ static md_status promote(story *st, const model_def *m, int64_t number, int day,
     return rc;
 }
 
-static md_status ingest(story *st, const model_def *m, int64_t number, int from, int to,
+/* A version: its number and how it scores (production traffic scored by it looks like its
+ * baseline, apart from the model's scripted failure). */
+typedef struct {
+    int64_t number;
+    double lift, miscal;
+} demo_version;
+
+static md_status ingest(story *st, const model_def *m, const demo_version *v, int from, int to,
                         bool slow, md_err *err)
 {
     char *path = next_file(st);
-    scene sc = {m, 0, 0, 0, slow};
+    scene sc = {m, 0, v->lift, v->miscal, slow};
+    int64_t number = v->number;
     md_status rc = write_file(path, &st->r, sc, from, to, m->per_day, st->t0, &st->rep->rows, err);
     at(st, to + 1, 2);
     md_ingest_opts o = {0};
@@ -257,7 +310,7 @@ static int64_t open_incident(story *st, const char *model, const char *kind, con
 /* ---- scripts: each model's history as steps, all run in time order -------------------------------- */
 
 typedef enum { NEW, PROMOTE, REQUEST, SHADOW, INGEST, SLOW_INGEST, ACK, RESOLVE, RETRAIN,
-               ROLLBACK, BREAK_RETRAIN } op;
+               ROLLBACK, BREAK_RETRAIN, TRIAGE } op;
 
 typedef struct {
     int model;     /* index in portfolio */
@@ -285,28 +338,33 @@ static const step script[] = {
     S(0, -6, 9, PROMOTE, 1), S(1, -6, 9, PROMOTE, 1), S(2, -6, 9, PROMOTE, 1),
     S(3, -6, 9, PROMOTE, 1), S(4, -6, 9, PROMOTE, 1), S(5, -6, 9, PROMOTE, 1),
     /* churn: a shadowed v2 replaces v1; a tracking gap on days 60-62; v3 waits for approval */
-    ING(0, 1, 1, 30), NEWV(0, 40, 2, 0.05, 0), S(0, 40, 11, SHADOW, 2), ING(0, 1, 31, 43),
+    ING(0, 1, 1, 30), NEWV(0, 40, 2, 0.3, 0), S(0, 40, 11, SHADOW, 2), ING(0, 1, 31, 43),
     S(0, 44, 9, PROMOTE, 2), ING(0, 2, 44, 62), INC(0, 63, 3, ACK, "data_quality", "email_open_rate"),
     INC(0, 64, 10, RESOLVE, "data_quality", "email_open_rate"), ING(0, 2, 63, 87),
-    NEWV(0, 88, 3, 0.15, 0), S(0, 90, 9, REQUEST, 3), ING(0, 2, 88, 90),
+    NEWV(0, 88, 3, 0.6, 0), S(0, 90, 9, REQUEST, 3), ING(0, 2, 88, 90),
     /* upsell: a seasonal shift from day 75 on three features (P1, and a retrain proposal) */
-    ING(1, 1, 1, 30), ING(1, 1, 31, 60), ING(1, 1, 61, 79), NEWV(1, 80, 2, 0.02, 0),
+    ING(1, 1, 1, 30), ING(1, 1, 31, 60), ING(1, 1, 61, 79), NEWV(1, 80, 2, 0.3, 0),
     ING(1, 1, 80, 90),
     /* B2B leads: identity resolution doubles frequencies from day 55 */
     ING(2, 1, 1, 56), INC(2, 57, 3, ACK, "drift", "frequency_90d"),
-    INC(2, 58, 10, RESOLVE, "drift", "frequency_90d"), ING(2, 1, 57, 64), NEWV(2, 65, 2, 0.03, 0),
+    INC(2, 58, 10, RESOLVE, "drift", "frequency_90d"), ING(2, 1, 57, 64), NEWV(2, 65, 2, 0.3, 0),
     ING(2, 1, 65, 90),
     /* next-best-action: v3 is over its latency SLA and is rolled back to v2 */
-    ING(3, 1, 1, 24), NEWV(3, 25, 2, 0.04, 0), ING(3, 1, 25, 27), S(3, 28, 9, PROMOTE, 2),
-    ING(3, 2, 28, 69), NEWV(3, 70, 3, 0.06, 0), ING(3, 2, 70, 73), S(3, 74, 9, PROMOTE, 3),
+    ING(3, 1, 1, 24), NEWV(3, 25, 2, 0.3, 0), ING(3, 1, 25, 27), S(3, 28, 9, PROMOTE, 2),
+    ING(3, 2, 28, 69), NEWV(3, 70, 3, 0.6, 0), ING(3, 2, 70, 73), S(3, 74, 9, PROMOTE, 3),
     SLOW(3, 3, 74, 76), S(3, 77, 3, ROLLBACK, 0), INC(3, 77, 4, ACK, "latency", ""),
     INC(3, 78, 10, RESOLVE, "latency", ""), ING(3, 2, 77, 90),
     /* creative: "social" splits in two on day 70; a retrain on the new taxonomy succeeds */
     ING(4, 1, 1, 69), ING(4, 1, 70, 71), S(4, 72, 8, RETRAIN, 0), ING(4, 1, 72, 84),
-    NEWV(4, 85, 2, 0.02, 0), ING(4, 1, 85, 90),
+    NEWV(4, 85, 2, 0.3, 0), ING(4, 1, 85, 90),
     /* email send time: labels drift from the scores; its retrain fails; v2 fails its ECE gate */
     ING(5, 1, 1, 45), ING(5, 1, 46, 83), S(5, 84, 9, BREAK_RETRAIN, 0), S(5, 85, 8, RETRAIN, 0),
-    NEWV(5, 86, 2, 0, 0.15), S(5, 90, 10, REQUEST, 2), ING(5, 1, 84, 90),
+    NEWV(5, 86, 2, 0.3, 0.8), S(5, 90, 10, REQUEST, 2), ING(5, 1, 84, 90),
+    /* weekly on-call triage of one-window blips at least three days old (model 0: all) */
+    S(0, 7, 16, TRIAGE, 0), S(0, 14, 16, TRIAGE, 0), S(0, 21, 16, TRIAGE, 0),
+    S(0, 28, 16, TRIAGE, 0), S(0, 35, 16, TRIAGE, 0), S(0, 42, 16, TRIAGE, 0),
+    S(0, 49, 16, TRIAGE, 0), S(0, 56, 16, TRIAGE, 0), S(0, 63, 16, TRIAGE, 0),
+    S(0, 70, 16, TRIAGE, 0), S(0, 77, 16, TRIAGE, 0), S(0, 84, 16, TRIAGE, 0),
 };
 #define NSTEPS (sizeof script / sizeof script[0])
 
@@ -342,26 +400,29 @@ static md_status break_retrain(story *st, const model_def *m, md_err *err)
     return rc;
 }
 
-static md_status run_step(story *st, const step *p, int64_t versions[][4], md_err *err)
+static md_status run_step(story *st, const step *p, demo_version versions[][4], md_err *err)
 {
     const model_def *m = &portfolio[p->model];
-    int64_t *v = versions[p->model], job, id;
+    demo_version *v = versions[p->model];
+    int64_t job, id;
     json_t *res = NULL;
     md_status rc = MD_OK;
     if (p->what != INGEST && p->what != SLOW_INGEST)
         at(st, p->day, p->hour);
     switch (p->what) {
     case NEW:
-        return new_version(st, m, p->lift, p->miscal, &v[p->slot], err);
+        v[p->slot].lift = p->lift;
+        v[p->slot].miscal = p->miscal;
+        return new_version(st, m, p->lift, p->miscal, &v[p->slot].number, err);
     case PROMOTE:
     case REQUEST:
-        return promote(st, m, v[p->slot], p->day, p->what == PROMOTE, err);
+        return promote(st, m, v[p->slot].number, p->day, p->what == PROMOTE, err);
     case SHADOW:
-        return md_version_mark(st->s, &st->olga, m->name, v[p->slot], "shadow", 0,
+        return md_version_mark(st->s, &st->olga, m->name, v[p->slot].number, "shadow", 0,
                                "score beside the champion first", err);
     case INGEST:
     case SLOW_INGEST:
-        return ingest(st, m, v[p->slot], p->from, p->to, p->what == SLOW_INGEST, err);
+        return ingest(st, m, &v[p->slot], p->from, p->to, p->what == SLOW_INGEST, err);
     case ACK:
         id = open_incident(st, m->name, p->kind, p->key);
         return id ? md_incident_ack(st->s, &st->olga, id, "on it", err) : MD_OK;
@@ -385,6 +446,8 @@ static md_status run_step(story *st, const step *p, int64_t versions[][4], md_er
         return rc;
     case BREAK_RETRAIN:
         return break_retrain(st, m, err);
+    case TRIAGE:
+        return triage(st, NULL, 72, err);
     }
     return rc;
 }
@@ -420,7 +483,8 @@ static md_status register_models(story *st, md_err *err)
 static md_status play(story *st, md_err *err)
 {
     const step *order[NSTEPS];
-    int64_t versions[NMODELS][4] = {{0}};
+    demo_version versions[NMODELS][4];
+    memset(versions, 0, sizeof versions);
     for (size_t i = 0; i < NSTEPS; i++)
         order[i] = &script[i];
     qsort(order, NSTEPS, sizeof *order, by_time);

@@ -107,10 +107,30 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
     sqlite3_finalize(st);
     if (rc != MD_OK)
         return rc;
+    /* A window already answered for: by a resolved incident whose evidence reaches this window
+     * or later (re-running the rules must not reopen what an operator closed), or as evidence
+     * of the open one (nothing new to write). */
+    int64_t known = 0;
+    rc = id ? md_sql_int(s, &known, err,
+                         "SELECT count(*) FROM incident_evidence WHERE incident_id = ? AND"
+                         " version_id = ? AND window_kind = ? AND window = ? AND feature = ?",
+                         "iittt", id, w->version_id, w->window_kind, w->window, f->key)
+            : md_sql_int(s, &known, err,
+                         "SELECT count(*) FROM incidents i JOIN incident_evidence e ON"
+                         " e.incident_id = i.id WHERE i.model_id = ? AND i.kind = ? AND"
+                         " i.key = ? AND i.state = 'resolved' AND e.window_kind = ? AND"
+                         " e.window >= ?",
+                         "ittt" "t", w->model_id, kind_names[f->kind], f->key, w->window_kind,
+                         w->window);
+    if (rc != MD_OK)
+        return rc;
+    bool graver = id && sev[1] - '0' > (int)f->severity;
+    if (known && !graver)
+        return MD_OK;
     if (!id) {
         rc = open_incident(s, actor, w, f, at, &id, err);
         t->opened += rc == MD_OK;
-    } else if (sev[1] - '0' > (int)f->severity) { /* more severe evidence than before */
+    } else if (graver) { /* more severe evidence than before */
         rc = md_sql_run(s, err,
                         "UPDATE incidents SET severity = ?, snoozed_until = NULL WHERE id = ?",
                         "ti", md_severity_name(f->severity), id);
@@ -183,13 +203,23 @@ static double auc_se(double a, double n1, double n2)
     return v > 0 ? sqrt(v) : 0;
 }
 
-/* A drop in AUC beyond the threshold and beyond what the window's size explains. */
+/* A drop in AUC beyond the threshold and beyond what chance explains: the window's AUC and
+ * the baseline's are two independent estimates, so the error of their difference combines
+ * both (the baseline's term drops out when its counts are unknown). */
 static bool auc_dropped(const md_window_facts *w, double threshold, double z)
 {
     if (!w->has_delta || !w->has_auc || w->delta_auc >= threshold)
         return false;
     double n1 = (double)w->positives, n2 = (double)(w->labeled - w->positives);
-    return n1 > 0 && n2 > 0 && w->delta_auc < -z * auc_se(w->auc, n1, n2);
+    if (!(n1 > 0 && n2 > 0))
+        return false;
+    double se = auc_se(w->auc, n1, n2), b1 = (double)w->base_positives,
+           b2 = (double)(w->base_labeled - w->base_positives);
+    if (b1 > 0 && b2 > 0) {
+        double sb = auc_se(w->auc - w->delta_auc, b1, b2);
+        se = sqrt(se * se + sb * sb);
+    }
+    return w->delta_auc < -z * se;
 }
 
 static md_status window_rules(md_store *s, const char *actor, const md_window_facts *w,
@@ -284,6 +314,10 @@ static void window_facts_read(sqlite3_stmt *st, md_window_facts *w)
     w->positives = sqlite3_column_int64(st, 11);
     w->has_auc = !md_sql_col_null(st, 12);
     w->auc = sqlite3_column_double(st, 12);
+    if (!md_sql_col_null(st, 14)) {
+        w->base_labeled = sqlite3_column_int64(st, 13);
+        w->base_positives = sqlite3_column_int64(st, 14);
+    }
     json_t *lat = md_json_load_or_string((const char *)sqlite3_column_text(st, 9));
     json_t *over = json_object_get(lat, "over_sla");
     w->has_over_sla = json_is_number(over);
@@ -301,8 +335,10 @@ static md_status evaluate_model(md_store *s, const char *actor, int64_t mid, con
     md_status rc = md_sql_prepare(s,
                                   "SELECT w.id, w.version_id, v.number, v.status, w.kind, w.window,"
                                   " w.ece, w.hl_pvalue, w.delta_auc, w.latency, w.labeled,"
-                                  " w.positives, w.auc FROM windows w"
-                                  " JOIN versions v ON v.id = w.version_id WHERE v.model_id = ?"
+                                  " w.positives, w.auc, b.labeled, b.positives FROM windows w"
+                                  " JOIN versions v ON v.id = w.version_id"
+                                  " LEFT JOIN baselines b ON b.version_id = w.version_id"
+                                  " WHERE v.model_id = ?"
                                   " ORDER BY w.window",
                                   &st, err);
     if (rc == MD_OK)

@@ -48,6 +48,9 @@ typedef struct {
     double auc;
     md_feature_facts *f;
     size_t nf;
+    /* the baseline's labeled rows and positives, for the error of the AUC the delta is
+     * measured from (0 and 0: unknown; the window's own error is used alone) */
+    int64_t base_labeled, base_positives;
 } md_window_facts;
 
 typedef struct {

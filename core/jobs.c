@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,8 +139,8 @@ static md_status set_running(md_store *s, const job_ref *j, md_err *err)
         rc = md_err_set(err, MD_ERROR, "job %lld is not queued", (long long)j->id);
     if (rc == MD_OK)
         rc = md_sql_run(s, err,
-                        "UPDATE jobs SET state = 'running', started_at = ?, pid = ? WHERE id = ?",
-                        "tii", at, (int64_t)getpid(), j->id);
+                        "UPDATE jobs SET state = 'running', started_at = ?, pid = NULL WHERE id = ?",
+                        "ti", at, j->id);
     if (rc == MD_OK)
         rc = md_audit_append(s, j->by, "retrain.start", job_object(j->id, obj), j->reason, NULL,
                              NULL, err);
@@ -164,14 +165,19 @@ static md_status set_finished(md_store *s, const job_ref *j, const outcome *o, m
         free(tail);
         return err->code;
     }
-    md_status rc = md_sql_run(s, err,
-                              "UPDATE jobs SET state = CASE state WHEN 'cancelled' THEN 'cancelled'"
-                              " ELSE ? END, finished_at = ?, exit_status = ?, http_status = ?,"
+    int64_t was_cancelled = 0;
+    md_status rc = md_sql_int(s, &was_cancelled, err,
+                              "SELECT count(*) FROM jobs WHERE id = ? AND state = 'cancelled'", "i",
+                              j->id);
+    const char *state = was_cancelled ? "cancelled" : o->state;
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err,
+                              "UPDATE jobs SET state = ?, finished_at = ?, exit_status = ?, http_status = ?,"
                               " attempts = ?, log_tail = ?, error = ? WHERE id = ?",
-                              "ttIIitti", o->state, at, o->has_exit, o->exit_status,
+                              "ttIIitti", state, at, o->has_exit, o->exit_status,
                               o->has_http, o->http_status, o->attempts, tail,
                               o->error[0] ? o->error : NULL, j->id);
-    json_t *d = json_pack("{s:s, s:o, s:o, s:I}", "state", o->state,
+    json_t *d = json_pack("{s:s, s:o, s:o, s:I}", "state", state,
                           "exit_status", md_json_int_or_null(o->has_exit, o->exit_status),
                           "http_status", md_json_int_or_null(o->has_http, o->http_status),
                           "attempts", (json_int_t)o->attempts);
@@ -219,6 +225,10 @@ static void child_exec(const job_ref *j, int out, char **argv)
     dup2(null, 0);
     dup2(out, 1);
     dup2(out, 2);
+    if (null > 2)
+        close(null);
+    if (out > 2)
+        close(out); /* the command holds the log pipe only as its stdout and stderr */
     setenv("MODELDECK_JOB_ID", id, 1);
     setenv("MODELDECK_MODEL", j->model, 1);
     setenv("MODELDECK_VERSION", version, 1);
@@ -232,12 +242,15 @@ static void stop_group(pid_t pid, int64_t grace_ms)
 {
     kill(-pid, SIGTERM);
     for (int64_t waited = 0; waited < grace_ms; waited += 50) {
-        if (waitpid(pid, NULL, WNOHANG) == pid)
-            return;
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+            break;
         struct timespec ts = {0, 50000000};
         nanosleep(&ts, NULL);
     }
-    kill(-pid, SIGKILL);
+    kill(-pid, SIGKILL); /* the leader is unreaped, so the group id is still ours */
+    waitpid(pid, NULL, 0);
 }
 
 static int64_t now_ms(void)
@@ -322,6 +335,7 @@ static void run_command(md_store *s, const job_ref *j, outcome *o)
     }
     close(fds[1]);
     if (pid > 0) { /* its process group, for a cancel from another process */
+        setpgid(pid, pid); /* as the child does: whichever runs first, the group exists */
         md_err ignored;
         md_sql_run(s, &ignored, "UPDATE jobs SET pid = ? WHERE id = ?", "ii", (int64_t)pid, j->id);
     }
@@ -348,20 +362,31 @@ static char *body_text(const job_ref *j)
     snprintf(id, sizeof id, "%lld", (long long)j->id);
     const char *names[] = {"${model}", "${version}", "${reason}", "${job}"};
     const char *values[] = {j->model, version, j->reason, id};
+    char *quoted[4];
     for (int i = 0; i < 4; i++) {
         json_t *v = json_string(values[i]);
-        char *quoted = md_json_dump(v, MD_JSON_COMPACT), *at;
+        quoted[i] = md_json_dump(v, MD_JSON_COMPACT);
         json_decref(v);
-        size_t qn = strlen(quoted) - 2; /* the value's escaped text, without its quotes */
-        while ((at = strstr(text, names[i]))) {
-            char *next = md_xasprintf("%.*s%.*s%s", (int)(at - text), text, (int)qn, quoted + 1,
-                                      at + strlen(names[i]));
-            free(text);
-            text = next;
-        }
-        free(quoted);
     }
-    return text;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (const char *p = text; *p;) {
+        int i = 0;
+        while (i < 4 && strncmp(p, names[i], strlen(names[i])) != 0)
+            i++;
+        if (i < 4) {
+            fwrite(quoted[i] + 1, 1, strlen(quoted[i]) - 2, f);
+            p += strlen(names[i]);
+        } else {
+            fputc(*p++, f);
+        }
+    }
+    fclose(f);
+    for (int i = 0; i < 4; i++)
+        free(quoted[i]);
+    free(text);
+    return out;
 }
 
 static char **header_lines(const job_ref *j, outcome *o)
@@ -398,8 +423,30 @@ static void free_lines(char **lines)
     free(lines);
 }
 
-static void run_webhook(const job_ref *j, outcome *o)
+typedef struct {
+    md_store *s;
+    int64_t id;
+    volatile int flag, done;
+} watch;
+
+static void *watch_cancel(void *arg)
 {
+    watch *w = arg;
+    while (!__atomic_load_n(&w->done, __ATOMIC_RELAXED)) {
+        if (job_cancelled(w->s, w->id)) {
+            __atomic_store_n(&w->flag, 1, __ATOMIC_RELAXED);
+            break;
+        }
+        struct timespec ts = {0, 100000000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+static void run_webhook(md_store *s, const job_ref *j, outcome *o)
+{
+    watch w = {s, j->id, 0, 0};
+    pthread_t t;
     char **lines = header_lines(j, o);
     char *body = body_text(j);
     if (o->error[0]) {
@@ -415,7 +462,11 @@ static void run_webhook(const job_ref *j, outcome *o)
         req.ca_file = json_string_value(json_object_get(j->spec, "ca_file"));
         md_http_result res;
         md_err err;
+        req.cancel = &w.flag;
+        pthread_create(&t, NULL, watch_cancel, &w);
         md_status rc = md_http_post_json(&req, &res, &err);
+        __atomic_store_n(&w.done, 1, __ATOMIC_RELAXED);
+        pthread_join(t, NULL);
         o->state = rc == MD_OK ? "succeeded" : (res.timed_out ? "timeout" : "failed");
         o->has_http = res.status != 0;
         o->http_status = res.status;
@@ -439,7 +490,7 @@ md_status md_job_run(md_store *s, int64_t id, md_err *err)
         memset(&o, 0, sizeof o);
         const char *type = json_string_value(json_object_get(j.spec, "type"));
         if (type && strcmp(type, "webhook") == 0)
-            run_webhook(&j, &o);
+            run_webhook(s, &j, &o);
         else
             run_command(s, &j, &o);
         rc = set_finished(s, &j, &o, err);

@@ -14,11 +14,23 @@ void md_fmt_double(double v, char out[32])
         snprintf(out, 32, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, 32, "%.*g", prec, v);
+    int prec = 1;
+    for (; prec < 17; prec++) {
+        snprintf(out, 32, "%.*e", prec - 1, v);
         if (strtod(out, NULL) == v)
             break;
     }
+    /* As Python's repr: the shortest digits that read back the same, positional when the
+     * exponent is in [-4, 16) (2700.0, 0.00123), scientific otherwise (1e-05, 1.5e+16); a
+     * whole number keeps ".0" so it reads back as a real. */
+    snprintf(out, 32, "%.*e", prec - 1, v);
+    int exp10 = atoi(strchr(out, 'e') + 1);
+    if (exp10 < -4 || exp10 >= 16)
+        return;
+    int decimals = prec - 1 - exp10;
+    snprintf(out, 32, "%.*f", decimals > 0 ? decimals : 0, v);
+    if (decimals <= 0)
+        strcat(out, ".0");
 }
 
 /* A growing output buffer. */

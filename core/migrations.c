@@ -364,10 +364,14 @@ static const char m003_operations[] =
     "  error        TEXT"
     ");";
 
+/* The baseline's positives, for the standard error of its AUC (NULL: built before). */
+static const char m004_baseline_positives[] = "ALTER TABLE baselines ADD COLUMN positives INTEGER;";
+
 const char *const md_migrations[] = {
     m001_foundation,
     m002_monitoring,
     m003_operations,
+    m004_baseline_positives,
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

@@ -302,11 +302,11 @@ md_status md_baseline_save(md_store *s, int64_t version_id, const md_baseline *b
     md_status rc = md_sql_run(s, err,
                               "INSERT INTO baselines(version_id, created_at, created_by, source,"
                               " source_sha256, rows, labeled, score_edges, auc, brier, ece,"
-                              " columns, seed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                              "ittttiitDDDti", version_id, at, b->created_by, b->source,
+                              " columns, seed, positives) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              "ittttiitDDDti" "i", version_id, at, b->created_by, b->source,
                               b->source_sha256, b->rows, b->labeled, edges, (int)b->has_auc,
                               b->auc, (int)b->has_brier, b->brier, (int)b->has_brier, b->ece,
-                              cols, (int64_t)b->seed);
+                              cols, (int64_t)b->seed, b->positives);
     int64_t bid = sqlite3_last_insert_rowid(md_store_db(s));
     for (size_t i = 0; rc == MD_OK && i < b->nfeatures; i++)
         rc = save_feature(s, bid, i, &b->features[i], err);
@@ -436,6 +436,7 @@ static void baseline_read(sqlite3_stmt *st, md_baseline *b)
     b->col_latency = col_or_null(cols, "latency");
     json_decref(cols);
     b->seed = (uint64_t)sqlite3_column_int64(st, 12);
+    b->positives = md_sql_col_null(st, 13) ? -1 : sqlite3_column_int64(st, 13);
 }
 
 md_status md_baseline_load(md_store *s, int64_t version_id, md_baseline *b, md_err *err)
@@ -444,7 +445,7 @@ md_status md_baseline_load(md_store *s, int64_t version_id, md_baseline *b, md_e
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        "SELECT id, created_at, created_by, source, source_sha256, rows, labeled,"
-                       " score_edges, auc, brier, ece, columns, seed FROM baselines"
+                       " score_edges, auc, brier, ece, columns, seed, positives FROM baselines"
                        " WHERE version_id = ?",
                        &st, err) != MD_OK)
         return err->code;

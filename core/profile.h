@@ -65,6 +65,7 @@ typedef struct {
 typedef struct {
     int64_t id;
     int64_t rows, labeled;
+    int64_t positives; /* -1: not recorded (a baseline from before it was) */
     double *score_edges;
     size_t n_score_edges;
     bool has_auc;

@@ -179,6 +179,8 @@ md_status md_gates_evaluate(md_store *s, int64_t vid, const char *target, const 
     return MD_OK;
 }
 
+static md_status expire_due(md_store *s, const char *actor, int *expired, md_err *err);
+
 /* ---- requests ---------------------------------------------------------------------------------- */
 
 static const char *object_of(int64_t id, char buf[32])
@@ -243,10 +245,13 @@ md_status md_promote_request(md_store *s, const md_actor *a, const char *model, 
         md_policy_free(&p);
         return rc;
     }
+    int expired;
+    rc = expire_due(s, a->name, &expired, err);
     int64_t vid = 0;
     char status[16], blocking[256], label[96];
     snprintf(label, sizeof label, "version %s/%lld", model, (long long)number);
-    rc = md_version_lookup(s, model, number, &vid, status, err);
+    if (rc == MD_OK)
+        rc = md_version_lookup(s, model, number, &vid, status, err);
     if (rc == MD_OK)
         rc = md_registry_check_move(s, label, status, target, err);
     if (rc == MD_OK)
@@ -433,9 +438,10 @@ md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const c
 {
     memset(out, 0, sizeof *out);
     int expired;
-    if (md_requests_expire(s, a, &expired, err) != MD_OK ||
-        md_write_begin(s, a, MD_PERM_APPROVE, err) != MD_OK)
+    if (md_write_begin(s, a, MD_PERM_APPROVE, err) != MD_OK)
         return err->code;
+    if (expire_due(s, a->name, &expired, err) != MD_OK)
+        return md_tx_end(s, err->code, err);
     request_ref r;
     char at[MD_TIME_TEXT_MAX], obj[32];
     md_store_now_text(s, at);
@@ -474,9 +480,10 @@ md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const ch
 {
     int expired;
     if (md_check_text("--comment", comment, 2048, true, err) != MD_OK ||
-        md_requests_expire(s, a, &expired, err) != MD_OK ||
         md_write_begin(s, a, MD_PERM_APPROVE, err) != MD_OK)
         return err->code;
+    if (expire_due(s, a->name, &expired, err) != MD_OK)
+        return md_tx_end(s, err->code, err);
     request_ref r;
     char at[MD_TIME_TEXT_MAX], obj[32];
     md_store_now_text(s, at);
@@ -507,28 +514,15 @@ static void id_read(sqlite3_stmt *st, void *elem)
     *(int64_t *)elem = sqlite3_column_int64(st, 0);
 }
 
-md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_err *err)
+/* Marks the pending requests past their expiry as expired, inside the caller's transaction. */
+static md_status expire_due(md_store *s, const char *actor, int *expired, md_err *err)
 {
-    *expired = 0;
     char now[MD_TIME_TEXT_MAX], obj[32];
     md_store_now_text(s, now);
-    int64_t due = 0;
-    if (md_sql_int(s, &due, err,
-                   "SELECT count(*) FROM requests WHERE state = 'pending' AND expires_at <= ?",
-                   "t", now) != MD_OK)
-        return err->code;
-    char *ro = NULL;
-    md_err ignored;
-    md_setting_get(s, "read_only", &ro, &ignored);
-    bool frozen = a->read_only || (ro && strcmp(ro, "1") == 0);
-    free(ro);
-    if (!due || frozen)
-        return MD_OK; /* read-only: lists show them as expired without writing it down */
-    if (md_tx_begin(s, err) != MD_OK)
-        return err->code;
     sqlite3_stmt *st;
     int64_t *ids = NULL;
     size_t n = 0;
+    *expired = 0;
     md_status rc = md_sql_prepare(s,
                                   "SELECT id FROM requests WHERE state = 'pending' AND"
                                   " expires_at <= ?",
@@ -542,12 +536,20 @@ md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_er
                         "UPDATE requests SET state = 'expired', decided_at = ? WHERE id = ?", "ti",
                         now, ids[i]);
         if (rc == MD_OK)
-            rc = md_audit_append(s, a->name, "promotion.expire", object_of(ids[i], obj),
+            rc = md_audit_append(s, actor, "promotion.expire", object_of(ids[i], obj),
                                  "the request outlived its TTL", NULL, NULL, err);
     }
     free(ids);
     *expired = (int)n;
-    return md_tx_end(s, rc, err);
+    return rc;
+}
+
+md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_err *err)
+{
+    *expired = 0;
+    if (md_write_begin(s, a, MD_PERM_OPS_ACTION, err) != MD_OK)
+        return err->code;
+    return md_tx_end(s, expire_due(s, a->name, expired, err), err);
 }
 
 /* ---- reading ------------------------------------------------------------------------------------- */

@@ -90,8 +90,9 @@ static int64_t count_of(md_store *s, const char *sql, int64_t mid, const char *s
     return n;
 }
 
-/* Seconds between two stored times, in SQL (julianday keeps milliseconds). */
-#define SECONDS(a, b) "(julianday(" b ") - julianday(" a ")) * 86400.0"
+/* Seconds between two stored times, in SQL: julianday's difference, rounded to the
+ * milliseconds the times carry (a double day count is not exact in seconds). */
+#define SECONDS(a, b) "round((julianday(" b ") - julianday(" a ")) * 86400000.0) / 1000.0"
 /* Production entries by promotion in the period. */
 #define PROMOTIONS                                                                                 \
     " FROM stage_history h JOIN versions v ON v.id = h.version_id WHERE (?1 = 0 OR v.model_id = ?1)"          \

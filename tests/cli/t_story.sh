@@ -6,7 +6,8 @@
 #   baseline -> promotion request by oncall -> oncall may not approve it (four eyes) -> ann and
 #   bob approve (ann only once) -> v2 in production, v1 archived -> rollback to v1 -> the audit
 #   chain verifies -> scorecard (90, 4, 2 and 1 days; per model and overall).
-# Every change is made at a pinned MODELDECK_NOW, all of them after every time the demo wrote.
+# Every change after the demo is made at a pinned MODELDECK_NOW, later than every time the demo
+# wrote, and moving forward.
 . "$(dirname "$0")/lib.sh"
 
 HOUR=3600
@@ -142,7 +143,7 @@ md_as vic --json incidents list --model $MODEL --state all
 expect_exit 0
 expect_json 'len(d)' 1 # the latency problem and nothing else
 expect_json '[d[0]["kind"], d[0]["key"], d[0]["severity"], d[0]["state"], d[0]["version"]]' \
-    '["latency","",P2,open,1]'
+    '["latency","","P2","open",1]'
 INC=$(json_get 'd[0]["id"]')
 expect_json 'd[0]["opened_at"]' "$(iso $((T + INGEST)))"
 expect_json '[d[0]["acknowledged_at"], d[0]["time_to_ack_s"]]' '[null,null]'
@@ -162,12 +163,11 @@ expect_exit 0
 expect_json 'd["state"]' acknowledged
 expect_json 'd["acknowledged_at"]' "$(iso $((T + ACK)))"
 expect_json 'd["acknowledged_by"]' olga
-expect_json 'd["time_to_ack_s"] == float(sys_tta)'.replace 2>/dev/null || true
 expect_json 'd["time_to_ack_s"]' "$((ACK - INGEST)).0"
 md_as vic --json incidents list --model $MODEL
 expect_exit 0
 expect_json '[(i["id"], i["state"], i["time_to_ack_s"]) for i in d]' "[[$INC,\"acknowledged\",$((ACK - INGEST)).0]]"
-md_as olga incidents ack "$INC" # a second ack is an error, and changes nothing
+md_as olga incidents ack "$INC" # a second ack is an error
 expect_error 1 "incidents ack" "not open"
 
 # ---- 4. retrain with the default command backend ------------------------------------------------------
@@ -192,8 +192,7 @@ done
 expect_exit 0
 [ "$state" = succeeded ] || fail "job $JOB did not succeed within 15 s (state '$state')"
 expect_json '[d["exit_status"], d["attempts"], d["error"]]' '[0,1,null]'
-expect_json 'd["log_tail"]' "retrain requested for $MODEL: $REASON
-"
+expect_json 'json.dumps(d["log_tail"])' "\"retrain requested for $MODEL: $REASON\\n\"" # the echo's whole output
 expect_json 'd["spec"]["argv"][0]' /bin/sh
 expect_json 'd["started_at"] >= d["requested_at"] and d["finished_at"] >= d["started_at"]' true
 md_as vic --json audit list --object "job:$JOB"
@@ -391,16 +390,20 @@ want = {
 
 problems = []
 def compare(want, got, where):
+    number = isinstance(got, (int, float)) and not isinstance(got, bool)
     if isinstance(want, dict):
         if not isinstance(got, dict):
             problems.append(f"{where}: expected an object, got {got!r}")
             return
         for k, v in want.items():
             compare(v, got.get(k, "<missing>"), f"{where}.{k}")
-    elif isinstance(want, float) or (isinstance(got, float) and want is not None):
-        if not isinstance(got, (int, float)) or isinstance(got, bool) or abs(got - want) > 1e-6 * max(1, abs(want)):
+    elif want is None:
+        if got is not None:
+            problems.append(f"{where}: expected null, got {got!r}")
+    elif isinstance(want, float):
+        if not number or abs(got - want) > 1e-6 * max(1, abs(want)):
             problems.append(f"{where}: expected {want!r}, got {got!r}")
-    elif want != got or type(want) != type(got) and not (isinstance(want, (int, float)) and isinstance(got, (int, float))):
+    elif not isinstance(got, int) or isinstance(got, bool) or got != want:
         problems.append(f"{where}: expected {want!r}, got {got!r}")
 
 if doc.get("days") != days:
@@ -426,11 +429,11 @@ expect_exit 0
 save card_90
 check_card 90 "$T_DIR/card_90.json"
 # The headline numbers, spelled out (the same as check_card computes from the timeline):
-expect_json '[d["models"][0]["delivery"][k] for k in ("deployments", "rollbacks", "change_failure_rate")]' '[2,1,0.5]'
+expect_json '[m[k] for m in [d["models"][0]["delivery"]] for k in ("deployments", "rollbacks", "change_failure_rate")]' '[2,1,0.5]'
 expect_json 'abs(d["models"][0]["delivery"]["lead_time_hours"]["mean"] - 3.75) < 1e-6' true
 expect_json 'abs(d["models"][0]["delivery"]["lead_time_hours"]["p90"] - 3.95) < 1e-6' true
 expect_json 'd["models"][0]["operations"]["time_to_acknowledge_s"]["mean"]' 2700.0
-expect_json '[d["models"][0]["governance"][k] for k in ("production_promotions", "fully_approved_share")]' '[2,1]'
+expect_json '[m[k] for m in [d["models"][0]["governance"]] for k in ("production_promotions", "fully_approved_share")]' '[2,1.0]'
 expect_json '"overall" in d' false # only with no model named
 
 # 4 days: the period starts exactly when v1 entered production (at or after the start counts).
@@ -441,24 +444,29 @@ for days in 4 2 1; do
     check_card "$days" "$T_DIR/card_$days.json"
 done
 expect_json 'd["models"][0]["delivery"]["change_failure_rate"]' null "$T_DIR/card_1.json"
-expect_json 'd["models"][0]["delivery"]["change_failure_rate"]' 1 "$T_DIR/card_2.json"
+expect_json 'd["models"][0]["delivery"]["change_failure_rate"]' 1.0 "$T_DIR/card_2.json"
 
 # The whole portfolio: the story's card is the same as alone, and the overall card adds up the
 # models' cards.
+md_as vic --json model list
+expect_exit 0
+save models
+expect_json "'$MODEL' in [m['name'] for m in d]" true
 md_as vic --json scorecard
 expect_exit 0
 save card_all
 check_card 90 "$T_DIR/card_all.json"
-"$PY" - "$T_DIR/card_all.json" "$T_DIR/card_90.json" "$MODEL" >"$_CAP/overall" <<'PYEOF' ||
+"$PY" - "$T_DIR/card_all.json" "$T_DIR/card_90.json" "$MODEL" "$T_DIR/models.json" >"$_CAP/overall" <<'PYEOF' ||
 import json, sys
 doc, alone, model = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+names = sorted(m["name"] for m in json.load(open(sys.argv[4])))
 o, ms = doc["overall"], doc["models"]
 mine = [m for m in ms if m["model"] == model][0]
 problems = []
 if mine != alone["models"][0]:
     problems.append("the story's card differs from `scorecard story`")
-if len(ms) != 7:
-    problems.append(f"expected 7 models (6 demo + story), got {len(ms)}")
+if sorted(m["model"] for m in ms) != names:
+    problems.append(f"expected a card for each model ({names}), got {[m['model'] for m in ms]}")
 def total(section, key):
     return sum(m[section][key] for m in ms)
 for section, key in [("delivery", "deployments"), ("delivery", "rollbacks"), ("operations", "incidents"),

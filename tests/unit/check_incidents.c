@@ -158,7 +158,16 @@ START_TEST(a_resolved_incident_is_not_reopened)
     apply(s, "2026-10-01", true, f, 1, NULL);
     md_err err;
     ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "upstream fixed", &err), MD_OK);
-    md_incident_tally t = apply(s, "2026-10-02", true, f, 1, NULL);
+    /* the rules run again over the same window (evaluate, a re-ingest): it was answered for */
+    char *before = tu_snapshot(s);
+    md_incident_tally t = apply(s, "2026-10-01", true, f, 1, NULL);
+    ck_assert_int_eq(t.opened + t.updated + t.escalated, 0);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    /* a later window with the same finding is a new incident */
+    t = apply(s, "2026-10-02", true, f, 1, NULL);
     ck_assert_int_eq(t.opened, 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'open'"), 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'resolved'"), 1);

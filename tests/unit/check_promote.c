@@ -331,8 +331,22 @@ START_TEST(rejection_is_final_and_expiry_closes)
     id = request(s, &olga, 2, "production");
     ck_assert_int_eq(approve(s, &ann, id, &d, &err), MD_OK);
     md_store_set_now(s, md_store_now_ms(s) + 72LL * 3600 * 1000);
+    char *before = tu_snapshot(s);
     ck_assert_int_ne(approve(s, &bob, id, &d, &err), MD_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "expired"));
+    /* a refused or failed decision writes nothing, not even the expiry */
+    ck_assert_int_eq(approve(s, &ada, id, &d, &err), MD_REFUSED);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    json_t *r;
+    ck_assert_int_eq(md_request_show(s, id, &r, &err), MD_OK);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "state")), "expired");
+    json_decref(r);
+    int n;
+    ck_assert_int_eq(md_requests_expire(s, &olga, &n, &err), MD_OK);
+    ck_assert_int_eq(n, 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM requests WHERE state = 'expired'"), 1);
     ck_assert_int_eq(audit_count(s, "promotion.expire"), 1);
     ck_assert_str_eq(status_of(s, 2), "candidate");

@@ -87,15 +87,27 @@ void tu_cleanup(void)
 
 char *tu_snapshot(md_store *s)
 {
-    static const char *const tables[] = {"settings",  "users",         "user_roles", "models",
-                                         "versions",  "stage_history", "audit",      "baselines",
-                                         "baseline_features", "ingests", "window_parts",
-                                         "windows",   "drift"};
+    /* every table the schema has, so a table added later is covered without a word */
+    sqlite3_stmt *names;
+    ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s),
+                                        "SELECT name FROM sqlite_schema WHERE type = 'table' AND"
+                                        " name NOT LIKE 'sqlite_%' ORDER BY name",
+                                        -1, &names, NULL),
+                     SQLITE_OK);
     size_t cap = 0, n = 0;
     char *out = NULL;
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY 1, 2", tables[t]);
+    while (sqlite3_step(names) == SQLITE_ROW) {
+        char sql[160];
+        const char *name = (const char *)sqlite3_column_text(names, 0);
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
+        sqlite3_stmt *probe;
+        ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s), sql, -1, &probe, NULL), SQLITE_OK);
+        int ncol = sqlite3_column_count(probe);
+        sqlite3_finalize(probe);
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY %s", name,
+                 ncol > 1 ? "1, 2" : "1");
+        out = md_xgrow(out, &cap, n + strlen(sql) + 2, 1);
+        n += (size_t)snprintf(out + n, cap - n, "%s\n", sql);
         sqlite3_stmt *st;
         ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -120,5 +132,6 @@ char *tu_snapshot(md_store *s)
         }
         sqlite3_finalize(st);
     }
+    sqlite3_finalize(names);
     return out ? out : md_xstrdup("");
 }

@@ -56,5 +56,7 @@ Suite *suite_monitor(void);
 Suite *suite_http(void);
 Suite *suite_promote(void);
 Suite *suite_incidents(void);
+Suite *suite_workflows(void);
+Suite *suite_jobs(void);
 
 #endif
