@@ -156,6 +156,10 @@ static void show_model_text(const md_model *m, const md_version *vs, size_t nv)
     snprintf(buf, sizeof buf, "%lld ms", (long long)m->sla_ms);
     cli_kv("latency SLA", m->has_sla ? buf : NULL);
     cli_kv("fallback", m->fallback);
+    if (m->serving && strcmp(m->serving, "model") != 0) {
+        snprintf(buf, sizeof buf, "OUT OF SERVICE: its integration point uses %s", m->serving);
+        cli_kv("serving", buf);
+    }
     if (m->production_version > 0)
         snprintf(buf, sizeof buf, "v%lld since %s", (long long)m->production_version,
                  m->production_since);

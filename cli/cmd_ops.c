@@ -621,9 +621,11 @@ static int rollback_cmd(cli_ctx *c, int argc, char **argv)
         printf("%s is out of service (was v%s); its integration point should use its fallback: "
                "%s\n",
                pos[0], n_of(res, "from", f, sizeof f) ? f : "-", fallback);
+    else if (n_of(res, "from", f, sizeof f))
+        printf("%s rolled back: v%s -> v%s in production\n", pos[0], f,
+               n_of(res, "to", t, sizeof t));
     else
-        printf("%s rolled back: v%s -> v%s in production\n", pos[0],
-               n_of(res, "from", f, sizeof f) ? f : "-", n_of(res, "to", t, sizeof t));
+        printf("%s back in service: v%s in production\n", pos[0], n_of(res, "to", t, sizeof t));
     json_decref(res);
     return 0;
 }

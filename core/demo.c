@@ -250,7 +250,7 @@ static md_status promote(story *st, const model_def *m, int64_t number, int day,
         return err->code;
     at(st, day, 9);
     md_status rc = md_promote_request(st->s, &st->olga, m->name, number, "production",
-                                      "better holdout AUC; shadowed without issues", &id, &gates,
+                                      "better holdout AUC than the champion", &id, &gates,
                                       err);
     json_decref(gates);
     md_decision d;

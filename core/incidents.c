@@ -110,18 +110,21 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
     /* A window already answered for: by a resolved incident whose evidence reaches this window
      * or later (re-running the rules must not reopen what an operator closed), or as evidence
      * of the open one (nothing new to write). */
-    int64_t known = 0;
-    rc = id ? md_sql_int(s, &known, err,
-                         "SELECT count(*) FROM incident_evidence WHERE incident_id = ? AND"
-                         " version_id = ? AND window_kind = ? AND window = ? AND feature = ?",
-                         "iittt", id, w->version_id, w->window_kind, w->window, f->key)
-            : md_sql_int(s, &known, err,
-                         "SELECT count(*) FROM incidents i JOIN incident_evidence e ON"
-                         " e.incident_id = i.id WHERE i.model_id = ? AND i.kind = ? AND"
-                         " i.key = ? AND i.state = 'resolved' AND e.window_kind = ? AND"
-                         " e.window >= ?",
-                         "ittt" "t", w->model_id, kind_names[f->kind], f->key, w->window_kind,
-                         w->window);
+    int64_t known = 0, answered = 0;
+    rc = md_sql_int(s, &answered, err,
+                    "SELECT count(*) FROM incidents i JOIN incident_evidence e ON"
+                    " e.incident_id = i.id WHERE i.model_id = ? AND i.kind = ? AND"
+                    " i.key = ? AND i.state = 'resolved' AND e.window_kind = ? AND"
+                    " e.window >= ?",
+                    "ittt" "t", w->model_id, kind_names[f->kind], f->key, w->window_kind,
+                    w->window);
+    if (rc == MD_OK && answered)
+        return MD_OK;
+    if (rc == MD_OK && id)
+        rc = md_sql_int(s, &known, err,
+                        "SELECT count(*) FROM incident_evidence WHERE incident_id = ? AND"
+                        " version_id = ? AND window_kind = ? AND window = ? AND feature = ?",
+                        "iittt", id, w->version_id, w->window_kind, w->window, f->key);
     if (rc != MD_OK)
         return rc;
     bool graver = id && sev[1] - '0' > (int)f->severity;
@@ -539,9 +542,8 @@ static md_status do_resolve(md_store *s, int64_t id, const incident_ref *r, cons
     json_object_set_new(d, "from", json_string(r->state));
     return md_sql_run(s, err,
                       "UPDATE incidents SET state = 'resolved', resolved_at = ?, resolved_by = ?,"
-                      " snoozed_until = NULL, acked_at = coalesce(acked_at, ?),"
-                      " acked_by = coalesce(acked_by, ?) WHERE id = ?",
-                      "tttti", at, who, at, who, id);
+                      " snoozed_until = NULL WHERE id = ?",
+                      "tti", at, who, id); /* never acknowledged: no time to acknowledge */
 }
 
 md_status md_incident_resolve(md_store *s, const md_actor *a, int64_t id, const char *reason,

@@ -176,7 +176,8 @@ static md_status set_finished(md_store *s, const job_ref *j, const outcome *o, m
                               " attempts = ?, log_tail = ?, error = ? WHERE id = ?",
                               "ttIIitti", state, at, o->has_exit, o->exit_status,
                               o->has_http, o->http_status, o->attempts, tail,
-                              o->error[0] ? o->error : NULL, j->id);
+                              /* a cancelled command dies of the cancel's signal: no error */
+                              !was_cancelled && o->error[0] ? o->error : NULL, j->id);
     json_t *d = json_pack("{s:s, s:o, s:o, s:I}", "state", state,
                           "exit_status", md_json_int_or_null(o->has_exit, o->exit_status),
                           "http_status", md_json_int_or_null(o->has_http, o->http_status),
@@ -503,22 +504,50 @@ md_status md_job_launch(const char *exe, const char *db, int64_t id, md_err *err
 {
     char arg[24];
     snprintf(arg, sizeof arg, "%lld", (long long)id);
-    pid_t pid = fork();
-    if (pid < 0)
+    int fds[2]; /* close-on-exec: EOF when the supervisor runs, an errno when it could not */
+    if (pipe2(fds, O_CLOEXEC) != 0)
         return md_err_set(err, MD_ERROR, "cannot start the job: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return md_err_set(err, MD_ERROR, "cannot start the job: %s", strerror(errno));
+    }
     if (pid == 0) { /* detach: a new session, then a grandchild that outlives us */
+        close(fds[0]);
         setsid();
-        if (fork() != 0)
+        pid_t grand = fork();
+        if (grand != 0) {
+            if (grand < 0) {
+                int e = errno;
+                (void)!write(fds[1], &e, sizeof e);
+            }
             _exit(0);
+        }
         int null = open("/dev/null", O_RDWR);
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
+        if (null > 2)
+            close(null);
         execl(exe, exe, "--db", db, "__job", arg, (char *)NULL);
+        int e = errno;
+        (void)!write(fds[1], &e, sizeof e);
         _exit(127);
     }
-    int status;
+    close(fds[1]);
+    int status, e = 0;
     waitpid(pid, &status, 0);
+    ssize_t n;
+    do
+        n = read(fds[0], &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    close(fds[0]);
+    if (n == (ssize_t)sizeof e)
+        return md_err_set(err, MD_ERROR, "the supervisor of job %lld could not start (%s: %s); "
+                                         "the job stays queued: cancel it, or run '%s --db %s "
+                                         "__job %lld'",
+                          (long long)id, exe, strerror(e), exe, db, (long long)id);
     return MD_OK;
 }
 

@@ -213,7 +213,7 @@ static const char model_select[] =
     "SELECT m.id, m.name, m.use_case, m.owner, m.description, m.integration, m.pattern,"
     " m.sla_ms, m.fallback, m.created_at, m.created_by, m.updated_at,"
     " p.number, p.status_at,"
-    " (SELECT count(*) FROM versions c WHERE c.model_id = m.id)"
+    " (SELECT count(*) FROM versions c WHERE c.model_id = m.id), m.serving"
     " FROM models m LEFT JOIN versions p ON p.model_id = m.id AND p.status = 'production'"
     " WHERE (?1 IS NULL OR m.name = ?1) ORDER BY m.name";
 
@@ -236,6 +236,7 @@ static void model_read(sqlite3_stmt *st, void *elem)
     m->production_version = sqlite3_column_int64(st, 12);
     m->production_since = md_sql_col_text(st, 13);
     m->version_count = sqlite3_column_int64(st, 14);
+    m->serving = md_sql_col_text(st, 15);
 }
 
 static md_status model_query(md_store *s, const char *name, md_model **out, size_t *n,
@@ -284,7 +285,7 @@ void md_model_free(md_model *m)
         return;
     char **fields[] = {&m->name,       &m->use_case,   &m->owner,      &m->description,
                        &m->integration, &m->pattern,   &m->fallback,   &m->created_at,
-                       &m->created_by, &m->updated_at, &m->production_since};
+                       &m->created_by, &m->updated_at, &m->production_since, &m->serving};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         free(*fields[i]);
         *fields[i] = NULL;
@@ -312,6 +313,7 @@ json_t *md_model_json(const md_model *m)
     json_object_set_new(o, "production_version",
                         md_json_int_or_null(m->production_version > 0, m->production_version));
     json_object_set_new(o, "production_since", md_json_str_or_null(m->production_since));
+    json_object_set_new(o, "serving", md_json_str_or_null(m->serving));
     json_object_set_new(o, "version_count", json_integer(m->version_count));
     json_object_set_new(o, "created_at", md_json_str_or_null(m->created_at));
     json_object_set_new(o, "created_by", md_json_str_or_null(m->created_by));

@@ -42,6 +42,7 @@ typedef struct {
     char *updated_at;
     int64_t production_version; /* 0: none */
     char *production_since;     /* when the production version got there; NULL: none */
+    char *serving;              /* "model", or the fallback in use after a rollback --fallback */
     int64_t version_count;
 } md_model;
 

@@ -332,6 +332,9 @@ static md_status decidable(md_store *s, const md_actor *a, const request_ref *r,
     char now[MD_TIME_TEXT_MAX];
     md_store_now_text(s, now);
     int64_t mine = 0;
+    if (strcmp(r->state, "expired") == 0)
+        return md_err_set(err, MD_REFUSED, "request %lld expired at %s (its TTL); ask again",
+                          (long long)r->id, r->expires);
     if (strcmp(r->state, "pending") != 0)
         return md_err_set(err, MD_ERROR, "request %lld is %s, not pending", (long long)r->id,
                           r->state);

@@ -110,3 +110,12 @@ md_status md_store_create(const char *path, const char *creator, bool allow, md_
     *out = s;
     return MD_OK;
 }
+
+bool md_store_is_read_only(md_store *s)
+{
+    char *v = NULL;
+    md_err ignored;
+    bool on = md_setting_get(s, "read_only", &v, &ignored) == MD_OK && v && strcmp(v, "1") == 0;
+    free(v);
+    return on;
+}

@@ -23,6 +23,8 @@ md_status md_store_create(const char *path, const char *creator, bool allow_user
 /* True when md_store_init has run on this store. */
 bool md_store_initialized(md_store *s);
 
+/* Whether an admin froze the store (the store-wide read-only mode). */
+bool md_store_is_read_only(md_store *s);
 /* Turns the store-wide read-only mode on or off (admin). */
 md_status md_store_set_read_only(md_store *s, const md_actor *actor, bool on, const char *reason,
                                  md_err *err);

@@ -169,6 +169,15 @@ START_TEST(a_resolved_incident_is_not_reopened)
     /* a later window with the same finding is a new incident */
     t = apply(s, "2026-10-02", true, f, 1, NULL);
     ck_assert_int_eq(t.opened, 1);
+    /* and the resolved one's window does not come back as its evidence */
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_evidence WHERE incident_id = 2"),
+                     1);
+    /* resolved without an acknowledgement: no time to acknowledge */
+    json_t *o = incident(s, 1);
+    ck_assert(json_is_null(json_object_get(o, "acknowledged_at")));
+    ck_assert(json_is_null(json_object_get(o, "time_to_ack_s")));
+    json_decref(o);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'open'"), 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'resolved'"), 1);
     md_store_close(s);

@@ -1,0 +1,328 @@
+#include "overview.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incidents.h"
+#include "mem.h"
+#include "policies.h"
+#include "sql.h"
+
+static bool opt_double(sqlite3_stmt *st, int c, double *out)
+{
+    if (md_sql_col_null(st, c))
+        return false;
+    *out = sqlite3_column_double(st, c);
+    return true;
+}
+
+/* ---- the registry ------------------------------------------------------------------------------ */
+
+static const char models_sql[] =
+    "SELECT m.name, m.use_case, m.owner, m.pattern, m.fallback, m.serving, coalesce(p.number, 0),"
+    " (SELECT count(*) FROM versions x WHERE x.model_id = m.id), lw.window,"
+    " (SELECT CASE max(CASE d.status WHEN 'alert' THEN 2 WHEN 'warn' THEN 1 ELSE 0 END)"
+    "         WHEN 2 THEN 'alert' WHEN 1 THEN 'warn' WHEN 0 THEN 'ok' END"
+    "  FROM drift d WHERE d.window_id = lw.id),"
+    " (SELECT w.delta_auc FROM windows w WHERE w.version_id = p.id AND w.delta_auc IS NOT NULL"
+    "  ORDER BY w.window DESC LIMIT 1),"
+    " (SELECT w.ece FROM windows w WHERE w.version_id = p.id AND w.ece IS NOT NULL"
+    "  ORDER BY w.window DESC LIMIT 1),"
+    " (SELECT count(*) FROM incidents i WHERE i.model_id = m.id AND i.state <> 'resolved'),"
+    " (SELECT min(CAST(substr(i.severity, 2) AS INTEGER)) FROM incidents i"
+    "  WHERE i.model_id = m.id AND i.state <> 'resolved'),"
+    " (SELECT max(h.at) FROM stage_history h JOIN versions v ON v.id = h.version_id"
+    "  WHERE v.model_id = m.id AND h.to_status = 'production'),"
+    " (SELECT count(*) FROM requests r WHERE r.model_id = m.id AND r.state = 'pending')"
+    " FROM models m LEFT JOIN versions p ON p.model_id = m.id AND p.status = 'production'"
+    " LEFT JOIN windows lw ON lw.id = (SELECT id FROM windows WHERE version_id = p.id"
+    "                                  ORDER BY window DESC LIMIT 1)"
+    " ORDER BY m.name";
+
+static void model_row_read(sqlite3_stmt *st, void *elem)
+{
+    md_model_row *r = elem;
+    r->name = md_sql_col_text(st, 0);
+    r->use_case = md_sql_col_text(st, 1);
+    r->owner = md_sql_col_text(st, 2);
+    r->pattern = md_sql_col_text(st, 3);
+    r->fallback = md_sql_col_text(st, 4);
+    r->serving = md_sql_col_text(st, 5);
+    r->production = sqlite3_column_int64(st, 6);
+    r->versions = sqlite3_column_int64(st, 7);
+    r->last_window = md_sql_col_text(st, 8);
+    r->drift = md_sql_col_text(st, 9);
+    r->has_delta_auc = opt_double(st, 10, &r->delta_auc);
+    r->has_ece = opt_double(st, 11, &r->ece);
+    r->open_incidents = sqlite3_column_int64(st, 12);
+    r->worst_severity = sqlite3_column_int64(st, 13);
+    r->last_deploy = md_sql_col_text(st, 14);
+    r->pending = sqlite3_column_int64(st, 15);
+}
+
+md_status md_overview_models(md_store *s, md_model_row **rows, size_t *n, md_err *err)
+{
+    sqlite3_stmt *st;
+    *rows = NULL;
+    *n = 0;
+    if (md_sql_prepare(s, models_sql, &st, err) != MD_OK)
+        return err->code;
+    return md_sql_collect(s, st, sizeof **rows, model_row_read, (void **)rows, n, err);
+}
+
+void md_model_rows_free(md_model_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        md_model_row *r = &rows[i];
+        free(r->name);
+        free(r->use_case);
+        free(r->owner);
+        free(r->pattern);
+        free(r->fallback);
+        free(r->serving);
+        free(r->drift);
+        free(r->last_window);
+        free(r->last_deploy);
+    }
+    free(rows);
+}
+
+/* ---- a model's versions ------------------------------------------------------------------------- */
+
+static const char versions_sql[] =
+    "WITH recent AS (SELECT w.* FROM versions v JOIN windows w ON w.version_id = v.id"
+    "                WHERE v.model_id = (SELECT id FROM models WHERE name = ?1)"
+    "                AND w.id IN (SELECT id FROM windows x WHERE x.version_id = v.id"
+    "                             ORDER BY x.window DESC LIMIT ?2))"
+    " SELECT v.number, v.status, v.created_at, v.created_by, v.status_at, v.traffic_share,"
+    " coalesce((SELECT avg(auc) FROM recent r WHERE r.version_id = v.id), b.auc),"
+    " (SELECT avg(delta_auc) FROM recent r WHERE r.version_id = v.id),"
+    " coalesce((SELECT avg(ece) FROM recent r WHERE r.version_id = v.id), b.ece),"
+    " (SELECT max(d.psi) FROM drift d JOIN recent r ON r.id = d.window_id"
+    "  WHERE r.version_id = v.id),"
+    " (SELECT count(*) FROM windows w WHERE w.version_id = v.id), b.id IS NOT NULL,"
+    " coalesce(q.id, 0), coalesce(q.approvals_required, 0),"
+    " (SELECT count(*) FROM approvals a WHERE a.request_id = q.id AND a.decision = 'approve')"
+    " FROM versions v LEFT JOIN baselines b ON b.version_id = v.id"
+    " LEFT JOIN requests q ON q.version_id = v.id AND q.state = 'pending'"
+    " WHERE v.model_id = (SELECT id FROM models WHERE name = ?1)"
+    " ORDER BY v.number DESC";
+
+static void version_row_read(sqlite3_stmt *st, void *elem)
+{
+    md_version_row *r = elem;
+    r->number = sqlite3_column_int64(st, 0);
+    r->status = md_sql_col_text(st, 1);
+    r->created_at = md_sql_col_text(st, 2);
+    r->created_by = md_sql_col_text(st, 3);
+    r->status_at = md_sql_col_text(st, 4);
+    r->has_share = opt_double(st, 5, &r->share);
+    r->has_auc = opt_double(st, 6, &r->auc);
+    r->has_delta_auc = opt_double(st, 7, &r->delta_auc);
+    r->has_ece = opt_double(st, 8, &r->ece);
+    r->has_max_psi = opt_double(st, 9, &r->max_psi);
+    r->windows = sqlite3_column_int64(st, 10);
+    r->baseline = sqlite3_column_int(st, 11) != 0;
+    r->request = sqlite3_column_int64(st, 12);
+    r->required = sqlite3_column_int64(st, 13);
+    r->approvals = sqlite3_column_int64(st, 14);
+}
+
+md_status md_overview_versions(md_store *s, const char *model, md_version_row **rows, size_t *n,
+                               md_err *err)
+{
+    *rows = NULL;
+    *n = 0;
+    int64_t mid;
+    md_status rc = md_sql_int(s, &mid, err, "SELECT id FROM models WHERE name = ?", "t", model);
+    if (rc == MD_NOTFOUND)
+        return md_err_set(err, MD_NOTFOUND, "no model '%s'", model);
+    md_policy p;
+    if (rc != MD_OK || md_policy_load(s, model, &p, err) != MD_OK)
+        return err->code;
+    int evidence = p.promotion.evidence_windows;
+    md_policy_free(&p);
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, versions_sql, &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "ti", model, (int64_t)evidence);
+    return md_sql_collect(s, st, sizeof **rows, version_row_read, (void **)rows, n, err);
+}
+
+void md_version_rows_free(md_version_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].status);
+        free(rows[i].created_at);
+        free(rows[i].created_by);
+        free(rows[i].status_at);
+    }
+    free(rows);
+}
+
+/* ---- the drift grid ----------------------------------------------------------------------------- */
+
+static const char *const metric_names[] = {
+#define MD_X(id, name, title) name,
+    MD_GRID_METRICS(MD_X)
+#undef MD_X
+};
+static const char *const metric_titles[] = {
+#define MD_X(id, name, title) title,
+    MD_GRID_METRICS(MD_X)
+#undef MD_X
+};
+
+const char *md_grid_metric_name(md_grid_metric m)
+{
+    return m < MD_GRID_METRIC_COUNT ? metric_names[m] : "?";
+}
+
+const char *md_grid_metric_title(md_grid_metric m)
+{
+    return m < MD_GRID_METRIC_COUNT ? metric_titles[m] : "?";
+}
+
+/* The distinct texts of one column, in the statement's order. */
+static md_status text_list(md_store *s, const char *sql, int64_t vid, char ***out, size_t *n,
+                           md_err *err)
+{
+    sqlite3_stmt *st;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    if (md_sql_prepare(s, sql, &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", vid);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        *out = md_xgrow(*out, &cap, *n + 1, sizeof **out);
+        (*out)[(*n)++] = md_sql_col_text(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static size_t find_text(char **list, size_t n, const char *key, size_t hint)
+{
+    if (hint < n && strcmp(list[hint], key) == 0)
+        return hint;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], key) == 0)
+            return i;
+    return n;
+}
+
+static md_status grid_cells(md_store *s, int64_t vid, md_grid *g, md_err *err)
+{
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT w.window, d.feature, d.psi, d.ks, d.missing_delta,"
+                       " d.schema_changes, d.status FROM windows w"
+                       " JOIN drift d ON d.window_id = w.id WHERE w.version_id = ?"
+                       " ORDER BY w.window, d.position",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", vid);
+    md_status rc = MD_OK;
+    size_t w = 0, f = 0;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        w = find_text(g->windows, g->nw, (const char *)sqlite3_column_text(st, 0), w);
+        f = find_text(g->features, g->nf, (const char *)sqlite3_column_text(st, 1), f + 1);
+        if (w == g->nw || f == g->nf)
+            continue;
+        size_t i = f * g->nw + w;
+        for (int m = 0; m < MD_GRID_METRIC_COUNT; m++)
+            g->value[m][i] = md_sql_col_null(st, 2 + m) ? NAN : sqlite3_column_double(st, 2 + m);
+        const char *status = (const char *)sqlite3_column_text(st, 6);
+        g->status[i] = (signed char)(status[0] == 'a' ? 2 : status[0] == 'w' ? 1 : 0);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_grid *g,
+                           md_err *err)
+{
+    memset(g, 0, sizeof *g);
+    int64_t vid;
+    char status[16];
+    md_status rc;
+    if (number > 0) {
+        rc = md_sql_int(s, &vid, err,
+                        "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id"
+                        " WHERE m.name = ? AND v.number = ?",
+                        "ti", model, number);
+    } else {
+        rc = md_sql_int(s, &vid, err,
+                        "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id"
+                        " WHERE m.name = ? AND v.status = 'production'",
+                        "t", model);
+    }
+    if (rc == MD_NOTFOUND)
+        return number > 0 ? md_err_set(err, MD_NOTFOUND, "no version %s/%lld", model,
+                                       (long long)number)
+                          : md_err_set(err, MD_NOTFOUND, "%s has no production version", model);
+    (void)status;
+    if (rc != MD_OK)
+        return rc;
+    md_sql_int(s, &g->version, err, "SELECT number FROM versions WHERE id = ?", "i", vid);
+    /* features in the order of the latest window (the baseline's columns, then new ones) */
+    rc = text_list(s,
+                   "SELECT d.feature FROM drift d JOIN windows w ON w.id = d.window_id"
+                   " WHERE w.version_id = ?1 GROUP BY d.feature"
+                   " ORDER BY min(d.position), d.feature",
+                   vid, &g->features, &g->nf, err);
+    if (rc == MD_OK)
+        rc = text_list(s, "SELECT window FROM windows WHERE version_id = ? ORDER BY window", vid,
+                       &g->windows, &g->nw, err);
+    if (rc == MD_OK) {
+        size_t cells = g->nf * g->nw;
+        for (int m = 0; m < MD_GRID_METRIC_COUNT; m++) {
+            g->value[m] = md_xmalloc((cells ? cells : 1) * sizeof(double));
+            for (size_t i = 0; i < cells; i++)
+                g->value[m][i] = NAN;
+        }
+        g->status = md_xmalloc(cells ? cells : 1);
+        memset(g->status, -1, cells);
+        rc = grid_cells(s, vid, g, err);
+    }
+    if (rc != MD_OK)
+        md_grid_free(g);
+    return rc;
+}
+
+void md_grid_free(md_grid *g)
+{
+    for (size_t i = 0; i < g->nf; i++)
+        free(g->features[i]);
+    for (size_t i = 0; i < g->nw; i++)
+        free(g->windows[i]);
+    free(g->features);
+    free(g->windows);
+    for (int m = 0; m < MD_GRID_METRIC_COUNT; m++)
+        free(g->value[m]);
+    free(g->status);
+    memset(g, 0, sizeof *g);
+}
+
+/* ---- the header ---------------------------------------------------------------------------------- */
+
+md_status md_overview_header(md_store *s, md_header_counts *c, md_err *err)
+{
+    memset(c, 0, sizeof *c);
+    if (md_incident_counts(s, c->incidents, err) != MD_OK)
+        return err->code;
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    return md_sql_int(s, &c->pending, err,
+                      "SELECT count(*) FROM requests WHERE state = 'pending' AND expires_at > ?",
+                      "t", now);
+}
