@@ -34,17 +34,18 @@ LDLIBS   += $(PKG_LIBS) -lm -lpthread
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
+TUI_SRC  := $(sort $(wildcard tui/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/policy_default.o
-CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/theme_dark.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 LIB  := $(BUILD)/libmodeldeck.a
 BIN  := $(BUILD)/modeldeck
 UNIT := $(BUILD)/tests/unit-tests
 
-.PHONY: all run test check-unit check-cli check-reference deps deps-test deps-bench sanitize \
+.PHONY: all run test check-unit check-cli check-reference check-e2e deps deps-test deps-bench sanitize \
         install clean bench format
 
 all: $(BIN) $(LIB)
@@ -74,6 +75,17 @@ $(BUILD)/gen/policy_default.c: data/policy.default.json $(BUILD)/tools/embed
 $(BUILD)/gen/policy_default.o: $(BUILD)/gen/policy_default.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/gen/theme_dark.c: themes/dark.json $(BUILD)/tools/embed
+	@mkdir -p $(@D)
+	$(BUILD)/tools/embed md_theme_dark_json $< $@
+
+$(BUILD)/gen/theme_dark.o: $(BUILD)/gen/theme_dark.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The console finds installed themes here.
+$(BUILD)/tui/theme.o: CPPFLAGS += -DMD_SHARE_DIR='"$(PREFIX)/share/modeldeck"'
+$(BUILD)/cli/%.o $(BUILD)/tui/%.o: CPPFLAGS += -Itui
+
 $(LIB): $(CORE_OBJ)
 	@rm -f $@
 	$(if $(Q),@echo "  AR      $@")
@@ -94,10 +106,12 @@ deps:
 deps-test:
 	@sh mk/deps.sh test
 
+# The console on the demo portfolio, built on first use; MODELDECK_USER picks who you are in it
+# (demo: admin, olga: operator, ann, bob: approvers, ada: analyst, vic: viewer, oncall: both).
 run: deps
 	@$(MAKE) --no-print-directory all
-	@test -f $(DEMO_DB) || MODELDECK_USER=demo ./$(BIN) --db $(DEMO_DB) init --allow-user-override
-	@./$(BIN) --db $(DEMO_DB) model list
+	@test -f $(DEMO_DB) || MODELDECK_USER=demo ./$(BIN) --db $(DEMO_DB) demo
+	@MODELDECK_USER=$${MODELDECK_USER:-oncall} ./$(BIN) --db $(DEMO_DB)
 
 check-unit: $(UNIT)
 	./$(UNIT)
@@ -108,14 +122,18 @@ check-cli: $(BIN)
 check-reference: $(BIN)
 	MODELDECK_BIN=$(abspath $(BIN)) sh tests/reference/run.sh
 
+check-e2e: $(BIN)
+	MODELDECK_BIN=$(abspath $(BIN)) sh tests/e2e/run.sh
+
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT)
-	@$(MAKE) --no-print-directory check-unit check-cli check-reference
+	@$(MAKE) --no-print-directory check-unit check-cli check-reference check-e2e
 
 sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference
+	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference \
+	  check-e2e
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
@@ -133,7 +151,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/modeldeck/themes/ || true; done
 
 format:
-	clang-format -i core/*.[ch] cli/*.[ch] tests/unit/*.[ch]
+	clang-format -i core/*.[ch] cli/*.[ch] tui/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf $(BUILD) build/san

@@ -118,5 +118,6 @@ int cmd_proposals(cli_ctx *c, int argc, char **argv);
 int cmd_scorecard(cli_ctx *c, int argc, char **argv);
 int cmd_job_supervisor(cli_ctx *c, int argc, char **argv);
 int cmd_demo(cli_ctx *c, int argc, char **argv);
+int cmd_console(cli_ctx *c, int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tui.h"
 #include "mem.h"
 #include "settings.h"
 #include "text.h"
@@ -155,10 +156,30 @@ int cmd_info(cli_ctx *c, int argc, char **argv)
         md_store_info_free(&in);
         return rc ? rc : cli_fail(c, &err);
     }
-    if (c->json)
-        cli_print_json(info_json(path, source, &in, &c->actor, roles, exists));
-    else
+    const char *config = tui_config_path();
+    const char *const *themes = tui_theme_dirs();
+    FILE *cf = fopen(config, "r");
+    if (cf)
+        fclose(cf);
+    if (c->json) {
+        json_t *o = info_json(path, source, &in, &c->actor, roles, exists), *td = json_array();
+        for (const char *const *d = themes; *d; d++)
+            json_array_append_new(td, json_string(*d));
+        json_object_set_new(o, "console_config", json_string(config));
+        json_object_set_new(o, "console_config_exists", json_boolean(cf != NULL));
+        json_object_set_new(o, "theme_dirs", td);
+        cli_print_json(o);
+    } else {
         info_text(path, source, &in, &c->actor, roles, exists);
+        char buf[640];
+        snprintf(buf, sizeof buf, "%s%s", config, cf ? "" : " (absent: defaults)");
+        cli_kv("console config", buf);
+        size_t n = 0;
+        buf[0] = '\0';
+        for (const char *const *d = themes; *d; d++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ", " : "", *d);
+        cli_kv("theme dirs", buf);
+    }
     md_store_info_free(&in);
     free(path);
     return 0;

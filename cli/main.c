@@ -48,6 +48,8 @@
     X("scorecard", cmd_scorecard, "the MLOps scorecard", "scorecard [MODEL] [--days N]")          \
     X("policy", cmd_policy, "thresholds, gates, approvals, retrain backend",                      \
       "policy show [MODEL] | policy set MODEL FILE")                                               \
+    X("console", cmd_console, "the console (also: modeldeck with no command)",                   \
+      "console [--theme NAME] [--ascii] [--no-color] [--mouse] [--command CMD]")                  \
     X("demo", cmd_demo, "build a demo portfolio in a new store", "demo [--seed N]")               \
     X("audit", cmd_audit, "the hash-chained audit trail", "audit list|verify|export ...")          \
     X("store", cmd_store, "store-wide settings", "store read-only on|off --reason R")
@@ -186,6 +188,12 @@ int main(int argc, char **argv)
     if (version) {
         printf("modeldeck %s\n", MD_VERSION);
         return 0;
+    }
+    if (argc == 0 && !c.help) { /* no command: the console */
+        static char console[] = "console";
+        static char *only[] = {console, NULL};
+        argv = only;
+        argc = 1;
     }
     if (argc == 0 || strcmp(argv[0], "help") == 0) {
         if (argc > 1) { /* "modeldeck help model" */

@@ -743,8 +743,9 @@ md_status md_incident_counts(md_store *s, int64_t out[5], md_err *err)
     memset(out, 0, 5 * sizeof *out);
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
-                       "SELECT severity, count(*) FROM incidents WHERE state <> 'resolved' AND"
-                       " (snoozed_until IS NULL OR snoozed_until <= ?) GROUP BY severity",
+                       "SELECT t.severity, sum(t.active) - (SELECT count(*) FROM incidents i"
+                       " WHERE i.snoozed_until > ?1 AND i.severity = t.severity AND"
+                       " i.state <> 'resolved') FROM incident_tally t GROUP BY t.severity",
                        &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "t", now);

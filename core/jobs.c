@@ -267,6 +267,7 @@ static void supervise(md_store *s, const job_ref *j, pid_t pid, int fd, int64_t 
 {
     size_t len = 0;
     int64_t start = now_ms(), next_check = start + 1000;
+    size_t shown = 0; /* the tail's length when last written to the store */
     bool open = true;
     int status = 0;
     for (;;) {
@@ -291,6 +292,13 @@ static void supervise(md_store *s, const job_ref *j, pid_t pid, int fd, int64_t 
             snprintf(o->error, sizeof o->error, "timed out after %lld s",
                      (long long)(timeout_ms / 1000));
             return;
+        }
+        if (t >= next_check && len != shown) { /* the log so far, for whoever is watching */
+            md_err ignored;
+            md_sql_run(s, &ignored,
+                       "UPDATE jobs SET log_tail = ? WHERE id = ? AND state = 'running'", "ti",
+                       o->tail, j->id);
+            shown = len;
         }
         if (t >= next_check && job_cancelled(s, j->id)) {
             stop_group(pid, 2000);

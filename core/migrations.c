@@ -367,11 +367,43 @@ static const char m003_operations[] =
 /* The baseline's positives, for the standard error of its AUC (NULL: built before). */
 static const char m004_baseline_positives[] = "ALTER TABLE baselines ADD COLUMN positives INTEGER;";
 
+/* The console's header and registry show active incidents by model and severity at every
+ * frame they load; with tens of thousands of incidents that must not cost a scan. A tally kept
+ * by triggers, in the same transactions as the incidents, answers in a few rows; snoozed ones
+ * (few) are subtracted through their own index. The scorecard reads a model's incidents by
+ * time. */
+static const char m005_incident_tally[] =
+    "CREATE TABLE incident_tally ("
+    "  model_id INTEGER NOT NULL,"
+    "  severity TEXT NOT NULL,"
+    "  active   INTEGER NOT NULL,"
+    "  PRIMARY KEY (model_id, severity)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO incident_tally SELECT model_id, severity, count(*) FROM incidents"
+    "  WHERE state <> 'resolved' GROUP BY model_id, severity;"
+    "CREATE TRIGGER incident_tally_insert AFTER INSERT ON incidents WHEN NEW.state <> 'resolved'"
+    " BEGIN"
+    "  INSERT INTO incident_tally VALUES (NEW.model_id, NEW.severity, 1)"
+    "    ON CONFLICT (model_id, severity) DO UPDATE SET active = active + 1;"
+    " END;"
+    "CREATE TRIGGER incident_tally_update AFTER UPDATE OF state, severity ON incidents"
+    " BEGIN"
+    "  UPDATE incident_tally SET active = active - 1"
+    "    WHERE OLD.state <> 'resolved' AND model_id = OLD.model_id AND severity = OLD.severity;"
+    "  INSERT INTO incident_tally SELECT NEW.model_id, NEW.severity, 1"
+    "    WHERE NEW.state <> 'resolved'"
+    "    ON CONFLICT (model_id, severity) DO UPDATE SET active = active + 1;"
+    " END;"
+    "CREATE INDEX incidents_snoozed ON incidents(snoozed_until) WHERE snoozed_until IS NOT NULL;"
+    "CREATE INDEX incidents_opened ON incidents(model_id, opened_at);"
+    "CREATE INDEX requests_model ON requests(model_id, state);";
+
 const char *const md_migrations[] = {
     m001_foundation,
     m002_monitoring,
     m003_operations,
     m004_baseline_positives,
+    m005_incident_tally,
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

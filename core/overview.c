@@ -29,9 +29,9 @@ static const char models_sql[] =
     "  ORDER BY w.window DESC LIMIT 1),"
     " (SELECT w.ece FROM windows w WHERE w.version_id = p.id AND w.ece IS NOT NULL"
     "  ORDER BY w.window DESC LIMIT 1),"
-    " (SELECT count(*) FROM incidents i WHERE i.model_id = m.id AND i.state <> 'resolved'),"
-    " (SELECT min(CAST(substr(i.severity, 2) AS INTEGER)) FROM incidents i"
-    "  WHERE i.model_id = m.id AND i.state <> 'resolved'),"
+    " coalesce((SELECT sum(t.active) FROM incident_tally t WHERE t.model_id = m.id), 0),"
+    " (SELECT min(CAST(substr(t.severity, 2) AS INTEGER)) FROM incident_tally t"
+    "  WHERE t.model_id = m.id AND t.active > 0),"
     " (SELECT max(h.at) FROM stage_history h JOIN versions v ON v.id = h.version_id"
     "  WHERE v.model_id = m.id AND h.to_status = 'production'),"
     " (SELECT count(*) FROM requests r WHERE r.model_id = m.id AND r.state = 'pending')"
@@ -253,7 +253,6 @@ md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_gr
 {
     memset(g, 0, sizeof *g);
     int64_t vid;
-    char status[16];
     md_status rc;
     if (number > 0) {
         rc = md_sql_int(s, &vid, err,
@@ -270,11 +269,10 @@ md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_gr
         return number > 0 ? md_err_set(err, MD_NOTFOUND, "no version %s/%lld", model,
                                        (long long)number)
                           : md_err_set(err, MD_NOTFOUND, "%s has no production version", model);
-    (void)status;
     if (rc != MD_OK)
         return rc;
     md_sql_int(s, &g->version, err, "SELECT number FROM versions WHERE id = ?", "i", vid);
-    /* features in the order of the latest window (the baseline's columns, then new ones) */
+    /* features in column order (the baseline's columns, then any that appeared later) */
     rc = text_list(s,
                    "SELECT d.feature FROM drift d JOIN windows w ON w.id = d.window_id"
                    " WHERE w.version_id = ?1 GROUP BY d.feature"

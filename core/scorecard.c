@@ -11,6 +11,19 @@
 #include "sql.h"
 #include "stats.h"
 
+/* The statements filter "(?1 = 0 OR x.model_id = ?1)": for one model the "?1 = 0 OR " goes,
+ * so that SQLite can use the per-model indexes (it plans before it sees ?1). */
+static char *for_model(const char *sql, int64_t mid)
+{
+    static const char any[] = "?1 = 0 OR ";
+    char *out = md_xstrdup(sql);
+    if (!mid)
+        return out;
+    for (char *p; (p = strstr(out, any));)
+        memmove(p, p + sizeof any - 1, strlen(p + sizeof any - 1) + 1);
+    return out;
+}
+
 /* Values from one query: the first column of every row, as doubles. */
 typedef struct {
     double *v;
@@ -22,7 +35,10 @@ static md_status collect(md_store *s, series *out, md_err *err, const char *sql,
 {
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
-    if (md_sql_prepare(s, sql, &st, err) != MD_OK)
+    char *text = for_model(sql, mid);
+    md_status prc = md_sql_prepare(s, text, &st, err);
+    free(text);
+    if (prc != MD_OK)
         return err->code;
     md_sql_bind(st, "it", mid, since);
     md_status rc = MD_OK;
@@ -86,7 +102,9 @@ static int64_t count_of(md_store *s, const char *sql, int64_t mid, const char *s
 {
     int64_t n = 0;
     md_err ignored;
-    md_sql_int(s, &n, &ignored, sql, "it", mid, since);
+    char *text = for_model(sql, mid);
+    md_sql_int(s, &n, &ignored, text, "it", mid, since);
+    free(text);
     return n;
 }
 
@@ -115,13 +133,14 @@ static json_t *delivery(md_store *s, int64_t mid, const char *since, int days)
     json_object_set_new(o, "deployments", json_integer(deploys));
     json_object_set_new(o, "deployments_per_30_days", json_real((double)deploys * 30.0 / days));
     json_object_set_new(o, "lead_time_hours", summary(&lead));
-    json_object_set_new(o, "rollbacks", json_integer(count_of(s,
-                                                              "SELECT count(*) FROM audit a"
-                                                              " JOIN models m ON a.object ="
-                                                              " 'model:' || m.name WHERE (?1 = 0 OR m.id = ?1)"
-                                                              " AND a.action LIKE 'rollback%'"
-                                                              " AND a.at >= ?2",
-                                                              mid, since)));
+    /* every rollback, to a version or to a fallback, takes a version out of production */
+    json_object_set_new(o, "rollbacks",
+                        json_integer(count_of(s,
+                                              "SELECT count(*) FROM stage_history h JOIN versions v"
+                                              " ON v.id = h.version_id WHERE (?1 = 0 OR"
+                                              " v.model_id = ?1) AND h.from_status = 'production'"
+                                              " AND h.action = 'rollback' AND h.at >= ?2",
+                                              mid, since)));
     json_object_set_new(o, "change_failure_rate",
                         deploys ? json_real((double)failed / (double)deploys) : json_null());
     return o;
@@ -162,6 +181,24 @@ static json_t *operations(md_store *s, int64_t mid, const char *since, int days)
 
 static json_t *quality(md_store *s, int64_t mid, const char *since)
 {
+    if (!mid) { /* windows of different models do not make one series: per model only */
+        json_t *o = json_object();
+        json_object_set_new(o, "windows", json_integer(count_of(s, "SELECT count(*)" PROD_WINDOWS,
+                                                                 mid, since)));
+        json_object_set_new(o, "current_delta_auc", json_null());
+        json_object_set_new(o, "ece_first", json_null());
+        json_object_set_new(o, "ece_last", json_null());
+        json_object_set_new(o, "ece_trend_per_window", json_null());
+        json_object_set_new(o, "drift_alerts",
+                            json_integer(count_of(s,
+                                                  "SELECT count(*) FROM drift d JOIN windows w ON"
+                                                  " w.id = d.window_id JOIN versions v ON"
+                                                  " v.id = w.version_id WHERE ?1 = 0 AND"
+                                                  " v.status = 'production' AND d.status = 'alert'"
+                                                  " AND w.window >= substr(?2, 1, 10)",
+                                                  mid, since)));
+        return o;
+    }
     series ece, dauc;
     md_err err;
     collect(s, &ece, &err, "SELECT w.ece" PROD_WINDOWS " ORDER BY w.window", mid, since);

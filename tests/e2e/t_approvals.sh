@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Approvals through the console: an approver approves in the dialog and the store and the audit
+# change; the requester (olga, and oncall who holds both roles) is refused by four eyes on
+# screen; an incident is acknowledged and snoozed from the queue.
+. "$(dirname "$0")/lib.sh"
+
+start_console -u ann
+keys 5
+wait_for "Approvals (2 pending)"
+expect_screen_contains "a: approve (yours makes 1 of 2)"
+keys j
+wait_for "#10 churn v3 -> production"
+keys a
+wait_for "Approve request #10"
+type_text "gates pass"
+keys Enter
+wait_for "approved request 10 (1 of 2)"
+keys Q
+wait_exit
+n=$(md requests show 10 --json | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(len([x for x in d["decisions"] if x["approver"]=="ann" and x["comment"]=="gates pass"]))')
+[ "$n" = 1 ] || fail "ann's approval of request 10 is not in the store"
+md --json audit list --limit 5 >"$T_DIR/audit.json"
+"$PY" - "$T_DIR/audit.json" <<'PY' || fail "the approval is not in the audit trail"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert any(r["action"] == "promotion.approve" and r["actor"] == "ann" and r["object"] == "request:10"
+           and r["reason"] == "gates pass" for r in rows), rows
+PY
+md audit verify >/dev/null || fail "audit verify fails after the approval"
+
+start_console -u olga
+keys 5
+wait_for "four eyes: you requested this promotion; another approver must decide it"
+keys a
+wait_for "approve: four eyes"
+expect_screen_not_contains "comment"
+keys Q
+wait_exit
+
+md_as oncall promote creative-classifier 2 --to staging --reason "try it" >/dev/null || fail "promote"
+start_console -u oncall
+keys 5
+wait_for "#12 creative-classifier v2 -> staging"
+expect_screen_contains "four eyes: you requested this promotion"
+keys x
+wait_for "reject: four eyes"
+keys j
+wait_for "a: approve (yours makes 1 of 2)"
+keys Q
+wait_exit
+
+start_console -u olga
+keys 4
+wait_for "Incidents active"
+keys a
+wait_for "Acknowledge #12"
+keys Enter
+wait_for "incident 12 acknowledged by olga"
+keys s
+wait_for "Incidents P1 active"
+keys z
+wait_for "Snooze #12"
+type_text "4h on it"
+keys Enter
+wait_for "Incidents P1 active (1 snoozed hidden)"
+keys Q
+wait_exit
+[ "$(md incidents show 12 --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["snoozed_until"])')" = "2026-11-26T13:00:00.000Z" ] || fail "snooze"

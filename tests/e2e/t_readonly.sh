@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Read-only: nothing is hidden, the mutating actions are greyed out and say why; the header
+# says READ-ONLY; nothing can change the store.
+. "$(dirname "$0")/lib.sh"
+
+before=$(md audit verify --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rows"])')
+start_console -u oncall -- --read-only
+expect_line 0 "READ-ONLY"
+keys j Enter
+wait_for "stage history"
+# the actions are still listed in the help, marked unavailable with the reason
+keys '?'
+wait_for "Help: Model"
+expect_screen_contains "(unavailable: this session is read-only"
+keys Escape
+# trying one says why, and opens no dialog
+keys b
+wait_for "rollback: this session is read-only"
+expect_screen_not_contains "reason:"
+keys Q
+wait_exit
+after=$(md audit verify --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rows"])')
+[ "$before" = "$after" ] || fail "the audit grew from $before to $after rows in a read-only session"
+
+# a viewer sees the role as the reason
+start_console -u vic
+keys j Enter
+wait_for "stage history"
+keys p
+wait_for "promote: vic may not request promotions"
+keys Q
+wait_exit

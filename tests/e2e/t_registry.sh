@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The registry at 80x24: the demo's six models with their numbers (golden), Enter opens a model
+# with its versions and stage history, help lists the keys, the filter and the command line
+# work, and q leaves the terminal as it was.
+. "$(dirname "$0")/lib.sh"
+
+start_console -u olga
+golden registry_80x24
+# every model of the store is a row
+for m in $(md --json model list | "$PY" -c 'import json,sys; print(" ".join(x["name"] for x in json.load(sys.stdin)))'); do
+    expect_screen_contains "${m:0:15}"
+done
+expect_line 0 "olga (operator)"
+expect_line 0 "09:00 UTC"
+expect_line 1 "Registry"
+
+# Enter on churn: its versions and stage history
+keys j Enter
+wait_for "stage history"
+expect_line 1 "Registry"
+expect_screen_contains "churn"
+expect_screen_contains "promotion.execute"
+expect_screen_matches "v3 +candidate"
+
+# help shows this view's keys, generated from the same table as the bindings
+keys '?'
+wait_for "Help: Model"
+expect_screen_contains "request a promotion of this version"
+keys Escape
+wait_gone "Help: Model"
+
+# back to the registry; the filter keeps the matching rows
+keys Escape
+wait_for "USE CASE"
+keys /
+type_text nba
+keys Enter
+wait_for "[/nba]"
+expect_screen_contains "nba-realtime"
+expect_screen_not_contains "b2b-lead"
+# the inverse filter
+keys /
+keys C-u
+type_text '!nba'
+keys Enter
+wait_for "[/!nba]"
+expect_screen_not_contains "nba-realtime"
+expect_screen_contains "b2b-lead"
+keys Escape
+wait_gone "[/!nba]"
+
+# the command line with completion: ":mod<Tab>ups<Tab>" becomes ":model upsell-propensity"
+keys :
+type_text mod
+keys Tab
+type_text ups
+keys Tab Enter
+wait_for "upsell-propensity"
+wait_for "stage history"
+
+keys q q
+wait_exit
+[ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE after q"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every screen opens with the rows the store holds (counted with the CLI), and golden screens
+# of the queue, approvals, jobs, audit and scorecard at 80x24.
+. "$(dirname "$0")/lib.sh"
+
+count() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+start_console -u olga
+# 4: the incident queue holds every active, not snoozed incident
+active=$(md --json incidents list | count 'len(d)')
+keys 4
+wait_for "Incidents active"
+rows=$(screen | grep -cE '^ +[0-9]+ P[1-4] ')
+[ "$rows" = "$active" ] || fail "incident rows: $rows on screen, $active in the store"
+golden incidents_80x24
+
+# 5: approvals, the pending requests
+pending=$(md --json requests list --state pending | count 'len(d)')
+keys 5
+wait_for "Approvals ($pending pending)"
+golden approvals_80x24
+
+# 6: jobs and proposals
+jobs=$(md --json jobs list | count 'len(d)')
+keys 6
+wait_for "retrain jobs: $jobs"
+expect_screen_contains "succeeded"
+expect_screen_contains "failed"
+golden jobs_80x24
+
+# 7: audit, verified
+rowsn=$(md --json audit verify | count 'd["rows"]')
+keys 7
+wait_for "chain verified: $rowsn rows, OK"
+golden audit_80x24 'head [0-9a-f]{12}'
+
+# 8: scorecard: overall and one row per model
+keys 8
+wait_for "Scorecard"
+expect_screen_contains "overall"
+for m in $(md --json model list | count '" ".join(x["name"] for x in d)'); do
+    expect_screen_contains "$m"
+done
+golden scorecard_80x24
+
+# 3: calibration of a model
+keys :
+type_text "calibration churn"
+keys Enter
+wait_for "calibration churn"
+expect_screen_contains "ECE"
+expect_screen_contains "churn"
+
+# 1: back to the registry, cursor where it was
+keys 1
+wait_for "USE CASE"
+keys Q
+wait_exit

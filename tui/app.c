@@ -1,0 +1,784 @@
+/* The console's loop: the terminal, the view stack, the header and the status line, keys,
+ * the command line, the check for changes by others, and every way out.
+ *
+ * Calm over SSH: nothing is redrawn on a timer except what changed (the clock once a minute,
+ * a view whose data another operator changed); curses sends only the cells that differ. */
+#include <errno.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "fault.h"
+#include "jobs.h"
+#include "mem.h"
+#include "settings.h"
+
+#define MIN_ROWS 24
+#define MIN_COLS 80
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+static void restore_terminal(void)
+{
+    if (!isendwin())
+        endwin();
+}
+
+int64_t tui_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool tui_poll_signals(tui_app *a)
+{
+    if (got_signal)
+        a->quit = true;
+    return a->quit;
+}
+
+tui_role tui_severity_role(const char *sev)
+{
+    if (!sev || sev[0] != 'P')
+        return TUI_NORMAL;
+    switch (sev[1]) {
+    case '1':
+        return TUI_P1;
+    case '2':
+        return TUI_P2;
+    case '3':
+        return TUI_P3;
+    case '4':
+        return TUI_P4;
+    }
+    return TUI_NORMAL;
+}
+
+tui_role tui_status_role(const char *status)
+{
+    if (!status)
+        return TUI_DIM;
+    if (!strcmp(status, "alert") || !strcmp(status, "fail") || !strcmp(status, "failed") ||
+        !strcmp(status, "timeout"))
+        return TUI_ALERT;
+    if (!strcmp(status, "warn") || !strcmp(status, "running") || !strcmp(status, "queued"))
+        return TUI_WARN;
+    if (!strcmp(status, "ok") || !strcmp(status, "pass") || !strcmp(status, "succeeded"))
+        return TUI_OK;
+    return TUI_DIM;
+}
+
+void tui_msg(tui_app *a, tui_role role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    va_end(ap);
+    a->msg_role = role;
+    a->msg_until = tui_now_ms() + 6000;
+}
+
+bool tui_may(tui_app *a, md_perm perm, const char **why)
+{
+    static char reason[MD_ERR_MSG_MAX];
+    if (a->read_only) {
+        *why = a->read_only_why;
+        return false;
+    }
+    md_err err;
+    if (md_authz_role(a->s, &a->actor, perm, &err) != MD_OK) {
+        snprintf(reason, sizeof reason, "%s", err.msg);
+        *why = reason;
+        return false;
+    }
+    *why = NULL;
+    return true;
+}
+
+static bool listed(const tui_action *list, tui_action act)
+{
+    for (; list && *list != TUI_A_NONE; list++)
+        if (*list == act)
+            return true;
+    return false;
+}
+
+const char *tui_unavailable(tui_app *a, tui_view *v, tui_action act)
+{
+    if (listed(v->ops->mutating, act) && a->read_only)
+        return a->read_only_why;
+    return v->ops->unavailable ? v->ops->unavailable(a, v, act) : NULL;
+}
+
+void tui_launch_job(tui_app *a, int64_t job)
+{
+    md_err err;
+    if (!a->opts.exe || !a->opts.db_path ||
+        md_job_launch(a->opts.exe, a->opts.db_path, job, &err) != MD_OK)
+        tui_msg(a, TUI_ERROR, "job %lld is queued but its supervisor did not start: %s",
+                (long long)job, a->opts.exe ? err.msg : "no executable path");
+}
+
+/* ---- the view stack -------------------------------------------------------------------------------- */
+
+static const tui_view_ops *const screens[9] = {
+    NULL,
+    &tui_registry_view,
+    &tui_drift_view,
+    &tui_calibration_view,
+    &tui_incidents_view,
+    &tui_approvals_view,
+    &tui_jobs_view,
+    &tui_audit_view,
+    &tui_scorecard_view,
+};
+static tui_view *screen_views[9];
+
+static void view_free(tui_view *v)
+{
+    if (!v)
+        return;
+    if (v->ops->free)
+        v->ops->free(v);
+    free(v->st);
+    free(v);
+}
+
+static void view_load(tui_app *a, tui_view *v)
+{
+    md_err err;
+    v->error[0] = '\0';
+    if (v->ops->load && v->ops->load(a, v, &err) != MD_OK)
+        snprintf(v->error, sizeof v->error, "%s", err.msg);
+    v->loaded_at = a->data_version;
+    v->stale = false;
+}
+
+static tui_view *view_new(tui_app *a, const tui_view_ops *ops, const char *arg)
+{
+    tui_view *v = md_xcalloc(1, sizeof *v);
+    v->ops = ops;
+    v->st = md_xcalloc(1, ops->state_size ? ops->state_size : 1);
+    char why[256] = "";
+    if (ops->open && !ops->open(a, v, arg, why, sizeof why)) {
+        tui_msg(a, TUI_ERROR, "%s", why[0] ? why : "cannot open that");
+        view_free(v);
+        return NULL;
+    }
+    view_load(a, v);
+    return v;
+}
+
+static bool is_screen(const tui_view *v)
+{
+    for (int i = 1; i <= 8; i++)
+        if (screen_views[i] == v)
+            return true;
+    return false;
+}
+
+/* Frees the views above the screen at the bottom of the stack. */
+static void pop_to_screen(tui_app *a)
+{
+    while (a->top && !is_screen(a->top)) {
+        tui_view *v = a->top;
+        a->top = v->below;
+        view_free(v);
+    }
+}
+
+bool tui_push(tui_app *a, const tui_view_ops *ops, const char *arg)
+{
+    tui_view *v = view_new(a, ops, arg);
+    if (!v)
+        return false;
+    v->below = a->top;
+    a->top = v;
+    return true;
+}
+
+bool tui_screen(tui_app *a, int n, const char *arg)
+{
+    if (n < 1 || n > 8)
+        return false;
+    if (arg || !screen_views[n]) {
+        tui_view *v = view_new(a, screens[n], arg);
+        if (!v)
+            return false;
+        pop_to_screen(a);
+        view_free(screen_views[n]);
+        screen_views[n] = v;
+    } else {
+        pop_to_screen(a);
+        if (screen_views[n]->stale || screen_views[n]->loaded_at != a->data_version)
+            view_load(a, screen_views[n]);
+    }
+    a->top = screen_views[n];
+    a->screen = n;
+    return true;
+}
+
+static void close_top(tui_app *a)
+{
+    tui_view *v = a->top;
+    if (!v || is_screen(v)) {
+        a->quit = true;
+        return;
+    }
+    a->top = v->below;
+    view_free(v);
+    if (a->top && (a->top->stale || a->top->loaded_at != a->data_version))
+        view_load(a, a->top);
+}
+
+void tui_reload_all(tui_app *a)
+{
+    md_err err;
+    md_store_data_version(a->s, &a->data_version, &err);
+    md_overview_header(a->s, &a->counts, &err);
+    a->read_only = a->opts.read_only || a->actor.read_only || md_store_is_read_only(a->s);
+    snprintf(a->read_only_why, sizeof a->read_only_why, "%s",
+             a->opts.read_only || a->actor.read_only
+                 ? "this session is read-only (--read-only)"
+                 : "the store is read-only (an admin froze it: modeldeck store read-only off)");
+    for (int i = 1; i <= 8; i++)
+        if (screen_views[i])
+            screen_views[i]->stale = true;
+    for (tui_view *v = a->top; v; v = v->below)
+        v->stale = true;
+    if (a->top)
+        view_load(a, a->top);
+}
+
+/* ---- drawing ----------------------------------------------------------------------------------------- */
+
+static void draw_header(tui_app *a)
+{
+    char left[256], right[160], clock[16];
+    const char *db = a->opts.db_path ? strrchr(a->opts.db_path, '/') : NULL;
+    db = db ? db + 1 : a->opts.db_path ? a->opts.db_path : "";
+    char roles[64] = "";
+    for (int r = 0; r < MD_ROLE_COUNT; r++)
+        if (a->roles & (1u << r))
+            snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%s",
+                     roles[0] ? "," : "", md_role_name((md_role)r));
+    snprintf(left, sizeof left, " %s %s %s (%s)", db, tui_glyph(a, TUI_G_VLINE),
+             a->actor.name, roles[0] ? roles : "no role");
+    time_t now = (time_t)(tui_now_ms() / 1000);
+    const char *fixed = getenv("MODELDECK_NOW");
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (fixed && *fixed)
+        snprintf(clock, sizeof clock, "%.5s UTC", strchr(fixed, 'T') ? strchr(fixed, 'T') + 1 : "");
+    else
+        snprintf(clock, sizeof clock, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+    tui_put(a, 0, 0, a->cols, TUI_HEADER, left, true);
+    int x = tui_width(left) + 1;
+    if (a->read_only)
+        x += tui_put(a, 0, x, a->cols - x, TUI_READONLY, " READ-ONLY ", false) + 1;
+    /* right side: incidents by severity, approvals, clock; shorter forms when room is short */
+    int rx = 0;
+    for (int form = 0; form < 3; form++) {
+        snprintf(right, sizeof right, "P1 %lld P2 %lld P3 %lld P4 %lld %s %lld %s ",
+                 (long long)a->counts.incidents[1], (long long)a->counts.incidents[2],
+                 (long long)a->counts.incidents[3], (long long)a->counts.incidents[4],
+                 tui_glyph(a, TUI_G_VLINE), (long long)a->counts.pending,
+                 form == 0 ? "pending" : form == 1 ? "pend" : "p");
+        if (form < 2)
+            snprintf(right + strlen(right), sizeof right - strlen(right), "%s %s ",
+                     tui_glyph(a, TUI_G_VLINE), clock);
+        rx = a->cols - tui_width(right);
+        if (rx > x)
+            break;
+    }
+    if (rx <= x)
+        return;
+    tui_put(a, 0, rx, a->cols - rx, TUI_HEADER, right, false);
+    /* the counts that need attention stand out */
+    int cx = rx;
+    for (int s = 1; s <= 4; s++) {
+        char part[32];
+        snprintf(part, sizeof part, "P%d %lld", s, (long long)a->counts.incidents[s]);
+        if (a->counts.incidents[s] > 0 && s <= 2)
+            tui_put(a, 0, cx, tui_width(part), s == 1 ? TUI_P1 : TUI_P2, part, false);
+        cx += tui_width(part) + 1;
+    }
+}
+
+static void draw_crumbs(tui_app *a)
+{
+    char line[512] = " ";
+    tui_view *stack[16];
+    int n = 0;
+    for (tui_view *v = a->top; v && n < 16; v = v->below)
+        stack[n++] = v;
+    for (int i = n - 1; i >= 0; i--) {
+        char crumb[160] = "";
+        if (stack[i]->ops->crumb)
+            stack[i]->ops->crumb(stack[i], crumb, sizeof crumb);
+        snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s%s%s",
+                 i < n - 1 ? " " : "", i < n - 1 ? tui_glyph(a, TUI_G_CRUMB) : "",
+                 i < n - 1 ? " " : "", crumb[0] ? crumb : stack[i]->ops->title);
+    }
+    if (a->top && a->top->filter[0])
+        snprintf(line + strlen(line), sizeof line - strlen(line), "   [/%s%s]",
+                 a->top->filter_invert ? "!" : "", a->top->filter);
+    tui_put(a, 1, 0, a->cols, TUI_CRUMB, line, true);
+}
+
+static void draw_status(tui_app *a)
+{
+    int y = a->rows - 1;
+    if (a->msg[0] && tui_now_ms() < a->msg_until) {
+        tui_put(a, y, 0, a->cols, a->msg_role, a->msg, true);
+        return;
+    }
+    a->msg[0] = '\0';
+    tui_put(a, y, 0, a->cols, TUI_STATUS, "", true);
+    tui_view *v = a->top;
+    char info[256] = "";
+    if (v && v->ops->status)
+        v->ops->status(a, v, info, sizeof info);
+    int x = 0, room = a->cols - (info[0] ? tui_width(info) + 2 : 0);
+    if (room < a->cols / 2)
+        room = a->cols / 2;
+    for (const tui_action *act = v ? v->ops->actions : NULL; act && *act; act++) {
+        const char *key = tui_action_key(*act);
+        int need = tui_width(key) + tui_width(tui_action_hint(*act)) + 2;
+        if (x + need + 7 > room)
+            break;
+        bool off = tui_unavailable(a, v, *act) != NULL;
+        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_KEY, key, false);
+        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_STATUS, " ", false);
+        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_STATUS, tui_action_hint(*act), false);
+        x += tui_put(a, y, x, room - x, TUI_STATUS, " ", false);
+    }
+    x += tui_put(a, y, x, room - x, TUI_KEY, "?", false);
+    tui_put(a, y, x, room - x, TUI_STATUS, " help", false);
+    if (info[0]) {
+        int w = tui_width(info);
+        int ix = a->cols - w - 1 > room ? a->cols - w - 1 : room;
+        tui_put(a, y, ix, a->cols - ix, TUI_STATUS, info, false);
+    }
+}
+
+static void draw_too_small(tui_app *a)
+{
+    erase();
+    char text[96];
+    snprintf(text, sizeof text, "terminal too small (need %dx%d, have %dx%d)", MIN_COLS, MIN_ROWS,
+             a->cols, a->rows);
+    int w = tui_width(text);
+    tui_put(a, a->rows / 2, a->cols > w ? (a->cols - w) / 2 : 0, a->cols, TUI_NORMAL, text, false);
+    if (a->rows > 2)
+        tui_put(a, a->rows / 2 + 1, a->cols > 12 ? (a->cols - 12) / 2 : 0, a->cols, TUI_DIM,
+                "Q: quit", false);
+}
+
+bool tui_too_small(const tui_app *a)
+{
+    return a->rows < MIN_ROWS || a->cols < MIN_COLS;
+}
+
+void tui_draw(tui_app *a)
+{
+    if (tui_too_small(a)) {
+        draw_too_small(a);
+        return;
+    }
+    tui_view *v = a->top;
+    if (v && (v->stale || v->loaded_at != a->data_version))
+        view_load(a, v);
+    erase(); /* curses sends only what differs from the last frame */
+    draw_header(a);
+    draw_crumbs(a);
+    int top = 2, rows = a->rows - 3;
+    if (v && v->error[0]) {
+        for (int r = 0; r < rows; r++)
+            tui_put(a, top + r, 0, a->cols, TUI_NORMAL, "", true);
+        tui_put(a, top + 1, 2, a->cols - 4, TUI_ERROR, v->error, false);
+    } else if (v) {
+        v->ops->draw(a, v, top, rows, a->cols);
+    }
+    draw_status(a);
+}
+
+void tui_resized(tui_app *a)
+{
+    getmaxyx(stdscr, a->rows, a->cols);
+    erase();
+}
+
+/* ---- the command line ------------------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    int screen; /* 1..8, or 0 for the others */
+    const char *help;
+} commands[] = {
+    {"registry", 1, ":registry - the models"},
+    {"model", 0, ":model NAME - one model, its versions and stage history"},
+    {"drift", 2, ":drift MODEL [VERSION] [WINDOW [FEATURE]] - the drift heatmap"},
+    {"calibration", 3, ":calibration MODEL [VERSION] [WINDOW] - deciles and trends"},
+    {"incidents", 4, ":incidents [p1..p4|open|acknowledged|resolved|all|mine|MODEL]"},
+    {"approvals", 5, ":approvals - pending promotion requests"},
+    {"jobs", 6, ":jobs - retrain jobs and proposals"},
+    {"audit", 7, ":audit [ACTION-PREFIX] - the audit trail"},
+    {"scorecard", 8, ":scorecard [MODEL] - the MLOps scorecard"},
+    {"theme", 0, ":theme NAME - switch the theme"},
+    {"help", 0, ":help - keys and commands"},
+    {"refresh", 0, ":refresh - read the store again"},
+    {"q", 0, ":q - quit"},
+    {"quit", 0, ":quit - quit"},
+};
+
+bool tui_command(tui_app *a, const char *line)
+{
+    char word[64] = "", rest[256] = "";
+    while (*line == ' ' || *line == ':')
+        line++;
+    size_t wl = strcspn(line, " ");
+    snprintf(word, sizeof word, "%.*s", (int)(wl < 63 ? wl : 63), line);
+    const char *r = line + wl;
+    while (*r == ' ')
+        r++;
+    snprintf(rest, sizeof rest, "%s", r);
+    for (char *e = rest + strlen(rest); e > rest && e[-1] == ' ';)
+        *--e = '\0';
+    if (!word[0])
+        return true;
+    if (!strcmp(word, "q") || !strcmp(word, "quit") || !strcmp(word, "q!")) {
+        a->quit = true;
+        return true;
+    }
+    if (word[0] >= '1' && word[0] <= '8' && !word[1])
+        return tui_screen(a, word[0] - '0', rest[0] ? rest : NULL);
+    if (!strcmp(word, "help"))
+        return tui_push(a, &tui_help_view, NULL);
+    if (!strcmp(word, "refresh")) {
+        tui_reload_all(a);
+        return true;
+    }
+    if (!strcmp(word, "model"))
+        return rest[0] ? (tui_screen(a, 1, NULL), tui_push(a, &tui_model_view, rest))
+                       : (tui_msg(a, TUI_ERROR, ":model needs a model name"), false);
+    if (!strcmp(word, "theme")) {
+        char problem[512];
+        tui_theme_load(a, rest, problem, sizeof problem);
+        if (problem[0])
+            tui_msg(a, TUI_ERROR, "%s", problem);
+        else
+            tui_msg(a, TUI_GOOD, "theme %s", tui_theme_current());
+        clearok(curscr, TRUE);
+        return !problem[0];
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (commands[i].screen && !strcmp(word, commands[i].name))
+            return tui_screen(a, commands[i].screen, rest[0] ? rest : NULL);
+    tui_msg(a, TUI_ERROR, "no command '%s' (:help lists them)", word);
+    return false;
+}
+
+static int complete(tui_app *a, const char *line, const char **out, int max)
+{
+    static char buf[64][96];
+    int n = 0;
+    const char *sp = strchr(line, ' ');
+    if (!sp) {
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0] && n < max; i++)
+            if (!strncmp(commands[i].name, line, strlen(line)))
+                snprintf(buf[n], sizeof buf[n], "%s ", commands[i].name), out[n] = buf[n], n++;
+        return n;
+    }
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "%.*s", (int)(sp - line), line);
+    const char *arg = sp + 1;
+    if (!strcmp(cmd, "theme")) {
+        const char *names[32];
+        int k = tui_theme_names(names, 32);
+        for (int i = 0; i < k && n < max && n < 64; i++)
+            if (!strncmp(names[i], arg, strlen(arg)))
+                snprintf(buf[n], sizeof buf[n], "theme %s", names[i]), out[n] = buf[n], n++;
+        return n;
+    }
+    if (!strcmp(cmd, "incidents")) {
+        static const char *const f[] = {"p1", "p2", "p3", "p4", "open", "acknowledged",
+                                        "resolved", "all", "mine"};
+        for (size_t i = 0; i < sizeof f / sizeof f[0] && n < max; i++)
+            if (!strncmp(f[i], arg, strlen(arg)))
+                snprintf(buf[n], sizeof buf[n], "incidents %s", f[i]), out[n] = buf[n], n++;
+    }
+    md_model_row *rows;
+    size_t nr;
+    md_err err;
+    if (md_overview_models(a->s, &rows, &nr, &err) != MD_OK)
+        return n;
+    for (size_t i = 0; i < nr && n < max && n < 64; i++)
+        if (!strncmp(rows[i].name, arg, strlen(arg)))
+            snprintf(buf[n], sizeof buf[n], "%s %s", cmd, rows[i].name), out[n] = buf[n], n++;
+    md_model_rows_free(rows, nr);
+    return n;
+}
+
+/* ---- filter ------------------------------------------------------------------------------------------------ */
+
+static void filter_prompt(tui_app *a)
+{
+    tui_view *v = a->top;
+    if (!v->ops->matches) {
+        tui_msg(a, TUI_DIM, "this view has nothing to filter");
+        return;
+    }
+    char text[130];
+    snprintf(text, sizeof text, "%s%s", v->filter_invert ? "!" : "", v->filter);
+    if (!tui_prompt(a, "/", text, sizeof text, NULL))
+        return;
+    v->filter_invert = text[0] == '!';
+    snprintf(v->filter, sizeof v->filter, "%s", text + v->filter_invert);
+    v->stale = true; /* views apply the filter when they load */
+}
+
+/* ---- keys ------------------------------------------------------------------------------------------------- */
+
+static void handle_key(tui_app *a, int r, wint_t ch)
+{
+    if (a->rows < MIN_ROWS || a->cols < MIN_COLS) { /* only quitting and resizing work */
+        if (r == OK && (ch == 'Q' || ch == 'q'))
+            a->quit = true;
+        return;
+    }
+    tui_view *v = a->top;
+    int code = (int)ch;
+    if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+        MEVENT me;
+        if (getmouse(&me) != OK)
+            return;
+        code = me.bstate & BUTTON4_PRESSED ? KEY_UP : me.bstate & BUTTON5_PRESSED ? KEY_DOWN : -1;
+        if (code < 0)
+            return;
+    }
+    tui_action act =
+        tui_keymap_lookup(v ? (v->ops->scope ? v->ops->scope : v->ops->name) : NULL, code);
+    if (v && act != TUI_A_NONE) {
+        const char *why = tui_unavailable(a, v, act);
+        if (why) {
+            tui_msg(a, TUI_ERROR, "%s: %s", tui_action_name(act), why);
+            return;
+        }
+    }
+    int re = v ? v->ops->key(a, v, act, code) : TUI_R_UNHANDLED;
+    if (re & TUI_R_RELOAD)
+        tui_reload_all(a);
+    if (re & TUI_R_CLOSE)
+        close_top(a);
+    if (!(re & TUI_R_UNHANDLED))
+        return;
+    switch (act) {
+    case TUI_A_QUIT:
+        a->quit = true;
+        break;
+    case TUI_A_CLOSE:
+        close_top(a);
+        break;
+    case TUI_A_BACK:
+        if (v && v->filter[0]) {
+            v->filter[0] = '\0';
+            v->stale = true;
+        } else if (v && !is_screen(v)) {
+            close_top(a);
+        }
+        break;
+    case TUI_A_HELP:
+        tui_push(a, &tui_help_view, NULL);
+        break;
+    case TUI_A_FILTER:
+        if (v)
+            filter_prompt(a);
+        break;
+    case TUI_A_COMMAND: {
+        char line[256] = "";
+        if (tui_prompt(a, ":", line, sizeof line, complete))
+            tui_command(a, line);
+        break;
+    }
+    case TUI_A_REDRAW:
+        clearok(curscr, TRUE);
+        break;
+    case TUI_A_REFRESH:
+        tui_reload_all(a);
+        tui_msg(a, TUI_STATUS, "read the store again");
+        break;
+    case TUI_A_SCREEN1: case TUI_A_SCREEN2: case TUI_A_SCREEN3: case TUI_A_SCREEN4:
+    case TUI_A_SCREEN5: case TUI_A_SCREEN6: case TUI_A_SCREEN7: case TUI_A_SCREEN8:
+        tui_screen(a, act - TUI_A_SCREEN1 + 1, NULL);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- start and finish --------------------------------------------------------------------------------- */
+
+static SCREEN *term;
+
+/* ---- the trace (MODELDECK_TRACE=FILE): what the benchmarks measure ----------------------------------
+ * One line per frame: "frame N KEY MS": the key that caused it (-1: none) and the milliseconds
+ * from reading the key to the end of the terminal update (curses has written the frame when
+ * the line appears, so a driver on the other side of the terminal can count its bytes);
+ * "first MS" (from the start of the console to its first frame) and "rss KB" (the peak) at the
+ * end. */
+static FILE *trace_file;
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void trace_open(void)
+{
+    const char *path = getenv("MODELDECK_TRACE");
+    if (path && *path && (trace_file = fopen(path, "w")))
+        setvbuf(trace_file, NULL, _IOLBF, 0);
+}
+
+static bool start_terminal(tui_app *a, bool mouse, char *why, size_t cap)
+{
+    const char *codeset = nl_langinfo(CODESET);
+    a->utf8 = !a->opts.ascii && codeset && !strcmp(codeset, "UTF-8");
+    if (!getenv("ESCDELAY"))
+        set_escdelay(25);
+    trace_open();
+    if (!(term = newterm(NULL, stdout, stdin))) {
+        snprintf(why, cap, "cannot start the console on this terminal (TERM=%s)",
+                 getenv("TERM") ? getenv("TERM") : "unset");
+        return false;
+    }
+    md_set_fatal_hook(restore_terminal);
+    set_escdelay(25);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    const char *nc = getenv("NO_COLOR");
+    a->color = has_colors() && !a->opts.no_color && !(nc && *nc);
+    if (a->color) {
+        start_color();
+        use_default_colors();
+    }
+    if (mouse)
+        mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    timeout(1000);
+    getmaxyx(stdscr, a->rows, a->cols);
+    return true;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
+{
+    int64_t started = mono_us();
+    tui_app a;
+    memset(&a, 0, sizeof a);
+    a.s = s;
+    a.actor = *actor;
+    a.opts = *opts;
+    tui_config cfg;
+    char cfg_problem[600], theme_problem[600];
+    tui_keymap_reset();
+    tui_config_load(&cfg, cfg_problem, sizeof cfg_problem);
+    md_err err;
+    md_user_roles(s, actor->name, &a.roles, &err);
+    snprintf(a.model, sizeof a.model, "%s", cfg.model);
+    install_signals(); /* before curses, so it keeps ours */
+    char why[256];
+    if (!start_terminal(&a, opts->mouse || cfg.mouse, why, sizeof why)) {
+        fprintf(stderr, "modeldeck: %s\n", why);
+        return MD_ERROR;
+    }
+    tui_theme_load(&a, opts->theme ? opts->theme : cfg.theme[0] ? cfg.theme : NULL,
+                   theme_problem, sizeof theme_problem);
+    tui_reload_all(&a);
+    tui_screen(&a, 1, NULL);
+    if (cfg_problem[0])
+        tui_msg(&a, TUI_ERROR, "%s", cfg_problem);
+    else if (theme_problem[0])
+        tui_msg(&a, TUI_ERROR, "%s", theme_problem);
+    if (opts->start)
+        tui_command(&a, opts->start);
+    int64_t next_poll = tui_now_ms() + cfg.refresh_s * 1000;
+    int64_t frames = 0, key_at = 0;
+    int last_key = -1;
+    while (!a.quit) {
+        tui_draw(&a);
+        refresh();
+        if (trace_file) {
+            int64_t t = mono_us();
+            if (frames == 0)
+                fprintf(trace_file, "first %.3f\n", (double)(t - started) / 1000.0);
+            fprintf(trace_file, "frame %lld %d %.3f\n", (long long)++frames, last_key,
+                    key_at ? (double)(t - key_at) / 1000.0 : 0.0);
+        }
+        if (md_fault_hit("console.fatal", &err)) /* the tests' way to a fatal error */
+            md_fatal("%s", err.msg);
+        wint_t ch;
+        int r = get_wch(&ch);
+        key_at = mono_us();
+        last_key = r == ERR ? -1 : (int)ch;
+        if (tui_poll_signals(&a))
+            break;
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            tui_resized(&a);
+            continue;
+        }
+        if (r != ERR)
+            handle_key(&a, r, ch);
+        int64_t now = tui_now_ms();
+        if (now >= next_poll) { /* another operator's change shows without a keypress */
+            int64_t dv = a.data_version;
+            md_store_data_version(s, &dv, &err);
+            if (dv != a.data_version)
+                tui_reload_all(&a);
+            next_poll = now + cfg.refresh_s * 1000;
+        }
+    }
+    pop_to_screen(&a);
+    for (int i = 1; i <= 8; i++) {
+        view_free(screen_views[i]);
+        screen_views[i] = NULL;
+    }
+    a.top = NULL;
+    restore_terminal();
+    md_set_fatal_hook(NULL);
+    delscreen(term);
+    if (trace_file) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        fprintf(trace_file, "rss %ld\n", ru.ru_maxrss);
+        fclose(trace_file);
+    }
+    return got_signal ? 128 + (int)got_signal : 0;
+}

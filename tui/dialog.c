@@ -1,0 +1,406 @@
+/* Modal pieces: the confirm dialog with its reason line, a choice, an alert, and the prompt
+ * for / and :. Each runs its own small loop and redraws the app around it on a resize. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <wchar.h>
+
+#include "internal.h"
+
+/* ---- a line editor ------------------------------------------------------------------------------- */
+
+typedef struct {
+    wchar_t text[256];
+    int len, pos;
+} line_edit;
+
+static void edit_init(line_edit *e, const char *utf8)
+{
+    memset(e, 0, sizeof *e);
+    mbstate_t ms;
+    memset(&ms, 0, sizeof ms);
+    const char *p = utf8;
+    size_t n = mbsrtowcs(e->text, &p, 255, &ms);
+    e->len = e->pos = n == (size_t)-1 ? 0 : (int)n;
+    e->text[e->len] = 0;
+}
+
+static void edit_out(const line_edit *e, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (int i = 0; i < e->len && o + MB_LEN_MAX < cap; i++) {
+        char mb[MB_LEN_MAX];
+        mbstate_t ms;
+        memset(&ms, 0, sizeof ms);
+        size_t k = wcrtomb(mb, e->text[i], &ms);
+        if (k == (size_t)-1)
+            continue;
+        memcpy(out + o, mb, k);
+        o += k;
+    }
+    out[o] = '\0';
+}
+
+/* Applies one key; returns 1 on Enter, -1 on Esc, 0 otherwise. */
+static int edit_key(line_edit *e, int r, wint_t ch)
+{
+    if (r == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_LEFT:
+            e->pos -= e->pos > 0;
+            break;
+        case KEY_RIGHT:
+            e->pos += e->pos < e->len;
+            break;
+        case KEY_HOME:
+            e->pos = 0;
+            break;
+        case KEY_END:
+            e->pos = e->len;
+            break;
+        case KEY_BACKSPACE:
+            if (e->pos > 0) {
+                memmove(e->text + e->pos - 1, e->text + e->pos,
+                        (size_t)(e->len - e->pos + 1) * sizeof(wchar_t));
+                e->pos--, e->len--;
+            }
+            break;
+        case KEY_DC:
+            if (e->pos < e->len) {
+                memmove(e->text + e->pos, e->text + e->pos + 1,
+                        (size_t)(e->len - e->pos) * sizeof(wchar_t));
+                e->len--;
+            }
+            break;
+        case KEY_ENTER:
+            return 1;
+        }
+        return 0;
+    }
+    if (ch == '\n' || ch == '\r')
+        return 1;
+    if (ch == 27)
+        return -1;
+    if (ch == 127 || ch == 8)
+        return edit_key(e, KEY_CODE_YES, KEY_BACKSPACE);
+    if (ch == 21) { /* C-u */
+        e->len = e->pos = 0;
+        e->text[0] = 0;
+        return 0;
+    }
+    if (ch == 1 || ch == 5) /* C-a, C-e */
+        return edit_key(e, KEY_CODE_YES, ch == 1 ? KEY_HOME : KEY_END);
+    if (ch < 32 || e->len >= 255 || wcwidth((wchar_t)ch) < 0)
+        return 0;
+    memmove(e->text + e->pos + 1, e->text + e->pos, (size_t)(e->len - e->pos + 1) * sizeof(wchar_t));
+    e->text[e->pos++] = (wchar_t)ch;
+    e->len++;
+    return 0;
+}
+
+/* Draws the line in [x, x + width), scrolled so the cursor shows; leaves the cursor there. */
+static void edit_draw(tui_app *a, const line_edit *e, int y, int x, int width)
+{
+    int start = 0, col = 0;
+    for (int i = 0; i < e->pos; i++)
+        col += wcwidth(e->text[i]) > 0 ? wcwidth(e->text[i]) : 1;
+    while (col >= width - 1 && start < e->pos) {
+        col -= wcwidth(e->text[start]) > 0 ? wcwidth(e->text[start]) : 1;
+        start++;
+    }
+    char shown[1024];
+    line_edit tail = *e;
+    memmove(tail.text, e->text + start, (size_t)(e->len - start + 1) * sizeof(wchar_t));
+    tail.len = e->len - start;
+    edit_out(&tail, shown, sizeof shown);
+    tui_put(a, y, x, width, TUI_INPUT, shown, true);
+    move(y, x + col);
+}
+
+/* Too small to draw a dialog: shows the "too small" screen and waits for a resize (or a
+ * signal); true when it did, so the caller loops and draws again. */
+static bool wait_if_small(tui_app *a)
+{
+    if (!tui_too_small(a))
+        return false;
+    refresh();
+    wint_t ch;
+    int r = get_wch(&ch);
+    if (r == ERR)
+        tui_poll_signals(a);
+    else if (r == KEY_CODE_YES && ch == KEY_RESIZE)
+        tui_resized(a);
+    return true;
+}
+
+/* ---- the prompt ---------------------------------------------------------------------------------- */
+
+bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_complete_fn complete)
+{
+    line_edit e;
+    edit_init(&e, buf);
+    curs_set(1);
+    int result = 0;
+    while (!result && !a->quit) {
+        tui_draw(a);
+        if (wait_if_small(a))
+            continue;
+        int y = a->rows - 1, lw = tui_put(a, y, 0, a->cols, TUI_STATUS, label, false);
+        edit_draw(a, &e, y, lw, a->cols - lw);
+        refresh();
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) {
+            result = tui_poll_signals(a) ? -1 : 0;
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            tui_resized(a);
+            continue;
+        }
+        if (r == OK && ch == '\t' && complete) {
+            char now[512];
+            edit_out(&e, now, sizeof now);
+            const char *cands[32];
+            int n = complete(a, now, cands, 32);
+            if (n == 1) {
+                edit_init(&e, cands[0]);
+            } else if (n > 1) {
+                char list[256] = "";
+                for (int i = 0; i < n && strlen(list) < 200; i++)
+                    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? " " : "",
+                             cands[i]);
+                tui_msg(a, TUI_STATUS, "%s", list);
+                /* complete to the longest common prefix */
+                size_t common = strlen(cands[0]);
+                for (int i = 1; i < n; i++) {
+                    size_t k = 0;
+                    while (k < common && cands[i][k] == cands[0][k])
+                        k++;
+                    common = k;
+                }
+                if (common > strlen(now)) {
+                    char pre[512];
+                    snprintf(pre, sizeof pre, "%.*s", (int)common, cands[0]);
+                    edit_init(&e, pre);
+                }
+            }
+            continue;
+        }
+        result = edit_key(&e, r, ch);
+    }
+    curs_set(0);
+    if (result == 1)
+        edit_out(&e, buf, cap);
+    return result == 1;
+}
+
+/* ---- the dialog ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    int y, x, h, w;
+} dbox;
+
+static dbox frame(tui_app *a, int body, int want_w, const char *title)
+{
+    dbox b;
+    b.w = want_w + 4 < a->cols - 2 ? want_w + 4 : a->cols - 2;
+    if (b.w < 40 && a->cols - 2 >= 40)
+        b.w = 40;
+    b.h = body + 4 < a->rows - 2 ? body + 4 : a->rows - 2;
+    b.y = (a->rows - b.h) / 2;
+    b.x = (a->cols - b.w) / 2;
+    attr_t at = tui_attr(TUI_DIALOG);
+    for (int r = 0; r < b.h; r++)
+        tui_put_attr(a, b.y + r, b.x, b.w, at, "", true);
+    attrset(at);
+    const char *h = tui_glyph(a, TUI_G_HLINE), *v = tui_glyph(a, TUI_G_VLINE);
+    for (int c = 1; c < b.w - 1; c++) {
+        mvaddstr(b.y, b.x + c, h);
+        mvaddstr(b.y + b.h - 1, b.x + c, h);
+    }
+    for (int r = 1; r < b.h - 1; r++) {
+        mvaddstr(b.y + r, b.x, v);
+        mvaddstr(b.y + r, b.x + b.w - 1, v);
+    }
+    mvaddstr(b.y, b.x, tui_glyph(a, TUI_G_ULCORNER));
+    mvaddstr(b.y, b.x + b.w - 1, tui_glyph(a, TUI_G_URCORNER));
+    mvaddstr(b.y + b.h - 1, b.x, tui_glyph(a, TUI_G_LLCORNER));
+    mvaddstr(b.y + b.h - 1, b.x + b.w - 1, tui_glyph(a, TUI_G_LRCORNER));
+    attrset(A_NORMAL);
+    char t[160];
+    snprintf(t, sizeof t, " %s ", title);
+    tui_put_attr(a, b.y, b.x + 2, b.w - 4, tui_attr(TUI_TITLE), t, false);
+    return b;
+}
+
+/* Wraps `text` to `width` columns into lines (pointers into a copy); returns the count. */
+static int wrap(const char *text, int width, char *copy, size_t cap, char **lines, int max)
+{
+    snprintf(copy, cap, "%s", text);
+    int n = 0;
+    char *p = copy;
+    while (*p && n < max) {
+        char *start = p, *cut = NULL;
+        int col = 0;
+        while (*p && *p != '\n' && col < width) {
+            if (*p == ' ')
+                cut = p;
+            if ((*p & 0xC0) != 0x80)
+                col++;
+            p++;
+        }
+        if (*p && *p != '\n' && cut && col >= width)
+            p = cut;
+        char end = *p;
+        *p = '\0';
+        lines[n++] = start;
+        if (end)
+            p++;
+    }
+    return n;
+}
+
+bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t nlines,
+                const char *input_label, char *input, size_t cap, bool required)
+{
+    line_edit e;
+    edit_init(&e, input ? input : "");
+    char copy[4096], *wrapped[64];
+    int result = 0;
+    char hint[128] = "";
+    if (input)
+        curs_set(1);
+    while (!result && !a->quit) {
+        tui_draw(a);
+        if (wait_if_small(a))
+            continue;
+        int width = a->cols - 8 > 72 ? 72 : a->cols - 8;
+        size_t off = 0;
+        int nw = 0;
+        for (size_t i = 0; i < nlines && nw < 60; i++) {
+            int k = wrap(lines[i], width, copy + off, sizeof copy - off, wrapped + nw, 60 - nw);
+            nw += k;
+            off += strlen(lines[i]) + 1;
+            if (off >= sizeof copy)
+                break;
+        }
+        int body = nw + (input ? 2 : 0) + 1;
+        dbox b = frame(a, body, width, title);
+        int y = b.y + 2, maxy = b.y + b.h - 2;
+        for (int i = 0; i < nw && y < maxy - (input ? 2 : 0); i++)
+            tui_put_attr(a, y++, b.x + 2, b.w - 4, tui_attr(TUI_DIALOG), wrapped[i], true);
+        snprintf(hint, sizeof hint, "%s", input ? "Enter: confirm  Esc: cancel"
+                                                : "Enter: confirm  Esc: cancel");
+        tui_put_attr(a, maxy, b.x + 2, b.w - 4, tui_attr(TUI_DIALOG) | A_DIM, hint, true);
+        if (input) {
+            int lw = tui_put_attr(a, maxy - 1, b.x + 2, b.w - 4, tui_attr(TUI_DIALOG),
+                                  input_label, false);
+            edit_draw(a, &e, maxy - 1, b.x + 2 + lw + 1, b.w - 5 - lw - 1);
+        }
+        refresh();
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) {
+            result = tui_poll_signals(a) ? -1 : 0;
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            tui_resized(a);
+            continue;
+        }
+        if (!input) {
+            if (r == OK && (ch == '\n' || ch == '\r' || ch == 'y'))
+                result = 1;
+            else if (r == OK && (ch == 27 || ch == 'n' || ch == 'q'))
+                result = -1;
+            continue;
+        }
+        result = edit_key(&e, r, ch);
+        if (result == 1 && required && e.len == 0) {
+            tui_msg(a, TUI_ERROR, "%s cannot be empty", input_label);
+            result = 0;
+        }
+    }
+    curs_set(0);
+    if (result == 1 && input)
+        edit_out(&e, input, cap);
+    return result == 1;
+}
+
+int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
+{
+    int cur = 0, result = -2;
+    while (result == -2 && !a->quit) {
+        tui_draw(a);
+        if (wait_if_small(a))
+            continue;
+        int width = 0;
+        for (int i = 0; i < n; i++)
+            width = tui_width(options[i]) > width ? tui_width(options[i]) : width;
+        dbox b = frame(a, n + 1, width + 4, title);
+        for (int i = 0; i < n && b.y + 2 + i < b.y + b.h - 1; i++)
+            tui_put_attr(a, b.y + 2 + i, b.x + 2, b.w - 4,
+                         i == cur ? tui_attr(TUI_SELECTED) : tui_attr(TUI_DIALOG), options[i],
+                         true);
+        refresh();
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) {
+            if (tui_poll_signals(a))
+                result = -1;
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            tui_resized(a);
+            continue;
+        }
+        tui_action act = tui_keymap_lookup(NULL, r == KEY_CODE_YES ? (int)ch : (int)ch);
+        if (act == TUI_A_UP)
+            cur = cur > 0 ? cur - 1 : n - 1;
+        else if (act == TUI_A_DOWN)
+            cur = cur < n - 1 ? cur + 1 : 0;
+        else if (act == TUI_A_ENTER)
+            result = cur;
+        else if (act == TUI_A_BACK || act == TUI_A_CLOSE)
+            result = -1;
+        else if (r == OK)
+            for (int i = 0; i < n; i++)
+                if (options[i][0] == (char)ch)
+                    result = i;
+    }
+    return result < 0 ? -1 : result;
+}
+
+void tui_alert(tui_app *a, const char *title, const char *text)
+{
+    const char *lines[] = {text};
+    bool again = true;
+    while (again && !a->quit) {
+        char copy[2048], *wrapped[40];
+        int width = a->cols - 8 > 72 ? 72 : a->cols - 8;
+        int n = wrap(text, width, copy, sizeof copy, wrapped, 40);
+        tui_draw(a);
+        if (wait_if_small(a))
+            continue;
+        dbox b = frame(a, n + 1, width, title);
+        for (int i = 0; i < n && b.y + 2 + i < b.y + b.h - 1; i++)
+            tui_put_attr(a, b.y + 2 + i, b.x + 2, b.w - 4, tui_attr(TUI_DIALOG), wrapped[i], true);
+        tui_put_attr(a, b.y + b.h - 2, b.x + 2, b.w - 4, tui_attr(TUI_DIALOG) | A_DIM,
+                     "any key: close", true);
+        refresh();
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) {
+            again = !tui_poll_signals(a);
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            tui_resized(a);
+            continue;
+        }
+        again = false;
+    }
+    (void)lines;
+}

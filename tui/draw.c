@@ -1,0 +1,175 @@
+/* Drawing text safely: sanitized, measured in display columns, cut with an ellipsis; glyphs in
+ * Unicode or ASCII. Nothing from data reaches the terminal without passing through tui_put. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "internal.h"
+#include "text.h"
+
+static const char *const glyphs_utf8[TUI_G_COUNT] = {
+    "\u2500", "\u2502", "\u250c", "\u2510", "\u2514", "\u2518", "\u2026", "\u203a",
+    "\u25b2", "\u25bc", "\u2588", "\u2022", "\u2713", "\u2717"};
+static const char *const glyphs_ascii[TUI_G_COUNT] = {"-", "|", "+", "+", "+", "+", "~", ">",
+                                                      "^", "v", "#", "*", "+", "x"};
+
+const char *tui_glyph(const tui_app *a, tui_glyph_id g)
+{
+    if (g >= TUI_G_COUNT)
+        return "?";
+    return a->utf8 ? glyphs_utf8[g] : glyphs_ascii[g];
+}
+
+const char *tui_spark(const tui_app *a, int level)
+{
+    static const char *const utf8[9] = {" ", "\u2581", "\u2582", "\u2583", "\u2584",
+                                        "\u2585", "\u2586", "\u2587", "\u2588"};
+    static const char *const ascii[9] = {" ", ".", ":", "-", "=", "+", "*", "#", "%"};
+    level = level < 0 ? 0 : level > 8 ? 8 : level;
+    return a->utf8 ? utf8[level] : ascii[level];
+}
+
+const char *tui_heat_glyph(const tui_app *a, int step)
+{
+    /* density reads in monochrome: nothing, then lighter to darker */
+    static const char *const utf8[TUI_HEAT_STEPS] = {" ", "\u00b7", "\u2591", "\u2592", "\u2593",
+                                                     "\u2588"};
+    static const char *const ascii[TUI_HEAT_STEPS] = {" ", ".", ":", "+", "#", "@"};
+    step = step < 0 ? 0 : step >= TUI_HEAT_STEPS ? TUI_HEAT_STEPS - 1 : step;
+    return a->utf8 ? utf8[step] : ascii[step];
+}
+
+/* ---- text ------------------------------------------------------------------------------------------ */
+
+/* Decodes one UTF-8 sequence (input already valid after sanitizing); returns its length. */
+static size_t decode(const unsigned char *p, unsigned *cp)
+{
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if ((p[0] & 0xE0) == 0xC0 && p[1]) {
+        *cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+        return 2;
+    }
+    if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2]) {
+        *cp = ((unsigned)(p[0] & 0x0F) << 12) | ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+        return 3;
+    }
+    if ((p[0] & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
+        *cp = ((unsigned)(p[0] & 0x07) << 18) | ((unsigned)(p[1] & 0x3F) << 12) |
+              ((unsigned)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+        return 4;
+    }
+    *cp = '?';
+    return 1;
+}
+
+/* A code point's columns; in a non-UTF-8 locale everything outside ASCII shows as '?'. */
+static int cp_width(bool utf8, unsigned *cp)
+{
+    if (*cp < 0x80)
+        return 1;
+    if (!utf8) {
+        *cp = '?';
+        return 1;
+    }
+    int w = wcwidth((wchar_t)*cp);
+    if (w < 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    return w;
+}
+
+int tui_width(const char *text)
+{
+    char *clean = md_text_sanitize(text);
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)clean; *p;) {
+        unsigned cp;
+        p += decode(p, &cp);
+        int cw = cp < 0x80 ? 1 : wcwidth((wchar_t)cp);
+        w += cw < 0 ? 1 : cw;
+    }
+    free(clean);
+    return w;
+}
+
+int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill)
+{
+    if (width <= 0 || y < 0 || y >= a->rows || x >= a->cols)
+        return 0;
+    if (x + width > a->cols)
+        width = a->cols - x;
+    char *clean = md_text_sanitize(text);
+    size_t n = strlen(clean);
+    wchar_t *buf = malloc((n + 2) * sizeof *buf);
+    int used = 0;
+    size_t k = 0;
+    const unsigned char *p = (const unsigned char *)clean;
+    while (*p) {
+        unsigned cp;
+        size_t len = decode(p, &cp);
+        int cw = cp_width(a->utf8, &cp);
+        if (used + cw > width) { /* cut: the last column becomes an ellipsis */
+            while (k > 0 && used + 1 > width) {
+                k--;
+                unsigned last = (unsigned)buf[k];
+                used -= cp_width(a->utf8, &last);
+            }
+            buf[k++] = a->utf8 ? 0x2026 : '~';
+            used++;
+            break;
+        }
+        buf[k++] = (wchar_t)cp;
+        used += cw;
+        p += len;
+    }
+    buf[k] = 0;
+    attrset(at);
+    mvaddnwstr(y, x, buf, (int)k);
+    for (int i = used; fill && i < width; i++)
+        addch(' ');
+    attrset(A_NORMAL);
+    free(buf);
+    free(clean);
+    return fill ? width : used;
+}
+
+int tui_put(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill)
+{
+    return tui_put_attr(a, y, x, width, tui_attr(r), text, fill);
+}
+
+int tui_putf(tui_app *a, int y, int x, int width, tui_role r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return tui_put(a, y, x, width, r, buf, false);
+}
+
+void tui_hline(tui_app *a, int y, int x, int width, tui_role r)
+{
+    if (y < 0 || y >= a->rows)
+        return;
+    attrset(tui_attr(r));
+    const char *g = tui_glyph(a, TUI_G_HLINE);
+    for (int i = 0; i < width && x + i < a->cols; i++)
+        mvaddstr(y, x + i, g);
+    attrset(A_NORMAL);
+}
+
+void tui_num(double v, int digits, char *out, size_t cap)
+{
+    if (isnan(v)) {
+        snprintf(out, cap, "-");
+        return;
+    }
+    snprintf(out, cap, "%.*g", digits, v);
+}

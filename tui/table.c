@@ -1,0 +1,140 @@
+/* The table: titles, rows, a cursor; columns shrink, then drop, to fit the width. */
+#include <string.h>
+
+#include "internal.h"
+
+void tui_table_clamp(tui_table *t)
+{
+    if (t->cursor >= t->nrows)
+        t->cursor = t->nrows - 1;
+    if (t->cursor < 0)
+        t->cursor = 0;
+    if (t->top > t->cursor)
+        t->top = t->cursor;
+    if (t->top < 0)
+        t->top = 0;
+}
+
+bool tui_table_move(tui_table *t, tui_action act)
+{
+    int page = t->page > 1 ? t->page - 1 : 1;
+    switch (act) {
+    case TUI_A_UP:
+        t->cursor--;
+        break;
+    case TUI_A_DOWN:
+        t->cursor++;
+        break;
+    case TUI_A_TOP:
+        t->cursor = 0;
+        break;
+    case TUI_A_BOTTOM:
+        t->cursor = t->nrows - 1;
+        break;
+    case TUI_A_PGUP:
+        t->cursor -= page;
+        t->top -= page;
+        break;
+    case TUI_A_PGDN:
+        t->cursor += page;
+        t->top += page;
+        break;
+    default:
+        return false;
+    }
+    tui_table_clamp(t);
+    if (t->top > t->nrows - 1)
+        t->top = t->nrows > 0 ? t->nrows - 1 : 0;
+    return true;
+}
+
+/* The widths that fit: the preferred ones; then, one column at a time, the column with the
+ * most room above its minimum gives one; then droppable columns go, rightmost first; the
+ * widest shrinkable column takes what is left over. */
+static void fit(const tui_table *t, int width, int *w)
+{
+    int total = -1;
+    for (int c = 0; c < t->ncols; c++) {
+        w[c] = t->cols[c].width;
+        total += w[c] + 1;
+    }
+    while (total > width) {
+        int best = -1, slack = 0;
+        for (int c = 0; c < t->ncols; c++)
+            if (t->cols[c].min > 0 && w[c] - t->cols[c].min > slack)
+                best = c, slack = w[c] - t->cols[c].min;
+        if (best < 0)
+            break;
+        w[best]--, total--;
+    }
+    for (int c = t->ncols - 1; c > 0 && total > width; c--)
+        if (t->cols[c].drop)
+            total -= w[c] + 1, w[c] = 0;
+    /* room to spare goes to the widest column that may shrink (a name, a text), else the last */
+    int grow = -1;
+    for (int c = 0; c < t->ncols; c++)
+        if (w[c] > 0 && t->cols[c].min > 0 && (grow < 0 || t->cols[c].width > t->cols[grow].width))
+            grow = c;
+    for (int c = t->ncols - 1; c >= 0 && grow < 0; c--)
+        if (w[c] > 0)
+            grow = c;
+    if (grow >= 0 && total < width)
+        w[grow] += width - total;
+}
+
+void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_fn cell,
+                    void *ctx)
+{
+    int w[32];
+    if (t->ncols > 32 || h < 2)
+        return;
+    fit(t, width, w);
+    int x = 0;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!w[c])
+            continue;
+        char title[64];
+        snprintf(title, sizeof title, "%*s", t->cols[c].align == TUI_RIGHT ? w[c] : 0,
+                 t->cols[c].title);
+        tui_put(a, y, x, w[c], TUI_TITLE, title, true);
+        if (x + w[c] < width)
+            tui_put(a, y, x + w[c], 1, TUI_TITLE, "", true);
+        x += w[c] + 1;
+    }
+    int rows = h - 1;
+    t->page = rows;
+    tui_table_clamp(t);
+    if (t->cursor >= t->top + rows)
+        t->top = t->cursor - rows + 1;
+    if (t->top + rows > t->nrows && t->nrows >= rows)
+        t->top = t->nrows - rows;
+    for (int r = 0; r < rows; r++) {
+        int row = t->top + r;
+        if (row >= t->nrows) {
+            tui_put(a, y + 1 + r, 0, width, TUI_NORMAL, "", true);
+            continue;
+        }
+        bool sel = row == t->cursor;
+        x = 0;
+        for (int c = 0; c < t->ncols; c++) {
+            if (!w[c])
+                continue;
+            char buf[512];
+            tui_role role = TUI_NORMAL;
+            const char *text = cell(a, ctx, row, c, buf, sizeof buf, &role);
+            attr_t at = sel ? tui_attr(TUI_SELECTED) : tui_attr(role);
+            if (t->cols[c].align == TUI_RIGHT) {
+                int tw = tui_width(text ? text : "");
+                int pad = w[c] - tw > 0 ? w[c] - tw : 0;
+                tui_put_attr(a, y + 1 + r, x, pad, at, "", true);
+                tui_put_attr(a, y + 1 + r, x + pad, w[c] - pad, at, text ? text : "", true);
+            } else {
+                tui_put_attr(a, y + 1 + r, x, w[c], at, text ? text : "", true);
+            }
+            if (x + w[c] < width) /* the gap, in the row's colour */
+                tui_put_attr(a, y + 1 + r, x + w[c], 1, sel ? at : tui_attr(TUI_NORMAL), "",
+                             true);
+            x += w[c] + 1;
+        }
+    }
+}

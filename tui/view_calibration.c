@@ -1,0 +1,548 @@
+/* Screen 3, calibration: for one window, the score deciles with the predicted and the observed
+ * positive rate side by side; under them, ECE, Brier, the Hosmer-Lemeshow p-value, AUC and its
+ * change from the baseline across every window. [ and ] step through the windows.
+ *
+ * Why: a model can keep its AUC while its probabilities drift away from the truth, and the
+ * campaigns that spend by expected value pay for it. The decile table shows where (which score
+ * range over- or under-predicts); the trends show since when. Everything is read once per load
+ * from md_calibration_json; stepping between windows reads nothing. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "json.h"
+#include "mem.h"
+#include "policies.h"
+#include "results.h"
+
+typedef struct {
+    double lo, hi, expected, observed; /* NaN when the decile has no labeled rows */
+    int64_t n;
+} decile;
+
+/* The trends, in the order they are drawn. */
+#define TRENDS(X)                                                                                  \
+    X(ECE, "ECE", "ece")                                                                           \
+    X(BRIER, "Brier", "brier")                                                                     \
+    X(HLP, "HL p-value", "hl_pvalue")                                                              \
+    X(AUC, "AUC", "auc")                                                                           \
+    X(DAUC, "delta AUC", "delta_auc")
+
+enum {
+#define MD_X(id, label, field) T_##id,
+    TRENDS(MD_X)
+#undef MD_X
+        T_COUNT
+};
+static const char *const trend_label[T_COUNT] = {
+#define MD_X(id, label, field) label,
+    TRENDS(MD_X)
+#undef MD_X
+};
+static const char *const trend_field[T_COUNT] = {
+#define MD_X(id, label, field) field,
+    TRENDS(MD_X)
+#undef MD_X
+};
+
+typedef struct {
+    char key[32];
+    int64_t rows, labeled;
+    double v[T_COUNT]; /* NaN when null */
+    double hl_stat;
+    decile *dec;
+    size_t ndec;
+} cwindow;
+
+typedef struct {
+    char model[65];
+    int64_t want;     /* 0: production */
+    int64_t version;  /* resolved */
+    char vstatus[16];
+    bool stand_in;    /* no production version: the newest with windows is shown */
+    int nversions;
+    md_incident_policy pol;
+    cwindow *w;
+    size_t nw;
+    int cur;          /* the window shown */
+    char keep[32];    /* the window to show after the next load */
+} calib_view;
+
+/* ---- opening and loading --------------------------------------------------------------------- */
+
+static bool parse_version(const char *t, int64_t *out)
+{
+    if (*t == 'v' || *t == 'V')
+        t++;
+    char *end;
+    long long n = strtoll(t, &end, 10);
+    if (!*t || *end || n < 0)
+        return false;
+    *out = n;
+    return true;
+}
+
+/* "MODEL [VERSION] [WINDOW]"; without it, the model in focus elsewhere (else the first). */
+static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
+{
+    calib_view *c = v->st;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg ? arg : "");
+    char *save = NULL, *tok = strtok_r(buf, " ", &save);
+    if (tok) {
+        snprintf(c->model, sizeof c->model, "%s", tok);
+        tok = strtok_r(NULL, " ", &save);
+        if (tok && strchr(tok, '-') == NULL && parse_version(tok, &c->want))
+            tok = strtok_r(NULL, " ", &save);
+        if (tok)
+            snprintf(c->keep, sizeof c->keep, "%s", tok);
+    } else if (a->model[0]) {
+        snprintf(c->model, sizeof c->model, "%s", a->model);
+        c->want = a->version;
+    } else {
+        md_model_row *rows;
+        size_t n;
+        md_err err;
+        if (md_overview_models(a->s, &rows, &n, &err) != MD_OK) {
+            snprintf(why, cap, "%s", err.msg);
+            return false;
+        }
+        if (n)
+            snprintf(c->model, sizeof c->model, "%s", rows[0].name);
+        md_model_rows_free(rows, n);
+        if (!n) {
+            snprintf(why, cap, "no models yet: 'modeldeck model add' registers one");
+            return false;
+        }
+    }
+    snprintf(a->model, sizeof a->model, "%s", c->model);
+    a->version = c->want;
+    return true;
+}
+
+static void windows_free(calib_view *c)
+{
+    for (size_t i = 0; i < c->nw; i++)
+        free(c->w[i].dec);
+    free(c->w);
+    c->w = NULL;
+    c->nw = 0;
+}
+
+static double jnum(json_t *o, const char *k)
+{
+    json_t *x = json_object_get(o, k);
+    return json_is_number(x) ? json_number_value(x) : NAN;
+}
+
+static void read_window(json_t *o, cwindow *w)
+{
+    snprintf(w->key, sizeof w->key, "%s", json_string_value(json_object_get(o, "window")));
+    w->rows = json_integer_value(json_object_get(o, "rows"));
+    w->labeled = json_integer_value(json_object_get(o, "labeled"));
+    for (int t = 0; t < T_COUNT; t++)
+        w->v[t] = jnum(o, trend_field[t]);
+    w->hl_stat = jnum(o, "hl_stat");
+    json_t *ds = json_object_get(o, "deciles"), *d;
+    size_t i;
+    w->dec = md_xcalloc(json_array_size(ds) + 1, sizeof *w->dec);
+    json_array_foreach(ds, i, d)
+    {
+        decile *x = &w->dec[w->ndec++];
+        x->lo = jnum(d, "lo");
+        x->hi = jnum(d, "hi");
+        x->n = json_integer_value(json_object_get(d, "n"));
+        x->expected = jnum(d, "expected");
+        x->observed = jnum(d, "observed");
+    }
+}
+
+/* The version to read: the one asked for, else production, else the newest with windows (a
+ * stand-in, said in the title); with its stage. */
+static md_status pick_version(tui_app *a, calib_view *c, int64_t *number, md_err *err)
+{
+    md_version_row *vr;
+    size_t nv;
+    if (md_overview_versions(a->s, c->model, &vr, &nv, err) != MD_OK)
+        return err->code;
+    c->nversions = (int)nv;
+    c->vstatus[0] = '\0';
+    c->stand_in = false;
+    *number = c->want;
+    for (size_t i = 0; *number == 0 && i < nv; i++)
+        if (!strcmp(vr[i].status, "production"))
+            *number = vr[i].number;
+    for (size_t i = 0; *number == 0 && i < nv; i++) /* newest first */
+        if (vr[i].windows > 0 || i + 1 == nv) {
+            *number = vr[i].number;
+            c->stand_in = true;
+        }
+    for (size_t i = 0; i < nv; i++)
+        if (vr[i].number == *number)
+            snprintf(c->vstatus, sizeof c->vstatus, "%s", vr[i].status);
+    md_version_rows_free(vr, nv);
+    if (!nv)
+        return md_err_set(err, MD_NOTFOUND,
+                          "%s has no versions yet: 'modeldeck version add %s' registers one",
+                          c->model, c->model);
+    return MD_OK;
+}
+
+static md_status load(tui_app *a, tui_view *v, md_err *err)
+{
+    calib_view *c = v->st;
+    if (c->nw)
+        snprintf(c->keep, sizeof c->keep, "%s", c->w[c->cur].key);
+    windows_free(c);
+    json_t *doc;
+    md_policy p;
+    int64_t number = 0;
+    if (pick_version(a, c, &number, err) != MD_OK ||
+        md_calibration_json(a->s, c->model, number, NULL, &doc, err) != MD_OK)
+        return err->code;
+    if (md_policy_load(a->s, c->model, &p, err) != MD_OK) {
+        json_decref(doc);
+        return err->code;
+    }
+    c->pol = p.incidents;
+    md_policy_free(&p);
+    c->version = json_integer_value(json_object_get(doc, "version"));
+    json_t *ws = json_object_get(doc, "windows"), *o;
+    size_t i;
+    c->w = md_xcalloc(json_array_size(ws) + 1, sizeof *c->w);
+    json_array_foreach(ws, i, o) read_window(o, &c->w[c->nw++]);
+    json_decref(doc);
+    /* the window asked for (or kept), else the latest with labels, else the latest */
+    c->cur = -1;
+    for (size_t k = 0; k < c->nw; k++)
+        if (!strcmp(c->w[k].key, c->keep))
+            c->cur = (int)k;
+    for (size_t k = c->nw; c->cur < 0 && k-- > 0;)
+        if (c->w[k].labeled > 0)
+            c->cur = (int)k;
+    if (c->cur < 0)
+        c->cur = c->nw ? (int)c->nw - 1 : 0;
+    return MD_OK;
+}
+
+/* ---- drawing --------------------------------------------------------------------------------- */
+
+static void fill(tui_app *a, int y, int cols)
+{
+    tui_put(a, y, 0, cols, TUI_NORMAL, "", true);
+}
+
+/* Writes text at *x in role r and moves *x past it. */
+static void seg(tui_app *a, int y, int *x, int cols, tui_role r, const char *text)
+{
+    if (*x < cols)
+        *x += tui_put(a, y, *x, cols - *x, r, text, false);
+}
+
+static void draw_title(tui_app *a, calib_view *c, int y, int cols)
+{
+    const cwindow *w = &c->w[c->cur];
+    char t[256];
+    snprintf(t, sizeof t, " v%lld %s%s %s window %s (%d/%zu) %s %lld/%lld labeled",
+             (long long)c->version, c->vstatus, c->stand_in ? " (no production)" : "",
+             tui_glyph(a, TUI_G_VLINE), w->key, c->cur + 1, c->nw, tui_glyph(a, TUI_G_VLINE),
+             (long long)w->labeled, (long long)w->rows);
+    tui_put(a, y, 0, cols, TUI_TITLE, t, true);
+}
+
+/* The window's figures, flagged where the model's incident policy would flag them. */
+static void draw_summary(tui_app *a, calib_view *c, int y, int cols)
+{
+    const cwindow *w = &c->w[c->cur];
+    const md_incident_policy *p = &c->pol;
+    char t[128], n1[32], n2[32];
+    int x = 1;
+    fill(a, y, cols);
+    tui_num(w->v[T_ECE], 4, n1, sizeof n1);
+    snprintf(t, sizeof t, "ECE %s  ", n1);
+    seg(a, y, &x, cols, w->v[T_ECE] > p->ece_max ? TUI_WARN : TUI_NORMAL, t);
+    tui_num(w->v[T_BRIER], 4, n1, sizeof n1);
+    snprintf(t, sizeof t, "Brier %s  ", n1);
+    seg(a, y, &x, cols, TUI_NORMAL, t);
+    tui_num(w->hl_stat, 4, n1, sizeof n1), tui_num(w->v[T_HLP], 4, n2, sizeof n2);
+    snprintf(t, sizeof t, "HL %s (p %s)  ", n1, n2);
+    seg(a, y, &x, cols, w->v[T_HLP] < p->hl_pvalue ? TUI_WARN : TUI_NORMAL, t);
+    tui_num(w->v[T_AUC], 4, n1, sizeof n1);
+    snprintf(t, sizeof t, "AUC %s ", n1);
+    seg(a, y, &x, cols, TUI_NORMAL, t);
+    double d = w->v[T_DAUC];
+    if (isnan(d))
+        snprintf(t, sizeof t, "(delta -)");
+    else
+        snprintf(t, sizeof t, "(delta %+.4f)", d);
+    seg(a, y, &x, cols, d <= p->p1_delta_auc ? TUI_ALERT
+                        : d <= p->delta_auc_min ? TUI_WARN : TUI_NORMAL, t);
+}
+
+/* A bar of v/max of `width` columns in its series' glyph and role. */
+static void bar(tui_app *a, int y, int x, int width, double v, double max, bool second)
+{
+    char b[1024] = "";
+    if (!isnan(v)) {
+        int cells = max > 0 ? (int)lround(v / max * width) : 0;
+        cells = v > 0 && cells == 0 ? 1 : cells;
+        const char *g = second ? tui_glyph(a, TUI_G_BLOCK) : tui_heat_glyph(a, 3);
+        for (int i = 0; i < cells && strlen(b) + 8 < sizeof b; i++)
+            strcat(b, g);
+    }
+    tui_put(a, y, x, width, second ? TUI_BAR_B : TUI_BAR_A, b, true);
+}
+
+/* The table's columns before the bars: decile, score range, n, expected, observed, gap. */
+#define DEC_FMT " %3s %-17.17s %6s %8s %8s %8s"
+enum { DEC_TEXT = 57 };
+
+static void draw_deciles(tui_app *a, calib_view *c, int y, int h, int cols)
+{
+    const cwindow *w = &c->w[c->cur];
+    int bw = (cols - DEC_TEXT - 2) / 2, xb = DEC_TEXT + bw + 1;
+    char t[256];
+    fill(a, y, cols);
+    snprintf(t, sizeof t, DEC_FMT, "DEC", "SCORE RANGE", "N", "EXPECTED", "OBSERVED", "GAP");
+    tui_put(a, y, 0, DEC_TEXT, TUI_TITLE, t, false);
+    int x = DEC_TEXT; /* the legend spans both bars: each bar alone is too narrow for it */
+    seg(a, y, &x, cols, TUI_BAR_A, tui_heat_glyph(a, 3));
+    seg(a, y, &x, cols, TUI_TITLE, " expected  ");
+    seg(a, y, &x, cols, TUI_BAR_B, tui_glyph(a, TUI_G_BLOCK));
+    seg(a, y, &x, cols, TUI_TITLE, " observed");
+    double max = 0;
+    for (size_t i = 0; i < w->ndec; i++)
+        max = fmax(max, fmax(isnan(w->dec[i].expected) ? 0 : w->dec[i].expected,
+                             isnan(w->dec[i].observed) ? 0 : w->dec[i].observed));
+    for (int r = 0; r < h; r++) {
+        fill(a, y + 1 + r, cols);
+        if ((size_t)r >= w->ndec)
+            continue;
+        const decile *d = &w->dec[r];
+        char num[16], range[40], n[24], e[32], o[32], gap[32];
+        snprintf(num, sizeof num, "%d", r + 1);
+        snprintf(range, sizeof range, "%.3g..%.3g", d->lo, d->hi);
+        snprintf(n, sizeof n, "%lld", (long long)d->n);
+        tui_num(d->expected, 4, e, sizeof e);
+        tui_num(d->observed, 4, o, sizeof o);
+        if (isnan(d->expected) || isnan(d->observed))
+            snprintf(gap, sizeof gap, "-");
+        else
+            snprintf(gap, sizeof gap, "%+.4f", d->observed - d->expected);
+        snprintf(t, sizeof t, DEC_FMT, num, range, n, e, o, gap);
+        tui_put(a, y + 1 + r, 0, DEC_TEXT, TUI_NORMAL, t, false);
+        bar(a, y + 1 + r, DEC_TEXT, bw, d->expected, max, false);
+        bar(a, y + 1 + r, xb, bw, d->observed, max, true);
+    }
+}
+
+static void draw_no_labels(tui_app *a, calib_view *c, int y, int h, int cols)
+{
+    const cwindow *w = &c->w[c->cur];
+    char t[256];
+    for (int r = 0; r < h + 1; r++)
+        fill(a, y + r, cols);
+    snprintf(t, sizeof t, "No labels in %s (%lld rows, none labeled): nothing to calibrate.",
+             w->key, (long long)w->rows);
+    tui_put(a, y + 1, 2, cols - 4, TUI_NORMAL, t, false);
+    snprintf(t, sizeof t, "%s and %s move to another window.", tui_action_key(TUI_A_WIN_PREV),
+             tui_action_key(TUI_A_WIN_NEXT));
+    tui_put(a, y + 2, 2, cols - 4, TUI_DIM, t, false);
+}
+
+#define SPARK_X 13
+#define SPARK_TEXT 34
+
+static void draw_spark(tui_app *a, calib_view *c, int t, int y, int from, int n, int cols)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t w = 0; w < c->nw; w++)
+        if (!isnan(c->w[w].v[t]))
+            lo = fmin(lo, c->w[w].v[t]), hi = fmax(hi, c->w[w].v[t]);
+    fill(a, y, cols);
+    tui_put(a, y, 1, SPARK_X - 2, TUI_NORMAL, trend_label[t], false);
+    for (int i = 0; i < n; i++) {
+        int w = from + i;
+        double x = c->w[w].v[t];
+        int level = isnan(x) ? 0 : hi > lo ? 1 + (int)lround((x - lo) / (hi - lo) * 7) : 1;
+        tui_put(a, y, SPARK_X + i, 1, w == c->cur ? TUI_SELECTED : TUI_BAR_B, tui_spark(a, level),
+                true);
+    }
+    char now[32], l1[32], l2[32], text[128];
+    tui_num(c->w[c->cur].v[t], 4, now, sizeof now);
+    tui_num(isinf(lo) ? NAN : lo, 3, l1, sizeof l1);
+    tui_num(isinf(hi) ? NAN : hi, 3, l2, sizeof l2);
+    snprintf(text, sizeof text, "%-9s min %s max %s", now, l1, l2);
+    tui_put(a, y, SPARK_X + n + 1, cols - SPARK_X - n - 1, TUI_NORMAL, text, false);
+}
+
+static void draw_trends(tui_app *a, calib_view *c, int y, int cols)
+{
+    int n = cols - SPARK_X - 1 - SPARK_TEXT;
+    if (n > (int)c->nw)
+        n = (int)c->nw;
+    int from = (int)c->nw - n; /* the latest windows, unless the shown one is older */
+    if (c->cur < from)
+        from = c->cur - n / 2 > 0 ? c->cur - n / 2 : 0;
+    char t[160];
+    fill(a, y, cols);
+    snprintf(t, sizeof t, "trends, windows %s %s %s", c->w[from].key, tui_glyph(a, TUI_G_ELLIPSIS),
+             c->w[from + n - 1].key);
+    tui_put(a, y, 1, cols - 1, TUI_TITLE, t, false);
+    tui_put(a, y, SPARK_X + n + 1, cols - SPARK_X - n - 1, TUI_TITLE, "this      over all windows",
+            false);
+    for (int k = 0; k < T_COUNT; k++)
+        draw_spark(a, c, k, y + 1 + k, from, n, cols);
+}
+
+static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
+{
+    calib_view *c = v->st;
+    if (!c->nw) {
+        char t[256];
+        for (int r = 0; r < rows; r++)
+            fill(a, top + r, cols);
+        snprintf(t, sizeof t, "%s v%lld has no windows yet: 'modeldeck ingest' adds a scoring log.",
+                 c->model, (long long)c->version);
+        tui_put(a, top + 1, 2, cols - 4, TUI_NORMAL, t, false);
+        return;
+    }
+    int trend_rows = 1 + T_COUNT;
+    int dec_rows = rows - 3 - trend_rows - 1; /* title, summary, the table's titles, a gap */
+    draw_title(a, c, top, cols);
+    if (c->w[c->cur].labeled > 0) {
+        draw_summary(a, c, top + 1, cols);
+        draw_deciles(a, c, top + 2, dec_rows, cols);
+    } else {
+        fill(a, top + 1, cols);
+        draw_no_labels(a, c, top + 2, dec_rows, cols);
+    }
+    fill(a, top + rows - trend_rows - 1, cols);
+    draw_trends(a, c, top + rows - trend_rows, cols);
+}
+
+/* ---- the rest -------------------------------------------------------------------------------- */
+
+static void crumb(tui_view *v, char *out, size_t cap)
+{
+    calib_view *c = v->st;
+    if (c->nw)
+        snprintf(out, cap, "calibration %s v%lld %s", c->model, (long long)c->version,
+                 c->w[c->cur].key);
+    else
+        snprintf(out, cap, "calibration %s", c->model);
+}
+
+/* The window's ECE as `modeldeck calibration --json` prints it. */
+static void status(tui_app *a, tui_view *v, char *out, size_t cap)
+{
+    (void)a;
+    calib_view *c = v->st;
+    if (!c->nw || isnan(c->w[c->cur].v[T_ECE]))
+        return;
+    char num[32];
+    md_fmt_double(c->w[c->cur].v[T_ECE], num);
+    snprintf(out, cap, "ECE %s %s", num, c->w[c->cur].key);
+}
+
+static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
+{
+    (void)a;
+    calib_view *c = v->st;
+    if (act == TUI_A_VERSION && c->nversions < 2)
+        return "the model has only one version";
+    if ((act == TUI_A_WIN_PREV && c->cur <= 0) ||
+        (act == TUI_A_WIN_NEXT && c->cur + 1 >= (int)c->nw))
+        return act == TUI_A_WIN_PREV ? "this is the first window" : "this is the latest window";
+    return NULL;
+}
+
+static int choose_version(tui_app *a, tui_view *v, calib_view *c)
+{
+    md_version_row *vr;
+    size_t nv;
+    md_err err;
+    if (md_overview_versions(a->s, c->model, &vr, &nv, &err) != MD_OK) {
+        tui_alert(a, "versions", err.msg);
+        return TUI_R_DRAW;
+    }
+    char(*text)[96] = md_xcalloc(nv + 1, sizeof *text);
+    const char **opts = md_xcalloc(nv + 1, sizeof *opts);
+    for (size_t i = 0; i < nv; i++) {
+        snprintf(text[i], 96, "v%lld  %s, %lld windows%s", (long long)vr[i].number,
+                 vr[i].status, (long long)vr[i].windows,
+                 vr[i].number == c->version ? "  (shown)" : "");
+        opts[i] = text[i];
+    }
+    int k = tui_choose(a, "version", opts, (int)nv);
+    if (k >= 0) {
+        c->want = vr[k].number;
+        a->version = c->want;
+        v->stale = true; /* the same window in that version, when it has it */
+    }
+    free(opts);
+    free(text);
+    md_version_rows_free(vr, nv);
+    return TUI_R_DRAW;
+}
+
+static int key(tui_app *a, tui_view *v, tui_action act, int ch)
+{
+    calib_view *c = v->st;
+    if (act == TUI_A_NONE && tui_keymap_lookup("drift", ch) == TUI_A_VERSION) {
+        /* v: the drift screen's version key, as bound there (the app checked nothing) */
+        const char *why = tui_unavailable(a, v, TUI_A_VERSION);
+        if (why) {
+            tui_msg(a, TUI_ERROR, "%s: %s", tui_action_name(TUI_A_VERSION), why);
+            return TUI_R_DRAW;
+        }
+        act = TUI_A_VERSION;
+    }
+    switch (act) {
+    case TUI_A_VERSION:
+        return choose_version(a, v, c);
+    case TUI_A_WIN_PREV:
+    case TUI_A_LEFT:
+        c->cur = c->cur > 0 ? c->cur - 1 : 0;
+        break;
+    case TUI_A_WIN_NEXT:
+    case TUI_A_RIGHT:
+        c->cur = c->cur + 1 < (int)c->nw ? c->cur + 1 : c->cur;
+        break;
+    case TUI_A_TOP:
+        c->cur = 0;
+        break;
+    case TUI_A_BOTTOM:
+        c->cur = c->nw ? (int)c->nw - 1 : 0;
+        break;
+    default:
+        return TUI_R_UNHANDLED;
+    }
+    if (c->nw)
+        snprintf(a->window, sizeof a->window, "%s", c->w[c->cur].key);
+    return TUI_R_DRAW;
+}
+
+static void free_view(tui_view *v)
+{
+    windows_free(v->st);
+}
+
+static const tui_action actions[] = {TUI_A_WIN_PREV, TUI_A_WIN_NEXT, TUI_A_VERSION, TUI_A_NONE};
+
+const tui_view_ops tui_calibration_view = {
+    .name = "calibration",
+    .title = "Calibration",
+    .state_size = sizeof(calib_view),
+    .open = open_view,
+    .load = load,
+    .draw = draw,
+    .key = key,
+    .free = free_view,
+    .crumb = crumb,
+    .status = status,
+    .unavailable = unavailable,
+    .actions = actions,
+};

@@ -1,0 +1,630 @@
+/* One model: what it is and where it plugs in, its versions with the evidence the gates read,
+ * and its stage history; the actions an operator or approver takes on a version. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "jobs.h"
+#include "mem.h"
+#include "models.h"
+#include "ops.h"
+#include "policies.h"
+#include "promotions.h"
+#include "versions.h"
+
+typedef struct {
+    char name[65];
+    md_model m;
+    bool has_m;
+    md_version_row *v;
+    size_t nv;
+    char (*requested_by)[65]; /* per version: who asked for its pending request */
+    md_stage_event *h;
+    size_t nh;
+    int pane; /* 0 versions, 1 history */
+    tui_table vt, ht;
+} model_view;
+
+static const tui_column vcols[] = {
+    {"VER", 4, TUI_LEFT, 0, false},      {"STATUS", 11, TUI_LEFT, 0, false},
+    {"CREATED", 10, TUI_LEFT, 0, true},  {"AUC", 6, TUI_RIGHT, 0, false},
+    {"dAUC", 7, TUI_RIGHT, 0, false},    {"ECE", 6, TUI_RIGHT, 0, false},
+    {"MAX PSI", 7, TUI_RIGHT, 0, false}, {"WIN", 4, TUI_RIGHT, 0, true},
+    {"REQUEST", 12, TUI_LEFT, 8, false},
+};
+static const tui_column hcols[] = {
+    {"AT", 11, TUI_LEFT, 0, false},   {"VER", 4, TUI_LEFT, 0, false},
+    {"FROM", 10, TUI_LEFT, 0, false}, {"TO", 10, TUI_LEFT, 0, false},
+    {"BY", 8, TUI_LEFT, 6, false},    {"ACTION", 17, TUI_LEFT, 17, false},
+    {"REASON", 20, TUI_LEFT, 10, true},
+};
+
+static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
+{
+    model_view *m = v->st;
+    if (!arg || !*arg) {
+        snprintf(why, cap, "which model? (:model NAME)");
+        return false;
+    }
+    snprintf(m->name, sizeof m->name, "%s", arg);
+    snprintf(a->model, sizeof a->model, "%s", arg);
+    m->vt.cols = vcols;
+    m->vt.ncols = (int)(sizeof vcols / sizeof vcols[0]);
+    m->ht.cols = hcols;
+    m->ht.ncols = (int)(sizeof hcols / sizeof hcols[0]);
+    return true;
+}
+
+static void model_clear(model_view *m)
+{
+    if (m->has_m)
+        md_model_free(&m->m);
+    m->has_m = false;
+    md_version_rows_free(m->v, m->nv);
+    md_stage_events_free(m->h, m->nh);
+    free(m->requested_by);
+    m->v = NULL;
+    m->h = NULL;
+    m->requested_by = NULL;
+    m->nv = m->nh = 0;
+}
+
+static md_status load(tui_app *a, tui_view *v, md_err *err)
+{
+    model_view *m = v->st;
+    int64_t keep = m->nv ? m->v[m->vt.cursor].number : a->version;
+    model_clear(m);
+    if (md_model_get(a->s, m->name, &m->m, err) != MD_OK)
+        return err->code;
+    m->has_m = true;
+    if (md_overview_versions(a->s, m->name, &m->v, &m->nv, err) != MD_OK ||
+        md_stage_history(a->s, m->name, 0, &m->h, &m->nh, err) != MD_OK)
+        return err->code;
+    m->requested_by = md_xcalloc(m->nv + 1, sizeof *m->requested_by);
+    for (size_t i = 0; i < m->nv; i++) {
+        json_t *r;
+        md_err ignored;
+        if (m->v[i].request && md_request_show(a->s, m->v[i].request, &r, &ignored) == MD_OK) {
+            const char *by = json_string_value(json_object_get(r, "requested_by"));
+            snprintf(m->requested_by[i], 65, "%s", by ? by : "");
+            json_decref(r);
+        }
+        if (m->v[i].number == keep)
+            m->vt.cursor = (int)i;
+    }
+    m->vt.nrows = (int)m->nv;
+    m->ht.nrows = (int)m->nh;
+    if (m->ht.cursor == 0 && m->nh)
+        m->ht.cursor = (int)m->nh - 1; /* the latest move */
+    tui_table_clamp(&m->vt);
+    tui_table_clamp(&m->ht);
+    return MD_OK;
+}
+
+static const md_version_row *current(model_view *m)
+{
+    return m->nv ? &m->v[m->vt.cursor] : NULL;
+}
+
+/* ---- drawing ------------------------------------------------------------------------------------ */
+
+static void opt_num(bool has, double x, const char *fmt, char *buf, size_t cap)
+{
+    if (has)
+        snprintf(buf, cap, fmt, x);
+    else
+        snprintf(buf, cap, "-");
+}
+
+static const char *vcell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,
+                         tui_role *role)
+{
+    (void)a;
+    model_view *m = ctx;
+    const md_version_row *r = &m->v[row];
+    switch (col) {
+    case 0:
+        snprintf(buf, cap, "v%lld", (long long)r->number);
+        return buf;
+    case 1:
+        if (!strcmp(r->status, "production"))
+            *role = TUI_OK;
+        else if (!strcmp(r->status, "rejected") || !strcmp(r->status, "archived"))
+            *role = TUI_DIM;
+        if (r->has_share)
+            snprintf(buf, cap, "%s %.0f%%", r->status, r->share * 100);
+        else
+            snprintf(buf, cap, "%s", r->status);
+        return buf;
+    case 2:
+        snprintf(buf, cap, "%.10s", r->created_at);
+        return buf;
+    case 3:
+        opt_num(r->has_auc, r->auc, "%.4f", buf, cap);
+        return buf;
+    case 4:
+        if (r->has_delta_auc)
+            *role = r->delta_auc <= -0.03 ? TUI_ALERT : r->delta_auc < 0 ? TUI_WARN : TUI_NORMAL;
+        opt_num(r->has_delta_auc, r->delta_auc, "%+.4f", buf, cap);
+        return buf;
+    case 5:
+        opt_num(r->has_ece, r->ece, "%.4f", buf, cap);
+        return buf;
+    case 6:
+        if (r->has_max_psi && r->max_psi >= 0.25)
+            *role = TUI_ALERT;
+        opt_num(r->has_max_psi, r->max_psi, "%.4f", buf, cap);
+        return buf;
+    case 7:
+        snprintf(buf, cap, "%lld", (long long)r->windows);
+        return buf;
+    case 8:
+        if (!r->request)
+            return r->baseline ? "" : (*role = TUI_DIM, "no baseline");
+        *role = TUI_WARN;
+        snprintf(buf, cap, "#%lld %lld/%lld", (long long)r->request, (long long)r->approvals,
+                 (long long)r->required);
+        return buf;
+    }
+    return "";
+}
+
+static const char *hcell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,
+                         tui_role *role)
+{
+    (void)a;
+    model_view *m = ctx;
+    const md_stage_event *e = &m->h[row];
+    switch (col) {
+    case 0:
+        /* month, day and time: the year is in the status line */
+        snprintf(buf, cap, "%.5s %.5s", e->at && strlen(e->at) > 5 ? e->at + 5 : "",
+                 e->at && strlen(e->at) > 11 ? e->at + 11 : "");
+        return buf;
+    case 1:
+        snprintf(buf, cap, "v%lld", (long long)e->number);
+        return buf;
+    case 2:
+        return e->from ? e->from : "-";
+    case 3:
+        if (e->to && !strcmp(e->to, "production"))
+            *role = TUI_OK;
+        return e->to;
+    case 4:
+        return e->actor;
+    case 5:
+        if (e->action && !strncmp(e->action, "rollback", 8))
+            *role = TUI_WARN;
+        return e->action;
+    case 6:
+        return e->reason;
+    }
+    return "";
+}
+
+static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
+{
+    model_view *m = v->st;
+    char line[512];
+    snprintf(line, sizeof line, "%s %s owner %s %s %s %s fallback %s%s%s",
+             m->m.use_case, tui_glyph(a, TUI_G_VLINE), m->m.owner, tui_glyph(a, TUI_G_VLINE),
+             m->m.pattern, tui_glyph(a, TUI_G_VLINE), m->m.fallback,
+             m->m.has_sla ? " | SLA " : "", "");
+    if (m->m.has_sla)
+        snprintf(line + strlen(line), sizeof line - strlen(line), "%lld ms",
+                 (long long)m->m.sla_ms);
+    tui_put(a, top, 1, cols - 1, TUI_NORMAL, line, true);
+    snprintf(line, sizeof line, "integration: %s%s%s",
+             m->m.integration && *m->m.integration ? m->m.integration : "-",
+             m->m.description && *m->m.description ? " | " : "",
+             m->m.description ? m->m.description : "");
+    tui_put(a, top + 1, 1, cols - 1, TUI_DIM, line, true);
+    int vrows = (int)m->nv + 1;
+    int room = rows - 3;
+    if (vrows > room / 2 + 2)
+        vrows = room / 2 + 2;
+    if (vrows < 2)
+        vrows = 2;
+    int y = top + 2;
+    tui_table_draw(a, &m->vt, y, vrows, cols, vcell, m);
+    if (m->pane != 0) /* the other pane's cursor is not the focus */
+        m->vt.page = vrows - 1;
+    y += vrows;
+    snprintf(line, sizeof line, "stage history (%zu moves)%s", m->nh,
+             m->pane == 1 ? "" : "   Tab: move here");
+    tui_put(a, y, 0, cols, TUI_TITLE, line, true);
+    int hrows = top + rows - (y + 1);
+    if (hrows >= 2)
+        tui_table_draw(a, &m->ht, y + 1, hrows, cols, hcell, m);
+    else
+        for (int r = y + 1; r < top + rows; r++)
+            tui_put(a, r, 0, cols, TUI_NORMAL, "", true);
+}
+
+static void crumb(tui_view *v, char *out, size_t cap)
+{
+    model_view *m = v->st;
+    snprintf(out, cap, "%s", m->name);
+}
+
+static void status(tui_app *a, tui_view *v, char *out, size_t cap)
+{
+    (void)a;
+    model_view *m = v->st;
+    const md_version_row *r = current(m);
+    if (m->pane == 1 && m->nh) {
+        const md_stage_event *e = &m->h[m->ht.cursor];
+        snprintf(out, cap, "%.16s v%lld %s -> %s by %s", e->at, (long long)e->number,
+                 e->from ? e->from : "-", e->to, e->actor);
+    } else if (r) {
+        snprintf(out, cap, "v%lld by %s, %s since %.10s", (long long)r->number, r->created_by,
+                 r->status, r->status_at);
+    }
+}
+
+/* ---- actions ------------------------------------------------------------------------------------ */
+
+static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
+{
+    model_view *m = v->st;
+    const md_version_row *r = current(m);
+    const char *why = NULL;
+    switch (act) {
+    case TUI_A_PROMOTE:
+    case TUI_A_MARK:
+    case TUI_A_ROLLBACK:
+    case TUI_A_RETRAIN:
+        return tui_may(a, MD_PERM_OPS_ACTION, &why) ? NULL : why;
+    case TUI_A_M_APPROVE:
+    case TUI_A_M_REJECT:
+        if (!tui_may(a, MD_PERM_APPROVE, &why))
+            return why;
+        if (!r || !r->request)
+            return "this version has no pending request";
+        if (!strcmp(m->requested_by[m->vt.cursor], a->actor.name))
+            return "four eyes: you requested this promotion; another approver must decide it";
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static int refused(tui_app *a, const char *what, const md_err *err)
+{
+    tui_alert(a, what, err->msg);
+    return TUI_R_RELOAD;
+}
+
+/* The gate table as lines: "gate  value  threshold  result". */
+static size_t gate_lines(json_t *gates, char lines[][160], size_t max)
+{
+    size_t n = 0;
+    json_t *g;
+    size_t i;
+    json_array_foreach(gates, i, g)
+    {
+        if (n >= max)
+            break;
+        json_t *val = json_object_get(g, "value"), *th = json_object_get(g, "threshold");
+        char vb[32] = "-", tb[32] = "";
+        if (json_is_real(val))
+            snprintf(vb, sizeof vb, "%.4g", json_real_value(val));
+        else if (json_is_integer(val))
+            snprintf(vb, sizeof vb, "%lld", (long long)json_integer_value(val));
+        else if (json_is_true(val))
+            snprintf(vb, sizeof vb, "yes");
+        if (json_is_number(th))
+            snprintf(tb, sizeof tb, "%s %.4g",
+                     json_string_value(json_object_get(g, "comparison")), json_number_value(th));
+        snprintf(lines[n++], 160, "  %-17s %-10s %-10s %s%s",
+                 json_string_value(json_object_get(g, "gate")), vb, tb,
+                 json_string_value(json_object_get(g, "result")),
+                 json_is_true(json_object_get(g, "blocking")) ? "  BLOCKS" : "");
+    }
+    return n;
+}
+
+static int promote(tui_app *a, model_view *m, const md_version_row *r)
+{
+    static const char *const targets[] = {"staging", "production"};
+    int t = tui_choose(a, "promote to", targets, 2);
+    if (t < 0)
+        return TUI_R_DRAW;
+    md_version ver;
+    md_policy p;
+    md_err err;
+    json_t *gates = NULL;
+    char blocking[256] = "";
+    if (md_version_get(a->s, m->name, r->number, &ver, &err) != MD_OK)
+        return refused(a, "promote", &err);
+    if (md_policy_load(a->s, m->name, &p, &err) != MD_OK) {
+        md_version_free(&ver);
+        return refused(a, "promote", &err);
+    }
+    md_gates_evaluate(a->s, ver.id, targets[t], &p, 0, &gates, blocking, &err);
+    char lines[16][160];
+    const char *lp[16];
+    size_t n = 0;
+    snprintf(lines[n++], 160, "Request: %s v%lld from %s to %s.", m->name, (long long)r->number,
+             r->status, targets[t]);
+    snprintf(lines[n++], 160, "It needs %d approval(s) from approvers other than you.",
+             t ? p.promotion.approvals_production : p.promotion.approvals_staging);
+    snprintf(lines[n++], 160, "The gates as they stand now:");
+    n += gate_lines(gates, lines + n, 16 - n - 1);
+    if (blocking[0])
+        snprintf(lines[n++], 160, "Blocking now: %s (an admin may override at approval).",
+                 blocking);
+    for (size_t i = 0; i < n; i++)
+        lp[i] = lines[i];
+    json_decref(gates);
+    md_policy_free(&p);
+    md_version_free(&ver);
+    char reason[256] = "";
+    if (!tui_dialog(a, "request a promotion", lp, n, "reason:", reason, sizeof reason, true))
+        return TUI_R_DRAW;
+    int64_t id;
+    if (md_promote_request(a->s, &a->actor, m->name, r->number, targets[t], reason, &id, &gates,
+                           &err) != MD_OK)
+        return refused(a, "promotion refused", &err);
+    json_decref(gates);
+    tui_msg(a, TUI_GOOD, "request %lld created: %s v%lld to %s", (long long)id, m->name,
+            (long long)r->number, targets[t]);
+    return TUI_R_RELOAD;
+}
+
+static int decide(tui_app *a, model_view *m, const md_version_row *r, bool approve)
+{
+    json_t *req;
+    md_err err;
+    if (md_request_show(a->s, r->request, &req, &err) != MD_OK)
+        return refused(a, "request", &err);
+    char lines[16][160];
+    const char *lp[16];
+    size_t n = 0;
+    snprintf(lines[n++], 160, "%s request %lld: %s v%lld to %s, asked by %s.",
+             approve ? "Approve" : "Reject", (long long)r->request, m->name,
+             (long long)r->number, json_string_value(json_object_get(req, "target")),
+             json_string_value(json_object_get(req, "requested_by")));
+    snprintf(lines[n++], 160, "Approvals so far: %lld of %lld.", (long long)r->approvals,
+             (long long)r->required);
+    if (approve && r->approvals + 1 >= r->required)
+        snprintf(lines[n++], 160, "Yours completes them: the gates are checked again and, if "
+                                  "none blocks, the version moves now.");
+    snprintf(lines[n++], 160, "Gates when requested:");
+    n += gate_lines(json_object_get(req, "gates_at_request"), lines + n, 16 - n);
+    for (size_t i = 0; i < n; i++)
+        lp[i] = lines[i];
+    json_decref(req);
+    char comment[256] = "";
+    if (!tui_dialog(a, approve ? "approve" : "reject", lp, n, "comment:", comment,
+                    sizeof comment, !approve))
+        return TUI_R_DRAW;
+    if (!approve) {
+        if (md_request_reject(a->s, &a->actor, r->request, comment, &err) != MD_OK)
+            return refused(a, "rejection refused", &err);
+        tui_msg(a, TUI_GOOD, "request %lld rejected", (long long)r->request);
+        return TUI_R_RELOAD;
+    }
+    md_decision d;
+    if (md_request_approve(a->s, &a->actor, r->request, comment, NULL, NULL, &d, &err) != MD_OK)
+        return refused(a, "approval refused", &err);
+    if (d.executed)
+        tui_msg(a, TUI_GOOD, "approved: %s v%lld promoted", m->name, (long long)r->number);
+    else if (d.blocking[0])
+        tui_msg(a, TUI_WARN, "approved (%d/%d) but blocked by: %s", d.approvals, d.required,
+                d.blocking);
+    else
+        tui_msg(a, TUI_GOOD, "approved (%d of %d)", d.approvals, d.required);
+    return TUI_R_RELOAD;
+}
+
+static int mark(tui_app *a, model_view *m, const md_version_row *r)
+{
+    static const char *const to[] = {"challenger", "shadow", "rejected", "archived"};
+    int t = tui_choose(a, "mark as", to, 4);
+    if (t < 0)
+        return TUI_R_DRAW;
+    double share = 0;
+    md_err err;
+    if (t == 0) {
+        char text[32] = "0.1";
+        const char *l[] = {"The challenger serves a share of traffic beside the champion."};
+        if (!tui_dialog(a, "traffic share", l, 1, "share (0-1]:", text, sizeof text, true))
+            return TUI_R_DRAW;
+        share = strtod(text, NULL);
+    }
+    char line[160];
+    snprintf(line, sizeof line, "%s v%lld: %s -> %s", m->name, (long long)r->number, r->status,
+             to[t]);
+    const char *l[] = {line};
+    char reason[256] = "";
+    if (!tui_dialog(a, "mark a version", l, 1, "reason:", reason, sizeof reason, true))
+        return TUI_R_DRAW;
+    if (md_version_mark(a->s, &a->actor, m->name, r->number, to[t], share, reason, &err) != MD_OK)
+        return refused(a, "mark refused", &err);
+    tui_msg(a, TUI_GOOD, "%s v%lld is %s", m->name, (long long)r->number, to[t]);
+    return TUI_R_RELOAD;
+}
+
+static int compare(tui_app *a, model_view *m, const md_version_row *r)
+{
+    json_t *o;
+    md_err err;
+    int64_t b = m->m.production_version;
+    if (md_compare_json(a->s, m->name, r->number == b ? 0 : r->number, 0, &o, &err) != MD_OK)
+        return refused(a, "compare", &err);
+    json_t *x = json_object_get(o, "candidate"), *y = json_object_get(o, "champion");
+    static const char *const keys[] = {"status", "windows", "auc", "delta_auc", "ece", "brier",
+                                       "max_psi", "open_incidents", "baseline_auc"};
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text, "%-15s %-14s %-14s\n", "",
+                                  "candidate", "champion");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char cx[32], cy[32];
+        json_t *vx = json_object_get(x, keys[i]), *vy = json_object_get(y, keys[i]);
+        json_t *pair[2] = {vx, vy};
+        char *out[2] = {cx, cy};
+        for (int k = 0; k < 2; k++) {
+            if (json_is_string(pair[k]))
+                snprintf(out[k], 32, "%s", json_string_value(pair[k]));
+            else if (json_is_integer(pair[k]))
+                snprintf(out[k], 32, "%lld", (long long)json_integer_value(pair[k]));
+            else if (json_is_real(pair[k]))
+                snprintf(out[k], 32, "%.4g", json_real_value(pair[k]));
+            else
+                snprintf(out[k], 32, "-");
+        }
+        len += (size_t)snprintf(text + len, sizeof text - len, "%-15s %-14s %-14s\n", keys[i],
+                                cx, cy);
+    }
+    json_t *d = json_object_get(o, "auc_vs_champion");
+    if (json_is_number(d))
+        snprintf(text + len, sizeof text - len, "AUC vs the champion: %+.4f", json_number_value(d));
+    char title[96];
+    snprintf(title, sizeof title, "v%lld beside v%lld",
+             (long long)json_integer_value(json_object_get(x, "version")),
+             (long long)json_integer_value(json_object_get(y, "version")));
+    json_decref(o);
+    tui_alert(a, title, text);
+    return TUI_R_DRAW;
+}
+
+static int rollback(tui_app *a, model_view *m)
+{
+    int64_t good = 0;
+    md_err err;
+    md_last_good(a->s, m->name, &good, &err);
+    char first[96];
+    snprintf(first, sizeof first, good ? "back to the last good version (v%lld)"
+                                       : "back to the last good version (there is none)",
+             (long long)good);
+    const char *const choices[] = {first, "take the model out: fallback rules",
+                                   "take the model out: suppress"};
+    int c = tui_choose(a, "rollback", choices, 3);
+    if (c < 0)
+        return TUI_R_DRAW;
+    const char *fallback = c == 1 ? "rules" : c == 2 ? "suppress" : NULL;
+    char l1[200], l2[200];
+    if (fallback) {
+        snprintf(l1, sizeof l1, "%s leaves production: v%lld is archived and the integration "
+                                "point must use its fallback (%s).",
+                 m->name, (long long)m->m.production_version, fallback);
+    } else {
+        snprintf(l1, sizeof l1, "Production %s: v%lld -> v%lld. v%lld is archived and never "
+                                "counts as last good again.",
+                 m->name, (long long)m->m.production_version, (long long)good,
+                 (long long)m->m.production_version);
+    }
+    snprintf(l2, sizeof l2, "One transaction, audited.");
+    const char *l[] = {l1, l2};
+    char reason[256] = "";
+    if (!tui_dialog(a, "rollback", l, 2, "reason:", reason, sizeof reason, true))
+        return TUI_R_DRAW;
+    json_t *res;
+    if (md_rollback(a->s, &a->actor, m->name, 0, fallback, reason, &res, &err) != MD_OK)
+        return refused(a, "rollback refused", &err);
+    json_decref(res);
+    tui_msg(a, TUI_GOOD, fallback ? "%s is out of service (%s)" : "%s rolled back%s", m->name,
+            fallback ? fallback : "");
+    return TUI_R_RELOAD;
+}
+
+static int retrain(tui_app *a, model_view *m)
+{
+    md_policy p;
+    md_err err;
+    if (md_policy_load(a->s, m->name, &p, &err) != MD_OK)
+        return refused(a, "retrain", &err);
+    json_t *b = p.retrain.backend;
+    const char *type = json_string_value(json_object_get(b, "type"));
+    char l1[200], l2[300];
+    snprintf(l1, sizeof l1, "Queue a retrain of %s with its policy's %s backend.", m->name,
+             type ? type : "?");
+    if (type && !strcmp(type, "webhook"))
+        snprintf(l2, sizeof l2, "POST to %s (in the background; progress in the jobs screen).",
+                 json_string_value(json_object_get(b, "url")));
+    else
+        snprintf(l2, sizeof l2, "Runs %s (detached; the jobs screen shows its status and log).",
+                 json_string_value(json_array_get(json_object_get(b, "argv"), 0)));
+    md_policy_free(&p);
+    const char *l[] = {l1, l2};
+    char reason[256] = "";
+    if (!tui_dialog(a, "retrain", l, 2, "reason:", reason, sizeof reason, true))
+        return TUI_R_DRAW;
+    int64_t job;
+    if (md_retrain(a->s, &a->actor, m->name, reason, 0, &job, &err) != MD_OK)
+        return refused(a, "retrain refused", &err);
+    tui_launch_job(a, job);
+    if (!a->msg[0])
+        tui_msg(a, TUI_GOOD, "job %lld queued for %s", (long long)job, m->name);
+    return TUI_R_RELOAD;
+}
+
+static int key(tui_app *a, tui_view *v, tui_action act, int ch)
+{
+    (void)ch;
+    model_view *m = v->st;
+    if (act == TUI_A_TAB) {
+        m->pane = !m->pane;
+        return TUI_R_DRAW;
+    }
+    if (tui_table_move(m->pane ? &m->ht : &m->vt, act))
+        return TUI_R_DRAW;
+    const md_version_row *r = current(m);
+    if (!r)
+        return TUI_R_UNHANDLED;
+    a->version = r->number;
+    char arg[96];
+    switch (act) {
+    case TUI_A_PROMOTE:
+        return promote(a, m, r);
+    case TUI_A_M_APPROVE:
+    case TUI_A_M_REJECT:
+        return decide(a, m, r, act == TUI_A_M_APPROVE);
+    case TUI_A_MARK:
+        return mark(a, m, r);
+    case TUI_A_COMPARE:
+        return compare(a, m, r);
+    case TUI_A_ROLLBACK:
+        return rollback(a, m);
+    case TUI_A_RETRAIN:
+        return retrain(a, m);
+    case TUI_A_DRIFT_OF:
+    case TUI_A_ENTER:
+        snprintf(arg, sizeof arg, "%s %lld", m->name, (long long)r->number);
+        tui_screen(a, 2, arg);
+        return TUI_R_DRAW;
+    default:
+        return TUI_R_UNHANDLED;
+    }
+}
+
+static void free_view(tui_view *v)
+{
+    model_clear(v->st);
+}
+
+static const tui_action actions[] = {TUI_A_PROMOTE, TUI_A_M_APPROVE, TUI_A_M_REJECT,
+                                     TUI_A_MARK,    TUI_A_COMPARE,   TUI_A_ROLLBACK,
+                                     TUI_A_RETRAIN, TUI_A_DRIFT_OF,  TUI_A_TAB,
+                                     TUI_A_NONE};
+static const tui_action mutating[] = {TUI_A_PROMOTE, TUI_A_M_APPROVE, TUI_A_M_REJECT,
+                                      TUI_A_MARK,    TUI_A_ROLLBACK,  TUI_A_RETRAIN,
+                                      TUI_A_NONE};
+
+const tui_view_ops tui_model_view = {
+    .name = "model",
+    .title = "Model",
+    .state_size = sizeof(model_view),
+    .open = open_view,
+    .load = load,
+    .draw = draw,
+    .key = key,
+    .free = free_view,
+    .crumb = crumb,
+    .status = status,
+    .unavailable = unavailable,
+    .actions = actions,
+    .mutating = mutating,
+};

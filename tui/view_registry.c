@@ -1,0 +1,205 @@
+/* Screen 1, the registry: every model with its production version and how it is doing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "internal.h"
+#include "mem.h"
+
+typedef struct {
+    int64_t now_ms; /* the store's clock at load, for ages */
+    md_model_row *rows;
+    size_t n;
+    int *shown; /* indexes of the rows the filter keeps */
+    tui_table t;
+} registry;
+
+static const tui_column columns[] = {
+    {"MODEL", 19, TUI_LEFT, 19, false}, {"USE CASE", 30, TUI_LEFT, 8, true},
+    {"PROD", 4, TUI_RIGHT, 0, false},   {"DRIFT", 5, TUI_LEFT, 0, false},
+    {"dAUC", 7, TUI_RIGHT, 0, false},   {"ECE", 6, TUI_RIGHT, 0, false},
+    {"INC", 5, TUI_LEFT, 0, false},     {"DEPLOYED", 8, TUI_RIGHT, 0, false},
+    {"FALLBACK", 9, TUI_LEFT, 0, false},
+};
+
+static bool row_matches(const md_model_row *r, const char *text)
+{
+    return strstr(r->name, text) || strstr(r->use_case, text) || strstr(r->owner, text);
+}
+
+static bool matches(tui_view *v, int row, const char *text)
+{
+    registry *g = v->st;
+    return row >= 0 && row < g->t.nrows && row_matches(&g->rows[g->shown[row]], text);
+}
+
+static md_status load(tui_app *a, tui_view *v, md_err *err)
+{
+    registry *g = v->st;
+    char keep[65] = "";
+    if (g->t.nrows > 0)
+        snprintf(keep, sizeof keep, "%s", g->rows[g->shown[g->t.cursor]].name);
+    md_model_rows_free(g->rows, g->n);
+    free(g->shown);
+    g->rows = NULL;
+    g->shown = NULL;
+    g->n = 0;
+    g->t.nrows = 0;
+    if (md_overview_models(a->s, &g->rows, &g->n, err) != MD_OK)
+        return err->code;
+    g->now_ms = md_store_now_ms(a->s);
+    g->shown = md_xcalloc(g->n + 1, sizeof *g->shown);
+    for (size_t i = 0; i < g->n; i++)
+        if (!v->filter[0] || row_matches(&g->rows[i], v->filter) != v->filter_invert)
+            g->shown[g->t.nrows++] = (int)i;
+    g->t.cols = columns;
+    g->t.ncols = (int)(sizeof columns / sizeof columns[0]);
+    for (int i = 0; i < g->t.nrows; i++)
+        if (keep[0] && strcmp(g->rows[g->shown[i]].name, keep) == 0)
+            g->t.cursor = i;
+    if (!keep[0] && a->model[0]) /* the model in focus elsewhere */
+        for (int i = 0; i < g->t.nrows; i++)
+            if (strcmp(g->rows[g->shown[i]].name, a->model) == 0)
+                g->t.cursor = i;
+    tui_table_clamp(&g->t);
+    return MD_OK;
+}
+
+static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,
+                        tui_role *role)
+{
+    (void)a;
+    registry *g = ctx;
+    const md_model_row *r = &g->rows[g->shown[row]];
+    switch (col) {
+    case 0:
+        return r->name;
+    case 1:
+        return r->use_case;
+    case 2:
+        if (!r->production)
+            return *role = TUI_DIM, "-";
+        snprintf(buf, cap, "v%lld", (long long)r->production);
+        return buf;
+    case 3:
+        *role = tui_status_role(r->drift);
+        return r->drift ? r->drift : "-";
+    case 4:
+        if (!r->has_delta_auc)
+            return "-";
+        *role = r->delta_auc <= -0.03 ? TUI_ALERT : r->delta_auc < 0 ? TUI_WARN : TUI_OK;
+        snprintf(buf, cap, "%+.4f", r->delta_auc);
+        return buf;
+    case 5:
+        if (!r->has_ece)
+            return "-";
+        *role = r->ece > 0.05 ? TUI_WARN : TUI_NORMAL;
+        snprintf(buf, cap, "%.4f", r->ece);
+        return buf;
+    case 6:
+        if (!r->open_incidents)
+            return *role = TUI_DIM, "0";
+        *role = r->worst_severity == 1 ? TUI_P1 : r->worst_severity == 2 ? TUI_P2 : TUI_P3;
+        snprintf(buf, cap, "%lld P%lld", (long long)r->open_incidents,
+                 (long long)r->worst_severity);
+        return buf;
+    case 7: { /* how long ago a version last entered production */
+        int64_t at;
+        if (!r->last_deploy || md_time_parse_iso(r->last_deploy, false, &at, NULL) != MD_OK)
+            return *role = TUI_DIM, "-";
+        int64_t h = (g->now_ms - at) / 3600000;
+        if (h < 48)
+            snprintf(buf, cap, "%lldh ago", (long long)(h > 0 ? h : 0));
+        else
+            snprintf(buf, cap, "%lldd ago", (long long)(h / 24));
+        return buf;
+    }
+    case 8:
+        if (strcmp(r->serving, "model") != 0) { /* out of service: its fallback serves */
+            *role = TUI_ALERT;
+            snprintf(buf, cap, "OUT %s", r->serving);
+            return buf;
+        }
+        *role = TUI_DIM;
+        return r->fallback;
+    }
+    return "";
+}
+
+static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
+{
+    registry *g = v->st;
+    if (g->n == 0) {
+        for (int r = 0; r < rows; r++)
+            tui_put(a, top + r, 0, cols, TUI_NORMAL, "", true);
+        tui_put(a, top + 1, 2, cols - 4, TUI_DIM,
+                "no models yet: 'modeldeck model add' registers one, 'modeldeck demo' builds a "
+                "demo store",
+                false);
+        return;
+    }
+    tui_table_draw(a, &g->t, top, rows, cols, cell, g);
+}
+
+static int key(tui_app *a, tui_view *v, tui_action act, int ch)
+{
+    (void)ch;
+    registry *g = v->st;
+    if (tui_table_move(&g->t, act))
+        return TUI_R_DRAW;
+    if (g->t.nrows == 0)
+        return TUI_R_UNHANDLED;
+    const md_model_row *r = &g->rows[g->shown[g->t.cursor]];
+    switch (act) {
+    case TUI_A_ENTER:
+        snprintf(a->model, sizeof a->model, "%s", r->name);
+        a->version = 0;
+        tui_push(a, &tui_model_view, r->name);
+        return TUI_R_DRAW;
+    case TUI_A_SCREEN2: /* the heatmap opens on the model under the cursor */
+    case TUI_A_SCREEN3:
+        snprintf(a->model, sizeof a->model, "%s", r->name);
+        a->version = 0;
+        tui_screen(a, act == TUI_A_SCREEN2 ? 2 : 3, r->name);
+        return TUI_R_DRAW;
+    case TUI_A_NEXT:
+    case TUI_A_PREV:
+        return TUI_R_UNHANDLED;
+    default:
+        return TUI_R_UNHANDLED;
+    }
+}
+
+static void status(tui_app *a, tui_view *v, char *out, size_t cap)
+{
+    (void)a;
+    registry *g = v->st;
+    if (g->t.nrows == 0)
+        return;
+    const md_model_row *r = &g->rows[g->shown[g->t.cursor]];
+    snprintf(out, cap, "%s: %lld versions, %lld pending, owner %s", r->name,
+             (long long)r->versions, (long long)r->pending, r->owner);
+}
+
+static void free_view(tui_view *v)
+{
+    registry *g = v->st;
+    md_model_rows_free(g->rows, g->n);
+    free(g->shown);
+}
+
+static const tui_action actions[] = {TUI_A_ENTER, TUI_A_FILTER, TUI_A_SCREEN2, TUI_A_NONE};
+
+const tui_view_ops tui_registry_view = {
+    .name = "registry",
+    .title = "Registry",
+    .state_size = sizeof(registry),
+    .load = load,
+    .draw = draw,
+    .key = key,
+    .free = free_view,
+    .status = status,
+    .matches = matches,
+    .actions = actions,
+};
