@@ -577,18 +577,12 @@ md_status md_incident_note(md_store *s, const md_actor *a, int64_t id, const cha
 
 /* ---- reading ---------------------------------------------------------------------------------------- */
 
-static json_t *col_str(sqlite3_stmt *st, int c)
-{
-    return md_json_str_or_null((const char *)sqlite3_column_text(st, c));
-}
-
 /* Seconds between two stored times, or null. */
-static json_t *seconds_between(sqlite3_stmt *st, int from, int to)
+static json_t *seconds_between(const char *from, const char *to)
 {
     int64_t a, b;
-    if (md_sql_col_null(st, from) || md_sql_col_null(st, to) ||
-        md_time_parse_iso((const char *)sqlite3_column_text(st, from), false, &a, NULL) ||
-        md_time_parse_iso((const char *)sqlite3_column_text(st, to), false, &b, NULL))
+    if (!from || !to || md_time_parse_iso(from, false, &a, NULL) ||
+        md_time_parse_iso(to, false, &b, NULL))
         return json_null();
     return json_real((double)(b - a) / 1000.0);
 }
@@ -600,35 +594,61 @@ static json_t *seconds_between(sqlite3_stmt *st, int from, int to)
     " FROM incidents i JOIN models m ON m.id = i.model_id"                                         \
     " LEFT JOIN versions v ON v.id = i.version_id "
 
-static json_t *incident_row(sqlite3_stmt *st, const char *now)
+static const char *col_text(sqlite3_stmt *st, int c)
+{
+    return (const char *)sqlite3_column_text(st, c);
+}
+
+static void read_row(sqlite3_stmt *st, const char *now, md_incident_row *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    r->model = col_text(st, 1);
+    r->version = md_sql_col_null(st, 2) ? 0 : sqlite3_column_int64(st, 2);
+    r->kind = col_text(st, 3);
+    r->key = col_text(st, 4);
+    r->severity = col_text(st, 5);
+    r->state = col_text(st, 6);
+    r->title = col_text(st, 7);
+    r->opened_at = col_text(st, 8);
+    r->acked_at = col_text(st, 9);
+    r->acked_by = col_text(st, 10);
+    r->resolved_at = col_text(st, 11);
+    r->resolved_by = col_text(st, 12);
+    r->assignee = col_text(st, 13);
+    r->snoozed_until = col_text(st, 14);
+    r->snoozed = r->snoozed_until && strcmp(r->snoozed_until, now) > 0;
+    r->last_evidence_at = col_text(st, 15);
+    r->evidence_count = sqlite3_column_int64(st, 16);
+}
+
+static json_t *incident_json(const md_incident_row *r)
 {
     json_t *o = json_object();
-    const char *snooze = (const char *)sqlite3_column_text(st, 14);
-    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-    json_object_set_new(o, "model", col_str(st, 1));
-    json_object_set_new(o, "version", md_json_int_or_null(!md_sql_col_null(st, 2),
-                                                          sqlite3_column_int64(st, 2)));
-    json_object_set_new(o, "kind", col_str(st, 3));
-    json_object_set_new(o, "key", col_str(st, 4));
-    json_object_set_new(o, "severity", col_str(st, 5));
-    json_object_set_new(o, "state", col_str(st, 6));
-    json_object_set_new(o, "title", col_str(st, 7));
-    json_object_set_new(o, "opened_at", col_str(st, 8));
-    json_object_set_new(o, "acknowledged_at", col_str(st, 9));
-    json_object_set_new(o, "acknowledged_by", col_str(st, 10));
-    json_object_set_new(o, "resolved_at", col_str(st, 11));
-    json_object_set_new(o, "resolved_by", col_str(st, 12));
-    json_object_set_new(o, "assignee", col_str(st, 13));
-    json_object_set_new(o, "snoozed_until", col_str(st, 14));
-    json_object_set_new(o, "snoozed", json_boolean(snooze && strcmp(snooze, now) > 0));
-    json_object_set_new(o, "last_evidence_at", col_str(st, 15));
-    json_object_set_new(o, "evidence_count", json_integer(sqlite3_column_int64(st, 16)));
-    json_object_set_new(o, "time_to_ack_s", seconds_between(st, 8, 9));
-    json_object_set_new(o, "time_to_resolve_s", seconds_between(st, 8, 11));
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "model", md_json_str_or_null(r->model));
+    json_object_set_new(o, "version", md_json_int_or_null(r->version > 0, r->version));
+    json_object_set_new(o, "kind", md_json_str_or_null(r->kind));
+    json_object_set_new(o, "key", md_json_str_or_null(r->key));
+    json_object_set_new(o, "severity", md_json_str_or_null(r->severity));
+    json_object_set_new(o, "state", md_json_str_or_null(r->state));
+    json_object_set_new(o, "title", md_json_str_or_null(r->title));
+    json_object_set_new(o, "opened_at", md_json_str_or_null(r->opened_at));
+    json_object_set_new(o, "acknowledged_at", md_json_str_or_null(r->acked_at));
+    json_object_set_new(o, "acknowledged_by", md_json_str_or_null(r->acked_by));
+    json_object_set_new(o, "resolved_at", md_json_str_or_null(r->resolved_at));
+    json_object_set_new(o, "resolved_by", md_json_str_or_null(r->resolved_by));
+    json_object_set_new(o, "assignee", md_json_str_or_null(r->assignee));
+    json_object_set_new(o, "snoozed_until", md_json_str_or_null(r->snoozed_until));
+    json_object_set_new(o, "snoozed", json_boolean(r->snoozed));
+    json_object_set_new(o, "last_evidence_at", md_json_str_or_null(r->last_evidence_at));
+    json_object_set_new(o, "evidence_count", json_integer(r->evidence_count));
+    json_object_set_new(o, "time_to_ack_s", seconds_between(r->opened_at, r->acked_at));
+    json_object_set_new(o, "time_to_resolve_s", seconds_between(r->opened_at, r->resolved_at));
     return o;
 }
 
-md_status md_incidents_list(md_store *s, const md_incident_filter *f, json_t **out, md_err *err)
+md_status md_incidents_each(md_store *s, const md_incident_filter *f, md_incident_fn fn,
+                            void *ctx, md_err *err)
 {
     char now[MD_TIME_TEXT_MAX];
     md_store_now_text(s, now);
@@ -654,15 +674,30 @@ md_status md_incidents_list(md_store *s, const md_incident_filter *f, json_t **o
         return err->code;
     md_sql_bind(st, "ttttit", f->model, state, f->severity, f->assignee,
                 (int64_t)f->include_snoozed, now);
-    json_t *a = json_array();
     md_status rc = MD_OK;
     for (bool row = true; rc == MD_OK;) {
         rc = md_sql_step(s, st, &row, err);
         if (rc != MD_OK || !row)
             break;
-        json_array_append_new(a, incident_row(st, now));
+        md_incident_row r;
+        read_row(st, now, &r);
+        if (fn(ctx, &r) != 0)
+            break;
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+static int append_json(void *ctx, const md_incident_row *r)
+{
+    json_array_append_new(ctx, incident_json(r));
+    return 0;
+}
+
+md_status md_incidents_list(md_store *s, const md_incident_filter *f, json_t **out, md_err *err)
+{
+    json_t *a = json_array();
+    md_status rc = md_incidents_each(s, f, append_json, a, err);
     if (rc != MD_OK)
         json_decref(a);
     *out = rc == MD_OK ? a : NULL;
@@ -685,7 +720,7 @@ static md_status append_rows(md_store *s, const char *sql, int64_t id, json_t *i
         for (int c = 0; c < ncols; c++) {
             json_t *v = sqlite3_column_type(st, c) == SQLITE_INTEGER
                             ? json_integer(sqlite3_column_int64(st, c))
-                            : col_str(st, c);
+                            : md_json_str_or_null(col_text(st, c));
             if (strcmp(keys[c], "detail") == 0) {
                 json_decref(v);
                 v = md_json_load_or_string((const char *)sqlite3_column_text(st, c));
@@ -711,7 +746,12 @@ md_status md_incident_show(md_store *s, int64_t id, json_t **out, md_err *err)
     md_status rc = md_sql_step(s, st, &row, err);
     if (rc == MD_OK && !row)
         rc = md_err_set(err, MD_NOTFOUND, "no incident %lld", (long long)id);
-    json_t *o = rc == MD_OK ? incident_row(st, now) : NULL;
+    json_t *o = NULL;
+    if (rc == MD_OK) {
+        md_incident_row r;
+        read_row(st, now, &r);
+        o = incident_json(&r);
+    }
     sqlite3_finalize(st);
     if (rc != MD_OK)
         return rc;

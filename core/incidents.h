@@ -84,7 +84,24 @@ typedef struct {
     bool include_snoozed;
 } md_incident_filter;
 
-/* Incidents by severity, then age: a JSON array. */
+/* One incident as the queue lists it. Strings are borrowed, valid during the callback only, and
+ * NULL when absent; version is 0 when the incident is on the model as a whole. */
+typedef struct {
+    int64_t id, version, evidence_count;
+    const char *model, *kind, *key, *severity, *state, *title;
+    const char *opened_at, *acked_at, *acked_by, *resolved_at, *resolved_by;
+    const char *assignee, *snoozed_until, *last_evidence_at;
+    bool snoozed; /* snoozed_until is still ahead of the store's clock */
+} md_incident_row;
+
+/* Return non-zero to stop. */
+typedef int (*md_incident_fn)(void *ctx, const md_incident_row *r);
+
+/* The incidents `f` keeps, by severity, then age, one at a time: a queue of any length is read
+ * without holding it. */
+md_status md_incidents_each(md_store *s, const md_incident_filter *f, md_incident_fn fn,
+                            void *ctx, md_err *err);
+/* The same as a JSON array. */
 md_status md_incidents_list(md_store *s, const md_incident_filter *f, json_t **out, md_err *err);
 /* One incident with its evidence and notes. */
 md_status md_incident_show(md_store *s, int64_t id, json_t **out, md_err *err);

@@ -335,6 +335,23 @@ typedef int (*tui_complete_fn)(tui_app *a, const char *line, const char **out, i
 /* Reads a line on the status row after `label`; true on Enter, false on Esc. */
 bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_complete_fn complete);
 
+/* Strings a long list holds, each kept once: rows refer to them by offset. A queue of 50,000
+ * incidents repeats a few hundred models, kinds, titles and assignees. */
+typedef struct {
+    char *text;
+    size_t len, cap;
+    uint32_t *slots; /* open addressing: offset + 1, 0 when empty */
+    size_t nslots, used;
+} tui_pool;
+
+/* The offset of `s` (NULL: "") in the pool, adding it when new. */
+uint32_t tui_pool_add(tui_pool *p, const char *s);
+static inline const char *tui_pool_str(const tui_pool *p, uint32_t off)
+{
+    return p->text + off;
+}
+void tui_pool_free(tui_pool *p);
+
 /* ---- theme and config ---------------------------------------------------------------------------------- */
 
 /* Loads theme `name` (NULL: the default) from the search path, sets up colours. On a malformed

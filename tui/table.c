@@ -1,7 +1,9 @@
 /* The table: titles, rows, a cursor; columns shrink, then drop, to fit the width. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "mem.h"
 
 void tui_table_clamp(tui_table *t)
 {
@@ -137,4 +139,68 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
             x += w[c] + 1;
         }
     }
+}
+
+/* ---- the string pool ---------------------------------------------------------------------------- */
+
+static uint64_t pool_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void pool_rehash(tui_pool *p, size_t nslots)
+{
+    uint32_t *slots = md_xcalloc(nslots, sizeof *slots);
+    for (size_t i = 0; i < p->nslots; i++) {
+        if (!p->slots[i])
+            continue;
+        size_t j = pool_hash(p->text + p->slots[i] - 1) & (nslots - 1);
+        while (slots[j])
+            j = (j + 1) & (nslots - 1);
+        slots[j] = p->slots[i];
+    }
+    free(p->slots);
+    p->slots = slots;
+    p->nslots = nslots;
+}
+
+uint32_t tui_pool_add(tui_pool *p, const char *s)
+{
+    if (!s)
+        s = "";
+    if (!p->text) { /* offset 0 is the empty string */
+        p->cap = 4096;
+        p->text = md_xmalloc(p->cap);
+        p->text[0] = '\0';
+        p->len = 1;
+    }
+    if (!*s)
+        return 0;
+    if ((p->used + 1) * 2 > p->nslots)
+        pool_rehash(p, p->nslots ? p->nslots * 2 : 256);
+    size_t j = pool_hash(s) & (p->nslots - 1);
+    for (; p->slots[j]; j = (j + 1) & (p->nslots - 1))
+        if (!strcmp(p->text + p->slots[j] - 1, s))
+            return p->slots[j] - 1;
+    size_t n = strlen(s) + 1;
+    while (p->len + n > p->cap) {
+        p->cap *= 2;
+        p->text = md_xrealloc(p->text, p->cap);
+    }
+    uint32_t off = (uint32_t)p->len;
+    memcpy(p->text + off, s, n);
+    p->len += n;
+    p->slots[j] = off + 1;
+    p->used++;
+    return off;
+}
+
+void tui_pool_free(tui_pool *p)
+{
+    free(p->text);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
 }

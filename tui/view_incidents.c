@@ -113,27 +113,27 @@ static void perms_load(tui_app *a, incident_perms *p)
     perm_load(a, MD_PERM_NOTE, &p->note);
 }
 
-static const char *inc_unavailable(const incident_perms *p, const json_t *inc, tui_action act)
+/* Why `act` is unavailable on incident `id` in `state` (NULL state: none selected), or NULL. */
+static const char *inc_unavailable(const incident_perms *p, int64_t id, const char *state,
+                                   tui_action act)
 {
     static char why[128];
     if (act != TUI_A_ACK && act != TUI_A_ASSIGN && act != TUI_A_SNOOZE && act != TUI_A_RESOLVE &&
         act != TUI_A_NOTE)
         return NULL;
-    if (!inc)
+    if (!state)
         return "no incident selected";
     if (act == TUI_A_NOTE)
         return p->note.ok ? NULL : p->note.why;
     if (!p->write.ok)
         return p->write.why;
-    const char *state = js(inc, "state");
     if (!strcmp(state, "resolved")) {
         snprintf(why, sizeof why, "incident %lld is resolved: only notes can be added",
-                 (long long)ji(inc, "id"));
+                 (long long)id);
         return why;
     }
     if (act == TUI_A_ACK && strcmp(state, "open") != 0) {
-        snprintf(why, sizeof why, "incident %lld is %s, not open", (long long)ji(inc, "id"),
-                 state);
+        snprintf(why, sizeof why, "incident %lld is %s, not open", (long long)id, state);
         return why;
     }
     return NULL;
@@ -391,17 +391,26 @@ static tui_role state_role(const char *state)
 
 /* ---- the queue ------------------------------------------------------------------------------- */
 
+static const char *const row_states[] = {"open", "acknowledged", "resolved"};
+
+/* One incident of the queue, its strings in the queue's pool: 50,000 of them fit in a few MB. */
 typedef struct {
-    const json_t *o; /* borrowed from the list */
-    char age[8];
-    char *title; /* without the "(model vN)" the MODEL column already shows */
-    char snooze[48];
+    int64_t id;
+    int64_t opened_ms, last_ms, snoozed_ms; /* snoozed_ms: 0 when not snoozed */
+    int32_t version, evidence;
+    uint32_t model, kind, key, title, assignee;
+    uint8_t sev;   /* 1..4 */
+    uint8_t state; /* index in row_states */
 } qrow;
 
 typedef struct {
-    json_t *list;
+    tui_pool pool;
     qrow *rows; /* the incidents the filters keep, in core's order */
+    int cap;
     int snoozed_hidden;
+    int64_t keep; /* the incident the cursor stays on across a reload */
+    tui_app *app;
+    tui_view *view;
     int sev;   /* 0: all, 1..4 */
     int state; /* index in state_names */
     bool mine;
@@ -462,25 +471,27 @@ static bool queue_open(tui_app *a, tui_view *v, const char *arg, char *why, size
 
 static void queue_clear(queue *q)
 {
-    for (int i = 0; i < q->t.nrows; i++)
-        free(q->rows[i].title);
     free(q->rows);
-    json_decref(q->list);
+    tui_pool_free(&q->pool);
     q->rows = NULL;
-    q->list = NULL;
+    q->cap = 0;
     q->t.nrows = 0;
 }
 
-static bool row_matches(const qrow *r, const char *text)
+static const char *qs(const queue *q, uint32_t off)
 {
-    static const char *const keys[] = {"severity", "state", "model", "kind", "key", "title",
-                                       "assignee"};
+    return tui_pool_str(&q->pool, off);
+}
+
+static bool row_matches(const queue *q, const qrow *r, const char *text)
+{
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)ji(r->o, "id"));
-    if (strstr(id, text))
-        return true;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strstr(js(r->o, keys[i]), text))
+    snprintf(id, sizeof id, "%lld", (long long)r->id);
+    const char *fields[] = {id,           sev_names[r->sev], row_states[r->state],
+                            qs(q, r->model), qs(q, r->kind), qs(q, r->key),
+                            qs(q, r->title), qs(q, r->assignee)};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strstr(fields[i], text))
             return true;
     return false;
 }
@@ -488,65 +499,84 @@ static bool row_matches(const qrow *r, const char *text)
 static bool queue_matches(tui_view *v, int row, const char *text)
 {
     queue *q = v->st;
-    return row >= 0 && row < q->t.nrows && row_matches(&q->rows[row], text);
+    return row >= 0 && row < q->t.nrows && row_matches(q, &q->rows[row], text);
 }
 
-static char *short_title(const json_t *o)
+/* The title without the "(model vN)" the MODEL column already shows. */
+static void short_title(const md_incident_row *r, char *out, size_t cap)
 {
-    const char *t = js(o, "title");
+    const char *t = r->title ? r->title : "";
     char tail[128];
-    snprintf(tail, sizeof tail, " (%s v%lld)", js(o, "model"), (long long)ji(o, "version"));
+    snprintf(tail, sizeof tail, " (%s v%lld)", r->model ? r->model : "", (long long)r->version);
     size_t n = strlen(t), k = strlen(tail);
     if (n > k && !strcmp(t + n - k, tail))
-        return md_xasprintf("%.*s", (int)(n - k), t);
-    return md_xstrdup(t);
+        n -= k;
+    snprintf(out, cap, "%.*s", (int)n, t);
 }
 
-static void fill_row(tui_app *a, qrow *r, const json_t *o)
+static int64_t iso_ms(const char *iso)
 {
-    r->o = o;
-    fmt_age(age_ms(a, js(o, "opened_at")), r->age, sizeof r->age);
-    r->title = short_title(o);
-    r->snooze[0] = '\0';
-    if (json_is_true(json_object_get(o, "snoozed"))) {
-        char t[32];
-        short_time(js(o, "snoozed_until"), t, sizeof t);
-        snprintf(r->snooze, sizeof r->snooze, "snoozed until %s UTC", t + 5);
+    int64_t t;
+    return iso && md_time_parse_iso(iso, false, &t, NULL) == MD_OK ? t : 0;
+}
+
+static int add_row(void *ctx, const md_incident_row *in)
+{
+    queue *q = ctx;
+    if (in->snoozed && q->state == 0) { /* the active queue: what needs someone now */
+        q->snoozed_hidden++;
+        return 0;
     }
+    if (q->t.nrows == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 256;
+        q->rows = md_xrealloc(q->rows, (size_t)q->cap * sizeof *q->rows);
+    }
+    char title[512];
+    short_title(in, title, sizeof title);
+    qrow *r = &q->rows[q->t.nrows];
+    *r = (qrow){.id = in->id,
+                .opened_ms = iso_ms(in->opened_at),
+                .last_ms = iso_ms(in->last_evidence_at),
+                .snoozed_ms = in->snoozed ? iso_ms(in->snoozed_until) : 0,
+                .version = (int32_t)in->version,
+                .evidence = (int32_t)in->evidence_count,
+                .model = tui_pool_add(&q->pool, in->model),
+                .kind = tui_pool_add(&q->pool, in->kind),
+                .key = tui_pool_add(&q->pool, in->key),
+                .title = tui_pool_add(&q->pool, title),
+                .assignee = tui_pool_add(&q->pool, in->assignee),
+                .sev = (uint8_t)(in->severity && in->severity[0] == 'P' && in->severity[1] >= '1'
+                                         && in->severity[1] <= '4'
+                                     ? in->severity[1] - '0'
+                                     : 4)};
+    for (uint8_t i = 0; i < 3; i++)
+        if (in->state && !strcmp(in->state, row_states[i]))
+            r->state = i;
+    tui_view *v = q->view;
+    if (v->filter[0] && row_matches(q, r, v->filter) == v->filter_invert)
+        return 0;
+    if (r->id == q->keep)
+        q->t.cursor = q->t.nrows;
+    q->t.nrows++;
+    return 0;
 }
 
 static md_status queue_load(tui_app *a, tui_view *v, md_err *err)
 {
     queue *q = v->st;
-    int64_t keep = q->t.nrows ? ji(q->rows[q->t.cursor].o, "id") : a->incident;
+    q->keep = q->t.nrows ? q->rows[q->t.cursor].id : a->incident;
     queue_clear(q);
     perms_load(a, &q->perms);
+    q->app = a;
+    q->view = v;
+    q->snoozed_hidden = 0;
     md_incident_filter f = {q->model[0] ? q->model : NULL, state_names[q->state],
                             sev_names[q->sev], q->mine ? a->actor.name : NULL, true};
-    if (md_incidents_list(a->s, &f, &q->list, err) != MD_OK)
-        return err->code;
-    size_t n = json_array_size(q->list);
-    q->rows = md_xcalloc(n + 1, sizeof *q->rows);
-    q->snoozed_hidden = 0;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *o = json_array_get(q->list, i);
-        bool snoozed = json_is_true(json_object_get(o, "snoozed"));
-        if (snoozed && q->state == 0) { /* the active queue: what needs someone now */
-            q->snoozed_hidden++;
-            continue;
-        }
-        qrow *r = &q->rows[q->t.nrows];
-        fill_row(a, r, o);
-        if (v->filter[0] && row_matches(r, v->filter) == v->filter_invert) {
-            free(r->title);
-            continue;
-        }
-        if (ji(o, "id") == keep)
-            q->t.cursor = q->t.nrows;
-        q->t.nrows++;
-    }
+    md_status rc = md_incidents_each(a->s, &f, add_row, q, err);
+    if (rc != MD_OK)
+        queue_clear(q);
     tui_table_clamp(&q->t);
-    return MD_OK;
+    return rc;
 }
 
 /* The kind in seven columns; the detail names it in full. */
@@ -563,32 +593,32 @@ static const char *short_kind(const char *kind)
 static const char *qcell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,
                          tui_role *role)
 {
-    (void)a;
     queue *q = ctx;
     const qrow *r = &q->rows[row];
-    const char *assignee = js(r->o, "assignee");
-    if (r->snooze[0])
+    const char *assignee = qs(q, r->assignee);
+    if (r->snoozed_ms)
         *role = TUI_DIM;
     switch (col) {
     case 0:
-        snprintf(buf, cap, "%lld", (long long)ji(r->o, "id"));
+        snprintf(buf, cap, "%lld", (long long)r->id);
         return buf;
     case 1:
-        *role = tui_severity_role(js(r->o, "severity"));
-        return js(r->o, "severity");
+        *role = tui_severity_role(sev_names[r->sev]);
+        return sev_names[r->sev];
     case 2:
-        if (r->snooze[0]) /* the time it comes back is in the status line and the detail */
+        if (r->snoozed_ms) /* the time it comes back is in the status line and the detail */
             return "snoozed";
-        *role = state_role(js(r->o, "state"));
-        return !strcmp(js(r->o, "state"), "acknowledged") ? "acked" : js(r->o, "state");
+        *role = state_role(row_states[r->state]);
+        return r->state == 1 ? "acked" : row_states[r->state];
     case 3:
-        return js(r->o, "model");
+        return qs(q, r->model);
     case 4:
-        return short_kind(js(r->o, "kind"));
+        return short_kind(qs(q, r->kind));
     case 5:
-        return r->title;
+        return qs(q, r->title);
     case 6:
-        return r->age;
+        fmt_age(md_store_now_ms(a->s) - r->opened_ms, buf, cap);
+        return buf;
     case 7:
         if (!*assignee)
             *role = TUI_DIM;
@@ -635,6 +665,14 @@ static void queue_crumb(tui_view *v, char *out, size_t cap)
         snprintf(out + strlen(out), cap - strlen(out), " (%d snoozed hidden)", q->snoozed_hidden);
 }
 
+/* "2026-11-15 02:00" from milliseconds. */
+static void short_ms(int64_t ms, char *out, size_t cap)
+{
+    char iso[MD_TIME_TEXT_MAX];
+    md_time_format(ms, iso);
+    short_time(iso, out, cap);
+}
+
 static void queue_status(tui_app *a, tui_view *v, char *out, size_t cap)
 {
     (void)a;
@@ -642,26 +680,28 @@ static void queue_status(tui_app *a, tui_view *v, char *out, size_t cap)
     if (!q->t.nrows)
         return;
     const qrow *r = &q->rows[q->t.cursor];
-    char last[32];
-    short_time(js(r->o, "last_evidence_at"), last, sizeof last);
-    if (r->snooze[0])
-        snprintf(out, cap, "#%lld %s, %s", (long long)ji(r->o, "id"), js(r->o, "state"),
-                 r->snooze);
-    else
-        snprintf(out, cap, "#%lld: %lld evidence, last %s", (long long)ji(r->o, "id"),
-                 (long long)ji(r->o, "evidence_count"), last + 5);
+    char t[32];
+    if (r->snoozed_ms) {
+        short_ms(r->snoozed_ms, t, sizeof t);
+        snprintf(out, cap, "#%lld %s, snoozed until %s UTC", (long long)r->id,
+                 row_states[r->state], t + 5);
+    } else {
+        short_ms(r->last_ms, t, sizeof t);
+        snprintf(out, cap, "#%lld: %d evidence, last %s", (long long)r->id, r->evidence, t + 5);
+    }
 }
 
-static const json_t *queue_current(queue *q)
+static const qrow *queue_current(const queue *q)
 {
-    return q->t.nrows ? q->rows[q->t.cursor].o : NULL;
+    return q->t.nrows ? &q->rows[q->t.cursor] : NULL;
 }
 
 static const char *queue_unavailable(tui_app *a, tui_view *v, tui_action act)
 {
     (void)a;
     queue *q = v->st;
-    return inc_unavailable(&q->perms, queue_current(q), act);
+    const qrow *r = queue_current(q);
+    return inc_unavailable(&q->perms, r ? r->id : 0, r ? row_states[r->state] : NULL, act);
 }
 
 static int queue_key(tui_app *a, tui_view *v, tui_action act, int ch)
@@ -686,19 +726,31 @@ static int queue_key(tui_app *a, tui_view *v, tui_action act, int ch)
     default:
         break;
     }
-    const json_t *o = queue_current(q);
-    if (!o)
+    const qrow *r = queue_current(q);
+    if (!r)
         return TUI_R_UNHANDLED;
     if (act == TUI_A_ENTER) { /* the incident's model becomes the context of screens 2 and 3 */
         char arg[32];
-        a->incident = ji(o, "id");
-        snprintf(a->model, sizeof a->model, "%s", js(o, "model"));
-        a->version = ji(o, "version");
+        a->incident = r->id;
+        snprintf(a->model, sizeof a->model, "%s", qs(q, r->model));
+        a->version = r->version;
         snprintf(arg, sizeof arg, "%lld", (long long)a->incident);
         tui_push(a, &tui_incident_view, arg);
         return TUI_R_DRAW;
     }
-    return inc_action(a, o, act);
+    if (act != TUI_A_ACK && act != TUI_A_ASSIGN && act != TUI_A_SNOOZE && act != TUI_A_RESOLVE &&
+        act != TUI_A_NOTE)
+        return TUI_R_UNHANDLED;
+    /* the dialog describes the incident as it stands now, not as the queue last read it */
+    json_t *inc;
+    md_err err;
+    if (md_incident_show(a->s, r->id, &inc, &err) != MD_OK) {
+        tui_alert(a, "incident", err.msg);
+        return TUI_R_RELOAD;
+    }
+    int rc = inc_action(a, inc, act);
+    json_decref(inc);
+    return rc;
 }
 
 static void queue_free(tui_view *v)
@@ -994,7 +1046,7 @@ static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)
     detail *d = v->st;
     if (act == TUI_A_ENTER && !d->t.nrows)
         return "no evidence to open";
-    return inc_unavailable(&d->perms, d->inc, act);
+    return inc_unavailable(&d->perms, d->id, d->inc ? js(d->inc, "state") : NULL, act);
 }
 
 /* Opens the screen behind one piece of evidence; the detail view is gone afterwards. */

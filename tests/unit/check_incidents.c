@@ -252,6 +252,19 @@ START_TEST(window_rules_fire_on_their_thresholds)
 }
 END_TEST
 
+/* The tally the console reads must agree with a scan of the incidents, whatever happened. */
+static void expect_tally_agrees(md_store *s)
+{
+    const char *scan = "SELECT model_id, severity, count(*) FROM incidents"
+                       " WHERE state <> 'resolved' GROUP BY 1, 2";
+    const char *tally = "SELECT model_id, severity, active FROM incident_tally WHERE active > 0";
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s EXCEPT %s)", scan, tally);
+    ck_assert_int_eq(tu_count(s, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM (%s EXCEPT %s)", tally, scan);
+    ck_assert_int_eq(tu_count(s, sql), 0);
+}
+
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 
 START_TEST(lifecycle_is_audited_and_timed)
@@ -301,10 +314,14 @@ START_TEST(lifecycle_is_audited_and_timed)
     md_store_set_now(s, T0 + 121 * MIN); /* the snooze is over */
     ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
     ck_assert_int_eq(counts[3], 1);
+    expect_tally_agrees(s);
 
     md_store_set_now(s, T0 + 150 * MIN);
     ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "feed restored", &err), MD_OK);
     ck_assert_int_eq(md_incident_resolve(s, &olga, 1, "again", &err), MD_ERROR);
+    ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
+    ck_assert_int_eq(counts[3], 0);
+    expect_tally_agrees(s);
     ck_assert_int_eq(md_incident_assign(s, &olga, 1, "ann", NULL, &err), MD_ERROR);
     json_t *o = incident(s, 1);
     ck_assert_str_eq(str(o, "state"), "resolved");
@@ -342,6 +359,12 @@ START_TEST(more_severe_evidence_ends_a_snooze)
     ck_assert_str_eq(str(o, "severity"), "P1");
     ck_assert(json_is_false(json_object_get(o, "snoozed")));
     json_decref(o);
+    expect_tally_agrees(s); /* the severity changed: P3 left the tally, P1 entered it */
+    int64_t counts[5];
+    ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
+    ck_assert_int_eq(counts[1], tu_count(s, "SELECT count(*) FROM incidents WHERE severity = 'P1'"
+                                           " AND state <> 'resolved'"));
+    ck_assert_int_eq(counts[1] + counts[3], 3);
     md_store_close(s);
 }
 END_TEST
