@@ -135,9 +135,18 @@ sanitize: deps-test
 	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference \
 	  check-e2e
 
+GEN_CONSOLE := $(BUILD)/bench/gen_console
+
+# The console bench's store generator drives the engine itself, so it links the library.
+$(GEN_CONSOLE): bench/gen_console.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
-	MODELDECK_BIN=$(abspath $(BIN)) BENCH_DIR=$(BUILD)/bench CC="$(CC)" bash bench/run.sh
+	@$(MAKE) --no-print-directory all $(GEN_CONSOLE)
+	MODELDECK_BIN=$(abspath $(BIN)) GEN_CONSOLE=$(abspath $(GEN_CONSOLE)) \
+	  BENCH_DIR=$(BUILD)/bench CC="$(CC)" bash bench/run.sh
 
 deps-bench:
 	@sh mk/deps.sh bench

@@ -18,6 +18,8 @@
 #   BENCH_STRICT=1  exit 1 when a target is missed (default: report only)
 #   BENCH_NO_GNU_TIME=1  measure with the getrusage fallback even where GNU time exists
 #   CC              compiler for the generator (default cc)
+#   GEN_CONSOLE     the console store's generator (made by `make bench`); BENCH_NO_CONSOLE=1
+#                   skips the console's figures
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -304,6 +306,29 @@ if [ "${BENCH_LARGE:-0}" = 1 ]; then
 else
     echo
     echo "(20M-row scenario skipped; run with BENCH_LARGE=1, needs ~3 GB of disk)"
+fi
+
+# ---- the console -------------------------------------------------------------------------------
+
+# A large organisation's store (bench/gen_console.c, through the engine: 200 models, 2,000
+# versions, one model with 300 features x 365 daily windows, 50,000 incidents), made once and
+# made again when the generator (which links the engine) changes; then bench/console.py drives
+# the console in a pseudo-terminal at 80x24.
+if [ "${BENCH_NO_CONSOLE:-0}" != 1 ]; then
+    [ -n "${GEN_CONSOLE:-}" ] && [ -x "$GEN_CONSOLE" ] ||
+        die "no console store generator (run 'make bench', or set GEN_CONSOLE or BENCH_NO_CONSOLE=1)"
+    CDB=$DIR/console.db
+    want="$(cksum <"$GEN_CONSOLE" | cut -d' ' -f1)"
+    if [ ! -f "$CDB" ] || [ "$(cat "$CDB.args" 2>/dev/null)" != "$want" ]; then
+        echo "bench: generating $CDB (about a minute)"
+        rm -f "$CDB" "$CDB-wal" "$CDB-shm" "$CDB.args"
+        run gen-console "$GEN_CONSOLE" "$CDB.tmp" "$DIR"
+        mv "$CDB.tmp" "$CDB"
+        echo "$want" >"$CDB.args"
+    fi
+    echo
+    "$PY" bench/console.py "$BIN" "$CDB" | tee "$LOGS/console.out"
+    grep -q MISS "$LOGS/console.out" && MISSED=1
 fi
 
 if [ "$MISSED" = 1 ] && [ "${BENCH_STRICT:-0}" = 1 ]; then

@@ -171,6 +171,7 @@ static tui_view *view_new(tui_app *a, const tui_view_ops *ops, const char *arg)
     tui_view *v = md_xcalloc(1, sizeof *v);
     v->ops = ops;
     v->st = md_xcalloc(1, ops->state_size ? ops->state_size : 1);
+    snprintf(v->arg, sizeof v->arg, "%s", arg ? arg : "");
     char why[256] = "";
     if (ops->open && !ops->open(a, v, arg, why, sizeof why)) {
         tui_msg(a, TUI_ERROR, "%s", why[0] ? why : "cannot open that");
@@ -213,7 +214,9 @@ bool tui_screen(tui_app *a, int n, const char *arg)
 {
     if (n < 1 || n > 8)
         return false;
-    if (arg || !screen_views[n]) {
+    /* the screen as it was left (cursor, metric, filter) when asked for the same thing again */
+    bool same = screen_views[n] && arg && !strcmp(screen_views[n]->arg, arg);
+    if ((arg && !same) || !screen_views[n]) {
         tui_view *v = view_new(a, screens[n], arg);
         if (!v)
             return false;
@@ -351,9 +354,10 @@ static void draw_status(tui_app *a)
     char info[256] = "";
     if (v && v->ops->status)
         v->ops->status(a, v, info, sizeof info);
+    /* what the cursor is on comes first; the hints give way down to "? help" */
     int x = 0, room = a->cols - (info[0] ? tui_width(info) + 2 : 0);
-    if (room < a->cols / 2)
-        room = a->cols / 2;
+    if (room < 8)
+        room = 8;
     for (const tui_action *act = v ? v->ops->actions : NULL; act && *act; act++) {
         const char *key = tui_action_key(*act);
         int need = tui_width(key) + tui_width(tui_action_hint(*act)) + 2;
@@ -659,8 +663,6 @@ static bool start_terminal(tui_app *a, bool mouse, char *why, size_t cap)
 {
     const char *codeset = nl_langinfo(CODESET);
     a->utf8 = !a->opts.ascii && codeset && !strcmp(codeset, "UTF-8");
-    if (!getenv("ESCDELAY"))
-        set_escdelay(25);
     trace_open();
     if (!(term = newterm(NULL, stdout, stdin))) {
         snprintf(why, cap, "cannot start the console on this terminal (TERM=%s)",
@@ -668,12 +670,15 @@ static bool start_terminal(tui_app *a, bool mouse, char *why, size_t cap)
         return false;
     }
     md_set_fatal_hook(restore_terminal);
-    set_escdelay(25);
+    if (!getenv("ESCDELAY")) /* Esc answers at once; ESCDELAY, when set, is the user's */
+        set_escdelay(25);
+    idlok(stdscr, TRUE); /* a list that scrolls by a line is sent as a scroll, not redrawn */
     cbreak();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
     curs_set(0);
+    leaveok(stdscr, TRUE); /* the cursor is hidden: no bytes spent putting it back */
     const char *nc = getenv("NO_COLOR");
     a->color = has_colors() && !a->opts.no_color && !(nc && *nc);
     if (a->color) {
@@ -713,6 +718,7 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
     md_err err;
     md_user_roles(s, actor->name, &a.roles, &err);
     snprintf(a.model, sizeof a.model, "%s", cfg.model);
+    a.cursor_row = cfg.cursor_row;
     install_signals(); /* before curses, so it keeps ours */
     char why[256];
     if (!start_terminal(&a, opts->mouse || cfg.mouse, why, sizeof why)) {

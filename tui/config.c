@@ -5,6 +5,7 @@
  *   mouse = off
  *   refresh = 2          # seconds between checks for changes by others (1-60)
  *   model = churn        # the model the drift and calibration screens open on
+ *   cursor = name        # the cursor bar: over the row's name (least output), or the row
  *   bind.ack = A         # any action of the help screen, to a key
  *
  * A bad line is named (file, line, key) and skipped; the rest applies. */
@@ -72,9 +73,17 @@ static bool setting(tui_config *c, const char *key, const char *value, char *why
         snprintf(c->model, sizeof c->model, "%s", value);
         return true;
     }
+    if (strcmp(key, "cursor") == 0) {
+        if (strcmp(value, "name") && strcmp(value, "row")) {
+            snprintf(why, cap, "expected name or row");
+            return false;
+        }
+        c->cursor_row = strcmp(value, "row") == 0;
+        return true;
+    }
     if (strncmp(key, "bind.", 5) == 0)
         return tui_keymap_bind(key + 5, value, why, cap);
-    snprintf(why, cap, "unknown setting (theme, mouse, refresh, model, bind.ACTION)");
+    snprintf(why, cap, "unknown setting (theme, mouse, refresh, model, cursor, bind.ACTION)");
     return false;
 }
 

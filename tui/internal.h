@@ -192,6 +192,7 @@ struct tui_view {
     bool stale;          /* load again before drawing */
     char error[MD_ERR_MSG_MAX]; /* the last load's error, shown in the body */
     tui_view *below;     /* the view under this one in the stack */
+    char arg[160];       /* what it was opened with ("churn 2", "p1"; "" none) */
 };
 
 extern const tui_view_ops tui_registry_view, tui_model_view, tui_drift_view, tui_feature_view,
@@ -222,6 +223,7 @@ struct tui_app {
     char window[32];
     char feature[129];
     int64_t incident;      /* incident to select when the incident queue opens */
+    bool cursor_row;       /* the cursor bar spans the whole row (config: cursor = row) */
     bool quit;
 };
 
@@ -281,6 +283,9 @@ int tui_putf(tui_app *a, int y, int x, int width, tui_role r, const char *fmt, .
     __attribute__((format(printf, 6, 7)));
 /* Same with an explicit attribute (roles combined with A_BOLD, A_REVERSE, ...). */
 int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill);
+/* Whether a blank looks the same in x as in y (same background, nothing drawn on a blank):
+ * then blanks may take either, and a row changes attributes less often on the wire. */
+bool tui_blank_alike(attr_t x, attr_t y);
 /* Display width of text (after sanitizing). */
 int tui_width(const char *text);
 void tui_hline(tui_app *a, int y, int x, int width, tui_role r);
@@ -310,6 +315,7 @@ typedef struct {
     int nrows;       /* visible rows (after the view's filter) */
     int cursor, top; /* cursor row and first shown row */
     int page;        /* rows shown at the last draw */
+    int mark;        /* leading columns the cursor bar covers (0: enough to be 16 wide) */
 } tui_table;
 
 /* Draws titles then rows into [y, y + h); keeps the cursor in view. */
@@ -368,6 +374,7 @@ typedef struct {
     bool mouse;
     int refresh_s;
     char model[65];
+    bool cursor_row;
 } tui_config;
 
 /* The config file's path ($XDG_CONFIG_HOME/modeldeck/config). */

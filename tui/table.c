@@ -103,6 +103,19 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
             tui_put(a, y, x + w[c], 1, TUI_TITLE, "", true);
         x += w[c] + 1;
     }
+    /* The cursor bar covers the row's name, not the whole row: a cursor move then rewrites two
+     * short runs of the screen rather than two lines, which matters on a slow link, and the
+     * other cells keep their colours under the cursor. */
+    int bar = t->ncols;
+    if (!a->cursor_row) {
+        bar = 0;
+        for (int c = 0, span = 0; c < t->ncols; c++) {
+            if (t->mark ? c >= t->mark : span >= 16)
+                break;
+            span += w[c] + (w[c] ? 1 : 0);
+            bar = c + 1;
+        }
+    }
     int rows = h - 1;
     t->page = rows;
     tui_table_clamp(t);
@@ -117,6 +130,7 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
             continue;
         }
         bool sel = row == t->cursor;
+        attr_t normal = tui_attr(TUI_NORMAL), prev = normal;
         x = 0;
         for (int c = 0; c < t->ncols; c++) {
             if (!w[c])
@@ -124,18 +138,32 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
             char buf[512];
             tui_role role = TUI_NORMAL;
             const char *text = cell(a, ctx, row, c, buf, sizeof buf, &role);
-            attr_t at = sel ? tui_attr(TUI_SELECTED) : tui_attr(role);
+            if (!text)
+                text = "";
+            bool lit = sel && c < bar;
+            attr_t at = lit ? tui_attr(TUI_SELECTED) : tui_attr(role);
+            /* blanks around text take the attribute already on the wire when they look the
+             * same in it, so colours change only where the glyphs do */
+            attr_t blank = !lit && tui_blank_alike(prev, at) ? prev : at;
             if (t->cols[c].align == TUI_RIGHT) {
-                int tw = tui_width(text ? text : "");
+                int tw = tui_width(text);
                 int pad = w[c] - tw > 0 ? w[c] - tw : 0;
-                tui_put_attr(a, y + 1 + r, x, pad, at, "", true);
-                tui_put_attr(a, y + 1 + r, x + pad, w[c] - pad, at, text ? text : "", true);
+                tui_put_attr(a, y + 1 + r, x, pad, blank, "", true);
+                tui_put_attr(a, y + 1 + r, x + pad, w[c] - pad, at, text, true);
             } else {
-                tui_put_attr(a, y + 1 + r, x, w[c], at, text ? text : "", true);
+                tui_put_attr(a, y + 1 + r, x, w[c], *text ? at : blank, text, true);
             }
-            if (x + w[c] < width) /* the gap, in the row's colour */
-                tui_put_attr(a, y + 1 + r, x + w[c], 1, sel ? at : tui_attr(TUI_NORMAL), "",
-                             true);
+            if (*text || lit)
+                prev = at;
+            else
+                prev = blank;
+            if (x + w[c] < width) { /* the gap: in the bar when it goes on */
+                attr_t gap = lit && c + 1 < bar                   ? at
+                             : !lit && tui_blank_alike(prev, normal) ? prev
+                                                                    : normal;
+                tui_put_attr(a, y + 1 + r, x + w[c], 1, gap, "", true);
+                prev = gap;
+            }
             x += w[c] + 1;
         }
     }

@@ -151,15 +151,30 @@ static attr_t spec_attr(json_t *spec, colour_mode mode, bool *ok)
     attr_t a = attrs(json_object_get(spec, "attrs"), ok);
     short fg = colour(json_object_get(spec, "fg"), -1, ok);
     short bg = colour(json_object_get(spec, "bg"), -1, ok);
+    attr_t a8 = attrs(json_object_get(spec, "attrs8"), ok);
     if (mode == MODE_8) { /* the 8-colour fields, else the 256 ones if they fit */
         fg = colour(json_object_get(spec, "fg8"), fg < 8 ? fg : -1, ok);
         bg = colour(json_object_get(spec, "bg8"), bg < 8 ? bg : -1, ok);
+        a |= a8; /* what eight colours cannot say (a grey: white, dimmed) */
     }
     if ((fg == -1 && bg == -1) || next_pair >= COLOR_PAIRS - 1)
         return a;
     short pair = ++next_pair;
     init_pair(pair, fg, bg);
     return a | COLOR_PAIR(pair);
+}
+
+bool tui_blank_alike(attr_t x, attr_t y)
+{
+    const attr_t shows = A_REVERSE | A_STANDOUT | A_UNDERLINE | A_BLINK;
+    if ((x | y) & shows)
+        return false;
+    short fx, bx = -1, fy, by = -1;
+    if (PAIR_NUMBER(x))
+        pair_content((short)PAIR_NUMBER(x), &fx, &bx);
+    if (PAIR_NUMBER(y))
+        pair_content((short)PAIR_NUMBER(y), &fy, &by);
+    return bx == by;
 }
 
 static json_t *load_named(const char *name, char *path, size_t cap, char *problem,
@@ -205,7 +220,7 @@ static bool apply(json_t *doc, const char *path, colour_mode mode, char *problem
         role_attr[r] = spec ? spec_attr(spec, mode, &ok) : A_NORMAL;
         if (!ok) {
             snprintf(problem, cap, "theme %s: roles.%s: expected {\"fg\", \"bg\": a colour name "
-                                   "or 0-255, \"attrs\"/\"mono\": [bold, dim, reverse, "
+                                   "or 0-255, \"attrs\"/\"attrs8\"/\"mono\": [bold, dim, reverse, "
                                    "underline, standout, italic]}; using the default theme",
                      path, role_names[r]);
             return false;

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The drift heatmap: the value under the cursor (status line) is the value
+# `modeldeck drift --json` gives for that feature and window, for each metric, at cells the
+# cursor reaches by moving left, down and a page of windows back; Enter drills into the feature.
+. "$(dirname "$0")/lib.sh"
+
+md --json drift churn 2 >"$T_DIR/drift.json" || fail "modeldeck drift --json failed"
+
+# check_cell METRIC-LABEL JSON-KEY: the status line reads "LABEL VALUE STATUS WINDOW FEATURE";
+# the JSON row for WINDOW and FEATURE must hold exactly VALUE under KEY, and the same status.
+check_cell() {
+    local label=$1 key=$2 line
+    settle
+    line=$(screen | tail -n 1)
+    "$PY" - "$T_DIR/drift.json" "$label" "$key" "$line" <<'PY' || fail "heatmap cell vs drift --json"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+label, key, line = sys.argv[2], sys.argv[3], sys.argv[4]
+words, lw = line.split(), label.split()
+at = [i for i in range(len(words)) if words[i:i + len(lw)] == lw]
+if not at:
+    sys.exit("the status line does not show a %s cell: %r" % (label, line))
+value, status, window, feature = words[at[-1] + len(lw):at[-1] + len(lw) + 4]
+rows = [r for r in doc["drift"] if r["window"] == window and r["feature"] == feature]
+if len(rows) != 1:
+    sys.exit("no single drift row for %s %s in the JSON (status line %r)" % (window, feature, line))
+want = rows[0][key]
+got = None if value == "null" else (int(value) if isinstance(want, int) else float(value))
+if got != want:
+    sys.exit("%s %s %s: the console shows %r, drift --json has %r" % (feature, window, key, value, want))
+if status != rows[0]["status"]:
+    sys.exit("%s %s: the console says %s, drift --json says %s" % (feature, window, status, rows[0]["status"]))
+print("cell %s %s %s = %s (%s)" % (feature, window, key, value, status))
+PY
+}
+
+start_console -u ada
+keys :
+type_text "drift churn 2"
+keys Enter
+wait_for "drift churn v2 PSI"
+check_cell PSI psi
+keys h h h j j
+check_cell PSI psi
+keys m # KS
+wait_for "drift churn v2 KS D"
+check_cell "KS D" ks
+keys H k # a page of windows back, and a feature up
+check_cell "KS D" ks
+keys m # missing delta
+wait_for "drift churn v2 missing delta"
+check_cell "missing delta" missing_delta
+keys m # schema changes
+wait_for "drift churn v2 schema changes"
+check_cell "schema changes" schema_changes
+keys G # the last feature
+check_cell "schema changes" schema_changes
+
+# an alerting cell: the first window in which email_open_rate alerts, reached from the first
+# window and the first feature (windows and features in the order drift --json gives them)
+read -r wi fi < <("$PY" - "$T_DIR/drift.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["drift"]
+windows = sorted({r["window"] for r in rows})
+features = list(dict.fromkeys(r["feature"] for r in rows))
+hit = next(r for r in rows if r["feature"] == "email_open_rate" and r["status"] == "alert")
+print(windows.index(hit["window"]), features.index("email_open_rate"))
+PY
+)
+[ -n "$wi" ] || fail "no alerting email_open_rate window in the demo"
+keys m # back to PSI
+wait_for "drift churn v2 PSI"
+keys g H H H H # the first feature, the first window
+for ((i = 0; i < wi; i++)); do keys l; done
+for ((i = 0; i < fi; i++)); do keys j; done
+check_cell PSI psi
+screen | tail -n 1 | grep -q " alert .*email_open_rate" || fail "the cell should be an email_open_rate alert"
+keys m m # missing delta: what the alert is about
+check_cell "missing delta" missing_delta
+
+# Enter: the feature drill-down for the cell under the cursor
+feature=$(screen | tail -n 1 | awk '{print $NF}')
+keys Enter
+wait_for "$feature"
+expect_screen_contains "baseline"
+keys Escape
+wait_for "drift churn v2"
+keys Q
+wait_exit
+[ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
