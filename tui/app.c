@@ -252,10 +252,18 @@ void tui_reload_all(tui_app *a)
     md_store_data_version(a->s, &a->data_version, &err);
     md_overview_header(a->s, &a->counts, &err);
     a->read_only = a->opts.read_only || a->actor.read_only || md_store_is_read_only(a->s);
-    snprintf(a->read_only_why, sizeof a->read_only_why, "%s",
-             a->opts.read_only || a->actor.read_only
-                 ? "this session is read-only (--read-only)"
-                 : "the store is read-only (an admin froze it: modeldeck store read-only off)");
+    md_store_info info;
+    if (a->opts.read_only || a->actor.read_only)
+        snprintf(a->read_only_why, sizeof a->read_only_why,
+                 "this session is read-only (--read-only)");
+    else if (a->read_only && md_store_get_info(a->s, &info, &err) == MD_OK) {
+        /* as core words it: who froze the store and why */
+        snprintf(a->read_only_why, sizeof a->read_only_why, "the store is read-only (set by %s: %s)",
+                 info.read_only_by ? info.read_only_by : "an admin",
+                 info.read_only_reason ? info.read_only_reason : "no reason given");
+        md_store_info_free(&info);
+    } else
+        snprintf(a->read_only_why, sizeof a->read_only_why, "the store is read-only");
     for (int i = 1; i <= 8; i++)
         if (screen_views[i])
             screen_views[i]->stale = true;
@@ -354,10 +362,19 @@ static void draw_status(tui_app *a)
     char info[256] = "";
     if (v && v->ops->status)
         v->ops->status(a, v, info, sizeof info);
-    /* what the cursor is on comes first; the hints give way down to "? help" */
-    int x = 0, room = a->cols - (info[0] ? tui_width(info) + 2 : 0);
+    /* What the cursor is on comes first; the hints give way down to "? help". They give way
+     * only as far as needed and come back only when there is clearly room, so moving over
+     * values of different lengths does not make them jump (nor resend them). */
+    static const tui_view *hint_view;
+    static int hint_room, hint_cols;
+    int room = a->cols - (info[0] ? tui_width(info) + 2 : 0), x = 0;
     if (room < 8)
         room = 8;
+    if (v == hint_view && a->cols == hint_cols && room >= hint_room && room < hint_room + 12)
+        room = hint_room;
+    hint_view = v;
+    hint_room = room;
+    hint_cols = a->cols;
     for (const tui_action *act = v ? v->ops->actions : NULL; act && *act; act++) {
         const char *key = tui_action_key(*act);
         int need = tui_width(key) + tui_width(tui_action_hint(*act)) + 2;
@@ -493,6 +510,22 @@ bool tui_command(tui_app *a, const char *line)
             return tui_screen(a, commands[i].screen, rest[0] ? rest : NULL);
     tui_msg(a, TUI_ERROR, "no command '%s' (:help lists them)", word);
     return false;
+}
+
+bool tui_parse_version(const char *t, int64_t *out)
+{
+    if (!strcmp(t, "production") || !strcmp(t, "prod")) {
+        *out = 0;
+        return true;
+    }
+    if (*t == 'v' || *t == 'V')
+        t++;
+    char *end;
+    long long n = strtoll(t, &end, 10);
+    if (!*t || *end || n < 0)
+        return false;
+    *out = n;
+    return true;
 }
 
 static int complete(tui_app *a, const char *line, const char **out, int max)

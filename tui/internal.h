@@ -207,7 +207,7 @@ struct tui_app {
     md_tui_opts opts;
     unsigned roles;        /* the actor's role bits */
     bool read_only;        /* this session or the store */
-    char read_only_why[96];
+    char read_only_why[256];
     int rows, cols;
     bool utf8, color;
     tui_view *top;         /* the view stack */
@@ -233,6 +233,8 @@ bool tui_push(tui_app *a, const tui_view_ops *ops, const char *arg);
 bool tui_screen(tui_app *a, int n, const char *arg);
 /* Runs a command line ("drift churn", "incidents p1", "q"); false with a message when unknown. */
 bool tui_command(tui_app *a, const char *line);
+/* A version as typed on the command line: "3", "v3", or "production"/"prod" (0). */
+bool tui_parse_version(const char *t, int64_t *out);
 /* A message on the status line for a few seconds. */
 void tui_msg(tui_app *a, tui_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Marks every view stale and reads the header counts again. */

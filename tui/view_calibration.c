@@ -72,18 +72,6 @@ typedef struct {
 
 /* ---- opening and loading --------------------------------------------------------------------- */
 
-static bool parse_version(const char *t, int64_t *out)
-{
-    if (*t == 'v' || *t == 'V')
-        t++;
-    char *end;
-    long long n = strtoll(t, &end, 10);
-    if (!*t || *end || n < 0)
-        return false;
-    *out = n;
-    return true;
-}
-
 /* "MODEL [VERSION] [WINDOW]"; without it, the model in focus elsewhere (else the first). */
 static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
 {
@@ -94,7 +82,7 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
     if (tok) {
         snprintf(c->model, sizeof c->model, "%s", tok);
         tok = strtok_r(NULL, " ", &save);
-        if (tok && strchr(tok, '-') == NULL && parse_version(tok, &c->want))
+        if (tok && strchr(tok, '-') == NULL && tui_parse_version(tok, &c->want))
             tok = strtok_r(NULL, " ", &save);
         if (tok)
             snprintf(c->keep, sizeof c->keep, "%s", tok);

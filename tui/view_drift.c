@@ -96,22 +96,6 @@ static int heat_step(const md_drift_policy *p, md_grid_metric m, double x)
 
 /* ---- loading --------------------------------------------------------------------------------- */
 
-static bool parse_version(const char *t, int64_t *out)
-{
-    if (!strcmp(t, "production") || !strcmp(t, "prod")) {
-        *out = 0;
-        return true;
-    }
-    if (*t == 'v' || *t == 'V')
-        t++;
-    char *end;
-    long long n = strtoll(t, &end, 10);
-    if (!*t || *end || n < 0)
-        return false;
-    *out = n;
-    return true;
-}
-
 /* "MODEL [VERSION] [WINDOW] [FEATURE...]": the model, a version, and a cell to start on. */
 static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
 {
@@ -122,7 +106,7 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
     if (tok) {
         snprintf(d->model, sizeof d->model, "%s", tok);
         tok = strtok_r(NULL, " ", &save);
-        if (tok && parse_version(tok, &d->want))
+        if (tok && tui_parse_version(tok, &d->want))
             tok = strtok_r(NULL, " ", &save);
         if (tok && tok[0] >= '0' && tok[0] <= '9') {
             snprintf(d->keep_window, sizeof d->keep_window, "%s", tok);

@@ -30,3 +30,15 @@ keys p
 wait_for "promote: vic may not request promotions"
 keys Q
 wait_exit
+
+# a store an admin froze: the header says READ-ONLY and an action names who froze it and why
+md_as demo store read-only on --reason "quarter-end freeze" >/dev/null || fail "store read-only on"
+start_console -u oncall
+expect_line 0 "READ-ONLY"
+keys 4
+wait_for "Incidents active"
+keys a
+wait_for "the store is read-only (set by demo: quarter-end freeze)"
+keys Q
+wait_exit
+md_as demo store read-only off --reason "freeze over" >/dev/null || fail "store read-only off"
