@@ -318,6 +318,7 @@ typedef struct {
     int cursor, top; /* cursor row and first shown row */
     int page;        /* rows shown at the last draw */
     int mark;        /* leading columns the cursor bar covers (0: enough to be 16 wide) */
+    bool blur;       /* another pane has the focus: the cursor is underlined, not barred */
 } tui_table;
 
 /* Draws titles then rows into [y, y + h); keeps the cursor in view. */

@@ -141,10 +141,14 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
             if (!text)
                 text = "";
             bool lit = sel && c < bar;
-            attr_t at = lit ? tui_attr(TUI_SELECTED) : tui_attr(role);
+            attr_t at = !lit     ? tui_attr(role)
+                        : t->blur ? tui_attr(role) | A_UNDERLINE
+                                  : tui_attr(TUI_SELECTED);
             /* blanks around text take the attribute already on the wire when they look the
              * same in it, so colours change only where the glyphs do */
-            attr_t blank = !lit && tui_blank_alike(prev, at) ? prev : at;
+            attr_t blank = (!lit || t->blur) && tui_blank_alike(prev, tui_attr(role))
+                               ? prev
+                               : at;
             if (t->cols[c].align == TUI_RIGHT) {
                 int tw = tui_width(text);
                 int pad = w[c] - tw > 0 ? w[c] - tw : 0;
@@ -158,7 +162,7 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
             else
                 prev = blank;
             if (x + w[c] < width) { /* the gap: in the bar when it goes on */
-                attr_t gap = lit && c + 1 < bar                   ? at
+                attr_t gap = lit && !t->blur && c + 1 < bar       ? at
                              : !lit && tui_blank_alike(prev, normal) ? prev
                                                                     : normal;
                 tui_put_attr(a, y + 1 + r, x + w[c], 1, gap, "", true);

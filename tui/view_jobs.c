@@ -554,6 +554,8 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
     int y = top;
     snprintf(title, sizeof title, "retrain jobs: %d", j->jt.nrows);
     heading(a, y++, 0, lw, title, j->pane == PANE_JOBS);
+    j->jt.blur = j->pane != PANE_JOBS;
+    j->pt.blur = j->pane != PANE_PROPOSALS;
     table_or_none(a, &j->jt, y, jh, lw, jcell, j,
                   v->filter[0] ? "  no job matches the filter" : "  no retrain jobs yet");
     y += jh;

@@ -227,6 +227,8 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
     if (vrows < 2)
         vrows = 2;
     int y = top + 2;
+    m->vt.blur = m->pane != 0;
+    m->ht.blur = m->pane != 1;
     tui_table_draw(a, &m->vt, y, vrows, cols, vcell, m);
     if (m->pane != 0) /* the other pane's cursor is not the focus */
         m->vt.page = vrows - 1;
