@@ -7,7 +7,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
-test_pkgs="check tmux sqlite3 python3 python3-numpy python3-scipy python3-sklearn"
+test_pkgs="check tmux procps sqlite3 python3 python3-numpy python3-scipy python3-sklearn"
 
 bench_pkgs="python3-pandas python3-scipy python3-sklearn time"
 
