@@ -20,6 +20,8 @@ typedef struct {
     md_version_row *v;
     size_t nv;
     char (*requested_by)[65]; /* per version: who asked for its pending request */
+    md_version *lv; /* the versions' lineage (any order: found by number) */
+    size_t nlv;
     md_stage_event *h;
     size_t nh;
     int pane; /* 0 versions, 1 history */
@@ -63,7 +65,10 @@ static void model_clear(model_view *m)
     m->has_m = false;
     md_version_rows_free(m->v, m->nv);
     md_stage_events_free(m->h, m->nh);
+    md_versions_free(m->lv, m->nlv);
     free(m->requested_by);
+    m->lv = NULL;
+    m->nlv = 0;
     m->v = NULL;
     m->h = NULL;
     m->requested_by = NULL;
@@ -79,6 +84,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
         return err->code;
     m->has_m = true;
     if (md_overview_versions(a->s, m->name, &m->v, &m->nv, err) != MD_OK ||
+        md_version_list(a->s, m->name, &m->lv, &m->nlv, err) != MD_OK ||
         md_stage_history(a->s, m->name, 0, &m->h, &m->nh, err) != MD_OK)
         return err->code;
     m->requested_by = md_xcalloc(m->nv + 1, sizeof *m->requested_by);
@@ -105,6 +111,14 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
 static const md_version_row *current(model_view *m)
 {
     return m->nv ? &m->v[m->vt.cursor] : NULL;
+}
+
+static const md_version *lineage_of(const model_view *m, int64_t number)
+{
+    for (size_t i = 0; i < m->nlv; i++)
+        if (m->lv[i].number == number)
+            return &m->lv[i];
+    return NULL;
 }
 
 /* ---- drawing ------------------------------------------------------------------------------------ */
@@ -203,6 +217,42 @@ static const char *hcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
     return "";
 }
 
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+/* Two lines: where the version came from (data, its time range, code) and what it is
+ * (artifact and digest, threshold, parameters). Returns the next free line. */
+static int draw_lineage(tui_app *a, const model_view *m, int y, int cols)
+{
+    const md_version_row *r = m->nv ? &m->v[m->vt.cursor] : NULL;
+    const md_version *l = r ? lineage_of(m, r->number) : NULL;
+    char line[1024];
+    if (!l) {
+        tui_put(a, y, 0, cols, TUI_NORMAL, "", true);
+        tui_put(a, y + 1, 0, cols, TUI_NORMAL, "", true);
+        return y + 2;
+    }
+    const char *bar = tui_glyph(a, TUI_G_VLINE);
+    char range[64] = "";
+    if (l->data_from || l->data_to)
+        snprintf(range, sizeof range, " %.10s..%.10s", l->data_from ? l->data_from : "",
+                 l->data_to ? l->data_to : "");
+    snprintf(line, sizeof line, "v%lld data %s%s %s code %s %s by %s %.10s",
+             (long long)l->number, or_dash(l->data_uri), range, bar, or_dash(l->code_ref), bar,
+             or_dash(l->created_by), or_dash(l->created_at));
+    tui_put(a, y, 1, cols - 1, TUI_DIM, line, true);
+    char thr[32] = "-";
+    if (l->has_threshold)
+        snprintf(thr, sizeof thr, "%g", l->threshold);
+    snprintf(line, sizeof line, "    threshold %s %s artifact %s%s%.8s %s params %s", thr, bar,
+             or_dash(l->artifact_uri), l->artifact_sha256 ? " sha256 " : "",
+             l->artifact_sha256 ? l->artifact_sha256 : "", bar, or_dash(l->params));
+    tui_put(a, y + 1, 1, cols - 1, TUI_DIM, line, true);
+    return y + 2;
+}
+
 static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
 {
     model_view *m = v->st;
@@ -233,6 +283,8 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
     if (m->pane != 0) /* the other pane's cursor is not the focus */
         m->vt.page = vrows - 1;
     y += vrows;
+    if (top + rows - y >= 6) /* the lineage of the version under the cursor */
+        y = draw_lineage(a, m, y, cols);
     snprintf(line, sizeof line, "stage history (%zu moves)%s", m->nh,
              m->pane == 1 ? "" : "   Tab: move here");
     tui_put(a, y, 0, cols, TUI_TITLE, line, true);

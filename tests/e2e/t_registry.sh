@@ -21,6 +21,19 @@ expect_line 1 "Registry"
 expect_screen_contains "churn"
 expect_screen_contains "promotion.execute"
 expect_screen_matches "v3 +candidate"
+# the lineage of the version under the cursor (v3, then v2), as the registry holds it
+lineage() { # VERSION FIELD: "vN data URI", "code REF" or "sha256 SHORT" from `model show --json`
+    md --json model show churn | "$PY" -c '
+import json, sys
+v = [x for x in json.load(sys.stdin)["versions"] if x["number"] == int(sys.argv[1])][0]
+print({"data": "v%d data %s" % (v["number"], v["data_uri"]), "code": "code " + v["code_ref"],
+       "sha": "sha256 " + v["artifact_sha256"][:8]}[sys.argv[2]])' "$1" "$2"
+}
+for f in data code sha; do expect_screen_contains "$(lineage 3 $f)"; done
+keys j
+wait_for "$(lineage 2 data)"
+expect_screen_contains "$(lineage 2 sha)"
+keys k
 
 # help shows this view's keys, generated from the same table as the bindings
 keys '?'
