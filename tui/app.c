@@ -126,9 +126,50 @@ void tui_launch_job(tui_app *a, int64_t job)
 {
     md_err err;
     if (!a->opts.exe || !a->opts.db_path ||
-        md_job_launch(a->opts.exe, a->opts.db_path, job, &err) != MD_OK)
+        md_job_launch(a->opts.exe, a->opts.db_path, job, &err) != MD_OK) {
         tui_msg(a, TUI_ERROR, "job %lld is queued but its supervisor did not start: %s",
                 (long long)job, a->opts.exe ? err.msg : "no executable path");
+        return;
+    }
+    /* the supervisor runs on its own (a webhook's retries never hold the console up); what it
+     * writes to the store reaches the status line when the store is next found changed */
+    size_t n = sizeof a->watch / sizeof a->watch[0], slot = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!a->watch[i].id) {
+            slot = i;
+            break;
+        }
+    a->watch[slot].id = job;
+    snprintf(a->watch[slot].state, sizeof a->watch[slot].state, "queued");
+}
+
+/* Reports on the status line each job of this session whose state changed. */
+static void watch_jobs(tui_app *a)
+{
+    for (size_t i = 0; i < sizeof a->watch / sizeof a->watch[0]; i++) {
+        if (!a->watch[i].id)
+            continue;
+        json_t *j;
+        md_err err;
+        if (md_job_show(a->s, a->watch[i].id, &j, &err) != MD_OK) {
+            a->watch[i].id = 0;
+            continue;
+        }
+        const char *state = json_string_value(json_object_get(j, "state"));
+        const char *model = json_string_value(json_object_get(j, "model"));
+        const char *error = json_string_value(json_object_get(j, "error"));
+        if (state && strcmp(state, a->watch[i].state) != 0) {
+            snprintf(a->watch[i].state, sizeof a->watch[i].state, "%s", state);
+            bool bad = !strcmp(state, "failed");
+            tui_msg(a, bad ? TUI_ERROR : !strcmp(state, "succeeded") ? TUI_GOOD : TUI_NORMAL,
+                    "retrain job %lld (%s): %s%s%s", (long long)a->watch[i].id,
+                    model ? model : "?", state, bad && error ? ": " : "",
+                    bad && error ? error : "");
+            if (strcmp(state, "queued") && strcmp(state, "running"))
+                a->watch[i].id = 0; /* an end state: nothing more to say */
+        }
+        json_decref(j);
+    }
 }
 
 /* ---- the view stack -------------------------------------------------------------------------------- */
@@ -251,6 +292,7 @@ void tui_reload_all(tui_app *a)
     md_err err;
     md_store_data_version(a->s, &a->data_version, &err);
     md_overview_header(a->s, &a->counts, &err);
+    watch_jobs(a);
     a->read_only = a->opts.read_only || a->actor.read_only || md_store_is_read_only(a->s);
     md_store_info info;
     if (a->opts.read_only || a->actor.read_only)

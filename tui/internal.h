@@ -224,6 +224,10 @@ struct tui_app {
     char feature[129];
     int64_t incident;      /* incident to select when the incident queue opens */
     bool cursor_row;       /* the cursor bar spans the whole row (config: cursor = row) */
+    struct {               /* jobs this session started: their progress goes to the status line */
+        int64_t id;
+        char state[16];
+    } watch[8];
     bool quit;
 };
 

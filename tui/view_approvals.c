@@ -531,7 +531,7 @@ static void approved_msg(tui_app *a, const json_t *o, const md_decision *d)
 static int approve(tui_app *a, const request *r)
 {
     const json_t *o = r->req;
-    char l1[400], l2[400], l3[300], gates[200];
+    char l1[400], l2[400], l3[400], gates[200];
     request_line(o, "Approve", l1, sizeof l1);
     approve_effect(a, r, l2, sizeof l2);
     blocking_gates(json_object_get(o, "gates_at_request"), gates, sizeof gates);

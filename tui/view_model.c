@@ -351,7 +351,7 @@ static int refused(tui_app *a, const char *what, const md_err *err)
 }
 
 /* The gate table as lines: "gate  value  threshold  result". */
-static size_t gate_lines(json_t *gates, char lines[][160], size_t max)
+static size_t gate_lines(json_t *gates, char lines[][320], size_t max)
 {
     size_t n = 0;
     json_t *g;
@@ -371,7 +371,7 @@ static size_t gate_lines(json_t *gates, char lines[][160], size_t max)
         if (json_is_number(th))
             snprintf(tb, sizeof tb, "%s %.4g",
                      json_string_value(json_object_get(g, "comparison")), json_number_value(th));
-        snprintf(lines[n++], 160, "  %-17s %-10s %-10s %s%s",
+        snprintf(lines[n++], sizeof lines[0], "  %-17s %-10s %-10s %s%s",
                  json_string_value(json_object_get(g, "gate")), vb, tb,
                  json_string_value(json_object_get(g, "result")),
                  json_is_true(json_object_get(g, "blocking")) ? "  BLOCKS" : "");
@@ -397,17 +397,17 @@ static int promote(tui_app *a, model_view *m, const md_version_row *r)
         return refused(a, "promote", &err);
     }
     md_gates_evaluate(a->s, ver.id, targets[t], &p, 0, &gates, blocking, &err);
-    char lines[16][160];
+    char lines[16][320];
     const char *lp[16];
     size_t n = 0;
-    snprintf(lines[n++], 160, "Request: %s v%lld from %s to %s.", m->name, (long long)r->number,
+    snprintf(lines[n++], sizeof lines[0], "Request: %s v%lld from %s to %s.", m->name, (long long)r->number,
              r->status, targets[t]);
-    snprintf(lines[n++], 160, "It needs %d approval(s) from approvers other than you.",
+    snprintf(lines[n++], sizeof lines[0], "It needs %d approval(s) from approvers other than you.",
              t ? p.promotion.approvals_production : p.promotion.approvals_staging);
-    snprintf(lines[n++], 160, "The gates as they stand now:");
+    snprintf(lines[n++], sizeof lines[0], "The gates as they stand now:");
     n += gate_lines(gates, lines + n, 16 - n - 1);
     if (blocking[0])
-        snprintf(lines[n++], 160, "Blocking now: %s (an admin may override at approval).",
+        snprintf(lines[n++], sizeof lines[0], "Blocking now: %s (an admin may override at approval).",
                  blocking);
     for (size_t i = 0; i < n; i++)
         lp[i] = lines[i];
@@ -433,19 +433,19 @@ static int decide(tui_app *a, model_view *m, const md_version_row *r, bool appro
     md_err err;
     if (md_request_show(a->s, r->request, &req, &err) != MD_OK)
         return refused(a, "request", &err);
-    char lines[16][160];
+    char lines[16][320];
     const char *lp[16];
     size_t n = 0;
-    snprintf(lines[n++], 160, "%s request %lld: %s v%lld to %s, asked by %s.",
+    snprintf(lines[n++], sizeof lines[0], "%s request %lld: %s v%lld to %s, asked by %s.",
              approve ? "Approve" : "Reject", (long long)r->request, m->name,
              (long long)r->number, json_string_value(json_object_get(req, "target")),
              json_string_value(json_object_get(req, "requested_by")));
-    snprintf(lines[n++], 160, "Approvals so far: %lld of %lld.", (long long)r->approvals,
+    snprintf(lines[n++], sizeof lines[0], "Approvals so far: %lld of %lld.", (long long)r->approvals,
              (long long)r->required);
     if (approve && r->approvals + 1 >= r->required)
-        snprintf(lines[n++], 160, "Yours completes them: the gates are checked again and, if "
+        snprintf(lines[n++], sizeof lines[0], "Yours completes them: the gates are checked again and, if "
                                   "none blocks, the version moves now.");
-    snprintf(lines[n++], 160, "Gates when requested:");
+    snprintf(lines[n++], sizeof lines[0], "Gates when requested:");
     n += gate_lines(json_object_get(req, "gates_at_request"), lines + n, 16 - n);
     for (size_t i = 0; i < n; i++)
         lp[i] = lines[i];
