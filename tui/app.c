@@ -122,25 +122,30 @@ const char *tui_unavailable(tui_app *a, tui_view *v, tui_action act)
     return v->ops->unavailable ? v->ops->unavailable(a, v, act) : NULL;
 }
 
-void tui_launch_job(tui_app *a, int64_t job)
+bool tui_launch_job(tui_app *a, int64_t job)
 {
     md_err err;
     if (!a->opts.exe || !a->opts.db_path ||
         md_job_launch(a->opts.exe, a->opts.db_path, job, &err) != MD_OK) {
         tui_msg(a, TUI_ERROR, "job %lld is queued but its supervisor did not start: %s",
                 (long long)job, a->opts.exe ? err.msg : "no executable path");
-        return;
+        return false;
     }
     /* the supervisor runs on its own (a webhook's retries never hold the console up); what it
-     * writes to the store reaches the status line when the store is next found changed */
+     * writes to the store reaches the status line when the store is next found changed. A full
+     * list gives up its oldest entry. */
     size_t n = sizeof a->watch / sizeof a->watch[0], slot = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!a->watch[i].id) {
             slot = i;
             break;
         }
+        if (a->watch[i].id < a->watch[slot].id)
+            slot = i;
+    }
     a->watch[slot].id = job;
     snprintf(a->watch[slot].state, sizeof a->watch[slot].state, "queued");
+    return true;
 }
 
 /* Reports on the status line each job of this session whose state changed. */
@@ -152,7 +157,8 @@ static void watch_jobs(tui_app *a)
         json_t *j;
         md_err err;
         if (md_job_show(a->s, a->watch[i].id, &j, &err) != MD_OK) {
-            a->watch[i].id = 0;
+            if (err.code == MD_NOTFOUND) /* else: a passing failure; ask again next time */
+                a->watch[i].id = 0;
             continue;
         }
         const char *state = json_string_value(json_object_get(j, "state"));
@@ -251,11 +257,29 @@ bool tui_push(tui_app *a, const tui_view_ops *ops, const char *arg)
     return true;
 }
 
+void tui_view_showing(tui_view *v, const char *model, int64_t version)
+{
+    if (version > 0)
+        snprintf(v->arg, sizeof v->arg, "%s %lld", model, (long long)version);
+    else
+        snprintf(v->arg, sizeof v->arg, "%s", model);
+}
+
 bool tui_screen(tui_app *a, int n, const char *arg)
 {
     if (n < 1 || n > 8)
         return false;
-    /* the screen as it was left (cursor, metric, filter) when asked for the same thing again */
+    /* the drift and calibration screens follow the model in focus elsewhere (an incident, a
+     * model's version) */
+    char focus[96];
+    if (!arg && (n == 2 || n == 3) && a->model[0]) {
+        if (a->version > 0)
+            snprintf(focus, sizeof focus, "%s %lld", a->model, (long long)a->version);
+        else
+            snprintf(focus, sizeof focus, "%s", a->model);
+        arg = focus;
+    }
+    /* the screen as it was left (cursor, metric, filter) when asked for what it shows */
     bool same = screen_views[n] && arg && !strcmp(screen_views[n]->arg, arg);
     if ((arg && !same) || !screen_views[n]) {
         tui_view *v = view_new(a, screens[n], arg);
@@ -674,6 +698,7 @@ static void handle_key(tui_app *a, int r, wint_t ch)
     case TUI_A_BACK:
         if (v && v->filter[0]) {
             v->filter[0] = '\0';
+            v->filter_invert = false;
             v->stale = true;
         } else if (v && !is_screen(v)) {
             close_top(a);

@@ -237,6 +237,9 @@ bool tui_push(tui_app *a, const tui_view_ops *ops, const char *arg);
 bool tui_screen(tui_app *a, int n, const char *arg);
 /* Runs a command line ("drift churn", "incidents p1", "q"); false with a message when unknown. */
 bool tui_command(tui_app *a, const char *line);
+/* Records what the view shows as the argument that would open it so ("churn", "churn 3"):
+ * asking for the same again finds the screen as it was left, anything else opens it anew. */
+void tui_view_showing(tui_view *v, const char *model, int64_t version);
 /* A version as typed on the command line: "3", "v3", or "production"/"prod" (0). */
 bool tui_parse_version(const char *t, int64_t *out);
 /* A message on the status line for a few seconds. */
@@ -247,8 +250,9 @@ void tui_reload_all(tui_app *a);
 bool tui_may(tui_app *a, md_perm perm, const char **why);
 /* The action's unavailability in view v (read-only first, then the view's own reason). */
 const char *tui_unavailable(tui_app *a, tui_view *v, tui_action act);
-/* Starts the job supervisor for a queued job (detached; never waits on the network). */
-void tui_launch_job(tui_app *a, int64_t job);
+/* Starts the job supervisor for a queued job (detached; never waits on the network) and
+ * watches the job for the status line; false, with a message, when it did not start. */
+bool tui_launch_job(tui_app *a, int64_t job);
 /* Draws the whole screen (header, breadcrumbs, body, status line) without refreshing: modal
  * loops draw the app, then themselves on top. */
 void tui_draw(tui_app *a);

@@ -121,8 +121,8 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
     tui_table_clamp(t);
     if (t->cursor >= t->top + rows)
         t->top = t->cursor - rows + 1;
-    if (t->top + rows > t->nrows && t->nrows >= rows)
-        t->top = t->nrows - rows;
+    if (t->top + rows > t->nrows) /* no blank rows below while rows above are hidden */
+        t->top = t->nrows > rows ? t->nrows - rows : 0;
     for (int r = 0; r < rows; r++) {
         int row = t->top + r;
         if (row >= t->nrows) {

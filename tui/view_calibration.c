@@ -107,6 +107,7 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
     }
     snprintf(a->model, sizeof a->model, "%s", c->model);
     a->version = c->want;
+    tui_view_showing(v, c->model, c->want);
     return true;
 }
 
@@ -468,6 +469,7 @@ static int choose_version(tui_app *a, tui_view *v, calib_view *c)
     if (k >= 0) {
         c->want = vr[k].number;
         a->version = c->want;
+        tui_view_showing(v, c->model, c->want);
         v->stale = true; /* the same window in that version, when it has it */
     }
     free(opts);

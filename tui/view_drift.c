@@ -134,6 +134,7 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
     }
     snprintf(a->model, sizeof a->model, "%s", d->model);
     a->version = d->want;
+    tui_view_showing(v, d->model, d->want);
     return true;
 }
 
@@ -593,6 +594,7 @@ static int choose_version(tui_app *a, tui_view *v, drift_view *d)
         remember_cursor(d); /* the same cell in the other version, when it has it */
         d->want = vr[c].number;
         a->version = d->want;
+        tui_view_showing(v, d->model, d->want);
         v->stale = true;
     }
     free(opts);

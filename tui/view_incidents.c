@@ -713,18 +713,20 @@ static int queue_key(tui_app *a, tui_view *v, tui_action act, int ch)
     switch (act) {
     case TUI_A_SEVERITY:
         q->sev = (q->sev + 1) % 5;
-        v->stale = true;
-        return TUI_R_DRAW;
+        break;
     case TUI_A_STATE:
         q->state = (q->state + 1) % NSTATES;
-        v->stale = true;
-        return TUI_R_DRAW;
+        break;
     case TUI_A_MINE:
         q->mine = !q->mine;
-        v->stale = true;
-        return TUI_R_DRAW;
+        break;
     default:
         break;
+    }
+    if (act == TUI_A_SEVERITY || act == TUI_A_STATE || act == TUI_A_MINE) {
+        filters_text(q, v->arg, sizeof v->arg); /* what :incidents would take to show this */
+        v->stale = true;
+        return TUI_R_DRAW;
     }
     const qrow *r = queue_current(q);
     if (!r)
@@ -1055,14 +1057,18 @@ static void open_evidence(tui_app *a, const detail *d, const json_t *e)
     const json_t *o = d->inc;
     int64_t ver = json_is_integer(json_object_get(e, "version")) ? ji(e, "version")
                                                                  : ji(o, "version");
-    char arg[200], model[65];
+    char arg[320], model[65];
     snprintf(model, sizeof model, "%s", js(o, "model"));
     snprintf(a->model, sizeof a->model, "%s", model);
     a->version = ver;
     snprintf(a->window, sizeof a->window, "%s", js(e, "window"));
     snprintf(a->feature, sizeof a->feature, "%s", js(e, "feature"));
-    if (drift_kind(js(o, "kind"))) {
-        snprintf(arg, sizeof arg, "%s %lld", model, (long long)ver);
+    if (drift_kind(js(o, "kind"))) { /* the cell: its window and feature */
+        if (a->window[0])
+            snprintf(arg, sizeof arg, "%s %lld %s %s", model, (long long)ver, a->window,
+                     a->feature);
+        else
+            snprintf(arg, sizeof arg, "%s %lld", model, (long long)ver);
         tui_screen(a, 2, arg);
     } else {
         snprintf(arg, sizeof arg, "%s %lld %s", model, (long long)ver, a->window);

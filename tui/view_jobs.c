@@ -692,8 +692,7 @@ static int decide(tui_app *a, jobs_view *j, const json_t *p, bool accept)
     int64_t job = 0;
     if (md_proposal_accept(a->s, &a->actor, id, reason, &job, &err) != MD_OK)
         return refused(a, "acceptance refused", &err);
-    tui_launch_job(a, job);
-    if (!a->msg[0])
+    if (tui_launch_job(a, job))
         tui_msg(a, TUI_GOOD, "proposal %lld accepted: job %lld queued for %s", (long long)id,
                 (long long)job, model);
     j->pane = PANE_JOBS; /* follow the new job */

@@ -85,8 +85,11 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     m->has_m = true;
     if (md_overview_versions(a->s, m->name, &m->v, &m->nv, err) != MD_OK ||
         md_version_list(a->s, m->name, &m->lv, &m->nlv, err) != MD_OK ||
-        md_stage_history(a->s, m->name, 0, &m->h, &m->nh, err) != MD_OK)
+        md_stage_history(a->s, m->name, 0, &m->h, &m->nh, err) != MD_OK) {
+        model_clear(m); /* nothing half-read stays behind the error */
+        m->vt.nrows = m->ht.nrows = 0;
         return err->code;
+    }
     m->requested_by = md_xcalloc(m->nv + 1, sizeof *m->requested_by);
     for (size_t i = 0; i < m->nv; i++) {
         json_t *r;
@@ -336,7 +339,7 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
             return why;
         if (!r || !r->request)
             return "this version has no pending request";
-        if (!strcmp(m->requested_by[m->vt.cursor], a->actor.name))
+        if (m->requested_by && !strcmp(m->requested_by[m->vt.cursor], a->actor.name))
             return "four eyes: you requested this promotion; another approver must decide it";
         return NULL;
     default:
@@ -609,8 +612,7 @@ static int retrain(tui_app *a, model_view *m)
     int64_t job;
     if (md_retrain(a->s, &a->actor, m->name, reason, 0, &job, &err) != MD_OK)
         return refused(a, "retrain refused", &err);
-    tui_launch_job(a, job);
-    if (!a->msg[0])
+    if (tui_launch_job(a, job))
         tui_msg(a, TUI_GOOD, "job %lld queued for %s", (long long)job, m->name);
     return TUI_R_RELOAD;
 }

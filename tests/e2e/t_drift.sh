@@ -85,6 +85,24 @@ wait_for "$feature"
 expect_screen_contains "baseline"
 keys Escape
 wait_for "drift churn v2"
+
+# from an incident's evidence straight to the drift cell behind it
+md --json incidents show 12 >"$T_DIR/inc.json" || fail "incidents show 12"
+[ "$(json_get 'd["kind"]' "$T_DIR/inc.json")" = drift ] || fail "incident 12 of the demo is not a drift incident"
+cell=$(json_get '"%s %s" % (d["evidence"][2]["window"], d["evidence"][2]["feature"])' "$T_DIR/inc.json")
+keys :
+type_text "incidents all"
+keys Enter
+wait_for "Incidents all"
+keys /
+type_text "$(json_get 'd["title"]' "$T_DIR/inc.json" | cut -c1-20)"
+keys Enter
+keys g Enter
+wait_for "Incident #12"
+keys g j j Enter
+wait_for "drift $(json_get 'd["model"]' "$T_DIR/inc.json") v$(json_get 'd["version"]' "$T_DIR/inc.json")"
+settle
+screen | tail -n 1 | grep -qF " $cell" || fail "the heatmap should open on the evidence's cell ($cell)"
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"

@@ -14,6 +14,20 @@ rows=$(screen | grep -cE '^ +[0-9]+ P[1-4] ')
 [ "$rows" = "$active" ] || fail "incident rows: $rows on screen, $active in the store"
 golden incidents_80x24
 
+# the queue's filters: s cycles the severity; asking for P1 again shows P1, not what s left
+keys :
+type_text "incidents p1"
+keys Enter
+wait_for "Incidents P1 active"
+keys s
+wait_for "Incidents P2 active"
+keys :
+type_text "incidents p1"
+keys Enter
+wait_for "Incidents P1 active"
+keys 4 # the screen as it was left
+wait_for "Incidents P1 active"
+
 # 5: approvals, the pending requests
 pending=$(md --json requests list --state pending | count 'len(d)')
 keys 5
