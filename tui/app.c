@@ -657,23 +657,27 @@ static void filter_prompt(tui_app *a)
 
 static void handle_key(tui_app *a, int r, wint_t ch)
 {
+    int code = tui_key_code(r, ch);
     if (a->rows < MIN_ROWS || a->cols < MIN_COLS) { /* only quitting and resizing work */
-        if (r == OK && (ch == 'Q' || ch == 'q'))
+        tui_action q = tui_keymap_lookup(NULL, code);
+        if (q == TUI_A_QUIT || q == TUI_A_CLOSE)
             a->quit = true;
         return;
     }
     tui_view *v = a->top;
-    int code = (int)ch;
-    if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+    tui_action act = TUI_A_NONE;
+    if (r == KEY_CODE_YES && ch == KEY_MOUSE) { /* the wheel moves the cursor, however bound */
         MEVENT me;
         if (getmouse(&me) != OK)
             return;
-        code = me.bstate & BUTTON4_PRESSED ? KEY_UP : me.bstate & BUTTON5_PRESSED ? KEY_DOWN : -1;
-        if (code < 0)
+        act = me.bstate & BUTTON4_PRESSED   ? TUI_A_UP
+              : me.bstate & BUTTON5_PRESSED ? TUI_A_DOWN
+                                            : TUI_A_NONE;
+        if (act == TUI_A_NONE)
             return;
+    } else {
+        act = tui_keymap_lookup(v ? (v->ops->scope ? v->ops->scope : v->ops->name) : NULL, code);
     }
-    tui_action act =
-        tui_keymap_lookup(v ? (v->ops->scope ? v->ops->scope : v->ops->name) : NULL, code);
     if (v && act != TUI_A_NONE) {
         const char *why = tui_unavailable(a, v, act);
         if (why) {
@@ -726,6 +730,7 @@ static void handle_key(tui_app *a, int r, wint_t ch)
         break;
     case TUI_A_SCREEN1: case TUI_A_SCREEN2: case TUI_A_SCREEN3: case TUI_A_SCREEN4:
     case TUI_A_SCREEN5: case TUI_A_SCREEN6: case TUI_A_SCREEN7: case TUI_A_SCREEN8:
+        a->msg[0] = '\0'; /* what was said was about the screen being left */
         tui_screen(a, act - TUI_A_SCREEN1 + 1, NULL);
         break;
     default:

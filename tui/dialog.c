@@ -99,6 +99,14 @@ static int edit_key(line_edit *e, int r, wint_t ch)
     return 0;
 }
 
+/* The text cursor where typing goes while a line is edited; hidden, and left wherever the
+ * last update put it (no bytes spent moving it), the rest of the time. */
+static void show_cursor(bool on)
+{
+    leaveok(stdscr, on ? FALSE : TRUE);
+    curs_set(on ? 1 : 0);
+}
+
 /* Draws the line in [x, x + width), scrolled so the cursor shows; leaves the cursor there. */
 static void edit_draw(tui_app *a, const line_edit *e, int y, int x, int width)
 {
@@ -119,19 +127,25 @@ static void edit_draw(tui_app *a, const line_edit *e, int y, int x, int width)
 }
 
 /* Too small to draw a dialog: shows the "too small" screen and waits for a resize (or a
- * signal); true when it did, so the caller loops and draws again. */
-static bool wait_if_small(tui_app *a)
+ * signal); 1 when it waited, so the caller loops and draws again; -1 when the user gave up
+ * (Esc or close: cancel; quit: the console ends too); 0 when there is room. */
+static int wait_if_small(tui_app *a)
 {
     if (!tui_too_small(a))
-        return false;
+        return 0;
     refresh();
     wint_t ch;
     int r = get_wch(&ch);
     if (r == ERR)
-        tui_poll_signals(a);
-    else if (r == KEY_CODE_YES && ch == KEY_RESIZE)
+        return tui_poll_signals(a) ? -1 : 1;
+    if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
         tui_resized(a);
-    return true;
+        return 1;
+    }
+    tui_action act = tui_keymap_lookup(NULL, tui_key_code(r, ch));
+    if (act == TUI_A_QUIT)
+        a->quit = true;
+    return act == TUI_A_QUIT || act == TUI_A_BACK || act == TUI_A_CLOSE ? -1 : 1;
 }
 
 /* ---- the prompt ---------------------------------------------------------------------------------- */
@@ -140,12 +154,15 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
 {
     line_edit e;
     edit_init(&e, buf);
-    curs_set(1);
+    show_cursor(true);
     int result = 0;
     while (!result && !a->quit) {
         tui_draw(a);
-        if (wait_if_small(a))
+        int small = wait_if_small(a);
+        if (small) {
+            result = small < 0 ? -1 : 0;
             continue;
+        }
         int y = a->rows - 1, lw = tui_put(a, y, 0, a->cols, TUI_STATUS, label, false);
         edit_draw(a, &e, y, lw, a->cols - lw);
         refresh();
@@ -190,7 +207,7 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
         }
         result = edit_key(&e, r, ch);
     }
-    curs_set(0);
+    show_cursor(false);
     if (result == 1)
         edit_out(&e, buf, cap);
     return result == 1;
@@ -271,11 +288,14 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
     int result = 0;
     char hint[128] = "";
     if (input)
-        curs_set(1);
+        show_cursor(true);
     while (!result && !a->quit) {
         tui_draw(a);
-        if (wait_if_small(a))
+        int small = wait_if_small(a);
+        if (small) {
+            result = small < 0 ? -1 : 0;
             continue;
+        }
         int width = a->cols - 8 > 72 ? 72 : a->cols - 8;
         size_t off = 0;
         int nw = 0;
@@ -323,7 +343,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
             result = 0;
         }
     }
-    curs_set(0);
+    show_cursor(false);
     if (result == 1 && input)
         edit_out(&e, input, cap);
     return result == 1;
@@ -334,8 +354,11 @@ int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
     int cur = 0, result = -2;
     while (result == -2 && !a->quit) {
         tui_draw(a);
-        if (wait_if_small(a))
+        int small = wait_if_small(a);
+        if (small) {
+            result = small < 0 ? -1 : -2;
             continue;
+        }
         int width = 0;
         for (int i = 0; i < n; i++)
             width = tui_width(options[i]) > width ? tui_width(options[i]) : width;
@@ -356,7 +379,7 @@ int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
             tui_resized(a);
             continue;
         }
-        tui_action act = tui_keymap_lookup(NULL, r == KEY_CODE_YES ? (int)ch : (int)ch);
+        tui_action act = tui_keymap_lookup(NULL, tui_key_code(r, ch));
         if (act == TUI_A_UP)
             cur = cur > 0 ? cur - 1 : n - 1;
         else if (act == TUI_A_DOWN)
@@ -382,8 +405,11 @@ void tui_alert(tui_app *a, const char *title, const char *text)
         int width = a->cols - 8 > 72 ? 72 : a->cols - 8;
         int n = wrap(text, width, copy, sizeof copy, wrapped, 40);
         tui_draw(a);
-        if (wait_if_small(a))
+        int small = wait_if_small(a);
+        if (small) {
+            again = small > 0;
             continue;
+        }
         dbox b = frame(a, n + 1, width, title);
         for (int i = 0; i < n && b.y + 2 + i < b.y + b.h - 1; i++)
             tui_put_attr(a, b.y + 2 + i, b.x + 2, b.w - 4, tui_attr(TUI_DIALOG), wrapped[i], true);

@@ -137,6 +137,9 @@ const char *tui_action_key(tui_action a);
 /* The action for key `ch` (a curses key code, or a character) in the view's scope, else a
  * global one; TUI_A_NONE when unbound. */
 tui_action tui_keymap_lookup(const char *scope, int ch);
+/* The keymap's code for what get_wch returned: a function key, or a character below the
+ * function keys' numbers (-1 for one above: typed text is never taken for a function key). */
+int tui_key_code(int r, wint_t ch);
 /* Binds `key_name` to the action named `name` (config "bind.NAME = KEY"); false with *why. */
 bool tui_keymap_bind(const char *name, const char *key_name, char *why, size_t cap);
 void tui_keymap_reset(void);

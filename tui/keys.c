@@ -122,6 +122,13 @@ const char *tui_action_key(tui_action a)
     return "";
 }
 
+int tui_key_code(int r, wint_t ch)
+{
+    if (r == KEY_CODE_YES)
+        return (int)ch;
+    return r == OK && ch < KEY_MIN ? (int)ch : -1;
+}
+
 tui_action tui_keymap_lookup(const char *scope, int ch)
 {
     ensure();

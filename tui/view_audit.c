@@ -2,7 +2,9 @@
  * on top, so an auditor sees at once whether the history can be trusted; Enter shows one row
  * whole (its details, its hash and whether it still matches its content and its predecessor).
  *
- * The verification recomputes every hash; it runs when the screen loads and again on 'v'. */
+ * The verification recomputes every hash, so it runs when the screen first loads and again on
+ * 'v', not on every reload (another operator's action, a filter): rows added since are counted
+ * on the verdict's line as not yet verified. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ typedef struct {
     int *shown; /* indexes of the rows the filter keeps */
     tui_table t;
     md_audit_verdict verdict;
+    bool verified; /* the verification has run (on the first load, then on 'v') */
     char verify_err[MD_ERR_MSG_MAX]; /* the verification could not run */
 } audit_view;
 
@@ -109,6 +112,7 @@ static void verify(tui_app *a, audit_view *g)
 {
     md_err err;
     g->verify_err[0] = '\0';
+    g->verified = true;
     if (md_audit_verify(a->s, &g->verdict, &err) != MD_OK)
         snprintf(g->verify_err, sizeof g->verify_err, "%s", err.msg);
 }
@@ -144,7 +148,8 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
             break;
         }
     tui_table_clamp(&g->t);
-    verify(a, g);
+    if (!g->verified)
+        verify(a, g);
     return MD_OK;
 }
 
@@ -192,6 +197,11 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
         snprintf(line, sizeof line, "%s chain verified: %lld rows, OK %s head %.12s%s",
                  tui_glyph(a, TUI_G_CHECK), (long long)vd->rows, tui_glyph(a, TUI_G_VLINE),
                  vd->head, tui_glyph(a, TUI_G_ELLIPSIS));
+        int64_t newest = g->n ? g->rows[0].seq : 0; /* newest first, unless filtered by action */
+        if (!g->action[0] && newest > vd->rows)
+            snprintf(line + strlen(line), sizeof line - strlen(line),
+                     " %s +%lld unverified (v)", tui_glyph(a, TUI_G_VLINE),
+                     (long long)(newest - vd->rows));
         tui_put(a, y++, 0, cols, TUI_OK, line, true);
     } else {
         /* a broken chain takes two lines: the verdict, then core's account of the problem */

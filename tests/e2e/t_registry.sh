@@ -67,6 +67,12 @@ keys :
 type_text mod
 keys Tab
 type_text ups
+# the terminal's cursor sits where typing goes: after ":model ups", then two to the left
+cursor_x() { sleep 0.2; tmux -L "$SOCK" display-message -p -t md '#{cursor_x}'; }
+[ "$(cursor_x)" = 10 ] || fail "the cursor should be at column 10 after ':model ups', is at $(cursor_x)"
+keys Left Left
+[ "$(cursor_x)" = 8 ] || fail "the cursor should follow Left to column 8, is at $(cursor_x)"
+keys End
 keys Tab Enter
 wait_for "upsell-propensity"
 wait_for "stage history"

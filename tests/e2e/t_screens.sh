@@ -47,6 +47,13 @@ rowsn=$(md --json audit verify | count 'd["rows"]')
 keys 7
 wait_for "chain verified: $rowsn rows, OK"
 golden audit_80x24 'head [0-9a-f]{12}'
+# another operator acts: the list shows the new row within the refresh, counted as not yet
+# verified until v verifies the chain again
+md_as olga incidents note 12 "looked at the feed" >/dev/null || fail "incidents note"
+wait_for "+1 unverified (v)"
+expect_screen_contains "incident.note"
+keys v
+wait_for "chain verified: $((rowsn + 1)) rows, OK"
 
 # 8: scorecard: overall and one row per model
 keys 8
