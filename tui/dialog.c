@@ -1,5 +1,6 @@
 /* Modal pieces: the confirm dialog with its reason line, a choice, an alert, and the prompt
  * for / and :. Each runs its own small loop and redraws the app around it on a resize. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 #include <wchar.h>
 
 #include "internal.h"
+#include "mem.h"
+#include "text.h"
 
 /* ---- a line editor ------------------------------------------------------------------------------- */
 
@@ -252,30 +255,67 @@ static dbox frame(tui_app *a, int body, int want_w, const char *title)
     return b;
 }
 
-/* Wraps `text` to `width` columns into lines (pointers into a copy); returns the count. */
+/* Wraps `text`, sanitized, to `width` display columns at spaces (a word longer than a line is
+ * cut between characters); the lines are copied into `copy`, NUL-terminated, and `lines`
+ * points at them. Returns the count. */
 static int wrap(const char *text, int width, char *copy, size_t cap, char **lines, int max)
 {
-    snprintf(copy, cap, "%s", text);
-    int n = 0;
-    char *p = copy;
-    while (*p && n < max) {
-        char *start = p, *cut = NULL;
-        int col = 0;
-        while (*p && *p != '\n' && col < width) {
-            if (*p == ' ')
-                cut = p;
-            if ((*p & 0xC0) != 0x80)
-                col++;
-            p++;
-        }
-        if (*p && *p != '\n' && cut && col >= width)
-            p = cut;
-        char end = *p;
-        *p = '\0';
-        lines[n++] = start;
-        if (end)
-            p++;
+    /* a text cut to fit a buffer upstream may end inside a character: drop that piece */
+    char *whole = md_xstrdup(text);
+    size_t n0 = strlen(whole), i = n0;
+    while (i > 0 && ((unsigned char)whole[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i > 0) {
+        unsigned char lead = (unsigned char)whole[i - 1];
+        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (n0 - (i - 1) < want)
+            whole[i - 1] = '\0';
     }
+    char *clean = md_text_sanitize_lines(whole);
+    free(whole);
+    const char *p = clean;
+    size_t used = 0;
+    int n = 0;
+    while (*p && n < max) {
+        const char *start = p, *q = p, *cut = NULL;
+        int col = 0;
+        size_t len = 1;
+        while (*q && *q != '\n') {
+            mbstate_t st;
+            memset(&st, 0, sizeof st);
+            wchar_t wc;
+            len = mbrtowc(&wc, q, MB_CUR_MAX, &st);
+            if (len == (size_t)-1 || len == (size_t)-2 || len == 0) { /* shown as one "?" */
+                wc = L'?';
+                len = 1;
+            }
+            int w = wcwidth(wc) > 0 ? wcwidth(wc) : 1;
+            if (col + w > width)
+                break;
+            if (wc == L' ')
+                cut = q;
+            col += w;
+            q += len;
+        }
+        const char *end = q, *next = q;
+        if (*q == '\n') {
+            next = q + 1;
+        } else if (*q && cut && cut > start) { /* break at the last space */
+            end = cut;
+            next = cut + 1;
+        } else if (*q && q == start) { /* one character wider than the line */
+            end = next = q + len;
+        }
+        size_t k = (size_t)(end - start);
+        if (used + k + 1 > cap)
+            break;
+        memcpy(copy + used, start, k);
+        copy[used + k] = '\0';
+        lines[n++] = copy + used;
+        used += k + 1;
+        p = next;
+    }
+    free(clean);
     return n;
 }
 
@@ -300,11 +340,15 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
         size_t off = 0;
         int nw = 0;
         for (size_t i = 0; i < nlines && nw < 60; i++) {
+            if (!lines[i][0]) { /* a blank line stays */
+                wrapped[nw++] = (char *)"";
+                continue;
+            }
             int k = wrap(lines[i], width, copy + off, sizeof copy - off, wrapped + nw, 60 - nw);
             nw += k;
-            off += strlen(lines[i]) + 1;
-            if (off >= sizeof copy)
-                break;
+            if (k == 0)
+                break; /* no room left in the copy */
+            off = (size_t)(wrapped[nw - 1] - copy) + strlen(wrapped[nw - 1]) + 1;
         }
         int body = nw + (input ? 2 : 0) + 1;
         dbox b = frame(a, body, width, title);
@@ -351,7 +395,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
 
 int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
 {
-    int cur = 0, result = -2;
+    int cur = 0, top = 0, result = -2;
     while (result == -2 && !a->quit) {
         tui_draw(a);
         int small = wait_if_small(a);
@@ -363,10 +407,23 @@ int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
         for (int i = 0; i < n; i++)
             width = tui_width(options[i]) > width ? tui_width(options[i]) : width;
         dbox b = frame(a, n + 1, width + 4, title);
-        for (int i = 0; i < n && b.y + 2 + i < b.y + b.h - 1; i++)
-            tui_put_attr(a, b.y + 2 + i, b.x + 2, b.w - 4,
+        int shown = b.h - 3; /* the options that fit; the list scrolls to keep the cursor */
+        if (shown < 1)
+            shown = 1;
+        if (cur < top)
+            top = cur;
+        if (cur >= top + shown)
+            top = cur - shown + 1;
+        for (int i = top; i < n && i < top + shown; i++)
+            tui_put_attr(a, b.y + 2 + i - top, b.x + 2, b.w - 4,
                          i == cur ? tui_attr(TUI_SELECTED) : tui_attr(TUI_DIALOG), options[i],
                          true);
+        if (n > shown) { /* where the window on the list is */
+            char more[32];
+            snprintf(more, sizeof more, " %d/%d ", cur + 1, n);
+            tui_put_attr(a, b.y + b.h - 1, b.x + b.w - 2 - tui_width(more), tui_width(more),
+                         tui_attr(TUI_DIALOG), more, false);
+        }
         refresh();
         wint_t ch;
         int r = get_wch(&ch);
@@ -384,14 +441,26 @@ int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
             cur = cur > 0 ? cur - 1 : n - 1;
         else if (act == TUI_A_DOWN)
             cur = cur < n - 1 ? cur + 1 : 0;
+        else if (act == TUI_A_TOP)
+            cur = 0;
+        else if (act == TUI_A_BOTTOM)
+            cur = n - 1;
+        else if (act == TUI_A_PGUP)
+            cur = cur > shown ? cur - shown : 0;
+        else if (act == TUI_A_PGDN)
+            cur = cur + shown < n - 1 ? cur + shown : n - 1;
         else if (act == TUI_A_ENTER)
             result = cur;
         else if (act == TUI_A_BACK || act == TUI_A_CLOSE)
             result = -1;
-        else if (r == OK)
-            for (int i = 0; i < n; i++)
-                if (options[i][0] == (char)ch)
-                    result = i;
+        else if (r == OK && ch < 128) /* a letter: the next option starting with it */
+            for (int k = 1; k <= n; k++) {
+                int i = (cur + k) % n;
+                if (tolower((unsigned char)options[i][0]) == tolower((int)ch)) {
+                    cur = i;
+                    break;
+                }
+            }
     }
     return result < 0 ? -1 : result;
 }

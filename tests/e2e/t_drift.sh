@@ -40,6 +40,15 @@ type_text "drift churn 2"
 keys Enter
 wait_for "drift churn v2 PSI"
 check_cell PSI psi
+# the version chooser: a letter moves to the next option starting with it and does not choose
+keys v
+wait_for "(shown)"
+keys v
+sleep 0.3
+expect_screen_contains "(shown)"
+keys Escape
+wait_gone "(shown)"
+expect_screen_contains "drift churn v2 PSI"
 keys h h h j j
 check_cell PSI psi
 keys m # KS
