@@ -13,6 +13,13 @@
 #include "promotions.h"
 #include "versions.h"
 
+/* A JSON string member, "" when absent or not a string. */
+static const char *jstr(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
 typedef struct {
     char name[65];
     md_model m;
@@ -373,10 +380,10 @@ static size_t gate_lines(json_t *gates, char lines[][320], size_t max)
             snprintf(vb, sizeof vb, "yes");
         if (json_is_number(th))
             snprintf(tb, sizeof tb, "%s %.4g",
-                     json_string_value(json_object_get(g, "comparison")), json_number_value(th));
+                     jstr(g, "comparison"), json_number_value(th));
         snprintf(lines[n++], sizeof lines[0], "  %-17s %-10s %-10s %s%s",
-                 json_string_value(json_object_get(g, "gate")), vb, tb,
-                 json_string_value(json_object_get(g, "result")),
+                 jstr(g, "gate"), vb, tb,
+                 jstr(g, "result"),
                  json_is_true(json_object_get(g, "blocking")) ? "  BLOCKS" : "");
     }
     return n;
@@ -441,8 +448,8 @@ static int decide(tui_app *a, model_view *m, const md_version_row *r, bool appro
     size_t n = 0;
     snprintf(lines[n++], sizeof lines[0], "%s request %lld: %s v%lld to %s, asked by %s.",
              approve ? "Approve" : "Reject", (long long)r->request, m->name,
-             (long long)r->number, json_string_value(json_object_get(req, "target")),
-             json_string_value(json_object_get(req, "requested_by")));
+             (long long)r->number, jstr(req, "target"),
+             jstr(req, "requested_by"));
     snprintf(lines[n++], sizeof lines[0], "Approvals so far: %lld of %lld.", (long long)r->approvals,
              (long long)r->required);
     if (approve && r->approvals + 1 >= r->required)
@@ -600,10 +607,10 @@ static int retrain(tui_app *a, model_view *m)
              type ? type : "?");
     if (type && !strcmp(type, "webhook"))
         snprintf(l2, sizeof l2, "POST to %s (in the background; progress in the jobs screen).",
-                 json_string_value(json_object_get(b, "url")));
+                 jstr(b, "url"));
     else
         snprintf(l2, sizeof l2, "Runs %s (detached; the jobs screen shows its status and log).",
-                 json_string_value(json_array_get(json_object_get(b, "argv"), 0)));
+                 or_dash(json_string_value(json_array_get(json_object_get(b, "argv"), 0))));
     md_policy_free(&p);
     const char *l[] = {l1, l2};
     char reason[256] = "";
