@@ -97,14 +97,24 @@ bool tui_may(tui_app *a, md_perm perm, const char **why)
         *why = a->read_only_why;
         return false;
     }
-    md_err err;
-    if (md_authz_role(a->s, &a->actor, perm, &err) != MD_OK) {
-        snprintf(reason, sizeof reason, "%s", err.msg);
-        *why = reason;
-        return false;
+    if (a->may.version != a->data_version) { /* roles may have changed with the store */
+        memset(a->may.ok, -1, sizeof a->may.ok);
+        a->may.version = a->data_version;
     }
-    *why = NULL;
-    return true;
+    if ((unsigned)perm < MD_PERM_COUNT && a->may.ok[perm] >= 0) {
+        *why = a->may.ok[perm] ? NULL : a->may.why[perm];
+        return a->may.ok[perm] == 1;
+    }
+    md_err err;
+    bool ok = md_authz_role(a->s, &a->actor, perm, &err) == MD_OK;
+    if (!ok)
+        snprintf(reason, sizeof reason, "%s", err.msg);
+    if ((unsigned)perm < MD_PERM_COUNT && (ok || err.code == MD_REFUSED)) {
+        a->may.ok[perm] = ok;
+        snprintf(a->may.why[perm], sizeof a->may.why[perm], "%s", ok ? "" : reason);
+    }
+    *why = ok ? NULL : reason;
+    return ok;
 }
 
 static bool listed(const tui_action *list, tui_action act)
@@ -813,6 +823,7 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
     int64_t started = mono_us();
     tui_app a;
     memset(&a, 0, sizeof a);
+    a.may.version = -1;
     a.s = s;
     a.actor = *actor;
     a.opts = *opts;

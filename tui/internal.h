@@ -227,6 +227,12 @@ struct tui_app {
     char feature[129];
     int64_t incident;      /* incident to select when the incident queue opens */
     bool cursor_row;       /* the cursor bar spans the whole row (config: cursor = row) */
+    struct {               /* tui_may's answers, good until the store changes (hints ask
+                              on every frame) */
+        int64_t version;   /* the data_version they were read at; -1 none */
+        signed char ok[MD_PERM_COUNT]; /* -1 not asked, 0 no, 1 yes */
+        char why[MD_PERM_COUNT][MD_ERR_MSG_MAX];
+    } may;
     struct {               /* jobs this session started: their progress goes to the status line */
         int64_t id;
         char state[16];
