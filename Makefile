@@ -45,7 +45,7 @@ LIB  := $(BUILD)/libmodeldeck.a
 BIN  := $(BUILD)/modeldeck
 UNIT := $(BUILD)/tests/unit-tests
 
-.PHONY: all run test check-unit check-cli check-reference check-e2e deps deps-test deps-bench sanitize \
+.PHONY: FORCE all run test check-unit check-cli check-reference check-e2e deps deps-test deps-bench sanitize \
         install clean bench format
 
 all: $(BIN) $(LIB)
@@ -82,8 +82,14 @@ $(BUILD)/gen/theme_dark.c: themes/dark.json $(BUILD)/tools/embed
 $(BUILD)/gen/theme_dark.o: $(BUILD)/gen/theme_dark.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-# The console finds installed themes here.
+# The console finds installed themes here; a stamp holding PREFIX rebuilds it when
+# `make install PREFIX=...` names another place than the build did.
 $(BUILD)/tui/theme.o: CPPFLAGS += -DMD_SHARE_DIR='"$(PREFIX)/share/modeldeck"'
+$(BUILD)/tui/theme.o: $(BUILD)/prefix.stamp
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
+FORCE:
 $(BUILD)/cli/%.o $(BUILD)/tui/%.o: CPPFLAGS += -Itui
 
 $(LIB): $(CORE_OBJ)
