@@ -22,6 +22,8 @@ export TERM=xterm-256color
 if [ -z "${T_DIR:-}" ]; then # run by hand, not by run.sh
     T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/modeldeck-e2e.XXXXXX")
     trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T_DIR"' EXIT
+else # the test's tmux server (and the console's pane) end with the test, pass or fail
+    trap 'tmux -L "$SOCK" kill-server 2>/dev/null' EXIT
 fi
 cd "$T_DIR" || exit 1
 export HOME="$T_DIR/home" XDG_CONFIG_HOME="$T_DIR/config"
