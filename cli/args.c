@@ -80,6 +80,12 @@ int cli_int64(cli_ctx *c, const char *what, const char *text, int64_t *out)
     return 0;
 }
 
+int cli_id(cli_ctx *c, const char *text, int64_t *id)
+{
+    int rc = cli_int64(c, "ID", text[0] == '#' ? text + 1 : text, id);
+    return !rc && *id <= 0 ? cli_usage_error(c, "ID: ids start at 1") : rc;
+}
+
 int cli_double(cli_ctx *c, const char *what, const char *text, double *out)
 {
     char *end;

@@ -44,6 +44,8 @@ int cli_parse(cli_ctx *c, int argc, char **argv, const cli_opt *opts, const char
 /* Number parsing for option values; print a usage error and return 2 when malformed. */
 int cli_int64(cli_ctx *c, const char *what, const char *text, int64_t *out);
 int cli_double(cli_ctx *c, const char *what, const char *text, double *out);
+/* An incident, request, job or proposal id: "12" or "#12", at least 1. */
+int cli_id(cli_ctx *c, const char *text, int64_t *id);
 
 /* ---- store and identity -------------------------------------------------------------------- */
 

@@ -12,12 +12,6 @@
 #include "scorecard.h"
 #include "text.h"
 
-static int id_of(cli_ctx *c, const char *text, int64_t *id)
-{
-    int rc = cli_int64(c, "ID", text[0] == '#' ? text + 1 : text, id);
-    return !rc && *id <= 0 ? cli_usage_error(c, "ID: ids start at 1") : rc;
-}
-
 static const char *str(json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -147,8 +141,7 @@ static int jobs_show(cli_ctx *c, int argc, char **argv)
     const char *pos[1];
     int64_t id;
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, NULL);
-    if (rc || (rc = id_of(c, pos[0], &id)) || (rc = cli_open(c)))
-        return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
     json_t *o;
     md_err err;
     if (md_job_show(c->store, id, &o, &err) != MD_OK)
@@ -179,8 +172,7 @@ static int jobs_cancel(cli_ctx *c, int argc, char **argv)
     const cli_opt opts[] = {{"--reason", CLI_STR, &reason}, {0}};
     int64_t id;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (rc = id_of(c, pos[0], &id)))
-        return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id))) return rc;
     if (!reason)
         return cli_usage_error(c, "--reason is required");
     if ((rc = cli_open(c)))
@@ -242,8 +234,7 @@ static int proposals_decide(cli_ctx *c, int argc, char **argv, bool accept)
     const cli_opt opts[] = {{"--reason", CLI_STR, &reason}, {0}};
     int64_t id, job = 0;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (rc = id_of(c, pos[0], &id)))
-        return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id))) return rc;
     if (!reason)
         return cli_usage_error(c, "--reason is required");
     if ((rc = cli_open(c)))
@@ -289,8 +280,7 @@ int cmd_job_supervisor(cli_ctx *c, int argc, char **argv)
     const char *pos[1];
     int64_t id;
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, NULL);
-    if (rc || (rc = id_of(c, pos[0], &id)) || (rc = cli_open(c)))
-        return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
     md_err err;
     return md_job_run(c->store, id, &err) == MD_OK ? 0 : cli_fail(c, &err);
 }

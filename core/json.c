@@ -205,6 +205,12 @@ md_status md_json_canonical_object(const char *text, const char *what, char **ou
     return MD_OK;
 }
 
+const char *md_json_text(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
 json_t *md_json_str_or_null(const char *s)
 {
     if (!s)

@@ -26,6 +26,8 @@ char *md_json_dump(const json_t *v, int flags);
 /* The shortest decimal text (at most 17 significant digits) that parses back to v exactly. */
 void md_fmt_double(double v, char out[32]);
 
+/* Member `key` of object o when it is a string, else "" (for display). */
+const char *md_json_text(const json_t *o, const char *key);
 /* A string or JSON null when s is NULL. */
 json_t *md_json_str_or_null(const char *s);
 /* An integer or JSON null when `present` is false. */

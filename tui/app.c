@@ -588,6 +588,26 @@ bool tui_command(tui_app *a, const char *line)
     return false;
 }
 
+bool tui_focus_model(tui_app *a, char *model, size_t mcap, int64_t *version, char *why, size_t cap)
+{
+    if (a->model[0]) {
+        snprintf(model, mcap, "%s", a->model);
+        *version = a->version;
+        return true;
+    }
+    md_model_row *rows;
+    size_t n;
+    md_err err;
+    if (md_overview_models(a->s, &rows, &n, &err) != MD_OK) {
+        snprintf(why, cap, "%s", err.msg);
+        return false;
+    }
+    if (n) snprintf(model, mcap, "%s", rows[0].name);
+    md_model_rows_free(rows, n);
+    if (!n) snprintf(why, cap, "no models yet: 'modeldeck model add' registers one");
+    return n > 0;
+}
+
 bool tui_parse_version(const char *t, int64_t *out)
 {
     if (!strcmp(t, "production") || !strcmp(t, "prod")) {

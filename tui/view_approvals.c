@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "internal.h"
+#include "json.h"
 #include "mem.h"
 #include "models.h"
 #include "promotions.h"
@@ -43,12 +44,6 @@ static const tui_column cols[] = {
     {"BY", 10, TUI_LEFT, 0, false},       {"APPROVALS", 11, TUI_RIGHT, 0, false},
     {"EXPIRES", 10, TUI_LEFT, 0, false},  {"REASON", 30, TUI_LEFT, 12, true},
 };
-
-static const char *js(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 static int64_t ji(const json_t *o, const char *k)
 {
@@ -120,13 +115,12 @@ static void actor_part(tui_app *a, request *r)
 {
     json_t *d;
     size_t i;
-    r->mine = !strcmp(js(r->req, "requested_by"), a->actor.name);
+    r->mine = !strcmp(md_json_text(r->req, "requested_by"), a->actor.name);
     json_array_foreach(json_object_get(r->req, "decisions"), i, d)
     {
-        if (strcmp(js(d, "approver"), a->actor.name) != 0)
-            continue;
+        if (strcmp(md_json_text(d, "approver"), a->actor.name) != 0) continue;
         r->decided = true;
-        r->approved |= !strcmp(js(d, "decision"), "approve");
+        r->approved |= !strcmp(md_json_text(d, "decision"), "approve");
     }
 }
 
@@ -134,8 +128,9 @@ static bool row_matches(const json_t *o, const char *text)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)ji(o, "id"));
-    return strstr(id, text) || strstr(js(o, "model"), text) || strstr(js(o, "to"), text) ||
-           strstr(js(o, "requested_by"), text) || strstr(js(o, "reason"), text);
+    return strstr(id, text) || strstr(md_json_text(o, "model"), text) ||
+           strstr(md_json_text(o, "to"), text) || strstr(md_json_text(o, "requested_by"), text) ||
+           strstr(md_json_text(o, "reason"), text);
 }
 
 static bool matches(tui_view *v, int row, const char *text)
@@ -168,7 +163,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
             memset(r, 0, sizeof *r);
             continue;
         }
-        expires_in(a, js(r->req, "expires_at"), r->expires, sizeof r->expires);
+        expires_in(a, md_json_text(r->req, "expires_at"), r->expires, sizeof r->expires);
         actor_part(a, r);
         if (ji(r->req, "id") == keep)
             p->t.cursor = p->t.nrows;
@@ -225,16 +220,16 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
         snprintf(buf, cap, "%lld", (long long)ji(o, "id"));
         return buf;
     case 1:
-        return js(o, "model");
+        return md_json_text(o, "model");
     case 2:
         snprintf(buf, cap, "v%lld", (long long)ji(o, "version"));
         return buf;
     case 3:
-        return js(o, "to");
+        return md_json_text(o, "to");
     case 4:
         if (r->mine)
             *role = TUI_DIM;
-        return js(o, "requested_by");
+        return md_json_text(o, "requested_by");
     case 5:
         *role = blocked(o) ? TUI_ALERT : TUI_WARN;
         snprintf(buf, cap, "%s%lld/%lld", blocked(o) ? "blocked " : "",
@@ -243,7 +238,7 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
     case 6:
         return r->expires;
     case 7:
-        return js(o, "reason");
+        return md_json_text(o, "reason");
     }
     return "";
 }
@@ -264,7 +259,7 @@ static void gate_value(const json_t *g, char *out, size_t cap)
 static void gate_threshold(const json_t *g, char *out, size_t cap)
 {
     const json_t *x = json_object_get(g, "threshold");
-    const char *cmp = js(g, "comparison");
+    const char *cmp = md_json_text(g, "comparison");
     if (json_is_integer(x))
         snprintf(out, cap, "%s %lld", cmp, (long long)json_integer_value(x));
     else if (json_is_real(x))
@@ -285,7 +280,8 @@ static void gate_cell(tui_app *a, const json_t *g, int y, int x, int w)
     }
     gate_value(g, val, sizeof val);
     tui_put(a, y, x, 9, TUI_NORMAL, val, false);
-    tui_put(a, y, x + 10, w - 10, tui_status_role(js(g, "result")), js(g, "result"), false);
+    tui_put(a, y, x + 10, w - 10, tui_status_role(md_json_text(g, "result")),
+            md_json_text(g, "result"), false);
 }
 
 static const json_t *gate_named(const json_t *table, const char *name)
@@ -294,8 +290,7 @@ static const json_t *gate_named(const json_t *table, const char *name)
     size_t i;
     json_array_foreach(table, i, g)
     {
-        if (!strcmp(js(g, "gate"), name))
-            return g;
+        if (!strcmp(md_json_text(g, "gate"), name)) return g;
     }
     return NULL;
 }
@@ -319,11 +314,11 @@ static int draw_gates(tui_app *a, const json_t *req, int y, int end, int width)
     {
         if (y >= end)
             break;
-        const json_t *e = has_exec ? gate_named(at_exec, js(g, "gate")) : NULL;
+        const json_t *e = has_exec ? gate_named(at_exec, md_json_text(g, "gate")) : NULL;
         const json_t *now = e ? e : g; /* what blocks: the latest evaluation */
         char th[32];
         gate_threshold(now, th, sizeof th);
-        tui_put(a, y, x[0], x[1] - x[0] - 1, TUI_NORMAL, js(g, "gate"), false);
+        tui_put(a, y, x[0], x[1] - x[0] - 1, TUI_NORMAL, md_json_text(g, "gate"), false);
         tui_put(a, y, x[1], x[2] - x[1] - 1, TUI_NORMAL, th, false);
         gate_cell(a, g, y, x[2], x[3] - x[2] - 1);
         if (has_exec)
@@ -341,13 +336,14 @@ static int draw_gates(tui_app *a, const json_t *req, int y, int end, int width)
 
 static void decision_line(tui_app *a, const json_t *d, int y, int width)
 {
-    bool ok = !strcmp(js(d, "decision"), "approve");
+    bool ok = !strcmp(md_json_text(d, "decision"), "approve");
     char t[32], line[600];
-    short_time(js(d, "at"), t, sizeof t);
+    short_time(md_json_text(d, "at"), t, sizeof t);
     tui_put(a, y, 1, 2, ok ? TUI_OK : TUI_ALERT, tui_glyph(a, ok ? TUI_G_CHECK : TUI_G_CROSS),
             false);
-    snprintf(line, sizeof line, "%-8s %-7s %s  %s", js(d, "approver"), js(d, "decision"), t,
-             *js(d, "comment") ? js(d, "comment") : "(no comment)");
+    snprintf(line, sizeof line, "%-8s %-7s %s  %s", md_json_text(d, "approver"),
+             md_json_text(d, "decision"), t,
+             *md_json_text(d, "comment") ? md_json_text(d, "comment") : "(no comment)");
     tui_put(a, y, 3, width - 3, TUI_NORMAL, line, false);
 }
 
@@ -369,8 +365,8 @@ static int draw_decisions(tui_app *a, const json_t *req, int y, int end, int wid
     json_array_foreach(ov, i, d)
     {
         if (y < end)
-            tui_putf(a, y++, 1, width - 1, TUI_WARN, "override %s by %s: %s", js(d, "gate"),
-                     js(d, "actor"), js(d, "reason"));
+            tui_putf(a, y++, 1, width - 1, TUI_WARN, "override %s by %s: %s",
+                     md_json_text(d, "gate"), md_json_text(d, "actor"), md_json_text(d, "reason"));
     }
     return y;
 }
@@ -401,13 +397,13 @@ static void draw_detail(tui_app *a, tui_view *v, const request *r, int y, int en
 {
     const json_t *o = r->req;
     char t[32], exp[32];
-    short_time(js(o, "requested_at"), t, sizeof t);
-    short_time(js(o, "expires_at"), exp, sizeof exp);
+    short_time(md_json_text(o, "requested_at"), t, sizeof t);
+    short_time(md_json_text(o, "expires_at"), exp, sizeof exp);
     tui_putf(a, y++, 0, width, TUI_TITLE, "#%lld %s v%lld -> %s, asked by %s at %s",
-             (long long)ji(o, "id"), js(o, "model"), (long long)ji(o, "version"), js(o, "to"),
-             js(o, "requested_by"), t);
-    tui_putf(a, y++, 1, width - 1, TUI_NORMAL, "reason: %s  (expires %s UTC)", js(o, "reason"),
-             exp);
+             (long long)ji(o, "id"), md_json_text(o, "model"), (long long)ji(o, "version"),
+             md_json_text(o, "to"), md_json_text(o, "requested_by"), t);
+    tui_putf(a, y++, 1, width - 1, TUI_NORMAL, "reason: %s  (expires %s UTC)",
+             md_json_text(o, "reason"), exp);
     if (y < end)
         verdict(a, v, r, y++, width);
     y = draw_gates(a, o, y, end, width);
@@ -472,7 +468,7 @@ static void blocking_gates(const json_t *table, char *out, size_t cap)
     {
         if (json_is_true(json_object_get(g, "blocking")))
             snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? ", " : "",
-                     js(g, "gate"));
+                     md_json_text(g, "gate"));
     }
     if (!out[0])
         snprintf(out, cap, "none");
@@ -486,22 +482,26 @@ static void approve_effect(tui_app *a, const request *r, char *out, size_t cap)
     md_model m;
     md_err err;
     char champion[96] = "";
-    if (!strcmp(js(o, "to"), "production") &&
-        md_model_get(a->s, js(o, "model"), &m, &err) == MD_OK) {
+    if (!strcmp(md_json_text(o, "to"), "production") &&
+        md_model_get(a->s, md_json_text(o, "model"), &m, &err) == MD_OK) {
         if (m.production_version)
             snprintf(champion, sizeof champion, "; v%lld, in production now, is archived",
                      (long long)m.production_version);
         md_model_free(&m);
     }
     if (n >= need)
-        snprintf(out, cap, "All %lld approvals are in but its gates blocked the move: %s checks "
-                           "the gates again and, if none blocks now, %s v%lld moves to %s%s.",
+        snprintf(out, cap,
+                 "All %lld approvals are in but its gates blocked the move: %s checks "
+                 "the gates again and, if none blocks now, %s v%lld moves to %s%s.",
                  need, r->approved ? "this (no new approval counts)" : "yours",
-                 js(o, "model"), (long long)ji(o, "version"), js(o, "to"), champion);
+                 md_json_text(o, "model"), (long long)ji(o, "version"), md_json_text(o, "to"),
+                 champion);
     else if (n + 1 >= need)
-        snprintf(out, cap, "Approvals: %lld of %lld; yours completes them: the gates are checked "
-                           "again and, if none blocks, %s v%lld moves to %s now%s.",
-                 n, need, js(o, "model"), (long long)ji(o, "version"), js(o, "to"), champion);
+        snprintf(out, cap,
+                 "Approvals: %lld of %lld; yours completes them: the gates are checked "
+                 "again and, if none blocks, %s v%lld moves to %s now%s.",
+                 n, need, md_json_text(o, "model"), (long long)ji(o, "version"),
+                 md_json_text(o, "to"), champion);
     else
         snprintf(out, cap, "Approvals: %lld of %lld; yours makes %lld of %lld. The version does "
                            "not move yet: it waits for %lld more.",
@@ -511,15 +511,15 @@ static void approve_effect(tui_app *a, const request *r, char *out, size_t cap)
 static void request_line(const json_t *o, const char *verb, char *out, size_t cap)
 {
     snprintf(out, cap, "%s request #%lld: %s v%lld -> %s, asked by %s (%s).", verb,
-             (long long)ji(o, "id"), js(o, "model"), (long long)ji(o, "version"), js(o, "to"),
-             js(o, "requested_by"), js(o, "reason"));
+             (long long)ji(o, "id"), md_json_text(o, "model"), (long long)ji(o, "version"),
+             md_json_text(o, "to"), md_json_text(o, "requested_by"), md_json_text(o, "reason"));
 }
 
 static void approved_msg(tui_app *a, const json_t *o, const md_decision *d)
 {
     if (d->executed)
-        tui_msg(a, TUI_GOOD, "approved: %s v%lld moved to %s", js(o, "model"),
-                (long long)ji(o, "version"), js(o, "to"));
+        tui_msg(a, TUI_GOOD, "approved: %s v%lld moved to %s", md_json_text(o, "model"),
+                (long long)ji(o, "version"), md_json_text(o, "to"));
     else if (d->blocking[0])
         tui_msg(a, TUI_WARN, "approved (%d of %d) but NOT promoted: blocked by %s", d->approvals,
                 d->required, d->blocking);
@@ -556,9 +556,10 @@ static int reject(tui_app *a, const request *r)
     const json_t *o = r->req;
     char l1[400], l2[300];
     request_line(o, "Reject", l1, sizeof l1);
-    snprintf(l2, sizeof l2, "The request closes as rejected (approvals so far do not count); "
-                            "%s v%lld stays where it is. A new request is needed to try again.",
-             js(o, "model"), (long long)ji(o, "version"));
+    snprintf(l2, sizeof l2,
+             "The request closes as rejected (approvals so far do not count); "
+             "%s v%lld stays where it is. A new request is needed to try again.",
+             md_json_text(o, "model"), (long long)ji(o, "version"));
     const char *lines[] = {l1, l2};
     char comment[256] = "";
     if (!tui_dialog(a, "reject", lines, 2, "comment:", comment, sizeof comment, true))
@@ -586,7 +587,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     case TUI_A_REJECT:
         return reject(a, r);
     case TUI_A_ENTER: /* the model, with the candidate beside the champion a key away */
-        snprintf(a->model, sizeof a->model, "%s", js(r->req, "model"));
+        snprintf(a->model, sizeof a->model, "%s", md_json_text(r->req, "model"));
         a->version = ji(r->req, "version");
         tui_push(a, &tui_model_view, a->model);
         return TUI_R_DRAW;

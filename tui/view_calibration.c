@@ -86,24 +86,8 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
             tok = strtok_r(NULL, " ", &save);
         if (tok)
             snprintf(c->keep, sizeof c->keep, "%s", tok);
-    } else if (a->model[0]) {
-        snprintf(c->model, sizeof c->model, "%s", a->model);
-        c->want = a->version;
-    } else {
-        md_model_row *rows;
-        size_t n;
-        md_err err;
-        if (md_overview_models(a->s, &rows, &n, &err) != MD_OK) {
-            snprintf(why, cap, "%s", err.msg);
-            return false;
-        }
-        if (n)
-            snprintf(c->model, sizeof c->model, "%s", rows[0].name);
-        md_model_rows_free(rows, n);
-        if (!n) {
-            snprintf(why, cap, "no models yet: 'modeldeck model add' registers one");
-            return false;
-        }
+    } else if (!tui_focus_model(a, c->model, sizeof c->model, &c->want, why, cap)) {
+        return false;
     }
     snprintf(a->model, sizeof a->model, "%s", c->model);
     a->version = c->want;

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "incidents.h"
 #include "internal.h"
+#include "json.h"
 #include "mem.h"
 #include "models.h"
 #include "users.h"
@@ -39,12 +40,6 @@ static void perm_load(tui_app *a, md_perm p, perm_cache *c)
 }
 
 /* ---- small helpers --------------------------------------------------------------------------- */
-
-static const char *js(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 static int64_t ji(const json_t *o, const char *k)
 {
@@ -97,8 +92,8 @@ static int64_t age_ms(tui_app *a, const char *iso)
 /* "#12 P1 Drift on frequency_90d (upsell-propensity v1)": the incident named in a dialog. */
 static void describe(const json_t *inc, char *out, size_t cap)
 {
-    snprintf(out, cap, "#%lld %s %s", (long long)ji(inc, "id"), js(inc, "severity"),
-             js(inc, "title"));
+    snprintf(out, cap, "#%lld %s %s", (long long)ji(inc, "id"), md_json_text(inc, "severity"),
+             md_json_text(inc, "title"));
 }
 
 /* ---- the actions, shared by the queue and the detail ----------------------------------------- */
@@ -157,7 +152,7 @@ static int do_ack(tui_app *a, const json_t *inc)
     char what[300], l1[360], l2[200], l3[160], now[32], since[32];
     describe(inc, what, sizeof what);
     store_now(a, now, sizeof now);
-    fmt_span((double)age_ms(a, js(inc, "opened_at")) / 1000.0, since, sizeof since);
+    fmt_span((double)age_ms(a, md_json_text(inc, "opened_at")) / 1000.0, since, sizeof since);
     snprintf(l1, sizeof l1, "Acknowledge %s.", what);
     snprintf(l2, sizeof l2, "State: open -> acknowledged, by %s at %s UTC.", a->actor.name, now);
     snprintf(l3, sizeof l3, "Time to acknowledge recorded: %s since it opened. Audited.", since);
@@ -207,7 +202,7 @@ static int do_assign(tui_app *a, const json_t *inc)
     char what[300], l1[360], l2[200], l3[600], users[400], input[256] = "";
     describe(inc, what, sizeof what);
     known_users(a, users, sizeof users);
-    const char *now = js(inc, "assignee");
+    const char *now = md_json_text(inc, "assignee");
     snprintf(l1, sizeof l1, "Assign %s.", what);
     snprintf(l2, sizeof l2, "Assignee: %s -> the user you type. Anything after the name is kept "
                             "as the reason. Audited.",
@@ -294,7 +289,7 @@ static int do_snooze(tui_app *a, const json_t *inc)
     snprintf(l3, sizeof l3, "Until: an ISO time (2026-11-27T08:00Z) or a duration from now "
                             "(4h, 30m, 2d). Now: %s UTC. Text after it is the reason.",
              now);
-    const char *cur = js(inc, "snoozed_until");
+    const char *cur = md_json_text(inc, "snoozed_until");
     char curs[32];
     short_time(cur, curs, sizeof curs);
     snprintf(l4, sizeof l4, "Snoozed now: %s%s", *cur ? curs : "no",
@@ -323,11 +318,12 @@ static int do_resolve(tui_app *a, const json_t *inc)
     char what[300], l1[360], l2[400], l3[200], now[32], since[32];
     describe(inc, what, sizeof what);
     store_now(a, now, sizeof now);
-    fmt_span((double)age_ms(a, js(inc, "opened_at")) / 1000.0, since, sizeof since);
+    fmt_span((double)age_ms(a, md_json_text(inc, "opened_at")) / 1000.0, since, sizeof since);
     snprintf(l1, sizeof l1, "Resolve %s.", what);
-    snprintf(l2, sizeof l2, "State: %s -> resolved, by %s at %s UTC; any snooze is cleared. "
-                            "Time to resolve recorded: %s.",
-             js(inc, "state"), a->actor.name, now, since);
+    snprintf(l2, sizeof l2,
+             "State: %s -> resolved, by %s at %s UTC; any snooze is cleared. "
+             "Time to resolve recorded: %s.",
+             md_json_text(inc, "state"), a->actor.name, now, since);
     snprintf(l3, sizeof l3, "The windows in its evidence do not reopen it; a newer window that "
                             "breaks the rule again opens a new incident.");
     const char *lines[] = {l1, l2, l3};
@@ -867,7 +863,7 @@ static void evidence_facts(const json_t *det, char *out, size_t cap)
 static void when_by(const json_t *o, const char *at_key, const char *by_key, char *out,
                     size_t cap)
 {
-    const char *at = js(o, at_key), *by = js(o, by_key);
+    const char *at = md_json_text(o, at_key), *by = md_json_text(o, by_key);
     char t[32];
     short_time(at, t, sizeof t);
     snprintf(out, cap, "%s%s%s", t, *by ? " by " : "", by);
@@ -887,13 +883,15 @@ static void detail_head(tui_app *a, detail *d)
 {
     const json_t *o = d->inc;
     char (*h)[2][160] = d->head, t[32], age[16], x[64];
-    short_time(js(o, "opened_at"), t, sizeof t);
-    fmt_age(age_ms(a, js(o, "opened_at")), age, sizeof age);
-    snprintf(h[0][0], 160, "model    %s v%lld", js(o, "model"), (long long)ji(o, "version"));
-    snprintf(h[0][1], 160, "kind       %s%s%s", js(o, "kind"), *js(o, "key") ? ", key " : "",
-             js(o, "key"));
+    short_time(md_json_text(o, "opened_at"), t, sizeof t);
+    fmt_age(age_ms(a, md_json_text(o, "opened_at")), age, sizeof age);
+    snprintf(h[0][0], 160, "model    %s v%lld", md_json_text(o, "model"),
+             (long long)ji(o, "version"));
+    snprintf(h[0][1], 160, "kind       %s%s%s", md_json_text(o, "kind"),
+             *md_json_text(o, "key") ? ", key " : "", md_json_text(o, "key"));
     snprintf(h[1][0], 160, "opened   %s (%s ago)", t, age);
-    snprintf(h[1][1], 160, "assignee   %s", *js(o, "assignee") ? js(o, "assignee") : "-");
+    snprintf(h[1][1], 160, "assignee   %s",
+             *md_json_text(o, "assignee") ? md_json_text(o, "assignee") : "-");
     when_by(o, "acknowledged_at", "acknowledged_by", x, sizeof x);
     snprintf(h[2][0], 160, "acked    %s", x);
     span_or_dash(o, "time_to_ack_s", x, sizeof x);
@@ -902,11 +900,11 @@ static void detail_head(tui_app *a, detail *d)
     snprintf(h[3][0], 160, "resolved %s", x);
     span_or_dash(o, "time_to_resolve_s", x, sizeof x);
     snprintf(h[3][1], 160, "to resolve %s", x);
-    short_time(js(o, "snoozed_until"), t, sizeof t);
+    short_time(md_json_text(o, "snoozed_until"), t, sizeof t);
     snprintf(h[4][0], 160, "snoozed  %s%s", json_is_true(json_object_get(o, "snoozed")) ? "until "
                                                                                           : "",
              json_is_true(json_object_get(o, "snoozed")) ? t : "no");
-    short_time(js(o, "last_evidence_at"), t, sizeof t);
+    short_time(md_json_text(o, "last_evidence_at"), t, sizeof t);
     snprintf(h[4][1], 160, "evidence   %lld, last %s", (long long)ji(o, "evidence_count"), t);
     h[5][0][0] = h[5][1][0] = '\0';
 }
@@ -918,7 +916,7 @@ static md_status detail_load(tui_app *a, tui_view *v, md_err *err)
     bool first = d->inc == NULL;
     if (d->t.nrows) {
         const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor);
-        snprintf(keep, sizeof keep, "%s|%s", js(e, "window"), js(e, "feature"));
+        snprintf(keep, sizeof keep, "%s|%s", md_json_text(e, "window"), md_json_text(e, "feature"));
     }
     detail_clear(d);
     perms_load(a, &d->perms);
@@ -931,7 +929,7 @@ static md_status detail_load(tui_app *a, tui_view *v, md_err *err)
         const json_t *e = json_array_get(d->ev, i);
         char k[200];
         evidence_facts(json_object_get(e, "detail"), d->facts[i], sizeof d->facts[i]);
-        snprintf(k, sizeof k, "%s|%s", js(e, "window"), js(e, "feature"));
+        snprintf(k, sizeof k, "%s|%s", md_json_text(e, "window"), md_json_text(e, "feature"));
         if (keep[0] && !strcmp(k, keep))
             d->t.cursor = (int)i;
     }
@@ -951,7 +949,7 @@ static const char *ecell(tui_app *a, void *ctx, int row, int col, char *buf, siz
     const json_t *e = json_array_get(d->ev, (size_t)row);
     switch (col) {
     case 0:
-        return js(e, "window");
+        return md_json_text(e, "window");
     case 1:
         if (json_is_integer(json_object_get(e, "version")))
             snprintf(buf, cap, "v%lld", (long long)ji(e, "version"));
@@ -959,10 +957,10 @@ static const char *ecell(tui_app *a, void *ctx, int row, int col, char *buf, siz
             snprintf(buf, cap, "-");
         return buf;
     case 2:
-        return *js(e, "feature") ? js(e, "feature") : "-";
+        return *md_json_text(e, "feature") ? md_json_text(e, "feature") : "-";
     case 3:
-        *role = tui_severity_role(js(e, "severity"));
-        return js(e, "severity");
+        *role = tui_severity_role(md_json_text(e, "severity"));
+        return md_json_text(e, "severity");
     case 4:
         return d->facts[row];
     }
@@ -987,8 +985,9 @@ static void draw_notes(tui_app *a, const json_t *notes, int y, int h, int cols)
     for (size_t i = from; i < n && y + 1 + (int)(i - from) < y + h; i++) {
         const json_t *o = json_array_get(notes, i);
         char t[32], line[600];
-        short_time(js(o, "at"), t, sizeof t);
-        snprintf(line, sizeof line, "%s %-8s %s", t, js(o, "actor"), js(o, "text"));
+        short_time(md_json_text(o, "at"), t, sizeof t);
+        snprintf(line, sizeof line, "%s %-8s %s", t, md_json_text(o, "actor"),
+                 md_json_text(o, "text"));
         tui_put(a, y + 1 + (int)(i - from), 1, cols - 1, TUI_NORMAL, line, true);
     }
 }
@@ -1003,10 +1002,13 @@ static void detail_draw(tui_app *a, tui_view *v, int top, int rows, int cols)
     char id[32];
     snprintf(id, sizeof id, "#%lld", (long long)d->id);
     x += tui_put(a, top, x, cols - x, TUI_TITLE, id, false) + 1;
-    x += tui_put(a, top, x, cols - x, tui_severity_role(js(o, "severity")), js(o, "severity"),
-                 false) + 1;
-    x += tui_put(a, top, x, cols - x, state_role(js(o, "state")), js(o, "state"), false) + 2;
-    tui_put(a, top, x, cols - x, TUI_TITLE, js(o, "title"), false);
+    x += tui_put(a, top, x, cols - x, tui_severity_role(md_json_text(o, "severity")),
+                 md_json_text(o, "severity"), false) +
+         1;
+    x += tui_put(a, top, x, cols - x, state_role(md_json_text(o, "state")),
+                 md_json_text(o, "state"), false) +
+         2;
+    tui_put(a, top, x, cols - x, TUI_TITLE, md_json_text(o, "title"), false);
     for (int i = 0; i < HEAD_LINES - 1; i++) {
         tui_put(a, top + 1 + i, 1, half - 2, TUI_NORMAL, d->head[i][0], false);
         tui_put(a, top + 1 + i, half, cols - half, TUI_NORMAL, d->head[i][1], false);
@@ -1018,7 +1020,7 @@ static void detail_draw(tui_app *a, tui_view *v, int top, int rows, int cols)
                                     : 1;
     int eh = top + rows - y - 1 - nh;
     tui_putf(a, y, 0, cols, TUI_TITLE, "evidence (%d)   Enter: the %s behind the row", d->t.nrows,
-             drift_kind(js(o, "kind")) ? "drift cell" : "calibration window");
+             drift_kind(md_json_text(o, "kind")) ? "drift cell" : "calibration window");
     if (d->t.nrows && eh >= 2)
         tui_table_draw(a, &d->t, y + 1, eh, cols, ecell, d);
     else
@@ -1039,7 +1041,8 @@ static void detail_status(tui_app *a, tui_view *v, char *out, size_t cap)
     if (!d->t.nrows)
         return;
     const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor);
-    snprintf(out, cap, "%s %s", js(e, "window"), *js(e, "feature") ? js(e, "feature") : "");
+    snprintf(out, cap, "%s %s", md_json_text(e, "window"),
+             *md_json_text(e, "feature") ? md_json_text(e, "feature") : "");
 }
 
 static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)
@@ -1048,7 +1051,7 @@ static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)
     detail *d = v->st;
     if (act == TUI_A_ENTER && !d->t.nrows)
         return "no evidence to open";
-    return inc_unavailable(&d->perms, d->id, d->inc ? js(d->inc, "state") : NULL, act);
+    return inc_unavailable(&d->perms, d->id, d->inc ? md_json_text(d->inc, "state") : NULL, act);
 }
 
 /* Opens the screen behind one piece of evidence; the detail view is gone afterwards. */
@@ -1058,12 +1061,12 @@ static void open_evidence(tui_app *a, const detail *d, const json_t *e)
     int64_t ver = json_is_integer(json_object_get(e, "version")) ? ji(e, "version")
                                                                  : ji(o, "version");
     char arg[320], model[65];
-    snprintf(model, sizeof model, "%s", js(o, "model"));
+    snprintf(model, sizeof model, "%s", md_json_text(o, "model"));
     snprintf(a->model, sizeof a->model, "%s", model);
     a->version = ver;
-    snprintf(a->window, sizeof a->window, "%s", js(e, "window"));
-    snprintf(a->feature, sizeof a->feature, "%s", js(e, "feature"));
-    if (drift_kind(js(o, "kind"))) { /* the cell: its window and feature */
+    snprintf(a->window, sizeof a->window, "%s", md_json_text(e, "window"));
+    snprintf(a->feature, sizeof a->feature, "%s", md_json_text(e, "feature"));
+    if (drift_kind(md_json_text(o, "kind"))) { /* the cell: its window and feature */
         if (a->window[0])
             snprintf(arg, sizeof arg, "%s %lld %s %s", model, (long long)ver, a->window,
                      a->feature);

@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "internal.h"
+#include "json.h"
 #include "jobs.h"
 #include "mem.h"
 #include "policies.h"
@@ -46,12 +47,6 @@ static const tui_column pcols[] = {
 };
 
 /* ---- reading JSON rows ----------------------------------------------------------------------- */
-
-static const char *str(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 static int64_t num(const json_t *o, const char *k)
 {
@@ -93,7 +88,7 @@ static json_t *sel_prop(const jobs_view *j)
 
 static bool job_active(const json_t *job)
 {
-    const char *st = str(job, "state");
+    const char *st = md_json_text(job, "state");
     return !strcmp(st, "queued") || !strcmp(st, "running");
 }
 
@@ -149,7 +144,7 @@ static void detail_read(tui_app *a, jobs_view *j)
         snprintf(j->detail_err, sizeof j->detail_err, "%s", err.msg);
         return;
     }
-    j->log = md_text_sanitize_lines(str(j->detail, "log_tail"));
+    j->log = md_text_sanitize_lines(md_json_text(j->detail, "log_tail"));
     size_t cap = 1;
     for (const char *p = j->log; *p; p++)
         cap += *p == '\n';
@@ -175,8 +170,7 @@ static bool job_matches(const json_t *r, const char *text)
     if (!strcmp(id, text))
         return true;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcasestr(str(r, keys[i]), text))
-            return true;
+        if (strcasestr(md_json_text(r, keys[i]), text)) return true;
     return false;
 }
 
@@ -184,8 +178,9 @@ static bool prop_matches(const json_t *p, const char *text)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)num(p, "id"));
-    return !strcmp(id, text) || strcasestr(str(p, "model"), text) ||
-           strcasestr(str(p, "state"), text) || strcasestr(str(p, "decided_by"), text);
+    return !strcmp(id, text) || strcasestr(md_json_text(p, "model"), text) ||
+           strcasestr(md_json_text(p, "state"), text) ||
+           strcasestr(md_json_text(p, "decided_by"), text);
 }
 
 static bool matches(tui_view *v, int row, const char *text)
@@ -241,7 +236,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     for (int open = 1; open >= 0; open--) /* the ones waiting for a decision first */
         for (size_t i = 0; i < np; i++) {
             const json_t *p = json_array_get(j->props, i);
-            if ((strcmp(str(p, "state"), "open") == 0) == open &&
+            if ((strcmp(md_json_text(p, "state"), "open") == 0) == open &&
                 kept(v, prop_matches(p, v->filter)))
                 j->pshown[j->pt.nrows++] = (int)i;
         }
@@ -264,17 +259,17 @@ static const char *jcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         snprintf(buf, cap, "%lld", (long long)num(r, "id"));
         return buf;
     case 1:
-        return str(r, "model");
+        return md_json_text(r, "model");
     case 2:
-        *role = tui_status_role(str(r, "state"));
-        return str(r, "state");
+        *role = tui_status_role(md_json_text(r, "state"));
+        return md_json_text(r, "state");
     case 3:
-        return str(r, "backend");
+        return md_json_text(r, "backend");
     case 4:
-        short_time(str(r, "requested_at"), buf, cap);
+        short_time(md_json_text(r, "requested_at"), buf, cap);
         return buf;
     case 5:
-        return str(r, "requested_by");
+        return md_json_text(r, "requested_by");
     case 6:
         if (has_num(r, "http_status")) {
             int64_t h = num(r, "http_status");
@@ -289,7 +284,7 @@ static const char *jcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         }
         return buf;
     case 7:
-        return str(r, "reason");
+        return md_json_text(r, "reason");
     }
     return "";
 }
@@ -305,12 +300,12 @@ static const char *pcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         snprintf(buf, cap, "%lld", (long long)num(p, "id"));
         return buf;
     case 1:
-        return str(p, "model");
+        return md_json_text(p, "model");
     case 2:
-        *role = prop_role(str(p, "state"));
-        return str(p, "state");
+        *role = prop_role(md_json_text(p, "state"));
+        return md_json_text(p, "state");
     case 3:
-        short_time(str(p, "created_at"), buf, cap);
+        short_time(md_json_text(p, "created_at"), buf, cap);
         return buf;
     case 4:
         why_text(p, buf, cap);
@@ -398,9 +393,9 @@ static int long_field(tui_app *a, int y, int end, int x, int w, tui_role role, c
 
 static void runs_text(const json_t *spec, char *out, size_t cap)
 {
-    const char *type = str(spec, "type");
+    const char *type = md_json_text(spec, "type");
     if (!strcmp(type, "webhook")) {
-        snprintf(out, cap, "webhook POST %s", str(spec, "url"));
+        snprintf(out, cap, "webhook POST %s", md_json_text(spec, "url"));
         return;
     }
     size_t len = (size_t)snprintf(out, cap, "%s:", type[0] ? type : "command");
@@ -426,21 +421,21 @@ static void draw_job(tui_app *a, jobs_view *j, int y, int x, int h, int w)
             tui_put(a, y, x, w, TUI_NORMAL, "", true);
         return;
     }
-    const char *state = str(d, "state");
+    const char *state = md_json_text(d, "state");
     snprintf(line, sizeof line, "job %lld %s %s", (long long)num(d, "id"),
-             tui_glyph(a, TUI_G_BULLET), str(d, "model"));
+             tui_glyph(a, TUI_G_BULLET), md_json_text(d, "model"));
     int used = tui_put(a, y, x, w, TUI_TITLE, line, false);
     tui_put(a, y, x + used, 1, TUI_NORMAL, "", true);
     tui_put(a, y++, x + used + 1, w - used - 1, tui_status_role(state), state, true);
-    long_time(str(d, "requested_at"), t1, sizeof t1);
-    snprintf(line, sizeof line, "%s by %s%s", t1, str(d, "requested_by"),
+    long_time(md_json_text(d, "requested_at"), t1, sizeof t1);
+    snprintf(line, sizeof line, "%s by %s%s", t1, md_json_text(d, "requested_by"),
              has_num(d, "proposal") ? ", from proposal" : "");
     if (has_num(d, "proposal"))
         snprintf(line + strlen(line), sizeof line - strlen(line), " %lld",
                  (long long)num(d, "proposal"));
     if (y < end)
         y = field(a, y, x, w, TUI_NORMAL, "requested", line);
-    y = long_field(a, y, end, x, w, TUI_NORMAL, "reason", str(d, "reason"), 2);
+    y = long_field(a, y, end, x, w, TUI_NORMAL, "reason", md_json_text(d, "reason"), 2);
     long_time(json_string_value(json_object_get(d, "started_at")), t1, sizeof t1);
     long_time(json_string_value(json_object_get(d, "finished_at")), t2, sizeof t2);
     snprintf(line, sizeof line, "%s   finished %s", t1, t2);
@@ -465,7 +460,7 @@ static void draw_job(tui_app *a, jobs_view *j, int y, int x, int h, int w)
     if (y < end)
         y = field(a, y, x, w, TUI_NORMAL, "runs", line);
     if (json_is_string(json_object_get(d, "error")))
-        y = long_field(a, y, end, x, w, TUI_ALERT, "error", str(d, "error"), 3);
+        y = long_field(a, y, end, x, w, TUI_ALERT, "error", md_json_text(d, "error"), 3);
     if (y >= end)
         return;
     int room = end - y - 1, first = j->nlines > room ? j->nlines - room : 0;
@@ -495,19 +490,19 @@ static void draw_proposal(tui_app *a, jobs_view *j, int y, int x, int h, int w)
             tui_put(a, y, x, w, TUI_NORMAL, "", true);
         return;
     }
-    const char *state = str(p, "state");
+    const char *state = md_json_text(p, "state");
     snprintf(line, sizeof line, "proposal %lld %s %s", (long long)num(p, "id"),
-             tui_glyph(a, TUI_G_BULLET), str(p, "model"));
+             tui_glyph(a, TUI_G_BULLET), md_json_text(p, "model"));
     int used = tui_put(a, y, x, w, TUI_TITLE, line, false);
     tui_put(a, y, x + used, 1, TUI_NORMAL, "", true);
     tui_put(a, y++, x + used + 1, w - used - 1, prop_role(state), state, true);
-    long_time(str(p, "created_at"), t, sizeof t);
+    long_time(md_json_text(p, "created_at"), t, sizeof t);
     snprintf(line, sizeof line, "%s by the retrain rule", t);
     if (y < end)
         y = field(a, y, x, w, TUI_NORMAL, "opened", line);
     if (strcmp(state, "open") != 0 && y < end) {
         long_time(json_string_value(json_object_get(p, "decided_at")), t, sizeof t);
-        snprintf(line, sizeof line, "%s %s by %s", state, t, str(p, "decided_by"));
+        snprintf(line, sizeof line, "%s %s by %s", state, t, md_json_text(p, "decided_by"));
         if (has_num(p, "job"))
             snprintf(line + strlen(line), sizeof line - strlen(line), " %s job %lld",
                      tui_glyph(a, TUI_G_CRUMB), (long long)num(p, "job"));
@@ -519,8 +514,8 @@ static void draw_proposal(tui_app *a, jobs_view *j, int y, int x, int h, int w)
     {
         if (y >= end)
             break;
-        snprintf(line, sizeof line, "window %s: %lld features alerting", str(win, "window"),
-                 (long long)num(win, "alerting_features"));
+        snprintf(line, sizeof line, "window %s: %lld features alerting",
+                 md_json_text(win, "window"), (long long)num(win, "alerting_features"));
         y = field(a, y, x, w, TUI_NORMAL, i ? "" : "evidence", line);
     }
     if (!strcmp(state, "open") && y + 1 < end) {
@@ -561,7 +556,8 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
     y += jh;
     int open = 0;
     for (int i = 0; i < j->pt.nrows; i++)
-        open += !strcmp(str(json_array_get(j->props, (size_t)j->pshown[i]), "state"), "open");
+        open +=
+            !strcmp(md_json_text(json_array_get(j->props, (size_t)j->pshown[i]), "state"), "open");
     snprintf(title, sizeof title, "retrain proposals: %d open, %d decided", open,
              j->pt.nrows - open);
     heading(a, y++, 0, lw, title, j->pane == PANE_PROPOSALS);
@@ -609,8 +605,7 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
         const json_t *p = sel_prop(j);
         if (j->pane != PANE_PROPOSALS || !p)
             return "select a proposal first (Tab moves to the proposals)";
-        if (strcmp(str(p, "state"), "open") != 0)
-            return "the proposal is already decided";
+        if (strcmp(md_json_text(p, "state"), "open") != 0) return "the proposal is already decided";
         return NULL;
     }
     default:
@@ -627,11 +622,11 @@ static int refused(tui_app *a, const char *what, const md_err *err)
 static int cancel(tui_app *a, const json_t *r)
 {
     int64_t id = num(r, "id");
-    bool running = !strcmp(str(r, "state"), "running");
+    bool running = !strcmp(md_json_text(r, "state"), "running");
     char l1[256], l2[256], since[32];
-    long_time(str(r, running ? "started_at" : "requested_at"), since, sizeof since);
+    long_time(md_json_text(r, running ? "started_at" : "requested_at"), since, sizeof since);
     snprintf(l1, sizeof l1, "Cancel job %lld: the retrain of %s, %s since %s.", (long long)id,
-             str(r, "model"), str(r, "state"), since);
+             md_json_text(r, "model"), md_json_text(r, "state"), since);
     snprintf(l2, sizeof l2, "%s",
              running ? "The job becomes cancelled and its running process group is stopped "
                        "(SIGTERM, then SIGKILL)."
@@ -668,7 +663,7 @@ static int decide(tui_app *a, jobs_view *j, const json_t *p, bool accept)
 {
     int64_t id = num(p, "id");
     char model[65], l1[256], l2[512], why[160];
-    snprintf(model, sizeof model, "%s", str(p, "model"));
+    snprintf(model, sizeof model, "%s", md_json_text(p, "model"));
     why_text(p, why, sizeof why);
     snprintf(l1, sizeof l1, "%s proposal %lld for %s (%s).", accept ? "Accept" : "Dismiss",
              (long long)id, model, why);
@@ -722,8 +717,8 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     case TUI_A_DISMISS:
         return p && j->pane == PANE_PROPOSALS ? decide(a, j, p, act == TUI_A_ACCEPT) : TUI_R_NONE;
     case TUI_A_ENTER: {
-        const char *model = j->pane == PANE_JOBS ? (r ? str(r, "model") : "")
-                                                 : (p ? str(p, "model") : "");
+        const char *model = j->pane == PANE_JOBS ? (r ? md_json_text(r, "model") : "")
+                                                 : (p ? md_json_text(p, "model") : "");
         if (!model[0])
             return TUI_R_NONE;
         snprintf(a->model, sizeof a->model, "%s", model);
@@ -743,10 +738,11 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
     const json_t *r = sel_job(j), *p = sel_prop(j);
     char t[32];
     if (j->pane == PANE_JOBS && r) {
-        short_time(str(r, "requested_at"), t, sizeof t);
-        snprintf(out, cap, "job %lld %s, asked %s", (long long)num(r, "id"), str(r, "state"), t);
+        short_time(md_json_text(r, "requested_at"), t, sizeof t);
+        snprintf(out, cap, "job %lld %s, asked %s", (long long)num(r, "id"),
+                 md_json_text(r, "state"), t);
     } else if (j->pane == PANE_PROPOSALS && p) {
-        snprintf(out, cap, "proposal %lld %s", (long long)num(p, "id"), str(p, "state"));
+        snprintf(out, cap, "proposal %lld %s", (long long)num(p, "id"), md_json_text(p, "state"));
     }
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "json.h"
 #include "jobs.h"
 #include "mem.h"
 #include "models.h"
@@ -12,13 +13,6 @@
 #include "policies.h"
 #include "promotions.h"
 #include "versions.h"
-
-/* A JSON string member, "" when absent or not a string. */
-static const char *jstr(const json_t *o, const char *key)
-{
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
-}
 
 typedef struct {
     char name[65];
@@ -379,11 +373,10 @@ static size_t gate_lines(json_t *gates, char lines[][320], size_t max)
         else if (json_is_true(val))
             snprintf(vb, sizeof vb, "yes");
         if (json_is_number(th))
-            snprintf(tb, sizeof tb, "%s %.4g",
-                     jstr(g, "comparison"), json_number_value(th));
-        snprintf(lines[n++], sizeof lines[0], "  %-17s %-10s %-10s %s%s",
-                 jstr(g, "gate"), vb, tb,
-                 jstr(g, "result"),
+            snprintf(tb, sizeof tb, "%s %.4g", md_json_text(g, "comparison"),
+                     json_number_value(th));
+        snprintf(lines[n++], sizeof lines[0], "  %-17s %-10s %-10s %s%s", md_json_text(g, "gate"),
+                 vb, tb, md_json_text(g, "result"),
                  json_is_true(json_object_get(g, "blocking")) ? "  BLOCKS" : "");
     }
     return n;
@@ -447,9 +440,8 @@ static int decide(tui_app *a, model_view *m, const md_version_row *r, bool appro
     const char *lp[16];
     size_t n = 0;
     snprintf(lines[n++], sizeof lines[0], "%s request %lld: %s v%lld to %s, asked by %s.",
-             approve ? "Approve" : "Reject", (long long)r->request, m->name,
-             (long long)r->number, jstr(req, "target"),
-             jstr(req, "requested_by"));
+             approve ? "Approve" : "Reject", (long long)r->request, m->name, (long long)r->number,
+             md_json_text(req, "target"), md_json_text(req, "requested_by"));
     snprintf(lines[n++], sizeof lines[0], "Approvals so far: %lld of %lld.", (long long)r->approvals,
              (long long)r->required);
     if (approve && r->approvals + 1 >= r->required)
@@ -607,7 +599,7 @@ static int retrain(tui_app *a, model_view *m)
              type ? type : "?");
     if (type && !strcmp(type, "webhook"))
         snprintf(l2, sizeof l2, "POST to %s (in the background; progress in the jobs screen).",
-                 jstr(b, "url"));
+                 md_json_text(b, "url"));
     else
         snprintf(l2, sizeof l2, "Runs %s (detached; the jobs screen shows its status and log).",
                  or_dash(json_string_value(json_array_get(json_object_get(b, "argv"), 0))));
