@@ -141,7 +141,8 @@ static int jobs_show(cli_ctx *c, int argc, char **argv)
     const char *pos[1];
     int64_t id;
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c)))
+        return rc;
     json_t *o;
     md_err err;
     if (md_job_show(c->store, id, &o, &err) != MD_OK)
@@ -172,7 +173,8 @@ static int jobs_cancel(cli_ctx *c, int argc, char **argv)
     const cli_opt opts[] = {{"--reason", CLI_STR, &reason}, {0}};
     int64_t id;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)))
+        return rc;
     if (!reason)
         return cli_usage_error(c, "--reason is required");
     if ((rc = cli_open(c)))
@@ -234,7 +236,8 @@ static int proposals_decide(cli_ctx *c, int argc, char **argv, bool accept)
     const cli_opt opts[] = {{"--reason", CLI_STR, &reason}, {0}};
     int64_t id, job = 0;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)))
+        return rc;
     if (!reason)
         return cli_usage_error(c, "--reason is required");
     if ((rc = cli_open(c)))
@@ -280,7 +283,8 @@ int cmd_job_supervisor(cli_ctx *c, int argc, char **argv)
     const char *pos[1];
     int64_t id;
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c)))
+        return rc;
     md_err err;
     return md_job_run(c->store, id, &err) == MD_OK ? 0 : cli_fail(c, &err);
 }

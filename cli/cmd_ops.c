@@ -177,7 +177,8 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
     const char *pos[1];
     int64_t id;
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c)))
+        return rc;
     json_t *o;
     md_err err;
     if (md_incident_show(c->store, id, &o, &err) != MD_OK)
@@ -229,7 +230,8 @@ static int incident_change(cli_ctx *c, int argc, char **argv, incident_verb verb
     int want = verb == ASSIGN || verb == NOTE ? 2 : 1;
     int64_t id;
     int rc = cli_parse(c, argc, argv, opts, pos, want, want, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)))
+        return rc;
     if (verb == SNOOZE && !until)
         return cli_usage_error(c, "--until is required");
     if ((rc = cli_open(c)))
@@ -383,7 +385,8 @@ static int approve_cmd(cli_ctx *c, int argc, char **argv)
                             {0}};
     int64_t id;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)))
+        return rc;
     char *list = gate ? strdup(gate) : NULL;
     const char *names[MAX_OVERRIDES + 1] = {NULL};
     int n = 0;
@@ -427,7 +430,8 @@ static int reject_cmd(cli_ctx *c, int argc, char **argv)
     const cli_opt opts[] = {{"--comment", CLI_STR, &comment}, {0}};
     int64_t id;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c)))
+        return rc;
     md_err err;
     if (md_request_reject(c->store, &c->actor, id, comment, &err) != MD_OK)
         return cli_fail(c, &err);
@@ -486,7 +490,8 @@ static int requests_show(cli_ctx *c, int argc, char **argv)
     const char *pos[1];
     int64_t id;
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 1, NULL);
-    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c))) return rc;
+    if (rc || (rc = cli_id(c, pos[0], &id)) || (rc = cli_open(c)))
+        return rc;
     json_t *o;
     md_err err;
     if (md_request_show(c->store, id, &o, &err) != MD_OK)

@@ -211,6 +211,11 @@ const char *md_json_text(const json_t *o, const char *key)
     return s ? s : "";
 }
 
+int64_t md_json_int(const json_t *o, const char *key)
+{
+    return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
 json_t *md_json_str_or_null(const char *s)
 {
     if (!s)

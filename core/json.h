@@ -28,6 +28,8 @@ void md_fmt_double(double v, char out[32]);
 
 /* Member `key` of object o when it is a string, else "" (for display). */
 const char *md_json_text(const json_t *o, const char *key);
+/* Member `key` of object o when it is an integer, else 0. */
+int64_t md_json_int(const json_t *o, const char *key);
 /* A string or JSON null when s is NULL. */
 json_t *md_json_str_or_null(const char *s);
 /* An integer or JSON null when `present` is false. */

@@ -602,9 +602,11 @@ bool tui_focus_model(tui_app *a, char *model, size_t mcap, int64_t *version, cha
         snprintf(why, cap, "%s", err.msg);
         return false;
     }
-    if (n) snprintf(model, mcap, "%s", rows[0].name);
+    if (n)
+        snprintf(model, mcap, "%s", rows[0].name);
     md_model_rows_free(rows, n);
-    if (!n) snprintf(why, cap, "no models yet: 'modeldeck model add' registers one");
+    if (!n)
+        snprintf(why, cap, "no models yet: 'modeldeck model add' registers one");
     return n > 0;
 }
 

@@ -45,19 +45,6 @@ static const tui_column cols[] = {
     {"EXPIRES", 10, TUI_LEFT, 0, false},  {"REASON", 30, TUI_LEFT, 12, true},
 };
 
-static int64_t ji(const json_t *o, const char *k)
-{
-    return (int64_t)json_integer_value(json_object_get(o, k));
-}
-
-static void short_time(const char *iso, char *out, size_t cap)
-{
-    if (!iso || !*iso)
-        snprintf(out, cap, "-");
-    else
-        snprintf(out, cap, "%.10s %.5s", iso, strlen(iso) > 11 ? iso + 11 : "");
-}
-
 /* "in 2d 4h", "in 35m", "expired". */
 static void expires_in(tui_app *a, const char *iso, char *out, size_t cap)
 {
@@ -118,7 +105,8 @@ static void actor_part(tui_app *a, request *r)
     r->mine = !strcmp(md_json_text(r->req, "requested_by"), a->actor.name);
     json_array_foreach(json_object_get(r->req, "decisions"), i, d)
     {
-        if (strcmp(md_json_text(d, "approver"), a->actor.name) != 0) continue;
+        if (strcmp(md_json_text(d, "approver"), a->actor.name) != 0)
+            continue;
         r->decided = true;
         r->approved |= !strcmp(md_json_text(d, "decision"), "approve");
     }
@@ -127,7 +115,7 @@ static void actor_part(tui_app *a, request *r)
 static bool row_matches(const json_t *o, const char *text)
 {
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)ji(o, "id"));
+    snprintf(id, sizeof id, "%lld", (long long)md_json_int(o, "id"));
     return strstr(id, text) || strstr(md_json_text(o, "model"), text) ||
            strstr(md_json_text(o, "to"), text) || strstr(md_json_text(o, "requested_by"), text) ||
            strstr(md_json_text(o, "reason"), text);
@@ -142,7 +130,7 @@ static bool matches(tui_view *v, int row, const char *text)
 static md_status load(tui_app *a, tui_view *v, md_err *err)
 {
     approvals *p = v->st;
-    int64_t keep = p->t.nrows ? ji(p->r[p->t.cursor].req, "id") : p->want;
+    int64_t keep = p->t.nrows ? md_json_int(p->r[p->t.cursor].req, "id") : p->want;
     requests_clear(p);
     const char *why = NULL;
     p->may = tui_may(a, MD_PERM_APPROVE, &why);
@@ -155,7 +143,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     md_status rc = MD_OK;
     for (size_t i = 0; i < n && rc == MD_OK; i++) {
         request *r = &p->r[p->t.nrows];
-        rc = md_request_show(a->s, ji(json_array_get(list, i), "id"), &r->req, err);
+        rc = md_request_show(a->s, md_json_int(json_array_get(list, i), "id"), &r->req, err);
         if (rc != MD_OK)
             break;
         if (v->filter[0] && row_matches(r->req, v->filter) == v->filter_invert) {
@@ -165,7 +153,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
         }
         expires_in(a, md_json_text(r->req, "expires_at"), r->expires, sizeof r->expires);
         actor_part(a, r);
-        if (ji(r->req, "id") == keep)
+        if (md_json_int(r->req, "id") == keep)
             p->t.cursor = p->t.nrows;
         p->t.nrows++;
     }
@@ -182,7 +170,7 @@ static const request *current(const approvals *p)
 /* Blocked: every approval is in, yet the request is pending (its gates stopped the move). */
 static bool blocked(const json_t *req)
 {
-    return ji(req, "approvals") >= ji(req, "approvals_required");
+    return md_json_int(req, "approvals") >= md_json_int(req, "approvals_required");
 }
 
 /* ---- what may be done ------------------------------------------------------------------------ */
@@ -217,12 +205,12 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
     const json_t *o = r->req;
     switch (col) {
     case 0:
-        snprintf(buf, cap, "%lld", (long long)ji(o, "id"));
+        snprintf(buf, cap, "%lld", (long long)md_json_int(o, "id"));
         return buf;
     case 1:
         return md_json_text(o, "model");
     case 2:
-        snprintf(buf, cap, "v%lld", (long long)ji(o, "version"));
+        snprintf(buf, cap, "v%lld", (long long)md_json_int(o, "version"));
         return buf;
     case 3:
         return md_json_text(o, "to");
@@ -233,7 +221,8 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
     case 5:
         *role = blocked(o) ? TUI_ALERT : TUI_WARN;
         snprintf(buf, cap, "%s%lld/%lld", blocked(o) ? "blocked " : "",
-                 (long long)ji(o, "approvals"), (long long)ji(o, "approvals_required"));
+                 (long long)md_json_int(o, "approvals"),
+                 (long long)md_json_int(o, "approvals_required"));
         return buf;
     case 6:
         return r->expires;
@@ -290,7 +279,8 @@ static const json_t *gate_named(const json_t *table, const char *name)
     size_t i;
     json_array_foreach(table, i, g)
     {
-        if (!strcmp(md_json_text(g, "gate"), name)) return g;
+        if (!strcmp(md_json_text(g, "gate"), name))
+            return g;
     }
     return NULL;
 }
@@ -338,7 +328,7 @@ static void decision_line(tui_app *a, const json_t *d, int y, int width)
 {
     bool ok = !strcmp(md_json_text(d, "decision"), "approve");
     char t[32], line[600];
-    short_time(md_json_text(d, "at"), t, sizeof t);
+    tui_short_time(md_json_text(d, "at"), t, sizeof t);
     tui_put(a, y, 1, 2, ok ? TUI_OK : TUI_ALERT, tui_glyph(a, ok ? TUI_G_CHECK : TUI_G_CROSS),
             false);
     snprintf(line, sizeof line, "%-8s %-7s %s  %s", md_json_text(d, "approver"),
@@ -353,7 +343,8 @@ static int draw_decisions(tui_app *a, const json_t *req, int y, int end, int wid
     if (y >= end)
         return y;
     tui_putf(a, y++, 0, width, TUI_TITLE, "decisions: %lld of %lld approvals%s",
-             (long long)ji(req, "approvals"), (long long)ji(req, "approvals_required"),
+             (long long)md_json_int(req, "approvals"),
+             (long long)md_json_int(req, "approvals_required"),
              json_array_size(dec) ? "" : ", none yet");
     const json_t *d;
     size_t i;
@@ -376,7 +367,7 @@ static void verdict(tui_app *a, tui_view *v, const request *r, int y, int width)
 {
     const char *why = tui_unavailable(a, v, TUI_A_APPROVE);
     const json_t *o = r->req;
-    long long n = ji(o, "approvals"), need = ji(o, "approvals_required");
+    long long n = md_json_int(o, "approvals"), need = md_json_int(o, "approvals_required");
     if (why) {
         tui_putf(a, y, 1, width - 1, r->mine ? TUI_WARN : TUI_DIM, "%s %s",
                  tui_glyph(a, TUI_G_CROSS), why);
@@ -397,11 +388,12 @@ static void draw_detail(tui_app *a, tui_view *v, const request *r, int y, int en
 {
     const json_t *o = r->req;
     char t[32], exp[32];
-    short_time(md_json_text(o, "requested_at"), t, sizeof t);
-    short_time(md_json_text(o, "expires_at"), exp, sizeof exp);
+    tui_short_time(md_json_text(o, "requested_at"), t, sizeof t);
+    tui_short_time(md_json_text(o, "expires_at"), exp, sizeof exp);
     tui_putf(a, y++, 0, width, TUI_TITLE, "#%lld %s v%lld -> %s, asked by %s at %s",
-             (long long)ji(o, "id"), md_json_text(o, "model"), (long long)ji(o, "version"),
-             md_json_text(o, "to"), md_json_text(o, "requested_by"), t);
+             (long long)md_json_int(o, "id"), md_json_text(o, "model"),
+             (long long)md_json_int(o, "version"), md_json_text(o, "to"),
+             md_json_text(o, "requested_by"), t);
     tui_putf(a, y++, 1, width - 1, TUI_NORMAL, "reason: %s  (expires %s UTC)",
              md_json_text(o, "reason"), exp);
     if (y < end)
@@ -445,9 +437,9 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
     approvals *p = v->st;
     const request *r = current(p);
     if (r)
-        snprintf(out, cap, "request %lld: %lld/%lld, expires %s", (long long)ji(r->req, "id"),
-                 (long long)ji(r->req, "approvals"),
-                 (long long)ji(r->req, "approvals_required"), r->expires);
+        snprintf(out, cap, "request %lld: %lld/%lld, expires %s",
+                 (long long)md_json_int(r->req, "id"), (long long)md_json_int(r->req, "approvals"),
+                 (long long)md_json_int(r->req, "approvals_required"), r->expires);
 }
 
 /* ---- actions --------------------------------------------------------------------------------- */
@@ -478,7 +470,7 @@ static void blocking_gates(const json_t *table, char *out, size_t cap)
 static void approve_effect(tui_app *a, const request *r, char *out, size_t cap)
 {
     const json_t *o = r->req;
-    long long n = ji(o, "approvals"), need = ji(o, "approvals_required");
+    long long n = md_json_int(o, "approvals"), need = md_json_int(o, "approvals_required");
     md_model m;
     md_err err;
     char champion[96] = "";
@@ -494,13 +486,13 @@ static void approve_effect(tui_app *a, const request *r, char *out, size_t cap)
                  "All %lld approvals are in but its gates blocked the move: %s checks "
                  "the gates again and, if none blocks now, %s v%lld moves to %s%s.",
                  need, r->approved ? "this (no new approval counts)" : "yours",
-                 md_json_text(o, "model"), (long long)ji(o, "version"), md_json_text(o, "to"),
-                 champion);
+                 md_json_text(o, "model"), (long long)md_json_int(o, "version"),
+                 md_json_text(o, "to"), champion);
     else if (n + 1 >= need)
         snprintf(out, cap,
                  "Approvals: %lld of %lld; yours completes them: the gates are checked "
                  "again and, if none blocks, %s v%lld moves to %s now%s.",
-                 n, need, md_json_text(o, "model"), (long long)ji(o, "version"),
+                 n, need, md_json_text(o, "model"), (long long)md_json_int(o, "version"),
                  md_json_text(o, "to"), champion);
     else
         snprintf(out, cap, "Approvals: %lld of %lld; yours makes %lld of %lld. The version does "
@@ -511,21 +503,23 @@ static void approve_effect(tui_app *a, const request *r, char *out, size_t cap)
 static void request_line(const json_t *o, const char *verb, char *out, size_t cap)
 {
     snprintf(out, cap, "%s request #%lld: %s v%lld -> %s, asked by %s (%s).", verb,
-             (long long)ji(o, "id"), md_json_text(o, "model"), (long long)ji(o, "version"),
-             md_json_text(o, "to"), md_json_text(o, "requested_by"), md_json_text(o, "reason"));
+             (long long)md_json_int(o, "id"), md_json_text(o, "model"),
+             (long long)md_json_int(o, "version"), md_json_text(o, "to"),
+             md_json_text(o, "requested_by"), md_json_text(o, "reason"));
 }
 
 static void approved_msg(tui_app *a, const json_t *o, const md_decision *d)
 {
     if (d->executed)
         tui_msg(a, TUI_GOOD, "approved: %s v%lld moved to %s", md_json_text(o, "model"),
-                (long long)ji(o, "version"), md_json_text(o, "to"));
+                (long long)md_json_int(o, "version"), md_json_text(o, "to"));
     else if (d->blocking[0])
         tui_msg(a, TUI_WARN, "approved (%d of %d) but NOT promoted: blocked by %s", d->approvals,
                 d->required, d->blocking);
     else
         tui_msg(a, TUI_GOOD, "approved request %lld (%d of %d): it waits for %d more",
-                (long long)ji(o, "id"), d->approvals, d->required, d->required - d->approvals);
+                (long long)md_json_int(o, "id"), d->approvals, d->required,
+                d->required - d->approvals);
 }
 
 static int approve(tui_app *a, const request *r)
@@ -544,7 +538,7 @@ static int approve(tui_app *a, const request *r)
         return TUI_R_DRAW;
     md_decision d;
     md_err err;
-    int64_t id = ji(o, "id");
+    int64_t id = md_json_int(o, "id");
     if (md_request_approve(a->s, &a->actor, id, comment, NULL, NULL, &d, &err) != MD_OK)
         return refused(a, "approval refused", &err);
     approved_msg(a, o, &d);
@@ -559,13 +553,13 @@ static int reject(tui_app *a, const request *r)
     snprintf(l2, sizeof l2,
              "The request closes as rejected (approvals so far do not count); "
              "%s v%lld stays where it is. A new request is needed to try again.",
-             md_json_text(o, "model"), (long long)ji(o, "version"));
+             md_json_text(o, "model"), (long long)md_json_int(o, "version"));
     const char *lines[] = {l1, l2};
     char comment[256] = "";
     if (!tui_dialog(a, "reject", lines, 2, "comment:", comment, sizeof comment, true))
         return TUI_R_DRAW;
     md_err err;
-    int64_t id = ji(o, "id");
+    int64_t id = md_json_int(o, "id");
     if (md_request_reject(a->s, &a->actor, id, comment, &err) != MD_OK)
         return refused(a, "rejection refused", &err);
     tui_msg(a, TUI_GOOD, "request %lld rejected", (long long)id);
@@ -588,7 +582,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return reject(a, r);
     case TUI_A_ENTER: /* the model, with the candidate beside the champion a key away */
         snprintf(a->model, sizeof a->model, "%s", md_json_text(r->req, "model"));
-        a->version = ji(r->req, "version");
+        a->version = md_json_int(r->req, "version");
         tui_push(a, &tui_model_view, a->model);
         return TUI_R_DRAW;
     default:

@@ -48,11 +48,6 @@ static const tui_column pcols[] = {
 
 /* ---- reading JSON rows ----------------------------------------------------------------------- */
 
-static int64_t num(const json_t *o, const char *k)
-{
-    return (int64_t)json_integer_value(json_object_get(o, k));
-}
-
 static bool has_num(const json_t *o, const char *k)
 {
     return json_is_integer(json_object_get(o, k));
@@ -108,7 +103,7 @@ static void why_text(const json_t *p, char *out, size_t cap)
     }
     int64_t least = -1;
     for (size_t i = 0; i < n; i++) {
-        int64_t k = num(json_array_get(ev, i), "alerting_features");
+        int64_t k = md_json_int(json_array_get(ev, i), "alerting_features");
         least = least < 0 || k < least ? k : least;
     }
     snprintf(out, cap, "%lld+ features alerting for %zu window%s", (long long)least, n,
@@ -134,7 +129,7 @@ static void detail_clear(jobs_view *j)
 static void detail_read(tui_app *a, jobs_view *j)
 {
     const json_t *r = sel_job(j);
-    int64_t id = r ? num(r, "id") : 0;
+    int64_t id = r ? md_json_int(r, "id") : 0;
     detail_clear(j);
     if (!id)
         return;
@@ -166,18 +161,19 @@ static bool job_matches(const json_t *r, const char *text)
     static const char *const keys[] = {"model", "state", "backend", "requested_by", "reason",
                                        "error"};
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)num(r, "id"));
+    snprintf(id, sizeof id, "%lld", (long long)md_json_int(r, "id"));
     if (!strcmp(id, text))
         return true;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcasestr(md_json_text(r, keys[i]), text)) return true;
+        if (strcasestr(md_json_text(r, keys[i]), text))
+            return true;
     return false;
 }
 
 static bool prop_matches(const json_t *p, const char *text)
 {
     char id[24];
-    snprintf(id, sizeof id, "%lld", (long long)num(p, "id"));
+    snprintf(id, sizeof id, "%lld", (long long)md_json_int(p, "id"));
     return !strcmp(id, text) || strcasestr(md_json_text(p, "model"), text) ||
            strcasestr(md_json_text(p, "state"), text) ||
            strcasestr(md_json_text(p, "decided_by"), text);
@@ -201,7 +197,7 @@ static bool kept(const tui_view *v, bool hit)
 static void place(tui_table *t, const int *shown, const json_t *arr, int64_t id)
 {
     for (int i = 0; id && i < t->nrows; i++)
-        if (num(json_array_get(arr, (size_t)shown[i]), "id") == id)
+        if (md_json_int(json_array_get(arr, (size_t)shown[i]), "id") == id)
             t->cursor = i;
     tui_table_clamp(t);
 }
@@ -209,8 +205,8 @@ static void place(tui_table *t, const int *shown, const json_t *arr, int64_t id)
 static md_status load(tui_app *a, tui_view *v, md_err *err)
 {
     jobs_view *j = v->st;
-    int64_t keep_job = j->want_job ? j->want_job : sel_job(j) ? num(sel_job(j), "id") : 0;
-    int64_t keep_prop = sel_prop(j) ? num(sel_prop(j), "id") : 0;
+    int64_t keep_job = j->want_job ? j->want_job : sel_job(j) ? md_json_int(sel_job(j), "id") : 0;
+    int64_t keep_prop = sel_prop(j) ? md_json_int(sel_prop(j), "id") : 0;
     j->want_job = 0;
     json_decref(j->jobs);
     json_decref(j->props);
@@ -256,7 +252,7 @@ static const char *jcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
     const json_t *r = json_array_get(j->jobs, (size_t)j->jshown[row]);
     switch (col) {
     case 0:
-        snprintf(buf, cap, "%lld", (long long)num(r, "id"));
+        snprintf(buf, cap, "%lld", (long long)md_json_int(r, "id"));
         return buf;
     case 1:
         return md_json_text(r, "model");
@@ -272,12 +268,12 @@ static const char *jcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         return md_json_text(r, "requested_by");
     case 6:
         if (has_num(r, "http_status")) {
-            int64_t h = num(r, "http_status");
+            int64_t h = md_json_int(r, "http_status");
             *role = h >= 200 && h < 300 ? TUI_NORMAL : TUI_ALERT;
             snprintf(buf, cap, "http %lld", (long long)h);
         } else if (has_num(r, "exit_status")) {
-            *role = num(r, "exit_status") ? TUI_ALERT : TUI_NORMAL;
-            snprintf(buf, cap, "exit %lld", (long long)num(r, "exit_status"));
+            *role = md_json_int(r, "exit_status") ? TUI_ALERT : TUI_NORMAL;
+            snprintf(buf, cap, "exit %lld", (long long)md_json_int(r, "exit_status"));
         } else {
             *role = TUI_DIM;
             snprintf(buf, cap, "-");
@@ -297,7 +293,7 @@ static const char *pcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
     const json_t *p = json_array_get(j->props, (size_t)j->pshown[row]);
     switch (col) {
     case 0:
-        snprintf(buf, cap, "%lld", (long long)num(p, "id"));
+        snprintf(buf, cap, "%lld", (long long)md_json_int(p, "id"));
         return buf;
     case 1:
         return md_json_text(p, "model");
@@ -422,7 +418,7 @@ static void draw_job(tui_app *a, jobs_view *j, int y, int x, int h, int w)
         return;
     }
     const char *state = md_json_text(d, "state");
-    snprintf(line, sizeof line, "job %lld %s %s", (long long)num(d, "id"),
+    snprintf(line, sizeof line, "job %lld %s %s", (long long)md_json_int(d, "id"),
              tui_glyph(a, TUI_G_BULLET), md_json_text(d, "model"));
     int used = tui_put(a, y, x, w, TUI_TITLE, line, false);
     tui_put(a, y, x + used, 1, TUI_NORMAL, "", true);
@@ -432,7 +428,7 @@ static void draw_job(tui_app *a, jobs_view *j, int y, int x, int h, int w)
              has_num(d, "proposal") ? ", from proposal" : "");
     if (has_num(d, "proposal"))
         snprintf(line + strlen(line), sizeof line - strlen(line), " %lld",
-                 (long long)num(d, "proposal"));
+                 (long long)md_json_int(d, "proposal"));
     if (y < end)
         y = field(a, y, x, w, TUI_NORMAL, "requested", line);
     y = long_field(a, y, end, x, w, TUI_NORMAL, "reason", md_json_text(d, "reason"), 2);
@@ -441,15 +437,15 @@ static void draw_job(tui_app *a, jobs_view *j, int y, int x, int h, int w)
     snprintf(line, sizeof line, "%s   finished %s", t1, t2);
     if (y < end)
         y = field(a, y, x, w, TUI_NORMAL, "started", line);
-    int n = snprintf(line, sizeof line, "%lld", (long long)num(d, "attempts"));
+    int n = snprintf(line, sizeof line, "%lld", (long long)md_json_int(d, "attempts"));
     tui_role rr = TUI_NORMAL;
     if (has_num(d, "exit_status")) {
         snprintf(line + n, sizeof line - (size_t)n, "   exit status %lld",
-                 (long long)num(d, "exit_status"));
-        rr = num(d, "exit_status") ? TUI_ALERT : TUI_NORMAL;
+                 (long long)md_json_int(d, "exit_status"));
+        rr = md_json_int(d, "exit_status") ? TUI_ALERT : TUI_NORMAL;
     }
     if (has_num(d, "http_status")) {
-        int64_t hs = num(d, "http_status");
+        int64_t hs = md_json_int(d, "http_status");
         snprintf(line + strlen(line), sizeof line - strlen(line), "   http status %lld",
                  (long long)hs);
         rr = hs >= 200 && hs < 300 ? TUI_NORMAL : TUI_ALERT;
@@ -491,7 +487,7 @@ static void draw_proposal(tui_app *a, jobs_view *j, int y, int x, int h, int w)
         return;
     }
     const char *state = md_json_text(p, "state");
-    snprintf(line, sizeof line, "proposal %lld %s %s", (long long)num(p, "id"),
+    snprintf(line, sizeof line, "proposal %lld %s %s", (long long)md_json_int(p, "id"),
              tui_glyph(a, TUI_G_BULLET), md_json_text(p, "model"));
     int used = tui_put(a, y, x, w, TUI_TITLE, line, false);
     tui_put(a, y, x + used, 1, TUI_NORMAL, "", true);
@@ -505,7 +501,7 @@ static void draw_proposal(tui_app *a, jobs_view *j, int y, int x, int h, int w)
         snprintf(line, sizeof line, "%s %s by %s", state, t, md_json_text(p, "decided_by"));
         if (has_num(p, "job"))
             snprintf(line + strlen(line), sizeof line - strlen(line), " %s job %lld",
-                     tui_glyph(a, TUI_G_CRUMB), (long long)num(p, "job"));
+                     tui_glyph(a, TUI_G_CRUMB), (long long)md_json_int(p, "job"));
         y = field(a, y, x, w, TUI_NORMAL, "decided", line);
     }
     const json_t *ev = json_object_get(p, "evidence"), *win;
@@ -515,7 +511,7 @@ static void draw_proposal(tui_app *a, jobs_view *j, int y, int x, int h, int w)
         if (y >= end)
             break;
         snprintf(line, sizeof line, "window %s: %lld features alerting",
-                 md_json_text(win, "window"), (long long)num(win, "alerting_features"));
+                 md_json_text(win, "window"), (long long)md_json_int(win, "alerting_features"));
         y = field(a, y, x, w, TUI_NORMAL, i ? "" : "evidence", line);
     }
     if (!strcmp(state, "open") && y + 1 < end) {
@@ -605,7 +601,8 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
         const json_t *p = sel_prop(j);
         if (j->pane != PANE_PROPOSALS || !p)
             return "select a proposal first (Tab moves to the proposals)";
-        if (strcmp(md_json_text(p, "state"), "open") != 0) return "the proposal is already decided";
+        if (strcmp(md_json_text(p, "state"), "open") != 0)
+            return "the proposal is already decided";
         return NULL;
     }
     default:
@@ -621,7 +618,7 @@ static int refused(tui_app *a, const char *what, const md_err *err)
 
 static int cancel(tui_app *a, const json_t *r)
 {
-    int64_t id = num(r, "id");
+    int64_t id = md_json_int(r, "id");
     bool running = !strcmp(md_json_text(r, "state"), "running");
     char l1[256], l2[256], since[32];
     long_time(md_json_text(r, running ? "started_at" : "requested_at"), since, sizeof since);
@@ -661,7 +658,7 @@ static void backend_text(tui_app *a, const char *model, char *out, size_t cap)
 
 static int decide(tui_app *a, jobs_view *j, const json_t *p, bool accept)
 {
-    int64_t id = num(p, "id");
+    int64_t id = md_json_int(p, "id");
     char model[65], l1[256], l2[512], why[160];
     snprintf(model, sizeof model, "%s", md_json_text(p, "model"));
     why_text(p, why, sizeof why);
@@ -705,7 +702,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     }
     if (tui_table_move(j->pane == PANE_JOBS ? &j->jt : &j->pt, act)) {
         const json_t *r = sel_job(j);
-        if (j->pane == PANE_JOBS && r && num(r, "id") != j->detail_id)
+        if (j->pane == PANE_JOBS && r && md_json_int(r, "id") != j->detail_id)
             detail_read(a, j);
         return TUI_R_DRAW;
     }
@@ -739,10 +736,11 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
     char t[32];
     if (j->pane == PANE_JOBS && r) {
         short_time(md_json_text(r, "requested_at"), t, sizeof t);
-        snprintf(out, cap, "job %lld %s, asked %s", (long long)num(r, "id"),
+        snprintf(out, cap, "job %lld %s, asked %s", (long long)md_json_int(r, "id"),
                  md_json_text(r, "state"), t);
     } else if (j->pane == PANE_PROPOSALS && p) {
-        snprintf(out, cap, "proposal %lld %s", (long long)num(p, "id"), md_json_text(p, "state"));
+        snprintf(out, cap, "proposal %lld %s", (long long)md_json_int(p, "id"),
+                 md_json_text(p, "state"));
     }
 }
 

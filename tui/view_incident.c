@@ -1,0 +1,354 @@
+/* One incident: what it is, its lifecycle so far, its evidence and notes; the lifecycle
+ * actions (incident_actions.c); Enter on a piece of evidence goes straight to the drift cell or
+ * the calibration window behind it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incidents.h"
+#include "incident_actions.h"
+#include "internal.h"
+#include "json.h"
+#include "mem.h"
+
+/* ---- one incident ---------------------------------------------------------------------------- */
+
+#define HEAD_LINES 6
+
+typedef struct {
+    int64_t id;
+    json_t *inc;
+    const json_t *ev;    /* its evidence, borrowed */
+    char (*facts)[96];   /* per evidence: the detail's key numbers */
+    char head[HEAD_LINES][2][160];
+    tui_incident_perms perms;
+    tui_table t;
+} detail;
+
+static const tui_column ecols[] = {
+    {"WINDOW", 13, TUI_LEFT, 10, false}, {"VER", 4, TUI_LEFT, 0, false},
+    {"FEATURE", 16, TUI_LEFT, 8, false}, {"SEV", 3, TUI_LEFT, 0, false},
+    {"EVIDENCE", 34, TUI_LEFT, 12, false},
+};
+
+static bool detail_open(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
+{
+    (void)a;
+    detail *d = v->st;
+    char *end = NULL;
+    d->id = arg ? strtoll(arg, &end, 10) : 0;
+    if (!arg || end == arg || *end || d->id <= 0) {
+        snprintf(why, cap, "which incident? (an incident number)");
+        return false;
+    }
+    d->t.cols = ecols;
+    d->t.ncols = (int)(sizeof ecols / sizeof ecols[0]);
+    return true;
+}
+
+static void detail_clear(detail *d)
+{
+    json_decref(d->inc);
+    free(d->facts);
+    d->inc = NULL;
+    d->ev = NULL;
+    d->facts = NULL;
+    d->t.nrows = 0;
+}
+
+/* Appends " name=value" for a number in the detail JSON, in `fmt` (integers as such). */
+static void fact(char *out, size_t cap, const json_t *det, const char *key, const char *name,
+                 const char *fmt, bool skip_zero)
+{
+    const json_t *x = json_object_get(det, key);
+    if (!json_is_number(x) || (skip_zero && json_number_value(x) == 0))
+        return;
+    size_t n = strlen(out);
+    char num[32];
+    if (json_is_integer(x))
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(x));
+    else
+        snprintf(num, sizeof num, fmt, json_number_value(x));
+    snprintf(out + n, cap - n, "%s%s=%s", n ? " " : "", name, num);
+}
+
+/* "psi=0.41 ks=0.2 miss=+0.25": what the rule saw, compactly. */
+static void evidence_facts(const json_t *det, char *out, size_t cap)
+{
+    out[0] = '\0';
+    fact(out, cap, det, "psi", "psi", "%.3g", false);
+    fact(out, cap, det, "ks", "ks", "%.3g", false);
+    fact(out, cap, det, "missing_delta", "miss", "%+.2f", true);
+    fact(out, cap, det, "schema_changes", "schema", "%g", true);
+    fact(out, cap, det, "violations", "viol", "%g", true);
+    fact(out, cap, det, "ece", "ece", "%.3f", false);
+    fact(out, cap, det, "hl_pvalue", "hl_p", "%.2g", false);
+    fact(out, cap, det, "delta_auc", "dAUC", "%+.3f", false);
+    fact(out, cap, det, "over_sla", "over_sla", "%.2f", false);
+    fact(out, cap, det, "labeled", "n", "%g", false);
+    fact(out, cap, det, "drifting_features", "drifting", "%g", true);
+    if (!out[0] && json_is_string(det))
+        snprintf(out, cap, "%s", json_string_value(det));
+}
+
+static void when_by(const json_t *o, const char *at_key, const char *by_key, char *out,
+                    size_t cap)
+{
+    const char *at = md_json_text(o, at_key), *by = md_json_text(o, by_key);
+    char t[32];
+    tui_short_time(at, t, sizeof t);
+    snprintf(out, cap, "%s%s%s", t, *by ? " by " : "", by);
+}
+
+static void span_or_dash(const json_t *o, const char *key, char *out, size_t cap)
+{
+    const json_t *x = json_object_get(o, key);
+    if (json_is_number(x))
+        tui_fmt_span(json_number_value(x), out, cap);
+    else
+        snprintf(out, cap, "-");
+}
+
+/* The header's label/value pairs, made at load (they hold an age from the store's clock). */
+static void detail_head(tui_app *a, detail *d)
+{
+    const json_t *o = d->inc;
+    char (*h)[2][160] = d->head, t[32], age[16], x[64];
+    tui_short_time(md_json_text(o, "opened_at"), t, sizeof t);
+    tui_fmt_age(tui_age_ms(a, md_json_text(o, "opened_at")), age, sizeof age);
+    snprintf(h[0][0], 160, "model    %s v%lld", md_json_text(o, "model"),
+             (long long)md_json_int(o, "version"));
+    snprintf(h[0][1], 160, "kind       %s%s%s", md_json_text(o, "kind"),
+             *md_json_text(o, "key") ? ", key " : "", md_json_text(o, "key"));
+    snprintf(h[1][0], 160, "opened   %s (%s ago)", t, age);
+    snprintf(h[1][1], 160, "assignee   %s",
+             *md_json_text(o, "assignee") ? md_json_text(o, "assignee") : "-");
+    when_by(o, "acknowledged_at", "acknowledged_by", x, sizeof x);
+    snprintf(h[2][0], 160, "acked    %s", x);
+    span_or_dash(o, "time_to_ack_s", x, sizeof x);
+    snprintf(h[2][1], 160, "to ack     %s", x);
+    when_by(o, "resolved_at", "resolved_by", x, sizeof x);
+    snprintf(h[3][0], 160, "resolved %s", x);
+    span_or_dash(o, "time_to_resolve_s", x, sizeof x);
+    snprintf(h[3][1], 160, "to resolve %s", x);
+    tui_short_time(md_json_text(o, "snoozed_until"), t, sizeof t);
+    snprintf(h[4][0], 160, "snoozed  %s%s", json_is_true(json_object_get(o, "snoozed")) ? "until "
+                                                                                          : "",
+             json_is_true(json_object_get(o, "snoozed")) ? t : "no");
+    tui_short_time(md_json_text(o, "last_evidence_at"), t, sizeof t);
+    snprintf(h[4][1], 160, "evidence   %lld, last %s", (long long)md_json_int(o, "evidence_count"),
+             t);
+    h[5][0][0] = h[5][1][0] = '\0';
+}
+
+static md_status detail_load(tui_app *a, tui_view *v, md_err *err)
+{
+    detail *d = v->st;
+    char keep[200] = "";
+    bool first = d->inc == NULL;
+    if (d->t.nrows) {
+        const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor);
+        snprintf(keep, sizeof keep, "%s|%s", md_json_text(e, "window"), md_json_text(e, "feature"));
+    }
+    detail_clear(d);
+    tui_incident_perms_load(a, &d->perms);
+    if (md_incident_show(a->s, d->id, &d->inc, err) != MD_OK)
+        return err->code;
+    d->ev = json_object_get(d->inc, "evidence");
+    size_t n = json_array_size(d->ev);
+    d->facts = md_xcalloc(n + 1, sizeof *d->facts);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(d->ev, i);
+        char k[200];
+        evidence_facts(json_object_get(e, "detail"), d->facts[i], sizeof d->facts[i]);
+        snprintf(k, sizeof k, "%s|%s", md_json_text(e, "window"), md_json_text(e, "feature"));
+        if (keep[0] && !strcmp(k, keep))
+            d->t.cursor = (int)i;
+    }
+    d->t.nrows = (int)n;
+    if (first) /* the latest evidence first: it is what changed last */
+        d->t.cursor = (int)n - 1;
+    tui_table_clamp(&d->t);
+    detail_head(a, d);
+    return MD_OK;
+}
+
+static const char *ecell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,
+                         tui_role *role)
+{
+    (void)a;
+    detail *d = ctx;
+    const json_t *e = json_array_get(d->ev, (size_t)row);
+    switch (col) {
+    case 0:
+        return md_json_text(e, "window");
+    case 1:
+        if (json_is_integer(json_object_get(e, "version")))
+            snprintf(buf, cap, "v%lld", (long long)md_json_int(e, "version"));
+        else
+            snprintf(buf, cap, "-");
+        return buf;
+    case 2:
+        return *md_json_text(e, "feature") ? md_json_text(e, "feature") : "-";
+    case 3:
+        *role = tui_severity_role(md_json_text(e, "severity"));
+        return md_json_text(e, "severity");
+    case 4:
+        return d->facts[row];
+    }
+    return "";
+}
+
+static bool drift_kind(const char *kind)
+{
+    return !strcmp(kind, "drift") || !strcmp(kind, "schema") || !strcmp(kind, "data_quality");
+}
+
+/* The notes, newest last, in the rows [y, y + h). */
+static void draw_notes(tui_app *a, const json_t *notes, int y, int h, int cols)
+{
+    size_t n = json_array_size(notes);
+    for (int r = 0; r < h; r++)
+        tui_put(a, y + r, 0, cols, TUI_NORMAL, "", true);
+    if (h <= 0)
+        return;
+    tui_putf(a, y, 0, cols, TUI_TITLE, "notes (%zu)%s", n, n ? "" : ": none yet (e adds one)");
+    size_t from = n > (size_t)(h - 1) ? n - (size_t)(h - 1) : 0;
+    for (size_t i = from; i < n && y + 1 + (int)(i - from) < y + h; i++) {
+        const json_t *o = json_array_get(notes, i);
+        char t[32], line[600];
+        tui_short_time(md_json_text(o, "at"), t, sizeof t);
+        snprintf(line, sizeof line, "%s %-8s %s", t, md_json_text(o, "actor"),
+                 md_json_text(o, "text"));
+        tui_put(a, y + 1 + (int)(i - from), 1, cols - 1, TUI_NORMAL, line, true);
+    }
+}
+
+static void detail_draw(tui_app *a, tui_view *v, int top, int rows, int cols)
+{
+    detail *d = v->st;
+    const json_t *o = d->inc;
+    int x = 1, half = cols / 2;
+    for (int r = 0; r < rows; r++)
+        tui_put(a, top + r, 0, cols, TUI_NORMAL, "", true);
+    char id[32];
+    snprintf(id, sizeof id, "#%lld", (long long)d->id);
+    x += tui_put(a, top, x, cols - x, TUI_TITLE, id, false) + 1;
+    x += tui_put(a, top, x, cols - x, tui_severity_role(md_json_text(o, "severity")),
+                 md_json_text(o, "severity"), false) +
+         1;
+    x += tui_put(a, top, x, cols - x, tui_incident_state_role(md_json_text(o, "state")),
+                 md_json_text(o, "state"), false) +
+         2;
+    tui_put(a, top, x, cols - x, TUI_TITLE, md_json_text(o, "title"), false);
+    for (int i = 0; i < HEAD_LINES - 1; i++) {
+        tui_put(a, top + 1 + i, 1, half - 2, TUI_NORMAL, d->head[i][0], false);
+        tui_put(a, top + 1 + i, half, cols - half, TUI_NORMAL, d->head[i][1], false);
+    }
+    int y = top + HEAD_LINES;
+    const json_t *notes = json_object_get(o, "notes");
+    int nh = json_array_size(notes) ? 1 + (int)(json_array_size(notes) < 4
+                                                    ? json_array_size(notes) : 4)
+                                    : 1;
+    int eh = top + rows - y - 1 - nh;
+    tui_putf(a, y, 0, cols, TUI_TITLE, "evidence (%d)   Enter: the %s behind the row", d->t.nrows,
+             drift_kind(md_json_text(o, "kind")) ? "drift cell" : "calibration window");
+    if (d->t.nrows && eh >= 2)
+        tui_table_draw(a, &d->t, y + 1, eh, cols, ecell, d);
+    else
+        tui_put(a, y + 1, 2, cols - 2, TUI_DIM, "no evidence", false);
+    draw_notes(a, notes, top + rows - nh, nh, cols);
+}
+
+static void detail_crumb(tui_view *v, char *out, size_t cap)
+{
+    detail *d = v->st;
+    snprintf(out, cap, "Incident #%lld", (long long)d->id);
+}
+
+static void detail_status(tui_app *a, tui_view *v, char *out, size_t cap)
+{
+    (void)a;
+    detail *d = v->st;
+    if (!d->t.nrows)
+        return;
+    const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor);
+    snprintf(out, cap, "%s %s", md_json_text(e, "window"),
+             *md_json_text(e, "feature") ? md_json_text(e, "feature") : "");
+}
+
+static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)
+{
+    (void)a;
+    detail *d = v->st;
+    if (act == TUI_A_ENTER && !d->t.nrows)
+        return "no evidence to open";
+    return tui_incident_unavailable(&d->perms, d->id, d->inc ? md_json_text(d->inc, "state") : NULL,
+                                    act);
+}
+
+/* Opens the screen behind one piece of evidence; the detail view is gone afterwards. */
+static void open_evidence(tui_app *a, const detail *d, const json_t *e)
+{
+    const json_t *o = d->inc;
+    int64_t ver = json_is_integer(json_object_get(e, "version")) ? md_json_int(e, "version")
+                                                                 : md_json_int(o, "version");
+    char arg[320], model[65];
+    snprintf(model, sizeof model, "%s", md_json_text(o, "model"));
+    snprintf(a->model, sizeof a->model, "%s", model);
+    a->version = ver;
+    snprintf(a->window, sizeof a->window, "%s", md_json_text(e, "window"));
+    snprintf(a->feature, sizeof a->feature, "%s", md_json_text(e, "feature"));
+    if (drift_kind(md_json_text(o, "kind"))) { /* the cell: its window and feature */
+        if (a->window[0])
+            snprintf(arg, sizeof arg, "%s %lld %s %s", model, (long long)ver, a->window,
+                     a->feature);
+        else
+            snprintf(arg, sizeof arg, "%s %lld", model, (long long)ver);
+        tui_screen(a, 2, arg);
+    } else {
+        snprintf(arg, sizeof arg, "%s %lld %s", model, (long long)ver, a->window);
+        tui_screen(a, 3, arg);
+    }
+}
+
+static int detail_key(tui_app *a, tui_view *v, tui_action act, int ch)
+{
+    (void)ch;
+    detail *d = v->st;
+    if (tui_table_move(&d->t, act))
+        return TUI_R_DRAW;
+    if (act == TUI_A_ENTER) {
+        if (d->t.nrows)
+            open_evidence(a, d, json_array_get(d->ev, (size_t)d->t.cursor));
+        return TUI_R_DRAW;
+    }
+    return tui_incident_action(a, d->inc, act);
+}
+
+static void detail_free(tui_view *v)
+{
+    detail_clear(v->st);
+}
+
+static const tui_action detail_actions[] = {TUI_A_ENTER,   TUI_A_ACK,  TUI_A_ASSIGN,
+                                            TUI_A_SNOOZE,  TUI_A_RESOLVE, TUI_A_NOTE,
+                                            TUI_A_NONE};
+
+/* The detail takes the queue's keys (its keymap scope is the queue's). */
+const tui_view_ops tui_incident_view = {
+    .name = "incident",
+    .scope = "incidents",
+    .title = "Incident",
+    .state_size = sizeof(detail),
+    .open = detail_open,
+    .load = detail_load,
+    .draw = detail_draw,
+    .key = detail_key,
+    .free = detail_free,
+    .crumb = detail_crumb,
+    .status = detail_status,
+    .unavailable = detail_unavailable,
+    .actions = detail_actions,
+    .mutating = tui_incident_mutating,
+};
