@@ -9,8 +9,7 @@
 #include "mem.h"
 #include "sort.h"
 
-#define BATCH 2048
-enum { VALUE, MISSING, TYPE_ERROR };
+#define BATCH 2048 /* rows of one window whose numeric values are counted feature by feature */
 
 /* One thread's share of the pass. */
 typedef struct {
@@ -23,10 +22,10 @@ typedef struct {
     size_t nw, wcap, last;
     int64_t *slots; /* window index -> position in w */
     size_t nslots;
-    size_t batch_n;
-    uint32_t *batch_win;
-    double *batch_val;   /* [feature][row] */
-    uint8_t *batch_flag; /* [feature][row] */
+    size_t batch_n;      /* rows in the batch ... */
+    size_t batch_w;      /* ... all of window w[batch_w] */
+    double *batch_val;   /* [feature][value]: each numeric feature's values in the batch */
+    size_t *batch_nval;  /* [feature]: how many */
     int64_t rows, labeled, bad_rows;
     int64_t max_bad;
     char first_bad[MD_ERR_MSG_MAX];
@@ -68,7 +67,7 @@ static md_window *window_for(worker *k, int64_t index)
     size_t slot = slot_of(k, index);
     if (k->slots[slot] < 0) {
         k->w = md_xgrow(k->w, &k->wcap, k->nw + 1, sizeof *k->w);
-        md_window_init(&k->w[k->nw], k->c->b, index);
+        md_window_init_counting(&k->w[k->nw], k->c->b, index);
         k->w[k->nw].spill = k->spill;
         k->slots[slot] = (int64_t)k->nw++;
     }
@@ -92,41 +91,40 @@ static void sync_columns(worker *k)
 
 /* ---- accumulating -------------------------------------------------------------------------------- */
 
-static void add_numeric(const md_bfeature *bf, md_wfeat *f, uint8_t flag, double x)
-{
-    if (flag == MISSING) {
-        f->missing++;
-        f->violations += bf->rule.present && !bf->rule.nullable;
-        return;
-    }
-    if (flag == TYPE_ERROR) {
-        f->type_errors++;
-        return;
-    }
-    f->present++;
-    if (bf->ks_k) {
-        size_t bin;
-        f->ks[md_bfeature_slot(bf, x, &bin)]++;
-        f->bins[bin]++;
-    } /* else: the baseline has no values of this feature, nothing to compare with */
-    const md_contract_rule *r = &bf->rule;
-    f->violations += r->present && ((r->has_min && x < r->min) || (r->has_max && x > r->max));
-}
-
-/* Applies the batched numeric values, feature by feature. */
+/* Counts the batch's numeric values, feature by feature: each feature's split index stays in
+ * cache while its values go through it. */
 static void flush_batch(worker *k)
 {
+    if (k->batch_n == 0)
+        return;
     const md_baseline *b = k->c->b;
+    md_window *w = &k->w[k->batch_w];
     for (size_t i = 0; i < b->nfeatures; i++) {
         const md_bfeature *bf = &b->features[i];
-        if (bf->kind != MD_NUMERIC)
+        size_t n = k->batch_nval[i];
+        if (bf->kind != MD_NUMERIC || n == 0)
             continue;
         const double *val = k->batch_val + i * BATCH;
-        const uint8_t *flag = k->batch_flag + i * BATCH;
-        for (size_t r = 0; r < k->batch_n; r++)
-            add_numeric(bf, &k->w[k->batch_win[r]].f[i], flag[r], val[r]);
+        md_wfeat *f = &w->f[i];
+        f->present += (int64_t)n;
+        if (bf->ks_k) { /* else the baseline has no values of this feature to compare with */
+            if (!f->counters) /* the window was folded: count again, fold adds up */
+                f->counters = md_xcalloc(md_bfeature_ncounters(bf), sizeof *f->counters);
+            md_bfeature_count(bf, val, n, f->counters);
+        }
+        const md_contract_rule *r = &bf->rule;
+        if (r->present && (r->has_min || r->has_max))
+            for (size_t j = 0; j < n; j++)
+                f->violations += (r->has_min && val[j] < r->min) || (r->has_max && val[j] > r->max);
+        k->batch_nval[i] = 0;
     }
     k->batch_n = 0;
+}
+
+static void fold_all(worker *k)
+{
+    for (size_t i = 0; i < k->nw; i++)
+        md_window_fold(&k->w[i], k->c->b);
 }
 
 static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v)
@@ -187,28 +185,32 @@ static md_status spill_all(worker *k)
 
 static void accumulate(worker *k, md_window *w, const md_field *fl, const md_rowvals *v)
 {
+    size_t wi = (size_t)(w - k->w);
+    if (k->batch_w != wi) {
+        flush_batch(k);
+        k->batch_w = wi;
+    }
     k->held += v->has_label + v->has_latency;
     const md_baseline *b = k->c->b;
-    size_t row = k->batch_n++;
-    k->batch_win[row] = (uint32_t)(w - k->w);
     w->rows++;
     add_perf(w, b, v);
     for (size_t i = 0; i < b->nfeatures; i++) {
         const md_bfeature *bf = &b->features[i];
         const md_field *x = k->fcol[i] >= 0 ? &fl[k->fcol[i]] : NULL;
         bool missing = !x || md_value_missing(x);
-        if (bf->kind == MD_NUMERIC) {
-            double *val = &k->batch_val[i * BATCH + row];
-            k->batch_flag[i * BATCH + row] =
-                missing ? MISSING : (md_value_number(x, val) ? VALUE : TYPE_ERROR);
-        } else if (missing) {
+        if (missing) {
             w->f[i].missing++;
             w->f[i].violations += bf->rule.present && !bf->rule.nullable;
+        } else if (bf->kind == MD_NUMERIC) {
+            if (md_value_number(x, &k->batch_val[i * BATCH + k->batch_nval[i]]))
+                k->batch_nval[i]++;
+            else
+                w->f[i].type_errors++;
         } else {
             add_categorical(bf, &w->f[i], x);
         }
     }
-    if (k->batch_n == BATCH)
+    if (++k->batch_n == BATCH)
         flush_batch(k);
 }
 
@@ -259,6 +261,13 @@ static void *run(void *arg)
     return NULL;
 }
 
+static void *run_and_fold(void *arg)
+{
+    run(arg);
+    fold_all(arg);
+    return NULL;
+}
+
 /* ---- workers ------------------------------------------------------------------------------------ */
 
 static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp)
@@ -273,9 +282,8 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
     k->fcol = md_xmalloc(nf * sizeof *k->fcol);
     for (size_t i = 0; i < nf; i++)
         k->fcol[i] = -1;
-    k->batch_win = md_xmalloc(BATCH * sizeof *k->batch_win);
     k->batch_val = md_xmalloc(nf * BATCH * sizeof *k->batch_val);
-    k->batch_flag = md_xmalloc(nf * BATCH);
+    k->batch_nval = md_xcalloc(nf, sizeof *k->batch_nval);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
     sync_columns(k);
 }
@@ -289,16 +297,16 @@ static void worker_free(worker *k, bool keep_windows)
     }
     free(k->slots);
     free(k->fcol);
-    free(k->batch_win);
     free(k->batch_val);
-    free(k->batch_flag);
+    free(k->batch_nval);
 }
 
-/* Moves the second worker's windows into the first. */
+/* Moves the second worker's windows (folded) into the first. */
 static void merge_into(worker *a, worker *b)
 {
     for (size_t i = 0; i < b->nw; i++) {
         md_window *w = window_for(a, b->w[i].index);
+        md_window_fold(w, a->c->b);
         md_window_merge_fresh(w, &b->w[i], a->c->b);
     }
     a->rows += b->rows;
@@ -343,10 +351,11 @@ static bool try_parallel(worker *a, worker *b, md_reader *r, size_t split)
 {
     b->max_bad = 0; /* any trouble: redo it on the first thread, with the right line numbers */
     pthread_t t;
-    bool started = pthread_create(&t, NULL, run, b) == 0;
+    bool started = pthread_create(&t, NULL, run_and_fold, b) == 0;
     md_reader_set_limit(r, split);
     a->progress_scale = started ? 2 : 1;
     run(a);
+    fold_all(a); /* beside b; should a have to go on, its counting starts over and adds up */
     if (started)
         pthread_join(t, NULL);
     md_reader_set_limit(r, 0);
@@ -443,6 +452,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     out->parallel = two && try_parallel(&a, &b, r, split);
     if (!out->parallel && a.rc == MD_OK)
         run(&a); /* the whole file, or the rest after a split that did not hold */
+    fold_all(&a);
     md_status rc = finish(&a, out->parallel ? &b : NULL, out, err);
     if (two)
         worker_free(&b, false);

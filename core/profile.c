@@ -20,8 +20,7 @@ void md_bfeature_free(md_bfeature *f)
     md_strmap_free(&f->cats);
     free(f->cat_counts);
     md_strmap_free(&f->rule.allowed);
-    free(f->grid);
-    free(f->bin_at);
+    md_splits_free(&f->splits);
     memset(f, 0, sizeof *f);
 }
 
@@ -78,72 +77,6 @@ size_t md_bfeature_bin(const md_bfeature *f, double x)
     for (size_t i = 1; i < f->nbins; i++)
         bin += x >= f->edges[i];
     return bin;
-}
-
-/* The accelerator's bucket of x: the top bits of its order-preserving key, so buckets follow
- * the binades of the data (heavy tails get as many buckets as the bulk). Monotone in x: every
- * sample value in a lower bucket is below x, every one in a higher bucket above it. */
-static inline size_t grid_bucket(const md_bfeature *f, double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, 8);
-    u = (u >> 63) ? ~u : u | 0x8000000000000000ULL; /* md_double_key, inlined */
-    uint64_t k = u >> f->grid_shift;
-    if (k <= f->grid_base)
-        return 0;
-    k -= f->grid_base;
-    return k >= f->ngrid ? f->ngrid - 1 : (size_t)k;
-}
-
-#define GRID_MAX 65536
-
-void md_bfeature_index(md_bfeature *f)
-{
-    if (f->kind != MD_NUMERIC || f->ks_k == 0 || f->grid)
-        return;
-    size_t k = f->ks_k;
-    uint64_t lo = md_double_key(f->ks_values[0]), hi = md_double_key(f->ks_values[k - 1]);
-    size_t want = k * 8 < 64 ? 64 : (k * 8 > GRID_MAX ? GRID_MAX : k * 8); /* ~8 per value */
-    f->grid_shift = 0;
-    while (((hi >> f->grid_shift) - (lo >> f->grid_shift)) >= want - 1)
-        f->grid_shift++;
-    f->grid_base = lo >> f->grid_shift;
-    f->ngrid = (size_t)((hi >> f->grid_shift) - f->grid_base) + 1;
-    f->grid = md_xmalloc((f->ngrid + 1) * sizeof *f->grid);
-    size_t j = 0;
-    for (size_t g = 0; g <= f->ngrid; g++) {
-        while (j < k && grid_bucket(f, f->ks_values[j]) < g)
-            j++;
-        f->grid[g] = (uint16_t)j;
-    }
-    f->bin_at = md_xmalloc(k + 1);
-    for (size_t i = 0; i <= k; i++) {
-        size_t below = i ? md_bfeature_bin(f, f->ks_values[i - 1]) : 0;
-        size_t above = i < k ? md_bfeature_bin(f, f->ks_values[i]) : f->nbins - 1;
-        f->bin_at[i] = below == above && f->nedges >= 2 ? (uint8_t)below : 255;
-    }
-}
-
-size_t md_bfeature_slot(const md_bfeature *f, double x, size_t *bin)
-{
-    const double *v = f->ks_values;
-    size_t g = grid_bucket(f, x), lo = f->grid[g], n = (size_t)f->grid[g + 1] - lo;
-    if (x >= v[f->ks_k - 1]) {
-        lo = f->ks_k; /* at or above the largest value */
-    } else if (n == 0) { /* an empty bucket: strictly between values lo - 1 and lo */
-        *bin = f->bin_at[lo] != 255 ? f->bin_at[lo] : md_bfeature_bin(f, x);
-        return 2 * lo;
-    } else { /* branchless: the first value greater than x in [lo, lo + n] */
-        const double *b = v + lo;
-        while (n > 1) {
-            size_t half = n / 2;
-            b = b[half] <= x ? b + half : b;
-            n -= half;
-        }
-        lo = (size_t)(b - v) + (*b <= x);
-    }
-    *bin = f->bin_at[lo] != 255 ? f->bin_at[lo] : md_bfeature_bin(f, x);
-    return lo > 0 && v[lo - 1] == x ? 2 * (lo - 1) + 1 : 2 * lo;
 }
 
 /* ---- JSON helpers ------------------------------------------------------------------------------ */

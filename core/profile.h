@@ -22,6 +22,23 @@
 
 typedef enum { MD_NUMERIC, MD_CATEGORICAL } md_kind;
 
+/* A numeric feature's split index (core/splits.c): its split points are the KS sample's
+ * distinct values and the PSI edges, sorted; a value has counter 2j + 1 when it equals point j
+ * and 2j when it lies strictly between points j - 1 and j. */
+typedef struct {
+    double *mem;    /* NaN, the m points, then NaNs that end every scan */
+    const double *p; /* mem + 1 */
+    size_t m;
+    uint16_t *grid; /* grid[g]: the first point in bucket g or later; grid[ngrid] = m */
+    size_t ngrid;
+    bool linear;        /* buckets linear in the value ... */
+    double lo, scale, gmax;
+    uint64_t base;      /* ... or the order-preserving key >> shift, minus base */
+    unsigned shift;
+    uint32_t *ks;       /* per counter: its KS slot ... */
+    uint8_t *bin;       /* ... and its PSI bin */
+} md_splits;
+
 /* A feature's data contract (all optional). */
 typedef struct {
     bool present; /* the contract names this feature */
@@ -49,12 +66,7 @@ typedef struct {
     md_strmap cats;
     int64_t *cat_counts;
     md_contract_rule rule;
-    /* lookup accelerators, built by md_bfeature_index (numeric features) */
-    uint16_t *grid;      /* grid[g]: first KS value in bucket g or later; grid[G] = ks_k */
-    size_t ngrid;
-    uint64_t grid_base;  /* buckets are order-preserving keys >> grid_shift, minus the base */
-    unsigned grid_shift;
-    uint8_t *bin_at;     /* bin_at[j]: the PSI bin of values in [s_(j-1), s_j); 255 if it depends */
+    md_splits splits; /* numeric: built by md_bfeature_index */
 } md_bfeature;
 
 /* Which columns hold what; NULL for an optional column that is not there. */
@@ -94,11 +106,19 @@ size_t md_baseline_score_bin(const md_baseline *b, double score);
 /* A numeric feature's PSI bin for value x (edges clipped, numpy.histogram's rule). */
 size_t md_bfeature_bin(const md_bfeature *f, double x);
 
-/* Builds the accelerators that make md_bfeature_slot fast. */
+/* The split index (core/splits.c). md_bfeature_index builds it for a numeric feature with
+ * baseline values; the others need it built. */
 void md_bfeature_index(md_bfeature *f);
-/* The KS counter slot of x (2j + 1: equal to the j-th sample value; 2j: strictly between
- * values j - 1 and j) and its PSI bin, in one lookup. */
-size_t md_bfeature_slot(const md_bfeature *f, double x, size_t *bin);
+void md_splits_free(md_splits *s);
+size_t md_bfeature_ncounters(const md_bfeature *f);
+size_t md_bfeature_counter(const md_bfeature *f, double x);
+/* Adds each of the n values to its counter. */
+void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters);
+/* Adds the counters into the KS counters (2 * ks_k + 1) and the PSI bins. */
+void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *ks, int64_t *bins);
+/* The KS counter of x by binary search: 2j + 1 when x equals sample value j, 2j when it lies
+ * strictly between values j - 1 and j. */
+size_t md_bfeature_ks_slot(const md_bfeature *f, double x);
 
 /* The profile as JSON for `baseline show` (with the KS sample when `with_sample`). */
 json_t *md_baseline_json(const md_baseline *b, bool with_sample);

@@ -12,7 +12,7 @@
 
 #define PART_FORMAT 1
 
-void md_window_init(md_window *w, const md_baseline *b, int64_t index)
+static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)
 {
     memset(w, 0, sizeof *w);
     w->index = index;
@@ -26,12 +26,39 @@ void md_window_init(md_window *w, const md_baseline *b, int64_t index)
         const md_bfeature *bf = &b->features[i];
         md_wfeat *f = &w->f[i];
         md_strmap_init(&f->newcats);
-        if (bf->kind == MD_NUMERIC) {
+        if (bf->kind == MD_NUMERIC && counting && bf->ks_k) {
+            f->counters = md_xcalloc(md_bfeature_ncounters(bf), sizeof *f->counters);
+        } else if (bf->kind == MD_NUMERIC) {
             f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
             f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
         } else {
             f->cat = md_xcalloc(md_strmap_size(&bf->cats) + 1, sizeof *f->cat);
         }
+    }
+}
+
+void md_window_init(md_window *w, const md_baseline *b, int64_t index)
+{
+    init(w, b, index, false);
+}
+
+void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index)
+{
+    init(w, b, index, true);
+}
+
+void md_window_fold(md_window *w, const md_baseline *b)
+{
+    for (size_t i = 0; i < w->nf; i++) {
+        md_wfeat *f = &w->f[i];
+        const md_bfeature *bf = &b->features[i];
+        if (!f->counters)
+            continue;
+        f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
+        f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
+        md_bfeature_fold(bf, f->counters, f->ks, f->bins);
+        free(f->counters);
+        f->counters = NULL;
     }
 }
 
@@ -49,6 +76,7 @@ void md_window_free(md_window *w)
         md_wfeat *f = &w->f[i];
         free(f->bins);
         free(f->ks);
+        free(f->counters);
         free(f->cat);
         md_strmap_free(&f->newcats);
         free(f->newcnt);
@@ -62,21 +90,6 @@ void md_window_free(md_window *w)
     vsum_free(&w->sscore);
     vsum_free(&w->slat);
     memset(w, 0, sizeof *w);
-}
-
-size_t md_ks_slot(const md_bfeature *f, double x)
-{
-    size_t lo = 0, hi = f->ks_k; /* first value greater than x */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (f->ks_values[mid] <= x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo > 0 && f->ks_values[lo - 1] == x)
-        return 2 * (lo - 1) + 1; /* equal to value lo - 1 */
-    return 2 * lo;               /* strictly between values lo - 1 and lo */
 }
 
 /* ---- value summaries ------------------------------------------------------------------------- */

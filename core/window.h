@@ -29,6 +29,7 @@ typedef struct {
     bool absent; /* the column was not in the file */
     int64_t *bins;      /* numeric: PSI bins */
     uint32_t *ks;       /* numeric: 2k + 1 counters around the KS sample's distinct values */
+    uint32_t *counters; /* numeric, while a pass counts: split counters, until md_window_fold */
     int64_t *cat;       /* categorical: per baseline category */
     md_strmap newcats;  /* categorical: values never seen in the baseline */
     int64_t *newcnt;
@@ -68,8 +69,10 @@ typedef struct {
 void md_window_init(md_window *w, const md_baseline *b, int64_t index);
 void md_window_free(md_window *w);
 
-/* KS counter slot of x around the sample's distinct values. */
-size_t md_ks_slot(const md_bfeature *f, double x);
+/* A window for a pass: its numeric features count into split counters (md_bfeature_count)
+ * instead of KS counters and PSI bins, until md_window_fold turns the one into the others. */
+void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index);
+void md_window_fold(md_window *w, const md_baseline *b);
 
 /* Adds fresh window s (same index, from another part of the same file) into d. */
 void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b);

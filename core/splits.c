@@ -1,0 +1,245 @@
+/* The split index of a numeric feature: where a value falls among the feature's split points,
+ * which are the KS sample's distinct values and the PSI edges, sorted.
+ *
+ * A value is either equal to split point j (counter 2j + 1) or strictly between points j - 1
+ * and j (counter 2j). Both the KS counter and the PSI bin are functions of that counter, so an
+ * ingest does one lookup and one increment per value and folds the counters into KS counters
+ * and PSI bins once per window (md_bfeature_fold).
+ *
+ * The lookup: a bucket from the value (linear in the value, or the top bits of its
+ * order-preserving key when the points spread over many binades; the index keeps whichever
+ * leaves fewer points in crowded buckets), the bucket's first point from a table, and four
+ * branch-free comparisons. Buckets are monotone in the value, so points in lower buckets are
+ * below it and points in higher ones above it; a bucket holding more than four points takes a
+ * binary search. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "profile.h"
+
+#define SCAN 4            /* points compared without a search */
+#define PER_POINT 3       /* buckets per split point */
+#define GRID_MAX 65536    /* buckets at most */
+#define GRID_MIN 16
+
+_Static_assert(MD_KS_SAMPLE_MAX + MD_QUANTILE_BINS + 1 < UINT16_MAX,
+               "split point indexes must fit the grid's 16 bits");
+
+size_t md_bfeature_ks_slot(const md_bfeature *f, double x)
+{
+    size_t lo = 0, hi = f->ks_k; /* first value greater than x */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (f->ks_values[mid] <= x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && f->ks_values[lo - 1] == x)
+        return 2 * (lo - 1) + 1; /* equal to value lo - 1 */
+    return 2 * lo;               /* strictly between values lo - 1 and lo */
+}
+
+static inline uint64_t value_key(double x)
+{
+    uint64_t u;
+    x += 0.0; /* -0.0 as 0.0, which compares equal to it */
+    memcpy(&u, &x, 8);
+    return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
+}
+
+static inline size_t linear_bucket(const md_splits *s, double x)
+{
+    double t = (x - s->lo) * s->scale;
+    t = t > 0 ? t : 0; /* NaN too */
+    t = t < s->gmax ? t : s->gmax;
+    return (size_t)(int64_t)t;
+}
+
+static inline size_t key_bucket(const md_splits *s, double x)
+{
+    uint64_t k = value_key(x) >> s->shift;
+    k = k > s->base ? k - s->base : 0;
+    return k < s->ngrid - 1 ? (size_t)k : s->ngrid - 1;
+}
+
+static inline size_t bucket(const md_splits *s, double x)
+{
+    return s->linear ? linear_bucket(s, x) : key_bucket(s, x);
+}
+
+/* The counter of x, given the first point of its bucket and the bucket's size. */
+static inline size_t counter_in(const md_splits *s, double x, size_t lo, size_t n)
+{
+    const double *p = s->p;
+    size_t j;
+    if (__builtin_expect(n > SCAN, 0)) { /* the first point greater than x in [lo, lo + n] */
+        const double *b = p + lo;
+        while (n > 1) {
+            size_t half = n / 2;
+            b = b[half] <= x ? b + half : b;
+            n -= half;
+        }
+        j = (size_t)(b - p) + (*b <= x);
+    } else { /* points past the bucket are above x, and NaN past the last point */
+        j = lo + (p[lo] <= x) + (p[lo + 1] <= x) + (p[lo + 2] <= x) + (p[lo + 3] <= x);
+    }
+    return 2 * j - (p[j - 1] == x); /* p[-1] is NaN */
+}
+
+size_t md_bfeature_counter(const md_bfeature *f, double x)
+{
+    const md_splits *s = &f->splits;
+    size_t g = bucket(s, x);
+    return counter_in(s, x, s->grid[g], (size_t)s->grid[g + 1] - s->grid[g]);
+}
+
+void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters)
+{
+    const md_splits *s = &f->splits;
+    const uint16_t *grid = s->grid;
+    if (s->linear) {
+        for (size_t i = 0; i < n; i++) {
+            size_t g = linear_bucket(s, x[i]);
+            counters[counter_in(s, x[i], grid[g], (size_t)grid[g + 1] - grid[g])]++;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            size_t g = key_bucket(s, x[i]);
+            counters[counter_in(s, x[i], grid[g], (size_t)grid[g + 1] - grid[g])]++;
+        }
+    }
+}
+
+size_t md_bfeature_ncounters(const md_bfeature *f)
+{
+    return 2 * f->splits.m + 1;
+}
+
+void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *ks, int64_t *bins)
+{
+    const md_splits *s = &f->splits;
+    for (size_t c = 0; c < 2 * s->m + 1; c++) {
+        ks[s->ks[c]] += counters[c];
+        bins[s->bin[c]] += counters[c];
+    }
+}
+
+/* ---- building ----------------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* grid[g]: the first point in bucket g or later; grid[ngrid]: m. Returns how many points sit
+ * in buckets too crowded for the scan. */
+static size_t fill_grid(md_splits *s)
+{
+    s->grid = md_xmalloc((s->ngrid + 1) * sizeof *s->grid);
+    size_t j = 0, crowded = 0;
+    for (size_t g = 0; g <= s->ngrid; g++) {
+        while (j < s->m && bucket(s, s->p[j]) < g)
+            j++;
+        s->grid[g] = (uint16_t)j;
+    }
+    for (size_t g = 0; g < s->ngrid; g++) {
+        size_t n = (size_t)s->grid[g + 1] - s->grid[g];
+        crowded += n > SCAN ? n : 0;
+    }
+    return crowded;
+}
+
+static size_t key_grid(md_splits *s, size_t want)
+{
+    uint64_t lo = value_key(s->p[0]), hi = value_key(s->p[s->m - 1]);
+    s->linear = false;
+    s->shift = 0;
+    while ((hi >> s->shift) - (lo >> s->shift) >= want - 1)
+        s->shift++;
+    s->base = lo >> s->shift;
+    s->ngrid = (size_t)((hi >> s->shift) - s->base) + 1;
+    return fill_grid(s);
+}
+
+/* False when the points' span is not a finite positive number. */
+static bool linear_grid(md_splits *s, size_t want, size_t *crowded)
+{
+    double span = s->p[s->m - 1] - s->p[0];
+    if (!(span > 0) || !isfinite(span) || !isfinite((double)(want - 1) / span))
+        return false;
+    s->linear = true;
+    s->lo = s->p[0];
+    s->ngrid = want;
+    s->gmax = (double)(want - 1);
+    s->scale = s->gmax / span;
+    *crowded = fill_grid(s);
+    return true;
+}
+
+/* What a value strictly between p[j - 1] and p[j] counts as: a value just above p[j - 1], or
+ * just below p[0] for j = 0. When no double lies between them, the counter stays at zero and
+ * any answer does. */
+static double inside_gap(const md_splits *s, size_t j)
+{
+    return j == 0 ? nextafter(s->p[0], -INFINITY) : nextafter(s->p[j - 1], INFINITY);
+}
+
+void md_bfeature_index(md_bfeature *f)
+{
+    md_splits *s = &f->splits;
+    if (f->kind != MD_NUMERIC || f->ks_k == 0 || s->grid)
+        return;
+    size_t n = f->ks_k + f->nedges, m = 0;
+    double *v = md_xmalloc(n * sizeof *v);
+    memcpy(v, f->ks_values, f->ks_k * sizeof *v);
+    memcpy(v + f->ks_k, f->edges, f->nedges * sizeof *v);
+    qsort(v, n, sizeof *v, cmp_double);
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[i] != v[m - 1])
+            v[m++] = v[i] + 0.0;
+    s->m = m;
+    s->mem = md_xmalloc((m + 1 + SCAN) * sizeof *s->mem);
+    s->mem[0] = NAN; /* equal to nothing */
+    memcpy(s->mem + 1, v, m * sizeof *v);
+    for (size_t i = 0; i < SCAN; i++)
+        s->mem[m + 1 + i] = NAN;
+    s->p = s->mem + 1;
+    free(v);
+
+    size_t want = m * PER_POINT;
+    want = want < GRID_MIN ? GRID_MIN : (want > GRID_MAX ? GRID_MAX : want);
+    size_t by_key = key_grid(s, want), by_value;
+    md_splits keyed = *s;
+    if (linear_grid(s, want, &by_value) && by_value < by_key) {
+        free(keyed.grid);
+    } else {
+        if (s->linear)
+            free(s->grid);
+        *s = keyed;
+    }
+
+    s->ks = md_xmalloc((2 * m + 1) * sizeof *s->ks);
+    s->bin = md_xmalloc(2 * m + 1);
+    for (size_t j = 0; j <= m; j++) {
+        double gap = inside_gap(s, j);
+        s->ks[2 * j] = (uint32_t)md_bfeature_ks_slot(f, gap);
+        s->bin[2 * j] = (uint8_t)md_bfeature_bin(f, gap);
+        if (j < m) {
+            s->ks[2 * j + 1] = (uint32_t)md_bfeature_ks_slot(f, s->p[j]);
+            s->bin[2 * j + 1] = (uint8_t)md_bfeature_bin(f, s->p[j]);
+        }
+    }
+}
+
+void md_splits_free(md_splits *s)
+{
+    free(s->mem);
+    free(s->grid);
+    free(s->ks);
+    free(s->bin);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,199 @@
+/* splits: the split index an ingest counts numeric values with (core/splits.c).
+ *
+ * Every value's counter, folded, must land in the KS counter a plain binary search over the
+ * sample gives (md_bfeature_ks_slot) and in the PSI bin numpy.histogram's rule gives
+ * (md_bfeature_bin). The features below are shaped to reach every path of the lookup: both
+ * kinds of bucket, crowded buckets that need the search, values outside the points, values
+ * equal to points and their neighbouring doubles, -0.0, negative and subnormal values, a
+ * constant baseline and a single sample value. */
+#include <check.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "stats.h"
+
+Suite *suite_splits(void);
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t rnd(void) /* splitmix64 */
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static double unif(void)
+{
+    return (double)(rnd() >> 11) / 9007199254740992.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A feature profiled the way a baseline does it: KS sample = the distinct values, edges = the
+ * unique deciles. */
+static void make_feature(md_bfeature *f, double *v, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    f->kind = MD_NUMERIC;
+    qsort(v, n, sizeof *v, cmp_double);
+    double q[MD_QUANTILE_BINS + 1];
+    f->edges = malloc(sizeof q);
+    md_linspace01(MD_QUANTILE_BINS, q);
+    md_quantiles_linear(v, n, q, MD_QUANTILE_BINS + 1, f->edges);
+    f->nedges = md_unique(f->edges, MD_QUANTILE_BINS + 1);
+    f->nbins = f->nedges >= 2 ? f->nedges - 1 : 2;
+    f->ks_values = malloc(n * sizeof *f->ks_values);
+    f->ks_counts = calloc(n, sizeof *f->ks_counts);
+    for (size_t i = 0; i < n; i++) {
+        if (f->ks_k == 0 || v[i] != f->ks_values[f->ks_k - 1])
+            f->ks_values[f->ks_k++] = v[i];
+        f->ks_counts[f->ks_k - 1]++;
+    }
+    f->ks_n = (int64_t)n;
+    md_bfeature_index(f);
+}
+
+static void free_feature(md_bfeature *f)
+{
+    free(f->edges);
+    free(f->ks_values);
+    free(f->ks_counts);
+    md_splits_free(&f->splits);
+}
+
+/* Counts the probes through the index, folds, and compares with the reference counts. */
+static void check_probes(const md_bfeature *f, const double *x, size_t n, const char *what)
+{
+    size_t nks = 2 * f->ks_k + 1;
+    uint32_t *counters = calloc(md_bfeature_ncounters(f), sizeof *counters);
+    uint32_t *ks = calloc(nks, sizeof *ks), *want_ks = calloc(nks, sizeof *want_ks);
+    int64_t bins[MD_QUANTILE_BINS + 2] = {0}, want_bins[MD_QUANTILE_BINS + 2] = {0};
+    md_bfeature_count(f, x, n, counters);
+    md_bfeature_fold(f, counters, ks, bins);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(md_bfeature_counter(f, x[i]) < md_bfeature_ncounters(f),
+                      "%s: the counter of %.17g is out of range", what, x[i]);
+        want_ks[md_bfeature_ks_slot(f, x[i])]++;
+        want_bins[md_bfeature_bin(f, x[i])]++;
+    }
+    for (size_t j = 0; j < nks; j++)
+        ck_assert_msg(ks[j] == want_ks[j], "%s: KS counter %zu is %u, want %u", what, j, ks[j],
+                      want_ks[j]);
+    for (size_t j = 0; j < MD_QUANTILE_BINS + 2; j++)
+        ck_assert_msg(bins[j] == want_bins[j], "%s: PSI bin %zu is %lld, want %lld", what, j,
+                      (long long)bins[j], (long long)want_bins[j]);
+    free(counters);
+    free(ks);
+    free(want_ks);
+}
+
+/* Probes: uniform over a range wider than the points, every point, its neighbours and -0.0. */
+static double *probes(const md_bfeature *f, double lo, double hi, size_t *n)
+{
+    size_t k = f->ks_k, m = 4000 + 3 * k + 3 * f->nedges + 8, i = 0;
+    double *x = malloc(m * sizeof *x);
+    for (; i < 4000; i++)
+        x[i] = lo + (hi - lo) * unif();
+    for (size_t j = 0; j < k; j++) {
+        x[i++] = f->ks_values[j];
+        x[i++] = nextafter(f->ks_values[j], -INFINITY);
+        x[i++] = nextafter(f->ks_values[j], INFINITY);
+    }
+    for (size_t j = 0; j < f->nedges; j++) {
+        x[i++] = f->edges[j];
+        x[i++] = nextafter(f->edges[j], -INFINITY);
+        x[i++] = nextafter(f->edges[j], INFINITY);
+    }
+    x[i++] = -0.0;
+    x[i++] = 0.0;
+    x[i++] = DBL_MAX;
+    x[i++] = -DBL_MAX;
+    x[i++] = DBL_MIN;
+    x[i++] = -DBL_TRUE_MIN;
+    *n = i;
+    return x;
+}
+
+static void check_shape(const char *what, double *v, size_t n, double lo, double hi)
+{
+    md_bfeature f;
+    make_feature(&f, v, n);
+    size_t np;
+    double *x = probes(&f, lo, hi, &np);
+    check_probes(&f, x, np, what);
+    free(x);
+    free_feature(&f);
+}
+
+START_TEST(counters_fold_into_the_reference_ks_slots_and_bins)
+{
+    enum { N = 10000 };
+    double *v = malloc(N * sizeof *v);
+    for (size_t i = 0; i < N; i++) /* 6 decimals, as scoring logs write them */
+        v[i] = round(unif() * 1e6) / 1e6;
+    check_shape("uniform", v, N, -0.5, 1.5);
+    for (size_t i = 0; i < N; i++) /* a standard normal around zero, both signs */
+        v[i] = sqrt(-2 * log(unif() + 1e-300)) * cos(6.283185307179586 * unif());
+    check_shape("normal", v, N, -6, 6);
+    for (size_t i = 0; i < N; i++) /* heavy tail over many binades */
+        v[i] = exp(20 * unif() - 5);
+    check_shape("lognormal", v, N, 0, 1e7);
+    for (size_t i = 0; i < N; i++) /* small counts, mostly zero: ties everywhere */
+        v[i] = (double)(rnd() % 100 < 70 ? 0 : rnd() % 12);
+    check_shape("counts", v, N, -2, 15);
+    for (size_t i = 0; i < N; i++) /* a tight cluster and one far value: crowded buckets */
+        v[i] = i == 0 ? 1e12 : 1000 + (double)(rnd() % 5000) * 1e-9;
+    check_shape("cluster", v, N, 999, 1001);
+    for (size_t i = 0; i < N; i++) /* subnormals next to normal values */
+        v[i] = (rnd() & 1) ? DBL_TRUE_MIN * (double)(rnd() % 1000) : (double)(rnd() % 1000);
+    check_shape("subnormal", v, N, -1, 1001);
+    for (size_t i = 0; i < N; i++) /* the extremes of the double range */
+        v[i] = (rnd() & 1) ? DBL_MAX * unif() : -DBL_MAX * unif();
+    check_shape("extremes", v, N, -DBL_MAX, DBL_MAX);
+    for (size_t i = 0; i < 50; i++) /* a constant baseline: "== c" and "!= c" */
+        v[i] = 42;
+    check_shape("constant", v, 50, 40, 44);
+    v[0] = -3.5; /* a single value */
+    check_shape("single", v, 1, -5, 5);
+    v[0] = -0.0; /* negative zero and zero are one value */
+    v[1] = 0.0;
+    v[2] = 1;
+    check_shape("zeros", v, 3, -1, 2);
+    free(v);
+}
+END_TEST
+
+START_TEST(equal_values_and_gaps_have_their_own_counters)
+{
+    double v[] = {1, 2, 2, 3, 5, 8};
+    md_bfeature f;
+    make_feature(&f, v, 6);
+    /* split points: the sample 1 2 3 5 8 and the deciles, e.g. 1.5 between 1 and 2 */
+    ck_assert_uint_eq(md_bfeature_counter(&f, 0.5), 0);
+    ck_assert_uint_eq(md_bfeature_counter(&f, 1), 1);
+    ck_assert_uint_ne(md_bfeature_counter(&f, 2), md_bfeature_counter(&f, 2.0000001));
+    ck_assert_uint_eq(md_bfeature_counter(&f, 9), md_bfeature_ncounters(&f) - 1);
+    ck_assert_uint_eq(md_bfeature_counter(&f, 8), md_bfeature_ncounters(&f) - 2);
+    free_feature(&f);
+}
+END_TEST
+
+Suite *suite_splits(void)
+{
+    Suite *s = suite_create("splits");
+    TCase *tc = tcase_create("splits");
+    tcase_add_test(tc, counters_fold_into_the_reference_ks_slots_and_bins);
+    tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
+    suite_add_tcase(s, tc);
+    return s;
+}
