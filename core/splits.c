@@ -19,10 +19,10 @@
 #include "mem.h"
 #include "profile.h"
 
-#define SCAN 4            /* points compared without a search */
-#define PER_POINT 3       /* buckets per split point */
-#define GRID_MAX 65536    /* buckets at most */
-#define GRID_MIN 16
+#define SCAN      4     /* points compared without a search */
+#define PER_POINT 3     /* buckets per split point */
+#define GRID_MAX  65536 /* buckets at most */
+#define GRID_MIN  16
 
 _Static_assert(MD_KS_SAMPLE_MAX + MD_QUANTILE_BINS + 1 < UINT16_MAX,
                "split point indexes must fit the grid's 16 bits");
@@ -127,7 +127,7 @@ void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *
     }
 }
 
-/* ---- building ----------------------------------------------------------------------------------- */
+/* ---- building ------------------------------------------------------------------------------ */
 
 static int cmp_double(const void *a, const void *b)
 {
