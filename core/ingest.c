@@ -1,8 +1,11 @@
 #include "ingest.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "json.h"
@@ -31,6 +34,11 @@ typedef struct {
     md_model_limits lim;
     md_pass_result pass;
     md_ingest_report *rep;
+    /* per fresh window, made beside one another before the transaction: its stored state and
+     * its numbers as they stand when no other ingest has rows in it */
+    md_wbuf *blobs;
+    md_window_result *results;
+    atomic_size_t next;
 } ingest;
 
 /* ---- storing --------------------------------------------------------------------------------- */
@@ -220,14 +228,16 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
         g->rep->recomputed++;
     }
     if (rc == MD_OK && n > 0) {
-        md_window_result r;
-        md_window_compute(w, &g->b, &g->pol, &g->lim, &r);
+        md_window_result own, *r = only_ours ? &g->results[w - g->pass.w] : &own;
+        if (!only_ours)
+            md_window_compute(w, &g->b, &g->pol, &g->lim, &own);
         if (fresh_window(g, key))
-            count_statuses(g, &r);
-        rc = save_window(g, vid, key, &r, err);
+            count_statuses(g, r);
+        rc = save_window(g, vid, key, r, err);
         if (rc == MD_OK)
-            rc = apply_rules(g, vid, key, &r, err);
-        md_window_result_free(&r);
+            rc = apply_rules(g, vid, key, r, err);
+        if (!only_ours)
+            md_window_result_free(&own);
     }
     if (n > 0 && !only_ours)
         md_window_free(&merged);
@@ -241,11 +251,10 @@ static md_status save_parts(ingest *g, int64_t ingest_id, md_err *err)
 {
     md_status rc = MD_OK;
     for (size_t i = 0; rc == MD_OK && i < g->pass.nw; i++) {
-        md_wbuf blob = {0};
+        md_wbuf *blob = &g->blobs[i];
         char key[20];
         md_window *w = &g->pass.w[i];
         md_window_key(w->index, g->o->window, key);
-        md_window_serialize(w, &g->b, &blob);
         sqlite3_stmt *st;
         rc = md_sql_prepare(g->s,
                             "INSERT INTO window_parts(ingest_id, window, rows, state)"
@@ -253,14 +262,51 @@ static md_status save_parts(ingest *g, int64_t ingest_id, md_err *err)
                             &st, err);
         if (rc == MD_OK) {
             md_sql_bind(st, "iti", ingest_id, key, w->rows);
-            sqlite3_bind_blob(st, 4, blob.p ? (void *)blob.p : "", (int)blob.n, SQLITE_STATIC);
+            sqlite3_bind_blob(st, 4, blob->p ? (void *)blob->p : "", (int)blob->n,
+                              SQLITE_STATIC);
             bool row;
             rc = md_sql_step(g->s, st, &row, err);
             sqlite3_finalize(st);
         }
-        md_wbuf_free(&blob);
+        md_wbuf_free(blob);
     }
     return rc;
+}
+
+/* ---- the fresh windows' states and numbers, on every core ------------------------------------ */
+
+static void *precompute_some(void *arg)
+{
+    ingest *g = arg;
+    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->pass.nw;) {
+        md_window_serialize(&g->pass.w[i], &g->b, &g->blobs[i]);
+        md_window_compute(&g->pass.w[i], &g->b, &g->pol, &g->lim, &g->results[i]);
+    }
+    return NULL;
+}
+
+static void precompute(ingest *g)
+{
+    g->blobs = md_xcalloc(g->pass.nw, sizeof *g->blobs);
+    g->results = md_xcalloc(g->pass.nw, sizeof *g->results);
+    atomic_init(&g->next, 0);
+    pthread_t t;
+    int threads = g->o->threads > 0 ? g->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    bool helper = g->pass.nw > 1 && threads > 1 &&
+                  pthread_create(&t, NULL, precompute_some, g) == 0;
+    precompute_some(g);
+    if (helper)
+        pthread_join(t, NULL);
+}
+
+static void precomputed_free(ingest *g)
+{
+    for (size_t i = 0; g->results && i < g->pass.nw; i++) {
+        md_wbuf_free(&g->blobs[i]);
+        md_window_result_free(&g->results[i]);
+    }
+    free(g->blobs);
+    free(g->results);
 }
 
 typedef struct {
@@ -456,8 +502,10 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
         rc = md_pass_run(path, &pc, &g.pass, err);
     if (rc == MD_OK) {
         report_pass(rep, &g.pass, o->window);
+        precompute(&g);
         rc = store_all(&g, a, model, number, path, err);
     }
+    precomputed_free(&g);
     md_pass_result_free(&g.pass);
     md_baseline_free(&g.b);
     md_policy_free(&g.policy);

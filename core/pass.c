@@ -22,10 +22,10 @@ typedef struct {
     size_t nw, wcap, last;
     int64_t *slots; /* window index -> position in w */
     size_t nslots;
-    size_t batch_n;      /* rows in the batch ... */
-    size_t batch_w;      /* ... all of window w[batch_w] */
-    double *batch_val;   /* [feature][value]: each numeric feature's values in the batch */
-    size_t *batch_nval;  /* [feature]: how many */
+    size_t batch_n;     /* rows in the batch ... */
+    size_t batch_w;     /* ... all of window w[batch_w] */
+    double *batch_val;  /* [feature][value]: each numeric feature's values in the batch */
+    size_t *batch_nval; /* [feature]: how many */
     int64_t rows, labeled, bad_rows;
     int64_t max_bad;
     char first_bad[MD_ERR_MSG_MAX];
@@ -121,10 +121,13 @@ static void flush_batch(worker *k)
     k->batch_n = 0;
 }
 
+/* Readies the worker's windows for merging: counters folded, keys sorted. */
 static void fold_all(worker *k)
 {
-    for (size_t i = 0; i < k->nw; i++)
+    for (size_t i = 0; i < k->nw; i++) {
         md_window_fold(&k->w[i], k->c->b);
+        md_window_sort_keys(&k->w[i]);
+    }
 }
 
 static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v)
@@ -155,10 +158,12 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
         w->dy[bin] += v->label;
         md_ksum_add(&w->ds[bin], v->score);
         md_ksum_add(&w->brier, e * e);
+        w->sorted = false;
         w->pairs = md_xgrow(w->pairs, &w->pcap, w->np + 1, sizeof *w->pairs);
         w->pairs[w->np++] = md_pair_key(v->score, v->label);
     }
     if (v->has_latency) {
+        w->sorted = false;
         w->lat = md_xgrow(w->lat, &w->lcap, w->nl + 1, sizeof *w->lat);
         w->lat[w->nl++] = md_double_key(v->latency + 0.0);
     }

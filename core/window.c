@@ -16,6 +16,7 @@ static void init(md_window *w, const md_baseline *b, int64_t index, bool countin
 {
     memset(w, 0, sizeof *w);
     w->index = index;
+    w->sorted = true; /* no keys yet */
     w->ndec = md_baseline_score_bins(b);
     w->dn = md_xcalloc(w->ndec, sizeof *w->dn);
     w->dy = md_xcalloc(w->ndec, sizeof *w->dy);
@@ -147,7 +148,8 @@ static md_keys *open_keys(md_window *w, int stream)
 {
     uint64_t *mem = stream ? w->lat : w->pairs;
     size_t n = stream ? w->nl : w->np;
-    md_sort_u64(mem, n);
+    if (!w->sorted)
+        md_sort_u64(mem, n);
     return md_keys_open(w->spill, w->index, stream, mem, n);
 }
 
@@ -751,6 +753,33 @@ static void append_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *
     *n += m;
 }
 
+/* Merges ascending src into ascending dst. */
+static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)
+{
+    if (m == 0)
+        return;
+    uint64_t *out = md_xmalloc((*n + m) * sizeof *out), *a = *dst;
+    size_t i = 0, j = 0, k = 0;
+    while (i < *n && j < m)
+        out[k++] = src[j] < a[i] ? src[j++] : a[i++];
+    while (i < *n)
+        out[k++] = a[i++];
+    while (j < m)
+        out[k++] = src[j++];
+    free(a);
+    *dst = out;
+    *n = *cap = k;
+}
+
+void md_window_sort_keys(md_window *w)
+{
+    if (w->sorted)
+        return;
+    md_sort_u64(w->pairs, w->np);
+    md_sort_u64(w->lat, w->nl);
+    w->sorted = true;
+}
+
 void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b)
 {
     d->rows += s->rows;
@@ -765,6 +794,12 @@ void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *
     md_ksum_add(&d->brier, s->brier.c);
     for (size_t i = 0; i < d->nf; i++)
         merge_feature(&d->f[i], &s->f[i], &b->features[i]);
+    if (d->sorted && s->sorted) {
+        merge_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
+        merge_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
+        return;
+    }
     append_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
     append_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
+    d->sorted = false;
 }

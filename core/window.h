@@ -59,6 +59,7 @@ typedef struct {
     size_t np, pcap;
     uint64_t *lat; /* md_double_key(latency) */
     size_t nl, lcap;
+    bool sorted;     /* pairs and lat are in ascending order */
     md_spill *spill; /* where sorted runs of pairs (stream 0) and latencies (1) went; tag: index */
     int64_t lat_n, lat_over;
     /* when rebuilt from stored parts: summaries instead of values */
@@ -73,6 +74,9 @@ void md_window_free(md_window *w);
  * instead of KS counters and PSI bins, until md_window_fold turns the one into the others. */
 void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index);
 void md_window_fold(md_window *w, const md_baseline *b);
+
+/* Sorts the window's pairs and latencies (once: a merge of sorted windows stays sorted). */
+void md_window_sort_keys(md_window *w);
 
 /* Adds fresh window s (same index, from another part of the same file) into d. */
 void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b);
