@@ -1,8 +1,11 @@
 #include "baseline.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "json.h"
@@ -343,19 +346,43 @@ static void score_profile(build *b, md_baseline *out)
     free(sum);
 }
 
+/* The profile's parts, shared out over the cores: task 0 is the score, task i + 1 feature i. */
+typedef struct {
+    build *b;
+    md_baseline *out;
+    size_t *slot; /* feature -> its place in out->features, or SIZE_MAX when dropped */
+    atomic_size_t next;
+} profile_work;
+
+static void *profile_tasks(void *arg)
+{
+    profile_work *w = arg;
+    for (size_t t; (t = atomic_fetch_add(&w->next, 1)) <= w->b->nf;) {
+        if (t == 0)
+            score_profile(w->b, w->out);
+        else if (w->slot[t - 1] != SIZE_MAX)
+            feature_profile(w->b, t - 1, &w->out->features[w->slot[t - 1]], w->out->seed);
+    }
+    return NULL;
+}
+
 static void make_profile(build *b, const char *path, const char *actor, md_baseline *out)
 {
     memset(out, 0, sizeof *out);
     out->rows = b->rows;
     out->seed = b->o->seed ? b->o->seed : MD_BASELINE_DEFAULT_SEED;
-    size_t live = 0;
+    profile_work w = {.b = b, .out = out, .slot = md_xmalloc((b->nf + 1) * sizeof *w.slot)};
     for (size_t i = 0; i < b->nf; i++)
-        live += b->f[i].col >= 0;
-    out->features = md_xcalloc(live + 1, sizeof *out->features);
-    for (size_t i = 0; i < b->nf; i++)
-        if (b->f[i].col >= 0)
-            feature_profile(b, i, &out->features[out->nfeatures++], out->seed);
-    score_profile(b, out);
+        w.slot[i] = b->f[i].col >= 0 ? out->nfeatures++ : SIZE_MAX;
+    out->features = md_xcalloc(out->nfeatures + 1, sizeof *out->features);
+    atomic_init(&w.next, 0);
+    pthread_t t;
+    bool helper = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+                  pthread_create(&t, NULL, profile_tasks, &w) == 0;
+    profile_tasks(&w);
+    if (helper)
+        pthread_join(t, NULL);
+    free(w.slot);
     char sha[65];
     md_reader_sha256(b->r, sha);
     out->source = md_xstrdup(path);
