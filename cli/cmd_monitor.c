@@ -58,6 +58,7 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
                           (json_int_t)r->bad_rows, "contract_violations",
                           (json_int_t)r->violations, "dropped_windows",
                           (json_int_t)r->dropped_windows);
+    json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "first_bad_row",
                         r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
     return o;

@@ -145,7 +145,7 @@ static void collect_value(build *b, fcol *f, const md_field *v)
     double x = 0;
     if (f->numeric && !md_value_number(v, &x)) {
         f->numeric = false;
-        f->flipped_at = b->good;
+        f->flipped_at = f->nvals ? b->good : f->since; /* no numbers before: nothing to recollect */
         free(f->vals);
         f->vals = NULL;
         f->nvals = f->cap = 0;
@@ -411,7 +411,8 @@ static md_status check_contract_names(build *b, md_err *err)
     return MD_OK;
 }
 
-static void build_free(build *b)
+/* Forgets what was collected, as if nothing had been read. */
+static void collected_free(build *b)
 {
     for (size_t i = 0; i < b->nf; i++) {
         free(b->f[i].vals);
@@ -422,9 +423,139 @@ static void build_free(build *b)
     free(b->col_feature);
     free(b->pairs);
     free(b->scores);
+    b->f = NULL;
+    b->col_feature = NULL;
+    b->pairs = NULL;
+    b->scores = NULL;
+    b->nf = b->fcap = b->ncols = b->np = b->pcap = b->ns = b->scap = 0;
+    b->good = 0;
+}
+
+static void build_free(build *b)
+{
+    collected_free(b);
     if (b->has_contract)
         md_contract_free(&b->contract);
     md_reader_close(b->r);
+}
+
+/* ---- two halves ---------------------------------------------------------------------------- */
+
+typedef struct {
+    build h;
+    md_baseline_opts o;
+    md_baseline_report rep;
+    md_err err;
+    md_status rc;
+} half;
+
+static void *read_half(void *arg)
+{
+    half *x = arg;
+    x->rc = pass(&x->h, collect_row, true, &x->err);
+    return NULL;
+}
+
+static bool flipped_late(const build *b)
+{
+    for (size_t i = 0; i < b->nf; i++)
+        if (b->f[i].flipped_at > b->f[i].since)
+            return true;
+    return false;
+}
+
+/* Whether the two halves together are what one pass would have collected. */
+static bool halves_agree(const build *a, const half *x, size_t split)
+{
+    if (x->rc != MD_OK || x->rep.bad_rows || md_reader_offset(a->r) != split ||
+        x->h.nf != a->nf || flipped_late(a) || flipped_late(&x->h))
+        return false;
+    for (size_t i = 0; i < a->nf; i++)
+        if (a->f[i].col != x->h.f[i].col || a->f[i].numeric != x->h.f[i].numeric)
+            return false;
+    return true;
+}
+
+/* Appends src to dst, exactly sized, and frees src: the memory of one copy at a time. */
+static void append_doubles(double **dst, size_t *n, size_t *cap, double **src, size_t m)
+{
+    *dst = md_xrealloc(*dst, (*n + m + 1) * sizeof **dst);
+    if (m)
+        memcpy(*dst + *n, *src, m * sizeof **src);
+    *n += m;
+    *cap = *n + 1;
+    free(*src);
+    *src = NULL;
+}
+
+/* Adds the second half's values after the first's, in file order. */
+static void join_half(build *a, build *h)
+{
+    for (size_t i = 0; i < a->nf; i++) {
+        fcol *f = &a->f[i], *g = &h->f[i];
+        f->missing += g->missing;
+        f->violations += g->violations;
+        if (f->numeric) {
+            append_doubles(&f->vals, &f->nvals, &f->cap, &g->vals, g->nvals);
+            g->nvals = 0;
+            continue;
+        }
+        for (size_t k = 0; k < md_strmap_size(&g->cats); k++) {
+            int64_t j = md_strmap_intern(&f->cats, md_strmap_key(&g->cats, k),
+                                         md_strmap_len(&g->cats, k));
+            f->cnt = md_xgrow_zero(f->cnt, &f->cnt_cap, (size_t)j + 1, sizeof *f->cnt);
+            f->cnt[j] += g->cnt[k];
+        }
+    }
+    append_doubles(&a->scores, &a->ns, &a->scap, &h->scores, h->ns);
+    h->ns = 0;
+    a->pairs = md_xgrow(a->pairs, &a->pcap, a->np + h->np, sizeof *a->pairs);
+    if (h->np)
+        memcpy(a->pairs + a->np, h->pairs, h->np * sizeof *h->pairs);
+    a->np += h->np;
+    a->good += h->good;
+}
+
+/* Reads the file as two halves on two threads; *joined is false when one pass must read it
+ * instead (nothing then stays collected). Errors are the first half's, which one pass would
+ * have met first. */
+static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
+{
+    *joined = false;
+    half *x = md_xcalloc(1, sizeof *x);
+    x->o = *b->o;
+    x->o.read.max_bad_rows = 0; /* any trouble: one pass, with the right line numbers */
+    x->h = (build){.o = &x->o, .rep = &x->rep, .contract = b->contract,
+                   .has_contract = b->has_contract};
+    pthread_t t;
+    bool started = md_reader_open_range(b->r, split, md_reader_size(b->r), &x->h.r, &x->err) ==
+                       MD_OK &&
+                   md_colmap_resolve(x->h.r, &b->o->read.cols, false, &x->h.m, &x->err) == MD_OK;
+    if (started) {
+        sync_columns(&x->h);
+        started = pthread_create(&t, NULL, read_half, x) == 0;
+    }
+    md_status rc = MD_OK;
+    if (started) {
+        md_reader_set_limit(b->r, split);
+        rc = pass(b, collect_row, true, err);
+        md_reader_set_limit(b->r, 0);
+        pthread_join(t, NULL);
+        *joined = rc == MD_OK && halves_agree(b, x, split);
+        if (*joined)
+            join_half(b, &x->h);
+        b->rep->parallel = *joined;
+    }
+    if (!*joined && rc == MD_OK) { /* start over */
+        collected_free(b);
+        b->rep->bad_rows = 0;
+        b->rep->first_bad[0] = '\0';
+        sync_columns(b);
+    }
+    x->h.has_contract = false; /* b's */
+    build_free(&x->h);
+    free(x);
+    return rc;
 }
 
 static md_status read_file(build *b, const char *path, md_err *err)
@@ -437,7 +568,14 @@ static md_status read_file(build *b, const char *path, md_err *err)
         md_colmap_resolve(b->r, &ro->cols, false, &b->m, err) != MD_OK)
         return err->code;
     sync_columns(b);
-    if (pass(b, collect_row, true, err) != MD_OK)
+    bool joined = false;
+    int threads = b->o->threads > 0 ? b->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    size_t split = md_reader_format(b->r) == MD_FMT_CSV && threads >= 2
+                       ? md_reader_split_point(b->r, b->o->split_min)
+                       : 0;
+    if (split && read_halves(b, split, &joined, err) != MD_OK)
+        return err->code;
+    if (!joined && pass(b, collect_row, true, err) != MD_OK)
         return err->code;
     if (md_reader_format(b->r) == MD_FMT_JSONL && b->m.score < 0)
         return md_err_set(err, MD_ERROR, "%s: no record has a score key '%s'", path,

@@ -1,8 +1,12 @@
 /* Building a version's baseline profile from training or holdout data.
  *
- * Why: see profile.h. The file is read twice from its mapping: once to settle each feature's
- * kind and reject bad rows, once to collect. The profile, the audit row and (with --replace)
- * the removal of windows computed against the old profile are one transaction. */
+ * Why: see profile.h. One pass settles each feature's kind, rejects bad rows and collects the
+ * values; a feature that turns out categorical after numbers were seen gets its earlier texts
+ * from a second pass. A large CSV file is read in two halves by two threads, whose values join
+ * in file order; whenever the halves cannot stand for one pass (a bad row or a feature whose
+ * kind the halves disagree on), the file is read again by one thread. The profile, the audit
+ * row and (with --replace) the removal of windows computed against the old profile are one
+ * transaction. */
 #ifndef MD_BASELINE_H
 #define MD_BASELINE_H
 
@@ -13,6 +17,8 @@ typedef struct {
     md_read_opts read;
     const char *contract_path;
     uint64_t seed; /* for the KS sample; 0 takes the default */
+    int threads;      /* 0: up to 2, as the machine allows */
+    size_t split_min; /* 0: CSV files below 16 MiB are read by one thread (tests set it small) */
 } md_baseline_opts;
 
 typedef struct {
@@ -20,6 +26,7 @@ typedef struct {
     size_t numeric, categorical;
     int64_t violations;
     int64_t dropped_windows;
+    bool parallel;                  /* two threads read the file */
     char first_bad[MD_ERR_MSG_MAX]; /* the first skipped row's message */
 } md_baseline_report;
 

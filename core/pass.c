@@ -318,30 +318,6 @@ static void merge_into(worker *a, worker *b)
     a->labeled += b->labeled;
 }
 
-/* The first line boundary at or after the middle of the data, or 0 when not worth splitting. */
-static size_t split_point(const md_reader *r, size_t min)
-{
-    size_t start = md_reader_data_start(r), size = md_reader_size(r);
-    if (size - start < (min ? min : 16u << 20)) /* below 16 MiB one thread is as fast */
-        return 0;
-    size_t mid = start + (size - start) / 2;
-    FILE *f = fopen(md_reader_path(r), "rb");
-    char buf[1 << 16];
-    size_t split = 0;
-    for (size_t at = mid; f && !split && fseek(f, (long)at, SEEK_SET) == 0;) {
-        size_t n = fread(buf, 1, sizeof buf, f);
-        char *nl = n ? memchr(buf, '\n', n) : NULL;
-        if (nl)
-            split = at + (size_t)(nl - buf) + 1;
-        else if (n < sizeof buf)
-            break;
-        at += n;
-    }
-    if (f)
-        fclose(f);
-    return split < size ? split : 0;
-}
-
 static int threads_wanted(const md_pass_config *c)
 {
     if (c->threads > 0)
@@ -447,7 +423,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     out->spill = md_spill_new();
     worker_init(&a, c, r, out->spill);
     a.progress = true;
-    size_t split = threads_wanted(c) >= 2 ? split_point(r, c->split_min) : 0;
+    size_t split = threads_wanted(c) >= 2 ? md_reader_split_point(r, c->split_min) : 0;
     md_err ignored;
     bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
     if (two) {

@@ -706,6 +706,29 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     return MD_OK;
 }
 
+size_t md_reader_split_point(const md_reader *r, size_t min)
+{
+    size_t start = md_reader_data_start(r), size = md_reader_size(r);
+    if (size - start < (min ? min : 16u << 20)) /* below 16 MiB one thread is as fast */
+        return 0;
+    size_t mid = start + (size - start) / 2;
+    FILE *f = fopen(md_reader_path(r), "rb");
+    char buf[1 << 16];
+    size_t split = 0;
+    for (size_t at = mid; f && !split && fseek(f, (long)at, SEEK_SET) == 0;) {
+        size_t n = fread(buf, 1, sizeof buf, f);
+        char *nl = n ? memchr(buf, '\n', n) : NULL;
+        if (nl)
+            split = at + (size_t)(nl - buf) + 1;
+        else if (n < sizeof buf)
+            break;
+        at += n;
+    }
+    if (f)
+        fclose(f);
+    return split < size ? split : 0;
+}
+
 void md_reader_set_limit(md_reader *r, size_t limit)
 {
     r->limit = limit;

@@ -57,6 +57,9 @@ const char *md_reader_path(const md_reader *r);
  * are the parent's header; lines count from 1 at `start`; no hashing. */
 md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
                                md_reader **out, md_err *err);
+/* Where to split the file for two readers: the first line boundary at or after the middle of
+ * the data, or 0 when the data is smaller than `min` bytes (0: 16 MiB) and not worth it. */
+size_t md_reader_split_point(const md_reader *r, size_t min);
 /* Stops before the first record that starts at or after byte `limit` (0: no limit). */
 void md_reader_set_limit(md_reader *r, size_t limit);
 /* File offset of the first record (after the header and any byte order mark). */

@@ -31,5 +31,9 @@ static inline const char *md_strmap_key(const md_strmap *m, size_t i)
 {
     return m->keys[i];
 }
+static inline size_t md_strmap_len(const md_strmap *m, size_t i)
+{
+    return m->lens[i];
+}
 
 #endif

@@ -401,6 +401,95 @@ START_TEST(bad_row_in_second_half_names_the_right_line)
 }
 END_TEST
 
+/* The profile of `version` as JSON, without where and when it was made. */
+static json_t *profile_of(md_store *s, int64_t version)
+{
+    md_baseline b;
+    md_err err;
+    ck_assert_int_eq(md_baseline_get(s, "churn", version, &b, &err), MD_OK);
+    json_t *j = md_baseline_json(&b, true);
+    json_object_del(j, "source");
+    json_object_del(j, "created_at");
+    md_baseline_free(&b);
+    return j;
+}
+
+/* Builds `text` as the baseline of a new version, read by `threads` threads. */
+static md_status baseline_new(md_store *s, const char *text, int threads, size_t max_bad,
+                              int64_t *version, md_baseline_report *rep, md_err *err)
+{
+    md_version_spec v = {.artifact_uri = "s3://m/n"};
+    ck_assert_int_eq(md_version_add(s, &op, "churn", &v, NULL, version, err), MD_OK);
+    md_baseline_opts bo = {.threads = threads, .split_min = threads > 1 ? 1 : 0};
+    bo.read.max_bad_rows = (int64_t)max_bad;
+    return md_baseline_build(s, &op, "churn", *version, write_file("bn.csv", text), &bo, rep,
+                             err);
+}
+
+/* The baseline a file gives on two threads is the one it gives on one. */
+static void expect_same_baseline(md_store *s, const char *text, bool parallel)
+{
+    int64_t one, two;
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(baseline_new(s, text, 1, 0, &one, &rep, &err), MD_OK);
+    ck_assert(!rep.parallel);
+    md_status rc = baseline_new(s, text, 2, 0, &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert(rep.parallel == parallel);
+    json_t *a = profile_of(s, one), *b = profile_of(s, two);
+    char *ta = md_json_dump(a, MD_JSON_COMPACT), *tb = md_json_dump(b, MD_JSON_COMPACT);
+    ck_assert_str_eq(ta, tb);
+    free(ta);
+    free(tb);
+    json_decref(a);
+    json_decref(b);
+}
+
+START_TEST(baseline_halves_equal_one_pass)
+{
+    md_store *s = monitored();
+    rng = 7;
+    char *text = rows_csv(4000, 1, 0, true, true);
+    expect_same_baseline(s, text, true); /* the halves join */
+    /* x is a number in the first half and a word in the second: categorical, every text
+     * counted, as one pass has it (the halves disagree, so one thread reads it again) */
+    char *p = strstr(text + strlen(text) * 3 / 4, "\n") + 1;
+    p = strchr(p, ',') + 1;
+    p = strchr(p, ',') + 1;
+    p = strchr(p, ',') + 1;
+    memcpy(p, "word", 4);
+    expect_same_baseline(s, text, false);
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(baseline_bad_row_in_second_half_names_the_right_line)
+{
+    md_store *s = monitored();
+    char *text = rows_csv(3000, 1, 0, false, true);
+    char *p = text;
+    for (int i = 0; i < 2500; i++) /* header + 2499 rows: row 2500 is on line 2501 */
+        p = strchr(p, '\n') + 1;
+    p = strchr(p, ',') + 1;
+    memcpy(p, "1.5", 3); /* a score outside [0, 1] */
+    int64_t v;
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(baseline_new(s, text, 2, 0, &v, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "bn.csv:2501: column score"), "%s", err.msg);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM baselines"), 1); /* version 1's */
+    md_status rc = baseline_new(s, text, 2, 1, &v, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 1);
+    ck_assert_int_eq(rep.rows, 2999);
+    ck_assert_msg(strstr(rep.first_bad, "bn.csv:2501: column score"), "%s", rep.first_bad);
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
 /* ---- edge cases -------------------------------------------------------------------------------- */
 
 /* A second version with a baseline given as text. */
@@ -598,6 +687,8 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
     tcase_add_test(tc, split_inside_a_quoted_field_falls_back);
     tcase_add_test(tc, bad_row_in_second_half_names_the_right_line);
+    tcase_add_test(tc, baseline_halves_equal_one_pass);
+    tcase_add_test(tc, baseline_bad_row_in_second_half_names_the_right_line);
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
