@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#define WINDOW_PARSE 1
+#include <emmintrin.h>
+#endif
 
 static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -141,10 +145,64 @@ static inline bool parse_simple(const char *s, size_t n, double *out)
     return true;
 }
 
+#ifdef WINDOW_PARSE
+/* 0xFF from byte 16 on: 16 bytes loaded from offset m mark the top m bytes of a window. */
+static const unsigned char tail_ones[32] = {
+    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+/* The value of 8 digit values (0..9), the first in the lowest byte. */
+static inline uint64_t eight_digits(uint64_t x)
+{
+    x = (x * 2561) >> 8;
+    x = ((x & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+    return ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
+}
+
+/* [-+]?digits with at most one '.', 1 to 15 digits, no exponent: the 16 bytes that end with
+ * the text (16 readable bytes before its end are needed) are classified at once, the dot is
+ * squeezed out and the digits are summed eight at a time, without a branch on their shape. */
+static inline bool parse_window(const char *s, size_t n, double *out)
+{
+    size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
+    if (m - 1 >= 16) /* m == 0 too */
+        return false;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(tail_ones + m));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    unsigned km = (unsigned)_mm_movemask_epi8(keep);
+    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & km;
+    unsigned gm = (unsigned)_mm_movemask_epi8(digit) & km;
+    if ((gm | dm) != km || (dm & (dm - 1)) || gm == 0 || m - (dm != 0) > 15)
+        return false;
+    d = _mm_and_si128(d, _mm_and_si128(digit, keep)); /* the digits' values; 0 elsewhere */
+    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(d),
+             hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(d, d));
+    unsigned frac = dm ? 15 - (unsigned)__builtin_ctz(dm) : 0; /* digits after the dot */
+    if (dm) { /* move everything before the dot up one byte, over it */
+        unsigned __int128 x = ((unsigned __int128)hi << 64) | lo, top = 0;
+        if (frac)
+            top = ~(unsigned __int128)0 << (8 * (16 - frac));
+        x = (x & top) | ((x << 8) & ~top);
+        lo = (uint64_t)x;
+        hi = (uint64_t)(x >> 64);
+    }
+    uint64_t mant = eight_digits(lo) * 100000000 + eight_digits(hi);
+    double v2 = frac ? (double)mant / pow10_exact[frac] : (double)mant;
+    *out = s[0] == '-' ? -v2 : v2;
+    return true;
+}
+#endif
+
 static bool parse_general(const char *s, size_t n, double *out);
 
 bool md_parse_number_padded(const char *s, size_t n, double *out)
 {
+#ifdef WINDOW_PARSE
+    if (parse_window(s, n, out))
+        return true;
+#endif
     if (n > 0 && parse_swar(s, n, out))
         return true;
     return md_parse_number(s, n, out);

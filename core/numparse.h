@@ -14,7 +14,8 @@
 /* True (and *out) when s[0..n) is a finite number in the grammar above. */
 bool md_parse_number(const char *s, size_t n, double *out);
 
-/* The same, faster, for text followed by at least 16 readable bytes (the reader's buffer). */
+/* The same, faster, for text with at least 16 readable bytes after it and before its end (it
+ * lies in the reader's buffer, which has that much padding on both sides). */
 bool md_parse_number_padded(const char *s, size_t n, double *out);
 
 /* Writes v as Python's repr(float) does ("1.0", "1e+16", "2.5e-05", "0.1"). */

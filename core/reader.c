@@ -28,6 +28,7 @@ struct md_reader {
     char *path;
     md_format fmt;
     int fd;
+    char *mem;        /* 16 bytes of padding, then the buffer */
     char *base;       /* the buffer: file bytes [off, off + size) */
     size_t size, pos; /* bytes in the buffer; the parse position in it */
     size_t off;       /* file offset of base[0] */
@@ -632,6 +633,14 @@ void md_reader_sha256(const md_reader *r, char out[65])
     memcpy(out, r->sha256, 65);
 }
 
+/* The buffer, with 16 bytes before it and 16 after its sentinel: field scans and number
+ * parsing read whole 16-byte blocks around a field without bounds checks. */
+static void alloc_buffer(md_reader *r)
+{
+    r->mem = md_xcalloc(16 + READ_BUF + 1 + 16, 1);
+    r->base = r->mem + 16;
+}
+
 static md_status open_file(md_reader *r, md_err *err)
 {
     r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
@@ -643,7 +652,7 @@ static md_status open_file(md_reader *r, md_err *err)
     r->file_size = (size_t)st.st_size;
     r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    r->base = md_xmalloc(READ_BUF + 1 + 16); /* + the sentinel and the scan's padding */
+    alloc_buffer(r);
     ensure(r);
     if (r->io_error)
         return md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
@@ -698,7 +707,7 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     }
     r->file_size = parent->file_size;
     r->end = end;
-    r->base = md_xmalloc(READ_BUF + 1 + 16);
+    alloc_buffer(r);
     r->data_pos = start;
     r->data_line = 1;
     md_reader_rewind(r);
@@ -769,7 +778,7 @@ void md_reader_close(md_reader *r)
         return;
     if (r->hashing)
         pthread_join(r->hasher, NULL);
-    free(r->base);
+    free(r->mem);
     if (r->fd >= 0)
         close(r->fd);
     json_decref(r->json);

@@ -27,7 +27,7 @@ typedef enum {
 
 typedef struct {
     md_field_kind kind;
-    bool padded;   /* at least 16 readable bytes follow the text (it lies in the read buffer) */
+    bool padded;   /* 16 readable bytes before the text's end and after it (the read buffer) */
     const char *p; /* text, not NUL-terminated */
     size_t n;
     double num;

@@ -45,6 +45,7 @@ md_status tu_do_read_only(md_store *s, const md_actor *a, md_err *err);
 Suite *suite_text(void);
 Suite *suite_stats(void);
 Suite *suite_splits(void);
+Suite *suite_numbers(void);
 Suite *suite_clock(void);
 Suite *suite_json(void);
 Suite *suite_store(void);
