@@ -5,12 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__) && defined(__x86_64__)
-#define WINDOW_PARSE 1
-#include <emmintrin.h>
-#endif
 
-static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+const double md_pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -115,7 +111,7 @@ static inline bool parse_swar(const char *s, size_t n, double *out)
     }
     if (p != n || di + df == 0)
         return false;
-    double v = df ? (double)(ip * pow10_int[df] + fp) / pow10_exact[df] : (double)ip;
+    double v = df ? (double)(ip * pow10_int[df] + fp) / md_pow10_exact[df] : (double)ip;
     *out = neg ? -v : v;
     return true;
 }
@@ -140,69 +136,22 @@ static inline bool parse_simple(const char *s, size_t n, double *out)
     }
     if (p != e || digits == 0 || digits > 19 || m > (UINT64_C(1) << 53) || frac > 22)
         return false;
-    double v = frac ? (double)m / pow10_exact[frac] : (double)m;
+    double v = frac ? (double)m / md_pow10_exact[frac] : (double)m;
     *out = neg ? -v : v;
     return true;
 }
 
-#ifdef WINDOW_PARSE
-/* 0xFF from byte 16 on: 16 bytes loaded from offset m mark the top m bytes of a window. */
-static const unsigned char tail_ones[32] = {
-    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-
-/* The value of 8 digit values (0..9), the first in the lowest byte. */
-static inline uint64_t eight_digits(uint64_t x)
-{
-    x = (x * 2561) >> 8;
-    x = ((x & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
-    return ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
-}
-
-/* [-+]?digits with at most one '.', 1 to 15 digits, no exponent: the 16 bytes that end with
- * the text (16 readable bytes before its end are needed) are classified at once, the dot is
- * squeezed out and the digits are summed eight at a time, without a branch on their shape. */
-static inline bool parse_window(const char *s, size_t n, double *out)
-{
-    size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
-    if (m - 1 >= 16) /* m == 0 too */
-        return false;
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
-    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(tail_ones + m));
-    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-    unsigned km = (unsigned)_mm_movemask_epi8(keep);
-    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & km;
-    unsigned gm = (unsigned)_mm_movemask_epi8(digit) & km;
-    if ((gm | dm) != km || (dm & (dm - 1)) || gm == 0 || m - (dm != 0) > 15)
-        return false;
-    d = _mm_and_si128(d, _mm_and_si128(digit, keep)); /* the digits' values; 0 elsewhere */
-    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(d),
-             hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(d, d));
-    unsigned frac = dm ? 15 - (unsigned)__builtin_ctz(dm) : 0; /* digits after the dot */
-    if (dm) { /* move everything before the dot up one byte, over it */
-        unsigned __int128 x = ((unsigned __int128)hi << 64) | lo, top = 0;
-        if (frac)
-            top = ~(unsigned __int128)0 << (8 * (16 - frac));
-        x = (x & top) | ((x << 8) & ~top);
-        lo = (uint64_t)x;
-        hi = (uint64_t)(x >> 64);
-    }
-    uint64_t mant = eight_digits(lo) * 100000000 + eight_digits(hi);
-    double v2 = frac ? (double)mant / pow10_exact[frac] : (double)mant;
-    *out = s[0] == '-' ? -v2 : v2;
-    return true;
-}
-#endif
 
 static bool parse_general(const char *s, size_t n, double *out);
 
-bool md_parse_number_padded(const char *s, size_t n, double *out)
-{
-#ifdef WINDOW_PARSE
-    if (parse_window(s, n, out))
-        return true;
+#ifdef MD_PARSE_WINDOW
+const unsigned char md_tail_ones[32] = {
+    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 #endif
+
+bool md_parse_number_padded_slow(const char *s, size_t n, double *out)
+{
     if (n > 0 && parse_swar(s, n, out))
         return true;
     return md_parse_number(s, n, out);
@@ -225,7 +174,7 @@ static bool parse_general(const char *s, size_t n, double *out)
     double v;
     if (fast) {
         v = (double)mant;
-        v = e >= 0 ? v * pow10_exact[e] : v / pow10_exact[-e];
+        v = e >= 0 ? v * md_pow10_exact[e] : v / md_pow10_exact[-e];
     } else {
         char buf[512];
         char *heap = n < sizeof buf ? NULL : malloc(n + 1);

@@ -10,13 +10,81 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#define MD_PARSE_WINDOW 1
+#include <emmintrin.h>
+#endif
 
 /* True (and *out) when s[0..n) is a finite number in the grammar above. */
 bool md_parse_number(const char *s, size_t n, double *out);
 
 /* The same, faster, for text with at least 16 readable bytes after it and before its end (it
- * lies in the reader's buffer, which has that much padding on both sides). */
-bool md_parse_number_padded(const char *s, size_t n, double *out);
+ * lies in the reader's buffer, which has that much padding on both sides). The common shape
+ * is parsed inline (md_parse_window); the rest by md_parse_number_padded_slow. */
+static inline bool md_parse_number_padded(const char *s, size_t n, double *out);
+bool md_parse_number_padded_slow(const char *s, size_t n, double *out);
+
+extern const double md_pow10_exact[23]; /* 1e0 .. 1e22, each exact */
+
+#ifdef MD_PARSE_WINDOW
+extern const unsigned char md_tail_ones[32]; /* 16 zeros, then 16 0xFF */
+
+/* The value of 8 digit values (0..9), the first in the lowest byte. */
+static inline __attribute__((always_inline)) uint64_t md_eight_digits(uint64_t x)
+{
+    x = (x * 2561) >> 8;
+    x = ((x & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+    return ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
+}
+
+/* [-+]?digits with at most one '.', 1 to 15 digits, no exponent: the 16 bytes that end with
+ * the text (16 readable bytes before its end are needed) are classified at once, the dot is
+ * squeezed out and the digits are summed eight at a time, without a branch on their shape.
+ * 15 digits stay below 2^53, so one correctly rounded division by an exact power of ten
+ * gives the correctly rounded value. */
+static inline __attribute__((always_inline)) bool md_parse_window(const char *s, size_t n,
+                                                                 double *out)
+{
+    size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
+    if (m - 1 >= 16) /* m == 0 too */
+        return false;
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(md_tail_ones + m));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    unsigned km = (unsigned)_mm_movemask_epi8(keep);
+    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & km;
+    unsigned gm = (unsigned)_mm_movemask_epi8(digit) & km;
+    if ((gm | dm) != km || (dm & (dm - 1)) || gm == 0 || m - (dm != 0) > 15)
+        return false;
+    d = _mm_and_si128(d, _mm_and_si128(digit, keep)); /* the digits' values; 0 elsewhere */
+    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(d),
+             hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(d, d));
+    unsigned frac = dm ? 15 - (unsigned)__builtin_ctz(dm) : 0; /* digits after the dot */
+    if (dm) { /* move everything before the dot up one byte, over it */
+        unsigned __int128 x = ((unsigned __int128)hi << 64) | lo, top = 0;
+        if (frac)
+            top = ~(unsigned __int128)0 << (8 * (16 - frac));
+        x = (x & top) | ((x << 8) & ~top);
+        lo = (uint64_t)x;
+        hi = (uint64_t)(x >> 64);
+    }
+    uint64_t mant = md_eight_digits(lo) * 100000000 + md_eight_digits(hi);
+    double val = frac ? (double)mant / md_pow10_exact[frac] : (double)mant;
+    *out = s[0] == '-' ? -val : val;
+    return true;
+}
+#endif
+
+static inline bool md_parse_number_padded(const char *s, size_t n, double *out)
+{
+#ifdef MD_PARSE_WINDOW
+    if (md_parse_window(s, n, out))
+        return true;
+#endif
+    return md_parse_number_padded_slow(s, n, out);
+}
 
 /* Writes v as Python's repr(float) does ("1.0", "1e+16", "2.5e-05", "0.1"). */
 void md_fmt_pyrepr(double v, char out[40]);

@@ -13,23 +13,43 @@ static inline uint64_t mix(uint64_t h)
     return h;
 }
 
-/* Eight bytes per step (a multiply and a shift each), then a final mix: category values are
- * short, and an ingest hashes one per categorical feature per row. */
+static inline uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint64_t load32(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* Eight bytes per step (a multiply and a shift each), the last few with overlapping loads,
+ * then a final mix: category values are short, and an ingest hashes one per categorical
+ * feature per row. The length is in the seed, so overlapping loads cannot make two lengths
+ * collide. */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 29;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xA0761D6478BD642FULL), w;
+    if (n >= 8) {
+        const char *end = s + n - 8;
+        for (; s < end; s += 8) {
+            h = (h ^ load64(s)) * 0xBF58476D1CE4E5B9ULL;
+            h ^= h >> 29;
+        }
+        w = load64(end);
+    } else if (n >= 4) {
+        w = load32(s) << 32 | load32(s + n - 4);
+    } else if (n > 0) {
+        w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
+            (unsigned char)s[n - 1];
+    } else {
+        w = 0;
     }
-    if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * 0x94D049BB133111EBULL;
-    }
-    return mix(h);
+    return mix((h ^ w) * 0x94D049BB133111EBULL);
 }
 
 void md_strmap_init(md_strmap *m)

@@ -31,7 +31,7 @@ bool md_value_missing(const md_field *f)
     }
 }
 
-bool md_value_number(const md_field *f, double *out)
+bool md_value_number_slow(const md_field *f, double *out)
 {
     if (f->kind == MD_F_NUMBER) {
         *out = f->num;
@@ -39,7 +39,8 @@ bool md_value_number(const md_field *f, double *out)
     }
     if (f->kind != MD_F_TEXT)
         return false;
-    return f->padded ? md_parse_number_padded(f->p, f->n, out) : md_parse_number(f->p, f->n, out);
+    return f->padded ? md_parse_number_padded_slow(f->p, f->n, out)
+                     : md_parse_number(f->p, f->n, out);
 }
 
 bool md_value_label(const md_field *f, int *label)

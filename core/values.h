@@ -8,12 +8,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "numparse.h"
 #include "reader.h"
 
 /* Empty text, NA, NaN, null (any case), JSON null, an absent key. */
 bool md_value_missing(const md_field *f);
-/* A finite number (JSON number, or text in the number grammar). */
-bool md_value_number(const md_field *f, double *out);
+/* A finite number (JSON number, or text in the number grammar). The common case inline. */
+bool md_value_number_slow(const md_field *f, double *out);
+static inline __attribute__((always_inline)) bool md_value_number(const md_field *f,
+                                                                 double *out)
+{
+#ifdef MD_PARSE_WINDOW
+    if (f->kind == MD_F_TEXT && f->padded && md_parse_window(f->p, f->n, out))
+        return true;
+#endif
+    return md_value_number_slow(f, out);
+}
 /* 0/1, 0.0/1.0, true/false; *ok false for anything else. */
 bool md_value_label(const md_field *f, int *label);
 /* ISO-8601 with a zone, or epoch seconds (text or JSON number); milliseconds since the epoch. */
