@@ -8,7 +8,7 @@
 #include "clock.h"
 #include "numparse.h"
 
-bool md_value_missing(const md_field *f)
+bool md_value_missing_slow(const md_field *f)
 {
     switch (f->kind) {
     case MD_F_ABSENT:

@@ -11,8 +11,15 @@
 #include "numparse.h"
 #include "reader.h"
 
-/* Empty text, NA, NaN, null (any case), JSON null, an absent key. */
-bool md_value_missing(const md_field *f);
+/* Empty text, NA, NaN, null (any case), JSON null, an absent key. The common case (text that
+ * cannot be one of the words) inline. */
+bool md_value_missing_slow(const md_field *f);
+static inline __attribute__((always_inline)) bool md_value_missing(const md_field *f)
+{
+    if (f->kind == MD_F_TEXT && f->n > 0 && (f->n > 4 || (f->p[0] | 0x20) != 'n'))
+        return false;
+    return md_value_missing_slow(f);
+}
 /* A finite number (JSON number, or text in the number grammar). The common case inline. */
 bool md_value_number_slow(const md_field *f, double *out);
 static inline __attribute__((always_inline)) bool md_value_number(const md_field *f,

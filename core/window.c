@@ -55,8 +55,10 @@ void md_window_fold(md_window *w, const md_baseline *b)
         const md_bfeature *bf = &b->features[i];
         if (!f->counters)
             continue;
-        f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
-        f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
+        if (!f->ks) { /* else a second count adds to the first */
+            f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
+            f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
+        }
         md_bfeature_fold(bf, f->counters, f->ks, f->bins);
         free(f->counters);
         f->counters = NULL;
