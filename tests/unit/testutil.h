@@ -46,6 +46,7 @@ Suite *suite_text(void);
 Suite *suite_stats(void);
 Suite *suite_splits(void);
 Suite *suite_numbers(void);
+Suite *suite_reader(void);
 Suite *suite_clock(void);
 Suite *suite_json(void);
 Suite *suite_store(void);

@@ -1,0 +1,165 @@
+/* reader: CSV records cut into fields (core/reader.c), as RFC 4180 has them.
+ *
+ * The fast path classifies a record 16 bytes at a time and hands anything unusual (quotes,
+ * carriage returns) to the general parser; both must give the same fields, and the record
+ * line numbers must stay right, including across the 4 MiB read buffer's refills. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "reader.h"
+#include "testutil.h"
+
+static const char *write_text(const char *name, const char *text, size_t n)
+{
+    const char *path = tu_path(name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+    fclose(f);
+    return path;
+}
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+/* Reads every record; returns them as "line:field|field|...\n" lines. */
+static char *read_all(const char *path, md_err *err, md_status *rc)
+{
+    md_reader *r;
+    *rc = md_reader_open(path, MD_FMT_CSV, &r, err);
+    if (*rc != MD_OK)
+        return NULL;
+    size_t cap = 1024, len = 0;
+    char *out = md_xmalloc(cap);
+    out[0] = '\0';
+    for (;;) {
+        const md_field *f;
+        bool done;
+        *rc = md_reader_next(r, &f, &done, err);
+        if (*rc != MD_OK || done)
+            break;
+        char *line = md_xasprintf("%llu:", (unsigned long long)md_reader_line(r));
+        for (size_t i = 0; i < md_reader_ncols(r); i++) {
+            char *more =
+                md_xasprintf("%s%s%.*s", line, i ? "|" : "", (int)f[i].n, f[i].p ? f[i].p : "");
+            free(line);
+            line = more;
+        }
+        size_t n = strlen(line);
+        out = md_xgrow(out, &cap, len + n + 2, 1);
+        memcpy(out + len, line, n);
+        len += n;
+        out[len++] = '\n';
+        out[len] = '\0';
+        free(line);
+    }
+    md_reader_close(r);
+    return out;
+}
+
+START_TEST(records_cut_into_fields)
+{
+    static const char text[] =
+        "\xEF\xBB\xBF"
+        "a,b,c\n"
+        "1,2,3\n"
+        "a field longer than sixteen bytes,x,another one past the first block\n"
+        "\"quoted, with a comma\",\"a \"\"doubled\"\" quote\",\"two\nlines\"\n"
+        "crlf,line,here\r\n"
+        "\n"
+        ",,\n"
+        "caf\xC3\xA9,na\xC3\xAFve long text reaching the next block \xE2\x82\xAC,z\n"
+        "last,line,\"no newline\"";
+    md_err err;
+    md_status rc;
+    char *got = read_all(write_text("r.csv", text, sizeof text - 1), &err, &rc);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_str_eq(got, "2:1|2|3\n"
+                          "3:a field longer than sixteen bytes|x|another one past the first block\n"
+                          "4:quoted, with a comma|a \"doubled\" quote|two\nlines\n"
+                          "6:crlf|line|here\n"
+                          "8:||\n"
+                          "9:caf\xC3\xA9|na\xC3\xAFve long text reaching the next block "
+                          "\xE2\x82\xAC|z\n"
+                          "10:last|line|no newline\n");
+    free(got);
+}
+END_TEST
+
+START_TEST(bad_records_are_named)
+{
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"a,b\n1,2\n3\n", "r.csv:3: expected 2 fields as in the header, found 1"},
+        {"a,b\n1,\"open\n", "r.csv:2: column b: unterminated quoted field"},
+        {"a,b\n1,a long field with a bad byte \xFF past the first block\n",
+         "r.csv:2: column b: invalid UTF-8"},
+        {"a,b\n1,\"x\"y\n", "r.csv:2: column b: unexpected character after a closing quote"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        md_err err;
+        md_status rc;
+        char *got = read_all(write_text("r.csv", cases[i].text, strlen(cases[i].text)), &err, &rc);
+        ck_assert_int_eq(rc, MD_ERROR);
+        ck_assert_msg(strstr(err.msg, cases[i].message), "case %zu: %s", i, err.msg);
+        free(got);
+    }
+}
+END_TEST
+
+/* More than one read buffer of records of every length from 1 to 200 bytes. */
+START_TEST(records_across_buffer_refills)
+{
+    size_t cap = 12u << 20, n = 0, rows = 0, sum = 0;
+    char *text = md_xmalloc(cap);
+    n += (size_t)sprintf(text, "k,v\n");
+    while (n < 10u << 20) {
+        size_t len = rows % 200;
+        n += (size_t)sprintf(text + n, "%zu,", rows);
+        for (size_t j = 0; j < len; j++)
+            text[n++] = (char)('a' + (rows + j) % 26);
+        text[n++] = '\n';
+        sum += len;
+        rows++;
+    }
+    md_err err;
+    md_reader *r;
+    ck_assert_int_eq(md_reader_open(write_text("big.csv", text, n), MD_FMT_CSV, &r, &err), MD_OK);
+    size_t seen = 0, got = 0;
+    for (;;) {
+        const md_field *f;
+        bool done;
+        ck_assert_int_eq(md_reader_next(r, &f, &done, &err), MD_OK);
+        if (done)
+            break;
+        ck_assert_uint_eq(strtoull(f[0].p, NULL, 10), seen);
+        ck_assert_uint_eq(f[1].n, seen % 200);
+        ck_assert_uint_eq(md_reader_line(r), seen + 2);
+        got += f[1].n;
+        seen++;
+    }
+    ck_assert_uint_eq(seen, rows);
+    ck_assert_uint_eq(got, sum);
+    md_reader_close(r);
+    free(text);
+}
+END_TEST
+
+Suite *suite_reader(void)
+{
+    Suite *s = suite_create("reader");
+    TCase *tc = tcase_create("reader");
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, records_cut_into_fields);
+    tcase_add_test(tc, bad_records_are_named);
+    tcase_add_test(tc, records_across_buffer_refills);
+    suite_add_tcase(s, tc);
+    return s;
+}
