@@ -46,6 +46,10 @@ bool md_value_number_slow(const md_field *f, double *out)
 bool md_value_label(const md_field *f, int *label)
 {
     double v;
+    if (f->kind == MD_F_TEXT && f->n == 1 && (f->p[0] == '0' || f->p[0] == '1')) {
+        *label = f->p[0] == '1'; /* the common spelling */
+        return true;
+    }
     if (f->kind == MD_F_BOOL) {
         *label = (int)f->num;
         return true;
