@@ -10,8 +10,10 @@
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "stats.h"
 
 Suite *suite_stats(void);
@@ -727,6 +729,40 @@ START_TEST(ksum_compensates)
 }
 END_TEST
 
+static int cmp_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* md_sort_u64 against qsort, on every size class of its digits: random keys, keys that
+ * share their top bytes (doubles of one range), keys alike but for one digit, and equal keys. */
+START_TEST(radix_sort_equals_qsort)
+{
+    static const size_t sizes[] = {1, 2, 255, 256, 1000, 65535, 65536, 200000};
+    uint64_t z = 1;
+    for (size_t si = 0; si < LEN(sizes); si++) {
+        size_t n = sizes[si];
+        uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        for (int shape = 0; shape < 4; shape++) {
+            for (size_t i = 0; i < n; i++) {
+                z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+                double d = (double)(z >> 40) / 1e6;
+                uint64_t u;
+                memcpy(&u, &d, sizeof u);
+                a[i] = shape == 0 ? z : shape == 1 ? u : shape == 2 ? (z >> 60) << 23 : 42;
+            }
+            memcpy(b, a, n * sizeof *a);
+            md_sort_u64(a, n);
+            qsort(b, n, sizeof *b, cmp_key);
+            ck_assert_msg(memcmp(a, b, n * sizeof *a) == 0, "n = %zu, shape %d", n, shape);
+        }
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 Suite *suite_stats(void)
 {
     Suite *s = suite_create("stats");
@@ -737,6 +773,7 @@ Suite *suite_stats(void)
     tcase_add_test(tc, kolmogorov_matches_scipy);
     tcase_add_test(tc, quantiles_match_numpy_bit_for_bit);
     tcase_add_test(tc, linspace_matches_numpy_bit_for_bit);
+    tcase_add_test(tc, radix_sort_equals_qsort);
     tcase_add_test(tc, unique_matches_numpy);
     tcase_add_test(tc, ksum_compensates);
     suite_add_tcase(s, tc);
