@@ -377,8 +377,8 @@ static void make_profile(build *b, const char *path, const char *actor, md_basel
     out->features = md_xcalloc(out->nfeatures + 1, sizeof *out->features);
     atomic_init(&w.next, 0);
     pthread_t t;
-    bool helper = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-                  pthread_create(&t, NULL, profile_tasks, &w) == 0;
+    bool helper =
+        sysconf(_SC_NPROCESSORS_ONLN) > 1 && pthread_create(&t, NULL, profile_tasks, &w) == 0;
     profile_tasks(&w);
     if (helper)
         pthread_join(t, NULL);
@@ -467,8 +467,8 @@ static bool flipped_late(const build *b)
 /* Whether the two halves together are what one pass would have collected. */
 static bool halves_agree(const build *a, const half *x, size_t split)
 {
-    if (x->rc != MD_OK || x->rep.bad_rows || md_reader_offset(a->r) != split ||
-        x->h.nf != a->nf || flipped_late(a) || flipped_late(&x->h))
+    if (x->rc != MD_OK || x->rep.bad_rows || md_reader_offset(a->r) != split || x->h.nf != a->nf ||
+        flipped_late(a) || flipped_late(&x->h))
         return false;
     for (size_t i = 0; i < a->nf; i++)
         if (a->f[i].col != x->h.f[i].col || a->f[i].numeric != x->h.f[i].numeric)
@@ -501,8 +501,8 @@ static void join_half(build *a, build *h)
             continue;
         }
         for (size_t k = 0; k < md_strmap_size(&g->cats); k++) {
-            int64_t j = md_strmap_intern(&f->cats, md_strmap_key(&g->cats, k),
-                                         md_strmap_len(&g->cats, k));
+            int64_t j =
+                md_strmap_intern(&f->cats, md_strmap_key(&g->cats, k), md_strmap_len(&g->cats, k));
             f->cnt = md_xgrow_zero(f->cnt, &f->cnt_cap, (size_t)j + 1, sizeof *f->cnt);
             f->cnt[j] += g->cnt[k];
         }
@@ -525,12 +525,12 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
     half *x = md_xcalloc(1, sizeof *x);
     x->o = *b->o;
     x->o.read.max_bad_rows = 0; /* any trouble: one pass, with the right line numbers */
-    x->h = (build){.o = &x->o, .rep = &x->rep, .contract = b->contract,
-                   .has_contract = b->has_contract};
+    x->h = (build){
+        .o = &x->o, .rep = &x->rep, .contract = b->contract, .has_contract = b->has_contract};
     pthread_t t;
-    bool started = md_reader_open_range(b->r, split, md_reader_size(b->r), &x->h.r, &x->err) ==
-                       MD_OK &&
-                   md_colmap_resolve(x->h.r, &b->o->read.cols, false, &x->h.m, &x->err) == MD_OK;
+    bool started =
+        md_reader_open_range(b->r, split, md_reader_size(b->r), &x->h.r, &x->err) == MD_OK &&
+        md_colmap_resolve(x->h.r, &b->o->read.cols, false, &x->h.m, &x->err) == MD_OK;
     if (started) {
         sync_columns(&x->h);
         started = pthread_create(&t, NULL, read_half, x) == 0;

@@ -17,7 +17,7 @@ typedef struct {
     md_read_opts read;
     const char *contract_path;
     uint64_t seed; /* for the KS sample; 0 takes the default */
-    int threads;      /* 0: up to 2, as the machine allows */
+    int threads;   /* 0: up to 2, as the machine allows */
     size_t split_min; /* 0: CSV files below 16 MiB are read by one thread (tests set it small) */
 } md_baseline_opts;
 

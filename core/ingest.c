@@ -262,8 +262,7 @@ static md_status save_parts(ingest *g, int64_t ingest_id, md_err *err)
                             &st, err);
         if (rc == MD_OK) {
             md_sql_bind(st, "iti", ingest_id, key, w->rows);
-            sqlite3_bind_blob(st, 4, blob->p ? (void *)blob->p : "", (int)blob->n,
-                              SQLITE_STATIC);
+            sqlite3_bind_blob(st, 4, blob->p ? (void *)blob->p : "", (int)blob->n, SQLITE_STATIC);
             bool row;
             rc = md_sql_step(g->s, st, &row, err);
             sqlite3_finalize(st);
@@ -292,8 +291,8 @@ static void precompute(ingest *g)
     atomic_init(&g->next, 0);
     pthread_t t;
     int threads = g->o->threads > 0 ? g->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    bool helper = g->pass.nw > 1 && threads > 1 &&
-                  pthread_create(&t, NULL, precompute_some, g) == 0;
+    bool helper =
+        g->pass.nw > 1 && threads > 1 && pthread_create(&t, NULL, precompute_some, g) == 0;
     precompute_some(g);
     if (helper)
         pthread_join(t, NULL);

@@ -7,8 +7,8 @@
 #include <string.h>
 
 const double md_pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /* Validates the grammar and gathers the decimal significand and exponent. Returns false when
  * the text is not a number; *fast says whether Clinger's fast path applies. */
@@ -140,7 +140,6 @@ static inline bool parse_simple(const char *s, size_t n, double *out)
     *out = neg ? -v : v;
     return true;
 }
-
 
 static bool parse_general(const char *s, size_t n, double *out);
 

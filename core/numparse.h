@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) uint64_t md_eight_digits(uint64_t x
  * 15 digits stay below 2^53, so one correctly rounded division by an exact power of ten
  * gives the correctly rounded value. */
 static inline __attribute__((always_inline)) bool md_parse_window(const char *s, size_t n,
-                                                                 double *out)
+                                                                  double *out)
 {
     size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
     if (m - 1 >= 16) /* m == 0 too */

@@ -111,7 +111,8 @@ static void flush_batch(worker *k)
         const double *val = k->batch_val + k->vslot[i] * BATCH;
         md_wfeat *f = &w->f[i];
         f->present += (int64_t)n;
-        if (bf->ks_k) { /* else the baseline has no values of this feature to compare with */
+        /* without ks_k the baseline has no values of this feature to compare with */
+        if (bf->ks_k) {
             if (!f->counters) /* the window was folded: count again, fold adds up */
                 f->counters = md_xcalloc(md_bfeature_ncounters(bf), sizeof *f->counters);
             md_bfeature_count(bf, val, n, f->counters);

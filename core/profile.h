@@ -26,17 +26,17 @@ typedef enum { MD_NUMERIC, MD_CATEGORICAL } md_kind;
  * distinct values and the PSI edges, sorted; a value has counter 2j + 1 when it equals point j
  * and 2j when it lies strictly between points j - 1 and j. */
 typedef struct {
-    double *mem;    /* NaN, the m points, then NaNs that end every scan */
+    double *mem;     /* NaN, the m points, then NaNs that end every scan */
     const double *p; /* mem + 1 */
     size_t m;
     uint16_t *grid; /* grid[g]: the first point in bucket g or later; grid[ngrid] = m */
     size_t ngrid;
-    bool linear;        /* buckets linear in the value ... */
+    bool linear; /* buckets linear in the value ... */
     double lo, scale, gmax;
-    uint64_t base;      /* ... or the order-preserving key >> shift, minus base */
+    uint64_t base; /* ... or the order-preserving key >> shift, minus base */
     unsigned shift;
-    uint32_t *ks;       /* per counter: its KS slot ... */
-    uint8_t *bin;       /* ... and its PSI bin */
+    uint32_t *ks; /* per counter: its KS slot ... */
+    uint8_t *bin; /* ... and its PSI bin */
 } md_splits;
 
 /* A feature's data contract (all optional). */

@@ -22,8 +22,7 @@ static inline __attribute__((always_inline)) bool md_value_missing(const md_fiel
 }
 /* A finite number (JSON number, or text in the number grammar). The common case inline. */
 bool md_value_number_slow(const md_field *f, double *out);
-static inline __attribute__((always_inline)) bool md_value_number(const md_field *f,
-                                                                 double *out)
+static inline __attribute__((always_inline)) bool md_value_number(const md_field *f, double *out)
 {
 #ifdef MD_PARSE_WINDOW
     if (f->kind == MD_F_TEXT && f->padded && md_parse_window(f->p, f->n, out))

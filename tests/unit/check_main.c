@@ -11,9 +11,25 @@ static const struct {
     const char *name;
     suite_fn make;
 } suites[] = {
-    {"text", suite_text},     {"stats", suite_stats}, {"splits", suite_splits}, {"numbers", suite_numbers}, {"reader", suite_reader},     {"clock", suite_clock},       {"json", suite_json},
-    {"store", suite_store},   {"audit", suite_audit},       {"authz", suite_authz},
-    {"registry", suite_registry}, {"atomic", suite_atomic}, {"concurrency", suite_concurrency}, {"monitor", suite_monitor}, {"http", suite_http}, {"promote", suite_promote}, {"incidents", suite_incidents}, {"workflows", suite_workflows}, {"jobs", suite_jobs},
+    {"text", suite_text},
+    {"stats", suite_stats},
+    {"splits", suite_splits},
+    {"numbers", suite_numbers},
+    {"reader", suite_reader},
+    {"clock", suite_clock},
+    {"json", suite_json},
+    {"store", suite_store},
+    {"audit", suite_audit},
+    {"authz", suite_authz},
+    {"registry", suite_registry},
+    {"atomic", suite_atomic},
+    {"concurrency", suite_concurrency},
+    {"monitor", suite_monitor},
+    {"http", suite_http},
+    {"promote", suite_promote},
+    {"incidents", suite_incidents},
+    {"workflows", suite_workflows},
+    {"jobs", suite_jobs},
 };
 
 static bool wanted(const char *name, int argc, char **argv)

@@ -422,8 +422,7 @@ static md_status baseline_new(md_store *s, const char *text, int threads, size_t
     ck_assert_int_eq(md_version_add(s, &op, "churn", &v, NULL, version, err), MD_OK);
     md_baseline_opts bo = {.threads = threads, .split_min = threads > 1 ? 1 : 0};
     bo.read.max_bad_rows = (int64_t)max_bad;
-    return md_baseline_build(s, &op, "churn", *version, write_file("bn.csv", text), &bo, rep,
-                             err);
+    return md_baseline_build(s, &op, "churn", *version, write_file("bn.csv", text), &bo, rep, err);
 }
 
 /* The baseline a file gives on two threads is the one it gives on one. */
