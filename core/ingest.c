@@ -491,9 +491,15 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     memset(rep, 0, sizeof *rep);
     rep->source = path;
     ingest g = {.s = s, .o = o, .rep = rep};
-    md_pass_config pc = {&g.b,         &o->read,   o->window,
-                         o->progress,  o->progress_ctx, o->threads,
-                         o->keys_in_memory, o->split_min};
+    md_pass_config pc = {.b = &g.b,
+                         .ro = &o->read,
+                         .window = o->window,
+                         .progress = o->progress,
+                         .progress_ctx = o->progress_ctx,
+                         .threads = o->threads,
+                         .keys_in_memory = o->keys_in_memory,
+                         .split_min = o->split_min,
+                         .lim = &g.lim};
     md_status rc = md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err);
     if (rc == MD_OK)
         rc = prepare(&g, model, number, err);

@@ -71,7 +71,9 @@ static md_window *window_for(worker *k, int64_t index)
     size_t slot = slot_of(k, index);
     if (k->slots[slot] < 0) {
         k->w = md_xgrow(k->w, &k->wcap, k->nw + 1, sizeof *k->w);
-        md_window_init_counting(&k->w[k->nw], k->c->b, index);
+        const md_model_limits *lim = k->c->lim;
+        md_window_init_counting(&k->w[k->nw], k->c->b, index, lim && lim->has_sla,
+                                lim ? lim->sla_ms : 0);
         k->w[k->nw].spill = k->spill;
         k->slots[slot] = (int64_t)k->nw++;
     }
@@ -168,6 +170,7 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
         w->pairs[w->np++] = md_pair_key(v->score, v->label);
     }
     if (v->has_latency) {
+        w->lat_over += w->over_state == MD_OVER_COUNTED && v->latency > (double)w->over_sla_ms;
         w->sorted = false;
         w->lat = md_xgrow(w->lat, &w->lcap, w->nl + 1, sizeof *w->lat);
         w->lat[w->nl++] = md_double_key(v->latency + 0.0);

@@ -24,6 +24,7 @@ typedef struct {
     int threads; /* 0: as many as the machine has, at most 2 */
     size_t keys_in_memory; /* 0: MD_KEYS_IN_MEMORY (tests set it small to exercise spilling) */
     size_t split_min;      /* 0: files below 16 MiB are read by one thread (tests set it small) */
+    const md_model_limits *lim; /* the SLA latencies are counted against (NULL: none) */
 } md_pass_config;
 
 typedef struct {

@@ -10,7 +10,7 @@
 #include "perf.h"
 #include "sort.h"
 
-#define PART_FORMAT 1
+#define PART_FORMAT 2 /* 2: the over-SLA count at the end; 1 had none */
 
 static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)
 {
@@ -43,9 +43,26 @@ void md_window_init(md_window *w, const md_baseline *b, int64_t index)
     init(w, b, index, false);
 }
 
-void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index)
+void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index, bool has_sla,
+                             int64_t sla_ms)
 {
     init(w, b, index, true);
+    w->over_state = has_sla ? MD_OVER_COUNTED : MD_OVER_NO_SLA;
+    w->over_sla_ms = has_sla ? sla_ms : 0;
+}
+
+/* The over-SLA knowledge of two sets of rows taken together. */
+static void over_join(md_window *w, md_over_state state, int64_t sla_ms, int64_t over)
+{
+    w->lat_over += over;
+    if (state == MD_OVER_NONE || w->over_state == MD_OVER_UNKNOWN)
+        return;
+    if (w->over_state == MD_OVER_NONE) {
+        w->over_state = state;
+        w->over_sla_ms = sla_ms;
+    } else if (state != w->over_state || (state == MD_OVER_COUNTED && sla_ms != w->over_sla_ms)) {
+        w->over_state = MD_OVER_UNKNOWN;
+    }
 }
 
 void md_window_fold(md_window *w, const md_baseline *b)
@@ -333,6 +350,9 @@ void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *o)
     vsum_write(o, w->merged ? &w->slat : &tl, true);
     vsum_free(&ts);
     vsum_free(&tl);
+    md_put_u64(o, (uint64_t)w->over_state);
+    md_put_u64(o, (uint64_t)w->over_sla_ms);
+    md_put_u64(o, (uint64_t)w->lat_over);
 }
 
 static void add_newcat(md_wfeat *f, const char *k, size_t n, int64_t count)
@@ -370,7 +390,8 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
 {
     md_rbuf in = {blob, n, 0, false};
     summarize_values(w);
-    if (md_get_u64(&in) != PART_FORMAT)
+    uint64_t format = md_get_u64(&in);
+    if (format != 1 && format != PART_FORMAT)
         return md_err_set(err, MD_ERROR, "a stored window part has an unknown format");
     w->rows += (int64_t)md_get_u64(&in);
     w->labeled += (int64_t)md_get_u64(&in);
@@ -397,6 +418,15 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
     }
     vsum_free(&ps);
     vsum_free(&pl);
+    if (format == 1) {
+        over_join(w, MD_OVER_UNKNOWN, 0, 0);
+    } else {
+        uint64_t state = md_get_u64(&in), sla = md_get_u64(&in), over = md_get_u64(&in);
+        if (state > MD_OVER_COUNTED)
+            in.bad = true;
+        else
+            over_join(w, (md_over_state)state, (int64_t)sla, (int64_t)over);
+    }
     if (in.bad || in.pos != in.n)
         return md_err_set(err, MD_ERROR, "a stored window part is damaged");
     return MD_OK;
@@ -672,12 +702,20 @@ static json_t *latency_json(md_window *w, const md_model_limits *lim)
         vsum_of_window(&tmp, w, 1);
         s = &tmp;
     }
-    int64_t n = 0, over = 0;
+    int64_t n = 0, over = 0, straddle = 0;
+    size_t sla_bin = lim->has_sla ? lat_hist_bin((double)lim->sla_ms) : 0;
     for (size_t i = 0; i < s->k; i++) {
         n += s->a[i];
         double v = s->hist ? lat_hist_value(i) : s->v[i];
         over += lim->has_sla && v > (double)lim->sla_ms ? s->a[i] : 0;
+        straddle += s->hist && i == sla_bin ? s->a[i] : 0; /* on either side of the SLA */
     }
+    /* From the histogram the count is off by at most the bin holding the SLA; the count kept
+     * row by row is exact when it was kept against the SLA in force now. */
+    bool counted =
+        lim->has_sla && w->over_state == MD_OVER_COUNTED && w->over_sla_ms == lim->sla_ms;
+    if (s->hist && counted)
+        over = w->lat_over;
     json_t *o = NULL;
     if (n > 0) {
         o = json_pack("{s:f, s:f, s:f, s:I, s:b}", "p50", vsum_quantile(s, n, 0.5), "p95",
@@ -687,6 +725,10 @@ static json_t *latency_json(md_window *w, const md_model_limits *lim)
                             lim->has_sla ? json_real((double)over / (double)n) : json_null());
         /* log-spaced bins 1% wide: a value read from one is within half a bin of the truth */
         json_object_set_new(o, "relative_error", s->hist ? json_real(0.005) : json_null());
+        json_t *over_error = json_null();
+        if (s->hist && lim->has_sla)
+            over_error = json_real(counted ? 0.0 : (double)straddle / (double)n);
+        json_object_set_new(o, "over_sla_error", over_error);
     }
     vsum_free(&tmp);
     return o;
@@ -784,6 +826,7 @@ void md_window_sort_keys(md_window *w)
 
 void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b)
 {
+    over_join(d, s->over_state, s->over_sla_ms, s->lat_over);
     d->rows += s->rows;
     d->labeled += s->labeled;
     for (size_t i = 0; i < d->ndec; i++) {

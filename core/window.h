@@ -36,6 +36,14 @@ typedef struct {
     size_t newcap;
 } md_wfeat;
 
+/* What a window knows of its latencies over the SLA. */
+typedef enum {
+    MD_OVER_NONE,    /* nothing yet (a window being rebuilt from parts) */
+    MD_OVER_UNKNOWN, /* a part from before the count was kept, or parts with different SLAs */
+    MD_OVER_NO_SLA,  /* read while the model had no SLA */
+    MD_OVER_COUNTED  /* lat_over counted against over_sla_ms */
+} md_over_state;
+
 /* Distinct values with two counts each (score: positives and negatives; latency: count), kept
  * exactly, or folded into a histogram when there are too many. */
 typedef struct {
@@ -61,7 +69,11 @@ typedef struct {
     size_t nl, lcap;
     bool sorted;     /* pairs and lat are in ascending order */
     md_spill *spill; /* where sorted runs of pairs (stream 0) and latencies (1) went; tag: index */
-    int64_t lat_n, lat_over;
+    /* latencies over the SLA, counted one by one against the SLA in force when they were read,
+     * so that over_sla stays exact when the latencies themselves fold into a histogram */
+    md_over_state over_state;
+    int64_t over_sla_ms; /* the SLA counted against (MD_OVER_COUNTED) */
+    int64_t lat_over;
     /* when rebuilt from stored parts: summaries instead of values */
     bool merged;
     md_vsum sscore, slat;
@@ -72,7 +84,8 @@ void md_window_free(md_window *w);
 
 /* A window for a pass: its numeric features count into split counters (md_bfeature_count)
  * instead of KS counters and PSI bins, until md_window_fold turns the one into the others. */
-void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index);
+void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index, bool has_sla,
+                             int64_t sla_ms);
 void md_window_fold(md_window *w, const md_baseline *b);
 
 /* Sorts the window's pairs and latencies (once: a merge of sorted windows stays sorted). */

@@ -489,6 +489,72 @@ START_TEST(baseline_bad_row_in_second_half_names_the_right_line)
 }
 END_TEST
 
+/* A log of `n` rows in one window with distinct latencies around the SLA; over[j] counts the
+ * latencies, as the file spells them, above 100 ms (j = 0) and 120 ms (j = 1). */
+static const char *latency_log(const char *name, int n, int offset, int64_t over[2])
+{
+    size_t cap = (size_t)n * 64 + 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "ts,score,label,lat\n");
+    for (int i = 0; i < n; i++) {
+        char lat[32]; /* 60 .. 140 ms, all distinct */
+        snprintf(lat, sizeof lat, "%.3f", 60 + (double)(2 * i + offset) * 0.001);
+        over[0] += strtod(lat, NULL) > 100;
+        over[1] += strtod(lat, NULL) > 120;
+        len +=
+            (size_t)snprintf(text + len, cap - len, "2026-10-01T10:00:00Z,0.5,%d,%s\n", i % 2, lat);
+    }
+    const char *path = write_file(name, text);
+    free(text);
+    return path;
+}
+
+static json_t *latency_of(md_store *s)
+{
+    json_t *doc;
+    md_err err;
+    ck_assert_int_eq(md_calibration_json(s, "churn", 1, NULL, &doc, &err), MD_OK);
+    json_t *lat = json_object_get(json_array_get(json_object_get(doc, "windows"), 0), "latency");
+    ck_assert(json_is_object(lat));
+    json_incref(lat);
+    json_decref(doc);
+    return lat;
+}
+
+START_TEST(over_sla_stays_exact_when_latencies_fold_into_bins)
+{
+    md_store *s = monitored();
+    md_ingest_opts o = {0};
+    o.read.cols.latency = "lat";
+    md_ingest_report rep;
+    md_err err;
+    int64_t over[2] = {0, 0};
+    /* two ingests of 40,000 distinct latencies each: 80,000 in the window, past the 65,536 a
+     * window keeps exactly, so the latencies fold into bins */
+    ck_assert_int_eq(ingest_file(s, latency_log("l1.csv", 40000, 0, over), &o, &rep, &err), MD_OK);
+    ck_assert_int_eq(ingest_file(s, latency_log("l2.csv", 40000, 1, over), &o, &rep, &err), MD_OK);
+    json_t *lat = latency_of(s);
+    ck_assert(json_is_false(json_object_get(lat, "exact")));
+    ck_assert_int_eq(json_integer_value(json_object_get(lat, "n")), 80000);
+    ck_assert(json_real_value(json_object_get(lat, "over_sla")) == (double)over[0] / 80000.0);
+    ck_assert(json_real_value(json_object_get(lat, "over_sla_error")) == 0.0);
+    json_decref(lat);
+    /* a new SLA: the counts were kept against the old one, so the share is read from the bins,
+     * with the bound it carries */
+    md_model_spec change = {.sla = 1, .sla_ms = 120};
+    ck_assert_int_eq(md_model_edit(s, &op, "churn", &change, "tighter", NULL, &err), MD_OK);
+    ck_assert_int_eq(ingest_file(s, latency_log("l3.csv", 10, 7, over), &o, &rep, &err), MD_OK);
+    double truth = (double)over[1] / 80010.0;
+    lat = latency_of(s);
+    double got = json_real_value(json_object_get(lat, "over_sla")),
+           bound = json_real_value(json_object_get(lat, "over_sla_error"));
+    ck_assert(bound > 0);
+    ck_assert_msg(fabs(got - truth) <= bound, "%.17g vs %.17g, bound %g", got, truth, bound);
+    json_decref(lat);
+    md_store_close(s);
+}
+END_TEST
+
 /* ---- edge cases -------------------------------------------------------------------------------- */
 
 /* A second version with a baseline given as text. */
@@ -688,6 +754,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, bad_row_in_second_half_names_the_right_line);
     tcase_add_test(tc, baseline_halves_equal_one_pass);
     tcase_add_test(tc, baseline_bad_row_in_second_half_names_the_right_line);
+    tcase_add_test(tc, over_sla_stays_exact_when_latencies_fold_into_bins);
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
