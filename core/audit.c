@@ -1,6 +1,5 @@
 #include "audit.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "fault.h"
 #include "json.h"
 #include "mem.h"
+#include "sha256.h"
 #include "sql.h"
 
 static void digest_netstring(EVP_MD_CTX *ctx, const char *s)
@@ -27,17 +27,10 @@ void md_audit_hash(const md_audit_row *row, char out[65])
     snprintf(seq, sizeof seq, "%lld", (long long)row->seq);
     const char *fields[] = {row->prev_hash, seq,         row->at,     row->actor,
                             row->action,    row->object, row->reason, row->details};
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-        md_fatal("SHA-256 is not available from libcrypto");
+    EVP_MD_CTX *ctx = md_sha256_begin();
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         digest_netstring(ctx, fields[i]);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx, md, &len);
-    EVP_MD_CTX_free(ctx);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    md_sha256_end(ctx, out);
 }
 
 /* The chain's head inside the open transaction: last seq and hash. */

@@ -4,13 +4,11 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
@@ -20,6 +18,7 @@
 #include "json.h"
 #include "mem.h"
 #include "numparse.h"
+#include "sha256.h"
 #include "text.h"
 
 #define READ_BUF (4u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
@@ -604,52 +603,11 @@ static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
 
 /* ---- opening, hashing ------------------------------------------------------------------------ */
 
-static void hash_by_reading(const char *path, EVP_MD_CTX *ctx)
-{
-    char *buf = md_xmalloc(1u << 20);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    for (ssize_t n; fd >= 0 && (n = read(fd, buf, 1u << 20)) != 0;) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        EVP_DigestUpdate(ctx, buf, (size_t)n);
-    }
-    if (fd >= 0)
-        close(fd);
-    free(buf);
-}
-
-/* Hashes the file through a read-only mapping, 8 MiB at a time, handing each chunk's pages back
- * once hashed: no copy of the file, and no more than a chunk of it resident. */
+/* The file's SHA-256, on its own thread beside the parse. */
 static void *hash_file(void *arg)
 {
     md_reader *r = arg;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-        md_fatal("SHA-256 is not available from libcrypto");
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    size_t size = r->file_size;
-    const unsigned char *map = fd >= 0 && size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0)
-                                               : MAP_FAILED;
-    if (fd >= 0)
-        close(fd);
-    const size_t chunk = 8u << 20;
-    for (size_t off = 0; map != MAP_FAILED && off < size; off += chunk) {
-        size_t n = size - off < chunk ? size - off : chunk;
-        EVP_DigestUpdate(ctx, map + off, n);
-        madvise((void *)(map + off), n, MADV_DONTNEED);
-    }
-    if (map != MAP_FAILED)
-        munmap((void *)map, size);
-    else if (size) /* no mapping (an unusual file system): read it instead */
-        hash_by_reading(r->path, ctx);
-    EVP_DigestFinal_ex(ctx, md, &len);
-    EVP_MD_CTX_free(ctx);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(r->sha256 + 2 * i, 3, "%02x", md[i]);
+    md_file_sha256(r->path, r->file_size, r->sha256);
     return NULL;
 }
 

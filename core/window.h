@@ -139,6 +139,10 @@ typedef struct {
 } md_model_limits;
 
 /* Computes everything for window w. Sorts w's values in place. */
+/* Feature i's drift row (core/drift.c). */
+void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
+                         const md_drift_policy *p, md_drift_row *r);
+
 void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy *p,
                        const md_model_limits *lim, md_window_result *out);
 void md_window_result_free(md_window_result *r);

@@ -11,17 +11,15 @@
 #include <string.h>
 
 #include "numparse.h"
+#include "testutil.h"
 
 Suite *suite_numbers(void);
 
 static uint64_t state = 20261126;
 
-static uint64_t rnd(void) /* splitmix64 */
+static uint64_t rnd(void)
 {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return tu_random(&state);
 }
 
 /* A number of the common shape: [sign] digits [. digits], at least one digit. */

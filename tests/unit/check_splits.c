@@ -15,17 +15,15 @@
 
 #include "profile.h"
 #include "stats.h"
+#include "testutil.h"
 
 Suite *suite_splits(void);
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
-static uint64_t rnd(void) /* splitmix64 */
+static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return tu_random(&rng_state);
 }
 
 static double unif(void)

@@ -135,3 +135,11 @@ char *tu_snapshot(md_store *s)
     sqlite3_finalize(names);
     return out ? out : md_xstrdup("");
 }
+
+uint64_t tu_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}

@@ -24,6 +24,9 @@ int64_t tu_count(md_store *s, const char *sql);
 int tu_exec(md_store *s, const char *sql);
 void tu_cleanup(void);
 
+/* splitmix64: the same random numbers on every machine, from *state. */
+uint64_t tu_random(uint64_t *state);
+
 /* Every row of every table, as text: equal snapshots mean an unchanged store. */
 char *tu_snapshot(md_store *s);
 

@@ -1,0 +1,169 @@
+/* The drift numbers of one feature in one window (docs/METRICS.md): PSI and its null's 99th
+ * percentile, KS and its p-value, missingness, schema changes, and the status the policy gives
+ * them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "mem.h"
+#include "stats.h"
+#include "window.h"
+
+static double prop(int64_t c, int64_t n)
+{
+    double p = (double)c / (double)n;
+    return p < MD_PSI_FLOOR ? MD_PSI_FLOOR : p;
+}
+
+static void psi_add(md_ksum *s, int64_t wc, int64_t n, int64_t bc, int64_t m)
+{
+    double a = prop(wc, n), e = prop(bc, m);
+    md_ksum_add(s, (a - e) * log(a / e));
+}
+
+/* D = ks_2samp(S, W).statistic from the counters around S's distinct values. */
+static double ks_statistic(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
+{
+    double nS = (double)bf->ks_n, nW = (double)nw, d = 0;
+    int64_t cumS = 0, cumW = 0;
+    for (size_t j = 0; j <= bf->ks_k; j++) {
+        cumW += ks[2 * j]; /* the largest window value below s_j */
+        double x = fabs((double)cumS / nS - (double)cumW / nW);
+        d = x > d ? x : d;
+        if (j == bf->ks_k)
+            break;
+        cumW += ks[2 * j + 1];
+        cumS += bf->ks_counts[j];
+        x = fabs((double)cumS / nS - (double)cumW / nW);
+        d = x > d ? x : d;
+    }
+    return d;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Categories seen neither in the baseline nor in the contract's allowed list. */
+static json_t *new_category_list(const md_bfeature *bf, const md_wfeat *f, int64_t *rows)
+{
+    size_t n = 0, total = md_strmap_size(&f->newcats);
+    const char **names = md_xcalloc(total + 1, sizeof *names);
+    *rows = 0;
+    for (size_t i = 0; i < total; i++) {
+        const char *k = md_strmap_key(&f->newcats, i);
+        if (bf->rule.has_allowed && md_strmap_find(&bf->rule.allowed, k, strlen(k)) >= 0)
+            continue; /* the contract knows it: not new */
+        names[n++] = k;
+        *rows += f->newcnt[i];
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n && i < 20; i++)
+        json_array_append_new(a, md_json_str_or_null(names[i]));
+    free(names);
+    return a;
+}
+
+static void numeric_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row *r,
+                          const md_drift_policy *p)
+{
+    int64_t m = 0, n = f->present;
+    json_t *hist = json_array();
+    for (size_t i = 0; i < bf->nbins; i++) {
+        m += bf->counts[i];
+        json_array_append_new(hist, json_integer(f->bins[i]));
+    }
+    r->hist = hist;
+    if (m == 0 || n == 0)
+        return;
+    md_ksum s = {0, 0};
+    for (size_t i = 0; i < bf->nbins; i++)
+        psi_add(&s, f->bins[i], n, bf->counts[i], m);
+    r->has_psi = true;
+    r->psi = md_ksum_value(&s);
+    r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
+                  (bf->nbins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bf->nbins - 1) : 0);
+    r->has_ks = bf->ks_n > 0;
+    r->ks = ks_statistic(bf, f->ks, n);
+    r->ks_p = md_kolmogorov_sf(sqrt((double)bf->ks_n * (double)n / (double)(bf->ks_n + n)) * r->ks);
+}
+
+static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row *r,
+                              const md_drift_policy *p)
+{
+    size_t k = md_strmap_size(&bf->cats), knew = md_strmap_size(&f->newcats);
+    int64_t m = 0, n = f->present;
+    json_t *hist = json_object();
+    for (size_t i = 0; i < k; i++) {
+        m += bf->cat_counts[i];
+        if (f->cat[i])
+            json_object_set_new(hist, md_strmap_key(&bf->cats, i), json_integer(f->cat[i]));
+    }
+    for (size_t i = 0; i < knew; i++)
+        json_object_set_new(hist, md_strmap_key(&f->newcats, i), json_integer(f->newcnt[i]));
+    r->hist = hist;
+    if (m == 0 || n == 0)
+        return;
+    md_ksum s = {0, 0};
+    for (size_t i = 0; i < k; i++)
+        psi_add(&s, f->cat[i], n, bf->cat_counts[i], m);
+    for (size_t i = 0; i < knew; i++)
+        psi_add(&s, f->newcnt[i], n, 0, m);
+    size_t bins = k + knew;
+    r->has_psi = true;
+    r->psi = md_ksum_value(&s);
+    r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
+                  (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
+}
+
+static md_level drift_status(const md_drift_row *r, const md_drift_policy *p)
+{
+    md_level l = MD_LEVEL_OK;
+#define RAISE(to) l = (to) > l ? (to) : l
+    bool psi_beyond_null = r->has_psi && r->psi > r->psi_null;
+    if (psi_beyond_null && r->psi >= p->psi_alert)
+        RAISE(MD_LEVEL_ALERT);
+    else if (psi_beyond_null && r->psi >= p->psi_warn)
+        RAISE(MD_LEVEL_WARN);
+    if (r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d)
+        RAISE(p->ks_level);
+    double md = fabs(r->missing_delta);
+    if (md >= p->missing_alert)
+        RAISE(MD_LEVEL_ALERT);
+    else if (md >= p->missing_warn)
+        RAISE(MD_LEVEL_WARN);
+    if (r->schema_changes > 0 || r->violations > 0)
+        RAISE(p->schema_level);
+#undef RAISE
+    return l;
+}
+
+void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
+                         const md_drift_policy *p, md_drift_row *r)
+{
+    const md_bfeature *bf = &b->features[i];
+    const md_wfeat *f = &w->f[i];
+    memset(r, 0, sizeof *r);
+    r->feature = bf->name;
+    r->kind = bf->kind;
+    r->rows = w->rows;
+    r->present = f->present;
+    r->missing = f->missing;
+    r->missing_rate = w->rows ? (double)f->missing / (double)w->rows : 0;
+    double base_rate = bf->rows ? (double)bf->missing / (double)bf->rows : 0;
+    r->missing_delta = r->missing_rate - base_rate;
+    r->type_errors = f->type_errors;
+    r->violations = f->violations;
+    r->absent = f->absent;
+    int64_t new_rows = 0;
+    r->new_categories = new_category_list(bf, f, &new_rows);
+    r->schema_changes = (f->absent ? 1 : 0) + f->type_errors + new_rows;
+    if (bf->kind == MD_NUMERIC)
+        numeric_drift(bf, f, r, p);
+    else
+        categorical_drift(bf, f, r, p);
+    r->status = drift_status(r, p);
+}
