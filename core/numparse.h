@@ -47,6 +47,28 @@ static inline __attribute__((always_inline)) bool md_parse_window(const char *s,
                                                                   double *out)
 {
     size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
+    if (m - 1 < 8) { /* the common case, in one 8-byte word: the same steps, half the work */
+        __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
+        __m128i keep = _mm_loadl_epi64((const __m128i *)(const void *)(md_tail_ones + 8 + m));
+        __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+        unsigned km = (unsigned)_mm_movemask_epi8(keep);
+        unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & km;
+        unsigned gm = (unsigned)_mm_movemask_epi8(digit) & km;
+        if ((gm | dm) != km || (dm & (dm - 1)) || gm == 0)
+            return false;
+        /* the text's digits' values; 0 elsewhere */
+        uint64_t x = (uint64_t)_mm_cvtsi128_si64(_mm_and_si128(d, _mm_and_si128(digit, keep)));
+        unsigned frac = dm ? 7 - (unsigned)__builtin_ctz(dm) : 0;
+        if (dm) { /* everything before the dot up one byte, over it */
+            uint64_t top = frac ? ~0ULL << (8 * (8 - frac)) : 0;
+            x = (x & top) | ((x << 8) & ~top);
+        }
+        double val = (double)md_eight_digits(x);
+        val = frac ? val / md_pow10_exact[frac] : val;
+        *out = s[0] == '-' ? -val : val;
+        return true;
+    }
     if (m - 1 >= 16) /* m == 0 too */
         return false;
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));

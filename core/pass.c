@@ -14,6 +14,18 @@
  * feature's split index, brought into the cache once, serves many values. */
 #define BATCH 16384
 
+/* A categorical feature's baseline categories as this worker met them, for texts of at most 15
+ * bytes: the text and its length in two words, so a lookup is two loads, a multiply and two
+ * compares, without hashing bytes or chasing the map's keys. Texts the baseline does not know,
+ * and longer ones, take the map. */
+#define CAT_SLOTS 128
+typedef struct {
+    uint64_t lo[CAT_SLOTS], hi[CAT_SLOTS]; /* hi == 0: a free slot (the length is in hi) */
+    int32_t cat[CAT_SLOTS];
+    bool outside[CAT_SLOTS]; /* not among the contract's allowed categories */
+    size_t n;
+} catcache;
+
 /* One thread's share of the pass. */
 typedef struct {
     const md_pass_config *c;
@@ -30,6 +42,7 @@ typedef struct {
     double *batch_val;  /* [numeric feature][value]: each numeric feature's values ... */
     size_t *batch_nval; /* [feature]: ... and how many */
     size_t *vslot;      /* feature -> its numeric feature number, for batch_val */
+    catcache *cc;       /* [feature]: categorical features' short texts seen */
     int64_t rows, labeled, bad_rows;
     int64_t max_bad;
     char first_bad[MD_ERR_MSG_MAX];
@@ -137,22 +150,70 @@ static void fold_all(worker *k)
     }
 }
 
-static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v)
+static inline uint64_t load_word(const char *p)
 {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The words of a short text in the read buffer (16 readable bytes after its start); false for
+ * texts that are not there or are longer than 15 bytes. */
+static inline bool short_text(const md_field *v, uint64_t *lo, uint64_t *hi)
+{
+    size_t n = v->n;
+    if (v->kind != MD_F_TEXT || !v->padded || n - 1 >= 15)
+        return false;
+    uint64_t a = load_word(v->p), b = load_word(v->p + 8);
+    *lo = n >= 8 ? a : a & ((1ULL << (8 * n)) - 1);
+    *hi = (n > 8 ? b & ((1ULL << (8 * (n - 8))) - 1) : 0) | (uint64_t)n << 56;
+    return true;
+}
+
+static inline size_t cat_slot(const catcache *c, uint64_t lo, uint64_t hi)
+{
+    size_t i = (size_t)(((lo * 0x9E3779B97F4A7C15ULL) ^ (hi * 0xC2B2AE3D27D4EB4FULL)) >> 57);
+    while (c->hi[i] && (c->lo[i] != lo || c->hi[i] != hi))
+        i = (i + 1) & (CAT_SLOTS - 1);
+    return i;
+}
+
+static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v, catcache *cc)
+{
+    uint64_t lo = 0, hi = 0;
+    size_t slot = 0;
+    bool cacheable = cc && short_text(v, &lo, &hi);
+    if (cacheable) {
+        slot = cat_slot(cc, lo, hi);
+        if (cc->hi[slot]) {
+            f->present++;
+            f->cat[cc->cat[slot]]++;
+            f->violations += cc->outside[slot];
+            return;
+        }
+    }
     char buf[40];
     size_t n;
     const char *t = md_field_text(v, buf, &n);
     f->present++;
     int64_t c = md_strmap_find(&bf->cats, t, n);
+    const md_contract_rule *r = &bf->rule;
+    bool outside = r->has_allowed && md_strmap_find(&r->allowed, t, n) < 0;
+    f->violations += outside;
     if (c >= 0) {
         f->cat[c]++;
+        if (cacheable && cc->n < CAT_SLOTS / 2) {
+            cc->lo[slot] = lo;
+            cc->hi[slot] = hi;
+            cc->cat[slot] = (int32_t)c;
+            cc->outside[slot] = outside;
+            cc->n++;
+        }
     } else {
         int64_t i = md_strmap_intern(&f->newcats, t, n);
         f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);
         f->newcnt[i]++;
     }
-    const md_contract_rule *r = &bf->rule;
-    f->violations += r->has_allowed && md_strmap_find(&r->allowed, t, n) < 0;
 }
 
 static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
@@ -220,7 +281,7 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
             else
                 w->f[i].type_errors++;
         } else {
-            add_categorical(bf, &w->f[i], x);
+            add_categorical(bf, &w->f[i], x, &k->cc[i]);
         }
     }
     if (++k->batch_n == BATCH)
@@ -301,6 +362,7 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
         k->vslot[i] = c->b->features[i].kind == MD_NUMERIC ? numeric++ : SIZE_MAX;
     k->batch_val = md_xmalloc((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
     k->batch_nval = md_xcalloc(nf, sizeof *k->batch_nval);
+    k->cc = md_xcalloc(nf, sizeof *k->cc);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
     sync_columns(k);
 }
@@ -317,6 +379,7 @@ static void worker_free(worker *k, bool keep_windows)
     free(k->batch_val);
     free(k->batch_nval);
     free(k->vslot);
+    free(k->cc);
 }
 
 /* Moves the second worker's windows (folded) into the first. */

@@ -48,6 +48,9 @@ struct md_reader {
     size_t scratch_n, scratch_cap;
     size_t *scratch_off; /* per field: offset + 1 into scratch, 0 when the slice is in the map */
     size_t scratch_off_cap;
+    /* fields[0..plain) are text in the buffer with scratch_off 0 (the fast CSV path keeps them
+     * so and writes only where each field starts and its length); anything else sets it to 0 */
+    size_t plain;
     /* JSON Lines: the current record's value and its compact texts. */
     json_t *json;
     bool ints_as_reals; /* this line had an integer beyond 64 bits: all numbers came as reals */
@@ -312,6 +315,7 @@ static bool ascii_only(const char *p, size_t n)
 static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err *err)
 {
     size_t start = r->pos, count = 0;
+    r->plain = 0;
     r->scratch_n = 0;
     r->record_line = r->line;
     if (csv_end_of_record(r)) { /* a blank line */
@@ -403,9 +407,16 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
             }
             if (c == '"' || c == '\r')
                 return csv_record_general(r, n, header, err);
-            ensure_fields(r, count + 1);
-            r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
-            r->scratch_off[count++] = 0;
+            if (__builtin_expect(count >= r->plain, 0)) {
+                ensure_fields(r, count + 1);
+                r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
+                r->scratch_off[count] = 0;
+                r->plain = count + 1;
+            } else {
+                r->fields[count].p = r->base + fstart;
+                r->fields[count].n = p - fstart;
+            }
+            count++;
             if (c == '\n')
                 goto end;
             fstart = p + 1; /* a comma */
@@ -547,6 +558,7 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     json_error_t je;
     json_decref(r->json);
     owned_reset(r);
+    r->plain = 0;
     r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     r->ints_as_reals = false;
     if (!r->json && json_error_code(&je) == json_error_numeric_overflow) { /* beyond 64 bits */
