@@ -271,15 +271,19 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     for (size_t i = 0; i < b->nfeatures; i++) {
         const md_bfeature *bf = &b->features[i];
         const md_field *x = k->fcol[i] >= 0 ? &fl[k->fcol[i]] : NULL;
-        bool missing = !x || md_value_missing(x);
-        if (missing) {
+        if (x && bf->kind == MD_NUMERIC) {
+            /* a number first: it is never a missing value */
+            double *to = &k->batch_val[k->vslot[i] * BATCH + k->batch_nval[i]];
+            if (md_value_number(x, to)) {
+                k->batch_nval[i]++;
+                continue;
+            }
+        }
+        if (!x || md_value_missing(x)) {
             w->f[i].missing++;
             w->f[i].violations += bf->rule.present && !bf->rule.nullable;
         } else if (bf->kind == MD_NUMERIC) {
-            if (md_value_number(x, &k->batch_val[k->vslot[i] * BATCH + k->batch_nval[i]]))
-                k->batch_nval[i]++;
-            else
-                w->f[i].type_errors++;
+            w->f[i].type_errors++;
         } else {
             add_categorical(bf, &w->f[i], x, &k->cc[i]);
         }

@@ -1,9 +1,11 @@
 /* clock: ISO-8601 in, UTC text out, and the injectable clock. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "testutil.h"
+#include "values.h"
 
 static int64_t parse_ok(const char *s)
 {
@@ -25,6 +27,42 @@ START_TEST(iso_forms)
                      86400000);
     ck_assert_int_eq(parse_ok("1732600000"), 1732600000000LL);
     ck_assert_int_eq(parse_ok("1732600000.5"), 1732600000500LL);
+}
+END_TEST
+
+/* A log's timestamps go through md_value_time, whose fast path reads the common shape
+ * "YYYY-MM-DDTHH:MM:SSZ" and keeps the last date's day number. Whatever the text, it must
+ * agree with the general ISO-8601 parser: the same verdict and the same instant. The texts are
+ * valid ones, ones with a part out of range, and ones with a byte changed; the dates jump
+ * around so the kept day number is tested too. */
+START_TEST(log_timestamps_equal_the_general_parser)
+{
+    uint64_t state = 20261126;
+    const char noise[] = "0123456789-:TZ ./+x\x80";
+    size_t accepted = 0;
+    for (int i = 0; i < 200000; i++) {
+        char text[32];
+        uint64_t r = tu_random(&state);
+        int y = 1960 + (int)(r % 150), mo = (int)((r >> 8) % 14), d = (int)((r >> 16) % 33),
+            h = (int)((r >> 24) % 25), mi = (int)((r >> 32) % 61), sec = (int)((r >> 40) % 61);
+        if (r >> 48 & 1) /* mostly in range, so most texts are valid */
+            mo = 1 + mo % 12, d = 1 + d % 28, h %= 24, mi %= 60, sec %= 60;
+        snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, sec);
+        if ((r >> 50) % 4 == 0) /* one byte changed */
+            text[(r >> 52) % 20] = noise[(r >> 57) % (sizeof noise - 1)];
+        md_field f = {MD_F_TEXT, false, text, strlen(text), 0};
+        int64_t fast = 0, general = 0;
+        md_err err;
+        bool ok = md_value_time(&f, &fast);
+        bool want = md_time_parse_iso(text, true, &general, &err) == MD_OK;
+        ck_assert_msg(ok == want, "'%s': md_value_time says %d, the ISO parser %d", text, ok, want);
+        if (ok)
+            ck_assert_msg(fast == general, "'%s': %lld vs %lld", text, (long long)fast,
+                          (long long)general);
+        accepted += ok;
+    }
+    ck_assert_uint_gt(accepted, 100000);
+    ck_assert_uint_lt(accepted, 190000);
 }
 END_TEST
 
@@ -79,6 +117,7 @@ Suite *suite_clock(void)
     TCase *tc = tcase_create("clock");
     tcase_add_test(tc, iso_forms);
     tcase_add_test(tc, iso_rejects);
+    tcase_add_test(tc, log_timestamps_equal_the_general_parser);
     tcase_add_test(tc, format_round_trip);
     tcase_add_test(tc, injected_clock);
     suite_add_tcase(s, tc);

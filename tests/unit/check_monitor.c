@@ -555,6 +555,100 @@ START_TEST(over_sla_stays_exact_when_latencies_fold_into_bins)
 }
 END_TEST
 
+/* Category name i: 'z's, then two letters that tell it apart, 1 + i % 20 bytes long (1-byte
+ * names are single letters): names of one length differ only at their end. */
+static void category_name(int i, char *out)
+{
+    size_t len = 1 + (size_t)(i % 20);
+    if (len == 1) {
+        out[0] = (char)('A' + i % 26);
+        out[1] = '\0';
+        return;
+    }
+    memset(out, 'z', len - 2);
+    out[len - 2] = (char)('a' + i / 26 % 26);
+    out[len - 1] = (char)('a' + i % 26);
+    out[len] = '\0';
+}
+
+/* "ts,score,label,ch" rows as CSV, or the same rows as JSON Lines; categories from 0 to
+ * ncats - 1. */
+static char *category_rows(int n, int ncats, bool jsonl)
+{
+    size_t cap = (size_t)n * 120 + 64, len = 0;
+    char *out = malloc(cap), name[32];
+    if (!jsonl)
+        len += (size_t)snprintf(out, cap, "ts,score,label,ch\n");
+    for (int i = 0; i < n; i++) {
+        category_name((int)(unif() * ncats), name);
+        double sc = round(unif() * 1000) / 1000;
+        int y = unif() < sc, day = 1 + i % 2;
+        if (jsonl)
+            len += (size_t)snprintf(out + len, cap - len,
+                                    "{\"ts\": \"2026-10-%02dT10:00:00Z\", \"score\": %.3f, "
+                                    "\"label\": %d, \"ch\": \"%s\"}\n",
+                                    day, sc, y, name);
+        else
+            len += (size_t)snprintf(out + len, cap - len, "2026-10-%02dT10:00:00Z,%.3f,%d,%s\n",
+                                    day, sc, y, name);
+    }
+    return out;
+}
+
+/* Category counts do not depend on how a text reaches the counter: CSV fields in the read
+ * buffer take the short-text cache, JSON strings the category map. 120 names of 1 to 20 bytes
+ * (more than the cache holds), 20 of them new in the log, 70 allowed by the contract. */
+START_TEST(categories_count_alike_from_csv_and_json_lines)
+{
+    md_store *csv = tu_store();
+    tu_user(csv, "olga", "operator");
+    op = tu_actor("olga");
+    md_err err;
+    md_model_spec m = {.name = "churn", .use_case = "retention", .owner = "crm"};
+    ck_assert_int_eq(md_model_add(csv, &op, &m, NULL, &err), MD_OK);
+    md_version_spec v = {.artifact_uri = "s3://m/1"};
+    ck_assert_int_eq(md_version_add(csv, &op, "churn", &v, NULL, NULL, &err), MD_OK);
+    size_t cap = 8192, len = 0;
+    char contract[8192], name[32];
+    len += (size_t)snprintf(contract, cap,
+                            "[{\"name\": \"ch\", \"type\": \"categorical\", \"allowed\": [");
+    for (int i = 0; i < 70; i++) {
+        category_name(i, name);
+        len += (size_t)snprintf(contract + len, cap - len, "%s\"%s\"", i ? ", " : "", name);
+    }
+    snprintf(contract + len, cap - len, "]}]");
+    rng = 7;
+    char *base = category_rows(6000, 100, false);
+    md_baseline_opts bo = {.contract_path = write_file("contract.json", contract)};
+    md_baseline_report brep;
+    ck_assert_int_eq(
+        md_baseline_build(csv, &op, "churn", 1, write_file("cbase.csv", base), &bo, &brep, &err),
+        MD_OK);
+    md_store *json = clone_store(csv, "json.db");
+    rng = 8;
+    char *log_csv = category_rows(8000, 120, false);
+    rng = 8;
+    char *log_json = category_rows(8000, 120, true);
+    md_ingest_report rep;
+    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    ck_assert_int_eq(ingest_file(csv, write_file("clog.csv", log_csv), &two, &rep, &err), MD_OK);
+    ck_assert_int_eq(ingest_file(json, write_file("clog.jsonl", log_json), &two, &rep, &err),
+                     MD_OK);
+    expect_same_results(csv, json);
+    json_t *d;
+    ck_assert_int_eq(md_drift_json(csv, "churn", 1, NULL, &d, &err), MD_OK);
+    json_t *row = json_array_get(json_object_get(d, "drift"), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(row, "new_categories")), 20);
+    ck_assert_int_gt(json_integer_value(json_object_get(row, "violations")), 0);
+    json_decref(d);
+    free(base);
+    free(log_csv);
+    free(log_json);
+    md_store_close(json);
+    md_store_close(csv);
+}
+END_TEST
+
 /* ---- edge cases -------------------------------------------------------------------------------- */
 
 /* A second version with a baseline given as text. */
@@ -760,6 +854,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, no_baseline_no_ingest);
+    tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     suite_add_tcase(s, tc);
     return s;
 }
