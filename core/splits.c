@@ -96,10 +96,24 @@ size_t md_bfeature_counter(const md_bfeature *f, double x)
     return counter_in(s, x, s->grid[g], (size_t)s->grid[g + 1] - s->grid[g]);
 }
 
+/* Reads every cache line of [p, p + bytes): in order, the hardware prefetcher streams them in,
+ * where the lookups' scattered reads would each wait for a miss. */
+static void warm(const void *p, size_t bytes)
+{
+    const volatile unsigned char *c = p;
+    for (size_t i = 0; i < bytes; i += 64)
+        (void)c[i];
+}
+
 void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters)
 {
     const md_splits *s = &f->splits;
     const uint16_t *grid = s->grid;
+    if (s->m > 512 && n > 4 * s->m) {
+        warm(grid, (s->ngrid + 1) * sizeof *grid);
+        warm(s->mem, (s->m + 1) * sizeof *s->mem);
+        warm(counters, (2 * s->m + 1) * sizeof *counters);
+    }
     if (s->linear) {
         for (size_t i = 0; i < n; i++) {
             size_t g = linear_bucket(s, x[i]);
