@@ -475,6 +475,7 @@ static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind
     rep->bad_rows = p->bad_rows;
     rep->windows = p->nw;
     rep->parallel = p->parallel;
+    rep->taken = p->taken;
     snprintf(rep->first_bad, sizeof rep->first_bad, "%s", p->first_bad);
     memcpy(rep->sha256, p->sha256, sizeof rep->sha256);
     md_window_key(p->w[0].index, kind, rep->first_window);
@@ -499,6 +500,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
                          .threads = o->threads,
                          .keys_in_memory = o->keys_in_memory,
                          .split_min = o->split_min,
+                         .take_min = o->take_min,
                          .lim = &g.lim};
     md_status rc = md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err);
     if (rc == MD_OK)

@@ -21,6 +21,7 @@ typedef struct {
     int threads;           /* 0: up to 2, as the machine allows */
     size_t keys_in_memory; /* 0: the default budget before spilling (see pass.h) */
     size_t split_min;      /* 0: the default size below which one thread reads the file */
+    size_t take_min;       /* 0: the default size of what a thread has left worth taking half of */
 } md_ingest_opts;
 
 typedef struct {
@@ -34,6 +35,7 @@ typedef struct {
     char sha256[65];
     bool replaced;
     bool parallel;
+    size_t taken; /* ranges the thread done first took over from the other */
     int incidents_opened, incidents_updated;
     bool proposal_opened; /* the retrain rule now holds */
     char first_bad[MD_ERR_MSG_MAX];

@@ -1,6 +1,7 @@
 #include "pass.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,10 @@ typedef struct {
     md_spill *spill;
     int owner;   /* this worker's runs in the spill */
     size_t held; /* keys held in memory by this worker's windows */
+    /* for the other thread, which may take over the end of this worker's range: where the
+     * next record starts and whether the worker has stopped */
+    _Atomic size_t at;
+    atomic_bool stopped;
 } worker;
 
 /* ---- windows by index ------------------------------------------------------------------------ */
@@ -310,6 +315,7 @@ static void *run(void *arg)
     char why[256];
     const char *col;
     for (uint64_t n = 0;; n++) {
+        atomic_store_explicit(&k->at, md_reader_offset(k->r), memory_order_relaxed);
         if (md_reader_next(k->r, &fl, &done, &k->err) != MD_OK) {
             k->rc = k->err.code;
             break;
@@ -336,13 +342,7 @@ static void *run(void *arg)
                            md_reader_size(k->r));
     }
     flush_batch(k);
-    return NULL;
-}
-
-static void *run_and_fold(void *arg)
-{
-    run(arg);
-    fold_all(arg);
+    atomic_store(&k->stopped, true);
     return NULL;
 }
 
@@ -351,6 +351,8 @@ static void *run_and_fold(void *arg)
 static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp)
 {
     memset(k, 0, sizeof *k);
+    atomic_init(&k->at, 0);
+    atomic_init(&k->stopped, false);
     k->c = c;
     k->spill = sp;
     k->r = r;
@@ -406,26 +408,146 @@ static int threads_wanted(const md_pass_config *c)
     return n >= 2 ? 2 : 1;
 }
 
+/* Whichever thread finishes its half first takes over the end of the other's range, so both
+ * cores stay busy to the end (the file hash shares a core with one of them, and rows cost
+ * what they cost). */
+#define TAKE_MIN   (4u << 20)  /* bytes the other thread has left, at least, to take half of */
+#define TAKE_FLOOR (64u << 10) /* and never less: the cut stays well ahead of the other thread */
+#define TAKES_MAX  4
+
+typedef struct {
+    worker w; /* the taken ranges' counts, merged at the end */
+    bool used;
+    md_reader *r[TAKES_MAX];
+    size_t cut[TAKES_MAX]; /* where each taken range starts: the other thread stops there */
+    size_t n;
+    bool duplicate; /* the other thread read past the cut: the taken counts are dropped */
+} taken;
+
+/* The two halves: worker a reads [start, split) on the calling thread, worker b [split, end)
+ * on its own; each may take over from the other through its `taken`. */
+typedef struct {
+    worker *a, *b;
+    md_reader *r; /* a's reader, over the whole file */
+    size_t split;
+    size_t take_min;
+    taken ta, tb; /* what a took from b, what b took from a */
+} halves;
+
+/* While the victim has at least take_min bytes left before `stop`, the taker lowers the
+ * victim's limit to a line boundary halfway through what it has left and reads from there to
+ * `stop` itself, then repeats with the cut as the new stop. The victim publishes where each
+ * record starts, and the cut is far ahead of that (take_min / 2, 32 KiB at least), so the
+ * victim stops there; take_ok checks that it did. */
+static void take_over(const halves *h, worker *taker, worker *victim, size_t stop, taken *t,
+                      int owner)
+{
+    while (t->n < TAKES_MAX && !atomic_load(&victim->stopped)) {
+        size_t from = atomic_load_explicit(&victim->at, memory_order_relaxed);
+        if (from < md_reader_data_start(victim->r) || stop <= from ||
+            stop - from < (h->take_min > TAKE_FLOOR ? h->take_min : TAKE_FLOOR))
+            return;
+        size_t cut = md_reader_boundary(h->r, from + (stop - from) / 2);
+        md_reader *rt;
+        md_err ignored;
+        if (!cut || cut <= from || cut >= stop ||
+            md_reader_open_range(h->r, cut, stop, &rt, &ignored) != MD_OK)
+            return;
+        md_reader_set_limit(victim->r, cut);
+        if (!t->used) {
+            worker_init(&t->w, taker->c, rt, taker->spill);
+            t->w.owner = owner;
+            t->w.max_bad = 0;
+            t->used = true;
+        }
+        t->w.r = rt;
+        t->r[t->n] = rt;
+        t->cut[t->n++] = cut;
+        run(&t->w);
+        if (t->w.rc != MD_OK || md_reader_offset(rt) != stop)
+            return; /* take_ok turns the pass down */
+        stop = cut;
+    }
+}
+
+/* After both threads are done: whether the victim's part (it was to stop at `stop`) and the
+ * ranges taken from it tile its range. When the victim finished before it saw the one cut
+ * made, the taken counts are a second copy of its own and are dropped; any other overlap
+ * turns the pass down. */
+static bool take_ok(const worker *victim, size_t stop, taken *t)
+{
+    size_t end = md_reader_offset(victim->r);
+    if (!t->used)
+        return end == stop;
+    if (t->w.rc != MD_OK)
+        return false;
+    for (size_t i = 0; i < t->n; i++)
+        if (md_reader_offset(t->r[i]) != (i ? t->cut[i - 1] : stop))
+            return false;
+    if (end == t->cut[t->n - 1])
+        return true;
+    t->duplicate = t->n == 1 && end == stop;
+    return t->duplicate;
+}
+
+static void taken_free(taken *t, md_spill *sp, bool keep)
+{
+    if (!t->used)
+        return;
+    if (!keep || t->duplicate)
+        md_spill_drop(sp, t->w.owner);
+    worker_free(&t->w, false);
+    for (size_t i = 0; i < t->n; i++)
+        md_reader_close(t->r[i]);
+}
+
+static void *second_half(void *arg)
+{
+    halves *h = arg;
+    run(h->b);
+    if (h->b->rc == MD_OK && md_reader_offset(h->b->r) == md_reader_size(h->b->r))
+        take_over(h, h->b, h->a, h->split, &h->tb, 3);
+    fold_all(h->b);
+    if (h->tb.used)
+        fold_all(&h->tb.w);
+    return NULL;
+}
+
 /* The second half on its own thread (worker b over reader r2), checked and merged; false when
  * the first worker has to finish the file alone. */
-static bool try_parallel(worker *a, worker *b, md_reader *r, size_t split)
+static bool try_parallel(worker *a, worker *b, md_reader *r, size_t split, size_t take_min,
+                         size_t *taken_n)
 {
     b->max_bad = 0; /* any trouble: redo it on the first thread, with the right line numbers */
-    pthread_t t;
-    bool started = pthread_create(&t, NULL, run_and_fold, b) == 0;
+    halves h = {.a = a, .b = b, .r = r, .split = split, .take_min = take_min ? take_min : TAKE_MIN};
     md_reader_set_limit(r, split);
+    pthread_t t;
+    bool started = pthread_create(&t, NULL, second_half, &h) == 0;
     a->progress_scale = started ? 2 : 1;
     run(a);
+    if (started && a->rc == MD_OK && md_reader_offset(r) == split)
+        take_over(&h, a, b, md_reader_size(r), &h.ta, 2);
     fold_all(a); /* beside b; should a have to go on, its counting starts over and adds up */
+    if (h.ta.used)
+        fold_all(&h.ta.w);
     if (started)
         pthread_join(t, NULL);
     md_reader_set_limit(r, 0);
     a->progress_scale = 1;
-    bool ok = started && a->rc == MD_OK && b->rc == MD_OK && md_reader_offset(r) == split;
-    if (ok)
+    bool ok = started && a->rc == MD_OK && b->rc == MD_OK && take_ok(a, split, &h.tb) &&
+              take_ok(b, md_reader_size(r), &h.ta);
+    if (ok) {
         merge_into(a, b);
-    else
+        *taken_n = (h.ta.duplicate ? 0 : h.ta.n) + (h.tb.duplicate ? 0 : h.tb.n);
+        if (h.ta.used && !h.ta.duplicate)
+            merge_into(a, &h.ta.w);
+        if (h.tb.used && !h.tb.duplicate)
+            merge_into(a, &h.tb.w);
+    } else {
         md_spill_drop(a->spill, b->owner);
+    }
+    taken_free(&h.ta, a->spill, ok);
+    taken_free(&h.tb, a->spill, ok);
     return ok;
 }
 
@@ -510,7 +632,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
         worker_init(&b, c, r2, out->spill);
         b.owner = 1;
     }
-    out->parallel = two && try_parallel(&a, &b, r, split);
+    out->parallel = two && try_parallel(&a, &b, r, split, c->take_min, &out->taken);
     if (!out->parallel && a.rc == MD_OK)
         run(&a); /* the whole file, or the rest after a split that did not hold */
     fold_all(&a);

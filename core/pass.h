@@ -24,6 +24,8 @@ typedef struct {
     int threads; /* 0: as many as the machine has, at most 2 */
     size_t keys_in_memory; /* 0: MD_KEYS_IN_MEMORY (tests set it small to exercise spilling) */
     size_t split_min;      /* 0: files below 16 MiB are read by one thread (tests set it small) */
+    size_t take_min;       /* 0: a thread done first takes half of what the other has left when that
+                              is 4 MiB or more (tests set it small) */
     const md_model_limits *lim; /* the SLA latencies are counted against (NULL: none) */
 } md_pass_config;
 
@@ -38,6 +40,7 @@ typedef struct {
     char **new_columns; /* columns the baseline does not know */
     size_t nnew;
     bool parallel; /* two threads did the work */
+    size_t taken;  /* ranges one thread took over from the other */
     md_spill *spill; /* the windows' spilled keys; freed with the result */
 } md_pass_result;
 

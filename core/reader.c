@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ struct md_reader {
     size_t file_size;
     bool eof;         /* the buffer reaches the end of the file (or of the range) */
     size_t end;       /* read no further than this file offset */
-    size_t limit;     /* no record starting at or after this offset (0: none) */
+    /* no record starting at or after this offset (0: none); another thread may lower it */
+    _Atomic size_t limit;
     bool io_error;
     uint64_t line;        /* line of the next byte */
     uint64_t record_line; /* line where the current record started */
@@ -474,12 +476,19 @@ static md_status csv_header(md_reader *r, md_err *err)
     return MD_OK;
 }
 
+/* At or past the limit: checked before each record. */
+static inline bool past_limit(const md_reader *r)
+{
+    size_t limit = atomic_load_explicit(&r->limit, memory_order_relaxed);
+    return limit && r->off + r->pos >= limit;
+}
+
 static md_status csv_next(md_reader *r, bool *done, md_err *err)
 {
     size_t n = 0, want = md_reader_ncols(r);
     while (n == 0) {
         ensure(r);
-        if (r->pos >= r->size || (r->limit && r->off + r->pos >= r->limit)) {
+        if (r->pos >= r->size || past_limit(r)) {
             *done = true;
             return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
@@ -597,7 +606,7 @@ static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
 {
     for (;;) {
         ensure(r);
-        if (r->pos >= r->size || (r->limit && r->off + r->pos >= r->limit)) {
+        if (r->pos >= r->size || past_limit(r)) {
             *done = true;
             return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
@@ -715,32 +724,36 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     return MD_OK;
 }
 
-size_t md_reader_split_point(const md_reader *r, size_t min)
+size_t md_reader_boundary(const md_reader *r, size_t at)
 {
-    size_t start = md_reader_data_start(r), size = md_reader_size(r);
-    if (size - start < (min ? min : 16u << 20)) /* below 16 MiB one thread is as fast */
-        return 0;
-    size_t mid = start + (size - start) / 2;
     FILE *f = fopen(md_reader_path(r), "rb");
     char buf[1 << 16];
-    size_t split = 0;
-    for (size_t at = mid; f && !split && fseek(f, (long)at, SEEK_SET) == 0;) {
+    size_t size = md_reader_size(r), found = 0;
+    for (; f && !found && at < size && fseek(f, (long)at, SEEK_SET) == 0;) {
         size_t n = fread(buf, 1, sizeof buf, f);
         char *nl = n ? memchr(buf, '\n', n) : NULL;
         if (nl)
-            split = at + (size_t)(nl - buf) + 1;
+            found = at + (size_t)(nl - buf) + 1;
         else if (n < sizeof buf)
             break;
         at += n;
     }
     if (f)
         fclose(f);
-    return split < size ? split : 0;
+    return found < size ? found : 0;
+}
+
+size_t md_reader_split_point(const md_reader *r, size_t min)
+{
+    size_t start = md_reader_data_start(r), size = md_reader_size(r);
+    if (size - start < (min ? min : 16u << 20)) /* below 16 MiB one thread is as fast */
+        return 0;
+    return md_reader_boundary(r, start + (size - start) / 2);
 }
 
 void md_reader_set_limit(md_reader *r, size_t limit)
 {
-    r->limit = limit;
+    atomic_store_explicit(&r->limit, limit, memory_order_relaxed);
 }
 
 size_t md_reader_data_start(const md_reader *r)

@@ -60,7 +60,12 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
 /* Where to split the file for two readers: the first line boundary at or after the middle of
  * the data, or 0 when the data is smaller than `min` bytes (0: 16 MiB) and not worth it. */
 size_t md_reader_split_point(const md_reader *r, size_t min);
-/* Stops before the first record that starts at or after byte `limit` (0: no limit). */
+/* The first line boundary at or after byte `at` (the offset just past a newline), or 0 when
+ * there is none before the end of the file. */
+size_t md_reader_boundary(const md_reader *r, size_t at);
+/* Stops before the first record that starts at or after byte `limit` (0: no limit). Another
+ * thread may lower the limit while the reader runs: it stops at the first record at or past
+ * the new limit it sees (md_reader_offset tells where). */
 void md_reader_set_limit(md_reader *r, size_t limit);
 /* File offset of the first record (after the header and any byte order mark). */
 size_t md_reader_data_start(const md_reader *r);

@@ -348,6 +348,66 @@ START_TEST(threads_and_spilling_do_not_change_numbers)
 }
 END_TEST
 
+/* The thread done with its half first takes over the end of the other's range (take_min 1:
+ * whatever is left above 64 KiB). Which thread finishes first, and when, varies from run to
+ * run, so each run is checked: numbers equal one thread's, and most runs took something over
+ * (a cut the other thread raced past turns the pass down, which is slower, not wrong). */
+START_TEST(a_thread_done_first_takes_over_and_numbers_stay)
+{
+    md_store *plain = monitored();
+    char *log = rows_csv(40000, 4, 0.3, true, true);
+    char *path = md_xstrdup(write_file("log.csv", log)); /* tu_path's buffers get reused */
+    free(log);
+    md_ingest_opts one = {.threads = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    int took = 0; /* runs where a thread took over part of the other's range */
+    for (int run = 0; run < 6; run++) {
+        char name[32];
+        snprintf(name, sizeof name, "take%d.db", run);
+        md_store *busy = clone_store(plain, name);
+        ck_assert_int_eq(md_sql_exec(busy, "DELETE FROM windows; DELETE FROM ingests", &err),
+                         MD_OK);
+        md_ingest_opts two = {
+            .threads = 2, .split_min = 1, .take_min = 1, .keys_in_memory = run % 2 ? 500 : 0};
+        md_status rc = md_ingest(busy, &op, "churn", 1, path, &two, &rep, &err);
+        ck_assert_msg(rc == MD_OK, "run %d: %s", run, err.msg);
+        took += rep.parallel && rep.taken > 0;
+        md_ingest_report_free(&rep);
+        expect_same_results(plain, busy);
+        md_store_close(busy);
+    }
+    ck_assert_int_ge(took, 3);
+    free(path);
+    md_store_close(plain);
+}
+END_TEST
+
+/* A bad row near the end of the first half: if the second thread took that part over, it
+ * hands it back, and the first thread names the row's real line. */
+START_TEST(bad_row_in_a_taken_range_names_the_right_line)
+{
+    md_store *s = monitored();
+    char *rows = rows_csv(40000, 2, 0, false, true), *p = rows;
+    for (int line = 1; line < 19990; line++) /* line 19990 of the file */
+        p = strchr(p, '\n') + 1;
+    memcpy(strchr(p, ',') + 1, "7.000", 5); /* a score of 7 */
+    const char *path = write_file("bad.csv", rows);
+    free(rows);
+    for (int run = 0; run < 4; run++) {
+        md_ingest_opts two = {.threads = 2, .split_min = 1, .take_min = 1};
+        md_ingest_report rep;
+        md_err err;
+        ck_assert_int_eq(md_ingest(s, &op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
+        md_ingest_report_free(&rep);
+        ck_assert_msg(strstr(err.msg, "bad.csv:19990: column score"), "%s", err.msg);
+    }
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(split_inside_a_quoted_field_falls_back)
 {
     md_store *plain = monitored(), *busy = clone_store(plain, "busy.db");
@@ -855,6 +915,8 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
+    tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
+    tcase_add_test(tc, bad_row_in_a_taken_range_names_the_right_line);
     suite_add_tcase(s, tc);
     return s;
 }
