@@ -96,6 +96,7 @@ struct md_keys {
     source *src;
     size_t nsrc;
     bool ok;
+    size_t total; /* keys in all sources */
 };
 
 static bool refill(source *s)
@@ -136,7 +137,15 @@ md_keys *md_keys_open(md_spill *s, int64_t tag, int stream, const uint64_t *mem,
     source *m = &it->src[it->nsrc++];
     m->mem = mem;
     m->n = n;
+    it->total = n;
+    for (size_t i = 0; s && i < s->nruns; i++)
+        it->total += s->runs[i].tag == tag && s->runs[i].stream == stream ? s->runs[i].n : 0;
     return it;
+}
+
+size_t md_keys_total(const md_keys *it)
+{
+    return it->total;
 }
 
 bool md_keys_next(md_keys *it, uint64_t *key)

@@ -31,6 +31,8 @@ md_keys *md_keys_open(md_spill *s, int64_t tag, int stream, const uint64_t *mem,
 bool md_keys_next(md_keys *it, uint64_t *key);
 /* True when every run was read back whole (false on an I/O error). */
 bool md_keys_ok(const md_keys *it);
+/* How many keys the iterator hands out in all. */
+size_t md_keys_total(const md_keys *it);
 void md_keys_close(md_keys *it);
 
 #endif

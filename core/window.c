@@ -191,6 +191,14 @@ static void vsum_add(md_vsum *s, double v, int64_t a, int64_t b, bool latency)
 static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency)
 {
     memset(s, 0, sizeof *s);
+    /* room for as many distinct values as there can be, so the arrays never move */
+    size_t most = md_keys_total(it);
+    s->cap = most < MD_EXACT_DISTINCT_MAX + 1 ? most : MD_EXACT_DISTINCT_MAX + 1;
+    if (s->cap) {
+        s->v = md_xmalloc(s->cap * sizeof *s->v);
+        s->a = md_xmalloc(s->cap * sizeof *s->a);
+        s->b = md_xmalloc(s->cap * sizeof *s->b);
+    }
     uint64_t key, id = 0;
     int64_t a = 0, b = 0;
     bool open = false;
