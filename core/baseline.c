@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "catcache.h"
 #include "json.h"
 #include "mem.h"
 #include "perf.h"
@@ -31,6 +32,7 @@ typedef struct {
     md_strmap cats;
     int64_t *cnt;
     size_t cnt_cap;
+    md_catcache *cc; /* short texts met, once the feature is categorical */
 } fcol;
 
 typedef struct {
@@ -121,16 +123,33 @@ static bool contract_types_ok(build *b, const md_field *fl, const char **col, ch
     return true;
 }
 
+/* One categorical value: a short text met before takes the cache (md_catcache.h), anything
+ * else the feature's category map. */
 static void count_category(fcol *f, const md_field *v)
 {
+    uint64_t lo = 0, hi = 0;
+    size_t slot = 0;
+    bool cacheable = md_catcache_key(v, &lo, &hi);
+    if (cacheable) {
+        if (!f->cc)
+            f->cc = md_xcalloc(1, sizeof *f->cc);
+        slot = md_catcache_slot(f->cc, lo, hi);
+        if (md_catcache_found(f->cc, slot)) {
+            f->cnt[f->cc->val[slot]]++;
+            f->violations += f->cc->flag[slot];
+            return;
+        }
+    }
     char buf[40];
     size_t n;
     const char *t = md_field_text(v, buf, &n);
     int64_t k = md_strmap_intern(&f->cats, t, n);
     f->cnt = md_xgrow_zero(f->cnt, &f->cnt_cap, (size_t)k + 1, sizeof *f->cnt);
     f->cnt[k]++;
-    if (f->rule && f->rule->has_allowed && md_strmap_find(&f->rule->allowed, t, n) < 0)
-        f->violations++;
+    bool outside = f->rule && f->rule->has_allowed && md_strmap_find(&f->rule->allowed, t, n) < 0;
+    f->violations += outside;
+    if (cacheable && k <= INT32_MAX)
+        md_catcache_put(f->cc, slot, lo, hi, (int32_t)k, outside);
 }
 
 /* A value of a feature still taken for numeric; a value that is not a number turns the feature
@@ -418,6 +437,7 @@ static void collected_free(build *b)
         free(b->f[i].vals);
         md_strmap_free(&b->f[i].cats);
         free(b->f[i].cnt);
+        free(b->f[i].cc);
     }
     free(b->f);
     free(b->col_feature);

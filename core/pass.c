@@ -8,24 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catcache.h"
 #include "mem.h"
 #include "sort.h"
 
 /* Rows of one window whose numeric values are counted feature by feature: enough that each
  * feature's split index, brought into the cache once, serves many values. */
 #define BATCH 16384
-
-/* A categorical feature's baseline categories as this worker met them, for texts of at most 15
- * bytes: the text and its length in two words, so a lookup is two loads, a multiply and two
- * compares, without hashing bytes or chasing the map's keys. Texts the baseline does not know,
- * and longer ones, take the map. */
-#define CAT_SLOTS 128
-typedef struct {
-    uint64_t lo[CAT_SLOTS], hi[CAT_SLOTS]; /* hi == 0: a free slot (the length is in hi) */
-    int32_t cat[CAT_SLOTS];
-    bool outside[CAT_SLOTS]; /* not among the contract's allowed categories */
-    size_t n;
-} catcache;
 
 /* One thread's share of the pass. */
 typedef struct {
@@ -43,7 +32,7 @@ typedef struct {
     double *batch_val;  /* [numeric feature][value]: each numeric feature's values ... */
     size_t *batch_nval; /* [feature]: ... and how many */
     size_t *vslot;      /* feature -> its numeric feature number, for batch_val */
-    catcache *cc;       /* [feature]: categorical features' short texts seen */
+    md_catcache *cc;    /* [feature]: a categorical feature's baseline categories met */
     int64_t rows, labeled, bad_rows;
     int64_t max_bad;
     char first_bad[MD_ERR_MSG_MAX];
@@ -155,45 +144,19 @@ static void fold_all(worker *k)
     }
 }
 
-static inline uint64_t load_word(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-/* The words of a short text in the read buffer (16 readable bytes after its start); false for
- * texts that are not there or are longer than 15 bytes. */
-static inline bool short_text(const md_field *v, uint64_t *lo, uint64_t *hi)
-{
-    size_t n = v->n;
-    if (v->kind != MD_F_TEXT || !v->padded || n - 1 >= 15)
-        return false;
-    uint64_t a = load_word(v->p), b = load_word(v->p + 8);
-    *lo = n >= 8 ? a : a & ((1ULL << (8 * n)) - 1);
-    *hi = (n > 8 ? b & ((1ULL << (8 * (n - 8))) - 1) : 0) | (uint64_t)n << 56;
-    return true;
-}
-
-static inline size_t cat_slot(const catcache *c, uint64_t lo, uint64_t hi)
-{
-    size_t i = (size_t)(((lo * 0x9E3779B97F4A7C15ULL) ^ (hi * 0xC2B2AE3D27D4EB4FULL)) >> 57);
-    while (c->hi[i] && (c->lo[i] != lo || c->hi[i] != hi))
-        i = (i + 1) & (CAT_SLOTS - 1);
-    return i;
-}
-
-static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v, catcache *cc)
+/* One categorical value: a short text met before takes the cache (md_catcache.h), anything
+ * else the baseline's category map, and a baseline category is then remembered. */
+static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v, md_catcache *cc)
 {
     uint64_t lo = 0, hi = 0;
     size_t slot = 0;
-    bool cacheable = cc && short_text(v, &lo, &hi);
+    bool cacheable = md_catcache_key(v, &lo, &hi);
     if (cacheable) {
-        slot = cat_slot(cc, lo, hi);
-        if (cc->hi[slot]) {
+        slot = md_catcache_slot(cc, lo, hi);
+        if (md_catcache_found(cc, slot)) {
             f->present++;
-            f->cat[cc->cat[slot]]++;
-            f->violations += cc->outside[slot];
+            f->cat[cc->val[slot]]++;
+            f->violations += cc->flag[slot];
             return;
         }
     }
@@ -207,13 +170,8 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
     f->violations += outside;
     if (c >= 0) {
         f->cat[c]++;
-        if (cacheable && cc->n < CAT_SLOTS / 2) {
-            cc->lo[slot] = lo;
-            cc->hi[slot] = hi;
-            cc->cat[slot] = (int32_t)c;
-            cc->outside[slot] = outside;
-            cc->n++;
-        }
+        if (cacheable)
+            md_catcache_put(cc, slot, lo, hi, (int32_t)c, outside);
     } else {
         int64_t i = md_strmap_intern(&f->newcats, t, n);
         f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);

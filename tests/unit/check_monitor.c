@@ -656,8 +656,9 @@ static char *category_rows(int n, int ncats, bool jsonl)
 }
 
 /* Category counts do not depend on how a text reaches the counter: CSV fields in the read
- * buffer take the short-text cache, JSON strings the category map. 120 names of 1 to 20 bytes
- * (more than the cache holds), 20 of them new in the log, 70 allowed by the contract. */
+ * buffer take the short-text cache, JSON strings the category map. The same rows as CSV and as
+ * JSON Lines give the same baseline and the same drift: 120 names of 1 to 20 bytes (more than
+ * the cache holds), 20 of them new in the log, 70 allowed by the contract. */
 START_TEST(categories_count_alike_from_csv_and_json_lines)
 {
     md_store *csv = tu_store();
@@ -677,14 +678,32 @@ START_TEST(categories_count_alike_from_csv_and_json_lines)
         len += (size_t)snprintf(contract + len, cap - len, "%s\"%s\"", i ? ", " : "", name);
     }
     snprintf(contract + len, cap - len, "]}]");
+    md_store *json = clone_store(csv, "json.db");
     rng = 7;
     char *base = category_rows(6000, 100, false);
-    md_baseline_opts bo = {.contract_path = write_file("contract.json", contract)};
+    rng = 7;
+    char *base_json = category_rows(6000, 100, true);
+    char *contract_path = md_xstrdup(write_file("contract.json", contract));
+    md_baseline_opts bo = {.contract_path = contract_path, .threads = 2, .split_min = 1};
     md_baseline_report brep;
     ck_assert_int_eq(
         md_baseline_build(csv, &op, "churn", 1, write_file("cbase.csv", base), &bo, &brep, &err),
         MD_OK);
-    md_store *json = clone_store(csv, "json.db");
+    int64_t csv_violations = brep.violations;
+    ck_assert_int_gt(csv_violations, 0);
+    ck_assert_int_eq(md_baseline_build(json, &op, "churn", 1, write_file("cbase.jsonl", base_json),
+                                       &bo, &brep, &err),
+                     MD_OK);
+    ck_assert_int_eq(brep.violations, csv_violations);
+    json_t *pc = profile_of(csv, 1), *pj = profile_of(json, 1);
+    char where[256] = "";
+    json_object_del(pc, "source_sha256");
+    json_object_del(pj, "source_sha256");
+    ck_assert_msg(close_json(pc, pj, where, sizeof where), "baselines differ: %s", where);
+    json_decref(pc);
+    json_decref(pj);
+    free(contract_path);
+    free(base_json);
     rng = 8;
     char *log_csv = category_rows(8000, 120, false);
     rng = 8;
