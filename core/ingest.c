@@ -501,6 +501,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
                          .keys_in_memory = o->keys_in_memory,
                          .split_min = o->split_min,
                          .take_min = o->take_min,
+                         .split_at = o->split_at,
                          .lim = &g.lim};
     md_status rc = md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err);
     if (rc == MD_OK)

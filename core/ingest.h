@@ -22,6 +22,7 @@ typedef struct {
     size_t keys_in_memory; /* 0: the default budget before spilling (see pass.h) */
     size_t split_min;      /* 0: the default size below which one thread reads the file */
     size_t take_min;       /* 0: the default size of what a thread has left worth taking half of */
+    size_t split_at;       /* 0: the halves meet in the middle; else near this byte (tests) */
 } md_ingest_opts;
 
 typedef struct {

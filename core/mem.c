@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* The one process-wide setting in core: who restores the terminal when we must die. */
 static md_fatal_hook fatal_hook;
@@ -97,4 +98,18 @@ char *md_xasprintf(const char *fmt, ...)
     vsnprintf(s, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return s;
+}
+
+void *md_xcalloc_filled(size_t n)
+{
+    unsigned char *p = md_xcalloc(n, 1);
+#ifdef MADV_POPULATE_WRITE
+    if (n < (256u << 10)) /* small blocks come from the heap, mapped already */
+        return p;
+    uintptr_t page = 4096, lo = ((uintptr_t)p + page - 1) & ~(page - 1),
+              hi = ((uintptr_t)p + n) & ~(page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE); /* a hint: failure changes nothing */
+#endif
+    return p;
 }

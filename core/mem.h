@@ -16,6 +16,9 @@ void *md_xgrow(void *p, size_t *cap, size_t need, size_t elem);
 /* md_xgrow that zeroes the elements it adds. */
 void *md_xgrow_zero(void *p, size_t *cap, size_t need, size_t elem);
 char *md_xstrdup(const char *s); /* NULL stays NULL */
+/* md_xcalloc for a large buffer the caller is about to fill: its pages are mapped in one call
+ * where the kernel can, instead of one page fault per 4 KiB on first touch. */
+void *md_xcalloc_filled(size_t n);
 char *md_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The fatal hook runs before the process exits on an unrecoverable error. */

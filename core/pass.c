@@ -324,7 +324,7 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
     size_t numeric = 0;
     for (size_t i = 0; i < c->b->nfeatures; i++)
         k->vslot[i] = c->b->features[i].kind == MD_NUMERIC ? numeric++ : SIZE_MAX;
-    k->batch_val = md_xmalloc((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
+    k->batch_val = md_xcalloc_filled((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
     k->batch_nval = md_xcalloc(nf, sizeof *k->batch_nval);
     k->cc = md_xcalloc(nf, sizeof *k->cc);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
@@ -583,7 +583,9 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     out->spill = md_spill_new();
     worker_init(&a, c, r, out->spill);
     a.progress = true;
-    size_t split = threads_wanted(c) >= 2 ? md_reader_split_point(r, c->split_min) : 0;
+    size_t split = threads_wanted(c) < 2 ? 0
+                   : c->split_at         ? md_reader_boundary(r, c->split_at)
+                                         : md_reader_split_point(r, c->split_min);
     md_err ignored;
     bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
     if (two) {

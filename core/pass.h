@@ -24,8 +24,10 @@ typedef struct {
     int threads; /* 0: as many as the machine has, at most 2 */
     size_t keys_in_memory; /* 0: MD_KEYS_IN_MEMORY (tests set it small to exercise spilling) */
     size_t split_min;      /* 0: files below 16 MiB are read by one thread (tests set it small) */
-    size_t take_min;       /* 0: a thread done first takes half of what the other has left when that
-                              is 4 MiB or more (tests set it small) */
+    /* 0: a thread done first takes half of what the other has left from 4 MiB on (tests set
+     * it small) */
+    size_t take_min;
+    size_t split_at;            /* 0: the halves meet in the middle; else near this byte (tests) */
     const md_model_limits *lim; /* the SLA latencies are counted against (NULL: none) */
 } md_pass_config;
 

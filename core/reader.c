@@ -646,7 +646,7 @@ void md_reader_sha256(const md_reader *r, char out[65])
  * parsing read whole 16-byte blocks around a field without bounds checks. */
 static void alloc_buffer(md_reader *r)
 {
-    r->mem = md_xcalloc(16 + READ_BUF + 1 + 16, 1);
+    r->mem = md_xcalloc_filled(16 + READ_BUF + 1 + 16);
     r->base = r->mem + 16;
 }
 

@@ -68,7 +68,7 @@ static void radix(uint64_t *v, size_t n, unsigned bits)
         if (c[(src[0] >> shift) & mask] == n)
             continue; /* every key has this digit */
         if (!tmp)
-            dst = tmp = md_xmalloc(n * sizeof *tmp);
+            dst = tmp = md_xcalloc_filled(n * sizeof *tmp);
         size_t sum = 0;
         for (size_t b = 0; b < buckets; b++) {
             size_t t = c[b];
@@ -102,7 +102,7 @@ void md_sort_u64(uint64_t *v, size_t n)
 
 void md_sort_doubles(double *v, size_t n)
 {
-    uint64_t *k = md_xmalloc((n ? n : 1) * sizeof *k);
+    uint64_t *k = md_xcalloc_filled((n ? n : 1) * sizeof *k);
     for (size_t i = 0; i < n; i++)
         k[i] = md_double_key(v[i]);
     md_sort_u64(k, n);
