@@ -90,16 +90,21 @@ static md_window *window_for(worker *k, int64_t index)
 
 /* ---- columns ----------------------------------------------------------------------------------- */
 
-static void sync_columns(worker *k)
+static void sync_columns_now(worker *k, size_t n)
 {
-    size_t n = md_reader_ncols(k->r);
-    if (n == k->ncols)
-        return;
     k->ncols = n;
     md_colmap_refresh(k->r, &k->c->ro->cols, &k->m);
     for (size_t i = 0; i < k->c->b->nfeatures; i++)
         if (k->fcol[i] < 0)
             k->fcol[i] = md_reader_find(k->r, k->c->b->features[i].name);
+}
+
+/* New columns (JSON Lines keys that appear late) mapped; checked once a row. */
+static inline void sync_columns(worker *k)
+{
+    size_t n = md_reader_ncols(k->r);
+    if (n != k->ncols)
+        sync_columns_now(k, n);
 }
 
 /* ---- accumulating -------------------------------------------------------------------------------- */

@@ -39,29 +39,18 @@ void md_baseline_free(md_baseline *b)
 
 /* ---- binning --------------------------------------------------------------------------------- */
 
-/* Index of the first edge greater than x (numpy.searchsorted side='right'). */
-static size_t upper_bound(const double *e, size_t n, double x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (e[mid] <= x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 size_t md_baseline_score_bins(const md_baseline *b)
 {
     return b->n_score_edges >= 2 ? b->n_score_edges - 1 : 1;
 }
 
+/* numpy.searchsorted(edges, s, side='right') - 1, clipped to the bins. */
 size_t md_baseline_score_bin(const md_baseline *b, double s)
 {
-    size_t k = md_baseline_score_bins(b);
-    size_t i = upper_bound(b->score_edges, b->n_score_edges, s);
+    size_t k = md_baseline_score_bins(b), i = 0;
+    /* the edges at or below s, counted: at most 11 of them, and no branch on a random score */
+    for (size_t j = 0; j < b->n_score_edges; j++)
+        i += b->score_edges[j] <= s;
     return i == 0 ? 0 : (i - 1 >= k ? k - 1 : i - 1);
 }
 
