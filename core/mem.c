@@ -100,16 +100,24 @@ char *md_xasprintf(const char *fmt, ...)
     return s;
 }
 
-void *md_xcalloc_filled(size_t n)
+void md_prefault(void *p, size_t n)
 {
-    unsigned char *p = md_xcalloc(n, 1);
 #ifdef MADV_POPULATE_WRITE
     if (n < (256u << 10)) /* small blocks come from the heap, mapped already */
-        return p;
+        return;
     uintptr_t page = 4096, lo = ((uintptr_t)p + page - 1) & ~(page - 1),
               hi = ((uintptr_t)p + n) & ~(page - 1);
     if (hi > lo)
         madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE); /* a hint: failure changes nothing */
+#else
+    (void)p;
+    (void)n;
 #endif
+}
+
+void *md_xcalloc_filled(size_t n)
+{
+    void *p = md_xcalloc(n, 1);
+    md_prefault(p, n);
     return p;
 }

@@ -16,8 +16,10 @@ void *md_xgrow(void *p, size_t *cap, size_t need, size_t elem);
 /* md_xgrow that zeroes the elements it adds. */
 void *md_xgrow_zero(void *p, size_t *cap, size_t need, size_t elem);
 char *md_xstrdup(const char *s); /* NULL stays NULL */
-/* md_xcalloc for a large buffer the caller is about to fill: its pages are mapped in one call
- * where the kernel can, instead of one page fault per 4 KiB on first touch. */
+/* Maps the pages of [p, p + n) of a large allocation in one call where the kernel can, instead
+ * of one page fault per 4 KiB on first touch: for memory about to be written in full. */
+void md_prefault(void *p, size_t n);
+/* md_xcalloc for a large buffer the caller is about to fill, prefaulted. */
 void *md_xcalloc_filled(size_t n);
 char *md_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

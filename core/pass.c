@@ -381,10 +381,11 @@ static int threads_wanted(const md_pass_config *c)
 typedef struct {
     worker w; /* the taken ranges' counts, merged at the end */
     bool used;
-    md_reader *r[TAKES_MAX];
-    size_t cut[TAKES_MAX]; /* where each taken range starts: the other thread stops there */
+    size_t cut[TAKES_MAX];  /* where each taken range starts: the other thread stops there */
+    size_t stop[TAKES_MAX]; /* where its reader stopped (its range's end when all went well) */
     size_t n;
     bool duplicate; /* the other thread read past the cut: the taken counts are dropped */
+    worker *lender; /* whose batch buffer the taken ranges use */
 } taken;
 
 /* The two halves: worker a reads [start, split) on the calling thread, worker b [split, end)
@@ -422,12 +423,19 @@ static void take_over(const halves *h, worker *taker, worker *victim, size_t sto
             t->w.owner = owner;
             t->w.max_bad = 0;
             t->used = true;
+            /* the taker's batch is flushed and idle: lent, not a second one (taken_free) */
+            free(t->w.batch_val);
+            t->w.batch_val = taker->batch_val;
+            taker->batch_val = NULL;
+            t->lender = taker;
         }
         t->w.r = rt;
-        t->r[t->n] = rt;
-        t->cut[t->n++] = cut;
+        t->cut[t->n] = cut;
         run(&t->w);
-        if (t->w.rc != MD_OK || md_reader_offset(rt) != stop)
+        t->stop[t->n++] = md_reader_offset(rt);
+        t->w.r = NULL; /* its buffer goes now; the worker's windows stay */
+        md_reader_close(rt);
+        if (t->w.rc != MD_OK || t->stop[t->n - 1] != stop)
             return; /* take_ok turns the pass down */
         stop = cut;
     }
@@ -445,7 +453,7 @@ static bool take_ok(const worker *victim, size_t stop, taken *t)
     if (t->w.rc != MD_OK)
         return false;
     for (size_t i = 0; i < t->n; i++)
-        if (md_reader_offset(t->r[i]) != (i ? t->cut[i - 1] : stop))
+        if (t->stop[i] != (i ? t->cut[i - 1] : stop))
             return false;
     if (end == t->cut[t->n - 1])
         return true;
@@ -457,11 +465,11 @@ static void taken_free(taken *t, md_spill *sp, bool keep)
 {
     if (!t->used)
         return;
+    t->lender->batch_val = t->w.batch_val;
+    t->w.batch_val = NULL;
     if (!keep || t->duplicate)
         md_spill_drop(sp, t->w.owner);
     worker_free(&t->w, false);
-    for (size_t i = 0; i < t->n; i++)
-        md_reader_close(t->r[i]);
 }
 
 static void *second_half(void *arg)

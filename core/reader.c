@@ -644,10 +644,13 @@ void md_reader_sha256(const md_reader *r, char out[65])
 
 /* The buffer, with 16 bytes before it and 16 after its sentinel: field scans and number
  * parsing read whole 16-byte blocks around a field without bounds checks. */
-static void alloc_buffer(md_reader *r)
+static void alloc_buffer(md_reader *r, size_t start)
 {
-    r->mem = md_xcalloc_filled(16 + READ_BUF + 1 + 16);
+    r->mem = md_xcalloc(16 + READ_BUF + 1 + 16, 1);
     r->base = r->mem + 16;
+    /* the part the reader's bytes will fill, mapped at once; a short range leaves the rest */
+    size_t bytes = r->end > start ? r->end - start : 0;
+    md_prefault(r->mem, 16 + (bytes < READ_BUF ? bytes : READ_BUF));
 }
 
 static md_status open_file(md_reader *r, md_err *err)
@@ -661,7 +664,7 @@ static md_status open_file(md_reader *r, md_err *err)
     r->file_size = (size_t)st.st_size;
     r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    alloc_buffer(r);
+    alloc_buffer(r, 0);
     ensure(r);
     if (r->io_error)
         return md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
@@ -716,7 +719,7 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     }
     r->file_size = parent->file_size;
     r->end = end;
-    alloc_buffer(r);
+    alloc_buffer(r, start);
     r->data_pos = start;
     r->data_line = 1;
     md_reader_rewind(r);
