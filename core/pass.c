@@ -43,6 +43,7 @@ typedef struct {
     md_spill *spill;
     int owner;   /* this worker's runs in the spill */
     size_t held; /* keys held in memory by this worker's windows */
+    size_t held_base; /* counted against the budget too: what the thread holds elsewhere */
     /* for the other thread, which may take over the end of this worker's range: where the
      * next record starts and whether the worker has stopped */
     _Atomic size_t at;
@@ -206,6 +207,12 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
     }
 }
 
+/* Keys a thread holds in memory before its windows' keys go to the spill file. */
+static size_t key_budget(const worker *k)
+{
+    return k->c->keys_in_memory ? k->c->keys_in_memory : MD_KEYS_IN_MEMORY;
+}
+
 /* Writes every window's keys out as sorted runs, to stay within the memory budget. */
 static md_status spill_all(worker *k)
 {
@@ -297,8 +304,7 @@ static void *run(void *arg)
         k->rows++;
         k->labeled += v.has_label;
         accumulate(k, window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
-        size_t budget = k->c->keys_in_memory ? k->c->keys_in_memory : MD_KEYS_IN_MEMORY;
-        if (k->held > budget && (k->rc = spill_all(k)) != MD_OK)
+        if (k->held + k->held_base > key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
             break;
         if (k->progress && k->c->progress && (n & 0xFFFF) == 0)
             k->c->progress(k->c->progress_ctx, md_reader_offset(k->r) * k->progress_scale,
@@ -428,6 +434,9 @@ static void take_over(const halves *h, worker *taker, worker *victim, size_t sto
             t->w.batch_val = taker->batch_val;
             taker->batch_val = NULL;
             t->lender = taker;
+            /* one thread, one budget for keys; the taken ranges get half of it at least */
+            size_t budget = key_budget(taker);
+            t->w.held_base = taker->held < budget / 2 ? taker->held : budget / 2;
         }
         t->w.r = rt;
         t->cut[t->n] = cut;
