@@ -413,9 +413,11 @@ static void take_over(const halves *h, worker *taker, worker *victim, size_t sto
                       int owner)
 {
     while (t->n < TAKES_MAX && !atomic_load(&victim->stopped)) {
-        size_t from = atomic_load_explicit(&victim->at, memory_order_relaxed);
-        if (from < md_reader_data_start(victim->r) || stop <= from ||
-            stop - from < (h->take_min > TAKE_FLOOR ? h->take_min : TAKE_FLOOR))
+        size_t from = atomic_load_explicit(&victim->at, memory_order_relaxed),
+               start = md_reader_data_start(victim->r);
+        if (from < start) /* not started yet: it is where its range starts */
+            from = start;
+        if (stop <= from || stop - from < (h->take_min > TAKE_FLOOR ? h->take_min : TAKE_FLOOR))
             return;
         size_t cut = md_reader_boundary(h->r, from + (stop - from) / 2);
         md_reader *rt;
