@@ -372,16 +372,18 @@ static inline size_t next_special(const unsigned char *b, size_t p)
 #endif
 
 #ifdef __SSE2__
-/* Bit i set when byte p + i is ',', '\n', '\r', '"' or not ASCII. The buffer ends in a '\n'
- * sentinel with 16 bytes of padding after it: a record's blocks never leave it. */
-static inline unsigned specials16(const unsigned char *p)
+/* The 16 bytes at p, as bit masks: newlines; field ends (commas and newlines); and bytes the
+ * fast path does not take (quotes, carriage returns, bytes past ASCII). The buffer ends in a
+ * '\n' sentinel with 16 bytes of padding after it: a record's blocks never leave it. */
+static inline void classify16(const unsigned char *p, unsigned *nl, unsigned *ends, unsigned *odd,
+                              unsigned *high)
 {
-    const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-                  quote = _mm_set1_epi8('"');
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, nl)),
-                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote)));
-    return (unsigned)_mm_movemask_epi8(hit) | (unsigned)_mm_movemask_epi8(v);
+    *nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    *ends = *nl | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    *odd = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    *high = (unsigned)_mm_movemask_epi8(v);
 }
 #endif
 
@@ -400,15 +402,16 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
     for (size_t block = start;; block += 16) {
         if (block - start > MD_RECORD_MAX)
             return csv_record_general(r, n, header, err);
-        for (unsigned m = specials16(b + block); m; m &= m - 1) {
+        unsigned nl, ends, odd, high16;
+        classify16(b + block, &nl, &ends, &odd, &high16);
+        unsigned mine = nl ? ((nl & -nl) << 1) - 1 : 0xFFFF; /* up to the record's end */
+        if (__builtin_expect((odd | high16) & mine, 0)) {
+            if (odd & mine)
+                return csv_record_general(r, n, header, err); /* a quote or a CR */
+            high = true;
+        }
+        for (unsigned m = ends & mine; m; m &= m - 1) {
             p = block + (size_t)__builtin_ctz(m);
-            unsigned char c = b[p];
-            if (c >= 0x80) {
-                high = true;
-                continue;
-            }
-            if (c == '"' || c == '\r')
-                return csv_record_general(r, n, header, err);
             if (__builtin_expect(count >= r->plain, 0)) {
                 ensure_fields(r, count + 1);
                 r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
@@ -419,10 +422,10 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
                 r->fields[count].n = p - fstart;
             }
             count++;
-            if (c == '\n')
-                goto end;
-            fstart = p + 1; /* a comma */
+            fstart = p + 1; /* after a comma; after the newline it is not used */
         }
+        if (nl)
+            goto end; /* p is at the newline, the last end taken */
     }
 end:
     if (p - start > MD_RECORD_MAX || (p >= r->size && !r->eof))
