@@ -302,8 +302,21 @@ static void numeric_profile(md_bfeature *out, fcol *f, uint64_t seed)
     out->edges = quantile_edges(f->vals, f->nvals, &out->nedges);
     out->nbins = out->nedges >= 2 ? out->nedges - 1 : 2;
     out->counts = md_xcalloc(out->nbins, sizeof *out->counts);
-    for (size_t i = 0; i < f->nvals; i++)
-        out->counts[md_bfeature_bin(out, f->vals[i])]++;
+    /* the values are sorted and a value's bin never falls as the value grows: each bin's count
+     * is where the next bin's values start, found by binary search */
+    size_t from = 0;
+    for (size_t j = 0; j < out->nbins; j++) {
+        size_t lo = from, hi = f->nvals;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (md_bfeature_bin(out, f->vals[mid]) <= j)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        out->counts[j] = (int64_t)(lo - from);
+        from = lo;
+    }
     ks_sample(out, f->vals, f->nvals, seed);
 }
 
