@@ -18,26 +18,31 @@ void md_put_bytes(md_wbuf *b, const void *p, size_t n)
     b->n += n;
 }
 
+/* Room for n more bytes. */
+static inline unsigned char *room(md_wbuf *b, size_t n)
+{
+    if (b->cap - b->n < n)
+        b->p = md_xgrow(b->p, &b->cap, b->n + n, 1);
+    return b->p + b->n;
+}
+
 void md_put_u64(md_wbuf *b, uint64_t v)
 {
-    unsigned char tmp[10];
-    size_t k = 0;
-    do {
-        unsigned char byte = v & 0x7F;
-        v >>= 7;
-        tmp[k++] = byte | (v ? 0x80 : 0);
-    } while (v);
-    md_put_bytes(b, tmp, k);
+    unsigned char *o = room(b, 10), *start = o; /* seven bits a byte, the low ones first */
+    for (; v >= 0x80; v >>= 7)
+        *o++ = (unsigned char)(v | 0x80);
+    *o++ = (unsigned char)v;
+    b->n += (size_t)(o - start);
 }
 
 void md_put_f64(md_wbuf *b, double v)
 {
     uint64_t u;
     memcpy(&u, &v, 8);
-    unsigned char tmp[8];
-    for (int i = 0; i < 8; i++)
-        tmp[i] = (unsigned char)(u >> (8 * i));
-    md_put_bytes(b, tmp, 8);
+    unsigned char *o = room(b, 8);
+    for (int i = 0; i < 8; i++) /* little-endian whatever the machine */
+        o[i] = (unsigned char)(u >> (8 * i));
+    b->n += 8;
 }
 
 void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n)
