@@ -168,6 +168,26 @@ bool md_keys_next(md_keys *it, uint64_t *key)
     return true;
 }
 
+size_t md_keys_take(md_keys *it, uint64_t *out, size_t max)
+{
+    if (it->nsrc == 1) { /* one source (nothing spilled, or one run): straight copies */
+        source *s = it->src;
+        size_t n = 0;
+        while (n < max && (s->pos < s->n || refill(s))) {
+            size_t k = s->n - s->pos < max - n ? s->n - s->pos : max - n;
+            memcpy(out + n, (s->mem ? s->mem : s->buf) + s->pos, k * sizeof *out);
+            s->pos += k;
+            n += k;
+        }
+        it->ok &= n == max || s->mem || s->left == 0;
+        return n;
+    }
+    size_t n = 0;
+    while (n < max && md_keys_next(it, &out[n]))
+        n++;
+    return n;
+}
+
 bool md_keys_ok(const md_keys *it)
 {
     return it->ok;

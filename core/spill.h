@@ -29,6 +29,8 @@ size_t md_spill_count(md_spill *s, int64_t tag, int stream);
 typedef struct md_keys md_keys;
 md_keys *md_keys_open(md_spill *s, int64_t tag, int stream, const uint64_t *mem, size_t n);
 bool md_keys_next(md_keys *it, uint64_t *key);
+/* Up to max next keys into out, in order; how many (0 at the end). */
+size_t md_keys_take(md_keys *it, uint64_t *out, size_t max);
 /* True when every run was read back whole (false on an I/O error). */
 bool md_keys_ok(const md_keys *it);
 /* How many keys the iterator hands out in all. */

@@ -11,6 +11,7 @@
 #include "sort.h"
 
 #define PART_FORMAT 2 /* 2: the over-SLA count at the end; 1 had none */
+#define KEYS_AT_ONCE 4096 /* keys read from a window's stream per call */
 
 static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)
 {
@@ -199,18 +200,19 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency)
         s->a = md_xmalloc(s->cap * sizeof *s->a);
         s->b = md_xmalloc(s->cap * sizeof *s->b);
     }
-    uint64_t key, id = 0;
+    uint64_t keys[KEYS_AT_ONCE], id = 0;
     int64_t a = 0, b = 0;
     bool open = false;
-    while (md_keys_next(it, &key)) {
-        uint64_t kid = latency ? key : key >> 1;
-        if (open && kid != id) {
-            vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
-            a = b = 0;
+    for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+        for (size_t i = 0; i < got; i++) {
+            uint64_t key = keys[i], kid = latency ? key : key >> 1;
+            if (open && kid != id) {
+                vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
+                a = b = 0;
+            }
+            id = kid, open = true;
+            latency || (key & 1) ? a++ : b++;
         }
-        id = kid, open = true;
-        latency || (key & 1) ? a++ : b++;
-    }
     if (open)
         vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
 }
@@ -462,16 +464,18 @@ static json_t *deciles_json(const md_window *w, const md_baseline *b, const doub
 /* Mann-Whitney over ascending pair keys (md_auc_sorted_pairs, streamed). */
 static double auc_stream(md_keys *it, bool *ok)
 {
-    uint64_t key, twice_u = 0, neg_below = 0, pos = 0, gp = 0, gn = 0, id = 0;
+    uint64_t keys[KEYS_AT_ONCE], twice_u = 0, neg_below = 0, pos = 0, gp = 0, gn = 0, id = 0;
     bool open = false;
-    while (md_keys_next(it, &key)) {
-        if (open && key >> 1 != id) {
-            twice_u += 2 * neg_below * gp + gp * gn;
-            neg_below += gn, pos += gp, gp = gn = 0;
+    for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+        for (size_t i = 0; i < got; i++) {
+            uint64_t key = keys[i];
+            if (open && key >> 1 != id) {
+                twice_u += 2 * neg_below * gp + gp * gn;
+                neg_below += gn, pos += gp, gp = gn = 0;
+            }
+            id = key >> 1, open = true;
+            key & 1 ? gp++ : gn++;
         }
-        id = key >> 1, open = true;
-        key & 1 ? gp++ : gn++;
-    }
     twice_u += 2 * neg_below * gp + gp * gn;
     neg_below += gn, pos += gp;
     *ok = pos > 0 && neg_below > 0;
