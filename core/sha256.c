@@ -56,9 +56,6 @@ void md_file_sha256(const char *path, size_t size, char out[65])
     const size_t chunk = 8u << 20;
     for (size_t off = 0; map != MAP_FAILED && off < size; off += chunk) {
         size_t n = size - off < chunk ? size - off : chunk;
-#ifdef MADV_POPULATE_READ /* the chunk's pages mapped in one call, not one fault at a time */
-        madvise((void *)(map + off), n, MADV_POPULATE_READ);
-#endif
         EVP_DigestUpdate(ctx, map + off, n);
         madvise((void *)(map + off), n, MADV_DONTNEED);
     }
