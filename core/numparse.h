@@ -38,39 +38,42 @@ static inline __attribute__((always_inline)) uint64_t md_eight_digits(uint64_t x
     return ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
 }
 
-/* [-+]?digits with at most one '.', 1 to 15 digits, no exponent: the 16 bytes that end with
- * the text (16 readable bytes before its end are needed) are classified at once, the dot is
- * squeezed out and the digits are summed eight at a time, without a branch on their shape.
- * 15 digits stay below 2^53, so one correctly rounded division by an exact power of ten
- * gives the correctly rounded value. */
-static inline __attribute__((always_inline)) bool md_parse_window(const char *s, size_t n,
-                                                                  double *out)
+/* [-+]?digits with at most one '.', no exponent, m bytes without the sign: the 8 or 16 bytes
+ * that end with the text (16 readable bytes before its end are needed) are classified at once,
+ * the dot is squeezed out and the digits are summed eight at a time, without a branch on their
+ * shape. At most 15 digits stay below 2^53, so one correctly rounded division by an exact power
+ * of ten gives the correctly rounded value. */
+
+/* m <= 8 (the common case), in one 8-byte word. */
+static inline __attribute__((always_inline)) bool md_parse_window8(const char *s, size_t n,
+                                                                   size_t m, double *out)
 {
-    size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
-    if (m - 1 < 8) { /* the common case, in one 8-byte word: the same steps, half the work */
-        __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
-        __m128i keep = _mm_loadl_epi64((const __m128i *)(const void *)(md_tail_ones + 8 + m));
-        __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
-        __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-        unsigned km = (unsigned)_mm_movemask_epi8(keep);
-        unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & km;
-        unsigned gm = (unsigned)_mm_movemask_epi8(digit) & km;
-        if ((gm | dm) != km || (dm & (dm - 1)) || gm == 0)
-            return false;
-        /* the text's digits' values; 0 elsewhere */
-        uint64_t x = (uint64_t)_mm_cvtsi128_si64(_mm_and_si128(d, _mm_and_si128(digit, keep)));
-        unsigned frac = dm ? 7 - (unsigned)__builtin_ctz(dm) : 0;
-        if (dm) { /* everything before the dot up one byte, over it */
-            uint64_t top = frac ? ~0ULL << (8 * (8 - frac)) : 0;
-            x = (x & top) | ((x << 8) & ~top);
-        }
-        double val = (double)md_eight_digits(x);
-        val = frac ? val / md_pow10_exact[frac] : val;
-        *out = s[0] == '-' ? -val : val;
-        return true;
-    }
-    if (m - 1 >= 16) /* m == 0 too */
+    __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
+    __m128i keep = _mm_loadl_epi64((const __m128i *)(const void *)(md_tail_ones + 8 + m));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    unsigned km = (unsigned)_mm_movemask_epi8(keep);
+    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) & km;
+    unsigned gm = (unsigned)_mm_movemask_epi8(digit) & km;
+    if ((gm | dm) != km || (dm & (dm - 1)) || gm == 0)
         return false;
+    /* the text's digits' values; 0 elsewhere */
+    uint64_t x = (uint64_t)_mm_cvtsi128_si64(_mm_and_si128(d, _mm_and_si128(digit, keep)));
+    unsigned frac = dm ? 7 - (unsigned)__builtin_ctz(dm) : 0; /* digits after the dot */
+    if (dm) { /* everything before the dot up one byte, over it */
+        uint64_t top = frac ? ~0ULL << (8 * (8 - frac)) : 0;
+        x = (x & top) | ((x << 8) & ~top);
+    }
+    double val = (double)md_eight_digits(x);
+    val = frac ? val / md_pow10_exact[frac] : val;
+    *out = s[0] == '-' ? -val : val;
+    return true;
+}
+
+/* 8 < m <= 16, in one 16-byte block. */
+static inline __attribute__((always_inline)) bool md_parse_window16(const char *s, size_t n,
+                                                                    size_t m, double *out)
+{
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
     __m128i keep = _mm_loadu_si128((const __m128i *)(const void *)(md_tail_ones + m));
     __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -96,6 +99,15 @@ static inline __attribute__((always_inline)) bool md_parse_window(const char *s,
     double val = frac ? (double)mant / md_pow10_exact[frac] : (double)mant;
     *out = s[0] == '-' ? -val : val;
     return true;
+}
+
+static inline __attribute__((always_inline)) bool md_parse_window(const char *s, size_t n,
+                                                                  double *out)
+{
+    size_t sign = s[0] == '-' || s[0] == '+', m = n - sign;
+    if (m - 1 < 8)
+        return md_parse_window8(s, n, m, out);
+    return m - 1 < 16 && md_parse_window16(s, n, m, out); /* m == 0 wraps around: no */
 }
 #endif
 
