@@ -2,8 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -16,53 +14,13 @@
 #include <emmintrin.h>
 #endif
 
-#include "json.h"
 #include "mem.h"
 #include "numparse.h"
+#include "reader_int.h"
 #include "sha256.h"
 #include "text.h"
 
 #define READ_BUF (4u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
-
-struct md_reader {
-    char *path;
-    md_format fmt;
-    int fd;
-    char *mem;        /* 16 bytes of padding, then the buffer */
-    char *base;       /* the buffer: file bytes [off, off + size) */
-    size_t size, pos; /* bytes in the buffer; the parse position in it */
-    size_t off;       /* file offset of base[0] */
-    size_t file_size;
-    bool eof;         /* the buffer reaches the end of the file (or of the range) */
-    size_t end;       /* read no further than this file offset */
-    /* no record starting at or after this offset (0: none); another thread may lower it */
-    _Atomic size_t limit;
-    bool io_error;
-    uint64_t line;        /* line of the next byte */
-    uint64_t record_line; /* line where the current record started */
-    size_t data_pos;      /* file offset of the first byte after the header, for rewinding */
-    uint64_t data_line;
-    md_strmap cols;
-    md_field *fields;
-    size_t fields_cap;
-    /* CSV: unescaped quoted fields live in scratch; fields remember offsets until fixed up. */
-    char *scratch;
-    size_t scratch_n, scratch_cap;
-    size_t *scratch_off; /* per field: offset + 1 into scratch, 0 when the slice is in the map */
-    size_t scratch_off_cap;
-    /* fields[0..plain) are text in the buffer with scratch_off 0 (the fast CSV path keeps them
-     * so and writes only where each field starts and its length); anything else sets it to 0 */
-    size_t plain;
-    /* JSON Lines: the current record's value and its compact texts. */
-    json_t *json;
-    bool ints_as_reals; /* this line had an integer beyond 64 bits: all numbers came as reals */
-    char **owned;
-    size_t owned_n, owned_cap;
-    /* SHA-256 of the file, computed beside the parse by a thread reading it on its own. */
-    pthread_t hasher;
-    bool hashing;
-    char sha256[65];
-};
 
 md_status md_format_parse(const char *text, md_format *out, md_err *err)
 {
@@ -126,8 +84,7 @@ size_t md_reader_size(const md_reader *r)
     return r->file_size;
 }
 
-/* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */
-static void ensure(md_reader *r)
+void md_reader_fill(md_reader *r)
 {
     if (r->eof || r->size - r->pos >= MD_RECORD_MAX + 2)
         return;
@@ -152,11 +109,8 @@ static void ensure(md_reader *r)
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
-static md_status fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
-                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static md_status fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
-                         const char *fmt, ...)
+md_status md_reader_fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
+                            const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -170,14 +124,6 @@ static md_status fail_at(md_reader *r, md_err *err, uint64_t line, const char *c
 }
 
 /* ---- fields ---------------------------------------------------------------------------------- */
-
-static inline void ensure_fields(md_reader *r, size_t n)
-{
-    if (n <= r->fields_cap && n <= r->scratch_off_cap)
-        return;
-    r->fields = md_xgrow(r->fields, &r->fields_cap, n, sizeof *r->fields);
-    r->scratch_off = md_xgrow(r->scratch_off, &r->scratch_off_cap, n, sizeof *r->scratch_off);
-}
 
 /* Bytes that end an unquoted CSV field. The buffer always ends in a '\n' sentinel, so the scan
  * needs no bounds check. */
@@ -215,9 +161,9 @@ static md_status csv_quoted(md_reader *r, size_t idx, const char *col, md_err *e
         for (const char *nl = b + r->pos; q ? nl < q : nl < b + r->size; nl++)
             r->line += *nl == '\n';
         if (!q && !r->eof)
-            return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+            return md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
         if (!q)
-            return fail_at(r, err, r->record_line, col, "unterminated quoted field");
+            return md_reader_fail_at(r, err, r->record_line, col, "unterminated quoted field");
         r->pos = (size_t)(q - b);
         if (r->pos + 1 < r->size && b[r->pos + 1] == '"') { /* a doubled quote */
             scratch_put(r, b + seg, r->pos + 1 - seg);
@@ -293,9 +239,10 @@ static md_status bad_utf8(md_reader *r, size_t n, bool header, md_err *err)
     for (size_t i = 0; i < n; i++) {
         const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
         if (!md_utf8_valid(p, r->fields[i].n))
-            return fail_at(r, err, r->record_line, col_name(r, i, header), "invalid UTF-8");
+            return md_reader_fail_at(r, err, r->record_line, col_name(r, i, header),
+                                     "invalid UTF-8");
     }
-    return fail_at(r, err, r->record_line, NULL, "invalid UTF-8");
+    return md_reader_fail_at(r, err, r->record_line, NULL, "invalid UTF-8");
 }
 
 static bool ascii_only(const char *p, size_t n)
@@ -335,7 +282,7 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
         }
         count++;
         if (r->pos - start > MD_RECORD_MAX)
-            return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+            return md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
         if (r->pos < r->size && r->base[r->pos] == ',') {
             r->pos++;
             if (r->pos < r->size)
@@ -346,7 +293,7 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
             break;
         }
         if (!csv_end_of_record(r))
-            return fail_at(r, err, r->record_line, col,
+            return md_reader_fail_at(r, err, r->record_line, col,
                            "unexpected character after a closing quote");
         break;
     }
@@ -392,7 +339,7 @@ static inline void classify16(const unsigned char *p, unsigned *nl, unsigned *en
  * fields are cut at the set bits, so no byte is looked at twice. */
 static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
 {
-    ensure(r);
+    md_reader_fill(r);
     const unsigned char *b = (const unsigned char *)r->base;
     size_t start = r->pos, p = start, fstart = start, count = 0;
     bool high = false;
@@ -462,7 +409,7 @@ end:
 static md_status csv_header(md_reader *r, md_err *err)
 {
     size_t n = 0;
-    for (ensure(r); n == 0 && r->pos < r->size; ensure(r))
+    for (md_reader_fill(r); n == 0 && r->pos < r->size; md_reader_fill(r))
         if (csv_record(r, &n, true, err) != MD_OK)
             return err->code;
     if (n == 0)
@@ -470,159 +417,31 @@ static md_status csv_header(md_reader *r, md_err *err)
     for (size_t i = 0; i < n; i++) {
         const md_field *f = &r->fields[i];
         if (f->n == 0)
-            return fail_at(r, err, r->record_line, NULL, "header column %zu has no name", i + 1);
+            return md_reader_fail_at(r, err, r->record_line, NULL, "header column %zu has no name", i + 1);
         if (md_strmap_find(&r->cols, f->p, f->n) >= 0)
-            return fail_at(r, err, r->record_line, NULL, "header names column '%.*s' twice",
+            return md_reader_fail_at(r, err, r->record_line, NULL, "header names column '%.*s' twice",
                            (int)(f->n > 64 ? 64 : f->n), f->p);
         md_strmap_intern(&r->cols, f->p, f->n);
     }
     return MD_OK;
 }
 
-/* At or past the limit: checked before each record. */
-static inline bool past_limit(const md_reader *r)
-{
-    size_t limit = atomic_load_explicit(&r->limit, memory_order_relaxed);
-    return limit && r->off + r->pos >= limit;
-}
-
 static md_status csv_next(md_reader *r, bool *done, md_err *err)
 {
     size_t n = 0, want = md_reader_ncols(r);
     while (n == 0) {
-        ensure(r);
+        md_reader_fill(r);
         if (r->pos >= r->size || past_limit(r)) {
             *done = true;
-            return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
+            return r->io_error ? md_reader_fail_at(r, err, r->line, NULL, "read error") : MD_OK;
         }
         if (csv_record(r, &n, false, err) != MD_OK)
             return err->code;
     }
     if (n != want)
-        return fail_at(r, err, r->record_line, NULL, "expected %zu fields as in the header, found %zu",
+        return md_reader_fail_at(r, err, r->record_line, NULL, "expected %zu fields as in the header, found %zu",
                        want, n);
     return MD_OK;
-}
-
-/* ---- JSON Lines ----------------------------------------------------------------------------- */
-
-static void owned_reset(md_reader *r)
-{
-    for (size_t i = 0; i < r->owned_n; i++)
-        free(r->owned[i]);
-    r->owned_n = 0;
-}
-
-static void set_json_field(md_reader *r, md_field *f, json_t *v)
-{
-    *f = (md_field){MD_F_TEXT, false, NULL, 0, 0};
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        f->p = json_string_value(v);
-        f->n = json_string_length(v);
-        break;
-    case JSON_INTEGER: {
-        char buf[32];
-        f->kind = MD_F_NUMBER;
-        f->num = (double)json_integer_value(v);
-        int k = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
-        r->owned[r->owned_n++] = md_xstrdup(buf);
-        f->p = r->owned[r->owned_n - 1];
-        f->n = (size_t)k;
-        break;
-    }
-    case JSON_REAL:
-        f->kind = MD_F_NUMBER; /* text made on demand (md_field_text) */
-        f->num = json_real_value(v);
-        if (r->ints_as_reals && f->num == floor(f->num) && fabs(f->num) < 9007199254740992.0) {
-            char buf[32]; /* it was an integer when written: its decimal text */
-            int k = snprintf(buf, sizeof buf, "%.0f", f->num);
-            r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
-            r->owned[r->owned_n++] = md_xstrdup(buf);
-            f->p = r->owned[r->owned_n - 1];
-            f->n = (size_t)k;
-        }
-        break;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        f->kind = MD_F_BOOL;
-        f->num = json_is_true(v);
-        f->p = json_is_true(v) ? "true" : "false";
-        f->n = strlen(f->p);
-        break;
-    case JSON_NULL:
-        f->kind = MD_F_NULL;
-        break;
-    default: {
-        char *text = md_json_dump(v, MD_JSON_COMPACT);
-        r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
-        r->owned[r->owned_n++] = text;
-        f->kind = MD_F_OTHER;
-        f->p = text;
-        f->n = strlen(text);
-    }
-    }
-}
-
-static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err)
-{
-    json_error_t je;
-    json_decref(r->json);
-    owned_reset(r);
-    r->plain = 0;
-    r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-    r->ints_as_reals = false;
-    if (!r->json && json_error_code(&je) == json_error_numeric_overflow) { /* beyond 64 bits */
-        r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
-                             &je);
-        r->ints_as_reals = true;
-    }
-    if (!r->json)
-        return fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s", je.column,
-                       je.text);
-    if (!json_is_object(r->json))
-        return fail_at(r, err, r->record_line, NULL, "expected a JSON object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(r->json, key, v) md_strmap_intern(&r->cols, key, strlen(key));
-    size_t ncols = md_reader_ncols(r);
-    ensure_fields(r, ncols);
-    memset(r->fields, 0, ncols * sizeof *r->fields); /* MD_F_ABSENT */
-    json_object_foreach(r->json, key, v)
-    {
-        int64_t idx = md_strmap_find(&r->cols, key, strlen(key));
-        set_json_field(r, &r->fields[idx], v);
-    }
-    return MD_OK;
-}
-
-static bool blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-            return false;
-    return true;
-}
-
-static md_status jsonl_next(md_reader *r, bool *done, md_err *err)
-{
-    for (;;) {
-        ensure(r);
-        if (r->pos >= r->size || past_limit(r)) {
-            *done = true;
-            return r->io_error ? fail_at(r, err, r->line, NULL, "read error") : MD_OK;
-        }
-        const char *p = r->base + r->pos;
-        const char *nl = memchr(p, '\n', r->size - r->pos);
-        size_t n = nl ? (size_t)(nl - p) : r->size - r->pos;
-        r->record_line = r->line++;
-        if (n > MD_RECORD_MAX || (!nl && !r->eof))
-            return fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
-        r->pos += n + (nl != NULL);
-        if (!blank(p, n))
-            return jsonl_record(r, p, n, err);
-    }
 }
 
 /* ---- opening, hashing ------------------------------------------------------------------------ */
@@ -668,7 +487,7 @@ static md_status open_file(md_reader *r, md_err *err)
     r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     alloc_buffer(r, 0);
-    ensure(r);
+    md_reader_fill(r);
     if (r->io_error)
         return md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
     return MD_OK;
@@ -780,13 +599,13 @@ void md_reader_rewind(md_reader *r)
     r->size = r->pos = 0;
     r->eof = r->io_error;
     r->line = r->data_line;
-    ensure(r);
+    md_reader_fill(r);
 }
 
 md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err)
 {
     *done = false;
-    md_status rc = r->fmt == MD_FMT_CSV ? csv_next(r, done, err) : jsonl_next(r, done, err);
+    md_status rc = r->fmt == MD_FMT_CSV ? csv_next(r, done, err) : md_jsonl_next(r, done, err);
     *fields = r->fields;
     return rc;
 }
@@ -800,9 +619,7 @@ void md_reader_close(md_reader *r)
     free(r->mem);
     if (r->fd >= 0)
         close(r->fd);
-    json_decref(r->json);
-    owned_reset(r);
-    free(r->owned);
+    md_jsonl_free(r);
     md_strmap_free(&r->cols);
     free(r->fields);
     free(r->scratch);

@@ -1,0 +1,85 @@
+/* The reader's insides, shared by its parts: core/reader.c (the buffer, opening, ranges, CSV)
+ * and core/jsonl.c (JSON Lines). Nothing outside the reader includes this. */
+#ifndef MD_READER_INT_H
+#define MD_READER_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "mem.h"
+#include "reader.h"
+#include "strmap.h"
+
+struct md_reader {
+    char *path;
+    md_format fmt;
+    int fd;
+    char *mem;        /* 16 bytes of padding, then the buffer */
+    char *base;       /* the buffer: file bytes [off, off + size) */
+    size_t size, pos; /* bytes in the buffer; the parse position in it */
+    size_t off;       /* file offset of base[0] */
+    size_t file_size;
+    bool eof;   /* the buffer reaches the end of the file (or of the range) */
+    size_t end; /* read no further than this file offset */
+    /* no record starting at or after this offset (0: none); another thread may lower it */
+    _Atomic size_t limit;
+    bool io_error;
+    uint64_t line;        /* line of the next byte */
+    uint64_t record_line; /* line where the current record started */
+    size_t data_pos;      /* file offset of the first byte after the header, for rewinding */
+    uint64_t data_line;
+    md_strmap cols;
+    md_field *fields;
+    size_t fields_cap;
+    /* CSV: unescaped quoted fields live in scratch; fields remember offsets until fixed up. */
+    char *scratch;
+    size_t scratch_n, scratch_cap;
+    size_t *scratch_off; /* per field: offset + 1 into scratch, 0 when the slice is in the map */
+    size_t scratch_off_cap;
+    /* fields[0..plain) are text in the buffer with scratch_off 0 (the fast CSV path keeps them
+     * so and writes only where each field starts and its length); anything else sets it to 0 */
+    size_t plain;
+    /* JSON Lines: the current record's value and its compact texts. */
+    json_t *json;
+    bool ints_as_reals; /* this line had an integer beyond 64 bits: all numbers came as reals */
+    char **owned;
+    size_t owned_n, owned_cap;
+    /* SHA-256 of the file, computed beside the parse by a thread reading it on its own. */
+    pthread_t hasher;
+    bool hashing;
+    char sha256[65];
+};
+
+/* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */
+void md_reader_fill(md_reader *r);
+
+/* An error at `line` (and column `col` when not NULL) of the reader's file. */
+md_status md_reader_fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
+                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* At or past the limit: checked before each record. */
+static inline bool past_limit(const md_reader *r)
+{
+    size_t limit = atomic_load_explicit(&r->limit, memory_order_relaxed);
+    return limit && r->off + r->pos >= limit;
+}
+
+/* Room for n fields. */
+static inline void ensure_fields(md_reader *r, size_t n)
+{
+    if (n <= r->fields_cap && n <= r->scratch_off_cap)
+        return;
+    r->fields = md_xgrow(r->fields, &r->fields_cap, n, sizeof *r->fields);
+    r->scratch_off = md_xgrow(r->scratch_off, &r->scratch_off_cap, n, sizeof *r->scratch_off);
+}
+
+/* JSON Lines (core/jsonl.c): the next record into fields, and what its records own. */
+md_status md_jsonl_next(md_reader *r, bool *done, md_err *err);
+void md_jsonl_free(md_reader *r);
+
+#endif
