@@ -317,7 +317,9 @@ static void *run(void *arg)
 
 /* ---- workers ------------------------------------------------------------------------------------ */
 
-static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp)
+/* batch: the buffer for numeric values, or NULL to make one */
+static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp,
+                        double *batch)
 {
     memset(k, 0, sizeof *k);
     atomic_init(&k->at, 0);
@@ -335,7 +337,8 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
     size_t numeric = 0;
     for (size_t i = 0; i < c->b->nfeatures; i++)
         k->vslot[i] = c->b->features[i].kind == MD_NUMERIC ? numeric++ : SIZE_MAX;
-    k->batch_val = md_xcalloc_filled((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
+    k->batch_val =
+        batch ? batch : md_xcalloc_filled((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
     k->batch_nval = md_xcalloc(nf, sizeof *k->batch_nval);
     k->cc = md_xcalloc(nf, sizeof *k->cc);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
@@ -427,15 +430,13 @@ static void take_over(const halves *h, worker *taker, worker *victim, size_t sto
             return;
         md_reader_set_limit(victim->r, cut);
         if (!t->used) {
-            worker_init(&t->w, taker->c, rt, taker->spill);
+            /* the taker's batch is flushed and idle: lent, not a second one (taken_free) */
+            worker_init(&t->w, taker->c, rt, taker->spill, taker->batch_val);
+            taker->batch_val = NULL;
+            t->lender = taker;
             t->w.owner = owner;
             t->w.max_bad = 0;
             t->used = true;
-            /* the taker's batch is flushed and idle: lent, not a second one (taken_free) */
-            free(t->w.batch_val);
-            t->w.batch_val = taker->batch_val;
-            taker->batch_val = NULL;
-            t->lender = taker;
             /* one thread, one budget for keys; the taken ranges get half of it at least */
             size_t budget = key_budget(taker);
             t->w.held_base = taker->held < budget / 2 ? taker->held : budget / 2;
@@ -605,7 +606,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     }
     worker a, b;
     out->spill = md_spill_new();
-    worker_init(&a, c, r, out->spill);
+    worker_init(&a, c, r, out->spill, NULL);
     a.progress = true;
     size_t split = threads_wanted(c) < 2 ? 0
                    : c->split_at         ? md_reader_boundary(r, c->split_at)
@@ -613,7 +614,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     md_err ignored;
     bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
     if (two) {
-        worker_init(&b, c, r2, out->spill);
+        worker_init(&b, c, r2, out->spill, NULL);
         b.owner = 1;
     }
     out->parallel = two && try_parallel(&a, &b, r, split, c->take_min, &out->taken);

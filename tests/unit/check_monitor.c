@@ -60,6 +60,14 @@ static char *rows_csv(int n, int days, double shift, bool extra_cat, bool header
     return out;
 }
 
+/* Where line `n` + 1 of text starts: just after its n-th newline. */
+static char *after_lines(char *text, int n)
+{
+    for (int i = 0; i < n; i++)
+        text = strchr(text, '\n') + 1;
+    return text;
+}
+
 static md_store *monitored(void)
 {
     md_store *s = tu_store();
@@ -302,9 +310,7 @@ START_TEST(split_ingests_equal_one)
 {
     md_store *whole = monitored(), *parts = clone_store(whole, "parts.db");
     char *all = rows_csv(2000, 3, 0.4, true, false);
-    char *mid = all;
-    for (int i = 0; i < 1000; i++)
-        mid = strchr(mid, '\n') + 1;
+    char *mid = after_lines(all, 1000);
     char *first = md_xasprintf("ts,score,label,x,n,ch\n%.*s", (int)(mid - all), all);
     char *second = md_xasprintf("ts,score,label,x,n,ch\n%s", mid);
     char *both = md_xasprintf("ts,score,label,x,n,ch\n%s", all);
@@ -397,9 +403,8 @@ END_TEST
 START_TEST(bad_row_in_a_taken_range_names_the_right_line)
 {
     md_store *s = monitored();
-    char *rows = rows_csv(40000, 2, 0, false, true), *p = rows;
-    for (int line = 1; line < 19990; line++) /* line 19990 of the file */
-        p = strchr(p, '\n') + 1;
+    char *rows = rows_csv(40000, 2, 0, false, true);
+    char *p = after_lines(rows, 19989);     /* line 19990 of the file */
     memcpy(strchr(p, ',') + 1, "7.000", 5); /* a score of 7 */
     const char *path = write_file("bad.csv", rows);
     free(rows);
@@ -453,9 +458,7 @@ START_TEST(bad_row_in_second_half_names_the_right_line)
 {
     md_store *s = monitored();
     char *log = rows_csv(3000, 2, 0, false, true);
-    char *p = log;
-    for (int i = 0; i < 2500; i++) /* header + 2499 rows: row 2500 is on line 2501 */
-        p = strchr(p, '\n') + 1;
+    char *p = after_lines(log, 2500); /* header + 2499 rows: row 2500 is on line 2501 */
     memcpy(p, "garbage-timestamp!!!", 20);
     const char *path = write_file("log.csv", log);
     free(log);
@@ -536,9 +539,7 @@ START_TEST(baseline_bad_row_in_second_half_names_the_right_line)
 {
     md_store *s = monitored();
     char *text = rows_csv(3000, 1, 0, false, true);
-    char *p = text;
-    for (int i = 0; i < 2500; i++) /* header + 2499 rows: row 2500 is on line 2501 */
-        p = strchr(p, '\n') + 1;
+    char *p = after_lines(text, 2500); /* header + 2499 rows: row 2500 is on line 2501 */
     p = strchr(p, ',') + 1;
     memcpy(p, "1.5", 3); /* a score outside [0, 1] */
     int64_t v;
