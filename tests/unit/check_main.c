@@ -13,6 +13,7 @@ static const struct {
 } suites[] = {
     {"text", suite_text},
     {"stats", suite_stats},
+    {"blob", suite_blob},
     {"splits", suite_splits},
     {"numbers", suite_numbers},
     {"reader", suite_reader},
