@@ -52,6 +52,7 @@ typedef struct {
     size_t ns, scap;
     int64_t rows;
     md_baseline_report *rep;
+    size_t from, to; /* the bytes this build reads, for sizing its arrays (0, 0: unknown) */
 } build;
 
 /* ---- columns ----------------------------------------------------------------------------------- */
@@ -152,31 +153,38 @@ static void count_category(fcol *f, const md_field *v)
         md_catcache_put(f->cc, slot, lo, hi, (int32_t)k, outside);
 }
 
+static void add_number(fcol *f, double x)
+{
+    if (f->nvals == f->cap)
+        f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
+    f->vals[f->nvals++] = x;
+    if (f->rule && ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
+        f->violations++;
+}
+
 /* A value of a feature still taken for numeric; a value that is not a number turns the feature
- * categorical, and the texts of the rows before it are collected by a second pass. */
+ * categorical, and the texts of the rows before it are collected by a second pass. A number is
+ * tried first: it is never a missing value. */
 static void collect_value(build *b, fcol *f, const md_field *v)
 {
+    double x;
+    if (f->numeric && md_value_number(v, &x)) {
+        add_number(f, x);
+        return;
+    }
     if (md_value_missing(v)) {
         f->missing++;
         f->violations += f->rule && f->rule->present && !f->rule->nullable;
         return;
     }
-    double x = 0;
-    if (f->numeric && !md_value_number(v, &x)) {
+    if (f->numeric) {
         f->numeric = false;
         f->flipped_at = f->nvals ? b->good : f->since; /* no numbers before: nothing to recollect */
         free(f->vals);
         f->vals = NULL;
         f->nvals = f->cap = 0;
     }
-    if (!f->numeric) {
-        count_category(f, v);
-        return;
-    }
-    f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
-    f->vals[f->nvals++] = x;
-    if (f->rule && ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
-        f->violations++;
+    count_category(f, v);
 }
 
 /* Second pass: the texts a flipped feature had before it flipped. */
@@ -206,6 +214,35 @@ static void collect_row(build *b, const md_field *fl, const md_rowvals *v)
     }
 }
 
+/* Rows read before the arrays are sized for the whole range, from the bytes those rows took. */
+#define SIZE_AFTER 1024
+
+static void reserve_doubles(double **v, size_t *cap, size_t want)
+{
+    if (want > *cap) {
+        *v = md_xrealloc(*v, want * sizeof **v);
+        *cap = want;
+    }
+}
+
+/* Sizes the value arrays for the rows the range is likely to hold, a little over, so that
+ * they are not grown (and copied) by doubling while the file is read. */
+static void reserve(build *b, size_t at)
+{
+    if (b->to <= b->from || at <= b->from)
+        return;
+    double per_row = (double)(at - b->from) / (double)b->good;
+    size_t rows = (size_t)((double)(b->to - b->from) / per_row * 1.02) + 64;
+    for (size_t i = 0; i < b->nf; i++)
+        if (b->f[i].numeric && b->f[i].col >= 0)
+            reserve_doubles(&b->f[i].vals, &b->f[i].cap, rows);
+    reserve_doubles(&b->scores, &b->scap, rows);
+    if (b->np && b->pcap < rows) {
+        b->pairs = md_xrealloc(b->pairs, rows * sizeof *b->pairs);
+        b->pcap = rows;
+    }
+}
+
 static md_status pass(build *b, row_fn fn, bool first, md_err *err)
 {
     const md_field *fl;
@@ -224,6 +261,8 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
                   contract_types_ok(b, fl, &col, why, sizeof why);
         if (ok) {
             fn(b, fl, &v);
+            if (first && b->good == SIZE_AFTER)
+                reserve(b, md_reader_offset(b->r));
             continue;
         }
         if (!first)
@@ -558,8 +597,12 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
     half *x = md_xcalloc(1, sizeof *x);
     x->o = *b->o;
     x->o.read.max_bad_rows = 0; /* any trouble: one pass, with the right line numbers */
-    x->h = (build){
-        .o = &x->o, .rep = &x->rep, .contract = b->contract, .has_contract = b->has_contract};
+    x->h = (build){.o = &x->o,
+                   .rep = &x->rep,
+                   .contract = b->contract,
+                   .has_contract = b->has_contract,
+                   .from = split,
+                   .to = md_reader_size(b->r)};
     pthread_t t;
     bool started =
         md_reader_open_range(b->r, split, md_reader_size(b->r), &x->h.r, &x->err) == MD_OK &&
@@ -571,7 +614,9 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
     md_status rc = MD_OK;
     if (started) {
         md_reader_set_limit(b->r, split);
+        b->to = split;
         rc = pass(b, collect_row, true, err);
+        b->to = md_reader_size(b->r);
         md_reader_set_limit(b->r, 0);
         pthread_join(t, NULL);
         *joined = rc == MD_OK && halves_agree(b, x, split);
@@ -601,6 +646,8 @@ static md_status read_file(build *b, const char *path, md_err *err)
         md_colmap_resolve(b->r, &ro->cols, false, &b->m, err) != MD_OK)
         return err->code;
     sync_columns(b);
+    b->from = md_reader_data_start(b->r);
+    b->to = md_reader_size(b->r);
     bool joined = false;
     int threads = b->o->threads > 0 ? b->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     size_t split = md_reader_format(b->r) == MD_FMT_CSV && threads >= 2

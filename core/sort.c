@@ -1,5 +1,6 @@
 #include "sort.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,26 +50,44 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* LSD radix sort with `bits`-bit digits: every digit's histogram in one read of the keys, then
- * one scatter per digit that tells keys apart (in real data the top digits are often alike). */
-static void radix(uint64_t *v, size_t n, unsigned bits)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The sort key of element i: the 64-bit value itself, or for doubles md_double_key of it,
+ * without a branch. */
+static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size_t i,
+                                                             bool doubles)
+{
+    uint64_t u;
+    memcpy(&u, (const char *)v + 8 * i, 8);
+    return doubles ? u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL) : u;
+}
+
+/* LSD radix sort with `bits`-bit digits of 64-bit elements (unsigned integers, or doubles by
+ * their keys, sorted where they are): every digit's histogram in one read of the keys, then one
+ * scatter per digit that tells keys apart (in real data the top digits are often alike). */
+static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsigned bits,
+                                                        bool doubles)
 {
     size_t buckets = (size_t)1 << bits, passes = (64 + bits - 1) / bits;
     uint64_t mask = buckets - 1;
     size_t *count = md_xcalloc(passes * buckets, sizeof *count);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = v[i];
+        uint64_t k = key_at(v, i, doubles);
         for (size_t d = 0; d < passes; d++)
             count[d * buckets + ((k >> (bits * d)) & mask)]++;
     }
-    uint64_t *tmp = NULL, *src = v, *dst = NULL;
+    char *tmp = NULL, *src = v, *dst = NULL;
     for (size_t d = 0; d < passes; d++) {
         size_t *c = count + d * buckets;
         unsigned shift = (unsigned)(bits * d);
-        if (c[(src[0] >> shift) & mask] == n)
+        if (c[(key_at(src, 0, doubles) >> shift) & mask] == n)
             continue; /* every key has this digit */
         if (!tmp)
-            dst = tmp = md_xcalloc_filled(n * sizeof *tmp);
+            dst = tmp = md_xcalloc_filled(n * 8);
         size_t sum = 0;
         for (size_t b = 0; b < buckets; b++) {
             size_t t = c[b];
@@ -76,37 +95,40 @@ static void radix(uint64_t *v, size_t n, unsigned bits)
             sum += t;
         }
         for (size_t i = 0; i < n; i++)
-            dst[c[(src[i] >> shift) & mask]++] = src[i];
-        uint64_t *t = src;
+            memcpy(dst + 8 * c[(key_at(src, i, doubles) >> shift) & mask]++, src + 8 * i, 8);
+        char *t = src;
         src = dst;
         dst = t;
     }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
+    if (src != (char *)v)
+        memcpy(v, src, n * 8);
     free(tmp);
     free(count);
+}
+
+/* 11-bit digits take 6 passes instead of 8; their 2,048-entry histograms pay off from about 64k
+ * elements */
+static unsigned digit_bits(size_t n)
+{
+    return n >= 65536 ? 11 : 8;
 }
 
 void md_sort_u64(uint64_t *v, size_t n)
 {
     if (n < 2)
         return;
-    if (n < SMALL) {
+    if (n < SMALL)
         qsort(v, n, sizeof *v, cmp_u64);
-        return;
-    }
-    /* 11-bit digits take 6 passes instead of 8; their 2,048-entry histograms pay off from
-     * about 64k keys */
-    radix(v, n, n >= 65536 ? 11 : 8);
+    else
+        radix(v, n, digit_bits(n), false);
 }
 
 void md_sort_doubles(double *v, size_t n)
 {
-    uint64_t *k = md_xcalloc_filled((n ? n : 1) * sizeof *k);
-    for (size_t i = 0; i < n; i++)
-        k[i] = md_double_key(v[i]);
-    md_sort_u64(k, n);
-    for (size_t i = 0; i < n; i++)
-        v[i] = md_key_double(k[i]);
-    free(k);
+    if (n < 2)
+        return;
+    if (n < SMALL)
+        qsort(v, n, sizeof *v, cmp_double);
+    else
+        radix(v, n, digit_bits(n), true);
 }
