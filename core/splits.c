@@ -143,24 +143,18 @@ void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *
 
 /* ---- building ------------------------------------------------------------------------------ */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* grid[g]: the first point in bucket g or later; grid[ngrid]: m. Returns how many points sit
  * in buckets too crowded for the scan. */
 static size_t fill_grid(md_splits *s)
 {
     s->grid = md_xmalloc((s->ngrid + 1) * sizeof *s->grid);
-    size_t j = 0, crowded = 0;
-    for (size_t g = 0; g <= s->ngrid; g++) {
-        while (j < s->m && bucket(s, s->p[j]) < g)
-            j++;
-        s->grid[g] = (uint16_t)j;
-    }
-    for (size_t g = 0; g < s->ngrid; g++) {
+    size_t g = 0, crowded = 0;
+    for (size_t j = 0; j < s->m; j++) /* buckets are monotone in the value */
+        for (size_t bj = bucket(s, s->p[j]); g <= bj; g++)
+            s->grid[g] = (uint16_t)j;
+    for (; g <= s->ngrid; g++)
+        s->grid[g] = (uint16_t)s->m;
+    for (g = 0; g < s->ngrid; g++) {
         size_t n = (size_t)s->grid[g + 1] - s->grid[g];
         crowded += n > SCAN ? n : 0;
     }
@@ -202,27 +196,39 @@ static double inside_gap(const md_splits *s, size_t j)
     return j == 0 ? nextafter(s->p[0], -INFINITY) : nextafter(s->p[j - 1], INFINITY);
 }
 
+/* The points: the KS values and the PSI edges, both sorted, merged without duplicates. */
+static size_t merge_points(const md_bfeature *f, double *v)
+{
+    const double *a = f->ks_values, *b = f->edges;
+    size_t na = f->ks_k, nb = f->nedges, i = 0, j = 0, m = 0;
+    while (i < na || j < nb) {
+        double x = j == nb || (i < na && a[i] < b[j]) ? a[i++] : b[j++];
+        if (m == 0 || x != v[m - 1])
+            v[m++] = x + 0.0;
+    }
+    return m;
+}
+
+/* md_bfeature_ks_slot for a value at or above every value asked before: *k, the KS values at
+ * or below the last one, only moves up. */
+static size_t ks_slot_from(const md_bfeature *f, double x, size_t *k)
+{
+    while (*k < f->ks_k && f->ks_values[*k] <= x)
+        ++*k;
+    return *k > 0 && f->ks_values[*k - 1] == x ? 2 * (*k - 1) + 1 : 2 * *k;
+}
+
 void md_bfeature_index(md_bfeature *f)
 {
     md_splits *s = &f->splits;
     if (f->kind != MD_NUMERIC || f->ks_k == 0 || s->grid)
         return;
-    size_t n = f->ks_k + f->nedges, m = 0;
-    double *v = md_xmalloc(n * sizeof *v);
-    memcpy(v, f->ks_values, f->ks_k * sizeof *v);
-    memcpy(v + f->ks_k, f->edges, f->nedges * sizeof *v);
-    qsort(v, n, sizeof *v, cmp_double);
-    for (size_t i = 0; i < n; i++)
-        if (m == 0 || v[i] != v[m - 1])
-            v[m++] = v[i] + 0.0;
-    s->m = m;
-    s->mem = md_xmalloc((m + 1 + SCAN) * sizeof *s->mem);
+    s->mem = md_xmalloc((f->ks_k + f->nedges + 1 + SCAN) * sizeof *s->mem);
     s->mem[0] = NAN; /* equal to nothing */
-    memcpy(s->mem + 1, v, m * sizeof *v);
+    size_t m = s->m = merge_points(f, s->mem + 1);
     for (size_t i = 0; i < SCAN; i++)
         s->mem[m + 1 + i] = NAN;
     s->p = s->mem + 1;
-    free(v);
 
     size_t want = m * PER_POINT;
     want = want < GRID_MIN ? GRID_MIN : (want > GRID_MAX ? GRID_MAX : want);
@@ -236,14 +242,17 @@ void md_bfeature_index(md_bfeature *f)
         *s = keyed;
     }
 
+    /* the counters in order: the gap below each point, then the point; their values never
+     * fall, so one walk over the KS values gives every KS slot */
     s->ks = md_xmalloc((2 * m + 1) * sizeof *s->ks);
     s->bin = md_xmalloc(2 * m + 1);
+    size_t k = 0;
     for (size_t j = 0; j <= m; j++) {
         double gap = inside_gap(s, j);
-        s->ks[2 * j] = (uint32_t)md_bfeature_ks_slot(f, gap);
+        s->ks[2 * j] = (uint32_t)ks_slot_from(f, gap, &k);
         s->bin[2 * j] = (uint8_t)md_bfeature_bin(f, gap);
         if (j < m) {
-            s->ks[2 * j + 1] = (uint32_t)md_bfeature_ks_slot(f, s->p[j]);
+            s->ks[2 * j + 1] = (uint32_t)ks_slot_from(f, s->p[j], &k);
             s->bin[2 * j + 1] = (uint8_t)md_bfeature_bin(f, s->p[j]);
         }
     }
