@@ -16,6 +16,14 @@
  * feature's split index, brought into the cache once, serves many values. */
 #define BATCH 16384
 
+/* A feature the file has, as the row loop reads it. */
+typedef struct {
+    size_t col;     /* its reader column */
+    size_t feature; /* its place in the baseline and in a window's features */
+    double *val;    /* numeric: its values in the batch ... */
+    size_t n;       /* ... and how many */
+} fslot;
+
 /* One thread's share of the pass. */
 typedef struct {
     const md_pass_config *c;
@@ -29,9 +37,12 @@ typedef struct {
     size_t nslots;
     size_t batch_n;     /* rows in the batch ... */
     size_t batch_w;     /* ... all of window w[batch_w] */
-    double *batch_val;  /* [numeric feature][value]: each numeric feature's values ... */
-    size_t *batch_nval; /* [feature]: ... and how many */
+    double *batch_val;  /* [numeric feature][value]: each numeric feature's values */
     size_t *vslot;      /* feature -> its numeric feature number, for batch_val */
+    fslot *num, *cat;   /* the numeric and categorical features the file has ... */
+    size_t nnum, ncat;
+    size_t *gone;       /* ... and those it does not have (yet) */
+    size_t ngone;
     md_catcache *cc;    /* [feature]: a categorical feature's baseline categories met */
     int64_t rows, labeled, bad_rows;
     int64_t max_bad;
@@ -91,13 +102,42 @@ static md_window *window_for(worker *k, int64_t index)
 
 /* ---- columns ----------------------------------------------------------------------------------- */
 
+/* The row loop's lists of features, from the columns found; the batch must be empty. */
+static void plan(worker *k)
+{
+    const md_baseline *b = k->c->b;
+    k->nnum = k->ncat = k->ngone = 0;
+    for (size_t i = 0; i < b->nfeatures; i++) {
+        if (k->fcol[i] < 0) {
+            k->gone[k->ngone++] = i;
+            continue;
+        }
+        fslot q = {(size_t)k->fcol[i], i, NULL, 0};
+        if (b->features[i].kind == MD_NUMERIC) {
+            q.val = k->batch_val + k->vslot[i] * BATCH;
+            k->num[k->nnum++] = q;
+        } else {
+            k->cat[k->ncat++] = q;
+        }
+    }
+}
+
+static void flush_batch(worker *k);
+
 static void sync_columns_now(worker *k, size_t n)
 {
     k->ncols = n;
     md_colmap_refresh(k->r, &k->c->ro->cols, &k->m);
+    bool found = false;
     for (size_t i = 0; i < k->c->b->nfeatures; i++)
-        if (k->fcol[i] < 0)
+        if (k->fcol[i] < 0) {
             k->fcol[i] = md_reader_find(k->r, k->c->b->features[i].name);
+            found |= k->fcol[i] >= 0;
+        }
+    if (found) {
+        flush_batch(k);
+        plan(k);
+    }
 }
 
 /* New columns (JSON Lines keys that appear late) mapped; checked once a row. */
@@ -118,13 +158,13 @@ static void flush_batch(worker *k)
         return;
     const md_baseline *b = k->c->b;
     md_window *w = &k->w[k->batch_w];
-    for (size_t i = 0; i < b->nfeatures; i++) {
-        const md_bfeature *bf = &b->features[i];
-        size_t n = k->batch_nval[i];
-        if (bf->kind != MD_NUMERIC || n == 0)
+    for (fslot *q = k->num; q < k->num + k->nnum; q++) {
+        const md_bfeature *bf = &b->features[q->feature];
+        size_t n = q->n;
+        if (n == 0)
             continue;
-        const double *val = k->batch_val + k->vslot[i] * BATCH;
-        md_wfeat *f = &w->f[i];
+        const double *val = q->val;
+        md_wfeat *f = &w->f[q->feature];
         f->present += (int64_t)n;
         /* without ks_k the baseline has no values of this feature to compare with */
         if (bf->ks_k) {
@@ -136,7 +176,7 @@ static void flush_batch(worker *k)
         if (r->present && (r->has_min || r->has_max))
             for (size_t j = 0; j < n; j++)
                 f->violations += (r->has_min && val[j] < r->min) || (r->has_max && val[j] > r->max);
-        k->batch_nval[i] = 0;
+        q->n = 0;
     }
     k->batch_n = 0;
 }
@@ -232,6 +272,13 @@ static md_status spill_all(worker *k)
     return MD_OK;
 }
 
+static void add_missing(const md_baseline *b, md_window *w, size_t i)
+{
+    const md_contract_rule *r = &b->features[i].rule;
+    w->f[i].missing++;
+    w->f[i].violations += r->present && !r->nullable;
+}
+
 static void accumulate(worker *k, md_window *w, const md_field *fl, const md_rowvals *v)
 {
     size_t wi = (size_t)(w - k->w);
@@ -243,26 +290,24 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     const md_baseline *b = k->c->b;
     w->rows++;
     add_perf(w, b, v);
-    for (size_t i = 0; i < b->nfeatures; i++) {
-        const md_bfeature *bf = &b->features[i];
-        const md_field *x = k->fcol[i] >= 0 ? &fl[k->fcol[i]] : NULL;
-        if (x && bf->kind == MD_NUMERIC) {
-            /* a number first: it is never a missing value */
-            double *to = &k->batch_val[k->vslot[i] * BATCH + k->batch_nval[i]];
-            if (md_value_number(x, to)) {
-                k->batch_nval[i]++;
-                continue;
-            }
-        }
-        if (!x || md_value_missing(x)) {
-            w->f[i].missing++;
-            w->f[i].violations += bf->rule.present && !bf->rule.nullable;
-        } else if (bf->kind == MD_NUMERIC) {
-            w->f[i].type_errors++;
-        } else {
-            add_categorical(bf, &w->f[i], x, &k->cc[i]);
-        }
+    for (fslot *q = k->num, *end = q + k->nnum; q < end; q++) {
+        const md_field *x = &fl[q->col];
+        if (__builtin_expect(md_value_number(x, q->val + q->n), 1)) /* never a missing value */
+            q->n++;
+        else if (md_value_missing(x))
+            add_missing(b, w, q->feature);
+        else
+            w->f[q->feature].type_errors++;
     }
+    for (fslot *q = k->cat, *end = q + k->ncat; q < end; q++) {
+        const md_field *x = &fl[q->col];
+        if (md_value_missing(x))
+            add_missing(b, w, q->feature);
+        else
+            add_categorical(&b->features[q->feature], &w->f[q->feature], x, &k->cc[q->feature]);
+    }
+    for (size_t j = 0; j < k->ngone; j++)
+        add_missing(b, w, k->gone[j]);
     if (++k->batch_n == BATCH)
         flush_batch(k);
 }
@@ -339,10 +384,13 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
         k->vslot[i] = c->b->features[i].kind == MD_NUMERIC ? numeric++ : SIZE_MAX;
     k->batch_val =
         batch ? batch : md_xcalloc_filled((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
-    k->batch_nval = md_xcalloc(nf, sizeof *k->batch_nval);
+    k->num = md_xmalloc(nf * sizeof *k->num);
+    k->cat = md_xmalloc(nf * sizeof *k->cat);
+    k->gone = md_xmalloc(nf * sizeof *k->gone);
     k->cc = md_xcalloc(nf, sizeof *k->cc);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
     sync_columns(k);
+    plan(k);
 }
 
 static void worker_free(worker *k, bool keep_windows)
@@ -355,8 +403,10 @@ static void worker_free(worker *k, bool keep_windows)
     free(k->slots);
     free(k->fcol);
     free(k->batch_val);
-    free(k->batch_nval);
     free(k->vslot);
+    free(k->num);
+    free(k->cat);
+    free(k->gone);
     free(k->cc);
 }
 
