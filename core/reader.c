@@ -346,6 +346,9 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
     if (p >= r->size || b[p] == '\n' || b[p] == '\r')
         return csv_record_general(r, n, header, err);
 #ifdef __SSE2__
+    /* in locals: for the compiler, the stores into the fields could change them */
+    md_field *fields = r->fields;
+    size_t plain = r->plain;
     for (size_t block = start;; block += 16) {
         if (block - start > MD_RECORD_MAX)
             return csv_record_general(r, n, header, err);
@@ -359,14 +362,15 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
         }
         for (unsigned m = ends & mine; m; m &= m - 1) {
             p = block + (size_t)__builtin_ctz(m);
-            if (__builtin_expect(count >= r->plain, 0)) {
+            if (__builtin_expect(count >= plain, 0)) {
                 ensure_fields(r, count + 1);
-                r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
+                fields = r->fields;
+                fields[count] = (md_field){MD_F_TEXT, true, (const char *)b + fstart, p - fstart, 0};
                 r->scratch_off[count] = 0;
-                r->plain = count + 1;
+                plain = r->plain = count + 1;
             } else {
-                r->fields[count].p = r->base + fstart;
-                r->fields[count].n = p - fstart;
+                fields[count].p = (const char *)b + fstart;
+                fields[count].n = p - fstart;
             }
             count++;
             fstart = p + 1; /* after a comma; after the newline it is not used */
