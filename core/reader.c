@@ -21,6 +21,11 @@
 #include "text.h"
 
 #define READ_BUF (4u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
+/* The common CSV record is short: the fast path keeps only this much ahead of it, and reads the
+ * next part of the file when less than AHEAD_MIN is left, so the bytes it cuts were copied in
+ * a moment before and are still in the core's cache. */
+#define AHEAD     (256u << 10)
+#define AHEAD_MIN (32u << 10)
 
 md_status md_format_parse(const char *text, md_format *out, md_err *err)
 {
@@ -84,16 +89,18 @@ size_t md_reader_size(const md_reader *r)
     return r->file_size;
 }
 
-void md_reader_fill(md_reader *r)
+/* When fewer than `need` bytes are left past pos, moves them to the front and reads until the
+ * buffer holds `upto` bytes or the range ends. */
+static void fill_to(md_reader *r, size_t need, size_t upto)
 {
-    if (r->eof || r->size - r->pos >= MD_RECORD_MAX + 2)
+    if (r->eof || r->size - r->pos >= need)
         return;
     memmove(r->base, r->base + r->pos, r->size - r->pos);
     r->off += r->pos;
     r->size -= r->pos;
     r->pos = 0;
-    while (r->size < READ_BUF) {
-        size_t want = READ_BUF - r->size, left = r->end - (r->off + r->size);
+    while (r->size < upto) {
+        size_t want = upto - r->size, left = r->end - (r->off + r->size);
         ssize_t n = read(r->fd, r->base + r->size, want < left ? want : left);
         if (n < 0 && errno == EINTR)
             continue;
@@ -105,6 +112,16 @@ void md_reader_fill(md_reader *r)
         r->size += (size_t)n;
     }
     r->base[r->size] = '\n'; /* the sentinel that ends every field scan */
+}
+
+void md_reader_fill(md_reader *r)
+{
+    fill_to(r, MD_RECORD_MAX + 2, READ_BUF);
+}
+
+static void fill_ahead(md_reader *r)
+{
+    fill_to(r, AHEAD_MIN, AHEAD);
 }
 
 /* ---- errors -------------------------------------------------------------------------------- */
@@ -263,6 +280,7 @@ static bool ascii_only(const char *p, size_t n)
 /* Reads one CSV record into fields; *n receives the field count (0 for a blank line). */
 static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err *err)
 {
+    md_reader_fill(r); /* the whole record is in the buffer, up to its limit */
     size_t start = r->pos, count = 0;
     r->plain = 0;
     r->scratch_n = 0;
@@ -339,7 +357,8 @@ static inline void classify16(const unsigned char *p, unsigned *nl, unsigned *en
  * fields are cut at the set bits, so no byte is looked at twice. */
 static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
 {
-    md_reader_fill(r);
+    fill_ahead(r);
+again:;
     const unsigned char *b = (const unsigned char *)r->base;
     size_t start = r->pos, p = start, fstart = start, count = 0;
     bool high = false;
@@ -379,6 +398,10 @@ static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
             goto end; /* p is at the newline, the last end taken */
     }
 end:
+    if (p >= r->size && !r->eof && r->size - r->pos < MD_RECORD_MAX + 2) {
+        md_reader_fill(r); /* the record goes on past what was read ahead: read more */
+        goto again;
+    }
     if (p - start > MD_RECORD_MAX || (p >= r->size && !r->eof))
         return csv_record_general(r, n, header, err); /* too long, or the sentinel mid-record */
 #else
@@ -434,7 +457,7 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
 {
     size_t n = 0, want = md_reader_ncols(r);
     while (n == 0) {
-        md_reader_fill(r);
+        fill_ahead(r);
         if (r->pos >= r->size || past_limit(r)) {
             *done = true;
             return r->io_error ? md_reader_fail_at(r, err, r->line, NULL, "read error") : MD_OK;
@@ -474,9 +497,9 @@ static void alloc_buffer(md_reader *r, size_t start)
 {
     r->mem = md_xcalloc(16 + READ_BUF + 1 + 16, 1);
     r->base = r->mem + 16;
-    /* the part the reader's bytes will fill, mapped at once; a short range leaves the rest */
+    /* the part reading ahead fills, mapped at once (a long record maps more as it comes) */
     size_t bytes = r->end > start ? r->end - start : 0;
-    md_prefault(r->mem, 16 + (bytes < READ_BUF ? bytes : READ_BUF));
+    md_prefault(r->mem, 16 + (bytes < AHEAD ? bytes : AHEAD));
 }
 
 static md_status open_file(md_reader *r, md_err *err)
@@ -491,7 +514,7 @@ static md_status open_file(md_reader *r, md_err *err)
     r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     alloc_buffer(r, 0);
-    md_reader_fill(r);
+    fill_ahead(r);
     if (r->io_error)
         return md_err_set(err, MD_ERROR, "cannot read %s: %s", r->path, strerror(errno));
     return MD_OK;
@@ -603,7 +626,7 @@ void md_reader_rewind(md_reader *r)
     r->size = r->pos = 0;
     r->eof = r->io_error;
     r->line = r->data_line;
-    md_reader_fill(r);
+    fill_ahead(r);
 }
 
 md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err)
