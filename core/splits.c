@@ -13,8 +13,12 @@
  * below it and points in higher ones above it; a bucket holding more than four points takes a
  * binary search. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mem.h"
 #include "profile.h"
@@ -50,18 +54,25 @@ static inline uint64_t value_key(double x)
     return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
 }
 
+/* The clamps below take no branch: values at or below the lowest point are common (zeros,
+ * floors), and a branch on them would be mispredicted as often as they come. */
 static inline size_t linear_bucket(const md_splits *s, double x)
 {
     double t = (x - s->lo) * s->scale;
+#ifdef __SSE2__
+    t = _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(t), _mm_setzero_pd())); /* t > 0 ? t : 0, NaN too */
+    t = _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(t), _mm_set_sd(s->gmax)));
+#else
     t = t > 0 ? t : 0; /* NaN too */
     t = t < s->gmax ? t : s->gmax;
+#endif
     return (size_t)(int64_t)t;
 }
 
 static inline size_t key_bucket(const md_splits *s, double x)
 {
     uint64_t k = value_key(x) >> s->shift;
-    k = k > s->base ? k - s->base : 0;
+    k = (k - s->base) & -(uint64_t)(k >= s->base); /* below the first bucket: 0 */
     return k < s->ngrid - 1 ? (size_t)k : s->ngrid - 1;
 }
 
