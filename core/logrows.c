@@ -70,6 +70,8 @@ static bool bad(const char **col, const char *name, char *why, size_t cap, const
     return false;
 }
 
+/* Each value is read first and looked at as a missing one only when it does not read: a
+ * timestamp, number or label is never a missing value. */
 bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals *v,
                  const char **col, char *why, size_t cap)
 {
@@ -78,26 +80,37 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
     const md_field *sc = m->score >= 0 ? &f[m->score] : &absent;
     memset(v, 0, sizeof *v);
     const md_columns *n = &m->names;
-    if (need_ts && md_value_missing(ts))
-        return bad(col, n->ts, why, cap, "missing timestamp%.*s", &absent);
-    if (m->ts >= 0 && !md_value_missing(ts) && !md_value_time(ts, &v->ts_ms))
-        return bad(col, n->ts, why, cap,
-                   "'%.*s' is not a timestamp (ISO-8601 with Z or an offset, or epoch seconds)",
-                   ts);
-    if (md_value_missing(sc))
-        return bad(col, n->score, why, cap, "missing score%.*s", &absent);
-    if (!md_value_number(sc, &v->score) || v->score < 0 || v->score > 1)
-        return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);
-    if (m->label >= 0 && !md_value_missing(&f[m->label])) {
-        if (!md_value_label(&f[m->label], &v->label))
-            return bad(col, n->label, why, cap, "'%.*s' is not a label (0 or 1)", &f[m->label]);
-        v->has_label = true;
+    if (!md_value_time(ts, &v->ts_ms)) {
+        if (!md_value_missing(ts))
+            return bad(col, n->ts, why, cap,
+                       "'%.*s' is not a timestamp (ISO-8601 with Z or an offset, or epoch seconds)",
+                       ts);
+        if (need_ts)
+            return bad(col, n->ts, why, cap, "missing timestamp%.*s", &absent);
     }
-    if (m->latency >= 0 && !md_value_missing(&f[m->latency])) {
-        if (!md_value_number(&f[m->latency], &v->latency) || v->latency < 0)
-            return bad(col, n->latency, why, cap, "'%.*s' is not a latency in ms (>= 0)",
-                       &f[m->latency]);
-        v->has_latency = true;
+    if (!md_value_number(sc, &v->score)) {
+        if (md_value_missing(sc))
+            return bad(col, n->score, why, cap, "missing score%.*s", &absent);
+        return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);
+    }
+    if (v->score < 0 || v->score > 1)
+        return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);
+    if (m->label >= 0) {
+        const md_field *lb = &f[m->label];
+        if (md_value_label(lb, &v->label))
+            v->has_label = true;
+        else if (!md_value_missing(lb))
+            return bad(col, n->label, why, cap, "'%.*s' is not a label (0 or 1)", lb);
+    }
+    if (m->latency >= 0) {
+        const md_field *lt = &f[m->latency];
+        if (md_value_number(lt, &v->latency)) {
+            if (v->latency < 0)
+                return bad(col, n->latency, why, cap, "'%.*s' is not a latency in ms (>= 0)", lt);
+            v->has_latency = true;
+        } else if (!md_value_missing(lt)) {
+            return bad(col, n->latency, why, cap, "'%.*s' is not a latency in ms (>= 0)", lt);
+        }
     }
     return true;
 }
