@@ -9,6 +9,8 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 
 PKGS      := ncursesw sqlite3 libcurl jansson libcrypto
+# libcurl's headers only: core/http.c loads the library when a command first calls out
+LINK_PKGS := ncursesw sqlite3 jansson libcrypto
 OPTFLAGS  ?= -O2 -g -flto=auto -ffat-lto-objects
 WARNFLAGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
              -Wno-format-nonliteral -Wvla -Wpointer-arith
@@ -22,7 +24,7 @@ endif
 
 # Recursive (=) so pkg-config runs only when something is compiled, not for `make deps`.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check)
 CHECK_CFLAGS += $(shell $(PKG_CONFIG) --cflags openssl)
@@ -30,7 +32,7 @@ CHECK_LIBS   += $(shell $(PKG_CONFIG) --libs openssl)
 
 CPPFLAGS += -D_GNU_SOURCE -DMD_VERSION='"$(VERSION)"' -Icore
 CFLAGS   += -std=c17 $(OPTFLAGS) $(WARNFLAGS) -MMD -MP
-LDLIBS   += $(PKG_LIBS) -lm -lpthread
+LDLIBS   += $(PKG_LIBS) -lm -lpthread -ldl
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))

@@ -3,11 +3,15 @@
  *
  * Why a module: every remote call must get the same hardening (TLS verified, http/https only, no
  * redirects, bounded time and memory, cancellable, secrets kept out of messages), and libcurl's
- * defaults give none of it for free. One easy handle per call, so calls share no state. */
+ * defaults give none of it for free. One easy handle per call, so calls share no state.
+ *
+ * libcurl is loaded on the first call (dlopen), not at start: with what it links (TLS, SSH,
+ * LDAP, Kerberos, IDN) it took every command about 7 ms to load, and most never call out. */
 #include "http.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +34,73 @@
 #define BACKOFF_MAX_MS 60000L
 #define CANCEL_STEP_MS 50L
 
+#define LIBCURL "libcurl.so.4" /* the soname of every libcurl 7 and 8 */
+
+/* The libcurl functions this module calls, from the loaded library. */
+static struct {
+    CURLcode (*global_init)(long);
+    const char *(*easy_strerror)(CURLcode);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_perform)(CURL *);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    void (*easy_cleanup)(CURL *);
+    CURLU *(*url)(void);
+    CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+    CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+    const char *(*url_strerror)(CURLUcode);
+    void (*url_cleanup)(CURLU *);
+    void (*free)(void *);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+} lc;
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static CURLcode init_rc;
+static char init_error[256]; /* empty once libcurl is loaded and initialised */
+
+static bool load(void *lib, void *fn, const char *name)
+{
+    void *sym = dlsym(lib, name);
+    if (sym) /* POSIX: a data pointer from dlsym converts to a function pointer */
+        memcpy(fn, &sym, sizeof sym);
+    else if (!init_error[0])
+        snprintf(init_error, sizeof init_error, "%s has no %s", LIBCURL, name);
+    return sym != NULL;
+}
 
 static void global_init(void)
 {
-    init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    void *lib = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(init_error, sizeof init_error, "cannot load %s: %s", LIBCURL, dlerror());
+        return;
+    }
+    bool ok = load(lib, &lc.global_init, "curl_global_init") &
+              load(lib, &lc.easy_strerror, "curl_easy_strerror") &
+              load(lib, &lc.easy_init, "curl_easy_init") &
+              load(lib, &lc.easy_setopt, "curl_easy_setopt") &
+              load(lib, &lc.easy_perform, "curl_easy_perform") &
+              load(lib, &lc.easy_getinfo, "curl_easy_getinfo") &
+              load(lib, &lc.easy_cleanup, "curl_easy_cleanup") & load(lib, &lc.url, "curl_url") &
+              load(lib, &lc.url_set, "curl_url_set") & load(lib, &lc.url_get, "curl_url_get") &
+              load(lib, &lc.url_strerror, "curl_url_strerror") &
+              load(lib, &lc.url_cleanup, "curl_url_cleanup") & load(lib, &lc.free, "curl_free") &
+              load(lib, &lc.slist_append, "curl_slist_append") &
+              load(lib, &lc.slist_free_all, "curl_slist_free_all");
+    if (!ok)
+        return; /* the library stays loaded: unloading what failed gains nothing */
+    CURLcode rc = lc.global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK)
+        snprintf(init_error, sizeof init_error, "libcurl: %s", lc.easy_strerror(rc));
+}
+
+/* Loads and initialises libcurl once; false (and why in err) when it cannot be. */
+static bool curl_ready(md_err *err)
+{
+    pthread_once(&init_once, global_init);
+    if (init_error[0])
+        md_err_set(err, MD_ERROR, "%s", init_error);
+    return !init_error[0];
 }
 
 /* One call's state, shared with libcurl's callbacks. */
@@ -104,36 +169,36 @@ static bool pause_ms(long ms, volatile int *cancel)
 /* The URL as messages show it: no user:password@, query or fragment. Only http(s) passes. */
 static md_status url_public(const char *url, char **shown, md_err *err)
 {
-    CURLU *u = curl_url();
+    CURLU *u = lc.url();
     char *scheme = NULL, *s = NULL;
     if (!u)
         md_fatal("out of memory (URL)");
-    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+    CURLUcode uc = lc.url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
     if (!uc)
-        uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        uc = lc.url_get(u, CURLUPART_SCHEME, &scheme, 0);
     const CURLUPart hide[] = {CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS,
                               CURLUPART_QUERY, CURLUPART_FRAGMENT};
     for (size_t i = 0; !uc && i < sizeof hide / sizeof hide[0]; i++)
-        uc = curl_url_set(u, hide[i], NULL, 0);
+        uc = lc.url_set(u, hide[i], NULL, 0);
     if (!uc)
-        uc = curl_url_get(u, CURLUPART_URL, &s, 0);
+        uc = lc.url_get(u, CURLUPART_URL, &s, 0);
     md_status rc = MD_OK;
     if (uc)
         rc = md_err_set(err, MD_INVALID, "invalid URL (http:// or https:// expected): %s",
-                        curl_url_strerror(uc));
+                        lc.url_strerror(uc));
     else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
         rc = md_err_set(err, MD_INVALID, "URL scheme \"%s\" refused: only http and https", scheme);
     else
         *shown = md_xstrdup(s);
-    curl_free(scheme);
-    curl_free(s);
-    curl_url_cleanup(u);
+    lc.free(scheme);
+    lc.free(s);
+    lc.url_cleanup(u);
     return rc;
 }
 
 static struct curl_slist *slist_add(struct curl_slist *list, const char *line)
 {
-    struct curl_slist *l = curl_slist_append(list, line);
+    struct curl_slist *l = lc.slist_append(list, line);
     if (!l)
         md_fatal("out of memory (HTTP header)");
     return l;
@@ -168,7 +233,7 @@ static md_status build_headers(const char *const *extra, struct curl_slist **out
 #define SET(opt, val)                                                                              \
     do {                                                                                           \
         if (cc == CURLE_OK)                                                                        \
-            cc = curl_easy_setopt(h, opt, val);                                                    \
+            cc = lc.easy_setopt(h, opt, val);                                                    \
     } while (0)
 
 /* Every option, checked: an option this libcurl refuses must fail the call, not weaken it. */
@@ -199,7 +264,7 @@ static md_status setup(CURL *h, const md_http_request *req, call *c, struct curl
     if (req->ca_file)
         SET(CURLOPT_CAINFO, req->ca_file);
     if (cc != CURLE_OK)
-        return md_err_set(err, MD_ERROR, "libcurl: %s", curl_easy_strerror(cc));
+        return md_err_set(err, MD_ERROR, "libcurl: %s", lc.easy_strerror(cc));
     return MD_OK;
 }
 
@@ -212,13 +277,13 @@ static CURLcode attempt(CURL *h, call *c)
     c->tail_cut = false;
     c->errbuf[0] = res->body_tail[0] = res->error[0] = '\0';
     res->status = 0;
-    CURLcode cc = curl_easy_perform(h);
+    CURLcode cc = lc.easy_perform(h);
     res->attempts++;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+    lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
     res->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
     if (cc != CURLE_OK)
         snprintf(res->error, sizeof res->error, "%s",
-                 c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+                 c->errbuf[0] ? c->errbuf : lc.easy_strerror(cc));
     trim_partial_utf8(c);
     return cc;
 }
@@ -297,17 +362,14 @@ static md_status attempt_all(CURL *h, const md_http_request *req, call *c, const
 static md_status run(const md_http_request *req, md_http_result *res, const char *url,
                      struct curl_slist *hdrs, md_err *err)
 {
-    pthread_once(&init_once, global_init);
-    if (init_rc != CURLE_OK)
-        return md_err_set(err, MD_ERROR, "libcurl: %s", curl_easy_strerror(init_rc));
-    CURL *h = curl_easy_init();
+    CURL *h = lc.easy_init();
     if (!h)
         return md_err_set(err, MD_ERROR, "libcurl: cannot create a handle");
     call c = {.res = res, .cancel = req->cancel};
     md_status rc = setup(h, req, &c, hdrs, err);
     if (rc == MD_OK)
         rc = attempt_all(h, req, &c, url, err);
-    curl_easy_cleanup(h);
+    lc.easy_cleanup(h);
     return rc;
 }
 
@@ -318,6 +380,8 @@ md_status md_http_post_json(const md_http_request *req, md_http_result *res, md_
     memset(res, 0, sizeof *res);
     if (!req || !req->url || !req->body)
         return md_err_set(err, MD_INVALID, "HTTP request without a URL or a body");
+    if (!curl_ready(err))
+        return err->code;
     char *url = NULL;
     struct curl_slist *hdrs = NULL;
     md_status rc = url_public(req->url, &url, err);
@@ -325,7 +389,7 @@ md_status md_http_post_json(const md_http_request *req, md_http_result *res, md_
         rc = build_headers(req->headers, &hdrs, err);
     if (rc == MD_OK)
         rc = run(req, res, url, hdrs, err);
-    curl_slist_free_all(hdrs);
+    lc.slist_free_all(hdrs);
     free(url);
     return rc;
 }
