@@ -737,6 +737,63 @@ START_TEST(categories_count_alike_from_csv_and_json_lines)
 }
 END_TEST
 
+/* JSON Lines keys that first appear partway through a window (here within the first batch of
+ * numbers): the records before count them as missing, the records after as values, exactly as
+ * the same rows in CSV with those fields empty. */
+START_TEST(keys_that_appear_late_count_from_their_first_record)
+{
+    md_store *csv = monitored(), *json = clone_store(csv, "late.db");
+    size_t cap = 1000 * 160, lc = 0, lj = 0;
+    char *tc = malloc(cap), *tj = malloc(cap);
+    lc += (size_t)snprintf(tc, cap, "ts,score,label,x,n,ch\n");
+    const char *cats[] = {"email", "web", "app", "sms"};
+    for (int i = 0; i < 1000; i++) {
+        double x = (unif() + unif() - 1) * 3, s = round(1000 * unif()) / 1000;
+        int y = unif() < s, n = (int)(unif() * 6);
+        const char *ch = cats[i % 4];
+        bool late = i < 300; /* no x before record 300, no ch before record 600 */
+        lc += (size_t)snprintf(tc + lc, cap - lc, "2026-10-01T%02d:00:00Z,%.3f,%d,", i % 24, s, y);
+        lj += (size_t)snprintf(tj + lj, cap - lj,
+                               "{\"ts\": \"2026-10-01T%02d:00:00Z\", \"score\": %.3f, \"label\": %d, "
+                               "\"n\": %d",
+                               i % 24, s, y, n);
+        lc += late ? (size_t)snprintf(tc + lc, cap - lc, ",%d,", n)
+                   : (size_t)snprintf(tc + lc, cap - lc, "%.4f,%d,", x, n);
+        if (!late)
+            lj += (size_t)snprintf(tj + lj, cap - lj, ", \"x\": %.4f", x);
+        if (i >= 600) {
+            lc += (size_t)snprintf(tc + lc, cap - lc, "%s", ch);
+            lj += (size_t)snprintf(tj + lj, cap - lj, ", \"ch\": \"%s\"", ch);
+        }
+        lc += (size_t)snprintf(tc + lc, cap - lc, "\n");
+        lj += (size_t)snprintf(tj + lj, cap - lj, "}\n");
+    }
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(ingest_file(csv, write_file("late.csv", tc), NULL, &rep, &err), MD_OK);
+    md_status rc = ingest_file(json, write_file("late.jsonl", tj), NULL, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    expect_same_results(csv, json);
+    json_t *d;
+    ck_assert_int_eq(md_drift_json(json, "churn", 1, NULL, &d, &err), MD_OK);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(d, "drift"), i, row)
+    {
+        const char *f = json_string_value(json_object_get(row, "feature"));
+        double want = strcmp(f, "x") == 0 ? 0.3 : strcmp(f, "ch") == 0 ? 0.6 : 0;
+        ck_assert_msg(json_real_value(json_object_get(row, "missing_rate")) == want,
+                      "%s: missing rate %g, want %g", f,
+                      json_real_value(json_object_get(row, "missing_rate")), want);
+    }
+    json_decref(d);
+    free(tc);
+    free(tj);
+    md_store_close(json);
+    md_store_close(csv);
+}
+END_TEST
+
 /* ---- edge cases -------------------------------------------------------------------------------- */
 
 /* A second version with a baseline given as text. */
@@ -943,6 +1000,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
+    tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
     tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
     tcase_add_test(tc, bad_row_in_a_taken_range_names_the_right_line);
     suite_add_tcase(s, tc);
