@@ -37,6 +37,11 @@ typedef struct {
     unsigned shift;
     uint32_t *ks; /* per counter: its KS slot ... */
     uint8_t *bin; /* ... and its PSI bin */
+    /* when every point is a whole number over a short span: the counter of each whole number
+     * from ilo on, nints of them, looked up directly */
+    uint32_t *ints;
+    double ilo;
+    size_t nints;
 } md_splits;
 
 /* A feature's data contract (all optional). */

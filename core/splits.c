@@ -27,6 +27,7 @@
 #define PER_POINT 3     /* buckets per split point */
 #define GRID_MAX  65536 /* buckets at most */
 #define GRID_MIN  16
+#define INTS_MAX  16384 /* whole numbers a table covers at most (64 KiB) */
 
 _Static_assert(MD_KS_SAMPLE_MAX + MD_QUANTILE_BINS + 1 < UINT16_MAX,
                "split point indexes must fit the grid's 16 bits");
@@ -116,10 +117,32 @@ static void warm(const void *p, size_t bytes)
         (void)c[i];
 }
 
+/* The counter of x from the whole-number table; false when x is not a whole number in it. */
+static inline bool int_counter(const md_splits *s, double x, size_t *c)
+{
+    double r = x - s->ilo;
+    if (!(r >= 0 && r < (double)s->nints)) /* NaN too */
+        return false;
+    size_t k = (size_t)r; /* r may be rounded; ilo + k, a whole number, is exact */
+    *c = s->ints[k];
+    return s->ilo + (double)k == x;
+}
+
 void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters)
 {
     const md_splits *s = &f->splits;
     const uint16_t *grid = s->grid;
+    if (s->ints) { /* whole numbers: one load each; anything else the grid below */
+        for (size_t i = 0; i < n; i++) {
+            size_t c;
+            if (!int_counter(s, x[i], &c)) {
+                size_t g = s->linear ? linear_bucket(s, x[i]) : key_bucket(s, x[i]);
+                c = counter_in(s, x[i], grid[g], (size_t)grid[g + 1] - grid[g]);
+            }
+            counters[c]++;
+        }
+        return;
+    }
     if (s->m > 512 && n > 4 * s->m) {
         warm(grid, (s->ngrid + 1) * sizeof *grid);
         warm(s->mem, (s->m + 1) * sizeof *s->mem);
@@ -207,6 +230,27 @@ static double inside_gap(const md_splits *s, size_t j)
     return j == 0 ? nextafter(s->p[0], -INFINITY) : nextafter(s->p[j - 1], INFINITY);
 }
 
+/* Counts, ages, days and tickets: when every point is a whole number and they span at most
+ * INTS_MAX, the counters of the whole numbers from one below the first point to one above the
+ * last, so that such a value takes one load instead of a search. */
+static void whole_numbers(md_splits *s)
+{
+    double lo = s->p[0], hi = s->p[s->m - 1];
+    if (!(lo > -1e9 && hi < 1e9 && hi - lo + 3 <= INTS_MAX))
+        return;
+    for (size_t j = 0; j < s->m; j++)
+        if (s->p[j] != floor(s->p[j]))
+            return;
+    s->ilo = lo - 1;
+    s->nints = (size_t)(hi - lo) + 3;
+    s->ints = md_xmalloc(s->nints * sizeof *s->ints);
+    for (size_t k = 0; k < s->nints; k++) {
+        double x = s->ilo + (double)k;
+        size_t g = bucket(s, x);
+        s->ints[k] = (uint32_t)counter_in(s, x, s->grid[g], (size_t)s->grid[g + 1] - s->grid[g]);
+    }
+}
+
 /* The points: the KS values and the PSI edges, both sorted, merged without duplicates. */
 static size_t merge_points(const md_bfeature *f, double *v)
 {
@@ -267,6 +311,7 @@ void md_bfeature_index(md_bfeature *f)
             s->bin[2 * j + 1] = (uint8_t)md_bfeature_bin(f, s->p[j]);
         }
     }
+    whole_numbers(s);
 }
 
 void md_splits_free(md_splits *s)
@@ -275,5 +320,6 @@ void md_splits_free(md_splits *s)
     free(s->grid);
     free(s->ks);
     free(s->bin);
+    free(s->ints);
     memset(s, 0, sizeof *s);
 }

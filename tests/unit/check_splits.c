@@ -95,13 +95,16 @@ static void check_probes(const md_bfeature *f, const double *x, size_t n, const 
     free(want_ks);
 }
 
-/* Probes: uniform over a range wider than the points, every point, its neighbours and -0.0. */
+/* Probes: uniform over a range wider than the points, every whole number in it (for the
+ * whole-number table, up to 5,000 of them), every point, its neighbours and -0.0. */
 static double *probes(const md_bfeature *f, double lo, double hi, size_t *n)
 {
-    size_t k = f->ks_k, m = 4000 + 3 * k + 3 * f->nedges + 8, i = 0;
+    size_t k = f->ks_k, m = 9000 + 3 * k + 3 * f->nedges + 8, i = 0;
     double *x = malloc(m * sizeof *x);
     for (; i < 4000; i++)
         x[i] = lo + (hi - lo) * unif();
+    for (double w = ceil(lo); w <= hi && i < 9000; w++)
+        x[i++] = w;
     for (size_t j = 0; j < k; j++) {
         x[i++] = f->ks_values[j];
         x[i++] = nextafter(f->ks_values[j], -INFINITY);
@@ -149,6 +152,12 @@ START_TEST(counters_fold_into_the_reference_ks_slots_and_bins)
     for (size_t i = 0; i < N; i++) /* small counts, mostly zero: ties everywhere */
         v[i] = (double)(rnd() % 100 < 70 ? 0 : rnd() % 12);
     check_shape("counts", v, N, -2, 15);
+    for (size_t i = 0; i < N; i++) /* whole numbers of both signs over a wider span */
+        v[i] = (double)(int)(rnd() % 3001) - 1500;
+    check_shape("signed counts", v, N, -1600, 1600);
+    for (size_t i = 0; i < N; i++) /* whole numbers spread too wide for the table */
+        v[i] = (double)(rnd() % 100000);
+    check_shape("wide counts", v, N, -10, 100010);
     for (size_t i = 0; i < N; i++) /* a tight cluster and one far value: crowded buckets */
         v[i] = i == 0 ? 1e12 : 1000 + (double)(rnd() % 5000) * 1e-9;
     check_shape("cluster", v, N, 999, 1001);
