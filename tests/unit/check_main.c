@@ -26,6 +26,7 @@ static const struct {
     {"atomic", suite_atomic},
     {"concurrency", suite_concurrency},
     {"monitor", suite_monitor},
+    {"parallel", suite_parallel},
     {"http", suite_http},
     {"promote", suite_promote},
     {"incidents", suite_incidents},

@@ -1,0 +1,276 @@
+/* parallel: the numbers of an ingest or a baseline do not depend on how the rows arrive (one
+ * ingest or several, one thread or two, a range taken over by the other thread, in memory or
+ * spilled), and a bad row read by either thread is named by its real line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "ingest.h"
+#include "mem.h"
+#include "monitoring.h"
+#include "testutil.h"
+#include "versions.h"
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+START_TEST(split_ingests_equal_one)
+{
+    md_store *whole = mon_store(), *parts = mon_clone_store(whole, "parts.db");
+    char *all = mon_rows_csv(2000, 3, 0.4, true, false);
+    char *mid = mon_after_lines(all, 1000);
+    char *first = md_xasprintf("ts,score,label,x,n,ch\n%.*s", (int)(mid - all), all);
+    char *second = md_xasprintf("ts,score,label,x,n,ch\n%s", mid);
+    char *both = md_xasprintf("ts,score,label,x,n,ch\n%s", all);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(whole, mon_write_file("all.csv", both), NULL, &rep, &err), MD_OK);
+    ck_assert_int_eq(mon_ingest(parts, mon_write_file("a.csv", first), NULL, &rep, &err), MD_OK);
+    ck_assert_int_eq(mon_ingest(parts, mon_write_file("b.csv", second), NULL, &rep, &err), MD_OK);
+    ck_assert_int_eq(tu_count(parts, "SELECT count(*) FROM window_parts"), 6);
+    mon_expect_same_results(whole, parts);
+    /* Few distinct scores: AUC stays exact after the merge. */
+    ck_assert_int_eq(tu_count(parts, "SELECT count(*) FROM windows WHERE auc_exact = 0"), 0);
+    free(all);
+    free(first);
+    free(second);
+    free(both);
+    md_store_close(parts);
+    md_store_close(whole);
+}
+END_TEST
+
+START_TEST(threads_and_spilling_do_not_change_numbers)
+{
+    md_store *plain = mon_store(), *busy = mon_clone_store(plain, "busy.db");
+    char *log = mon_rows_csv(6000, 4, 0.3, true, true);
+    const char *path = mon_write_file("log.csv", log);
+    free(log);
+    md_ingest_opts one = {.threads = 1};
+    md_ingest_opts two = {.threads = 2, .split_min = 1, .keys_in_memory = 50};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    ck_assert(!rep.parallel);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(busy, &mon_op, "churn", 1, path, &two, &rep, &err), MD_OK);
+    ck_assert(rep.parallel);
+    md_ingest_report_free(&rep);
+    mon_expect_same_results(plain, busy);
+    md_store_close(busy);
+    md_store_close(plain);
+}
+END_TEST
+
+/* The thread done with its part first takes over the end of the other's range. The split is
+ * put at a tenth of the file, then at nine tenths, so the first thread, then the second, has
+ * far less to read; in each case the numbers equal one thread's, and the thread done first took
+ * something over (at least once in three runs: a cut the other thread raced past, or a thread
+ * kept waiting, turns the pass down, which is slower, not wrong). */
+START_TEST(a_thread_done_first_takes_over_and_numbers_stay)
+{
+    md_store *plain = mon_store();
+    char *log = mon_rows_csv(40000, 4, 0.3, true, true);
+    size_t size = strlen(log);
+    char *path = md_xstrdup(mon_write_file("log.csv", log)); /* tu_path's buffers get reused */
+    free(log);
+    md_ingest_opts one = {.threads = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    for (int side = 0; side < 2; side++) {
+        int took = 0;
+        for (int run = 0; run < 3; run++) {
+            char name[32];
+            snprintf(name, sizeof name, "take%d%d.db", side, run);
+            md_store *busy = mon_clone_store(plain, name);
+            ck_assert_int_eq(md_sql_exec(busy, "DELETE FROM windows; DELETE FROM ingests", &err),
+                             MD_OK);
+            md_ingest_opts two = {.threads = 2,
+                                  .split_at = side ? size / 10 * 9 : size / 10,
+                                  .take_min = 1,
+                                  .keys_in_memory = run == 1 ? 500 : 0};
+            md_status rc = md_ingest(busy, &mon_op, "churn", 1, path, &two, &rep, &err);
+            ck_assert_msg(rc == MD_OK, "side %d run %d: %s", side, run, err.msg);
+            took += rep.parallel && rep.taken > 0;
+            md_ingest_report_free(&rep);
+            mon_expect_same_results(plain, busy);
+            md_store_close(busy);
+        }
+        ck_assert_msg(took >= 1, "split at %s: no run took anything over", side ? "9/10" : "1/10");
+    }
+    free(path);
+    md_store_close(plain);
+}
+END_TEST
+
+/* A bad row near the end of the first half: if the second thread took that part over (it
+ * starts near the end of the file every other run, so it is done first), it hands it back, and
+ * the first thread names the row's real line. */
+START_TEST(bad_row_in_a_taken_range_names_the_right_line)
+{
+    md_store *s = mon_store();
+    char *rows = mon_rows_csv(40000, 2, 0, false, true);
+    char *p = mon_after_lines(rows, 19989); /* line 19990 of the file */
+    memcpy(strchr(p, ',') + 1, "7.000", 5); /* a score of 7 */
+    const char *path = mon_write_file("bad.csv", rows);
+    free(rows);
+    for (int run = 0; run < 4; run++) {
+        md_ingest_opts two = {
+            .threads = 2, .split_min = 1, .take_min = 1, .split_at = run % 2 ? 1500000 : 0};
+        md_ingest_report rep;
+        md_err err;
+        ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
+        md_ingest_report_free(&rep);
+        ck_assert_msg(strstr(err.msg, "bad.csv:19990: column score"), "%s", err.msg);
+    }
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(split_inside_a_quoted_field_falls_back)
+{
+    md_store *plain = mon_store(), *busy = mon_clone_store(plain, "busy.db");
+    /* One huge quoted category spanning the middle of the file, with newlines inside. */
+    size_t cap = 200000;
+    char *log = malloc(cap), *p = log;
+    p += sprintf(p, "ts,score,label,x,n,ch\n");
+    for (int i = 0; i < 400; i++)
+        p += sprintf(p, "2026-10-01T00:00:00Z,0.%03d,%d,%d,1,web\n", i % 1000, i % 2, i % 7);
+    p += sprintf(p, "2026-10-01T00:00:00Z,0.5,1,1,1,\"");
+    for (int i = 0; i < 2000; i++)
+        p += sprintf(p, "line %d\n", i);
+    p += sprintf(p, "\"\n");
+    for (int i = 0; i < 400; i++) /* the same window: the counts before the fallback stay */
+        p += sprintf(p, "2026-10-01T00:00:00Z,0.%03d,%d,%d,1,app\n", i % 1000, i % 2, i % 5);
+    const char *path = mon_write_file("q.csv", log);
+    free(log);
+    md_ingest_opts one = {.threads = 1}, two = {.threads = 2, .split_min = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    md_status rc = md_ingest(busy, &mon_op, "churn", 1, path, &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert(!rep.parallel);
+    ck_assert_int_eq(rep.rows, 801);
+    md_ingest_report_free(&rep);
+    mon_expect_same_results(plain, busy);
+    md_store_close(busy);
+    md_store_close(plain);
+}
+END_TEST
+
+START_TEST(bad_row_in_second_half_names_the_right_line)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(3000, 2, 0, false, true);
+    char *p = mon_after_lines(log, 2500); /* header + 2499 rows: row 2500 is on line 2501 */
+    memcpy(p, "garbage-timestamp!!!", 20);
+    const char *path = mon_write_file("log.csv", log);
+    free(log);
+    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "log.csv:2501: column ts"), "%s", err.msg);
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
+/* Builds `text` as the baseline of a new version, read by `threads` threads. */
+static md_status baseline_new(md_store *s, const char *text, int threads, size_t max_bad,
+                              int64_t *version, md_baseline_report *rep, md_err *err)
+{
+    md_version_spec v = {.artifact_uri = "s3://m/n"};
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, version, err), MD_OK);
+    md_baseline_opts bo = {.threads = threads, .split_min = threads > 1 ? 1 : 0};
+    bo.read.max_bad_rows = (int64_t)max_bad;
+    return md_baseline_build(s, &mon_op, "churn", *version, mon_write_file("bn.csv", text), &bo,
+                             rep, err);
+}
+
+/* The baseline a file gives on two threads is the one it gives on one. */
+static void expect_same_baseline(md_store *s, const char *text, bool parallel)
+{
+    int64_t one, two;
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(baseline_new(s, text, 1, 0, &one, &rep, &err), MD_OK);
+    ck_assert(!rep.parallel);
+    md_status rc = baseline_new(s, text, 2, 0, &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert(rep.parallel == parallel);
+    json_t *a = mon_profile_of(s, one), *b = mon_profile_of(s, two);
+    char *ta = md_json_dump(a, MD_JSON_COMPACT), *tb = md_json_dump(b, MD_JSON_COMPACT);
+    ck_assert_str_eq(ta, tb);
+    free(ta);
+    free(tb);
+    json_decref(a);
+    json_decref(b);
+}
+
+START_TEST(baseline_halves_equal_one_pass)
+{
+    md_store *s = mon_store();
+    mon_rng = 7;
+    char *text = mon_rows_csv(4000, 1, 0, true, true);
+    expect_same_baseline(s, text, true); /* the halves join */
+    /* x is a number in the first half and a word in the second: categorical, every text
+     * counted, as one pass has it (the halves disagree, so one thread reads it again) */
+    char *p = strstr(text + strlen(text) * 3 / 4, "\n") + 1;
+    p = strchr(p, ',') + 1;
+    p = strchr(p, ',') + 1;
+    p = strchr(p, ',') + 1;
+    memcpy(p, "word", 4);
+    expect_same_baseline(s, text, false);
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(baseline_bad_row_in_second_half_names_the_right_line)
+{
+    md_store *s = mon_store();
+    char *text = mon_rows_csv(3000, 1, 0, false, true);
+    char *p = mon_after_lines(text, 2500); /* header + 2499 rows: row 2500 is on line 2501 */
+    p = strchr(p, ',') + 1;
+    memcpy(p, "1.5", 3); /* a score outside [0, 1] */
+    int64_t v;
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(baseline_new(s, text, 2, 0, &v, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "bn.csv:2501: column score"), "%s", err.msg);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM baselines"), 1); /* version 1's */
+    md_status rc = baseline_new(s, text, 2, 1, &v, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 1);
+    ck_assert_int_eq(rep.rows, 2999);
+    ck_assert_msg(strstr(rep.first_bad, "bn.csv:2501: column score"), "%s", rep.first_bad);
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
+Suite *suite_parallel(void)
+{
+    Suite *s = suite_create("parallel");
+    TCase *tc = tcase_create("parallel");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, split_ingests_equal_one);
+    tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
+    tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
+    tcase_add_test(tc, bad_row_in_a_taken_range_names_the_right_line);
+    tcase_add_test(tc, split_inside_a_quoted_field_falls_back);
+    tcase_add_test(tc, bad_row_in_second_half_names_the_right_line);
+    tcase_add_test(tc, baseline_halves_equal_one_pass);
+    tcase_add_test(tc, baseline_bad_row_in_second_half_names_the_right_line);
+    suite_add_tcase(s, tc);
+    return s;
+}
