@@ -13,8 +13,10 @@
 #include "sort.h"
 
 /* Rows of one window whose numeric values are counted feature by feature: enough that each
- * feature's split index, brought into the cache once, serves many values. */
-#define BATCH 16384
+ * feature's split index, brought into the cache once, serves many values; as many as fit in
+ * BATCH_BYTES, so that a model with hundreds of features does not hold hundreds of megabytes. */
+#define BATCH_ROWS  32768
+#define BATCH_BYTES (4u << 20)
 
 /* A feature the file has, as the row loop reads it. */
 typedef struct {
@@ -35,6 +37,7 @@ typedef struct {
     size_t nw, wcap, last;
     int64_t *slots; /* window index -> position in w */
     size_t nslots;
+    size_t batch_rows;  /* rows a batch holds: BATCH_BYTES of numbers, at most BATCH_ROWS */
     size_t batch_n;     /* rows in the batch ... */
     size_t batch_w;     /* ... all of window w[batch_w] */
     double *batch_val;  /* [numeric feature][value]: each numeric feature's values */
@@ -114,7 +117,7 @@ static void plan(worker *k)
         }
         fslot q = {(size_t)k->fcol[i], i, NULL, 0};
         if (b->features[i].kind == MD_NUMERIC) {
-            q.val = k->batch_val + k->vslot[i] * BATCH;
+            q.val = k->batch_val + k->vslot[i] * k->batch_rows;
             k->num[k->nnum++] = q;
         } else {
             k->cat[k->ncat++] = q;
@@ -308,7 +311,7 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     }
     for (size_t j = 0; j < k->ngone; j++)
         add_missing(b, w, k->gone[j]);
-    if (++k->batch_n == BATCH)
+    if (++k->batch_n == k->batch_rows)
         flush_batch(k);
 }
 
@@ -382,8 +385,13 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
     size_t numeric = 0;
     for (size_t i = 0; i < c->b->nfeatures; i++)
         k->vslot[i] = c->b->features[i].kind == MD_NUMERIC ? numeric++ : SIZE_MAX;
+    k->batch_rows = numeric ? BATCH_BYTES / (numeric * sizeof *k->batch_val) : BATCH_ROWS;
+    k->batch_rows = k->batch_rows < 64           ? 64
+                    : k->batch_rows > BATCH_ROWS ? BATCH_ROWS
+                                                 : k->batch_rows;
     k->batch_val =
-        batch ? batch : md_xcalloc_filled((numeric ? numeric : 1) * BATCH * sizeof *k->batch_val);
+        batch ? batch
+              : md_xcalloc_filled((numeric ? numeric : 1) * k->batch_rows * sizeof *k->batch_val);
     k->num = md_xmalloc(nf * sizeof *k->num);
     k->cat = md_xmalloc(nf * sizeof *k->cat);
     k->gone = md_xmalloc(nf * sizeof *k->gone);

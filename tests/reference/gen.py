@@ -713,6 +713,15 @@ def r_small_windows(rng, c):
     c["n_base"], c["logs"] = 150, [{"n": 40, "wins": list(range(15))}]
 
 
+def r_wide(rng, c):
+    c["desc"] = ("300 numeric features: the engine counts a few thousand rows at a time, so each "
+                 "window's numbers add up over several batches")
+    c["features"] = numeric_feature_pool(rng, 300) + [cat_feature("channel")]
+    c["p_missing"] = 0.02
+    c["n_base"], c["logs"] = 800, [{"n": 4000, "wins": [0, 1]}]
+    c["shifted_windows"] = {1: {c["features"][0]["name"]: 1.0}}
+
+
 def r_random(rng, c):
     """A random mixture."""
     fmt = ["csv", "jsonl"][int(rng.integers(0, 2))]
@@ -758,7 +767,7 @@ RECIPES: List[Callable] = [
     r_latency_sla, r_latency_no_sla, r_latency_ties, r_merge_day, r_merge_hour,
     r_merge_continuous, r_merge_approx, r_schema_absent, r_type_errors, r_contract, r_no_label_column,
     r_baseline_unlabeled, r_score_extremes, r_decoy_version, r_json_num_strings, r_mixed_codes,
-    r_json_bignum, r_fractional_ts, r_small_windows,
+    r_json_bignum, r_fractional_ts, r_small_windows, r_wide,
 ]
 
 
