@@ -16,7 +16,7 @@
  * feature's split index, brought into the cache once, serves many values; as many as fit in
  * BATCH_BYTES, so that a model with hundreds of features does not hold hundreds of megabytes. */
 #define BATCH_ROWS  32768
-#define BATCH_BYTES (4u << 20)
+#define BATCH_BYTES (2u << 20)
 
 /* A feature the file has, as the row loop reads it. */
 typedef struct {
