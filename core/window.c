@@ -134,13 +134,19 @@ static double lat_hist_value(size_t i)
     return i == 0 ? 0 : 1e-3 * pow(1.01, (double)i - 0.5);
 }
 
-static void vsum_push(md_vsum *s, double v, int64_t a, int64_t b)
+static void vsum_grow(md_vsum *s)
 {
     size_t cap = s->cap;
     s->v = md_xgrow(s->v, &cap, s->k + 1, sizeof *s->v);
     cap = s->cap;
     s->a = md_xgrow(s->a, &cap, s->k + 1, sizeof *s->a);
     s->b = md_xgrow(s->b, &s->cap, s->k + 1, sizeof *s->b);
+}
+
+static inline void vsum_push(md_vsum *s, double v, int64_t a, int64_t b)
+{
+    if (s->k == s->cap) /* summaries built from keys are sized once (vsum_from_keys) */
+        vsum_grow(s);
     s->v[s->k] = v, s->a[s->k] = a, s->b[s->k] = b;
     s->k++;
 }
