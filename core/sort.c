@@ -107,12 +107,16 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
     free(count);
 }
 
-/* 11-bit digits take 6 passes instead of 8; their 2,048-entry histograms pay off from about 64k
- * elements. The digit width is a constant in each call, so that the loops over the digits are
- * unrolled. */
+/* Few elements: qsort. Many: radix, with 11-bit digits (6 passes instead of 8) from about 64k
+ * elements, where their 2,048-entry histograms pay off. The digit width and the element kind
+ * are constants in each copy, so that the loops over the digits are unrolled. */
 static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool doubles)
 {
-    if (n >= 65536)
+    if (n < 2)
+        return;
+    if (n < SMALL)
+        qsort(v, n, 8, doubles ? cmp_double : cmp_u64);
+    else if (n >= 65536)
         radix(v, n, 11, doubles);
     else
         radix(v, n, 8, doubles);
@@ -120,20 +124,10 @@ static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool
 
 void md_sort_u64(uint64_t *v, size_t n)
 {
-    if (n < 2)
-        return;
-    if (n < SMALL)
-        qsort(v, n, sizeof *v, cmp_u64);
-    else
-        sort64(v, n, false);
+    sort64(v, n, false);
 }
 
 void md_sort_doubles(double *v, size_t n)
 {
-    if (n < 2)
-        return;
-    if (n < SMALL)
-        qsort(v, n, sizeof *v, cmp_double);
-    else
-        sort64(v, n, true);
+    sort64(v, n, true);
 }
