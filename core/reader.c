@@ -418,6 +418,10 @@ end:
         ensure_fields(r, count + 1);
         r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
         r->scratch_off[count++] = 0;
+        if (c == '\n' && p >= r->size && !r->eof && r->size - r->pos < MD_RECORD_MAX + 2) {
+            md_reader_fill(r); /* the record goes on past what was read ahead: read more */
+            goto again;
+        }
         if (c == '\n' && p >= r->size && !r->eof)
             return csv_record_general(r, n, header, err); /* the sentinel, mid-record */
         if (c == '\n')
