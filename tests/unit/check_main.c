@@ -13,6 +13,7 @@ static const struct {
 } suites[] = {
     {"text", suite_text},
     {"stats", suite_stats},
+    {"sort", suite_sort},
     {"blob", suite_blob},
     {"splits", suite_splits},
     {"numbers", suite_numbers},

@@ -8,13 +8,11 @@
  * fraction switch (x = k + 2) and the x where sf is 1e-20, 1e-100 and 1e-250 (chi2.isf, rounded
  * to four digits). */
 #include <check.h>
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sort.h"
 #include "stats.h"
 
 Suite *suite_stats(void);
@@ -730,79 +728,6 @@ START_TEST(ksum_compensates)
 }
 END_TEST
 
-static int cmp_key(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* md_sort_u64 against qsort, on every size class of its digits: random keys, keys that
- * share their top bytes (doubles of one range), keys alike but for one digit, and equal keys. */
-START_TEST(radix_sort_equals_qsort)
-{
-    static const size_t sizes[] = {1, 2, 255, 256, 1000, 65535, 65536, 200000};
-    uint64_t z = 1;
-    for (size_t si = 0; si < LEN(sizes); si++) {
-        size_t n = sizes[si];
-        uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        for (int shape = 0; shape < 4; shape++) {
-            for (size_t i = 0; i < n; i++) {
-                z = z * 6364136223846793005ULL + 1442695040888963407ULL;
-                double d = (double)(z >> 40) / 1e6;
-                uint64_t u;
-                memcpy(&u, &d, sizeof u);
-                a[i] = shape == 0 ? z : shape == 1 ? u : shape == 2 ? (z >> 60) << 23 : 42;
-            }
-            memcpy(b, a, n * sizeof *a);
-            md_sort_u64(a, n);
-            qsort(b, n, sizeof *b, cmp_key);
-            ck_assert_msg(memcmp(a, b, n * sizeof *a) == 0, "n = %zu, shape %d", n, shape);
-        }
-        free(a);
-        free(b);
-    }
-}
-END_TEST
-
-static int cmp_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* md_sort_doubles sorts in place by value: negatives (whose keys are flipped), both zeros,
- * infinities, subnormals and heavy ties, on both sides of the radix thresholds. A result is
- * checked against qsort by value (the zeros compare equal, so either order of them passes). */
-START_TEST(double_sort_orders_by_value)
-{
-    static const size_t sizes[] = {2, 255, 256, 1000, 65536, 200000};
-    static const double special[] = {-0.0, 0.0, INFINITY, -INFINITY, 5e-324, -5e-324, DBL_MAX,
-                                     -DBL_MAX, 1.0, -1.0};
-    uint64_t z = 7;
-    for (size_t si = 0; si < LEN(sizes); si++) {
-        size_t n = sizes[si];
-        double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        for (int shape = 0; shape < 3; shape++) {
-            for (size_t i = 0; i < n; i++) {
-                z = z * 6364136223846793005ULL + 1442695040888963407ULL;
-                double u = (double)(z >> 11) / 9007199254740992.0; /* [0, 1) */
-                a[i] = shape == 0   ? (u - 0.5) * 1e6                  /* both signs */
-                       : shape == 1 ? special[(z >> 20) % LEN(special)] /* ties, extremes */
-                                    : -(double)((z >> 33) % 50) / 4;    /* negative, few */
-            }
-            memcpy(b, a, n * sizeof *a);
-            md_sort_doubles(a, n);
-            qsort(b, n, sizeof *b, cmp_value);
-            for (size_t i = 0; i < n; i++)
-                ck_assert_msg(a[i] == b[i], "n = %zu, shape %d, [%zu]: %.17g != %.17g", n, shape,
-                              i, a[i], b[i]);
-        }
-        free(a);
-        free(b);
-    }
-}
-END_TEST
-
 Suite *suite_stats(void)
 {
     Suite *s = suite_create("stats");
@@ -813,8 +738,6 @@ Suite *suite_stats(void)
     tcase_add_test(tc, kolmogorov_matches_scipy);
     tcase_add_test(tc, quantiles_match_numpy_bit_for_bit);
     tcase_add_test(tc, linspace_matches_numpy_bit_for_bit);
-    tcase_add_test(tc, radix_sort_equals_qsort);
-    tcase_add_test(tc, double_sort_orders_by_value);
     tcase_add_test(tc, unique_matches_numpy);
     tcase_add_test(tc, ksum_compensates);
     suite_add_tcase(s, tc);

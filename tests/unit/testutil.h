@@ -47,6 +47,7 @@ md_status tu_do_read_only(md_store *s, const md_actor *a, md_err *err);
 
 Suite *suite_text(void);
 Suite *suite_stats(void);
+Suite *suite_sort(void);
 Suite *suite_blob(void);
 Suite *suite_splits(void);
 Suite *suite_numbers(void);
