@@ -101,11 +101,15 @@ static inline size_t counter_in(const md_splits *s, double x, size_t lo, size_t 
     return 2 * j - (p[j - 1] == x); /* p[-1] is NaN */
 }
 
+/* The counter of x, in bucket g: the bucket's points, scanned or searched. */
+static inline size_t grid_counter(const md_splits *s, double x, size_t g)
+{
+    return counter_in(s, x, s->grid[g], (size_t)s->grid[g + 1] - s->grid[g]);
+}
+
 size_t md_bfeature_counter(const md_bfeature *f, double x)
 {
-    const md_splits *s = &f->splits;
-    size_t g = bucket(s, x);
-    return counter_in(s, x, s->grid[g], (size_t)s->grid[g + 1] - s->grid[g]);
+    return grid_counter(&f->splits, x, bucket(&f->splits, x));
 }
 
 /* Reads every cache line of [p, p + bytes): in order, the hardware prefetcher streams them in,
@@ -135,10 +139,8 @@ void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t
     if (s->ints) { /* whole numbers: one load each; anything else the grid below */
         for (size_t i = 0; i < n; i++) {
             size_t c;
-            if (!int_counter(s, x[i], &c)) {
-                size_t g = s->linear ? linear_bucket(s, x[i]) : key_bucket(s, x[i]);
-                c = counter_in(s, x[i], grid[g], (size_t)grid[g + 1] - grid[g]);
-            }
+            if (!int_counter(s, x[i], &c))
+                c = grid_counter(s, x[i], bucket(s, x[i]));
             counters[c]++;
         }
         return;
@@ -149,15 +151,11 @@ void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t
         warm(counters, (2 * s->m + 1) * sizeof *counters);
     }
     if (s->linear) {
-        for (size_t i = 0; i < n; i++) {
-            size_t g = linear_bucket(s, x[i]);
-            counters[counter_in(s, x[i], grid[g], (size_t)grid[g + 1] - grid[g])]++;
-        }
+        for (size_t i = 0; i < n; i++)
+            counters[grid_counter(s, x[i], linear_bucket(s, x[i]))]++;
     } else {
-        for (size_t i = 0; i < n; i++) {
-            size_t g = key_bucket(s, x[i]);
-            counters[counter_in(s, x[i], grid[g], (size_t)grid[g + 1] - grid[g])]++;
-        }
+        for (size_t i = 0; i < n; i++)
+            counters[grid_counter(s, x[i], key_bucket(s, x[i]))]++;
     }
 }
 
@@ -246,8 +244,7 @@ static void whole_numbers(md_splits *s)
     s->ints = md_xmalloc(s->nints * sizeof *s->ints);
     for (size_t k = 0; k < s->nints; k++) {
         double x = s->ilo + (double)k;
-        size_t g = bucket(s, x);
-        s->ints[k] = (uint32_t)counter_in(s, x, s->grid[g], (size_t)s->grid[g + 1] - s->grid[g]);
+        s->ints[k] = (uint32_t)grid_counter(s, x, bucket(s, x));
     }
 }
 
