@@ -194,14 +194,28 @@ static void vsum_add(md_vsum *s, double v, int64_t a, int64_t b, bool latency)
     s->b[bin] += b;
 }
 
-/* From ascending keys: pair keys for scores, double keys for latency. */
-static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency)
+/* Distinct values among n ascending keys (a pair key's score once, whatever its label). */
+static size_t distinct_keys(const uint64_t *k, size_t n, bool latency)
+{
+    unsigned shift = latency ? 0 : 1;
+    size_t d = n > 0;
+    for (size_t i = 1; i < n; i++)
+        d += k[i] >> shift != k[i - 1] >> shift;
+    return d;
+}
+
+/* From ascending keys: pair keys for scores, double keys for latency. `distinct`: how many
+ * distinct values they hold, or SIZE_MAX when not known. Too many known to be there: the
+ * histogram at once, instead of an exact summary filled first and folded. */
+static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, size_t distinct)
 {
     memset(s, 0, sizeof *s);
-    /* room for as many distinct values as there can be, so the arrays never move */
     size_t most = md_keys_total(it);
-    s->cap = most < MD_EXACT_DISTINCT_MAX + 1 ? most : MD_EXACT_DISTINCT_MAX + 1;
-    if (s->cap) {
+    most = distinct < most ? distinct : most;
+    if (distinct != SIZE_MAX && distinct > MD_EXACT_DISTINCT_MAX) {
+        vsum_to_hist(s, latency);
+    } else if ((s->cap = most < MD_EXACT_DISTINCT_MAX + 1 ? most : MD_EXACT_DISTINCT_MAX + 1)) {
+        /* room for as many distinct values as there can be, so the arrays never move */
         s->v = md_xmalloc(s->cap * sizeof *s->v);
         s->a = md_xmalloc(s->cap * sizeof *s->a);
         s->b = md_xmalloc(s->cap * sizeof *s->b);
@@ -217,7 +231,8 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency)
                 a = b = 0;
             }
             id = kid, open = true;
-            latency || (key & 1) ? a++ : b++;
+            a += latency | (key & 1); /* positives (latencies: every value) */
+            b += !latency & !(key & 1);
         }
     if (open)
         vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
@@ -226,7 +241,11 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency)
 static void vsum_of_window(md_vsum *s, md_window *w, int stream)
 {
     md_keys *it = open_keys(w, stream);
-    vsum_from_keys(s, it, stream == 1);
+    bool in_memory = md_spill_count(w->spill, w->index, stream) == 0;
+    vsum_from_keys(s, it, stream == 1,
+                   in_memory ? distinct_keys(stream ? w->lat : w->pairs, stream ? w->nl : w->np,
+                                             stream == 1)
+                             : SIZE_MAX);
     md_keys_close(it);
 }
 
@@ -471,16 +490,17 @@ static json_t *deciles_json(const md_window *w, const md_baseline *b, const doub
 static double auc_stream(md_keys *it, bool *ok)
 {
     uint64_t keys[KEYS_AT_ONCE], twice_u = 0, neg_below = 0, pos = 0, gp = 0, gn = 0, id = 0;
-    bool open = false;
+    /* gp, gn: positives and negatives of the current score. A new score closes that group;
+     * whether a key starts one is as good as random, so it is a mask, not a branch (the first
+     * key closes an empty group, which adds nothing). */
     for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
         for (size_t i = 0; i < got; i++) {
-            uint64_t key = keys[i];
-            if (open && key >> 1 != id) {
-                twice_u += 2 * neg_below * gp + gp * gn;
-                neg_below += gn, pos += gp, gp = gn = 0;
-            }
-            id = key >> 1, open = true;
-            key & 1 ? gp++ : gn++;
+            uint64_t key = keys[i], same = -(uint64_t)(key >> 1 == id), close = ~same;
+            twice_u += (2 * neg_below * gp + gp * gn) & close;
+            neg_below += gn & close, pos += gp & close;
+            gp = (gp & same) + (key & 1);
+            gn = (gn & same) + (~key & 1);
+            id = key >> 1;
         }
     twice_u += 2 * neg_below * gp + gp * gn;
     neg_below += gn, pos += gp;
@@ -655,22 +675,24 @@ static void append_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *
     *n += m;
 }
 
-/* Merges ascending src into ascending dst. */
+/* Merges ascending src into ascending dst, in place from the top down (dst grows, no second
+ * array). Which side gives the next key is a coin toss in real data, so the choice takes no
+ * branch: a mispredicted one would cost more than the copy. */
 static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)
 {
     if (m == 0)
         return;
-    uint64_t *out = md_xmalloc((*n + m) * sizeof *out), *a = *dst;
-    size_t i = 0, j = 0, k = 0;
-    while (i < *n && j < m)
-        out[k++] = src[j] < a[i] ? src[j++] : a[i++];
-    while (i < *n)
-        out[k++] = a[i++];
-    while (j < m)
-        out[k++] = src[j++];
-    free(a);
-    *dst = out;
-    *n = *cap = k;
+    uint64_t *a = *dst = md_xgrow(*dst, cap, *n + m, sizeof **dst);
+    size_t i = *n, j = m, k = *n + m;
+    while (i > 0 && j > 0) {
+        uint64_t x = a[i - 1], y = src[j - 1];
+        bool from_a = x > y; /* equal keys: either order is the same */
+        a[--k] = from_a ? x : y;
+        i -= from_a;
+        j -= !from_a;
+    }
+    memcpy(a, src, j * sizeof *src); /* what is left of src; a's rest is in place */
+    *n += m;
 }
 
 void md_window_sort_keys(md_window *w)
