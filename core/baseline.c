@@ -29,6 +29,8 @@ typedef struct {
     int64_t missing, violations;
     double *vals;
     size_t nvals, cap;
+    double *more; /* the second half's values, sorted as vals are, for the profile to merge */
+    size_t nmore;
     md_strmap cats;
     int64_t *cnt;
     size_t cnt_cap;
@@ -50,9 +52,14 @@ typedef struct {
     size_t np, pcap;
     double *scores;
     size_t ns, scap;
+    double *more_scores; /* the second half's scores and pairs, sorted, to be merged */
+    size_t more_ns;
+    uint64_t *more_pairs;
+    size_t more_np;
     int64_t rows;
     md_baseline_report *rep;
     size_t from, to; /* the bytes this build reads, for sizing its arrays (0, 0: unknown) */
+    bool sorted;     /* the numeric features' values, the scores and the pairs are sorted */
 } build;
 
 /* ---- columns ----------------------------------------------------------------------------------- */
@@ -327,10 +334,49 @@ static double *quantile_edges(const double *sorted, size_t n, size_t *nedges)
     return e;
 }
 
-static void numeric_profile(md_bfeature *out, fcol *f, uint64_t seed)
+/* Sorted values of one feature (or the scores): sorted here, or two sorted halves merged into
+ * an array of exactly their size. */
+static void sort_values(double **v, size_t *n, size_t *cap, double **more, size_t *nmore,
+                        bool sorted)
+{
+    if (!*more) {
+        if (!sorted)
+            md_sort_doubles(*v, *n);
+        return;
+    }
+    double *out = md_xmalloc((*n + *nmore + 1) * sizeof *out);
+    md_merge_doubles(*v, *n, *more, *nmore, out);
+    free(*v);
+    free(*more);
+    *v = out;
+    *more = NULL;
+    *n += *nmore;
+    *cap = *n + 1;
+    *nmore = 0;
+}
+
+static void sort_pairs(build *b)
+{
+    if (!b->more_pairs) {
+        if (!b->sorted)
+            md_sort_u64(b->pairs, b->np);
+        return;
+    }
+    uint64_t *out = md_xmalloc((b->np + b->more_np + 1) * sizeof *out);
+    md_merge_u64(b->pairs, b->np, b->more_pairs, b->more_np, out);
+    free(b->pairs);
+    free(b->more_pairs);
+    b->pairs = out;
+    b->more_pairs = NULL;
+    b->np += b->more_np;
+    b->pcap = b->np + 1;
+    b->more_np = 0;
+}
+
+static void numeric_profile(md_bfeature *out, fcol *f, bool sorted, uint64_t seed)
 {
     out->kind = MD_NUMERIC;
-    md_sort_doubles(f->vals, f->nvals);
+    sort_values(&f->vals, &f->nvals, &f->cap, &f->more, &f->nmore, sorted);
     if (f->nvals == 0) {
         out->edges = md_xcalloc(1, sizeof *out->edges);
         out->counts = md_xcalloc(1, sizeof *out->counts);
@@ -375,7 +421,7 @@ static void feature_profile(build *b, size_t i, md_bfeature *out, uint64_t seed)
                              strlen(md_strmap_key(&f->rule->allowed, k)));
     }
     if (f->numeric) {
-        numeric_profile(out, f, seed + i);
+        numeric_profile(out, f, b->sorted, seed + i);
         return;
     }
     out->kind = MD_CATEGORICAL;
@@ -387,15 +433,15 @@ static void feature_profile(build *b, size_t i, md_bfeature *out, uint64_t seed)
 
 static void score_profile(build *b, md_baseline *out)
 {
-    md_sort_doubles(b->scores, b->ns);
+    sort_values(&b->scores, &b->ns, &b->scap, &b->more_scores, &b->more_ns, b->sorted);
     out->score_edges = quantile_edges(b->scores, b->ns, &out->n_score_edges);
+    sort_pairs(b);
     out->labeled = (int64_t)b->np;
     out->positives = 0;
     for (size_t i = 0; i < b->np; i++)
         out->positives += md_pair_label(b->pairs[i]);
     if (b->np == 0)
         return;
-    md_sort_u64(b->pairs, b->np);
     out->auc = md_auc_sorted_pairs(b->pairs, b->np, &out->has_auc);
     size_t k = md_baseline_score_bins(out);
     int64_t *n = md_xcalloc(k, sizeof *n), *y = md_xcalloc(k, sizeof *y);
@@ -487,6 +533,7 @@ static void collected_free(build *b)
 {
     for (size_t i = 0; i < b->nf; i++) {
         free(b->f[i].vals);
+        free(b->f[i].more);
         md_strmap_free(&b->f[i].cats);
         free(b->f[i].cnt);
         free(b->f[i].cc);
@@ -495,12 +542,18 @@ static void collected_free(build *b)
     free(b->col_feature);
     free(b->pairs);
     free(b->scores);
+    free(b->more_pairs);
+    free(b->more_scores);
+    b->more_pairs = NULL;
+    b->more_scores = NULL;
+    b->more_np = b->more_ns = 0;
     b->f = NULL;
     b->col_feature = NULL;
     b->pairs = NULL;
     b->scores = NULL;
     b->nf = b->fcap = b->ncols = b->np = b->pcap = b->ns = b->scap = 0;
     b->good = 0;
+    b->sorted = false;
 }
 
 static void build_free(build *b)
@@ -521,10 +574,25 @@ typedef struct {
     md_status rc;
 } half;
 
+/* Sorts what a half collected, on its own thread: the halves are then merged, not sorted
+ * again. The first half to finish sorts while the other still reads (the file hash shares a
+ * core with one of them). */
+static void sort_collected(build *b)
+{
+    for (size_t i = 0; i < b->nf; i++)
+        if (b->f[i].numeric)
+            md_sort_doubles(b->f[i].vals, b->f[i].nvals);
+    md_sort_doubles(b->scores, b->ns);
+    md_sort_u64(b->pairs, b->np);
+    b->sorted = true;
+}
+
 static void *read_half(void *arg)
 {
     half *x = arg;
     x->rc = pass(&x->h, collect_row, true, &x->err);
+    if (x->rc == MD_OK)
+        sort_collected(&x->h);
     return NULL;
 }
 
@@ -548,19 +616,8 @@ static bool halves_agree(const build *a, const half *x, size_t split)
     return true;
 }
 
-/* Appends src to dst, exactly sized, and frees src: the memory of one copy at a time. */
-static void append_doubles(double **dst, size_t *n, size_t *cap, double **src, size_t m)
-{
-    *dst = md_xrealloc(*dst, (*n + m + 1) * sizeof **dst);
-    if (m)
-        memcpy(*dst + *n, *src, m * sizeof **src);
-    *n += m;
-    *cap = *n + 1;
-    free(*src);
-    *src = NULL;
-}
-
-/* Adds the second half's values after the first's, in file order. */
+/* Adds the second half's counts to the first's; its sorted values wait beside the first's for
+ * the profile, which merges them on either core. */
 static void join_half(build *a, build *h)
 {
     for (size_t i = 0; i < a->nf; i++) {
@@ -568,7 +625,9 @@ static void join_half(build *a, build *h)
         f->missing += g->missing;
         f->violations += g->violations;
         if (f->numeric) {
-            append_doubles(&f->vals, &f->nvals, &f->cap, &g->vals, g->nvals);
+            f->more = g->vals;
+            f->nmore = g->nvals;
+            g->vals = NULL;
             g->nvals = 0;
             continue;
         }
@@ -579,12 +638,13 @@ static void join_half(build *a, build *h)
             f->cnt[j] += g->cnt[k];
         }
     }
-    append_doubles(&a->scores, &a->ns, &a->scap, &h->scores, h->ns);
-    h->ns = 0;
-    a->pairs = md_xgrow(a->pairs, &a->pcap, a->np + h->np, sizeof *a->pairs);
-    if (h->np)
-        memcpy(a->pairs + a->np, h->pairs, h->np * sizeof *h->pairs);
-    a->np += h->np;
+    a->more_scores = h->scores;
+    a->more_ns = h->ns;
+    a->more_pairs = h->pairs;
+    a->more_np = h->np;
+    h->scores = NULL;
+    h->pairs = NULL;
+    h->ns = h->np = 0;
     a->good += h->good;
 }
 
@@ -616,6 +676,8 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
         md_reader_set_limit(b->r, split);
         b->to = split;
         rc = pass(b, collect_row, true, err);
+        if (rc == MD_OK)
+            sort_collected(b);
         b->to = md_reader_size(b->r);
         md_reader_set_limit(b->r, 0);
         pthread_join(t, NULL);
@@ -668,7 +730,7 @@ static md_status read_file(build *b, const char *path, md_err *err)
     b->good = 0;
     if (flipped && pass(b, recollect_row, false, err) != MD_OK)
         return err->code;
-    b->rows = (int64_t)b->ns;
+    b->rows = (int64_t)(b->ns + b->more_ns);
     if (b->rows == 0)
         return md_err_set(err, MD_ERROR, "%s: no rows to build a baseline from", path);
     return MD_OK;

@@ -11,6 +11,10 @@
 void md_sort_u64(uint64_t *v, size_t n);
 void md_sort_doubles(double *v, size_t n); /* no NaNs */
 
+/* Two sorted arrays into one (out holds na + nb), as sorting both together would order them. */
+void md_merge_u64(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
+void md_merge_doubles(const double *a, size_t na, const double *b, size_t nb, double *out);
+
 /* Order-preserving key of a double, and back. -0.0 sorts as 0.0 does (before it). */
 uint64_t md_double_key(double v);
 double md_key_double(uint64_t k);
