@@ -418,24 +418,50 @@ static void worker_free(worker *k, bool keep_windows)
     free(k->cc);
 }
 
-/* Moves the second worker's windows (folded) into the first. */
-static void merge_into(worker *a, worker *b)
-{
-    for (size_t i = 0; i < b->nw; i++) {
-        md_window *w = window_for(a, b->w[i].index);
-        md_window_fold(w, a->c->b);
-        md_window_merge_fresh(w, &b->w[i], a->c->b);
-    }
-    a->rows += b->rows;
-    a->labeled += b->labeled;
-}
-
 static int threads_wanted(const md_pass_config *c)
 {
     if (c->threads > 0)
         return c->threads;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n >= 2 ? 2 : 1;
+}
+
+/* The second worker's windows, each merged into the first worker's window of its index. */
+typedef struct {
+    worker *a, *b;
+    size_t *into; /* [i]: the place in a->w of b->w[i]'s window */
+    atomic_size_t next;
+} merging;
+
+static void *merge_some(void *arg)
+{
+    merging *g = arg;
+    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->b->nw;)
+        md_window_merge_fresh(&g->a->w[g->into[i]], &g->b->w[i], g->a->c->b);
+    return NULL;
+}
+
+/* Moves the second worker's windows (folded) into the first: the first's windows are found
+ * (or made) first, then merged window by window on both cores (a merge of sorted keys takes a
+ * while for a large window). */
+static void merge_into(worker *a, worker *b)
+{
+    merging g = {a, b, md_xmalloc((b->nw + 1) * sizeof *g.into), 0};
+    for (size_t i = 0; i < b->nw; i++) {
+        md_window *w = window_for(a, b->w[i].index); /* may move a->w: places, not pointers */
+        md_window_fold(w, a->c->b);
+        g.into[i] = (size_t)(w - a->w);
+    }
+    atomic_init(&g.next, 0);
+    pthread_t t;
+    bool helper = b->nw > 1 && threads_wanted(a->c) > 1 &&
+                  pthread_create(&t, NULL, merge_some, &g) == 0;
+    merge_some(&g);
+    if (helper)
+        pthread_join(t, NULL);
+    free(g.into);
+    a->rows += b->rows;
+    a->labeled += b->labeled;
 }
 
 /* Whichever thread finishes its half first takes over the end of the other's range, so both
