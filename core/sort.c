@@ -50,9 +50,11 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* By key, as the radix sort orders them: -0.0 before 0.0, so that every size sorts alike and
+ * sorted halves merge into what one sort gives. */
 static int cmp_double(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    uint64_t x = md_double_key(*(const double *)a), y = md_double_key(*(const double *)b);
     return x < y ? -1 : x > y;
 }
 

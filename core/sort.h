@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 void md_sort_u64(uint64_t *v, size_t n);
-void md_sort_doubles(double *v, size_t n); /* no NaNs */
+void md_sort_doubles(double *v, size_t n); /* no NaNs; -0.0 before 0.0 */
 
 /* Two sorted arrays into one (out holds na + nb), as sorting both together would order them. */
 void md_merge_u64(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);

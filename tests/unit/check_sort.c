@@ -1,5 +1,6 @@
 /* sort: md_sort_u64 and md_sort_doubles (core/sort.c) against qsort, on both sides of the size
- * where they switch from qsort to radix and from 8-bit to 11-bit digits. */
+ * where they switch from qsort to radix and from 8-bit to 11-bit digits; md_merge_u64 and
+ * md_merge_doubles against sorting both halves together. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -91,6 +92,46 @@ START_TEST(double_sort_orders_by_value)
 }
 END_TEST
 
+/* Two sorted halves merged are what sorting them together gives, bit for bit (-0.0 before 0.0
+ * as the sort has them): empty sides, one side all below the other, interleaved, heavy ties. */
+START_TEST(merge_equals_sorting_both)
+{
+    static const size_t sizes[][2] = {{0, 0}, {0, 5}, {5, 0}, {1, 1}, {300, 7}, {1000, 1000}};
+    uint64_t z = 11;
+    for (size_t si = 0; si < LEN(sizes); si++) {
+        size_t na = sizes[si][0], nb = sizes[si][1], n = na + nb;
+        double *d = malloc((n + 1) * sizeof *d), *dm = malloc((n + 1) * sizeof *dm);
+        uint64_t *u = malloc((n + 1) * sizeof *u), *um = malloc((n + 1) * sizeof *um);
+        for (int shape = 0; shape < 3; shape++) {
+            for (size_t i = 0; i < n; i++) {
+                z = next(z);
+                double x = shape == 0   ? (double)(int64_t)(z >> 40) / 1e3 - 8e3 /* interleaved */
+                           : shape == 1 ? (i < na ? -1.0 : 1.0) * (double)(z >> 54) /* apart */
+                                        : ((z >> 61) & 1 ? -0.0 : 0.0);             /* ties */
+                d[i] = x;
+                u[i] = shape == 2 ? z >> 62 : z;
+            }
+            md_sort_doubles(d, na);
+            md_sort_doubles(d + na, nb);
+            md_merge_doubles(d, na, d + na, nb, dm);
+            md_sort_doubles(d, n);
+            ck_assert_msg(memcmp(d, dm, n * sizeof *d) == 0, "doubles %zu + %zu, shape %d", na,
+                          nb, shape);
+            md_sort_u64(u, na);
+            md_sort_u64(u + na, nb);
+            md_merge_u64(u, na, u + na, nb, um);
+            md_sort_u64(u, n);
+            ck_assert_msg(memcmp(u, um, n * sizeof *u) == 0, "keys %zu + %zu, shape %d", na, nb,
+                          shape);
+        }
+        free(d);
+        free(dm);
+        free(u);
+        free(um);
+    }
+}
+END_TEST
+
 Suite *suite_sort(void)
 {
     Suite *s = suite_create("sort");
@@ -98,6 +139,7 @@ Suite *suite_sort(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, radix_sort_equals_qsort);
     tcase_add_test(tc, double_sort_orders_by_value);
+    tcase_add_test(tc, merge_equals_sorting_both);
     suite_add_tcase(s, tc);
     return s;
 }
