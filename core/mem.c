@@ -115,9 +115,9 @@ void md_prefault(void *p, size_t n)
 #endif
 }
 
-void *md_xcalloc_filled(size_t n)
+void *md_xmalloc_prefaulted(size_t n)
 {
-    void *p = md_xcalloc(n, 1);
+    void *p = md_xmalloc(n);
     md_prefault(p, n);
     return p;
 }

@@ -19,8 +19,10 @@ char *md_xstrdup(const char *s); /* NULL stays NULL */
 /* Maps the pages of [p, p + n) of a large allocation in one call where the kernel can, instead
  * of one page fault per 4 KiB on first touch: for memory about to be written in full. */
 void md_prefault(void *p, size_t n);
-/* md_xcalloc for a large buffer the caller is about to fill, prefaulted. */
-void *md_xcalloc_filled(size_t n);
+/* md_xmalloc for a large buffer the caller is about to fill, prefaulted. Not zeroed: a heap
+ * block reused (glibc serves sizes it has seen freed from the heap) would be cleared for
+ * nothing. */
+void *md_xmalloc_prefaulted(size_t n);
 char *md_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The fatal hook runs before the process exits on an unrecoverable error. */

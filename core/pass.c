@@ -390,8 +390,9 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
                     : k->batch_rows > BATCH_ROWS ? BATCH_ROWS
                                                  : k->batch_rows;
     k->batch_val =
-        batch ? batch
-              : md_xcalloc_filled((numeric ? numeric : 1) * k->batch_rows * sizeof *k->batch_val);
+        batch
+            ? batch
+            : md_xmalloc_prefaulted((numeric ? numeric : 1) * k->batch_rows * sizeof *k->batch_val);
     k->num = md_xmalloc(nf * sizeof *k->num);
     k->cat = md_xmalloc(nf * sizeof *k->cat);
     k->gone = md_xmalloc(nf * sizeof *k->gone);

@@ -90,7 +90,7 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
         if (c[(key_at(src, 0, doubles) >> shift) & mask] == n)
             continue; /* every key has this digit */
         if (!tmp)
-            dst = tmp = md_xcalloc_filled(n * 8);
+            dst = tmp = md_xmalloc_prefaulted(n * 8);
         size_t sum = 0;
         for (size_t b = 0; b < buckets; b++) {
             size_t t = c[b];
