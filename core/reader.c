@@ -338,66 +338,83 @@ static inline size_t next_special(const unsigned char *b, size_t p)
 
 #ifdef __SSE2__
 /* The 16 bytes at p, as bit masks: newlines; field ends (commas and newlines); and bytes the
- * fast path does not take (quotes, carriage returns, bytes past ASCII). The buffer ends in a
- * '\n' sentinel with 16 bytes of padding after it: a record's blocks never leave it. */
-static inline void classify16(const unsigned char *p, unsigned *nl, unsigned *ends, unsigned *odd,
-                              unsigned *high)
+ * fast path does not take (quotes, carriage returns, bytes past ASCII). */
+static inline void classify16(const unsigned char *p, uint32_t *nl, uint32_t *ends, uint32_t *odd,
+                              uint32_t *high)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    *nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
-    *ends = *nl | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
-    *odd = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+    *nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    *ends = *nl | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    *odd = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-    *high = (unsigned)_mm_movemask_epi8(v);
+    *high = (uint32_t)_mm_movemask_epi8(v);
+}
+
+/* The same for the 32 bytes at p, two blocks of 16 in one set of masks. The buffer ends in a
+ * '\n' sentinel with 32 bytes of padding after it: a record's blocks never leave it. */
+static inline void classify32(const unsigned char *p, uint32_t *nl, uint32_t *ends, uint32_t *odd,
+                              uint32_t *high)
+{
+    uint32_t nl2, ends2, odd2, high2;
+    classify16(p, nl, ends, odd, high);
+    classify16(p + 16, &nl2, &ends2, &odd2, &high2);
+    *nl |= nl2 << 16;
+    *ends |= ends2 << 16;
+    *odd |= odd2 << 16;
+    *high |= high2 << 16;
 }
 #endif
 
 /* The common record: no quotes, no carriage returns. Anything else goes to the general parser,
- * from the start of the record. With SSE2 the record is classified 16 bytes at a time and its
+ * from the start of the record. With SSE2 the record is classified 32 bytes at a time and its
  * fields are cut at the set bits, so no byte is looked at twice. */
 static md_status csv_record(md_reader *r, size_t *n, bool header, md_err *err)
 {
     fill_ahead(r);
 again:;
     const unsigned char *b = (const unsigned char *)r->base;
-    size_t start = r->pos, p = start, fstart = start, count = 0;
+    size_t start = r->pos, p = start, count = 0;
     bool high = false;
     if (p >= r->size || b[p] == '\n' || b[p] == '\r')
         return csv_record_general(r, n, header, err);
 #ifdef __SSE2__
-    /* in locals: for the compiler, the stores into the fields could change them */
-    md_field *fields = r->fields;
-    size_t plain = r->plain;
-    for (size_t block = start;; block += 16) {
+    /* in locals: for the compiler, the stores into the fields could change them. fields[0,
+     * plain) need only their text set; fp is the next field, fs where its text starts */
+    md_field *fields = r->fields, *fp = fields, *plain = fields + r->plain;
+    const char *fs = (const char *)b + start;
+    for (size_t block = start;; block += 32) {
         if (block - start > MD_RECORD_MAX)
             return csv_record_general(r, n, header, err);
-        unsigned nl, ends, odd, high16;
-        classify16(b + block, &nl, &ends, &odd, &high16);
-        unsigned mine = nl ? ((nl & -nl) << 1) - 1 : 0xFFFF; /* up to the record's end */
-        if (__builtin_expect((odd | high16) & mine, 0)) {
+        uint32_t nl, ends, odd, high32;
+        classify32(b + block, &nl, &ends, &odd, &high32);
+        /* up to the record's end (a newline in bit 31: the shift leaves 0, less one is all) */
+        uint32_t mine = nl ? ((nl & -nl) << 1) - 1 : 0xFFFFFFFFu;
+        if (__builtin_expect((odd | high32) & mine, 0)) {
             if (odd & mine)
                 return csv_record_general(r, n, header, err); /* a quote or a CR */
             high = true;
         }
-        for (unsigned m = ends & mine; m; m &= m - 1) {
-            p = block + (size_t)__builtin_ctz(m);
-            if (__builtin_expect(count >= plain, 0)) {
-                ensure_fields(r, count + 1);
+        for (uint32_t m = ends & mine; m; m &= m - 1) {
+            const char *e = (const char *)b + block + (size_t)__builtin_ctz(m);
+            if (__builtin_expect(fp == plain, 0)) { /* a field past any record before */
+                size_t at = (size_t)(fp - fields);
+                ensure_fields(r, at + 1);
                 fields = r->fields;
-                fields[count] = (md_field){MD_F_TEXT, true, (const char *)b + fstart, p - fstart, 0};
-                r->scratch_off[count] = 0;
-                plain = r->plain = count + 1;
-            } else {
-                fields[count].p = (const char *)b + fstart;
-                fields[count].n = p - fstart;
+                fp = fields + at;
+                *fp = (md_field){MD_F_TEXT, true, NULL, 0, 0};
+                r->scratch_off[at] = 0;
+                plain = fields + (r->plain = at + 1);
             }
-            count++;
-            fstart = p + 1; /* after a comma; after the newline it is not used */
+            fp->p = fs;
+            fp->n = (size_t)(e - fs);
+            fp++;
+            fs = e + 1; /* after a comma; after the newline it is not used */
         }
         if (nl)
-            goto end; /* p is at the newline, the last end taken */
+            break;
     }
-end:
+    count = (size_t)(fp - fields);
+    p = (size_t)(fs - 1 - (const char *)b); /* the newline, the last end taken */
     if (p >= r->size && !r->eof && r->size - r->pos < MD_RECORD_MAX + 2) {
         md_reader_fill(r); /* the record goes on past what was read ahead: read more */
         goto again;
@@ -405,6 +422,7 @@ end:
     if (p - start > MD_RECORD_MAX || (p >= r->size && !r->eof))
         return csv_record_general(r, n, header, err); /* too long, or the sentinel mid-record */
 #else
+    size_t fstart = start;
     for (;;) {
         p = next_special(b, p);
         unsigned char c = b[p];
@@ -495,11 +513,11 @@ void md_reader_sha256(const md_reader *r, char out[65])
     memcpy(out, r->sha256, 65);
 }
 
-/* The buffer, with 16 bytes before it and 16 after its sentinel: field scans and number
- * parsing read whole 16-byte blocks around a field without bounds checks. */
+/* The buffer, with 16 bytes before it and 32 after its sentinel: field scans and number
+ * parsing read whole 16- or 32-byte blocks around a field without bounds checks. */
 static void alloc_buffer(md_reader *r, size_t start)
 {
-    r->mem = md_xcalloc(16 + READ_BUF + 1 + 16, 1);
+    r->mem = md_xcalloc(16 + READ_BUF + 1 + 32, 1);
     r->base = r->mem + 16;
     /* the part reading ahead fills, mapped at once (a long record maps more as it comes) */
     size_t bytes = r->end > start ? r->end - start : 0;
