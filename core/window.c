@@ -682,7 +682,11 @@ static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *s
 {
     if (m == 0)
         return;
-    uint64_t *a = *dst = md_xgrow(*dst, cap, *n + m, sizeof **dst);
+    if (*cap < *n + m) { /* exactly: a window's keys can be many, and doubling would waste */
+        *dst = md_xrealloc(*dst, (*n + m) * sizeof **dst);
+        *cap = *n + m;
+    }
+    uint64_t *a = *dst;
     size_t i = *n, j = m, k = *n + m;
     while (i > 0 && j > 0) {
         uint64_t x = a[i - 1], y = src[j - 1];
