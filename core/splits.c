@@ -145,7 +145,7 @@ void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t
         }
         return;
     }
-    if (s->m > 512 && n > 4 * s->m) {
+    if (s->m > 512 && n > s->m) { /* a line of the index serves more than one value */
         warm(grid, (s->ngrid + 1) * sizeof *grid);
         warm(s->mem, (s->m + 1) * sizeof *s->mem);
         warm(counters, (2 * s->m + 1) * sizeof *counters);
