@@ -71,12 +71,11 @@ bool md_value_label(const md_field *f, int *label)
     return true;
 }
 
-/* The digits of "YYYY-MM-DDTHH:MM:SSZ" as numbers (0..9), or false when p is not of that shape
- * (any byte off). With SSE2 the 20 bytes are checked in two overlapping 16-byte blocks: each
- * byte minus the template's must not exceed 9 where a digit goes and 0 where a separator does. */
-static bool iso_digits(const char *p, int d[14])
+/* Whether p is of the shape "YYYY-MM-DDTHH:MM:SSZ" (any byte off: false). With SSE2 the 20
+ * bytes are checked in two overlapping 16-byte blocks: each byte minus the template's must not
+ * exceed 9 where a digit goes and 0 where a separator does. */
+static bool iso_shape(const char *p)
 {
-    static const int pos[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
 #ifdef __SSE2__
     static const char head_t[16] = "0000", tail_t[16] = "-00-00T00:00:00Z";
     static const unsigned char head_max[16] = {9,   9,   9,   9,   255, 255, 255, 255,
@@ -91,22 +90,20 @@ static bool iso_digits(const char *p, int d[14])
                        head),
         _mm_cmpeq_epi8(_mm_min_epu8(tail, _mm_loadu_si128((const __m128i *)(const void *)tail_max)),
                        tail));
-    if (_mm_movemask_epi8(ok) != 0xFFFF)
-        return false;
-    for (int i = 0; i < 14; i++)
-        d[i] = p[pos[i]] - '0';
-    return true;
+    return _mm_movemask_epi8(ok) == 0xFFFF;
 #else
-    if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' || p[19] != 'Z')
-        return false;
-    for (int i = 0; i < 14; i++) {
-        unsigned c = (unsigned char)p[pos[i]] - '0';
-        if (c > 9)
+    static const char shape[] = "0000-00-00T00:00:00Z";
+    for (int i = 0; i < 20; i++)
+        if (shape[i] == '0' ? (unsigned)((unsigned char)p[i] - '0') > 9 : p[i] != shape[i])
             return false;
-        d[i] = (int)c;
-    }
     return true;
 #endif
+}
+
+/* The two digits at p as a number (the shape is checked). */
+static inline int two_digits(const char *p)
+{
+    return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
 /* The common shape "YYYY-MM-DDTHH:MM:SSZ" without any allocation or sscanf. Rows come in
@@ -115,12 +112,11 @@ static bool fast_iso(const char *p, size_t n, int64_t *ms)
 {
     static _Thread_local int last_ymd = -1;
     static _Thread_local int64_t last_days;
-    int d[14];
-    if (n != 20 || !iso_digits(p, d))
+    if (n != 20 || !iso_shape(p))
         return false;
-    int y = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3], mo = d[4] * 10 + d[5],
-        da = d[6] * 10 + d[7], h = d[8] * 10 + d[9], mi = d[10] * 10 + d[11],
-        s = d[12] * 10 + d[13];
+    int y = two_digits(p) * 100 + two_digits(p + 2), mo = two_digits(p + 5),
+        da = two_digits(p + 8), h = two_digits(p + 11), mi = two_digits(p + 14),
+        s = two_digits(p + 17);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || da < 1 || da > mdays[mo - 1] || h > 23 || mi > 59 || s > 59)
         return false;
