@@ -5,7 +5,8 @@
  * (md_bfeature_bin). The features below are shaped to reach every path of the lookup: both
  * kinds of bucket, crowded buckets that need the search, values outside the points, values
  * equal to points and their neighbouring doubles, -0.0, negative and subnormal values, a
- * constant baseline and a single sample value. */
+ * constant baseline and a single sample value. A score's decile (md_baseline_score_bin) is
+ * checked against numpy.searchsorted's rule the same way. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -195,12 +196,48 @@ START_TEST(equal_values_and_gaps_have_their_own_counters)
 }
 END_TEST
 
+/* A score's decile: numpy.searchsorted(edges, s, side='right') - 1, clipped to the bins, for
+ * every count of edges a baseline can have (none, one, a constant score's two, up to eleven)
+ * and scores at, just beside and between the edges. */
+START_TEST(score_bins_follow_searchsorted)
+{
+    for (size_t n = 0; n <= 11; n++) {
+        double edges[11];
+        for (size_t j = 0; j < n; j++)
+            edges[j] = unif();
+        qsort(edges, n, sizeof *edges, cmp_double);
+        if (n >= 2 && rnd() % 2)
+            edges[0] = 0, edges[n - 1] = 1;
+        md_baseline b = {0};
+        b.score_edges = edges;
+        b.n_score_edges = n;
+        size_t k = md_baseline_score_bins(&b);
+        for (int t = 0; t < 2000; t++) {
+            double s = unif();
+            if (n && t % 3 == 0) {
+                s = edges[rnd() % n];
+                s = t % 2 ? s : nextafter(s, t % 4 ? 2.0 : -1.0);
+                s = s < 0 ? 0 : s > 1 ? 1 : s;
+            }
+            size_t at_or_below = 0;
+            for (size_t j = 0; j < n; j++)
+                at_or_below += edges[j] <= s;
+            size_t want = at_or_below == 0 ? 0 : at_or_below - 1 >= k ? k - 1 : at_or_below - 1;
+            ck_assert_msg(md_baseline_score_bin(&b, s) == want,
+                          "%zu edges, s = %.17g: bin %zu, want %zu", n, s,
+                          md_baseline_score_bin(&b, s), want);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_splits(void)
 {
     Suite *s = suite_create("splits");
     TCase *tc = tcase_create("splits");
     tcase_add_test(tc, counters_fold_into_the_reference_ks_slots_and_bins);
     tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
+    tcase_add_test(tc, score_bins_follow_searchsorted);
     suite_add_tcase(s, tc);
     return s;
 }
