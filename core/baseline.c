@@ -1,66 +1,19 @@
 #include "baseline.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "audit.h"
-#include "catcache.h"
+#include "baseline_int.h"
 #include "json.h"
 #include "mem.h"
-#include "perf.h"
 #include "registry_tx.h"
 #include "sort.h"
 #include "sql.h"
-#include "stats.h"
 #include "values.h"
-
-typedef struct {
-    int64_t col;
-    bool numeric;               /* every non-missing value so far is a number */
-    int64_t since;              /* the row (among good rows) from which it is collected */
-    int64_t flipped_at;         /* categorical after all: texts of rows before this come from a
-                                   second pass; -1 when it never flipped */
-    const md_contract_rule *rule;
-    bool forced;                /* the contract set the kind */
-    int64_t missing, violations;
-    double *vals;
-    size_t nvals, cap;
-    double *more; /* the second half's values, sorted as vals are, for the profile to merge */
-    size_t nmore;
-    md_strmap cats;
-    int64_t *cnt;
-    size_t cnt_cap;
-    md_catcache *cc; /* short texts met, once the feature is categorical */
-} fcol;
-
-typedef struct {
-    md_reader *r;
-    md_colmap m;
-    const md_baseline_opts *o;
-    md_contract contract;
-    bool has_contract;
-    fcol *f;
-    size_t nf, fcap;
-    int64_t *col_feature; /* reader column -> feature, -1 for special columns */
-    size_t ncols;
-    int64_t good;         /* good rows read so far */
-    uint64_t *pairs;      /* labeled (score, label) keys */
-    size_t np, pcap;
-    double *scores;
-    size_t ns, scap;
-    double *more_scores; /* the second half's scores and pairs, sorted, to be merged */
-    size_t more_ns;
-    uint64_t *more_pairs;
-    size_t more_np;
-    int64_t rows;
-    md_baseline_report *rep;
-    size_t from, to; /* the bytes this build reads, for sizing its arrays (0, 0: unknown) */
-    bool sorted;     /* the numeric features' values, the scores and the pairs are sorted */
-} build;
 
 /* ---- columns ----------------------------------------------------------------------------------- */
 
@@ -283,236 +236,6 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
         if (++b->rep->bad_rows > b->o->read.max_bad_rows)
             return err->code;
     }
-}
-
-/* ---- from collected values to the profile ---------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-/* The KS sample: all values, or MD_KS_SAMPLE_MAX drawn without replacement (partial
- * Fisher-Yates), as sorted distinct values with multiplicities. */
-static void ks_sample(md_bfeature *out, double *vals, size_t n, uint64_t seed)
-{
-    size_t take = n <= MD_KS_SAMPLE_MAX ? n : MD_KS_SAMPLE_MAX;
-    double *s = md_xmalloc((take ? take : 1) * sizeof *s);
-    uint64_t state = seed;
-    for (size_t i = 0; i < take; i++) {
-        size_t j = i + (n > take ? (size_t)(splitmix64(&state) % (n - i)) : 0);
-        double t = vals[i];
-        vals[i] = vals[j];
-        vals[j] = t;
-        s[i] = vals[i];
-    }
-    md_sort_doubles(s, take);
-    out->ks_values = md_xmalloc((take ? take : 1) * sizeof *out->ks_values);
-    out->ks_counts = md_xmalloc((take ? take : 1) * sizeof *out->ks_counts);
-    out->ks_k = 0;
-    for (size_t i = 0; i < take; i++) {
-        if (out->ks_k && out->ks_values[out->ks_k - 1] == s[i]) {
-            out->ks_counts[out->ks_k - 1]++;
-            continue;
-        }
-        out->ks_values[out->ks_k] = s[i];
-        out->ks_counts[out->ks_k++] = 1;
-    }
-    out->ks_n = (int64_t)take;
-    free(s);
-}
-
-/* numpy.unique(numpy.quantile(sorted, linspace(0, 1, 11))). */
-static double *quantile_edges(const double *sorted, size_t n, size_t *nedges)
-{
-    double q[MD_QUANTILE_BINS + 1];
-    double *e = md_xmalloc(sizeof q);
-    md_linspace01(MD_QUANTILE_BINS, q);
-    md_quantiles_linear(sorted, n, q, MD_QUANTILE_BINS + 1, e);
-    *nedges = md_unique(e, MD_QUANTILE_BINS + 1);
-    return e;
-}
-
-/* Sorted values of one feature (or the scores): sorted here, or two sorted halves merged into
- * an array of exactly their size. */
-static void sort_values(double **v, size_t *n, size_t *cap, double **more, size_t *nmore,
-                        bool sorted)
-{
-    if (!*more) {
-        if (!sorted)
-            md_sort_doubles(*v, *n);
-        return;
-    }
-    double *out = md_xmalloc((*n + *nmore + 1) * sizeof *out);
-    md_merge_doubles(*v, *n, *more, *nmore, out);
-    free(*v);
-    free(*more);
-    *v = out;
-    *more = NULL;
-    *n += *nmore;
-    *cap = *n + 1;
-    *nmore = 0;
-}
-
-static void sort_pairs(build *b)
-{
-    if (!b->more_pairs) {
-        if (!b->sorted)
-            md_sort_u64(b->pairs, b->np);
-        return;
-    }
-    uint64_t *out = md_xmalloc((b->np + b->more_np + 1) * sizeof *out);
-    md_merge_u64(b->pairs, b->np, b->more_pairs, b->more_np, out);
-    free(b->pairs);
-    free(b->more_pairs);
-    b->pairs = out;
-    b->more_pairs = NULL;
-    b->np += b->more_np;
-    b->pcap = b->np + 1;
-    b->more_np = 0;
-}
-
-static void numeric_profile(md_bfeature *out, fcol *f, bool sorted, uint64_t seed)
-{
-    out->kind = MD_NUMERIC;
-    sort_values(&f->vals, &f->nvals, &f->cap, &f->more, &f->nmore, sorted);
-    if (f->nvals == 0) {
-        out->edges = md_xcalloc(1, sizeof *out->edges);
-        out->counts = md_xcalloc(1, sizeof *out->counts);
-        out->ks_values = md_xcalloc(1, sizeof *out->ks_values);
-        out->ks_counts = md_xcalloc(1, sizeof *out->ks_counts);
-        return;
-    }
-    out->edges = quantile_edges(f->vals, f->nvals, &out->nedges);
-    out->nbins = out->nedges >= 2 ? out->nedges - 1 : 2;
-    out->counts = md_xcalloc(out->nbins, sizeof *out->counts);
-    /* the values are sorted and a value's bin never falls as the value grows: each bin's count
-     * is where the next bin's values start, found by binary search */
-    size_t from = 0;
-    for (size_t j = 0; j < out->nbins; j++) {
-        size_t lo = from, hi = f->nvals;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (md_bfeature_bin(out, f->vals[mid]) <= j)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        out->counts[j] = (int64_t)(lo - from);
-        from = lo;
-    }
-    ks_sample(out, f->vals, f->nvals, seed);
-}
-
-static void feature_profile(build *b, size_t i, md_bfeature *out, uint64_t seed)
-{
-    fcol *f = &b->f[i];
-    out->name = md_xstrdup(md_reader_col(b->r, (size_t)f->col));
-    out->rows = b->rows;
-    out->missing = f->missing;
-    md_strmap_init(&out->cats);
-    md_strmap_init(&out->rule.allowed);
-    if (f->rule) { /* copy the contract rule; the allowed set is rebuilt from its keys */
-        out->rule = *f->rule;
-        md_strmap_init(&out->rule.allowed);
-        for (size_t k = 0; k < md_strmap_size(&f->rule->allowed); k++)
-            md_strmap_intern(&out->rule.allowed, md_strmap_key(&f->rule->allowed, k),
-                             strlen(md_strmap_key(&f->rule->allowed, k)));
-    }
-    if (f->numeric) {
-        numeric_profile(out, f, b->sorted, seed + i);
-        return;
-    }
-    out->kind = MD_CATEGORICAL;
-    out->cats = f->cats;
-    md_strmap_init(&f->cats);
-    out->cat_counts = f->cnt;
-    f->cnt = NULL;
-}
-
-static void score_profile(build *b, md_baseline *out)
-{
-    sort_values(&b->scores, &b->ns, &b->scap, &b->more_scores, &b->more_ns, b->sorted);
-    out->score_edges = quantile_edges(b->scores, b->ns, &out->n_score_edges);
-    sort_pairs(b);
-    out->labeled = (int64_t)b->np;
-    out->positives = 0;
-    for (size_t i = 0; i < b->np; i++)
-        out->positives += md_pair_label(b->pairs[i]);
-    if (b->np == 0)
-        return;
-    out->auc = md_auc_sorted_pairs(b->pairs, b->np, &out->has_auc);
-    size_t k = md_baseline_score_bins(out);
-    int64_t *n = md_xcalloc(k, sizeof *n), *y = md_xcalloc(k, sizeof *y);
-    double *sum = md_xcalloc(k, sizeof *sum);
-    md_ksum brier = {0, 0};
-    for (size_t i = 0; i < b->np; i++) {
-        double s = md_pair_score(b->pairs[i]);
-        int lab = md_pair_label(b->pairs[i]);
-        size_t bin = md_baseline_score_bin(out, s);
-        n[bin]++, sum[bin] += s, y[bin] += lab;
-        md_ksum_add(&brier, (s - lab) * (s - lab));
-    }
-    md_deciles d = {k, n, sum, y, (int64_t)b->np};
-    out->has_brier = true;
-    out->brier = md_ksum_value(&brier) / (double)b->np;
-    out->ece = md_ece(&d);
-    free(n);
-    free(y);
-    free(sum);
-}
-
-/* The profile's parts, shared out over the cores: task 0 is the score, task i + 1 feature i. */
-typedef struct {
-    build *b;
-    md_baseline *out;
-    size_t *slot; /* feature -> its place in out->features, or SIZE_MAX when dropped */
-    atomic_size_t next;
-} profile_work;
-
-static void *profile_tasks(void *arg)
-{
-    profile_work *w = arg;
-    for (size_t t; (t = atomic_fetch_add(&w->next, 1)) <= w->b->nf;) {
-        if (t == 0)
-            score_profile(w->b, w->out);
-        else if (w->slot[t - 1] != SIZE_MAX)
-            feature_profile(w->b, t - 1, &w->out->features[w->slot[t - 1]], w->out->seed);
-    }
-    return NULL;
-}
-
-static void make_profile(build *b, const char *path, const char *actor, md_baseline *out)
-{
-    memset(out, 0, sizeof *out);
-    out->rows = b->rows;
-    out->seed = b->o->seed ? b->o->seed : MD_BASELINE_DEFAULT_SEED;
-    profile_work w = {.b = b, .out = out, .slot = md_xmalloc((b->nf + 1) * sizeof *w.slot)};
-    for (size_t i = 0; i < b->nf; i++)
-        w.slot[i] = b->f[i].col >= 0 ? out->nfeatures++ : SIZE_MAX;
-    out->features = md_xcalloc(out->nfeatures + 1, sizeof *out->features);
-    atomic_init(&w.next, 0);
-    pthread_t t;
-    bool helper =
-        sysconf(_SC_NPROCESSORS_ONLN) > 1 && pthread_create(&t, NULL, profile_tasks, &w) == 0;
-    profile_tasks(&w);
-    if (helper)
-        pthread_join(t, NULL);
-    free(w.slot);
-    char sha[65];
-    md_reader_sha256(b->r, sha);
-    out->source = md_xstrdup(path);
-    out->source_sha256 = md_xstrdup(sha);
-    out->created_by = md_xstrdup(actor);
-    const md_columns *c = &b->m.names;
-    out->col_ts = md_xstrdup(b->m.ts >= 0 ? c->ts : NULL);
-    out->col_id = md_xstrdup(b->m.id >= 0 ? c->id : NULL);
-    out->col_score = md_xstrdup(c->score);
-    out->col_label = md_xstrdup(b->m.label >= 0 ? c->label : NULL);
-    out->col_latency = md_xstrdup(b->m.latency >= 0 ? c->latency : NULL);
 }
 
 /* ---- the command ---------------------------------------------------------------------------------- */
@@ -798,7 +521,7 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
     md_baseline p = {0};
     md_status rc = read_file(&b, path, err);
     if (rc == MD_OK) {
-        make_profile(&b, path, a->name, &p);
+        md_baseline_profile(&b, path, a->name, &p);
         rc = store_profile(s, a, model, number, &p, &b, err);
     }
     rep->rows = b.rows;
