@@ -149,6 +149,7 @@ static void score_profile(build *b, md_baseline *out)
     b->scores = sort_all(b->scores, &b->ns, &b->scap, b->more_scores, b->more_ns, b->sorted, true);
     b->more_scores = NULL, b->more_ns = 0;
     out->score_edges = quantile_edges(b->scores, b->ns, &out->n_score_edges);
+    md_baseline_index_scores(out);
     b->pairs = sort_all(b->pairs, &b->np, &b->pcap, b->more_pairs, b->more_np, b->sorted, false);
     b->more_pairs = NULL, b->more_np = 0;
     out->labeled = (int64_t)b->np;

@@ -44,14 +44,33 @@ size_t md_baseline_score_bins(const md_baseline *b)
     return b->n_score_edges >= 2 ? b->n_score_edges - 1 : 1;
 }
 
+void md_baseline_index_scores(md_baseline *b)
+{
+    size_t n = b->n_score_edges, i = 0;
+    for (size_t g = 0; g <= MD_SCORE_LUT; g++) {
+        double lo = (double)g / MD_SCORE_LUT; /* exact: a power of two apart */
+        while (i < n && b->score_edges[i] <= lo)
+            i++;
+        b->score_lut[g] = (uint8_t)i;
+    }
+    b->has_score_lut = n <= UINT8_MAX;
+}
+
 /* numpy.searchsorted(edges, s, side='right') - 1, clipped to the bins. */
 size_t md_baseline_score_bin(const md_baseline *b, double s)
 {
     size_t k = md_baseline_score_bins(b), i = 0, n = b->n_score_edges;
-    /* i: the edges at or below s (they ascend), by halving without a branch on a random score:
-     * four steps for the 11 edges of deciles */
-    if (n > 0) {
-        const double *e = b->score_edges;
+    const double *e = b->score_edges;
+    if (b->has_score_lut && s >= 0 && s <= 1) {
+        /* s * MD_SCORE_LUT is exact, so s lies in part g and at or above its lowest score: the
+         * edges at or below s are the table's, and the few that lie inside the part and at or
+         * below s (almost always none) */
+        i = b->score_lut[(size_t)(s * MD_SCORE_LUT)];
+        while (i < n && e[i] <= s)
+            i++;
+    } else if (n > 0) {
+        /* i: the edges at or below s (they ascend), by halving without a branch on a random
+         * score: four steps for the 11 edges of deciles */
         while (n > 1) {
             size_t half = n / 2;
             e = e[half] <= s ? e + half : e;
@@ -353,6 +372,7 @@ static void baseline_read(sqlite3_stmt *st, md_baseline *b)
     b->rows = sqlite3_column_int64(st, 5);
     b->labeled = sqlite3_column_int64(st, 6);
     b->score_edges = json_reals((const char *)sqlite3_column_text(st, 7), &b->n_score_edges);
+    md_baseline_index_scores(b);
     b->has_auc = !md_sql_col_null(st, 8);
     b->auc = sqlite3_column_double(st, 8);
     b->has_brier = !md_sql_col_null(st, 9);

@@ -19,6 +19,7 @@
 #define MD_KS_SAMPLE_MAX 10000
 #define MD_PSI_FLOOR 1e-4
 #define MD_QUANTILE_BINS 10
+#define MD_SCORE_LUT 1024 /* equal parts of [0, 1] in the score edges' table */
 
 typedef enum { MD_NUMERIC, MD_CATEGORICAL } md_kind;
 
@@ -85,6 +86,10 @@ typedef struct {
     int64_t positives; /* -1: not recorded (a baseline from before it was) */
     double *score_edges;
     size_t n_score_edges;
+    /* score_lut[g]: the score edges at or below g / MD_SCORE_LUT, for md_baseline_score_bin;
+     * set up by md_baseline_index_scores */
+    uint8_t score_lut[MD_SCORE_LUT + 1];
+    bool has_score_lut;
     bool has_auc;
     double auc;
     bool has_brier;
@@ -107,6 +112,9 @@ md_status md_baseline_save(md_store *s, int64_t version_id, const md_baseline *b
 /* The decile bins of the score: bin = searchsorted(edges, s, 'right') - 1 clipped. */
 size_t md_baseline_score_bins(const md_baseline *b);
 size_t md_baseline_score_bin(const md_baseline *b, double score);
+/* Readies the score edges' table, which makes md_baseline_score_bin a load and a compare or
+ * two instead of a search (call again when the edges change). */
+void md_baseline_index_scores(md_baseline *b);
 
 /* A numeric feature's PSI bin for value x (edges clipped, numpy.histogram's rule). */
 size_t md_bfeature_bin(const md_bfeature *f, double x);

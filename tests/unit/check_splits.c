@@ -198,34 +198,48 @@ END_TEST
 
 /* A score's decile: numpy.searchsorted(edges, s, side='right') - 1, clipped to the bins, for
  * every count of edges a baseline can have (none, one, a constant score's two, up to eleven)
- * and scores at, just beside and between the edges. */
+ * and scores at, just beside and between the edges, by search and by the edges' table (edges
+ * and scores on the table's part boundaries too, and several edges in one part). */
 START_TEST(score_bins_follow_searchsorted)
 {
-    for (size_t n = 0; n <= 11; n++) {
+    for (int round = 0; round < 40; round++) {
+        size_t n = (size_t)round % 12;
         double edges[11];
-        for (size_t j = 0; j < n; j++)
+        for (size_t j = 0; j < n; j++) {
             edges[j] = unif();
+            if (round % 3 == 1) /* on a part boundary */
+                edges[j] = (double)(rnd() % (MD_SCORE_LUT + 1)) / MD_SCORE_LUT;
+            if (round % 3 == 2 && j > 0) /* inside the first edge's part */
+                edges[j] = edges[0] + unif() / (2 * MD_SCORE_LUT);
+        }
         qsort(edges, n, sizeof *edges, cmp_double);
         if (n >= 2 && rnd() % 2)
             edges[0] = 0, edges[n - 1] = 1;
         md_baseline b = {0};
         b.score_edges = edges;
         b.n_score_edges = n;
+        md_baseline t = b;
+        md_baseline_index_scores(&t);
         size_t k = md_baseline_score_bins(&b);
-        for (int t = 0; t < 2000; t++) {
+        for (int i = 0; i < 2000; i++) {
             double s = unif();
-            if (n && t % 3 == 0) {
+            if (n && i % 3 == 0) {
                 s = edges[rnd() % n];
-                s = t % 2 ? s : nextafter(s, t % 4 ? 2.0 : -1.0);
+                s = i % 2 ? s : nextafter(s, i % 4 ? 2.0 : -1.0);
                 s = s < 0 ? 0 : s > 1 ? 1 : s;
+            } else if (i % 3 == 1 && i % 2) {
+                s = (double)(rnd() % (MD_SCORE_LUT + 1)) / MD_SCORE_LUT;
             }
             size_t at_or_below = 0;
             for (size_t j = 0; j < n; j++)
                 at_or_below += edges[j] <= s;
             size_t want = at_or_below == 0 ? 0 : at_or_below - 1 >= k ? k - 1 : at_or_below - 1;
             ck_assert_msg(md_baseline_score_bin(&b, s) == want,
-                          "%zu edges, s = %.17g: bin %zu, want %zu", n, s,
+                          "%zu edges, s = %.17g: bin %zu by search, want %zu", n, s,
                           md_baseline_score_bin(&b, s), want);
+            ck_assert_msg(md_baseline_score_bin(&t, s) == want,
+                          "%zu edges, s = %.17g: bin %zu by table, want %zu", n, s,
+                          md_baseline_score_bin(&t, s), want);
         }
     }
 }
