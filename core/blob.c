@@ -26,13 +26,21 @@ static inline unsigned char *room(md_wbuf *b, size_t n)
     return b->p + b->n;
 }
 
-void md_put_u64(md_wbuf *b, uint64_t v)
+#define COUNTS_CHUNK 4096 /* bytes of counters written between checks for room */
+
+/* v as a varint at o (room for 10 bytes): seven bits a byte, the low ones first. Returns the
+ * byte after it. */
+static inline unsigned char *varint(unsigned char *o, uint64_t v)
 {
-    unsigned char *o = room(b, 10), *start = o; /* seven bits a byte, the low ones first */
     for (; v >= 0x80; v >>= 7)
         *o++ = (unsigned char)(v | 0x80);
     *o++ = (unsigned char)v;
-    b->n += (size_t)(o - start);
+    return o;
+}
+
+void md_put_u64(md_wbuf *b, uint64_t v)
+{
+    b->n = (size_t)(varint(room(b, 10), v) - b->p);
 }
 
 void md_put_f64(md_wbuf *b, double v)
@@ -45,30 +53,39 @@ void md_put_f64(md_wbuf *b, double v)
     b->n += 8;
 }
 
-void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n)
+static inline __attribute__((always_inline)) uint64_t count_at(const void *c, size_t i, bool wide)
+{
+    return wide ? (uint64_t)((const int64_t *)c)[i] : ((const uint32_t *)c)[i];
+}
+
+/* The counters, zero runs folded: a run's length and the counter after it, as varints, written
+ * a chunk at a time into room made for it (a pair takes 20 bytes at most). */
+static inline __attribute__((always_inline)) void put_counts(md_wbuf *b, const void *c, size_t n,
+                                                             bool wide)
 {
     for (size_t i = 0; i < n;) {
-        size_t run = 0;
-        while (i + run < n && c[i + run] == 0)
-            run++;
-        md_put_u64(b, run);
-        i += run;
-        if (i < n)
-            md_put_u64(b, c[i++]);
+        unsigned char *o = room(b, COUNTS_CHUNK + 20), *end = o + COUNTS_CHUNK;
+        while (i < n && o < end) {
+            size_t run = 0;
+            while (i + run < n && count_at(c, i + run, wide) == 0)
+                run++;
+            o = varint(o, run);
+            i += run;
+            if (i < n)
+                o = varint(o, count_at(c, i++, wide));
+        }
+        b->n = (size_t)(o - b->p);
     }
+}
+
+void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n)
+{
+    put_counts(b, c, n, false);
 }
 
 void md_put_counts64(md_wbuf *b, const int64_t *c, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        size_t run = 0;
-        while (i + run < n && c[i + run] == 0)
-            run++;
-        md_put_u64(b, run);
-        i += run;
-        if (i < n)
-            md_put_u64(b, (uint64_t)c[i++]);
-    }
+    put_counts(b, c, n, true);
 }
 
 uint64_t md_get_u64(md_rbuf *b)

@@ -214,6 +214,16 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, size_t distinc
     most = distinct < most ? distinct : most;
     if (distinct != SIZE_MAX && distinct > MD_EXACT_DISTINCT_MAX) {
         vsum_to_hist(s, latency);
+        if (!latency) { /* scores: each key straight into its bin, without grouping first */
+            uint64_t keys[KEYS_AT_ONCE];
+            for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+                for (size_t i = 0; i < got; i++) {
+                    size_t bin = score_hist_bin(md_pair_score(keys[i]));
+                    s->a[bin] += (int64_t)(keys[i] & 1);
+                    s->b[bin] += (int64_t)(~keys[i] & 1);
+                }
+            return;
+        }
     } else if ((s->cap = most < MD_EXACT_DISTINCT_MAX + 1 ? most : MD_EXACT_DISTINCT_MAX + 1)) {
         /* room for as many distinct values as there can be, so the arrays never move */
         s->v = md_xmalloc(s->cap * sizeof *s->v);

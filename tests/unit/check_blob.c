@@ -62,11 +62,55 @@ START_TEST(stored_numbers_keep_their_bytes)
 }
 END_TEST
 
+/* Counters as stored: (zero run, counter) pairs of varints, the bytes of a small case spelled
+ * out, and large ones (long runs, counters of every width, tens of kilobytes of output, after
+ * other bytes in the buffer) read back as written, 32-bit and 64-bit alike. */
+START_TEST(counters_fold_zero_runs)
+{
+    const uint32_t small[] = {0, 0, 3, 300, 0, 0, 0};
+    md_wbuf w = {0};
+    md_put_counts32(&w, small, 7);
+    ck_assert_uint_eq(w.n, 6);
+    ck_assert(memcmp(w.p, "\x02\x03\x00\xac\x02\x03", 6) == 0);
+    md_wbuf_free(&w);
+    md_put_counts32(&w, small, 0);
+    ck_assert_uint_eq(w.n, 0);
+    md_wbuf_free(&w);
+
+    uint64_t state = 11;
+    for (size_t n = 1; n <= 60000; n = n * 7 + 3) {
+        uint32_t *c32 = calloc(n, sizeof *c32), *back32 = calloc(n, sizeof *back32);
+        int64_t *c64 = calloc(n, sizeof *c64), *back64 = calloc(n, sizeof *back64);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = tu_random(&state);
+            if (r % 3 == 0 || (i / 1000) % 4 == 1) /* scattered zeros, and runs of 1000 */
+                continue;
+            c32[i] = (uint32_t)(r >> (r % 64 | 32));
+            c64[i] = (int64_t)(tu_random(&state) >> (r % 64 | 1));
+        }
+        md_put_u64(&w, 42); /* counters need not start the buffer */
+        md_put_counts32(&w, c32, n);
+        md_put_counts64(&w, c64, n);
+        md_rbuf rd = {w.p, w.n, 0, false};
+        ck_assert_uint_eq(md_get_u64(&rd), 42);
+        md_get_counts32_add(&rd, back32, n);
+        md_get_counts64_add(&rd, back64, n);
+        ck_assert(!rd.bad);
+        ck_assert_uint_eq(rd.pos, w.n);
+        ck_assert(memcmp(c32, back32, n * sizeof *c32) == 0);
+        ck_assert(memcmp(c64, back64, n * sizeof *c64) == 0);
+        md_wbuf_free(&w);
+        free(c32), free(back32), free(c64), free(back64);
+    }
+}
+END_TEST
+
 Suite *suite_blob(void)
 {
     Suite *s = suite_create("blob");
     TCase *tc = tcase_create("blob");
     tcase_add_test(tc, stored_numbers_keep_their_bytes);
+    tcase_add_test(tc, counters_fold_zero_runs);
     suite_add_tcase(s, tc);
     return s;
 }
