@@ -218,6 +218,91 @@ START_TEST(over_sla_stays_exact_when_latencies_fold_into_bins)
 }
 END_TEST
 
+/* n rows in one window with distinct scores (`from` + i over n + 1, seven decimals), labels
+ * drawn from the scores; adds each (score, label) to s and y from *k on. */
+static const char *score_log(const char *name, int n, double from, double *sc, int *y, int *k)
+{
+    size_t cap = (size_t)n * 48 + 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "ts,score,label\n");
+    for (int i = 0; i < n; i++, ++*k) {
+        char score[32];
+        snprintf(score, sizeof score, "%.7f", from + (i + 1.0) / (n + 1.0) * (1 - from) * 0.999);
+        sc[*k] = strtod(score, NULL);
+        y[*k] = mon_unif() < sc[*k];
+        len +=
+            (size_t)snprintf(text + len, cap - len, "2026-10-01T10:00:00Z,%s,%d\n", score, y[*k]);
+    }
+    const char *path = mon_write_file(name, text);
+    free(text);
+    return path;
+}
+
+typedef struct {
+    double score;
+    int label;
+} scored;
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->score, z = ((const scored *)b)->score;
+    return x < z ? -1 : x > z;
+}
+
+/* AUC over n (score, label) pairs, every score distinct: each positive outranks the negatives
+ * below it. */
+static double auc_of_pairs(const double *sc, const int *y, int n)
+{
+    scored *p = malloc((size_t)n * sizeof *p);
+    for (int i = 0; i < n; i++)
+        p[i] = (scored){sc[i], y[i]};
+    qsort(p, (size_t)n, sizeof *p, by_score);
+    double neg = 0, pos = 0, won = 0;
+    for (int i = 0; i < n; i++) {
+        won += p[i].label ? neg : 0;
+        p[i].label ? pos++ : neg++;
+    }
+    free(p);
+    return won / (pos * neg);
+}
+
+/* A window of more than 65,536 distinct scores keeps them as a histogram in its part: its AUC
+ * is exact while this ingest's values are at hand, and once a later ingest recomputes it from
+ * the parts it is marked approximate, with a bound that holds the exact AUC. */
+START_TEST(auc_from_score_bins_stays_within_its_bound)
+{
+    md_store *s = mon_store();
+    enum { N1 = 70000, N2 = 300 };
+    double *sc = malloc((N1 + N2) * sizeof *sc);
+    int *y = malloc((N1 + N2) * sizeof *y), k = 0;
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, score_log("s1.csv", N1, 0, sc, y, &k), NULL, &rep, &err), MD_OK);
+    json_t *doc;
+    ck_assert_int_eq(md_calibration_json(s, "churn", 1, NULL, &doc, &err), MD_OK);
+    json_t *w = json_array_get(json_object_get(doc, "windows"), 0);
+    ck_assert(json_is_true(json_object_get(w, "auc_exact")));
+    ck_assert_double_eq_tol(json_real_value(json_object_get(w, "auc")), auc_of_pairs(sc, y, k),
+                            1e-12);
+    json_decref(doc);
+
+    ck_assert_int_eq(mon_ingest(s, score_log("s2.csv", N2, 0.25, sc, y, &k), NULL, &rep, &err),
+                     MD_OK);
+    ck_assert_int_eq(md_calibration_json(s, "churn", 1, NULL, &doc, &err), MD_OK);
+    w = json_array_get(json_object_get(doc, "windows"), 0);
+    double auc = json_real_value(json_object_get(w, "auc")),
+           bound = json_real_value(json_object_get(w, "auc_error")), truth = auc_of_pairs(sc, y, k);
+    ck_assert(json_is_false(json_object_get(w, "auc_exact")));
+    ck_assert_int_eq(json_integer_value(json_object_get(w, "labeled")), N1 + N2);
+    ck_assert(bound > 0 && bound < 0.01);
+    ck_assert_msg(fabs(auc - truth) <= bound, "%.17g vs %.17g, bound %g", auc, truth, bound);
+    json_decref(doc);
+    free(sc);
+    free(y);
+    md_store_close(s);
+}
+END_TEST
+
 /* Category name i: 'z's, then two letters that tell it apart, 1 + i % 20 bytes long (1-byte
  * names are single letters): names of one length differ only at their end. */
 static void category_name(int i, char *out)
@@ -583,6 +668,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, max_bad_rows_skips_and_counts);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
     tcase_add_test(tc, over_sla_stays_exact_when_latencies_fold_into_bins);
+    tcase_add_test(tc, auc_from_score_bins_stays_within_its_bound);
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
