@@ -112,7 +112,7 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
 /* Few elements: qsort. Many: radix, with 11-bit digits (6 passes instead of 8) from about 64k
  * elements, where their 2,048-entry histograms pay off. The digit width and the element kind
  * are constants in each copy, so that the loops over the digits are unrolled. */
-static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool doubles)
+static inline __attribute__((always_inline)) void sort_small(void *v, size_t n, bool doubles)
 {
     if (n < 2)
         return;
@@ -122,6 +122,35 @@ static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool
         radix(v, n, 11, doubles);
     else
         radix(v, n, 8, doubles);
+}
+
+/* From this many elements on, the two halves are sorted one after the other and merged: a
+ * radix sort's scratch is as large as what it sorts, so this halves the memory a sort adds on
+ * top of its array (a window's scores at the end of an ingest: up to 8 MB a thread). */
+#define HALVES_MIN (1u << 18)
+
+/* Sorts v by key_at (see merge64 for equal keys). */
+static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool doubles)
+{
+    if (n < HALVES_MIN) {
+        sort_small(v, n, doubles);
+        return;
+    }
+    size_t h = n / 2, m = n - h;
+    char *a = v, *hi = md_xmalloc(m * 8);
+    sort_small(a, h, doubles);
+    sort_small(a + 8 * h, m, doubles);
+    memcpy(hi, a + 8 * h, m * 8);
+    /* from the top down, the larger key of the two sides, without a branch on which */
+    size_t i = h, j = m, k = n;
+    while (i > 0 && j > 0) {
+        bool from_a = key_at(a, i - 1, doubles) > key_at(hi, j - 1, doubles);
+        memcpy(a + 8 * --k, from_a ? a + 8 * (i - 1) : hi + 8 * (j - 1), 8);
+        i -= from_a;
+        j -= !from_a;
+    }
+    memcpy(a, hi, j * 8); /* what is left of the upper half; the lower half's rest is in place */
+    free(hi);
 }
 
 void md_sort_u64(uint64_t *v, size_t n)

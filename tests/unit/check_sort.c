@@ -1,6 +1,6 @@
-/* sort: md_sort_u64 and md_sort_doubles (core/sort.c) against qsort, on both sides of the size
- * where they switch from qsort to radix and from 8-bit to 11-bit digits; md_merge_u64 and
- * md_merge_doubles against sorting both halves together. */
+/* sort: md_sort_u64 and md_sort_doubles (core/sort.c) against qsort, on both sides of the sizes
+ * where they switch from qsort to radix, from 8-bit to 11-bit digits and from one sort to two
+ * halves merged; md_merge_u64 and md_merge_doubles against sorting both halves together. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -29,7 +29,8 @@ static int cmp_key(const void *a, const void *b)
  * share their top bytes (doubles of one range), keys alike but for one digit, and equal keys. */
 START_TEST(radix_sort_equals_qsort)
 {
-    static const size_t sizes[] = {1, 2, 255, 256, 1000, 65535, 65536, 200000};
+    static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
+                                   65536, 200000, 262143, 262144, 300001};
     uint64_t z = 1;
     for (size_t si = 0; si < LEN(sizes); si++) {
         size_t n = sizes[si];
@@ -64,7 +65,7 @@ static int cmp_value(const void *a, const void *b)
  * checked against qsort by value (the zeros compare equal, so either order of them passes). */
 START_TEST(double_sort_orders_by_value)
 {
-    static const size_t sizes[] = {2, 255, 256, 1000, 65536, 200000};
+    static const size_t sizes[] = {2, 255, 256, 1000, 65536, 200000, 262144, 300001};
     static const double special[] = {-0.0,    0.0,     INFINITY, -INFINITY, 5e-324,
                                      -5e-324, DBL_MAX, -DBL_MAX, 1.0,       -1.0};
     uint64_t z = 7;
