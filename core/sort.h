@@ -1,7 +1,9 @@
 /* Sorting many numbers fast: LSD radix sort on 64-bit keys.
  *
  * Why: exact AUC and exact quantiles need sorted data; a window can hold millions of scores.
- * Doubles are mapped to keys whose unsigned order is their numeric order (negatives flipped). */
+ * Doubles are mapped to keys whose unsigned order is their numeric order (negatives flipped).
+ * From 262,144 elements on, the halves are sorted one after the other and merged, so a sort
+ * needs scratch memory of half its array's size, not all of it. */
 #ifndef MD_SORT_H
 #define MD_SORT_H
 
