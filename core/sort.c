@@ -58,14 +58,24 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The sort key of element i: the 64-bit value itself, or for doubles md_double_key of it,
- * without a branch. */
-static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size_t i,
-                                                             bool doubles)
+/* Element i's 64 bits. */
+static inline __attribute__((always_inline)) uint64_t bits_at(const void *v, size_t i)
 {
     uint64_t u;
     memcpy(&u, (const char *)v + 8 * i, 8);
+    return u;
+}
+
+/* The sort key of an element's bits: the 64-bit value itself, or for doubles md_double_key of
+ * it, without a branch. */
+static inline __attribute__((always_inline)) uint64_t key_of(uint64_t u, bool doubles)
+{
     return doubles ? u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL) : u;
+}
+
+static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size_t i, bool doubles)
+{
+    return key_of(bits_at(v, i), doubles);
 }
 
 /* LSD radix sort with `bits`-bit digits of 64-bit elements (unsigned integers, or doubles by
@@ -129,7 +139,28 @@ static inline __attribute__((always_inline)) void sort_small(void *v, size_t n, 
  * top of its array (a window's scores at the end of an ingest: up to 8 MB a thread). */
 #define HALVES_MIN (1u << 18)
 
-/* Sorts v by key_at (see merge64 for equal keys). */
+/* a holds n elements ascending by key_at and room for m more; src's m ascending elements are
+ * merged in from the top down, the larger key of the two sides first, without a branch on
+ * which (equal keys are equal values: their order does not matter). */
+static inline __attribute__((always_inline)) void merge_down(void *a, size_t n, const void *src,
+                                                             size_t m, bool doubles)
+{
+    char *o = a;
+    const char *y = src;
+    size_t i = n, j = m, k = n + m;
+    while (i > 0 && j > 0) {
+        uint64_t x = bits_at(o, i - 1), z = bits_at(y, j - 1);
+        bool from_a = key_of(x, doubles) > key_of(z, doubles);
+        uint64_t top = from_a ? x : z;
+        memcpy(o + 8 * --k, &top, 8);
+        i -= from_a;
+        j -= !from_a;
+    }
+    if (j) /* what is left of src; a's rest is in place */
+        memcpy(o, y, j * 8);
+}
+
+/* Sorts v by key_at. */
 static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool doubles)
 {
     if (n < HALVES_MIN) {
@@ -141,16 +172,13 @@ static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool
     sort_small(a, h, doubles);
     sort_small(a + 8 * h, m, doubles);
     memcpy(hi, a + 8 * h, m * 8);
-    /* from the top down, the larger key of the two sides, without a branch on which */
-    size_t i = h, j = m, k = n;
-    while (i > 0 && j > 0) {
-        bool from_a = key_at(a, i - 1, doubles) > key_at(hi, j - 1, doubles);
-        memcpy(a + 8 * --k, from_a ? a + 8 * (i - 1) : hi + 8 * (j - 1), 8);
-        i -= from_a;
-        j -= !from_a;
-    }
-    memcpy(a, hi, j * 8); /* what is left of the upper half; the lower half's rest is in place */
+    merge_down(a, h, hi, m, doubles);
     free(hi);
+}
+
+void md_merge_u64_down(uint64_t *a, size_t n, const uint64_t *src, size_t m)
+{
+    merge_down(a, n, src, m, false);
 }
 
 void md_sort_u64(uint64_t *v, size_t n)

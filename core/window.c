@@ -696,16 +696,7 @@ static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *s
         *dst = md_xrealloc(*dst, (*n + m) * sizeof **dst);
         *cap = *n + m;
     }
-    uint64_t *a = *dst;
-    size_t i = *n, j = m, k = *n + m;
-    while (i > 0 && j > 0) {
-        uint64_t x = a[i - 1], y = src[j - 1];
-        bool from_a = x > y; /* equal keys: either order is the same */
-        a[--k] = from_a ? x : y;
-        i -= from_a;
-        j -= !from_a;
-    }
-    memcpy(a, src, j * sizeof *src); /* what is left of src; a's rest is in place */
+    md_merge_u64_down(*dst, *n, src, m);
     *n += m;
 }
 
