@@ -1,7 +1,6 @@
 #include "baseline.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,61 +299,13 @@ typedef struct {
     md_status rc;
 } half;
 
-/* The sorting that follows the reading, shared by the two threads: each sorts what its own half
- * collected, then helps with the other half's as soon as that half is read (the file hash shares
- * a core with one of them, so one half is read first). A task is one numeric feature's values,
- * the scores or the pairs. */
-typedef struct {
-    build *b[2];
-    size_t ntasks[2]; /* a half's tasks: known once it is read, 0 when its reading failed */
-    bool read[2];
-    atomic_size_t next[2]; /* a half's next task */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} sorting;
-
-static void sort_task(build *b, size_t t)
-{
-    if (t < b->nf && b->f[t].numeric)
-        md_sort_doubles(b->f[t].vals, b->f[t].nvals);
-    else if (t == b->nf)
-        md_sort_doubles(b->scores, b->ns);
-    else if (t == b->nf + 1)
-        md_sort_u64(b->pairs, b->np);
-}
-
-static void sort_tasks(sorting *s, int h)
-{
-    for (size_t t; (t = atomic_fetch_add(&s->next[h], 1)) < s->ntasks[h];)
-        sort_task(s->b[h], t);
-}
-
-/* Half `me` is read (ok: without error): sorts its values, then the other half's. */
-static void sort_shared(sorting *s, int me, bool ok)
-{
-    pthread_mutex_lock(&s->mu);
-    s->ntasks[me] = ok ? s->b[me]->nf + 2 : 0;
-    s->read[me] = true;
-    pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-    sort_tasks(s, me);
-    pthread_mutex_lock(&s->mu);
-    while (!s->read[!me])
-        pthread_cond_wait(&s->cv, &s->mu);
-    pthread_mutex_unlock(&s->mu);
-    sort_tasks(s, !me);
-}
-
-typedef struct {
-    half *x;
-    sorting *s;
-} half_job;
-
+/* The second half, on its own thread: read, and its pairs sorted for the profile to merge. */
 static void *read_half(void *arg)
 {
-    half_job *j = arg;
-    j->x->rc = pass(&j->x->h, collect_row, true, &j->x->err);
-    sort_shared(j->s, 1, j->x->rc == MD_OK);
+    half *x = arg;
+    x->rc = pass(&x->h, collect_row, true, &x->err);
+    if (x->rc == MD_OK)
+        md_sort_u64(x->h.pairs, x->h.np);
     return NULL;
 }
 
@@ -378,8 +329,8 @@ static bool halves_agree(const build *a, const half *x, size_t split)
     return true;
 }
 
-/* Adds the second half's counts to the first's; its sorted values wait beside the first's for
- * the profile, which merges them on either core. */
+/* Adds the second half's counts to the first's; its values wait beside the first's (in file
+ * order after them) for the profile, and its sorted pairs to be merged with the first's. */
 static void join_half(build *a, build *h)
 {
     for (size_t i = 0; i < a->nf; i++) {
@@ -425,30 +376,27 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
                    .has_contract = b->has_contract,
                    .from = split,
                    .to = md_reader_size(b->r)};
-    sorting s = {.b = {b, &x->h}, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-    atomic_init(&s.next[0], 0);
-    atomic_init(&s.next[1], 0);
-    half_job job = {x, &s};
     pthread_t t;
     bool started =
         md_reader_open_range(b->r, split, md_reader_size(b->r), &x->h.r, &x->err) == MD_OK &&
         md_colmap_resolve(x->h.r, &b->o->read.cols, false, &x->h.m, &x->err) == MD_OK;
     if (started) {
         sync_columns(&x->h);
-        started = pthread_create(&t, NULL, read_half, &job) == 0;
+        started = pthread_create(&t, NULL, read_half, x) == 0;
     }
     md_status rc = MD_OK;
     if (started) {
         md_reader_set_limit(b->r, split);
         b->to = split;
         rc = pass(b, collect_row, true, err);
-        sort_shared(&s, 0, rc == MD_OK);
+        if (rc == MD_OK)
+            md_sort_u64(b->pairs, b->np);
         b->to = md_reader_size(b->r);
         md_reader_set_limit(b->r, 0);
         pthread_join(t, NULL);
         *joined = rc == MD_OK && halves_agree(b, x, split);
         if (*joined) {
-            b->sorted = true; /* both halves (sort_shared) */
+            b->sorted = true; /* both halves' pairs */
             join_half(b, &x->h);
         }
         b->rep->parallel = *joined;

@@ -23,7 +23,7 @@ typedef struct {
     int64_t missing, violations;
     double *vals;
     size_t nvals, cap;
-    double *more; /* the second half's values, sorted as vals are, for the profile to merge */
+    double *more; /* the second half's values (vals has the first's), for the profile */
     size_t nmore;
     md_strmap cats;
     int64_t *cnt;
@@ -46,17 +46,17 @@ typedef struct {
     size_t np, pcap;
     double *scores;
     size_t ns, scap;
-    double *more_scores; /* the second half's scores and pairs, sorted, to be merged */
+    double *more_scores; /* the second half's scores, and its pairs sorted to be merged */
     size_t more_ns;
     uint64_t *more_pairs;
     size_t more_np;
     int64_t rows;
     md_baseline_report *rep;
     size_t from, to; /* the bytes this build reads, for sizing its arrays (0, 0: unknown) */
-    bool sorted;     /* the numeric features' values, the scores and the pairs are sorted */
+    bool sorted;     /* the pairs are sorted */
 } build;
 
-/* The profile of what b collected (its values sorted or merged on the way), on every core. */
+/* The profile of what b collected (its pairs sorted or merged on the way), on every core. */
 void md_baseline_profile(build *b, const char *path, const char *actor, md_baseline *out);
 
 #endif

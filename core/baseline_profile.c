@@ -9,6 +9,7 @@
 #include "baseline_int.h"
 #include "mem.h"
 #include "perf.h"
+#include "select.h"
 #include "sort.h"
 #include "stats.h"
 
@@ -20,19 +21,26 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-/* The KS sample: all values, or MD_KS_SAMPLE_MAX drawn without replacement (partial
- * Fisher-Yates), as sorted distinct values with multiplicities. */
-static void ks_sample(md_bfeature *out, double *vals, size_t n, uint64_t seed)
+/* The i-th of the values of a then b. */
+static double *value_ref(double *a, size_t na, double *b, size_t i)
 {
-    size_t take = n <= MD_KS_SAMPLE_MAX ? n : MD_KS_SAMPLE_MAX;
+    return i < na ? &a[i] : &b[i - na];
+}
+
+/* The KS sample: all values, or MD_KS_SAMPLE_MAX drawn without replacement (partial
+ * Fisher-Yates over the values in file order: a holds the first rows', b the rest's), as sorted
+ * distinct values with multiplicities. */
+static void ks_sample(md_bfeature *out, double *a, size_t na, double *b, size_t nb, uint64_t seed)
+{
+    size_t n = na + nb, take = n <= MD_KS_SAMPLE_MAX ? n : MD_KS_SAMPLE_MAX;
     double *s = md_xmalloc((take ? take : 1) * sizeof *s);
     uint64_t state = seed;
     for (size_t i = 0; i < take; i++) {
         size_t j = i + (n > take ? (size_t)(splitmix64(&state) % (n - i)) : 0);
-        double t = vals[i];
-        vals[i] = vals[j];
-        vals[j] = t;
-        s[i] = vals[i];
+        double *x = value_ref(a, na, b, i), *y = value_ref(a, na, b, j), t = *x;
+        *x = *y;
+        *y = t;
+        s[i] = *x;
     }
     md_sort_doubles(s, take);
     out->ks_values = md_xmalloc((take ? take : 1) * sizeof *out->ks_values);
@@ -50,72 +58,80 @@ static void ks_sample(md_bfeature *out, double *vals, size_t n, uint64_t seed)
     free(s);
 }
 
-/* numpy.unique(numpy.quantile(sorted, linspace(0, 1, 11))). */
-static double *quantile_edges(const double *sorted, size_t n, size_t *nedges)
+/* The ranks a quantile asks for, noted instead of read (the value returned is not used). */
+typedef struct {
+    size_t rank[2 * (MD_QUANTILE_BINS + 1)];
+    size_t n;
+} wanted;
+
+static double note_rank(const void *ctx, size_t i)
+{
+    wanted *w = (wanted *)ctx;
+    w->rank[w->n++] = i;
+    return 0.0;
+}
+
+static double selected_at(const void *ctx, size_t i)
+{
+    return md_select_value(ctx, i);
+}
+
+/* numpy.unique(numpy.quantile(values, linspace(0, 1, 11))) of the n >= 1 values of a then b,
+ * found by md_select, which s holds afterwards for counting. */
+static double *quantile_edges(md_select *s, const double *a, size_t na, const double *b, size_t nb,
+                              size_t *nedges)
 {
     double q[MD_QUANTILE_BINS + 1];
     double *e = md_xmalloc(sizeof q);
+    wanted w = {.n = 0};
     md_linspace01(MD_QUANTILE_BINS, q);
-    md_quantiles_linear(sorted, n, q, MD_QUANTILE_BINS + 1, e);
+    md_quantiles_linear_at(note_rank, &w, na + nb, q, MD_QUANTILE_BINS + 1, e);
+    md_select_init(s, a, na, b, nb, w.rank, w.n);
+    md_quantiles_linear_at(selected_at, s, na + nb, q, MD_QUANTILE_BINS + 1, e);
     *nedges = md_unique(e, MD_QUANTILE_BINS + 1);
     return e;
 }
 
-/* The n elements at v (doubles, or pair keys) in order: sorted here, or, when the second
- * half's sorted elements wait at `more`, both merged into an array of exactly their size (v and
- * more freed; *n and *cap count both). */
-static void *sort_all(void *v, size_t *n, size_t *cap, void *more, size_t nmore, bool sorted,
-                      bool doubles)
+/* The pairs in order: sorted here, or, when the second half's sorted pairs wait at `more`,
+ * both merged into an array of exactly their size (v and more freed; *n and *cap count both). */
+static uint64_t *sort_pairs(uint64_t *v, size_t *n, size_t *cap, uint64_t *more, size_t nmore,
+                            bool sorted)
 {
     if (!more) {
-        if (!sorted && doubles)
-            md_sort_doubles(v, *n);
-        else if (!sorted)
+        if (!sorted)
             md_sort_u64(v, *n);
         return v;
     }
-    void *out = md_xmalloc((*n + nmore + 1) * sizeof(uint64_t));
-    if (doubles)
-        md_merge_doubles(v, *n, more, nmore, out);
-    else
-        md_merge_u64(v, *n, more, nmore, out);
+    uint64_t *out = md_xmalloc((*n + nmore + 1) * sizeof *out);
+    md_merge_u64(v, *n, more, nmore, out);
     free(v);
     free(more);
     *cap = *n += nmore;
     return out;
 }
 
-static void numeric_profile(md_bfeature *out, fcol *f, bool sorted, uint64_t seed)
+static size_t feature_bin(const void *ctx, double x)
+{
+    return md_bfeature_bin(ctx, x);
+}
+
+static void numeric_profile(md_bfeature *out, fcol *f, uint64_t seed)
 {
     out->kind = MD_NUMERIC;
-    f->vals = sort_all(f->vals, &f->nvals, &f->cap, f->more, f->nmore, sorted, true);
-    f->more = NULL, f->nmore = 0;
-    if (f->nvals == 0) {
+    if (f->nvals + f->nmore == 0) {
         out->edges = md_xcalloc(1, sizeof *out->edges);
         out->counts = md_xcalloc(1, sizeof *out->counts);
         out->ks_values = md_xcalloc(1, sizeof *out->ks_values);
         out->ks_counts = md_xcalloc(1, sizeof *out->ks_counts);
         return;
     }
-    out->edges = quantile_edges(f->vals, f->nvals, &out->nedges);
+    md_select s;
+    out->edges = quantile_edges(&s, f->vals, f->nvals, f->more, f->nmore, &out->nedges);
     out->nbins = out->nedges >= 2 ? out->nedges - 1 : 2;
     out->counts = md_xcalloc(out->nbins, sizeof *out->counts);
-    /* the values are sorted and a value's bin never falls as the value grows: each bin's count
-     * is where the next bin's values start, found by binary search */
-    size_t from = 0;
-    for (size_t j = 0; j < out->nbins; j++) {
-        size_t lo = from, hi = f->nvals;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (md_bfeature_bin(out, f->vals[mid]) <= j)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        out->counts[j] = (int64_t)(lo - from);
-        from = lo;
-    }
-    ks_sample(out, f->vals, f->nvals, seed);
+    md_select_count(&s, feature_bin, out, out->counts);
+    md_select_free(&s);
+    ks_sample(out, f->vals, f->nvals, f->more, f->nmore, seed);
 }
 
 static void feature_profile(build *b, size_t i, md_bfeature *out, uint64_t seed)
@@ -134,7 +150,7 @@ static void feature_profile(build *b, size_t i, md_bfeature *out, uint64_t seed)
                              strlen(md_strmap_key(&f->rule->allowed, k)));
     }
     if (f->numeric) {
-        numeric_profile(out, f, b->sorted, seed + i);
+        numeric_profile(out, f, seed + i);
         return;
     }
     out->kind = MD_CATEGORICAL;
@@ -146,11 +162,12 @@ static void feature_profile(build *b, size_t i, md_bfeature *out, uint64_t seed)
 
 static void score_profile(build *b, md_baseline *out)
 {
-    b->scores = sort_all(b->scores, &b->ns, &b->scap, b->more_scores, b->more_ns, b->sorted, true);
-    b->more_scores = NULL, b->more_ns = 0;
-    out->score_edges = quantile_edges(b->scores, b->ns, &out->n_score_edges);
+    md_select sel;
+    out->score_edges =
+        quantile_edges(&sel, b->scores, b->ns, b->more_scores, b->more_ns, &out->n_score_edges);
+    md_select_free(&sel);
     md_baseline_index_scores(out);
-    b->pairs = sort_all(b->pairs, &b->np, &b->pcap, b->more_pairs, b->more_np, b->sorted, false);
+    b->pairs = sort_pairs(b->pairs, &b->np, &b->pcap, b->more_pairs, b->more_np, b->sorted);
     b->more_pairs = NULL, b->more_np = 0;
     out->labeled = (int64_t)b->np;
     out->positives = 0;

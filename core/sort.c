@@ -8,9 +8,7 @@
 
 uint64_t md_double_key(double v)
 {
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
+    return md_double_key_inline(v);
 }
 
 double md_key_double(uint64_t k)
@@ -191,32 +189,19 @@ void md_sort_doubles(double *v, size_t n)
     sort64(v, n, true);
 }
 
-/* Both inputs ascending by key_at; the smaller key first, without a branch on which (the two
- * sides take turns at random). Equal keys are equal values, so their order does not matter. */
-static inline __attribute__((always_inline)) void merge64(const void *a, size_t na, const void *b,
-                                                          size_t nb, void *out, bool doubles)
+/* Both inputs ascending; the smaller key first, without a branch on which (the two sides take
+ * turns at random). Equal keys are equal values, so their order does not matter. */
+void md_merge_u64(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
 {
     size_t i = 0, j = 0, k = 0;
-    const char *x = a, *y = b;
-    char *o = out;
     while (i < na && j < nb) {
-        bool from_b = key_at(y, j, doubles) < key_at(x, i, doubles);
-        memcpy(o + 8 * k++, from_b ? y + 8 * j : x + 8 * i, 8);
+        bool from_b = b[j] < a[i];
+        out[k++] = from_b ? b[j] : a[i];
         j += from_b;
         i += !from_b;
     }
     if (i < na) /* one side is left over, already in order (an empty side may be NULL) */
-        memcpy(o + 8 * k, x + 8 * i, 8 * (na - i));
+        memcpy(out + k, a + i, 8 * (na - i));
     if (j < nb)
-        memcpy(o + 8 * k, y + 8 * j, 8 * (nb - j));
-}
-
-void md_merge_u64(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out)
-{
-    merge64(a, na, b, nb, out, false);
-}
-
-void md_merge_doubles(const double *a, size_t na, const double *b, size_t nb, double *out)
-{
-    merge64(a, na, b, nb, out, true);
+        memcpy(out + k, b + j, 8 * (nb - j));
 }

@@ -9,19 +9,28 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 void md_sort_u64(uint64_t *v, size_t n);
 void md_sort_doubles(double *v, size_t n); /* no NaNs; -0.0 before 0.0 */
 
 /* Two sorted arrays into one (out holds na + nb), as sorting both together would order them. */
 void md_merge_u64(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *out);
-void md_merge_doubles(const double *a, size_t na, const double *b, size_t nb, double *out);
 /* In place: a holds n sorted keys and room for m more, into which src's m sorted keys go. */
 void md_merge_u64_down(uint64_t *a, size_t n, const uint64_t *src, size_t m);
 
 /* Order-preserving key of a double, and back. -0.0 sorts as 0.0 does (before it). */
 uint64_t md_double_key(double v);
 double md_key_double(uint64_t k);
+
+/* md_double_key, inline for loops over many values: the sign bit set for positives, every bit
+ * flipped for negatives. */
+static inline uint64_t md_double_key_inline(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL);
+}
 
 /* (score, label) packed so that sorting the keys sorts by score: (bits(score) << 1) | label,
  * for scores in [0, 1]. */

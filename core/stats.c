@@ -262,25 +262,40 @@ static double numpy_lerp(double a, double b, double g)
 /* numpy's _quantile with method "linear", index by index: virtual index v = (n - 1)·q; at or past
  * the last index both neighbours are the last element and numpy's previous index is -1 (so
  * g = v + 1); otherwise the neighbours are floor(v) and floor(v) + 1 and g = v - floor(v). */
-static double quantile_linear(const double *sorted, size_t n, double q)
+static double quantile_linear(md_value_at at, const void *ctx, size_t n, double q)
 {
     if (isnan(q))
         return NAN;
     double last = (double)(n - 1);
     double v = rounded_product(last, q);
-    if (v >= last)
-        return numpy_lerp(sorted[n - 1], sorted[n - 1], v + 1.0);
-    if (v < 0.0) /* q < 0, which numpy rejects before getting here */
-        return numpy_lerp(sorted[0], sorted[0], v);
+    if (v >= last) {
+        double x = at(ctx, n - 1);
+        return numpy_lerp(x, x, v + 1.0);
+    }
+    if (v < 0.0) { /* q < 0, which numpy rejects before getting here */
+        double x = at(ctx, 0);
+        return numpy_lerp(x, x, v);
+    }
     double prev = floor(v);
     size_t i = (size_t)prev;
-    return numpy_lerp(sorted[i], sorted[i + 1], v - prev);
+    return numpy_lerp(at(ctx, i), at(ctx, i + 1), v - prev);
+}
+
+void md_quantiles_linear_at(md_value_at at, const void *ctx, size_t n, const double *q, size_t nq,
+                            double *out)
+{
+    for (size_t j = 0; j < nq; j++)
+        out[j] = quantile_linear(at, ctx, n, q[j]);
+}
+
+static double sorted_at(const void *ctx, size_t i)
+{
+    return ((const double *)ctx)[i];
 }
 
 void md_quantiles_linear(const double *sorted, size_t n, const double *q, size_t nq, double *out)
 {
-    for (size_t j = 0; j < nq; j++)
-        out[j] = quantile_linear(sorted, n, q[j]);
+    md_quantiles_linear_at(sorted_at, sorted, n, q, nq, out);
 }
 
 /* numpy.linspace: step = (stop - start) / (num - 1), y = arange(num) * step + start, then the

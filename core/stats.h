@@ -21,6 +21,13 @@ double md_kolmogorov_sf(double x);
 void md_quantiles_linear(const double *sorted, size_t n, const double *q, size_t nq,
                          double *out);
 
+/* The same over values given one at a time: at(ctx, i) is the value at index i of the sorted
+ * values (md_select finds them without sorting). Only the neighbours of each quantile's virtual
+ * index are asked for. */
+typedef double (*md_value_at)(const void *ctx, size_t i);
+void md_quantiles_linear_at(md_value_at at, const void *ctx, size_t n, const double *q, size_t nq,
+                            double *out);
+
 /* numpy.linspace(0, 1, k + 1): the k + 1 probabilities 0, 1/k, ..., 1 (as numpy computes them). */
 void md_linspace01(size_t k, double *out);
 

@@ -1,6 +1,7 @@
 /* sort: md_sort_u64 and md_sort_doubles (core/sort.c) against qsort, on both sides of the sizes
  * where they switch from qsort to radix, from 8-bit to 11-bit digits and from one sort to two
- * halves merged; md_merge_u64 and md_merge_doubles against sorting both halves together. */
+ * halves merged; md_merge_u64 against sorting both halves together; md_select (core/select.c)
+ * against sorting. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -8,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
+#include "select.h"
 #include "sort.h"
+#include "stats.h"
 #include "testutil.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -93,31 +97,22 @@ START_TEST(double_sort_orders_by_value)
 }
 END_TEST
 
-/* Two sorted halves merged are what sorting them together gives, bit for bit (-0.0 before 0.0
- * as the sort has them): empty sides, one side all below the other, interleaved, heavy ties. */
+/* Two sorted halves merged are what sorting them together gives: empty sides, one side all
+ * below the other, interleaved, heavy ties. */
 START_TEST(merge_equals_sorting_both)
 {
     static const size_t sizes[][2] = {{0, 0}, {0, 5}, {5, 0}, {1, 1}, {300, 7}, {1000, 1000}};
     uint64_t z = 11;
     for (size_t si = 0; si < LEN(sizes); si++) {
         size_t na = sizes[si][0], nb = sizes[si][1], n = na + nb;
-        double *d = malloc((n + 1) * sizeof *d), *dm = malloc((n + 1) * sizeof *dm);
         uint64_t *u = malloc((n + 1) * sizeof *u), *um = malloc((n + 1) * sizeof *um);
         for (int shape = 0; shape < 3; shape++) {
             for (size_t i = 0; i < n; i++) {
                 z = next(z);
-                double x = shape == 0   ? (double)(int64_t)(z >> 40) / 1e3 - 8e3 /* interleaved */
-                           : shape == 1 ? (i < na ? -1.0 : 1.0) * (double)(z >> 54) /* apart */
-                                        : ((z >> 61) & 1 ? -0.0 : 0.0);             /* ties */
-                d[i] = x;
-                u[i] = shape == 2 ? z >> 62 : z;
+                u[i] = shape == 0   ? z                                  /* interleaved */
+                       : shape == 1 ? (i < na ? z >> 1 : z | 1ULL << 63) /* apart */
+                                    : z >> 62;                           /* ties */
             }
-            md_sort_doubles(d, na);
-            md_sort_doubles(d + na, nb);
-            md_merge_doubles(d, na, d + na, nb, dm);
-            md_sort_doubles(d, n);
-            ck_assert_msg(memcmp(d, dm, n * sizeof *d) == 0, "doubles %zu + %zu, shape %d", na,
-                          nb, shape);
             md_sort_u64(u, na);
             md_sort_u64(u + na, nb);
             md_merge_u64(u, na, u + na, nb, um);
@@ -125,10 +120,91 @@ START_TEST(merge_equals_sorting_both)
             ck_assert_msg(memcmp(u, um, n * sizeof *u) == 0, "keys %zu + %zu, shape %d", na, nb,
                           shape);
         }
-        free(d);
-        free(dm);
         free(u);
         free(um);
+    }
+}
+END_TEST
+
+/* Interior edges at or below x: numpy.histogram's bin of a clipped value, as md_bfeature_bin. */
+typedef struct {
+    const double *e;
+    size_t n;
+} edges;
+
+static size_t edge_bin(const void *ctx, double x)
+{
+    const edges *g = ctx;
+    size_t bin = 0;
+    for (size_t i = 1; i + 1 < g->n; i++)
+        bin += x >= g->e[i];
+    return bin;
+}
+
+static double rank_in(const void *ctx, size_t i)
+{
+    return md_select_value(ctx, i);
+}
+
+/* md_select gives, at every rank the 11 linear quantiles ask for, the value a sort puts there
+ * (bit for bit: -0.0 before 0.0), and counts the values of the bins between the quantile edges
+ * as binning each value does; the values come in two parts (a baseline's two halves) split
+ * anywhere. Shapes: both signs; few values with both zeros; one value; most values zero; a
+ * range of 40 orders of magnitude; a tight cluster with far outliers (its buckets are crowded). */
+START_TEST(select_equals_sorting)
+{
+    static const size_t sizes[] = {1, 2, 3, 17, 255, 1000, 4097, 65536, 200001};
+    uint64_t z = 5;
+    for (size_t si = 0; si < LEN(sizes); si++) {
+        size_t n = sizes[si];
+        double *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *sorted);
+        for (int shape = 0; shape < 6; shape++) {
+            for (size_t i = 0; i < n; i++) {
+                z = next(z);
+                double u = (double)(z >> 11) / 9007199254740992.0; /* [0, 1) */
+                v[i] = shape == 0   ? (u - 0.5) * 1e6
+                       : shape == 1 ? (double)((z >> 40) % 7) - 3.0 + ((z >> 20) & 1 ? -0.0 : 0.0)
+                       : shape == 2 ? 42.5
+                       : shape == 3 ? (u < 0.6 ? ((z >> 30) & 1 ? -0.0 : 0.0) : u)
+                       : shape == 4 ? exp((u - 0.5) * 92.0)
+                                    : (u < 0.001 ? (u - 0.0005) * 1e12 : 1.0 + u * 1e-9);
+            }
+            memcpy(sorted, v, n * sizeof *v);
+            md_sort_doubles(sorted, n);
+            double q[MD_QUANTILE_BINS + 1], e[MD_QUANTILE_BINS + 1], e2[MD_QUANTILE_BINS + 1];
+            md_linspace01(MD_QUANTILE_BINS, q);
+            size_t want[2 * (MD_QUANTILE_BINS + 1)], nw = 0;
+            for (size_t j = 0; j <= MD_QUANTILE_BINS; j++) {
+                double at = (double)(n - 1) * q[j];
+                size_t r = (size_t)at;
+                want[nw++] = r;
+                if (r + 1 < n)
+                    want[nw++] = r + 1;
+            }
+            size_t split = (size_t)(z >> 33) % (n + 1);
+            md_select sel;
+            md_select_init(&sel, v, split, v + split, n - split, want, nw);
+            for (size_t j = 0; j < nw; j++) {
+                double got = md_select_value(&sel, want[j]);
+                ck_assert_msg(memcmp(&got, &sorted[want[j]], sizeof got) == 0,
+                              "n = %zu, shape %d, rank %zu: %.17g, sorted %.17g", n, shape, want[j],
+                              got, sorted[want[j]]);
+            }
+            md_quantiles_linear(sorted, n, q, MD_QUANTILE_BINS + 1, e);
+            md_quantiles_linear_at(rank_in, &sel, n, q, MD_QUANTILE_BINS + 1, e2);
+            ck_assert(memcmp(e, e2, sizeof e) == 0);
+            edges g = {e, md_unique(e, MD_QUANTILE_BINS + 1)};
+            int64_t want_n[MD_QUANTILE_BINS + 1] = {0}, got_n[MD_QUANTILE_BINS + 1] = {0};
+            for (size_t i = 0; i < n; i++)
+                want_n[edge_bin(&g, v[i])]++;
+            md_select_count(&sel, edge_bin, &g, got_n);
+            for (size_t j = 0; j <= MD_QUANTILE_BINS; j++)
+                ck_assert_msg(got_n[j] == want_n[j], "n = %zu, shape %d, bin %zu: %lld, want %lld",
+                              n, shape, j, (long long)got_n[j], (long long)want_n[j]);
+            md_select_free(&sel);
+        }
+        free(v);
+        free(sorted);
     }
 }
 END_TEST
@@ -141,6 +217,7 @@ Suite *suite_sort(void)
     tcase_add_test(tc, radix_sort_equals_qsort);
     tcase_add_test(tc, double_sort_orders_by_value);
     tcase_add_test(tc, merge_equals_sorting_both);
+    tcase_add_test(tc, select_equals_sorting);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,144 @@
+#include "select.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "sort.h"
+
+/* Buckets for n values: about one for every 16 values, a power of two from 16 to 8,192 (the
+ * histogram stays in the core's first-level cache). */
+static size_t buckets_for(size_t n)
+{
+    size_t k = 16;
+    while (k < 8192 && k * 16 < n)
+        k *= 2;
+    return k;
+}
+
+/* A value's key with -0.0 taken as 0.0: equal values share a bucket. */
+static inline uint64_t bucket_key(double x)
+{
+    return md_double_key_inline(x + 0.0);
+}
+
+/* The bucket holding rank r: the last k with below[k] <= r. */
+static size_t bucket_of_rank(const md_select *s, size_t r)
+{
+    size_t lo = 0, hi = s->nbuckets; /* below[lo] <= r < below[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->below[mid] <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void md_select_init(md_select *s, const double *a, size_t na, const double *b, size_t nb,
+                    const size_t *want, size_t nwant)
+{
+    memset(s, 0, sizeof *s);
+    s->n = na + nb;
+    if (s->n == 0)
+        return;
+    const double *part[2] = {a, b};
+    size_t len[2] = {na, nb};
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int p = 0; p < 2; p++)
+        for (size_t i = 0; i < len[p]; i++) {
+            uint64_t k = bucket_key(part[p][i]);
+            lo = k < lo ? k : lo;
+            hi = k > hi ? k : hi;
+        }
+    size_t want_buckets = buckets_for(s->n);
+    while (((hi - lo) >> s->shift) >= want_buckets)
+        s->shift++;
+    s->lo = lo;
+    s->nbuckets = (size_t)((hi - lo) >> s->shift) + 1;
+    /* four histograms, for values i mod 4: a run of equal values does not wait on one counter */
+    size_t nk = s->nbuckets, *count = md_xcalloc(4 * nk, sizeof *count);
+    for (int p = 0; p < 2; p++) {
+        const double *v = part[p];
+        size_t i = 0;
+        for (; i + 4 <= len[p]; i += 4)
+            for (size_t c = 0; c < 4; c++)
+                count[c * nk + ((bucket_key(v[i + c]) - lo) >> s->shift)]++;
+        for (; i < len[p]; i++)
+            count[(bucket_key(v[i]) - lo) >> s->shift]++;
+    }
+    s->below = md_xmalloc((nk + 1) * sizeof *s->below);
+    s->below[0] = 0;
+    for (size_t k = 0; k < nk; k++)
+        s->below[k + 1] =
+            s->below[k] + count[k] + count[nk + k] + count[2 * nk + k] + count[3 * nk + k];
+    free(count);
+
+    /* the buckets of the wanted ranks, and where their values go in picked, in bucket order */
+    unsigned char *mark = md_xcalloc(s->nbuckets, 1);
+    for (size_t i = 0; i < nwant; i++)
+        mark[bucket_of_rank(s, want[i])] = 1;
+    s->at = md_xmalloc(s->nbuckets * sizeof *s->at);
+    size_t *next = md_xmalloc(s->nbuckets * sizeof *next), npicked = 0;
+    for (size_t k = 0; k < s->nbuckets; k++) {
+        s->at[k] = mark[k] ? npicked : SIZE_MAX;
+        npicked += mark[k] ? s->below[k + 1] - s->below[k] : 0;
+    }
+    memcpy(next, s->at, s->nbuckets * sizeof *next);
+    s->picked = md_xmalloc((npicked ? npicked : 1) * sizeof *s->picked);
+    for (int p = 0; p < 2; p++)
+        for (size_t i = 0; i < len[p]; i++) {
+            size_t k = (bucket_key(part[p][i]) - lo) >> s->shift;
+            if (mark[k])
+                s->picked[next[k]++] = part[p][i];
+        }
+    /* each picked bucket sorted on its own, unless its values are all one (ties are common) */
+    for (size_t k = 0; k < s->nbuckets; k++) {
+        if (!mark[k])
+            continue;
+        double *v = s->picked + s->at[k];
+        size_t n = s->below[k + 1] - s->below[k], i = 1;
+        while (i < n && md_double_key_inline(v[i]) == md_double_key_inline(v[0]))
+            i++;
+        if (i < n)
+            md_sort_doubles(v, n);
+    }
+    free(next);
+    free(mark);
+}
+
+double md_select_value(const md_select *s, size_t rank)
+{
+    size_t k = bucket_of_rank(s, rank);
+    return s->picked[s->at[k] + (rank - s->below[k])];
+}
+
+/* A bucket that holds no wanted rank lies between two wanted ranks' values that are next to
+ * each other in the picked buckets, or beyond them; no step of bin lies inside it (it would
+ * lie between the values of ranks r and r + 1, both in picked buckets), so every value in it
+ * has the bin of the bucket's smallest key. The picked buckets' values are binned one by one. */
+void md_select_count(const md_select *s, size_t (*bin)(const void *ctx, double x), const void *ctx,
+                     int64_t *counts)
+{
+    for (size_t k = 0; k < s->nbuckets; k++) {
+        size_t n = s->below[k + 1] - s->below[k];
+        if (n == 0)
+            continue;
+        if (s->at[k] == SIZE_MAX) {
+            counts[bin(ctx, md_key_double(s->lo + ((uint64_t)k << s->shift)))] += (int64_t)n;
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            counts[bin(ctx, s->picked[s->at[k] + i])]++;
+    }
+}
+
+void md_select_free(md_select *s)
+{
+    free(s->below);
+    free(s->at);
+    free(s->picked);
+    memset(s, 0, sizeof *s);
+}
