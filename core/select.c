@@ -1,5 +1,6 @@
 #include "select.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,20 @@ static size_t bucket_of_rank(const md_select *s, size_t r)
     return lo;
 }
 
+/* A value's bucket: by key (a range of one sign, where keys follow the values' magnitude, so a
+ * wide range is spread evenly over its binades) or linearly in the value (a range that reaches
+ * zero, where keys would leave a gap of a thousand binades between the smallest magnitudes and
+ * zero, with most buckets empty and the rest crowded). Either way it never falls as the value
+ * grows, and equal values share one. */
+static inline size_t bucket_of(const md_select *s, double x)
+{
+    if (s->linear) {
+        size_t k = (size_t)((x - s->vlo) * s->scale);
+        return k < s->nbuckets ? k : s->nbuckets - 1;
+    }
+    return (size_t)((bucket_key(x) - s->lo) >> s->shift);
+}
+
 void md_select_init(md_select *s, const double *a, size_t na, const double *b, size_t nb,
                     const size_t *want, size_t nwant)
 {
@@ -54,10 +69,18 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
             hi = k > hi ? k : hi;
         }
     size_t want_buckets = buckets_for(s->n);
-    while (((hi - lo) >> s->shift) >= want_buckets)
-        s->shift++;
+    double vlo = md_key_double(lo), vhi = md_key_double(hi), span = vhi - vlo;
     s->lo = lo;
-    s->nbuckets = (size_t)((hi - lo) >> s->shift) + 1;
+    s->vlo = vlo;
+    s->linear = vlo <= 0 && vhi >= 0 && span > 0 && isfinite(span);
+    if (s->linear) {
+        s->nbuckets = want_buckets;
+        s->scale = (double)want_buckets / span;
+    } else {
+        while (((hi - lo) >> s->shift) >= want_buckets)
+            s->shift++;
+        s->nbuckets = (size_t)((hi - lo) >> s->shift) + 1;
+    }
     /* four histograms, for values i mod 4: a run of equal values does not wait on one counter */
     size_t nk = s->nbuckets, *count = md_xcalloc(4 * nk, sizeof *count);
     for (int p = 0; p < 2; p++) {
@@ -65,9 +88,9 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
         size_t i = 0;
         for (; i + 4 <= len[p]; i += 4)
             for (size_t c = 0; c < 4; c++)
-                count[c * nk + ((bucket_key(v[i + c]) - lo) >> s->shift)]++;
+                count[c * nk + bucket_of(s, v[i + c])]++;
         for (; i < len[p]; i++)
-            count[(bucket_key(v[i]) - lo) >> s->shift]++;
+            count[bucket_of(s, v[i])]++;
     }
     s->below = md_xmalloc((nk + 1) * sizeof *s->below);
     s->below[0] = 0;
@@ -90,7 +113,7 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
     s->picked = md_xmalloc((npicked ? npicked : 1) * sizeof *s->picked);
     for (int p = 0; p < 2; p++)
         for (size_t i = 0; i < len[p]; i++) {
-            size_t k = (bucket_key(part[p][i]) - lo) >> s->shift;
+            size_t k = bucket_of(s, part[p][i]);
             if (mark[k])
                 s->picked[next[k]++] = part[p][i];
         }
@@ -115,10 +138,24 @@ double md_select_value(const md_select *s, size_t rank)
     return s->picked[s->at[k] + (rank - s->below[k])];
 }
 
-/* A bucket that holds no wanted rank lies between two wanted ranks' values that are next to
- * each other in the picked buckets, or beyond them; no step of bin lies inside it (it would
- * lie between the values of ranks r and r + 1, both in picked buckets), so every value in it
- * has the bin of the bucket's smallest key. The picked buckets' values are binned one by one. */
+/* A number whose bucket is k: the bucket's first key; linearly, where k starts, give or take
+ * the rounding of that, which a step or two of the last digit mends. */
+static double in_bucket(const md_select *s, size_t k)
+{
+    if (!s->linear)
+        return md_key_double(s->lo + ((uint64_t)k << s->shift));
+    double x = s->vlo + (double)k / s->scale;
+    for (int i = 0; i < 64 && bucket_of(s, x) < k; i++)
+        x = nextafter(x, INFINITY);
+    for (int i = 0; i < 64 && bucket_of(s, x) > k; i++)
+        x = nextafter(x, -INFINITY);
+    return x;
+}
+
+/* A bucket that holds no wanted rank has no step of bin in it: a step lies between the values
+ * of wanted ranks r and r + 1, and a step between two numbers of the bucket would put one of
+ * those values between them, in the bucket (buckets hold ranges of numbers). So its values all
+ * have the bin of any number of the bucket. The picked buckets' values are binned one by one. */
 void md_select_count(const md_select *s, size_t (*bin)(const void *ctx, double x), const void *ctx,
                      int64_t *counts)
 {
@@ -127,7 +164,7 @@ void md_select_count(const md_select *s, size_t (*bin)(const void *ctx, double x
         if (n == 0)
             continue;
         if (s->at[k] == SIZE_MAX) {
-            counts[bin(ctx, md_key_double(s->lo + ((uint64_t)k << s->shift)))] += (int64_t)n;
+            counts[bin(ctx, in_bucket(s, k))] += (int64_t)n;
             continue;
         }
         for (size_t i = 0; i < n; i++)

@@ -9,13 +9,17 @@
 #ifndef MD_SELECT_H
 #define MD_SELECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
-    size_t n;       /* values, in a then b */
-    uint64_t lo;    /* the smallest key (md_double_key, with -0.0 taken as 0.0) */
-    unsigned shift; /* a value's bucket: (key - lo) >> shift */
+    size_t n;    /* values, in a then b */
+    uint64_t lo; /* the smallest key (md_double_key, with -0.0 taken as 0.0) ... */
+    double vlo;  /* ... and its value */
+    bool linear; /* a value's bucket: (value - vlo) * scale, else (key - lo) >> shift */
+    double scale;
+    unsigned shift;
     size_t nbuckets;
     size_t *below;  /* [k]: values in buckets before bucket k; [nbuckets]: n */
     size_t *at;     /* [k]: where bucket k's values start in picked; SIZE_MAX if not picked */
