@@ -11,6 +11,7 @@
 #include "json.h"
 #include "mem.h"
 #include "registry_tx.h"
+#include "sha256.h"
 #include "sort.h"
 #include "sql.h"
 #include "values.h"
@@ -509,11 +510,18 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
         return err->code; /* fail fast, before reading a large file */
     build b = {.o = o, .rep = rep};
     md_baseline p = {0};
+    md_file_hasher *hash = md_file_hash_start(path); /* beside the reading and the profile */
     md_status rc = read_file(&b, path, err);
     if (rc == MD_OK) {
+        char sha[65];
         md_baseline_profile(&b, path, a->name, &p);
-        rc = store_profile(s, a, model, number, &p, &b, err);
+        rc = md_file_hash_finish(hash, md_reader_size(b.r), sha, err);
+        hash = NULL;
+        p.source_sha256 = md_xstrdup(sha);
     }
+    md_file_hash_cancel(hash); /* the reading failed */
+    if (rc == MD_OK)
+        rc = store_profile(s, a, model, number, &p, &b, err);
     rep->rows = b.rows;
     rep->labeled = (int64_t)b.np;
     for (size_t i = 0; i < b.nf; i++) {

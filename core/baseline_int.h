@@ -56,7 +56,8 @@ typedef struct {
     bool sorted;     /* the pairs are sorted */
 } build;
 
-/* The profile of what b collected (its pairs sorted or merged on the way), on every core. */
+/* The profile of what b collected (its pairs sorted or merged on the way), on every core; all
+ * but the source's SHA-256. */
 void md_baseline_profile(build *b, const char *path, const char *actor, md_baseline *out);
 
 #endif

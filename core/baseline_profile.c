@@ -233,10 +233,7 @@ void md_baseline_profile(build *b, const char *path, const char *actor, md_basel
     if (helper)
         pthread_join(t, NULL);
     free(w.slot);
-    char sha[65];
-    md_reader_sha256(b->r, sha);
     out->source = md_xstrdup(path);
-    out->source_sha256 = md_xstrdup(sha);
     out->created_by = md_xstrdup(actor);
     const md_columns *c = &b->m.names;
     out->col_ts = md_xstrdup(b->m.ts >= 0 ? c->ts : NULL);

@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "registry_tx.h"
 #include "sort.h"
+#include "sha256.h"
 #include "sql.h"
 #include "window.h"
 
@@ -477,7 +478,6 @@ static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind
     rep->parallel = p->parallel;
     rep->taken = p->taken;
     snprintf(rep->first_bad, sizeof rep->first_bad, "%s", p->first_bad);
-    memcpy(rep->sha256, p->sha256, sizeof rep->sha256);
     md_window_key(p->w[0].index, kind, rep->first_window);
     md_window_key(p->w[p->nw - 1].index, kind, rep->last_window);
     rep->absent = p->absent, rep->nabsent = p->nabsent;
@@ -504,10 +504,17 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
                          .split_at = o->split_at,
                          .lim = &g.lim};
     md_status rc = md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err);
+    /* the file's hash from now on, beside loading the baseline and then the pass */
+    md_file_hasher *hash = rc == MD_OK ? md_file_hash_start(path) : NULL;
     if (rc == MD_OK)
         rc = prepare(&g, model, number, err);
     if (rc == MD_OK)
         rc = md_pass_run(path, &pc, &g.pass, err);
+    if (rc == MD_OK) {
+        rc = md_file_hash_finish(hash, g.pass.bytes, rep->sha256, err);
+        hash = NULL;
+    }
+    md_file_hash_cancel(hash); /* the command failed first */
     if (rc == MD_OK) {
         report_pass(rep, &g.pass, o->window);
         precompute(&g);

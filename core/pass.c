@@ -672,7 +672,7 @@ static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
     out->labeled = a->labeled;
     out->bad_rows = a->bad_rows;
     snprintf(out->first_bad, sizeof out->first_bad, "%s", a->first_bad);
-    md_reader_sha256(a->r, out->sha256);
+    out->bytes = md_reader_size(a->r);
     note_columns(a, b, out);
     return MD_OK;
 }

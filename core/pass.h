@@ -36,7 +36,7 @@ typedef struct {
     size_t nw;
     int64_t rows, labeled, bad_rows;
     char first_bad[MD_ERR_MSG_MAX];
-    char sha256[65];
+    size_t bytes;  /* the file's size when it was opened */
     char **absent; /* baseline features whose column never appeared */
     size_t nabsent;
     char **new_columns; /* columns the baseline does not know */

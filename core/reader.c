@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,7 +16,6 @@
 #include "mem.h"
 #include "numparse.h"
 #include "reader_int.h"
-#include "sha256.h"
 #include "text.h"
 
 #define READ_BUF (4u << 20) /* holds at least one whole record (<= 1 MiB) past any position */
@@ -493,25 +491,7 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
     return MD_OK;
 }
 
-/* ---- opening, hashing ------------------------------------------------------------------------ */
-
-/* The file's SHA-256, on its own thread beside the parse. */
-static void *hash_file(void *arg)
-{
-    md_reader *r = arg;
-    md_file_sha256(r->path, r->file_size, r->sha256);
-    return NULL;
-}
-
-void md_reader_sha256(const md_reader *r, char out[65])
-{
-    md_reader *w = (md_reader *)r;
-    if (w->hashing) {
-        pthread_join(w->hasher, NULL);
-        w->hashing = false;
-    }
-    memcpy(out, r->sha256, 65);
-}
+/* ---- opening ------------------------------------------------------------------------------- */
 
 /* The buffer, with 16 bytes before it and 32 after its sentinel: field scans and number
  * parsing read whole 16- or 32-byte blocks around a field without bounds checks. */
@@ -554,10 +534,6 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     md_status rc = open_file(r, err);
     if (rc == MD_OK && r->size >= 3 && memcmp(r->base, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3; /* UTF-8 byte order mark */
-    if (rc == MD_OK)
-        r->hashing = pthread_create(&r->hasher, NULL, hash_file, r) == 0;
-    if (rc == MD_OK && !r->hashing)
-        hash_file(r);
     if (rc == MD_OK && r->fmt == MD_FMT_CSV)
         rc = csv_header(r, err);
     r->data_pos = md_reader_offset(r);
@@ -663,8 +639,6 @@ void md_reader_close(md_reader *r)
 {
     if (!r)
         return;
-    if (r->hashing)
-        pthread_join(r->hasher, NULL);
     free(r->mem);
     if (r->fd >= 0)
         close(r->fd);

@@ -54,7 +54,7 @@ md_format md_reader_format(const md_reader *r);
 const char *md_reader_path(const md_reader *r);
 
 /* A second reader over bytes [start, end) of the same file, for a parallel pass: CSV columns
- * are the parent's header; lines count from 1 at `start`; no hashing. */
+ * are the parent's header; lines count from 1 at `start`. */
 md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
                                md_reader **out, md_err *err);
 /* Where to split the file for two readers: the first line boundary at or after the middle of
@@ -82,9 +82,6 @@ uint64_t md_reader_line(const md_reader *r);
 /* Bytes consumed so far and the file size, for progress. */
 size_t md_reader_offset(const md_reader *r);
 size_t md_reader_size(const md_reader *r);
-
-/* The whole file's SHA-256 as 64 hex digits (computed over the mapping). */
-void md_reader_sha256(const md_reader *r, char out[65]);
 
 /* The text of a field for categorical use; numbers are formatted into buf. */
 const char *md_field_text(const md_field *f, char buf[40], size_t *len);

@@ -4,7 +4,6 @@
 #define MD_READER_INT_H
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,10 +48,6 @@ struct md_reader {
     bool ints_as_reals; /* this line had an integer beyond 64 bits: all numbers came as reals */
     char **owned;
     size_t owned_n, owned_cap;
-    /* SHA-256 of the file, computed beside the parse by a thread reading it on its own. */
-    pthread_t hasher;
-    bool hashing;
-    char sha256[65];
 };
 
 /* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */

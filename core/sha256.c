@@ -2,9 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -27,41 +31,111 @@ void md_sha256_end(EVP_MD_CTX *ctx, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static void hash_by_reading(const char *path, EVP_MD_CTX *ctx)
+struct md_file_hasher {
+    char *path;
+    pthread_t thread;
+    bool threaded;
+    atomic_bool stop;
+    bool ok;
+    size_t size;
+    char hex[65];
+};
+
+/* By read(), where the file cannot be mapped (an unusual file system). */
+static bool hash_by_reading(md_file_hasher *h, int fd, EVP_MD_CTX *ctx)
 {
     char *buf = md_xmalloc(1u << 20);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    for (ssize_t n; fd >= 0 && (n = read(fd, buf, 1u << 20)) != 0;) {
+    bool ok = true;
+    h->size = 0;
+    while (!atomic_load_explicit(&h->stop, memory_order_relaxed)) {
+        ssize_t n = read(fd, buf, 1u << 20);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n <= 0) {
+            ok = n == 0;
             break;
+        }
         EVP_DigestUpdate(ctx, buf, (size_t)n);
+        h->size += (size_t)n;
     }
-    if (fd >= 0)
-        close(fd);
     free(buf);
+    return ok;
 }
 
-/* Hashes the file through a read-only mapping, 8 MiB at a time, handing each chunk's pages back
- * once hashed: no copy of the file, and no more than a chunk of it resident. */
-void md_file_sha256(const char *path, size_t size, char out[65])
+/* Through a read-only mapping, 8 MiB at a time, handing each chunk's pages back once hashed: no
+ * copy of the file, and no more than a chunk of it resident. */
+static void hash_file(md_file_hasher *h)
 {
     EVP_MD_CTX *ctx = md_sha256_begin();
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    h->ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    h->size = h->ok ? (size_t)st.st_size : 0;
     const unsigned char *map =
-        fd >= 0 && size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    if (fd >= 0)
-        close(fd);
+        h->ok && h->size ? mmap(NULL, h->size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
     const size_t chunk = 8u << 20;
-    for (size_t off = 0; map != MAP_FAILED && off < size; off += chunk) {
-        size_t n = size - off < chunk ? size - off : chunk;
+    for (size_t off = 0; map != MAP_FAILED && off < h->size; off += chunk) {
+        if (atomic_load_explicit(&h->stop, memory_order_relaxed))
+            break;
+        size_t n = h->size - off < chunk ? h->size - off : chunk;
         EVP_DigestUpdate(ctx, map + off, n);
         madvise((void *)(map + off), n, MADV_DONTNEED);
     }
     if (map != MAP_FAILED)
-        munmap((void *)map, size);
-    else if (size) /* no mapping (an unusual file system): read it instead */
-        hash_by_reading(path, ctx);
-    md_sha256_end(ctx, out);
+        munmap((void *)map, h->size);
+    else if (h->ok && h->size)
+        h->ok = hash_by_reading(h, fd, ctx);
+    if (fd >= 0)
+        close(fd);
+    md_sha256_end(ctx, h->hex);
+}
+
+static void *hash_thread(void *arg)
+{
+    hash_file(arg);
+    return NULL;
+}
+
+md_file_hasher *md_file_hash_start(const char *path)
+{
+    md_file_hasher *h = md_xcalloc(1, sizeof *h);
+    h->path = md_xstrdup(path);
+    atomic_init(&h->stop, false);
+    h->threaded = pthread_create(&h->thread, NULL, hash_thread, h) == 0;
+    if (!h->threaded)
+        hash_file(h);
+    return h;
+}
+
+static void hasher_free(md_file_hasher *h)
+{
+    if (h->threaded)
+        pthread_join(h->thread, NULL);
+    free(h->path);
+    free(h);
+}
+
+md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_err *err)
+{
+    if (h->threaded)
+        pthread_join(h->thread, NULL);
+    h->threaded = false;
+    md_status rc = MD_OK;
+    if (!h->ok)
+        rc = md_err_set(err, MD_ERROR, "cannot read %s to hash it", h->path);
+    else if (h->size != size)
+        rc = md_err_set(err, MD_ERROR,
+                        "%s changed while it was read (%zu bytes when hashed, %zu when read)",
+                        h->path, h->size, size);
+    memcpy(out, rc == MD_OK ? h->hex : "", rc == MD_OK ? 65 : 1);
+    hasher_free(h);
+    return rc;
+}
+
+void md_file_hash_cancel(md_file_hasher *h)
+{
+    if (!h)
+        return;
+    atomic_store(&h->stop, true);
+    hasher_free(h);
 }

@@ -112,6 +112,8 @@ at $V1_BASELINE
 md_as olga baseline $MODEL 1 "$T_DIR/base1.csv" --latency-col latency_ms
 expect_exit 0
 expect_stdout_contains "baseline built from 4000 rows"
+# the source's SHA-256 as sha256sum has it (hashed beside the reading)
+expect_sql "SELECT source_sha256 FROM baselines WHERE source = '$T_DIR/base1.csv'" "$(sha256sum <"$T_DIR/base1.csv" | cut -d' ' -f1)"
 
 at $REQ1
 md_as olga --json promote $MODEL 1 --to production --reason "first release"
@@ -138,6 +140,7 @@ md_as olga ingest $MODEL 1 "$T_DIR/log1.csv" --latency-col latency_ms
 expect_exit 0
 expect_stdout_contains "ingested 3000 rows"
 expect_stdout_contains "incidents: 1 opened"
+expect_sql "SELECT sha256 FROM ingests WHERE source = '$T_DIR/log1.csv'" "$(sha256sum <"$T_DIR/log1.csv" | cut -d' ' -f1)"
 
 md_as vic --json incidents list --model $MODEL --state all
 expect_exit 0

@@ -3,7 +3,8 @@
  * The fast path classifies a record 16 bytes at a time and hands anything unusual (quotes,
  * carriage returns) to the general parser; both must give the same fields, and the record
  * line numbers must stay right across the buffer's refills: the fast path reads 256 KiB
- * ahead, and a longer record (up to 1 MiB) makes the reader read further. */
+ * ahead, and a longer record (up to 1 MiB) makes the reader read further. And the file's
+ * SHA-256, computed on a thread of its own beside the reading (core/sha256.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "mem.h"
 #include "reader.h"
+#include "sha256.h"
 #include "testutil.h"
 
 static const char *write_text(const char *name, const char *text, size_t n)
@@ -168,6 +170,47 @@ START_TEST(records_across_buffer_refills)
 }
 END_TEST
 
+/* The file hash equals the digest of its bytes: FIPS 180-2's "abc", and 9 MiB (more than one of
+ * the 8 MiB chunks it maps) against a one-shot digest; a file that is not the size the command
+ * read, or that cannot be read, is an error naming it; a hash may be stopped. */
+START_TEST(file_hash_is_the_digest_and_notices_a_change)
+{
+    md_err err;
+    char hex[65];
+    const char *abc = write_text("abc.csv", "abc", 3);
+    ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(abc), 3, hex, &err), MD_OK);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+    size_t n = (9u << 20) + 5;
+    char *big = md_xmalloc(n);
+    uint64_t z = 3;
+    for (size_t i = 0; i < n; i++) {
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        big[i] = (char)(z >> 56);
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    ck_assert_int_eq(EVP_Digest(big, n, md, &len, EVP_sha256(), NULL), 1);
+    char want[65];
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(want + 2 * i, 3, "%02x", md[i]);
+    const char *path = write_text("big.csv", big, n);
+    ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(path), n, hex, &err), MD_OK);
+    ck_assert_str_eq(hex, want);
+    free(big);
+
+    ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(abc), 4, hex, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, abc));
+    ck_assert_ptr_nonnull(strstr(err.msg, "changed while it was read (3 bytes when hashed, 4"));
+    ck_assert_str_eq(hex, "");
+    ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(tu_path("none.csv")), 0, hex, &err),
+                     MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "cannot read"));
+    md_file_hash_cancel(md_file_hash_start(path));
+    md_file_hash_cancel(NULL);
+}
+END_TEST
+
 Suite *suite_reader(void)
 {
     Suite *s = suite_create("reader");
@@ -177,6 +220,7 @@ Suite *suite_reader(void)
     tcase_add_test(tc, records_cut_into_fields);
     tcase_add_test(tc, bad_records_are_named);
     tcase_add_test(tc, records_across_buffer_refills);
+    tcase_add_test(tc, file_hash_is_the_digest_and_notices_a_change);
     suite_add_tcase(s, tc);
     return s;
 }
