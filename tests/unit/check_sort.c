@@ -23,6 +23,12 @@ static uint64_t next(uint64_t z)
     return z * 6364136223846793005ULL + 1442695040888963407ULL;
 }
 
+/* z's top 53 bits as a number in [0, 1). */
+static double unit(uint64_t z)
+{
+    return (double)(z >> 11) / 9007199254740992.0;
+}
+
 static int cmp_key(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -79,7 +85,7 @@ START_TEST(double_sort_orders_by_value)
         for (int shape = 0; shape < 3; shape++) {
             for (size_t i = 0; i < n; i++) {
                 z = next(z);
-                double u = (double)(z >> 11) / 9007199254740992.0;      /* [0, 1) */
+                double u = unit(z);
                 a[i] = shape == 0   ? (u - 0.5) * 1e6                   /* both signs */
                        : shape == 1 ? special[(z >> 20) % LEN(special)] /* ties, extremes */
                                     : -(double)((z >> 33) % 50) / 4;    /* negative, few */
@@ -141,6 +147,26 @@ static size_t edge_bin(const void *ctx, double x)
     return bin;
 }
 
+/* A value of the given shape from the random bits z (the shapes of select_equals_sorting). */
+static double shaped(int shape, uint64_t z)
+{
+    double u = unit(z);
+    switch (shape) {
+    case 0:
+        return (u - 0.5) * 1e6;
+    case 1:
+        return (double)((z >> 40) % 7) - 3.0 + ((z >> 20) & 1 ? -0.0 : 0.0);
+    case 2:
+        return 42.5;
+    case 3:
+        return u < 0.6 ? ((z >> 30) & 1 ? -0.0 : 0.0) : u;
+    case 4:
+        return exp((u - 0.5) * 92.0);
+    default:
+        return u < 0.001 ? (u - 0.0005) * 1e12 : 1.0 + u * 1e-9;
+    }
+}
+
 static double rank_in(const void *ctx, size_t i)
 {
     return md_select_value(ctx, i);
@@ -159,16 +185,8 @@ START_TEST(select_equals_sorting)
         size_t n = sizes[si];
         double *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *sorted);
         for (int shape = 0; shape < 6; shape++) {
-            for (size_t i = 0; i < n; i++) {
-                z = next(z);
-                double u = (double)(z >> 11) / 9007199254740992.0; /* [0, 1) */
-                v[i] = shape == 0   ? (u - 0.5) * 1e6
-                       : shape == 1 ? (double)((z >> 40) % 7) - 3.0 + ((z >> 20) & 1 ? -0.0 : 0.0)
-                       : shape == 2 ? 42.5
-                       : shape == 3 ? (u < 0.6 ? ((z >> 30) & 1 ? -0.0 : 0.0) : u)
-                       : shape == 4 ? exp((u - 0.5) * 92.0)
-                                    : (u < 0.001 ? (u - 0.0005) * 1e12 : 1.0 + u * 1e-9);
-            }
+            for (size_t i = 0; i < n; i++)
+                v[i] = shaped(shape, z = next(z));
             memcpy(sorted, v, n * sizeof *v);
             md_sort_doubles(sorted, n);
             double q[MD_QUANTILE_BINS + 1], e[MD_QUANTILE_BINS + 1], e2[MD_QUANTILE_BINS + 1];
