@@ -72,7 +72,7 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
     double vlo = md_key_double(lo), vhi = md_key_double(hi), span = vhi - vlo;
     s->lo = lo;
     s->vlo = vlo;
-    s->linear = vlo <= 0 && vhi >= 0 && span > 0 && isfinite(span);
+    s->linear = vlo <= 0 && vhi >= 0 && span > 0 && isfinite((double)want_buckets / span);
     if (s->linear) {
         s->nbuckets = want_buckets;
         s->scale = (double)want_buckets / span;

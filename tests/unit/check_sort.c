@@ -162,6 +162,8 @@ static double shaped(int shape, uint64_t z)
         return u < 0.6 ? ((z >> 30) & 1 ? -0.0 : 0.0) : u;
     case 4:
         return exp((u - 0.5) * 92.0);
+    case 5: /* a range around zero so narrow that buckets of it would be wider than a double */
+        return (double)((z >> 40) % 5) * 5e-324 - 1e-323;
     default:
         return u < 0.001 ? (u - 0.0005) * 1e12 : 1.0 + u * 1e-9;
     }
@@ -176,7 +178,8 @@ static double rank_in(const void *ctx, size_t i)
  * (bit for bit: -0.0 before 0.0), and counts the values of the bins between the quantile edges
  * as binning each value does; the values come in two parts (a baseline's two halves) split
  * anywhere. Shapes: both signs; few values with both zeros; one value; most values zero; a
- * range of 40 orders of magnitude; a tight cluster with far outliers (its buckets are crowded). */
+ * range of 40 orders of magnitude; subnormals around zero; a tight cluster with far outliers
+ * (its buckets are crowded). */
 START_TEST(select_equals_sorting)
 {
     static const size_t sizes[] = {1, 2, 3, 17, 255, 1000, 4097, 65536, 200001};
@@ -184,7 +187,7 @@ START_TEST(select_equals_sorting)
     for (size_t si = 0; si < LEN(sizes); si++) {
         size_t n = sizes[si];
         double *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *sorted);
-        for (int shape = 0; shape < 6; shape++) {
+        for (int shape = 0; shape < 7; shape++) {
             for (size_t i = 0; i < n; i++)
                 v[i] = shaped(shape, z = next(z));
             memcpy(sorted, v, n * sizeof *v);
