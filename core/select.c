@@ -9,7 +9,7 @@
 #include "sort.h"
 
 /* Buckets for n values: about one for every 16 values, a power of two from 16 to 8,192 (the
- * histogram stays in the core's first-level cache). */
+ * four histograms, 256 KiB at most, stay in the core's second-level cache). */
 static size_t buckets_for(size_t n)
 {
     size_t k = 16;
