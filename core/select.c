@@ -56,8 +56,7 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
                     const size_t *want, size_t nwant)
 {
     memset(s, 0, sizeof *s);
-    s->n = na + nb;
-    if (s->n == 0)
+    if (na + nb == 0)
         return;
     const double *part[2] = {a, b};
     size_t len[2] = {na, nb};
@@ -68,7 +67,7 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
             lo = k < lo ? k : lo;
             hi = k > hi ? k : hi;
         }
-    size_t want_buckets = buckets_for(s->n);
+    size_t want_buckets = buckets_for(na + nb);
     double vlo = md_key_double(lo), vhi = md_key_double(hi), span = vhi - vlo;
     s->lo = lo;
     s->vlo = vlo;

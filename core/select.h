@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 typedef struct {
-    size_t n;    /* values, in a then b */
     uint64_t lo; /* the smallest key (md_double_key, with -0.0 taken as 0.0) ... */
     double vlo;  /* ... and its value */
     bool linear; /* a value's bucket: (value - vlo) * scale, else (key - lo) >> shift */

@@ -68,7 +68,7 @@ static inline __attribute__((always_inline)) uint64_t bits_at(const void *v, siz
  * it, without a branch. */
 static inline __attribute__((always_inline)) uint64_t key_of(uint64_t u, bool doubles)
 {
-    return doubles ? u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL) : u;
+    return doubles ? md_bits_key(u) : u;
 }
 
 static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size_t i, bool doubles)

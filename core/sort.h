@@ -23,13 +23,18 @@ void md_merge_u64_down(uint64_t *a, size_t n, const uint64_t *src, size_t m);
 uint64_t md_double_key(double v);
 double md_key_double(uint64_t k);
 
-/* md_double_key, inline for loops over many values: the sign bit set for positives, every bit
- * flipped for negatives. */
+/* md_double_key of a double's bits, inline for loops over many values: the sign bit set for
+ * positives, every bit flipped for negatives, without a branch. */
+static inline uint64_t md_bits_key(uint64_t u)
+{
+    return u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL);
+}
+
 static inline uint64_t md_double_key_inline(double v)
 {
     uint64_t u;
     memcpy(&u, &v, sizeof u);
-    return u ^ ((uint64_t)((int64_t)u >> 63) | 0x8000000000000000ULL);
+    return md_bits_key(u);
 }
 
 /* (score, label) packed so that sorting the keys sorts by score: (bits(score) << 1) | label,
