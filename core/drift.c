@@ -2,6 +2,8 @@
  * percentile, KS and its p-value, missingness, schema changes, and the status the policy gives
  * them. */
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,23 +24,60 @@ static void psi_add(md_ksum *s, int64_t wc, int64_t n, int64_t bc, int64_t m)
     md_ksum_add(s, (a - e) * log(a / e));
 }
 
-/* D = ks_2samp(S, W).statistic from the counters around S's distinct values. */
+/* |cumS / nS - cumW / nW| as scipy computes it: two divisions and a subtraction in doubles. */
+static inline double ks_gap(int64_t cumS, int64_t cumW, double nS, double nW)
+{
+    return fabs((double)cumS / nS - (double)cumW / nW);
+}
+
+/* The largest gap so far: as a whole number (top), and in doubles (d). */
+typedef struct {
+    int64_t s, w; /* nS, nW */
+    double nS, nW;
+    bool every; /* nS * nW too large for whole numbers to decide: every gap in doubles */
+    int64_t top;
+    double d;
+} ks_walk;
+
+static inline void ks_point(ks_walk *t, int64_t cumS, int64_t cumW)
+{
+    if (t->every) {
+        t->d = fmax(t->d, ks_gap(cumS, cumW, t->nS, t->nW));
+        return;
+    }
+    int64_t x = cumS * t->w - cumW * t->s;
+    x = x < 0 ? -x : x;
+    if (__builtin_expect(x >= t->top, 0)) {
+        double g = ks_gap(cumS, cumW, t->nS, t->nW);
+        t->d = x > t->top ? g : fmax(t->d, g);
+        t->top = x;
+    }
+}
+
+/* D = ks_2samp(S, W).statistic from the counters around S's distinct values: the largest gap
+ * between the two empirical CDFs, at each S value and just below it.
+ *
+ * The gaps are compared as whole numbers, |cumS * nW - cumW * nS| (the gap times nS * nW), and
+ * only a gap that reaches the largest so far is computed in doubles: no division per point.
+ * While nS * nW < 2^50, two gaps that differ at all differ by at least 1 / (nS * nW) > 2^-50,
+ * more than the doubles' rounding can move them (under 6 * 2^-53 together), so the largest
+ * double is that of a largest whole-number gap and D is what doubles at every point give.
+ * Larger windows take the doubles at every point. */
 static double ks_statistic(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
 {
-    double nS = (double)bf->ks_n, nW = (double)nw, d = 0;
+    double nS = (double)bf->ks_n, nW = (double)nw;
+    ks_walk t = {bf->ks_n, nw, nS, nW, !(nS * nW < 0x1p50), 0, 0};
     int64_t cumS = 0, cumW = 0;
     for (size_t j = 0; j <= bf->ks_k; j++) {
         cumW += ks[2 * j]; /* the largest window value below s_j */
-        double x = fabs((double)cumS / nS - (double)cumW / nW);
-        d = x > d ? x : d;
+        ks_point(&t, cumS, cumW);
         if (j == bf->ks_k)
             break;
         cumW += ks[2 * j + 1];
         cumS += bf->ks_counts[j];
-        x = fabs((double)cumS / nS - (double)cumW / nW);
-        d = x > d ? x : d;
+        ks_point(&t, cumS, cumW);
     }
-    return d;
+    return t.d;
 }
 
 static int cmp_str(const void *a, const void *b)

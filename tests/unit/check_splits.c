@@ -6,7 +6,8 @@
  * kinds of bucket, crowded buckets that need the search, values outside the points, values
  * equal to points and their neighbouring doubles, -0.0, negative and subnormal values, a
  * constant baseline and a single sample value. A score's decile (md_baseline_score_bin) is
- * checked against numpy.searchsorted's rule the same way. */
+ * checked against numpy.searchsorted's rule the same way, and the KS statistic a window's
+ * counters give against scipy's formula evaluated at every point. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -14,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "profile.h"
 #include "stats.h"
+#include "window.h"
 #include "testutil.h"
 
 Suite *suite_splits(void);
@@ -245,6 +248,116 @@ START_TEST(score_bins_follow_searchsorted)
 }
 END_TEST
 
+/* scipy.stats.ks_2samp's D from the same counters: |cdf_S - cdf_W| in doubles, each CDF a
+ * count divided by its sample's size, at every sample value and just below it. */
+static double ks_by_definition(const md_bfeature *f, const uint32_t *ks, int64_t nw)
+{
+    double d = 0, nS = (double)f->ks_n, nW = (double)nw;
+    int64_t cs = 0, cw = 0;
+    for (size_t j = 0; j <= f->ks_k; j++) {
+        cw += ks[2 * j];
+        d = fmax(d, fabs((double)cs / nS - (double)cw / nW));
+        if (j < f->ks_k) {
+            cw += ks[2 * j + 1];
+            cs += f->ks_counts[j];
+            d = fmax(d, fabs((double)cs / nS - (double)cw / nW));
+        }
+    }
+    return d;
+}
+
+/* Feature 0's drift row for a window with these KS counters (and one PSI bin, unused). */
+static double ks_of(md_bfeature *f, uint32_t *ks, int64_t nw)
+{
+    int64_t base_counts[MD_QUANTILE_BINS + 2] = {1}, bins[MD_QUANTILE_BINS + 2] = {nw};
+    int64_t *counts = f->counts;
+    size_t nbins = f->nbins;
+    f->counts = base_counts;
+    f->nbins = 1;
+    md_baseline b = {0};
+    b.features = f;
+    b.nfeatures = 1;
+    md_wfeat wf = {0};
+    wf.present = nw;
+    wf.ks = ks;
+    wf.bins = bins;
+    md_strmap_init(&wf.newcats);
+    md_window w = {0};
+    w.rows = nw;
+    w.f = &wf;
+    w.nf = 1;
+    md_drift_policy p;
+    md_drift_policy_default(&p);
+    md_drift_row r;
+    md_window_drift_row(&w, &b, 0, &p, &r);
+    json_decref(r.new_categories);
+    json_decref(r.hist);
+    md_strmap_free(&wf.newcats);
+    f->counts = counts;
+    f->nbins = nbins;
+    return r.ks;
+}
+
+/* The statistic compares the gaps as whole numbers and takes doubles only where a gap reaches
+ * the largest: it must give scipy's D to the last bit. Random counters over samples of 1 to
+ * 3,000 values (zeros, ties, windows larger and smaller than the sample), windows that are
+ * the sample scaled (every gap equal, or zero), and windows so large that the doubles decide
+ * every gap. */
+START_TEST(ks_statistic_is_scipys_to_the_bit)
+{
+    for (int round = 0; round < 300; round++) {
+        size_t n = 1 + (size_t)(rnd() % (round < 200 ? 300 : 3000));
+        double *v = malloc(n * sizeof *v);
+        for (size_t i = 0; i < n; i++)
+            v[i] = (double)(rnd() % (round % 2 ? n : 1 + n / 7)); /* ties in half the rounds */
+        md_bfeature f;
+        make_feature(&f, v, n);
+        size_t nks = 2 * f.ks_k + 1;
+        uint32_t *ks = calloc(nks, sizeof *ks);
+        int64_t nw = 0;
+        int shape = round % 5;
+        for (size_t j = 0; j < nks; j++) {
+            uint32_t c = (uint32_t)(rnd() % 50);
+            if (shape == 1) /* the sample itself, scaled: D = 0 */
+                c = j % 2 ? 3 * (uint32_t)f.ks_counts[j / 2] : 0;
+            else if (shape == 2) /* scaled and moved below the first value: equal gaps */
+                c = j % 2 ? 2 * (uint32_t)f.ks_counts[j / 2] : j == 0 ? 7 : 0;
+            else if (shape == 3 && rnd() % 3) /* sparse */
+                c = 0;
+            else if (shape == 4) /* past 2^50 for nS * nW: doubles at every point */
+                c = (uint32_t)(rnd() % 4000000000u);
+            ks[j] = c;
+            nw += c;
+        }
+        if (nw == 0)
+            nw = ks[nks - 1] = 1;
+        double got = ks_of(&f, ks, nw), want = ks_by_definition(&f, ks, nw);
+        ck_assert_msg(memcmp(&got, &want, sizeof got) == 0,
+                      "round %d (%zu values, window of %lld): D = %.17g, want %.17g", round, n,
+                      (long long)nw, got, want);
+        if (shape == 1)
+            ck_assert_msg(got == 0, "round %d: a scaled sample has D = %.17g", round, got);
+        free(ks);
+        free(v);
+        free_feature(&f);
+    }
+    /* Ten values against the same ten moved up one: every gap is 1/10 exactly, but in doubles
+     * 0.2 - 0.1 is 0.1, 0.3 - 0.2 is 0.09999999999999998 and 0.8 - 0.7 is 0.10000000000000009:
+     * D is the largest of the tied gaps, not the first. */
+    double v[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    md_bfeature f;
+    make_feature(&f, v, 10);
+    uint32_t ks[21] = {0};
+    for (size_t j = 1; j < 10; j++)
+        ks[2 * j + 1] = 1; /* equal to values 1 .. 9 */
+    ks[20] = 1;            /* and one above them all */
+    double got = ks_of(&f, ks, 10);
+    ck_assert_msg(got == 0.8 - 0.7 && got == ks_by_definition(&f, ks, 10),
+                  "tied gaps: D = %.17g, want %.17g", got, 0.8 - 0.7);
+    free_feature(&f);
+}
+END_TEST
+
 Suite *suite_splits(void)
 {
     Suite *s = suite_create("splits");
@@ -252,6 +365,7 @@ Suite *suite_splits(void)
     tcase_add_test(tc, counters_fold_into_the_reference_ks_slots_and_bins);
     tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
     tcase_add_test(tc, score_bins_follow_searchsorted);
+    tcase_add_test(tc, ks_statistic_is_scipys_to_the_bit);
     suite_add_tcase(s, tc);
     return s;
 }
