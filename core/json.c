@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "numparse.h"
 #include "text.h"
 
 void md_fmt_double(double v, char out[32])
@@ -14,12 +15,7 @@ void md_fmt_double(double v, char out[32])
         snprintf(out, 32, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
         return;
     }
-    int prec = 1;
-    for (; prec < 17; prec++) {
-        snprintf(out, 32, "%.*e", prec - 1, v);
-        if (strtod(out, NULL) == v)
-            break;
-    }
+    int prec = md_repr_digits(v);
     /* As Python's repr: the shortest digits that read back the same, positional when the
      * exponent is in [-4, 16) (2700.0, 0.00123), scientific otherwise (1e-05, 1.5e+16); a
      * whole number keeps ".0" so it reads back as a real. */

@@ -1,5 +1,6 @@
 #include "numparse.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -192,6 +193,37 @@ static bool parse_general(const char *s, size_t n, double *out)
     return true;
 }
 
+/* Whether v, written with `digits` significant digits, reads back as v. */
+static bool reads_back(double v, int digits, char *s, size_t cap)
+{
+    snprintf(s, cap, "%.*e", digits - 1, v);
+    return strtod(s, NULL) == v;
+}
+
+int md_repr_digits(double v)
+{
+    char s[40];
+    if (!isfinite(v))
+        return 17;
+    if (fabs(v) >= DBL_MIN) {
+        /* A normal double: a decimal of p <= 15 digits that reads back as v lies within half
+         * an ulp of it (2^-53 of it at most), closer than half a step of 15 digits (5e-16 of
+         * it at least), so printing 15 digits gives that decimal with zeros after it. */
+        if (reads_back(v, 15, s, sizeof s)) {
+            const char *e = strchr(s, 'e');
+            int digits = 15;
+            while (digits > 1 && e[-1] == '0')
+                e--, digits--;
+            return digits;
+        }
+        return reads_back(v, 16, s, sizeof s) ? 16 : 17;
+    }
+    int digits = 1; /* zero and subnormals, whose ulps are coarser: one length after another */
+    while (digits < 17 && !reads_back(v, digits, s, sizeof s))
+        digits++;
+    return digits;
+}
+
 void md_fmt_pyrepr(double v, char out[40])
 {
     if (!isfinite(v)) {
@@ -199,12 +231,8 @@ void md_fmt_pyrepr(double v, char out[40])
         return;
     }
     char sci[40];
-    int prec = 0;
-    for (; prec < 17; prec++) { /* shortest digits that read back exactly */
-        snprintf(sci, sizeof sci, "%.*e", prec, v);
-        if (strtod(sci, NULL) == v)
-            break;
-    }
+    int prec = md_repr_digits(v) - 1;
+    snprintf(sci, sizeof sci, "%.*e", prec, v);
     char *epos = strchr(sci, 'e');
     int exp10 = atoi(epos + 1);
     char digits[24];

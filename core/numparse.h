@@ -120,6 +120,11 @@ static inline bool md_parse_number_padded(const char *s, size_t n, double *out)
     return md_parse_number_padded_slow(s, n, out);
 }
 
+/* The significant digits of the shortest decimal that reads back as v (1 to 17): what
+ * Python's repr(float) writes, found with at most three printf round trips for a normal
+ * double instead of one per length. */
+int md_repr_digits(double v);
+
 /* Writes v as Python's repr(float) does ("1.0", "1e+16", "2.5e-05", "0.1"). */
 void md_fmt_pyrepr(double v, char out[40]);
 
