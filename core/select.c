@@ -110,22 +110,43 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
     }
     memcpy(next, s->at, s->nbuckets * sizeof *next);
     s->picked = md_xmalloc((npicked ? npicked : 1) * sizeof *s->picked);
+    s->run = md_xcalloc(s->nbuckets, sizeof *s->run);
     for (int p = 0; p < 2; p++)
         for (size_t i = 0; i < len[p]; i++) {
-            size_t k = bucket_of(s, part[p][i]);
-            if (mark[k])
-                s->picked[next[k]++] = part[p][i];
+            double x = part[p][i];
+            size_t k = bucket_of(s, x);
+            if (!mark[k])
+                continue;
+            md_select_run *r = &s->run[k];
+            if (mark[k] == 1) { /* the bucket's first value */
+                r->v = x;
+                mark[k] = 2;
+            }
+            if (memcmp(&x, &r->v, sizeof x) == 0) /* the same bits: -0.0 is not 0.0 */
+                r->copies++;
+            else
+                s->picked[next[k]++] = x;
         }
-    /* each picked bucket sorted on its own, unless its values are all one (ties are common) */
+    /* the other values of each picked bucket sorted on its own, unless they are all one */
     for (size_t k = 0; k < s->nbuckets; k++) {
         if (!mark[k])
             continue;
         double *v = s->picked + s->at[k];
-        size_t n = s->below[k + 1] - s->below[k], i = 1;
+        size_t n = next[k] - s->at[k], i = 1;
         while (i < n && md_double_key_inline(v[i]) == md_double_key_inline(v[0]))
             i++;
         if (i < n)
             md_sort_doubles(v, n);
+        uint64_t key = md_double_key_inline(s->run[k].v);
+        size_t below = 0, above = n; /* the others below the first value, as the sort has them */
+        while (below < above) {
+            size_t mid = below + (above - below) / 2;
+            if (md_double_key_inline(v[mid]) < key)
+                below = mid + 1;
+            else
+                above = mid;
+        }
+        s->run[k].lower = below;
     }
     free(next);
     free(mark);
@@ -133,8 +154,11 @@ void md_select_init(md_select *s, const double *a, size_t na, const double *b, s
 
 double md_select_value(const md_select *s, size_t rank)
 {
-    size_t k = bucket_of_rank(s, rank);
-    return s->picked[s->at[k] + (rank - s->below[k])];
+    size_t k = bucket_of_rank(s, rank), o = rank - s->below[k];
+    const md_select_run *r = &s->run[k];
+    if (o < r->lower)
+        return s->picked[s->at[k] + o];
+    return o < r->lower + r->copies ? r->v : s->picked[s->at[k] + o - r->copies];
 }
 
 /* A number whose bucket is k: the bucket's first key; linearly, where k starts, give or take
@@ -154,7 +178,8 @@ static double in_bucket(const md_select *s, size_t k)
 /* A bucket that holds no wanted rank has no step of bin in it: a step lies between the values
  * of wanted ranks r and r + 1, and a step between two numbers of the bucket would put one of
  * those values between them, in the bucket (buckets hold ranges of numbers). So its values all
- * have the bin of any number of the bucket. The picked buckets' values are binned one by one. */
+ * have the bin of any number of the bucket. A picked bucket's first value is binned once for all
+ * its copies, its other values one by one. */
 void md_select_count(const md_select *s, size_t (*bin)(const void *ctx, double x), const void *ctx,
                      int64_t *counts)
 {
@@ -166,7 +191,8 @@ void md_select_count(const md_select *s, size_t (*bin)(const void *ctx, double x
             counts[bin(ctx, in_bucket(s, k))] += (int64_t)n;
             continue;
         }
-        for (size_t i = 0; i < n; i++)
+        counts[bin(ctx, s->run[k].v)] += (int64_t)s->run[k].copies;
+        for (size_t i = 0; i < n - s->run[k].copies; i++)
             counts[bin(ctx, s->picked[s->at[k] + i])]++;
     }
 }
@@ -176,5 +202,6 @@ void md_select_free(md_select *s)
     free(s->below);
     free(s->at);
     free(s->picked);
+    free(s->run);
     memset(s, 0, sizeof *s);
 }

@@ -13,6 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A picked bucket's first value, which is kept as a count instead of copies: a bucket often
+ * holds one value many times (a whole number, zero in a zero-inflated feature). Its copies
+ * sit after the `lower` other values below it, in sorted order. */
+typedef struct {
+    double v;
+    size_t copies, lower;
+} md_select_run;
+
 typedef struct {
     uint64_t lo; /* the smallest key (md_double_key, with -0.0 taken as 0.0) ... */
     double vlo;  /* ... and its value */
@@ -20,9 +28,10 @@ typedef struct {
     double scale;
     unsigned shift;
     size_t nbuckets;
-    size_t *below;  /* [k]: values in buckets before bucket k; [nbuckets]: n */
-    size_t *at;     /* [k]: where bucket k's values start in picked; SIZE_MAX if not picked */
-    double *picked; /* the values of the buckets holding a wanted rank, sorted */
+    size_t *below;      /* [k]: values in buckets before bucket k; [nbuckets]: n */
+    size_t *at;         /* [k]: where bucket k's values start in picked; SIZE_MAX if not picked */
+    double *picked;     /* the values of the buckets holding a wanted rank, sorted, but for ... */
+    md_select_run *run; /* ... [k]: each such bucket's first value and its copies */
 } md_select;
 
 /* The n = na + nb finite values of a and b (either may be empty), set up to give the values
