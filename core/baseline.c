@@ -180,16 +180,12 @@ static void collect_row(build *b, const md_field *fl, const md_rowvals *v)
 /* Rows read before the arrays are sized for the whole range, from the bytes those rows took. */
 #define SIZE_AFTER 1024
 
-/* p grown to hold `want` elements, its pages mapped at once (one call for the whole array,
- * instead of a fault on each page as the rows fill it). */
-static void *reserved(void *p, size_t *cap, size_t want, size_t elem)
+static void reserve_doubles(double **v, size_t *cap, size_t want)
 {
-    if (want <= *cap)
-        return p;
-    p = md_xrealloc(p, want * elem);
-    *cap = want;
-    md_prefault(p, want * elem);
-    return p;
+    if (want > *cap) {
+        *v = md_xrealloc(*v, want * sizeof **v);
+        *cap = want;
+    }
 }
 
 /* Sizes the value arrays for the rows the range is likely to hold, a little over, so that
@@ -202,10 +198,12 @@ static void reserve(build *b, size_t at)
     size_t rows = (size_t)((double)(b->to - b->from) / per_row * 1.02) + 64;
     for (size_t i = 0; i < b->nf; i++)
         if (b->f[i].numeric && b->f[i].col >= 0)
-            b->f[i].vals = reserved(b->f[i].vals, &b->f[i].cap, rows, sizeof *b->f[i].vals);
-    b->scores = reserved(b->scores, &b->scap, rows, sizeof *b->scores);
-    if (b->np)
-        b->pairs = reserved(b->pairs, &b->pcap, rows, sizeof *b->pairs);
+            reserve_doubles(&b->f[i].vals, &b->f[i].cap, rows);
+    reserve_doubles(&b->scores, &b->scap, rows);
+    if (b->np && b->pcap < rows) {
+        b->pairs = md_xrealloc(b->pairs, rows * sizeof *b->pairs);
+        b->pcap = rows;
+    }
 }
 
 static md_status pass(build *b, row_fn fn, bool first, md_err *err)
