@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,18 @@
 #include "mem.h"
 #include "sql.h"
 
+/* A statement md_sql_run or md_sql_int prepared, kept for the next call with the same SQL: a
+ * command that writes hundreds of rows (an ingest's windows, their drift rows, the incidents'
+ * evidence) parses each of its statements once, not once a row. */
+typedef struct {
+    const char *sql; /* the caller's text, as a quick first check ... */
+    char *text;      /* ... and a copy of it, which decides */
+    sqlite3_stmt *st;
+    bool busy;
+} kept_stmt;
+
+#define KEPT_MAX 48
+
 struct md_store {
     sqlite3 *db;
     char *path;
@@ -21,6 +34,9 @@ struct md_store {
     bool in_tx;
     bool created;    /* this open created the file */
     int64_t sim_now; /* a replayed clock (md_store_set_now), 0 when none */
+    kept_stmt kept[KEPT_MAX];
+    size_t nkept;
+    pthread_mutex_t kept_lock; /* a job's cancel watch reads the store from its own thread */
 };
 
 /* How long a writer keeps trying to get the write lock before giving up (busy handler waits up
@@ -193,14 +209,59 @@ md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err)
     return md_sql_fail(s, err, "store");
 }
 
-static md_status prepare_bound(md_store *s, sqlite3_stmt **st, md_err *err, const char *sql,
-                               const char *types, va_list ap)
+/* A statement for sql: a kept one that no one is using, else a new one, kept while there is
+ * room (*slot: where it is kept, NULL when it is not). */
+static md_status take_stmt(md_store *s, const char *sql, sqlite3_stmt **st, kept_stmt **slot,
+                           md_err *err)
 {
+    *slot = NULL;
+    pthread_mutex_lock(&s->kept_lock);
+    for (size_t i = 0; i < s->nkept && !*slot; i++) {
+        kept_stmt *k = &s->kept[i];
+        if (!k->busy && k->sql == sql && strcmp(k->text, sql) == 0) {
+            k->busy = true;
+            *slot = k;
+        }
+    }
+    pthread_mutex_unlock(&s->kept_lock);
+    if (*slot) {
+        *st = (*slot)->st;
+        sqlite3_clear_bindings(*st);
+        return MD_OK;
+    }
     if (md_sql_prepare(s, sql, st, err) != MD_OK)
         return err->code;
+    pthread_mutex_lock(&s->kept_lock);
+    if (s->nkept < KEPT_MAX) {
+        *slot = &s->kept[s->nkept++];
+        **slot = (kept_stmt){sql, md_xstrdup(sql), *st, true};
+    }
+    pthread_mutex_unlock(&s->kept_lock);
+    return MD_OK;
+}
+
+/* Done with a statement from take_stmt: reset for the next caller, or finalized. */
+static void give_stmt(md_store *s, sqlite3_stmt *st, kept_stmt *slot)
+{
+    if (!slot) {
+        sqlite3_finalize(st);
+        return;
+    }
+    sqlite3_reset(st);
+    pthread_mutex_lock(&s->kept_lock);
+    slot->busy = false;
+    pthread_mutex_unlock(&s->kept_lock);
+}
+
+static md_status take_bound(md_store *s, sqlite3_stmt **st, kept_stmt **slot, md_err *err,
+                            const char *sql, const char *types, va_list ap)
+{
+    if (take_stmt(s, sql, st, slot, err) != MD_OK)
+        return err->code;
     if (md_sql_vbind(*st, types, ap) != MD_OK) {
-        sqlite3_finalize(*st);
-        return md_sql_fail(s, err, "store: bind");
+        md_sql_fail(s, err, "store: bind");
+        give_stmt(s, *st, *slot);
+        return err->code;
     }
     return MD_OK;
 }
@@ -208,16 +269,17 @@ static md_status prepare_bound(md_store *s, sqlite3_stmt **st, md_err *err, cons
 md_status md_sql_run(md_store *s, md_err *err, const char *sql, const char *types, ...)
 {
     sqlite3_stmt *st;
+    kept_stmt *slot;
     va_list ap;
     va_start(ap, types);
-    md_status rc = prepare_bound(s, &st, err, sql, types, ap);
+    md_status rc = take_bound(s, &st, &slot, err, sql, types, ap);
     va_end(ap);
     if (rc != MD_OK)
         return rc;
     bool row = true;
     while (rc == MD_OK && row)
         rc = md_sql_step(s, st, &row, err);
-    sqlite3_finalize(st);
+    give_stmt(s, st, slot);
     return rc;
 }
 
@@ -225,9 +287,10 @@ md_status md_sql_int(md_store *s, int64_t *out, md_err *err, const char *sql, co
                      ...)
 {
     sqlite3_stmt *st;
+    kept_stmt *slot;
     va_list ap;
     va_start(ap, types);
-    md_status rc = prepare_bound(s, &st, err, sql, types, ap);
+    md_status rc = take_bound(s, &st, &slot, err, sql, types, ap);
     va_end(ap);
     if (rc != MD_OK)
         return rc;
@@ -237,7 +300,7 @@ md_status md_sql_int(md_store *s, int64_t *out, md_err *err, const char *sql, co
         rc = MD_NOTFOUND;
     else if (rc == MD_OK)
         *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    give_stmt(s, st, slot);
     return rc;
 }
 
@@ -517,6 +580,7 @@ md_status md_store_open(const char *path, const md_open_opts *opts, md_store **o
     bool create = opts->mode == MD_OPEN_CREATE && !file_exists(path);
     *out = NULL;
     md_store *s = md_xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->kept_lock, NULL);
     s->path = md_xstrdup(path);
     md_status rc = md_clock_from_env(&s->clock, err);
     if (rc == MD_OK)
@@ -558,6 +622,11 @@ void md_store_close(md_store *s)
     if (!s)
         return;
     md_tx_rollback(s);
+    for (size_t i = 0; i < s->nkept; i++) {
+        sqlite3_finalize(s->kept[i].st);
+        free(s->kept[i].text);
+    }
+    pthread_mutex_destroy(&s->kept_lock);
     if (s->db)
         sqlite3_close_v2(s->db);
     free(s->path);

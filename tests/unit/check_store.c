@@ -1,5 +1,6 @@
 /* store: migrations, opening rules, paths and permissions. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,74 @@ START_TEST(data_version_sees_other_writers)
 }
 END_TEST
 
+typedef struct {
+    md_store *s;
+    int wrong; /* answers that were not the count asked for */
+} kept_race;
+
+static void *count_below(void *arg)
+{
+    kept_race *r = arg;
+    md_err err;
+    for (int64_t i = 0; i < 3000; i++) {
+        int64_t got = -1, x = i % 250; /* the keys are 0 .. 200 and 202 */
+        int64_t want = x <= 201 ? x : x == 202 ? 201 : 202;
+        if (md_sql_int(r->s, &got, &err, "SELECT count(*) FROM t WHERE k < ?", "i", x) != MD_OK ||
+            got != want)
+            r->wrong++;
+    }
+    return NULL;
+}
+
+/* md_sql_run and md_sql_int keep their prepared statements for the next call with the same
+ * SQL: the text decides, not where it lies (a buffer written anew runs its new text); a kept
+ * statement starts with no old bindings, works again after a failed step and after a rollback,
+ * and a statement in use is not handed out twice (two threads, or a call inside a loop). */
+START_TEST(kept_statements_run_what_they_are_given)
+{
+    md_store *s = tu_store();
+    md_err err;
+    ck_assert_int_eq(md_sql_exec(s, "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL)", &err),
+                     MD_OK);
+    char sql[64];
+    int64_t got = 0;
+    for (int i = 1; i <= 3; i++) { /* one buffer, three texts */
+        snprintf(sql, sizeof sql, "SELECT %d * 10", i);
+        ck_assert_int_eq(md_sql_int(s, &got, &err, sql, NULL), MD_OK);
+        ck_assert_int_eq(got, i * 10);
+    }
+    for (int64_t k = 0; k < 200; k++)
+        ck_assert_int_eq(md_sql_run(s, &err, "INSERT INTO t(k, v) VALUES (?, ?)", "it", k, "x"),
+                         MD_OK);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM t"), 200);
+    /* a failed step (the key is taken, then v is NULL), then the same statement again */
+    ck_assert_int_ne(
+        md_sql_run(s, &err, "INSERT INTO t(k, v) VALUES (?, ?)", "it", (int64_t)5, "y"), MD_OK);
+    ck_assert_int_ne(md_sql_run(s, &err, "INSERT INTO t(k, v) VALUES (?, ?)", "i", (int64_t)500),
+                     MD_OK); /* no old binding left for v */
+    ck_assert_int_eq(
+        md_sql_run(s, &err, "INSERT INTO t(k, v) VALUES (?, ?)", "it", (int64_t)200, "z"), MD_OK);
+    ck_assert_int_eq(md_tx_begin(s, &err), MD_OK);
+    ck_assert_int_eq(
+        md_sql_run(s, &err, "INSERT INTO t(k, v) VALUES (?, ?)", "it", (int64_t)201, "w"), MD_OK);
+    md_tx_rollback(s);
+    ck_assert_int_eq(
+        md_sql_run(s, &err, "INSERT INTO t(k, v) VALUES (?, ?)", "it", (int64_t)202, "v"), MD_OK);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM t"), 202);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM t WHERE k = 201"), 0);
+    /* two threads on one store, one SQL (a job's cancel watch does this): each call gets a
+     * statement no one else is stepping, and its own answer */
+    pthread_t t;
+    kept_race a = {s, 0}, b = {s, 0};
+    pthread_create(&t, NULL, count_below, &a);
+    count_below(&b);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(a.wrong, 0);
+    ck_assert_int_eq(b.wrong, 0);
+    md_store_close(s);
+}
+END_TEST
+
 Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
@@ -228,6 +297,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, path_resolution_order);
     tcase_add_test(tc, read_only_session_cannot_write_even_raw);
     tcase_add_test(tc, data_version_sees_other_writers);
+    tcase_add_test(tc, kept_statements_run_what_they_are_given);
     suite_add_tcase(s, tc);
     return s;
 }
