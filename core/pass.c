@@ -14,17 +14,34 @@
 
 /* Rows of one window whose numeric values are counted feature by feature: enough that each
  * feature's split index, brought into the cache once, serves many values; as many as fit in
- * BATCH_BYTES, so that a model with hundreds of features does not hold hundreds of megabytes. */
+ * BATCH_BYTES, so that a model with hundreds of features does not hold hundreds of megabytes.
+ *
+ * The batch is shared by BATCH_SLOTS windows, a slot each: logs come in rough time order, and
+ * rows of the window before (late ones) or after (early ones) are mixed in with the current
+ * window's, as often as every few hundred rows around a day's start and all the time for hourly
+ * windows. With one window per batch, each such row would count the batch out while it is still
+ * small; with a slot each, a window's values are counted when its slot is full, or when a fifth
+ * window takes the slot used least lately. */
 #define BATCH_ROWS  32768
 #define BATCH_BYTES (2u << 20)
+#define BATCH_SLOTS 4
 
 /* A feature the file has, as the row loop reads it. */
 typedef struct {
     size_t col;     /* its reader column */
     size_t feature; /* its place in the baseline and in a window's features */
-    double *val;    /* numeric: its values in the batch ... */
+    size_t v;       /* numeric: its numeric feature number, for the batch ... */
+    double *val;    /* ... its values in the current slot ... */
     size_t n;       /* ... and how many */
 } fslot;
+
+/* A part of the batch that holds the values of one window's rows. */
+typedef struct {
+    size_t w;      /* the window, a place in worker.w; SIZE_MAX: none yet */
+    size_t rows;   /* rows in the slot */
+    size_t *n;     /* [numeric feature]: its values in the slot, while the slot is not current */
+    uint64_t used; /* when it last became current */
+} batch_slot;
 
 /* One thread's share of the pass. */
 typedef struct {
@@ -37,11 +54,14 @@ typedef struct {
     size_t nw, wcap, last;
     int64_t *slots; /* window index -> position in w */
     size_t nslots;
-    size_t batch_rows;  /* rows a batch holds: BATCH_BYTES of numbers, at most BATCH_ROWS */
-    size_t batch_n;     /* rows in the batch ... */
-    size_t batch_w;     /* ... all of window w[batch_w] */
-    double *batch_val;  /* [numeric feature][value]: each numeric feature's values */
+    size_t slot_rows;   /* rows a slot holds: BATCH_BYTES of numbers in all, at most BATCH_ROWS */
+    batch_slot slot[BATCH_SLOTS];
+    size_t cur;         /* the slot the fslots' val and n are of */
+    uint64_t tick;
+    size_t *slot_n;     /* the slots' n */
+    double *batch_val;  /* [slot][numeric feature][value]: each numeric feature's values */
     size_t *vslot;      /* feature -> its numeric feature number, for batch_val */
+    size_t numeric;     /* numeric features in the baseline */
     fslot *num, *cat;   /* the numeric and categorical features the file has ... */
     size_t nnum, ncat;
     size_t *gone;       /* ... and those it does not have (yet) */
@@ -105,6 +125,12 @@ static md_window *window_for(worker *k, int64_t index)
 
 /* ---- columns ----------------------------------------------------------------------------------- */
 
+/* Where a numeric feature's values start in slot s. */
+static double *slot_values(const worker *k, size_t s, size_t v)
+{
+    return k->batch_val + (s * k->numeric + v) * k->slot_rows;
+}
+
 /* The row loop's lists of features, from the columns found; the batch must be empty. */
 static void plan(worker *k)
 {
@@ -115,9 +141,10 @@ static void plan(worker *k)
             k->gone[k->ngone++] = i;
             continue;
         }
-        fslot q = {(size_t)k->fcol[i], i, NULL, 0};
+        fslot q = {(size_t)k->fcol[i], i, 0, NULL, 0};
         if (b->features[i].kind == MD_NUMERIC) {
-            q.val = k->batch_val + k->vslot[i] * k->batch_rows;
+            q.v = k->vslot[i];
+            q.val = slot_values(k, k->cur, q.v);
             k->num[k->nnum++] = q;
         } else {
             k->cat[k->ncat++] = q;
@@ -125,7 +152,7 @@ static void plan(worker *k)
     }
 }
 
-static void flush_batch(worker *k);
+static void flush_all(worker *k);
 
 static void sync_columns_now(worker *k, size_t n)
 {
@@ -138,7 +165,7 @@ static void sync_columns_now(worker *k, size_t n)
             found |= k->fcol[i] >= 0;
         }
     if (found) {
-        flush_batch(k);
+        flush_all(k);
         plan(k);
     }
 }
@@ -153,14 +180,15 @@ static inline void sync_columns(worker *k)
 
 /* ---- accumulating -------------------------------------------------------------------------------- */
 
-/* Counts the batch's numeric values, feature by feature: each feature's split index stays in
- * cache while its values go through it. */
-static void flush_batch(worker *k)
+/* Counts the current slot's numeric values into its window, feature by feature: each
+ * feature's split index stays in cache while its values go through it. */
+static void flush_slot(worker *k)
 {
-    if (k->batch_n == 0)
+    batch_slot *sl = &k->slot[k->cur];
+    if (sl->rows == 0)
         return;
     const md_baseline *b = k->c->b;
-    md_window *w = &k->w[k->batch_w];
+    md_window *w = &k->w[sl->w];
     for (fslot *q = k->num; q < k->num + k->nnum; q++) {
         const md_bfeature *bf = &b->features[q->feature];
         size_t n = q->n;
@@ -181,7 +209,53 @@ static void flush_batch(worker *k)
                 f->violations += (r->has_min && val[j] < r->min) || (r->has_max && val[j] > r->max);
         q->n = 0;
     }
-    k->batch_n = 0;
+    sl->rows = 0;
+}
+
+/* Makes slot s the one the row loop fills. */
+static void switch_slot(worker *k, size_t s)
+{
+    if (s == k->cur)
+        return;
+    for (fslot *q = k->num; q < k->num + k->nnum; q++) {
+        k->slot[k->cur].n[q->v] = q->n;
+        q->n = k->slot[s].n[q->v];
+        q->val = slot_values(k, s, q->v);
+    }
+    k->cur = s;
+}
+
+/* The current slot becomes window wi's: the one that has it, else an empty one, else the one
+ * used least lately, counted out first. */
+static void use_slot(worker *k, size_t wi)
+{
+    size_t pick = SIZE_MAX, empty = SIZE_MAX, oldest = 0;
+    for (size_t s = 0; s < BATCH_SLOTS; s++) {
+        if (k->slot[s].w == wi)
+            pick = s;
+        else if (k->slot[s].rows == 0 && empty == SIZE_MAX)
+            empty = s;
+        if (k->slot[s].used < k->slot[oldest].used)
+            oldest = s;
+    }
+    if (pick == SIZE_MAX)
+        pick = empty != SIZE_MAX ? empty : oldest;
+    switch_slot(k, pick);
+    k->slot[pick].used = ++k->tick;
+    if (k->slot[pick].w != wi) {
+        flush_slot(k);
+        k->slot[pick].w = wi;
+    }
+}
+
+/* Every slot counted out. */
+static void flush_all(worker *k)
+{
+    for (size_t s = 0; s < BATCH_SLOTS; s++)
+        if (k->slot[s].rows) {
+            switch_slot(k, s);
+            flush_slot(k);
+        }
 }
 
 /* Readies the worker's windows for merging: counters folded, keys sorted. */
@@ -285,10 +359,8 @@ static void add_missing(const md_baseline *b, md_window *w, size_t i)
 static void accumulate(worker *k, md_window *w, const md_field *fl, const md_rowvals *v)
 {
     size_t wi = (size_t)(w - k->w);
-    if (k->batch_w != wi) {
-        flush_batch(k);
-        k->batch_w = wi;
-    }
+    if (k->slot[k->cur].w != wi)
+        use_slot(k, wi);
     k->held += v->has_label + v->has_latency;
     const md_baseline *b = k->c->b;
     w->rows++;
@@ -311,8 +383,8 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     }
     for (size_t j = 0; j < k->ngone; j++)
         add_missing(b, w, k->gone[j]);
-    if (++k->batch_n == k->batch_rows)
-        flush_batch(k);
+    if (++k->slot[k->cur].rows == k->slot_rows)
+        flush_slot(k);
 }
 
 static bool bad_row(worker *k, const char *col, const char *why)
@@ -358,7 +430,7 @@ static void *run(void *arg)
             k->c->progress(k->c->progress_ctx, md_reader_offset(k->r) * k->progress_scale,
                            md_reader_size(k->r));
     }
-    flush_batch(k);
+    flush_all(k);
     atomic_store(&k->stopped, true);
     return NULL;
 }
@@ -385,14 +457,16 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
     size_t numeric = 0;
     for (size_t i = 0; i < c->b->nfeatures; i++)
         k->vslot[i] = c->b->features[i].kind == MD_NUMERIC ? numeric++ : SIZE_MAX;
-    k->batch_rows = numeric ? BATCH_BYTES / (numeric * sizeof *k->batch_val) : BATCH_ROWS;
-    k->batch_rows = k->batch_rows < 64           ? 64
-                    : k->batch_rows > BATCH_ROWS ? BATCH_ROWS
-                                                 : k->batch_rows;
-    k->batch_val =
-        batch
-            ? batch
-            : md_xmalloc_prefaulted((numeric ? numeric : 1) * k->batch_rows * sizeof *k->batch_val);
+    k->numeric = numeric;
+    size_t rows = numeric ? BATCH_BYTES / (numeric * sizeof *k->batch_val) : BATCH_ROWS;
+    rows = rows > BATCH_ROWS ? BATCH_ROWS : rows;
+    k->slot_rows = rows / BATCH_SLOTS < 64 ? 64 : rows / BATCH_SLOTS;
+    k->slot_n = md_xcalloc(BATCH_SLOTS * (numeric + 1), sizeof *k->slot_n);
+    for (size_t s = 0; s < BATCH_SLOTS; s++)
+        k->slot[s] = (batch_slot){SIZE_MAX, 0, k->slot_n + s * (numeric + 1), 0};
+    k->batch_val = batch ? batch
+                         : md_xmalloc_prefaulted(BATCH_SLOTS * (numeric ? numeric : 1) *
+                                                 k->slot_rows * sizeof *k->batch_val);
     k->num = md_xmalloc(nf * sizeof *k->num);
     k->cat = md_xmalloc(nf * sizeof *k->cat);
     k->gone = md_xmalloc(nf * sizeof *k->gone);
@@ -412,6 +486,7 @@ static void worker_free(worker *k, bool keep_windows)
     free(k->slots);
     free(k->fcol);
     free(k->batch_val);
+    free(k->slot_n);
     free(k->vslot);
     free(k->num);
     free(k->cat);

@@ -43,6 +43,57 @@ START_TEST(split_ingests_equal_one)
 }
 END_TEST
 
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The row loop counts numeric values in batches kept for a few windows at a time. Rows of many
+ * windows mixed row by row (each row another day, and with hourly windows another hour: far
+ * more windows at once than there are batches) must give the numbers the same rows give
+ * window by window, by day and by hour. */
+START_TEST(windows_mixed_row_by_row_equal_windows_in_order)
+{
+    md_store *base = mon_store();
+    char *rows = mon_rows_csv(9000, 9, 0.3, true, false); /* 9 days; 72 of their hours */
+    char **line = malloc(9000 * sizeof *line);
+    size_t n = 0;
+    for (char *p = rows; *p; p = strchr(p, '\n') + 1)
+        line[n++] = p;
+    char *mixed = md_xasprintf("ts,score,label,x,n,ch\n%s", rows);
+    for (size_t i = 0; i < n; i++)
+        *strchr(line[i], '\n') = '\0';
+    qsort(line, n, sizeof *line, cmp_line); /* by timestamp: window after window */
+    size_t len = 0, cap = strlen(mixed) + 1;
+    char *ordered = malloc(cap);
+    len += (size_t)snprintf(ordered, cap, "ts,score,label,x,n,ch\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(ordered + len, cap - len, "%s\n", line[i]);
+    char *mixed_path = md_xstrdup(mon_write_file("mixed.csv", mixed)); /* tu_path's buffer */
+    char *ordered_path = md_xstrdup(mon_write_file("ordered.csv", ordered));
+    for (int hourly = 0; hourly < 2; hourly++) {
+        md_store *a = mon_clone_store(base, hourly ? "a-hour.db" : "a-day.db"),
+                 *b = mon_clone_store(base, hourly ? "b-hour.db" : "b-day.db");
+        md_ingest_opts o = {.threads = 1, .window = hourly ? MD_WINDOW_HOUR : MD_WINDOW_DAY};
+        md_ingest_report rep;
+        md_err err;
+        ck_assert_int_eq(mon_ingest(a, mixed_path, &o, &rep, &err), MD_OK);
+        ck_assert_int_eq(mon_ingest(b, ordered_path, &o, &rep, &err), MD_OK);
+        ck_assert_int_eq(tu_count(a, "SELECT count(*) FROM windows"), hourly ? 72 : 9);
+        mon_expect_same_results(a, b);
+        md_store_close(b);
+        md_store_close(a);
+    }
+    md_store_close(base);
+    free(mixed_path);
+    free(ordered_path);
+    free(line);
+    free(rows);
+    free(mixed);
+    free(ordered);
+}
+END_TEST
+
 START_TEST(threads_and_spilling_do_not_change_numbers)
 {
     md_store *plain = mon_store(), *busy = mon_clone_store(plain, "busy.db");
@@ -277,6 +328,7 @@ Suite *suite_parallel(void)
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, split_ingests_equal_one);
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
+    tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
     tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
     tcase_add_test(tc, bad_row_in_a_taken_range_names_the_right_line);
     tcase_add_test(tc, split_inside_a_quoted_field_falls_back);
