@@ -54,7 +54,7 @@ typedef struct {
     size_t nw, wcap, last;
     int64_t *slots; /* window index -> position in w */
     size_t nslots;
-    size_t slot_rows;   /* rows a slot holds: BATCH_BYTES of numbers in all, at most BATCH_ROWS */
+    size_t slot_rows;   /* rows a slot holds: a quarter of BATCH_BYTES (of BATCH_ROWS at most) */
     batch_slot slot[BATCH_SLOTS];
     size_t cur;         /* the slot the fslots' val and n are of */
     uint64_t tick;
