@@ -1,4 +1,4 @@
-/* store: migrations, opening rules, paths and permissions. */
+/* store: migrations, opening rules, paths and permissions, statements kept for reuse. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -236,7 +236,7 @@ static void *count_below(void *arg)
 /* md_sql_run and md_sql_int keep their prepared statements for the next call with the same
  * SQL: the text decides, not where it lies (a buffer written anew runs its new text); a kept
  * statement starts with no old bindings, works again after a failed step and after a rollback,
- * and a statement in use is not handed out twice (two threads, or a call inside a loop). */
+ * and a statement in use is not handed out twice (two threads on one store). */
 START_TEST(kept_statements_run_what_they_are_given)
 {
     md_store *s = tu_store();
