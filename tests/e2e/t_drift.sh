@@ -90,10 +90,11 @@ check_cell "missing delta" missing_delta
 # Enter: the feature drill-down for the cell under the cursor
 feature=$(screen | tail -n 1 | awk '{print $NF}')
 keys Enter
-wait_for "$feature"
+wait_for "contract:" # the drill-down's own line: the feature's name is on the heatmap already
+expect_screen_contains "$feature"
 expect_screen_contains "baseline"
 keys Escape
-wait_for "drift churn v2"
+wait_gone "contract:" # back on the heatmap, whose title the drill-down shows too
 
 # from an incident's evidence straight to the drift cell behind it
 md --json incidents show 12 >"$T_DIR/inc.json" || fail "incidents show 12"
