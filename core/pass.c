@@ -1,88 +1,14 @@
 #include "pass.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "catcache.h"
 #include "mem.h"
+#include "pass_int.h"
 #include "sort.h"
-
-/* Rows of one window whose numeric values are counted feature by feature: enough that each
- * feature's split index, brought into the cache once, serves many values; as many as fit in
- * BATCH_BYTES, so that a model with hundreds of features does not hold hundreds of megabytes.
- *
- * The batch is shared by BATCH_SLOTS windows, a slot each: logs come in rough time order, and
- * rows of the window before (late ones) or after (early ones) are mixed in with the current
- * window's, as often as every few hundred rows around a day's start and all the time for hourly
- * windows. With one window per batch, each such row would count the batch out while it is still
- * small; with a slot each, a window's values are counted when its slot is full, or when a fifth
- * window takes the slot used least lately. */
-#define BATCH_ROWS  32768
-#define BATCH_BYTES (2u << 20)
-#define BATCH_SLOTS 4
-
-/* A feature the file has, as the row loop reads it. */
-typedef struct {
-    size_t col;     /* its reader column */
-    size_t feature; /* its place in the baseline and in a window's features */
-    size_t v;       /* numeric: its numeric feature number, for the batch ... */
-    double *val;    /* ... its values in the current slot ... */
-    size_t n;       /* ... and how many */
-} fslot;
-
-/* A part of the batch that holds the values of one window's rows. */
-typedef struct {
-    size_t w;      /* the window, a place in worker.w; SIZE_MAX: none yet */
-    size_t rows;   /* rows in the slot */
-    size_t *n;     /* [numeric feature]: its values in the slot, while the slot is not current */
-    uint64_t used; /* when it last became current */
-} batch_slot;
-
-/* One thread's share of the pass. */
-typedef struct {
-    const md_pass_config *c;
-    md_reader *r;
-    md_colmap m;
-    int64_t *fcol; /* feature -> reader column, -1 while absent */
-    size_t ncols;
-    md_window *w;
-    size_t nw, wcap, last;
-    int64_t *slots; /* window index -> position in w */
-    size_t nslots;
-    size_t slot_rows;   /* rows a slot holds: a quarter of BATCH_BYTES (of BATCH_ROWS at most) */
-    batch_slot slot[BATCH_SLOTS];
-    size_t cur;         /* the slot the fslots' val and n are of */
-    uint64_t tick;
-    size_t *slot_n;     /* the slots' n */
-    double *batch_val;  /* [slot][numeric feature][value]: each numeric feature's values */
-    size_t *vslot;      /* feature -> its numeric feature number, for batch_val */
-    size_t numeric;     /* numeric features in the baseline */
-    fslot *num, *cat;   /* the numeric and categorical features the file has ... */
-    size_t nnum, ncat;
-    size_t *gone;       /* ... and those it does not have (yet) */
-    size_t ngone;
-    md_catcache *cc;    /* [feature]: a categorical feature's baseline categories met */
-    int64_t rows, labeled, bad_rows;
-    int64_t max_bad;
-    char first_bad[MD_ERR_MSG_MAX];
-    md_status rc;
-    md_err err;
-    bool progress; /* this worker reports progress */
-    size_t progress_scale;
-    md_spill *spill;
-    int owner;   /* this worker's runs in the spill */
-    size_t held; /* keys held in memory by this worker's windows */
-    size_t held_base; /* counted against the budget too: what the thread holds elsewhere */
-    /* for the other thread, which may take over the end of this worker's range: where the
-     * next record starts and whether the worker has stopped */
-    _Atomic size_t at;
-    atomic_bool stopped;
-} worker;
 
 /* ---- windows by index ------------------------------------------------------------------------ */
 
@@ -104,7 +30,7 @@ static void rehash(worker *k)
         k->slots[slot_of(k, k->w[i].index)] = (int64_t)i;
 }
 
-static md_window *window_for(worker *k, int64_t index)
+md_window *md_pass_window_for(worker *k, int64_t index)
 {
     if (k->nw && k->w[k->last].index == index)
         return &k->w[k->last];
@@ -259,7 +185,7 @@ static void flush_all(worker *k)
 }
 
 /* Readies the worker's windows for merging: counters folded, keys sorted. */
-static void fold_all(worker *k)
+void md_pass_fold_all(worker *k)
 {
     for (size_t i = 0; i < k->nw; i++) {
         md_window_fold(&k->w[i], k->c->b);
@@ -325,7 +251,7 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
 }
 
 /* Keys a thread holds in memory before its windows' keys go to the spill file. */
-static size_t key_budget(const worker *k)
+size_t md_pass_key_budget(const worker *k)
 {
     return k->c->keys_in_memory ? k->c->keys_in_memory : MD_KEYS_IN_MEMORY;
 }
@@ -397,7 +323,7 @@ static bool bad_row(worker *k, const char *col, const char *why)
 }
 
 /* Reads rows until the reader is done (its limit or the end) or a row fails. */
-static void *run(void *arg)
+void *md_pass_run_worker(void *arg)
 {
     worker *k = arg;
     const md_field *fl;
@@ -423,8 +349,8 @@ static void *run(void *arg)
         }
         k->rows++;
         k->labeled += v.has_label;
-        accumulate(k, window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
-        if (k->held + k->held_base > key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
+        accumulate(k, md_pass_window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
+        if (k->held + k->held_base > md_pass_key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
             break;
         if (k->progress && k->c->progress && (n & 0xFFFF) == 0)
             k->c->progress(k->c->progress_ctx, md_reader_offset(k->r) * k->progress_scale,
@@ -438,7 +364,7 @@ static void *run(void *arg)
 /* ---- workers ------------------------------------------------------------------------------------ */
 
 /* batch: the buffer for numeric values, or NULL to make one */
-static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp,
+void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp,
                         double *batch)
 {
     memset(k, 0, sizeof *k);
@@ -476,7 +402,7 @@ static void worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spi
     plan(k);
 }
 
-static void worker_free(worker *k, bool keep_windows)
+void md_pass_worker_free(worker *k, bool keep_windows)
 {
     if (!keep_windows) {
         for (size_t i = 0; i < k->nw; i++)
@@ -492,206 +418,6 @@ static void worker_free(worker *k, bool keep_windows)
     free(k->cat);
     free(k->gone);
     free(k->cc);
-}
-
-static int threads_wanted(const md_pass_config *c)
-{
-    if (c->threads > 0)
-        return c->threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 2 ? 2 : 1;
-}
-
-/* The second worker's windows, each merged into the first worker's window of its index. */
-typedef struct {
-    worker *a, *b;
-    size_t *into; /* [i]: the place in a->w of b->w[i]'s window */
-    atomic_size_t next;
-} merging;
-
-static void *merge_some(void *arg)
-{
-    merging *g = arg;
-    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->b->nw;)
-        md_window_merge_fresh(&g->a->w[g->into[i]], &g->b->w[i], g->a->c->b);
-    return NULL;
-}
-
-/* Moves the second worker's windows (folded) into the first: the first's windows are found
- * (or made) first, then merged window by window on both cores (a merge of sorted keys takes a
- * while for a large window). */
-static void merge_into(worker *a, worker *b)
-{
-    merging g = {a, b, md_xmalloc((b->nw + 1) * sizeof *g.into), 0};
-    for (size_t i = 0; i < b->nw; i++) {
-        md_window *w = window_for(a, b->w[i].index); /* may move a->w: places, not pointers */
-        md_window_fold(w, a->c->b);
-        g.into[i] = (size_t)(w - a->w);
-    }
-    atomic_init(&g.next, 0);
-    pthread_t t;
-    bool helper = b->nw > 1 && threads_wanted(a->c) > 1 &&
-                  pthread_create(&t, NULL, merge_some, &g) == 0;
-    merge_some(&g);
-    if (helper)
-        pthread_join(t, NULL);
-    free(g.into);
-    a->rows += b->rows;
-    a->labeled += b->labeled;
-}
-
-/* Whichever thread finishes its half first takes over the end of the other's range, so both
- * cores stay busy to the end (the file hash shares a core with one of them, and rows cost
- * what they cost). */
-#define TAKE_MIN   (4u << 20)  /* bytes the other thread has left, at least, to take half of */
-#define TAKE_FLOOR (64u << 10) /* and never less: the cut stays well ahead of the other thread */
-#define TAKES_MAX  4
-
-typedef struct {
-    worker w; /* the taken ranges' counts, merged at the end */
-    bool used;
-    size_t cut[TAKES_MAX];  /* where each taken range starts: the other thread stops there */
-    size_t stop[TAKES_MAX]; /* where its reader stopped (its range's end when all went well) */
-    size_t n;
-    bool duplicate; /* the other thread read past the cut: the taken counts are dropped */
-    worker *lender; /* whose batch buffer the taken ranges use */
-} taken;
-
-/* The two halves: worker a reads [start, split) on the calling thread, worker b [split, end)
- * on its own; each may take over from the other through its `taken`. */
-typedef struct {
-    worker *a, *b;
-    md_reader *r; /* a's reader, over the whole file */
-    size_t split;
-    size_t take_min;
-    taken ta, tb; /* what a took from b, what b took from a */
-} halves;
-
-/* While the victim has at least take_min bytes left before `stop`, the taker lowers the
- * victim's limit to a line boundary halfway through what it has left and reads from there to
- * `stop` itself, then repeats with the cut as the new stop. The victim publishes where each
- * record starts, and the cut is far ahead of that (take_min / 2, 32 KiB at least), so the
- * victim stops there; take_ok checks that it did. */
-static void take_over(const halves *h, worker *taker, worker *victim, size_t stop, taken *t,
-                      int owner)
-{
-    while (t->n < TAKES_MAX && !atomic_load(&victim->stopped)) {
-        size_t from = atomic_load_explicit(&victim->at, memory_order_relaxed),
-               start = md_reader_data_start(victim->r);
-        if (from < start) /* not started yet: it is where its range starts */
-            from = start;
-        if (stop <= from || stop - from < (h->take_min > TAKE_FLOOR ? h->take_min : TAKE_FLOOR))
-            return;
-        size_t cut = md_reader_boundary(h->r, from + (stop - from) / 2);
-        md_reader *rt;
-        md_err ignored;
-        if (!cut || cut <= from || cut >= stop ||
-            md_reader_open_range(h->r, cut, stop, &rt, &ignored) != MD_OK)
-            return;
-        md_reader_set_limit(victim->r, cut);
-        if (!t->used) {
-            /* the taker's batch is flushed and idle: lent, not a second one (taken_free) */
-            worker_init(&t->w, taker->c, rt, taker->spill, taker->batch_val);
-            taker->batch_val = NULL;
-            t->lender = taker;
-            t->w.owner = owner;
-            t->w.max_bad = 0;
-            t->used = true;
-            /* one thread, one budget for keys; the taken ranges get half of it at least */
-            size_t budget = key_budget(taker);
-            t->w.held_base = taker->held < budget / 2 ? taker->held : budget / 2;
-        }
-        t->w.r = rt;
-        t->cut[t->n] = cut;
-        run(&t->w);
-        t->stop[t->n++] = md_reader_offset(rt);
-        t->w.r = NULL; /* its buffer goes now; the worker's windows stay */
-        md_reader_close(rt);
-        if (t->w.rc != MD_OK || t->stop[t->n - 1] != stop)
-            return; /* take_ok turns the pass down */
-        stop = cut;
-    }
-}
-
-/* After both threads are done: whether the victim's part (it was to stop at `stop`) and the
- * ranges taken from it tile its range. When the victim finished before it saw the one cut
- * made, the taken counts are a second copy of its own and are dropped; any other overlap
- * turns the pass down. */
-static bool take_ok(const worker *victim, size_t stop, taken *t)
-{
-    size_t end = md_reader_offset(victim->r);
-    if (!t->used)
-        return end == stop;
-    if (t->w.rc != MD_OK)
-        return false;
-    for (size_t i = 0; i < t->n; i++)
-        if (t->stop[i] != (i ? t->cut[i - 1] : stop))
-            return false;
-    if (end == t->cut[t->n - 1])
-        return true;
-    t->duplicate = t->n == 1 && end == stop;
-    return t->duplicate;
-}
-
-static void taken_free(taken *t, md_spill *sp, bool keep)
-{
-    if (!t->used)
-        return;
-    t->lender->batch_val = t->w.batch_val;
-    t->w.batch_val = NULL;
-    if (!keep || t->duplicate)
-        md_spill_drop(sp, t->w.owner);
-    worker_free(&t->w, false);
-}
-
-static void *second_half(void *arg)
-{
-    halves *h = arg;
-    run(h->b);
-    if (h->b->rc == MD_OK && md_reader_offset(h->b->r) == md_reader_size(h->b->r))
-        take_over(h, h->b, h->a, h->split, &h->tb, 3);
-    fold_all(h->b);
-    if (h->tb.used)
-        fold_all(&h->tb.w);
-    return NULL;
-}
-
-/* The second half on its own thread (worker b over reader r2), checked and merged; false when
- * the first worker has to finish the file alone. */
-static bool try_parallel(worker *a, worker *b, md_reader *r, size_t split, size_t take_min,
-                         size_t *taken_n)
-{
-    b->max_bad = 0; /* any trouble: redo it on the first thread, with the right line numbers */
-    halves h = {.a = a, .b = b, .r = r, .split = split, .take_min = take_min ? take_min : TAKE_MIN};
-    md_reader_set_limit(r, split);
-    pthread_t t;
-    bool started = pthread_create(&t, NULL, second_half, &h) == 0;
-    a->progress_scale = started ? 2 : 1;
-    run(a);
-    if (started && a->rc == MD_OK && md_reader_offset(r) == split)
-        take_over(&h, a, b, md_reader_size(r), &h.ta, 2);
-    fold_all(a); /* beside b; should a have to go on, its counting starts over and adds up */
-    if (h.ta.used)
-        fold_all(&h.ta.w);
-    if (started)
-        pthread_join(t, NULL);
-    md_reader_set_limit(r, 0);
-    a->progress_scale = 1;
-    bool ok = started && a->rc == MD_OK && b->rc == MD_OK && take_ok(a, split, &h.tb) &&
-              take_ok(b, md_reader_size(r), &h.ta);
-    if (ok) {
-        merge_into(a, b);
-        *taken_n = (h.ta.duplicate ? 0 : h.ta.n) + (h.tb.duplicate ? 0 : h.tb.n);
-        if (h.ta.used && !h.ta.duplicate)
-            merge_into(a, &h.ta.w);
-        if (h.tb.used && !h.tb.duplicate)
-            merge_into(a, &h.tb.w);
-    } else {
-        md_spill_drop(a->spill, b->owner);
-    }
-    taken_free(&h.ta, a->spill, ok);
-    taken_free(&h.tb, a->spill, ok);
-    return ok;
 }
 
 /* Features never seen (by either reader) and columns the baseline does not know. */
@@ -766,25 +492,25 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     }
     worker a, b;
     out->spill = md_spill_new();
-    worker_init(&a, c, r, out->spill, NULL);
+    md_pass_worker_init(&a, c, r, out->spill, NULL);
     a.progress = true;
-    size_t split = threads_wanted(c) < 2 ? 0
+    size_t split = md_pass_threads(c) < 2 ? 0
                    : c->split_at         ? md_reader_boundary(r, c->split_at)
                                          : md_reader_split_point(r, c->split_min);
     md_err ignored;
     bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
     if (two) {
-        worker_init(&b, c, r2, out->spill, NULL);
+        md_pass_worker_init(&b, c, r2, out->spill, NULL);
         b.owner = 1;
     }
-    out->parallel = two && try_parallel(&a, &b, r, split, c->take_min, &out->taken);
+    out->parallel = two && md_pass_try_parallel(&a, &b, r, split, c->take_min, &out->taken);
     if (!out->parallel && a.rc == MD_OK)
-        run(&a); /* the whole file, or the rest after a split that did not hold */
-    fold_all(&a);
+        md_pass_run_worker(&a); /* the whole file, or the rest after a split that did not hold */
+    md_pass_fold_all(&a);
     md_status rc = finish(&a, out->parallel ? &b : NULL, out, err);
     if (two)
-        worker_free(&b, false);
-    worker_free(&a, false);
+        md_pass_worker_free(&b, false);
+    md_pass_worker_free(&a, false);
     md_reader_close(r2);
     md_reader_close(r);
     if (rc != MD_OK)

@@ -1,0 +1,108 @@
+/* The streaming pass's insides, shared by its parts: core/pass.c (one thread's share: windows,
+ * the row loop, its batches) and core/pass_parallel.c (two threads over two halves of the
+ * file, the thread done first taking over from the other, their windows merged). */
+#ifndef MD_PASS_INT_H
+#define MD_PASS_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catcache.h"
+#include "pass.h"
+
+/* Rows of one window whose numeric values are counted feature by feature: enough that each
+ * feature's split index, brought into the cache once, serves many values; as many as fit in
+ * BATCH_BYTES, so that a model with hundreds of features does not hold hundreds of megabytes.
+ *
+ * The batch is shared by BATCH_SLOTS windows, a slot each: logs come in rough time order, and
+ * rows of the window before (late ones) or after (early ones) are mixed in with the current
+ * window's, as often as every few hundred rows around a day's start and all the time for hourly
+ * windows. With one window per batch, each such row would count the batch out while it is still
+ * small; with a slot each, a window's values are counted when its slot is full, or when a fifth
+ * window takes the slot used least lately. */
+#define BATCH_ROWS  32768
+#define BATCH_BYTES (2u << 20)
+#define BATCH_SLOTS 4
+
+/* A feature the file has, as the row loop reads it. */
+typedef struct {
+    size_t col;     /* its reader column */
+    size_t feature; /* its place in the baseline and in a window's features */
+    size_t v;       /* numeric: its numeric feature number, for the batch ... */
+    double *val;    /* ... its values in the current slot ... */
+    size_t n;       /* ... and how many */
+} fslot;
+
+/* A part of the batch that holds the values of one window's rows. */
+typedef struct {
+    size_t w;      /* the window, a place in worker.w; SIZE_MAX: none yet */
+    size_t rows;   /* rows in the slot */
+    size_t *n;     /* [numeric feature]: its values in the slot, while the slot is not current */
+    uint64_t used; /* when it last became current */
+} batch_slot;
+
+/* One thread's share of the pass. */
+typedef struct {
+    const md_pass_config *c;
+    md_reader *r;
+    md_colmap m;
+    int64_t *fcol; /* feature -> reader column, -1 while absent */
+    size_t ncols;
+    md_window *w;
+    size_t nw, wcap, last;
+    int64_t *slots; /* window index -> position in w */
+    size_t nslots;
+    size_t slot_rows;   /* rows a slot holds: a quarter of BATCH_BYTES (of BATCH_ROWS at most) */
+    batch_slot slot[BATCH_SLOTS];
+    size_t cur;         /* the slot the fslots' val and n are of */
+    uint64_t tick;
+    size_t *slot_n;     /* the slots' n */
+    double *batch_val;  /* [slot][numeric feature][value]: each numeric feature's values */
+    size_t *vslot;      /* feature -> its numeric feature number, for batch_val */
+    size_t numeric;     /* numeric features in the baseline */
+    fslot *num, *cat;   /* the numeric and categorical features the file has ... */
+    size_t nnum, ncat;
+    size_t *gone;       /* ... and those it does not have (yet) */
+    size_t ngone;
+    md_catcache *cc;    /* [feature]: a categorical feature's baseline categories met */
+    int64_t rows, labeled, bad_rows;
+    int64_t max_bad;
+    char first_bad[MD_ERR_MSG_MAX];
+    md_status rc;
+    md_err err;
+    bool progress; /* this worker reports progress */
+    size_t progress_scale;
+    md_spill *spill;
+    int owner;   /* this worker's runs in the spill */
+    size_t held; /* keys held in memory by this worker's windows */
+    size_t held_base; /* counted against the budget too: what the thread holds elsewhere */
+    /* for the other thread, which may take over the end of this worker's range: where the
+     * next record starts and whether the worker has stopped */
+    _Atomic size_t at;
+    atomic_bool stopped;
+} worker;
+
+/* One thread's share of the pass: set up over reader r (batch: a buffer for numeric values to
+ * use, or NULL to make one), run to the reader's end or limit (a thread's entry too), its
+ * windows folded and their keys sorted, freed (keep_windows: what w holds stays). */
+void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp,
+                         double *batch);
+void *md_pass_run_worker(void *arg);
+void md_pass_fold_all(worker *k);
+void md_pass_worker_free(worker *k, bool keep_windows);
+/* The worker's window of this index, made when it has none (w may move). */
+md_window *md_pass_window_for(worker *k, int64_t index);
+/* Keys a thread holds in memory before its windows' keys go to the spill file. */
+size_t md_pass_key_budget(const worker *k);
+
+/* Threads the pass uses: 1 or 2. */
+int md_pass_threads(const md_pass_config *c);
+/* Worker b reads [split, end) of the file on a thread of its own while a reads [start, split)
+ * through r; either may take over the end of the other's range. Checked and merged into a;
+ * false when a has to finish the file alone. *taken_n: ranges taken over. */
+bool md_pass_try_parallel(worker *a, worker *b, md_reader *r, size_t split, size_t take_min,
+                          size_t *taken_n);
+
+#endif
