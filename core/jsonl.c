@@ -113,7 +113,8 @@ md_status md_jsonl_next(md_reader *r, bool *done, md_err *err)
         md_reader_fill(r);
         if (r->pos >= r->size || past_limit(r)) {
             *done = true;
-            return r->io_error ? md_reader_fail_at(r, err, r->line, NULL, "read error") : MD_OK;
+            return r->io_error || r->cut ? md_reader_fail_at(r, err, r->line, NULL, "read error")
+                                         : MD_OK; /* a cut file: md_reader_fail_at says so */
         }
         const char *p = r->base + r->pos;
         const char *nl = memchr(p, '\n', r->size - r->pos);

@@ -105,6 +105,10 @@ static void fill_to(md_reader *r, size_t need, size_t upto)
         if (n <= 0) {
             r->eof = true;
             r->io_error = n < 0;
+            struct stat st;
+            r->cut = n == 0 && r->off + r->size < r->end; /* e.g. a log rotation's copytruncate */
+            if (r->cut)
+                r->cut_to = fstat(r->fd, &st) == 0 ? (size_t)st.st_size : r->off + r->size;
             break;
         }
         r->size += (size_t)n;
@@ -127,6 +131,10 @@ static void fill_ahead(md_reader *r)
 md_status md_reader_fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,
                             const char *fmt, ...)
 {
+    if (r->cut) /* whatever the record looks like, what went wrong is that the file was cut */
+        return md_err_set(err, MD_ERROR,
+                          "%s changed while it was read: it had %zu bytes when opened, %zu now",
+                          r->path, r->file_size, r->cut_to);
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -480,7 +488,8 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
         fill_ahead(r);
         if (r->pos >= r->size || past_limit(r)) {
             *done = true;
-            return r->io_error ? md_reader_fail_at(r, err, r->line, NULL, "read error") : MD_OK;
+            return r->io_error || r->cut ? md_reader_fail_at(r, err, r->line, NULL, "read error")
+                                         : MD_OK; /* a cut file: md_reader_fail_at says so */
         }
         if (csv_record(r, &n, false, err) != MD_OK)
             return err->code;

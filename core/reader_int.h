@@ -28,6 +28,8 @@ struct md_reader {
     /* no record starting at or after this offset (0: none); another thread may lower it */
     _Atomic size_t limit;
     bool io_error;
+    bool cut;           /* the file ended before `end`: it was cut short while it was read ... */
+    size_t cut_to;      /* ... to this size */
     uint64_t line;        /* line of the next byte */
     uint64_t record_line; /* line where the current record started */
     size_t data_pos;      /* file offset of the first byte after the header, for rewinding */

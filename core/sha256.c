@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,8 @@ struct md_file_hasher {
     atomic_bool stop;
     bool ok;
     size_t size;
+    bool cut;      /* the file was cut short while it was hashed ... */
+    size_t cut_to; /* ... to this size */
     char hex[65];
 };
 
@@ -62,8 +66,56 @@ static bool hash_by_reading(md_file_hasher *h, int fd, EVP_MD_CTX *ctx)
     return ok;
 }
 
-/* Through a read-only mapping, 8 MiB at a time, handing each chunk's pages back once hashed: no
- * copy of the file, and no more than a chunk of it resident. */
+/* A mapped file cut short while it is hashed (a log rotation's copytruncate) raises SIGBUS on
+ * the first page past its new end. The thread hashing it has its jump buffer here; the handler
+ * jumps back to it, and anywhere else puts the action it found back, so that the fault, raised
+ * again, does what it did before. */
+static _Thread_local sigjmp_buf *bus_guard;
+static struct sigaction bus_before;
+
+static void on_bus(int sig, siginfo_t *info, void *uctx)
+{
+    (void)sig, (void)info, (void)uctx;
+    if (bus_guard)
+        siglongjmp(*bus_guard, 1);
+    sigaction(SIGBUS, &bus_before, NULL);
+}
+
+static void install_bus_handler(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_bus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &bus_before);
+}
+
+/* Hashes the mapping 8 MiB at a time, handing each chunk's pages back once hashed: no copy of
+ * the file, and no more than a chunk of it resident. False when the file was cut short. */
+static bool hash_mapped(md_file_hasher *h, const unsigned char *map, EVP_MD_CTX *ctx)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_bus_handler);
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 1)) { /* SIGBUS: the pages past the file's new end are gone */
+        bus_guard = NULL;
+        return false;
+    }
+    bus_guard = &jb;
+    const size_t chunk = 8u << 20;
+    for (size_t off = 0; off < h->size; off += chunk) {
+        if (atomic_load_explicit(&h->stop, memory_order_relaxed))
+            break;
+        size_t n = h->size - off < chunk ? h->size - off : chunk;
+        EVP_DigestUpdate(ctx, map + off, n);
+        madvise((void *)(map + off), n, MADV_DONTNEED);
+    }
+    bus_guard = NULL;
+    return true;
+}
+
+/* Through a read-only mapping (hash_mapped), else by read(). */
 static void hash_file(md_file_hasher *h)
 {
     EVP_MD_CTX *ctx = md_sha256_begin();
@@ -73,21 +125,18 @@ static void hash_file(md_file_hasher *h)
     h->size = h->ok ? (size_t)st.st_size : 0;
     const unsigned char *map =
         h->ok && h->size ? mmap(NULL, h->size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    const size_t chunk = 8u << 20;
-    for (size_t off = 0; map != MAP_FAILED && off < h->size; off += chunk) {
-        if (atomic_load_explicit(&h->stop, memory_order_relaxed))
-            break;
-        size_t n = h->size - off < chunk ? h->size - off : chunk;
-        EVP_DigestUpdate(ctx, map + off, n);
-        madvise((void *)(map + off), n, MADV_DONTNEED);
-    }
-    if (map != MAP_FAILED)
+    if (map != MAP_FAILED) {
+        if (!hash_mapped(h, map, ctx)) {
+            h->cut = true;
+            h->cut_to = fstat(fd, &st) == 0 ? (size_t)st.st_size : 0;
+        }
         munmap((void *)map, h->size);
-    else if (h->ok && h->size)
+    } else if (h->ok && h->size) {
         h->ok = hash_by_reading(h, fd, ctx);
+    }
     if (fd >= 0)
         close(fd);
-    md_sha256_end(ctx, h->hex);
+    md_sha256_end(ctx, h->hex); /* a digest of what was read; not used when cut */
 }
 
 static void *hash_thread(void *arg)
@@ -121,7 +170,11 @@ md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_e
         pthread_join(h->thread, NULL);
     h->threaded = false;
     md_status rc = MD_OK;
-    if (!h->ok)
+    if (h->cut)
+        rc = md_err_set(err, MD_ERROR,
+                        "%s changed while it was read: it had %zu bytes when opened, %zu now",
+                        h->path, h->size, h->cut_to);
+    else if (!h->ok)
         rc = md_err_set(err, MD_ERROR, "cannot read %s to hash it", h->path);
     else if (h->size != size)
         rc = md_err_set(err, MD_ERROR,

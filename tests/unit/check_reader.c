@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "reader.h"
@@ -211,6 +212,69 @@ START_TEST(file_hash_is_the_digest_and_notices_a_change)
 }
 END_TEST
 
+/* A file cut short while it is read (a log rotation's copytruncate, say) is an error that says
+ * so, whether the cut falls inside a record or between two, for CSV and JSON Lines: never a
+ * record error the cut made up, nor an end that looks normal. The hash of a file cut under it
+ * is an error too, not the SIGBUS that reading the lost pages of its mapping raises. */
+START_TEST(a_file_cut_while_read_is_an_error)
+{
+    const char *fmt[] = {"%zu,%zu,abcdefgh\n", "{\"k\":%zu,\"v\":%zu,\"t\":\"abcdefgh\"}\n"};
+    for (int json = 0; json < 2; json++) {
+        for (int at_boundary = 0; at_boundary < 2; at_boundary++) {
+            size_t cap = 13u << 20, n = 0, rows = 0, cut = 0; /* past the 4 MiB read at open */
+            char *text = md_xmalloc(cap);
+            if (!json)
+                n += (size_t)sprintf(text, "k,v,t\n");
+            while (n < (12u << 20)) {
+                if (!cut && n >= (6u << 20))
+                    cut = at_boundary ? n : n + 5;
+                n += (size_t)sprintf(text + n, fmt[json], rows, rows * 7);
+                rows++;
+            }
+            const char *path = write_text(json ? "cut.jsonl" : "cut.csv", text, n);
+            free(text);
+            md_err err;
+            md_reader *r;
+            ck_assert_int_eq(md_reader_open(path, json ? MD_FMT_JSONL : MD_FMT_CSV, &r, &err),
+                             MD_OK);
+            const md_field *f;
+            bool done = false;
+            ck_assert_int_eq(md_reader_next(r, &f, &done, &err), MD_OK);
+            ck_assert_int_eq(truncate(path, (off_t)cut), 0);
+            md_status rc = MD_OK;
+            size_t seen = 1;
+            while (rc == MD_OK && !done) {
+                rc = md_reader_next(r, &f, &done, &err);
+                seen += rc == MD_OK && !done;
+            }
+            ck_assert_int_eq(rc, MD_ERROR);
+            char *want = md_xasprintf("%s changed while it was read: it had %zu bytes when opened, "
+                                      "%zu now",
+                                      path, n, cut);
+            ck_assert_str_eq(err.msg, want);
+            free(want);
+            ck_assert_uint_lt(seen, rows);
+            md_reader_close(r);
+        }
+    }
+
+    /* a sparse 128 MiB file, cut to 1 MiB while its hash is under way */
+    const char *path = tu_path("sparse.csv");
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    ck_assert_int_eq(truncate(path, 128 << 20), 0);
+    md_file_hasher *h = md_file_hash_start(path);
+    usleep(10000); /* mapped by now, and far from done */
+    ck_assert_int_eq(truncate(path, 1 << 20), 0);
+    char hex[65];
+    md_err err;
+    ck_assert_int_eq(md_file_hash_finish(h, 128u << 20, hex, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "changed while it was read"));
+    ck_assert_str_eq(hex, "");
+}
+END_TEST
+
 Suite *suite_reader(void)
 {
     Suite *s = suite_create("reader");
@@ -221,6 +285,7 @@ Suite *suite_reader(void)
     tcase_add_test(tc, bad_records_are_named);
     tcase_add_test(tc, records_across_buffer_refills);
     tcase_add_test(tc, file_hash_is_the_digest_and_notices_a_change);
+    tcase_add_test(tc, a_file_cut_while_read_is_an_error);
     suite_add_tcase(s, tc);
     return s;
 }
