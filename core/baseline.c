@@ -214,28 +214,34 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
     const char *col = NULL;
     md_reader_rewind(b->r);
     for (;;) {
-        if (md_reader_next(b->r, &fl, &done, err) != MD_OK)
-            return err->code;
+        bool skip = false;
+        if (md_reader_next(b->r, &fl, &done, err) != MD_OK) {
+            if (!md_reader_skippable(b->r))
+                return err->code;
+            skip = true; /* a bad record, the reader past it */
+        }
         if (done)
             return MD_OK;
-        sync_columns(b);
         md_rowvals v;
-        bool ok = md_row_read(fl, &b->m, false, &v, &col, why, sizeof why) &&
-                  contract_types_ok(b, fl, &col, why, sizeof why);
-        if (ok) {
-            fn(b, fl, &v);
-            if (first && b->good == SIZE_AFTER)
-                reserve(b, md_reader_offset(b->r));
-            continue;
+        if (!skip) {
+            sync_columns(b);
+            if (md_row_read(fl, &b->m, false, &v, &col, why, sizeof why) &&
+                contract_types_ok(b, fl, &col, why, sizeof why)) {
+                fn(b, fl, &v);
+                if (first && b->good == SIZE_AFTER)
+                    reserve(b, md_reader_offset(b->r));
+                continue;
+            }
         }
         if (!first)
             continue;
-        md_err_set(err, MD_ERROR, "%s:%llu: column %s: %s", md_reader_path(b->r),
-                   (unsigned long long)md_reader_line(b->r), col, why);
+        if (!skip)
+            md_err_set(err, MD_ERROR, "%s:%llu: column %s: %s", md_reader_path(b->r),
+                       (unsigned long long)md_reader_line(b->r), col, why);
         if (b->rep->bad_rows == 0)
             snprintf(b->rep->first_bad, sizeof b->rep->first_bad, "%s", err->msg);
         if (++b->rep->bad_rows > b->o->read.max_bad_rows)
-            return err->code;
+            return md_over_bad_rows(err, b->rep->bad_rows, b->o->read.max_bad_rows);
     }
 }
 

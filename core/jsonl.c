@@ -80,6 +80,8 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
             p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
         r->ints_as_reals = true;
     }
+    /* the line is behind the reader already: either is a bad row */
+    r->skippable = !r->json || !json_is_object(r->json);
     if (!r->json)
         return md_reader_fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s",
                                  je.column, je.text);
@@ -120,8 +122,12 @@ md_status md_jsonl_next(md_reader *r, bool *done, md_err *err)
         const char *nl = memchr(p, '\n', r->size - r->pos);
         size_t n = nl ? (size_t)(nl - p) : r->size - r->pos;
         r->record_line = r->line++;
-        if (n > MD_RECORD_MAX || (!nl && !r->eof))
-            return md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        if (n > MD_RECORD_MAX || (!nl && !r->eof)) {
+            md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+            md_reader_skip_line(r, false); /* its line was counted above */
+            r->skippable = !r->cut;
+            return err->code;
+        }
         r->pos += n + (nl != NULL);
         if (!blank(p, n))
             return jsonl_record(r, p, n, err);

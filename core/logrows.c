@@ -54,6 +54,17 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
     return MD_OK;
 }
 
+md_status md_over_bad_rows(md_err *err, int64_t n, int64_t max)
+{
+    if (max > 0) {
+        char was[MD_ERR_MSG_MAX];
+        snprintf(was, sizeof was, "%s", err->msg);
+        md_err_set(err, err->code, "%s (bad row %lld, more than --max-bad-rows %lld)", was,
+                   (long long)n, (long long)max);
+    }
+    return err->code;
+}
+
 bool md_colmap_special(const md_colmap *m, int64_t i)
 {
     return i == m->ts || i == m->id || i == m->score || i == m->label || i == m->latency;

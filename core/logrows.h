@@ -46,6 +46,10 @@ void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m
 bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals *out,
                  const char **bad_col, char *why, size_t cap);
 
+/* The error of the bad row that --max-bad-rows does not allow (the n-th, over max) says so
+ * after what was wrong with it (when max > 0: with none allowed, the row's error is enough). */
+md_status md_over_bad_rows(md_err *err, int64_t n, int64_t max);
+
 /* True when column i is one of the special columns. */
 bool md_colmap_special(const md_colmap *m, int64_t i);
 

@@ -313,13 +313,22 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
         flush_slot(k);
 }
 
-static bool bad_row(worker *k, const char *col, const char *why)
+/* A bad row, its error in k->err: counted, and true while --max-bad-rows allows it. */
+static bool bad_row(worker *k)
+{
+    if (k->bad_rows == 0)
+        snprintf(k->first_bad, sizeof k->first_bad, "%s", k->err.msg);
+    if (++k->bad_rows <= k->max_bad)
+        return true;
+    md_over_bad_rows(&k->err, k->bad_rows, k->max_bad);
+    return false;
+}
+
+static bool bad_value(worker *k, const char *col, const char *why)
 {
     md_err_set(&k->err, MD_ERROR, "%s:%llu: column %s: %s", md_reader_path(k->r),
                (unsigned long long)md_reader_line(k->r), col, why);
-    if (k->bad_rows == 0)
-        snprintf(k->first_bad, sizeof k->first_bad, "%s", k->err.msg);
-    return ++k->bad_rows <= k->max_bad;
+    return bad_row(k);
 }
 
 /* Reads rows until the reader is done (its limit or the end) or a row fails. */
@@ -333,6 +342,8 @@ void *md_pass_run_worker(void *arg)
     for (uint64_t n = 0;; n++) {
         atomic_store_explicit(&k->at, md_reader_offset(k->r), memory_order_relaxed);
         if (md_reader_next(k->r, &fl, &done, &k->err) != MD_OK) {
+            if (md_reader_skippable(k->r) && bad_row(k))
+                continue;
             k->rc = k->err.code;
             break;
         }
@@ -341,7 +352,7 @@ void *md_pass_run_worker(void *arg)
         sync_columns(k);
         md_rowvals v;
         if (!md_row_read(fl, &k->m, true, &v, &col, why, sizeof why)) {
-            if (!bad_row(k, col, why)) {
+            if (!bad_value(k, col, why)) {
                 k->rc = MD_ERROR;
                 break;
             }

@@ -146,6 +146,31 @@ md_status md_reader_fail_at(md_reader *r, md_err *err, uint64_t line, const char
     return md_err_set(err, MD_ERROR, "%s:%llu: %s", r->path, (unsigned long long)line, msg);
 }
 
+/* Moves past the rest of the line at pos (what is left of a bad record), reading on as needed;
+ * counted as a line when count_line (JSON Lines counts its lines as it starts them). */
+void md_reader_skip_line(md_reader *r, bool count_line)
+{
+    for (;;) {
+        const char *nl = memchr(r->base + r->pos, '\n', r->size - r->pos);
+        if (nl) {
+            r->pos = (size_t)(nl - r->base) + 1;
+            r->line += count_line;
+            return;
+        }
+        r->pos = r->size;
+        if (r->eof)
+            return;
+        md_reader_fill(r);
+    }
+}
+
+/* A bad record the reader has moved past: the next call reads the one after it. */
+static md_status skippable(md_reader *r, md_status rc)
+{
+    r->skippable = !r->cut; /* a cut file is not a bad row */
+    return rc;
+}
+
 /* ---- fields ---------------------------------------------------------------------------------- */
 
 /* Bytes that end an unquoted CSV field. The buffer always ends in a '\n' sentinel, so the scan
@@ -262,10 +287,10 @@ static md_status bad_utf8(md_reader *r, size_t n, bool header, md_err *err)
     for (size_t i = 0; i < n; i++) {
         const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
         if (!md_utf8_valid(p, r->fields[i].n))
-            return md_reader_fail_at(r, err, r->record_line, col_name(r, i, header),
-                                     "invalid UTF-8");
+            return skippable(r, md_reader_fail_at(r, err, r->record_line, col_name(r, i, header),
+                                                  "invalid UTF-8"));
     }
-    return md_reader_fail_at(r, err, r->record_line, NULL, "invalid UTF-8");
+    return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL, "invalid UTF-8"));
 }
 
 static bool ascii_only(const char *p, size_t n)
@@ -305,8 +330,11 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
             csv_unquoted(r, count);
         }
         count++;
-        if (r->pos - start > MD_RECORD_MAX)
-            return md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        if (r->pos - start > MD_RECORD_MAX) {
+            md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+            md_reader_skip_line(r, true); /* the field that made it too long has ended */
+            return skippable(r, err->code);
+        }
         if (r->pos < r->size && r->base[r->pos] == ',') {
             r->pos++;
             if (r->pos < r->size)
@@ -316,9 +344,12 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
             r->scratch_off[count++] = 0;
             break;
         }
-        if (!csv_end_of_record(r))
-            return md_reader_fail_at(r, err, r->record_line, col,
-                           "unexpected character after a closing quote");
+        if (!csv_end_of_record(r)) {
+            md_reader_fail_at(r, err, r->record_line, col,
+                              "unexpected character after a closing quote");
+            md_reader_skip_line(r, true);
+            return skippable(r, err->code);
+        }
         break;
     }
     for (size_t i = 0; i < count; i++) /* scratch may have moved while growing */
@@ -495,8 +526,9 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
             return err->code;
     }
     if (n != want)
-        return md_reader_fail_at(r, err, r->record_line, NULL, "expected %zu fields as in the header, found %zu",
-                       want, n);
+        return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL,
+                                              "expected %zu fields as in the header, found %zu",
+                                              want, n));
     return MD_OK;
 }
 
@@ -639,9 +671,15 @@ void md_reader_rewind(md_reader *r)
 md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err)
 {
     *done = false;
+    r->skippable = false;
     md_status rc = r->fmt == MD_FMT_CSV ? csv_next(r, done, err) : md_jsonl_next(r, done, err);
     *fields = r->fields;
     return rc;
+}
+
+bool md_reader_skippable(const md_reader *r)
+{
+    return r->skippable;
 }
 
 void md_reader_close(md_reader *r)

@@ -77,6 +77,11 @@ void md_reader_rewind(md_reader *r);
 
 /* Next record: *fields points at ncols fields (valid until the next call); *done at the end. */
 md_status md_reader_next(md_reader *r, const md_field **fields, bool *done, md_err *err);
+/* After md_reader_next failed: true when the error was a bad record (ragged, invalid UTF-8,
+ * over 1 MiB, not a JSON object, ...) and the reader has moved past it, so that reading on gives
+ * the next record (--max-bad-rows); false when nothing after it can be read (an unterminated
+ * quote, a file cut short, a read error). */
+bool md_reader_skippable(const md_reader *r);
 /* Line where the current record starts (1-based). */
 uint64_t md_reader_line(const md_reader *r);
 /* Bytes consumed so far and the file size, for progress. */

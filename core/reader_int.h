@@ -30,6 +30,7 @@ struct md_reader {
     bool io_error;
     bool cut;           /* the file ended before `end`: it was cut short while it was read ... */
     size_t cut_to;      /* ... to this size */
+    bool skippable;     /* the last error was a bad record, and the reader is past it */
     uint64_t line;        /* line of the next byte */
     uint64_t record_line; /* line where the current record started */
     size_t data_pos;      /* file offset of the first byte after the header, for rewinding */
@@ -54,6 +55,9 @@ struct md_reader {
 
 /* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */
 void md_reader_fill(md_reader *r);
+
+/* Moves past the rest of the line at pos; counted as a line when count_line. */
+void md_reader_skip_line(md_reader *r, bool count_line);
 
 /* An error at `line` (and column `col` when not NULL) of the reader's file. */
 md_status md_reader_fail_at(md_reader *r, md_err *err, uint64_t line, const char *col,

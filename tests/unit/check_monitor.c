@@ -128,6 +128,97 @@ START_TEST(max_bad_rows_skips_and_counts)
 }
 END_TEST
 
+/* Records the reader cannot take (ragged, invalid UTF-8, over 1 MiB, a stray character after a
+ * closing quote; in JSON Lines: not JSON, not an object, over 1 MiB) are bad rows like any
+ * other: --max-bad-rows skips them, counts them and names the first; one more than it allows
+ * is an error that says so, with nothing committed. An unterminated quote takes the rest of the
+ * file with it: never skipped. Baselines skip the same rows. */
+START_TEST(bad_records_are_bad_rows_too)
+{
+    md_store *s = mon_store();
+    char *pad = md_xmalloc((1u << 20) + 16);
+    memset(pad, 'a', (1u << 20) + 15);
+    pad[(1u << 20) + 15] = '\0';
+    const char *good = "2026-10-01T01:00:00Z,0.5,1,1.5,2,web\n";
+    char *csv = md_xasprintf("ts,score,label,x,n,ch\n%s"
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,web\n%s" /* line 3: ragged */
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,2,w\xff"
+                             "b\n%s"                                          /* 5: UTF-8 */
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,2,%s\n%s"        /* 7: too long */
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,2,\"web\"x\n%s", /* 9 */
+                             good, good, good, pad, good, good);
+    const char *path = mon_write_file("log.csv", csv);
+    md_ingest_opts o = {.read.max_bad_rows = 3};
+    md_ingest_report rep;
+    md_err err;
+    char *before = tu_snapshot(s);
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "log.csv:9: column ch: unexpected character after a closing "
+                                  "quote (bad row 4, more than --max-bad-rows 3)"),
+                  "%s", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    o.read.max_bad_rows = 4;
+    md_status rc = mon_ingest(s, path, &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 4);
+    ck_assert_int_eq(rep.rows, 5);
+    ck_assert_msg(strstr(rep.first_bad, "log.csv:3: expected 6 fields as in the header, found 5"),
+                  "%s", rep.first_bad);
+    md_ingest_report_free(&rep);
+
+    /* the baseline of a second version, from the same file */
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    int64_t two;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, &two, &err), MD_OK);
+    md_baseline_opts bo = {.read.max_bad_rows = 3};
+    md_baseline_report brep;
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", two, path, &bo, &brep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "log.csv:9: column ch") && strstr(err.msg, "bad row 4"), "%s",
+                  err.msg);
+    bo.read.max_bad_rows = 4;
+    rc = md_baseline_build(s, &mon_op, "churn", two, path, &bo, &brep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(brep.bad_rows, 4);
+    ck_assert_int_eq(brep.rows, 5);
+    ck_assert_msg(strstr(brep.first_bad, "log.csv:3: expected 6 fields"), "%s", brep.first_bad);
+
+    /* an unterminated quote */
+    char *open_quote = md_xasprintf("ts,score,label,x,n,ch\n%s"
+                                    "2026-10-01T01:00:00Z,0.5,1,1.5,2,\"web\n%s",
+                                    good, good);
+    o.read.max_bad_rows = 100;
+    before = tu_snapshot(s);
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("open.csv", open_quote), &o, &rep, &err),
+                     MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "open.csv:3: column ch: unterminated quoted field"), "%s",
+                  err.msg);
+    after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+
+    /* JSON Lines */
+    const char *jgood = "{\"ts\":\"2026-10-02T01:00:00Z\",\"score\":0.5,\"label\":1,\"x\":1.5,"
+                        "\"n\":2,\"ch\":\"web\"}\n";
+    char *jl = md_xasprintf("%s{\"ts\": \n%s[1, 2]\n%s{\"ts\":\"%s\"}\n%s", jgood, jgood, jgood,
+                            pad, jgood);
+    o.read.max_bad_rows = 3;
+    rc = mon_ingest(s, mon_write_file("log.jsonl", jl), &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 3);
+    ck_assert_int_eq(rep.rows, 4);
+    ck_assert_msg(strstr(rep.first_bad, "log.jsonl:2: invalid JSON"), "%s", rep.first_bad);
+    md_ingest_report_free(&rep);
+    free(jl);
+    free(open_quote);
+    free(csv);
+    free(pad);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(same_file_twice_refused_unless_replace)
 {
     md_store *s = mon_store();
@@ -666,6 +757,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, bad_input_is_named_and_nothing_is_committed);
     tcase_add_test(tc, bad_json_lines);
     tcase_add_test(tc, max_bad_rows_skips_and_counts);
+    tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
     tcase_add_test(tc, over_sla_stays_exact_when_latencies_fold_into_bins);
     tcase_add_test(tc, auc_from_score_bins_stays_within_its_bound);

@@ -232,6 +232,21 @@ START_TEST(bad_row_in_second_half_names_the_right_line)
     ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
     ck_assert_msg(strstr(err.msg, "log.csv:2501: column ts"), "%s", err.msg);
     md_ingest_report_free(&rep);
+
+    /* a record the reader cannot take (one field short), skipped: the rows around it count */
+    log = mon_rows_csv(3000, 2, 0, false, true);
+    p = mon_after_lines(log, 2700);
+    char *comma = strchr(p, ',');
+    memmove(p, comma + 1, strlen(comma + 1) + 1); /* line 2701 loses its first field */
+    path = mon_write_file("log2.csv", log);
+    free(log);
+    two.read.max_bad_rows = 1;
+    md_status rc = md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.rows, 2999);
+    ck_assert_int_eq(rep.bad_rows, 1);
+    ck_assert_msg(strstr(rep.first_bad, "log2.csv:2701: expected 6 fields"), "%s", rep.first_bad);
+    md_ingest_report_free(&rep);
     md_store_close(s);
 }
 END_TEST
