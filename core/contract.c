@@ -51,6 +51,19 @@ static md_status read_rule(const json_t *o, md_contract *c, const char *path, si
 {
     if (!json_is_object(o))
         return md_err_set(err, MD_INVALID, "%s: features[%zu]: expected an object", path, i);
+    static const char *const known[] = {"name", "type", "nullable", "min", "max", "allowed"};
+    for (void *it = json_object_iter((json_t *)o); it;
+         it = json_object_iter_next((json_t *)o, it)) {
+        const char *key = json_object_iter_key(it);
+        bool ok = false;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            ok |= strcmp(key, known[k]) == 0;
+        if (!ok) /* a misspelt rule would check nothing */
+            return md_err_set(err, MD_INVALID,
+                              "%s: features[%zu].%s: unknown key (known: name, type, nullable, "
+                              "min, max, allowed)",
+                              path, i, key);
+    }
     const char *name = json_string_value(json_object_get(o, "name"));
     const char *type = json_string_value(json_object_get(o, "type"));
     json_t *nl = json_object_get(o, "nullable"), *mn = json_object_get(o, "min"),
@@ -88,15 +101,18 @@ md_status md_contract_load(const char *path, md_contract *c, md_err *err)
 {
     memset(c, 0, sizeof *c);
     md_strmap_init(&c->names);
-    json_error_t je;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!doc)
-        return md_err_set(err, MD_INVALID, "%s:%d: invalid JSON at column %d: %s", path, je.line,
-                          je.column, je.text);
+    json_t *doc;
+    if (md_json_load_path(path, &doc, err) != MD_OK)
+        return err->code;
     json_t *list = json_is_array(doc) ? doc : json_object_get(doc, "features");
     md_status rc = MD_OK;
     if (!json_is_array(list))
         rc = md_err_set(err, MD_INVALID, "%s: expected {\"features\": [...]} or an array", path);
+    for (void *it = json_is_object(doc) ? json_object_iter(doc) : NULL; rc == MD_OK && it;
+         it = json_object_iter_next(doc, it))
+        if (strcmp(json_object_iter_key(it), "features") != 0)
+            rc = md_err_set(err, MD_INVALID, "%s: %s: unknown key (known: features)", path,
+                            json_object_iter_key(it));
     size_t n = json_array_size(list);
     c->rules = md_xcalloc(n + 1, sizeof *c->rules);
     c->kinds = md_xcalloc(n + 1, sizeof *c->kinds);

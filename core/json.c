@@ -1,9 +1,13 @@
 #include "json.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "numparse.h"
@@ -236,4 +240,36 @@ json_t *md_json_load_or_string(const char *text)
         return json_null();
     json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
     return v ? v : json_string(text);
+}
+
+md_status md_json_load_path(const char *path, json_t **out, md_err *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return md_err_set(err, MD_ERROR, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return md_err_set(err, MD_ERROR, "%s is not a regular file", path);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return md_err_set(err, MD_ERROR, "cannot read %s: %s", path, strerror(errno));
+    }
+    json_error_t je;
+    *out = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        json_decref(*out);
+        *out = NULL;
+        return md_err_set(err, MD_ERROR, "cannot read %s", path);
+    }
+    if (!*out)
+        return md_err_set(err, MD_INVALID, "%s:%d: invalid JSON at column %d: %s", path, je.line,
+                          je.column, je.text);
+    return MD_OK;
 }

@@ -34,6 +34,10 @@ int64_t md_json_int(const json_t *o, const char *key);
 json_t *md_json_str_or_null(const char *s);
 /* An integer or JSON null when `present` is false. */
 json_t *md_json_int_or_null(int present, int64_t v);
+/* Reads a JSON file the user names (a contract, a policy): "cannot open PATH: why" or "PATH is
+ * not a regular file" (MD_ERROR, as for data files; a FIFO is turned down without waiting for a
+ * writer), "PATH:LINE: invalid JSON at column C: why" (MD_INVALID). Duplicate keys are invalid. */
+md_status md_json_load_path(const char *path, json_t **out, md_err *err);
 /* Parses stored canonical text back into a value; an unparseable text becomes the string. */
 json_t *md_json_load_or_string(const char *text);
 

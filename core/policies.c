@@ -80,11 +80,9 @@ md_status md_policy_load(md_store *s, const char *model, md_policy *out, md_err 
 md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const char *path,
                         const char *reason, int64_t *revision, md_err *err)
 {
-    json_error_t je;
-    json_t *over = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!over)
-        return md_err_set(err, MD_INVALID, "%s:%d: invalid JSON at column %d: %s", path, je.line,
-                          je.column, je.text);
+    json_t *over;
+    if (md_json_load_path(path, &over, err) != MD_OK)
+        return err->code;
     json_t *base = defaults(), *merged = md_policy_merge(base, over);
     md_policy check = {0};
     md_status rc = json_is_object(over)

@@ -547,12 +547,14 @@ static void alloc_buffer(md_reader *r, size_t start)
 
 static md_status open_file(md_reader *r, md_err *err)
 {
-    r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    /* not blocking: a FIFO without a writer would wait for one before being turned down */
+    r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (r->fd < 0)
         return md_err_set(err, MD_ERROR, "cannot open %s: %s", r->path, strerror(errno));
     struct stat st;
     if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode))
         return md_err_set(err, MD_ERROR, "%s is not a regular file", r->path);
+    fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK);
     r->file_size = (size_t)st.st_size;
     r->end = r->file_size;
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);

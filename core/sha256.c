@@ -119,9 +119,11 @@ static bool hash_mapped(md_file_hasher *h, const unsigned char *map, EVP_MD_CTX 
 static void hash_file(md_file_hasher *h)
 {
     EVP_MD_CTX *ctx = md_sha256_begin();
-    int fd = open(h->path, O_RDONLY | O_CLOEXEC);
+    int fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait for a writer */
     struct stat st;
     h->ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (h->ok)
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     h->size = h->ok ? (size_t)st.st_size : 0;
     const unsigned char *map =
         h->ok && h->size ? mmap(NULL, h->size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "baseline.h"
 #include "ingest.h"
@@ -216,6 +217,56 @@ START_TEST(bad_records_are_bad_rows_too)
     free(csv);
     free(pad);
     md_store_close(s);
+}
+END_TEST
+
+/* A contract's mistakes name the file and the field, a misspelt key included (it would check
+ * nothing); a file that cannot be read says so, a FIFO without a writer too, without waiting. */
+START_TEST(contract_errors_name_file_and_field)
+{
+    struct {
+        const char *text, *says;
+        md_status code;
+    } cases[] = {
+        {"[{\"name\": \"x\", \"minimum\": 0}]", "c.json: features[0].minimum: unknown key",
+         MD_INVALID},
+        {"{\"features\": [], \"rules\": []}", "c.json: rules: unknown key", MD_INVALID},
+        {"[{\"name\": \"x\", \"min\": 5, \"max\": 1}]", "c.json: features[0].min: is above max",
+         MD_INVALID},
+        {"[{\"name\": \"x\", \"type\": \"text\"}]", "c.json: features[0].type: expected",
+         MD_INVALID},
+        {"[{\"name\": \"x\",\n \"min\": }]", "c.json:2: invalid JSON at column", MD_INVALID},
+        {"{\"features\": 3}", "c.json: expected {\"features\": [...]}", MD_INVALID},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        md_contract c;
+        md_err err;
+        ck_assert_int_eq(md_contract_load(mon_write_file("c.json", cases[i].text), &c, &err),
+                         cases[i].code);
+        ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: %s", i, err.msg);
+    }
+    md_contract c;
+    md_err err;
+    ck_assert_int_eq(md_contract_load(tu_path("none.json"), &c, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "cannot open ") && strstr(err.msg, "none.json: No such file"),
+                  "%s", err.msg);
+    ck_assert_int_eq(md_contract_load(tu_path(""), &c, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "is not a regular file"), "%s", err.msg);
+    const char *fifo = tu_path("fifo.json");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(md_contract_load(fifo, &c, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "fifo.json is not a regular file"), "%s", err.msg);
+    /* and the data file itself, for ingest (the file hash opens it too) */
+    md_store *s = mon_store();
+    md_ingest_report rep;
+    ck_assert_int_eq(mon_ingest(s, fifo, NULL, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "fifo.json is not a regular file"), "%s", err.msg);
+    md_store_close(s);
+    md_contract ok;
+    ck_assert_int_eq(
+        md_contract_load(mon_write_file("c.json", "[{\"name\": \"x\", \"min\": 0}]"), &ok, &err),
+        MD_OK);
+    md_contract_free(&ok);
 }
 END_TEST
 
@@ -758,6 +809,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, bad_json_lines);
     tcase_add_test(tc, max_bad_rows_skips_and_counts);
     tcase_add_test(tc, bad_records_are_bad_rows_too);
+    tcase_add_test(tc, contract_errors_name_file_and_field);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
     tcase_add_test(tc, over_sla_stays_exact_when_latencies_fold_into_bins);
     tcase_add_test(tc, auc_from_score_bins_stays_within_its_bound);
