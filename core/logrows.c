@@ -92,6 +92,12 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
     memset(v, 0, sizeof *v);
     const md_columns *n = &m->names;
     if (!md_value_time(ts, &v->ts_ms)) {
+        double x;
+        if (md_value_number(ts, &x) && x >= MD_EPOCH_END_S)
+            return bad(col, n->ts, why, cap,
+                       "'%.*s' is not a timestamp: as epoch seconds it is past the year 9999 "
+                       "(epoch milliseconds?)",
+                       ts);
         if (!md_value_missing(ts))
             return bad(col, n->ts, why, cap,
                        "'%.*s' is not a timestamp (ISO-8601 with Z or an offset, or epoch seconds)",

@@ -134,7 +134,7 @@ static bool fast_iso(const char *p, size_t n, int64_t *ms)
 bool md_value_time(const md_field *f, int64_t *ms)
 {
     if (f->kind == MD_F_NUMBER) {
-        if (!(f->num > -1e13 && f->num < 1e13))
+        if (!(f->num >= MD_EPOCH_MIN_S && f->num < MD_EPOCH_END_S))
             return false;
         *ms = (int64_t)floor(f->num * 1000.0); /* floor: 23:59:59.9999 stays in its day */
         return true;
@@ -149,7 +149,7 @@ bool md_value_time(const md_field *f, int64_t *ms)
     if (f->n > 4 && buf[4] == '-')
         return md_time_parse_iso(buf, true, ms, NULL) == MD_OK;
     double v;
-    if (!md_parse_number(f->p, f->n, &v) || !(v > -1e13 && v < 1e13))
+    if (!md_parse_number(f->p, f->n, &v) || !(v >= MD_EPOCH_MIN_S && v < MD_EPOCH_END_S))
         return false;
     *ms = (int64_t)floor(v * 1000.0);
     return true;

@@ -32,8 +32,12 @@ static inline __attribute__((always_inline)) bool md_value_number(const md_field
 }
 /* 0/1, 0.0/1.0, true/false; *ok false for anything else. */
 bool md_value_label(const md_field *f, int *label);
-/* ISO-8601 with a zone, or epoch seconds (text or JSON number); milliseconds since the epoch. */
+/* ISO-8601 with a zone, or epoch seconds (text or JSON number); milliseconds since the epoch.
+ * Epoch seconds cover the years ISO-8601 writes with four digits, 0001 to 9999: a number past
+ * them is not a timestamp (epoch milliseconds, most likely). */
 bool md_value_time(const md_field *f, int64_t *ms);
+#define MD_EPOCH_MIN_S (-62135596800.0) /* 0001-01-01T00:00:00Z */
+#define MD_EPOCH_END_S 253402300800.0   /* 10000-01-01T00:00:00Z */
 
 /* Window keys: "2026-10-01" (day) or "2026-10-01T13" (hour). */
 typedef enum { MD_WINDOW_DAY, MD_WINDOW_HOUR } md_window_kind;

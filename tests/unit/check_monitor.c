@@ -33,7 +33,8 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
     struct {
         const char *text, *says, *where;
     } cases[] = {
-        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n2026-10-01T00:00:00Z,1.5,1,1,1,web\n",
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n2026-10-01T00:00:00Z,1.5,1,1,"
+         "1,web\n",
          "not a probability", ":3: column score"},
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,inf,1,1,1,web\n", "not a probability",
          ":2: column score"},
@@ -44,11 +45,15 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
         {"ts,score,label,x,n,ch\nyesterday,0.5,1,1,1,web\n", "not a timestamp", ":2: column ts"},
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00,0.5,1,1,1,web\n", "not a timestamp",
          ":2: column ts"},
+        {"ts,score,label,x,n,ch\n1791853200000,0.5,1,1,1,web\n",
+         "past the year 9999 (epoch milliseconds?)", ":2: column ts"},
+        {"ts,score,label,x,n,ch\n-62135596801,0.5,1,1,1,web\n", "not a timestamp", ":2: column ts"},
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,web\n", "expected 6 fields", ":2:"},
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,\"web\n", "unterminated",
          ":2: column ch"},
-        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,w\xff" "b\n", "invalid UTF-8",
-         ":2: column ch"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,w\xff"
+         "b\n",
+         "invalid UTF-8", ":2: column ch"},
         {longline, "longer than 1 MiB", ":2:"},
         {"ts,label,x,n,ch\n2026-10-01T00:00:00Z,1,1,1,web\n", "no score column", "bad.csv"},
         {"time,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "no timestamp column",
@@ -86,6 +91,8 @@ START_TEST(bad_json_lines)
          ":2: invalid JSON"},
         {"[1, 2]\n", ":1: expected a JSON object"},
         {"{\"ts\": 1759276800, \"score\": 1.01}\n", ":1: column score"},
+        {"{\"ts\": 1759276800000, \"score\": 0.5}\n", ":1: column ts: '1759276800000' is not a "
+                                                      "timestamp: as epoch seconds it is past"},
         {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5, \"label\": \"maybe\"}\n",
          ":1: column label"},
     };
