@@ -31,19 +31,66 @@ void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m
     m->latency = find(r, c.latency);
 }
 
+/* What the header has, for a message about a column it lacks: its first columns, and a guess
+ * at why when it reads as one column (another separator, or JSON Lines under another name). */
+static void header_note(const md_reader *r, char *out, size_t cap)
+{
+    size_t n = md_reader_ncols(r), len = 0;
+    len += (size_t)snprintf(out, cap, "; its columns: ");
+    for (size_t i = 0; i < n && len < cap; i++) {
+        if (len > 120) {
+            len += (size_t)snprintf(out + len, cap - len, ", ... (%zu in all)", n);
+            break;
+        }
+        len +=
+            (size_t)snprintf(out + len, cap - len, "%s'%.40s'", i ? ", " : "", md_reader_col(r, i));
+    }
+    const char *first = n ? md_reader_col(r, 0) : "";
+    const char *sep = strchr(first, ';')    ? "';'"
+                      : strchr(first, '\t') ? "tabs"
+                      : strchr(first, '|')  ? "'|'"
+                                            : NULL;
+    if (len < cap && first[0] == '{')
+        snprintf(out + len, cap - len,
+                 " (it reads as JSON Lines, not CSV: name it .jsonl or add --format jsonl)");
+    else if (len < cap && n == 1 && sep)
+        snprintf(out + len, cap - len, " (one column: separated by %s? CSV needs commas)", sep);
+}
+
+/* Two roles (score, label, ...) given the same column: each needs its own. */
+static md_status roles_apart(const md_columns *c, md_err *err)
+{
+    const char *name[] = {c->ts, c->id, c->score, c->label, c->latency};
+    const char *role[] = {"timestamp", "id", "score", "label", "latency"};
+    for (int i = 0; i < 5; i++)
+        for (int j = i + 1; j < 5; j++)
+            if (name[i] && name[j] && strcmp(name[i], name[j]) == 0)
+                return md_err_set(err, MD_INVALID,
+                                  "column '%s' is named as both the %s and the %s column; each "
+                                  "needs its own (--ts-col, --id-col, --score-col, --label-col, "
+                                  "--latency-col)",
+                                  name[i], role[i], role[j]);
+    return MD_OK;
+}
+
 md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool need_ts,
                             md_colmap *m, md_err *err)
 {
     md_columns c = md_columns_defaults(names);
+    if (roles_apart(&c, err) != MD_OK)
+        return err->code;
     md_colmap_refresh(r, names, m);
     bool csv = md_reader_format(r) == MD_FMT_CSV; /* JSON Lines columns appear as keys do */
     const char *path = md_reader_path(r);
+    char note[256];
+    if (csv && (m->score < 0 || (need_ts && m->ts < 0)))
+        header_note(r, note, sizeof note);
     if (csv && m->score < 0)
-        return md_err_set(err, MD_ERROR, "%s: no score column '%s' (name it with --score-col)",
-                          path, c.score);
+        return md_err_set(err, MD_ERROR, "%s: no score column '%s' (name it with --score-col)%s",
+                          path, c.score, note);
     if (csv && need_ts && m->ts < 0)
-        return md_err_set(err, MD_ERROR, "%s: no timestamp column '%s' (name it with --ts-col)",
-                          path, c.ts);
+        return md_err_set(err, MD_ERROR, "%s: no timestamp column '%s' (name it with --ts-col)%s",
+                          path, c.ts, note);
     const char *named[] = {names->ts, names->id, names->label, names->latency};
     int64_t found[] = {m->ts, m->id, m->label, m->latency};
     const char *flag[] = {"--ts-col", "--id-col", "--label-col", "--latency-col"};

@@ -495,9 +495,15 @@ again:;
 static md_status csv_header(md_reader *r, md_err *err)
 {
     size_t n = 0;
-    for (md_reader_fill(r); n == 0 && r->pos < r->size; md_reader_fill(r))
+    for (md_reader_fill(r); n == 0 && r->pos < r->size; md_reader_fill(r)) {
+        bool brace = r->base[r->pos] == '{';
         if (csv_record(r, &n, true, err) != MD_OK)
-            return err->code;
+            return brace ? md_err_set(err, MD_ERROR,
+                                      "%s: reads as JSON Lines, not CSV (its first line starts "
+                                      "with '{'): name it .jsonl or add --format jsonl",
+                                      r->path)
+                         : err->code;
+    }
     if (n == 0)
         return md_err_set(err, MD_ERROR, "%s: empty file (no header line)", r->path);
     for (size_t i = 0; i < n; i++) {

@@ -59,6 +59,16 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
         {"time,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "no timestamp column",
          "bad.csv"},
         {"", "empty file", "bad.csv"},
+        {"ts;score;label\n2026-10-01T00:00:00Z;0.5;1\n",
+         "no score column 'score' (name it with --score-col); its columns: 'ts;score;label' (one "
+         "column: separated by ';'? CSV needs commas)",
+         "bad.csv"},
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5}\n", "reads as JSON Lines, not CSV",
+         "bad.csv"},
+        {"{\"ts\":\"2026-10-01T00:00:00Z\",\"score\":0.5}\n",
+         "reads as JSON Lines, not CSV (its first line starts with '{'): name it .jsonl or add "
+         "--format jsonl",
+         "bad.csv"},
     };
     char *before = tu_snapshot(s);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -75,6 +85,17 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
         ck_assert_msg(strcmp(before, after) == 0, "case %zu changed the store", i);
         free(after);
     }
+    /* one column given two roles */
+    md_ingest_opts o = {.read.cols.label = "score"};
+    md_ingest_report rep;
+    md_err err;
+    const char *path = mon_write_file("two.csv", "ts,score,label\n2026-10-01T00:00:00Z,0.5,1\n");
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "column 'score' is named as both the score and the label column"),
+                  "%s", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
     free(before);
     free(longline);
     md_store_close(s);
