@@ -309,22 +309,39 @@ static char *num(json_t *v, const char *fmt, char *buf, size_t cap)
     return buf;
 }
 
-static void drift_text(json_t *doc, const char *only)
+/* --window W: a kind of window (day, hour) rather than one window */
+static const char *window_kind_asked(const char *window)
+{
+    return window && (strcmp(window, "day") == 0 || strcmp(window, "hour") == 0) ? window : NULL;
+}
+
+/* What an empty result says. */
+static void no_windows(const char *kind)
+{
+    if (kind)
+        printf("no %s windows yet (modeldeck ingest --window %s)\n", kind, kind);
+    else
+        printf("no windows yet (modeldeck ingest)\n");
+}
+
+static void drift_text(json_t *doc, const char *only, const char *kind)
 {
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
-    static const char *const head[] = {"WINDOW", "FEATURE", "PSI",   "NULL99", "KS",
-                                       "KS P",   "MISS",    "MISSΔ", "SCHEMA", "STATUS"};
-    cli_table *t = cli_table_new(10, head);
+    static const char *const head[] = {"WINDOW", "FEATURE", "PSI",    "NULL99", "KS",    "KS P",
+                                       "MISS",   "MISSΔ",   "SCHEMA", "VIOL",   "STATUS"};
+    cli_table *t = cli_table_new(11, head);
     cli_table_max_width(t, 1, 24);
     json_array_foreach(rows, i, r)
     {
         const char *status = json_string_value(json_object_get(r, "status"));
         if (only && (!status || strcmp(status, "ok") == 0))
             continue;
-        char b[8][32], sc[24];
+        char b[8][32], sc[24], vi[24];
         snprintf(sc, sizeof sc, "%lld",
                  (long long)json_integer_value(json_object_get(r, "schema_changes")));
+        snprintf(vi, sizeof vi, "%lld",
+                 (long long)json_integer_value(json_object_get(r, "violations")));
         const char *row[] = {json_string_value(json_object_get(r, "window")),
                              json_string_value(json_object_get(r, "feature")),
                              num(json_object_get(r, "psi"), "%.4f", b[0], 32),
@@ -334,14 +351,17 @@ static void drift_text(json_t *doc, const char *only)
                              num(json_object_get(r, "missing_rate"), "%.3f", b[4], 32),
                              num(json_object_get(r, "missing_delta"), "%+.3f", b[5], 32),
                              sc,
+                             vi,
                              status};
         cli_table_row(t, row);
         shown++;
     }
     if (shown)
         cli_table_print(t);
+    else if (only && json_array_size(rows))
+        printf("no drift: every feature is ok\n");
     else
-        printf(only ? "no drift: every feature is ok\n" : "no windows yet (modeldeck ingest)\n");
+        no_windows(kind);
     cli_table_free(t);
 }
 
@@ -360,7 +380,7 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(doc);
-    drift_text(doc, alerts ? "ok" : NULL);
+    drift_text(doc, alerts ? "ok" : NULL, window_kind_asked(window));
     json_decref(doc);
     return 0;
 }
@@ -392,7 +412,43 @@ static void deciles_text(json_t *w)
     cli_table_free(t);
 }
 
-static void calibration_text(json_t *doc, bool one)
+/* Latency percentiles of the windows that have them (--latency-col), and their share over the
+ * model's SLA. */
+static void latency_text(json_t *ws)
+{
+    static const char *const head[] = {"WINDOW", "LATENCIES", "P50 MS",
+                                       "P95 MS", "P99 MS",    "OVER SLA"};
+    cli_table *t = cli_table_new(6, head);
+    json_t *w;
+    size_t i, shown = 0;
+    json_array_foreach(ws, i, w)
+    {
+        json_t *l = json_object_get(w, "latency");
+        if (!json_is_object(l))
+            continue;
+        char b[5][32];
+        const char *approx = json_is_false(json_object_get(l, "exact")) ? "~%.1f" : "%.1f";
+        snprintf(b[0], 32, "%lld", (long long)json_integer_value(json_object_get(l, "n")));
+        json_t *over = json_object_get(l, "over_sla");
+        if (json_is_number(over))
+            snprintf(b[4], 32, "%.2f%%", 100 * json_number_value(over));
+        const char *row[] = {json_string_value(json_object_get(w, "window")),
+                             b[0],
+                             num(json_object_get(l, "p50"), approx, b[1], 32),
+                             num(json_object_get(l, "p95"), approx, b[2], 32),
+                             num(json_object_get(l, "p99"), approx, b[3], 32),
+                             json_is_number(over) ? b[4] : NULL};
+        cli_table_row(t, row);
+        shown++;
+    }
+    if (shown) {
+        putchar('\n');
+        cli_table_print(t);
+    }
+    cli_table_free(t);
+}
+
+static void calibration_text(json_t *doc, bool one, const char *kind)
 {
     json_t *ws = json_object_get(doc, "windows"), *w;
     size_t i;
@@ -417,10 +473,11 @@ static void calibration_text(json_t *doc, bool one)
         cli_table_row(t, row);
     }
     if (json_array_size(ws) == 0)
-        printf("no windows yet (modeldeck ingest)\n");
+        no_windows(kind);
     else
         cli_table_print(t);
     cli_table_free(t);
+    latency_text(ws);
     if (one && json_array_size(ws) > 0) {
         putchar('\n');
         deciles_text(json_array_get(ws, 0));
@@ -440,7 +497,7 @@ static int calibration_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(doc);
-    calibration_text(doc, window != NULL);
+    calibration_text(doc, window && !window_kind_asked(window), window_kind_asked(window));
     json_decref(doc);
     return 0;
 }

@@ -328,6 +328,26 @@ static void key_read(sqlite3_stmt *st, void *elem)
     *(char **)elem = md_sql_col_text(st, 0);
 }
 
+/* A version's windows are all of one kind: an hour ingest beside day windows would leave the
+ * day windows without its rows (and the other way round). */
+static md_status same_kind(ingest *g, int64_t vid, md_err *err)
+{
+    const char *kind = md_window_kind_name(g->o->window);
+    int64_t other = 0;
+    md_status rc = md_sql_int(g->s, &other, err,
+                              "SELECT count(*) FROM ingests WHERE version_id = ? AND"
+                              " window_kind != ?",
+                              "it", vid, kind);
+    if (rc != MD_OK || other == 0)
+        return rc;
+    const char *was = g->o->window == MD_WINDOW_DAY ? "hour" : "day";
+    return md_err_set(err, MD_REFUSED,
+                      "%s v%lld has %s windows: an ingest by %s would leave them without its "
+                      "rows; ingest with --window %s (a new baseline, with --replace, starts the "
+                      "windows afresh)",
+                      g->model, (long long)g->number, was, kind, was);
+}
+
 /* With --replace: the earlier ingest of the same file goes, and its windows are recomputed. */
 static md_status drop_previous(ingest *g, int64_t vid, keyset *affected, md_err *err)
 {
@@ -403,6 +423,8 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         rc = md_sql_int(g->s, &g->model_id, err, "SELECT id FROM models WHERE name = ?", "t",
                         model);
     if (rc == MD_OK)
+        rc = same_kind(g, vid, err);
+    if (rc == MD_OK)
         rc = drop_previous(g, vid, &affected, err);
     if (rc == MD_OK)
         rc = insert_ingest(g, vid, a, path, &id, err);
@@ -465,7 +487,7 @@ static md_status prepare(ingest *g, const char *model, int64_t number, md_err *e
     g->pol = g->policy.drift;
     g->model = model;
     g->number = number;
-    return MD_OK;
+    return same_kind(g, vid, err); /* before the pass, not only after it */
 }
 
 /* The report's copy of what the pass found. */

@@ -1,5 +1,6 @@
 #include "results.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,17 +88,67 @@ static json_t *calibration_row(sqlite3_stmt *st)
 
 typedef json_t *(*row_json)(sqlite3_stmt *st);
 
+/* A window key as ingest writes them: 2026-10-01 (day) or 2026-10-01T13 (hour). */
+static bool window_key_shape(const char *w)
+{
+    size_t n = strlen(w);
+    if (n != 10 && n != 13)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool sep = i == 4 || i == 7 || i == 10;
+        if (sep ? w[i] != (i == 10 ? 'T' : '-') : (w[i] < '0' || w[i] > '9'))
+            return false;
+    }
+    int month = (w[5] - '0') * 10 + (w[6] - '0'), day = (w[8] - '0') * 10 + (w[9] - '0');
+    int hour = n == 13 ? (w[11] - '0') * 10 + (w[12] - '0') : 0;
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23;
+}
+
+/* A window asked for that the version does not have: what it has instead. */
+static md_status no_such_window(md_store *s, const char *model, int64_t resolved, int64_t vid,
+                                const char *window, md_err *err)
+{
+    char have[160] = "";
+    size_t len = 0;
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT kind, count(*), min(window), max(window) FROM windows"
+                       " WHERE version_id = ? GROUP BY kind ORDER BY kind",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "i", vid);
+    for (bool row = true; md_sql_step(s, st, &row, err) == MD_OK && row && len < sizeof have;) {
+        long long n = sqlite3_column_int64(st, 1);
+        len += (size_t)snprintf(have + len, sizeof have - len, "%s%lld %s window%s, %s .. %s",
+                                len ? "; " : "", n, (const char *)sqlite3_column_text(st, 0),
+                                n == 1 ? "" : "s", (const char *)sqlite3_column_text(st, 2),
+                                (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    return md_err_set(err, MD_NOTFOUND, "%s v%lld has no window %s (%s)", model,
+                      (long long)resolved, window, len ? have : "no windows yet: modeldeck ingest");
+}
+
+/* `window`: one window's key, a kind (day, hour: its windows), or NULL: all. */
 static md_status query(md_store *s, const char *model, int64_t number, const char *window,
                        const char *sql, const char *key, row_json fn, json_t **out, md_err *err)
 {
     int64_t vid, resolved;
     *out = NULL;
+    const char *kind = NULL;
+    if (window && (strcmp(window, "day") == 0 || strcmp(window, "hour") == 0))
+        kind = window, window = NULL;
+    else if (window && !window_key_shape(window))
+        return md_err_set(err, MD_INVALID,
+                          "--window: '%s' is neither a window (2026-10-01, 2026-10-01T13) nor a "
+                          "kind of window (day, hour)",
+                          window);
     if (md_results_version(s, model, number, &vid, &resolved, err) != MD_OK)
         return err->code;
     sqlite3_stmt *st;
     if (md_sql_prepare(s, sql, &st, err) != MD_OK)
         return err->code;
-    md_sql_bind(st, "it", vid, window);
+    md_sql_bind(st, "itt", vid, window, kind);
     json_t *rows = json_array();
     md_status rc = MD_OK;
     for (bool row = true; rc == MD_OK;) {
@@ -107,6 +158,14 @@ static md_status query(md_store *s, const char *model, int64_t number, const cha
         json_array_append_new(rows, fn(st));
     }
     sqlite3_finalize(st);
+    if (rc == MD_OK && window && json_array_size(rows) == 0) {
+        int64_t have = 0;
+        rc = md_sql_int(s, &have, err,
+                        "SELECT count(*) FROM windows WHERE version_id = ? AND window = ?", "it",
+                        vid, window);
+        if (rc == MD_OK && have == 0)
+            rc = no_such_window(s, model, resolved, vid, window, err);
+    }
     if (rc != MD_OK) {
         json_decref(rows);
         return rc;
@@ -125,7 +184,7 @@ md_status md_drift_json(md_store *s, const char *model, int64_t number, const ch
                  " d.new_categories, d.violations, d.status, d.present, d.type_errors, d.absent,"
                  " w.kind, d.hist FROM drift d JOIN windows w ON w.id = d.window_id"
                  " WHERE w.version_id = ?1 AND (?2 IS NULL OR w.window = ?2)"
-                 " ORDER BY w.kind, w.window, d.position",
+                 " AND (?3 IS NULL OR w.kind = ?3) ORDER BY w.kind, w.window, d.position",
                  "drift", drift_row, out, err);
 }
 
@@ -135,6 +194,7 @@ md_status md_calibration_json(md_store *s, const char *model, int64_t number, co
     return query(s, model, number, window,
                  "SELECT window, kind, rows, labeled, auc, auc_exact, auc_error, delta_auc,"
                  " brier, ece, hl_stat, hl_pvalue, deciles, latency, status FROM windows"
-                 " WHERE version_id = ?1 AND (?2 IS NULL OR window = ?2) ORDER BY kind, window",
+                 " WHERE version_id = ?1 AND (?2 IS NULL OR window = ?2)"
+                 " AND (?3 IS NULL OR kind = ?3) ORDER BY kind, window",
                  "windows", calibration_row, out, err);
 }

@@ -782,6 +782,55 @@ START_TEST(schema_changes_alert)
 }
 END_TEST
 
+/* drift and calibration --window: one window's key, or a kind (day, hour) for its windows; a
+ * key of no window names the windows there are; anything else is a usage error. */
+START_TEST(window_filters_name_what_there_is)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(400, 2, 0, false, true);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("log.csv", log), NULL, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    free(log);
+    json_t *doc;
+    ck_assert_int_eq(md_calibration_json(s, "churn", 1, "day", &doc, &err), MD_OK);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "windows")), 2);
+    json_decref(doc);
+    ck_assert_int_eq(md_drift_json(s, "churn", 1, "hour", &doc, &err), MD_OK);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "drift")), 0);
+    json_decref(doc);
+    ck_assert_int_eq(md_calibration_json(s, "churn", 1, "2026-10-02", &doc, &err), MD_OK);
+    ck_assert_int_eq(json_array_size(json_object_get(doc, "windows")), 1);
+    json_decref(doc);
+    ck_assert_int_eq(md_drift_json(s, "churn", 1, "2026-10-09", &doc, &err), MD_NOTFOUND);
+    ck_assert_str_eq(err.msg, "churn v1 has no window 2026-10-09 (2 day windows, 2026-10-01 .. "
+                              "2026-10-02)");
+    ck_assert_int_eq(md_calibration_json(s, "churn", 1, "2026-10-01T05", &doc, &err), MD_NOTFOUND);
+    const char *bad[] = {"bogus", "2026-13-01", "2026-10-01T24", "2026-10-1", "Day", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(md_drift_json(s, "churn", 1, bad[i], &doc, &err), MD_INVALID);
+        ck_assert_msg(strstr(err.msg, "is neither a window (2026-10-01, 2026-10-01T13) nor a kind"),
+                      "%s", err.msg);
+    }
+    /* hour windows beside day windows would each lack the other's rows: refused */
+    log = mon_rows_csv(100, 3, 0, false, true);
+    md_ingest_opts hour = {.window = MD_WINDOW_HOUR};
+    char *before = tu_snapshot(s);
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("hour.csv", log), &hour, &rep, &err), MD_REFUSED);
+    ck_assert_str_eq(err.msg,
+                     "churn v1 has day windows: an ingest by hour would leave them without "
+                     "its rows; ingest with --window day (a new baseline, with --replace, "
+                     "starts the windows afresh)");
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    free(log);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(single_class_has_no_auc)
 {
     md_store *s = mon_store();
@@ -845,6 +894,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, single_class_has_no_auc);
+    tcase_add_test(tc, window_filters_name_what_there_is);
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
