@@ -162,18 +162,10 @@ static md_level drift_status(const md_drift_row *r, const md_drift_policy *p)
 {
     md_level l = MD_LEVEL_OK;
 #define RAISE(to) l = (to) > l ? (to) : l
-    bool psi_beyond_null = r->has_psi && r->psi > r->psi_null;
-    if (psi_beyond_null && r->psi >= p->psi_alert)
-        RAISE(MD_LEVEL_ALERT);
-    else if (psi_beyond_null && r->psi >= p->psi_warn)
-        RAISE(MD_LEVEL_WARN);
+    RAISE(md_psi_level(p, r->has_psi, r->psi, r->psi_null, r->present));
     if (r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d)
         RAISE(p->ks_level);
-    double md = fabs(r->missing_delta);
-    if (md >= p->missing_alert)
-        RAISE(MD_LEVEL_ALERT);
-    else if (md >= p->missing_warn)
-        RAISE(MD_LEVEL_WARN);
+    RAISE(md_missing_level(p, r->missing_delta, r->missing_pvalue));
     if (r->schema_changes > 0 || r->violations > 0)
         RAISE(p->schema_level);
 #undef RAISE
@@ -194,6 +186,11 @@ void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
     r->missing_rate = w->rows ? (double)f->missing / (double)w->rows : 0;
     double base_rate = bf->rows ? (double)bf->missing / (double)bf->rows : 0;
     r->missing_delta = r->missing_rate - base_rate;
+    /* one-sided, in the direction of the change: how likely a count this far from the
+     * baseline's rate is by chance alone */
+    r->missing_pvalue = r->missing_delta == 0
+                            ? 1.0
+                            : md_binom_tail(f->missing, w->rows, base_rate, r->missing_delta > 0);
     r->type_errors = f->type_errors;
     r->violations = f->violations;
     r->absent = f->absent;

@@ -156,7 +156,7 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
 
 static bool psi_alert(const md_feature_facts *f, const md_drift_policy *d)
 {
-    return f->has_psi && f->psi >= d->psi_alert && f->psi > f->psi_null;
+    return md_psi_level(d, f->has_psi, f->psi, f->psi_null, f->present) == MD_LEVEL_ALERT;
 }
 
 static bool ks_alert(const md_feature_facts *f, const md_drift_policy *d)
@@ -189,7 +189,8 @@ static md_status feature_rules(md_store *s, const char *actor, const md_window_f
             {MD_INC_DATA_QUALITY, ff->feature, adjust(p->incidents.dq_sev, w, p), d}};
         bool fire[3] = {psi_alert(ff, &p->drift) || ks_alert(ff, &p->drift),
                         ff->schema_changes > 0 || ff->violations > 0,
-                        fabs(ff->missing_delta) >= p->incidents.missing_delta};
+                        fabs(ff->missing_delta) >= p->incidents.missing_delta &&
+                            !(ff->missing_pvalue >= p->drift.missing_pvalue)};
         for (int k = 0; rc == MD_OK && k < 3; k++)
             if (fire[k])
                 rc = raise_finding(s, actor, w, &fs[k], t, err);
@@ -275,6 +276,8 @@ static void feature_read(sqlite3_stmt *st, void *elem)
     f->missing_delta = sqlite3_column_double(st, 5);
     f->schema_changes = sqlite3_column_int64(st, 6);
     f->violations = sqlite3_column_int64(st, 7);
+    f->present = sqlite3_column_int64(st, 8);
+    f->missing_pvalue = md_sql_col_null(st, 9) ? NAN : sqlite3_column_double(st, 9);
 }
 
 static md_status stored_features(md_store *s, int64_t wid, md_window_facts *w, md_err *err)
@@ -282,7 +285,8 @@ static md_status stored_features(md_store *s, int64_t wid, md_window_facts *w, m
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        "SELECT feature, psi, psi_null_p99, ks, ks_pvalue, missing_delta,"
-                       " schema_changes, violations FROM drift WHERE window_id = ?"
+                       " schema_changes, violations, present, missing_pvalue FROM drift"
+                       " WHERE window_id = ?"
                        " ORDER BY position",
                        &st, err) != MD_OK)
         return err->code;

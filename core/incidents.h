@@ -33,6 +33,8 @@ typedef struct {
     const char *feature;
     bool has_psi, has_ks;
     double psi, psi_null, ks, ks_p, missing_delta;
+    double missing_pvalue; /* NaN: not known (results stored before it was kept) */
+    int64_t present;       /* the window's values of the feature */
     int64_t schema_changes, violations;
 } md_feature_facts;
 

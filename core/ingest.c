@@ -65,7 +65,8 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
                        "INSERT INTO drift(window_id, position, feature, kind, rows, present,"
                        " psi, psi_null_p99, ks, ks_pvalue, missing_rate, missing_delta,"
                        " schema_changes, type_errors, absent, new_categories, violations,"
-                       " status, hist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       " status, hist, missing_pvalue)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        &st, err))
         return err->code;
     md_status rc = MD_OK;
@@ -89,6 +90,7 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
         sqlite3_bind_int64(st, 17, d->violations);
         sqlite3_bind_text(st, 18, level_text(d->status), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 19, hist, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 20, d->missing_pvalue);
         bool row;
         rc = md_sql_step(s, st, &row, err);
         free(cats);
@@ -188,9 +190,18 @@ static md_status apply_rules(ingest *g, int64_t vid, const char *key, const md_w
     md_feature_facts *f = md_xcalloc(r->ndrift + 1, sizeof *f);
     for (size_t i = 0; i < r->ndrift; i++) {
         const md_drift_row *d = &r->drift[i];
-        f[i] = (md_feature_facts){d->feature, d->has_psi, d->has_ks, d->psi, d->psi_null,
-                                  d->ks, d->ks_p, d->missing_delta, d->schema_changes,
-                                  d->violations};
+        f[i] = (md_feature_facts){.feature = d->feature,
+                                  .has_psi = d->has_psi,
+                                  .has_ks = d->has_ks,
+                                  .psi = d->psi,
+                                  .psi_null = d->psi_null,
+                                  .ks = d->ks,
+                                  .ks_p = d->ks_p,
+                                  .missing_delta = d->missing_delta,
+                                  .missing_pvalue = d->missing_pvalue,
+                                  .present = d->present,
+                                  .schema_changes = d->schema_changes,
+                                  .violations = d->violations};
     }
     json_t *over = r->latency ? json_object_get(r->latency, "over_sla") : NULL;
     md_window_facts w = {g->model_id, vid, g->number, g->model, g->production,

@@ -398,12 +398,17 @@ static const char m005_incident_tally[] =
     "CREATE INDEX incidents_opened ON incidents(model_id, opened_at);"
     "CREATE INDEX requests_model ON requests(model_id, state);";
 
+/* The binomial test of a window's missing count against the baseline's rate (NULL: computed
+ * before there was one; the missingness rule then goes by its thresholds alone). */
+static const char m006_missing_pvalue[] = "ALTER TABLE drift ADD COLUMN missing_pvalue REAL;";
+
 const char *const md_migrations[] = {
     m001_foundation,
     m002_monitoring,
     m003_operations,
     m004_baseline_positives,
     m005_incident_tally,
+    m006_missing_pvalue,
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

@@ -385,13 +385,14 @@ md_status md_drift_policy_parse(const json_t *doc, const char *where, md_drift_p
 {
     if (number(doc, "drift.psi.warn", where, 0, 100, &p->psi_warn, err) ||
         number(doc, "drift.psi.alert", where, 0, 100, &p->psi_alert, err) ||
-        number(doc, "drift.psi.null_quantile", where, 0.5, 0.999999, &p->psi_null_quantile,
-               err) ||
+        number(doc, "drift.psi.null_quantile", where, 0.5, 0.999999, &p->psi_null_quantile, err) ||
+        integer(doc, "drift.psi.min_rows", where, 1, 1000000000, &p->psi_min_rows, err) ||
         number(doc, "drift.ks.pvalue", where, 0, 1, &p->ks_pvalue, err) ||
         number(doc, "drift.ks.min_d", where, 0, 1, &p->ks_min_d, err) ||
         level(doc, "drift.ks.level", where, &p->ks_level, err) ||
         number(doc, "drift.missing_delta.warn", where, 0, 1, &p->missing_warn, err) ||
         number(doc, "drift.missing_delta.alert", where, 0, 1, &p->missing_alert, err) ||
+        number(doc, "drift.missing_delta.pvalue", where, 0, 1, &p->missing_pvalue, err) ||
         level(doc, "drift.schema_change", where, &p->schema_level, err))
         return err->code;
     if (p->psi_warn > p->psi_alert)
@@ -401,6 +402,24 @@ md_status md_drift_policy_parse(const json_t *doc, const char *where, md_drift_p
                           "%s: drift.missing_delta.warn is above drift.missing_delta.alert",
                           where);
     return MD_OK;
+}
+
+md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double psi_null,
+                      int64_t n)
+{
+    if (!has_psi || !(psi > psi_null) || n < p->psi_min_rows)
+        return MD_LEVEL_OK;
+    return psi >= p->psi_alert ? MD_LEVEL_ALERT : psi >= p->psi_warn ? MD_LEVEL_WARN : MD_LEVEL_OK;
+}
+
+md_level md_missing_level(const md_drift_policy *p, double missing_delta, double missing_pvalue)
+{
+    double md = fabs(missing_delta);
+    if (!isnan(missing_pvalue) && !(missing_pvalue < p->missing_pvalue))
+        return MD_LEVEL_OK;
+    return md >= p->missing_alert  ? MD_LEVEL_ALERT
+           : md >= p->missing_warn ? MD_LEVEL_WARN
+                                   : MD_LEVEL_OK;
 }
 
 void md_drift_policy_default(md_drift_policy *out)

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -15,11 +16,22 @@ typedef enum { MD_LEVEL_OK = 0, MD_LEVEL_WARN = 1, MD_LEVEL_ALERT = 2 } md_level
 
 typedef struct {
     double psi_warn, psi_alert, psi_null_quantile;
+    int psi_min_rows; /* PSI statuses need this many window values: its null fails below */
     double ks_pvalue, ks_min_d;
     md_level ks_level;
     double missing_warn, missing_alert;
+    double missing_pvalue; /* and missingness ones a binomial test this significant */
     md_level schema_level;
 } md_drift_policy;
+
+/* The PSI part of the drift rule: warn/alert thresholds met, beyond the null's quantile, over
+ * enough values (n: the window's values of the feature). */
+md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double psi_null,
+                      int64_t n);
+/* The missingness part: |delta| over a threshold, and the change unlikely by chance (its
+ * binomial p-value below the policy's; a NaN p-value, from a store written before there was
+ * one, leaves the thresholds alone). */
+md_level md_missing_level(const md_drift_policy *p, double missing_delta, double missing_pvalue);
 
 typedef enum { MD_P1 = 1, MD_P2, MD_P3, MD_P4 } md_severity;
 

@@ -6,12 +6,18 @@
 #ifndef MD_STATS_H
 #define MD_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* scipy.stats.chi2.cdf(x, k), .sf(x, k) and .ppf(p, k), for k > 0. */
 double md_chi2_cdf(double x, double k);
 double md_chi2_sf(double x, double k);
 double md_chi2_ppf(double p, double k);
+
+/* Binomial(n, p) tails: P(X >= k) (upper, scipy.stats.binom.sf(k - 1, n, p)) or P(X <= k)
+ * (scipy.stats.binom.cdf(k, n, p)). */
+double md_binom_tail(int64_t k, int64_t n, double p, bool upper);
 
 /* scipy.special.kolmogorov(x): the survival function of the Kolmogorov distribution. */
 double md_kolmogorov_sf(double x);

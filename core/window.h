@@ -109,6 +109,7 @@ typedef struct {
     bool has_ks;
     double ks, ks_p;
     double missing_rate, missing_delta;
+    double missing_pvalue; /* the binomial test of the missing count against the baseline rate */
     int64_t schema_changes, type_errors, violations;
     bool absent;
     json_t *new_categories; /* owned */

@@ -37,9 +37,9 @@ PSI_FLOOR = 1e-4
 
 # Used only when data/policy.default.json does not exist; otherwise read from its "drift" section.
 FALLBACK_POLICY = {
-    "psi": {"warn": 0.1, "alert": 0.25, "null_quantile": 0.99},
+    "psi": {"warn": 0.1, "alert": 0.25, "null_quantile": 0.99, "min_rows": 100},
     "ks": {"pvalue": 0.01, "min_d": 0.1, "level": "alert"},
-    "missing_delta": {"warn": 0.05, "alert": 0.2},
+    "missing_delta": {"warn": 0.05, "alert": 0.2, "pvalue": 0.01},
     "schema_change": "alert",
 }
 
@@ -580,13 +580,17 @@ def status_of(row: dict, policy: dict) -> Tuple[str, List[str]]:
         return x < t
 
     psi, null = row["psi"], row["psi_null_p99"]
-    psi_over_null = psi is not None and psi > null
+    p = policy
+    # PSI counts only beyond its null's quantile and over enough values (its null fails below)
+    psi_over_null = psi is not None and psi > null and row["n"] >= p["psi"]["min_rows"]
     if psi is not None and abs(psi - null) <= tol * max(1.0, abs(null)):
         fragile.append("psi vs psi_null_p99")
-    p = policy
     ks_rule = lt(row["ks_pvalue"], p["ks"]["pvalue"], "ks_pvalue") and ge(
         row["ks"], p["ks"]["min_d"], "ks min_d")
+    # missingness counts only when its binomial test says chance does not explain it
     md = abs(row["missing_delta"])
+    if not lt(row["missing_pvalue"], p["missing_delta"]["pvalue"], "missing_pvalue"):
+        md = 0.0
     alert = (
         (ge(psi, p["psi"]["alert"], "psi alert") and psi_over_null)
         or (ks_rule and p["ks"]["level"] == "alert")
@@ -603,6 +607,18 @@ def status_of(row: dict, policy: dict) -> Tuple[str, List[str]]:
         or (row["schema_changes"] > 0 and p["schema_change"] == "warn")
     )
     return ("warn" if warn else "ok"), fragile
+
+
+def missing_pvalue(missing: int, rows: int, base_rate: float) -> float:
+    """One-sided binomial test of the window's missing count against the baseline's rate, in
+    the direction of the change: scipy.stats.binom.sf(k - 1, n, p) when the rate rose,
+    .cdf(k, n, p) when it fell, 1 when it did not move."""
+    delta = missing / rows - base_rate
+    if delta == 0:
+        return 1.0
+    if delta > 0:
+        return float(scipy.stats.binom.sf(missing - 1, rows, base_rate))
+    return float(scipy.stats.binom.cdf(missing, rows, base_rate))
 
 
 def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], policy: dict,
@@ -660,6 +676,7 @@ def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], po
         "ks_pvalue": None,
         "missing_rate": missing / rows,
         "missing_delta": missing / rows - base_missing_rate,
+        "missing_pvalue": missing_pvalue(missing, rows, base_missing_rate),
         "schema_changes": absent + type_errors + new_rows,
         "new_categories": sorted(new_cats)[:NEW_CATEGORIES_MAX],
         "violations": violations,

@@ -139,16 +139,24 @@ check_eq("fraction", ref.window_name(ts("2026-10-01T12:59:59.999Z"), "hour"), "2
 
 # Status rules with the policy in force.
 row = {"psi": 0.3, "psi_null_p99": 0.5, "ks": None, "ks_pvalue": None, "missing_delta": 0.0,
-       "schema_changes": 0, "violations": 0}
+       "missing_pvalue": 1.0, "schema_changes": 0, "violations": 0, "n": 500}
 check_eq("psi under its null is ok", ref.status_of(row, POL)[0], "ok")
 row["psi_null_p99"] = 0.01
 check_eq("psi over alert and null", ref.status_of(row, POL)[0], "alert")
+row["n"] = POL["psi"]["min_rows"] - 1
+check_eq("psi over too few values", ref.status_of(row, POL)[0], "ok")
+row["n"] = 500
 row["psi"] = POL["psi"]["warn"] + 1e-3
 check_eq("psi over warn", ref.status_of(row, POL)[0], "warn")
-row.update(psi=0.0, missing_delta=-POL["missing_delta"]["alert"])
+row.update(psi=0.0, missing_delta=-POL["missing_delta"]["alert"], missing_pvalue=1e-6)
 check_eq("negative missing delta", ref.status_of(row, POL)[0], "alert")
-row.update(missing_delta=0.0, violations=1)
+row.update(missing_pvalue=0.2)
+check_eq("missing delta chance explains", ref.status_of(row, POL)[0], "ok")
+row.update(missing_delta=0.0, missing_pvalue=1.0, violations=1)
 check_eq("violation", ref.status_of(row, POL)[0], "alert")
+check("binomial test, rate up", ref.missing_pvalue(2, 5, 0.02), 0.003842387200000001)
+check("binomial test, rate down", ref.missing_pvalue(20, 100, 0.3), 0.01646285324186938)
+check_eq("binomial test, no change", ref.missing_pvalue(1, 4, 0.25), 1.0)
 
 # End to end on tiny files: CSV with BOM, CRLF, quoted newline; JSONL with absent key.
 with tempfile.TemporaryDirectory() as d:

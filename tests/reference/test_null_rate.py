@@ -2,14 +2,17 @@
 """The sample-size-aware drift rule: few false alerts on small windows, every real shift caught.
 
 One baseline of 50,000 rows (three numeric features: normal, lognormal, Poisson integers with
-ties; one categorical), then a scoring log of 200 hour windows of 100 rows each drawn from the
-same distribution, followed by 20 hour windows of 100 rows with a clear shift (numeric means
-moved by about 1.5 standard deviations, the categorical mix reversed).
+ties; one categorical; the normal one missing in 3% of rows), then a scoring log of 200 hour
+windows of 100 rows each drawn from the same distribution, 20 hour windows of 100 rows with a
+clear shift (numeric means moved by about 1.5 standard deviations, the categorical mix
+reversed), and 200 no-drift hour windows each of 30 and of 10 rows (a quiet model's hours).
 
-Passes when, for every feature, at most 5% of the no-drift (feature, window) rows are "alert",
-and every shifted row is "alert". The printout also shows how often the bare rule PSI >= 0.1
-would have fired at n = 100, and how that rate grows as windows shrink, which is why the rule
-compares PSI with its own null quantile (1/n + 1/m) * chi2.ppf(0.99, k - 1).
+Passes when, for every feature and window size, at most 5% of the no-drift (feature, window)
+rows are "alert", and every shifted row is "alert". The printout also shows how often the bare
+rule PSI >= 0.1 would have fired at n = 100, and how that rate grows as windows shrink, which
+is why the rule compares PSI with its own null quantile (1/n + 1/m) * chi2.ppf(0.99, k - 1),
+and below drift.psi.min_rows values (where that null fails) leaves the status to KS and to the
+missingness test.
 
     /usr/bin/python3 tests/reference/test_null_rate.py [--keep] [--seed S] [--reference-only]
 """
@@ -36,6 +39,8 @@ N_BASE = 50000
 N_NULL_WINDOWS = 200
 N_SHIFT_WINDOWS = 20
 WINDOW_ROWS = 100
+SMALL_WINDOWS = ((200, 30), (200, 10))  # no-drift windows below drift.psi.min_rows
+MISSING_RATE = 0.03  # x_normal, in the baseline and the log alike
 MAX_FALSE_ALERT_RATE = 0.05
 T0 = dt.datetime(2026, 10, 1)
 CATS = ["email", "sms", "push", "web", "app", "store"]
@@ -45,8 +50,10 @@ FEATURES = ["x_normal", "x_lognormal", "x_int", "channel"]
 
 def draw(rng: np.random.Generator, n: int, shifted: bool) -> dict:
     s = 1.5 if shifted else 0.0
+    x = rng.normal(10.0 + s * 2.0, 2.0, n)  # +1.5 sd
+    x[rng.random(n) < MISSING_RATE] = np.nan
     return {
-        "x_normal": rng.normal(10.0 + s * 2.0, 2.0, n),  # +1.5 sd
+        "x_normal": x,
         "x_lognormal": np.exp(rng.normal(0.0 + s, 1.0, n)),  # +1.5 sd of the log
         "x_int": rng.poisson(3.0, n) + (3 if shifted else 0),  # +3 = 1.7 sd
         "channel": rng.choice(CATS, n, p=CAT_P[::-1] if shifted else CAT_P),
@@ -61,7 +68,8 @@ def write_csv(path: str, cols: dict, ts: list, rng: np.random.Generator) -> None
         f.write(("ts," if ts else "") + ",".join(FEATURES) + ",score,label\n")
         for i in range(n):
             parts = [ts[i]] if ts else []
-            parts += [repr(float(cols["x_normal"][i])), repr(float(cols["x_lognormal"][i])),
+            x = float(cols["x_normal"][i])
+            parts += ["" if np.isnan(x) else repr(x), repr(float(cols["x_lognormal"][i])),
                       str(int(cols["x_int"][i])), str(cols["channel"][i])]
             parts += [repr(float(score[i])), str(int(label[i]))]
             f.write(",".join(parts) + "\n")
@@ -74,18 +82,26 @@ def make_files(d: str, seed: int) -> tuple:
     write_csv(bpath, base, [], rng)
     cols = {f: [] for f in FEATURES}
     ts = []
-    for w in range(N_NULL_WINDOWS + N_SHIFT_WINDOWS):
-        part = draw(rng, WINDOW_ROWS, w >= N_NULL_WINDOWS)
-        for f in FEATURES:
-            cols[f].extend(part[f])
-        start = T0 + dt.timedelta(hours=w)
-        ts += [(start + dt.timedelta(seconds=int(s))).strftime("%Y-%m-%dT%H:%M:%SZ")
-               for s in rng.integers(0, 3600, WINDOW_ROWS)]
+    plan = [(N_NULL_WINDOWS, WINDOW_ROWS, False), (N_SHIFT_WINDOWS, WINDOW_ROWS, True)]
+    plan += [(count, rows, False) for count, rows in SMALL_WINDOWS]
+    shifted, size = set(), {}
+    w = 0
+    for count, rows, shift in plan:
+        for _ in range(count):
+            part = draw(rng, rows, shift)
+            for f in FEATURES:
+                cols[f].extend(part[f])
+            start = T0 + dt.timedelta(hours=w)
+            ts += [(start + dt.timedelta(seconds=int(s))).strftime("%Y-%m-%dT%H:%M:%SZ")
+                   for s in rng.integers(0, 3600, rows)]
+            name = start.strftime("%Y-%m-%dT%H")
+            size[name] = rows
+            if shift:
+                shifted.add(name)
+            w += 1
     lpath = os.path.join(d, "log.csv")
     write_csv(lpath, cols, ts, rng)
-    shifted = {(T0 + dt.timedelta(hours=w)).strftime("%Y-%m-%dT%H")
-               for w in range(N_NULL_WINDOWS, N_NULL_WINDOWS + N_SHIFT_WINDOWS)}
-    return bpath, lpath, shifted
+    return bpath, lpath, shifted, size
 
 
 def bare_rate_by_n(seed: int) -> list:
@@ -111,7 +127,7 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="mdref-nullrate-")
     problems = []
     try:
-        bpath, lpath, shifted = make_files(tmp, a.seed)
+        bpath, lpath, shifted, size = make_files(tmp, a.seed)
         engine = None
         ks_samples = None
         if not a.reference_only:
@@ -158,14 +174,18 @@ def main() -> int:
                 if isinstance(r, dict):
                     got[(r.get("window"), r.get("feature"))] = r
         wins = sorted({w for w, _ in refrows})
-        null_w = [w for w in wins if w not in shifted]
-        if len(null_w) != N_NULL_WINDOWS or len(wins) != N_NULL_WINDOWS + N_SHIFT_WINDOWS:
-            problems.append(f"expected {N_NULL_WINDOWS}+{N_SHIFT_WINDOWS} windows, reference has {len(wins)}")
+        small = " + ".join(f"{c} of {r}" for c, r in SMALL_WINDOWS)
+        if len(wins) != len(size):
+            problems.append(f"expected {len(size)} windows, reference has {len(wins)}")
+        null_w = [w for w in wins if w not in shifted and size.get(w) == WINDOW_ROWS]
         print(f"null-rate test: baseline {N_BASE} rows, {N_NULL_WINDOWS} no-drift + "
-              f"{N_SHIFT_WINDOWS} shifted hour windows of {WINDOW_ROWS} rows; policy {psrc}")
-        print(f"  rule: alert when psi >= {policy['psi']['alert']} and psi > psi_null_p99, or "
-              f"ks_pvalue < {policy['ks']['pvalue']} and ks >= {policy['ks']['min_d']} "
-              f"(level {policy['ks']['level']}), or |missing_delta| >= {policy['missing_delta']['alert']}, ...")
+              f"{N_SHIFT_WINDOWS} shifted hour windows of {WINDOW_ROWS} rows, no-drift ones "
+              f"{small} rows; policy {psrc}")
+        print(f"  rule: alert when psi >= {policy['psi']['alert']} and psi > psi_null_p99 over "
+              f">= {policy['psi']['min_rows']} values, or ks_pvalue < {policy['ks']['pvalue']} "
+              f"and ks >= {policy['ks']['min_d']} (level {policy['ks']['level']}), or "
+              f"|missing_delta| >= {policy['missing_delta']['alert']} with missing_pvalue < "
+              f"{policy['missing_delta']['pvalue']}, ...")
         hdr = (f"  {'feature':12} {'false alerts':>14} {'(reference)':>12} {'PSI>=0.1':>10} "
                f"{'(reference)':>12} {'shift caught':>13} {'(reference)':>12}")
         print(hdr)
@@ -204,6 +224,23 @@ def main() -> int:
                       f"{ref_caught:12.1%}")
             if ref_caught < 1.0:
                 problems.append(f"{f}: the reference misses a shifted window (test data too weak)")
+        for _, rows in SMALL_WINDOWS:  # quiet hours: the same bound on false alerts
+            ws = [w for w in wins if w not in shifted and size.get(w) == rows]
+            line = f"  no-drift windows of {rows:3} rows, false alerts:"
+            for f in FEATURES:
+                ref_fa = np.mean([refrows[(w, f)]["status"] == "alert" for w in ws])
+                fa = float("nan")
+                if engine is not None:
+                    gn = [got.get((w, f)) for w in ws]
+                    fa = np.mean([g is not None and g.get("status") == "alert" for g in gn])
+                    if not fa <= MAX_FALSE_ALERT_RATE:
+                        problems.append(f"{f}: {fa:.1%} of no-drift windows of {rows} rows alert "
+                                        f"(at most {MAX_FALSE_ALERT_RATE:.0%} allowed)")
+                if ref_fa > MAX_FALSE_ALERT_RATE:
+                    problems.append(f"{f}: the reference itself alerts on {ref_fa:.1%} of no-drift "
+                                    f"windows of {rows} rows")
+                line += f"  {f} {fa:.1%} ({ref_fa:.1%})"
+            print(line)
         print("  the bare rule PSI >= 0.1 under no drift, by window size (reference, normal feature,"
               " 10 bins):")
         for n, rate, null in bare_rate_by_n(a.seed):

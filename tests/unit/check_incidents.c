@@ -1,5 +1,6 @@
 /* incidents and policy: the rules open, deduplicate and escalate; the lifecycle is audited and
  * timed; a malformed policy is named by its JSON path and leaves the store as it was. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +78,14 @@ static md_incident_tally apply(md_store *s, const char *window, bool production,
 
 static md_feature_facts drifting(const char *feature)
 {
-    return (md_feature_facts){.feature = feature, .has_psi = true, .psi = 0.4, .psi_null = 0.02};
+    return (md_feature_facts){
+        .feature = feature, .has_psi = true, .psi = 0.4, .psi_null = 0.02, .present = 1000};
 }
 
 static md_feature_facts quiet(const char *feature)
 {
-    return (md_feature_facts){.feature = feature, .has_psi = true, .psi = 0.01, .psi_null = 0.02};
+    return (md_feature_facts){
+        .feature = feature, .has_psi = true, .psi = 0.01, .psi_null = 0.02, .present = 1000};
 }
 
 static json_t *incident(md_store *s, int64_t id)
@@ -206,6 +209,21 @@ START_TEST(window_rules_fire_on_their_thresholds)
     g[1].missing_delta = 0.19; /* under the policy's 0.2: nothing new */
     md_incident_tally t = apply(s, "2026-10-02", true, g + 1, 1, NULL);
     ck_assert_int_eq(t.opened + t.updated, 0);
+    g[1].missing_delta = 0.4; /* over it, but a change chance explains (a window of 5 rows) */
+    g[1].missing_pvalue = 0.05;
+    t = apply(s, "2026-10-02", true, g + 1, 1, NULL);
+    ck_assert_int_eq(t.opened + t.updated, 0);
+    g[1].missing_pvalue = NAN; /* not known (stored before it was kept): the threshold alone */
+    t = apply(s, "2026-10-02", true, g + 1, 1, NULL);
+    ck_assert_int_eq(t.updated, 1);
+    /* PSI far over its null but from 99 values: under drift.psi.min_rows, not evidence */
+    md_feature_facts few = drifting("few");
+    few.present = 99;
+    t = apply(s, "2026-10-02", true, &few, 1, NULL);
+    ck_assert_int_eq(t.opened + t.updated, 0);
+    few.present = 100;
+    t = apply(s, "2026-10-02", true, &few, 1, NULL);
+    ck_assert_int_eq(t.opened, 1);
 
     /* calibration: ECE over the limit counts only with enough labels */
     md_window_facts w = {.has_ece = true, .ece = 0.08, .labeled = 1999};

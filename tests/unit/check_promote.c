@@ -374,9 +374,9 @@ static void open_p1(md_store *s)
     md_err err;
     ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_OK);
     md_feature_facts f[3] = {
-        {.feature = "x", .has_psi = true, .psi = 0.9, .psi_null = 0.01},
-        {.feature = "z", .has_psi = true, .psi = 0.8, .psi_null = 0.01},
-        {.feature = "ch", .has_psi = true, .psi = 0.7, .psi_null = 0.01},
+        {.feature = "x", .has_psi = true, .psi = 0.9, .psi_null = 0.01, .present = 500},
+        {.feature = "z", .has_psi = true, .psi = 0.8, .psi_null = 0.01, .present = 500},
+        {.feature = "ch", .has_psi = true, .psi = 0.7, .psi_null = 0.01, .present = 500},
     };
     md_window_facts w = {.model_id = 1, .version_id = 1, .version_number = 1, .model = "churn",
                          .production = true, .window_kind = "day", .window = "2026-10-05",

@@ -3,12 +3,14 @@
  * The tables below were computed with numpy 1.24.2 and scipy 1.10.1 (/usr/bin/python3) and
  * pasted as shortest round-trip literals (Python's repr, so each is the exact double):
  * scipy.stats.chi2.cdf/.sf(x, k), scipy.stats.chi2.ppf(p, k), scipy.special.kolmogorov(x),
+ * scipy.stats.binom.sf/.cdf(k, n, p),
  * numpy.sort(x) and numpy.quantile(x, q), numpy.linspace(0, 1, k + 1), numpy.unique(x).
  * The χ² x grid holds, for each k, tiny values, the body, both sides of the series/continued
  * fraction switch (x = k + 2) and the x where sf is 1e-20, 1e-100 and 1e-250 (chi2.isf, rounded
  * to four digits). */
 #include <check.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,6 +531,75 @@ static void expect_bits(double got, double want, const char *what, size_t i)
 
 /* Relative error at most tol where want >= 1e-300; below that (scipy underflows to 0 or to
  * subnormals there) within 1e-300. */
+struct binom_row {
+    int64_t k, n;
+    double p;
+    bool upper;
+    double want;
+};
+
+/* {k, n, p, upper, scipy 1.10.1: binom.sf(k - 1, n, p) when upper, else binom.cdf(k, n, p)} */
+static const struct binom_row binom_rows[] = {
+    {0, 5, 0.02, true, 1.0},
+    {0, 5, 0.02, false, 0.9039207968},
+    {1, 5, 0.02, true, 0.09607920319999999},
+    {1, 5, 0.02, false, 0.9961576128},
+    {2, 5, 0.02, true, 0.003842387200000001},
+    {2, 5, 0.02, false, 0.9999223808},
+    {5, 5, 0.02, true, 3.2000000000000005e-09},
+    {5, 5, 0.02, false, 1.0},
+    {3, 10, 0.5, true, 0.9453125},
+    {3, 10, 0.5, false, 0.171875},
+    {7, 10, 0.5, true, 0.171875},
+    {7, 10, 0.5, false, 0.9453125},
+    {1, 100, 0.0, true, 0.0},
+    {1, 100, 0.0, false, 1.0},
+    {0, 100, 0.3, true, 1.0},
+    {0, 100, 0.3, false, 3.2344765096247705e-16},
+    {40, 100, 0.3, true, 0.020988576003924744},
+    {40, 100, 0.3, false, 0.9875015928335618},
+    {20, 100, 0.3, true, 0.9911127916838572},
+    {20, 100, 0.3, false, 0.01646285324186938},
+    {30, 100, 0.3, true, 0.5376602639846402},
+    {30, 100, 0.3, false, 0.5491236007687914},
+    {31, 100, 0.3, true, 0.45087639923120865},
+    {31, 100, 0.3, false, 0.6331079860140434},
+    {100, 100, 0.3, true, 5.153775207320094e-53},
+    {100, 100, 0.3, false, 1.0},
+    {3, 2000, 0.01, true, 0.9999995803550724},
+    {3, 2000, 0.01, false, 2.976879896688349e-06},
+    {35, 2000, 0.01, true, 0.0014064364861060938},
+    {35, 2000, 0.01, false, 0.9992467280362939},
+    {0, 2000, 0.01, true, 1.0},
+    {0, 2000, 0.01, false, 1.863756602992262e-09},
+    {480, 1000, 0.5, true, 0.9026168357691174},
+    {480, 1000, 0.5, false, 0.10872414660207046},
+    {560, 1000, 0.5, true, 8.252493527522643e-05},
+    {560, 1000, 0.5, false, 0.9999361178408378},
+    {9900, 100000, 0.1, true, 0.8553227491012896},
+    {9900, 100000, 0.1, false, 0.14709679270993573},
+    {10250, 100000, 0.1, true, 0.004374087464935104},
+    {10250, 100000, 0.1, false, 0.9957583744492147},
+    {1, 1, 0.999, true, 0.999},
+    {1, 1, 0.999, false, 1.0},
+    {12, 50, 0.1, true, 0.003219921135909919},
+    {12, 50, 0.1, false, 0.9989953801382137},
+    {0, 50, 0.1, true, 1.0},
+    {0, 50, 0.1, false, 0.0051537752073201135},
+    {2, 50, 0.1, true, 0.9662141403075681},
+    {2, 50, 0.1, false, 0.1117287563463473},
+    {50000, 1000000, 0.05, true, 0.5006406654336686},
+    {50000, 1000000, 0.05, false, 0.5011898042281228},
+    {50900, 1000000, 0.05, true, 1.925517656831115e-05},
+    {50900, 1000000, 0.05, false, 0.9999811222416501},
+    {49000, 1000000, 0.05, true, 0.9999979331659384},
+    {49000, 1000000, 0.05, false, 2.113182414774866e-06},
+    {4, 4, 0.25, true, 0.00390625},
+    {4, 4, 0.25, false, 1.0},
+    {3, 200, 0.0005, true, 0.00015250939309739047},
+    {3, 200, 0.0005, false, 0.9999962616199846},
+};
+
 static void expect_rel(double got, double want, double tol, const char *what, double k, double x)
 {
     if (want >= 1e-300)
@@ -539,6 +610,26 @@ static void expect_rel(double got, double want, double tol, const char *what, do
         ck_assert_msg(fabs(got - want) <= 1e-300, "%s(k=%g, %.17g): got %.17g, want %.17g", what, k,
                       x, got, want);
 }
+
+/* The binomial tails behind the missingness test, within 1e-11 relative of scipy's up to a
+ * million trials: small tails too (no difference of nearly equal numbers is taken). */
+START_TEST(binomial_tails_match_scipy)
+{
+    for (size_t i = 0; i < LEN(binom_rows); i++) {
+        const struct binom_row *r = &binom_rows[i];
+        double got = md_binom_tail(r->k, r->n, r->p, r->upper);
+        ck_assert_msg(fabs(got - r->want) <= 1e-11 * r->want || fabs(got - r->want) <= 1e-300,
+                      "binom %s(k=%lld, n=%lld, p=%g): got %.17g, want %.17g (relative %.3g)",
+                      r->upper ? "sf" : "cdf", (long long)r->k, (long long)r->n, r->p, got, r->want,
+                      fabs(got - r->want) / r->want);
+    }
+    ck_assert(isnan(md_binom_tail(1, 5, 1.5, true)));
+    ck_assert(md_binom_tail(6, 5, 0.5, true) == 0.0);
+    ck_assert(md_binom_tail(-1, 5, 0.5, false) == 0.0);
+    ck_assert(md_binom_tail(5, 5, 1.0, true) == 1.0);
+    ck_assert(md_binom_tail(4, 5, 1.0, false) == 0.0);
+}
+END_TEST
 
 START_TEST(chi2_cdf_sf_match_scipy)
 {
@@ -733,6 +824,7 @@ Suite *suite_stats(void)
     Suite *s = suite_create("stats");
     TCase *tc = tcase_create("stats");
     tcase_add_test(tc, chi2_cdf_sf_match_scipy);
+    tcase_add_test(tc, binomial_tails_match_scipy);
     tcase_add_test(tc, chi2_ppf_matches_scipy_and_inverts_cdf);
     tcase_add_test(tc, chi2_edges);
     tcase_add_test(tc, kolmogorov_matches_scipy);
