@@ -47,12 +47,6 @@ int cli_print_json(json_t *v)
     return 0;
 }
 
-int cli_print_help(cli_ctx *c)
-{
-    printf("usage: modeldeck %s\n", c->usage ? c->usage : "COMMAND [ARGS]");
-    return 0;
-}
-
 char *cli_safe(const char *s)
 {
     return md_text_sanitize(s);

@@ -31,6 +31,20 @@ expect_exit 0
 expect_stdout_contains "usage: modeldeck model add NAME --use-case U --owner O"
 [ ! -e "$HOME" ] || fail "--help created $HOME"
 
+# the monitoring commands say what their flags take, not only their usage line
+run_cmd "$MODELDECK_BIN" ingest --help
+expect_exit 0
+expect_stdout_contains "usage: modeldeck ingest MODEL VERSION FILE"
+expect_stdout_contains "--ts-col C         the timestamp: ISO-8601 with Z or an offset"
+expect_stdout_contains "--max-bad-rows N   skip and count up to N bad rows"
+run_cmd "$MODELDECK_BIN" baseline churn 1 base.csv --help
+expect_exit 0
+expect_stdout_contains "--contract FILE    a data contract"
+run_cmd "$MODELDECK_BIN" drift --help
+expect_exit 0
+expect_stdout_contains "--window W         one window (2026-10-01, or 2026-10-01T13 by hour)"
+[ ! -e "$HOME" ] || fail "--help created $HOME"
+
 run_cmd "$MODELDECK_BIN" # nothing to do is a usage error
 expect_exit 2
 
