@@ -195,6 +195,7 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
                           r->first_window, "last_window", r->last_window, "alerts",
                           (json_int_t)r->alerts, "warnings", (json_int_t)r->warns);
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
+    json_object_set_new(o, "replaced_ingest", md_json_int_or_null(r->replaced, r->replaced_id));
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
@@ -206,12 +207,20 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     return o;
 }
 
-static void ingest_text(const char *model, int64_t v, const md_ingest_report *r, const char *kind)
+static void ingest_text(const char *model, int64_t v, const md_ingest_report *r, const char *kind,
+                        bool replace)
 {
     char *m = cli_safe(model);
-    printf("%s v%lld: ingested %lld rows (%lld labeled) into %zu %s window%s, %s .. %s\n", m,
-           (long long)v, (long long)r->rows, (long long)r->labeled, r->windows, kind,
-           r->windows == 1 ? "" : "s", r->first_window, r->last_window);
+    printf("%s v%lld: ingested %lld row%s (%lld labeled) into %zu %s window%s, %s .. %s\n", m,
+           (long long)v, (long long)r->rows, r->rows == 1 ? "" : "s", (long long)r->labeled,
+           r->windows, kind, r->windows == 1 ? "" : "s", r->first_window, r->last_window);
+    if (r->replaced)
+        printf("  in place of ingest #%lld (%s)\n", (long long)r->replaced_id,
+               r->replaced_by_name ? "a file of the same name over these windows"
+                                   : "the same content");
+    else if (replace)
+        printf("  --replace: no earlier ingest of this content, nor of this file name over these "
+               "windows; its rows were added\n");
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
            (long long)v);
     if (r->incidents_opened || r->incidents_updated)
@@ -270,7 +279,7 @@ static int ingest_cmd(cli_ctx *c, int argc, char **argv)
     if (c->json)
         cli_print_json(ingest_json(pos[0], number, &rep, kind));
     else
-        ingest_text(pos[0], number, &rep, kind);
+        ingest_text(pos[0], number, &rep, kind, o.read.replace);
     md_ingest_report_free(&rep);
     return 0;
 }

@@ -47,7 +47,9 @@ static const struct {
      "\n" COLUMN_FLAGS
      "  --window day|hour  the windows (default day); a version's are all of one kind\n"
      "  --replace          ingest a file already ingested (same SHA-256) in place of the\n"
-     "                     earlier ingest of it\n" ROWS_NOTE},
+     "                     earlier ingest of it; else, a file of the same name corrected: in\n"
+     "                     place of the latest ingest of that name over the same "
+     "windows\n" ROWS_NOTE},
     {"drift",
      "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
      "binomial test), schema changes, contract violations and a status per feature and window.\n"

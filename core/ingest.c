@@ -359,35 +359,114 @@ static md_status same_kind(ingest *g, int64_t vid, md_err *err)
                       g->model, (long long)g->number, was, kind, was);
 }
 
-/* With --replace: the earlier ingest of the same file goes, and its windows are recomputed. */
-static md_status drop_previous(ingest *g, int64_t vid, keyset *affected, md_err *err)
+/* The windows an earlier ingest has parts in. */
+static md_status ingest_windows(ingest *g, int64_t id, char ***keys, size_t *n, md_err *err)
+{
+    sqlite3_stmt *st;
+    *keys = NULL;
+    *n = 0;
+    if (md_sql_prepare(g->s, "SELECT window FROM window_parts WHERE ingest_id = ?", &st, err))
+        return err->code;
+    md_sql_bind(st, "i", id);
+    return md_sql_collect(g->s, st, sizeof **keys, key_read, (void **)keys, n, err);
+}
+
+static void keys_free(char **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+/* Without the same content: the latest ingest of a file of the same name (as given now, or
+ * its absolute path) with a part in a window this file touches, so that a daily file reusing
+ * one name replaces nothing of other days. 0: none. */
+static md_status same_name(ingest *g, int64_t vid, const char *path, int64_t *old, md_err *err)
+{
+    *old = 0;
+    char *abs = realpath(path, NULL);
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    md_status rc = md_sql_prepare(g->s,
+                                  "SELECT id FROM ingests WHERE version_id = ? AND"
+                                  " (source = ? OR source = ?) ORDER BY id DESC",
+                                  &st, err);
+    if (rc == MD_OK) {
+        md_sql_bind(st, "itt", vid, path, abs ? abs : path);
+        for (bool row = true; rc == MD_OK;) {
+            rc = md_sql_step(g->s, st, &row, err);
+            if (rc != MD_OK || !row)
+                break;
+            ids = md_xrealloc(ids, (nids + 1) * sizeof *ids);
+            ids[nids++] = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    free(abs);
+    for (size_t i = 0; rc == MD_OK && !*old && i < nids; i++) {
+        char **keys;
+        size_t n;
+        rc = ingest_windows(g, ids[i], &keys, &n, err);
+        for (size_t k = 0; rc == MD_OK && !*old && k < n; k++)
+            for (size_t w = 0; !*old && w < g->pass.nw; w++) {
+                char key[20];
+                md_window_key(g->pass.w[w].index, g->o->window, key);
+                if (strcmp(key, keys[k]) == 0)
+                    *old = ids[i];
+            }
+        keys_free(keys, n);
+    }
+    free(ids);
+    return rc;
+}
+
+/* The earlier ingest of the same content is refused, unless --replace: then it goes (or, with
+ * no such ingest, the one of a file of the same name over these windows: the file was
+ * corrected) and its windows are recomputed without it. */
+static md_status drop_previous(ingest *g, int64_t vid, const char *path, keyset *affected,
+                               md_err *err)
 {
     int64_t old = 0;
+    char *was = NULL;
     md_status rc = md_sql_int(g->s, &old, err,
                               "SELECT id FROM ingests WHERE version_id = ? AND sha256 = ?", "it",
                               vid, g->rep->sha256);
-    if (rc == MD_NOTFOUND)
+    if (rc == MD_OK && !g->o->read.replace) {
+        sqlite3_stmt *st;
+        bool row = false;
+        if (md_sql_prepare(g->s, "SELECT source FROM ingests WHERE id = ?", &st, err))
+            return err->code;
+        md_sql_bind(st, "i", old);
+        rc = md_sql_step(g->s, st, &row, err);
+        was = row ? md_sql_col_text(st, 0) : md_xstrdup("?");
+        sqlite3_finalize(st);
+        if (rc != MD_OK) {
+            free(was);
+            return rc;
+        }
+        rc = md_err_set(err, MD_ERROR,
+                        "%s has the content (SHA-256) of %s, already ingested for this version "
+                        "(ingest #%lld); pass --replace to ingest it again in place of that one",
+                        g->rep->source, was, (long long)old);
+        free(was);
+        return rc;
+    }
+    if (rc == MD_NOTFOUND && g->o->read.replace) {
+        rc = same_name(g, vid, path, &old, err);
+        g->rep->replaced_by_name = old != 0;
+    }
+    if (rc == MD_NOTFOUND || (rc == MD_OK && !old))
         return MD_OK;
-    if (rc == MD_OK && !g->o->read.replace)
-        return md_err_set(err, MD_ERROR,
-                          "%s was already ingested for this version (ingest #%lld, same SHA-256); "
-                          "pass --replace to ingest it again in place of the earlier one",
-                          g->rep->source, (long long)old);
-    sqlite3_stmt *st;
     char **keys = NULL;
     size_t n = 0;
-    if (rc == MD_OK && (rc = md_sql_prepare(g->s, "SELECT window FROM window_parts WHERE"
-                                                  " ingest_id = ?",
-                                            &st, err)) == MD_OK) {
-        md_sql_bind(st, "i", old);
-        rc = md_sql_collect(g->s, st, sizeof *keys, key_read, (void **)&keys, &n, err);
-    }
-    for (size_t i = 0; i < n; i++) {
+    if (rc == MD_OK)
+        rc = ingest_windows(g, old, &keys, &n, err);
+    for (size_t i = 0; i < n; i++)
         key_add(affected, keys[i]);
-        free(keys[i]);
-    }
-    free(keys);
+    keys_free(keys, n);
     g->rep->replaced = true;
+    g->rep->replaced_id = old;
     return rc == MD_OK ? md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", old) : rc;
 }
 
@@ -436,7 +515,7 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     if (rc == MD_OK)
         rc = same_kind(g, vid, err);
     if (rc == MD_OK)
-        rc = drop_previous(g, vid, &affected, err);
+        rc = drop_previous(g, vid, path, &affected, err);
     if (rc == MD_OK)
         rc = insert_ingest(g, vid, a, path, &id, err);
     if (rc == MD_OK)

@@ -314,8 +314,45 @@ START_TEST(same_file_twice_refused_unless_replace)
     ck_assert_str_eq(first, after);
     md_ingest_opts o = {.read.replace = true};
     ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && !rep.replaced_by_name);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
     ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 500);
+
+    /* a copy under another name: the message names the file ingested before */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    text = md_xmalloc(1u << 20);
+    len = fread(text, 1, (1u << 20) - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    const char *copy = mon_write_file("copy.csv", text);
+    ck_assert_int_eq(mon_ingest(s, copy, NULL, &rep, &err), MD_ERROR);
+    char *want = md_xasprintf("%s has the content (SHA-256) of %s, already ingested", copy, path);
+    ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
+    free(want);
+
+    /* the file corrected (its last row dropped) under its name: --replace replaces it */
+    *strrchr(text, '\n') = '\0';
+    *(strrchr(text, '\n') + 1) = '\0';
+    path = mon_write_file("log.csv", text);
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 499);
+
+    /* the same name over other days (a daily file): nothing of those days is replaced */
+    char *other = mon_rows_csv(300, 2, 0, false, true);
+    for (char *p = strstr(other, "2026-10-0"); p; p = strstr(p + 1, "2026-10-0"))
+        p[9] = (char)(p[9] + 4); /* days 1-2 become 5-6 */
+    path = mon_write_file("log.csv", other);
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert(!rep.replaced);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 2);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 799);
+    free(other);
+    free(text);
     free(first);
     free(after);
     md_store_close(s);
