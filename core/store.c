@@ -484,13 +484,17 @@ static md_status apply_migration(md_store *s, int index, md_err *err)
     return md_tx_end(s, rc, err);
 }
 
-static md_status migrate(md_store *s, bool read_only, md_err *err)
+/* existing: the command works on a store that must be there (not init): an empty file is not
+ * one, and is left as it was. */
+static md_status migrate(md_store *s, bool read_only, bool existing, md_err *err)
 {
     int64_t version;
     if (pragma_int(s, "user_version", &version, err) != MD_OK)
         return md_err_prefix(err, "%s", s->path);
     if (check_ours(s, version, err) != MD_OK)
         return err->code;
+    if (existing && version == 0)
+        return md_err_set(err, MD_ERROR, "%s is not initialized (run 'modeldeck init')", s->path);
     /* Only once the file is known to be ours: a no-op when it is already in WAL mode, and it
      * converts an empty file that someone else created (mktemp). */
     if (!read_only && md_sql_exec(s, "PRAGMA journal_mode = WAL", err) != MD_OK)
@@ -594,7 +598,7 @@ md_status md_store_open(const char *path, const md_open_opts *opts, md_store **o
     if (rc == MD_OK)
         rc = configure(s, err);
     if (rc == MD_OK)
-        rc = migrate(s, opts->read_only, err);
+        rc = migrate(s, opts->read_only, opts->mode == MD_OPEN_EXISTING, err);
     if (rc == MD_OK && opts->mode == MD_OPEN_EXISTING)
         rc = check_initialized(s, err);
     if (rc == MD_OK && opts->read_only)

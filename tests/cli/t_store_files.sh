@@ -36,6 +36,14 @@ empty_file() {
     DB="$T_DIR/empty.db"
     : >"$DB"
     chmod 600 "$DB"
+    # a command other than init finds no store there, and leaves the file as it was
+    md model list
+    expect_exit 1
+    expect_stderr_contains "empty.db is not initialized (run 'modeldeck init')"
+    md --read-only drift churn
+    expect_exit 1
+    expect_stderr_contains "is not initialized"
+    [ ! -s "$DB" ] || fail "a command that found no store wrote into $DB"
     md init
     expect_exit 0
     md model add churn --use-case u --owner o
