@@ -218,6 +218,7 @@ START_TEST(bad_records_are_bad_rows_too)
                                     "2026-10-01T01:00:00Z,0.5,1,1.5,2,\"web\n%s",
                                     good, good);
     o.read.max_bad_rows = 100;
+    free(before);
     before = tu_snapshot(s);
     ck_assert_int_eq(mon_ingest(s, mon_write_file("open.csv", open_quote), &o, &rep, &err),
                      MD_ERROR);
