@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,33 @@ static int take_option(cli_ctx *c, int argc, char **argv, int *i, const cli_opt 
     return 0;
 }
 
+/* The usage line's positional arguments from the `from`-th to the `to`-th (upper-case words
+ * outside brackets and not an option's value, up to a '|' that starts another form), as
+ * "VERSION FILE"; empty when the usage does not spell them. */
+static void positional_names(const char *usage, int from, int to, char *out, size_t cap)
+{
+    int depth = 0, index = 0;
+    bool after_option = false;
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *p = usage ? usage : ""; *p && *p != '|';) {
+        while (*p == ' ' || *p == '\n')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\n')
+            p++;
+        size_t n = (size_t)(p - w);
+        bool upper = n > 0;
+        for (size_t i = 0; i < n; i++) {
+            depth += (w[i] == '[') - (w[i] == ']');
+            upper &= (w[i] >= 'A' && w[i] <= 'Z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '_';
+        }
+        if (upper && depth == 0 && !after_option && index++ >= from && index <= to && len < cap)
+            len += (size_t)snprintf(out + len, cap - len, "%s%.*s", len ? " " : "", (int)n, w);
+        after_option = n > 2 && w[0] == '-' && w[1] == '-';
+    }
+}
+
 int cli_parse(cli_ctx *c, int argc, char **argv, const cli_opt *opts, const char **pos,
               int min_pos, int max_pos, int *npos)
 {
@@ -62,8 +90,12 @@ int cli_parse(cli_ctx *c, int argc, char **argv, const cli_opt *opts, const char
             return cli_usage_error(c, "unexpected argument '%s'", a);
         }
     }
-    if (n < min_pos)
-        return cli_usage_error(c, "missing argument%s", min_pos - n > 1 ? "s" : "");
+    if (n < min_pos) {
+        char names[128];
+        positional_names(c->usage, n, min_pos, names, sizeof names);
+        return cli_usage_error(c, "missing argument%s%s%s", min_pos - n > 1 ? "s" : "",
+                               names[0] ? ": " : "", names);
+    }
     if (npos)
         *npos = n;
     return 0;
@@ -74,8 +106,10 @@ int cli_int64(cli_ctx *c, const char *what, const char *text, int64_t *out)
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (!*text || *end || errno)
+    if (!*text || *end || isspace((unsigned char)*text) || (errno && errno != ERANGE))
         return cli_usage_error(c, "%s: '%s' is not a whole number", what, text);
+    if (errno == ERANGE)
+        return cli_usage_error(c, "%s: '%s' is out of range", what, text);
     *out = v;
     return 0;
 }

@@ -45,6 +45,17 @@ expect_exit 0
 expect_stdout_contains "--window W         one window (2026-10-01, or 2026-10-01T13 by hour)"
 [ ! -e "$HOME" ] || fail "--help created $HOME"
 
+# a missing argument is named from the usage line
+run_cmd "$MODELDECK_BIN" --db "$T_DIR/none.db" ingest churn
+expect_exit 2
+expect_stderr_contains "modeldeck: ingest: missing arguments: VERSION FILE"
+run_cmd "$MODELDECK_BIN" --db "$T_DIR/none.db" model add
+expect_exit 2
+expect_stderr_contains "modeldeck: model add: missing argument: NAME"
+run_cmd "$MODELDECK_BIN" --db "$T_DIR/none.db" ingest churn 1 log.csv --max-bad-rows 99999999999999999999
+expect_exit 2
+expect_stderr_contains "--max-bad-rows: '99999999999999999999' is out of range"
+
 run_cmd "$MODELDECK_BIN" # nothing to do is a usage error
 expect_exit 2
 
