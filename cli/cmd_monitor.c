@@ -59,6 +59,12 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
                           (json_int_t)r->violations, "dropped_windows",
                           (json_int_t)r->dropped_windows);
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
+    json_t *ids = json_array();
+    for (size_t i = 0; i < r->nid_like; i++)
+        json_array_append_new(ids, json_pack("{s:s, s:I, s:I}", "feature", r->id_like[i].name,
+                                             "distinct", (json_int_t)r->id_like[i].distinct,
+                                             "values", (json_int_t)r->id_like[i].values));
+    json_object_set_new(o, "id_like_features", ids);
     json_object_set_new(o, "first_bad_row",
                         r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
     return o;
@@ -93,6 +99,13 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
         printf("  skipped %lld bad rows; the first: %s\n", (long long)rep.bad_rows, rep.first_bad);
     if (rep.violations)
         printf("  %lld values break the data contract\n", (long long)rep.violations);
+    for (size_t i = 0; i < rep.nid_like; i++) {
+        char *n = cli_safe(rep.id_like[i].name);
+        printf("  feature %s has %lld distinct values in %lld: an id? every window value will be "
+               "a new category (name it with --id-col %s)\n",
+               n, (long long)rep.id_like[i].distinct, (long long)rep.id_like[i].values, n);
+        free(n);
+    }
     if (rep.dropped_windows)
         printf("  dropped %lld windows computed against the old baseline; ingest their logs "
                "again\n",

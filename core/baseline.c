@@ -528,6 +528,18 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
     md_file_hash_cancel(hash); /* the reading failed */
     if (rc == MD_OK)
         rc = store_profile(s, a, model, number, &p, &b, err);
+    /* a categorical feature with a distinct value in (nearly) every row compares windows on
+     * categories they will not share: every window value is a new category */
+    for (size_t i = 0; rc == MD_OK && i < p.nfeatures; i++) {
+        const md_bfeature *f = &p.features[i];
+        int64_t values = f->rows - f->missing, distinct = (int64_t)md_strmap_size(&f->cats);
+        if (f->kind != MD_CATEGORICAL || values < 100 || distinct * 10 < values * 9 ||
+            rep->nid_like == sizeof rep->id_like / sizeof rep->id_like[0])
+            continue;
+        snprintf(rep->id_like[rep->nid_like].name, sizeof rep->id_like[0].name, "%s", f->name);
+        rep->id_like[rep->nid_like].distinct = distinct;
+        rep->id_like[rep->nid_like++].values = values;
+    }
     rep->rows = b.rows;
     rep->labeled = (int64_t)b.np;
     for (size_t i = 0; i < b.nf; i++) {

@@ -28,6 +28,13 @@ typedef struct {
     int64_t dropped_windows;
     bool parallel;                  /* two threads read the file */
     char first_bad[MD_ERR_MSG_MAX]; /* the first skipped row's message */
+    /* categorical features with a value in nearly every row (an id column that is not
+     * --id-col?): the first few, with their counts */
+    struct {
+        char name[64];
+        int64_t distinct, values;
+    } id_like[4];
+    size_t nid_like;
 } md_baseline_report;
 
 #define MD_BASELINE_DEFAULT_SEED 20261001u

@@ -213,6 +213,24 @@ START_TEST(bad_records_are_bad_rows_too)
     ck_assert_int_eq(brep.rows, 5);
     ck_assert_msg(strstr(brep.first_bad, "log.csv:3: expected 6 fields"), "%s", brep.first_bad);
 
+    /* a column of ids left among the features is named */
+    md_version_spec v3 = {.artifact_uri = "s3://m/3"};
+    int64_t three;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v3, NULL, &three, &err), MD_OK);
+    size_t cap = 64 * 1024, len = 0;
+    char *ids = md_xmalloc(cap);
+    len += (size_t)snprintf(ids, cap, "customer,score,label,x\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(ids + len, cap - len, "c%05d,0.%03d,%d,%d\n", i * 7, i, i % 2, i);
+    bo = (md_baseline_opts){0};
+    rc = md_baseline_build(s, &mon_op, "churn", three, mon_write_file("ids.csv", ids), &bo, &brep,
+                           &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(brep.nid_like, 1);
+    ck_assert_str_eq(brep.id_like[0].name, "customer");
+    ck_assert_int_eq(brep.id_like[0].distinct, 300);
+    free(ids);
+
     /* an unterminated quote */
     char *open_quote = md_xasprintf("ts,score,label,x,n,ch\n%s"
                                     "2026-10-01T01:00:00Z,0.5,1,1.5,2,\"web\n%s",
