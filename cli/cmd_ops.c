@@ -196,8 +196,7 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
         cli_kv(keys[i], s_of(o, keys[i]));
     cli_kv("time to ack (s)", n_short(o, "time_to_ack_s", b, sizeof b));
     static const char *const head[] = {"WINDOW", "VERSION", "FEATURE", "SEVERITY", "DETAIL"};
-    cli_table *t = cli_table_new(5, head);
-    cli_table_max_width(t, 4, 60);
+    cli_table *t = cli_table_new(5, head); /* the detail, last, whole: it is the evidence */
     json_t *e;
     size_t i;
     json_array_foreach(json_object_get(o, "evidence"), i, e)
