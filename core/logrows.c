@@ -153,6 +153,8 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
             return bad(col, n->ts, why, cap, "missing timestamp%.*s", &absent);
     }
     if (!md_value_number(sc, &v->score)) {
+        if (md_value_missing(sc) && sc->kind == MD_F_TEXT && sc->n > 0)
+            return bad(col, n->score, why, cap, "missing score ('%.*s' reads as missing)", sc);
         if (md_value_missing(sc))
             return bad(col, n->score, why, cap, "missing score%.*s", &absent);
         return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);
