@@ -337,16 +337,29 @@ static const char *window_kind_asked(const char *window)
     return window && (strcmp(window, "day") == 0 || strcmp(window, "hour") == 0) ? window : NULL;
 }
 
-/* What an empty result says. */
-static void no_windows(const char *kind)
+/* What an empty result says: no windows of that kind, no baseline to compute windows
+ * against, or no windows yet. */
+static void no_windows(cli_ctx *c, json_t *doc, const char *kind)
 {
-    if (kind)
+    const char *model = json_string_value(json_object_get(doc, "model"));
+    int64_t v = json_integer_value(json_object_get(doc, "version"));
+    md_baseline b;
+    md_err err;
+    md_status rc = kind || !model ? MD_ERROR : md_baseline_get(c->store, model, v, &b, &err);
+    if (rc == MD_OK)
+        md_baseline_free(&b);
+    if (kind) {
         printf("no %s windows yet (modeldeck ingest --window %s)\n", kind, kind);
-    else
+    } else if (rc == MD_NOTFOUND) {
+        char *m = cli_safe(err.msg);
+        printf("no windows yet: %s\n", m);
+        free(m);
+    } else {
         printf("no windows yet (modeldeck ingest)\n");
+    }
 }
 
-static void drift_text(json_t *doc, const char *only, const char *kind)
+static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *kind)
 {
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
@@ -383,7 +396,7 @@ static void drift_text(json_t *doc, const char *only, const char *kind)
     else if (only && json_array_size(rows))
         printf("no drift: every feature is ok\n");
     else
-        no_windows(kind);
+        no_windows(c, doc, kind);
     cli_table_free(t);
 }
 
@@ -402,7 +415,7 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(doc);
-    drift_text(doc, alerts ? "ok" : NULL, window_kind_asked(window));
+    drift_text(c, doc, alerts ? "ok" : NULL, window_kind_asked(window));
     json_decref(doc);
     return 0;
 }
@@ -470,7 +483,7 @@ static void latency_text(json_t *ws)
     cli_table_free(t);
 }
 
-static void calibration_text(json_t *doc, bool one, const char *kind)
+static void calibration_text(cli_ctx *c, json_t *doc, bool one, const char *kind)
 {
     json_t *ws = json_object_get(doc, "windows"), *w;
     size_t i;
@@ -495,7 +508,7 @@ static void calibration_text(json_t *doc, bool one, const char *kind)
         cli_table_row(t, row);
     }
     if (json_array_size(ws) == 0)
-        no_windows(kind);
+        no_windows(c, doc, kind);
     else
         cli_table_print(t);
     cli_table_free(t);
@@ -519,7 +532,7 @@ static int calibration_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(doc);
-    calibration_text(doc, window && !window_kind_asked(window), window_kind_asked(window));
+    calibration_text(c, doc, window && !window_kind_asked(window), window_kind_asked(window));
     json_decref(doc);
     return 0;
 }

@@ -107,6 +107,11 @@ expect_json 'd["number"]' 1
 expect_json 'd["status"]' candidate
 expect_json 'd["created_at"]' "$NOW_ISO"
 
+# before its baseline, drift says what is missing
+md_as olga drift $MODEL 1
+expect_exit 0
+expect_stdout_contains "no windows yet: $MODEL v1 has no baseline (build one with 'modeldeck baseline $MODEL 1 FILE')"
+
 gen "$T_DIR/base1.csv" 11 $((T - 3 * DAY)) 4000 0 0
 at $V1_BASELINE
 md_as olga baseline $MODEL 1 "$T_DIR/base1.csv" --latency-col latency_ms
