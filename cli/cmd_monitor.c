@@ -227,11 +227,14 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
     printf("%s v%lld: ingested %lld row%s (%lld labeled) into %zu %s window%s, %s .. %s\n", m,
            (long long)v, (long long)r->rows, r->rows == 1 ? "" : "s", (long long)r->labeled,
            r->windows, kind, r->windows == 1 ? "" : "s", r->first_window, r->last_window);
-    if (r->replaced)
-        printf("  in place of ingest #%lld (%s)\n", (long long)r->replaced_id,
+    if (r->replaced) {
+        char *src = cli_safe(r->replaced_source);
+        printf("  in place of ingest #%lld of %s, %lld rows (%s)\n", (long long)r->replaced_id, src,
+               (long long)r->replaced_rows,
                r->replaced_by_name ? "a file of the same name over these windows"
                                    : "the same content");
-    else if (replace)
+        free(src);
+    } else if (replace)
         printf("  --replace: no earlier ingest of this content, nor of this file name over these "
                "windows; its rows were added\n");
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,

@@ -460,6 +460,19 @@ static md_status drop_previous(ingest *g, int64_t vid, const char *path, keyset 
         return MD_OK;
     char **keys = NULL;
     size_t n = 0;
+    sqlite3_stmt *st;
+    if (rc == MD_OK && (rc = md_sql_prepare(g->s, "SELECT source, rows FROM ingests WHERE id = ?",
+                                            &st, err)) == MD_OK) {
+        bool row = false;
+        md_sql_bind(st, "i", old);
+        rc = md_sql_step(g->s, st, &row, err);
+        if (row) {
+            const char *src = (const char *)sqlite3_column_text(st, 0);
+            snprintf(g->rep->replaced_source, sizeof g->rep->replaced_source, "%s", src ? src : "");
+            g->rep->replaced_rows = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+    }
     if (rc == MD_OK)
         rc = ingest_windows(g, old, &keys, &n, err);
     for (size_t i = 0; i < n; i++)
