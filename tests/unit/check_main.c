@@ -26,6 +26,7 @@ static const struct {
     {"registry", suite_registry},
     {"atomic", suite_atomic},
     {"concurrency", suite_concurrency},
+    {"badinput", suite_badinput},
     {"monitor", suite_monitor},
     {"parallel", suite_parallel},
     {"http", suite_http},

@@ -60,6 +60,7 @@ Suite *suite_authz(void);
 Suite *suite_registry(void);
 Suite *suite_atomic(void);
 Suite *suite_concurrency(void);
+Suite *suite_badinput(void);
 Suite *suite_monitor(void);
 Suite *suite_parallel(void);
 Suite *suite_http(void);

@@ -1,0 +1,391 @@
+/* bad input: every kind of bad row, bad file and bad contract names the file, line and column,
+ * commits nothing, and --max-bad-rows skips what can be skipped; the same file twice is refused
+ * unless --replace, which replaces what it should and nothing else. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "baseline.h"
+#include "ingest.h"
+#include "mem.h"
+#include "monitoring.h"
+#include "testutil.h"
+#include "versions.h"
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+START_TEST(bad_input_is_named_and_nothing_is_committed)
+{
+    md_store *s = mon_store();
+    char big[(1 << 20) + 64];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char *longline = md_xasprintf("ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,%s\n", big);
+    struct {
+        const char *text, *says, *where;
+    } cases[] = {
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n2026-10-01T00:00:00Z,1.5,1,1,"
+         "1,web\n",
+         "not a probability", ":3: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,inf,1,1,1,web\n", "not a probability",
+         ":2: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,NaN,1,1,1,web\n",
+         "missing score ('NaN' reads as missing)",
+         ":2: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,2,1,1,web\n", "not a label",
+         ":2: column label"},
+        {"ts,score,label,x,n,ch\nyesterday,0.5,1,1,1,web\n", "not a timestamp", ":2: column ts"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00,0.5,1,1,1,web\n", "not a timestamp",
+         ":2: column ts"},
+        {"ts,score,label,x,n,ch\n1791853200000,0.5,1,1,1,web\n",
+         "past the year 9999 (epoch milliseconds?)", ":2: column ts"},
+        {"ts,score,label,x,n,ch\n-62135596801,0.5,1,1,1,web\n", "not a timestamp", ":2: column ts"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,web\n", "expected 6 fields", ":2:"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,\"web\n", "unterminated",
+         ":2: column ch"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,w\xff"
+         "b\n",
+         "invalid UTF-8", ":2: column ch"},
+        {longline, "longer than 1 MiB", ":2:"},
+        {"ts,label,x,n,ch\n2026-10-01T00:00:00Z,1,1,1,web\n", "no score column", "bad.csv"},
+        {"time,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "no timestamp column",
+         "bad.csv"},
+        {"", "empty file", "bad.csv"},
+        {"ts;score;label\n2026-10-01T00:00:00Z;0.5;1\n",
+         "no score column 'score' (name it with --score-col); its columns: 'ts;score;label' (one "
+         "column: separated by ';'? CSV needs commas)",
+         "bad.csv"},
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5}\n", "reads as JSON Lines, not CSV",
+         "bad.csv"},
+        {"{\"ts\":\"2026-10-01T00:00:00Z\",\"score\":0.5}\n",
+         "reads as JSON Lines, not CSV (its first line starts with '{'): name it .jsonl or add "
+         "--format jsonl",
+         "bad.csv"},
+    };
+    char *before = tu_snapshot(s);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = mon_write_file("bad.csv", cases[i].text);
+        md_ingest_report rep;
+        md_err err;
+        md_status rc = mon_ingest(s, path, NULL, &rep, &err);
+        ck_assert_msg(rc == MD_ERROR, "case %zu: got %d", i, rc);
+        ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: '%s' lacks '%s'", i, err.msg,
+                      cases[i].says);
+        ck_assert_msg(strstr(err.msg, cases[i].where), "case %zu: '%s' lacks '%s'", i, err.msg,
+                      cases[i].where);
+        char *after = tu_snapshot(s);
+        ck_assert_msg(strcmp(before, after) == 0, "case %zu changed the store", i);
+        free(after);
+    }
+    /* one column given two roles */
+    md_ingest_opts o = {.read.cols.label = "score"};
+    md_ingest_report rep;
+    md_err err;
+    const char *path = mon_write_file("two.csv", "ts,score,label\n2026-10-01T00:00:00Z,0.5,1\n");
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "column 'score' is named as both the score and the label column"),
+                  "%s", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    free(longline);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(bad_json_lines)
+{
+    md_store *s = mon_store();
+    struct {
+        const char *text, *says;
+    } cases[] = {
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5}\n{\"ts\": 1, \"score\": }\n",
+         ":2: invalid JSON"},
+        {"[1, 2]\n", ":1: expected a JSON object"},
+        {"{\"ts\": 1759276800, \"score\": 1.01}\n", ":1: column score"},
+        {"{\"ts\": 1759276800000, \"score\": 0.5}\n", ":1: column ts: '1759276800000' is not a "
+                                                      "timestamp: as epoch seconds it is past"},
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5, \"label\": \"maybe\"}\n",
+         ":1: column label"},
+    };
+    char *before = tu_snapshot(s);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = mon_write_file("bad.jsonl", cases[i].text);
+        md_ingest_report rep;
+        md_err err;
+        ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_ERROR);
+        ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: '%s'", i, err.msg);
+        char *after = tu_snapshot(s);
+        ck_assert_str_eq(before, after);
+        free(after);
+    }
+    free(before);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(max_bad_rows_skips_and_counts)
+{
+    md_store *s = mon_store();
+    const char *path = mon_write_file("log.csv", "ts,score,label,x,n,ch\n"
+                                                 "2026-10-01T00:00:00Z,0.5,1,1,1,web\n"
+                                                 "2026-10-01T00:00:00Z,7,1,1,1,web\n"
+                                                 "2026-10-01T00:00:00Z,0.5,1,1,1,web\n"
+                                                 "bad-time,0.5,1,1,1,web\n");
+    md_ingest_opts o = {.read.max_bad_rows = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, ":5: column ts"));
+    o.read.max_bad_rows = 2;
+    md_status rc = md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 2);
+    ck_assert_int_eq(rep.rows, 2);
+    ck_assert_ptr_nonnull(strstr(rep.first_bad, ":3: column score"));
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
+/* Records the reader cannot take (ragged, invalid UTF-8, over 1 MiB, a stray character after a
+ * closing quote; in JSON Lines: not JSON, not an object, over 1 MiB) are bad rows like any
+ * other: --max-bad-rows skips them, counts them and names the first; one more than it allows
+ * is an error that says so, with nothing committed. An unterminated quote takes the rest of the
+ * file with it: never skipped. Baselines skip the same rows. */
+START_TEST(bad_records_are_bad_rows_too)
+{
+    md_store *s = mon_store();
+    char *pad = md_xmalloc((1u << 20) + 16);
+    memset(pad, 'a', (1u << 20) + 15);
+    pad[(1u << 20) + 15] = '\0';
+    const char *good = "2026-10-01T01:00:00Z,0.5,1,1.5,2,web\n";
+    char *csv = md_xasprintf("ts,score,label,x,n,ch\n%s"
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,web\n%s" /* line 3: ragged */
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,2,w\xff"
+                             "b\n%s"                                          /* 5: UTF-8 */
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,2,%s\n%s"        /* 7: too long */
+                             "2026-10-01T01:00:00Z,0.5,1,1.5,2,\"web\"x\n%s", /* 9 */
+                             good, good, good, pad, good, good);
+    const char *path = mon_write_file("log.csv", csv);
+    md_ingest_opts o = {.read.max_bad_rows = 3};
+    md_ingest_report rep;
+    md_err err;
+    char *before = tu_snapshot(s);
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "log.csv:9: column ch: unexpected character after a closing "
+                                  "quote (bad row 4, more than --max-bad-rows 3)"),
+                  "%s", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    o.read.max_bad_rows = 4;
+    md_status rc = mon_ingest(s, path, &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 4);
+    ck_assert_int_eq(rep.rows, 5);
+    ck_assert_msg(strstr(rep.first_bad, "log.csv:3: expected 6 fields as in the header, found 5"),
+                  "%s", rep.first_bad);
+    md_ingest_report_free(&rep);
+
+    /* the baseline of a second version, from the same file */
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    int64_t two;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, &two, &err), MD_OK);
+    md_baseline_opts bo = {.read.max_bad_rows = 3};
+    md_baseline_report brep;
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", two, path, &bo, &brep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "log.csv:9: column ch") && strstr(err.msg, "bad row 4"), "%s",
+                  err.msg);
+    bo.read.max_bad_rows = 4;
+    rc = md_baseline_build(s, &mon_op, "churn", two, path, &bo, &brep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(brep.bad_rows, 4);
+    ck_assert_int_eq(brep.rows, 5);
+    ck_assert_msg(strstr(brep.first_bad, "log.csv:3: expected 6 fields"), "%s", brep.first_bad);
+
+    /* a column of ids left among the features is named */
+    md_version_spec v3 = {.artifact_uri = "s3://m/3"};
+    int64_t three;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v3, NULL, &three, &err), MD_OK);
+    size_t cap = 64 * 1024, len = 0;
+    char *ids = md_xmalloc(cap);
+    len += (size_t)snprintf(ids, cap, "customer,score,label,x\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(ids + len, cap - len, "c%05d,0.%03d,%d,%d\n", i * 7, i, i % 2, i);
+    bo = (md_baseline_opts){0};
+    rc = md_baseline_build(s, &mon_op, "churn", three, mon_write_file("ids.csv", ids), &bo, &brep,
+                           &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(brep.nid_like, 1);
+    ck_assert_str_eq(brep.id_like[0].name, "customer");
+    ck_assert_int_eq(brep.id_like[0].distinct, 300);
+    free(ids);
+
+    /* an unterminated quote */
+    char *open_quote = md_xasprintf("ts,score,label,x,n,ch\n%s"
+                                    "2026-10-01T01:00:00Z,0.5,1,1.5,2,\"web\n%s",
+                                    good, good);
+    o.read.max_bad_rows = 100;
+    free(before);
+    before = tu_snapshot(s);
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("open.csv", open_quote), &o, &rep, &err),
+                     MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "open.csv:3: column ch: unterminated quoted field"), "%s",
+                  err.msg);
+    after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+
+    /* JSON Lines */
+    const char *jgood = "{\"ts\":\"2026-10-02T01:00:00Z\",\"score\":0.5,\"label\":1,\"x\":1.5,"
+                        "\"n\":2,\"ch\":\"web\"}\n";
+    char *jl = md_xasprintf("%s{\"ts\": \n%s[1, 2]\n%s{\"ts\":\"%s\"}\n%s", jgood, jgood, jgood,
+                            pad, jgood);
+    o.read.max_bad_rows = 3;
+    rc = mon_ingest(s, mon_write_file("log.jsonl", jl), &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.bad_rows, 3);
+    ck_assert_int_eq(rep.rows, 4);
+    ck_assert_msg(strstr(rep.first_bad, "log.jsonl:2: invalid JSON"), "%s", rep.first_bad);
+    md_ingest_report_free(&rep);
+    free(jl);
+    free(open_quote);
+    free(csv);
+    free(pad);
+    md_store_close(s);
+}
+END_TEST
+
+/* A contract's mistakes name the file and the field, a misspelt key included (it would check
+ * nothing); a file that cannot be read says so, a FIFO without a writer too, without waiting. */
+START_TEST(contract_errors_name_file_and_field)
+{
+    struct {
+        const char *text, *says;
+        md_status code;
+    } cases[] = {
+        {"[{\"name\": \"x\", \"minimum\": 0}]", "c.json: features[0].minimum: unknown key",
+         MD_INVALID},
+        {"{\"features\": [], \"rules\": []}", "c.json: rules: unknown key", MD_INVALID},
+        {"[{\"name\": \"x\", \"min\": 5, \"max\": 1}]", "c.json: features[0].min: is above max",
+         MD_INVALID},
+        {"[{\"name\": \"x\", \"type\": \"text\"}]", "c.json: features[0].type: expected",
+         MD_INVALID},
+        {"[{\"name\": \"x\",\n \"min\": }]", "c.json:2: invalid JSON at column", MD_INVALID},
+        {"{\"features\": 3}", "c.json: expected {\"features\": [...]}", MD_INVALID},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        md_contract c;
+        md_err err;
+        ck_assert_int_eq(md_contract_load(mon_write_file("c.json", cases[i].text), &c, &err),
+                         cases[i].code);
+        ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: %s", i, err.msg);
+    }
+    md_contract c;
+    md_err err;
+    ck_assert_int_eq(md_contract_load(tu_path("none.json"), &c, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "cannot open ") && strstr(err.msg, "none.json: No such file"),
+                  "%s", err.msg);
+    ck_assert_int_eq(md_contract_load(tu_path(""), &c, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "is not a regular file"), "%s", err.msg);
+    const char *fifo = tu_path("fifo.json");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(md_contract_load(fifo, &c, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "fifo.json is not a regular file"), "%s", err.msg);
+    /* and the data file itself, for ingest (the file hash opens it too) */
+    md_store *s = mon_store();
+    md_ingest_report rep;
+    ck_assert_int_eq(mon_ingest(s, fifo, NULL, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "fifo.json is not a regular file"), "%s", err.msg);
+    md_store_close(s);
+    md_contract ok;
+    ck_assert_int_eq(
+        md_contract_load(mon_write_file("c.json", "[{\"name\": \"x\", \"min\": 0}]"), &ok, &err),
+        MD_OK);
+    md_contract_free(&ok);
+}
+END_TEST
+
+START_TEST(same_file_twice_refused_unless_replace)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(500, 2, 0, false, true);
+    const char *path = mon_write_file("log.csv", log);
+    free(log);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_OK);
+    char *first = tu_snapshot(s);
+    ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_ERROR);
+    ck_assert_ptr_nonnull(strstr(err.msg, "already ingested"));
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(first, after);
+    md_ingest_opts o = {.read.replace = true};
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && !rep.replaced_by_name);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 500);
+
+    /* a copy under another name: the message names the file ingested before */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    text = md_xmalloc(1u << 20);
+    len = fread(text, 1, (1u << 20) - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    const char *copy = mon_write_file("copy.csv", text);
+    ck_assert_int_eq(mon_ingest(s, copy, NULL, &rep, &err), MD_ERROR);
+    char *want = md_xasprintf("%s has the content (SHA-256) of %s, already ingested", copy, path);
+    ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
+    free(want);
+
+    /* the file corrected (its last row dropped) under its name: --replace replaces it */
+    *strrchr(text, '\n') = '\0';
+    *(strrchr(text, '\n') + 1) = '\0';
+    path = mon_write_file("log.csv", text);
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 499);
+
+    /* the same name over other days (a daily file): nothing of those days is replaced */
+    char *other = mon_rows_csv(300, 2, 0, false, true);
+    for (char *p = strstr(other, "2026-10-0"); p; p = strstr(p + 1, "2026-10-0"))
+        p[9] = (char)(p[9] + 4); /* days 1-2 become 5-6 */
+    path = mon_write_file("log.csv", other);
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert(!rep.replaced);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 2);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 799);
+    free(other);
+    free(text);
+    free(first);
+    free(after);
+    md_store_close(s);
+}
+END_TEST
+
+Suite *suite_badinput(void)
+{
+    Suite *s = suite_create("badinput");
+    TCase *tc = tcase_create("badinput");
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, bad_input_is_named_and_nothing_is_committed);
+    tcase_add_test(tc, bad_json_lines);
+    tcase_add_test(tc, max_bad_rows_skips_and_counts);
+    tcase_add_test(tc, bad_records_are_bad_rows_too);
+    tcase_add_test(tc, contract_errors_name_file_and_field);
+    tcase_add_test(tc, same_file_twice_refused_unless_replace);
+    suite_add_tcase(s, tc);
+    return s;
+}
