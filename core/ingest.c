@@ -421,65 +421,66 @@ static md_status same_name(ingest *g, int64_t vid, const char *path, int64_t *ol
     return rc;
 }
 
+/* The file an earlier ingest read, and its rows. */
+static md_status ingest_source(ingest *g, int64_t id, char *src, size_t cap, int64_t *rows,
+                               md_err *err)
+{
+    sqlite3_stmt *st;
+    bool row = false;
+    snprintf(src, cap, "?");
+    *rows = 0;
+    if (md_sql_prepare(g->s, "SELECT source, rows FROM ingests WHERE id = ?", &st, err))
+        return err->code;
+    md_sql_bind(st, "i", id);
+    md_status rc = md_sql_step(g->s, st, &row, err);
+    if (row) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        snprintf(src, cap, "%s", text ? text : "?");
+        *rows = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* The earlier ingest of the same content is refused, unless --replace: then it goes (or, with
  * no such ingest, the one of a file of the same name over these windows: the file was
  * corrected) and its windows are recomputed without it. */
 static md_status drop_previous(ingest *g, int64_t vid, const char *path, keyset *affected,
                                md_err *err)
 {
+    md_ingest_report *rep = g->rep;
     int64_t old = 0;
-    char *was = NULL;
-    md_status rc = md_sql_int(g->s, &old, err,
-                              "SELECT id FROM ingests WHERE version_id = ? AND sha256 = ?", "it",
-                              vid, g->rep->sha256);
+    md_status rc =
+        md_sql_int(g->s, &old, err, "SELECT id FROM ingests WHERE version_id = ? AND sha256 = ?",
+                   "it", vid, rep->sha256);
     if (rc == MD_OK && !g->o->read.replace) {
-        sqlite3_stmt *st;
-        bool row = false;
-        if (md_sql_prepare(g->s, "SELECT source FROM ingests WHERE id = ?", &st, err))
+        char was[256];
+        int64_t rows;
+        if (ingest_source(g, old, was, sizeof was, &rows, err) != MD_OK)
             return err->code;
-        md_sql_bind(st, "i", old);
-        rc = md_sql_step(g->s, st, &row, err);
-        was = row ? md_sql_col_text(st, 0) : md_xstrdup("?");
-        sqlite3_finalize(st);
-        if (rc != MD_OK) {
-            free(was);
-            return rc;
-        }
-        rc = md_err_set(err, MD_ERROR,
-                        "%s has the content (SHA-256) of %s, already ingested for this version "
-                        "(ingest #%lld); pass --replace to ingest it again in place of that one",
-                        g->rep->source, was, (long long)old);
-        free(was);
-        return rc;
+        return md_err_set(err, MD_ERROR,
+                          "%s has the content (SHA-256) of %s, already ingested for this version "
+                          "(ingest #%lld); pass --replace to ingest it again in place of that one",
+                          rep->source, was, (long long)old);
     }
     if (rc == MD_NOTFOUND && g->o->read.replace) {
         rc = same_name(g, vid, path, &old, err);
-        g->rep->replaced_by_name = old != 0;
+        rep->replaced_by_name = old != 0;
     }
     if (rc == MD_NOTFOUND || (rc == MD_OK && !old))
         return MD_OK;
     char **keys = NULL;
     size_t n = 0;
-    sqlite3_stmt *st;
-    if (rc == MD_OK && (rc = md_sql_prepare(g->s, "SELECT source, rows FROM ingests WHERE id = ?",
-                                            &st, err)) == MD_OK) {
-        bool row = false;
-        md_sql_bind(st, "i", old);
-        rc = md_sql_step(g->s, st, &row, err);
-        if (row) {
-            const char *src = (const char *)sqlite3_column_text(st, 0);
-            snprintf(g->rep->replaced_source, sizeof g->rep->replaced_source, "%s", src ? src : "");
-            g->rep->replaced_rows = sqlite3_column_int64(st, 1);
-        }
-        sqlite3_finalize(st);
-    }
+    if (rc == MD_OK)
+        rc = ingest_source(g, old, rep->replaced_source, sizeof rep->replaced_source,
+                           &rep->replaced_rows, err);
     if (rc == MD_OK)
         rc = ingest_windows(g, old, &keys, &n, err);
     for (size_t i = 0; i < n; i++)
         key_add(affected, keys[i]);
     keys_free(keys, n);
-    g->rep->replaced = true;
-    g->rep->replaced_id = old;
+    rep->replaced = true;
+    rep->replaced_id = old;
     return rc == MD_OK ? md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", old) : rc;
 }
 
