@@ -433,8 +433,9 @@ static void draw_thresholds(tui_app *a, drift_view *d, int y, int cols)
                  md_level_name(p->ks_level), p->ks_pvalue, p->ks_min_d);
         break;
     case MD_GRID_MISSING:
-        snprintf(line, sizeof line, "policy: missing delta warn at |delta| >= %g, alert at >= %g",
-                 p->missing_warn, p->missing_alert);
+        snprintf(line, sizeof line,
+                 "policy: missing delta warn at |delta| >= %g, alert at >= %g, if p < %g",
+                 p->missing_warn, p->missing_alert, p->missing_pvalue);
         break;
     case MD_GRID_SCHEMA:
         snprintf(line, sizeof line,
@@ -443,8 +444,8 @@ static void draw_thresholds(tui_app *a, drift_view *d, int y, int cols)
         break;
     default:
         snprintf(line, sizeof line,
-                 "policy: PSI warn at %g, alert at %g, each only above the window's null p%g",
-                 p->psi_warn, p->psi_alert, p->psi_null_quantile * 100);
+                 "policy: PSI warn at %g, alert at %g, above the null p%g, over %d+ values",
+                 p->psi_warn, p->psi_alert, p->psi_null_quantile * 100, p->psi_min_rows);
         break;
     }
     tui_put(a, y, 1, cols - 1, TUI_DIM, line, true);

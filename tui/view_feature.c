@@ -409,11 +409,12 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     char t[160], n1[32], n2[32];
     int x = 1;
     fill(a, y, cols);
-    bool above = !isnan(psi) && (isnan(null) || psi > null);
+    /* coloured by the rule the status follows (over enough values, above its null) */
+    md_level pl =
+        md_psi_level(p, !isnan(psi), psi, isnan(null) ? -INFINITY : null, jint(f->row, "present"));
     tui_num(psi, 4, n1, sizeof n1), tui_num(null, 3, n2, sizeof n2);
     snprintf(t, sizeof t, "PSI %s (null p99 %s)  ", n1, n2);
-    seg(a, y, &x, cols, above && psi >= p->psi_alert ? TUI_ALERT
-                        : above && psi >= p->psi_warn ? TUI_WARN : TUI_NORMAL, t);
+    seg(a, y, &x, cols, level_role(pl), t);
     tui_num(ks, 4, n1, sizeof n1), tui_num(ksp, 2, n2, sizeof n2);
     snprintf(t, sizeof t, "KS D %s (p %s)  ", n1, n2);
     bool ks_hit = !isnan(ksp) && ksp < p->ks_pvalue && ks >= p->ks_min_d;
@@ -423,9 +424,8 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     snprintf(t, sizeof t, "missing %s (%s%.3g)", n1, md > 0 ? "+" : "", md); /* vs the baseline */
     if (isnan(md))
         snprintf(t, sizeof t, "missing %s", n1);
-    double am = fabs(md);
-    seg(a, y, &x, cols, am >= p->missing_alert ? TUI_ALERT
-                        : am >= p->missing_warn ? TUI_WARN : TUI_NORMAL, t);
+    md_level ml = isnan(md) ? MD_LEVEL_OK : md_missing_level(p, md, jnum(f->row, "missing_pvalue"));
+    seg(a, y, &x, cols, level_role(ml), t);
 }
 
 static void draw_stats2(tui_app *a, feature_view *f, int y, int cols)
