@@ -172,16 +172,21 @@ md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_e
         pthread_join(h->thread, NULL);
     h->threaded = false;
     md_status rc = MD_OK;
-    if (h->cut)
+    struct stat st;
+    /* a writer still appending: what was read is not the file any more (and its hash, stored,
+     * would let the whole file in again later, the rows read now counted twice) */
+    size_t now = stat(h->path, &st) == 0 ? (size_t)st.st_size : h->size;
+    if (h->cut || (h->ok && h->size == size && now != size))
         rc = md_err_set(err, MD_ERROR,
                         "%s changed while it was read: it had %zu bytes when opened, %zu now",
-                        h->path, h->size, h->cut_to);
+                        h->path, h->size, h->cut ? h->cut_to : now);
     else if (!h->ok)
         rc = md_err_set(err, MD_ERROR, "cannot read %s to hash it", h->path);
     else if (h->size != size)
         rc = md_err_set(err, MD_ERROR,
-                        "%s changed while it was read (%zu bytes when hashed, %zu when read)",
-                        h->path, h->size, size);
+                        "%s changed while it was read: it had %zu bytes when opened, %zu when "
+                        "hashed",
+                        h->path, size, h->size);
     memcpy(out, rc == MD_OK ? h->hex : "", rc == MD_OK ? 65 : 1);
     hasher_free(h);
     return rc;

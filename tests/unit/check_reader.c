@@ -202,8 +202,18 @@ START_TEST(file_hash_is_the_digest_and_notices_a_change)
 
     ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(abc), 4, hex, &err), MD_ERROR);
     ck_assert_ptr_nonnull(strstr(err.msg, abc));
-    ck_assert_ptr_nonnull(strstr(err.msg, "changed while it was read (3 bytes when hashed, 4"));
+    ck_assert_ptr_nonnull(
+        strstr(err.msg, "changed while it was read: it had 4 bytes when opened, 3 when hashed"));
     ck_assert_str_eq(hex, "");
+    /* a writer appending after the command read the file: refused too */
+    md_file_hasher *h = md_file_hash_start(abc);
+    FILE *f = fopen(abc, "ab");
+    ck_assert_ptr_nonnull(f);
+    fputs("def", f);
+    fclose(f);
+    ck_assert_int_eq(md_file_hash_finish(h, 3, hex, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "changed while it was read: it had 3 bytes when opened, 6"), "%s",
+                  err.msg);
     ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(tu_path("none.csv")), 0, hex, &err),
                      MD_ERROR);
     ck_assert_ptr_nonnull(strstr(err.msg, "cannot read"));
