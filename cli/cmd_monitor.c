@@ -168,6 +168,12 @@ int cmd_baseline(cli_ctx *c, int argc, char **argv)
         {"show", baseline_show, "a version's baseline profile",
          "baseline show MODEL VERSION [--sample]"},
         {NULL, NULL, NULL, NULL}};
+    if (c->help && (argc == 0 || argv[0][0] == '-')) { /* "baseline --help": mostly build */
+        c->usage = subs[0].usage;
+        cli_print_help(c);
+        printf("\nalso: modeldeck %s\n", subs[1].usage);
+        return 0;
+    }
     if (argc > 0 && strcmp(argv[0], "show") != 0 && strcmp(argv[0], "build") != 0 &&
         argv[0][0] != '-') {
         c->usage = subs[0].usage; /* "baseline MODEL VERSION FILE" */
@@ -208,7 +214,10 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
                           r->first_window, "last_window", r->last_window, "alerts",
                           (json_int_t)r->alerts, "warnings", (json_int_t)r->warns);
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
-    json_object_set_new(o, "replaced_ingest", md_json_int_or_null(r->replaced, r->replaced_id));
+    json_t *ids = json_array();
+    for (size_t i = 0; i < r->nreplaced; i++)
+        json_array_append_new(ids, json_integer(r->replaced_ids[i]));
+    json_object_set_new(o, "replaced_ingests", ids);
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
@@ -229,8 +238,10 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
            r->windows, kind, r->windows == 1 ? "" : "s", r->first_window, r->last_window);
     if (r->replaced) {
         char *src = cli_safe(r->replaced_source);
-        printf("  in place of ingest #%lld of %s, %lld rows (%s)\n", (long long)r->replaced_id, src,
-               (long long)r->replaced_rows,
+        printf("  in place of ingest%s", r->nreplaced > 1 ? "s" : "");
+        for (size_t i = 0; i < r->nreplaced; i++)
+            printf("%s #%lld", i ? "," : "", (long long)r->replaced_ids[i]);
+        printf(" of %s, %lld rows (%s)\n", src, (long long)r->replaced_rows,
                r->replaced_by_name ? "a file of the same name over these windows"
                                    : "the same content");
         free(src);
@@ -351,8 +362,10 @@ static void no_windows(cli_ctx *c, json_t *doc, const char *kind)
     md_status rc = kind || !model ? MD_ERROR : md_baseline_get(c->store, model, v, &b, &err);
     if (rc == MD_OK)
         md_baseline_free(&b);
-    if (kind) {
-        printf("no %s windows yet (modeldeck ingest --window %s)\n", kind, kind);
+    if (kind && model) {
+        char *m = cli_safe(model);
+        printf("no %s windows in %s v%lld\n", kind, m, (long long)v);
+        free(m);
     } else if (rc == MD_NOTFOUND) {
         char *m = cli_safe(err.msg);
         printf("no windows yet: %s\n", m);

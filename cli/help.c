@@ -23,8 +23,9 @@
     "\nEvery other column is a feature, numeric when all its baseline values are numbers.\n"       \
     "Missing: an empty field, NA, NaN, null (any case), JSON null or an absent key.\n"             \
     "A bad row (a score outside [0, 1], a label not 0/1, a timestamp that does not parse, a\n"     \
-    "ragged row, invalid UTF-8, a line over 1 MiB) is reported as FILE:LINE: column C: why,\n"     \
-    "and nothing of the file is committed.\n"
+    "ragged row, invalid UTF-8, a line over 1 MiB, a stray character after a closing quote, a\n"   \
+    "JSON Lines line that is not an object) is reported as FILE:LINE: column C: why, and\n"        \
+    "nothing of the file is committed.\n"
 
 static const struct {
     const char *cmd, *text;
@@ -47,8 +48,8 @@ static const struct {
      "\n" COLUMN_FLAGS
      "  --window day|hour  the windows (default day); a version's are all of one kind\n"
      "  --replace          ingest a file already ingested (same SHA-256) in place of the\n"
-     "                     earlier ingest of it; else, a file of the same name corrected: in\n"
-     "                     place of the latest ingest of that name over the same "
+     "                     earlier ingest of it; else, a file corrected under its name: in\n"
+     "                     place of every earlier ingest of that file over the same "
      "windows\n" ROWS_NOTE},
     {"drift",
      "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"

@@ -378,22 +378,24 @@ static void keys_free(char **keys, size_t n)
     free(keys);
 }
 
-/* Without the same content: the latest ingest of a file of the same name (as given now, or
- * its absolute path) with a part in a window this file touches, so that a daily file reusing
- * one name replaces nothing of other days. 0: none. */
-static md_status same_name(ingest *g, int64_t vid, const char *path, int64_t *old, md_err *err)
+/* Without the same content: every ingest of a file of the same name (as given now, or its
+ * absolute path, which ingests keep) with a part in a window this file touches, so that a
+ * corrected file replaces each earlier read of it and a daily file reusing one name replaces
+ * nothing of other days. */
+static md_status same_name(ingest *g, int64_t vid, const char *path, const char *abs, int64_t **out,
+                           size_t *nout, md_err *err)
 {
-    *old = 0;
-    char *abs = realpath(path, NULL);
     sqlite3_stmt *st;
     int64_t *ids = NULL;
     size_t nids = 0;
+    *out = NULL;
+    *nout = 0;
     md_status rc = md_sql_prepare(g->s,
                                   "SELECT id FROM ingests WHERE version_id = ? AND"
-                                  " (source = ? OR source = ?) ORDER BY id DESC",
+                                  " (source = ? OR source = ?) ORDER BY id",
                                   &st, err);
     if (rc == MD_OK) {
-        md_sql_bind(st, "itt", vid, path, abs ? abs : path);
+        md_sql_bind(st, "itt", vid, path, abs);
         for (bool row = true; rc == MD_OK;) {
             rc = md_sql_step(g->s, st, &row, err);
             if (rc != MD_OK || !row)
@@ -403,21 +405,22 @@ static md_status same_name(ingest *g, int64_t vid, const char *path, int64_t *ol
         }
         sqlite3_finalize(st);
     }
-    free(abs);
-    for (size_t i = 0; rc == MD_OK && !*old && i < nids; i++) {
+    for (size_t i = 0; rc == MD_OK && i < nids; i++) {
         char **keys;
         size_t n;
+        bool overlaps = false;
         rc = ingest_windows(g, ids[i], &keys, &n, err);
-        for (size_t k = 0; rc == MD_OK && !*old && k < n; k++)
-            for (size_t w = 0; !*old && w < g->pass.nw; w++) {
+        for (size_t k = 0; rc == MD_OK && !overlaps && k < n; k++)
+            for (size_t w = 0; !overlaps && w < g->pass.nw; w++) {
                 char key[20];
                 md_window_key(g->pass.w[w].index, g->o->window, key);
-                if (strcmp(key, keys[k]) == 0)
-                    *old = ids[i];
+                overlaps = strcmp(key, keys[k]) == 0;
             }
         keys_free(keys, n);
+        if (overlaps)
+            ids[(*nout)++] = ids[i];
     }
-    free(ids);
+    *out = ids;
     return rc;
 }
 
@@ -443,10 +446,10 @@ static md_status ingest_source(ingest *g, int64_t id, char *src, size_t cap, int
 }
 
 /* The earlier ingest of the same content is refused, unless --replace: then it goes (or, with
- * no such ingest, the one of a file of the same name over these windows: the file was
- * corrected) and its windows are recomputed without it. */
-static md_status drop_previous(ingest *g, int64_t vid, const char *path, keyset *affected,
-                               md_err *err)
+ * no such ingest, those of a file of the same name over these windows: the file was
+ * corrected) and their windows are recomputed without them. */
+static md_status drop_previous(ingest *g, int64_t vid, const char *path, const char *abs,
+                               keyset *affected, md_err *err)
 {
     md_ingest_report *rep = g->rep;
     int64_t old = 0;
@@ -463,25 +466,31 @@ static md_status drop_previous(ingest *g, int64_t vid, const char *path, keyset 
                           "(ingest #%lld); pass --replace to ingest it again in place of that one",
                           rep->source, was, (long long)old);
     }
-    if (rc == MD_NOTFOUND && g->o->read.replace) {
-        rc = same_name(g, vid, path, &old, err);
-        rep->replaced_by_name = old != 0;
+    if (rc == MD_OK) {
+        rep->replaced_ids = md_xmalloc(sizeof *rep->replaced_ids);
+        rep->replaced_ids[rep->nreplaced++] = old;
+    } else if (rc == MD_NOTFOUND && g->o->read.replace) {
+        rc = same_name(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, err);
+        rep->replaced_by_name = rep->nreplaced > 0;
+    } else if (rc == MD_NOTFOUND) {
+        rc = MD_OK;
     }
-    if (rc == MD_NOTFOUND || (rc == MD_OK && !old))
-        return MD_OK;
-    char **keys = NULL;
-    size_t n = 0;
-    if (rc == MD_OK)
-        rc = ingest_source(g, old, rep->replaced_source, sizeof rep->replaced_source,
-                           &rep->replaced_rows, err);
-    if (rc == MD_OK)
-        rc = ingest_windows(g, old, &keys, &n, err);
-    for (size_t i = 0; i < n; i++)
-        key_add(affected, keys[i]);
-    keys_free(keys, n);
-    rep->replaced = true;
-    rep->replaced_id = old;
-    return rc == MD_OK ? md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", old) : rc;
+    for (size_t i = 0; rc == MD_OK && i < rep->nreplaced; i++) {
+        int64_t id = rep->replaced_ids[i], rows = 0;
+        char **keys = NULL;
+        size_t n = 0;
+        rc = ingest_source(g, id, rep->replaced_source, sizeof rep->replaced_source, &rows, err);
+        rep->replaced_rows += rows;
+        if (rc == MD_OK)
+            rc = ingest_windows(g, id, &keys, &n, err);
+        for (size_t k = 0; k < n; k++)
+            key_add(affected, keys[k]);
+        keys_free(keys, n);
+        if (rc == MD_OK)
+            rc = md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", id);
+    }
+    rep->replaced = rep->nreplaced > 0;
+    return rc;
 }
 
 static json_t *names_json(char **names, size_t n)
@@ -528,10 +537,13 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
                         model);
     if (rc == MD_OK)
         rc = same_kind(g, vid, err);
+    /* kept as its absolute path: --replace recognizes the file however it is named next time */
+    char *abs = realpath(path, NULL);
+    const char *source = abs ? abs : path;
     if (rc == MD_OK)
-        rc = drop_previous(g, vid, path, &affected, err);
+        rc = drop_previous(g, vid, path, source, &affected, err);
     if (rc == MD_OK)
-        rc = insert_ingest(g, vid, a, path, &id, err);
+        rc = insert_ingest(g, vid, a, source, &id, err);
     if (rc == MD_OK)
         rc = save_parts(g, id, err);
     for (size_t i = 0; i < g->pass.nw; i++) {
@@ -549,18 +561,18 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     g->rep->incidents_opened = g->tally.opened;
     g->rep->incidents_updated = g->tally.updated + g->tally.escalated;
     char *object = md_xasprintf("version:%s/%lld", model, (long long)number);
-    json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:o, s:o}", "source", path,
-                          "sha256", g->rep->sha256, "window", md_window_kind_name(g->o->window),
-                          "rows", (json_int_t)g->rep->rows, "bad_rows",
-                          (json_int_t)g->rep->bad_rows, "windows", (json_int_t)g->pass.nw,
-                          "replaced", g->rep->replaced, "absent",
-                          names_json(g->rep->absent, g->rep->nabsent), "new_columns",
-                          names_json(g->rep->new_columns, g->rep->nnew));
+    json_t *d = json_pack(
+        "{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:o, s:o}", "source", source, "sha256", g->rep->sha256,
+        "window", md_window_kind_name(g->o->window), "rows", (json_int_t)g->rep->rows, "bad_rows",
+        (json_int_t)g->rep->bad_rows, "windows", (json_int_t)g->pass.nw, "replaced",
+        g->rep->replaced, "absent", names_json(g->rep->absent, g->rep->nabsent), "new_columns",
+        names_json(g->rep->new_columns, g->rep->nnew));
     if (rc == MD_OK)
         rc = md_audit_append(g->s, a->name, "ingest", object, "scoring log ingested", d, NULL,
                              err);
     json_decref(d);
     free(object);
+    free(abs);
     for (size_t i = 0; i < affected.n; i++)
         free(affected.keys[i]);
     free(affected.keys);
@@ -661,6 +673,8 @@ void md_ingest_report_free(md_ingest_report *rep)
         free(rep->new_columns[i]);
     free(rep->absent);
     free(rep->new_columns);
+    free(rep->replaced_ids);
     rep->absent = rep->new_columns = NULL;
-    rep->nabsent = rep->nnew = 0;
+    rep->replaced_ids = NULL;
+    rep->nabsent = rep->nnew = rep->nreplaced = 0;
 }

@@ -34,11 +34,12 @@ typedef struct {
     char first_window[20], last_window[20];
     size_t alerts, warns; /* drift rows by status over the touched windows */
     char sha256[65];
-    bool replaced;             /* --replace dropped an earlier ingest ... */
-    int64_t replaced_id;       /* ... this one ... */
+    bool replaced;             /* --replace dropped earlier ingests ... */
+    int64_t *replaced_ids;     /* ... these ... */
+    size_t nreplaced;
     bool replaced_by_name;     /* ... of a file of the same name (else: of the same content) */
     char replaced_source[256]; /* ... read from this file ... */
-    int64_t replaced_rows;     /* ... with this many rows */
+    int64_t replaced_rows;     /* ... with this many rows in all */
     bool parallel;
     size_t taken; /* ranges the thread done first took over from the other */
     int incidents_opened, incidents_updated;

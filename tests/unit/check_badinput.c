@@ -149,6 +149,14 @@ START_TEST(max_bad_rows_skips_and_counts)
     ck_assert_int_eq(rep.rows, 2);
     ck_assert_ptr_nonnull(strstr(rep.first_bad, ":3: column score"));
     md_ingest_report_free(&rep);
+    /* every row skipped: the reason is not lost */
+    path = mon_write_file("all.csv", "ts,score,label,x,n,ch\n"
+                                     "2026-10-01T00:00:00Z,7,1,1,1,web\n"
+                                     "bad-time,0.5,1,1,1,web\n");
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "all.csv: no rows to ingest: all 2 were bad; the first: ") &&
+                      strstr(err.msg, "all.csv:2: column score"),
+                  "%s", err.msg);
     md_store_close(s);
 }
 END_TEST
@@ -366,6 +374,27 @@ START_TEST(same_file_twice_refused_unless_replace)
     ck_assert(!rep.replaced);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 2);
     ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 799);
+
+    /* both corrected in one file (its last row dropped), the name spelled another way: each
+     * earlier ingest of it over these windows is replaced */
+    char *both = md_xasprintf("%s%s", text, strchr(other, '\n') + 1);
+    *strrchr(both, '\n') = '\0';
+    *(strrchr(both, '\n') + 1) = '\0';
+    path = mon_write_file("log.csv", both);
+    const char *slash = strrchr(path, '/');
+    char *spelled = md_xasprintf("%.*s/./%s", (int)(slash - path), path, slash + 1);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, spelled, &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert_int_eq(rep.nreplaced, 2);
+    ck_assert_int_eq(rep.replaced_rows, 799);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 798);
+    char *q = md_xasprintf("SELECT count(*) FROM ingests WHERE source = '%s'", path);
+    ck_assert_int_eq(tu_count(s, q), 1); /* kept as its absolute path */
+    free(q);
+    free(spelled);
+    free(both);
     free(other);
     free(text);
     free(first);
