@@ -453,6 +453,10 @@ static md_status read_file(build *b, const char *path, md_err *err)
     if (flipped && pass(b, recollect_row, false, err) != MD_OK)
         return err->code;
     b->rows = (int64_t)(b->ns + b->more_ns);
+    if (b->rows == 0 && b->rep->bad_rows)
+        return md_err_set(err, MD_ERROR,
+                          "%s: no rows to build a baseline from: all %lld were bad; the first: %s",
+                          path, (long long)b->rep->bad_rows, b->rep->first_bad);
     if (b->rows == 0)
         return md_err_set(err, MD_ERROR, "%s: no rows to build a baseline from", path);
     return MD_OK;

@@ -473,6 +473,9 @@ static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
         *err = a->err;
         return a->rc;
     }
+    if (a->rows == 0 && a->bad_rows)
+        return md_err_set(err, MD_ERROR, "%s: no rows to ingest: all %lld were bad; the first: %s",
+                          md_reader_path(a->r), (long long)a->bad_rows, a->first_bad);
     if (a->rows == 0)
         return md_err_set(err, MD_ERROR, "%s: no rows to ingest", md_reader_path(a->r));
     out->w = a->w;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "json.h"
 #include "mem.h"
 #include "models.h"
@@ -100,9 +101,12 @@ static bool window_key_shape(const char *w)
         if (sep ? w[i] != (i == 10 ? 'T' : '-') : (w[i] < '0' || w[i] > '9'))
             return false;
     }
-    int month = (w[5] - '0') * 10 + (w[6] - '0'), day = (w[8] - '0') * 10 + (w[9] - '0');
+    char date[11];
+    int64_t ms;
+    memcpy(date, w, 10);
+    date[10] = '\0';
     int hour = n == 13 ? (w[11] - '0') * 10 + (w[12] - '0') : 0;
-    return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23;
+    return md_time_parse_iso(date, false, &ms, NULL) == MD_OK && hour <= 23; /* a real day */
 }
 
 /* A window asked for that the version does not have: what it has instead. */

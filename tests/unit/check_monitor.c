@@ -505,7 +505,8 @@ START_TEST(window_filters_name_what_there_is)
     ck_assert_str_eq(err.msg, "churn v1 has no window 2026-10-09 (2 day windows, 2026-10-01 .. "
                               "2026-10-02)");
     ck_assert_int_eq(md_calibration_json(s, "churn", 1, "2026-10-01T05", &doc, &err), MD_NOTFOUND);
-    const char *bad[] = {"bogus", "2026-13-01", "2026-10-01T24", "2026-10-1", "Day", ""};
+    const char *bad[] = {"bogus", "2026-13-01", "2026-02-30", "2026-10-01T24", "2026-10-1", "Day",
+                         ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_int_eq(md_drift_json(s, "churn", 1, bad[i], &doc, &err), MD_INVALID);
         ck_assert_msg(strstr(err.msg, "is neither a window (2026-10-01, 2026-10-01T13) nor a kind"),
