@@ -425,6 +425,50 @@ static md_status do_note(md_store *s, int64_t id, const incident_ref *r, const c
                       "ittt", id, at, who_text[0], who_text[1]);
 }
 
+md_status md_incidents_window_gone(md_store *s, const char *actor, int64_t version_id,
+                                   const char *kind, const char *window, const char *why,
+                                   md_err *err)
+{
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    md_status rc = md_sql_prepare(s,
+                                  "SELECT DISTINCT e.incident_id FROM incident_evidence e"
+                                  " JOIN incidents i ON i.id = e.incident_id"
+                                  " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
+                                  " AND i.state <> 'resolved' ORDER BY e.incident_id",
+                                  &st, err);
+    if (rc != MD_OK)
+        return rc;
+    md_sql_bind(st, "itt", version_id, kind, window);
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        ids = md_xrealloc(ids, (n + 1) * sizeof *ids);
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    char at[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, at);
+    char *text =
+        md_xasprintf("window %s is gone: %s; evidence from it no longer stands", window, why);
+    for (size_t i = 0; rc == MD_OK && i < n; i++) {
+        rc = md_sql_run(s, err,
+                        "INSERT INTO incident_notes(incident_id, at, actor, text) VALUES (?,?,?,?)",
+                        "ittt", ids[i], at, actor, text);
+        char *object = md_xasprintf("incident:%lld", (long long)ids[i]);
+        json_t *d = json_pack("{s:s}", "note", text);
+        if (rc == MD_OK)
+            rc = md_audit_append(s, actor, "incident.note", object, "", d, NULL, err);
+        json_decref(d);
+        free(object);
+    }
+    free(text);
+    free(ids);
+    return rc;
+}
+
 md_status md_incident_note(md_store *s, const md_actor *a, int64_t id, const char *text,
                            md_err *err)
 {

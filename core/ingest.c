@@ -232,6 +232,13 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
         rc = md_sql_run(g->s, err,
                         "DELETE FROM windows WHERE version_id = ? AND kind = ? AND window = ?",
                         "itt", vid, md_window_kind_name(g->o->window), key);
+    if (rc == MD_OK && n == 0) { /* the rows it had were replaced away */
+        char *why =
+            md_xasprintf("its rows were replaced by ingest --replace of %s", g->rep->source);
+        rc = md_incidents_window_gone(g->s, g->actor, vid, md_window_kind_name(g->o->window), key,
+                                      why, err);
+        free(why);
+    }
     if (rc == MD_OK && n > 0 && !only_ours) {
         md_window_init(&merged, &g->b, 0);
         for (size_t i = 0; rc == MD_OK && i < n; i++)

@@ -403,6 +403,40 @@ START_TEST(same_file_twice_refused_unless_replace)
 }
 END_TEST
 
+/* A corrected file that no longer has a window's rows removes the window; an incident raised
+ * from it stays (the operator decides) but carries a note saying its evidence is gone. */
+START_TEST(replace_that_empties_a_window_notes_its_incidents)
+{
+    md_store *s = mon_store();
+    char *day1 = mon_rows_csv(400, 1, 0, false, true);
+    char *day2 = mon_rows_csv(400, 1, 3.0, false, false); /* x shifted: drift */
+    for (char *p = strstr(day2, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '2';
+    char *both = md_xasprintf("%s%s", day1, day2);
+    md_ingest_report rep;
+    md_err err;
+    md_status rc = mon_ingest(s, mon_write_file("daily.csv", both), NULL, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_gt(tu_count(s, "SELECT count(*) FROM incident_evidence WHERE window = "
+                                 "'2026-10-02'"),
+                     0);
+    md_ingest_opts o = {.read.replace = true};
+    rc = mon_ingest(s, mon_write_file("daily.csv", day1), &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM windows WHERE window = '2026-10-02'"), 0);
+    int64_t noted = tu_count(s, "SELECT count(DISTINCT incident_id) FROM incident_notes WHERE text "
+                                "LIKE 'window 2026-10-02 is gone: its rows were replaced%'");
+    ck_assert_int_eq(noted, tu_count(s, "SELECT count(DISTINCT incident_id) FROM "
+                                        "incident_evidence WHERE window = '2026-10-02'"));
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'"),
+                     noted);
+    free(both);
+    free(day1);
+    free(day2);
+    md_store_close(s);
+}
+END_TEST
+
 Suite *suite_badinput(void)
 {
     Suite *s = suite_create("badinput");
@@ -415,6 +449,7 @@ Suite *suite_badinput(void)
     tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, contract_errors_name_file_and_field);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
+    tcase_add_test(tc, replace_that_empties_a_window_notes_its_incidents);
     suite_add_tcase(s, tc);
     return s;
 }
