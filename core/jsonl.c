@@ -82,6 +82,9 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     }
     /* the line is behind the reader already: either is a bad row */
     r->skippable = !r->json || !json_is_object(r->json);
+    if (!r->json && strstr(je.text, "end of file expected")) /* jansson's words for it */
+        return md_reader_fail_at(r, err, r->record_line, NULL,
+                                 "invalid JSON at column %d: text after the JSON value", je.column);
     if (!r->json)
         return md_reader_fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s",
                                  je.column, je.text);

@@ -107,6 +107,8 @@ START_TEST(bad_json_lines)
         {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5}\n{\"ts\": 1, \"score\": }\n",
          ":2: invalid JSON"},
         {"[1, 2]\n", ":1: expected a JSON object"},
+        {"{\"ts\": 1759276800, \"score\": 0.5} x\n", ":1: invalid JSON at column 34: text after "
+                                                     "the JSON value"},
         {"{\"ts\": 1759276800, \"score\": 1.01}\n", ":1: column score"},
         {"{\"ts\": 1759276800000, \"score\": 0.5}\n", ":1: column ts: '1759276800000' is not a "
                                                       "timestamp: as epoch seconds it is past"},
