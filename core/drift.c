@@ -130,6 +130,25 @@ static void numeric_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row
     r->ks_p = md_kolmogorov_sf(sqrt((double)bf->ks_n * (double)n / (double)(bf->ks_n + n)) * r->ks);
 }
 
+/* The category counts' exact test, for windows too small for PSI's null: for each baseline
+ * category a two-sided binomial test of its count against its baseline share (twice the smaller
+ * tail, at most 1), the smallest times the number of categories (Bonferroni), at most 1. Under
+ * no drift it falls below a level a at most a fraction a of the time, whatever n. */
+static double mix_pvalue(const md_bfeature *bf, const md_wfeat *f, int64_t n, int64_t m)
+{
+    size_t k = md_strmap_size(&bf->cats);
+    double best = 1.0;
+    for (size_t i = 0; i < k; i++) {
+        double q = (double)bf->cat_counts[i] / (double)m;
+        double lo = md_binom_tail(f->cat[i], n, q, false),
+               hi = md_binom_tail(f->cat[i], n, q, true);
+        double two = 2 * (lo < hi ? lo : hi);
+        best = two < best ? two : best;
+    }
+    double all = (double)k * best;
+    return all < 1.0 ? all : 1.0;
+}
+
 static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row *r,
                               const md_drift_policy *p)
 {
@@ -154,6 +173,7 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
     size_t bins = k + knew;
     r->has_psi = true;
     r->psi = md_ksum_value(&s);
+    r->mix_pvalue = mix_pvalue(bf, f, n, m);
     r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
                   (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
 }
@@ -162,7 +182,7 @@ static md_level drift_status(const md_drift_row *r, const md_drift_policy *p)
 {
     md_level l = MD_LEVEL_OK;
 #define RAISE(to) l = (to) > l ? (to) : l
-    RAISE(md_psi_level(p, r->has_psi, r->psi, r->psi_null, r->present));
+    RAISE(md_psi_level(p, r->has_psi, r->psi, r->psi_null, r->present, r->mix_pvalue));
     if (r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d)
         RAISE(p->ks_level);
     RAISE(md_missing_level(p, r->missing_delta, r->missing_pvalue));
@@ -178,6 +198,7 @@ void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
     const md_bfeature *bf = &b->features[i];
     const md_wfeat *f = &w->f[i];
     memset(r, 0, sizeof *r);
+    r->mix_pvalue = NAN;
     r->feature = bf->name;
     r->kind = bf->kind;
     r->rows = w->rows;

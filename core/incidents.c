@@ -156,7 +156,8 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
 
 static bool psi_alert(const md_feature_facts *f, const md_drift_policy *d)
 {
-    return md_psi_level(d, f->has_psi, f->psi, f->psi_null, f->present) == MD_LEVEL_ALERT;
+    return md_psi_level(d, f->has_psi, f->psi, f->psi_null, f->present, f->mix_pvalue) ==
+           MD_LEVEL_ALERT;
 }
 
 static bool ks_alert(const md_feature_facts *f, const md_drift_policy *d)

@@ -41,6 +41,7 @@ typedef struct {
     bool has_psi, has_ks;
     double psi, psi_null, ks, ks_p, missing_delta;
     double missing_pvalue; /* NaN: not known (results stored before it was kept) */
+    double mix_pvalue;     /* categorical, the counts' exact test; NaN: numeric, or not known */
     int64_t present;       /* the window's values of the feature */
     int64_t schema_changes, violations;
 } md_feature_facts;

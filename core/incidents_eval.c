@@ -29,6 +29,7 @@ static void feature_read(sqlite3_stmt *st, void *elem)
     f->violations = sqlite3_column_int64(st, 7);
     f->present = sqlite3_column_int64(st, 8);
     f->missing_pvalue = md_sql_col_null(st, 9) ? NAN : sqlite3_column_double(st, 9);
+    f->mix_pvalue = md_sql_col_null(st, 10) ? NAN : sqlite3_column_double(st, 10);
 }
 
 static md_status stored_features(md_store *s, int64_t wid, md_window_facts *w, md_err *err)
@@ -36,7 +37,7 @@ static md_status stored_features(md_store *s, int64_t wid, md_window_facts *w, m
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        "SELECT feature, psi, psi_null_p99, ks, ks_pvalue, missing_delta,"
-                       " schema_changes, violations, present, missing_pvalue FROM drift"
+                       " schema_changes, violations, present, missing_pvalue, mix_pvalue FROM drift"
                        " WHERE window_id = ?"
                        " ORDER BY position",
                        &st, err) != MD_OK)

@@ -1,5 +1,6 @@
 #include "ingest.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -65,8 +66,8 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
                        "INSERT INTO drift(window_id, position, feature, kind, rows, present,"
                        " psi, psi_null_p99, ks, ks_pvalue, missing_rate, missing_delta,"
                        " schema_changes, type_errors, absent, new_categories, violations,"
-                       " status, hist, missing_pvalue)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       " status, hist, missing_pvalue, mix_pvalue)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        &st, err))
         return err->code;
     md_status rc = MD_OK;
@@ -91,6 +92,7 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
         sqlite3_bind_text(st, 18, level_text(d->status), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 19, hist, -1, SQLITE_TRANSIENT);
         sqlite3_bind_double(st, 20, d->missing_pvalue);
+        bind_opt(st, 21, !isnan(d->mix_pvalue), d->mix_pvalue);
         bool row;
         rc = md_sql_step(s, st, &row, err);
         free(cats);
@@ -199,6 +201,7 @@ static md_status apply_rules(ingest *g, int64_t vid, const char *key, const md_w
                                   .ks_p = d->ks_p,
                                   .missing_delta = d->missing_delta,
                                   .missing_pvalue = d->missing_pvalue,
+                                  .mix_pvalue = d->mix_pvalue,
                                   .present = d->present,
                                   .schema_changes = d->schema_changes,
                                   .violations = d->violations};

@@ -402,6 +402,10 @@ static const char m005_incident_tally[] =
  * before there was one; the missingness rule then goes by its thresholds alone). */
 static const char m006_missing_pvalue[] = "ALTER TABLE drift ADD COLUMN missing_pvalue REAL;";
 
+/* The category counts' exact test of a categorical feature's window (NULL: numeric, or computed
+ * before there was one), which lets PSI decide below drift.psi.min_rows. */
+static const char m007_mix_pvalue[] = "ALTER TABLE drift ADD COLUMN mix_pvalue REAL;";
+
 const char *const md_migrations[] = {
     m001_foundation,
     m002_monitoring,
@@ -409,6 +413,7 @@ const char *const md_migrations[] = {
     m004_baseline_positives,
     m005_incident_tally,
     m006_missing_pvalue,
+    m007_mix_pvalue,
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

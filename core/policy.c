@@ -387,6 +387,7 @@ md_status md_drift_policy_parse(const json_t *doc, const char *where, md_drift_p
         number(doc, "drift.psi.alert", where, 0, 100, &p->psi_alert, err) ||
         number(doc, "drift.psi.null_quantile", where, 0.5, 0.999999, &p->psi_null_quantile, err) ||
         integer(doc, "drift.psi.min_rows", where, 1, 1000000000, &p->psi_min_rows, err) ||
+        number(doc, "drift.psi.small_pvalue", where, 0, 1, &p->psi_small_pvalue, err) ||
         number(doc, "drift.ks.pvalue", where, 0, 1, &p->ks_pvalue, err) ||
         number(doc, "drift.ks.min_d", where, 0, 1, &p->ks_min_d, err) ||
         level(doc, "drift.ks.level", where, &p->ks_level, err) ||
@@ -405,9 +406,11 @@ md_status md_drift_policy_parse(const json_t *doc, const char *where, md_drift_p
 }
 
 md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double psi_null,
-                      int64_t n)
+                      int64_t n, double mix_pvalue)
 {
-    if (!has_psi || !(psi > psi_null) || n < p->psi_min_rows)
+    if (!has_psi || !(psi > psi_null))
+        return MD_LEVEL_OK;
+    if (n < p->psi_min_rows && !(mix_pvalue < p->psi_small_pvalue)) /* NaN: no exact test */
         return MD_LEVEL_OK;
     return psi >= p->psi_alert ? MD_LEVEL_ALERT : psi >= p->psi_warn ? MD_LEVEL_WARN : MD_LEVEL_OK;
 }

@@ -16,7 +16,8 @@ typedef enum { MD_LEVEL_OK = 0, MD_LEVEL_WARN = 1, MD_LEVEL_ALERT = 2 } md_level
 
 typedef struct {
     double psi_warn, psi_alert, psi_null_quantile;
-    int psi_min_rows; /* PSI statuses need this many window values: its null fails below */
+    int psi_min_rows; /* PSI statuses need this many window values: its null fails below ... */
+    double psi_small_pvalue; /* ... unless (categorical) the counts' exact test is below this */
     double ks_pvalue, ks_min_d;
     md_level ks_level;
     double missing_warn, missing_alert;
@@ -25,9 +26,10 @@ typedef struct {
 } md_drift_policy;
 
 /* The PSI part of the drift rule: warn/alert thresholds met, beyond the null's quantile, over
- * enough values (n: the window's values of the feature). */
+ * enough values (n: the window's values of the feature) or, below that, with the category
+ * counts' exact test (mix_pvalue; NaN for numeric features) beyond chance. */
 md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double psi_null,
-                      int64_t n);
+                      int64_t n, double mix_pvalue);
 /* The missingness part: |delta| over a threshold, and the change unlikely by chance (its
  * binomial p-value below the policy's; a NaN p-value, from a store written before there was
  * one, leaves the thresholds alone). */

@@ -410,8 +410,8 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     int x = 1;
     fill(a, y, cols);
     /* coloured by the rule the status follows (over enough values, above its null) */
-    md_level pl =
-        md_psi_level(p, !isnan(psi), psi, isnan(null) ? -INFINITY : null, jint(f->row, "present"));
+    md_level pl = md_psi_level(p, !isnan(psi), psi, isnan(null) ? -INFINITY : null,
+                               jint(f->row, "present"), jnum(f->row, "mix_pvalue"));
     tui_num(psi, 4, n1, sizeof n1), tui_num(null, 3, n2, sizeof n2);
     snprintf(t, sizeof t, "PSI %s (null p99 %s)  ", n1, n2);
     seg(a, y, &x, cols, level_role(pl), t);

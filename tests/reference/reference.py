@@ -34,7 +34,8 @@ PSI_FLOOR = 1e-4
 
 # Used only when data/policy.default.json does not exist; otherwise read from its "drift" section.
 FALLBACK_POLICY = {
-    "psi": {"warn": 0.1, "alert": 0.25, "null_quantile": 0.99, "min_rows": 100},
+    "psi": {"warn": 0.1, "alert": 0.25, "null_quantile": 0.99, "min_rows": 100,
+            "small_pvalue": 0.01},
     "ks": {"pvalue": 0.01, "min_d": 0.1, "level": "alert"},
     "missing_delta": {"warn": 0.05, "alert": 0.2, "pvalue": 0.01},
     "schema_change": "alert",
@@ -317,6 +318,22 @@ class CatBins:
         a = np.array([wd.get(c, 0) for c in cats], dtype=float) / n
         return floored_psi(a, e), len(cats)
 
+    def mix_pvalue(self, W: List[str]) -> float:
+        """The category counts' exact test: per baseline category, a two-sided binomial test
+        of its window count against its baseline share (twice the smaller tail of
+        scipy.stats.binom), the smallest times the number of categories, at most 1."""
+        n = len(W)
+        wu, wc = np.unique(np.array(W, dtype=object), return_counts=True)
+        wd = dict(zip(wu, wc))
+        best = 1.0
+        for c, cnt in self.counts.items():
+            q = int(cnt) / self.m
+            x = int(wd.get(c, 0))
+            lo = float(scipy.stats.binom.cdf(x, n, q))
+            hi = float(scipy.stats.binom.sf(x - 1, n, q))
+            best = min(best, 2 * min(lo, hi))
+        return min(1.0, len(self.counts) * best)
+
 
 def psi_categorical(B: List[str], W: List[str]) -> Tuple[float, int]:
     return CatBins(B).psi(W)
@@ -354,8 +371,12 @@ def status_of(row: dict, policy: dict) -> Tuple[str, List[str]]:
 
     psi, null = row["psi"], row["psi_null_p99"]
     p = policy
-    # PSI counts only beyond its null's quantile and over enough values (its null fails below)
-    psi_over_null = psi is not None and psi > null and row["n"] >= p["psi"]["min_rows"]
+    # PSI counts only beyond its null's quantile and over enough values (its null fails below),
+    # or, for a categorical feature below that, when its counts' exact test is beyond chance
+    mix = row.get("mix_pvalue")
+    small_ok = mix is not None and lt(mix, p["psi"]["small_pvalue"], "mix_pvalue")
+    psi_over_null = (psi is not None and psi > null
+                     and (row["n"] >= p["psi"]["min_rows"] or small_ok))
     if psi is not None and abs(psi - null) <= tol * max(1.0, abs(null)):
         fragile.append("psi vs psi_null_p99")
     ks_rule = lt(row["ks_pvalue"], p["ks"]["pvalue"], "ks_pvalue") and ge(
@@ -450,6 +471,7 @@ def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], po
         "missing_rate": missing / rows,
         "missing_delta": missing / rows - base_missing_rate,
         "missing_pvalue": missing_pvalue(missing, rows, base_missing_rate),
+        "mix_pvalue": None,
         "schema_changes": absent + type_errors + new_rows,
         "new_categories": sorted(new_cats)[:NEW_CATEGORIES_MAX],
         "violations": violations,
@@ -467,6 +489,7 @@ def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], po
     else:
         if len(Wc) and m:
             out["psi"], k = fb.bins.psi(Wc)
+            out["mix_pvalue"] = fb.bins.mix_pvalue(Wc)
             out["psi_null_p99"] = psi_null(len(Wc), m, k, policy["psi"]["null_quantile"])
     out["n"] = len(Wn) if fb.kind == "numeric" else len(Wc)
     if out["ks"] == "unknown":

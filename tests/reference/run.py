@@ -260,7 +260,7 @@ def compare_drift(c: Comparer, exp: List[dict], got_doc: Any, spec: dict) -> Non
             continue
         c.exact(where, "kind", e["kind"], g)
         c.exact(where, "rows", e["rows"], g)
-        for f in ("missing_rate", "missing_delta", "missing_pvalue"):
+        for f in ("missing_rate", "missing_delta", "missing_pvalue", "mix_pvalue"):
             c.num(where, f, e[f], g)
         for f in ("psi", "psi_null_p99"):
             c.num(where, f, e[f], g)

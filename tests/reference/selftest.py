@@ -145,6 +145,15 @@ row["psi_null_p99"] = 0.01
 check_eq("psi over alert and null", ref.status_of(row, POL)[0], "alert")
 row["n"] = POL["psi"]["min_rows"] - 1
 check_eq("psi over too few values", ref.status_of(row, POL)[0], "ok")
+row["mix_pvalue"] = POL["psi"]["small_pvalue"] / 10
+check_eq("few values, counts beyond chance", ref.status_of(row, POL)[0], "alert")
+row["mix_pvalue"] = POL["psi"]["small_pvalue"] * 2
+check_eq("few values, counts chance explains", ref.status_of(row, POL)[0], "ok")
+del row["mix_pvalue"]
+bins = ref.CatBins(["a"] * 50 + ["b"] * 30 + ["c"] * 20)
+# c: 9 of 10 against 0.2, P(X >= 9) = 10 * 0.2^9 * 0.8 + 0.2^10, the smallest tail (a: 1 of 10
+# against 0.5 gives 11/1024); twice it, times 3 categories
+check("mix test", bins.mix_pvalue(["a"] + ["c"] * 9), 3 * 2 * (10 * 0.2**9 * 0.8 + 0.2**10))
 row["n"] = 500
 row["psi"] = POL["psi"]["warn"] + 1e-3
 check_eq("psi over warn", ref.status_of(row, POL)[0], "warn")

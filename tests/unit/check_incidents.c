@@ -78,14 +78,22 @@ static md_incident_tally apply(md_store *s, const char *window, bool production,
 
 static md_feature_facts drifting(const char *feature)
 {
-    return (md_feature_facts){
-        .feature = feature, .has_psi = true, .psi = 0.4, .psi_null = 0.02, .present = 1000};
+    return (md_feature_facts){.feature = feature,
+                              .has_psi = true,
+                              .psi = 0.4,
+                              .psi_null = 0.02,
+                              .present = 1000,
+                              .mix_pvalue = NAN};
 }
 
 static md_feature_facts quiet(const char *feature)
 {
-    return (md_feature_facts){
-        .feature = feature, .has_psi = true, .psi = 0.01, .psi_null = 0.02, .present = 1000};
+    return (md_feature_facts){.feature = feature,
+                              .has_psi = true,
+                              .psi = 0.01,
+                              .psi_null = 0.02,
+                              .present = 1000,
+                              .mix_pvalue = NAN};
 }
 
 static json_t *incident(md_store *s, int64_t id)
@@ -221,9 +229,16 @@ START_TEST(window_rules_fire_on_their_thresholds)
     few.present = 99;
     t = apply(s, "2026-10-02", true, &few, 1, NULL);
     ck_assert_int_eq(t.opened + t.updated, 0);
-    few.present = 100;
+    few.mix_pvalue = 0.02; /* a categorical one whose counts chance could explain */
+    t = apply(s, "2026-10-02", true, &few, 1, NULL);
+    ck_assert_int_eq(t.opened + t.updated, 0);
+    few.mix_pvalue = 0.001; /* ... or not: its PSI counts at 99 values */
     t = apply(s, "2026-10-02", true, &few, 1, NULL);
     ck_assert_int_eq(t.opened, 1);
+    few.present = 100; /* enough values: PSI counts without the exact test */
+    few.mix_pvalue = NAN;
+    t = apply(s, "2026-10-03", true, &few, 1, NULL);
+    ck_assert_int_eq(t.updated, 1);
 
     /* calibration: ECE over the limit counts only with enough labels */
     md_window_facts w = {.has_ece = true, .ece = 0.08, .labeled = 1999};
