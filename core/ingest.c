@@ -519,15 +519,29 @@ static md_status insert_ingest(ingest *g, int64_t vid, const md_actor *a, const 
     json_t *nc = names_json(g->rep->new_columns, g->rep->nnew);
     char *newcols = md_json_dump(nc, MD_JSON_COMPACT);
     json_decref(nc);
-    md_status rc = md_sql_run(g->s, err,
-                              "INSERT INTO ingests(version_id, source, sha256, window_kind, rows,"
-                              " bad_rows, windows, new_columns, at, actor)"
-                              " VALUES (?,?,?,?,?,?,?,?,?,?)",
-                              "itttiiittt", vid, path, g->rep->sha256,
-                              md_window_kind_name(g->o->window), g->rep->rows, g->rep->bad_rows,
-                              (int64_t)g->pass.nw, newcols, at, a->name);
+    /* numbered past every ingest there ever was, replaced ones too: a number names one ingest
+     * in summaries and notes for good (the table's own ids would reuse a replaced newest one) */
+    char *seq = NULL;
+    int64_t last = 0, top = 0;
+    md_err ignored;
+    if (md_setting_get(g->s, "ingest_seq", &seq, &ignored) == MD_OK)
+        last = strtoll(seq, NULL, 10);
+    free(seq);
+    md_status rc = md_sql_int(g->s, &top, err, "SELECT coalesce(max(id), 0) FROM ingests", "");
+    *id = (last > top ? last : top) + 1;
+    char next[24];
+    snprintf(next, sizeof next, "%lld", (long long)*id);
+    if (rc == MD_OK)
+        rc = md_setting_put(g->s, "ingest_seq", next, err);
+    if (rc == MD_OK)
+        rc = md_sql_run(g->s, err,
+                        "INSERT INTO ingests(id, version_id, source, sha256, window_kind, rows,"
+                        " bad_rows, windows, new_columns, at, actor)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        "iitttiiittt", *id, vid, path, g->rep->sha256,
+                        md_window_kind_name(g->o->window), g->rep->rows, g->rep->bad_rows,
+                        (int64_t)g->pass.nw, newcols, at, a->name);
     free(newcols);
-    *id = sqlite3_last_insert_rowid(md_store_db(g->s));
     return rc;
 }
 

@@ -341,6 +341,7 @@ START_TEST(same_file_twice_refused_unless_replace)
     ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
     ck_assert(rep.replaced && !rep.replaced_by_name);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
+    ck_assert_int_eq(rep.ingest_id, 2); /* a new number, not the replaced one's */
     ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 500);
 
     /* a copy under another name: the message names the file ingested before */
