@@ -182,6 +182,10 @@ static md_status feature_rules(md_store *s, const char *actor, const md_window_f
                               ff->has_ks ? json_real(ff->ks_p) : json_null(), "missing_delta",
                               ff->missing_delta, "schema_changes", (json_int_t)ff->schema_changes,
                               "violations", (json_int_t)ff->violations);
+        if (!isnan(ff->missing_pvalue)) /* the tests behind a small window's status */
+            json_object_set_new(d, "missing_pvalue", json_real(ff->missing_pvalue));
+        if (!isnan(ff->mix_pvalue))
+            json_object_set_new(d, "mix_pvalue", json_real(ff->mix_pvalue));
         json_object_set_new(d, "drifting_features", json_integer((json_int_t)drifting));
         bool p1 = w->production && (int)drifting >= p->incidents.drift_p1_features;
         finding fs[3] = {
@@ -426,8 +430,8 @@ static md_status do_note(md_store *s, int64_t id, const incident_ref *r, const c
                       "ittt", id, at, who_text[0], who_text[1]);
 }
 
-md_status md_incidents_window_gone(md_store *s, const char *actor, int64_t version_id,
-                                   const char *kind, const char *window, const char *why,
+md_status md_incidents_note_window(md_store *s, const char *actor, int64_t version_id,
+                                   const char *kind, const char *window, const char *note,
                                    md_err *err)
 {
     sqlite3_stmt *st;
@@ -452,8 +456,7 @@ md_status md_incidents_window_gone(md_store *s, const char *actor, int64_t versi
     sqlite3_finalize(st);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
-    char *text =
-        md_xasprintf("window %s is gone: %s; evidence from it no longer stands", window, why);
+    const char *text = note;
     for (size_t i = 0; rc == MD_OK && i < n; i++) {
         rc = md_sql_run(s, err,
                         "INSERT INTO incident_notes(incident_id, at, actor, text) VALUES (?,?,?,?)",
@@ -465,7 +468,6 @@ md_status md_incidents_window_gone(md_store *s, const char *actor, int64_t versi
         json_decref(d);
         free(object);
     }
-    free(text);
     free(ids);
     return rc;
 }

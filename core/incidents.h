@@ -28,11 +28,11 @@ typedef enum {
 #undef MD_X
 } md_incident_kind;
 
-/* A window that no longer exists (an ingest --replace took its rows away): each incident not
- * resolved that holds evidence from it gets a note saying so and why (audited like any note),
- * inside the caller's transaction. */
-md_status md_incidents_window_gone(md_store *s, const char *actor, int64_t version_id,
-                                   const char *kind, const char *window, const char *why,
+/* A window whose numbers an ingest --replace changed or took away: each incident not resolved
+ * that holds evidence from it gets `note` (audited like any note), inside the caller's
+ * transaction. */
+md_status md_incidents_note_window(md_store *s, const char *actor, int64_t version_id,
+                                   const char *kind, const char *window, const char *note,
                                    md_err *err);
 
 /* What one window of one version says, from a fresh computation or from the stored results. */

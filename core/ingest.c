@@ -224,7 +224,7 @@ static md_status apply_rules(ingest *g, int64_t vid, const char *key, const md_w
 /* Recomputes one window from all its parts (this ingest's window directly when it is the only
  * one, keeping AUC and latency exact). */
 static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char *key,
-                           md_err *err)
+                           bool replaced_here, md_err *err)
 {
     part *parts = NULL;
     size_t n = 0;
@@ -235,12 +235,16 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
         rc = md_sql_run(g->s, err,
                         "DELETE FROM windows WHERE version_id = ? AND kind = ? AND window = ?",
                         "itt", vid, md_window_kind_name(g->o->window), key);
-    if (rc == MD_OK && n == 0) { /* the rows it had were replaced away */
-        char *why =
-            md_xasprintf("its rows were replaced by ingest --replace of %s", g->rep->source);
-        rc = md_incidents_window_gone(g->s, g->actor, vid, md_window_kind_name(g->o->window), key,
-                                      why, err);
-        free(why);
+    /* the numbers behind incidents' evidence from this window changed, or it is gone */
+    if (rc == MD_OK && (n == 0 || replaced_here)) {
+        char *note = md_xasprintf(n == 0 ? "window %s is gone: its rows were replaced by ingest "
+                                           "--replace of %s; evidence from it no longer stands"
+                                         : "window %s was recomputed: ingest --replace of %s took "
+                                           "earlier rows out; its evidence may no longer stand",
+                                  key, g->rep->source);
+        rc = md_incidents_note_window(g->s, g->actor, vid, md_window_kind_name(g->o->window), key,
+                                      note, err);
+        free(note);
     }
     if (rc == MD_OK && n > 0 && !only_ours) {
         md_window_init(&merged, &g->b, 0);
@@ -335,11 +339,18 @@ typedef struct {
     size_t n, cap;
 } keyset;
 
-static void key_add(keyset *k, const char *key)
+static bool key_has(const keyset *k, const char *key)
 {
     for (size_t i = 0; i < k->n; i++)
         if (strcmp(k->keys[i], key) == 0)
-            return;
+            return true;
+    return false;
+}
+
+static void key_add(keyset *k, const char *key)
+{
+    if (key_has(k, key))
+        return;
     k->keys = md_xgrow(k->keys, &k->cap, k->n + 1, sizeof *k->keys);
     k->keys[k->n++] = md_xstrdup(key);
 }
@@ -459,7 +470,7 @@ static md_status ingest_source(ingest *g, int64_t id, char *src, size_t cap, int
  * no such ingest, those of a file of the same name over these windows: the file was
  * corrected) and their windows are recomputed without them. */
 static md_status drop_previous(ingest *g, int64_t vid, const char *path, const char *abs,
-                               keyset *affected, md_err *err)
+                               keyset *affected, keyset *replaced, md_err *err)
 {
     md_ingest_report *rep = g->rep;
     int64_t old = 0;
@@ -493,8 +504,10 @@ static md_status drop_previous(ingest *g, int64_t vid, const char *path, const c
         rep->replaced_rows += rows;
         if (rc == MD_OK)
             rc = ingest_windows(g, id, &keys, &n, err);
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < n; k++) {
             key_add(affected, keys[k]);
+            key_add(replaced, keys[k]);
+        }
         keys_free(keys, n);
         if (rc == MD_OK)
             rc = md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", id);
@@ -552,7 +565,7 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         return err->code;
     int64_t vid = 0, id = 0;
     char status[16];
-    keyset affected = {0};
+    keyset affected = {0}, replaced = {0}; /* windows to recompute; those a --replace touched */
     md_status rc = md_version_lookup(g->s, model, number, &vid, status, err);
     g->production = strcmp(status, "production") == 0;
     g->actor = a->name;
@@ -565,7 +578,7 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     char *abs = realpath(path, NULL);
     const char *source = abs ? abs : path;
     if (rc == MD_OK)
-        rc = drop_previous(g, vid, path, source, &affected, err);
+        rc = drop_previous(g, vid, path, source, &affected, &replaced, err);
     if (rc == MD_OK)
         rc = insert_ingest(g, vid, a, source, &id, err);
     if (rc == MD_OK)
@@ -576,7 +589,7 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         key_add(&affected, key);
     }
     for (size_t i = 0; rc == MD_OK && i < affected.n; i++)
-        rc = recompute(g, vid, id, affected.keys[i], err);
+        rc = recompute(g, vid, id, affected.keys[i], key_has(&replaced, affected.keys[i]), err);
     bool proposed = false;
     if (rc == MD_OK)
         rc = md_proposals_check(g->s, a->name, g->model_id, model, &g->policy, &proposed, err);
@@ -600,6 +613,9 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     for (size_t i = 0; i < affected.n; i++)
         free(affected.keys[i]);
     free(affected.keys);
+    for (size_t i = 0; i < replaced.n; i++)
+        free(replaced.keys[i]);
+    free(replaced.keys);
     return md_tx_end(g->s, rc, err);
 }
 

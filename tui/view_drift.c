@@ -43,7 +43,8 @@ typedef struct {
 
 /* ---- the heat scale -------------------------------------------------------------------------- */
 
-/* Steps 1 (calm) to 5 (alarming), 0 for no value. The breakpoints come from the model's policy:
+/* Steps 1 (calm) to 5 (alarming), 0 for no value, and never beyond what the cell's status says
+ * (ok: step 2 at most, warn: step 4). The breakpoints come from the model's policy:
  * step 5 starts at its alert threshold (KS: its minimum D) and, for PSI and missingness, step 3
  * at its warning threshold:
  *   PSI            < warn/2, < warn, < (warn+alert)/2, < alert, >= alert
@@ -360,6 +361,10 @@ static void draw_cells(tui_app *a, drift_view *d, const layout *l, int y, int f,
         if (w < end) {
             size_t i = (size_t)f * d->g.nw + (size_t)w;
             int step = d->g.status[i] < 0 ? 0 : heat_step(&d->pol, d->metric, vals[i]);
+            /* never more than the status says: a few rows' large PSI that decides nothing
+             * (drift.psi.min_rows) is not painted as an alert */
+            int most = d->g.status[i] == 0 ? 2 : d->g.status[i] == 1 ? 4 : 5;
+            step = step > most ? most : step;
             at = cur_row && w == d->cw ? tui_attr(TUI_SELECTED) : tui_heat_attr(step);
             g = tui_heat_glyph(a, step);
             second = d->g.status[i] == 2 ? "!" : g;
@@ -444,8 +449,9 @@ static void draw_thresholds(tui_app *a, drift_view *d, int y, int cols)
         break;
     default:
         snprintf(line, sizeof line,
-                 "policy: PSI warn at %g, alert at %g, above the null p%g, over %d+ values",
-                 p->psi_warn, p->psi_alert, p->psi_null_quantile * 100, p->psi_min_rows);
+                 "policy: PSI warn %g, alert %g, > null p%g, on %d+ values or counts p<%g",
+                 p->psi_warn, p->psi_alert, p->psi_null_quantile * 100, p->psi_min_rows,
+                 p->psi_small_pvalue);
         break;
     }
     tui_put(a, y, 1, cols - 1, TUI_DIM, line, true);

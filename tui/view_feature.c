@@ -412,8 +412,14 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     /* coloured by the rule the status follows (over enough values, above its null) */
     md_level pl = md_psi_level(p, !isnan(psi), psi, isnan(null) ? -INFINITY : null,
                                jint(f->row, "present"), jnum(f->row, "mix_pvalue"));
+    double mix = jnum(f->row, "mix_pvalue");
     tui_num(psi, 4, n1, sizeof n1), tui_num(null, 3, n2, sizeof n2);
     snprintf(t, sizeof t, "PSI %s (null p99 %s)  ", n1, n2);
+    if (!isnan(mix) && jint(f->row, "present") < p->psi_min_rows) { /* what decides instead */
+        char n3[32];
+        tui_num(mix, 2, n3, sizeof n3);
+        snprintf(t, sizeof t, "PSI %s (null p99 %s, counts p %s)  ", n1, n2, n3);
+    }
     seg(a, y, &x, cols, level_role(pl), t);
     tui_num(ks, 4, n1, sizeof n1), tui_num(ksp, 2, n2, sizeof n2);
     snprintf(t, sizeof t, "KS D %s (p %s)  ", n1, n2);
@@ -421,7 +427,12 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     if (!isnan(ks) || f->kind == MD_NUMERIC) /* KS compares numbers only */
         seg(a, y, &x, cols, ks_hit ? level_role(p->ks_level) : TUI_NORMAL, t);
     tui_num(mr, 3, n1, sizeof n1);
+    double mp = jnum(f->row, "missing_pvalue");
     snprintf(t, sizeof t, "missing %s (%s%.3g)", n1, md > 0 ? "+" : "", md); /* vs the baseline */
+    if (md != 0 && !isnan(mp)) { /* and how likely by chance */
+        tui_num(mp, 2, n2, sizeof n2);
+        snprintf(t, sizeof t, "missing %s (%s%.3g, p %s)", n1, md > 0 ? "+" : "", md, n2);
+    }
     if (isnan(md))
         snprintf(t, sizeof t, "missing %s", n1);
     md_level ml = isnan(md) ? MD_LEVEL_OK : md_missing_level(p, md, jnum(f->row, "missing_pvalue"));

@@ -433,6 +433,22 @@ START_TEST(replace_that_empties_a_window_notes_its_incidents)
                                         "incident_evidence WHERE window = '2026-10-02'"));
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'"),
                      noted);
+    /* a correction that keeps the window but takes the drift out: noted as recomputed */
+    rc = mon_ingest(s, mon_write_file("daily2.csv", both), NULL, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    char *calm = mon_rows_csv(400, 1, 0, false, false);
+    for (char *p = strstr(calm, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '2';
+    char *fixed = md_xasprintf("%s%s", day1, calm);
+    rc = mon_ingest(s, mon_write_file("daily2.csv", fixed), &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM windows WHERE window = '2026-10-02'"), 1);
+    ck_assert_int_gt(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text LIKE 'window "
+                                 "2026-10-02 was recomputed: ingest --replace of %daily2.csv took "
+                                 "earlier rows out%'"),
+                     0);
+    free(fixed);
+    free(calm);
     free(both);
     free(day1);
     free(day2);
