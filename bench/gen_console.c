@@ -129,6 +129,7 @@ static void incidents(md_store *s, const char *model, int64_t model_id, int64_t 
     if (md_tx_begin(s, &err) != MD_OK || md_incidents_apply(s, "olga", &w, &p, &t, &err) != MD_OK ||
         md_tx_commit(s, &err) != MD_OK)
         die("incidents", &err);
+    md_incident_tally_free(&t);
     md_policy_free(&p);
 }
 

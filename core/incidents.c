@@ -130,6 +130,9 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
     bool graver = id && sev[1] - '0' > (int)f->severity;
     if (known && !graver)
         return MD_OK;
+    bool first = true; /* the first time this run meets the incident */
+    for (size_t i = 0; id && i < t->ntouched; i++)
+        first &= t->touched[i] != id;
     if (!id) {
         rc = open_incident(s, actor, w, f, at, &id, err);
         t->opened += rc == MD_OK;
@@ -147,9 +150,20 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
         free(object);
         t->escalated += rc == MD_OK;
     } else {
-        t->updated++;
+        t->updated += first;
+    }
+    if (rc == MD_OK && first) {
+        t->touched = md_xrealloc(t->touched, (t->ntouched + 1) * sizeof *t->touched);
+        t->touched[t->ntouched++] = id;
     }
     return rc == MD_OK ? add_evidence(s, id, w, f, at, err) : rc;
+}
+
+void md_incident_tally_free(md_incident_tally *t)
+{
+    free(t->touched);
+    t->touched = NULL;
+    t->ntouched = 0;
 }
 
 /* ---- the rules -------------------------------------------------------------------------------- */

@@ -63,9 +63,16 @@ typedef struct {
     int64_t base_labeled, base_positives;
 } md_window_facts;
 
+/* What a run of the rules did: incidents opened, incidents already open that got evidence
+ * (each counted once however many windows it got), escalations. touched: the incidents seen so
+ * far, for counting each once (md_incident_tally_free). */
 typedef struct {
     int opened, updated, escalated;
+    int64_t *touched;
+    size_t ntouched;
 } md_incident_tally;
+
+void md_incident_tally_free(md_incident_tally *t);
 
 /* Applies the rules to one window (inside the caller's write transaction). */
 md_status md_incidents_apply(md_store *s, const char *actor, const md_window_facts *w,

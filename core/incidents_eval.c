@@ -155,5 +155,6 @@ md_status md_incidents_evaluate(md_store *s, const md_actor *a, const char *mode
     for (size_t i = 0; i < n; i++)
         free(ms[i].name);
     free(ms);
+    md_incident_tally_free(t); /* the counts stay */
     return md_tx_end(s, rc, err);
 }

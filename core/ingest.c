@@ -699,6 +699,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
         rc = store_all(&g, a, model, number, path, err);
     }
     precomputed_free(&g);
+    md_incident_tally_free(&g.tally);
     md_pass_result_free(&g.pass);
     md_baseline_free(&g.b);
     md_policy_free(&g.policy);

@@ -73,6 +73,7 @@ static md_incident_tally apply(md_store *s, const char *window, bool production,
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
     ck_assert_int_eq(md_tx_commit(s, &err), MD_OK);
     md_policy_free(&p);
+    md_incident_tally_free(&t); /* the counts stay */
     return t;
 }
 
@@ -191,6 +192,38 @@ START_TEST(a_resolved_incident_is_not_reopened)
     json_decref(o);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'open'"), 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'resolved'"), 1);
+    md_store_close(s);
+}
+END_TEST
+
+/* A run of the rules counts each incident once, however many windows add to it: an ingest of
+ * five drifting windows opens one incident and updates none; the next run that adds to it
+ * updates one. */
+START_TEST(an_incident_counts_once_per_run)
+{
+    md_store *s = world();
+    md_policy p;
+    md_err err;
+    ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_OK);
+    md_feature_facts f[1] = {drifting("x")};
+    const char *days[] = {"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05",
+                          "2026-10-06", "2026-10-07"};
+    for (int run = 0; run < 2; run++) {
+        md_incident_tally t = {0};
+        ck_assert_int_eq(md_tx_begin(s, &err), MD_OK);
+        for (int d = run ? 5 : 0; d < (run ? 7 : 5); d++) {
+            md_window_facts w = {.model_id = 1, .version_id = 1, .version_number = 1,
+                                 .model = "churn", .production = true, .window_kind = "day",
+                                 .window = days[d], .f = f, .nf = 1};
+            ck_assert_int_eq(md_incidents_apply(s, "olga", &w, &p, &t, &err), MD_OK);
+        }
+        ck_assert_int_eq(md_tx_commit(s, &err), MD_OK);
+        ck_assert_int_eq(t.opened, run ? 0 : 1);
+        ck_assert_int_eq(t.updated, run ? 1 : 0);
+        md_incident_tally_free(&t);
+    }
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_evidence"), 7);
+    md_policy_free(&p);
     md_store_close(s);
 }
 END_TEST
@@ -510,6 +543,7 @@ Suite *suite_incidents(void)
     tcase_add_test(tc, one_open_incident_per_model_kind_and_key);
     tcase_add_test(tc, a_resolved_incident_is_not_reopened);
     tcase_add_test(tc, window_rules_fire_on_their_thresholds);
+    tcase_add_test(tc, an_incident_counts_once_per_run);
     tcase_add_test(tc, lifecycle_is_audited_and_timed);
     tcase_add_test(tc, more_severe_evidence_ends_a_snooze);
     tcase_add_loop_test(tc, a_malformed_policy_is_named_and_the_old_one_stays, 0,

@@ -386,6 +386,7 @@ static void open_p1(md_store *s)
     ck_assert_int_eq(md_incidents_apply(s, "olga", &w, &p, &t, &err), MD_OK);
     ck_assert_int_eq(md_tx_commit(s, &err), MD_OK);
     md_policy_free(&p);
+    md_incident_tally_free(&t);
     ck_assert_int_eq(t.opened, 3);
 }
 
