@@ -235,8 +235,9 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
         rc = md_sql_run(g->s, err,
                         "DELETE FROM windows WHERE version_id = ? AND kind = ? AND window = ?",
                         "itt", vid, md_window_kind_name(g->o->window), key);
-    /* the numbers behind incidents' evidence from this window changed, or it is gone */
-    if (rc == MD_OK && (n == 0 || replaced_here)) {
+    /* the numbers behind incidents' evidence from this window changed (a corrected file took
+     * its earlier rows out; the same content again changes nothing), or it is gone */
+    if (rc == MD_OK && (n == 0 || (replaced_here && g->rep->replaced_by_name))) {
         char *note = md_xasprintf(n == 0 ? "window %s is gone: its rows were replaced by ingest "
                                            "--replace of %s; evidence from it no longer stands"
                                          : "window %s was recomputed: ingest --replace of %s took "
