@@ -322,12 +322,15 @@ static void draw_header(tui_app *a, drift_view *d, const layout *l, int y, int c
     char text[64];
     size_t last = d->left + l->vw < (int)d->g.nw ? (size_t)(d->left + l->vw) : d->g.nw;
     snprintf(text, sizeof text, "win %d-%zu/%zu", d->left + 1, last, d->g.nw);
-    tui_put(a, y, 0, l->x0, TUI_DIM, text, true);
+    tui_put(a, y, 0, l->x0 - 1, TUI_DIM, text, true); /* a blank column before the labels */
+    tui_put(a, y, l->x0 - 1, 1, TUI_NORMAL, "", true);
     snprintf(text, sizeof text, "feat %d-%d/%d", d->nrows ? d->top + 1 : 0,
              d->top + l->vh < d->nrows ? d->top + l->vh : d->nrows, d->nrows);
-    tui_put(a, y + 1, 0, l->x0, TUI_DIM, text, true);
+    tui_put(a, y + 1, 0, l->x0 - 1, TUI_DIM, text, true);
+    tui_put(a, y + 1, l->x0 - 1, 1, TUI_NORMAL, "", true);
     tui_put(a, y, l->x0, cols - l->x0, TUI_NORMAL, "", true);
     tui_put(a, y + 1, l->x0, cols - l->x0, TUI_NORMAL, "", true);
+    int free_x = l->x0; /* a context label never runs into the one before it */
     for (size_t w = (size_t)d->left; w < last; w++) {
         char ctx[16], mark[4], pctx[16] = "", pmark[4];
         window_labels(d->g.windows[w], ctx, mark);
@@ -335,8 +338,10 @@ static void draw_header(tui_app *a, drift_view *d, const layout *l, int y, int c
             window_labels(d->g.windows[w - 1], pctx, pmark);
         int x = l->x0 + 2 * (int)(w - (size_t)d->left);
         bool starts = strcmp(ctx, pctx) != 0; /* a month (a day) begins here */
-        if (starts || (w == (size_t)d->left && lead_label_fits(d, last, ctx)))
+        if ((starts || (w == (size_t)d->left && lead_label_fits(d, last, ctx))) && x >= free_x) {
             tui_put(a, y, x, cols - x, TUI_TITLE, ctx, false);
+            free_x = x + tui_width(ctx) + 1;
+        }
         /* an odd cursor window's label would touch its neighbours': they give way */
         bool beside = d->cw % 2 && ((int)w == d->cw - 1 || (int)w == d->cw + 1);
         if ((int)w == d->cw)
