@@ -470,13 +470,12 @@ md_status md_incidents_note_window(md_store *s, const char *actor, int64_t versi
     sqlite3_finalize(st);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
-    const char *text = note;
     for (size_t i = 0; rc == MD_OK && i < n; i++) {
         rc = md_sql_run(s, err,
                         "INSERT INTO incident_notes(incident_id, at, actor, text) VALUES (?,?,?,?)",
-                        "ittt", ids[i], at, actor, text);
+                        "ittt", ids[i], at, actor, note);
         char *object = md_xasprintf("incident:%lld", (long long)ids[i]);
-        json_t *d = json_pack("{s:s}", "note", text);
+        json_t *d = json_pack("{s:s}", "note", note);
         if (rc == MD_OK)
             rc = md_audit_append(s, actor, "incident.note", object, "", d, NULL, err);
         json_decref(d);

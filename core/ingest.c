@@ -427,21 +427,22 @@ static md_status same_name(ingest *g, int64_t vid, const char *path, const char 
         }
         sqlite3_finalize(st);
     }
+    char(*mine)[20] = md_xmalloc((g->pass.nw + 1) * sizeof *mine); /* this file's windows */
+    for (size_t w = 0; w < g->pass.nw; w++)
+        md_window_key(g->pass.w[w].index, g->o->window, mine[w]);
     for (size_t i = 0; rc == MD_OK && i < nids; i++) {
         char **keys;
         size_t n;
         bool overlaps = false;
         rc = ingest_windows(g, ids[i], &keys, &n, err);
         for (size_t k = 0; rc == MD_OK && !overlaps && k < n; k++)
-            for (size_t w = 0; !overlaps && w < g->pass.nw; w++) {
-                char key[20];
-                md_window_key(g->pass.w[w].index, g->o->window, key);
-                overlaps = strcmp(key, keys[k]) == 0;
-            }
+            for (size_t w = 0; !overlaps && w < g->pass.nw; w++)
+                overlaps = strcmp(mine[w], keys[k]) == 0;
         keys_free(keys, n);
         if (overlaps)
             ids[(*nout)++] = ids[i];
     }
+    free(mine);
     *out = ids;
     return rc;
 }
