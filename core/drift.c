@@ -130,7 +130,7 @@ static void numeric_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row
     r->ks_p = md_kolmogorov_sf(sqrt((double)bf->ks_n * (double)n / (double)(bf->ks_n + n)) * r->ks);
 }
 
-/* The category counts' exact test, for windows too small for PSI's null: for each baseline
+/* The category counts' exact test, for windows where PSI's null does not hold: for each baseline
  * category a two-sided binomial test of its count against its baseline share (twice the smaller
  * tail, at most 1), the smallest times the number of categories (Bonferroni), at most 1. Under
  * no drift it falls below a level a at most a fraction a of the time, whatever n. */
@@ -173,7 +173,14 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
     size_t bins = k + knew;
     r->has_psi = true;
     r->psi = md_ksum_value(&s);
-    r->mix_pvalue = mix_pvalue(bf, f, n, m);
+    /* PSI's chi-square null needs every category's expected count large (Cochran's rule): with
+     * rare categories, each one a small window lacks adds about its share times ln(share/1e-4)
+     * to PSI, past that null's quantile by chance alone. There the exact test decides. */
+    int64_t least = m;
+    for (size_t i = 0; i < k; i++)
+        least = bf->cat_counts[i] > 0 && bf->cat_counts[i] < least ? bf->cat_counts[i] : least;
+    if (n < p->psi_min_rows || (double)n * (double)least / (double)m < MD_CHI2_MIN_EXPECTED)
+        r->mix_pvalue = mix_pvalue(bf, f, n, m);
     r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
                   (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
 }

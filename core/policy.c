@@ -410,8 +410,12 @@ md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double
 {
     if (!has_psi || !(psi > psi_null))
         return MD_LEVEL_OK;
-    if (n < p->psi_min_rows && !(mix_pvalue < p->psi_small_pvalue)) /* NaN: no exact test */
+    if (!isnan(mix_pvalue)) { /* the exact test, where the null does not hold, decides */
+        if (!(mix_pvalue < p->psi_small_pvalue))
+            return MD_LEVEL_OK;
+    } else if (n < p->psi_min_rows) {
         return MD_LEVEL_OK;
+    }
     return psi >= p->psi_alert ? MD_LEVEL_ALERT : psi >= p->psi_warn ? MD_LEVEL_WARN : MD_LEVEL_OK;
 }
 

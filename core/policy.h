@@ -17,7 +17,7 @@ typedef enum { MD_LEVEL_OK = 0, MD_LEVEL_WARN = 1, MD_LEVEL_ALERT = 2 } md_level
 typedef struct {
     double psi_warn, psi_alert, psi_null_quantile;
     int psi_min_rows; /* PSI statuses need this many window values: its null fails below ... */
-    double psi_small_pvalue; /* ... unless (categorical) the counts' exact test is below this */
+    double psi_small_pvalue; /* ... and where it fails (categorical) the counts' exact test this */
     double ks_pvalue, ks_min_d;
     md_level ks_level;
     double missing_warn, missing_alert;
@@ -25,15 +25,20 @@ typedef struct {
     md_level schema_level;
 } md_drift_policy;
 
-/* The PSI part of the drift rule: warn/alert thresholds met, beyond the null's quantile, over
- * enough values (n: the window's values of the feature) or, below that, with the category
- * counts' exact test (mix_pvalue; NaN for numeric features) beyond chance. */
+/* The PSI part of the drift rule: warn/alert thresholds met, beyond the null's quantile, and
+ * either over enough values (n: the window's values of the feature) or, where that null does
+ * not hold, with the category counts' exact test (mix_pvalue; NaN where the null holds and for
+ * numeric features) beyond chance. */
 md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double psi_null,
                       int64_t n, double mix_pvalue);
 /* The missingness part: |delta| over a threshold, and the change unlikely by chance (its
  * binomial p-value below the policy's; a NaN p-value, from a store written before there was
  * one, leaves the thresholds alone). */
 md_level md_missing_level(const md_drift_policy *p, double missing_delta, double missing_pvalue);
+
+/* Cochran's rule: the chi-square null of a categorical PSI holds when every baseline
+ * category expects at least this many of the window's values. */
+#define MD_CHI2_MIN_EXPECTED 5.0
 
 typedef enum { MD_P1 = 1, MD_P2, MD_P3, MD_P4 } md_severity;
 

@@ -110,7 +110,7 @@ typedef struct {
     double ks, ks_p;
     double missing_rate, missing_delta;
     double missing_pvalue; /* the binomial test of the missing count against the baseline rate */
-    double mix_pvalue;     /* categorical: the category counts' exact test (NaN: numeric) */
+    double mix_pvalue;     /* the counts' exact test (NaN: numeric, or where PSI's null holds) */
     int64_t schema_changes, type_errors, violations;
     bool absent;
     json_t *new_categories; /* owned */

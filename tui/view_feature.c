@@ -415,7 +415,7 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     double mix = jnum(f->row, "mix_pvalue");
     tui_num(psi, 4, n1, sizeof n1), tui_num(null, 3, n2, sizeof n2);
     snprintf(t, sizeof t, "PSI %s (null p99 %s)  ", n1, n2);
-    if (!isnan(mix) && jint(f->row, "present") < p->psi_min_rows) { /* what decides instead */
+    if (!isnan(mix)) { /* where PSI's null fails, what decides instead */
         char n3[32];
         tui_num(mix, 2, n3, sizeof n3);
         snprintf(t, sizeof t, "PSI %s (null p99 %s, counts p %s)  ", n1, n2, n3);

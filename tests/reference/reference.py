@@ -30,6 +30,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 KS_SAMPLE_MAX = 10000
 NEW_CATEGORIES_MAX = 20
+CHI2_MIN_EXPECTED = 5  # Cochran's rule for PSI's chi-square null (METRICS.md)
 PSI_FLOOR = 1e-4
 
 # Used only when data/policy.default.json does not exist; otherwise read from its "drift" section.
@@ -318,6 +319,12 @@ class CatBins:
         a = np.array([wd.get(c, 0) for c in cats], dtype=float) / n
         return floored_psi(a, e), len(cats)
 
+    def chi2_holds(self, n: int, min_rows: int) -> bool:
+        """Whether PSI's chi-square null holds for n window values: at least min_rows of them,
+        and every baseline category expecting at least CHI2_MIN_EXPECTED (Cochran's rule)."""
+        least = min(int(c) for c in self.counts.values())
+        return n >= min_rows and n * least / self.m >= CHI2_MIN_EXPECTED
+
     def mix_pvalue(self, W: List[str]) -> float:
         """The category counts' exact test: per baseline category, a two-sided binomial test
         of its window count against its baseline share (twice the smaller tail of
@@ -371,12 +378,15 @@ def status_of(row: dict, policy: dict) -> Tuple[str, List[str]]:
 
     psi, null = row["psi"], row["psi_null_p99"]
     p = policy
-    # PSI counts only beyond its null's quantile and over enough values (its null fails below),
-    # or, for a categorical feature below that, when its counts' exact test is beyond chance
+    # PSI counts only beyond its null's quantile and over enough values (its null fails below);
+    # for a categorical feature where that null does not hold (few values, or a category
+    # expecting fewer than 5 of them), the counts' exact test decides instead
     mix = row.get("mix_pvalue")
-    small_ok = mix is not None and lt(mix, p["psi"]["small_pvalue"], "mix_pvalue")
-    psi_over_null = (psi is not None and psi > null
-                     and (row["n"] >= p["psi"]["min_rows"] or small_ok))
+    if mix is not None:
+        enough = lt(mix, p["psi"]["small_pvalue"], "mix_pvalue")
+    else:
+        enough = row["n"] >= p["psi"]["min_rows"]
+    psi_over_null = psi is not None and psi > null and enough
     if psi is not None and abs(psi - null) <= tol * max(1.0, abs(null)):
         fragile.append("psi vs psi_null_p99")
     ks_rule = lt(row["ks_pvalue"], p["ks"]["pvalue"], "ks_pvalue") and ge(
@@ -489,7 +499,8 @@ def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], po
     else:
         if len(Wc) and m:
             out["psi"], k = fb.bins.psi(Wc)
-            out["mix_pvalue"] = fb.bins.mix_pvalue(Wc)
+            if not fb.bins.chi2_holds(len(Wc), policy["psi"]["min_rows"]):
+                out["mix_pvalue"] = fb.bins.mix_pvalue(Wc)
             out["psi_null_p99"] = psi_null(len(Wc), m, k, policy["psi"]["null_quantile"])
     out["n"] = len(Wn) if fb.kind == "numeric" else len(Wc)
     if out["ks"] == "unknown":

@@ -149,11 +149,18 @@ row["mix_pvalue"] = POL["psi"]["small_pvalue"] / 10
 check_eq("few values, counts beyond chance", ref.status_of(row, POL)[0], "alert")
 row["mix_pvalue"] = POL["psi"]["small_pvalue"] * 2
 check_eq("few values, counts chance explains", ref.status_of(row, POL)[0], "ok")
+row["n"] = 500  # over min_rows, where a rare category makes the null fail: the test decides
+check_eq("many values, counts chance explains", ref.status_of(row, POL)[0], "ok")
+row["mix_pvalue"] = POL["psi"]["small_pvalue"] / 10
+check_eq("many values, counts beyond chance", ref.status_of(row, POL)[0], "alert")
 del row["mix_pvalue"]
 bins = ref.CatBins(["a"] * 50 + ["b"] * 30 + ["c"] * 20)
 # c: 9 of 10 against 0.2, P(X >= 9) = 10 * 0.2^9 * 0.8 + 0.2^10, the smallest tail (a: 1 of 10
 # against 0.5 gives 11/1024); twice it, times 3 categories
 check("mix test", bins.mix_pvalue(["a"] + ["c"] * 9), 3 * 2 * (10 * 0.2**9 * 0.8 + 0.2**10))
+# c's share 0.2 expects 5 of 25 values: the null holds from 25 on (and min_rows)
+check_eq("null holds", (bins.chi2_holds(100, 100), bins.chi2_holds(24, 10), bins.chi2_holds(25, 10)),
+         (True, False, True))
 row["n"] = 500
 row["psi"] = POL["psi"]["warn"] + 1e-3
 check_eq("psi over warn", ref.status_of(row, POL)[0], "warn")

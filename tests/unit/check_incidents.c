@@ -268,6 +268,10 @@ START_TEST(window_rules_fire_on_their_thresholds)
     few.mix_pvalue = 0.001; /* ... or not: its PSI counts at 99 values */
     t = apply(s, "2026-10-02", true, &few, 1, NULL);
     ck_assert_int_eq(t.opened, 1);
+    few.present = 5000; /* enough values, but a rare category: the exact test still decides */
+    few.mix_pvalue = 0.3;
+    t = apply(s, "2026-10-03", true, &few, 1, NULL);
+    ck_assert_int_eq(t.opened + t.updated, 0);
     few.present = 100; /* enough values: PSI counts without the exact test */
     few.mix_pvalue = NAN;
     t = apply(s, "2026-10-03", true, &few, 1, NULL);

@@ -298,6 +298,72 @@ static double ks_of(md_bfeature *f, uint32_t *ks, int64_t nw)
     return r.ks;
 }
 
+/* A categorical feature's drift row: the category counts' exact test is computed (and
+ * decides PSI's part of the status) where PSI's chi-square null does not hold, under
+ * drift.psi.min_rows values or with a category expecting fewer than 5 of them, and is null
+ * where it holds. */
+static md_drift_row cat_row(const int64_t *base, size_t k, int64_t *win, int64_t n)
+{
+    static md_bfeature f;
+    memset(&f, 0, sizeof f);
+    f.kind = MD_CATEGORICAL;
+    md_strmap_init(&f.cats);
+    md_strmap_init(&f.rule.allowed);
+    const char *names[] = {"a", "b", "c", "d"}; /* k <= 4 */
+    for (size_t i = 0; i < k; i++) {
+        md_strmap_intern(&f.cats, names[i], 1);
+        f.rows += base[i];
+    }
+    f.cat_counts = (int64_t *)base;
+    md_baseline b = {0};
+    b.features = &f;
+    b.nfeatures = 1;
+    md_wfeat wf = {0};
+    wf.present = n;
+    wf.cat = win;
+    md_strmap_init(&wf.newcats);
+    md_window w = {0};
+    w.rows = n;
+    w.f = &wf;
+    w.nf = 1;
+    md_drift_policy p;
+    md_drift_policy_default(&p);
+    md_drift_row r;
+    md_window_drift_row(&w, &b, 0, &p, &r);
+    json_decref(r.new_categories);
+    json_decref(r.hist);
+    md_strmap_free(&wf.newcats);
+    md_strmap_free(&f.cats);
+    md_strmap_free(&f.rule.allowed);
+    return r;
+}
+
+START_TEST(categorical_psi_takes_the_exact_test_where_its_null_fails)
+{
+    int64_t even[] = {5000, 5000}, w1[] = {60, 40};
+    md_drift_row r = cat_row(even, 2, w1, 100); /* 50 expected apiece: the null holds */
+    ck_assert(isnan(r.mix_pvalue));
+    int64_t w2[] = {30, 20};
+    r = cat_row(even, 2, w2, 50); /* under min_rows */
+    ck_assert(!isnan(r.mix_pvalue));
+    /* "c" and "d" expect 4.5 each of 300: chance explains their absence (0.985^300 = 1.1%),
+     * though PSI, about 0.15, is over the warn level and far over its null's quantile */
+    int64_t rare[] = {4850, 4850, 150, 150}, w3[] = {150, 150, 0, 0};
+    r = cat_row(rare, 4, w3, 300);
+    ck_assert(!isnan(r.mix_pvalue));
+    ck_assert(r.has_psi && r.psi > 0.1 && r.psi > 3 * r.psi_null);
+    ck_assert_double_gt(r.mix_pvalue, 0.01);
+    ck_assert_int_eq(r.status, MD_LEVEL_OK);
+    int64_t w4[] = {280, 10, 5, 5};
+    r = cat_row(rare, 4, w4, 300); /* a real shift: the test sees it */
+    ck_assert_double_lt(r.mix_pvalue, 0.01);
+    ck_assert_int_eq(r.status, MD_LEVEL_ALERT);
+    int64_t w5[] = {2400, 2500, 50, 50};
+    r = cat_row(rare, 4, w5, 5000); /* 75 expected: the null holds */
+    ck_assert(isnan(r.mix_pvalue));
+}
+END_TEST
+
 /* The statistic compares the gaps as whole numbers and takes doubles only where a gap reaches
  * the largest: it must give scipy's D to the last bit. Random counters over samples of 1 to
  * 3,000 values (zeros, ties, windows larger and smaller than the sample), windows that are
@@ -366,6 +432,7 @@ Suite *suite_splits(void)
     tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
     tcase_add_test(tc, score_bins_follow_searchsorted);
     tcase_add_test(tc, ks_statistic_is_scipys_to_the_bit);
+    tcase_add_test(tc, categorical_psi_takes_the_exact_test_where_its_null_fails);
     suite_add_tcase(s, tc);
     return s;
 }
