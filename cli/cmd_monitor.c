@@ -202,6 +202,21 @@ static json_t *names(char **v, size_t n)
     return a;
 }
 
+static json_t *ids_json(const int64_t *ids, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_integer(ids[i]));
+    return a;
+}
+
+/* "#3, #5" */
+static void print_ids(const int64_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        printf("%s#%lld", i ? ", " : "", (long long)ids[i]);
+}
+
 static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report *r,
                            const char *kind)
 {
@@ -214,10 +229,9 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
                           r->first_window, "last_window", r->last_window, "alerts",
                           (json_int_t)r->alerts, "warnings", (json_int_t)r->warns);
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
-    json_t *ids = json_array();
-    for (size_t i = 0; i < r->nreplaced; i++)
-        json_array_append_new(ids, json_integer(r->replaced_ids[i]));
-    json_object_set_new(o, "replaced_ingests", ids);
+    json_object_set_new(o, "replaced_ingests", ids_json(r->replaced_ids, r->nreplaced));
+    json_object_set_new(o, "kept_ingests", ids_json(r->kept_ids, r->nkept));
+    json_object_set_new(o, "earlier_copies", ids_json(r->earlier_ids, r->nearlier));
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
@@ -245,9 +259,26 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                r->replaced_by_name ? "a file of the same name over these windows"
                                    : "the same content");
         free(src);
-    } else if (replace)
+    } else if (replace && !r->nkept)
         printf("  --replace: no earlier ingest of this content, nor of this file name over these "
                "windows; its rows were added\n");
+    if (r->nkept) {
+        printf("  --replace kept ingest%s ", r->nkept > 1 ? "s" : "");
+        print_ids(r->kept_ids, r->nkept);
+        printf(" of this file name: %s windows with this file, but most of %s rows or of this "
+               "file's lie in other windows (a daily file, not a corrected copy); %s rows count "
+               "beside this file's\n",
+               r->nkept > 1 ? "they share" : "it shares", r->nkept > 1 ? "their" : "its",
+               r->nkept > 1 ? "their" : "its");
+    }
+    if (r->nearlier) {
+        printf("  note: ingest%s ", r->nearlier > 1 ? "s" : "");
+        print_ids(r->earlier_ids, r->nearlier);
+        printf(" read a file of this name over the same windows, and %s rows count beside this "
+               "file's; if this file is a corrected or grown copy, ingest it again with "
+               "--replace\n",
+               r->nearlier > 1 ? "their" : "its");
+    }
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
            (long long)v);
     if (r->incidents_opened || r->incidents_updated)

@@ -48,9 +48,10 @@ static const struct {
      "\n" COLUMN_FLAGS
      "  --window day|hour  the windows (default day); a version's are all of one kind\n"
      "  --replace          ingest a file already ingested (same SHA-256) in place of the\n"
-     "                     earlier ingest of it; else, a file corrected under its name: in\n"
-     "                     place of every earlier ingest of that file over the same "
-     "windows\n" ROWS_NOTE},
+     "                     earlier ingest of it, and a file corrected or grown under its name\n"
+     "                     in place of each earlier ingest of it that has at most twice its\n"
+     "                     rows in the windows both touch (a daily file reusing one name\n"
+     "                     replaces nothing of the day before)\n" ROWS_NOTE},
     {"drift",
      "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
      "binomial test), schema changes, contract violations and a status per feature and window.\n"

@@ -400,10 +400,49 @@ static void keys_free(char **keys, size_t n)
     free(keys);
 }
 
-/* Without the same content: every ingest of a file of the same name (as given now, or its
- * absolute path, which ingests keep) with a part in a window this file touches, so that a
- * corrected file replaces each earlier read of it and a daily file reusing one name replaces
- * nothing of other days. */
+/* How an earlier ingest of a file of the same name lies over this file's windows: its rows in
+ * windows this file touches, and this file's rows in windows it touched. */
+typedef struct {
+    int64_t id, shared_theirs, shared_mine;
+} earlier_part;
+
+static md_status overlap_of(ingest *g, int64_t id, char (*mine)[20], earlier_part *e, md_err *err)
+{
+    sqlite3_stmt *st;
+    *e = (earlier_part){.id = id};
+    if (md_sql_prepare(g->s, "SELECT window, rows FROM window_parts WHERE ingest_id = ?", &st, err))
+        return err->code;
+    md_sql_bind(st, "i", id);
+    md_status rc = MD_OK;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(g->s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        int64_t rows = sqlite3_column_int64(st, 1);
+        for (size_t w = 0; key && w < g->pass.nw; w++)
+            if (strcmp(mine[w], key) == 0) {
+                e->shared_theirs += rows;
+                e->shared_mine += g->pass.w[w].rows;
+            }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* An earlier read of this file, corrected (some rows or windows fewer) or grown since: in the
+ * windows both touch, this file has at least half as many rows as it had. A daily file reusing
+ * one name is not one, though a late row puts it in the day before: one row against a day's. */
+static bool earlier_copy(const earlier_part *e)
+{
+    return 2 * e->shared_mine >= e->shared_theirs;
+}
+
+/* Without the same content: the ingests of a file of the same name (as given now, or its
+ * absolute path, which ingests keep) with rows in a window this file touches. With --replace,
+ * those that are earlier copies of it go (*out); the others stay, and are reported
+ * (rep->kept_ids), as are, without --replace, the earlier copies (rep->earlier_ids: both
+ * files' rows now count). */
 static md_status same_name(ingest *g, int64_t vid, const char *path, const char *abs, int64_t **out,
                            size_t *nout, md_err *err)
 {
@@ -430,17 +469,21 @@ static md_status same_name(ingest *g, int64_t vid, const char *path, const char 
     char(*mine)[20] = md_xmalloc((g->pass.nw + 1) * sizeof *mine); /* this file's windows */
     for (size_t w = 0; w < g->pass.nw; w++)
         md_window_key(g->pass.w[w].index, g->o->window, mine[w]);
+    md_ingest_report *rep = g->rep;
     for (size_t i = 0; rc == MD_OK && i < nids; i++) {
-        char **keys;
-        size_t n;
-        bool overlaps = false;
-        rc = ingest_windows(g, ids[i], &keys, &n, err);
-        for (size_t k = 0; rc == MD_OK && !overlaps && k < n; k++)
-            for (size_t w = 0; !overlaps && w < g->pass.nw; w++)
-                overlaps = strcmp(mine[w], keys[k]) == 0;
-        keys_free(keys, n);
-        if (overlaps)
+        earlier_part e;
+        rc = overlap_of(g, ids[i], mine, &e, err);
+        if (rc != MD_OK || e.shared_theirs == 0)
+            continue;
+        bool copy = earlier_copy(&e);
+        if (copy && g->o->read.replace) {
             ids[(*nout)++] = ids[i];
+        } else if (copy || g->o->read.replace) {
+            int64_t **list = copy ? &rep->earlier_ids : &rep->kept_ids;
+            size_t *n = copy ? &rep->nearlier : &rep->nkept;
+            *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
+            (*list)[(*n)++] = ids[i];
+        }
     }
     free(mine);
     *out = ids;
@@ -489,14 +532,20 @@ static md_status drop_previous(ingest *g, int64_t vid, const char *path, const c
                           "(ingest #%lld); pass --replace to ingest it again in place of that one",
                           rep->source, was, (long long)old);
     }
-    if (rc == MD_OK) {
-        rep->replaced_ids = md_xmalloc(sizeof *rep->replaced_ids);
-        rep->replaced_ids[rep->nreplaced++] = old;
-    } else if (rc == MD_NOTFOUND && g->o->read.replace) {
+    bool same_content = rc == MD_OK;
+    if (rc == MD_OK || rc == MD_NOTFOUND) /* earlier copies go with the same content too */
         rc = same_name(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, err);
-        rep->replaced_by_name = rep->nreplaced > 0;
-    } else if (rc == MD_NOTFOUND) {
-        rc = MD_OK;
+    bool listed = false;
+    for (size_t i = 0; i < rep->nreplaced; i++)
+        listed |= rep->replaced_ids[i] == old;
+    rep->replaced_by_name = rep->nreplaced > (size_t)listed;
+    if (rc == MD_OK && same_content && !listed) {
+        rep->replaced_ids =
+            md_xrealloc(rep->replaced_ids, (rep->nreplaced + 1) * sizeof *rep->replaced_ids);
+        memmove(rep->replaced_ids + 1, rep->replaced_ids,
+                rep->nreplaced * sizeof *rep->replaced_ids);
+        rep->replaced_ids[0] = old;
+        rep->nreplaced++;
     }
     for (size_t i = 0; rc == MD_OK && i < rep->nreplaced; i++) {
         int64_t id = rep->replaced_ids[i], rows = 0;
@@ -717,7 +766,9 @@ void md_ingest_report_free(md_ingest_report *rep)
     free(rep->absent);
     free(rep->new_columns);
     free(rep->replaced_ids);
+    free(rep->kept_ids);
+    free(rep->earlier_ids);
     rep->absent = rep->new_columns = NULL;
-    rep->replaced_ids = NULL;
-    rep->nabsent = rep->nnew = rep->nreplaced = 0;
+    rep->replaced_ids = rep->kept_ids = rep->earlier_ids = NULL;
+    rep->nabsent = rep->nnew = rep->nreplaced = rep->nkept = rep->nearlier = 0;
 }

@@ -40,6 +40,12 @@ typedef struct {
     bool replaced_by_name;     /* ... of a file of the same name (else: of the same content) */
     char replaced_source[256]; /* ... read from this file ... */
     int64_t replaced_rows;     /* ... with this many rows in all */
+    int64_t *kept_ids;         /* --replace kept these ingests of a file of the same name, which
+                                  share windows with this one but are no earlier copy of it */
+    size_t nkept;
+    int64_t *earlier_ids; /* without --replace: earlier copies of this file (same name,
+                             most rows in the same windows); their rows count beside its */
+    size_t nearlier;
     bool parallel;
     size_t taken; /* ranges the thread done first took over from the other */
     int incidents_opened, incidents_updated;

@@ -406,6 +406,62 @@ START_TEST(same_file_twice_refused_unless_replace)
 }
 END_TEST
 
+/* A file name reused: a daily file whose late row falls in the day before is no corrected copy
+ * of the day before's file, and --replace keeps that (it replaced the whole day before); a file
+ * grown since it was ingested, ingested again without --replace, is counted beside its earlier
+ * read, and the report says so; with --replace it then takes the place of both. */
+START_TEST(replace_by_name_keeps_other_days)
+{
+    md_store *s = mon_store();
+    md_ingest_opts o = {.read.replace = true}, none = {0};
+    md_ingest_report rep;
+    md_err err;
+    char *day1 = mon_rows_csv(300, 1, 0, false, true);
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("feed.csv", day1), &o, &rep, &err), MD_OK);
+    char *day2 = mon_rows_csv(300, 1, 0, false, true);
+    for (char *p = strstr(day2, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '2';
+    char *late = md_xasprintf("%s2026-10-01T23:59:30Z,%s", day2, strstr(day1, "\n") + 22);
+    *strchr(strstr(late, "2026-10-01T23:59:30Z"), '\n') = '\0'; /* one row of day 1, last */
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("feed.csv", late), &o, &rep, &err), MD_OK);
+    ck_assert(!rep.replaced);
+    ck_assert_int_eq(rep.nkept, 1);
+    ck_assert_int_eq(rep.kept_ids[0], 1);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-01'"), 301);
+
+    /* grown: day 2's file with 100 more rows of its day, ingested again without --replace */
+    char *more = mon_rows_csv(100, 1, 0, false, false);
+    for (char *p = strstr(more, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '2';
+    char *grown = md_xasprintf("%s\n%s", late, more);
+    const char *path = mon_write_file("feed.csv", grown);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &none, &rep, &err), MD_OK);
+    ck_assert(!rep.replaced && rep.nkept == 0);
+    ck_assert_int_eq(rep.nearlier, 1);
+    ck_assert_int_eq(rep.earlier_ids[0], 2);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-02'"), 700);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_OK);
+    /* its content, and #2 */
+    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert_int_eq(rep.nreplaced, 2);
+    ck_assert_int_eq(rep.replaced_ids[0], 2);
+    ck_assert_int_eq(rep.replaced_ids[1], 3);
+    ck_assert_int_eq(rep.nkept, 1); /* and day 1's file stays */
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-02'"), 400);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-01'"), 301);
+    free(grown);
+    free(more);
+    free(late);
+    free(day2);
+    free(day1);
+    md_store_close(s);
+}
+END_TEST
+
 /* A corrected file that no longer has a window's rows removes the window; an incident raised
  * from it stays (the operator decides) but carries a note saying its evidence is gone. */
 START_TEST(replace_that_empties_a_window_notes_its_incidents)
@@ -468,6 +524,7 @@ Suite *suite_badinput(void)
     tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, contract_errors_name_file_and_field);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
+    tcase_add_test(tc, replace_by_name_keeps_other_days);
     tcase_add_test(tc, replace_that_empties_a_window_notes_its_incidents);
     suite_add_tcase(s, tc);
     return s;
