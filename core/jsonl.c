@@ -15,6 +15,85 @@ static void owned_reset(md_reader *r)
     r->owned_n = 0;
 }
 
+/* Integers beyond 64 bits, which jansson refuses, are read as the text they are: the line is
+ * read again with each such literal made a string of it after a \x01 mark (what no data text
+ * starts with), so that the rest of the line reads as written. */
+#define BIG_MARK '\x01'
+
+/* The line with its integer literals beyond 64 bits marked; NULL when it has none. */
+static char *mark_big_ints(const char *p, size_t n, size_t *out_n)
+{
+    char *o = NULL;
+    size_t k = 0, copied = 0;
+    bool in_str = false;
+    char prev = ','; /* the last character outside strings that is not a space */
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false, prev = c;
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+            continue;
+        }
+        bool starts = (c == '-' || (c >= '0' && c <= '9')) && strchr(":,[", prev);
+        if (c != ' ' && c != '\t' && c != '\r')
+            prev = c;
+        if (!starts)
+            continue;
+        size_t j = i + (c == '-'), d0 = j;
+        while (j < n && p[j] >= '0' && p[j] <= '9')
+            j++;
+        size_t digits = j - d0;
+        bool integer = digits && (j == n || !strchr(".eE", p[j]));
+        const char *lim = c == '-' ? "9223372036854775808" : "9223372036854775807";
+        if (integer && (digits > 19 || (digits == 19 && memcmp(p + d0, lim, 19) > 0))) {
+            if (!o)
+                o = md_xmalloc(2 * n + 16);
+            memcpy(o + k, p + copied, i - copied);
+            k += i - copied;
+            k += (size_t)sprintf(o + k, "\"\\u0001");
+            memcpy(o + k, p + i, j - i);
+            k += j - i;
+            o[k++] = '"';
+            copied = j;
+        }
+        i = j - 1;
+        prev = '0';
+    }
+    if (!o)
+        return NULL;
+    memcpy(o + k, p + copied, n - copied);
+    *out_n = k + n - copied;
+    return o;
+}
+
+/* A dump of an array or object from a marked line, with its marked integers as they were. */
+static void unmark_dump(char *t)
+{
+    char *w = t;
+    for (const char *q = t; *q;) {
+        if (strncmp(q, "\"\\u0001", 7) == 0) {
+            const char *e = q + 7;
+            e += *e == '-';
+            while (*e >= '0' && *e <= '9')
+                e++;
+            if (*e == '"') {
+                memmove(w, q + 7, (size_t)(e - (q + 7)));
+                w += e - (q + 7);
+                q = e + 1;
+                continue;
+            }
+        }
+        *w++ = *q++;
+    }
+    *w = '\0';
+}
+
 static void set_json_field(md_reader *r, md_field *f, json_t *v)
 {
     *f = (md_field){MD_F_TEXT, false, NULL, 0, 0};
@@ -22,6 +101,8 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
     case JSON_STRING:
         f->p = json_string_value(v);
         f->n = json_string_length(v);
+        if (r->big_ints && f->n > 1 && f->p[0] == BIG_MARK) /* an integer beyond 64 bits */
+            f->p++, f->n--;
         break;
     case JSON_INTEGER: {
         char buf[32];
@@ -37,14 +118,6 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
     case JSON_REAL:
         f->kind = MD_F_NUMBER; /* text made on demand (md_field_text) */
         f->num = json_real_value(v);
-        if (r->ints_as_reals && f->num == floor(f->num) && fabs(f->num) < 9007199254740992.0) {
-            char buf[32]; /* it was an integer when written: its decimal text */
-            int k = snprintf(buf, sizeof buf, "%.0f", f->num);
-            r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
-            r->owned[r->owned_n++] = md_xstrdup(buf);
-            f->p = r->owned[r->owned_n - 1];
-            f->n = (size_t)k;
-        }
         break;
     case JSON_TRUE:
     case JSON_FALSE:
@@ -58,6 +131,8 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
         break;
     default: {
         char *text = md_json_dump(v, MD_JSON_COMPACT);
+        if (r->big_ints)
+            unmark_dump(text);
         r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
         r->owned[r->owned_n++] = text;
         f->kind = MD_F_OTHER;
@@ -74,11 +149,17 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     owned_reset(r);
     r->plain = 0;
     r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-    r->ints_as_reals = false;
-    if (!r->json && json_error_code(&je) == json_error_numeric_overflow) { /* beyond 64 bits */
-        r->json = json_loadb(
-            p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
-        r->ints_as_reals = true;
+    r->big_ints = false;
+    size_t mn;
+    char *marked = !r->json && json_error_code(&je) == json_error_numeric_overflow
+                       ? mark_big_ints(p, n, &mn)
+                       : NULL;
+    if (marked) { /* an integer beyond 64 bits: as its text */
+        r->json = json_loadb(marked, mn, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+        r->big_ints = r->json != NULL;
+        for (size_t i = 0; !r->json && i + 7 <= (size_t)je.position; i++)
+            je.column -= memcmp(marked + i, "\"\\u0001", 7) ? 0 : 8; /* as in the line */
+        free(marked);
     }
     /* the line is behind the reader already: either is a bad row */
     r->skippable = !r->json || !json_is_object(r->json);

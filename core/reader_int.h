@@ -48,7 +48,7 @@ struct md_reader {
     size_t plain;
     /* JSON Lines: the current record's value and its compact texts. */
     json_t *json;
-    bool ints_as_reals; /* this line had an integer beyond 64 bits: all numbers came as reals */
+    bool big_ints; /* this line had integers beyond 64 bits, read as marked strings (jsonl.c) */
     char **owned;
     size_t owned_n, owned_cap;
 };

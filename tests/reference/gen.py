@@ -137,6 +137,8 @@ def encode(rng: np.random.Generator, v: Any, fmt: str, cfg: dict, missing_pool: 
         return missing_pool[int(rng.integers(0, len(missing_pool)))]
     if isinstance(v, str):
         return v
+    if isinstance(v, (list, dict)) and fmt == "jsonl":
+        return Raw(json.dumps(v))  # an array or object, its numbers as written
     if fmt == "csv":
         return num_text(rng, v, cfg.get("num_style", "repr"))
     style = cfg.get("num_style", "repr")
@@ -690,13 +692,15 @@ def r_mixed_codes(rng, c):
 
 
 def r_json_bignum(rng, c):
-    c["desc"] = ("JSON integers beyond 64 bits: in a categorical column (compared by their text) "
-                 "and in a numeric one (a finite number)")
+    c["desc"] = ("JSON integers beyond 64 bits: in a categorical column (compared by their text), "
+                 "in a numeric one (a finite number), and in arrays beside small integers")
     c["fmt_base"], c["fmt_log"] = "jsonl", "jsonl"
     c["features"] = [{"name": "code", "type": "cat_codes",
                       "vocab": ["A7", 12, 10**45 + 7, 10**45 + 8, 2**64]},
                      {"name": "big", "type": "cat_codes",  # all JSON integers: numeric
-                      "vocab": [1, 2**63, 2**64 + 1, -2**63 - 1, 10**30]}]
+                      "vocab": [1, 2**63, 2**64 + 1, -2**63 - 1, 10**30]},
+                     {"name": "tags", "type": "cat_codes",
+                      "vocab": [[1, 2], [1, -2**64], [3, 1.5], {"k": 2**70}]}]
     c["n_base"], c["logs"] = 200, [{"n": 200, "wins": [0, 1]}]
 
 

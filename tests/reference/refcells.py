@@ -21,9 +21,8 @@ from typing import Any, Dict, List, Optional
 
 
 class JNum(str):
-    """A JSON number, as the text METRICS.md compares categories by: an integer in decimal,
-    any other number as Python's repr(float); on a line holding an integer beyond 64 bits every
-    number is read as a float, and an integral one below 2**53 keeps its integer text."""
+    """A JSON number, as the text METRICS.md compares categories by: an integer in decimal
+    (beyond 64 bits too), any other number as Python's repr(float)."""
 
 
 class _Raw:
@@ -31,35 +30,22 @@ class _Raw:
         self.kind, self.text = kind, text
 
 
-def _has_bignum(v: Any) -> bool:
+def _numbers(v: Any) -> Any:
     if isinstance(v, _Raw):
-        return v.kind == "int" and not (-(2**63) <= int(v.text) < 2**63)
-    if isinstance(v, dict):
-        return any(_has_bignum(x) for x in v.values())
-    if isinstance(v, list):
-        return any(_has_bignum(x) for x in v)
-    return False
-
-
-def _numbers(v: Any, as_floats: bool) -> Any:
-    if isinstance(v, _Raw):
-        if v.kind == "int" and not as_floats:
+        if v.kind == "int":
             return JNum(str(int(v.text)))
-        f = float(v.text)
-        if as_floats and math.isfinite(f) and f.is_integer() and abs(f) < 2**53:
-            return JNum(str(int(f)))
-        return JNum(repr(f))
+        return JNum(repr(float(v.text)))
     if isinstance(v, dict):
-        return {k: _numbers(x, as_floats) for k, x in v.items()}
+        return {k: _numbers(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [_numbers(x, as_floats) for x in v]
+        return [_numbers(x) for x in v]
     return v
 
 
 def json_line(text: str) -> Any:
     """One JSON value with its numbers as JNum (see JNum)."""
     raw = json.loads(text, parse_int=lambda t: _Raw("int", t), parse_float=lambda t: _Raw("float", t))
-    return _numbers(raw, _has_bignum(raw))
+    return _numbers(raw)
 
 
 MISSING_TEXT = {"", "na", "nan", "null"}  # compared case-insensitively (METRICS.md: "any case")

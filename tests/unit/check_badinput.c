@@ -114,6 +114,9 @@ START_TEST(bad_json_lines)
                                                       "timestamp: as epoch seconds it is past"},
         {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5, \"label\": \"maybe\"}\n",
          ":1: column label"},
+        /* an integer beyond 64 bits is fine; the error after it is named where it is */
+        {"{\"id\": 18446744073709551616, \"x\": [-18446744073709551616,}\n",
+         ":1: invalid JSON at column 58: unexpected token near '}'"},
     };
     char *before = tu_snapshot(s);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
