@@ -90,10 +90,13 @@ static bool parse_zone(const char **p, bool *has_zone, int *offset_min)
     s++;
     if (!digits(&s, 2, &hh))
         return false;
-    if (*s == ':')
+    if (*s == ':') { /* then the minutes: "+05:" is not an offset */
         s++;
-    if (isdigit((unsigned char)*s) && !digits(&s, 2, &mm))
+        if (!digits(&s, 2, &mm))
+            return false;
+    } else if (isdigit((unsigned char)*s) && !digits(&s, 2, &mm)) {
         return false;
+    }
     if (hh > 23 || mm > 59)
         return false;
     *has_zone = true;
@@ -155,8 +158,8 @@ md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *out, md_e
     if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
         !digits(&p, 2, &d))
         return bad_time(err, s, "expected YYYY-MM-DD");
-    if (!days_in_month_ok(y, mo, d))
-        return bad_time(err, s, "no such date");
+    if (!days_in_month_ok(y, mo, d) || y < 1)
+        return bad_time(err, s, y < 1 ? "years run from 0001" : "no such date");
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
         has_time = true;
@@ -171,6 +174,8 @@ md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *out, md_e
         return bad_time(err, s, "needs Z or an offset such as +02:00");
     int64_t days = md_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t secs = days * 86400 + hh * 3600 + mi * 60 + (ss == 60 ? 59 : ss) - off * 60;
+    if (secs < -62135596800 || secs >= 253402300800) /* 0001-01-01 .. 9999-12-31 in UTC */
+        return bad_time(err, s, "in UTC it falls outside the years 0001 to 9999");
     *out = secs * 1000 + (ss == 60 ? 999 : ms);
     return MD_OK;
 }

@@ -65,14 +65,15 @@ static md_status read_rule(const json_t *o, md_contract *c, const char *path, si
                               path, i, key);
     }
     const char *name = json_string_value(json_object_get(o, "name"));
-    const char *type = json_string_value(json_object_get(o, "type"));
+    json_t *ty = json_object_get(o, "type");
+    const char *type = json_string_value(ty);
     json_t *nl = json_object_get(o, "nullable"), *mn = json_object_get(o, "min"),
            *mx = json_object_get(o, "max"), *al = json_object_get(o, "allowed");
     if (!name || !*name)
         return bad(err, path, i, "name", "expected the feature's name");
     if (md_strmap_find(&c->names, name, strlen(name)) >= 0)
         return bad(err, path, i, "name", "names a feature already in the contract");
-    if (type && strcmp(type, "numeric") != 0 && strcmp(type, "categorical") != 0)
+    if (ty && (!type || (strcmp(type, "numeric") != 0 && strcmp(type, "categorical") != 0)))
         return bad(err, path, i, "type", "expected \"numeric\" or \"categorical\"");
     if (nl && !json_is_boolean(nl))
         return bad(err, path, i, "nullable", "expected true or false");

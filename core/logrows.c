@@ -155,6 +155,11 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
     if (!md_value_number(sc, &v->score)) {
         if (md_value_missing(sc) && sc->kind == MD_F_TEXT && sc->n > 0)
             return bad(col, n->score, why, cap, "missing score ('%.*s' reads as missing)", sc);
+        if (m->score < 0) /* JSON Lines: no record so far had the key */
+            return bad(col, n->score, why, cap,
+                       "no record so far has this key (name the score's key with "
+                       "--score-col)%.*s",
+                       &absent);
         if (md_value_missing(sc))
             return bad(col, n->score, why, cap, "missing score%.*s", &absent);
         return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);

@@ -531,10 +531,16 @@ static md_status csv_next(md_reader *r, bool *done, md_err *err)
         if (csv_record(r, &n, false, err) != MD_OK)
             return err->code;
     }
-    if (n != want)
-        return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL,
-                                              "expected %zu fields as in the header, found %zu",
+    if (n < want) /* the first column without a field named */
+        return skippable(r, md_reader_fail_at(r, err, r->record_line, md_reader_col(r, n),
+                                              "missing: expected %zu fields as in the header, "
+                                              "found %zu",
                                               want, n));
+    if (n > want)
+        return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL,
+                                              "expected %zu fields as in the header, found %zu "
+                                              "(field %zu is past the last column, %s)",
+                                              want, n, want + 1, md_reader_col(r, want - 1)));
     return MD_OK;
 }
 

@@ -118,7 +118,7 @@ static bool fast_iso(const char *p, size_t n, int64_t *ms)
         da = two_digits(p + 8), h = two_digits(p + 11), mi = two_digits(p + 14),
         s = two_digits(p + 17);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (mo < 1 || mo > 12 || da < 1 || da > mdays[mo - 1] || h > 23 || mi > 59 || s > 59)
+    if (y < 1 || mo < 1 || mo > 12 || da < 1 || da > mdays[mo - 1] || h > 23 || mi > 59 || s > 59)
         return false;
     if (mo == 2 && da == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return false;

@@ -114,6 +114,8 @@ START_TEST(bad_json_lines)
                                                       "timestamp: as epoch seconds it is past"},
         {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5, \"label\": \"maybe\"}\n",
          ":1: column label"},
+        {"{\"ts\": \"2026-10-01T00:00:00Z\", \"prob\": 0.5}\n",
+         ":1: column score: no record so far has this key (name the score's key with --score-col)"},
         /* an integer beyond 64 bits is fine; the error after it is named where it is */
         {"{\"id\": 18446744073709551616, \"x\": [-18446744073709551616,}\n",
          ":1: invalid JSON at column 58: unexpected token near '}'"},
@@ -202,8 +204,10 @@ START_TEST(bad_records_are_bad_rows_too)
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
     ck_assert_int_eq(rep.bad_rows, 4);
     ck_assert_int_eq(rep.rows, 5);
-    ck_assert_msg(strstr(rep.first_bad, "log.csv:3: expected 6 fields as in the header, found 5"),
-                  "%s", rep.first_bad);
+    ck_assert_msg(
+        strstr(rep.first_bad,
+               "log.csv:3: column ch: missing: expected 6 fields as in the header, found 5"),
+        "%s", rep.first_bad);
     md_ingest_report_free(&rep);
 
     /* the baseline of a second version, from the same file */
@@ -220,7 +224,8 @@ START_TEST(bad_records_are_bad_rows_too)
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
     ck_assert_int_eq(brep.bad_rows, 4);
     ck_assert_int_eq(brep.rows, 5);
-    ck_assert_msg(strstr(brep.first_bad, "log.csv:3: expected 6 fields"), "%s", brep.first_bad);
+    ck_assert_msg(strstr(brep.first_bad, "log.csv:3: column ch: missing: expected 6 fields"), "%s",
+                  brep.first_bad);
 
     /* a column of ids left among the features is named */
     md_version_spec v3 = {.artifact_uri = "s3://m/3"};
@@ -291,6 +296,8 @@ START_TEST(contract_errors_name_file_and_field)
          MD_INVALID},
         {"[{\"name\": \"x\", \"type\": \"text\"}]", "c.json: features[0].type: expected",
          MD_INVALID},
+        {"[{\"name\": \"x\", \"type\": 5}]", "c.json: features[0].type: expected", MD_INVALID},
+        {"[{\"name\": \"x\", \"type\": null}]", "c.json: features[0].type: expected", MD_INVALID},
         {"[{\"name\": \"x\",\n \"min\": }]", "c.json:2: invalid JSON at column", MD_INVALID},
         {"{\"features\": 3}", "c.json: expected {\"features\": [...]}", MD_INVALID},
     };

@@ -68,8 +68,18 @@ END_TEST
 
 START_TEST(iso_rejects)
 {
-    const char *bad[] = {"2026-02-30", "2026-13-01", "2026-10-01T25:00Z", "2026-10-01T10:00+2",
-                         "yesterday", "2026-10-01T10:00:00Zjunk", "", "2023-02-29"};
+    const char *bad[] = {"2026-02-30",
+                         "2026-13-01",
+                         "2026-10-01T25:00Z",
+                         "2026-10-01T10:00+2",
+                         "yesterday",
+                         "2026-10-01T10:00:00Zjunk",
+                         "",
+                         "2023-02-29",
+                         "2026-10-01T10:00:00+05:",
+                         "0000-01-01T00:00:00Z",
+                         "9999-12-31T23:59:59-05:00",
+                         "0001-01-01T00:30:00+01:00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms;
         md_err err;
@@ -78,6 +88,13 @@ START_TEST(iso_rejects)
     int64_t ms;
     md_err err;
     ck_assert_int_eq(md_time_parse_iso("2026-10-01T10:00:00", true, &ms, &err), MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "needs Z or an offset"), "%s", err.msg);
+    md_time_parse("9999-12-31T23:59:59-05:00", &ms, &err);
+    ck_assert_msg(strstr(err.msg, "outside the years 0001 to 9999"), "%s", err.msg);
+    ck_assert_int_eq(md_time_parse("9999-12-31T23:59:59+05:00", &ms, &err), MD_OK);
+    ck_assert_int_eq(md_time_parse("0001-01-01T00:30:00-01:00", &ms, &err), MD_OK);
+    md_field f = {MD_F_TEXT, false, "0000-06-01T00:00:00Z", 20, 0};
+    ck_assert(!md_value_time(&f, &ms)); /* the fast path too */
 }
 END_TEST
 

@@ -100,7 +100,10 @@ START_TEST(bad_records_are_named)
     static const struct {
         const char *text, *message;
     } cases[] = {
-        {"a,b\n1,2\n3\n", "r.csv:3: expected 2 fields as in the header, found 1"},
+        {"a,b\n1,2\n3\n",
+         "r.csv:3: column b: missing: expected 2 fields as in the header, found 1"},
+        {"a,b\n1,2,3\n", "r.csv:2: expected 2 fields as in the header, found 3 (field 3 is past "
+                         "the last column, b)"},
         {"a,b\n1,\"open\n", "r.csv:2: column b: unterminated quoted field"},
         {"a,b\n1,a long field with a bad byte \xFF past the first block\n",
          "r.csv:2: column b: invalid UTF-8"},
