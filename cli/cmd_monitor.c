@@ -27,7 +27,7 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
 {
     md_err err;
     memset(o, 0, sizeof *o);
-    o->cols = (md_columns){f->ts, f->id, f->score, f->label, f->latency};
+    o->cols = (md_columns){f->ts, f->id, f->score, f->label, f->latency, NULL};
     o->replace = f->replace;
     if (md_format_parse(f->format, &o->format, &err) != MD_OK)
         return cli_usage_error(c, "%s", err.msg);

@@ -737,6 +737,12 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     md_file_hasher *hash = rc == MD_OK ? md_file_hash_start(path) : NULL;
     if (rc == MD_OK)
         rc = prepare(&g, model, number, err);
+    /* columns not named take the names the baseline was built with */
+    md_read_opts ro = o->read;
+    md_columns known = {g.b.col_ts,    g.b.col_id,      g.b.col_score,
+                        g.b.col_label, g.b.col_latency, NULL};
+    ro.cols.known = rc == MD_OK ? &known : NULL;
+    pc.ro = &ro;
     if (rc == MD_OK)
         rc = md_pass_run(path, &pc, &g.pass, err);
     if (rc == MD_OK) {

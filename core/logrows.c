@@ -9,6 +9,15 @@
 md_columns md_columns_defaults(const md_columns *g)
 {
     md_columns c = *g;
+    const md_columns *k = g->known;
+    if (k) {
+        c.ts = c.ts ? c.ts : k->ts;
+        c.id = c.id ? c.id : k->id;
+        c.score = c.score ? c.score : k->score;
+        c.label = c.label ? c.label : k->label;
+        c.latency = c.latency ? c.latency : k->latency;
+    }
+    c.known = NULL;
     c.ts = c.ts ? c.ts : "ts";
     c.score = c.score ? c.score : "score";
     c.label = c.label ? c.label : "label";

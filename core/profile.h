@@ -76,8 +76,11 @@ typedef struct {
 } md_bfeature;
 
 /* Which columns hold what; NULL for an optional column that is not there. */
-typedef struct {
+typedef struct md_columns {
     const char *ts, *id, *score, *label, *latency;
+    /* names taken where these are NULL (an ingest's: those its baseline was built with), before
+     * the defaults; unlike a name given, one of them missing from a file is no error */
+    const struct md_columns *known;
 } md_columns;
 
 typedef struct {

@@ -552,6 +552,43 @@ START_TEST(single_class_has_no_auc)
 }
 END_TEST
 
+/* An ingest takes the column names its baseline was built with where its flags name none: a
+ * label column named only for the baseline still labels the log's rows, and the id column is
+ * no unknown column; a log without that label column is no error (labels come later). */
+START_TEST(ingest_takes_the_baselines_column_names)
+{
+    md_store *s = mon_store();
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    md_err err;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_baseline_opts bo = {.read.cols = {.id = "cid", .score = "prob", .label = "y"}};
+    md_baseline_report brep;
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 2,
+                                       mon_write_file("b2.csv", "cid,prob,y,x\n1,0.2,0,1\n"
+                                                                "2,0.6,1,2\n3,0.4,0,3\n"),
+                                       &bo, &brep, &err),
+                     MD_OK);
+    md_ingest_opts o = {0};
+    md_ingest_report rep;
+    md_status rc =
+        md_ingest(s, &mon_op, "churn", 2,
+                  mon_write_file("l.csv", "ts,cid,prob,y,x\n2026-10-01T00:00:00Z,1,0.3,1,1\n"
+                                          "2026-10-01T00:00:00Z,2,0.7,0,2\n"),
+                  &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.labeled, 2);
+    ck_assert_int_eq(rep.nnew, 0);
+    md_ingest_report_free(&rep);
+    rc = md_ingest(s, &mon_op, "churn", 2,
+                   mon_write_file("l2.csv", "ts,cid,prob,x\n2026-10-02T00:00:00Z,1,0.3,1\n"), &o,
+                   &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.labeled, 0);
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(no_baseline_no_ingest)
 {
     md_store *s = mon_store();
@@ -589,6 +626,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, window_filters_name_what_there_is);
     tcase_add_test(tc, no_baseline_no_ingest);
+    tcase_add_test(tc, ingest_takes_the_baselines_column_names);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
     suite_add_tcase(s, tc);
