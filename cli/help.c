@@ -8,7 +8,7 @@
 /* FILE and the column flags, as baseline and ingest share them. */
 #define COLUMN_FLAGS                                                                               \
     "  FILE               CSV (RFC 4180: quotes, CRLF, a UTF-8 BOM) or JSON Lines, one object a\n" \
-    "                     line; .jsonl and .ndjson files are JSON Lines, any other CSV\n"          \
+    "                     line; .jsonl, .ndjson and .json files are JSON Lines, any other CSV\n"  \
     "  --format csv|jsonl the format, whatever the file's name\n"                                  \
     "  --ts-col C         the timestamp: ISO-8601 with Z or an offset, or epoch seconds\n"         \
     "                     (default ts)\n"                                                          \
@@ -34,6 +34,7 @@ static const struct {
      "\nBuilds the version's baseline profile from training or holdout data (operator): for each\n"
      "feature its PSI edges (deciles), a seeded KS sample of at most 10,000 values, its missing\n"
      "rate and categories; the score deciles and the baseline AUC. Windows are compared with it.\n"
+     "The timestamp column, when there is one, is no feature, and its values are not read.\n"
      "\n" COLUMN_FLAGS
      "  --contract FILE    a data contract (JSON: name, type, nullable, min/max, allowed),\n"
      "                     kept with the baseline; see docs/METRICS.md\n"

@@ -147,7 +147,7 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
     const md_field *sc = m->score >= 0 ? &f[m->score] : &absent;
     memset(v, 0, sizeof *v);
     const md_columns *n = &m->names;
-    if (!md_value_time(ts, &v->ts_ms)) {
+    if (need_ts && !md_value_time(ts, &v->ts_ms)) { /* a baseline's is not read */
         double x;
         if (md_value_number(ts, &x) && x >= MD_EPOCH_END_S)
             return bad(col, n->ts, why, cap,
@@ -158,8 +158,7 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
             return bad(col, n->ts, why, cap,
                        "'%.*s' is not a timestamp (ISO-8601 with Z or an offset, or epoch seconds)",
                        ts);
-        if (need_ts)
-            return bad(col, n->ts, why, cap, "missing timestamp%.*s", &absent);
+        return bad(col, n->ts, why, cap, "missing timestamp%.*s", &absent);
     }
     if (!md_value_number(sc, &v->score)) {
         if (md_value_missing(sc) && sc->kind == MD_F_TEXT && sc->n > 0)

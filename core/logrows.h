@@ -41,8 +41,9 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
 /* Re-resolves after JSON Lines added columns (never fails; missing stays -1). */
 void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m);
 
-/* Reads and checks the special columns of one record. On a bad row returns false with the
- * column and the reason. */
+/* Reads and checks the special columns of one record; the timestamp only with need_ts (an
+ * ingest: a baseline does not use its timestamps, so any text there is fine). On a bad row
+ * returns false with the column and the reason. */
 bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals *out,
                  const char **bad_col, char *why, size_t cap);
 

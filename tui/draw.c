@@ -210,3 +210,21 @@ void tui_short_time(const char *iso, char *out, size_t cap)
     else
         snprintf(out, cap, "%.10s %.5s", iso, strlen(iso) > 11 ? iso + 11 : "");
 }
+
+void tui_trend_header(tui_app *a, int y, int cols, const char *what, const char *from,
+                      const char *to, int label_x)
+{
+    static const char labels[] = "this      over all windows";
+    char range[96], t[160];
+    snprintf(range, sizeof range, "%s %s %s", from, tui_glyph(a, TUI_G_ELLIPSIS), to);
+    snprintf(t, sizeof t, "%s, windows %s", what, range);
+    int after = label_x + (int)strlen(labels) + 1, rw = tui_width(range);
+    if (1 + tui_width(t) < label_x) {
+        tui_put(a, y, 1, label_x - 1, TUI_TITLE, t, false);
+    } else {
+        tui_put(a, y, 1, label_x - 1, TUI_TITLE, what, false);
+        if (cols - 1 - rw > after) /* else the labels' figures say it row by row */
+            tui_put(a, y, cols - 1 - rw, rw, TUI_TITLE, range, false);
+    }
+    tui_put(a, y, label_x, cols - label_x, TUI_TITLE, labels, false);
+}

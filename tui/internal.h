@@ -308,6 +308,10 @@ int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *tex
 /* Whether a blank looks the same in x as in y (same background, nothing drawn on a blank):
  * then blanks may take either, and a row changes attributes less often on the wire. */
 bool tui_blank_alike(attr_t x, attr_t y);
+/* A trends block's header row: "WHAT, windows FROM ... TO" at the left when it fits before the
+ * figures' labels at label_x, else WHAT there and the range at the right end of the row. */
+void tui_trend_header(tui_app *a, int y, int cols, const char *what, const char *from,
+                      const char *to, int label_x);
 /* Display width of text (after sanitizing). */
 int tui_width(const char *text);
 void tui_hline(tui_app *a, int y, int x, int width, tui_role r);

@@ -359,13 +359,8 @@ static void draw_trends(tui_app *a, calib_view *c, int y, int cols)
     int from = (int)c->nw - n; /* the latest windows, unless the shown one is older */
     if (c->cur < from)
         from = c->cur - n / 2 > 0 ? c->cur - n / 2 : 0;
-    char t[160];
     fill(a, y, cols);
-    snprintf(t, sizeof t, "trends, windows %s %s %s", c->w[from].key, tui_glyph(a, TUI_G_ELLIPSIS),
-             c->w[from + n - 1].key);
-    tui_put(a, y, 1, cols - 1, TUI_TITLE, t, false);
-    tui_put(a, y, SPARK_X + n + 1, cols - SPARK_X - n - 1, TUI_TITLE, "this      over all windows",
-            false);
+    tui_trend_header(a, y, cols, "trends", c->w[from].key, c->w[from + n - 1].key, SPARK_X + n + 1);
     for (int k = 0; k < T_COUNT; k++)
         draw_spark(a, c, k, y + 1 + k, from, n, cols);
 }

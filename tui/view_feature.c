@@ -617,17 +617,13 @@ static void draw_trends(tui_app *a, feature_view *f, int y, int cols)
     int from = (int)f->nw - n; /* the latest windows, unless the shown one is older */
     if (f->wi >= 0 && f->wi < from)
         from = f->wi - n / 2 > 0 ? f->wi - n / 2 : 0;
-    char t[160];
     fill(a, y, cols);
     if (!f->nw) {
         tui_put(a, y, 1, cols - 1, TUI_DIM, "no windows yet", false);
         return;
     }
-    snprintf(t, sizeof t, "trend, windows %s %s %s", f->windows[from],
-             tui_glyph(a, TUI_G_ELLIPSIS), f->windows[from + n - 1]);
-    tui_put(a, y, 1, cols - 1, TUI_TITLE, t, false);
-    tui_put(a, y, SPARK_X + n + 1, cols - SPARK_X - n - 1, TUI_TITLE, "this      over all windows",
-            false);
+    tui_trend_header(a, y, cols, "trend", f->windows[from], f->windows[from + n - 1],
+                     SPARK_X + n + 1);
     for (int m = 0; m < MD_GRID_METRIC_COUNT; m++)
         draw_spark(a, f, m, y + 1 + m, from, n, cols);
 }

@@ -589,6 +589,24 @@ START_TEST(ingest_takes_the_baselines_column_names)
 }
 END_TEST
 
+/* A baseline does not use its timestamps: zone-less ones (a holdout extract's), or any text,
+ * are no bad rows, and the column is no feature. */
+START_TEST(baseline_ignores_its_timestamps)
+{
+    md_store *s = mon_store();
+    baseline_v2(s, "ts,score,label,x\n2026-09-01 10:00:00,0.2,0,1\nyesterday,0.6,1,2\n,0.4,0,3\n");
+    md_baseline b;
+    md_err err;
+    int64_t vid = tu_count(s, "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id"
+                              " WHERE m.name = 'churn' AND v.number = 2");
+    ck_assert_int_eq(md_baseline_load(s, vid, &b, &err), MD_OK);
+    ck_assert_int_eq(b.nfeatures, 1);
+    ck_assert_str_eq(b.features[0].name, "x");
+    md_baseline_free(&b);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(no_baseline_no_ingest)
 {
     md_store *s = mon_store();
@@ -627,6 +645,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, window_filters_name_what_there_is);
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, ingest_takes_the_baselines_column_names);
+    tcase_add_test(tc, baseline_ignores_its_timestamps);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
     suite_add_tcase(s, tc);
