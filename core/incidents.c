@@ -41,20 +41,67 @@ static md_severity adjust(md_severity s, const md_window_facts *w, const md_poli
     return s;
 }
 
-static md_status add_evidence(md_store *s, int64_t id, const md_window_facts *w, const finding *f,
-                              const char *at, md_err *err)
+/* A note on an incident, audited. */
+static md_status note_incident(md_store *s, const char *actor, int64_t id, const char *at,
+                               const char *note, md_err *err)
 {
-    char *detail = md_json_canonical(f->detail);
     md_status rc = md_sql_run(s, err,
-                              "INSERT OR IGNORE INTO incident_evidence(incident_id, version_id,"
-                              " window_kind, window, feature, severity, at, detail)"
-                              " VALUES (?,?,?,?,?,?,?,?)",
-                              "iittttt" "t", id, w->version_id, w->window_kind, w->window, f->key,
-                              md_severity_name(f->severity), at, detail);
-    free(detail);
+                              "INSERT INTO incident_notes(incident_id, at, actor, text)"
+                              " VALUES (?,?,?,?)",
+                              "ittt", id, at, actor, note);
+    char *object = md_xasprintf("incident:%lld", (long long)id);
+    json_t *d = json_pack("{s:s}", "note", note);
     if (rc == MD_OK)
+        rc = md_audit_append(s, actor, "incident.note", object, "", d, NULL, err);
+    json_decref(d);
+    free(object);
+    return rc;
+}
+
+/* The window's evidence, new or (the window recomputed since, or graver now) what it reads
+ * now: what was there before goes into a note, so the incident's history keeps it. */
+static md_status add_evidence(md_store *s, const char *actor, int64_t id, const md_window_facts *w,
+                              const finding *f, const char *at, md_err *err)
+{
+    char *detail = md_json_canonical(f->detail), *before = NULL, *was_sev = NULL;
+    sqlite3_stmt *st;
+    md_status rc = md_sql_prepare(s,
+                                  "SELECT detail, severity FROM incident_evidence WHERE"
+                                  " incident_id = ? AND version_id = ? AND window_kind = ? AND"
+                                  " window = ? AND feature = ?",
+                                  &st, err);
+    if (rc == MD_OK) {
+        md_sql_bind(st, "iittt", id, w->version_id, w->window_kind, w->window, f->key);
+        bool row = false;
+        rc = md_sql_step(s, st, &row, err);
+        if (rc == MD_OK && row)
+            before = md_sql_col_text(st, 0), was_sev = md_sql_col_text(st, 1);
+        sqlite3_finalize(st);
+    }
+    const char *sev = md_severity_name(f->severity);
+    bool changed = before && (strcmp(before, detail) != 0 || strcmp(was_sev, sev) != 0);
+    if (rc == MD_OK && (!before || changed))
+        rc = md_sql_run(s, err,
+                        "INSERT INTO incident_evidence(incident_id, version_id, window_kind,"
+                        " window, feature, severity, at, detail) VALUES (?,?,?,?,?,?,?,?)"
+                        " ON CONFLICT DO UPDATE SET severity = excluded.severity,"
+                        " at = excluded.at, detail = excluded.detail",
+                        "iittttt"
+                        "t",
+                        id, w->version_id, w->window_kind, w->window, f->key, sev, at, detail);
+    if (rc == MD_OK && changed) {
+        char *note = md_xasprintf("window %s was recomputed; its evidence now reads as above "
+                                  "(it read %s %s)",
+                                  w->window, was_sev, before);
+        rc = note_incident(s, actor, id, at, note, err);
+        free(note);
+    }
+    if (rc == MD_OK && (!before || changed))
         rc = md_sql_run(s, err, "UPDATE incidents SET last_evidence_at = ? WHERE id = ?", "ti", at,
                         id);
+    free(detail);
+    free(before);
+    free(was_sev);
     return rc;
 }
 
@@ -83,6 +130,13 @@ static md_status open_incident(md_store *s, const char *actor, const md_window_f
     free(object);
     free(title);
     return rc;
+}
+
+/* An incident the window being applied raised (md_incidents_apply's note_cleared). */
+static void raised(md_incident_tally *t, int64_t id)
+{
+    t->raised = md_xrealloc(t->raised, (t->nraised + 1) * sizeof *t->raised);
+    t->raised[t->nraised++] = id;
 }
 
 static md_status raise_finding(md_store *s, const char *actor, const md_window_facts *w,
@@ -128,8 +182,10 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
     if (rc != MD_OK)
         return rc;
     bool graver = id && sev[1] - '0' > (int)f->severity;
-    if (known && !graver)
-        return MD_OK;
+    if (known && !graver) { /* raised again: its evidence stays, or is brought up to date */
+        raised(t, id);
+        return add_evidence(s, actor, id, w, f, at, err);
+    }
     bool first = true; /* the first time this run meets the incident */
     for (size_t i = 0; id && i < t->ntouched; i++)
         first &= t->touched[i] != id;
@@ -156,13 +212,17 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
         t->touched = md_xrealloc(t->touched, (t->ntouched + 1) * sizeof *t->touched);
         t->touched[t->ntouched++] = id;
     }
-    return rc == MD_OK ? add_evidence(s, id, w, f, at, err) : rc;
+    if (rc == MD_OK)
+        raised(t, id);
+    return rc == MD_OK ? add_evidence(s, actor, id, w, f, at, err) : rc;
 }
 
 void md_incident_tally_free(md_incident_tally *t)
 {
     free(t->touched);
-    t->touched = NULL;
+    free(t->raised);
+    t->touched = t->raised = NULL;
+    t->nraised = 0;
     t->ntouched = 0;
 }
 
@@ -209,7 +269,8 @@ static md_status feature_rules(md_store *s, const char *actor, const md_window_f
         bool fire[3] = {psi_alert(ff, &p->drift) || ks_alert(ff, &p->drift),
                         ff->schema_changes > 0 || ff->violations > 0,
                         fabs(ff->missing_delta) >= p->incidents.missing_delta &&
-                            !(ff->missing_pvalue >= p->drift.missing_pvalue)};
+                            !(ff->missing_pvalue >= p->drift.missing_pvalue) &&
+                            !(ff->present == 0 && ff->schema_changes > 0)}; /* absent: schema */
         for (int k = 0; rc == MD_OK && k < 3; k++)
             if (fire[k])
                 rc = raise_finding(s, actor, w, &fs[k], t, err);
@@ -272,12 +333,66 @@ static md_status window_rules(md_store *s, const char *actor, const md_window_fa
     return rc;
 }
 
+/* Open incidents with evidence from this window that the rules did not raise again (the window
+ * was recomputed over more or other rows, or the policy changed): a note says so, once. */
+static md_status note_cleared(md_store *s, const char *actor, const md_window_facts *w,
+                              const md_incident_tally *t, md_err *err)
+{
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    md_status rc = md_sql_prepare(s,
+                                  "SELECT DISTINCT e.incident_id FROM incident_evidence e"
+                                  " JOIN incidents i ON i.id = e.incident_id"
+                                  " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
+                                  " AND i.state <> 'resolved' ORDER BY e.incident_id",
+                                  &st, err);
+    if (rc != MD_OK)
+        return rc;
+    md_sql_bind(st, "itt", w->version_id, w->window_kind, w->window);
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        int64_t id = sqlite3_column_int64(st, 0);
+        bool raised = false;
+        for (size_t i = 0; i < t->nraised; i++)
+            raised |= t->raised[i] == id;
+        if (!raised) {
+            ids = md_xrealloc(ids, (n + 1) * sizeof *ids);
+            ids[n++] = id;
+        }
+    }
+    sqlite3_finalize(st);
+    char at[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, at);
+    char *note = md_xasprintf("window %s was recomputed and no longer meets this rule (modeldeck "
+                              "drift, calibration); its evidence here is from before",
+                              w->window);
+    for (size_t i = 0; rc == MD_OK && i < n; i++) {
+        int64_t said = 0;
+        rc = md_sql_int(s, &said, err,
+                        "SELECT count(*) FROM incident_notes WHERE incident_id = ? AND text = ?"
+                        " AND id > coalesce((SELECT max(id) FROM incident_notes WHERE"
+                        " incident_id = ? AND text LIKE 'window ' || ? || ' was recomputed;%'),"
+                        " 0)",
+                        "itit", ids[i], note, ids[i], w->window);
+        if (rc == MD_OK && !said)
+            rc = note_incident(s, actor, ids[i], at, note, err);
+    }
+    free(note);
+    free(ids);
+    return rc;
+}
+
 md_status md_incidents_apply(md_store *s, const char *actor, const md_window_facts *w,
                              const md_policy *p, md_incident_tally *t, md_err *err)
 {
-    if (feature_rules(s, actor, w, p, t, err) != MD_OK)
+    t->nraised = 0;
+    if (feature_rules(s, actor, w, p, t, err) != MD_OK ||
+        window_rules(s, actor, w, p, t, err) != MD_OK)
         return err->code;
-    return window_rules(s, actor, w, p, t, err);
+    return note_cleared(s, actor, w, t, err);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
@@ -470,17 +585,8 @@ md_status md_incidents_note_window(md_store *s, const char *actor, int64_t versi
     sqlite3_finalize(st);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
-    for (size_t i = 0; rc == MD_OK && i < n; i++) {
-        rc = md_sql_run(s, err,
-                        "INSERT INTO incident_notes(incident_id, at, actor, text) VALUES (?,?,?,?)",
-                        "ittt", ids[i], at, actor, note);
-        char *object = md_xasprintf("incident:%lld", (long long)ids[i]);
-        json_t *d = json_pack("{s:s}", "note", note);
-        if (rc == MD_OK)
-            rc = md_audit_append(s, actor, "incident.note", object, "", d, NULL, err);
-        json_decref(d);
-        free(object);
-    }
+    for (size_t i = 0; rc == MD_OK && i < n; i++)
+        rc = note_incident(s, actor, ids[i], at, note, err);
     free(ids);
     return rc;
 }

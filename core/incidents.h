@@ -70,6 +70,8 @@ typedef struct {
     int opened, updated, escalated;
     int64_t *touched;
     size_t ntouched;
+    int64_t *raised; /* the incidents the window being applied raised again */
+    size_t nraised;
 } md_incident_tally;
 
 void md_incident_tally_free(md_incident_tally *t);

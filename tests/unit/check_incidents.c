@@ -335,6 +335,48 @@ static void expect_tally_agrees(md_store *s)
     ck_assert_int_eq(tu_count(s, sql), 0);
 }
 
+/* A window recomputed (rows added, a file corrected): the evidence from it is brought up to date
+ * with a note keeping what it read, and when the rule no longer holds there a note says so,
+ * once; an absent column is a schema change, not a missingness spike as well. */
+START_TEST(recomputed_windows_update_their_evidence)
+{
+    md_store *s = world();
+    md_feature_facts f[1] = {drifting("x")};
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    f[0].psi = 0.5; /* more rows, still drifting */
+    md_incident_tally t = apply(s, "2026-10-01", true, f, 1, NULL);
+    ck_assert_int_eq(t.opened, 0);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_evidence WHERE detail LIKE "
+                                 "'%\"psi\":0.5,%'"),
+                     1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text LIKE 'window "
+                                 "2026-10-01 was recomputed; its evidence now reads as above (it "
+                                 "read P3 %\"psi\":0.4,%'"),
+                     1);
+    apply(s, "2026-10-01", true, f, 1, NULL); /* the same again: nothing to say */
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes"), 1);
+    f[0] = quiet("x");
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text LIKE 'window "
+                                 "2026-10-01 was recomputed and no longer meets this rule%'"),
+                     1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'"), 2);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'open'"), 1);
+
+    md_feature_facts gone = {.feature = "y",
+                             .missing_delta = 0.97,
+                             .missing_pvalue = 0,
+                             .schema_changes = 1,
+                             .mix_pvalue = NAN};
+    t = apply(s, "2026-10-02", true, &gone, 1, NULL);
+    ck_assert_int_eq(t.opened, 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE key = 'y'"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE kind = 'schema'"), 1);
+    md_store_close(s);
+}
+END_TEST
+
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 
 START_TEST(lifecycle_is_audited_and_timed)
@@ -549,6 +591,7 @@ Suite *suite_incidents(void)
     tcase_add_test(tc, window_rules_fire_on_their_thresholds);
     tcase_add_test(tc, an_incident_counts_once_per_run);
     tcase_add_test(tc, lifecycle_is_audited_and_timed);
+    tcase_add_test(tc, recomputed_windows_update_their_evidence);
     tcase_add_test(tc, more_severe_evidence_ends_a_snooze);
     tcase_add_loop_test(tc, a_malformed_policy_is_named_and_the_old_one_stays, 0,
                         (int)(sizeof bad_policies / sizeof bad_policies[0]));
