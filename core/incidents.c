@@ -333,14 +333,13 @@ static md_status window_rules(md_store *s, const char *actor, const md_window_fa
     return rc;
 }
 
-/* Open incidents with evidence from this window that the rules did not raise again (the window
- * was recomputed over more or other rows, or the policy changed): a note says so, once. */
-static md_status note_cleared(md_store *s, const char *actor, const md_window_facts *w,
-                              const md_incident_tally *t, md_err *err)
+/* The incidents not resolved with evidence from this window, but for those the tally says the
+ * window raised again (t may be NULL). */
+static md_status window_incidents(md_store *s, int64_t version_id, const char *kind,
+                                  const char *window, const md_incident_tally *t, int64_t **ids,
+                                  size_t *n, md_err *err)
 {
     sqlite3_stmt *st;
-    int64_t *ids = NULL;
-    size_t n = 0;
     md_status rc = md_sql_prepare(s,
                                   "SELECT DISTINCT e.incident_id FROM incident_evidence e"
                                   " JOIN incidents i ON i.id = e.incident_id"
@@ -349,21 +348,32 @@ static md_status note_cleared(md_store *s, const char *actor, const md_window_fa
                                   &st, err);
     if (rc != MD_OK)
         return rc;
-    md_sql_bind(st, "itt", w->version_id, w->window_kind, w->window);
+    md_sql_bind(st, "itt", version_id, kind, window);
     for (bool row = true; rc == MD_OK;) {
         rc = md_sql_step(s, st, &row, err);
         if (rc != MD_OK || !row)
             break;
         int64_t id = sqlite3_column_int64(st, 0);
         bool raised = false;
-        for (size_t i = 0; i < t->nraised; i++)
+        for (size_t i = 0; t && i < t->nraised; i++)
             raised |= t->raised[i] == id;
         if (!raised) {
-            ids = md_xrealloc(ids, (n + 1) * sizeof *ids);
-            ids[n++] = id;
+            *ids = md_xrealloc(*ids, (*n + 1) * sizeof **ids);
+            (*ids)[(*n)++] = id;
         }
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* Open incidents with evidence from this window that the rules did not raise again (the window
+ * was recomputed over more or other rows, or the policy changed): a note says so, once. */
+static md_status note_cleared(md_store *s, const char *actor, const md_window_facts *w,
+                              const md_incident_tally *t, md_err *err)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    md_status rc = window_incidents(s, w->version_id, w->window_kind, w->window, t, &ids, &n, err);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
     char *note = md_xasprintf("window %s was recomputed and no longer meets this rule (modeldeck "
@@ -563,26 +573,9 @@ md_status md_incidents_note_window(md_store *s, const char *actor, int64_t versi
                                    const char *kind, const char *window, const char *note,
                                    md_err *err)
 {
-    sqlite3_stmt *st;
     int64_t *ids = NULL;
     size_t n = 0;
-    md_status rc = md_sql_prepare(s,
-                                  "SELECT DISTINCT e.incident_id FROM incident_evidence e"
-                                  " JOIN incidents i ON i.id = e.incident_id"
-                                  " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
-                                  " AND i.state <> 'resolved' ORDER BY e.incident_id",
-                                  &st, err);
-    if (rc != MD_OK)
-        return rc;
-    md_sql_bind(st, "itt", version_id, kind, window);
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        ids = md_xrealloc(ids, (n + 1) * sizeof *ids);
-        ids[n++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
+    md_status rc = window_incidents(s, version_id, kind, window, NULL, &ids, &n, err);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
     for (size_t i = 0; rc == MD_OK && i < n; i++)
