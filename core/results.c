@@ -85,7 +85,9 @@ static json_t *calibration_row(sqlite3_stmt *st)
     json_object_set_new(o, "hl_pvalue", col_real(st, 11));
     json_object_set_new(o, "deciles", col_json(st, 12));
     json_object_set_new(o, "latency", col_json(st, 13));
-    json_object_set_new(o, "status", md_json_str_or_null((const char *)sqlite3_column_text(st, 14)));
+    /* the window's worst feature drift status, named so that no one reads it as calibration's */
+    json_object_set_new(o, "drift_status",
+                        md_json_str_or_null((const char *)sqlite3_column_text(st, 14)));
     return o;
 }
 
