@@ -195,25 +195,33 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cli_kv(keys[i], s_of(o, keys[i]));
     cli_kv("time to ack (s)", n_short(o, "time_to_ack_s", b, sizeof b));
-    static const char *const head[] = {"WINDOW", "VERSION", "FEATURE", "SEVERITY", "DETAIL"};
-    cli_table *t = cli_table_new(5, head); /* the detail, last, whole: it is the evidence */
+    static const char *const head[] = {"WINDOW", "VERSION", "FEATURE", "SEVERITY", "WHY"};
+    cli_table *t = cli_table_new(5, head); /* why, last, whole: it is what an operator reads */
     json_t *e;
     size_t i;
     json_array_foreach(json_object_get(o, "evidence"), i, e)
     {
-        char v[24], *detail = detail_text(json_object_get(e, "detail"));
+        char v[24];
         snprintf(v, sizeof v, "v%lld", (long long)json_integer_value(json_object_get(e, "version")));
-        const char *row[] = {s_of(e, "window"), v, s_of(e, "feature"), s_of(e, "severity"), detail};
+        const char *row[] = {s_of(e, "window"), v, s_of(e, "feature"), s_of(e, "severity"),
+                             s_of(e, "reason")};
         cli_table_row(t, row);
-        free(detail);
     }
-    printf("\nevidence:\n");
+    printf("\nevidence (why: under the policy now in force; every figure in --json):\n");
     cli_table_print(t);
     cli_table_free(t);
+    json_array_foreach(json_object_get(o, "evidence"), i, e)
+    {
+        char *detail = detail_text(json_object_get(e, "detail"));
+        printf("%s%s %s: %s\n", i ? "" : "\nfigures:\n", s_of(e, "window"),
+               *s_of(e, "feature") ? s_of(e, "feature") : "-", detail);
+        free(detail);
+    }
     json_array_foreach(json_object_get(o, "notes"), i, e)
     {
         char *txt = cli_safe(s_of(e, "text"));
-        printf("note by %s at %s: %s\n", s_of(e, "actor"), s_of(e, "at"), txt);
+        printf("%snote by %s at %s: %s\n", i ? "" : "\nnotes:\n", s_of(e, "actor"), s_of(e, "at"),
+               txt);
         free(txt);
     }
     json_decref(o);

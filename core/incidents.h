@@ -84,6 +84,11 @@ md_status md_incidents_apply(md_store *s, const char *actor, const md_window_fac
 md_status md_incidents_evaluate(md_store *s, const md_actor *actor, const char *model,
                                 md_incident_tally *t, md_err *err);
 
+/* Why evidence of an incident of this kind met its rule, under policy p (core/incidents_why.c):
+ * the figures and the thresholds they crossed, one line. */
+void md_incident_why(const char *kind, const json_t *detail, const md_policy *p, char *out,
+                     size_t cap);
+
 md_status md_incident_ack(md_store *s, const md_actor *a, int64_t id, const char *reason,
                           md_err *err);
 md_status md_incident_assign(md_store *s, const md_actor *a, int64_t id, const char *user,

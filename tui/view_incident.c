@@ -272,9 +272,10 @@ static void detail_status(tui_app *a, tui_view *v, char *out, size_t cap)
     detail *d = v->st;
     if (!d->t.nrows)
         return;
-    const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor);
-    snprintf(out, cap, "%s %s", md_json_text(e, "window"),
-             *md_json_text(e, "feature") ? md_json_text(e, "feature") : "");
+    const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor); /* and why it met the rule */
+    snprintf(out, cap, "%s%s%s: %s", md_json_text(e, "window"),
+             *md_json_text(e, "feature") ? " " : "", md_json_text(e, "feature"),
+             md_json_text(e, "reason"));
 }
 
 static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)

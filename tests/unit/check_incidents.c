@@ -377,6 +377,48 @@ START_TEST(recomputed_windows_update_their_evidence)
 }
 END_TEST
 
+/* Why evidence met its rule: the figures beside the thresholds they crossed, under the policy in
+ * force; `incidents show` gives it for each piece of evidence. */
+START_TEST(evidence_says_why)
+{
+    md_store *s = world();
+    md_policy p;
+    md_err err;
+    ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_OK);
+    struct {
+        const char *kind, *detail, *says;
+    } cases[] = {
+        {"drift", "{\"psi\": 0.4, \"psi_null_p99\": 0.02, \"ks\": 0.05, \"ks_pvalue\": 0.5}",
+         "PSI 0.4 >= alert 0.25 and above its no-drift p99 0.02"},
+        {"drift",
+         "{\"psi\": 0.05, \"psi_null_p99\": 0.01, \"ks\": 0.2, \"ks_pvalue\": 1e-10, "
+         "\"drifting_features\": 3}",
+         "KS D 0.2 >= 0.1 with p 1e-10 < 0.01; 3 features drifting in this window"},
+        {"calibration", "{\"ece\": 0.08, \"labeled\": 3000, \"hl_pvalue\": 0.5}",
+         "ECE 0.08 > 0.05 over 3000 labeled rows"},
+        {"data_quality", "{\"missing_delta\": 0.25, \"missing_pvalue\": 1e-9}",
+         "missing rate +0.25 from the baseline's, at least 0.2; binomial p 1e-09 < 0.01"},
+        {"latency", "{\"over_sla\": 0.15}", "15% of latencies over the model's SLA, more than 1%"},
+        {"drift", "{\"psi\": 0.01, \"psi_null_p99\": 0.02}", "no longer meets the rule"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *d = json_loads(cases[i].detail, 0, NULL);
+        char why[512];
+        md_incident_why(cases[i].kind, d, &p, why, sizeof why);
+        ck_assert_msg(strstr(why, cases[i].says), "case %zu: %s", i, why);
+        json_decref(d);
+    }
+    md_policy_free(&p);
+    md_feature_facts f[1] = {drifting("x")};
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    json_t *o = incident(s, 1), *e = json_array_get(json_object_get(o, "evidence"), 0);
+    ck_assert_msg(strncmp(str(e, "reason"), "PSI 0.4 >= alert 0.25", 21) == 0, "%s",
+                  str(e, "reason"));
+    json_decref(o);
+    md_store_close(s);
+}
+END_TEST
+
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 
 START_TEST(lifecycle_is_audited_and_timed)
@@ -592,6 +634,7 @@ Suite *suite_incidents(void)
     tcase_add_test(tc, an_incident_counts_once_per_run);
     tcase_add_test(tc, lifecycle_is_audited_and_timed);
     tcase_add_test(tc, recomputed_windows_update_their_evidence);
+    tcase_add_test(tc, evidence_says_why);
     tcase_add_test(tc, more_severe_evidence_ends_a_snooze);
     tcase_add_loop_test(tc, a_malformed_policy_is_named_and_the_old_one_stays, 0,
                         (int)(sizeof bad_policies / sizeof bad_policies[0]));

@@ -1,0 +1,97 @@
+/* Why a piece of incident evidence met its rule, in words and numbers, for `incidents show`
+ * and the console: the rule, the figures it read and the thresholds they crossed, under the
+ * model's policy now in force. The evidence keeps the figures; the thresholds may have changed
+ * since, which the text then shows. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "incidents.h"
+#include "json.h"
+
+static double num(const json_t *d, const char *key)
+{
+    const json_t *v = json_object_get(d, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Appends to out (at *len) what fmt says, "; " before all but the first part. */
+static void part(char *out, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void part(char *out, size_t cap, size_t *len, const char *fmt, ...)
+{
+    if (*len >= cap)
+        return;
+    if (*len)
+        *len += (size_t)snprintf(out + *len, cap - *len, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    if (*len < cap)
+        *len += (size_t)vsnprintf(out + *len, cap - *len, fmt, ap);
+    va_end(ap);
+}
+
+static void drift_why(const json_t *d, const md_drift_policy *p, char *out, size_t cap, size_t *len)
+{
+    double psi = num(d, "psi"), null = num(d, "psi_null_p99"), mix = num(d, "mix_pvalue");
+    double ks = num(d, "ks"), ksp = num(d, "ks_pvalue");
+    if (psi >= p->psi_alert && psi > null)
+        part(out, cap, len, "PSI %.4g >= alert %g and above its no-drift p99 %.3g%s", psi,
+             p->psi_alert, null, isnan(mix) ? "" : ", counts test p below the policy's");
+    if (ksp < p->ks_pvalue && ks >= p->ks_min_d)
+        part(out, cap, len, "KS D %.4g >= %g with p %.3g < %g", ks, p->ks_min_d, ksp, p->ks_pvalue);
+    double n = num(d, "drifting_features");
+    if (n > 1)
+        part(out, cap, len, "%.0f features drifting in this window", n);
+}
+
+static void window_why(const char *kind, const json_t *d, const md_incident_policy *p, char *out,
+                       size_t cap, size_t *len)
+{
+    double ece = num(d, "ece"), hl = num(d, "hl_pvalue"), labeled = num(d, "labeled");
+    if (strcmp(kind, "calibration") == 0) {
+        if (ece > p->ece_max && labeled >= p->ece_min_labeled)
+            part(out, cap, len, "ECE %.4g > %g over %.0f labeled rows", ece, p->ece_max, labeled);
+        if (hl < p->hl_pvalue)
+            part(out, cap, len, "Hosmer-Lemeshow p %.3g < %g over %.0f labeled rows", hl,
+                 p->hl_pvalue, labeled);
+    } else if (strcmp(kind, "performance") == 0) {
+        part(out, cap, len, "AUC %+.4g from the baseline's, below %g and beyond %g standard errors",
+             num(d, "delta_auc"), p->delta_auc_min, p->auc_z);
+    } else if (strcmp(kind, "latency") == 0) {
+        part(out, cap, len, "%.3g%% of latencies over the model's SLA, more than %g%%",
+             100 * num(d, "over_sla"), 100 * p->max_share_over_sla);
+    }
+}
+
+void md_incident_why(const char *kind, const json_t *detail, const md_policy *p, char *out,
+                     size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    if (!kind || !json_is_object(detail))
+        return;
+    if (strcmp(kind, "drift") == 0) {
+        drift_why(detail, &p->drift, out, cap, &len);
+    } else if (strcmp(kind, "schema") == 0) {
+        double sc = num(detail, "schema_changes"), v = num(detail, "violations");
+        if (sc > 0)
+            part(out, cap, &len,
+                 "%.0f schema changes: the column absent, values of the wrong type, or rows "
+                 "with categories the baseline lacks (modeldeck drift lists them)",
+                 sc);
+        if (v > 0)
+            part(out, cap, &len, "%.0f contract violations", v);
+    } else if (strcmp(kind, "data_quality") == 0) {
+        double md = num(detail, "missing_delta"), mp = num(detail, "missing_pvalue");
+        part(out, cap, &len, "missing rate %+.3g from the baseline's, at least %g", md,
+             p->incidents.missing_delta);
+        if (!isnan(mp))
+            part(out, cap, &len, "binomial p %.3g < %g", mp, p->drift.missing_pvalue);
+    } else {
+        window_why(kind, detail, &p->incidents, out, cap, &len);
+    }
+    if (!len)
+        snprintf(out, cap, "no longer meets the rule under the policy now in force");
+}
