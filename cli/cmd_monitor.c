@@ -91,12 +91,13 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
     if (c->json)
         return cli_print_json(baseline_report_json(pos[0], number, &rep));
     char *m = cli_safe(pos[0]);
-    printf("%s v%lld: baseline built from %lld rows (%lld labeled): %zu numeric and %zu "
+    printf("%s v%lld: baseline built from %lld row%s (%lld labeled): %zu numeric and %zu "
            "categorical features\n",
-           m, (long long)number, (long long)rep.rows, (long long)rep.labeled, rep.numeric,
-           rep.categorical);
+           m, (long long)number, (long long)rep.rows, rep.rows == 1 ? "" : "s",
+           (long long)rep.labeled, rep.numeric, rep.categorical);
     if (rep.bad_rows)
-        printf("  skipped %lld bad rows; the first: %s\n", (long long)rep.bad_rows, rep.first_bad);
+        printf("  skipped %lld bad row%s; the first: %s\n", (long long)rep.bad_rows,
+               rep.bad_rows == 1 ? "" : "s", rep.first_bad);
     if (rep.violations)
         printf("  %lld values break the data contract\n", (long long)rep.violations);
     for (size_t i = 0; i < rep.nid_like; i++) {
@@ -291,7 +292,8 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                r->recomputed == 1 ? "" : "s");
     if (r->bad_rows) {
         char *b = cli_safe(r->first_bad);
-        printf("  skipped %lld bad rows; the first: %s\n", (long long)r->bad_rows, b);
+        printf("  skipped %lld bad row%s; the first: %s\n", (long long)r->bad_rows,
+               r->bad_rows == 1 ? "" : "s", b);
         free(b);
     }
     for (size_t i = 0; i < r->nabsent; i++) {

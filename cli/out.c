@@ -54,7 +54,8 @@ char *cli_safe(const char *s)
 
 /* ---- display width ------------------------------------------------------------------------ */
 
-/* Columns a string takes on the terminal; bytes the locale cannot decode count one each. */
+/* Columns a string takes on the terminal; what the locale cannot decode counts one column per
+ * UTF-8 character (the C locale, LANG unset, on a UTF-8 terminal: our own headers' "Δ"). */
 static int display_width(const char *s)
 {
     mbstate_t st;
@@ -67,7 +68,8 @@ static int display_width(const char *s)
         if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
             memset(&st, 0, sizeof st);
             w++;
-            i++;
+            for (i++; i < n && ((unsigned char)s[i] & 0xC0) == 0x80; i++)
+                ; /* the rest of the character */
             continue;
         }
         int cw = wcwidth(wc);

@@ -178,8 +178,8 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
     if (g->t.nrows == 0)
         return;
     const md_model_row *r = &g->rows[g->shown[g->t.cursor]];
-    snprintf(out, cap, "%s: %lld versions, %lld pending, owner %s", r->name,
-             (long long)r->versions, (long long)r->pending, r->owner);
+    snprintf(out, cap, "%s: %lld version%s, %lld pending, owner %s", r->name,
+             (long long)r->versions, r->versions == 1 ? "" : "s", (long long)r->pending, r->owner);
 }
 
 static void free_view(tui_view *v)
