@@ -374,7 +374,7 @@ static md_status same_kind(ingest *g, int64_t vid, md_err *err)
     if (rc != MD_OK || other == 0)
         return rc;
     const char *was = g->o->window == MD_WINDOW_DAY ? "hour" : "day";
-    return md_err_set(err, MD_REFUSED,
+    return md_err_set(err, MD_ERROR, /* the store's state does not allow it: not a refusal */
                       "%s v%lld has %s windows: an ingest by %s would leave them without its "
                       "rows; ingest with --window %s (a new baseline, with --replace, starts the "
                       "windows afresh)",

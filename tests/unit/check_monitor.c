@@ -516,7 +516,7 @@ START_TEST(window_filters_name_what_there_is)
     log = mon_rows_csv(100, 3, 0, false, true);
     md_ingest_opts hour = {.window = MD_WINDOW_HOUR};
     char *before = tu_snapshot(s);
-    ck_assert_int_eq(mon_ingest(s, mon_write_file("hour.csv", log), &hour, &rep, &err), MD_REFUSED);
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("hour.csv", log), &hour, &rep, &err), MD_ERROR);
     ck_assert_str_eq(err.msg,
                      "churn v1 has day windows: an ingest by hour would leave them without "
                      "its rows; ingest with --window day (a new baseline, with --replace, "
