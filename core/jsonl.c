@@ -148,14 +148,14 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     json_decref(r->json);
     owned_reset(r);
     r->plain = 0;
-    r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+    r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
     r->big_ints = false;
     size_t mn;
     char *marked = !r->json && json_error_code(&je) == json_error_numeric_overflow
                        ? mark_big_ints(p, n, &mn)
                        : NULL;
     if (marked) { /* an integer beyond 64 bits: as its text */
-        r->json = json_loadb(marked, mn, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+        r->json = json_loadb(marked, mn, JSON_REJECT_DUPLICATES, &je);
         r->big_ints = r->json != NULL;
         for (size_t i = 0; !r->json && i + 7 <= (size_t)je.position; i++)
             je.column -= memcmp(marked + i, "\"\\u0001", 7) ? 0 : 8; /* as in the line */
@@ -166,6 +166,10 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     if (!r->json && strstr(je.text, "end of file expected")) /* jansson's words for it */
         return md_reader_fail_at(r, err, r->record_line, NULL,
                                  "invalid JSON at column %d: text after the JSON value", je.column);
+    if (!r->json && strstr(je.text, "\\u0000")) /* texts are C strings from here on */
+        return md_reader_fail_at(r, err, r->record_line, NULL,
+                                 "invalid JSON at column %d: a string holds \\u0000 (NUL)",
+                                 je.column);
     if (!r->json)
         return md_reader_fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s",
                                  je.column, je.text);

@@ -116,6 +116,10 @@ START_TEST(bad_json_lines)
          ":1: column label"},
         {"{\"ts\": \"2026-10-01T00:00:00Z\", \"prob\": 0.5}\n",
          ":1: column score: no record so far has this key (name the score's key with --score-col)"},
+        {"{\"ts\": 1759276800, \"score\": 0.5, \"c\": \"a\\u0000b\"}\n",
+         ":1: invalid JSON at column 48: a string holds \\u0000 (NUL)"},
+        {"{\"ts\": 1759276800, \"score\": 0.5, \"c\": 1, \"c\": 2}\n",
+         ":1: invalid JSON at column 44: duplicate object key"},
         /* an integer beyond 64 bits is fine; the error after it is named where it is */
         {"{\"id\": 18446744073709551616, \"x\": [-18446744073709551616,}\n",
          ":1: invalid JSON at column 58: unexpected token near '}'"},
