@@ -577,6 +577,24 @@ static md_status open_file(md_reader *r, md_err *err)
     return MD_OK;
 }
 
+/* A compressed file, by its first bytes: its format's name, else NULL. */
+static const char *compressed(const md_reader *r)
+{
+    static const struct {
+        const char *magic, *name;
+        size_t n;
+    } kinds[] = {{"\x1F\x8B", "gzip", 2},
+                 {"\x28\xB5\x2F\xFD", "zstd", 4},
+                 {"BZh", "bzip2", 3},
+                 {"\xFD" "7zXZ", "xz", 5},
+                 {"PK\x03\x04", "zip", 4}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (r->size > kinds[i].n && memcmp(r->base, kinds[i].magic, kinds[i].n) == 0 &&
+            (kinds[i].n != 3 || (r->base[3] >= '1' && r->base[3] <= '9'))) /* BZh1 .. BZh9 */
+            return kinds[i].name;
+    return NULL;
+}
+
 md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_err *err)
 {
     md_reader *r = md_xcalloc(1, sizeof *r);
@@ -587,6 +605,12 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     md_strmap_init(&r->cols);
     *out = NULL;
     md_status rc = open_file(r, err);
+    const char *packed = rc == MD_OK ? compressed(r) : NULL;
+    if (packed)
+        rc = md_err_set(err, MD_ERROR,
+                        "%s is %s-compressed: decompress it first (modeldeck reads plain CSV or "
+                        "JSON Lines)",
+                        path, packed);
     if (rc == MD_OK && r->size >= 3 && memcmp(r->base, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3; /* UTF-8 byte order mark */
     if (rc == MD_OK && r->fmt == MD_FMT_CSV)
