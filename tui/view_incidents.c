@@ -250,8 +250,8 @@ static const char *qcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         return qs(q, r->model);
     case 4:
         return short_kind(qs(q, r->kind));
-    case 5:
-        return qs(q, r->title);
+    case 5: /* a feature's incident by the feature (KIND says what): a narrow terminal keeps it */
+        return *qs(q, r->key) ? qs(q, r->key) : qs(q, r->title);
     case 6:
         tui_fmt_age(md_store_now_ms(a->s) - r->opened_ms, buf, cap);
         return buf;
