@@ -177,6 +177,10 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
         return md_reader_fail_at(r, err, r->record_line, NULL, "expected a JSON object");
     const char *key;
     json_t *v;
+    if (json_object_get(r->json, "")) { /* as a CSV header column without a name */
+        r->skippable = true;
+        return md_reader_fail_at(r, err, r->record_line, NULL, "a key has no name (\"\")");
+    }
     json_object_foreach(r->json, key, v) md_strmap_intern(&r->cols, key, strlen(key));
     size_t ncols = md_reader_ncols(r);
     ensure_fields(r, ncols);
