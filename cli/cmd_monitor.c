@@ -266,9 +266,9 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
     if (r->nkept) {
         printf("  --replace kept ingest%s ", r->nkept > 1 ? "s" : "");
         print_ids(r->kept_ids, r->nkept);
-        printf(" of this file name: %s windows with this file, where this file has fewer than "
-               "half %s rows (a daily file's late rows, not a corrected copy); %s rows count "
-               "beside this file's\n",
+        printf(" of this file name: %s windows with this file, but most of %s rows lie in "
+               "others, or this file has under a tenth as many there (a daily file, not a "
+               "corrected copy); %s rows count beside this file's\n",
                r->nkept > 1 ? "they share" : "it shares", r->nkept > 1 ? "their" : "its",
                r->nkept > 1 ? "their" : "its");
     }

@@ -51,9 +51,9 @@ static const struct {
      "  --window day|hour  the windows (default day); a version's are all of one kind\n"
      "  --replace          ingest a file already ingested (same SHA-256) in place of the\n"
      "                     earlier ingest of it, and a file corrected or grown under its name\n"
-     "                     in place of each earlier ingest of it that has at most twice its\n"
-     "                     rows in the windows both touch (a daily file reusing one name\n"
-     "                     replaces nothing of the day before)\n" ROWS_NOTE},
+     "                     in place of each earlier ingest of it with most of its rows in\n"
+     "                     windows this file touches, where this file has a tenth as many at\n"
+     "                     least (a daily file reusing one name replaces no other day)\n" ROWS_NOTE},
     {"drift",
      "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
      "binomial test), schema changes, contract violations and a status per feature and window.\n"

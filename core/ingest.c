@@ -400,10 +400,10 @@ static void keys_free(char **keys, size_t n)
     free(keys);
 }
 
-/* How an earlier ingest of a file of the same name lies over this file's windows: its rows in
- * windows this file touches, and this file's rows in windows it touched. */
+/* How an earlier ingest of a file of the same name lies over this file's windows: its rows, those
+ * in windows this file touches, and this file's rows in windows it touched. */
 typedef struct {
-    int64_t id, shared_theirs, shared_mine;
+    int64_t id, rows, shared_theirs, shared_mine;
 } earlier_part;
 
 static md_status overlap_of(ingest *g, int64_t id, char (*mine)[20], earlier_part *e, md_err *err)
@@ -420,6 +420,7 @@ static md_status overlap_of(ingest *g, int64_t id, char (*mine)[20], earlier_par
             break;
         const char *key = (const char *)sqlite3_column_text(st, 0);
         int64_t rows = sqlite3_column_int64(st, 1);
+        e->rows += rows;
         for (size_t w = 0; key && w < g->pass.nw; w++)
             if (strcmp(mine[w], key) == 0) {
                 e->shared_theirs += rows;
@@ -430,12 +431,13 @@ static md_status overlap_of(ingest *g, int64_t id, char (*mine)[20], earlier_par
     return rc;
 }
 
-/* An earlier read of this file, corrected (some rows or windows fewer) or grown since: in the
- * windows both touch, this file has at least half as many rows as it had. A daily file reusing
- * one name is not one, though a late row puts it in the day before: one row against a day's. */
+/* An earlier read of this file, corrected (rows or a window fewer, duplicates gone) or grown
+ * since: at least half its rows lie in windows this file touches, and there this file has at
+ * least a tenth as many. A daily file reusing one name is none: yesterday's rows lie in windows
+ * today's touches with a few late rows at most, or not at all. */
 static bool earlier_copy(const earlier_part *e)
 {
-    return 2 * e->shared_mine >= e->shared_theirs;
+    return 2 * e->shared_theirs >= e->rows && 10 * e->shared_mine >= e->shared_theirs;
 }
 
 /* Without the same content: the ingests of a file of the same name (as given now, or its

@@ -468,6 +468,50 @@ START_TEST(replace_by_name_keeps_other_days)
     md_ingest_report_free(&rep);
     ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-02'"), 400);
     ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-01'"), 301);
+
+    /* day 3's file ran a few rows into day 4; day 4's file (same name) keeps day 3 whole */
+    char *d3 = mon_rows_csv(300, 1, 0, false, true), *d4 = mon_rows_csv(300, 1, 0, false, true);
+    for (char *p = strstr(d3, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '3';
+    for (char *p = strstr(d4, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '4';
+    char *d3late =
+        md_xasprintf("%s%.*s", d3, (int)(mon_after_lines(d4, 4) - mon_after_lines(d4, 1)),
+                     mon_after_lines(d4, 1)); /* 3 rows of day 4 */
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("d.csv", d3late), &o, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1,
+                               mon_write_file("d.csv", mon_after_lines(d4, 0)), &o, &rep, &err),
+                     MD_OK);
+    ck_assert(!rep.replaced);
+    ck_assert_int_eq(rep.nkept, 1);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-03'"), 300);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-04'"), 303);
+
+    /* a file whose rows came three times, corrected: it replaces the earlier read */
+    char *d5 = mon_rows_csv(200, 1, 0, false, false);
+    for (char *p = strstr(d5, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '5';
+    char *thrice = md_xasprintf("ts,score,label,x,n,ch\n%s%s%s", d5, d5, d5),
+         *once = md_xasprintf("ts,score,label,x,n,ch\n%s", d5);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, mon_write_file("t.csv", thrice), &none,
+                               &rep, &err),
+                     MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, mon_write_file("t.csv", once), &o, &rep,
+                               &err),
+                     MD_OK);
+    ck_assert(rep.replaced && rep.replaced_by_name);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-05'"), 200);
+    free(thrice);
+    free(once);
+    free(d5);
+    free(d3late);
+    free(d3);
+    free(d4);
     free(grown);
     free(more);
     free(late);
