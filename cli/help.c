@@ -46,7 +46,8 @@ static const struct {
      "drift per feature against the version's baseline and performance over the labeled rows;\n"
      "the incident rules run on the result (operator). Rows for a window that already has\n"
      "results are merged: the window is recomputed over all its rows. A column flag not\n"
-     "given takes the name the baseline was built with (baseline show), else its default.\n"
+     "given takes the name the baseline was built with (baseline show), or, when the file\n"
+     "lacks that one, its default.\n"
      "\n" COLUMN_FLAGS
      "  --window day|hour  the windows (default day); a version's are all of one kind\n"
      "  --replace          ingest a file already ingested (same SHA-256) in place of the\n"

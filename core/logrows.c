@@ -29,6 +29,18 @@ static int64_t find(const md_reader *r, const char *name)
     return name ? md_reader_find(r, name) : -1;
 }
 
+/* A role's name taken from the baseline that the file lacks: its default, when the file has that
+ * (a log keeping the usual names while the baseline's export renamed them). */
+static void or_default(const md_reader *r, const char *given, const char *known, const char *dflt,
+                       int64_t *at, const char **name)
+{
+    if (given || !known || *at >= 0 || strcmp(known, dflt) == 0)
+        return;
+    int64_t i = find(r, dflt);
+    if (i >= 0)
+        *at = i, *name = dflt;
+}
+
 void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m)
 {
     md_columns c = md_columns_defaults(names);
@@ -38,6 +50,12 @@ void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m
     m->score = find(r, c.score);
     m->label = find(r, c.label);
     m->latency = find(r, c.latency);
+    const md_columns *k = names->known;
+    if (k) {
+        or_default(r, names->ts, k->ts, "ts", &m->ts, &m->names.ts);
+        or_default(r, names->score, k->score, "score", &m->score, &m->names.score);
+        or_default(r, names->label, k->label, "label", &m->label, &m->names.label);
+    }
 }
 
 /* What the header has, for a message about a column it lacks: its first columns, and a guess
@@ -94,12 +112,15 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
     char note[256];
     if (csv && (m->score < 0 || (need_ts && m->ts < 0)))
         header_note(r, note, sizeof note);
+    const md_columns *k = names->known; /* names from the baseline, not from the command */
+    bool kscore = !names->score && k && k->score && strcmp(k->score, "score") != 0,
+         kts = !names->ts && k && k->ts && strcmp(k->ts, "ts") != 0;
     if (csv && m->score < 0)
-        return md_err_set(err, MD_ERROR, "%s: no score column '%s' (name it with --score-col)%s",
-                          path, c.score, note);
+        return md_err_set(err, MD_ERROR, "%s: no score column '%s' (%sname it with --score-col)%s",
+                          path, c.score, kscore ? "the baseline's name for it; " : "", note);
     if (csv && need_ts && m->ts < 0)
-        return md_err_set(err, MD_ERROR, "%s: no timestamp column '%s' (name it with --ts-col)%s",
-                          path, c.ts, note);
+        return md_err_set(err, MD_ERROR, "%s: no timestamp column '%s' (%sname it with --ts-col)%s",
+                          path, c.ts, kts ? "the baseline's name for it; " : "", note);
     const char *named[] = {names->ts, names->id, names->label, names->latency};
     int64_t found[] = {m->ts, m->id, m->label, m->latency};
     const char *flag[] = {"--ts-col", "--id-col", "--label-col", "--latency-col"};

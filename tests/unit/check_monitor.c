@@ -585,6 +585,21 @@ START_TEST(ingest_takes_the_baselines_column_names)
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
     ck_assert_int_eq(rep.labeled, 0);
     md_ingest_report_free(&rep);
+    /* a log with the usual names while the baseline's were others: the usual ones are read */
+    rc = md_ingest(s, &mon_op, "churn", 2,
+                   mon_write_file("l3.csv", "ts,score,label,x\n2026-10-03T00:00:00Z,0.3,1,1\n"), &o,
+                   &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.labeled, 1);
+    md_ingest_report_free(&rep);
+    /* neither: the message says whose name it looked for */
+    rc =
+        md_ingest(s, &mon_op, "churn", 2,
+                  mon_write_file("l4.csv", "ts,p,x\n2026-10-03T00:00:00Z,0.3,1\n"), &o, &rep, &err);
+    ck_assert_int_eq(rc, MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "no score column 'prob' (the baseline's name for it; name it "
+                                  "with --score-col)"),
+                  "%s", err.msg);
     md_store_close(s);
 }
 END_TEST
