@@ -58,8 +58,66 @@ static md_status note_incident(md_store *s, const char *actor, int64_t id, const
     return rc;
 }
 
+/* Evidence figures as words: "psi=0.0591 ks=0.112" (four significant digits, nulls left out). */
+static void figures(const char *canonical, char *out, size_t cap)
+{
+    json_t *d = md_json_load_or_string(canonical);
+    const char *k;
+    json_t *v;
+    size_t n = 0;
+    out[0] = '\0';
+    json_object_foreach(d, k, v)
+    {
+        if (n < cap && json_is_integer(v))
+            n += (size_t)snprintf(out + n, cap - n, "%s%s=%lld", n ? " " : "", k,
+                                  (long long)json_integer_value(v));
+        else if (n < cap && json_is_real(v))
+            n += (size_t)snprintf(out + n, cap - n, "%s%s=%.4g", n ? " " : "", k,
+                                  json_real_value(v));
+    }
+    json_decref(d);
+}
+
+/* The latest note on incident id about window w ("window W ..."), or NULL. */
+static char *window_note(md_store *s, int64_t id, const char *w, md_err *err)
+{
+    sqlite3_stmt *st;
+    char *text = NULL;
+    if (md_sql_prepare(s,
+                       "SELECT text FROM incident_notes WHERE incident_id = ? AND"
+                       " text LIKE 'window ' || ? || ' %' ORDER BY id DESC LIMIT 1",
+                       &st, err) != MD_OK)
+        return NULL;
+    md_sql_bind(st, "it", id, w);
+    bool row = false;
+    if (md_sql_step(s, st, &row, err) == MD_OK && row)
+        text = md_sql_col_text(st, 0);
+    sqlite3_finalize(st);
+    return text;
+}
+
+#define NO_LONGER "no longer meets this rule"
+
+/* Whether evidence read another figure than it did: a key in both with another value (a key
+ * added since, such as present, is no change of what the window showed). */
+static bool differ(const char *before, const json_t *now)
+{
+    json_t *b = md_json_load_or_string(before);
+    const char *k;
+    json_t *v;
+    bool out = !json_is_object(b);
+    json_object_foreach(b, k, v)
+    {
+        const json_t *x = json_object_get(now, k);
+        out |= x && !json_equal(v, (json_t *)x);
+    }
+    json_decref(b);
+    return out;
+}
+
 /* The window's evidence, new or (the window recomputed since, or graver now) what it reads
- * now: what was there before goes into a note, so the incident's history keeps it. */
+ * now: what was there before goes into a note, so the incident's history keeps it; and when
+ * the last word on the window was that it no longer met the rule, a note that it does again. */
 static md_status add_evidence(md_store *s, const char *actor, int64_t id, const md_window_facts *w,
                               const finding *f, const char *at, md_err *err)
 {
@@ -79,8 +137,9 @@ static md_status add_evidence(md_store *s, const char *actor, int64_t id, const 
         sqlite3_finalize(st);
     }
     const char *sev = md_severity_name(f->severity);
-    bool changed = before && (strcmp(before, detail) != 0 || strcmp(was_sev, sev) != 0);
-    if (rc == MD_OK && (!before || changed))
+    bool changed = before && (strcmp(was_sev, sev) != 0 || differ(before, f->detail)),
+         newer = before && !changed && strcmp(before, detail) != 0; /* figures added since */
+    if (rc == MD_OK && (!before || changed || newer))
         rc = md_sql_run(s, err,
                         "INSERT INTO incident_evidence(incident_id, version_id, window_kind,"
                         " window, feature, severity, at, detail) VALUES (?,?,?,?,?,?,?,?)"
@@ -89,13 +148,18 @@ static md_status add_evidence(md_store *s, const char *actor, int64_t id, const 
                         "iittttt"
                         "t",
                         id, w->version_id, w->window_kind, w->window, f->key, sev, at, detail);
-    if (rc == MD_OK && changed) {
-        char *note = md_xasprintf("window %s was recomputed; its evidence now reads as above "
-                                  "(it read %s %s)",
-                                  w->window, was_sev, before);
+    char *last = rc == MD_OK && before ? window_note(s, id, w->window, err) : NULL;
+    if (rc == MD_OK && (changed || (last && strstr(last, NO_LONGER)))) {
+        char was[512];
+        figures(before, was, sizeof was);
+        char *note = changed ? md_xasprintf("window %s was recomputed; its evidence was brought "
+                                            "up to date (it read %s %s)",
+                                            w->window, was_sev, was)
+                             : md_xasprintf("window %s meets this rule again", w->window);
         rc = note_incident(s, actor, id, at, note, err);
         free(note);
     }
+    free(last);
     if (rc == MD_OK && (!before || changed))
         rc = md_sql_run(s, err, "UPDATE incidents SET last_evidence_at = ? WHERE id = ?", "ti", at,
                         id);
@@ -256,6 +320,7 @@ static md_status feature_rules(md_store *s, const char *actor, const md_window_f
                               ff->has_ks ? json_real(ff->ks_p) : json_null(), "missing_delta",
                               ff->missing_delta, "schema_changes", (json_int_t)ff->schema_changes,
                               "violations", (json_int_t)ff->violations);
+        json_object_set_new(d, "present", json_integer(ff->present)); /* n, for the PSI rule */
         if (!isnan(ff->missing_pvalue)) /* the tests behind a small window's status */
             json_object_set_new(d, "missing_pvalue", json_real(ff->missing_pvalue));
         if (!isnan(ff->mix_pvalue))
@@ -376,19 +441,15 @@ static md_status note_cleared(md_store *s, const char *actor, const md_window_fa
     md_status rc = window_incidents(s, w->version_id, w->window_kind, w->window, t, &ids, &n, err);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
-    char *note = md_xasprintf("window %s was recomputed and no longer meets this rule (modeldeck "
-                              "drift, calibration); its evidence here is from before",
+    char *note = md_xasprintf("window %s " NO_LONGER " (its rows or the policy changed since; "
+                              "modeldeck drift and calibration show it now); its evidence here is "
+                              "from before",
                               w->window);
-    for (size_t i = 0; rc == MD_OK && i < n; i++) {
-        int64_t said = 0;
-        rc = md_sql_int(s, &said, err,
-                        "SELECT count(*) FROM incident_notes WHERE incident_id = ? AND text = ?"
-                        " AND id > coalesce((SELECT max(id) FROM incident_notes WHERE"
-                        " incident_id = ? AND text LIKE 'window ' || ? || ' was recomputed;%'),"
-                        " 0)",
-                        "itit", ids[i], note, ids[i], w->window);
-        if (rc == MD_OK && !said)
+    for (size_t i = 0; rc == MD_OK && i < n; i++) { /* said last already: once is enough */
+        char *last = window_note(s, ids[i], w->window, err);
+        if (!last || !strstr(last, NO_LONGER))
             rc = note_incident(s, actor, ids[i], at, note, err);
+        free(last);
     }
     free(note);
     free(ids);

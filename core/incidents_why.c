@@ -4,6 +4,7 @@
  * since, which the text then shows. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,15 +36,18 @@ static void part(char *out, size_t cap, size_t *len, const char *fmt, ...)
 static void drift_why(const json_t *d, const md_drift_policy *p, char *out, size_t cap, size_t *len)
 {
     double psi = num(d, "psi"), null = num(d, "psi_null_p99"), mix = num(d, "mix_pvalue");
-    double ks = num(d, "ks"), ksp = num(d, "ks_pvalue");
-    if (psi >= p->psi_alert && psi > null)
+    double ks = num(d, "ks"), ksp = num(d, "ks_pvalue"), n = num(d, "present");
+    /* evidence from before the window's values were kept: taken as enough of them */
+    int64_t values = isnan(n) ? INT64_MAX : (int64_t)n;
+    if (md_psi_level(p, !isnan(psi), psi, null, values, mix) == MD_LEVEL_ALERT)
         part(out, cap, len, "PSI %.4g >= alert %g and above its no-drift p99 %.3g%s", psi,
-             p->psi_alert, null, isnan(mix) ? "" : ", counts test p below the policy's");
+             p->psi_alert, null,
+             isnan(mix) ? "" : ", the category counts' exact test beyond chance");
     if (ksp < p->ks_pvalue && ks >= p->ks_min_d)
         part(out, cap, len, "KS D %.4g >= %g with p %.3g < %g", ks, p->ks_min_d, ksp, p->ks_pvalue);
-    double n = num(d, "drifting_features");
-    if (n > 1)
-        part(out, cap, len, "%.0f features drifting in this window", n);
+    double drifting = num(d, "drifting_features");
+    if (drifting > 1)
+        part(out, cap, len, "%.0f features drifting in this window", drifting);
 }
 
 static void window_why(const char *kind, const json_t *d, const md_incident_policy *p, char *out,
@@ -56,10 +60,10 @@ static void window_why(const char *kind, const json_t *d, const md_incident_poli
         if (hl < p->hl_pvalue)
             part(out, cap, len, "Hosmer-Lemeshow p %.3g < %g over %.0f labeled rows", hl,
                  p->hl_pvalue, labeled);
-    } else if (strcmp(kind, "performance") == 0) {
+    } else if (strcmp(kind, "performance") == 0 && num(d, "delta_auc") < p->delta_auc_min) {
         part(out, cap, len, "AUC %+.4g from the baseline's, below %g and beyond %g standard errors",
              num(d, "delta_auc"), p->delta_auc_min, p->auc_z);
-    } else if (strcmp(kind, "latency") == 0) {
+    } else if (strcmp(kind, "latency") == 0 && num(d, "over_sla") > p->max_share_over_sla) {
         part(out, cap, len, "%.3g%% of latencies over the model's SLA, more than %g%%",
              100 * num(d, "over_sla"), 100 * p->max_share_over_sla);
     }
@@ -85,10 +89,12 @@ void md_incident_why(const char *kind, const json_t *detail, const md_policy *p,
             part(out, cap, &len, "%.0f contract violations", v);
     } else if (strcmp(kind, "data_quality") == 0) {
         double md = num(detail, "missing_delta"), mp = num(detail, "missing_pvalue");
-        part(out, cap, &len, "missing rate %+.3g from the baseline's, at least %g", md,
-             p->incidents.missing_delta);
-        if (!isnan(mp))
-            part(out, cap, &len, "binomial p %.3g < %g", mp, p->drift.missing_pvalue);
+        if (fabs(md) >= p->incidents.missing_delta && !(mp >= p->drift.missing_pvalue)) {
+            part(out, cap, &len, "missing rate %+.3g from the baseline's, at least %g", md,
+                 p->incidents.missing_delta);
+            if (!isnan(mp))
+                part(out, cap, &len, "binomial p %.3g < %g", mp, p->drift.missing_pvalue);
+        }
     } else {
         window_why(kind, detail, &p->incidents, out, cap, &len);
     }

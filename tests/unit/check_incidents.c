@@ -350,8 +350,8 @@ START_TEST(recomputed_windows_update_their_evidence)
                                  "'%\"psi\":0.5,%'"),
                      1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text LIKE 'window "
-                                 "2026-10-01 was recomputed; its evidence now reads as above (it "
-                                 "read P3 %\"psi\":0.4,%'"),
+                                 "2026-10-01 was recomputed; its evidence was brought up to date "
+                                 "(it read P3 % psi=0.4 %'"),
                      1);
     apply(s, "2026-10-01", true, f, 1, NULL); /* the same again: nothing to say */
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes"), 1);
@@ -359,9 +359,23 @@ START_TEST(recomputed_windows_update_their_evidence)
     apply(s, "2026-10-01", true, f, 1, NULL);
     apply(s, "2026-10-01", true, f, 1, NULL);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text LIKE 'window "
-                                 "2026-10-01 was recomputed and no longer meets this rule%'"),
+                                 "2026-10-01 no longer meets this rule%'"),
                      1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'"), 2);
+    /* it meets the rule again with the evidence it had (a corrected file undone): said so, and
+     * the next change is said again */
+    f[0] = drifting("x");
+    f[0].psi = 0.5;
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text = 'window "
+                                 "2026-10-01 meets this rule again'"),
+                     1);
+    f[0] = quiet("x");
+    apply(s, "2026-10-01", true, f, 1, NULL);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_notes WHERE text LIKE 'window "
+                                 "2026-10-01 no longer meets this rule%'"),
+                     2);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incidents WHERE state = 'open'"), 1);
 
     md_feature_facts gone = {.feature = "y",
@@ -400,12 +414,21 @@ START_TEST(evidence_says_why)
          "missing rate +0.25 from the baseline's, at least 0.2; binomial p 1e-09 < 0.01"},
         {"latency", "{\"over_sla\": 0.15}", "15% of latencies over the model's SLA, more than 1%"},
         {"drift", "{\"psi\": 0.01, \"psi_null_p99\": 0.02}", "no longer meets the rule"},
+        /* 42 values: PSI does not count there, KS did */
+        {"drift",
+         "{\"psi\": 0.75, \"psi_null_p99\": 0.44, \"present\": 42, \"ks\": 0.3, "
+         "\"ks_pvalue\": 1e-05}",
+         "KS D 0.3 >= 0.1"},
+        {"data_quality", "{\"missing_delta\": 0.25, \"missing_pvalue\": 0.2}",
+         "no longer meets the rule"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *d = json_loads(cases[i].detail, 0, NULL);
         char why[512];
         md_incident_why(cases[i].kind, d, &p, why, sizeof why);
         ck_assert_msg(strstr(why, cases[i].says), "case %zu: %s", i, why);
+        ck_assert_msg(!strstr(cases[i].detail, "\"present\": 42") || !strstr(why, "PSI"), "%s",
+                      why);
         json_decref(d);
     }
     md_policy_free(&p);
