@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "values.h"
 
 md_columns md_columns_defaults(const md_columns *g)
@@ -158,6 +159,25 @@ static bool bad(const char **col, const char *name, char *why, size_t cap, const
     return false;
 }
 
+/* A timestamp that starts as an ISO-8601 date and does not parse: the parser's reason (no zone,
+ * no such date, outside the years 0001 to 9999), named with the column. */
+static bool iso_why(const md_field *ts, const char **col, const char *name, char *why, size_t cap)
+{
+    char text[48];
+    if (ts->kind != MD_F_TEXT || ts->n < 5 || ts->n >= sizeof text || ts->p[4] != '-' ||
+        strspn(ts->p, "0123456789") != 4)
+        return false;
+    memcpy(text, ts->p, ts->n);
+    text[ts->n] = '\0';
+    int64_t ms;
+    md_err e;
+    if (md_time_parse_iso(text, true, &ms, &e) == MD_OK)
+        return false;
+    *col = name;
+    snprintf(why, cap, "%s", e.msg);
+    return true;
+}
+
 /* Each value is read first and looked at as a missing one only when it does not read: a
  * timestamp, number or label is never a missing value. */
 bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals *v,
@@ -175,6 +195,8 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
                        "'%.*s' is not a timestamp: as epoch seconds it is past the year 9999 "
                        "(epoch milliseconds?)",
                        ts);
+        if (iso_why(ts, col, n->ts, why, cap)) /* a date: what is wrong with it */
+            return false;
         if (!md_value_missing(ts))
             return bad(col, n->ts, why, cap,
                        "'%.*s' is not a timestamp (ISO-8601 with Z or an offset, or epoch seconds)",
