@@ -43,7 +43,7 @@ static void drift_why(const json_t *d, const md_drift_policy *p, char *out, size
         part(out, cap, len, "PSI %.4g >= alert %g and above its no-drift p99 %.3g%s", psi,
              p->psi_alert, null,
              isnan(mix) ? "" : ", the category counts' exact test beyond chance");
-    if (ksp < p->ks_pvalue && ks >= p->ks_min_d)
+    if (p->ks_level == MD_LEVEL_ALERT && ksp < p->ks_pvalue && ks >= p->ks_min_d)
         part(out, cap, len, "KS D %.4g >= %g with p %.3g < %g", ks, p->ks_min_d, ksp, p->ks_pvalue);
     double drifting = num(d, "drifting_features");
     if (drifting > 1)

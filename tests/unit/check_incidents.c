@@ -431,6 +431,12 @@ START_TEST(evidence_says_why)
                       why);
         json_decref(d);
     }
+    p.drift.ks_level = MD_LEVEL_WARN; /* KS then opens no incident: no reason of one either */
+    json_t *d = json_loads(cases[1].detail, 0, NULL);
+    char why[512];
+    md_incident_why("drift", d, &p, why, sizeof why);
+    ck_assert_msg(!strstr(why, "KS"), "%s", why);
+    json_decref(d);
     md_policy_free(&p);
     md_feature_facts f[1] = {drifting("x")};
     apply(s, "2026-10-01", true, f, 1, NULL);
