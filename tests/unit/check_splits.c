@@ -266,6 +266,29 @@ static double ks_by_definition(const md_bfeature *f, const uint32_t *ks, int64_t
     return d;
 }
 
+/* The drift row, under the default policy, of a window of n values of the one feature f, with
+ * the window's counts in wf. */
+static md_drift_row row_of(md_bfeature *f, md_wfeat *wf, int64_t n)
+{
+    md_baseline b = {0};
+    b.features = f;
+    b.nfeatures = 1;
+    wf->present = n;
+    md_strmap_init(&wf->newcats);
+    md_window w = {0};
+    w.rows = n;
+    w.f = wf;
+    w.nf = 1;
+    md_drift_policy p;
+    md_drift_policy_default(&p);
+    md_drift_row r;
+    md_window_drift_row(&w, &b, 0, &p, &r);
+    json_decref(r.new_categories);
+    json_decref(r.hist);
+    md_strmap_free(&wf->newcats);
+    return r;
+}
+
 /* Feature 0's drift row for a window with these KS counters (and one PSI bin, unused). */
 static double ks_of(md_bfeature *f, uint32_t *ks, int64_t nw)
 {
@@ -274,25 +297,10 @@ static double ks_of(md_bfeature *f, uint32_t *ks, int64_t nw)
     size_t nbins = f->nbins;
     f->counts = base_counts;
     f->nbins = 1;
-    md_baseline b = {0};
-    b.features = f;
-    b.nfeatures = 1;
     md_wfeat wf = {0};
-    wf.present = nw;
     wf.ks = ks;
     wf.bins = bins;
-    md_strmap_init(&wf.newcats);
-    md_window w = {0};
-    w.rows = nw;
-    w.f = &wf;
-    w.nf = 1;
-    md_drift_policy p;
-    md_drift_policy_default(&p);
-    md_drift_row r;
-    md_window_drift_row(&w, &b, 0, &p, &r);
-    json_decref(r.new_categories);
-    json_decref(r.hist);
-    md_strmap_free(&wf.newcats);
+    md_drift_row r = row_of(f, &wf, nw);
     f->counts = counts;
     f->nbins = nbins;
     return r.ks;
@@ -315,24 +323,9 @@ static md_drift_row cat_row(const int64_t *base, size_t k, int64_t *win, int64_t
         f.rows += base[i];
     }
     f.cat_counts = (int64_t *)base;
-    md_baseline b = {0};
-    b.features = &f;
-    b.nfeatures = 1;
     md_wfeat wf = {0};
-    wf.present = n;
     wf.cat = win;
-    md_strmap_init(&wf.newcats);
-    md_window w = {0};
-    w.rows = n;
-    w.f = &wf;
-    w.nf = 1;
-    md_drift_policy p;
-    md_drift_policy_default(&p);
-    md_drift_row r;
-    md_window_drift_row(&w, &b, 0, &p, &r);
-    json_decref(r.new_categories);
-    json_decref(r.hist);
-    md_strmap_free(&wf.newcats);
+    md_drift_row r = row_of(&f, &wf, n);
     md_strmap_free(&f.cats);
     md_strmap_free(&f.rule.allowed);
     return r;
