@@ -412,8 +412,9 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
 {
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
-    static const char *const head[] = {"WINDOW", "FEATURE", "PSI",    "NULL99", "KS",    "KS P",
-                                       "MISS",   "MISSΔ",   "SCHEMA", "VIOL",   "STATUS"};
+    /* the status third: where a terminal narrower than the table wraps it, the figures go */
+    static const char *const head[] = {"WINDOW", "FEATURE", "STATUS", "PSI",    "NULL99", "KS",
+                                       "KS P",   "MISS",    "MISSΔ",  "SCHEMA", "VIOL"};
     cli_table *t = cli_table_new(11, head);
     cli_table_max_width(t, 1, 24);
     json_array_foreach(rows, i, r)
@@ -428,6 +429,7 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
                  (long long)json_integer_value(json_object_get(r, "violations")));
         const char *row[] = {json_string_value(json_object_get(r, "window")),
                              json_string_value(json_object_get(r, "feature")),
+                             status,
                              num(json_object_get(r, "psi"), "%.4f", b[0], 32),
                              num(json_object_get(r, "psi_null_p99"), "%.4f", b[1], 32),
                              num(json_object_get(r, "ks"), "%.4f", b[2], 32),
@@ -435,8 +437,7 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
                              num(json_object_get(r, "missing_rate"), "%.3f", b[4], 32),
                              num(json_object_get(r, "missing_delta"), "%+.3f", b[5], 32),
                              sc,
-                             vi,
-                             status};
+                             vi};
         cli_table_row(t, row);
         shown++;
     }
