@@ -134,12 +134,23 @@ static void incidents_table(json_t *list)
     size_t i;
     json_array_foreach(list, i, o)
     {
-        char id[24], state[32];
+        char id[24], state[32], title[256], opened[24];
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(o, "id")));
         snprintf(state, sizeof state, "%s%s", s_of(o, "state"),
                  json_is_true(json_object_get(o, "snoozed")) ? " (snoozed)" : "");
-        const char *row[] = {id, s_of(o, "severity"), state, s_of(o, "model"), s_of(o, "kind"),
-                             s_of(o, "title"), s_of(o, "opened_at"), s_of(o, "assignee")};
+        /* the title without the model MODEL shows ("Drift on x (churn v3)" reads "Drift on x
+         * v3"), the opening to the minute: 80 columns keep more of what matters */
+        const char *ti = s_of(o, "title"), *m = s_of(o, "model"), *at = s_of(o, "opened_at");
+        size_t tn = strlen(ti), mn = strlen(m);
+        const char *open = strrchr(ti, '(');
+        if (open && tn && ti[tn - 1] == ')' && !strncmp(open + 1, m, mn) && open[1 + mn] == ' ')
+            snprintf(title, sizeof title, "%.*s%.*s", (int)(open - ti), ti,
+                     (int)(ti + tn - 1 - (open + 2 + mn)), open + 2 + mn);
+        else
+            snprintf(title, sizeof title, "%s", ti);
+        snprintf(opened, sizeof opened, strlen(at) > 16 ? "%.16sZ" : "%s", at);
+        const char *row[] = {id,    s_of(o, "severity"), state,  s_of(o, "model"), s_of(o, "kind"),
+                             title, opened,              s_of(o, "assignee")};
         cli_table_row(t, row);
     }
     if (json_array_size(list))
