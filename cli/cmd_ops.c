@@ -129,7 +129,7 @@ static void incidents_table(json_t *list)
     static const char *const head[] = {"ID", "SEV", "STATE", "MODEL", "KIND", "TITLE", "OPENED",
                                        "ASSIGNEE"};
     cli_table *t = cli_table_new(8, head);
-    cli_table_max_width(t, 5, 36);
+    cli_table_max_width(t, 5, 40);
     json_t *o;
     size_t i;
     json_array_foreach(list, i, o)
