@@ -433,7 +433,7 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
                              num(json_object_get(r, "psi"), "%.4f", b[0], 32),
                              num(json_object_get(r, "psi_null_p99"), "%.4f", b[1], 32),
                              num(json_object_get(r, "ks"), "%.4f", b[2], 32),
-                             num(json_object_get(r, "ks_pvalue"), "%.3g", b[3], 32),
+                             num(json_object_get(r, "ks_pvalue"), "%.4g", b[3], 32),
                              num(json_object_get(r, "missing_rate"), "%.3f", b[4], 32),
                              num(json_object_get(r, "missing_delta"), "%+.3f", b[5], 32),
                              sc,
