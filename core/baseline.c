@@ -520,7 +520,7 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
         return err->code; /* fail fast, before reading a large file */
     build b = {.o = o, .rep = rep};
     md_baseline p = {0};
-    md_file_hasher *hash = md_file_hash_start(path); /* beside the reading and the profile */
+    md_file_hasher *hash = md_file_hash_start_behind(path); /* beside the reading, the profile */
     md_status rc = read_file(&b, path, err);
     if (rc == MD_OK) {
         char sha[65];

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -37,6 +39,7 @@ struct md_file_hasher {
     char *path;
     pthread_t thread;
     bool threaded;
+    bool behind; /* at a lower priority than the command's threads */
     atomic_bool stop;
     bool ok;
     size_t size;
@@ -143,19 +146,35 @@ static void hash_file(md_file_hasher *h)
 
 static void *hash_thread(void *arg)
 {
-    hash_file(arg);
+    md_file_hasher *h = arg;
+#ifdef SYS_gettid
+    if (h->behind) /* this thread's nice value; a hint: failure changes nothing */
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+#endif
+    hash_file(h);
     return NULL;
 }
 
-md_file_hasher *md_file_hash_start(const char *path)
+static md_file_hasher *start(const char *path, bool behind)
 {
     md_file_hasher *h = md_xcalloc(1, sizeof *h);
     h->path = md_xstrdup(path);
+    h->behind = behind;
     atomic_init(&h->stop, false);
     h->threaded = pthread_create(&h->thread, NULL, hash_thread, h) == 0;
     if (!h->threaded)
         hash_file(h);
     return h;
+}
+
+md_file_hasher *md_file_hash_start(const char *path)
+{
+    return start(path, false);
+}
+
+md_file_hasher *md_file_hash_start_behind(const char *path)
+{
+    return start(path, true);
 }
 
 static void hasher_free(md_file_hasher *h)

@@ -21,6 +21,11 @@ void md_sha256_end(EVP_MD_CTX *ctx, char out[65]);
  * store, the baseline) the other core would otherwise wait. */
 typedef struct md_file_hasher md_file_hasher;
 md_file_hasher *md_file_hash_start(const char *path);
+/* The same, yielding the cores to the command's own threads (a lower priority): for work split
+ * in fixed halves (a baseline), whose half sharing a core with the hash would end last, while
+ * the hash fills what the other half leaves idle. An ingest's halves take over from each other
+ * and gain nothing: the hash would only end later. */
+md_file_hasher *md_file_hash_start_behind(const char *path);
 /* Waits for the hash and frees h; out receives the hex digest. An error when the file could not
  * be read, or when it was not `size` bytes long (what the command read): it changed meanwhile. */
 md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_err *err);
