@@ -74,6 +74,13 @@ cli_table *cli_table_new(int ncols, const char *const *headers);
  * to `max` display columns (0: no limit) for that column. */
 void cli_table_row(cli_table *t, const char *const *cells);
 void cli_table_max_width(cli_table *t, int col, int max);
+/* Printed to a terminal narrower than the table, it gives way: optional columns whose every
+ * cell is "-" or "0" are left out, the gaps narrow to one space, shrinkable columns are cut
+ * toward their minimum (at the end, or in the middle with keep_ends), and optional columns are
+ * left out, lowest rank first, until it fits; a last line names the columns left out. Output
+ * to a pipe or a file is never fitted. */
+void cli_table_shrink(cli_table *t, int col, int min, bool keep_ends);
+void cli_table_optional(cli_table *t, int col, int rank);
 void cli_table_print(cli_table *t);
 void cli_table_free(cli_table *t);
 

@@ -57,8 +57,11 @@ static int audit_list(cli_ctx *c, int argc, char **argv)
     static const char *const head[] = {"SEQ", "AT", "ACTOR", "ACTION", "OBJECT", "REASON"};
     list_state ls = {c->json, c->json ? json_array() : NULL,
                      c->json ? NULL : cli_table_new(6, head)};
-    if (ls.table)
+    if (ls.table) {
         cli_table_max_width(ls.table, 5, 40);
+        cli_table_shrink(ls.table, 5, 10, false);
+        cli_table_shrink(ls.table, 4, 14, true);
+    }
     rc = md_audit_each(c->store, &f, list_row, &ls, &err) == MD_OK ? 0 : cli_fail(c, &err);
     if (!rc && c->json)
         cli_print_json(ls.array);

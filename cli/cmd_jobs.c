@@ -110,6 +110,7 @@ static int jobs_list(cli_ctx *c, int argc, char **argv)
                                        "RESULT"};
     cli_table *t = cli_table_new(7, head);
     cli_table_max_width(t, 6, 40);
+    cli_table_shrink(t, 6, 12, false);
     json_t *o;
     size_t i;
     json_array_foreach(list, i, o)
@@ -343,6 +344,10 @@ static int scorecard_cmd(cli_ctx *c, int argc, char **argv)
                                        "MTTA H", "MTTR H", "ΔAUC",  "ECE/WIN", "DRIFT",
                                        "APPROVED", "OVERRIDES"};
     cli_table *t = cli_table_new(12, head);
+    /* narrow terminals: overrides, lead time, failure rate, time to acknowledge, approvals */
+    static const int optional[][2] = {{11, 1}, {2, 2}, {3, 3}, {5, 4}, {10, 5}};
+    for (size_t k = 0; k < sizeof optional / sizeof optional[0]; k++)
+        cli_table_optional(t, optional[k][0], optional[k][1]);
     json_t *m;
     size_t i;
     json_array_foreach(json_object_get(o, "models"), i, m) card_row(t, str(m, "model"), m);

@@ -127,6 +127,12 @@ static int model_list(cli_ctx *c, int argc, char **argv)
         cli_table *t = cli_table_new(8, head);
         cli_table_max_width(t, 1, 24);
         cli_table_max_width(t, 7, 32);
+        cli_table_shrink(t, 1, 12, false);
+        cli_table_shrink(t, 7, 12, false);
+        cli_table_optional(t, 6, 1); /* fallback, pattern, integration, owner */
+        cli_table_optional(t, 3, 2);
+        cli_table_optional(t, 7, 3);
+        cli_table_optional(t, 2, 4);
         for (size_t i = 0; i < n; i++) {
             char prod[24], count[24];
             prod_label(&ms[i], prod, sizeof prod);
@@ -175,6 +181,7 @@ static void show_model_text(const md_model *m, const md_version *vs, size_t nv)
                                        "ARTIFACT"};
     cli_table *t = cli_table_new(6, head);
     cli_table_max_width(t, 5, 40);
+    cli_table_shrink(t, 5, 16, true);
     for (size_t i = 0; i < nv; i++) {
         char num[24], status[48];
         snprintf(num, sizeof num, "v%lld", (long long)vs[i].number);

@@ -417,6 +417,12 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
                                        "KS P",   "MISS",    "MISSΔ",  "SCHEMA", "VIOL"};
     cli_table *t = cli_table_new(11, head);
     cli_table_max_width(t, 1, 24);
+    cli_table_shrink(t, 1, 12, false);
+    /* narrow terminals: contract and schema counts, then the missing rate (its delta stays),
+     * then PSI's null, then KS's p-value */
+    static const int optional[][2] = {{10, 1}, {9, 2}, {7, 3}, {4, 4}, {6, 5}};
+    for (size_t o = 0; o < sizeof optional / sizeof optional[0]; o++)
+        cli_table_optional(t, optional[o][0], optional[o][1]);
     json_array_foreach(rows, i, r)
     {
         const char *status = json_string_value(json_object_get(r, "status"));

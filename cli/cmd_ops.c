@@ -130,6 +130,8 @@ static void incidents_table(json_t *list)
                                        "ASSIGNEE"};
     cli_table *t = cli_table_new(8, head);
     cli_table_max_width(t, 5, 40);
+    cli_table_shrink(t, 5, 16, false);
+    cli_table_optional(t, 4, 1); /* the kind: the title says it too */
     json_t *o;
     size_t i;
     json_array_foreach(list, i, o)

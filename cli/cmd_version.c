@@ -74,6 +74,7 @@ static int version_list(cli_ctx *c, int argc, char **argv)
                                            "BY",      "THRESHOLD", "ARTIFACT"};
         cli_table *t = cli_table_new(6, head);
         cli_table_max_width(t, 5, 40);
+        cli_table_shrink(t, 5, 16, true);
         for (size_t i = 0; i < n; i++) {
             char num[24], thr[32];
             snprintf(num, sizeof num, "v%lld", (long long)vs[i].number);
@@ -125,6 +126,7 @@ static void show_version_text(const md_version *v, const md_stage_event *ev, siz
     static const char *const head[] = {"AT", "FROM", "TO", "BY", "ACTION", "REASON"};
     cli_table *t = cli_table_new(6, head);
     cli_table_max_width(t, 5, 40);
+    cli_table_shrink(t, 5, 12, false);
     for (size_t i = 0; i < ne; i++) {
         const char *row[] = {ev[i].at, ev[i].from, ev[i].to, ev[i].actor, ev[i].action,
                              ev[i].reason};
@@ -138,6 +140,7 @@ static void show_version_text(const md_version *v, const md_stage_event *ev, siz
     static const char *const ohead[] = {"AT", "GATE", "REQUEST", "BY", "REASON"};
     t = cli_table_new(5, ohead);
     cli_table_max_width(t, 4, 40);
+    cli_table_shrink(t, 4, 12, false);
     json_t *o;
     size_t i;
     json_array_foreach(overrides, i, o)

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "cli.h"
@@ -79,32 +81,43 @@ static int display_width(const char *s)
     return w;
 }
 
-/* Cuts *sp to at most `max` columns, ending in an ellipsis when cut. */
-static void cut_to_width(char **sp, int max)
+/* Cuts *sp to at most `max` columns, with an ellipsis where text was taken out: at the end,
+ * or in the middle when `middle` (a path's or URI's last part tells one from another). */
+static void cut_cell(char **sp, int max, bool middle)
 {
     char *s = *sp;
     if (max <= 0 || display_width(s) <= max)
         return;
-    bool utf8 = MB_CUR_MAX > 1;
-    const char *ell = utf8 ? "\xE2\x80\xA6" : "~";
+    const char *ell = MB_CUR_MAX > 1 ? "\xE2\x80\xA6" : "~";
+    size_t n = strlen(s), nc = 0;
+    size_t *at = md_xmalloc((n + 1) * sizeof *at); /* where each character starts */
+    int *cw = md_xmalloc((n + 1) * sizeof *cw);    /* and its columns */
     mbstate_t st;
     memset(&st, 0, sizeof st);
-    size_t n = strlen(s), i = 0;
-    int w = 0;
-    while (i < n) {
+    for (size_t i = 0; i < n; nc++) {
         wchar_t wc;
         size_t k = mbrtowc(&wc, s + i, n - i, &st);
-        int cw = 1;
-        if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
-            k = 1, memset(&st, 0, sizeof st);
-        else
-            cw = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
-        if (w + cw > max - 1)
-            break;
-        w += cw;
+        at[nc] = i;
+        cw[nc] = 1;
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            memset(&st, 0, sizeof st);
+            for (i++; i < n && ((unsigned char)s[i] & 0xC0) == 0x80; i++)
+                ; /* the rest of the character, one column (display_width) */
+            continue;
+        }
+        cw[nc] = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
         i += k;
     }
-    *sp = md_xasprintf("%.*s%s", (int)i, s, ell);
+    at[nc] = n;
+    int room = max - 1, head_room = middle ? room - room / 2 : room, w = 0;
+    size_t head = 0, tail = nc;
+    while (head < nc && w + cw[head] <= head_room)
+        w += cw[head++];
+    while (middle && tail > head && w + cw[tail - 1] <= room)
+        w += cw[--tail];
+    *sp = md_xasprintf("%.*s%s%s", (int)at[head], s, ell, s + at[tail]);
+    free(at);
+    free(cw);
     free(s);
 }
 
@@ -115,6 +128,9 @@ struct cli_table {
     char **cells; /* row-major, row 0 is the header */
     size_t rows, cap;
     int *max;
+    int *shrink_to; /* > 0: the column may be cut down to this many columns to fit */
+    bool *middle;   /* ... keeping both ends */
+    int *rank;      /* > 0: the column may be left out to fit, lowest rank first */
 };
 
 cli_table *cli_table_new(int ncols, const char *const *headers)
@@ -122,6 +138,9 @@ cli_table *cli_table_new(int ncols, const char *const *headers)
     cli_table *t = md_xcalloc(1, sizeof *t);
     t->ncols = ncols;
     t->max = md_xcalloc((size_t)ncols, sizeof *t->max);
+    t->shrink_to = md_xcalloc((size_t)ncols, sizeof *t->shrink_to);
+    t->middle = md_xcalloc((size_t)ncols, sizeof *t->middle);
+    t->rank = md_xcalloc((size_t)ncols, sizeof *t->rank);
     cli_table_row(t, headers);
     return t;
 }
@@ -132,6 +151,20 @@ void cli_table_max_width(cli_table *t, int col, int max)
         t->max[col] = max;
 }
 
+void cli_table_shrink(cli_table *t, int col, int min, bool keep_ends)
+{
+    if (col >= 0 && col < t->ncols) {
+        t->shrink_to[col] = min;
+        t->middle[col] = keep_ends;
+    }
+}
+
+void cli_table_optional(cli_table *t, int col, int rank)
+{
+    if (col >= 0 && col < t->ncols)
+        t->rank[col] = rank;
+}
+
 void cli_table_row(cli_table *t, const char *const *cells)
 {
     t->cells = md_xgrow(t->cells, &t->cap, (t->rows + 1) * (size_t)t->ncols, sizeof *t->cells);
@@ -140,27 +173,129 @@ void cli_table_row(cli_table *t, const char *const *cells)
     t->rows++;
 }
 
+/* The terminal's width when stdout is one, else 0: piped output is never fitted. */
+static int terminal_columns(void)
+{
+    if (!isatty(STDOUT_FILENO))
+        return 0;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    long n = env ? strtol(env, NULL, 10) : 0;
+    return n > 0 && n < 100000 ? (int)n : 0;
+}
+
+/* A cell that says nothing: every row's "-" or "0" in a column tells no one anything. */
+static bool says_nothing(const char *cell)
+{
+    return strcmp(cell, "-") == 0 || strcmp(cell, "0") == 0;
+}
+
+typedef struct {
+    int *width; /* what each column takes */
+    bool *shown;
+    int gap;
+} table_fit;
+
+static int fit_total(const cli_table *t, const table_fit *f, bool shrunk)
+{
+    int total = 0, shown = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!f->shown[i])
+            continue;
+        int w = f->width[i];
+        total += shrunk && t->shrink_to[i] && t->shrink_to[i] < w ? t->shrink_to[i] : w;
+        shown++;
+    }
+    return total + (shown > 1 ? (shown - 1) * f->gap : 0);
+}
+
+/* The optional column of lowest rank still shown (those that say nothing first when `quiet`),
+ * or -1. */
+static int next_to_leave_out(const cli_table *t, const table_fit *f, bool quiet)
+{
+    int pick = -1;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!f->shown[i] || t->rank[i] <= 0 || (pick >= 0 && t->rank[i] >= t->rank[pick]))
+            continue;
+        bool nothing = true;
+        for (size_t r = 1; quiet && nothing && r < t->rows; r++)
+            nothing = says_nothing(t->cells[r * (size_t)t->ncols + (size_t)i]);
+        if (!quiet || nothing)
+            pick = i;
+    }
+    return pick;
+}
+
+/* Narrows the table to `columns`: optional columns that say nothing left out, one space
+ * between columns, shrinkable columns cut toward their minimum, then optional columns left
+ * out by rank until the rest fits at those minimums. */
+static void fit(cli_table *t, table_fit *f, int columns)
+{
+    int i;
+    while (fit_total(t, f, false) > columns && (i = next_to_leave_out(t, f, true)) >= 0)
+        f->shown[i] = false;
+    if (fit_total(t, f, false) > columns)
+        f->gap = 1;
+    while (fit_total(t, f, true) > columns && (i = next_to_leave_out(t, f, false)) >= 0)
+        f->shown[i] = false;
+    /* the excess taken from the shrinkable columns, the last first */
+    int excess = fit_total(t, f, false) - columns;
+    for (i = t->ncols - 1; i >= 0 && excess > 0; i--) {
+        if (!f->shown[i] || !t->shrink_to[i] || f->width[i] <= t->shrink_to[i])
+            continue;
+        int take = f->width[i] - t->shrink_to[i];
+        take = take < excess ? take : excess;
+        f->width[i] -= take;
+        excess -= take;
+        for (size_t r = 0; r < t->rows; r++)
+            cut_cell(&t->cells[r * (size_t)t->ncols + (size_t)i], f->width[i], t->middle[i]);
+    }
+}
+
 void cli_table_print(cli_table *t)
 {
-    int *width = md_xcalloc((size_t)t->ncols, sizeof *width);
+    table_fit f = {md_xcalloc((size_t)t->ncols, sizeof *f.width),
+                   md_xcalloc((size_t)t->ncols, sizeof *f.shown), 2};
+    for (int i = 0; i < t->ncols; i++)
+        f.shown[i] = true;
     for (size_t r = 0; r < t->rows; r++)
         for (int i = 0; i < t->ncols; i++) {
             char **cell = &t->cells[r * (size_t)t->ncols + (size_t)i];
-            cut_to_width(cell, t->max[i]);
+            cut_cell(cell, t->max[i], false);
             int w = display_width(*cell);
-            width[i] = w > width[i] ? w : width[i];
+            f.width[i] = w > f.width[i] ? w : f.width[i];
         }
+    int columns = terminal_columns();
+    if (columns > 0 && fit_total(t, &f, false) > columns)
+        fit(t, &f, columns);
+    int last = t->ncols - 1;
+    while (last > 0 && !f.shown[last])
+        last--;
     for (size_t r = 0; r < t->rows; r++) {
-        for (int i = 0; i < t->ncols; i++) {
+        for (int i = 0; i <= last; i++) {
+            if (!f.shown[i])
+                continue;
             char *cell = t->cells[r * (size_t)t->ncols + (size_t)i];
-            bool last = i == t->ncols - 1;
             fputs(cell, stdout);
-            for (int pad = display_width(cell); !last && pad < width[i] + 2; pad++)
+            for (int pad = display_width(cell); i < last && pad < f.width[i] + f.gap; pad++)
                 putchar(' ');
         }
         putchar('\n');
     }
-    free(width);
+    bool first = true;
+    for (int i = 0; i < t->ncols; i++)
+        if (!f.shown[i]) {
+            if (first)
+                printf("not shown at %d columns: ", columns);
+            printf("%s%s", first ? "" : ", ", t->cells[i]);
+            first = false;
+        }
+    if (!first)
+        printf(" (| less -S shows them)\n");
+    free(f.width);
+    free(f.shown);
 }
 
 void cli_table_free(cli_table *t)
@@ -171,6 +306,9 @@ void cli_table_free(cli_table *t)
         free(t->cells[i]);
     free(t->cells);
     free(t->max);
+    free(t->shrink_to);
+    free(t->middle);
+    free(t->rank);
     free(t);
 }
 
