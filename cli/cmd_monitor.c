@@ -408,7 +408,8 @@ static void no_windows(cli_ctx *c, json_t *doc, const char *kind)
     }
 }
 
-static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *kind)
+/* total: the rows before --alerts took the ok ones out */
+static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total, const char *kind)
 {
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
@@ -426,8 +427,6 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
     json_array_foreach(rows, i, r)
     {
         const char *status = json_string_value(json_object_get(r, "status"));
-        if (only && (!status || strcmp(status, "ok") == 0))
-            continue;
         char b[8][32], sc[24], vi[24];
         snprintf(sc, sizeof sc, "%lld",
                  (long long)json_integer_value(json_object_get(r, "schema_changes")));
@@ -449,7 +448,7 @@ static void drift_text(cli_ctx *c, json_t *doc, const char *only, const char *ki
     }
     if (shown)
         cli_table_print(t);
-    else if (only && json_array_size(rows))
+    else if (alerts && total)
         printf("no drift: every feature is ok\n");
     else
         no_windows(c, doc, kind);
@@ -469,9 +468,18 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
     md_err err;
     if (md_drift_json(c->store, model, number, window, &doc, &err) != MD_OK)
         return cli_fail(c, &err);
+    json_t *rows = json_object_get(doc, "drift");
+    size_t total = json_array_size(rows);
+    if (alerts) { /* the JSON document as the text: the rows that are not ok */
+        for (size_t i = json_array_size(rows); i-- > 0;) {
+            const char *st = json_string_value(json_object_get(json_array_get(rows, i), "status"));
+            if (st && strcmp(st, "ok") == 0)
+                json_array_remove(rows, i);
+        }
+    }
     if (c->json)
         return cli_print_json(doc);
-    drift_text(c, doc, alerts ? "ok" : NULL, window_kind_asked(window));
+    drift_text(c, doc, alerts, total, window_kind_asked(window));
     json_decref(doc);
     return 0;
 }

@@ -163,6 +163,18 @@ expect_exit 0
 expect_json 'd["evidence"][0]["window"]' "$(date -u -d "@$((T + LOG_DAY))" +%Y-%m-%d)"
 expect_json 'd["evidence"][0]["detail"]["over_sla"] > 0.5' true
 
+# --alerts: the JSON document holds what the text shows, the rows that are not ok (none here:
+# the log's problem is its latency)
+md_as vic --json drift $MODEL 1
+expect_exit 0
+expect_json 'len(d["drift"]) > 0 and all(r["status"] == "ok" for r in d["drift"])' true
+md_as vic --json drift $MODEL 1 --alerts
+expect_exit 0
+expect_json 'd["drift"]' '[]'
+md_as vic drift $MODEL 1 --alerts
+expect_exit 0
+expect_stdout_contains "no drift: every feature is ok"
+
 # ---- 3. acknowledge ----------------------------------------------------------------------------------
 
 at $ACK
