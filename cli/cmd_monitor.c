@@ -232,7 +232,6 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
     json_object_set_new(o, "replaced_ingests", ids_json(r->replaced_ids, r->nreplaced));
     json_object_set_new(o, "kept_ingests", ids_json(r->kept_ids, r->nkept));
-    json_object_set_new(o, "earlier_copies", ids_json(r->earlier_ids, r->nearlier));
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
@@ -257,28 +256,16 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
         for (size_t i = 0; i < r->nreplaced; i++)
             printf("%s #%lld", i ? "," : "", (long long)r->replaced_ids[i]);
         printf(" of %s, %lld rows (%s)\n", src, (long long)r->replaced_rows,
-               r->replaced_by_name ? "a file of the same name over these windows"
-                                   : "the same content");
+               r->replaced_by_rows ? "an earlier delivery of these rows" : "the same content");
         free(src);
     } else if (replace && !r->nkept)
-        printf("  --replace: no earlier ingest of this content, nor of this file name over these "
-               "windows; its rows were added\n");
+        printf("  --replace: no earlier ingest holds this file's rows; they were added\n");
     if (r->nkept) {
         printf("  --replace kept ingest%s ", r->nkept > 1 ? "s" : "");
         print_ids(r->kept_ids, r->nkept);
-        printf(" of this file name: %s windows with this file, but most of %s rows lie in "
-               "others, or this file has under a tenth as many there (a daily file, not a "
-               "corrected copy); %s rows count beside this file's\n",
-               r->nkept > 1 ? "they share" : "it shares", r->nkept > 1 ? "their" : "its",
+        printf(" of this file name: %s rows are not this file's (an earlier day's file, not a "
+               "corrected copy), and count beside them\n",
                r->nkept > 1 ? "their" : "its");
-    }
-    if (r->nearlier) {
-        printf("  note: ingest%s ", r->nearlier > 1 ? "s" : "");
-        print_ids(r->earlier_ids, r->nearlier);
-        printf(" read a file of this name over the same windows, and %s rows count beside this "
-               "file's; if this file is a corrected or grown copy, ingest it again with "
-               "--replace\n",
-               r->nearlier > 1 ? "their" : "its");
     }
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
            (long long)v);

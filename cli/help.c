@@ -50,11 +50,13 @@ static const struct {
      "lacks that one, its default.\n"
      "\n" COLUMN_FLAGS
      "  --window day|hour  the windows (default day); a version's are all of one kind\n"
-     "  --replace          ingest a file already ingested (same SHA-256) in place of the\n"
-     "                     earlier ingest of it, and a file corrected or grown under its name\n"
-     "                     in place of each earlier ingest of it with most of its rows in\n"
-     "                     windows this file touches, where this file has a tenth as many at\n"
-     "                     least (a daily file reusing one name replaces no other day)\n" ROWS_NOTE},
+     "  --replace          ingest a file in place of each earlier ingest whose rows it holds\n"
+     "                     (90% or more: the same content, a corrected, grown or relabeled\n"
+     "                     copy, under any name), or, under the same name, holds in part (the\n"
+     "                     file corrected to drop rows); without it such a file is refused\n"
+     "                     (exit 3). Rows are compared by their fields, the label aside; a\n"
+     "                     daily file reusing one name holds other rows and replaces "
+     "nothing\n" ROWS_NOTE},
     {"drift",
      "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
      "binomial test), schema changes, contract violations and a status per feature and window.\n"

@@ -237,7 +237,7 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
                         "itt", vid, md_window_kind_name(g->o->window), key);
     /* the numbers behind incidents' evidence from this window changed (a corrected file took
      * its earlier rows out; the same content again changes nothing), or it is gone */
-    if (rc == MD_OK && (n == 0 || (replaced_here && g->rep->replaced_by_name))) {
+    if (rc == MD_OK && (n == 0 || (replaced_here && g->rep->replaced_by_rows))) {
         char *note = md_xasprintf(n == 0 ? "window %s is gone: its rows were replaced by ingest "
                                            "--replace of %s; evidence from it no longer stands"
                                          : "window %s was recomputed: ingest --replace of %s took "
@@ -400,95 +400,81 @@ static void keys_free(char **keys, size_t n)
     free(keys);
 }
 
-/* How an earlier ingest of a file of the same name lies over this file's windows: its rows, those
- * in windows this file touches, and this file's rows in windows it touched. */
-typedef struct {
-    int64_t id, rows, shared_theirs, shared_mine;
-} earlier_part;
+/* How this file's rows lie over an earlier ingest's, from their row samples
+ * (core/rowsample.h), with at least this many sampled rows of the one in question to go by. */
+#define SAME_ROWS_EVIDENCE 4
 
-static md_status overlap_of(ingest *g, int64_t id, char (*mine)[20], earlier_part *e, md_err *err)
+typedef enum {
+    ROWS_APART, /* few rows in common */
+    ROWS_COVER, /* this file holds 90% of the earlier ingest's rows or more: a re-delivery, a
+                   correction, a grown copy, the same rows with their labels filled in */
+    ROWS_REPEAT /* half this file's rows or more are the earlier ingest's, which holds others */
+} rows_relation;
+
+static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine)
+{
+    md_rowsample_overlap o = md_rowsample_compare(earlier, mine);
+    if (o.a >= SAME_ROWS_EVIDENCE && 10 * o.both >= 9 * o.a)
+        return ROWS_COVER;
+    if (o.b >= SAME_ROWS_EVIDENCE && 2 * o.both >= o.b)
+        return ROWS_REPEAT;
+    return ROWS_APART;
+}
+
+/* The earlier ingests of this version whose rows this file holds, whatever their file's name,
+ * and those of a file of this name whose rows it holds in part (the file corrected to drop
+ * some): with --replace this file takes their place (*out). An earlier ingest whose rows this
+ * file repeats without --replace, or repeats in part under another name, is *repeat (with
+ * *cover: this file holds its rows). Ingests of a file of the same name with other rows
+ * (yesterday's daily.csv) stay, reported under --replace (rep->kept_ids). Ingests from before row
+ * samples were kept are judged by their content alone. */
+static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const char *abs,
+                              int64_t **out, size_t *nout, int64_t *repeat, bool *cover,
+                              md_err *err)
 {
     sqlite3_stmt *st;
-    *e = (earlier_part){.id = id};
-    if (md_sql_prepare(g->s, "SELECT window, rows FROM window_parts WHERE ingest_id = ?", &st, err))
-        return err->code;
-    md_sql_bind(st, "i", id);
-    md_status rc = MD_OK;
+    *out = NULL;
+    *nout = 0;
+    *repeat = 0;
+    md_status rc = md_sql_prepare(g->s,
+                                  "SELECT id, row_sample, row_shift, source = ? OR source = ?"
+                                  " FROM ingests WHERE version_id = ? ORDER BY id",
+                                  &st, err);
+    if (rc != MD_OK)
+        return rc;
+    md_sql_bind(st, "tti", path, abs, vid);
+    md_ingest_report *rep = g->rep;
+    bool replace = g->o->read.replace;
     for (bool row = true; rc == MD_OK;) {
         rc = md_sql_step(g->s, st, &row, err);
         if (rc != MD_OK || !row)
             break;
-        const char *key = (const char *)sqlite3_column_text(st, 0);
-        int64_t rows = sqlite3_column_int64(st, 1);
-        e->rows += rows;
-        for (size_t w = 0; key && w < g->pass.nw; w++)
-            if (strcmp(mine[w], key) == 0) {
-                e->shared_theirs += rows;
-                e->shared_mine += g->pass.w[w].rows;
-            }
+        int64_t id = sqlite3_column_int64(st, 0);
+        md_rowsample earlier;
+        rows_relation rel = ROWS_APART;
+        if (sqlite3_column_type(st, 1) == SQLITE_BLOB &&
+            md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                   (unsigned)sqlite3_column_int(st, 2), &earlier)) {
+            rel = rows_over(&earlier, &g->pass.sample);
+            md_rowsample_free(&earlier);
+        }
+        /* this file, corrected in place to drop rows (a bad day): it takes the place */
+        bool named = sqlite3_column_int(st, 3) != 0;
+        if (rel == ROWS_REPEAT && replace && named)
+            rel = ROWS_COVER;
+        if ((rel == ROWS_COVER && !replace) || rel == ROWS_REPEAT) {
+            *repeat = id;
+            *cover = rel == ROWS_COVER;
+            break;
+        }
+        int64_t **list = rel == ROWS_COVER ? out : &rep->kept_ids;
+        size_t *n = rel == ROWS_COVER ? nout : &rep->nkept;
+        if (rel == ROWS_APART && !(replace && named))
+            continue;
+        *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
+        (*list)[(*n)++] = id;
     }
     sqlite3_finalize(st);
-    return rc;
-}
-
-/* An earlier read of this file, corrected (rows or a window fewer, duplicates gone) or grown
- * since: at least half its rows lie in windows this file touches, and there this file has at
- * least a tenth as many. A daily file reusing one name is none: yesterday's rows lie in windows
- * today's touches with a few late rows at most, or not at all. */
-static bool earlier_copy(const earlier_part *e)
-{
-    return 2 * e->shared_theirs >= e->rows && 10 * e->shared_mine >= e->shared_theirs;
-}
-
-/* Without the same content: the ingests of a file of the same name (as given now, or its
- * absolute path, which ingests keep) with rows in a window this file touches. With --replace,
- * those that are earlier copies of it go (*out); the others stay, and are reported
- * (rep->kept_ids), as are, without --replace, the earlier copies (rep->earlier_ids: both
- * files' rows now count). */
-static md_status same_name(ingest *g, int64_t vid, const char *path, const char *abs, int64_t **out,
-                           size_t *nout, md_err *err)
-{
-    sqlite3_stmt *st;
-    int64_t *ids = NULL;
-    size_t nids = 0;
-    *out = NULL;
-    *nout = 0;
-    md_status rc = md_sql_prepare(g->s,
-                                  "SELECT id FROM ingests WHERE version_id = ? AND"
-                                  " (source = ? OR source = ?) ORDER BY id",
-                                  &st, err);
-    if (rc == MD_OK) {
-        md_sql_bind(st, "itt", vid, path, abs);
-        for (bool row = true; rc == MD_OK;) {
-            rc = md_sql_step(g->s, st, &row, err);
-            if (rc != MD_OK || !row)
-                break;
-            ids = md_xrealloc(ids, (nids + 1) * sizeof *ids);
-            ids[nids++] = sqlite3_column_int64(st, 0);
-        }
-        sqlite3_finalize(st);
-    }
-    char(*mine)[20] = md_xmalloc((g->pass.nw + 1) * sizeof *mine); /* this file's windows */
-    for (size_t w = 0; w < g->pass.nw; w++)
-        md_window_key(g->pass.w[w].index, g->o->window, mine[w]);
-    md_ingest_report *rep = g->rep;
-    for (size_t i = 0; rc == MD_OK && i < nids; i++) {
-        earlier_part e;
-        rc = overlap_of(g, ids[i], mine, &e, err);
-        if (rc != MD_OK || e.shared_theirs == 0)
-            continue;
-        bool copy = earlier_copy(&e);
-        if (copy && g->o->read.replace) {
-            ids[(*nout)++] = ids[i];
-        } else if (copy || g->o->read.replace) {
-            int64_t **list = copy ? &rep->earlier_ids : &rep->kept_ids;
-            size_t *n = copy ? &rep->nearlier : &rep->nkept;
-            *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
-            (*list)[(*n)++] = ids[i];
-        }
-    }
-    free(mine);
-    *out = ids;
     return rc;
 }
 
@@ -529,18 +515,39 @@ static md_status drop_previous(ingest *g, int64_t vid, const char *path, const c
         int64_t rows;
         if (ingest_source(g, old, was, sizeof was, &rows, err) != MD_OK)
             return err->code;
-        return md_err_set(err, MD_ERROR,
+        return md_err_set(err, MD_REFUSED,
                           "%s has the content (SHA-256) of %s, already ingested for this version "
                           "(ingest #%lld); pass --replace to ingest it again in place of that one",
                           rep->source, was, (long long)old);
     }
     bool same_content = rc == MD_OK;
+    int64_t repeat = 0;
+    bool cover = false;
     if (rc == MD_OK || rc == MD_NOTFOUND) /* earlier copies go with the same content too */
-        rc = same_name(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, err);
+        rc = earlier_rows(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, &repeat, &cover,
+                          err);
+    if (rc == MD_OK && repeat) {
+        char was[256];
+        int64_t rows;
+        if (ingest_source(g, repeat, was, sizeof was, &rows, err) != MD_OK)
+            return err->code;
+        if (cover)
+            return md_err_set(err, MD_REFUSED,
+                              "%s holds the rows of ingest #%lld (%s, %lld rows), and both would "
+                              "count; pass --replace to ingest it in place of that one (a "
+                              "corrected, grown or relabeled copy)",
+                              rep->source, (long long)repeat, was, (long long)rows);
+        return md_err_set(err, MD_REFUSED,
+                          "most of the rows of %s are already in ingest #%lld (%s, %lld rows), "
+                          "which holds others too: %s would drop those; ingest a corrected "
+                          "copy of that whole file with --replace instead",
+                          rep->source, (long long)repeat, was, (long long)rows,
+                          g->o->read.replace ? "taking its place" : "--replace");
+    }
     bool listed = false;
     for (size_t i = 0; i < rep->nreplaced; i++)
         listed |= rep->replaced_ids[i] == old;
-    rep->replaced_by_name = rep->nreplaced > (size_t)listed;
+    rep->replaced_by_rows = rep->nreplaced > (size_t)listed;
     if (rc == MD_OK && same_content && !listed) {
         rep->replaced_ids =
             md_xrealloc(rep->replaced_ids, (rep->nreplaced + 1) * sizeof *rep->replaced_ids);
@@ -608,6 +615,28 @@ static md_status insert_ingest(ingest *g, int64_t vid, const md_actor *a, const 
                         md_window_kind_name(g->o->window), g->rep->rows, g->rep->bad_rows,
                         (int64_t)g->pass.nw, newcols, at, a->name);
     free(newcols);
+    /* the rows' sample, thinned to what an ingest keeps */
+    md_rowsample keep = {md_xmalloc((g->pass.sample.n + 1) * sizeof *keep.v), g->pass.sample.n,
+                         g->pass.sample.n, g->pass.sample.shift};
+    if (g->pass.sample.n)
+        memcpy(keep.v, g->pass.sample.v, g->pass.sample.n * sizeof *keep.v);
+    md_rowsample_finish(&keep, MD_ROWSAMPLE_KEEP);
+    unsigned char *blob;
+    size_t bytes;
+    md_rowsample_blob(&keep, &blob, &bytes);
+    sqlite3_stmt *st;
+    if (rc == MD_OK &&
+        (rc = md_sql_prepare(g->s, "UPDATE ingests SET row_sample = ?, row_shift = ? WHERE id = ?",
+                             &st, err)) == MD_OK) {
+        sqlite3_bind_blob(st, 1, blob, (int)bytes, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 2, (int)keep.shift);
+        sqlite3_bind_int64(st, 3, *id);
+        bool row;
+        rc = md_sql_step(g->s, st, &row, err);
+        sqlite3_finalize(st);
+    }
+    free(blob);
+    md_rowsample_free(&keep);
     return rc;
 }
 
@@ -775,8 +804,7 @@ void md_ingest_report_free(md_ingest_report *rep)
     free(rep->new_columns);
     free(rep->replaced_ids);
     free(rep->kept_ids);
-    free(rep->earlier_ids);
     rep->absent = rep->new_columns = NULL;
-    rep->replaced_ids = rep->kept_ids = rep->earlier_ids = NULL;
-    rep->nabsent = rep->nnew = rep->nreplaced = rep->nkept = rep->nearlier = 0;
+    rep->replaced_ids = rep->kept_ids = NULL;
+    rep->nabsent = rep->nnew = rep->nreplaced = rep->nkept = 0;
 }

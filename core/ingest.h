@@ -37,15 +37,12 @@ typedef struct {
     bool replaced;             /* --replace dropped earlier ingests ... */
     int64_t *replaced_ids;     /* ... these ... */
     size_t nreplaced;
-    bool replaced_by_name;     /* ... of a file of the same name (else: of the same content) */
+    bool replaced_by_rows;     /* ... holding this file's rows (else: of the same content) */
     char replaced_source[256]; /* ... read from this file ... */
     int64_t replaced_rows;     /* ... with this many rows in all */
-    int64_t *kept_ids;         /* --replace kept these ingests of a file of the same name, which
-                                  share windows with this one but are no earlier copy of it */
+    int64_t *kept_ids;         /* --replace kept these ingests of a file of the same name, whose
+                                  rows are not this file's (yesterday's daily.csv) */
     size_t nkept;
-    int64_t *earlier_ids; /* without --replace: earlier copies of this file (same name,
-                             most rows in the same windows); their rows count beside its */
-    size_t nearlier;
     bool parallel;
     size_t taken; /* ranges the thread done first took over from the other */
     int incidents_opened, incidents_updated;

@@ -406,14 +406,15 @@ static const char m006_missing_pvalue[] = "ALTER TABLE drift ADD COLUMN missing_
  * before there was one), which lets PSI decide below drift.psi.min_rows. */
 static const char m007_mix_pvalue[] = "ALTER TABLE drift ADD COLUMN mix_pvalue REAL;";
 
+/* A sample of each ingest's rows by their identity (core/rowsample.h), which tells a log that
+ * corrects or repeats an earlier one from a log that only shares its name or its windows (NULL:
+ * ingested before; such an ingest is replaced only by the same content). */
+static const char m008_row_sample[] = "ALTER TABLE ingests ADD COLUMN row_sample BLOB;"
+                                      "ALTER TABLE ingests ADD COLUMN row_shift INTEGER;";
+
 const char *const md_migrations[] = {
-    m001_foundation,
-    m002_monitoring,
-    m003_operations,
-    m004_baseline_positives,
-    m005_incident_tally,
-    m006_missing_pvalue,
-    m007_mix_pvalue,
+    m001_foundation,     m002_monitoring,     m003_operations, m004_baseline_positives,
+    m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue, m008_row_sample,
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

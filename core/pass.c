@@ -331,6 +331,27 @@ static bool bad_value(worker *k, const char *col, const char *why)
     return bad_row(k);
 }
 
+/* The row into the worker's row sample, when the sample picks it (md_rowsample.h). */
+static void sample_row(worker *k, const md_field *fl)
+{
+    char b1[40], b2[40];
+    size_t n1, n2;
+    const char *ts = md_field_text(&fl[k->m.ts], b1, &n1);
+    const char *score = md_field_text(&fl[k->m.score], b2, &n2);
+    uint64_t top = md_rowsample_top(ts, n1, score, n2);
+    if (!md_rowsample_picks(k->sample.shift, top))
+        return;
+    uint64_t h = MD_ROWSAMPLE_SEED;
+    for (size_t c = 0; c < k->ncols; c++) {
+        char b[40];
+        size_t n;
+        const char *t = (int64_t)c == k->m.label ? NULL : md_field_text(&fl[c], b, &n);
+        if (t && n) /* empty and absent fields, and the label, are no part of it */
+            h = md_rowsample_step(h ^ c, t, n);
+    }
+    md_rowsample_add(&k->sample, MD_ROWSAMPLE_ID(top, h), MD_ROWSAMPLE_MEMORY);
+}
+
 /* Reads rows until the reader is done (its limit or the end) or a row fails. */
 void *md_pass_run_worker(void *arg)
 {
@@ -360,6 +381,7 @@ void *md_pass_run_worker(void *arg)
         }
         k->rows++;
         k->labeled += v.has_label;
+        sample_row(k, fl);
         accumulate(k, md_pass_window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
         if (k->held + k->held_base > md_pass_key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
             break;
@@ -408,6 +430,7 @@ void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_sp
     k->cat = md_xmalloc(nf * sizeof *k->cat);
     k->gone = md_xmalloc(nf * sizeof *k->gone);
     k->cc = md_xcalloc(nf, sizeof *k->cc);
+    k->sample.shift = md_rowsample_first_shift(md_reader_size(r), MD_ROWSAMPLE_MEMORY);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
     sync_columns(k);
     plan(k);
@@ -429,6 +452,7 @@ void md_pass_worker_free(worker *k, bool keep_windows)
     free(k->cat);
     free(k->gone);
     free(k->cc);
+    md_rowsample_free(&k->sample);
 }
 
 /* Features never seen (by either reader) and columns the baseline does not know. */
@@ -485,6 +509,9 @@ static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
     qsort(out->w, out->nw, sizeof *out->w, cmp_window);
     out->rows = a->rows;
     out->labeled = a->labeled;
+    out->sample = a->sample;
+    memset(&a->sample, 0, sizeof a->sample);
+    md_rowsample_finish(&out->sample, MD_ROWSAMPLE_MEMORY);
     out->bad_rows = a->bad_rows;
     snprintf(out->first_bad, sizeof out->first_bad, "%s", a->first_bad);
     out->bytes = md_reader_size(a->r);
@@ -544,5 +571,6 @@ void md_pass_result_free(md_pass_result *r)
     free(r->absent);
     free(r->new_columns);
     md_spill_free(r->spill);
+    md_rowsample_free(&r->sample);
     memset(r, 0, sizeof *r);
 }

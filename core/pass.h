@@ -10,6 +10,7 @@
 #define MD_PASS_H
 
 #include "logrows.h"
+#include "rowsample.h"
 #include "values.h"
 #include "window.h"
 
@@ -44,6 +45,7 @@ typedef struct {
     bool parallel; /* two threads did the work */
     size_t taken;  /* ranges one thread took over from the other */
     md_spill *spill; /* the windows' spilled keys; freed with the result */
+    md_rowsample sample; /* the rows' identities, finished (md_rowsample.h) */
 } md_pass_result;
 
 /* Labeled scores and latencies one thread keeps in memory before spilling sorted runs. */

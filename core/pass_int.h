@@ -68,6 +68,7 @@ typedef struct {
     size_t ngone;
     md_catcache *cc;    /* [feature]: a categorical feature's baseline categories met */
     int64_t rows, labeled, bad_rows;
+    md_rowsample sample; /* the good rows' identities */
     int64_t max_bad;
     char first_bad[MD_ERR_MSG_MAX];
     md_status rc;

@@ -54,6 +54,7 @@ static void merge_into(worker *a, worker *b)
     free(g.into);
     a->rows += b->rows;
     a->labeled += b->labeled;
+    md_rowsample_merge(&a->sample, &b->sample);
 }
 
 /* Whichever thread finishes its half first takes over the end of the other's range, so both

@@ -10,6 +10,7 @@
 #include "ingest.h"
 #include "mem.h"
 #include "monitoring.h"
+#include "rowsample.h"
 #include "testutil.h"
 #include "versions.h"
 
@@ -350,13 +351,13 @@ START_TEST(same_file_twice_refused_unless_replace)
     md_err err;
     ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_OK);
     char *first = tu_snapshot(s);
-    ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_ERROR);
+    ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_REFUSED);
     ck_assert_ptr_nonnull(strstr(err.msg, "already ingested"));
     char *after = tu_snapshot(s);
     ck_assert_str_eq(first, after);
     md_ingest_opts o = {.read.replace = true};
     ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
-    ck_assert(rep.replaced && !rep.replaced_by_name);
+    ck_assert(rep.replaced && !rep.replaced_by_rows);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
     ck_assert_int_eq(rep.ingest_id, 2); /* a new number, not the replaced one's */
     ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 500);
@@ -371,17 +372,20 @@ START_TEST(same_file_twice_refused_unless_replace)
     text[len] = '\0';
     fclose(f);
     const char *copy = mon_write_file("copy.csv", text);
-    ck_assert_int_eq(mon_ingest(s, copy, NULL, &rep, &err), MD_ERROR);
+    ck_assert_int_eq(mon_ingest(s, copy, NULL, &rep, &err), MD_REFUSED);
     char *want = md_xasprintf("%s has the content (SHA-256) of %s, already ingested", copy, path);
     ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
     free(want);
 
-    /* the file corrected (its last row dropped) under its name: --replace replaces it */
+    /* the file corrected (its last row dropped): its rows again, refused without --replace;
+     * with it, it replaces the earlier read */
     *strrchr(text, '\n') = '\0';
     *(strrchr(text, '\n') + 1) = '\0';
     path = mon_write_file("log.csv", text);
+    ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "holds the rows of ingest #2"), "%s", err.msg);
     ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
-    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert(rep.replaced && rep.replaced_by_rows);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 1);
     ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 499);
 
@@ -390,13 +394,15 @@ START_TEST(same_file_twice_refused_unless_replace)
     for (char *p = strstr(other, "2026-10-0"); p; p = strstr(p + 1, "2026-10-0"))
         p[9] = (char)(p[9] + 4); /* days 1-2 become 5-6 */
     path = mon_write_file("log.csv", other);
-    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_OK);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_OK);
     ck_assert(!rep.replaced);
+    ck_assert_int_eq(rep.nkept, 1); /* reported */
+    md_ingest_report_free(&rep);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 2);
     ck_assert_int_eq(tu_count(s, "SELECT sum(rows) FROM windows"), 799);
 
-    /* both corrected in one file (its last row dropped), the name spelled another way: each
-     * earlier ingest of it over these windows is replaced */
+    /* both in one file, corrected (its last row dropped), the name spelled another way: each
+     * earlier ingest whose rows it holds is replaced */
     char *both = md_xasprintf("%s%s", text, strchr(other, '\n') + 1);
     *strrchr(both, '\n') = '\0';
     *(strrchr(both, '\n') + 1) = '\0';
@@ -404,7 +410,7 @@ START_TEST(same_file_twice_refused_unless_replace)
     const char *slash = strrchr(path, '/');
     char *spelled = md_xasprintf("%.*s/./%s", (int)(slash - path), path, slash + 1);
     ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, spelled, &o, &rep, &err), MD_OK);
-    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert(rep.replaced && rep.replaced_by_rows);
     ck_assert_int_eq(rep.nreplaced, 2);
     ck_assert_int_eq(rep.replaced_rows, 799);
     md_ingest_report_free(&rep);
@@ -423,11 +429,71 @@ START_TEST(same_file_twice_refused_unless_replace)
 }
 END_TEST
 
-/* A file name reused: a daily file whose late row falls in the day before is no corrected copy
- * of the day before's file, and --replace keeps that (it replaced the whole day before); a file
- * grown since it was ingested, ingested again without --replace, is counted beside its earlier
- * read, and the report says so; with --replace it then takes the place of both. */
-START_TEST(replace_by_name_keeps_other_days)
+/* The row samples: thinned past their limit to the rows whose identities' top bits are 0,
+ * compared at the larger shift exactly as a count over the rows both picked, and stored and
+ * read back unchanged. */
+static uint64_t sample_id(int i)
+{
+    char ts[32], sc[32], row[64];
+    snprintf(ts, sizeof ts, "2026-10-01T%02d:%02d:%02dZ", i / 3600 % 24, i / 60 % 60, i % 60);
+    snprintf(sc, sizeof sc, "0.%06d", i * 7919 % 1000000);
+    snprintf(row, sizeof row, "row %d", i);
+    uint64_t h = md_rowsample_step(MD_ROWSAMPLE_SEED, row, strlen(row));
+    return MD_ROWSAMPLE_ID(md_rowsample_top(ts, strlen(ts), sc, strlen(sc)), h);
+}
+
+START_TEST(row_sample_overlap)
+{
+    md_rowsample a = {0}, b = {0}, half = {0};
+    for (int i = 0; i < 20000; i++) {
+        md_rowsample_add(&a, sample_id(i), 1000);
+        md_rowsample_add(&a, sample_id(i), 1000); /* a row twice is one row */
+    }
+    for (int i = 10000; i < 40000; i++)
+        md_rowsample_add(i < 25000 ? &b : &half, sample_id(i), 4000);
+    md_rowsample_merge(&b, &half); /* two threads' samples */
+    md_rowsample_finish(&a, 1000);
+    md_rowsample_finish(&b, 1000);
+    ck_assert_uint_le(a.n, 1000);
+    ck_assert_uint_gt(a.shift, 0);
+    /* the count by hand: rows 0-19999 and 10000-39999 that the larger shift picks */
+    unsigned shift = a.shift > b.shift ? a.shift : b.shift;
+    size_t in_a = 0, in_b = 0, both = 0;
+    for (int i = 0; i < 40000; i++) {
+        bool picked = md_rowsample_picks(shift, sample_id(i));
+        in_a += picked && i < 20000;
+        in_b += picked && i >= 10000;
+        both += picked && i >= 10000 && i < 20000;
+    }
+    md_rowsample_overlap o = md_rowsample_compare(&a, &b);
+    ck_assert_uint_eq(o.a, in_a);
+    ck_assert_uint_eq(o.b, in_b);
+    ck_assert_uint_eq(o.both, both);
+    ck_assert_uint_gt(o.both, 50); /* about a quarter of b's, half of a's */
+    unsigned char *blob;
+    size_t bytes;
+    md_rowsample_blob(&a, &blob, &bytes);
+    md_rowsample back;
+    ck_assert(md_rowsample_from_blob(blob, bytes, a.shift, &back));
+    ck_assert_uint_eq(back.n, a.n);
+    ck_assert_uint_eq(back.shift, a.shift);
+    ck_assert(memcmp(back.v, a.v, a.n * sizeof *a.v) == 0);
+    ck_assert(!md_rowsample_from_blob(blob, bytes - 1, a.shift, &half));
+    free(blob);
+    md_rowsample_free(&back);
+    md_rowsample_free(&half);
+    md_rowsample_free(&a);
+    md_rowsample_free(&b);
+}
+END_TEST
+
+/* Rows, not names: a daily file reusing one name, with a late row of the day before, keeps
+ * the day before's ingest (the rows differ); a file grown since it was ingested holds the
+ * earlier read's rows, and is refused without --replace and takes its place with it; so do the
+ * same rows with their labels changed, and a file whose rows came three times, corrected. A
+ * file whose rows are part of a larger ingest is refused even with --replace, which would drop
+ * that ingest's other rows. */
+START_TEST(replace_goes_by_rows)
 {
     md_store *s = mon_store();
     md_ingest_opts o = {.read.replace = true}, none = {0};
@@ -448,24 +514,22 @@ START_TEST(replace_by_name_keeps_other_days)
     md_ingest_report_free(&rep);
     ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-01'"), 301);
 
-    /* grown: day 2's file with 100 more rows of its day, ingested again without --replace */
+    /* grown: day 2's file with 100 more rows of its day */
     char *more = mon_rows_csv(100, 1, 0, false, false);
     for (char *p = strstr(more, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
         p[9] = '2';
     char *grown = md_xasprintf("%s\n%s", late, more);
     const char *path = mon_write_file("feed.csv", grown);
-    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &none, &rep, &err), MD_OK);
-    ck_assert(!rep.replaced && rep.nkept == 0);
-    ck_assert_int_eq(rep.nearlier, 1);
-    ck_assert_int_eq(rep.earlier_ids[0], 2);
-    md_ingest_report_free(&rep);
-    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-02'"), 700);
+    char *before = tu_snapshot(s);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &none, &rep, &err), MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "holds the rows of ingest #2") && strstr(err.msg, "--replace"),
+                  "%s", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
     ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_OK);
-    /* its content, and #2 */
-    ck_assert(rep.replaced && rep.replaced_by_name);
-    ck_assert_int_eq(rep.nreplaced, 2);
+    ck_assert(rep.replaced && rep.replaced_by_rows);
+    ck_assert_int_eq(rep.nreplaced, 1);
     ck_assert_int_eq(rep.replaced_ids[0], 2);
-    ck_assert_int_eq(rep.replaced_ids[1], 3);
     ck_assert_int_eq(rep.nkept, 1); /* and day 1's file stays */
     md_ingest_report_free(&rep);
     ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-02'"), 400);
@@ -502,12 +566,45 @@ START_TEST(replace_by_name_keeps_other_days)
                                &rep, &err),
                      MD_OK);
     md_ingest_report_free(&rep);
-    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, mon_write_file("t.csv", once), &o, &rep,
-                               &err),
-                     MD_OK);
-    ck_assert(rep.replaced && rep.replaced_by_name);
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("t2.csv", once), &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && rep.replaced_by_rows);
     md_ingest_report_free(&rep);
     ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-05'"), 200);
+
+    /* the same rows, every label flipped (labels that came late, or were corrected), under
+     * another name: the same rows */
+    char *relabeled = md_xstrdup(once);
+    for (char *p = strstr(relabeled, "Z,"); p; p = strstr(p + 1, "Z,")) {
+        char *label = strchr(p + 2, ',') + 1;
+        *label = *label == '0' ? '1' : '0';
+    }
+    path = mon_write_file("labels.csv", relabeled);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &none, &rep, &err), MD_REFUSED);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_OK);
+    ck_assert(rep.replaced && rep.replaced_by_rows);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT rows FROM windows WHERE window = '2026-10-05'"), 200);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests WHERE source LIKE '%labels.csv'"),
+                     1);
+
+    /* day 2's first 300 rows alone, under another name, out of the grown file that holds 101
+     * rows more: part of that ingest, refused with and without --replace, nothing changed */
+    char *part = md_xasprintf("ts,score,label,x,n,ch\n%s", mon_after_lines(day2, 1));
+    path = mon_write_file("part.csv", part);
+    free(before);
+    free(after);
+    before = tu_snapshot(s);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &none, &rep, &err), MD_REFUSED);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "which holds others too") && strstr(err.msg, "drop"), "%s",
+                  err.msg);
+    after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(part);
+    free(before);
+    free(after);
+    free(relabeled);
     free(thrice);
     free(once);
     free(d5);
@@ -551,7 +648,7 @@ START_TEST(replace_that_empties_a_window_notes_its_incidents)
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'"),
                      noted);
     /* a correction that keeps the window but takes the drift out: noted as recomputed */
-    rc = mon_ingest(s, mon_write_file("daily2.csv", both), NULL, &rep, &err);
+    rc = mon_ingest(s, mon_write_file("daily2.csv", both), &o, &rep, &err);
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
     char *calm = mon_rows_csv(400, 1, 0, false, false);
     for (char *p = strstr(calm, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
@@ -585,7 +682,8 @@ Suite *suite_badinput(void)
     tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, contract_errors_name_file_and_field);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
-    tcase_add_test(tc, replace_by_name_keeps_other_days);
+    tcase_add_test(tc, row_sample_overlap);
+    tcase_add_test(tc, replace_goes_by_rows);
     tcase_add_test(tc, replace_that_empties_a_window_notes_its_incidents);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,60 @@
+/* Which rows two scoring logs share, without keeping the rows: each row's 64-bit identity (its
+ * fields, hashed), and a sample of the identities that the hash picks, the same in every file.
+ *
+ * Why: a re-delivered or corrected log must take the place of the ingest it corrects, and a log
+ * that only reuses a file name (tomorrow's daily.csv) must not. Row counts per window cannot
+ * tell the two apart; the rows themselves can. A row is picked when the top `shift` bits of its
+ * identity are 0: any two samples, taken to the larger of their shifts, are samples of the same
+ * rows, so the rows they share estimate the rows the files share. */
+#ifndef MD_ROWSAMPLE_H
+#define MD_ROWSAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MD_ROWSAMPLE_KEEP   4096u      /* identities an ingest stores at most */
+#define MD_ROWSAMPLE_MEMORY (1u << 16) /* identities a pass holds at most */
+
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+    unsigned shift; /* identities whose top `shift` bits are 0 */
+} md_rowsample;
+
+/* A row's identity: the top half from its timestamp's and score's texts (cheap: all that
+ * picking a row needs), the bottom half from every field but the label, hashed in turn with
+ * md_rowsample_step from MD_ROWSAMPLE_SEED, only for a row that is picked. The label is not
+ * part of it: the same rows delivered again with their labels filled in are the same rows. */
+uint64_t md_rowsample_top(const char *ts, size_t nts, const char *score, size_t nscore);
+uint64_t md_rowsample_step(uint64_t h, const char *p, size_t n);
+/* The shift a file of `bytes` starts at: the most rows it can have (24 bytes each) picked
+ * thin enough to stay within `limit` at the end, so that few rows are hashed whole. */
+unsigned md_rowsample_first_shift(size_t bytes, size_t limit);
+#define MD_ROWSAMPLE_SEED       0x243f6a8885a308d3ULL
+#define MD_ROWSAMPLE_ID(top, h) ((top) | ((h)&0xFFFFFFFFULL))
+
+static inline bool md_rowsample_picks(unsigned shift, uint64_t id)
+{
+    return shift == 0 || (id >> (64 - shift)) == 0;
+}
+
+/* Adds a row; past `limit` identities the shift grows and the sample thins. */
+void md_rowsample_add(md_rowsample *s, uint64_t id, size_t limit);
+/* Sorted and without duplicates, at most `limit` identities. */
+void md_rowsample_finish(md_rowsample *s, size_t limit);
+/* b's identities into a (both finished or not); b is emptied. */
+void md_rowsample_merge(md_rowsample *a, md_rowsample *b);
+void md_rowsample_free(md_rowsample *s);
+
+/* How two finished samples overlap, at the larger shift: identities in each and in both. */
+typedef struct {
+    size_t a, b, both;
+} md_rowsample_overlap;
+md_rowsample_overlap md_rowsample_compare(const md_rowsample *a, const md_rowsample *b);
+
+/* Stored form: little-endian identities; false when the blob is not one. */
+void md_rowsample_blob(const md_rowsample *s, unsigned char **out, size_t *n);
+bool md_rowsample_from_blob(const void *blob, size_t n, unsigned shift, md_rowsample *s);
+
+#endif
