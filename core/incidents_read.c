@@ -95,6 +95,21 @@ md_status md_incidents_each(md_store *s, const md_incident_filter *f, md_inciden
         return md_err_set(err, MD_INVALID, "state '%s' is not open, acknowledged, resolved, "
                                            "active or all",
                           state);
+    char sev[3] = ""; /* P1..P4, in either case */
+    if (f->severity) {
+        const char *v = f->severity;
+        if ((v[0] != 'P' && v[0] != 'p') || v[1] < '1' || v[1] > '4' || v[2])
+            return md_err_set(err, MD_INVALID, "severity '%s' is not P1, P2, P3 or P4", v);
+        snprintf(sev, sizeof sev, "P%c", v[1]);
+    }
+    int64_t ignored;
+    md_status found = f->model ? md_sql_int(s, &ignored, err, "SELECT id FROM models WHERE name = ?",
+                                            "t", f->model)
+                               : MD_OK;
+    if (found == MD_NOTFOUND) /* a name mistyped is no empty queue */
+        return md_err_set(err, MD_NOTFOUND, "no model '%s'", f->model);
+    if (found != MD_OK)
+        return found;
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        INCIDENT_SELECT
@@ -106,7 +121,7 @@ md_status md_incidents_each(md_store *s, const md_incident_filter *f, md_inciden
                        " ORDER BY i.severity, i.opened_at, i.id",
                        &st, err) != MD_OK)
         return err->code;
-    md_sql_bind(st, "ttttit", f->model, state, f->severity, f->assignee,
+    md_sql_bind(st, "ttttit", f->model, state, f->severity ? sev : NULL, f->assignee,
                 (int64_t)f->include_snoozed, now);
     md_status rc = MD_OK;
     for (bool row = true; rc == MD_OK;) {

@@ -158,6 +158,15 @@ expect_json '[d[0]["acknowledged_at"], d[0]["time_to_ack_s"]]' '[null,null]'
 md_as vic --json incidents list --state open
 expect_exit 0
 expect_json "[i['id'] for i in d if i['model'] == '$MODEL']" "[$INC]"
+# filters: a severity in either case; a severity or model that does not exist is an error,
+# not an empty queue
+md_as vic --json incidents list --severity p2 --model $MODEL
+expect_exit 0
+expect_json "[i['id'] for i in d]" "[$INC]"
+md_as vic incidents list --severity P5
+expect_error 2 "incidents list" "severity 'P5' is not P1, P2, P3 or P4"
+md_as vic incidents list --model no-such-model
+expect_error 4 "incidents list" "no model 'no-such-model'"
 md_as vic --json incidents show "$INC"
 expect_exit 0
 expect_json 'd["evidence"][0]["window"]' "$(date -u -d "@$((T + LOG_DAY))" +%Y-%m-%d)"
