@@ -371,6 +371,29 @@ static bool auc_dropped(const md_window_facts *w, double threshold, double z)
     return w->delta_auc < -z * se;
 }
 
+bool md_hl_adequate(const json_t *deciles)
+{
+    size_t cells = 0, small = 0;
+    json_t *d;
+    size_t i;
+    json_array_foreach(deciles, i, d)
+    {
+        double n = json_number_value(json_object_get(d, "n"));
+        json_t *mean = json_object_get(d, "expected");
+        double m = json_number_value(mean);
+        if (!(n > 0) || !json_is_number(mean) || !(m > 0 && m < 1))
+            continue; /* a decile the statistic leaves out */
+        double expected[2] = {n * m, n * (1 - m)};
+        for (int k = 0; k < 2; k++) {
+            if (expected[k] < 1)
+                return false;
+            cells++;
+            small += expected[k] < MD_CHI2_MIN_EXPECTED;
+        }
+    }
+    return cells > 0 && 5 * small <= cells;
+}
+
 static md_status window_rules(md_store *s, const char *actor, const md_window_facts *w,
                               const md_policy *p, md_incident_tally *t, md_err *err)
 {
@@ -387,7 +410,7 @@ static md_status window_rules(md_store *s, const char *actor, const md_window_fa
         {MD_INC_PERFORMANCE, "", perf_p1 ? MD_P1 : adjust(ip->performance_sev, w, p), d},
         {MD_INC_LATENCY, "", adjust(ip->latency_sev, w, p), d}};
     bool ece_high = w->has_ece && w->ece > ip->ece_max && w->labeled >= ip->ece_min_labeled;
-    bool fire[3] = {ece_high || (w->has_hl_p && w->hl_p < ip->hl_pvalue),
+    bool fire[3] = {ece_high || (w->has_hl_p && w->hl_adequate && w->hl_p < ip->hl_pvalue),
                     auc_dropped(w, ip->delta_auc_min, ip->auc_z),
                     w->has_over_sla && w->over_sla > ip->max_share_over_sla};
     md_status rc = MD_OK;

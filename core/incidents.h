@@ -61,7 +61,17 @@ typedef struct {
     /* the baseline's labeled rows and positives, for the error of the AUC the delta is
      * measured from (0 and 0: unknown; the window's own error is used alone) */
     int64_t base_labeled, base_positives;
+    /* the Hosmer-Lemeshow p-value may decide: its chi-square holds (md_hl_adequate) */
+    bool hl_adequate;
 } md_window_facts;
+
+/* Whether the Hosmer-Lemeshow statistic of these deciles (the "deciles" array of a window's
+ * results) is near enough its chi-square to be tested: over the deciles it counts, every
+ * expected count of positives and of negatives is at least 1, and four in five are at least
+ * MD_CHI2_MIN_EXPECTED (Cochran). In small windows it is not, and its p-value runs low far
+ * more often than it says (at 15 to 30 labeled rows, 3 to 5 times in 100 below 0.01 for a
+ * calibrated model). */
+bool md_hl_adequate(const json_t *deciles);
 
 /* What a run of the rules did: incidents opened, incidents already open that got evidence
  * (each counted once however many windows it got), escalations. touched: the incidents seen so

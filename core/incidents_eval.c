@@ -77,6 +77,9 @@ static void window_facts_read(sqlite3_stmt *st, md_window_facts *w)
         w->base_labeled = sqlite3_column_int64(st, 13);
         w->base_positives = sqlite3_column_int64(st, 14);
     }
+    json_t *dec = md_json_load_or_string((const char *)sqlite3_column_text(st, 15));
+    w->hl_adequate = md_hl_adequate(dec);
+    json_decref(dec);
     json_t *lat = md_json_load_or_string((const char *)sqlite3_column_text(st, 9));
     json_t *over = json_object_get(lat, "over_sla");
     w->has_over_sla = json_is_number(over);
@@ -94,7 +97,8 @@ static md_status evaluate_model(md_store *s, const char *actor, int64_t mid, con
     md_status rc = md_sql_prepare(s,
                                   "SELECT w.id, w.version_id, v.number, v.status, w.kind, w.window,"
                                   " w.ece, w.hl_pvalue, w.delta_auc, w.latency, w.labeled,"
-                                  " w.positives, w.auc, b.labeled, b.positives FROM windows w"
+                                  " w.positives, w.auc, b.labeled, b.positives, w.deciles"
+                                  " FROM windows w"
                                   " JOIN versions v ON v.id = w.version_id"
                                   " LEFT JOIN baselines b ON b.version_id = w.version_id"
                                   " WHERE v.model_id = ?"

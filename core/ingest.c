@@ -211,11 +211,12 @@ static md_status apply_rules(ingest *g, int64_t vid, const char *key, const md_w
                          md_window_kind_name(g->o->window), key, r->has_perf, r->has_hl,
                          r->has_delta, json_is_number(over), r->ece, r->hl_p, r->delta_auc,
                          json_number_value(over), r->labeled, r->positives, r->has_auc, r->auc,
-                         f, r->ndrift, 0, 0};
+                         f, r->ndrift, 0, 0, false};
     if (g->b.positives >= 0) {
         w.base_labeled = g->b.labeled;
         w.base_positives = g->b.positives;
     }
+    w.hl_adequate = md_hl_adequate(r->deciles);
     md_status rc = md_incidents_apply(g->s, g->actor, &w, &g->policy, &g->tally, err);
     free(f);
     return rc;

@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -48,6 +49,7 @@ SMALL_SHIFTED = (20, 30)  # shifted windows below it: caught by KS and the count
 MIN_SMALL_CAUGHT = 0.9
 MISSING_RATE = 0.03  # x_normal, in the baseline and the log alike
 MAX_FALSE_ALERT_RATE = 0.05
+MAX_CALIBRATION_RATE = 0.01  # the Hosmer-Lemeshow rule's own level
 T0 = dt.datetime(2026, 10, 1)
 CATS = ["email", "sms", "push", "web", "app", "store"]
 CAT_P = np.array([0.35, 0.25, 0.15, 0.12, 0.08, 0.05])
@@ -259,6 +261,17 @@ def main() -> int:
                                     f"windows of {rows} rows")
                 line += f"  {f} {fa:.1%} ({ref_fa:.1%})"
             print(line)
+        if engine is not None:  # the scores are calibrated: calibration incidents are false
+            with sqlite3.connect(os.path.join(tmp, "store.db")) as db:
+                flagged = db.execute(
+                    "SELECT count(DISTINCT e.window) FROM incident_evidence e JOIN incidents i"
+                    " ON i.id = e.incident_id WHERE i.kind = 'calibration'").fetchone()[0]
+            rate = flagged / len(wins)
+            print(f"  calibrated scores: calibration evidence from {flagged} of {len(wins)} windows "
+                  f"({rate:.1%}; the Hosmer-Lemeshow p-value counts where its chi-square holds)")
+            if rate > MAX_CALIBRATION_RATE:
+                problems.append(f"calibration incidents from {rate:.1%} of windows of a calibrated "
+                                f"model (at most {MAX_CALIBRATION_RATE:.0%} allowed)")
         small_shift = [w for w in wins if w in shifted and size.get(w) == SMALL_SHIFTED[1]]
         line = f"  shifted windows of {SMALL_SHIFTED[1]:3} rows, caught:        "
         for f in FEATURES:

@@ -228,6 +228,38 @@ START_TEST(an_incident_counts_once_per_run)
 }
 END_TEST
 
+/* Hosmer-Lemeshow's chi-square holds where the deciles' expected counts are large enough: every
+ * one at least 1 and four in five at least 5, over the deciles it counts. */
+START_TEST(hl_adequate_by_expected_counts)
+{
+    /* 100 labeled rows in 10 deciles of 10, mean scores 0.05 .. 0.95: the two ends expect
+     * 0.5 events or non-events */
+    json_t *d = json_array();
+    for (int i = 0; i < 10; i++)
+        json_array_append_new(d, json_pack("{s:i, s:f}", "n", 10, "expected", 0.05 + 0.1 * i));
+    ck_assert(!md_hl_adequate(d));
+    /* 1000 rows: the ends expect 5 */
+    for (size_t i = 0; i < 10; i++)
+        json_object_set_new(json_array_get(d, i), "n", json_integer(100));
+    ck_assert(md_hl_adequate(d));
+    /* 300 rows: expected 1.5 at the ends and 4.5 next: 4 of 20 cells under 5, the limit */
+    for (size_t i = 0; i < 10; i++)
+        json_object_set_new(json_array_get(d, i), "n", json_integer(30));
+    ck_assert(md_hl_adequate(d));
+    json_object_set_new(json_array_get(d, 2), "n", json_integer(10)); /* 2.5 and 7.5: one more */
+    ck_assert(!md_hl_adequate(d));
+    /* empty deciles and those at 0 or 1 do not count (the statistic leaves them out) */
+    json_t *e = json_array();
+    json_array_append_new(e, json_pack("{s:i, s:n}", "n", 0, "expected"));
+    json_array_append_new(e, json_pack("{s:i, s:f}", "n", 50, "expected", 1.0));
+    json_array_append_new(e, json_pack("{s:i, s:f}", "n", 50, "expected", 0.5));
+    ck_assert(md_hl_adequate(e));
+    json_decref(e);
+    json_decref(d);
+    ck_assert(!md_hl_adequate(NULL));
+}
+END_TEST
+
 START_TEST(window_rules_fire_on_their_thresholds)
 {
     md_store *s = world();
@@ -284,12 +316,16 @@ START_TEST(window_rules_fire_on_their_thresholds)
     w.labeled = 2000;
     t = apply(s, "2026-10-03", true, NULL, 0, &w);
     ck_assert_int_eq(t.opened, 1);
-    w = (md_window_facts){.has_hl_p = true, .hl_p = 0.02, .labeled = 500};
+    w = (md_window_facts){.has_hl_p = true, .hl_p = 0.02, .labeled = 500, .hl_adequate = true};
     t = apply(s, "2026-10-04", true, NULL, 0, &w);
     ck_assert_int_eq(t.opened + t.updated, 0);
     w.hl_p = 0.009;
     t = apply(s, "2026-10-04", true, NULL, 0, &w);
     ck_assert_int_eq(t.updated, 1);
+    w.hl_adequate = false; /* too few labels for its chi-square: the p-value does not count */
+    w.hl_p = 1e-6;
+    t = apply(s, "2026-10-05", true, NULL, 0, &w);
+    ck_assert_int_eq(t.opened + t.updated, 0);
 
     /* performance: a drop beyond the threshold and beyond what the sample explains */
     w = (md_window_facts){.has_auc = true, .auc = 0.70, .has_delta = true, .delta_auc = -0.04,
@@ -659,6 +695,7 @@ Suite *suite_incidents(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, one_open_incident_per_model_kind_and_key);
     tcase_add_test(tc, a_resolved_incident_is_not_reopened);
+    tcase_add_test(tc, hl_adequate_by_expected_counts);
     tcase_add_test(tc, window_rules_fire_on_their_thresholds);
     tcase_add_test(tc, an_incident_counts_once_per_run);
     tcase_add_test(tc, lifecycle_is_audited_and_timed);
