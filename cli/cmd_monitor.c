@@ -401,20 +401,21 @@ static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total, const
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
     /* the status third: where a terminal narrower than the table wraps it, the figures go */
-    static const char *const head[] = {"WINDOW", "FEATURE", "STATUS", "PSI",    "NULL99", "KS",
-                                       "KS P",   "MISS",    "MISSΔ",  "SCHEMA", "VIOL"};
-    cli_table *t = cli_table_new(11, head);
+    /* N: the values PSI and KS are over (drift.psi.min_rows decides whether PSI counts) */
+    static const char *const head[] = {"WINDOW", "FEATURE", "STATUS", "N",     "PSI",    "NULL99",
+                                       "KS",     "KS P",    "MISS",   "MISSΔ", "SCHEMA", "VIOL"};
+    cli_table *t = cli_table_new(12, head);
     cli_table_max_width(t, 1, 24);
-    cli_table_shrink(t, 1, 12, false);
-    /* narrow terminals: contract and schema counts, then the missing rate (its delta stays),
-     * then PSI's null, then KS's p-value */
-    static const int optional[][2] = {{10, 1}, {9, 2}, {7, 3}, {4, 4}, {6, 5}};
+    /* narrow terminals (feature names stay whole): contract and schema counts, then the
+     * missing rate (its delta stays), then the values, PSI's null, KS's p-value */
+    static const int optional[][2] = {{11, 1}, {10, 2}, {8, 3}, {3, 4}, {5, 5}, {7, 6}};
     for (size_t o = 0; o < sizeof optional / sizeof optional[0]; o++)
         cli_table_optional(t, optional[o][0], optional[o][1]);
     json_array_foreach(rows, i, r)
     {
         const char *status = json_string_value(json_object_get(r, "status"));
-        char b[8][32], sc[24], vi[24];
+        char b[8][32], sc[24], vi[24], n[24];
+        snprintf(n, sizeof n, "%lld", (long long)json_integer_value(json_object_get(r, "present")));
         snprintf(sc, sizeof sc, "%lld",
                  (long long)json_integer_value(json_object_get(r, "schema_changes")));
         snprintf(vi, sizeof vi, "%lld",
@@ -422,6 +423,7 @@ static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total, const
         const char *row[] = {json_string_value(json_object_get(r, "window")),
                              json_string_value(json_object_get(r, "feature")),
                              status,
+                             n,
                              num(json_object_get(r, "psi"), "%.4f", b[0], 32),
                              num(json_object_get(r, "psi_null_p99"), "%.4f", b[1], 32),
                              num(json_object_get(r, "ks"), "%.4f", b[2], 32),

@@ -222,7 +222,7 @@ static md_status grid_cells(md_store *s, int64_t vid, md_grid *g, md_err *err)
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        "SELECT w.window, d.feature, d.psi, d.ks, d.missing_delta,"
-                       " d.schema_changes, d.status FROM windows w"
+                       " d.schema_changes, d.status, d.present FROM windows w"
                        " JOIN drift d ON d.window_id = w.id WHERE w.version_id = ?"
                        " ORDER BY w.window, d.position",
                        &st, err) != MD_OK)
@@ -243,6 +243,7 @@ static md_status grid_cells(md_store *s, int64_t vid, md_grid *g, md_err *err)
             g->value[m][i] = md_sql_col_null(st, 2 + m) ? NAN : sqlite3_column_double(st, 2 + m);
         const char *status = (const char *)sqlite3_column_text(st, 6);
         g->status[i] = (signed char)(status[0] == 'a' ? 2 : status[0] == 'w' ? 1 : 0);
+        g->present[i] = md_sql_col_null(st, 7) ? -1 : sqlite3_column_int64(st, 7);
     }
     sqlite3_finalize(st);
     return rc;
@@ -290,6 +291,9 @@ md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_gr
         }
         g->status = md_xmalloc(cells ? cells : 1);
         memset(g->status, -1, cells);
+        g->present = md_xmalloc((cells ? cells : 1) * sizeof *g->present);
+        for (size_t i = 0; i < cells; i++)
+            g->present[i] = -1;
         rc = grid_cells(s, vid, g, err);
     }
     if (rc != MD_OK)
@@ -308,6 +312,7 @@ void md_grid_free(md_grid *g)
     for (int m = 0; m < MD_GRID_METRIC_COUNT; m++)
         free(g->value[m]);
     free(g->status);
+    free(g->present);
     memset(g, 0, sizeof *g);
 }
 

@@ -73,6 +73,7 @@ typedef struct {
     size_t nf, nw;
     double *value[MD_GRID_METRIC_COUNT]; /* nf * nw each, [f * nw + w] */
     signed char *status;                 /* nf * nw */
+    int64_t *present;                    /* nf * nw: the values PSI and KS are over (-1: none) */
 } md_grid;
 
 /* `number` 0: the production version. */

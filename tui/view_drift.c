@@ -534,9 +534,15 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
     }
     char val[40];
     cell_value(d, i, val, sizeof val);
-    /* the value first: a long feature name is what gets cut on a narrow line */
-    snprintf(out, cap, "%s %s %s %s %s", metric_label[d->metric], val, st[d->g.status[i]],
-             d->g.windows[d->cw], d->g.features[f]);
+    /* the value first: a long feature name is what gets cut on a narrow line; then why a
+     * large PSI of a few values is no alert (drift.psi.min_rows) */
+    char few[96] = "";
+    int64_t n = d->g.present[i];
+    if (d->metric == MD_GRID_PSI && n >= 0 && n < d->pol.psi_min_rows)
+        snprintf(few, sizeof few, " (%lld value%s < %d)", (long long)n, n == 1 ? "" : "s",
+                 d->pol.psi_min_rows);
+    snprintf(out, cap, "%s %s %s %s %s%s", metric_label[d->metric], val, st[d->g.status[i]],
+             d->g.windows[d->cw], d->g.features[f], few);
 }
 
 static void crumb(tui_view *v, char *out, size_t cap)

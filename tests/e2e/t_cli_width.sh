@@ -55,14 +55,14 @@ for fitted, whole in zip(pane[1:-1], piped[1:]):
 EOF
 }
 
-# drift: 11 columns piped; at 80 columns the counts that are all zero go first, then the
+# drift: 12 columns piped; at 80 columns the counts that are all zero go first, then the
 # missing rate, while window, feature, status, PSI and KS stay
 md drift churn >piped.txt || fail "drift churn"
 head -n 1 piped.txt | grep -q "SCHEMA  VIOL$" || fail "piped drift lacks columns: $(head -n 1 piped.txt)"
 grep -q "not shown" piped.txt && fail "piped output was fitted"
 in_pane 80 drift churn
 fits 80
-head -n 1 "$T_DIR/pane" | grep -q "^WINDOW *FEATURE *STATUS *PSI *NULL99 *KS " ||
+head -n 1 "$T_DIR/pane" | grep -q "^WINDOW *FEATURE *STATUS *N *PSI *NULL99 *KS " ||
     fail "fitted drift header: $(head -n 1 "$T_DIR/pane")"
 tail -n 1 "$T_DIR/pane" | grep -q "^not shown at 80 columns: .*SCHEMA, VIOL" ||
     fail "fitted drift footnote: $(tail -n 1 "$T_DIR/pane")"
