@@ -237,6 +237,8 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
     json_object_set_new(o, "retrain_proposed", json_boolean(r->proposal_opened));
     json_object_set_new(o, "absent_features", names(r->absent, r->nabsent));
+    json_object_set_new(o, "label_column_absent",
+                        r->label_absent[0] ? json_string(r->label_absent) : json_null());
     json_object_set_new(o, "new_columns", names(r->new_columns, r->nnew));
     json_object_set_new(o, "first_bad_row",
                         r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
@@ -266,6 +268,13 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
         printf(" of this file name: %s rows are not this file's (an earlier day's file, not a "
                "corrected copy), and count beside them\n",
                r->nkept > 1 ? "their" : "its");
+    }
+    if (r->label_absent[0]) {
+        char *l = cli_safe(r->label_absent);
+        printf("  note: no label column '%s' in this file (the baseline has labels): no AUC, Brier "
+               "or calibration for these rows; name it with --label-col if it was renamed\n",
+               l);
+        free(l);
     }
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
            (long long)v);

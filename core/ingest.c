@@ -784,6 +784,11 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     md_file_hash_cancel(hash); /* the command failed first */
     if (rc == MD_OK) {
         report_pass(rep, &g.pass, o->window);
+        if (!g.pass.label_column && g.b.labeled > 0) /* a renamed column turns performance off */
+            snprintf(rep->label_absent, sizeof rep->label_absent, "%s",
+                     ro.cols.label   ? ro.cols.label
+                     : g.b.col_label ? g.b.col_label
+                                     : "label");
         precompute(&g);
         rc = store_all(&g, a, model, number, path, err);
     }

@@ -48,6 +48,8 @@ typedef struct {
     int incidents_opened, incidents_updated;
     bool proposal_opened; /* the retrain rule now holds */
     char first_bad[MD_ERR_MSG_MAX];
+    char label_absent[128]; /* the label column, when the baseline had labels and the file has
+                               no such column ("" otherwise) */
     char **absent;        /* baseline features missing from the file */
     size_t nabsent;
     char **new_columns;   /* columns the baseline does not know */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "values.h"
@@ -85,6 +86,17 @@ static void header_note(const md_reader *r, char *out, size_t cap)
         snprintf(out + len, cap - len, " (one column: separated by %s? CSV needs commas)", sep);
 }
 
+/* A column the header has under another case: names are matched exactly. */
+static void case_note(const md_reader *r, const char *want, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < md_reader_ncols(r); i++)
+        if (strcasecmp(md_reader_col(r, i), want) == 0) {
+            snprintf(out, cap, "the file has '%.40s': names match exactly; ", md_reader_col(r, i));
+            return;
+        }
+}
+
 /* Two roles (score, label, ...) given the same column: each needs its own. */
 static md_status roles_apart(const md_columns *c, md_err *err)
 {
@@ -116,12 +128,19 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
     const md_columns *k = names->known; /* names from the baseline, not from the command */
     bool kscore = !names->score && k && k->score && strcmp(k->score, "score") != 0,
          kts = !names->ts && k && k->ts && strcmp(k->ts, "ts") != 0;
-    if (csv && m->score < 0)
-        return md_err_set(err, MD_ERROR, "%s: no score column '%s' (%sname it with --score-col)%s",
-                          path, c.score, kscore ? "the baseline's name for it; " : "", note);
-    if (csv && need_ts && m->ts < 0)
-        return md_err_set(err, MD_ERROR, "%s: no timestamp column '%s' (%sname it with --ts-col)%s",
-                          path, c.ts, kts ? "the baseline's name for it; " : "", note);
+    char cased[96];
+    if (csv && m->score < 0) {
+        case_note(r, c.score, cased, sizeof cased);
+        return md_err_set(err, MD_ERROR,
+                          "%s: no score column '%s' (%s%sname it with --score-col)%s", path,
+                          c.score, kscore ? "the baseline's name for it; " : "", cased, note);
+    }
+    if (csv && need_ts && m->ts < 0) {
+        case_note(r, c.ts, cased, sizeof cased);
+        return md_err_set(err, MD_ERROR,
+                          "%s: no timestamp column '%s' (%s%sname it with --ts-col)%s", path, c.ts,
+                          kts ? "the baseline's name for it; " : "", cased, note);
+    }
     const char *named[] = {names->ts, names->id, names->label, names->latency};
     int64_t found[] = {m->ts, m->id, m->label, m->latency};
     const char *flag[] = {"--ts-col", "--id-col", "--label-col", "--latency-col"};

@@ -515,6 +515,7 @@ static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
     out->bad_rows = a->bad_rows;
     snprintf(out->first_bad, sizeof out->first_bad, "%s", a->first_bad);
     out->bytes = md_reader_size(a->r);
+    out->label_column = a->m.label >= 0 || (b && b->m.label >= 0);
     note_columns(a, b, out);
     return MD_OK;
 }

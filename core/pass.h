@@ -46,6 +46,7 @@ typedef struct {
     size_t taken;  /* ranges one thread took over from the other */
     md_spill *spill; /* the windows' spilled keys; freed with the result */
     md_rowsample sample; /* the rows' identities, finished (md_rowsample.h) */
+    bool label_column;   /* the file has the label column (either reader found it) */
 } md_pass_result;
 
 /* Labeled scores and latencies one thread keeps in memory before spilling sorted runs. */

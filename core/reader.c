@@ -561,11 +561,19 @@ static md_status open_file(md_reader *r, md_err *err)
 {
     /* not blocking: a FIFO without a writer would wait for one before being turned down */
     r->fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (r->fd < 0 && strcmp(r->path, "-") == 0)
+        return md_err_set(err, MD_ERROR,
+                          "cannot read standard input ('-'): a data file is read "
+                          "from two places at once and hashed; write it to a file "
+                          "first");
     if (r->fd < 0)
         return md_err_set(err, MD_ERROR, "cannot open %s: %s", r->path, strerror(errno));
     struct stat st;
     if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode))
-        return md_err_set(err, MD_ERROR, "%s is not a regular file", r->path);
+        return md_err_set(err, MD_ERROR, "%s is not a regular file%s", r->path,
+                          S_ISFIFO(st.st_mode) ? " (a pipe: a data file is read from two places "
+                                                 "at once and hashed; write it to a file first)"
+                                               : "");
     fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK);
     r->file_size = (size_t)st.st_size;
     r->end = r->file_size;

@@ -58,6 +58,10 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
         {"time,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "no timestamp column",
          "bad.csv"},
         {"", "empty file", "bad.csv"},
+        {"TS,Score,label\n2026-10-01T00:00:00Z,0.5,1\n",
+         "no score column 'score' (the file has 'Score': names match exactly; name it with "
+         "--score-col)",
+         "bad.csv"},
         {"ts;score;label\n2026-10-01T00:00:00Z;0.5;1\n",
          "no score column 'score' (name it with --score-col); its columns: 'ts;score;label' (one "
          "column: separated by ';'? CSV needs commas)",
@@ -331,7 +335,11 @@ START_TEST(contract_errors_name_file_and_field)
     md_store *s = mon_store();
     md_ingest_report rep;
     ck_assert_int_eq(mon_ingest(s, fifo, NULL, &rep, &err), MD_ERROR);
-    ck_assert_msg(strstr(err.msg, "fifo.json is not a regular file"), "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "fifo.json is not a regular file (a pipe: a data file is read "
+                                  "from two places at once and hashed; write it to a file first)"),
+                  "%s", err.msg);
+    ck_assert_int_eq(mon_ingest(s, "-", NULL, &rep, &err), MD_ERROR); /* no file named "-" here */
+    ck_assert_msg(strstr(err.msg, "cannot read standard input ('-')"), "%s", err.msg);
     md_store_close(s);
     md_contract ok;
     ck_assert_int_eq(
@@ -425,6 +433,35 @@ START_TEST(same_file_twice_refused_unless_replace)
     free(text);
     free(first);
     free(after);
+    md_store_close(s);
+}
+END_TEST
+
+/* A scoring log without the baseline's label column (renamed upstream) is ingested, its rows
+ * unlabeled, and the report says which column it lacked; a log with it says nothing. */
+START_TEST(label_column_absent_noted)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(200, 1, 0, false, true);
+    memcpy(strstr(log, "label"), "churn", 5); /* the header's label column renamed */
+    md_ingest_opts none = {0};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("l.csv", log), &none, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.labeled, 0);
+    ck_assert_str_eq(rep.label_absent, "label");
+    md_ingest_report_free(&rep);
+    free(log);
+    log = mon_rows_csv(200, 1, 0, false, true);
+    for (char *p = strstr(log, "2026-10-01"); p; p = strstr(p + 1, "2026-10-01"))
+        p[9] = '2';
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("m.csv", log), &none, &rep, &err), MD_OK);
+    ck_assert_int_gt(rep.labeled, 0);
+    ck_assert_str_eq(rep.label_absent, "");
+    md_ingest_report_free(&rep);
+    free(log);
     md_store_close(s);
 }
 END_TEST
@@ -683,6 +720,7 @@ Suite *suite_badinput(void)
     tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, contract_errors_name_file_and_field);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
+    tcase_add_test(tc, label_column_absent_noted);
     tcase_add_test(tc, row_sample_overlap);
     tcase_add_test(tc, replace_goes_by_rows);
     tcase_add_test(tc, replace_that_empties_a_window_notes_its_incidents);
