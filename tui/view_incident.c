@@ -306,10 +306,10 @@ static void open_evidence(tui_app *a, const detail *d, const json_t *e)
                      a->feature);
         else
             snprintf(arg, sizeof arg, "%s %lld", model, (long long)ver);
-        tui_screen(a, 2, arg);
+        tui_push(a, &tui_drift_view, arg); /* over the incident: Esc or q comes back to it */
     } else {
         snprintf(arg, sizeof arg, "%s %lld %s", model, (long long)ver, a->window);
-        tui_screen(a, 3, arg);
+        tui_push(a, &tui_calibration_view, arg);
     }
 }
 

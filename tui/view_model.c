@@ -648,7 +648,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     case TUI_A_DRIFT_OF:
     case TUI_A_ENTER:
         snprintf(arg, sizeof arg, "%s %lld", m->name, (long long)r->number);
-        tui_screen(a, 2, arg);
+        tui_push(a, &tui_drift_view, arg); /* over the model: Esc or q comes back to it */
         return TUI_R_DRAW;
     default:
         return TUI_R_UNHANDLED;

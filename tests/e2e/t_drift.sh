@@ -113,6 +113,13 @@ keys g j j Enter
 wait_for "drift $(json_get 'd["model"]' "$T_DIR/inc.json") v$(json_get 'd["version"]' "$T_DIR/inc.json")"
 settle
 screen | tail -n 1 | grep -qF " $cell" || fail "the heatmap should open on the evidence's cell ($cell)"
+# over the incident: Esc comes back to it, and so does q (which quits only from a screen)
+keys Escape
+wait_for "Incident #12"
+keys Enter
+wait_for "drift $(json_get 'd["model"]' "$T_DIR/inc.json") v$(json_get 'd["version"]' "$T_DIR/inc.json")"
+keys q
+wait_for "Incident #12"
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
