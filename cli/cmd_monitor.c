@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "json.h"
+#include "models.h"
 #include "results.h"
 
 /* Flags shared by baseline and ingest. */
@@ -45,6 +46,15 @@ static int version_arg(cli_ctx *c, const char *text, int64_t *n)
         text++;
     int rc = cli_int64(c, "VERSION", text, n);
     return !rc && *n <= 0 ? cli_usage_error(c, "VERSION: version numbers start at 1") : rc;
+}
+
+/* A number in fmt, or NULL when v is none. */
+static char *num(json_t *v, const char *fmt, char *buf, size_t cap)
+{
+    if (!json_is_number(v))
+        return NULL;
+    snprintf(buf, cap, fmt, json_number_value(v));
+    return buf;
 }
 
 /* ---- baseline ---------------------------------------------------------------------------------- */
@@ -118,14 +128,25 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
 static int baseline_show(cli_ctx *c, int argc, char **argv)
 {
     bool sample = false;
-    const char *pos[2];
+    const char *pos[2] = {NULL, NULL};
     const cli_opt opts[] = {{"--sample", CLI_FLAG, &sample}, {0}};
     int64_t number;
-    int rc = cli_parse(c, argc, argv, opts, pos, 2, 2, NULL);
-    if (rc || (rc = version_arg(c, pos[1], &number)) || (rc = cli_open(c)))
+    int rc = cli_parse(c, argc, argv, opts, pos, 1, 2, NULL);
+    if (rc || (pos[1] && (rc = version_arg(c, pos[1], &number))) || (rc = cli_open(c)))
         return rc;
     md_baseline b;
     md_err err;
+    if (!pos[1]) { /* as drift and calibration: the production version */
+        md_model m;
+        if (md_model_get(c->store, pos[0], &m, &err) != MD_OK)
+            return cli_fail(c, &err);
+        number = m.production_version;
+        md_model_free(&m);
+        if (number <= 0) {
+            md_err_set(&err, MD_NOTFOUND, "%s has no production version: name one", pos[0]);
+            return cli_fail(c, &err);
+        }
+    }
     if (md_baseline_get(c->store, pos[0], number, &b, &err) != MD_OK)
         return cli_fail(c, &err);
     json_t *o = md_baseline_json(&b, sample || c->json);
@@ -135,10 +156,28 @@ static int baseline_show(cli_ctx *c, int argc, char **argv)
         md_baseline_free(&b);
         return cli_print_json(o);
     }
-    char *m = cli_safe(pos[0]);
+    char *m = cli_safe(pos[0]), *src = cli_safe(b.source);
     printf("%s v%lld baseline: %lld rows, %lld labeled, from %s\n", m, (long long)number,
-           (long long)b.rows, (long long)b.labeled, b.source);
+           (long long)b.rows, (long long)b.labeled, src);
     free(m);
+    free(src);
+    /* what ingests take for the flags they are not given, and what ΔAUC is measured from */
+    const char *role[] = {"ts", "id", "score", "label", "latency"};
+    json_t *cols = json_object_get(o, "columns");
+    printf("  columns:");
+    for (size_t i = 0; i < 5; i++) {
+        const char *given = json_string_value(json_object_get(cols, role[i]));
+        char *name = cli_safe(given ? given : "-");
+        printf("%s %s %s", i ? "," : "", role[i], name);
+        free(name);
+    }
+    char auc[32], brier[32], ece[32];
+    const char *v[] = {num(json_object_get(o, "auc"), "%.4f", auc, sizeof auc),
+                       num(json_object_get(o, "brier"), "%.4f", brier, sizeof brier),
+                       num(json_object_get(o, "ece"), "%.4f", ece, sizeof ece)};
+    printf(
+        "\n  performance: AUC %s, Brier %s, ECE %s (ΔAUC in windows is measured from this AUC)\n",
+        v[0] ? v[0] : "-", v[1] ? v[1] : "-", v[2] ? v[2] : "-");
     static const char *const head[] = {"FEATURE", "KIND", "MISSING", "BINS", "KS SAMPLE"};
     cli_table *t = cli_table_new(5, head);
     for (size_t i = 0; i < b.nfeatures; i++) {
@@ -167,7 +206,7 @@ int cmd_baseline(cli_ctx *c, int argc, char **argv)
          "                   [--score-col C] [--label-col C] [--latency-col C] [--contract FILE]\n"
          "                   [--max-bad-rows N] [--seed N] [--replace]"},
         {"show", baseline_show, "a version's baseline profile",
-         "baseline show MODEL VERSION [--sample]"},
+         "baseline show MODEL [VERSION] [--sample]"},
         {NULL, NULL, NULL, NULL}};
     if (c->help && (argc == 0 || argv[0][0] == '-')) { /* "baseline --help": mostly build */
         c->usage = subs[0].usage;
@@ -364,14 +403,6 @@ static int results_args(cli_ctx *c, int argc, char **argv, const cli_opt *extra,
     if (!rc && npos == 2)
         rc = version_arg(c, pos[1], number);
     return rc ? rc : cli_open(c);
-}
-
-static char *num(json_t *v, const char *fmt, char *buf, size_t cap)
-{
-    if (!json_is_number(v))
-        return NULL;
-    snprintf(buf, cap, fmt, json_number_value(v));
-    return buf;
 }
 
 /* --window W: a kind of window (day, hour) rather than one window */

@@ -15,42 +15,41 @@
     X("info", cmd_info, "paths, schema, identity and roles in use", "info")                        \
     X("user", cmd_user, "users and roles", "user add|list|grant|revoke ...")                       \
     X("model", cmd_model, "register, list, show and edit models", "model add|list|show|edit ...")  \
-    X("version", cmd_version, "register, list, show and mark versions",                           \
+    X("version", cmd_version, "register, list, show and mark versions",                            \
       "version add|list|show|mark ...")                                                            \
     X("baseline", cmd_baseline, "build or show a version's baseline profile",                      \
-      "baseline [build] MODEL VERSION FILE [flags] | baseline show MODEL VERSION")                 \
+      "baseline [build] MODEL VERSION FILE [flags] | baseline show MODEL [VERSION]")               \
     X("ingest", cmd_ingest, "stream a scoring log into windows",                                   \
       "ingest MODEL VERSION FILE [--window day|hour] [--format csv|jsonl] [--ts-col C]\n"          \
-      "                   [--id-col C] [--score-col C] [--label-col C] [--latency-col C]\n"       \
-      "                   [--max-bad-rows N] [--replace]")                                          \
+      "                   [--id-col C] [--score-col C] [--label-col C] [--latency-col C]\n"        \
+      "                   [--max-bad-rows N] [--replace]")                                         \
     X("drift", cmd_drift, "drift per feature and window",                                          \
       "drift MODEL [VERSION] [--window W] [--alerts]")                                             \
     X("calibration", cmd_calibration, "performance and calibration per window",                    \
       "calibration MODEL [VERSION] [--window W]")                                                  \
-    X("incidents", cmd_incidents, "the incident queue and its lifecycle",                         \
-      "incidents list|show|ack|assign|snooze|resolve|note ...")                                   \
-    X("evaluate", cmd_evaluate, "run the incident rules over stored windows",                     \
-      "evaluate [MODEL]")                                                                          \
-    X("promote", cmd_promote, "request a promotion (operator)",                                   \
-      "promote MODEL VERSION --to staging|production --reason R")                                 \
-    X("approve", cmd_approve, "approve a promotion request (approver)",                           \
+    X("incidents", cmd_incidents, "the incident queue and its lifecycle",                          \
+      "incidents list|show|ack|assign|snooze|resolve|note ...")                                    \
+    X("evaluate", cmd_evaluate, "run the incident rules over stored windows", "evaluate [MODEL]")  \
+    X("promote", cmd_promote, "request a promotion (operator)",                                    \
+      "promote MODEL VERSION --to staging|production --reason R")                                  \
+    X("approve", cmd_approve, "approve a promotion request (approver)",                            \
       "approve ID [--comment C] [--override-gate NAME[,NAME] --reason R]")                         \
-    X("reject", cmd_reject, "reject a promotion request (approver)", "reject ID --comment C")     \
-    X("requests", cmd_requests, "promotion requests", "requests list|show ...")                   \
-    X("compare", cmd_compare, "a candidate beside the champion", "compare MODEL [A B]")           \
-    X("rollback", cmd_rollback, "back to the last good version (operator)",                       \
+    X("reject", cmd_reject, "reject a promotion request (approver)", "reject ID --comment C")      \
+    X("requests", cmd_requests, "promotion requests", "requests list|show ...")                    \
+    X("compare", cmd_compare, "a candidate beside the champion", "compare MODEL [A B]")            \
+    X("rollback", cmd_rollback, "back to the last good version (operator)",                        \
       "rollback MODEL [--to VERSION | --fallback rules|suppress] --reason R")                      \
-    X("retrain", cmd_retrain, "queue a retrain with the policy's backend (operator)",             \
+    X("retrain", cmd_retrain, "queue a retrain with the policy's backend (operator)",              \
       "retrain MODEL --reason R [--wait]")                                                         \
-    X("jobs", cmd_jobs, "retrain jobs", "jobs list|show|cancel ...")                              \
-    X("proposals", cmd_proposals, "retrain proposals from the retrain rule",                      \
+    X("jobs", cmd_jobs, "retrain jobs", "jobs list|show|cancel ...")                               \
+    X("proposals", cmd_proposals, "retrain proposals from the retrain rule",                       \
       "proposals list|accept|dismiss ...")                                                         \
-    X("scorecard", cmd_scorecard, "the MLOps scorecard", "scorecard [MODEL] [--days N]")          \
-    X("policy", cmd_policy, "thresholds, gates, approvals, retrain backend",                      \
+    X("scorecard", cmd_scorecard, "the MLOps scorecard", "scorecard [MODEL] [--days N]")           \
+    X("policy", cmd_policy, "thresholds, gates, approvals, retrain backend",                       \
       "policy show [MODEL] | policy set MODEL FILE")                                               \
-    X("console", cmd_console, "the console (also: modeldeck with no command)",                   \
-      "console [--theme NAME] [--ascii] [--no-color] [--mouse] [--command CMD]")                  \
-    X("demo", cmd_demo, "build a demo portfolio in a new store", "demo [--seed N]")               \
+    X("console", cmd_console, "the console (also: modeldeck with no command)",                     \
+      "console [--theme NAME] [--ascii] [--no-color] [--mouse] [--command CMD]")                   \
+    X("demo", cmd_demo, "build a demo portfolio in a new store", "demo [--seed N]")                \
     X("audit", cmd_audit, "the hash-chained audit trail", "audit list|verify|export ...")          \
     X("store", cmd_store, "store-wide settings", "store read-only on|off --reason R")
 

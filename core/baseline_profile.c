@@ -236,7 +236,8 @@ void md_baseline_profile(build *b, const char *path, const char *actor, md_basel
     out->source = md_xstrdup(path);
     out->created_by = md_xstrdup(actor);
     const md_columns *c = &b->m.names;
-    out->col_ts = md_xstrdup(b->m.ts >= 0 ? c->ts : NULL);
+    /* a timestamp column named for the scoring logs is kept though holdout data lacks it */
+    out->col_ts = md_xstrdup(b->m.ts >= 0 || strcmp(c->ts, "ts") != 0 ? c->ts : NULL);
     out->col_id = md_xstrdup(b->m.id >= 0 ? c->id : NULL);
     out->col_score = md_xstrdup(c->score);
     out->col_label = md_xstrdup(b->m.label >= 0 ? c->label : NULL);

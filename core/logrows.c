@@ -144,7 +144,7 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
     const char *named[] = {names->ts, names->id, names->label, names->latency};
     int64_t found[] = {m->ts, m->id, m->label, m->latency};
     const char *flag[] = {"--ts-col", "--id-col", "--label-col", "--latency-col"};
-    for (int i = 0; csv && i < 4; i++)
+    for (int i = !need_ts; csv && i < 4; i++) /* a baseline keeps a timestamp name it lacks */
         if (named[i] && found[i] < 0)
             return md_err_set(err, MD_ERROR, "%s: no column '%s' (given with %s)", path,
                               named[i], flag[i]);

@@ -119,6 +119,14 @@ expect_exit 0
 expect_stdout_contains "baseline built from 4000 rows"
 # the source's SHA-256 as sha256sum has it (hashed beside the reading)
 expect_sql "SELECT source_sha256 FROM baselines WHERE source = '$T_DIR/base1.csv'" "$(sha256sum <"$T_DIR/base1.csv" | cut -d' ' -f1)"
+# the columns ingests will take, and the AUC windows are compared with; without a version, the
+# production one, which there is not yet
+md_as vic baseline show $MODEL 1
+expect_exit 0
+expect_stdout_contains "  columns: ts ts, id -, score score, label label, latency latency_ms"
+expect_stdout_contains "  performance: AUC 0."
+md_as vic baseline show $MODEL
+expect_error 4 "baseline show" "$MODEL has no production version: name one"
 
 at $REQ1
 md_as olga --json promote $MODEL 1 --to production --reason "first release"
