@@ -1,4 +1,5 @@
 /* baseline, ingest, drift, calibration */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,16 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
     o->replace = f->replace;
     if (md_format_parse(f->format, &o->format, &err) != MD_OK)
         return cli_usage_error(c, "%s", err.msg);
-    if (f->max_bad) {
+    size_t len = f->max_bad ? strlen(f->max_bad) : 0;
+    if (len && f->max_bad[len - 1] == '%') { /* a share of the file's rows, judged at its end */
+        char *end;
+        double pct = strtod(f->max_bad, &end);
+        if (end != f->max_bad + len - 1 || !(pct > 0 && pct <= 100))
+            return cli_usage_error(c, "--max-bad-rows: '%s' is not a share from 0%% to 100%%",
+                                   f->max_bad);
+        o->max_bad_rows = INT64_MAX;
+        o->max_bad_share = pct / 100;
+    } else if (f->max_bad) {
         int rc = cli_int64(c, "--max-bad-rows", f->max_bad, &o->max_bad_rows);
         if (rc || o->max_bad_rows < 0)
             return rc ? rc : cli_usage_error(c, "--max-bad-rows must be 0 or more");

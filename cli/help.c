@@ -8,7 +8,7 @@
 /* FILE and the column flags, as baseline and ingest share them. */
 #define COLUMN_FLAGS                                                                               \
     "  FILE               CSV (RFC 4180: quotes, CRLF, a UTF-8 BOM) or JSON Lines, one object a\n" \
-    "                     line; .jsonl, .ndjson and .json files are JSON Lines, any other CSV\n"  \
+    "                     line; .jsonl, .ndjson and .json files are JSON Lines, any other CSV\n"   \
     "  --format csv|jsonl the format, whatever the file's name\n"                                  \
     "  --ts-col C         the timestamp: ISO-8601 with Z or an offset, or epoch seconds\n"         \
     "                     (default ts)\n"                                                          \
@@ -16,7 +16,8 @@
     "  --label-col C      the label, 0 or 1, may be missing (default label)\n"                     \
     "  --id-col C         an entity id, kept out of the features\n"                                \
     "  --latency-col C    a latency in ms: p50, p95, p99 and the share over the model's SLA\n"     \
-    "  --max-bad-rows N   skip and count up to N bad rows (default 0: the first one stops it)\n"
+    "  --max-bad-rows N   skip and count up to N bad rows (default 0: the first one stops it);\n"
+"                     N% allows that share of the file's rows, judged once it is read\n"
 
 /* What the rows hold, after the flags. */
 #define ROWS_NOTE                                                                                  \
@@ -27,7 +28,7 @@
     "JSON Lines line that is not an object) is reported as FILE:LINE: column C: why, and\n"        \
     "nothing of the file is committed.\n"
 
-static const struct {
+    static const struct {
     const char *cmd, *text;
 } details[] = {
     {"baseline",

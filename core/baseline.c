@@ -459,7 +459,7 @@ static md_status read_file(build *b, const char *path, md_err *err)
                           path, (long long)b->rep->bad_rows, b->rep->first_bad);
     if (b->rows == 0)
         return md_err_set(err, MD_ERROR, "%s: no rows to build a baseline from", path);
-    return MD_OK;
+    return md_bad_share_check(&b->o->read, path, b->rows, b->rep->bad_rows, b->rep->first_bad, err);
 }
 
 /* Drops what was computed against the old profile: windows, their parts and ingests. */

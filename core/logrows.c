@@ -151,6 +151,19 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
     return MD_OK;
 }
 
+md_status md_bad_share_check(const md_read_opts *o, const char *path, int64_t good, int64_t bad,
+                             const char *first_bad, md_err *err)
+{
+    double all = (double)good + (double)bad;
+    if (o->max_bad_share <= 0 || bad == 0 || (double)bad <= o->max_bad_share * all)
+        return MD_OK;
+    return md_err_set(err, MD_ERROR,
+                      "%s: %lld of %lld rows were bad (%.3g%%), more than --max-bad-rows %.3g%%; "
+                      "the first: %s",
+                      path, (long long)bad, (long long)(good + bad), 100.0 * (double)bad / all,
+                      100.0 * o->max_bad_share, first_bad);
+}
+
 md_status md_over_bad_rows(md_err *err, int64_t n, int64_t max)
 {
     if (max > 0) {

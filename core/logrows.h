@@ -30,6 +30,7 @@ typedef struct {
     md_columns cols;    /* names; NULL takes the defaults ts, score, label */
     md_format format;
     int64_t max_bad_rows;
+    double max_bad_share; /* > 0: bad rows allowed as a share of all (--max-bad-rows N%) */
     bool replace;
 } md_read_opts;
 
@@ -50,6 +51,9 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
 /* The error of the bad row that --max-bad-rows does not allow (the n-th, over max) says so
  * after what was wrong with it (when max > 0: with none allowed, the row's error is enough). */
 md_status md_over_bad_rows(md_err *err, int64_t n, int64_t max);
+/* --max-bad-rows N%: once the file is read, bad rows over that share of its rows fail it. */
+md_status md_bad_share_check(const md_read_opts *o, const char *path, int64_t good, int64_t bad,
+                             const char *first_bad, md_err *err);
 
 /* True when column i is one of the special columns. */
 bool md_colmap_special(const md_colmap *m, int64_t i);

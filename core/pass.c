@@ -502,6 +502,9 @@ static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
                           md_reader_path(a->r), (long long)a->bad_rows, a->first_bad);
     if (a->rows == 0)
         return md_err_set(err, MD_ERROR, "%s: no rows to ingest", md_reader_path(a->r));
+    if (md_bad_share_check(a->c->ro, md_reader_path(a->r), a->rows, a->bad_rows, a->first_bad,
+                           err) != MD_OK)
+        return err->code;
     out->w = a->w;
     out->nw = a->nw;
     a->w = NULL;

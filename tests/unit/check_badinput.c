@@ -1,6 +1,7 @@
 /* bad input: every kind of bad row, bad file and bad contract names the file, line and column,
  * commits nothing, and --max-bad-rows skips what can be skipped; the same file twice is refused
  * unless --replace, which replaces what it should and nothing else. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,38 @@ START_TEST(same_file_twice_refused_unless_replace)
 }
 END_TEST
 
+/* --max-bad-rows N%: bad rows up to that share of the file's rows are skipped and counted; over
+ * it, the file fails once read, naming the share and the first bad row, nothing committed. */
+START_TEST(bad_rows_as_a_share)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(300, 1, 0, false, true);
+    for (int k = 0; k < 10; k++) /* 10 rows of 300 with a score of 2 */
+        memcpy(strstr(mon_after_lines(log, 1 + 30 * k), "Z,") + 2, "2.000", 5);
+    const char *path = mon_write_file("share.csv", log);
+    md_ingest_opts o = {.read = {.max_bad_rows = INT64_MAX, .max_bad_share = 0.02}};
+    md_ingest_report rep;
+    md_err err;
+    char *before = tu_snapshot(s);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "share.csv: 10 of 300 rows were bad (3.33%), more than "
+                                  "--max-bad-rows 2%; the first: ") &&
+                      strstr(err.msg, "share.csv:2: column score"),
+                  "%s", err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    o.read.max_bad_share = 0.05;
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &o, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.rows, 290);
+    ck_assert_int_eq(rep.bad_rows, 10);
+    md_ingest_report_free(&rep);
+    free(before);
+    free(after);
+    free(log);
+    md_store_close(s);
+}
+END_TEST
+
 /* A scoring log without the baseline's label column (renamed upstream) is ingested, its rows
  * unlabeled, and the report says which column it lacked; a log with it says nothing. */
 START_TEST(label_column_absent_noted)
@@ -720,6 +753,7 @@ Suite *suite_badinput(void)
     tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, contract_errors_name_file_and_field);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
+    tcase_add_test(tc, bad_rows_as_a_share);
     tcase_add_test(tc, label_column_absent_noted);
     tcase_add_test(tc, row_sample_overlap);
     tcase_add_test(tc, replace_goes_by_rows);
