@@ -16,8 +16,8 @@
     "  --label-col C      the label, 0 or 1, may be missing (default label)\n"                     \
     "  --id-col C         an entity id, kept out of the features\n"                                \
     "  --latency-col C    a latency in ms: p50, p95, p99 and the share over the model's SLA\n"     \
-    "  --max-bad-rows N   skip and count up to N bad rows (default 0: the first one stops it);\n"
-"                     N% allows that share of the file's rows, judged once it is read\n"
+    "  --max-bad-rows N   skip and count up to N bad rows (default 0: the first one stops it);\n"  \
+    "                     N% allows that share of the file's rows, judged once it is read\n"
 
 /* What the rows hold, after the flags. */
 #define ROWS_NOTE                                                                                  \
