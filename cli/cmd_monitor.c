@@ -286,6 +286,7 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
     json_object_set_new(o, "retrain_proposed", json_boolean(r->proposal_opened));
     json_object_set_new(o, "absent_features", names(r->absent, r->nabsent));
+    json_object_set_new(o, "future_rows", json_integer(r->future_rows));
     json_object_set_new(o, "label_column_absent",
                         r->label_absent[0] ? json_string(r->label_absent) : json_null());
     json_object_set_new(o, "new_columns", names(r->new_columns, r->nnew));
@@ -318,6 +319,11 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                "corrected copy), and count beside them\n",
                r->nkept > 1 ? "their" : "its");
     }
+    if (r->future_windows)
+        printf("  note: %lld row%s in %zu window%s after tomorrow (the last %s): check the file's "
+               "timestamps\n",
+               (long long)r->future_rows, r->future_rows == 1 ? "" : "s", r->future_windows,
+               r->future_windows == 1 ? "" : "s", r->last_window);
     if (r->label_absent[0]) {
         char *l = cli_safe(r->label_absent);
         printf("  note: no label column '%s' in this file (the baseline has labels): no AUC, Brier "

@@ -730,8 +730,15 @@ static md_status prepare(ingest *g, const char *model, int64_t number, md_err *e
 }
 
 /* The report's copy of what the pass found. */
-static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind kind)
+static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind kind,
+                        int64_t now_ms)
 {
+    int64_t tomorrow = md_window_index(now_ms + 86400000, kind);
+    for (size_t i = 0; i < p->nw; i++)
+        if (p->w[i].index > tomorrow) {
+            rep->future_windows++;
+            rep->future_rows += p->w[i].rows;
+        }
     rep->rows = p->rows;
     rep->labeled = p->labeled;
     rep->bad_rows = p->bad_rows;
@@ -783,7 +790,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     }
     md_file_hash_cancel(hash); /* the command failed first */
     if (rc == MD_OK) {
-        report_pass(rep, &g.pass, o->window);
+        report_pass(rep, &g.pass, o->window, md_store_now_ms(s));
         if (!g.pass.label_column && g.b.labeled > 0) /* a renamed column turns performance off */
             snprintf(rep->label_absent, sizeof rep->label_absent, "%s",
                      ro.cols.label   ? ro.cols.label

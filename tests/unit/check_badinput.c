@@ -471,7 +471,8 @@ START_TEST(bad_rows_as_a_share)
 END_TEST
 
 /* A scoring log without the baseline's label column (renamed upstream) is ingested, its rows
- * unlabeled, and the report says which column it lacked; a log with it says nothing. */
+ * unlabeled, and the report says which column it lacked; a log with it says nothing; rows dated
+ * years ahead are counted for a note. */
 START_TEST(label_column_absent_noted)
 {
     md_store *s = mon_store();
@@ -493,6 +494,15 @@ START_TEST(label_column_absent_noted)
         md_ingest(s, &mon_op, "churn", 1, mon_write_file("m.csv", log), &none, &rep, &err), MD_OK);
     ck_assert_int_gt(rep.labeled, 0);
     ck_assert_str_eq(rep.label_absent, "");
+    ck_assert_uint_eq(rep.future_windows, 0);
+    md_ingest_report_free(&rep);
+    /* rows dated far after the store's clock: ingested, and counted for a note */
+    for (char *p = strstr(log, "2026-10-02"); p; p = strstr(p + 1, "2026-10-02"))
+        memcpy(p, "2099", 4);
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("f.csv", log), &none, &rep, &err), MD_OK);
+    ck_assert_uint_eq(rep.future_windows, 1);
+    ck_assert_int_eq(rep.future_rows, 200);
     md_ingest_report_free(&rep);
     free(log);
     md_store_close(s);
