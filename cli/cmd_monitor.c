@@ -427,22 +427,18 @@ static const char *window_kind_asked(const char *window)
     return window && (strcmp(window, "day") == 0 || strcmp(window, "hour") == 0) ? window : NULL;
 }
 
-/* What an empty result says: no windows of that kind, no baseline to compute windows
- * against, or no windows yet. */
-static void no_windows(cli_ctx *c, json_t *doc, const char *kind)
+/* What an empty result says: no baseline to compute windows against, or no windows yet
+ * (windows of the other kind than --window asks for are an error, core/results.c). */
+static void no_windows(cli_ctx *c, json_t *doc)
 {
     const char *model = json_string_value(json_object_get(doc, "model"));
     int64_t v = json_integer_value(json_object_get(doc, "version"));
     md_baseline b;
     md_err err;
-    md_status rc = kind || !model ? MD_ERROR : md_baseline_get(c->store, model, v, &b, &err);
+    md_status rc = !model ? MD_ERROR : md_baseline_get(c->store, model, v, &b, &err);
     if (rc == MD_OK)
         md_baseline_free(&b);
-    if (kind && model) {
-        char *m = cli_safe(model);
-        printf("no %s windows in %s v%lld\n", kind, m, (long long)v);
-        free(m);
-    } else if (rc == MD_NOTFOUND) {
+    if (rc == MD_NOTFOUND) {
         char *m = cli_safe(err.msg);
         printf("no windows yet: %s\n", m);
         free(m);
@@ -452,7 +448,7 @@ static void no_windows(cli_ctx *c, json_t *doc, const char *kind)
 }
 
 /* total: the rows before --alerts took the ok ones out */
-static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total, const char *kind)
+static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total)
 {
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
@@ -496,7 +492,7 @@ static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total, const
     else if (alerts && total)
         printf("no drift: every feature is ok\n");
     else
-        no_windows(c, doc, kind);
+        no_windows(c, doc);
     cli_table_free(t);
 }
 
@@ -524,7 +520,7 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
     }
     if (c->json)
         return cli_print_json(doc);
-    drift_text(c, doc, alerts, total, window_kind_asked(window));
+    drift_text(c, doc, alerts, total);
     json_decref(doc);
     return 0;
 }
@@ -592,7 +588,7 @@ static void latency_text(json_t *ws)
     cli_table_free(t);
 }
 
-static void calibration_text(cli_ctx *c, json_t *doc, bool one, const char *kind)
+static void calibration_text(cli_ctx *c, json_t *doc, bool one)
 {
     json_t *ws = json_object_get(doc, "windows"), *w;
     size_t i;
@@ -617,7 +613,7 @@ static void calibration_text(cli_ctx *c, json_t *doc, bool one, const char *kind
         cli_table_row(t, row);
     }
     if (json_array_size(ws) == 0)
-        no_windows(c, doc, kind);
+        no_windows(c, doc);
     else
         cli_table_print(t);
     cli_table_free(t);
@@ -641,7 +637,7 @@ static int calibration_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(doc);
-    calibration_text(c, doc, window && !window_kind_asked(window), window_kind_asked(window));
+    calibration_text(c, doc, window && !window_kind_asked(window));
     json_decref(doc);
     return 0;
 }

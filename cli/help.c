@@ -30,54 +30,62 @@
 
     static const struct {
     const char *cmd, *text;
-} details[] = {
-    {"baseline",
-     "\nBuilds the version's baseline profile from training or holdout data (operator): for each\n"
-     "feature its PSI edges (deciles), a seeded KS sample of at most 10,000 values, its missing\n"
-     "rate and categories; the score deciles and the baseline AUC. Windows are compared with it.\n"
-     "The timestamp column, when there is one, is no feature, and its values are not read.\n"
-     "\n" COLUMN_FLAGS
-     "  --contract FILE    a data contract (JSON: name, type, nullable, min/max, allowed),\n"
-     "                     kept with the baseline; see docs/METRICS.md\n"
-     "  --seed N           the KS sample's seed (default 20261001)\n"
-     "  --replace          build it again; the windows computed against the old one "
-     "go\n" ROWS_NOTE},
-    {"ingest",
-     "\nStreams a scoring log into UTC windows of its timestamps and computes, for each window,\n"
-     "drift per feature against the version's baseline and performance over the labeled rows;\n"
-     "the incident rules run on the result (operator). Rows for a window that already has\n"
-     "results are merged: the window is recomputed over all its rows. A column flag not\n"
-     "given takes the name the baseline was built with (baseline show), or, when the file\n"
-     "lacks that one, its default.\n"
-     "\n" COLUMN_FLAGS
-     "  --window day|hour  the windows (default day); a version's are all of one kind\n"
-     "  --replace          ingest a file in place of each earlier ingest whose rows it holds\n"
-     "                     (90% or more: the same content, a corrected, grown or relabeled\n"
-     "                     copy, under any name), or, under the same name, holds in part (the\n"
-     "                     file corrected to drop rows); without it such a file is refused\n"
-     "                     (exit 3). Rows are compared by their fields, the label aside; a\n"
-     "                     daily file reusing one name holds other rows and replaces "
-     "nothing\n" ROWS_NOTE},
-    {"drift",
-     "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
-     "binomial test), schema changes, contract violations and a status per feature and window.\n"
-     "Without VERSION: the production version.\n"
-     "\n"
-     "  --window W         one window (2026-10-01, or 2026-10-01T13 by hour) or a kind (day,\n"
-     "                     hour); a window the version lacks is an error naming those it has\n"
-     "  --alerts           only what is not ok\n"
-     "  --json             the public document: {\"model\", \"version\", \"drift\": [...]}\n"
-     "Definitions: docs/METRICS.md; thresholds: modeldeck policy show MODEL.\n"},
-    {"calibration",
-     "\nAUC and its change from the baseline, Brier, ECE and Hosmer-Lemeshow per window over the\n"
-     "labeled rows, latency percentiles where the log has them, and with one window the decile\n"
-     "table. Without VERSION: the production version.\n"
-     "\n"
-     "  --window W         one window (2026-10-01, or 2026-10-01T13 by hour) or a kind (day,\n"
-     "                     hour)\n"
-     "  --json             the public document: {\"model\", \"version\", \"windows\": [...]}\n"
-     "Definitions: docs/METRICS.md.\n"},
-};
+    } details[] = {
+        {"baseline",
+         "\nBuilds the version's baseline profile from training or holdout data (operator): for "
+         "each\n"
+         "feature its PSI edges (deciles), a seeded KS sample of at most 10,000 values, its "
+         "missing\n"
+         "rate and categories; the score deciles and the baseline AUC. Windows are compared with "
+         "it.\n"
+         "The timestamp column, when there is one, is no feature, and its values are not read.\n"
+         "\n" COLUMN_FLAGS
+         "  --contract FILE    a data contract (JSON: name, type, nullable, min/max, allowed),\n"
+         "                     kept with the baseline; see docs/METRICS.md\n"
+         "  --seed N           the KS sample's seed (default 20261001)\n"
+         "  --replace          build it again; the windows computed against the old one "
+         "go\n" ROWS_NOTE},
+        {"ingest",
+         "\nStreams a scoring log into UTC windows of its timestamps and computes, for each "
+         "window,\n"
+         "drift per feature against the version's baseline and performance over the labeled rows;\n"
+         "the incident rules run on the result (operator). Rows for a window that already has\n"
+         "results are merged: the window is recomputed over all its rows. A column flag not\n"
+         "given takes the name the baseline was built with (baseline show), or, when the file\n"
+         "lacks that one, its default.\n"
+         "\n" COLUMN_FLAGS
+         "  --window day|hour  the windows (default day); a version's are all of one kind\n"
+         "  --replace          ingest a file in place of each earlier ingest whose rows it holds\n"
+         "                     (90% or more: the same content, a corrected, grown or relabeled\n"
+         "                     copy, under any name), or, under the same name, holds in part (the\n"
+         "                     file corrected to drop rows); without it such a file is refused\n"
+         "                     (exit 3). Rows are compared by their fields, the label aside; a\n"
+         "                     daily file reusing one name holds other rows and replaces "
+         "nothing\n" ROWS_NOTE},
+        {"drift",
+         "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
+         "binomial test), schema changes, contract violations and a status per feature and "
+         "window.\n"
+         "Without VERSION: the production version.\n"
+         "\n"
+         "  --window W         one window (2026-10-01, or 2026-10-01T13 by hour) or a kind (day,\n"
+         "                     hour); a window or kind the version lacks is an error (exit 4)\n"
+         "                     naming the windows it has\n"
+         "  --alerts           only what is not ok\n"
+         "  --json             the public document: {\"model\", \"version\", \"drift\": [...]}\n"
+         "Definitions: docs/METRICS.md; thresholds: modeldeck policy show MODEL.\n"},
+        {"calibration",
+         "\nAUC and its change from the baseline, Brier, ECE and Hosmer-Lemeshow per window over "
+         "the\n"
+         "labeled rows, latency percentiles where the log has them, and with one window the "
+         "decile\n"
+         "table. Without VERSION: the production version.\n"
+         "\n"
+         "  --window W         one window (2026-10-01, or 2026-10-01T13 by hour) or a kind (day,\n"
+         "                     hour); a window or kind the version lacks is an error (exit 4)\n"
+         "  --json             the public document: {\"model\", \"version\", \"windows\": [...]}\n"
+         "Definitions: docs/METRICS.md.\n"},
+    };
 
 int cli_print_help(cli_ctx *c)
 {

@@ -133,8 +133,10 @@ static md_status no_such_window(md_store *s, const char *model, int64_t resolved
                                 (const char *)sqlite3_column_text(st, 3));
     }
     sqlite3_finalize(st);
-    return md_err_set(err, MD_NOTFOUND, "%s v%lld has no window %s (%s)", model,
-                      (long long)resolved, window, len ? have : "no windows yet: modeldeck ingest");
+    bool kind = strcmp(window, "day") == 0 || strcmp(window, "hour") == 0;
+    return md_err_set(err, MD_NOTFOUND, "%s v%lld has no %s%s%s (%s)", model, (long long)resolved,
+                      kind ? "" : "window ", window, kind ? " windows" : "",
+                      len ? have : "no windows yet: modeldeck ingest");
 }
 
 /* `window`: one window's key, a kind (day, hour: its windows), or NULL: all. */
@@ -173,6 +175,13 @@ static md_status query(md_store *s, const char *model, int64_t number, const cha
                         vid, window);
         if (rc == MD_OK && have == 0)
             rc = no_such_window(s, model, resolved, vid, window, err);
+    }
+    if (rc == MD_OK && kind && json_array_size(rows) == 0) { /* windows of the other kind */
+        int64_t other = 0;
+        rc = md_sql_int(s, &other, err, "SELECT count(*) FROM windows WHERE version_id = ?", "i",
+                        vid);
+        if (rc == MD_OK && other > 0)
+            rc = no_such_window(s, model, resolved, vid, kind, err);
     }
     if (rc != MD_OK) {
         json_decref(rows);
