@@ -494,6 +494,28 @@ static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total)
     else
         no_windows(c, doc);
     cli_table_free(t);
+    /* what SCHEMA counts of categories: the new ones by name (a schema incident points here) */
+    bool first = true;
+    json_array_foreach(rows, i, r)
+    {
+        json_t *nc = json_object_get(r, "new_categories"), *v;
+        if (!json_array_size(nc))
+            continue;
+        char *w = cli_safe(json_string_value(json_object_get(r, "window")));
+        char *f = cli_safe(json_string_value(json_object_get(r, "feature")));
+        printf("%s  %s %s:", first ? "new categories (never in the baseline):\n" : "", w, f);
+        free(w);
+        free(f);
+        size_t k;
+        json_array_foreach(nc, k, v)
+        {
+            char *name = cli_safe(json_string_value(v));
+            printf("%s %s", k ? "," : "", name);
+            free(name);
+        }
+        putchar('\n');
+        first = false;
+    }
 }
 
 static int drift_cmd(cli_ctx *c, int argc, char **argv)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CLI's tables on an 80-column terminal: every line fits, what was left out is named, and
 # what is shown is the piped table's own cells. Piped, or on a terminal wide enough, a table is
-# printed whole.
+# printed whole. The new categories that SCHEMA counts are named under the drift table.
 . "$(dirname "$0")/lib.sh"
 
 # in_pane WIDTH ARGS...: modeldeck ARGS run in a pane WIDTH columns wide; its output, with the
@@ -95,3 +95,12 @@ done
 # a terminal too narrow for any table still gets one, and exit 0
 in_pane 30 drift churn
 grep -q "^WINDOW" "$T_DIR/pane" || fail "nothing printed at 30 columns"
+
+# the new categories SCHEMA counts are named under the drift table (a schema incident points
+# there), as --json has them
+md --json drift creative-classifier >nc.json || fail "drift --json creative-classifier"
+want=$(json_get '[("  %s %s: " % (r["window"], r["feature"])) + ", ".join(r["new_categories"]) for r in d["drift"] if r["new_categories"]][0]' nc.json) ||
+    fail "the demo's creative-classifier has no new categories"
+md drift creative-classifier >nc.txt || fail "drift creative-classifier"
+grep -qx "new categories (never in the baseline):" nc.txt || fail "no new categories heading: $(tail -n 3 nc.txt)"
+grep -qxF -- "$want" nc.txt || fail "the text should list '$want': $(tail -n 3 nc.txt)"
