@@ -332,13 +332,9 @@ static bool bad_value(worker *k, const char *col, const char *why)
 }
 
 /* The row into the worker's row sample, when the sample picks it (md_rowsample.h). */
-static void sample_row(worker *k, const md_field *fl)
+static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
 {
-    char b1[40], b2[40];
-    size_t n1, n2;
-    const char *ts = md_field_text(&fl[k->m.ts], b1, &n1);
-    const char *score = md_field_text(&fl[k->m.score], b2, &n2);
-    uint64_t top = md_rowsample_top(ts, n1, score, n2);
+    uint64_t top = md_rowsample_top(v->ts_ms, v->score);
     if (!md_rowsample_picks(k->sample.shift, top))
         return;
     uint64_t h = MD_ROWSAMPLE_SEED;
@@ -381,7 +377,7 @@ void *md_pass_run_worker(void *arg)
         }
         k->rows++;
         k->labeled += v.has_label;
-        sample_row(k, fl);
+        sample_row(k, fl, &v);
         accumulate(k, md_pass_window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
         if (k->held + k->held_base > md_pass_key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
             break;

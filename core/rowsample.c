@@ -34,25 +34,11 @@ static uint64_t hash_all(const char *p, size_t n, uint64_t seed)
     return mix(mix(word(tail) ^ K1 ^ h, word(tail + 8) ^ K2 ^ n), K0);
 }
 
-/* Eight bytes from each end of a short text (all of it below 8), with its length. */
-static inline uint64_t ends(const char *p, size_t n, uint64_t k)
+uint64_t md_rowsample_top(int64_t ts_ms, double score)
 {
-    uint64_t a = 0, b = 0;
-    if (n >= 8) {
-        a = word(p);
-        b = word(p + n - 8);
-    } else {
-        memcpy(&a, p, n);
-    }
-    return mix(a ^ k, b ^ n ^ K2);
-}
-
-uint64_t md_rowsample_top(const char *a, size_t na, const char *b, size_t nb)
-{
-    uint64_t h = ends(a, na, K0) ^ ends(b, nb, K1);
-    if (na > 16) /* a timestamp's middle: its hour */
-        h ^= mix(word(a + 8) ^ K2, na);
-    return mix(h, K0) & 0xFFFFFFFF00000000ULL;
+    uint64_t bits;
+    memcpy(&bits, &score, 8);
+    return mix(mix((uint64_t)ts_ms ^ K0, bits ^ K1), K2) & 0xFFFFFFFF00000000ULL;
 }
 
 unsigned md_rowsample_first_shift(size_t bytes, size_t limit)

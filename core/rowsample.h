@@ -22,11 +22,12 @@ typedef struct {
     unsigned shift; /* identities whose top `shift` bits are 0 */
 } md_rowsample;
 
-/* A row's identity: the top half from its timestamp's and score's texts (cheap: all that
- * picking a row needs), the bottom half from every field but the label, hashed in turn with
- * md_rowsample_step from MD_ROWSAMPLE_SEED, only for a row that is picked. The label is not
- * part of it: the same rows delivered again with their labels filled in are the same rows. */
-uint64_t md_rowsample_top(const char *ts, size_t nts, const char *score, size_t nscore);
+/* A row's identity: the top half from its timestamp and score, as read (cheap: all that
+ * picking a row needs), the bottom half from every field's text but the label's, hashed in
+ * turn with md_rowsample_step from MD_ROWSAMPLE_SEED, only for a row that is picked. The label
+ * is not part of it: the same rows delivered again with their labels filled in are the same
+ * rows. */
+uint64_t md_rowsample_top(int64_t ts_ms, double score);
 uint64_t md_rowsample_step(uint64_t h, const char *p, size_t n);
 /* The shift a file of `bytes` starts at: the most rows it can have (24 bytes each) picked
  * thin enough to stay within `limit` at the end, so that few rows are hashed whole. */
