@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "models.h"
 #include "incidents.h"
+#include "ingest_int.h"
 #include "jobs.h"
 #include "pass.h"
 #include "policies.h"
@@ -23,25 +24,6 @@
 #include "sql.h"
 #include "window.h"
 
-typedef struct {
-    md_store *s;
-    const md_ingest_opts *o;
-    md_baseline b;
-    md_policy policy;
-    md_drift_policy pol;
-    const char *model, *actor;
-    int64_t model_id, number;
-    bool production;
-    md_incident_tally tally;
-    md_model_limits lim;
-    md_pass_result pass;
-    md_ingest_report *rep;
-    /* per fresh window, made beside one another before the transaction: its stored state and
-     * its numbers as they stand when no other ingest has rows in it */
-    md_wbuf *blobs;
-    md_window_result *results;
-    atomic_size_t next;
-} ingest;
 
 /* ---- storing --------------------------------------------------------------------------------- */
 
@@ -336,32 +318,6 @@ static void precomputed_free(ingest *g)
     free(g->results);
 }
 
-typedef struct {
-    char **keys;
-    size_t n, cap;
-} keyset;
-
-static bool key_has(const keyset *k, const char *key)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->keys[i], key) == 0)
-            return true;
-    return false;
-}
-
-static void key_add(keyset *k, const char *key)
-{
-    if (key_has(k, key))
-        return;
-    k->keys = md_xgrow(k->keys, &k->cap, k->n + 1, sizeof *k->keys);
-    k->keys[k->n++] = md_xstrdup(key);
-}
-
-static void key_read(sqlite3_stmt *st, void *elem)
-{
-    *(char **)elem = md_sql_col_text(st, 0);
-}
-
 /* A version's windows are all of one kind: an hour ingest beside day windows would leave the
  * day windows without its rows (and the other way round). */
 static md_status same_kind(ingest *g, int64_t vid, md_err *err)
@@ -380,201 +336,6 @@ static md_status same_kind(ingest *g, int64_t vid, md_err *err)
                       "rows; ingest with --window %s (a new baseline, with --replace, starts the "
                       "windows afresh)",
                       g->model, (long long)g->number, was, kind, was);
-}
-
-/* The windows an earlier ingest has parts in. */
-static md_status ingest_windows(ingest *g, int64_t id, char ***keys, size_t *n, md_err *err)
-{
-    sqlite3_stmt *st;
-    *keys = NULL;
-    *n = 0;
-    if (md_sql_prepare(g->s, "SELECT window FROM window_parts WHERE ingest_id = ?", &st, err))
-        return err->code;
-    md_sql_bind(st, "i", id);
-    return md_sql_collect(g->s, st, sizeof **keys, key_read, (void **)keys, n, err);
-}
-
-static void keys_free(char **keys, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(keys[i]);
-    free(keys);
-}
-
-/* How this file's rows lie over an earlier ingest's, from their row samples
- * (core/rowsample.h), with at least this many sampled rows of the one in question to go by. */
-#define SAME_ROWS_EVIDENCE 4
-
-typedef enum {
-    ROWS_APART, /* few rows in common */
-    ROWS_COVER, /* this file holds 90% of the earlier ingest's rows or more: a re-delivery, a
-                   correction, a grown copy, the same rows with their labels filled in */
-    ROWS_REPEAT /* half this file's rows or more are the earlier ingest's, which holds others */
-} rows_relation;
-
-static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine)
-{
-    md_rowsample_overlap o = md_rowsample_compare(earlier, mine);
-    if (o.a >= SAME_ROWS_EVIDENCE && 10 * o.both >= 9 * o.a)
-        return ROWS_COVER;
-    if (o.b >= SAME_ROWS_EVIDENCE && 2 * o.both >= o.b)
-        return ROWS_REPEAT;
-    return ROWS_APART;
-}
-
-/* The earlier ingests of this version whose rows this file holds, whatever their file's name,
- * and those of a file of this name whose rows it holds in part (the file corrected to drop
- * some): with --replace this file takes their place (*out). An earlier ingest whose rows this
- * file repeats without --replace, or repeats in part under another name, is *repeat (with
- * *cover: this file holds its rows). Ingests of a file of the same name with other rows
- * (yesterday's daily.csv) stay, reported under --replace (rep->kept_ids). Ingests from before row
- * samples were kept are judged by their content alone. */
-static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const char *abs,
-                              int64_t **out, size_t *nout, int64_t *repeat, bool *cover,
-                              md_err *err)
-{
-    sqlite3_stmt *st;
-    *out = NULL;
-    *nout = 0;
-    *repeat = 0;
-    md_status rc = md_sql_prepare(g->s,
-                                  "SELECT id, row_sample, row_shift, source = ? OR source = ?"
-                                  " FROM ingests WHERE version_id = ? ORDER BY id",
-                                  &st, err);
-    if (rc != MD_OK)
-        return rc;
-    md_sql_bind(st, "tti", path, abs, vid);
-    md_ingest_report *rep = g->rep;
-    bool replace = g->o->read.replace;
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(g->s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        int64_t id = sqlite3_column_int64(st, 0);
-        md_rowsample earlier;
-        rows_relation rel = ROWS_APART;
-        if (sqlite3_column_type(st, 1) == SQLITE_BLOB &&
-            md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-                                   (unsigned)sqlite3_column_int(st, 2), &earlier)) {
-            rel = rows_over(&earlier, &g->pass.sample);
-            md_rowsample_free(&earlier);
-        }
-        /* this file, corrected in place to drop rows (a bad day): it takes the place */
-        bool named = sqlite3_column_int(st, 3) != 0;
-        if (rel == ROWS_REPEAT && replace && named)
-            rel = ROWS_COVER;
-        if ((rel == ROWS_COVER && !replace) || rel == ROWS_REPEAT) {
-            *repeat = id;
-            *cover = rel == ROWS_COVER;
-            break;
-        }
-        int64_t **list = rel == ROWS_COVER ? out : &rep->kept_ids;
-        size_t *n = rel == ROWS_COVER ? nout : &rep->nkept;
-        if (rel == ROWS_APART && !(replace && named))
-            continue;
-        *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
-        (*list)[(*n)++] = id;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* The file an earlier ingest read, and its rows. */
-static md_status ingest_source(ingest *g, int64_t id, char *src, size_t cap, int64_t *rows,
-                               md_err *err)
-{
-    sqlite3_stmt *st;
-    bool row = false;
-    snprintf(src, cap, "?");
-    *rows = 0;
-    if (md_sql_prepare(g->s, "SELECT source, rows FROM ingests WHERE id = ?", &st, err))
-        return err->code;
-    md_sql_bind(st, "i", id);
-    md_status rc = md_sql_step(g->s, st, &row, err);
-    if (row) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-        snprintf(src, cap, "%s", text ? text : "?");
-        *rows = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* The earlier ingest of the same content is refused, unless --replace: then it goes (or, with
- * no such ingest, those of a file of the same name over these windows: the file was
- * corrected) and their windows are recomputed without them. */
-static md_status drop_previous(ingest *g, int64_t vid, const char *path, const char *abs,
-                               keyset *affected, keyset *replaced, md_err *err)
-{
-    md_ingest_report *rep = g->rep;
-    int64_t old = 0;
-    md_status rc =
-        md_sql_int(g->s, &old, err, "SELECT id FROM ingests WHERE version_id = ? AND sha256 = ?",
-                   "it", vid, rep->sha256);
-    if (rc == MD_OK && !g->o->read.replace) {
-        char was[256];
-        int64_t rows;
-        if (ingest_source(g, old, was, sizeof was, &rows, err) != MD_OK)
-            return err->code;
-        return md_err_set(err, MD_REFUSED,
-                          "%s has the content (SHA-256) of %s, already ingested for this version "
-                          "(ingest #%lld); pass --replace to ingest it again in place of that one",
-                          rep->source, was, (long long)old);
-    }
-    bool same_content = rc == MD_OK;
-    int64_t repeat = 0;
-    bool cover = false;
-    if (rc == MD_OK || rc == MD_NOTFOUND) /* earlier copies go with the same content too */
-        rc = earlier_rows(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, &repeat, &cover,
-                          err);
-    if (rc == MD_OK && repeat) {
-        char was[256];
-        int64_t rows;
-        if (ingest_source(g, repeat, was, sizeof was, &rows, err) != MD_OK)
-            return err->code;
-        if (cover)
-            return md_err_set(err, MD_REFUSED,
-                              "%s holds the rows of ingest #%lld (%s, %lld rows), and both would "
-                              "count; pass --replace to ingest it in place of that one (a "
-                              "corrected, grown or relabeled copy)",
-                              rep->source, (long long)repeat, was, (long long)rows);
-        return md_err_set(err, MD_REFUSED,
-                          "most of the rows of %s are already in ingest #%lld (%s, %lld rows), "
-                          "which holds others too: %s would drop those; ingest a corrected "
-                          "copy of that whole file with --replace instead",
-                          rep->source, (long long)repeat, was, (long long)rows,
-                          g->o->read.replace ? "taking its place" : "--replace");
-    }
-    bool listed = false;
-    for (size_t i = 0; i < rep->nreplaced; i++)
-        listed |= rep->replaced_ids[i] == old;
-    rep->replaced_by_rows = rep->nreplaced > (size_t)listed;
-    if (rc == MD_OK && same_content && !listed) {
-        rep->replaced_ids =
-            md_xrealloc(rep->replaced_ids, (rep->nreplaced + 1) * sizeof *rep->replaced_ids);
-        memmove(rep->replaced_ids + 1, rep->replaced_ids,
-                rep->nreplaced * sizeof *rep->replaced_ids);
-        rep->replaced_ids[0] = old;
-        rep->nreplaced++;
-    }
-    for (size_t i = 0; rc == MD_OK && i < rep->nreplaced; i++) {
-        int64_t id = rep->replaced_ids[i], rows = 0;
-        char **keys = NULL;
-        size_t n = 0;
-        rc = ingest_source(g, id, rep->replaced_source, sizeof rep->replaced_source, &rows, err);
-        rep->replaced_rows += rows;
-        if (rc == MD_OK)
-            rc = ingest_windows(g, id, &keys, &n, err);
-        for (size_t k = 0; k < n; k++) {
-            key_add(affected, keys[k]);
-            key_add(replaced, keys[k]);
-        }
-        keys_free(keys, n);
-        if (rc == MD_OK)
-            rc = md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", id);
-    }
-    rep->replaced = rep->nreplaced > 0;
-    return rc;
 }
 
 static json_t *names_json(char **names, size_t n)
@@ -616,28 +377,8 @@ static md_status insert_ingest(ingest *g, int64_t vid, const md_actor *a, const 
                         md_window_kind_name(g->o->window), g->rep->rows, g->rep->bad_rows,
                         (int64_t)g->pass.nw, newcols, at, a->name);
     free(newcols);
-    /* the rows' sample, thinned to what an ingest keeps */
-    md_rowsample keep = {md_xmalloc((g->pass.sample.n + 1) * sizeof *keep.v), g->pass.sample.n,
-                         g->pass.sample.n, g->pass.sample.shift};
-    if (g->pass.sample.n)
-        memcpy(keep.v, g->pass.sample.v, g->pass.sample.n * sizeof *keep.v);
-    md_rowsample_finish(&keep, MD_ROWSAMPLE_KEEP);
-    unsigned char *blob;
-    size_t bytes;
-    md_rowsample_blob(&keep, &blob, &bytes);
-    sqlite3_stmt *st;
-    if (rc == MD_OK &&
-        (rc = md_sql_prepare(g->s, "UPDATE ingests SET row_sample = ?, row_shift = ? WHERE id = ?",
-                             &st, err)) == MD_OK) {
-        sqlite3_bind_blob(st, 1, blob, (int)bytes, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 2, (int)keep.shift);
-        sqlite3_bind_int64(st, 3, *id);
-        bool row;
-        rc = md_sql_step(g->s, st, &row, err);
-        sqlite3_finalize(st);
-    }
-    free(blob);
-    md_rowsample_free(&keep);
+    if (rc == MD_OK)
+        rc = md_ingest_keep_sample(g, *id, err);
     return rc;
 }
 
@@ -661,7 +402,7 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     char *abs = realpath(path, NULL);
     const char *source = abs ? abs : path;
     if (rc == MD_OK)
-        rc = drop_previous(g, vid, path, source, &affected, &replaced, err);
+        rc = md_ingest_drop_previous(g, vid, path, source, &affected, &replaced, err);
     if (rc == MD_OK)
         rc = insert_ingest(g, vid, a, source, &id, err);
     if (rc == MD_OK)

@@ -1,0 +1,67 @@
+/* An ingest's insides, shared by core/ingest.c (the pass, the windows, the transaction) and
+ * core/ingest_replace.c (the earlier ingests this file holds the rows of, refused or replaced). */
+#ifndef MD_INGEST_INT_H
+#define MD_INGEST_INT_H
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "incidents.h"
+#include "ingest.h"
+#include "mem.h"
+#include "pass.h"
+#include "policies.h"
+#include "profile.h"
+#include "window.h"
+
+typedef struct {
+    md_store *s;
+    const md_ingest_opts *o;
+    md_baseline b;
+    md_policy policy;
+    md_drift_policy pol;
+    const char *model, *actor;
+    int64_t model_id, number;
+    bool production;
+    md_incident_tally tally;
+    md_model_limits lim;
+    md_pass_result pass;
+    md_ingest_report *rep;
+    /* per fresh window, made beside one another before the transaction: its stored state and
+     * its numbers as they stand when no other ingest has rows in it */
+    md_wbuf *blobs;
+    md_window_result *results;
+    atomic_size_t next;
+} ingest;
+
+/* Window keys, each once. */
+typedef struct {
+    char **keys;
+    size_t n, cap;
+} keyset;
+
+static inline bool key_has(const keyset *k, const char *key)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+static inline void key_add(keyset *k, const char *key)
+{
+    if (key_has(k, key))
+        return;
+    k->keys = md_xgrow(k->keys, &k->cap, k->n + 1, sizeof *k->keys);
+    k->keys[k->n++] = md_xstrdup(key);
+}
+
+/* In the ingest's transaction: the earlier ingest of the same content is refused, unless
+ * --replace; the earlier ingests whose rows this file holds are refused or, with --replace,
+ * taken out (their windows into *affected and *replaced, to be recomputed). */
+md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, const char *abs,
+                                  keyset *affected, keyset *replaced, md_err *err);
+/* Stores the row sample of ingest id, thinned to what an ingest keeps. */
+md_status md_ingest_keep_sample(ingest *g, int64_t id, md_err *err);
+
+#endif

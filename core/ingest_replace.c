@@ -1,0 +1,236 @@
+/* The earlier ingests an ingest's file holds the rows of: a re-delivery, a corrected, grown or
+ * relabeled copy refused without --replace and taken out with it; a daily file reusing one name
+ * keeps the earlier days (core/rowsample.h says how rows are compared). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_int.h"
+#include "rowsample.h"
+#include "sql.h"
+
+static void key_read(sqlite3_stmt *st, void *elem)
+{
+    *(char **)elem = md_sql_col_text(st, 0);
+}
+
+/* The windows an earlier ingest has parts in. */
+static md_status ingest_windows(ingest *g, int64_t id, char ***keys, size_t *n, md_err *err)
+{
+    sqlite3_stmt *st;
+    *keys = NULL;
+    *n = 0;
+    if (md_sql_prepare(g->s, "SELECT window FROM window_parts WHERE ingest_id = ?", &st, err))
+        return err->code;
+    md_sql_bind(st, "i", id);
+    return md_sql_collect(g->s, st, sizeof **keys, key_read, (void **)keys, n, err);
+}
+
+static void keys_free(char **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+}
+
+/* How this file's rows lie over an earlier ingest's, from their row samples
+ * (core/rowsample.h), with at least this many sampled rows of the one in question to go by. */
+#define SAME_ROWS_EVIDENCE 4
+
+typedef enum {
+    ROWS_APART, /* few rows in common */
+    ROWS_COVER, /* this file holds 90% of the earlier ingest's rows or more: a re-delivery, a
+                   correction, a grown copy, the same rows with their labels filled in */
+    ROWS_REPEAT /* half this file's rows or more are the earlier ingest's, which holds others */
+} rows_relation;
+
+static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine)
+{
+    md_rowsample_overlap o = md_rowsample_compare(earlier, mine);
+    if (o.a >= SAME_ROWS_EVIDENCE && 10 * o.both >= 9 * o.a)
+        return ROWS_COVER;
+    if (o.b >= SAME_ROWS_EVIDENCE && 2 * o.both >= o.b)
+        return ROWS_REPEAT;
+    return ROWS_APART;
+}
+
+/* The earlier ingests of this version whose rows this file holds, whatever their file's name,
+ * and those of a file of this name whose rows it holds in part (the file corrected to drop
+ * some): with --replace this file takes their place (*out). An earlier ingest whose rows this
+ * file repeats without --replace, or repeats in part under another name, is *repeat (with
+ * *cover: this file holds its rows). Ingests of a file of the same name with other rows
+ * (yesterday's daily.csv) stay, reported under --replace (rep->kept_ids). Ingests from before row
+ * samples were kept are judged by their content alone. */
+static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const char *abs,
+                              int64_t **out, size_t *nout, int64_t *repeat, bool *cover,
+                              md_err *err)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    *nout = 0;
+    *repeat = 0;
+    md_status rc = md_sql_prepare(g->s,
+                                  "SELECT id, row_sample, row_shift, source = ? OR source = ?"
+                                  " FROM ingests WHERE version_id = ? ORDER BY id",
+                                  &st, err);
+    if (rc != MD_OK)
+        return rc;
+    md_sql_bind(st, "tti", path, abs, vid);
+    md_ingest_report *rep = g->rep;
+    bool replace = g->o->read.replace;
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(g->s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        int64_t id = sqlite3_column_int64(st, 0);
+        md_rowsample earlier;
+        rows_relation rel = ROWS_APART;
+        if (sqlite3_column_type(st, 1) == SQLITE_BLOB &&
+            md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                                   (unsigned)sqlite3_column_int(st, 2), &earlier)) {
+            rel = rows_over(&earlier, &g->pass.sample);
+            md_rowsample_free(&earlier);
+        }
+        /* this file, corrected in place to drop rows (a bad day): it takes the place */
+        bool named = sqlite3_column_int(st, 3) != 0;
+        if (rel == ROWS_REPEAT && replace && named)
+            rel = ROWS_COVER;
+        if ((rel == ROWS_COVER && !replace) || rel == ROWS_REPEAT) {
+            *repeat = id;
+            *cover = rel == ROWS_COVER;
+            break;
+        }
+        int64_t **list = rel == ROWS_COVER ? out : &rep->kept_ids;
+        size_t *n = rel == ROWS_COVER ? nout : &rep->nkept;
+        if (rel == ROWS_APART && !(replace && named))
+            continue;
+        *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
+        (*list)[(*n)++] = id;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The file an earlier ingest read, and its rows. */
+static md_status ingest_source(ingest *g, int64_t id, char *src, size_t cap, int64_t *rows,
+                               md_err *err)
+{
+    sqlite3_stmt *st;
+    bool row = false;
+    snprintf(src, cap, "?");
+    *rows = 0;
+    if (md_sql_prepare(g->s, "SELECT source, rows FROM ingests WHERE id = ?", &st, err))
+        return err->code;
+    md_sql_bind(st, "i", id);
+    md_status rc = md_sql_step(g->s, st, &row, err);
+    if (row) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        snprintf(src, cap, "%s", text ? text : "?");
+        *rows = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The earlier ingest of the same content is refused, unless --replace: then it goes (or, with
+ * no such ingest, those of a file of the same name over these windows: the file was
+ * corrected) and their windows are recomputed without them. */
+md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, const char *abs,
+                                  keyset *affected, keyset *replaced, md_err *err)
+{
+    md_ingest_report *rep = g->rep;
+    int64_t old = 0;
+    md_status rc =
+        md_sql_int(g->s, &old, err, "SELECT id FROM ingests WHERE version_id = ? AND sha256 = ?",
+                   "it", vid, rep->sha256);
+    if (rc == MD_OK && !g->o->read.replace) {
+        char was[256];
+        int64_t rows;
+        if (ingest_source(g, old, was, sizeof was, &rows, err) != MD_OK)
+            return err->code;
+        return md_err_set(err, MD_REFUSED,
+                          "%s has the content (SHA-256) of %s, already ingested for this version "
+                          "(ingest #%lld); pass --replace to ingest it again in place of that one",
+                          rep->source, was, (long long)old);
+    }
+    bool same_content = rc == MD_OK;
+    int64_t repeat = 0;
+    bool cover = false;
+    if (rc == MD_OK || rc == MD_NOTFOUND) /* earlier copies go with the same content too */
+        rc = earlier_rows(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, &repeat, &cover,
+                          err);
+    if (rc == MD_OK && repeat) {
+        char was[256];
+        int64_t rows;
+        if (ingest_source(g, repeat, was, sizeof was, &rows, err) != MD_OK)
+            return err->code;
+        if (cover)
+            return md_err_set(err, MD_REFUSED,
+                              "%s holds the rows of ingest #%lld (%s, %lld rows), and both would "
+                              "count; pass --replace to ingest it in place of that one (a "
+                              "corrected, grown or relabeled copy)",
+                              rep->source, (long long)repeat, was, (long long)rows);
+        return md_err_set(err, MD_REFUSED,
+                          "most of the rows of %s are already in ingest #%lld (%s, %lld rows), "
+                          "which holds others too: %s would drop those; ingest a corrected "
+                          "copy of that whole file with --replace instead",
+                          rep->source, (long long)repeat, was, (long long)rows,
+                          g->o->read.replace ? "taking its place" : "--replace");
+    }
+    bool listed = false;
+    for (size_t i = 0; i < rep->nreplaced; i++)
+        listed |= rep->replaced_ids[i] == old;
+    rep->replaced_by_rows = rep->nreplaced > (size_t)listed;
+    if (rc == MD_OK && same_content && !listed) {
+        rep->replaced_ids =
+            md_xrealloc(rep->replaced_ids, (rep->nreplaced + 1) * sizeof *rep->replaced_ids);
+        memmove(rep->replaced_ids + 1, rep->replaced_ids,
+                rep->nreplaced * sizeof *rep->replaced_ids);
+        rep->replaced_ids[0] = old;
+        rep->nreplaced++;
+    }
+    for (size_t i = 0; rc == MD_OK && i < rep->nreplaced; i++) {
+        int64_t id = rep->replaced_ids[i], rows = 0;
+        char **keys = NULL;
+        size_t n = 0;
+        rc = ingest_source(g, id, rep->replaced_source, sizeof rep->replaced_source, &rows, err);
+        rep->replaced_rows += rows;
+        if (rc == MD_OK)
+            rc = ingest_windows(g, id, &keys, &n, err);
+        for (size_t k = 0; k < n; k++) {
+            key_add(affected, keys[k]);
+            key_add(replaced, keys[k]);
+        }
+        keys_free(keys, n);
+        if (rc == MD_OK)
+            rc = md_sql_run(g->s, err, "DELETE FROM ingests WHERE id = ?", "i", id);
+    }
+    rep->replaced = rep->nreplaced > 0;
+    return rc;
+}
+
+md_status md_ingest_keep_sample(ingest *g, int64_t id, md_err *err)
+{
+    md_rowsample keep = {md_xmalloc((g->pass.sample.n + 1) * sizeof *keep.v), g->pass.sample.n,
+                         g->pass.sample.n, g->pass.sample.shift};
+    if (g->pass.sample.n)
+        memcpy(keep.v, g->pass.sample.v, g->pass.sample.n * sizeof *keep.v);
+    md_rowsample_finish(&keep, MD_ROWSAMPLE_KEEP);
+    unsigned char *blob;
+    size_t bytes;
+    md_rowsample_blob(&keep, &blob, &bytes);
+    sqlite3_stmt *st;
+    md_status rc = md_sql_prepare(
+        g->s, "UPDATE ingests SET row_sample = ?, row_shift = ? WHERE id = ?", &st, err);
+    if (rc == MD_OK) {
+        sqlite3_bind_blob(st, 1, blob, (int)bytes, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 2, (int)keep.shift);
+        sqlite3_bind_int64(st, 3, id);
+        bool row;
+        rc = md_sql_step(g->s, st, &row, err);
+        sqlite3_finalize(st);
+    }
+    free(blob);
+    md_rowsample_free(&keep);
+    return rc;
+}
