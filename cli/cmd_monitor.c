@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "json.h"
+#include "mem.h"
 #include "models.h"
 #include "results.h"
 
@@ -281,6 +282,7 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
     json_object_set_new(o, "replaced_ingests", ids_json(r->replaced_ids, r->nreplaced));
     json_object_set_new(o, "kept_ingests", ids_json(r->kept_ids, r->nkept));
+    json_object_set_new(o, "emptied_windows", json_integer((json_int_t)r->emptied));
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
     json_object_set_new(o, "incidents_updated", json_integer(r->incidents_updated));
@@ -302,21 +304,32 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
     printf("%s v%lld: ingested %lld row%s (%lld labeled) into %zu %s window%s, %s .. %s\n", m,
            (long long)v, (long long)r->rows, r->rows == 1 ? "" : "s", (long long)r->labeled,
            r->windows, kind, r->windows == 1 ? "" : "s", r->first_window, r->last_window);
-    if (r->replaced) {
+    if (r->replaced && r->nreplaced == 1) {
         char *src = cli_safe(r->replaced_source);
-        printf("  in place of ingest%s", r->nreplaced > 1 ? "s" : "");
-        for (size_t i = 0; i < r->nreplaced; i++)
-            printf("%s #%lld", i ? "," : "", (long long)r->replaced_ids[i]);
-        printf(" of %s, %lld rows (%s)\n", src, (long long)r->replaced_rows,
+        printf("  in place of ingest #%lld of %s, %lld rows (%s)\n", (long long)r->replaced_ids[0],
+               src, (long long)r->replaced_rows,
                r->replaced_by_rows ? "an earlier delivery of these rows" : "the same content");
         free(src);
+    } else if (r->replaced) {
+        printf("  in place of ingests ");
+        print_ids(r->replaced_ids, r->nreplaced);
+        printf(", %lld rows in all (earlier deliveries of these rows)\n",
+               (long long)r->replaced_rows);
     } else if (replace && !r->nkept)
         printf("  --replace: no earlier ingest holds this file's rows; they were added\n");
+    if (r->replaced && r->replaced_rows > r->rows)
+        printf("  %lld row%s fewer than %s replaced\n", (long long)(r->replaced_rows - r->rows),
+               r->replaced_rows - r->rows == 1 ? "" : "s", r->nreplaced > 1 ? "those" : "the one");
+    if (r->emptied)
+        printf("  %zu window%s no longer %s rows, and %s gone\n", r->emptied,
+               r->emptied == 1 ? "" : "s", r->emptied == 1 ? "has" : "have",
+               r->emptied == 1 ? "is" : "are");
     if (r->nkept) {
         printf("  --replace kept ingest%s ", r->nkept > 1 ? "s" : "");
         print_ids(r->kept_ids, r->nkept);
         printf(" of this file name: %s rows are not this file's (an earlier day's file, not a "
-               "corrected copy), and count beside them\n",
+               "corrected copy), and count beside them; --replace-ingest ID replaces one "
+               "anyway\n",
                r->nkept > 1 ? "their" : "its");
     }
     if (r->future_windows)
@@ -363,13 +376,29 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
 static int ingest_cmd(cli_ctx *c, int argc, char **argv)
 {
     read_flags f = {0};
-    const char *pos[3];
-    const cli_opt opts[] = {READ_OPTS(f), {"--window", CLI_STR, &f.window}, {0}};
+    const char *pos[3], *replace_ids = NULL;
+    const cli_opt opts[] = {READ_OPTS(f),
+                            {"--window", CLI_STR, &f.window},
+                            {"--replace-ingest", CLI_STR, &replace_ids},
+                            {0}};
     md_ingest_opts o = {0};
-    int64_t number;
+    int64_t number, ids[64];
     int rc = cli_parse(c, argc, argv, opts, pos, 3, 3, NULL);
     if (rc || (rc = version_arg(c, pos[1], &number)) || (rc = to_read_opts(c, &f, &o.read)))
         return rc;
+    /* --replace-ingest 3,7: the earlier ingests this file takes the place of, named */
+    for (const char *p = replace_ids; p && *p; o.nreplace_ids++) {
+        char one[24];
+        size_t len = strcspn(p, ",");
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
+        if (o.nreplace_ids == sizeof ids / sizeof ids[0])
+            return cli_usage_error(c, "--replace-ingest: at most 64 ingests");
+        if ((rc = cli_int64(c, "--replace-ingest", one[0] == '#' ? one + 1 : one,
+                            &ids[o.nreplace_ids])))
+            return rc;
+        p += len + (p[len] == ',');
+    }
+    o.replace_ids = ids;
     if (f.window && strcmp(f.window, "day") != 0 && strcmp(f.window, "hour") != 0)
         return cli_usage_error(c, "--window: '%s' is not day or hour", f.window);
     o.window = f.window && strcmp(f.window, "hour") == 0 ? MD_WINDOW_HOUR : MD_WINDOW_DAY;

@@ -59,9 +59,11 @@
          "                     (90% or more: the same content, a corrected, grown or relabeled\n"
          "                     copy, under any name), or, under the same name, holds in part (the\n"
          "                     file corrected to drop rows); without it such a file is refused\n"
-         "                     (exit 3). Rows are compared by their fields, the label aside; a\n"
-         "                     daily file reusing one name holds other rows and replaces "
-         "nothing\n" ROWS_NOTE},
+         "                     (exit 3). A row is its timestamp and id (without an id column:\n"
+         "                     its timestamp, score and other fields but the label); a daily\n"
+         "                     file reusing one name holds other rows and replaces nothing\n"
+         "  --replace-ingest ID[,ID]\n"
+         "                     in place of these earlier ingests, whatever their rows\n" ROWS_NOTE},
         {"drift",
          "\nPSI (with its no-drift 99th percentile), KS and its p-value, missingness (with its\n"
          "binomial test), schema changes, contract violations and a status per feature and "

@@ -22,7 +22,7 @@
     X("ingest", cmd_ingest, "stream a scoring log into windows",                                   \
       "ingest MODEL VERSION FILE [--window day|hour] [--format csv|jsonl] [--ts-col C]\n"          \
       "                   [--id-col C] [--score-col C] [--label-col C] [--latency-col C]\n"        \
-      "                   [--max-bad-rows N] [--replace]")                                         \
+      "                   [--max-bad-rows N] [--replace] [--replace-ingest ID[,ID]]")              \
     X("drift", cmd_drift, "drift per feature and window",                                          \
       "drift MODEL [VERSION] [--window W] [--alerts]")                                             \
     X("calibration", cmd_calibration, "performance and calibration per window",                    \

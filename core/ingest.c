@@ -214,10 +214,12 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
     md_status rc = load_parts(g, vid, key, &parts, &n, err);
     md_window merged, *w = fresh_window(g, key);
     bool only_ours = n == 1 && parts[0].ingest_id == ingest_id && w;
-    if (rc == MD_OK && n == 0)
+    if (rc == MD_OK && n == 0) {
+        g->rep->emptied++;
         rc = md_sql_run(g->s, err,
                         "DELETE FROM windows WHERE version_id = ? AND kind = ? AND window = ?",
                         "itt", vid, md_window_kind_name(g->o->window), key);
+    }
     /* the numbers behind incidents' evidence from this window changed (a corrected file took
      * its earlier rows out; the same content again changes nothing), or it is gone */
     if (rc == MD_OK && (n == 0 || (replaced_here && g->rep->replaced_by_rows))) {
@@ -428,6 +430,12 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         (json_int_t)g->rep->bad_rows, "windows", (json_int_t)g->pass.nw, "replaced",
         g->rep->replaced, "absent", names_json(g->rep->absent, g->rep->nabsent), "new_columns",
         names_json(g->rep->new_columns, g->rep->nnew));
+    /* the ingest's number, and those it took the place of: --replace-ingest names them */
+    json_object_set_new(d, "ingest", json_integer(id));
+    json_t *gone = json_array();
+    for (size_t i = 0; i < g->rep->nreplaced; i++)
+        json_array_append_new(gone, json_integer(g->rep->replaced_ids[i]));
+    json_object_set_new(d, "replaced_ingests", gone);
     if (rc == MD_OK)
         rc = md_audit_append(g->s, a->name, "ingest", object, "scoring log ingested", d, NULL,
                              err);

@@ -23,6 +23,9 @@ typedef struct {
     size_t split_min;      /* 0: the default size below which one thread reads the file */
     size_t take_min;       /* 0: the default size of what a thread has left worth taking half of */
     size_t split_at;       /* 0: the halves meet in the middle; else near this byte (tests) */
+    const int64_t
+        *replace_ids; /* --replace-ingest: these earlier ingests go, whatever their rows */
+    size_t nreplace_ids;
 } md_ingest_opts;
 
 typedef struct {
@@ -31,6 +34,7 @@ typedef struct {
     int64_t rows, bad_rows, labeled;
     size_t windows;       /* windows this file touched */
     size_t recomputed;    /* windows whose results changed (with parts of other files) */
+    size_t emptied;       /* windows a replacement left without rows (gone) */
     char first_window[20], last_window[20];
     size_t alerts, warns; /* drift rows by status over the touched windows */
     char sha256[65];

@@ -54,21 +54,37 @@ static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *
     return ROWS_APART;
 }
 
+static bool asked(const ingest *g, int64_t id)
+{
+    for (size_t i = 0; i < g->o->nreplace_ids; i++)
+        if (g->o->replace_ids[i] == id)
+            return true;
+    return false;
+}
+
+static void list_add(int64_t **list, size_t *n, int64_t id)
+{
+    *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = id;
+}
+
 /* The earlier ingests of this version whose rows this file holds, whatever their file's name,
- * and those of a file of this name whose rows it holds in part (the file corrected to drop
- * some): with --replace this file takes their place (*out). An earlier ingest whose rows this
- * file repeats without --replace, or repeats in part under another name, is *repeat (with
- * *cover: this file holds its rows). Ingests of a file of the same name with other rows
- * (yesterday's daily.csv) stay, reported under --replace (rep->kept_ids). Ingests from before row
- * samples were kept are judged by their content alone. */
+ * those of a file of this name whose rows it holds in part (the file corrected to drop some),
+ * and those --replace-ingest names: with --replace (or --replace-ingest) this file takes their
+ * place (*out). An earlier ingest whose rows this file repeats without --replace, or repeats in
+ * part under another name, is *repeat (with *cover: this file holds its rows). Ingests of a file
+ * of this name with other rows (yesterday's daily.csv) stay, reported under --replace
+ * (rep->kept_ids); one stored before samples were kept is *repeat with *legacy under --replace
+ * (whether this file corrects it cannot be told). */
 static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const char *abs,
                               int64_t **out, size_t *nout, int64_t *repeat, bool *cover,
-                              md_err *err)
+                              bool *legacy, md_err *err)
 {
     sqlite3_stmt *st;
     *out = NULL;
     *nout = 0;
     *repeat = 0;
+    *legacy = false;
     md_status rc = md_sql_prepare(g->s,
                                   "SELECT id, row_sample, row_shift, source = ? OR source = ?"
                                   " FROM ingests WHERE version_id = ? ORDER BY id",
@@ -83,16 +99,22 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
         if (rc != MD_OK || !row)
             break;
         int64_t id = sqlite3_column_int64(st, 0);
+        bool named = sqlite3_column_int(st, 3) != 0;
+        if (asked(g, id)) {
+            list_add(out, nout, id);
+            continue;
+        }
         md_rowsample earlier;
         rows_relation rel = ROWS_APART;
-        if (sqlite3_column_type(st, 1) == SQLITE_BLOB &&
+        bool known =
+            sqlite3_column_type(st, 1) == SQLITE_BLOB &&
             md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-                                   (unsigned)sqlite3_column_int(st, 2), &earlier)) {
+                                   (unsigned)sqlite3_column_int(st, 2), &earlier);
+        if (known) {
             rel = rows_over(&earlier, &g->pass.sample);
             md_rowsample_free(&earlier);
         }
         /* this file, corrected in place to drop rows (a bad day): it takes the place */
-        bool named = sqlite3_column_int(st, 3) != 0;
         if (rel == ROWS_REPEAT && replace && named)
             rel = ROWS_COVER;
         if ((rel == ROWS_COVER && !replace) || rel == ROWS_REPEAT) {
@@ -100,14 +122,27 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
             *cover = rel == ROWS_COVER;
             break;
         }
-        int64_t **list = rel == ROWS_COVER ? out : &rep->kept_ids;
-        size_t *n = rel == ROWS_COVER ? nout : &rep->nkept;
-        if (rel == ROWS_APART && !(replace && named))
-            continue;
-        *list = md_xrealloc(*list, (*n + 1) * sizeof **list);
-        (*list)[(*n)++] = id;
+        if (replace && named && !known) { /* stored before: whether this corrects it is unknown */
+            *repeat = id;
+            *legacy = true;
+            break;
+        }
+        if (rel == ROWS_COVER)
+            list_add(out, nout, id);
+        else if (replace && named)
+            list_add(&rep->kept_ids, &rep->nkept, id);
     }
     sqlite3_finalize(st);
+    for (size_t i = 0; rc == MD_OK && i < g->o->nreplace_ids; i++) { /* each one of this version */
+        bool found = false;
+        for (size_t k = 0; k < *nout; k++)
+            found |= (*out)[k] == g->o->replace_ids[i];
+        if (!found)
+            rc = md_err_set(err, MD_NOTFOUND,
+                            "--replace-ingest %lld: no such ingest of %s v%lld (modeldeck --json "
+                            "audit list --action ingest gives each one's number and file)",
+                            (long long)g->o->replace_ids[i], g->model, (long long)g->number);
+    }
     return rc;
 }
 
@@ -143,7 +178,7 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
     md_status rc =
         md_sql_int(g->s, &old, err, "SELECT id FROM ingests WHERE version_id = ? AND sha256 = ?",
                    "it", vid, rep->sha256);
-    if (rc == MD_OK && !g->o->read.replace) {
+    if (rc == MD_OK && !g->o->read.replace && !asked(g, old)) {
         char was[256];
         int64_t rows;
         if (ingest_source(g, old, was, sizeof was, &rows, err) != MD_OK)
@@ -155,15 +190,22 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
     }
     bool same_content = rc == MD_OK;
     int64_t repeat = 0;
-    bool cover = false;
+    bool cover = false, legacy = false;
     if (rc == MD_OK || rc == MD_NOTFOUND) /* earlier copies go with the same content too */
         rc = earlier_rows(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, &repeat, &cover,
-                          err);
+                          &legacy, err);
     if (rc == MD_OK && repeat) {
         char was[256];
         int64_t rows;
         if (ingest_source(g, repeat, was, sizeof was, &rows, err) != MD_OK)
             return err->code;
+        if (legacy)
+            return md_err_set(err, MD_REFUSED,
+                              "ingest #%lld (%s, %lld rows) has this file's name but was stored "
+                              "before rows were compared, so whether this file corrects it cannot "
+                              "be told: --replace-ingest %lld ingests it in place of that one; "
+                              "without --replace both count",
+                              (long long)repeat, was, (long long)rows, (long long)repeat);
         if (cover)
             return md_err_set(err, MD_REFUSED,
                               "%s holds the rows of ingest #%lld (%s, %lld rows), and both would "
@@ -172,10 +214,10 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
                               rep->source, (long long)repeat, was, (long long)rows);
         return md_err_set(err, MD_REFUSED,
                           "most of the rows of %s are already in ingest #%lld (%s, %lld rows), "
-                          "which holds others too: %s would drop those; ingest a corrected "
-                          "copy of that whole file with --replace instead",
-                          rep->source, (long long)repeat, was, (long long)rows,
-                          g->o->read.replace ? "taking its place" : "--replace");
+                          "which holds others too, and both would count: ingest a corrected copy "
+                          "of that whole file with --replace, or, to drop that ingest's other "
+                          "rows, this one with --replace-ingest %lld",
+                          rep->source, (long long)repeat, was, (long long)rows, (long long)repeat);
     }
     bool listed = false;
     for (size_t i = 0; i < rep->nreplaced; i++)

@@ -408,7 +408,8 @@ static const char m007_mix_pvalue[] = "ALTER TABLE drift ADD COLUMN mix_pvalue R
 
 /* A sample of each ingest's rows by their identity (core/rowsample.h), which tells a log that
  * corrects or repeats an earlier one from a log that only shares its name or its windows (NULL:
- * ingested before; such an ingest is replaced only by the same content). */
+ * ingested before; such an ingest is replaced by the same content, or with --replace-ingest
+ * ID). */
 static const char m008_row_sample[] = "ALTER TABLE ingests ADD COLUMN row_sample BLOB;"
                                       "ALTER TABLE ingests ADD COLUMN row_shift INTEGER;";
 

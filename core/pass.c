@@ -331,21 +331,32 @@ static bool bad_value(worker *k, const char *col, const char *why)
     return bad_row(k);
 }
 
-/* The row into the worker's row sample, when the sample picks it (md_rowsample.h). */
+/* The row into the worker's row sample (md_rowsample.h): a scoring event by its timestamp and
+ * entity id; in a log without an id column, by its timestamp, score and every other field but
+ * the label (those hashed only for the rows the timestamp and score pick). */
 static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
 {
-    uint64_t top = md_rowsample_top(v->ts_ms, v->score);
-    if (!md_rowsample_picks(k->sample.shift, top))
+    char b[40];
+    size_t n;
+    if (k->m.id >= 0) {
+        const char *id = md_field_text(&fl[k->m.id], b, &n);
+        md_rowsample_add(&k->sample,
+                         md_rowsample_id(v->ts_ms, md_rowsample_step(MD_ROWSAMPLE_SEED, id, n)),
+                         MD_ROWSAMPLE_MEMORY);
+        return;
+    }
+    uint64_t score;
+    memcpy(&score, &v->score, sizeof score);
+    uint64_t id = md_rowsample_id(v->ts_ms, score);
+    if (!md_rowsample_picks(k->sample.shift, id))
         return;
     uint64_t h = MD_ROWSAMPLE_SEED;
     for (size_t c = 0; c < k->ncols; c++) {
-        char b[40];
-        size_t n;
         const char *t = (int64_t)c == k->m.label ? NULL : md_field_text(&fl[c], b, &n);
         if (t && n) /* empty and absent fields, and the label, are no part of it */
             h = md_rowsample_step(h ^ c, t, n);
     }
-    md_rowsample_add(&k->sample, MD_ROWSAMPLE_ID(top, h), MD_ROWSAMPLE_MEMORY);
+    md_rowsample_add(&k->sample, md_rowsample_with(id, h), MD_ROWSAMPLE_MEMORY);
 }
 
 /* Reads rows until the reader is done (its limit or the end) or a row fails. */

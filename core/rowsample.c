@@ -34,11 +34,10 @@ static uint64_t hash_all(const char *p, size_t n, uint64_t seed)
     return mix(mix(word(tail) ^ K1 ^ h, word(tail + 8) ^ K2 ^ n), K0);
 }
 
-uint64_t md_rowsample_top(int64_t ts_ms, double score)
+uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who)
 {
-    uint64_t bits;
-    memcpy(&bits, &score, 8);
-    return mix(mix((uint64_t)ts_ms ^ K0, bits ^ K1), K2) & 0xFFFFFFFF00000000ULL;
+    uint64_t h = mix((uint64_t)ts_ms ^ K0, who ^ K1);
+    return mix(h ^ K2, h >> 29 ^ K0);
 }
 
 unsigned md_rowsample_first_shift(size_t bytes, size_t limit)

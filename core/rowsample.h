@@ -1,11 +1,12 @@
-/* Which rows two scoring logs share, without keeping the rows: each row's 64-bit identity (its
- * fields, hashed), and a sample of the identities that the hash picks, the same in every file.
+/* Which rows two scoring logs share, without keeping the rows: each row's 64-bit identity (the
+ * scoring event it records), and a sample of the identities that the hash picks, the same in every
+ * file.
  *
  * Why: a re-delivered or corrected log must take the place of the ingest it corrects, and a log
  * that only reuses a file name (tomorrow's daily.csv) must not. Row counts per window cannot
  * tell the two apart; the rows themselves can. A row is picked when the top `shift` bits of its
- * identity are 0: any two samples, taken to the larger of their shifts, are samples of the same
- * rows, so the rows they share estimate the rows the files share. */
+ * identity are 0 (shift < 32): any two samples, taken to the larger of their shifts, are
+ * samples of the same rows, so the rows they share estimate the rows the files share. */
 #ifndef MD_ROWSAMPLE_H
 #define MD_ROWSAMPLE_H
 
@@ -22,18 +23,22 @@ typedef struct {
     unsigned shift; /* identities whose top `shift` bits are 0 */
 } md_rowsample;
 
-/* A row's identity: the top half from its timestamp and score, as read (cheap: all that
- * picking a row needs), the bottom half from every field's text but the label's, hashed in
- * turn with md_rowsample_step from MD_ROWSAMPLE_SEED, only for a row that is picked. The label
- * is not part of it: the same rows delivered again with their labels filled in are the same
- * rows. */
-uint64_t md_rowsample_top(int64_t ts_ms, double score);
+/* A row's identity: the scoring event it records, its timestamp (as read, in ms) and who was
+ * scored (`who`: a hash of the id column's text). The same rows delivered again with other
+ * columns corrected, their labels filled in, their columns in another order, another timestamp
+ * notation or as JSON Lines are the same rows. In a log without ids, `who` is the score's bits
+ * and md_rowsample_with puts a hash of the row's other fields in the identity's bottom half,
+ * which picking does not look at: rows that share a timestamp and score are told apart. */
+uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who);
+static inline uint64_t md_rowsample_with(uint64_t id, uint64_t h)
+{
+    return (id & 0xFFFFFFFF00000000ULL) | (h & 0xFFFFFFFFULL);
+}
 uint64_t md_rowsample_step(uint64_t h, const char *p, size_t n);
+#define MD_ROWSAMPLE_SEED 0x243f6a8885a308d3ULL
 /* The shift a file of `bytes` starts at: the most rows it can have (24 bytes each) picked
- * thin enough to stay within `limit` at the end, so that few rows are hashed whole. */
+ * thin enough to stay within `limit` at the end, so that few rows are kept and sorted. */
 unsigned md_rowsample_first_shift(size_t bytes, size_t limit);
-#define MD_ROWSAMPLE_SEED       0x243f6a8885a308d3ULL
-#define MD_ROWSAMPLE_ID(top, h) ((top) | ((h)&0xFFFFFFFFULL))
 
 static inline bool md_rowsample_picks(unsigned shift, uint64_t id)
 {

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Promise: an ingest recognizes the rows of earlier ingests, whatever the file is called and
+# however it is laid out. With an id column a row is its timestamp and id: the same rows with a
+# column corrected in every row, their columns in another order, as JSON Lines, in another
+# timestamp notation, or with another column added are the same rows, refused without --replace
+# (exit 3, nothing committed) and taking the earlier ingest's place with it. Without an id
+# column, two batches of one day whose rows share timestamps and scores are told apart by their
+# other fields. An ingest stored before rows were compared is replaced only when named with
+# --replace-ingest ID, and --replace on its file name says so rather than adding the rows twice.
+. "$(dirname "$0")/lib.sh"
+
+new_store alice
+md_as alice model add churn --use-case "churn risk" --owner crm
+expect_exit 0
+md_as alice version add churn --artifact s3://models/churn/1
+expect_exit 0
+
+"$PY" - "$T_DIR" <<'EOF'
+import json, os, random, sys
+d = sys.argv[1]
+r = random.Random(7)
+def rows(n, day, seed):
+    g = random.Random(seed)
+    out = []
+    for i in range(n):
+        s = round(g.random(), 4)
+        out.append({"ts": "2026-10-%02dT%02d:%02d:%02dZ" % (day, i % 24, i * 7 % 60, i * 13 % 60),
+                    "customer_id": "c%d_%d" % (seed, i), "score": s, "label": int(g.random() < s),
+                    "spend": round(g.lognormvariate(3, 1), 2), "channel": g.choice("abc")})
+    return out
+def csv(path, rs, cols=("ts", "customer_id", "score", "label", "spend", "channel"), tsfmt=None):
+    with open(os.path.join(d, path), "w") as f:
+        f.write(",".join(cols) + "\n")
+        for x in rs:
+            y = dict(x)
+            if tsfmt:
+                y["ts"] = y["ts"].replace("T", " ").replace("Z", "+00:00")
+            f.write(",".join(str(y[c]) for c in cols) + "\n")
+base = rows(3000, 1, 1)
+csv("base.csv", base)
+day = rows(2000, 10, 2)
+csv("day.csv", day)
+csv("cents.csv", [dict(x, spend=round(x["spend"] * 100, 2)) for x in day])
+csv("reordered.csv", day, cols=("customer_id", "channel", "spend", "label", "score", "ts"))
+csv("notation.csv", day, tsfmt=True)
+with open(os.path.join(d, "day.jsonl"), "w") as f:
+    for x in day:
+        f.write(json.dumps(dict(reversed(list(x.items())))) + "\n")
+# two batches of one day without ids: the same timestamps and scores, other features
+east = rows(1500, 12, 3)
+west = [dict(x, spend=x["spend"] + 1, channel="w") for x in east[:1000]]
+nid = ("ts", "score", "label", "spend", "channel")
+csv("east.csv", east, cols=nid)
+csv("west.csv", west, cols=nid)
+EOF
+
+md_as alice baseline churn 1 "$T_DIR/base.csv" --id-col customer_id
+expect_exit 0
+
+# the spend column corrected (it was in cents), the file under its own name
+cp "$T_DIR/cents.csv" "$T_DIR/daily.csv"
+md_as alice ingest churn 1 "$T_DIR/daily.csv"
+expect_exit 0
+cp "$T_DIR/day.csv" "$T_DIR/daily.csv"
+md_as alice ingest churn 1 "$T_DIR/daily.csv"
+expect_error 3 ingest "daily.csv holds the rows of ingest #1"
+md_as alice ingest churn 1 "$T_DIR/daily.csv" --replace
+expect_exit 0
+expect_stdout_contains "in place of ingest #1 of $T_DIR/daily.csv, 2000 rows"
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-10'" 2000
+
+# the same rows laid out otherwise, under other names: refused, and nothing changes
+for f in reordered.csv notation.csv day.jsonl; do
+    snapshot before
+    md_as alice ingest churn 1 "$T_DIR/$f"
+    expect_error 3 ingest "$f holds the rows of ingest #2"
+    expect_unchanged before
+done
+md_as alice --json ingest churn 1 "$T_DIR/day.jsonl" --replace
+expect_exit 0
+expect_json '[d["replaced_ingests"], d["rows"]]' '[[2],2000]'
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-10'" 2000
+
+# no id column: two batches of one day, the same timestamps and scores, are both kept
+md_as alice ingest churn 1 "$T_DIR/east.csv"
+expect_exit 0
+md_as alice ingest churn 1 "$T_DIR/west.csv"
+expect_exit 0
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
+
+# an ingest stored before rows were compared (no sample): --replace on its name refuses and
+# says how; --replace-ingest names it
+sql "UPDATE ingests SET row_sample = NULL, row_shift = NULL WHERE source = '$T_DIR/west.csv'"
+ID=$(sql "SELECT id FROM ingests WHERE source = '$T_DIR/west.csv'")
+snapshot before
+md_as alice ingest churn 1 "$T_DIR/west.csv" --replace
+expect_error 3 ingest "ingest #$ID ($T_DIR/west.csv, 1000 rows) has this file's name but was stored before rows were compared"
+expect_stderr_contains "--replace-ingest $ID ingests it in place of that one"
+expect_unchanged before
+md_as alice ingest churn 1 "$T_DIR/west.csv" --replace-ingest "$ID"
+expect_exit 0
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
+md_as alice ingest churn 1 "$T_DIR/day.csv" --replace-ingest 999
+expect_error 4 ingest "--replace-ingest 999: no such ingest of churn v1"
