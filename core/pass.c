@@ -338,10 +338,13 @@ static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
 {
     char b[40];
     size_t n;
-    if (k->m.id >= 0) {
-        const char *id = md_field_text(&fl[k->m.id], b, &n);
+    if (k->m.id >= 0) { /* picked by the timestamp (its rows together), named by the id */
+        uint64_t id = md_rowsample_id(v->ts_ms, 0);
+        if (!md_rowsample_picks(k->sample.shift, id))
+            return;
+        const char *who = md_field_text(&fl[k->m.id], b, &n);
         md_rowsample_add(&k->sample,
-                         md_rowsample_id(v->ts_ms, md_rowsample_step(MD_ROWSAMPLE_SEED, id, n)),
+                         md_rowsample_with(id, md_rowsample_step(MD_ROWSAMPLE_SEED, who, n)),
                          MD_ROWSAMPLE_MEMORY);
         return;
     }

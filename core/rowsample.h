@@ -24,11 +24,13 @@ typedef struct {
 } md_rowsample;
 
 /* A row's identity: the scoring event it records, its timestamp (as read, in ms) and who was
- * scored (`who`: a hash of the id column's text). The same rows delivered again with other
- * columns corrected, their labels filled in, their columns in another order, another timestamp
- * notation or as JSON Lines are the same rows. In a log without ids, `who` is the score's bits
- * and md_rowsample_with puts a hash of the row's other fields in the identity's bottom half,
- * which picking does not look at: rows that share a timestamp and score are told apart. */
+ * scored. With an id column, md_rowsample_id(ts, 0) picks it (a timestamp's rows together) and
+ * md_rowsample_with puts a hash of the id's text in its bottom half, which picking does not look
+ * at: the same rows delivered again with other columns corrected (scores too), their labels
+ * filled in, their columns in another order, another timestamp notation or as JSON Lines are
+ * the same rows. In a log without ids, md_rowsample_id(ts, the score's bits) picks it and the
+ * bottom half is a hash of its other fields but the label: rows that share a timestamp and
+ * score are told apart. */
 uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who);
 static inline uint64_t md_rowsample_with(uint64_t id, uint64_t h)
 {
