@@ -208,6 +208,15 @@ new_store() {
     expect_exit 0
 }
 
+# new_churn_store USER: a new store with model churn and its version 1, by USER (the admin).
+new_churn_store() {
+    new_store "$1"
+    md_as "$1" model add churn --use-case "churn risk" --owner crm
+    expect_exit 0
+    md_as "$1" version add churn --artifact s3://models/churn/1
+    expect_exit 0
+}
+
 # ---- independent cases in one file ---------------------------------------------------------------
 
 # run_case FUNCTION [ARGS...]: runs FUNCTION in a subshell, so that a failed assertion ends only that case

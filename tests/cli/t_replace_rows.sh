@@ -9,11 +9,7 @@
 # --replace-ingest ID, and --replace on its file name says so rather than adding the rows twice.
 . "$(dirname "$0")/lib.sh"
 
-new_store alice
-md_as alice model add churn --use-case "churn risk" --owner crm
-expect_exit 0
-md_as alice version add churn --artifact s3://models/churn/1
-expect_exit 0
+new_churn_store alice
 
 "$PY" - "$T_DIR" <<'EOF'
 import json, os, random, sys

@@ -5,11 +5,7 @@
 # chain still verifies.
 . "$(dirname "$0")/lib.sh"
 
-new_store alice
-md_as alice model add churn --use-case "churn risk" --owner crm
-expect_exit 0
-md_as alice version add churn --artifact s3://models/churn/1
-expect_exit 0
+new_churn_store alice
 
 GOOD_SHA=$(printf 'model bytes' | sha256sum | cut -d' ' -f1)
 
