@@ -86,12 +86,12 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
     *repeat = 0;
     *legacy = false;
     md_status rc = md_sql_prepare(g->s,
-                                  "SELECT id, row_sample, row_shift, source = ? OR source = ?"
-                                  " FROM ingests WHERE version_id = ? ORDER BY id",
+                                  "SELECT id, row_sample, row_shift, source = ? OR source = ?,"
+                                  " sha256 = ? FROM ingests WHERE version_id = ? ORDER BY id",
                                   &st, err);
     if (rc != MD_OK)
         return rc;
-    md_sql_bind(st, "tti", path, abs, vid);
+    md_sql_bind(st, "ttti", path, abs, g->rep->sha256, vid);
     md_ingest_report *rep = g->rep;
     bool replace = g->o->read.replace;
     for (bool row = true; rc == MD_OK;) {
@@ -100,7 +100,8 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
             break;
         int64_t id = sqlite3_column_int64(st, 0);
         bool named = sqlite3_column_int(st, 3) != 0;
-        if (asked(g, id)) {
+        /* named, or the same content under --replace (the one without is refused before) */
+        if (asked(g, id) || (replace && sqlite3_column_int(st, 4))) {
             list_add(out, nout, id);
             continue;
         }

@@ -6,7 +6,8 @@
 # (exit 3, nothing committed) and taking the earlier ingest's place with it. Without an id
 # column, two batches of one day whose rows share timestamps and scores are told apart by their
 # other fields. An ingest stored before rows were compared is replaced only when named with
-# --replace-ingest ID, and --replace on its file name says so rather than adding the rows twice.
+# --replace-ingest ID (or by the same content), and --replace on its file name says so rather
+# than adding the rows twice.
 . "$(dirname "$0")/lib.sh"
 
 new_churn_store alice
@@ -98,3 +99,9 @@ expect_exit 0
 expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
 md_as alice ingest churn 1 "$T_DIR/day.csv" --replace-ingest 999
 expect_error 4 ingest "--replace-ingest 999: no such ingest of churn v1"
+# the same content, stored before rows were compared: --replace takes its place, as ever
+sql "UPDATE ingests SET row_sample = NULL, row_shift = NULL WHERE source = '$T_DIR/west.csv'"
+md_as alice ingest churn 1 "$T_DIR/west.csv" --replace
+expect_exit 0
+expect_stdout_contains "(the same content)"
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
