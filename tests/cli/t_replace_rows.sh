@@ -89,6 +89,7 @@ expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
 # says how; --replace-ingest names it
 sql "UPDATE ingests SET row_sample = NULL, row_shift = NULL WHERE source = '$T_DIR/west.csv'"
 ID=$(sql "SELECT id FROM ingests WHERE source = '$T_DIR/west.csv'")
+sed -i '2s/,w$/,x/' "$T_DIR/west.csv" # corrected: one row's channel
 snapshot before
 md_as alice ingest churn 1 "$T_DIR/west.csv" --replace
 expect_error 3 ingest "ingest #$ID ($T_DIR/west.csv, 1000 rows) has this file's name but was stored before rows were compared"
