@@ -51,6 +51,9 @@ int cli_id(cli_ctx *c, const char *text, int64_t *id);
 
 /* Opens the store for the current invocation and resolves the actor. */
 int cli_open(cli_ctx *c);
+/* 0 when MODEL is NULL or a model of the open store; else the failure, printed (not found:
+ * exit 4), so that a mistyped --model filter is no empty list that reads as all clear. */
+int cli_known_model(cli_ctx *c, const char *model);
 void cli_close(cli_ctx *c);
 
 /* ---- output ------------------------------------------------------------------------------ */

@@ -98,7 +98,7 @@ static int jobs_list(cli_ctx *c, int argc, char **argv)
     const char *model = NULL;
     const cli_opt opts[] = {{"--model", CLI_STR, &model}, {0}};
     int rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL);
-    if (rc || (rc = cli_open(c)))
+    if (rc || (rc = cli_open(c)) || (rc = cli_known_model(c, model)))
         return rc;
     json_t *list;
     md_err err;
@@ -202,7 +202,7 @@ static int proposals_list(cli_ctx *c, int argc, char **argv)
     const char *model = NULL, *state = "open";
     const cli_opt opts[] = {{"--model", CLI_STR, &model}, {"--state", CLI_STR, &state}, {0}};
     int rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL);
-    if (rc || (rc = cli_open(c)))
+    if (rc || (rc = cli_open(c)) || (rc = cli_known_model(c, model)))
         return rc;
     json_t *list;
     md_err err;

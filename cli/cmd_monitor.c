@@ -38,10 +38,10 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
     if (len && f->max_bad[len - 1] == '%') { /* a share of the file's rows, judged at its end */
         char *end;
         double pct = strtod(f->max_bad, &end);
-        if (end != f->max_bad + len - 1 || !(pct > 0 && pct <= 100))
+        if (end != f->max_bad + len - 1 || !(pct >= 0 && pct <= 100))
             return cli_usage_error(c, "--max-bad-rows: '%s' is not a share from 0%% to 100%%",
                                    f->max_bad);
-        o->max_bad_rows = INT64_MAX;
+        o->max_bad_rows = pct > 0 ? INT64_MAX : 0; /* 0%: as 0, the first bad row stops it */
         o->max_bad_share = pct / 100;
     } else if (f->max_bad) {
         int rc = cli_int64(c, "--max-bad-rows", f->max_bad, &o->max_bad_rows);
@@ -486,9 +486,11 @@ static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total)
     static const char *const head[] = {"WINDOW", "FEATURE", "STATUS", "N",     "PSI",    "NULL99",
                                        "KS",     "KS P",    "MISS",   "MISSΔ", "SCHEMA", "VIOL"};
     cli_table *t = cli_table_new(12, head);
-    cli_table_max_width(t, 1, 24);
-    /* narrow terminals (feature names stay whole): contract and schema counts, then the
-     * missing rate (its delta stays), then the values, PSI's null, KS's p-value */
+    /* feature names whole when piped; on a narrow terminal cut in the middle, never below 24
+     * columns (their ends tell customer_value_30d from customer_value_90d) */
+    cli_table_shrink(t, 1, 24, true);
+    /* narrow terminals: contract and schema counts, then the missing rate (its delta stays),
+     * then the values, PSI's null, KS's p-value */
     static const int optional[][2] = {{11, 1}, {10, 2}, {8, 3}, {3, 4}, {5, 5}, {7, 6}};
     for (size_t o = 0; o < sizeof optional / sizeof optional[0]; o++)
         cli_table_optional(t, optional[o][0], optional[o][1]);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "models.h"
 #include "mem.h"
 
 /* X(name, handler, summary, usage) -- one table for dispatch and for help. */
@@ -136,6 +137,18 @@ int cli_dispatch(cli_ctx *c, const char *group, const cli_command *subs, int arg
     if (c->help)
         return cli_print_help(c);
     return sub->run(c, argc - 1, argv + 1);
+}
+
+int cli_known_model(cli_ctx *c, const char *model)
+{
+    if (!model)
+        return 0;
+    md_model m;
+    md_err err;
+    if (md_model_get(c->store, model, &m, &err) != MD_OK)
+        return cli_fail(c, &err);
+    md_model_free(&m);
+    return 0;
 }
 
 int cli_open(cli_ctx *c)

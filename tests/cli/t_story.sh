@@ -175,6 +175,10 @@ md_as vic incidents list --severity P5
 expect_error 2 "incidents list" "severity 'P5' is not P1, P2, P3 or P4"
 md_as vic incidents list --model no-such-model
 expect_error 4 "incidents list" "no model 'no-such-model'"
+for list in requests jobs proposals; do # the other queues' --model alike
+    md_as vic $list list --model no-such-model
+    expect_error 4 "$list list" "no model 'no-such-model'"
+done
 md_as vic --json incidents show "$INC"
 expect_exit 0
 expect_json 'd["evidence"][0]["window"]' "$(date -u -d "@$((T + LOG_DAY))" +%Y-%m-%d)"
