@@ -28,7 +28,7 @@ typedef struct {
     md_grid g;
     bool has_g;
     char vstatus[16]; /* the shown version's stage */
-    char note[160];   /* why another version than the one asked for is shown */
+    char note[160];   /* why another version or window than the one asked for is shown */
     md_drift_policy pol;
     int nversions;
     int *rows; /* features the filter keeps (indexes into g.features) */
@@ -185,6 +185,9 @@ static void restore_cursor(drift_view *d)
     d->cw = w >= 0 ? w : (int)d->g.nw - 1; /* the latest window by default */
     if (d->cw < 0)
         d->cw = 0;
+    if (w < 0 && d->keep_window[0] && d->g.nw && !d->note[0]) /* asked for, and gone */
+        snprintf(d->note, sizeof d->note, "no window %.32s (replaced?): at the latest",
+                 d->keep_window);
 }
 
 static void remember_cursor(drift_view *d)

@@ -120,6 +120,11 @@ keys Enter
 wait_for "drift $(json_get 'd["model"]' "$T_DIR/inc.json") v$(json_get 'd["version"]' "$T_DIR/inc.json")"
 keys q
 wait_for "Incident #12"
+# a window the version no longer has (an ingest --replace emptied it): said, the latest shown
+keys :
+type_text "drift churn 2 2020-01-01 recency_days"
+keys Enter
+wait_for "no window 2020-01-01 (replaced?): at the latest"
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
