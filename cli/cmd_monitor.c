@@ -333,7 +333,8 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                r->nkept > 1 ? "their" : "its");
     }
     if (r->future_windows)
-        printf("  note: %lld row%s in %zu window%s after tomorrow (the last %s): check the file's "
+        printf("  note: %lld row%s in %zu window%s starting more than a day after the clock (the "
+               "last %s): check the file's "
                "timestamps\n",
                (long long)r->future_rows, r->future_rows == 1 ? "" : "s", r->future_windows,
                r->future_windows == 1 ? "" : "s", r->last_window);
