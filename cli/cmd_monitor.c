@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -339,11 +340,19 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                (long long)r->future_rows, r->future_rows == 1 ? "" : "s", r->future_windows,
                r->future_windows == 1 ? "" : "s", r->last_window);
     if (r->label_absent[0]) {
-        char *l = cli_safe(r->label_absent);
+        char *l = cli_safe(r->label_absent), *cased = NULL;
+        for (size_t i = 0; !cased && i < r->nnew; i++) /* the column under another case */
+            if (strcasecmp(r->new_columns[i], r->label_absent) == 0)
+                cased = cli_safe(r->new_columns[i]);
         printf("  note: no label column '%s' in this file (the baseline has labels): no AUC, Brier "
-               "or calibration for these rows; name it with --label-col if it was renamed\n",
+               "or calibration for these rows; ",
                l);
+        if (cased)
+            printf("the file has '%s' (names match exactly): --label-col %s\n", cased, cased);
+        else
+            printf("name it with --label-col if it was renamed\n");
         free(l);
+        free(cased);
     }
     printf("  drift: %zu alert, %zu warn (modeldeck drift %s %lld)\n", r->alerts, r->warns, m,
            (long long)v);
