@@ -106,3 +106,11 @@ md_as alice ingest churn 1 "$T_DIR/west.csv" --replace
 expect_exit 0
 expect_stdout_contains "(the same content)"
 expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
+
+# a label column under another case: the rows come in unlabeled, and the note names the column
+sed '1s/,label,/,Label,/' "$T_DIR/east.csv" >"$T_DIR/cased.csv"
+md_as alice ingest churn 1 "$T_DIR/cased.csv"
+expect_exit 0
+expect_stdout_contains "(0 labeled)"
+expect_stdout_contains "no label column 'label' in this file (the baseline has labels)"
+expect_stdout_contains "the file has 'Label' (names match exactly): --label-col Label"
