@@ -283,6 +283,7 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     json_object_set_new(o, "replaced", json_boolean(r->replaced));
     json_object_set_new(o, "replaced_ingests", ids_json(r->replaced_ids, r->nreplaced));
     json_object_set_new(o, "kept_ingests", ids_json(r->kept_ids, r->nkept));
+    json_object_set_new(o, "overlapping_ingests", ids_json(r->shared_ids, r->nshared));
     json_object_set_new(o, "emptied_windows", json_integer((json_int_t)r->emptied));
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_object_set_new(o, "incidents_opened", json_integer(r->incidents_opened));
@@ -332,6 +333,13 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                "corrected copy), and count beside them; --replace-ingest ID replaces one "
                "anyway\n",
                r->nkept > 1 ? "their" : "its");
+    }
+    if (r->nshared) {
+        printf("  note: ingest%s ", r->nshared > 1 ? "s" : "");
+        print_ids(r->shared_ids, r->nshared);
+        printf(" also %s 10%% or more of this file's rows (an overlapping export?): both count; "
+               "--replace-ingest ID takes the place of one\n",
+               r->nshared > 1 ? "hold" : "holds");
     }
     if (r->future_windows)
         printf("  note: %lld row%s in %zu window%s starting more than a day after the clock (the "

@@ -566,7 +566,8 @@ void md_ingest_report_free(md_ingest_report *rep)
     free(rep->new_columns);
     free(rep->replaced_ids);
     free(rep->kept_ids);
+    free(rep->shared_ids);
     rep->absent = rep->new_columns = NULL;
-    rep->replaced_ids = rep->kept_ids = NULL;
-    rep->nabsent = rep->nnew = rep->nreplaced = rep->nkept = 0;
+    rep->replaced_ids = rep->kept_ids = rep->shared_ids = NULL;
+    rep->nabsent = rep->nnew = rep->nreplaced = rep->nkept = rep->nshared = 0;
 }

@@ -47,6 +47,9 @@ typedef struct {
     int64_t *kept_ids;         /* --replace kept these ingests of a file of the same name, whose
                                   rows are not this file's (yesterday's daily.csv) */
     size_t nkept;
+    int64_t *shared_ids; /* earlier ingests that hold 10% or more of this file's rows, below the
+                            rules (a rolling export): kept, both counted, and said */
+    size_t nshared;
     bool parallel;
     size_t taken; /* ranges the thread done first took over from the other */
     int incidents_opened, incidents_updated;

@@ -44,9 +44,11 @@ typedef enum {
     ROWS_REPEAT /* half this file's rows or more are the earlier ingest's, which holds others */
 } rows_relation;
 
-static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine)
+/* *some: apart, but 10% or more of this file's rows are the earlier ingest's too */
+static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine, bool *some)
 {
     md_rowsample_overlap o = md_rowsample_compare(earlier, mine);
+    *some = o.b >= SAME_ROWS_EVIDENCE && 10 * o.both >= o.b;
     if (o.a >= SAME_ROWS_EVIDENCE && 10 * o.both >= 9 * o.a)
         return ROWS_COVER;
     if (o.b >= SAME_ROWS_EVIDENCE && 2 * o.both >= o.b)
@@ -107,12 +109,13 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
         }
         md_rowsample earlier;
         rows_relation rel = ROWS_APART;
+        bool some = false;
         bool known =
             sqlite3_column_type(st, 1) == SQLITE_BLOB &&
             md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
                                    (unsigned)sqlite3_column_int(st, 2), &earlier);
         if (known) {
-            rel = rows_over(&earlier, &g->pass.sample);
+            rel = rows_over(&earlier, &g->pass.sample, &some);
             md_rowsample_free(&earlier);
         }
         /* this file, corrected in place to drop rows (a bad day): it takes the place */
@@ -132,6 +135,8 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
             list_add(out, nout, id);
         else if (replace && named)
             list_add(&rep->kept_ids, &rep->nkept, id);
+        if (rel == ROWS_APART && some)
+            list_add(&rep->shared_ids, &rep->nshared, id);
     }
     sqlite3_finalize(st);
     for (size_t i = 0; rc == MD_OK && i < g->o->nreplace_ids; i++) { /* each one of this version */

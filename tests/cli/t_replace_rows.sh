@@ -49,6 +49,8 @@ west = [dict(x, spend=x["spend"] + 1, channel="w") for x in east[:1000]]
 nid = ("ts", "score", "label", "spend", "channel")
 csv("east.csv", east, cols=nid)
 csv("west.csv", west, cols=nid)
+# a rolling export: the last 600 rows of day 10 again, and 1400 of day 11
+csv("rolling.csv", day[-600:] + rows(1400, 11, 9))
 EOF
 
 md_as alice baseline churn 1 "$T_DIR/base.csv" --id-col customer_id
@@ -77,6 +79,13 @@ md_as alice --json ingest churn 1 "$T_DIR/day.jsonl" --replace
 expect_exit 0
 expect_json '[d["replaced_ingests"], d["rows"]]' '[[2],2000]'
 expect_sql "SELECT rows FROM windows WHERE window = '2026-10-10'" 2000
+
+# a rolling export shares 30% of its rows with the day's ingest: added, and said
+md_as alice --json ingest churn 1 "$T_DIR/rolling.csv"
+expect_exit 0
+ROLL_WITH=$(sql "SELECT id FROM ingests WHERE source = '$T_DIR/day.jsonl'")
+expect_json 'd["overlapping_ingests"]' "[$ROLL_WITH]"
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-10'" 2600
 
 # no id column: two batches of one day, the same timestamps and scores, are both kept
 md_as alice ingest churn 1 "$T_DIR/east.csv"
