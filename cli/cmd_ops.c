@@ -170,7 +170,7 @@ static int incidents_list(cli_ctx *c, int argc, char **argv)
                             {"--severity", CLI_STR, &f.severity}, {"--mine", CLI_FLAG, &mine},
                             {"--snoozed", CLI_FLAG, &snoozed},    {0}};
     int rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL);
-    if (rc || (rc = cli_open(c)))
+    if (rc || (rc = cli_open(c)) || (rc = cli_known_model(c, f.model)))
         return rc;
     f.assignee = mine ? c->actor.name : NULL;
     f.include_snoozed = snoozed || (f.state && strcmp(f.state, "active") != 0);

@@ -102,14 +102,6 @@ md_status md_incidents_each(md_store *s, const md_incident_filter *f, md_inciden
             return md_err_set(err, MD_INVALID, "severity '%s' is not P1, P2, P3 or P4", v);
         snprintf(sev, sizeof sev, "P%c", v[1]);
     }
-    int64_t ignored;
-    md_status found = f->model ? md_sql_int(s, &ignored, err, "SELECT id FROM models WHERE name = ?",
-                                            "t", f->model)
-                               : MD_OK;
-    if (found == MD_NOTFOUND) /* a name mistyped is no empty queue */
-        return md_err_set(err, MD_NOTFOUND, "no model '%s'", f->model);
-    if (found != MD_OK)
-        return found;
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        INCIDENT_SELECT

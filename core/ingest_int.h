@@ -61,7 +61,8 @@ static inline void key_add(keyset *k, const char *key)
  * taken out (their windows into *affected and *replaced, to be recomputed). */
 md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, const char *abs,
                                   keyset *affected, keyset *replaced, md_err *err);
-/* Stores the row sample of ingest id, thinned to what an ingest keeps. */
+/* Stores the row sample of ingest id, thinning the pass's own to what an ingest keeps (after
+ * md_ingest_drop_previous, which compares at its full size). */
 md_status md_ingest_keep_sample(ingest *g, int64_t id, md_err *err);
 
 #endif

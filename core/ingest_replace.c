@@ -259,26 +259,22 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
 
 md_status md_ingest_keep_sample(ingest *g, int64_t id, md_err *err)
 {
-    md_rowsample keep = {md_xmalloc((g->pass.sample.n + 1) * sizeof *keep.v), g->pass.sample.n,
-                         g->pass.sample.n, g->pass.sample.shift};
-    if (g->pass.sample.n)
-        memcpy(keep.v, g->pass.sample.v, g->pass.sample.n * sizeof *keep.v);
-    md_rowsample_finish(&keep, MD_ROWSAMPLE_KEEP);
+    md_rowsample *keep = &g->pass.sample; /* compared already: thinned in place */
+    md_rowsample_finish(keep, MD_ROWSAMPLE_KEEP);
     unsigned char *blob;
     size_t bytes;
-    md_rowsample_blob(&keep, &blob, &bytes);
+    md_rowsample_blob(keep, &blob, &bytes);
     sqlite3_stmt *st;
     md_status rc = md_sql_prepare(
         g->s, "UPDATE ingests SET row_sample = ?, row_shift = ? WHERE id = ?", &st, err);
     if (rc == MD_OK) {
         sqlite3_bind_blob(st, 1, blob, (int)bytes, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 2, (int)keep.shift);
+        sqlite3_bind_int(st, 2, (int)keep->shift);
         sqlite3_bind_int64(st, 3, id);
         bool row;
         rc = md_sql_step(g->s, st, &row, err);
         sqlite3_finalize(st);
     }
     free(blob);
-    md_rowsample_free(&keep);
     return rc;
 }
