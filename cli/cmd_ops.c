@@ -103,12 +103,22 @@ static int policy_set(cli_ctx *c, int argc, char **argv)
     if (rc || (rc = cli_open(c)))
         return rc;
     int64_t rev;
+    md_restatus ch;
     md_err err;
-    if (md_policy_set(c->store, &c->actor, pos[0], pos[1], reason, &rev, &err) != MD_OK)
+    if (md_policy_set(c->store, &c->actor, pos[0], pos[1], reason, &rev, &ch, &err) != MD_OK)
         return cli_fail(c, &err);
     if (c->json)
-        return cli_print_json(json_pack("{s:s, s:I}", "model", pos[0], "revision", (json_int_t)rev));
+        return cli_print_json(json_pack("{s:s, s:I, s:{s:I, s:I, s:I}}", "model", pos[0],
+                                        "revision", (json_int_t)rev, "drift_statuses", "raised",
+                                        (json_int_t)ch.raised, "lowered", (json_int_t)ch.lowered,
+                                        "windows", (json_int_t)ch.windows));
     printf("%s: policy revision %lld stored\n", pos[0], (long long)rev);
+    if (ch.raised || ch.lowered)
+        printf("  drift statuses of stored windows under it: %lld raised, %lld lowered, in"
+               " %lld window%s (modeldeck drift %s)\n  incidents under it: modeldeck evaluate"
+               " %s\n",
+               (long long)ch.raised, (long long)ch.lowered, (long long)ch.windows,
+               ch.windows == 1 ? "" : "s", pos[0], pos[0]);
     return 0;
 }
 

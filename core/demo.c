@@ -394,7 +394,7 @@ static md_status break_retrain(story *st, const model_def *m, md_err *err)
           f);
     fclose(f);
     md_status rc = md_policy_set(st->s, &st->demo, m->name, path,
-                                 "retrain through the new feature store", &rev, err);
+                                 "retrain through the new feature store", &rev, NULL, err);
     unlink(path);
     free(path);
     return rc;

@@ -185,7 +185,7 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
                   (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
 }
 
-static md_level drift_status(const md_drift_row *r, const md_drift_policy *p)
+md_level md_drift_row_level(const md_drift_row *r, const md_drift_policy *p)
 {
     md_level l = MD_LEVEL_OK;
 #define RAISE(to) l = (to) > l ? (to) : l
@@ -229,5 +229,5 @@ void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
         numeric_drift(bf, f, r, p);
     else
         categorical_drift(bf, f, r, p);
-    r->status = drift_status(r, p);
+    r->status = md_drift_row_level(r, p);
 }

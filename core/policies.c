@@ -78,8 +78,9 @@ md_status md_policy_load(md_store *s, const char *model, md_policy *out, md_err 
 }
 
 md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const char *path,
-                        const char *reason, int64_t *revision, md_err *err)
+                        const char *reason, int64_t *revision, md_restatus *changed, md_err *err)
 {
+    md_restatus restated = {0, 0, 0};
     json_t *over;
     if (md_json_load_path(path, &over, err) != MD_OK)
         return err->code;
@@ -88,7 +89,6 @@ md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const
     md_status rc = json_is_object(over)
                        ? md_policy_parse(merged, path, &check, err)
                        : md_err_set(err, MD_INVALID, "%s: expected a JSON object", path);
-    md_policy_free(&check);
     json_decref(base);
     json_decref(merged);
     if (rc == MD_OK && md_write_begin(s, a, MD_PERM_POLICY_WRITE, err) == MD_OK) {
@@ -107,8 +107,14 @@ md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const
                             "INSERT INTO policies(model_id, revision, document, at, actor, reason)"
                             " VALUES (?,?,?,?,?,?)",
                             "iitttt", mid, next, text, at, a->name, reason ? reason : "");
+        /* the windows already stored take the new thresholds in the same transaction */
+        if (rc == MD_OK)
+            rc = md_drift_restatus(s, mid, &check.drift, &restated, err);
         char *object = md_xasprintf("model:%s", model);
-        json_t *d = json_pack("{s:I, s:O}", "revision", (json_int_t)next, "override", over);
+        json_t *d =
+            json_pack("{s:I, s:O, s:{s:I, s:I, s:I}}", "revision", (json_int_t)next, "override",
+                      over, "drift_statuses", "raised", (json_int_t)restated.raised, "lowered",
+                      (json_int_t)restated.lowered, "windows", (json_int_t)restated.windows);
         if (rc == MD_OK)
             rc = md_audit_append(s, a->name, "policy.set", object, reason, d, NULL, err);
         json_decref(d);
@@ -119,6 +125,9 @@ md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const
     } else if (rc == MD_OK) {
         rc = err->code;
     }
+    md_policy_free(&check);
     json_decref(over);
+    if (changed)
+        *changed = rc == MD_OK ? restated : (md_restatus){0, 0, 0};
     return rc;
 }

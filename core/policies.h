@@ -17,8 +17,20 @@ md_status md_policy_document(md_store *s, const char *model, json_t **doc, int64
                              md_err *err);
 /* The effective policy, parsed. */
 md_status md_policy_load(md_store *s, const char *model, md_policy *out, md_err *err);
-/* Stores the override in `path` for `model` as its next revision (admin). */
+/* What a new policy did to the drift statuses stored with a model's windows: feature-window
+ * statuses raised and lowered, and the windows they are in. */
+typedef struct {
+    int64_t raised, lowered, windows;
+} md_restatus;
+
+/* Gives each stored feature-window of model `model_id` the status policy p gives its stored
+ * figures, the reading `evaluate` makes of them (inside the caller's write transaction). */
+md_status md_drift_restatus(md_store *s, int64_t model_id, const md_drift_policy *p,
+                            md_restatus *out, md_err *err);
+
+/* Stores the override in `path` for `model` as its next revision (admin), and gives the
+ * model's stored drift statuses under it (md_drift_restatus; `changed` may be NULL). */
 md_status md_policy_set(md_store *s, const md_actor *actor, const char *model, const char *path,
-                        const char *reason, int64_t *revision, md_err *err);
+                        const char *reason, int64_t *revision, md_restatus *changed, md_err *err);
 
 #endif

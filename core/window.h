@@ -140,11 +140,13 @@ typedef struct {
     int64_t sla_ms;
 } md_model_limits;
 
-/* Computes everything for window w. Sorts w's values in place. */
 /* Feature i's drift row (core/drift.c). */
 void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
                          const md_drift_policy *p, md_drift_row *r);
+/* The status policy p gives a drift row's figures (its status field is not read). */
+md_level md_drift_row_level(const md_drift_row *r, const md_drift_policy *p);
 
+/* Computes everything for window w. Sorts w's values in place. */
 void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy *p,
                        const md_model_limits *lim, md_window_result *out);
 void md_window_result_free(md_window_result *r);

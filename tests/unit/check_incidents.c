@@ -634,12 +634,12 @@ START_TEST(a_malformed_policy_is_named_and_the_old_one_stays)
     md_err err;
     int64_t rev;
     ck_assert_int_eq(md_policy_set(s, &admin, "churn",
-                                   policy_file("{\"drift\": {\"psi\": {\"alert\": 0.3}}}"),
-                                   "first", &rev, &err),
+                                   policy_file("{\"drift\": {\"psi\": {\"alert\": 0.3}}}"), "first",
+                                   &rev, NULL, &err),
                      MD_OK);
     char *before = tu_snapshot(s);
     md_status rc = md_policy_set(s, &admin, "churn", policy_file(bad_policies[_i].text), "oops",
-                                 &rev, &err);
+                                 &rev, NULL, &err);
     ck_assert_int_eq(rc, MD_INVALID);
     ck_assert_msg(strstr(err.msg, bad_policies[_i].says), "'%s' does not say '%s'", err.msg,
                   bad_policies[_i].says);
@@ -662,13 +662,13 @@ START_TEST(overrides_are_revisions_over_the_defaults)
     md_err err;
     int64_t rev;
     const char *one = policy_file("{\"promotion\": {\"approvals\": {\"production\": 3}}}");
-    ck_assert_int_eq(md_policy_set(s, &olga, "churn", one, "r", &rev, &err), MD_REFUSED);
-    ck_assert_int_eq(md_policy_set(s, &admin, "nope", one, "r", &rev, &err), MD_NOTFOUND);
-    ck_assert_int_eq(md_policy_set(s, &admin, "churn", one, "CRM asks for three", &rev, &err),
+    ck_assert_int_eq(md_policy_set(s, &olga, "churn", one, "r", &rev, NULL, &err), MD_REFUSED);
+    ck_assert_int_eq(md_policy_set(s, &admin, "nope", one, "r", &rev, NULL, &err), MD_NOTFOUND);
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", one, "CRM asks for three", &rev, NULL, &err),
                      MD_OK);
     ck_assert_int_eq(rev, 1);
     const char *two = policy_file("{\"promotion\": {\"request_ttl_hours\": 24}}");
-    ck_assert_int_eq(md_policy_set(s, &admin, "churn", two, "shorter", &rev, &err), MD_OK);
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", two, "shorter", &rev, NULL, &err), MD_OK);
     ck_assert_int_eq(rev, 2);
     json_t *doc;
     ck_assert_int_eq(md_policy_document(s, "churn", &doc, &rev, &err), MD_OK);

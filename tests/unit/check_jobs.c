@@ -393,8 +393,8 @@ static void set_backend(md_store *s, json_t *b)
     md_actor admin = tu_actor("admin");
     int64_t rev = 0;
     md_err err;
-    md_status rc = md_policy_set(s, &admin, "churn", path, "retrain backend for the test", &rev,
-                                 &err);
+    md_status rc =
+        md_policy_set(s, &admin, "churn", path, "retrain backend for the test", &rev, NULL, &err);
     ck_assert_msg(rc == MD_OK, "policy: %s", err.msg);
     ck_assert_int_gt(rev, 0);
 }
@@ -1040,7 +1040,8 @@ START_TEST(webhook_unlisted_env_refused)
     md_actor admin = tu_actor("admin");
     int64_t rev = 0;
     md_err err;
-    ck_assert_int_eq(md_policy_set(s, &admin, "churn", path, "leaky", &rev, &err), MD_INVALID);
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", path, "leaky", &rev, NULL, &err),
+                     MD_INVALID);
     assert_has(err.msg, HIDDEN_ENV);
     assert_lacks(err.msg, HIDDEN, "the error");
     char *after = tu_snapshot(s);

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "mem.h"
 #include "models.h"
+#include "policies.h"
 #include "monitoring.h"
 #include "results.h"
 #include "testutil.h"
@@ -480,6 +481,67 @@ START_TEST(schema_changes_alert)
 }
 END_TEST
 
+/* A new policy gives the windows already stored the statuses an ingest under it gives them (a
+ * store where the policy came first is the reference), windows' worst statuses included, and
+ * counts what it changed, in its audited transaction. */
+START_TEST(policy_set_gives_stored_windows_its_statuses)
+{
+    md_store *s = mon_store();
+    md_store *ref = mon_clone_store(s, "ref.db");
+    mon_rng = 7;
+    char *rows = mon_rows_csv(4000, 4, 0.35, true, true);
+    const char *log = mon_write_file("log.csv", rows);
+    free(rows);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, log, NULL, &rep, &err), MD_OK);
+    ck_assert_int_gt(tu_count(s, "SELECT count(*) FROM drift WHERE status = 'alert'"), 0);
+    tu_exec(s, "CREATE TEMP TABLE before AS SELECT window_id, position, CASE status WHEN 'ok'"
+               " THEN 0 WHEN 'warn' THEN 1 ELSE 2 END AS level FROM drift");
+    /* schema changes only warn; PSI warns far lower and alerts far higher; KS needs D >= 0.5 */
+    const char *pol =
+        mon_write_file("policy.json", "{\"drift\": {\"psi\": {\"warn\": 0.001, \"alert\": 5},"
+                                      " \"ks\": {\"min_d\": 0.5}, \"schema_change\": \"warn\"}}");
+    md_actor admin = tu_actor("admin");
+    int64_t rev;
+    md_restatus ch;
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", pol, "quieter", &rev, &ch, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM drift WHERE status = 'alert'"), 0);
+    const char *changed = "SELECT count(*) FROM drift d JOIN before b USING (window_id, position)"
+                          " WHERE CASE d.status WHEN 'ok' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END";
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s < b.level", changed);
+    ck_assert_int_gt(ch.lowered, 0);
+    ck_assert_int_eq(ch.lowered, tu_count(s, sql));
+    snprintf(sql, sizeof sql, "%s > b.level", changed);
+    ck_assert_int_eq(ch.raised, tu_count(s, sql));
+    ck_assert_int_eq(ch.windows, 4);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'policy.set' AND"
+                                 " json_extract(details, '$.drift_statuses.lowered') > 0"),
+                     1);
+    /* the reference: the same policy, then the same log */
+    ck_assert_int_eq(md_policy_set(ref, &admin, "churn", pol, "quieter", &rev, NULL, &err), MD_OK);
+    ck_assert_int_eq(mon_ingest(ref, log, NULL, &rep, &err), MD_OK);
+    mon_expect_same_results(s, ref);
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS r", tu_path("ref.db"));
+    ck_assert_int_eq(tu_exec(s, sql), 0);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM windows w JOIN r.windows x USING (window)"
+                                 " WHERE w.status = x.status"),
+                     4);
+    /* back to the defaults: every status as the ingest gave it, each one raised again */
+    int64_t lowered = ch.lowered;
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", mon_write_file("none.json", "{}"), "back",
+                                   &rev, &ch, &err),
+                     MD_OK);
+    ck_assert_int_eq(ch.raised, lowered);
+    ck_assert_int_eq(ch.lowered, 0);
+    snprintf(sql, sizeof sql, "%s != b.level", changed);
+    ck_assert_int_eq(tu_count(s, sql), 0);
+    md_store_close(ref);
+    md_store_close(s);
+}
+END_TEST
+
 /* drift and calibration --window: one window's key, or a kind (day, hour) for its windows; a
  * key of no window, or the kind the version's windows are not, names the windows there are;
  * anything else is a usage error. */
@@ -659,6 +721,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
+    tcase_add_test(tc, policy_set_gives_stored_windows_its_statuses);
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, window_filters_name_what_there_is);
     tcase_add_test(tc, no_baseline_no_ingest);

@@ -157,7 +157,8 @@ static void write_policy(md_store *s, const char *json)
     fclose(f);
     int64_t rev;
     md_err err;
-    md_status rc = md_policy_set(s, &admin, "churn", tu_path("policy.json"), "test", &rev, &err);
+    md_status rc =
+        md_policy_set(s, &admin, "churn", tu_path("policy.json"), "test", &rev, NULL, &err);
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
 }
 

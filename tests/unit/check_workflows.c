@@ -109,7 +109,7 @@ static md_status w_policy_set(md_store *s, md_err *err)
     fclose(f);
     md_actor a = as("demo");
     int64_t rev;
-    return md_policy_set(s, &a, "churn", tu_path("policy.json"), "stricter", &rev, err);
+    return md_policy_set(s, &a, "churn", tu_path("policy.json"), "stricter", &rev, NULL, err);
 }
 
 /* A small model whose second log drifts: the ingest writes parts, windows, drift rows and
@@ -166,8 +166,8 @@ static void p_evaluate(md_store *s)
     fclose(f);
     md_actor a = as("demo");
     int64_t rev;
-    ck_assert_int_eq(md_policy_set(s, &a, "tiny", tu_path("strict.json"), "stricter", &rev, &err),
-                     MD_OK);
+    ck_assert_int_eq(
+        md_policy_set(s, &a, "tiny", tu_path("strict.json"), "stricter", &rev, NULL, &err), MD_OK);
 }
 
 static md_status w_evaluate(md_store *s, md_err *err)
