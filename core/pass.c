@@ -49,6 +49,20 @@ md_window *md_pass_window_for(worker *k, int64_t index)
     return &k->w[k->last];
 }
 
+bool md_pass_window_adopt(worker *k, md_window *w)
+{
+    if ((k->nw + 1) * 2 > k->nslots)
+        rehash(k);
+    size_t slot = slot_of(k, w->index);
+    if (k->slots[slot] >= 0)
+        return false;
+    k->w = md_xgrow(k->w, &k->wcap, k->nw + 1, sizeof *k->w);
+    k->w[k->nw] = *w;
+    k->slots[slot] = (int64_t)k->nw++;
+    memset(w, 0, sizeof *w);
+    return true;
+}
+
 /* ---- columns ----------------------------------------------------------------------------------- */
 
 /* Where a numeric feature's values start in slot s. */

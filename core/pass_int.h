@@ -95,6 +95,9 @@ void md_pass_fold_all(worker *k);
 void md_pass_worker_free(worker *k, bool keep_windows);
 /* The worker's window of this index, made when it has none (w may move). */
 md_window *md_pass_window_for(worker *k, int64_t index);
+/* Moves *w, another worker's folded window, into k when k has no window of its index (no copy
+ * of its counts, no merge), leaving *w empty; false when k has one to merge it into. */
+bool md_pass_window_adopt(worker *k, md_window *w);
 /* Keys a thread holds in memory before its windows' keys go to the spill file. */
 size_t md_pass_key_budget(const worker *k);
 

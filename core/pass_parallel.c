@@ -28,17 +28,22 @@ static void *merge_some(void *arg)
 {
     merging *g = arg;
     for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->b->nw;)
-        md_window_merge_fresh(&g->a->w[g->into[i]], &g->b->w[i], g->a->c->b);
+        if (g->into[i] != SIZE_MAX)
+            md_window_merge_fresh(&g->a->w[g->into[i]], &g->b->w[i], g->a->c->b);
     return NULL;
 }
 
-/* Moves the second worker's windows (folded) into the first: the first's windows are found
- * (or made) first, then merged window by window on both cores (a merge of sorted keys takes a
- * while for a large window). */
+/* Moves the second worker's windows (folded) into the first: a window the first lacks moves
+ * over whole; the others are merged window by window on both cores (a merge of sorted keys
+ * takes a while for a large window). */
 static void merge_into(worker *a, worker *b)
 {
     merging g = {a, b, md_xmalloc((b->nw + 1) * sizeof *g.into), 0};
     for (size_t i = 0; i < b->nw; i++) {
+        if (md_pass_window_adopt(a, &b->w[i])) {
+            g.into[i] = SIZE_MAX;
+            continue;
+        }
         /* may move a->w: places, not pointers */
         md_window *w = md_pass_window_for(a, b->w[i].index);
         md_window_fold(w, a->c->b);
