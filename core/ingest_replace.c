@@ -34,7 +34,8 @@ static void keys_free(char **keys, size_t n)
 }
 
 /* How this file's rows lie over an earlier ingest's, from their row samples
- * (core/rowsample.h), with at least this many sampled rows of the one in question to go by. */
+ * (core/rowsample.h), with at least this many sampled rows of the one in question to go by
+ * where the samples are samples (where both hold every row, each row is evidence). */
 #define SAME_ROWS_EVIDENCE 4
 
 typedef enum {
@@ -48,12 +49,22 @@ typedef enum {
 static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine, bool *some)
 {
     md_rowsample_overlap o = md_rowsample_compare(earlier, mine);
-    *some = o.b >= SAME_ROWS_EVIDENCE && 10 * o.both >= o.b;
-    if (o.a >= SAME_ROWS_EVIDENCE && 10 * o.both >= 9 * o.a)
+    bool whole = earlier->shift == 0 && mine->shift == 0;
+    size_t least = whole ? 1 : SAME_ROWS_EVIDENCE;
+    *some = o.b >= least && 10 * o.both >= o.b;
+    if (o.a >= least && 10 * o.both >= 9 * o.a)
         return ROWS_COVER;
-    if (o.b >= SAME_ROWS_EVIDENCE && 2 * o.both >= o.b)
+    /* a small file cut from a large ingest (a day's file corrected to a few rows) has few rows
+     * in the larger sample's pick: when every one of them is the earlier ingest's, it repeats */
+    if (o.b >= 1 && (o.b >= least || o.both == o.b) && 2 * o.both >= o.b)
         return ROWS_REPEAT;
     return ROWS_APART;
+}
+
+/* What this file's sampled identities name rows by (core/rowsample.h). */
+static const char *identity(const ingest *g)
+{
+    return g->pass.id_column ? MD_ROWSAMPLE_BY_ID : MD_ROWSAMPLE_BY_FIELDS;
 }
 
 static bool asked(const ingest *g, int64_t id)
@@ -89,11 +100,17 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
     *legacy = false;
     md_status rc = md_sql_prepare(g->s,
                                   "SELECT id, row_sample, row_shift, source = ? OR source = ?,"
-                                  " sha256 = ? FROM ingests WHERE version_id = ? ORDER BY id",
+                                  " sha256 = ?, CASE WHEN row_identity IS NULL AND ? = ? THEN 0"
+                                  " WHEN coalesce(row_identity, ?) = ? THEN 1 ELSE 2 END"
+                                  " FROM ingests WHERE version_id = ? ORDER BY id",
                                   &st, err);
     if (rc != MD_OK)
         return rc;
-    md_sql_bind(st, "ttti", path, abs, g->rep->sha256, vid);
+    /* column 5, what the earlier sample's identities are: 1 this file's kind; 2 the other kind
+     * (ids in one file, not in the other: no rows to compare); 0 none to go by, for a sample
+     * from before the kind was kept is fields-named, or id-named but picked otherwise */
+    md_sql_bind(st, "ttttttti", path, abs, g->rep->sha256, identity(g), MD_ROWSAMPLE_BY_ID,
+                MD_ROWSAMPLE_BY_FIELDS, identity(g), vid);
     md_ingest_report *rep = g->rep;
     bool replace = g->o->read.replace;
     for (bool row = true; rc == MD_OK;) {
@@ -110,11 +127,14 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
         md_rowsample earlier;
         rows_relation rel = ROWS_APART;
         bool some = false;
+        int kind = sqlite3_column_int(st, 5);
         bool known =
-            sqlite3_column_type(st, 1) == SQLITE_BLOB &&
+            sqlite3_column_type(st, 1) == SQLITE_BLOB && kind != 0 &&
             md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
                                    (unsigned)sqlite3_column_int(st, 2), &earlier);
-        if (known) {
+        if (known && kind == 2) {
+            md_rowsample_free(&earlier);
+        } else if (known) {
             rel = rows_over(&earlier, &g->pass.sample, &some);
             md_rowsample_free(&earlier);
         }
@@ -266,11 +286,13 @@ md_status md_ingest_keep_sample(ingest *g, int64_t id, md_err *err)
     md_rowsample_blob(keep, &blob, &bytes);
     sqlite3_stmt *st;
     md_status rc = md_sql_prepare(
-        g->s, "UPDATE ingests SET row_sample = ?, row_shift = ? WHERE id = ?", &st, err);
+        g->s, "UPDATE ingests SET row_sample = ?, row_shift = ?, row_identity = ? WHERE id = ?",
+        &st, err);
     if (rc == MD_OK) {
         sqlite3_bind_blob(st, 1, blob, (int)bytes, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 2, (int)keep->shift);
-        sqlite3_bind_int64(st, 3, id);
+        sqlite3_bind_text(st, 3, identity(g), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, id);
         bool row;
         rc = md_sql_step(g->s, st, &row, err);
         sqlite3_finalize(st);

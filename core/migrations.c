@@ -413,9 +413,16 @@ static const char m007_mix_pvalue[] = "ALTER TABLE drift ADD COLUMN mix_pvalue R
 static const char m008_row_sample[] = "ALTER TABLE ingests ADD COLUMN row_sample BLOB;"
                                       "ALTER TABLE ingests ADD COLUMN row_shift INTEGER;";
 
+/* What an ingest's sampled identities name rows by: "id" (timestamp and id, picked by both) or
+ * "fields" (timestamp, score and the other fields). NULL: sampled before this was kept, when
+ * rows with ids were picked by their timestamp alone; such a sample is not compared with an
+ * id-named one (core/ingest_replace.c) and its ingest is handled as one without a sample. */
+static const char m009_row_identity[] = "ALTER TABLE ingests ADD COLUMN row_identity TEXT;";
+
 const char *const md_migrations[] = {
-    m001_foundation,     m002_monitoring,     m003_operations, m004_baseline_positives,
-    m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue, m008_row_sample,
+    m001_foundation,         m002_monitoring,     m003_operations,
+    m004_baseline_positives, m005_incident_tally, m006_missing_pvalue,
+    m007_mix_pvalue,         m008_row_sample,     m009_row_identity,
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

@@ -347,19 +347,17 @@ static bool bad_value(worker *k, const char *col, const char *why)
 
 /* The row into the worker's row sample (md_rowsample.h): a scoring event by its timestamp and
  * entity id; in a log without an id column, by its timestamp, score and every other field but
- * the label (those hashed only for the rows the timestamp and score pick). */
+ * the label (those hashed only for the rows the timestamp and score pick). The id takes part
+ * in the pick: a batch scored at one time (a date-only timestamp) is sampled row by row. */
 static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
 {
     char b[40];
     size_t n;
-    if (k->m.id >= 0) { /* picked by the timestamp (its rows together), named by the id */
-        uint64_t id = md_rowsample_id(v->ts_ms, 0);
-        if (!md_rowsample_picks(k->sample.shift, id))
-            return;
+    if (k->m.id >= 0) { /* picked and named by timestamp and id */
         const char *who = md_field_text(&fl[k->m.id], b, &n);
-        md_rowsample_add(&k->sample,
-                         md_rowsample_with(id, md_rowsample_step(MD_ROWSAMPLE_SEED, who, n)),
-                         MD_ROWSAMPLE_MEMORY);
+        uint64_t id = md_rowsample_by_id(v->ts_ms, who, n);
+        if (md_rowsample_picks(k->sample.shift, id))
+            md_rowsample_add(&k->sample, id, MD_ROWSAMPLE_MEMORY);
         return;
     }
     uint64_t score;
@@ -543,6 +541,7 @@ static md_status finish(worker *a, worker *b, md_pass_result *out, md_err *err)
     snprintf(out->first_bad, sizeof out->first_bad, "%s", a->first_bad);
     out->bytes = md_reader_size(a->r);
     out->label_column = a->m.label >= 0 || (b && b->m.label >= 0);
+    out->id_column = a->m.id >= 0;
     note_columns(a, b, out);
     return MD_OK;
 }

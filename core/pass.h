@@ -47,6 +47,7 @@ typedef struct {
     md_spill *spill; /* the windows' spilled keys; freed with the result */
     md_rowsample sample; /* the rows' identities, finished (md_rowsample.h) */
     bool label_column;   /* the file has the label column (either reader found it) */
+    bool id_column;      /* rows have ids: the sample's identities name them by id */
 } md_pass_result;
 
 /* Labeled scores and latencies one thread keeps in memory before spilling sorted runs. */

@@ -40,6 +40,19 @@ uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who)
     return mix(h ^ K2, h >> 29 ^ K0);
 }
 
+uint64_t md_rowsample_by_id(int64_t ts_ms, const char *id, size_t n)
+{
+    uint64_t h;
+    if (n <= 16) { /* most ids: one round */
+        char t[16] = {0};
+        memcpy(t, id, n);
+        h = mix(word(t) ^ K1 ^ n, word(t + 8) ^ K2 ^ MD_ROWSAMPLE_SEED);
+    } else {
+        h = hash_all(id, n, MD_ROWSAMPLE_SEED);
+    }
+    return md_rowsample_with(mix((uint64_t)ts_ms ^ K0, h ^ K1), h);
+}
+
 unsigned md_rowsample_first_shift(size_t bytes, size_t limit)
 {
     unsigned shift = 0;

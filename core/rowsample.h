@@ -24,14 +24,19 @@ typedef struct {
 } md_rowsample;
 
 /* A row's identity: the scoring event it records, its timestamp (as read, in ms) and who was
- * scored. With an id column, md_rowsample_id(ts, 0) picks it (a timestamp's rows together) and
- * md_rowsample_with puts a hash of the id's text in its bottom half, which picking does not look
- * at: the same rows delivered again with other columns corrected (scores too), their labels
- * filled in, their columns in another order, another timestamp notation or as JSON Lines are
- * the same rows. In a log without ids, md_rowsample_id(ts, the score's bits) picks it and the
- * bottom half is a hash of its other fields but the label: rows that share a timestamp and
- * score are told apart. */
+ * scored. With an id column, md_rowsample_by_id: a hash of the timestamp and the id's text
+ * picks it, and the id's hash alone is its bottom half: the same rows delivered again with other
+ * columns corrected (scores too), their labels filled in, their columns in another order,
+ * another timestamp notation or as JSON Lines are the same rows, and a batch scored at one
+ * time (a date-only timestamp) is sampled row by row. In a log without ids,
+ * md_rowsample_id(ts, the score's bits) picks it and the bottom half is a hash of its other
+ * fields but the label (hashed only for the rows picked): rows that share a timestamp and score
+ * are told apart. The two kinds of identity are never compared with each other (what a stored
+ * sample's are: MD_ROWSAMPLE_BY_ID or MD_ROWSAMPLE_BY_FIELDS). */
+#define MD_ROWSAMPLE_BY_ID     "id"
+#define MD_ROWSAMPLE_BY_FIELDS "fields"
 uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who);
+uint64_t md_rowsample_by_id(int64_t ts_ms, const char *id, size_t n);
 static inline uint64_t md_rowsample_with(uint64_t id, uint64_t h)
 {
     return (id & 0xFFFFFFFF00000000ULL) | (h & 0xFFFFFFFFULL);

@@ -7,7 +7,8 @@
 # column, two batches of one day whose rows share timestamps and scores are told apart by their
 # other fields. An ingest stored before rows were compared is replaced only when named with
 # --replace-ingest ID (or by the same content), and --replace on its file name says so rather
-# than adding the rows twice.
+# than adding the rows twice. A batch scored at one time is compared row by row, and in files of
+# a few rows every row counts.
 . "$(dirname "$0")/lib.sh"
 
 new_churn_store alice
@@ -51,6 +52,15 @@ csv("east.csv", east, cols=nid)
 csv("west.csv", west, cols=nid)
 # a rolling export: the last 600 rows of day 10 again, and 1400 of day 11
 csv("rolling.csv", day[-600:] + rows(1400, 11, 9))
+# a batch scored at one time: 5000 rows of one date-only timestamp; then its labels corrected
+batch = [dict(x, ts="2026-10-20") for x in rows(5000, 20, 4)]
+csv("batch.csv", batch)
+csv("batch2.csv", [dict(x, label=1 - x["label"]) for x in batch])
+# a file of four rows, and the same file corrected to three
+small = rows(4, 21, 5)
+csv("small4.csv", small)
+csv("small3.csv", small[:3])
+csv("small3x.csv", [dict(x, label=1 - x["label"]) for x in small[:3]])
 EOF
 
 md_as alice baseline churn 1 "$T_DIR/base.csv" --id-col customer_id
@@ -115,6 +125,37 @@ md_as alice ingest churn 1 "$T_DIR/west.csv" --replace
 expect_exit 0
 expect_stdout_contains "(the same content)"
 expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
+
+# a batch scored at one time (one timestamp for all its rows) is compared row by row: its
+# relabeled copy is refused, and takes its place with --replace
+md_as alice ingest churn 1 "$T_DIR/batch.csv"
+expect_exit 0
+BATCH=$(sql "SELECT id FROM ingests WHERE source = '$T_DIR/batch.csv'")
+md_as alice ingest churn 1 "$T_DIR/batch2.csv"
+expect_error 3 ingest "batch2.csv holds the rows of ingest #$BATCH"
+md_as alice --json ingest churn 1 "$T_DIR/batch2.csv" --replace
+expect_exit 0
+expect_json 'd["replaced_ingests"]' "[$BATCH]"
+expect_sql "SELECT rows || ' ' || labeled FROM windows WHERE window = '2026-10-20'" "5000 5000"
+
+# a few rows: each one counts. Three of four rows under the same name take their place with
+# --replace; those rows relabeled under another name are refused
+cp "$T_DIR/small4.csv" "$T_DIR/small.csv"
+md_as alice ingest churn 1 "$T_DIR/small.csv"
+expect_exit 0
+cp "$T_DIR/small3.csv" "$T_DIR/small.csv"
+md_as alice ingest churn 1 "$T_DIR/small.csv" --replace
+expect_exit 0
+expect_sql "SELECT rows FROM windows WHERE window = '2026-10-21'" 3
+md_as alice ingest churn 1 "$T_DIR/small3x.csv"
+expect_error 3 ingest "small3x.csv holds the rows of ingest #"
+
+# rows with ids sampled before the kind of sample was kept were picked by their timestamp
+# alone: such an ingest is one stored before rows were compared
+sql "UPDATE ingests SET row_identity = NULL WHERE source = '$T_DIR/batch2.csv'"
+sed -i '2s/,[abc]$/,z/' "$T_DIR/batch2.csv" # corrected: one row's channel
+md_as alice ingest churn 1 "$T_DIR/batch2.csv" --replace
+expect_error 3 ingest "has this file's name but was stored before rows were compared"
 
 # a label column under another case: the rows come in unlabeled, and the note names the column
 sed '1s/,label,/,Label,/' "$T_DIR/east.csv" >"$T_DIR/cased.csv"
