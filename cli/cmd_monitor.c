@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "models.h"
 #include "results.h"
+#include "versions.h"
 
 /* Flags shared by baseline and ingest. */
 typedef struct {
@@ -474,28 +475,70 @@ static const char *window_kind_asked(const char *window)
     return window && (strcmp(window, "day") == 0 || strcmp(window, "hour") == 0) ? window : NULL;
 }
 
-/* What an empty result says: no baseline to compute windows against, or no windows yet
- * (windows of the other kind than --window asks for are an error, core/results.c). */
-static void no_windows(cli_ctx *c, json_t *doc)
+/* The line over a results table: which version it is (the production one when none was
+ * named changes with a promotion or a rollback) and the windows shown, first to last. */
+static void results_title(cli_ctx *c, json_t *doc, const char *key)
 {
     const char *model = json_string_value(json_object_get(doc, "model"));
     int64_t v = json_integer_value(json_object_get(doc, "version"));
+    json_t *rows = json_object_get(doc, key), *r;
+    const char *first = NULL, *last = NULL, *kind = NULL;
+    size_t n = 0, i;
+    json_array_foreach(rows, i, r)
+    {
+        const char *w = json_string_value(json_object_get(r, "window"));
+        if (!w || (last && strcmp(w, last) == 0))
+            continue; /* drift: a row per feature, the window's rows together */
+        first = first ? first : w;
+        last = w;
+        kind = json_string_value(json_object_get(r, "window_kind"));
+        n++;
+    }
+    md_version ver;
+    md_err err;
+    bool known = md_version_get(c->store, model, v, &ver, &err) == MD_OK;
+    char *name = cli_safe(model);
+    printf("%s v%lld%s%s%s", name, (long long)v, known ? " (" : "", known ? ver.status : "",
+           known ? ")" : "");
+    if (n == 1)
+        printf(": window %s\n", first);
+    else if (n > 1)
+        printf(": %zu %s windows, %s .. %s\n", n, kind ? kind : "", first, last);
+    else
+        putchar('\n');
+    free(name);
+    if (known)
+        md_version_free(&ver);
+}
+
+/* A version without windows (or none of the kind --window asks for) has no results to show:
+ * an error (exit 4), not an empty table or list a script would read as "no drift", saying what
+ * is missing: a baseline to compute windows against, or an ingest. Frees doc. */
+static int no_windows(cli_ctx *c, json_t *doc)
+{
+    const char *model = json_string_value(json_object_get(doc, "model"));
+    long long v = (long long)json_integer_value(json_object_get(doc, "version"));
     md_baseline b;
     md_err err;
-    md_status rc = !model ? MD_ERROR : md_baseline_get(c->store, model, v, &b, &err);
+    md_status rc = md_baseline_get(c->store, model, v, &b, &err);
     if (rc == MD_OK)
         md_baseline_free(&b);
-    if (rc == MD_NOTFOUND) {
-        char *m = cli_safe(err.msg);
-        printf("no windows yet: %s\n", m);
-        free(m);
-    } else {
-        printf("no windows yet (modeldeck ingest)\n");
-    }
+    if (rc == MD_NOTFOUND)
+        md_err_set(&err, MD_NOTFOUND,
+                   "%s v%lld has no windows yet, nor a baseline to compute them against: build "
+                   "one with 'modeldeck baseline %s %lld FILE', then ingest scoring logs",
+                   model, v, model, v);
+    else
+        md_err_set(&err, MD_NOTFOUND,
+                   "%s v%lld has no windows yet: ingest a scoring log with 'modeldeck ingest %s "
+                   "%lld FILE'",
+                   model, v, model, v);
+    json_decref(doc);
+    return cli_fail(c, &err);
 }
 
 /* total: the rows before --alerts took the ok ones out */
-static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total)
+static void drift_text(json_t *doc, bool alerts, size_t total)
 {
     json_t *rows = json_object_get(doc, "drift"), *r;
     size_t i, shown = 0;
@@ -540,8 +583,6 @@ static void drift_text(cli_ctx *c, json_t *doc, bool alerts, size_t total)
         cli_table_print(t);
     else if (alerts && total)
         printf("no drift: every feature is ok\n");
-    else
-        no_windows(c, doc);
     cli_table_free(t);
     /* what SCHEMA counts of categories: the new ones by name (a schema incident points here) */
     bool first = true;
@@ -582,6 +623,10 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     json_t *rows = json_object_get(doc, "drift");
     size_t total = json_array_size(rows);
+    if (total == 0)
+        return no_windows(c, doc);
+    if (!c->json) /* the windows read, before --alerts leaves some out */
+        results_title(c, doc, "drift");
     if (alerts) { /* the JSON document as the text: the rows that are not ok */
         for (size_t i = json_array_size(rows); i-- > 0;) {
             const char *st = json_string_value(json_object_get(json_array_get(rows, i), "status"));
@@ -591,7 +636,7 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
     }
     if (c->json)
         return cli_print_json(doc);
-    drift_text(c, doc, alerts, total);
+    drift_text(doc, alerts, total);
     json_decref(doc);
     return 0;
 }
@@ -659,7 +704,7 @@ static void latency_text(json_t *ws)
     cli_table_free(t);
 }
 
-static void calibration_text(cli_ctx *c, json_t *doc, bool one)
+static void calibration_text(json_t *doc, bool one)
 {
     json_t *ws = json_object_get(doc, "windows"), *w;
     size_t i;
@@ -683,10 +728,7 @@ static void calibration_text(cli_ctx *c, json_t *doc, bool one)
                              num(json_object_get(w, "hl_pvalue"), "%.3g", b[8], 32)};
         cli_table_row(t, row);
     }
-    if (json_array_size(ws) == 0)
-        no_windows(c, doc);
-    else
-        cli_table_print(t);
+    cli_table_print(t);
     cli_table_free(t);
     latency_text(ws);
     if (one && json_array_size(ws) > 0) {
@@ -706,9 +748,12 @@ static int calibration_cmd(cli_ctx *c, int argc, char **argv)
     md_err err;
     if (md_calibration_json(c->store, model, number, window, &doc, &err) != MD_OK)
         return cli_fail(c, &err);
+    if (json_array_size(json_object_get(doc, "windows")) == 0)
+        return no_windows(c, doc);
     if (c->json)
         return cli_print_json(doc);
-    calibration_text(c, doc, window && !window_kind_asked(window));
+    results_title(c, doc, "windows");
+    calibration_text(doc, window && !window_kind_asked(window));
     json_decref(doc);
     return 0;
 }

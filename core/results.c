@@ -133,10 +133,17 @@ static md_status no_such_window(md_store *s, const char *model, int64_t resolved
                                 (const char *)sqlite3_column_text(st, 3));
     }
     sqlite3_finalize(st);
+    int64_t baselines = 0;
+    if (!len) /* what is missing before there are windows */
+        md_sql_int(s, &baselines, err, "SELECT count(*) FROM baselines WHERE version_id = ?", "i",
+                   vid);
+    if (!len)
+        snprintf(have, sizeof have, "no windows yet: %s %s %lld FILE",
+                 baselines ? "modeldeck ingest" : "no baseline either; modeldeck baseline", model,
+                 (long long)resolved);
     bool kind = strcmp(window, "day") == 0 || strcmp(window, "hour") == 0;
     return md_err_set(err, MD_NOTFOUND, "%s v%lld has no %s%s%s (%s)", model, (long long)resolved,
-                      kind ? "" : "window ", window, kind ? " windows" : "",
-                      len ? have : "no windows yet: modeldeck ingest");
+                      kind ? "" : "window ", window, kind ? " windows" : "", have);
 }
 
 /* `window`: one window's key, a kind (day, hour: its windows), or NULL: all. */

@@ -107,10 +107,9 @@ expect_json 'd["number"]' 1
 expect_json 'd["status"]' candidate
 expect_json 'd["created_at"]' "$NOW_ISO"
 
-# before its baseline, drift says what is missing
+# before its baseline, drift says what is missing, as an error a script cannot read as no drift
 md_as olga drift $MODEL 1
-expect_exit 0
-expect_stdout_contains "no windows yet: $MODEL v1 has no baseline (build one with 'modeldeck baseline $MODEL 1 FILE')"
+expect_error 4 drift "$MODEL v1 has no windows yet, nor a baseline to compute them against: build one with 'modeldeck baseline $MODEL 1 FILE'"
 
 gen "$T_DIR/base1.csv" 11 $((T - 3 * DAY)) 4000 0 0
 at $V1_BASELINE

@@ -41,7 +41,10 @@ piped = open(sys.argv[2], encoding="utf-8").read().splitlines()
 note = pane[-1]
 assert note.startswith("not shown at 80 columns: ") and note.endswith(" (| less -S shows them)"), note
 gone = note[len("not shown at 80 columns: "):-len(" (| less -S shows them)")].split(", ")
-# the header's names, found at the header's column starts (two words in "KS P")
+# the line over the table (the version and its windows), then the header's names, found at the
+# header's column starts (two words in "KS P")
+assert pane[0] == piped[0], (pane[0], piped[0])
+pane, piped = pane[1:], piped[1:]
 head = piped[0]
 starts = [i for i in range(len(head)) if head[i] != " " and (i == 0 or head[i - 2:i] == "  ")]
 names = [head[a:b].strip() for a, b in zip(starts, starts[1:] + [len(head)])]
@@ -57,13 +60,16 @@ EOF
 
 # drift: 12 columns piped; at 80 columns the counts that are all zero go first, then the
 # missing rate, while window, feature, status, PSI and KS stay
+# (over the table, the version read, the production one here, and its windows)
 md drift churn >piped.txt || fail "drift churn"
-head -n 1 piped.txt | grep -q "SCHEMA  VIOL$" || fail "piped drift lacks columns: $(head -n 1 piped.txt)"
+head -n 1 piped.txt | grep -q "^churn v[0-9]* (production): [0-9]* day windows, 20[0-9-]* \.\. 20" ||
+    fail "drift names no version: $(head -n 1 piped.txt)"
+sed -n 2p piped.txt | grep -q "SCHEMA  VIOL$" || fail "piped drift lacks columns: $(sed -n 2p piped.txt)"
 grep -q "not shown" piped.txt && fail "piped output was fitted"
 in_pane 80 drift churn
 fits 80
-head -n 1 "$T_DIR/pane" | grep -q "^WINDOW *FEATURE *STATUS *N *PSI *NULL99 *KS " ||
-    fail "fitted drift header: $(head -n 1 "$T_DIR/pane")"
+sed -n 2p "$T_DIR/pane" | grep -q "^WINDOW *FEATURE *STATUS *N *PSI *NULL99 *KS " ||
+    fail "fitted drift header: $(sed -n 2p "$T_DIR/pane")"
 tail -n 1 "$T_DIR/pane" | grep -q "^not shown at 80 columns: .*SCHEMA, VIOL" ||
     fail "fitted drift footnote: $(tail -n 1 "$T_DIR/pane")"
 same_cells piped.txt
