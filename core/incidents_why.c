@@ -35,6 +35,7 @@ static void part(char *out, size_t cap, size_t *len, const char *fmt, ...)
 
 static void drift_why(const json_t *d, const md_drift_policy *p, char *out, size_t cap, size_t *len)
 {
+    size_t before = *len;
     double psi = num(d, "psi"), null = num(d, "psi_null_p99"), mix = num(d, "mix_pvalue");
     double ks = num(d, "ks"), ksp = num(d, "ks_pvalue"), n = num(d, "present");
     /* evidence from before the window's values were kept: taken as enough of them */
@@ -45,8 +46,9 @@ static void drift_why(const json_t *d, const md_drift_policy *p, char *out, size
              isnan(mix) ? "" : ", the category counts' exact test beyond chance");
     if (p->ks_level == MD_LEVEL_ALERT && ksp < p->ks_pvalue && ks >= p->ks_min_d)
         part(out, cap, len, "KS D %.4g >= %g with p %.3g < %g", ks, p->ks_min_d, ksp, p->ks_pvalue);
+    /* how many drifted beside it, only beside a reason this one still meets */
     double drifting = num(d, "drifting_features");
-    if (drifting > 1)
+    if (drifting > 1 && *len > before)
         part(out, cap, len, "%.0f features drifting in this window", drifting);
 }
 
