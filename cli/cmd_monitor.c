@@ -84,9 +84,10 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
     json_t *ids = json_array();
     for (size_t i = 0; i < r->nid_like; i++)
-        json_array_append_new(ids, json_pack("{s:s, s:I, s:I}", "feature", r->id_like[i].name,
+        json_array_append_new(ids, json_pack("{s:s, s:I, s:I, s:b}", "feature", r->id_like[i].name,
                                              "distinct", (json_int_t)r->id_like[i].distinct,
-                                             "values", (json_int_t)r->id_like[i].values));
+                                             "values", (json_int_t)r->id_like[i].values,
+                                             "timestamps", r->id_like[i].timestamps));
     json_object_set_new(o, "id_like_features", ids);
     json_object_set_new(o, "first_bad_row",
                         r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
@@ -125,9 +126,14 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
         printf("  %lld values break the data contract\n", (long long)rep.violations);
     for (size_t i = 0; i < rep.nid_like; i++) {
         char *n = cli_safe(rep.id_like[i].name);
-        printf("  feature %s has %lld distinct values in %lld: an id? every window value will be "
-               "a new category (name it with --id-col %s)\n",
-               n, (long long)rep.id_like[i].distinct, (long long)rep.id_like[i].values, n);
+        if (rep.id_like[i].timestamps)
+            printf("  feature %s holds timestamps: every window value will be a new category "
+                   "(build the baseline again with --ts-col %s --replace)\n",
+                   n, n);
+        else
+            printf("  feature %s has %lld distinct values in %lld: an id? every window value "
+                   "will be a new category (build the baseline again with --id-col %s --replace)\n",
+                   n, (long long)rep.id_like[i].distinct, (long long)rep.id_like[i].values, n);
         free(n);
     }
     if (rep.dropped_windows)

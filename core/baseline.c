@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "clock.h"
 #include "baseline_int.h"
 #include "json.h"
 #include "mem.h"
@@ -508,6 +509,19 @@ static md_status store_profile(md_store *s, const md_actor *a, const char *model
     return md_tx_end(s, rc, err);
 }
 
+/* Whether a category list reads as timestamps: its first few values all do, as an ingest
+ * reads a timestamp column (ISO-8601 with a zone). */
+static bool reads_as_timestamps(const md_strmap *cats)
+{
+    size_t n = md_strmap_size(cats), look = n < 20 ? n : 20;
+    for (size_t i = 0; i < look; i++) {
+        int64_t ms;
+        if (md_time_parse_iso(md_strmap_key(cats, i), true, &ms, NULL) != MD_OK)
+            return false;
+    }
+    return look > 0;
+}
+
 md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, int64_t number,
                             const char *path, const md_baseline_opts *o, md_baseline_report *rep,
                             md_err *err)
@@ -542,6 +556,7 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
             continue;
         snprintf(rep->id_like[rep->nid_like].name, sizeof rep->id_like[0].name, "%s", f->name);
         rep->id_like[rep->nid_like].distinct = distinct;
+        rep->id_like[rep->nid_like].timestamps = reads_as_timestamps(&f->cats);
         rep->id_like[rep->nid_like++].values = values;
     }
     rep->rows = b.rows;

@@ -29,10 +29,12 @@ typedef struct {
     bool parallel;                  /* two threads read the file */
     char first_bad[MD_ERR_MSG_MAX]; /* the first skipped row's message */
     /* categorical features with a value in nearly every row (an id column that is not
-     * --id-col?): the first few, with their counts */
+     * --id-col?): the first few, with their counts, and whether their values read as
+     * timestamps (a timestamp column that is not --ts-col) */
     struct {
         char name[64];
         int64_t distinct, values;
+        bool timestamps;
     } id_like[4];
     size_t nid_like;
 } md_baseline_report;

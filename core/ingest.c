@@ -478,6 +478,27 @@ static md_status prepare(ingest *g, const char *model, int64_t number, md_err *e
     return same_kind(g, vid, err); /* before the pass, not only after it */
 }
 
+/* A column this ingest reads as its timestamp, id, score, label or latency that the baseline
+ * counts as a feature (built without naming it so) would be read as both: its values new
+ * categories in every window, a schema alert each time. The baseline is what is wrong. */
+static md_status roles_not_features(const ingest *g, const md_columns *given, md_err *err)
+{
+    md_columns c = md_columns_defaults(given);
+    const char *names[] = {c.ts, c.id, c.score, c.label, c.latency},
+               *flags[] = {"--ts-col", "--id-col", "--score-col", "--label-col", "--latency-col"};
+    for (size_t r = 0; r < sizeof names / sizeof names[0]; r++)
+        for (size_t i = 0; names[r] && i < g->b.nfeatures; i++)
+            if (strcmp(names[r], g->b.features[i].name) == 0)
+                return md_err_set(err, MD_INVALID,
+                                  "%s %s: the baseline of %s v%lld counts %s as a feature (it was "
+                                  "built without %s %s), and a column cannot be both; build it "
+                                  "again: modeldeck baseline %s %lld FILE %s %s --replace",
+                                  flags[r], names[r], g->model, (long long)g->number, names[r],
+                                  flags[r], names[r], g->model, (long long)g->number, flags[r],
+                                  names[r]);
+    return MD_OK;
+}
+
 /* The report's copy of what the pass found. */
 static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind kind,
                         int64_t now_ms)
@@ -531,6 +552,8 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
                         g.b.col_label, g.b.col_latency, NULL};
     ro.cols.known = rc == MD_OK ? &known : NULL;
     pc.ro = &ro;
+    if (rc == MD_OK)
+        rc = roles_not_features(&g, &ro.cols, err);
     if (rc == MD_OK)
         rc = md_pass_run(path, &pc, &g.pass, err);
     if (rc == MD_OK) {

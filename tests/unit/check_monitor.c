@@ -687,6 +687,46 @@ START_TEST(baseline_ignores_its_timestamps)
 }
 END_TEST
 
+/* A timestamp column the baseline took for a feature (built without --ts-col) is named as such
+ * in its report; an ingest reading that column as its timestamp (or any column it reads as the
+ * id, score, label or latency that the baseline counts as a feature) is refused, naming the
+ * rebuild, instead of alerting on every window. */
+START_TEST(ingest_refuses_a_role_the_baseline_counts_as_a_feature)
+{
+    md_store *s = mon_store();
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    md_err err;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+    size_t cap = 200 * 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "event_time,score,label,x\n");
+    for (int i = 0; i < 200; i++)
+        len += (size_t)snprintf(text + len, cap - len, "2026-09-01T10:%02d:%02dZ,0.%d,%d,%d\n",
+                                i / 60, i % 60, 1 + i % 8, i % 2, i % 7);
+    md_baseline_opts bo = {0};
+    md_baseline_report brep;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 2, mon_write_file("b2.csv", text), &bo, &brep, &err),
+        MD_OK);
+    ck_assert_int_eq(brep.nid_like, 1);
+    ck_assert_str_eq(brep.id_like[0].name, "event_time");
+    ck_assert(brep.id_like[0].timestamps);
+    md_ingest_opts o = {.read.cols.ts = "event_time"};
+    md_ingest_report rep;
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 2, mon_write_file("l2.csv", text), &o, &rep, &err),
+        MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "--ts-col event_time: the baseline of churn v2 counts "
+                                  "event_time as a feature") &&
+                      strstr(err.msg, "modeldeck baseline churn 2 FILE --ts-col event_time"),
+                  "%s", err.msg);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 0);
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(no_baseline_no_ingest)
 {
     md_store *s = mon_store();
@@ -727,6 +767,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, ingest_takes_the_baselines_column_names);
     tcase_add_test(tc, baseline_ignores_its_timestamps);
+    tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
     suite_add_tcase(s, tc);
