@@ -89,6 +89,19 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
                                              "values", (json_int_t)r->id_like[i].values,
                                              "timestamps", r->id_like[i].timestamps));
     json_object_set_new(o, "id_like_features", ids);
+    json_t *mixed = json_array();
+    for (size_t i = 0; i < r->nmostly_numbers; i++) {
+        json_t *stray = json_array();
+        for (size_t k = 0; k < r->mostly_numbers[i].nstray; k++)
+            json_array_append_new(stray, json_pack("{s:s, s:I}", "text",
+                                                   r->mostly_numbers[i].stray[k].text, "rows",
+                                                   (json_int_t)r->mostly_numbers[i].stray[k].rows));
+        json_array_append_new(
+            mixed, json_pack("{s:s, s:I, s:I, s:o}", "feature", r->mostly_numbers[i].name, "values",
+                             (json_int_t)r->mostly_numbers[i].values, "numbers",
+                             (json_int_t)r->mostly_numbers[i].numbers, "not_numbers", stray));
+    }
+    json_object_set_new(o, "mostly_number_features", mixed);
     json_object_set_new(o, "first_bad_row",
                         r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
     return o;
@@ -124,6 +137,24 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
                rep.bad_rows == 1 ? "" : "s", rep.first_bad);
     if (rep.violations)
         printf("  %lld values break the data contract\n", (long long)rep.violations);
+    for (size_t i = 0; i < rep.nmostly_numbers; i++) {
+        char *n = cli_safe(rep.mostly_numbers[i].name);
+        int64_t strays = rep.mostly_numbers[i].values - rep.mostly_numbers[i].numbers;
+        printf("  feature %s is categorical: %lld of its %lld values are numbers, but not", n,
+               (long long)rep.mostly_numbers[i].numbers, (long long)rep.mostly_numbers[i].values);
+        for (size_t k = 0; k < rep.mostly_numbers[i].nstray; k++) {
+            char *t = cli_safe(rep.mostly_numbers[i].stray[k].text);
+            int64_t rows = rep.mostly_numbers[i].stray[k].rows;
+            printf("%s '%s' (%lld row%s)", k ? "," : "", t, (long long)rows, rows == 1 ? "" : "s");
+            strays -= rows;
+            free(t);
+        }
+        printf("%s: every window will alert on its numbers as new categories (blank those values "
+               "and build it again with --replace; a --contract that makes it numeric names "
+               "their lines)\n",
+               strays > 0 ? ", ..." : "");
+        free(n);
+    }
     for (size_t i = 0; i < rep.nid_like; i++) {
         char *n = cli_safe(rep.id_like[i].name);
         if (rep.id_like[i].timestamps)

@@ -509,6 +509,44 @@ static md_status store_profile(md_store *s, const md_actor *a, const char *model
     return md_tx_end(s, rc, err);
 }
 
+/* A categorical feature (not by its contract) whose values are at least 95% numbers: the
+ * texts that are not turned it categorical, and every window will alert on its numbers as new
+ * categories. Noted with those texts, the most frequent first. */
+static void note_mostly_numbers(const build *b, const md_baseline *p, md_baseline_report *rep)
+{
+    size_t cap = sizeof rep->mostly_numbers / sizeof rep->mostly_numbers[0];
+    for (size_t i = 0, j = 0; i < b->nf && rep->nmostly_numbers < cap; i++) {
+        if (b->f[i].col < 0)
+            continue;
+        const md_bfeature *f = &p->features[j++];
+        if (f->kind != MD_CATEGORICAL || b->f[i].forced)
+            continue;
+        __typeof__(rep->mostly_numbers[0]) m = {.values = f->rows - f->missing};
+        for (size_t c = 0; c < md_strmap_size(&f->cats); c++) {
+            const char *t = md_strmap_key(&f->cats, c);
+            md_field v = {.kind = MD_F_TEXT, .p = t, .n = strlen(t)};
+            double x;
+            if (md_value_number(&v, &x)) {
+                m.numbers += f->cat_counts[c];
+                continue;
+            }
+            size_t at = m.nstray; /* kept by rows, most first */
+            while (at > 0 && m.stray[at - 1].rows < f->cat_counts[c])
+                at--;
+            if (at == sizeof m.stray / sizeof m.stray[0])
+                continue;
+            m.nstray += m.nstray < sizeof m.stray / sizeof m.stray[0];
+            memmove(&m.stray[at + 1], &m.stray[at], (m.nstray - 1 - at) * sizeof m.stray[0]);
+            snprintf(m.stray[at].text, sizeof m.stray[at].text, "%s", t);
+            m.stray[at].rows = f->cat_counts[c];
+        }
+        if (m.numbers == 0 || m.numbers * 100 < m.values * 95)
+            continue;
+        snprintf(m.name, sizeof m.name, "%s", f->name);
+        rep->mostly_numbers[rep->nmostly_numbers++] = m;
+    }
+}
+
 /* Whether a category list reads as timestamps: its first few values all do, as an ingest
  * reads a timestamp column (ISO-8601 with a zone). */
 static bool reads_as_timestamps(const md_strmap *cats)
@@ -546,12 +584,17 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
     md_file_hash_cancel(hash); /* the reading failed */
     if (rc == MD_OK)
         rc = store_profile(s, a, model, number, &p, &b, err);
+    if (rc == MD_OK)
+        note_mostly_numbers(&b, &p, rep);
     /* a categorical feature with a distinct value in (nearly) every row compares windows on
      * categories they will not share: every window value is a new category */
     for (size_t i = 0; rc == MD_OK && i < p.nfeatures; i++) {
         const md_bfeature *f = &p.features[i];
         int64_t values = f->rows - f->missing, distinct = (int64_t)md_strmap_size(&f->cats);
-        if (f->kind != MD_CATEGORICAL || values < 100 || distinct * 10 < values * 9 ||
+        bool numbers = false; /* said already: the numbers it was meant to hold */
+        for (size_t k = 0; k < rep->nmostly_numbers; k++)
+            numbers |= strcmp(rep->mostly_numbers[k].name, f->name) == 0;
+        if (f->kind != MD_CATEGORICAL || values < 100 || distinct * 10 < values * 9 || numbers ||
             rep->nid_like == sizeof rep->id_like / sizeof rep->id_like[0])
             continue;
         snprintf(rep->id_like[rep->nid_like].name, sizeof rep->id_like[0].name, "%s", f->name);

@@ -37,6 +37,19 @@ typedef struct {
         bool timestamps;
     } id_like[4];
     size_t nid_like;
+    /* categorical features whose values are nearly all numbers (a stray '?' or '#N/A' in an
+     * export, where a number was meant): the first few, with the texts that are not numbers
+     * and their rows, the most frequent first */
+    struct {
+        char name[64];
+        int64_t values, numbers;
+        struct {
+            char text[24];
+            int64_t rows;
+        } stray[3];
+        size_t nstray;
+    } mostly_numbers[4];
+    size_t nmostly_numbers;
 } md_baseline_report;
 
 #define MD_BASELINE_DEFAULT_SEED 20261001u

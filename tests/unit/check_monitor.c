@@ -727,6 +727,41 @@ START_TEST(ingest_refuses_a_role_the_baseline_counts_as_a_feature)
 }
 END_TEST
 
+/* A feature of numbers turned categorical by a stray text or two is named in the baseline's
+ * report with those texts, the most frequent first; one of real categories is not. */
+START_TEST(baseline_names_numbers_turned_categorical)
+{
+    md_store *s = mon_store();
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    md_err err;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+    size_t cap = 200 * 48, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "score,label,spend,plan\n");
+    for (int i = 0; i < 200; i++)
+        len += (size_t)snprintf(text + len, cap - len, "0.5,%d,%s,%s\n", i % 2,
+                                i == 7 || i == 9 ? "#N/A"
+                                : i == 8         ? "?"
+                                                 : "12.5",
+                                i % 3 ? "basic" : "7");
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 2, mon_write_file("b2.csv", text), &bo, &rep, &err),
+        MD_OK);
+    ck_assert_int_eq(rep.nmostly_numbers, 1);
+    ck_assert_str_eq(rep.mostly_numbers[0].name, "spend");
+    ck_assert_int_eq(rep.mostly_numbers[0].values, 200);
+    ck_assert_int_eq(rep.mostly_numbers[0].numbers, 197);
+    ck_assert_uint_eq(rep.mostly_numbers[0].nstray, 2);
+    ck_assert_str_eq(rep.mostly_numbers[0].stray[0].text, "#N/A");
+    ck_assert_int_eq(rep.mostly_numbers[0].stray[0].rows, 2);
+    ck_assert_str_eq(rep.mostly_numbers[0].stray[1].text, "?");
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(no_baseline_no_ingest)
 {
     md_store *s = mon_store();
@@ -767,6 +802,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, ingest_takes_the_baselines_column_names);
     tcase_add_test(tc, baseline_ignores_its_timestamps);
+    tcase_add_test(tc, baseline_names_numbers_turned_categorical);
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
