@@ -475,6 +475,15 @@ static md_status drop_old(md_store *s, int64_t vid, int64_t *dropped, md_err *er
     return MD_OK;
 }
 
+/* A version's baseline is replaced only when asked: the windows computed against it go. */
+static md_status already(const char *model, int64_t number, md_err *err)
+{
+    return md_err_set(err, MD_REFUSED,
+                      "%s v%lld already has a baseline; pass --replace to rebuild it (windows "
+                      "computed against the old one are dropped)",
+                      model, (long long)number);
+}
+
 static md_status store_profile(md_store *s, const md_actor *a, const char *model, int64_t number,
                                const md_baseline *p, build *b, md_err *err)
 {
@@ -487,10 +496,7 @@ static md_status store_profile(md_store *s, const md_actor *a, const char *model
         rc = md_sql_int(s, &exists, err, "SELECT count(*) FROM baselines WHERE version_id = ?",
                         "i", vid);
     if (rc == MD_OK && exists && !b->o->read.replace)
-        rc = md_err_set(err, MD_ERROR,
-                        "%s v%lld already has a baseline; pass --replace to rebuild it (windows "
-                        "computed against the old one are dropped)",
-                        model, (long long)number);
+        rc = already(model, number, err);
     if (rc == MD_OK && exists)
         rc = drop_old(s, vid, &b->rep->dropped_windows, err);
     if (rc == MD_OK)
@@ -567,9 +573,14 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
     memset(rep, 0, sizeof *rep);
     int64_t vid;
     char status[16];
+    int64_t exists = 0;
     if (md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err) != MD_OK ||
-        md_version_lookup(s, model, number, &vid, status, err) != MD_OK)
+        md_version_lookup(s, model, number, &vid, status, err) != MD_OK ||
+        md_sql_int(s, &exists, err, "SELECT count(*) FROM baselines WHERE version_id = ?", "i",
+                   vid) != MD_OK)
         return err->code; /* fail fast, before reading a large file */
+    if (exists && !o->read.replace)
+        return already(model, number, err);
     build b = {.o = o, .rep = rep};
     md_baseline p = {0};
     md_file_hasher *hash = md_file_hash_start_behind(path); /* beside the reading, the profile */

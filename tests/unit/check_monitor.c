@@ -762,6 +762,23 @@ START_TEST(baseline_names_numbers_turned_categorical)
 }
 END_TEST
 
+/* A second baseline without --replace is refused (exit 3, as an ingest's refusal), before the
+ * file is read. */
+START_TEST(second_baseline_refused_before_reading)
+{
+    md_store *s = mon_store();
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 1, tu_path("no-such.csv"), &bo, &rep, &err),
+        MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "churn v1 already has a baseline; pass --replace"), "%s",
+                  err.msg);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(no_baseline_no_ingest)
 {
     md_store *s = mon_store();
@@ -802,6 +819,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, ingest_takes_the_baselines_column_names);
     tcase_add_test(tc, baseline_ignores_its_timestamps);
+    tcase_add_test(tc, second_baseline_refused_before_reading);
     tcase_add_test(tc, baseline_names_numbers_turned_categorical);
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
