@@ -24,11 +24,13 @@
     "\nEvery other column is a feature, numeric when all its baseline values are numbers.\n"       \
     "Missing: an empty field, NA, NaN, null (any case), JSON null or an absent key.\n"             \
     "A bad row (a score outside [0, 1], a label not 0/1, a timestamp that does not parse, a\n"     \
-    "ragged row, invalid UTF-8, a line over 1 MiB, a stray character after a closing quote, a\n"   \
-    "JSON Lines line that is not an object) is reported as FILE:LINE: column C: why, and\n"        \
+    "ragged row, invalid UTF-8, a NUL byte, a line over 1 MiB, a stray character after a "         \
+    "closing\n"                                                                                    \
+    "quote, a JSON Lines line that is not an object) is reported as FILE:LINE: column C: why, "    \
+    "and\n"                                                                                        \
     "nothing of the file is committed.\n"
 
-    static const struct {
+static const struct {
     const char *cmd, *text;
     } details[] = {
         {"baseline",

@@ -208,8 +208,10 @@ static md_status csv_quoted(md_reader *r, size_t idx, const char *col, md_err *e
         const char *q = memchr(b + r->pos, '"', r->size - r->pos);
         for (const char *nl = b + r->pos; q ? nl < q : nl < b + r->size; nl++)
             r->line += *nl == '\n';
-        if (!q && !r->eof)
-            return md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        if (!q && !r->eof) /* a field that long is most often a quote that never closes */
+            return md_reader_fail_at(r, err, r->record_line, col,
+                                     "record longer than 1 MiB: its quoted field does not close "
+                                     "within it (an unterminated quote?)");
         if (!q)
             return md_reader_fail_at(r, err, r->record_line, col, "unterminated quoted field");
         r->pos = (size_t)(q - b);
@@ -293,19 +295,38 @@ static md_status bad_utf8(md_reader *r, size_t n, bool header, md_err *err)
     return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL, "invalid UTF-8"));
 }
 
-static bool ascii_only(const char *p, size_t n)
+/* Text that needs no closer look: ASCII without a NUL byte (a word has one when a byte's
+ * borrow reaches its top bit). */
+static bool plain_text(const char *p, size_t n)
 {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ULL)
+        if ((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL)
             return false;
     }
     for (; i < n; i++)
-        if ((unsigned char)p[i] & 0x80)
+        if (((unsigned char)p[i] & 0x80) || p[i] == '\0')
             return false;
     return true;
+}
+
+/* A record that is not plain text: a NUL byte (text cut short wherever it is shown; a binary
+ * file, or UTF-16, read as text) or invalid UTF-8, named with its field. */
+static md_status odd_text(md_reader *r, size_t count, bool header, size_t start, size_t len,
+                          md_err *err)
+{
+    if (!memchr(r->base + start, '\0', len))
+        return md_utf8_valid(r->base + start, len) ? MD_OK : bad_utf8(r, count, header, err);
+    for (size_t i = 0; i < count; i++) {
+        const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
+        if (memchr(p, '\0', r->fields[i].n))
+            return skippable(r, md_reader_fail_at(r, err, r->record_line, col_name(r, i, header),
+                                                  "a NUL byte (0x00) in the text"));
+    }
+    return skippable(
+        r, md_reader_fail_at(r, err, r->record_line, NULL, "a NUL byte (0x00) in the text"));
 }
 
 /* Reads one CSV record into fields; *n receives the field count (0 for a blank line). */
@@ -355,9 +376,11 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
     for (size_t i = 0; i < count; i++) /* scratch may have moved while growing */
         if (r->scratch_off[i])
             r->fields[i].p = r->scratch + r->scratch_off[i] - 1;
-    if (!ascii_only(r->base + start, r->pos - start) &&
-        !md_utf8_valid(r->base + start, r->pos - start))
-        return bad_utf8(r, count, header, err);
+    if (!plain_text(r->base + start, r->pos - start)) {
+        md_status rc = odd_text(r, count, header, start, r->pos - start, err);
+        if (rc != MD_OK)
+            return rc;
+    }
     *n = count;
     return MD_OK;
 }
@@ -367,23 +390,24 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
  * '\n' sentinel, so the scan needs no bounds check. */
 static inline size_t next_special(const unsigned char *b, size_t p)
 {
-    while (!field_end[b[p]] && b[p] != '"' && b[p] < 0x80)
+    while (!field_end[b[p]] && b[p] != '"' && b[p] < 0x80 && b[p])
         p++;
     return p;
 }
 #endif
 
 #ifdef __SSE2__
-/* The 16 bytes at p, as bit masks: newlines; field ends (commas and newlines); and bytes the
- * fast path does not take (quotes, carriage returns, bytes past ASCII). */
+/* The 16 bytes at p, as bit masks: newlines; field ends (commas and newlines); bytes the fast
+ * path does not take (quotes, carriage returns, NUL bytes); and bytes past ASCII. */
 static inline void classify16(const unsigned char *p, uint32_t *nl, uint32_t *ends, uint32_t *odd,
                               uint32_t *high)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     *nl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
     *ends = *nl | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
-    *odd = (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    *odd = (uint32_t)_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+        _mm_cmpeq_epi8(v, _mm_setzero_si128())));
     *high = (uint32_t)_mm_movemask_epi8(v);
 }
 
@@ -468,7 +492,7 @@ again:;
             p++;
             continue;
         }
-        if (c == '"' || c == '\r' || p - start > MD_RECORD_MAX)
+        if (c == '"' || c == '\r' || c == '\0' || p - start > MD_RECORD_MAX)
             return csv_record_general(r, n, header, err);
         ensure_fields(r, count + 1);
         r->fields[count] = (md_field){MD_F_TEXT, true, r->base + fstart, p - fstart, 0};
@@ -603,6 +627,39 @@ static const char *compressed(const md_reader *r)
     return NULL;
 }
 
+/* A JSON file holding one array (an export's rows as a JSON document), by its first
+ * character. */
+static bool json_array_file(const md_reader *r)
+{
+    for (size_t i = r->pos; i < r->size; i++)
+        if (r->base[i] != ' ' && r->base[i] != '\t' && r->base[i] != '\r' && r->base[i] != '\n')
+            return r->base[i] == '[';
+    return false;
+}
+
+/* A file of another kind than text by its first bytes: what it is and what to do, else NULL.
+ * Spreadsheet and UTF-16 exports are what a CSV from Windows or Excel often turns out to be. */
+static const char *not_text(const md_reader *r)
+{
+    const char *b = r->base;
+    size_t n = r->size < 4096 ? r->size : 4096;
+    if (n >= 4 && memcmp(b, "\xFF\xFE\0\0", 4) == 0)
+        return "UTF-32 text: save it as UTF-8 (iconv -f UTF-32 -t UTF-8)";
+    bool bom16 = n >= 2 && (memcmp(b, "\xFF\xFE", 2) == 0 || memcmp(b, "\xFE\xFF", 2) == 0);
+    /* without a byte order mark: ASCII text with every other byte 0 */
+    bool zeros16 = n >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
+    if (bom16 || zeros16)
+        return "UTF-16 text: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)";
+    if (n >= 8 && memcmp(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+        return "an Excel 97-2003 workbook (or another OLE file): export the sheet as CSV UTF-8";
+    if (n >= 4 && memcmp(b, "PAR1", 4) == 0)
+        return "a Parquet file: export it to CSV or JSON Lines";
+    if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0 &&
+        (memmem(b, n, "xl/", 3) || memmem(b, n, "[Content_Types].xml", 19)))
+        return "an Excel workbook (xlsx): export the sheet as CSV UTF-8";
+    return NULL;
+}
+
 md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_err *err)
 {
     md_reader *r = md_xcalloc(1, sizeof *r);
@@ -613,6 +670,9 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     md_strmap_init(&r->cols);
     *out = NULL;
     md_status rc = open_file(r, err);
+    const char *other = rc == MD_OK ? not_text(r) : NULL;
+    if (other)
+        rc = md_err_set(err, MD_ERROR, "%s is %s", path, other);
     const char *packed = rc == MD_OK ? compressed(r) : NULL;
     if (packed)
         rc = md_err_set(err, MD_ERROR,
@@ -621,6 +681,11 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
                         path, packed);
     if (rc == MD_OK && r->size >= 3 && memcmp(r->base, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3; /* UTF-8 byte order mark */
+    if (rc == MD_OK && r->fmt == MD_FMT_JSONL && json_array_file(r))
+        rc = md_err_set(err, MD_ERROR,
+                        "%s is a JSON array: modeldeck reads JSON Lines, one object per line "
+                        "(jq -c '.[]' %s > rows.jsonl)",
+                        path, path);
     if (rc == MD_OK && r->fmt == MD_FMT_CSV)
         rc = csv_header(r, err);
     r->data_pos = md_reader_offset(r);

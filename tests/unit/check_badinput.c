@@ -27,6 +27,14 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     char *longline = md_xasprintf("ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,%s\n", big);
+    /* a quote that never closes in a file larger than a record may be */
+    size_t rows = (6u << 20) / 36;
+    char *tail = md_xmalloc(rows * 40 + 1), *t = tail;
+    for (size_t i = 0; i < rows; i++)
+        t += sprintf(t, "2026-10-01T00:00:00Z,0.5,1,1,1,web\n");
+    char *openquote =
+        md_xasprintf("ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,\"web\n%s", tail);
+    free(tail);
     struct {
         const char *text, *says, *where;
     } cases[] = {
@@ -55,6 +63,8 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
          "b\n",
          "invalid UTF-8", ":2: column ch"},
         {longline, "longer than 1 MiB", ":2:"},
+        {openquote, "its quoted field does not close within it (an unterminated quote?)",
+         ":2: column ch"},
         {"ts,label,x,n,ch\n2026-10-01T00:00:00Z,1,1,1,web\n", "no score column", "bad.csv"},
         {"time,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "no timestamp column",
          "bad.csv"},
@@ -102,6 +112,43 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
     free(after);
     free(before);
     free(longline);
+    free(openquote);
+    md_store_close(s);
+}
+END_TEST
+
+/* What CSV exports from Windows and spreadsheets often turn out to be is named, with what to
+ * do, instead of a complaint about their bytes; a NUL byte in a field is bad input. */
+START_TEST(other_kinds_of_file_are_named)
+{
+    md_store *s = mon_store();
+    static const struct {
+        const char *bytes;
+        size_t n;
+        const char *says;
+    } cases[] = {
+        {"\xFF\xFEt\0s\0,\0s\0", 10, "is UTF-16 text: save it as UTF-8"},
+        {"t\0s\0,\0s\0\n\0", 10, "is UTF-16 text: save it as UTF-8"},
+        {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", 10, "is an Excel 97-2003 workbook"},
+        {"PAR1\x15\x04\x15", 7, "is a Parquet file"},
+        {"PK\x03\x04\x14\0\x06\0[Content_Types].xml", 27, "is an Excel workbook (xlsx)"},
+        /* a NUL byte in a CSV field (it would cut the text short wherever it is shown) */
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,a\0b\n", 57,
+         ":2: column ch: a NUL byte (0x00) in the text"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = tu_path("export.csv");
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(cases[i].bytes, 1, cases[i].n, f), cases[i].n);
+        fclose(f);
+        md_ingest_report rep;
+        md_err err;
+        ck_assert_int_eq(mon_ingest(s, path, NULL, &rep, &err), MD_ERROR);
+        ck_assert_msg(strstr(err.msg, cases[i].says) && strstr(err.msg, "export.csv"),
+                      "case %zu: '%s'", i, err.msg);
+    }
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 0);
     md_store_close(s);
 }
 END_TEST
@@ -114,7 +161,8 @@ START_TEST(bad_json_lines)
     } cases[] = {
         {"{\"ts\": \"2026-10-01T00:00:00Z\", \"score\": 0.5}\n{\"ts\": 1, \"score\": }\n",
          ":2: invalid JSON"},
-        {"[1, 2]\n", ":1: expected a JSON object"},
+        {"[1, 2]\n", "bad.jsonl is a JSON array: modeldeck reads JSON Lines, one object per line"},
+        {"{\"ts\": 1759276800, \"score\": 0.5}\n[1, 2]\n", ":2: expected a JSON object"},
         {"{\"ts\": 1759276800, \"score\": 0.5} x\n", ":1: invalid JSON at column 34: text after "
                                                      "the JSON value"},
         {"{\"ts\": 1759276800, \"score\": 1.01}\n", ":1: column score"},
@@ -757,6 +805,7 @@ Suite *suite_badinput(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, bad_input_is_named_and_nothing_is_committed);
     tcase_add_test(tc, bad_json_lines);
+    tcase_add_test(tc, other_kinds_of_file_are_named);
     tcase_add_test(tc, max_bad_rows_skips_and_counts);
     tcase_add_test(tc, bad_records_are_bad_rows_too);
     tcase_add_test(tc, contract_errors_name_file_and_field);
