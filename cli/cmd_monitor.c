@@ -329,6 +329,7 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     json_object_set_new(o, "retrain_proposed", json_boolean(r->proposal_opened));
     json_object_set_new(o, "absent_features", names(r->absent, r->nabsent));
     json_object_set_new(o, "future_rows", json_integer(r->future_rows));
+    json_object_set_new(o, "epoch_rows", json_integer(r->epoch_rows));
     json_object_set_new(o, "label_column_absent",
                         r->label_absent[0] ? json_string(r->label_absent) : json_null());
     json_object_set_new(o, "new_columns", names(r->new_columns, r->nnew));
@@ -385,6 +386,10 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                "timestamps\n",
                (long long)r->future_rows, r->future_rows == 1 ? "" : "s", r->future_windows,
                r->future_windows == 1 ? "" : "s", r->last_window);
+    if (r->epoch_rows)
+        printf("  note: %lld row%s dated in 1970 (a missing timestamp written as 0?): check the "
+               "file's timestamps\n",
+               (long long)r->epoch_rows, r->epoch_rows == 1 ? "" : "s");
     if (r->label_absent[0]) {
         char *l = cli_safe(r->label_absent), *cased = NULL;
         for (size_t i = 0; !cased && i < r->nnew; i++) /* the column under another case */

@@ -503,12 +503,16 @@ static md_status roles_not_features(const ingest *g, const md_columns *given, md
 static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind kind,
                         int64_t now_ms)
 {
-    int64_t tomorrow = md_window_index(now_ms + 86400000, kind);
-    for (size_t i = 0; i < p->nw; i++)
+    int64_t tomorrow = md_window_index(now_ms + 86400000, kind),
+            y1971 = md_window_index(365 * 86400000LL, kind);
+    for (size_t i = 0; i < p->nw; i++) {
         if (p->w[i].index > tomorrow) {
             rep->future_windows++;
             rep->future_rows += p->w[i].rows;
         }
+        if (p->w[i].index < y1971 && p->w[i].index >= 0)
+            rep->epoch_rows += p->w[i].rows;
+    }
     rep->rows = p->rows;
     rep->labeled = p->labeled;
     rep->bad_rows = p->bad_rows;

@@ -57,6 +57,7 @@ typedef struct {
     char first_bad[MD_ERR_MSG_MAX];
     int64_t future_rows;    /* rows in windows starting more than a day after the store's clock */
     size_t future_windows;  /* ... and those windows (a timestamp column gone wrong) */
+    int64_t epoch_rows;     /* rows dated in 1970: a missing timestamp written as 0? */
     char label_absent[128]; /* the label column, when the baseline had labels and the file has
                                no such column ("" otherwise) */
     char **absent;        /* baseline features missing from the file */

@@ -551,6 +551,15 @@ START_TEST(label_column_absent_noted)
         md_ingest(s, &mon_op, "churn", 1, mon_write_file("f.csv", log), &none, &rep, &err), MD_OK);
     ck_assert_uint_eq(rep.future_windows, 1);
     ck_assert_int_eq(rep.future_rows, 200);
+    ck_assert_int_eq(rep.epoch_rows, 0);
+    md_ingest_report_free(&rep);
+    /* rows dated in 1970 (a missing timestamp written as 0): ingested, and counted for a note */
+    for (char *p = strstr(log, "2099-10-02"); p; p = strstr(p + 1, "2099-10-02"))
+        memcpy(p, "1970-01-01", 10);
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("e.csv", log), &none, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.epoch_rows, 200);
+    ck_assert_uint_eq(rep.future_windows, 0);
     md_ingest_report_free(&rep);
     free(log);
     md_store_close(s);
