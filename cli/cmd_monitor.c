@@ -338,9 +338,28 @@ static json_t *ingest_json(const char *model, int64_t v, const md_ingest_report 
     return o;
 }
 
-static void ingest_text(const char *model, int64_t v, const md_ingest_report *r, const char *kind,
-                        bool replace)
+/* Why the ingests replaced went: named with --replace-ingest, holding this file's rows, or of
+ * its content. */
+static const char *replaced_why(const md_ingest_report *r, const md_ingest_opts *o)
 {
+    size_t named = 0;
+    for (size_t i = 0; i < r->nreplaced; i++)
+        for (size_t j = 0; j < o->nreplace_ids; j++)
+            named += r->replaced_ids[i] == o->replace_ids[j];
+    if (named == r->nreplaced)
+        return "named with --replace-ingest";
+    if (named)
+        return "named with --replace-ingest, or holding these rows";
+    if (!r->replaced_by_rows)
+        return "the same content";
+    return r->nreplaced > 1 ? "earlier deliveries of these rows"
+                            : "an earlier delivery of these rows";
+}
+
+static void ingest_text(const char *model, int64_t v, const md_ingest_report *r, const char *kind,
+                        const md_ingest_opts *o)
+{
+    bool replace = o->read.replace;
     char *m = cli_safe(model);
     printf("%s v%lld: ingested %lld row%s (%lld labeled) into %zu %s window%s, %s .. %s\n", m,
            (long long)v, (long long)r->rows, r->rows == 1 ? "" : "s", (long long)r->labeled,
@@ -348,14 +367,12 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
     if (r->replaced && r->nreplaced == 1) {
         char *src = cli_safe(r->replaced_source);
         printf("  in place of ingest #%lld of %s, %lld rows (%s)\n", (long long)r->replaced_ids[0],
-               src, (long long)r->replaced_rows,
-               r->replaced_by_rows ? "an earlier delivery of these rows" : "the same content");
+               src, (long long)r->replaced_rows, replaced_why(r, o));
         free(src);
     } else if (r->replaced) {
         printf("  in place of ingests ");
         print_ids(r->replaced_ids, r->nreplaced);
-        printf(", %lld rows in all (earlier deliveries of these rows)\n",
-               (long long)r->replaced_rows);
+        printf(", %lld rows in all (%s)\n", (long long)r->replaced_rows, replaced_why(r, o));
     } else if (replace && !r->nkept)
         printf("  --replace: no earlier ingest holds this file's rows; they were added\n");
     if (r->replaced && r->replaced_rows > r->rows)
@@ -480,7 +497,7 @@ static int ingest_cmd(cli_ctx *c, int argc, char **argv)
     if (c->json)
         cli_print_json(ingest_json(pos[0], number, &rep, kind));
     else
-        ingest_text(pos[0], number, &rep, kind, o.read.replace);
+        ingest_text(pos[0], number, &rep, kind, &o);
     md_ingest_report_free(&rep);
     return 0;
 }

@@ -97,8 +97,21 @@ static void case_note(const md_reader *r, const char *want, char *out, size_t ca
         }
 }
 
+/* Where a role's column name came from, for a message: the command's flag, the baseline, or
+ * the default name. */
+static const char *name_source(const md_columns *given, int role)
+{
+    static const char *const flag[] = {"--ts-col", "--id-col", "--score-col", "--label-col",
+                                       "--latency-col"};
+    const md_columns *k = given->known;
+    const char *g[] = {given->ts, given->id, given->score, given->label, given->latency};
+    const char *b[] = {k ? k->ts : NULL, k ? k->id : NULL, k ? k->score : NULL, k ? k->label : NULL,
+                       k ? k->latency : NULL};
+    return g[role] ? flag[role] : b[role] ? "as the baseline names it" : "by default";
+}
+
 /* Two roles (score, label, ...) given the same column: each needs its own. */
-static md_status roles_apart(const md_columns *c, md_err *err)
+static md_status roles_apart(const md_columns *given, const md_columns *c, md_err *err)
 {
     const char *name[] = {c->ts, c->id, c->score, c->label, c->latency};
     const char *role[] = {"timestamp", "id", "score", "label", "latency"};
@@ -106,10 +119,11 @@ static md_status roles_apart(const md_columns *c, md_err *err)
         for (int j = i + 1; j < 5; j++)
             if (name[i] && name[j] && strcmp(name[i], name[j]) == 0)
                 return md_err_set(err, MD_INVALID,
-                                  "column '%s' is named as both the %s and the %s column; each "
-                                  "needs its own (--ts-col, --id-col, --score-col, --label-col, "
-                                  "--latency-col)",
-                                  name[i], role[i], role[j]);
+                                  "column '%s' is named as both the %s column (%s) and the %s "
+                                  "column (%s); each needs its own (--ts-col, --id-col, "
+                                  "--score-col, --label-col, --latency-col)",
+                                  name[i], role[i], name_source(given, i), role[j],
+                                  name_source(given, j));
     return MD_OK;
 }
 
@@ -117,7 +131,7 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
                             md_colmap *m, md_err *err)
 {
     md_columns c = md_columns_defaults(names);
-    if (roles_apart(&c, err) != MD_OK)
+    if (roles_apart(names, &c, err) != MD_OK)
         return err->code;
     md_colmap_refresh(r, names, m);
     bool csv = md_reader_format(r) == MD_FMT_CSV; /* JSON Lines columns appear as keys do */

@@ -116,6 +116,7 @@ expect_stderr_contains "--replace-ingest $ID ingests it in place of that one"
 expect_unchanged before
 md_as alice ingest churn 1 "$T_DIR/west.csv" --replace-ingest "$ID"
 expect_exit 0
+expect_stdout_contains "in place of ingest #$ID of $T_DIR/west.csv, 1000 rows (named with --replace-ingest)"
 expect_sql "SELECT rows FROM windows WHERE window = '2026-10-12'" 2500
 md_as alice ingest churn 1 "$T_DIR/day.csv" --replace-ingest 999
 expect_error 4 ingest "--replace-ingest 999: no such ingest of churn v1"

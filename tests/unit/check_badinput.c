@@ -105,7 +105,8 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
     md_err err;
     const char *path = mon_write_file("two.csv", "ts,score,label\n2026-10-01T00:00:00Z,0.5,1\n");
     ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_INVALID);
-    ck_assert_msg(strstr(err.msg, "column 'score' is named as both the score and the label column"),
+    ck_assert_msg(strstr(err.msg, "column 'score' is named as both the score column (as the "
+                                  "baseline names it) and the label column (--label-col)"),
                   "%s", err.msg);
     char *after = tu_snapshot(s);
     ck_assert_str_eq(before, after);
