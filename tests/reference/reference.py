@@ -429,7 +429,7 @@ def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], po
               ks_sample: Optional[np.ndarray]) -> dict:
     rows = len(win.rows)
     rule = contract.get(fb.name)
-    absent = win.absent.get(fb.name, 0)
+    absent = min(win.absent.get(fb.name, 0), 1)  # 1 per window, one file without it or several
     missing = 0
     type_errors = 0
     new_rows = 0
