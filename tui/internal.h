@@ -335,6 +335,8 @@ typedef struct {
 typedef const char *(*tui_cell_fn)(tui_app *a, void *ctx, int row, int col, char *buf,
                                    size_t cap, tui_role *role);
 
+#define TUI_TABLE_COLS 32 /* the most columns a table has */
+
 typedef struct {
     const tui_column *cols;
     int ncols;
@@ -343,6 +345,7 @@ typedef struct {
     int page;        /* rows shown at the last draw */
     int mark;        /* leading columns the cursor bar covers (0: enough to be 16 wide) */
     bool blur;       /* another pane has the focus: the cursor is underlined, not barred */
+    int need[TUI_TABLE_COLS]; /* what each column's rows need (0: its width does); see below */
 } tui_table;
 
 /* Draws titles then rows into [y, y + h); keeps the cursor in view. */
@@ -352,6 +355,12 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
 bool tui_table_move(tui_table *t, tui_action act);
 /* Clamps the cursor after the rows changed. */
 void tui_table_clamp(tui_table *t);
+/* Column `col` is at least `width` columns wide, whatever its preferred width and minimum: a
+ * view sizes a column whose every character counts (an ID) to its rows after each load, so
+ * that it is never cut; others shrink or drop around it. 0: back to the column's own width. */
+void tui_table_need(tui_table *t, int col, int width);
+/* The columns an integer takes printed in decimal. */
+int tui_int_width(int64_t v);
 
 /* A modal dialog: a title, the lines saying exactly what will change, and (when `reason` is
  * not NULL) a line to type into (a reason, a user, a time). Returns true when confirmed with

@@ -1,4 +1,5 @@
 /* The table: titles, rows, a cursor; columns shrink, then drop, to fit the width. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,21 +51,41 @@ bool tui_table_move(tui_table *t, tui_action act)
     return true;
 }
 
-/* The widths that fit: the preferred ones; then, one column at a time, the column with the
- * most room above its minimum gives one; then droppable columns go, rightmost first; the
- * widest shrinkable column takes what is left over. */
+void tui_table_need(tui_table *t, int col, int width)
+{
+    if (col >= 0 && col < TUI_TABLE_COLS)
+        t->need[col] = width > 0 ? width : 0;
+}
+
+int tui_int_width(int64_t v)
+{
+    char text[24];
+    return snprintf(text, sizeof text, "%lld", (long long)v);
+}
+
+/* The narrowest column c may become: its minimum (0: it does not shrink), and never less than
+ * its rows need. */
+static int least(const tui_table *t, int c)
+{
+    int m = t->cols[c].min;
+    return m > 0 && t->need[c] > m ? t->need[c] : m;
+}
+
+/* The widths that fit: the preferred ones (or what the rows need, when more); then, one column
+ * at a time, the column with the most room above its minimum gives one; then droppable columns
+ * go, rightmost first; the widest shrinkable column takes what is left over. */
 static void fit(const tui_table *t, int width, int *w)
 {
     int total = -1;
     for (int c = 0; c < t->ncols; c++) {
-        w[c] = t->cols[c].width;
+        w[c] = t->need[c] > t->cols[c].width ? t->need[c] : t->cols[c].width;
         total += w[c] + 1;
     }
     while (total > width) {
         int best = -1, slack = 0;
         for (int c = 0; c < t->ncols; c++)
-            if (t->cols[c].min > 0 && w[c] - t->cols[c].min > slack)
-                best = c, slack = w[c] - t->cols[c].min;
+            if (t->cols[c].min > 0 && w[c] - least(t, c) > slack)
+                best = c, slack = w[c] - least(t, c);
         if (best < 0)
             break;
         w[best]--, total--;
@@ -87,8 +108,8 @@ static void fit(const tui_table *t, int width, int *w)
 void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_fn cell,
                     void *ctx)
 {
-    int w[32];
-    if (t->ncols > 32 || h < 2)
+    int w[TUI_TABLE_COLS];
+    if (t->ncols > TUI_TABLE_COLS || h < 2)
         return;
     fit(t, width, w);
     int x = 0;

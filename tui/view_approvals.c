@@ -158,6 +158,11 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
         p->t.nrows++;
     }
     json_decref(list);
+    int64_t last = 0; /* the ID column as wide as the largest ID: an ID is never cut */
+    for (int i = 0; i < p->t.nrows; i++)
+        if (md_json_int(p->r[i].req, "id") > last)
+            last = md_json_int(p->r[i].req, "id");
+    tui_table_need(&p->t, 0, tui_int_width(last));
     tui_table_clamp(&p->t);
     return rc;
 }

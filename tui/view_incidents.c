@@ -45,6 +45,7 @@ typedef struct {
     int cap;
     int snoozed_hidden;
     int64_t keep; /* the incident the cursor stays on across a reload */
+    int64_t last_id; /* the largest ID shown: the ID column is as wide as it */
     tui_app *app;
     tui_view *view;
     int sev;   /* 0: all, 1..4 */
@@ -193,6 +194,8 @@ static int add_row(void *ctx, const md_incident_row *in)
         return 0;
     if (r->id == q->keep)
         q->t.cursor = q->t.nrows;
+    if (r->id > q->last_id)
+        q->last_id = r->id;
     q->t.nrows++;
     return 0;
 }
@@ -206,11 +209,13 @@ static md_status queue_load(tui_app *a, tui_view *v, md_err *err)
     q->app = a;
     q->view = v;
     q->snoozed_hidden = 0;
+    q->last_id = 0;
     md_incident_filter f = {q->model[0] ? q->model : NULL, state_names[q->state],
                             sev_names[q->sev], q->mine ? a->actor.name : NULL, true};
     md_status rc = md_incidents_each(a->s, &f, add_row, q, err);
     if (rc != MD_OK)
         queue_clear(q);
+    tui_table_need(&q->t, 0, tui_int_width(q->last_id)); /* an ID is never cut */
     tui_table_clamp(&q->t);
     return rc;
 }

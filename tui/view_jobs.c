@@ -194,11 +194,18 @@ static bool kept(const tui_view *v, bool hit)
     return !v->filter[0] || hit != v->filter_invert;
 }
 
+/* Puts the cursor back on row `id`, and makes the ID column as wide as the largest ID shown:
+ * an ID is never cut. */
 static void place(tui_table *t, const int *shown, const json_t *arr, int64_t id)
 {
-    for (int i = 0; id && i < t->nrows; i++)
-        if (md_json_int(json_array_get(arr, (size_t)shown[i]), "id") == id)
+    int64_t last = 0;
+    for (int i = 0; i < t->nrows; i++) {
+        int64_t row = md_json_int(json_array_get(arr, (size_t)shown[i]), "id");
+        if (id && row == id)
             t->cursor = i;
+        last = row > last ? row : last;
+    }
+    tui_table_need(t, 0, tui_int_width(last));
     tui_table_clamp(t);
 }
 
