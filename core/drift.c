@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "mem.h"
+#include "sql.h"
 #include "stats.h"
 #include "window.h"
 
@@ -185,18 +186,48 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
                   (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
 }
 
+void md_drift_row_levels(const md_drift_row *r, const md_drift_policy *p,
+                         md_level out[MD_DRIFT_TEST_COUNT])
+{
+    bool ks = r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d;
+    out[MD_DRIFT_TEST_PSI] =
+        md_psi_level(p, r->has_psi, r->psi, r->psi_null, r->present, r->mix_pvalue);
+    out[MD_DRIFT_TEST_KS] = ks ? p->ks_level : MD_LEVEL_OK;
+    out[MD_DRIFT_TEST_MISSING] = md_missing_level(p, r->missing_delta, r->missing_pvalue);
+    out[MD_DRIFT_TEST_SCHEMA] = r->schema_changes > 0 ? p->schema_level : MD_LEVEL_OK;
+    out[MD_DRIFT_TEST_CONTRACT] = r->violations > 0 ? p->schema_level : MD_LEVEL_OK;
+}
+
 md_level md_drift_row_level(const md_drift_row *r, const md_drift_policy *p)
 {
-    md_level l = MD_LEVEL_OK;
-#define RAISE(to) l = (to) > l ? (to) : l
-    RAISE(md_psi_level(p, r->has_psi, r->psi, r->psi_null, r->present, r->mix_pvalue));
-    if (r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d)
-        RAISE(p->ks_level);
-    RAISE(md_missing_level(p, r->missing_delta, r->missing_pvalue));
-    if (r->schema_changes > 0 || r->violations > 0)
-        RAISE(p->schema_level);
-#undef RAISE
+    md_level lv[MD_DRIFT_TEST_COUNT], l = MD_LEVEL_OK;
+    md_drift_row_levels(r, p, lv);
+    for (int t = 0; t < MD_DRIFT_TEST_COUNT; t++)
+        l = lv[t] > l ? lv[t] : l;
     return l;
+}
+
+static double col_or_nan(sqlite3_stmt *st, int col)
+{
+    return md_sql_col_null(st, col) ? NAN : sqlite3_column_double(st, col);
+}
+
+void md_drift_row_stored(sqlite3_stmt *st, int first, md_drift_row *r)
+{
+    memset(r, 0, sizeof *r);
+    int c = first;
+    r->has_psi = !md_sql_col_null(st, c);
+    r->psi = sqlite3_column_double(st, c++);
+    r->psi_null = sqlite3_column_double(st, c++);
+    r->has_ks = !md_sql_col_null(st, c);
+    r->ks = sqlite3_column_double(st, c++);
+    r->ks_p = sqlite3_column_double(st, c++);
+    r->missing_delta = sqlite3_column_double(st, c++);
+    r->missing_pvalue = col_or_nan(st, c++);
+    r->mix_pvalue = col_or_nan(st, c++);
+    r->schema_changes = sqlite3_column_int64(st, c++);
+    r->violations = sqlite3_column_int64(st, c++);
+    r->present = sqlite3_column_int64(st, c);
 }
 
 void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,

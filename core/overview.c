@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "policies.h"
 #include "sql.h"
+#include "window.h"
 
 static bool opt_double(sqlite3_stmt *st, int c, double *out)
 {
@@ -217,14 +218,28 @@ static size_t find_text(char **list, size_t n, const char *key, size_t hint)
     return n;
 }
 
-static md_status grid_cells(md_store *s, int64_t vid, md_grid *g, md_err *err)
+/* The level each test gives a stored row under p, two bits per test (md_grid_level). */
+static uint16_t test_levels(sqlite3_stmt *st, int first, const md_drift_policy *p)
+{
+    md_drift_row figures;
+    md_level lv[MD_DRIFT_TEST_COUNT];
+    md_drift_row_stored(st, first, &figures);
+    md_drift_row_levels(&figures, p, lv);
+    uint16_t bits = 0;
+    for (int t = 0; t < MD_DRIFT_TEST_COUNT; t++)
+        bits |= (uint16_t)(lv[t] << (2 * t));
+    return bits;
+}
+
+static md_status grid_cells(md_store *s, int64_t vid, const md_drift_policy *p, md_grid *g,
+                            md_err *err)
 {
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
                        "SELECT w.window, d.feature, d.psi, d.ks, d.missing_delta,"
-                       " d.schema_changes, d.status, d.present FROM windows w"
-                       " JOIN drift d ON d.window_id = w.id WHERE w.version_id = ?"
-                       " ORDER BY w.window, d.position",
+                       " d.schema_changes, d.status, d.present, " MD_DRIFT_FIGURES_SQL
+                       " FROM windows w JOIN drift d ON d.window_id = w.id"
+                       " WHERE w.version_id = ? ORDER BY w.window, d.position",
                        &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "i", vid);
@@ -244,6 +259,7 @@ static md_status grid_cells(md_store *s, int64_t vid, md_grid *g, md_err *err)
         const char *status = (const char *)sqlite3_column_text(st, 6);
         g->status[i] = (signed char)(status[0] == 'a' ? 2 : status[0] == 'w' ? 1 : 0);
         g->present[i] = md_sql_col_null(st, 7) ? -1 : sqlite3_column_int64(st, 7);
+        g->levels[i] = test_levels(st, 8, p);
     }
     sqlite3_finalize(st);
     return rc;
@@ -255,6 +271,7 @@ md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_gr
     memset(g, 0, sizeof *g);
     int64_t vid;
     md_status rc;
+    md_policy p; /* the one in force: the tests that decide each cell */
     if (number > 0) {
         rc = md_sql_int(s, &vid, err,
                         "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id"
@@ -294,7 +311,12 @@ md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_gr
         g->present = md_xmalloc((cells ? cells : 1) * sizeof *g->present);
         for (size_t i = 0; i < cells; i++)
             g->present[i] = -1;
-        rc = grid_cells(s, vid, g, err);
+        g->levels = md_xcalloc(cells ? cells : 1, sizeof *g->levels);
+        rc = md_policy_load(s, model, &p, err);
+    }
+    if (rc == MD_OK) {
+        rc = grid_cells(s, vid, &p.drift, g, err);
+        md_policy_free(&p);
     }
     if (rc != MD_OK)
         md_grid_free(g);
@@ -313,6 +335,7 @@ void md_grid_free(md_grid *g)
         free(g->value[m]);
     free(g->status);
     free(g->present);
+    free(g->levels);
     memset(g, 0, sizeof *g);
 }
 

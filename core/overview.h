@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "policy.h"
 #include "store.h"
 
 /* One model on the registry screen. Optional numbers carry has_* flags. */
@@ -74,7 +75,17 @@ typedef struct {
     double *value[MD_GRID_METRIC_COUNT]; /* nf * nw each, [f * nw + w] */
     signed char *status;                 /* nf * nw */
     int64_t *present;                    /* nf * nw: the values PSI and KS are over (-1: none) */
+    /* nf * nw: the level each test gives the cell's figures under the model's policy in force,
+     * two bits per test (md_grid_level): the status is the worst of them, and those at the
+     * status's level are what made a warn or alert cell so, whatever the metric shown. */
+    uint16_t *levels;
 } md_grid;
+
+/* The level test t gives cell `cell` (f * nw + w). */
+static inline md_level md_grid_level(const md_grid *g, size_t cell, md_drift_test t)
+{
+    return (md_level)((g->levels[cell] >> (2 * (int)t)) & 3);
+}
 
 /* `number` 0: the production version. */
 md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_grid *g,

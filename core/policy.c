@@ -17,6 +17,16 @@ const char *md_level_name(md_level l)
     return l == MD_LEVEL_ALERT ? "alert" : l == MD_LEVEL_WARN ? "warn" : "ok";
 }
 
+const char *md_drift_test_name(md_drift_test t)
+{
+    static const char *const names[] = {
+#define MD_X(id, name) name,
+        MD_DRIFT_TESTS(MD_X)
+#undef MD_X
+    };
+    return t < MD_DRIFT_TEST_COUNT ? names[t] : "?";
+}
+
 /* The member at `path` ("drift.psi.warn"), or NULL with err naming the first missing part. */
 static const json_t *at(const json_t *doc, const char *path, const char *where, md_err *err)
 {

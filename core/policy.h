@@ -36,6 +36,26 @@ md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double
  * one, leaves the thresholds alone). */
 md_level md_missing_level(const md_drift_policy *p, double missing_delta, double missing_pvalue);
 
+/* The tests a feature-window's drift status is the worst of, each giving its own level
+ * (md_drift_row_levels): X(id, name as the console and messages say it). Schema changes
+ * (absent column, type errors, new categories) and contract violations share the schema level
+ * but are told apart: either may be what alerts. */
+#define MD_DRIFT_TESTS(X)                                                                          \
+    X(PSI, "PSI")                                                                                  \
+    X(KS, "KS")                                                                                    \
+    X(MISSING, "missing")                                                                          \
+    X(SCHEMA, "schema")                                                                            \
+    X(CONTRACT, "contract")
+
+typedef enum {
+#define MD_X(id, name) MD_DRIFT_TEST_##id,
+    MD_DRIFT_TESTS(MD_X)
+#undef MD_X
+        MD_DRIFT_TEST_COUNT
+} md_drift_test;
+
+const char *md_drift_test_name(md_drift_test t);
+
 /* Cochran's rule: the chi-square null of a categorical PSI holds when every baseline
  * category expects at least this many of the window's values. */
 #define MD_CHI2_MIN_EXPECTED 5.0

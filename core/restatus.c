@@ -3,7 +3,6 @@
  * from the figures stored beside it, as `evaluate` reads them, so that the drift views, the
  * retrain rule and the scorecard follow the thresholds in force, not those of the day the
  * window was ingested. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,39 +23,14 @@ static md_level level_of(const char *text)
                                        : MD_LEVEL_OK;
 }
 
-static double col_or_nan(sqlite3_stmt *st, int col)
-{
-    return md_sql_col_null(st, col) ? NAN : sqlite3_column_double(st, col);
-}
-
-/* The figures of one stored drift row, as md_window_drift_row left them. */
-static void stored_row(sqlite3_stmt *st, md_drift_row *r)
-{
-    memset(r, 0, sizeof *r);
-    r->has_psi = !md_sql_col_null(st, 2);
-    r->psi = sqlite3_column_double(st, 2);
-    r->psi_null = sqlite3_column_double(st, 3);
-    r->has_ks = !md_sql_col_null(st, 4);
-    r->ks = sqlite3_column_double(st, 4);
-    r->ks_p = sqlite3_column_double(st, 5);
-    r->missing_delta = sqlite3_column_double(st, 6);
-    r->missing_pvalue = col_or_nan(st, 7);
-    r->mix_pvalue = col_or_nan(st, 8);
-    r->schema_changes = sqlite3_column_int64(st, 9);
-    r->violations = sqlite3_column_int64(st, 10);
-    r->present = sqlite3_column_int64(st, 11);
-}
-
 /* The stored rows whose status policy p changes. */
 static md_status changes(md_store *s, int64_t model_id, const md_drift_policy *p, change **out,
                          size_t *n, md_restatus *r, md_err *err)
 {
     sqlite3_stmt *st;
     if (md_sql_prepare(s,
-                       "SELECT d.window_id, d.position, d.psi, d.psi_null_p99, d.ks, d.ks_pvalue,"
-                       " d.missing_delta, d.missing_pvalue, d.mix_pvalue, d.schema_changes,"
-                       " d.violations, d.present, d.status FROM drift d"
-                       " JOIN windows w ON w.id = d.window_id"
+                       "SELECT d.window_id, d.position, " MD_DRIFT_FIGURES_SQL ", d.status"
+                       " FROM drift d JOIN windows w ON w.id = d.window_id"
                        " JOIN versions v ON v.id = w.version_id"
                        " WHERE v.model_id = ? ORDER BY d.window_id, d.position",
                        &st, err) != MD_OK)
@@ -67,8 +41,8 @@ static md_status changes(md_store *s, int64_t model_id, const md_drift_policy *p
     md_status rc;
     while ((rc = md_sql_step(s, st, &row, err)) == MD_OK && row) {
         md_drift_row d;
-        stored_row(st, &d);
-        md_level was = level_of((const char *)sqlite3_column_text(st, 12)),
+        md_drift_row_stored(st, 2, &d);
+        md_level was = level_of((const char *)sqlite3_column_text(st, 2 + MD_DRIFT_FIGURES_COLS)),
                  now = md_drift_row_level(&d, p);
         if (now == was)
             continue;

@@ -8,6 +8,7 @@
 #define MD_WINDOW_H
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -143,8 +144,20 @@ typedef struct {
 /* Feature i's drift row (core/drift.c). */
 void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
                          const md_drift_policy *p, md_drift_row *r);
-/* The status policy p gives a drift row's figures (its status field is not read). */
+/* The status policy p gives a drift row's figures (its status field is not read): the worst
+ * of the levels its tests give them (md_drift_row_levels). */
 md_level md_drift_row_level(const md_drift_row *r, const md_drift_policy *p);
+void md_drift_row_levels(const md_drift_row *r, const md_drift_policy *p,
+                         md_level out[MD_DRIFT_TEST_COUNT]);
+
+/* A stored drift row's figures, as md_window_drift_row left them, are the columns
+ * MD_DRIFT_FIGURES_SQL names (table alias d), read from column `first` on: whoever gives a
+ * stored row a status (policy set, the console's grid) reads the same figures the same way. */
+#define MD_DRIFT_FIGURES_SQL                                                                       \
+    "d.psi, d.psi_null_p99, d.ks, d.ks_pvalue, d.missing_delta, d.missing_pvalue,"                 \
+    " d.mix_pvalue, d.schema_changes, d.violations, d.present"
+#define MD_DRIFT_FIGURES_COLS 10
+void md_drift_row_stored(sqlite3_stmt *st, int first, md_drift_row *r);
 
 /* Computes everything for window w. Sorts w's values in place. */
 void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy *p,

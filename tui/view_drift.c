@@ -7,7 +7,8 @@
  * merging neighbouring cells of one shade into one run of text. Feature names and window dates
  * stay in view while the grid scrolls both ways. Each cell is two columns of a density glyph,
  * so the scale reads without colour; a '!' in a cell's second column marks a cell whose status
- * (the core's verdict over every test, not only the metric shown) is alert. */
+ * (the core's verdict over every test, not only the metric shown) is alert, and the status line
+ * names the tests that decided the cursor's cell. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@
 /* The metric names this screen shows (ASCII, so the breadcrumbs read in any locale). */
 static const char *const metric_label[MD_GRID_METRIC_COUNT] = {"PSI", "KS D", "missing delta",
                                                                "schema changes"};
+/* The test each metric is the figure of. */
+static const md_drift_test metric_test[MD_GRID_METRIC_COUNT] = {
+    MD_DRIFT_TEST_PSI, MD_DRIFT_TEST_KS, MD_DRIFT_TEST_MISSING, MD_DRIFT_TEST_SCHEMA};
 
 typedef struct {
     char model[65];
@@ -43,14 +47,15 @@ typedef struct {
 
 /* ---- the heat scale -------------------------------------------------------------------------- */
 
-/* Steps 1 (calm) to 5 (alarming), 0 for no value, and never beyond what the cell's status says
- * (ok: step 2 at most, warn: step 4). The breakpoints come from the model's policy:
+/* Steps 1 (calm) to 5 (alarming), 0 for no value, and never beyond what the metric's own test
+ * says under the policy (ok: step 2 at most, warn: step 4), whatever the other tests make of the
+ * cell (its '!'). The breakpoints come from the model's policy:
  * step 5 starts at its alert threshold (KS: its minimum D) and, for PSI and missingness, step 3
  * at its warning threshold:
  *   PSI            < warn/2, < warn, < (warn+alert)/2, < alert, >= alert
  *                  (defaults 0.05, 0.1, 0.175, 0.25)
  *   KS D           < min_d/4, < min_d/2, < 3 min_d/4, < min_d, >= min_d
- *                  (defaults 0.025, 0.05, 0.075, 0.1; the p-value test is in the cell's status)
+ *                  (defaults 0.025, 0.05, 0.075, 0.1; a p-value short of the test's caps it)
  *   |missing delta|  as PSI with missing_delta warn and alert (defaults 0.025, 0.05, 0.125, 0.2)
  *   schema changes 0 is step 1; any change is step 5 when the policy makes it an alert, 4 when
  *                  a warning, 2 when it only informs. */
@@ -369,9 +374,11 @@ static void draw_cells(tui_app *a, drift_view *d, const layout *l, int y, int f,
         if (w < end) {
             size_t i = (size_t)f * d->g.nw + (size_t)w;
             int step = d->g.status[i] < 0 ? 0 : heat_step(&d->pol, d->metric, vals[i]);
-            /* never more than the status says: a few rows' large PSI that decides nothing
-             * (drift.psi.min_rows) is not painted as an alert */
-            int most = d->g.status[i] == 0 ? 2 : d->g.status[i] == 1 ? 4 : 5;
+            /* never more than the metric's test says: a few rows' large PSI that decides
+             * nothing (drift.psi.min_rows) is not painted as an alert, even in a cell that
+             * another test makes one */
+            md_level own = md_grid_level(&d->g, i, metric_test[d->metric]);
+            int most = own == MD_LEVEL_OK ? 2 : own == MD_LEVEL_WARN ? 4 : 5;
             step = step > most ? most : step;
             at = cur_row && w == d->cw ? tui_attr(TUI_SELECTED) : tui_heat_attr(step);
             g = tui_heat_glyph(a, step);
@@ -411,29 +418,50 @@ static void draw_grid(tui_app *a, drift_view *d, const layout *l, int y, int col
     }
 }
 
-/* The scale with its breakpoints, then the policy's thresholds for the metric shown. */
+/* The legend's end, longest first: what a blank cell and the '!' mean. The mark is the
+ * feature-window's verdict over every test, not the metric shown: a KS map may show a calm cell
+ * marked for its missingness, and the status line names the tests behind it. */
+static const char *const legend_tails[] = {
+    "blank: none  !: alert by any test, not only the one shown",
+    "blank: none  !: alert by any test", "!: alert by any test"};
+
+/* The scale with its breakpoints, then what blanks and marks mean: the widest form that fits
+ * (steps two columns apart, else one). */
 static void draw_legend(tui_app *a, drift_view *d, int y, int cols)
 {
     tui_put(a, y, 0, cols, TUI_NORMAL, "", true);
-    int x = 1;
     double b[4];
     breakpoints(&d->pol, d->metric, b);
     const char *ge = a->utf8 ? "\u2265" : ">=";
-    int steps[5] = {1, 2, 3, 4, 5}, nsteps = 5;
+    int steps[5] = {1, 2, 3, 4, 5}, nsteps = 5, width = 0;
+    char label[5][32];
     if (d->metric == MD_GRID_SCHEMA)
         steps[1] = schema_step(&d->pol), nsteps = 2;
+    for (int i = 0; i < nsteps; i++) {
+        if (d->metric == MD_GRID_SCHEMA)
+            snprintf(label[i], sizeof label[i], i ? "%s1" : "0", ge);
+        else
+            snprintf(label[i], sizeof label[i], "%s%g", i < 4 ? "<" : ge, b[i < 4 ? i : 3]);
+        width += 3 + tui_width(label[i]); /* two glyphs, a blank, the label */
+    }
+    int gap = 2, tail = 0, ntails = (int)(sizeof legend_tails / sizeof legend_tails[0]);
+    while (tail + 1 < ntails &&
+           1 + width + gap * (nsteps - 1) + gap + 1 + tui_width(legend_tails[tail]) > cols) {
+        if (gap == 2 && tail > 0)
+            gap = 1;
+        else
+            tail++;
+    }
+    int x = 1;
     for (int i = 0; i < nsteps && x < cols; i++) {
-        char g[16], label[32], n[24];
+        char g[16];
         snprintf(g, sizeof g, "%s%s", tui_heat_glyph(a, steps[i]), tui_heat_glyph(a, steps[i]));
         x += tui_put_attr(a, y, x, cols - x, tui_heat_attr(steps[i]), g, false) + 1;
-        snprintf(n, sizeof n, "%g", b[i < 4 ? i : 3]);
-        if (d->metric == MD_GRID_SCHEMA)
-            snprintf(label, sizeof label, i ? "%s1" : "0", ge);
-        else
-            snprintf(label, sizeof label, "%s%s", i < 4 ? "<" : ge, n);
-        x += tui_put(a, y, x, cols - x, TUI_NORMAL, label, false) + 2;
+        x += tui_put(a, y, x, cols - x, TUI_NORMAL, label[i], false) + gap;
     }
-    tui_put(a, y, x, cols - x, TUI_DIM, " blank: none  !: alert", false);
+    x += 1;
+    if (x < cols)
+        tui_put(a, y, x, cols - x, TUI_DIM, legend_tails[tail], false);
 }
 
 static void draw_thresholds(tui_app *a, drift_view *d, int y, int cols)
@@ -522,6 +550,22 @@ static void cell_value(const drift_view *d, size_t i, char *out, size_t cap)
         md_fmt_double(x, num), snprintf(out, cap, "%s", num);
 }
 
+/* The cell's status and, for warn and alert, the tests whose level it is ("alert by
+ * KS+missing"): the status and the '!' are the verdict over every test, which the metric on
+ * screen may have had no part in. */
+static void verdict(const drift_view *d, size_t i, char *out, size_t cap)
+{
+    static const char *const st[] = {"ok", "warn", "alert"};
+    size_t n = (size_t)snprintf(out, cap, "%s", st[d->g.status[i]]);
+    int k = 0;
+    for (int t = 0; d->g.status[i] > 0 && t < MD_DRIFT_TEST_COUNT && n < cap; t++)
+        if ((int)md_grid_level(&d->g, i, (md_drift_test)t) == d->g.status[i])
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", k++ ? "+" : " by ",
+                                  md_drift_test_name((md_drift_test)t));
+    if (d->g.status[i] > 0 && !k && n < cap) /* stored so; no test gives it under today's */
+        snprintf(out + n, cap - n, " under an earlier policy");
+}
+
 static void status(tui_app *a, tui_view *v, char *out, size_t cap)
 {
     (void)a;
@@ -530,22 +574,22 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
         return;
     int f = d->rows[d->cr];
     size_t i = (size_t)f * d->g.nw + (size_t)d->cw;
-    static const char *const st[] = {"ok", "warn", "alert"};
     if (d->g.status[i] < 0) {
         snprintf(out, cap, "no data %s %s", d->g.windows[d->cw], d->g.features[f]);
         return;
     }
-    char val[40];
+    char val[40], why[96];
     cell_value(d, i, val, sizeof val);
-    /* the value first: a long feature name is what gets cut on a narrow line; then why a
-     * large PSI of a few values is no alert (drift.psi.min_rows) */
+    verdict(d, i, why, sizeof why);
+    /* the value first, with why a large PSI of a few values decides nothing
+     * (drift.psi.min_rows); a long feature name is what gets cut on a narrow line */
     char few[96] = "";
     int64_t n = d->g.present[i];
     if (d->metric == MD_GRID_PSI && n >= 0 && n < d->pol.psi_min_rows)
         snprintf(few, sizeof few, " (%lld value%s < %d)", (long long)n, n == 1 ? "" : "s",
                  d->pol.psi_min_rows);
-    snprintf(out, cap, "%s %s %s %s %s%s", metric_label[d->metric], val, st[d->g.status[i]],
-             d->g.windows[d->cw], d->g.features[f], few);
+    snprintf(out, cap, "%s %s%s %s %s %s", metric_label[d->metric], val, few, why,
+             d->g.windows[d->cw], d->g.features[f]);
 }
 
 static void crumb(tui_view *v, char *out, size_t cap)

@@ -6,31 +6,72 @@
 
 md --json drift churn 2 >"$T_DIR/drift.json" || fail "modeldeck drift --json failed"
 
-# check_cell METRIC-LABEL JSON-KEY: the status line reads "LABEL VALUE STATUS WINDOW FEATURE";
-# the JSON row for WINDOW and FEATURE must hold exactly VALUE under KEY, and the same status.
+md --json policy show churn >"$T_DIR/policy.json" || fail "modeldeck policy show failed"
+
+# check_cell METRIC-LABEL JSON-KEY: the status line reads "LABEL VALUE [(NOTE)] STATUS [by TESTS]
+# WINDOW FEATURE"; the JSON row for WINDOW and FEATURE must hold exactly VALUE under KEY, and the same
+# status; a warn or alert names the tests whose level it is under the policy in force (worked
+# out here from the row's figures, as docs/METRICS.md words the rule), whatever the metric shown.
 check_cell() {
     local label=$1 key=$2 line
     settle
     line=$(screen | tail -n 1)
-    "$PY" - "$T_DIR/drift.json" "$label" "$key" "$line" <<'PY' || fail "heatmap cell vs drift --json"
+    "$PY" - "$T_DIR/drift.json" "$T_DIR/policy.json" "$label" "$key" "$line" <<'PY' || fail "heatmap cell vs drift --json"
 import json, sys
 doc = json.load(open(sys.argv[1]))
-label, key, line = sys.argv[2], sys.argv[3], sys.argv[4]
+pol = json.load(open(sys.argv[2]))
+pol = pol.get("policy", pol)["drift"]
+label, key, line = sys.argv[3], sys.argv[4], sys.argv[5]
 words, lw = line.split(), label.split()
 at = [i for i in range(len(words)) if words[i:i + len(lw)] == lw]
 if not at:
     sys.exit("the status line does not show a %s cell: %r" % (label, line))
-value, status, window, feature = words[at[-1] + len(lw):at[-1] + len(lw) + 4]
+rest = words[at[-1] + len(lw):]
+value, rest = rest[0], rest[1:]
+if rest[0].startswith("("):  # a note on the value: "(40 values < 100)"
+    rest = rest[next(i for i, w in enumerate(rest) if w.endswith(")")) + 1:]
+status, rest = rest[0], rest[1:]
+named = []
+if rest and rest[0] == "by":
+    named, rest = rest[1].split("+"), rest[2:]
+window, feature = rest[0], rest[1]
 rows = [r for r in doc["drift"] if r["window"] == window and r["feature"] == feature]
 if len(rows) != 1:
     sys.exit("no single drift row for %s %s in the JSON (status line %r)" % (window, feature, line))
-want = rows[0][key]
+r = rows[0]
+want = r[key]
 got = None if value == "null" else (int(value) if isinstance(want, int) else float(value))
 if got != want:
     sys.exit("%s %s %s: the console shows %r, drift --json has %r" % (feature, window, key, value, want))
-if status != rows[0]["status"]:
-    sys.exit("%s %s: the console says %s, drift --json says %s" % (feature, window, status, rows[0]["status"]))
-print("cell %s %s %s = %s (%s)" % (feature, window, key, value, status))
+if status != r["status"]:
+    sys.exit("%s %s: the console says %s, drift --json says %s" % (feature, window, status, r["status"]))
+level = {"ok": 0, "warn": 1, "alert": 2}
+def psi():
+    p, x = pol["psi"], r["psi"]
+    if x is None or not x > r["psi_null_p99"]:
+        return 0
+    if r["mix_pvalue"] is not None:
+        if not r["mix_pvalue"] < p["small_pvalue"]:
+            return 0
+    elif r["present"] < p["min_rows"]:
+        return 0
+    return 2 if x >= p["alert"] else 1 if x >= p["warn"] else 0
+def missing():
+    p, x = pol["missing_delta"], abs(r["missing_delta"])
+    if r["missing_pvalue"] is not None and not r["missing_pvalue"] < p["pvalue"]:
+        return 0
+    return 2 if x >= p["alert"] else 1 if x >= p["warn"] else 0
+ks = pol["ks"]
+tests = [("PSI", psi()),
+         ("KS", level[ks["level"]] if r["ks"] is not None and r["ks_pvalue"] < ks["pvalue"]
+          and r["ks"] >= ks["min_d"] else 0),
+         ("missing", missing()),
+         ("schema", level[pol["schema_change"]] if r["schema_changes"] > 0 else 0),
+         ("contract", level[pol["schema_change"]] if r["violations"] > 0 else 0)]
+expect = [name for name, lv in tests if lv and lv == level[status]]
+if named != expect:
+    sys.exit("%s %s: the console names %s for its %s, the figures give %s" % (feature, window, named, status, expect))
+print("cell %s %s %s = %s (%s%s)" % (feature, window, key, value, status, " by " + "+".join(named) if named else ""))
 PY
 }
 
@@ -83,8 +124,14 @@ keys g H H H H # the first feature, the first window
 for ((i = 0; i < wi; i++)); do keys l; done
 for ((i = 0; i < fi; i++)); do keys j; done
 check_cell PSI psi
-screen | tail -n 1 | grep -q " alert .*email_open_rate" || fail "the cell should be an email_open_rate alert"
-keys m m # missing delta: what the alert is about
+screen | tail -n 1 | grep -q " alert by missing .*email_open_rate" ||
+    fail "the cell should be an email_open_rate alert, by its missingness"
+keys m # KS: calm there, yet marked, and the status line says what for
+check_cell "KS D" ks
+screen | tail -n 1 | grep -q " alert by missing .*email_open_rate" ||
+    fail "on the KS map the status line should name missingness behind the alert"
+expect_screen_contains "!: alert by any test"
+keys m # missing delta: what the alert is about
 check_cell "missing delta" missing_delta
 
 # Enter: the feature drill-down for the cell under the cursor
@@ -150,14 +197,17 @@ PY
 md_as olga ingest churn 2 "$T_DIR/small.csv" >/dev/null || fail "ingest of the small window"
 md drift churn 2 --window 2026-11-27 | grep -q "^2026-11-27  recency_days  *[a-z]*  *40 " ||
     fail "drift should show the window's 40 values: $(md drift churn 2 --window 2026-11-27)"
-start_console -u ada
+md --json drift churn 2 >"$T_DIR/drift.json" || fail "modeldeck drift --json failed"
+# 100 columns: the status line whole (at 80 the feature name, last, is what gets cut)
+start_console -s 100x24 -u ada
 keys :
 type_text "drift churn 2"
 keys Enter
 wait_for "drift churn v2 PSI"
 keys g # the first feature, recency_days; the cursor is on the newest window
 settle
-screen | tail -n 1 | grep -q " PSI [0-9.]* [a-z]* 2026-11-27 recency_days (40 values < 100)$" ||
+screen | tail -n 1 | grep -q " PSI [0-9.]* (40 values < 100) [a-z]" ||
     fail "the status line should say the small window's PSI alone counts from 100 values: $(screen | tail -n 1)"
+check_cell PSI psi # and which tests, PSI not among them, decide the cell
 keys Q
 wait_exit

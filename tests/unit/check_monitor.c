@@ -10,6 +10,7 @@
 #include "json.h"
 #include "mem.h"
 #include "models.h"
+#include "overview.h"
 #include "policies.h"
 #include "monitoring.h"
 #include "results.h"
@@ -481,6 +482,58 @@ START_TEST(schema_changes_alert)
 }
 END_TEST
 
+/* The grid the console draws gives each cell the level of each test under the policy in
+ * force, whichever metric is on screen: an absent column alerts by its schema change and its
+ * missingness; once schema changes only warn, by its missingness alone, and a new category's
+ * cell warns by its schema change. The status stays the worst of them. */
+static unsigned levels_of(md_store *s, const char *feature)
+{
+    md_grid g;
+    md_err err;
+    ck_assert_int_eq(md_overview_grid(s, "churn", 2, &g, &err), MD_OK);
+    ck_assert_uint_eq(g.nw, 1);
+    unsigned out = 0;
+    bool found = false;
+    for (size_t f = 0; f < g.nf; f++) {
+        if (strcmp(g.features[f], feature) != 0)
+            continue;
+        md_level worst = MD_LEVEL_OK;
+        for (int t = 0; t < MD_DRIFT_TEST_COUNT; t++) {
+            md_level l = md_grid_level(&g, f, (md_drift_test)t);
+            out |= (unsigned)l << (2 * t);
+            worst = l > worst ? l : worst;
+        }
+        ck_assert_int_eq(g.status[f], worst);
+        found = true;
+    }
+    md_grid_free(&g);
+    ck_assert_msg(found, "no grid row for %s", feature);
+    return out;
+}
+
+#define AT(test, level) ((unsigned)(level) << (2 * MD_DRIFT_TEST_##test))
+
+START_TEST(grid_gives_each_test_its_level)
+{
+    md_store *s = mon_store();
+    baseline_v2(s, "score,label,x,ch\n0.2,0,1,web\n0.4,1,2,app\n0.6,0,3,web\n0.8,1,4,app\n");
+    ingest_v2(s, "ts,score,label,ch\n2026-10-01T00:00:00Z,0.3,1,web\n"
+                 "2026-10-01T00:00:00Z,0.3,0,push\n2026-10-01T00:00:00Z,0.7,1,push\n");
+    ck_assert_uint_eq(levels_of(s, "x"), AT(SCHEMA, MD_LEVEL_ALERT) | AT(MISSING, MD_LEVEL_ALERT));
+    /* three rows: PSI decides nothing however large */
+    ck_assert_uint_eq(levels_of(s, "ch"), AT(SCHEMA, MD_LEVEL_ALERT));
+    md_actor admin = tu_actor("admin");
+    int64_t rev;
+    md_err err;
+    const char *pol = mon_write_file("warn.json", "{\"drift\": {\"schema_change\": \"warn\"}}");
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn", pol, "schema warns", &rev, NULL, &err),
+                     MD_OK);
+    ck_assert_uint_eq(levels_of(s, "x"), AT(SCHEMA, MD_LEVEL_WARN) | AT(MISSING, MD_LEVEL_ALERT));
+    ck_assert_uint_eq(levels_of(s, "ch"), AT(SCHEMA, MD_LEVEL_WARN));
+    md_store_close(s);
+}
+END_TEST
+
 /* A new policy gives the windows already stored the statuses an ingest under it gives them (a
  * store where the policy came first is the reference), windows' worst statuses included, and
  * counts what it changed, in its audited transaction. */
@@ -813,6 +866,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
+    tcase_add_test(tc, grid_gives_each_test_its_level);
     tcase_add_test(tc, policy_set_gives_stored_windows_its_statuses);
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, window_filters_name_what_there_is);
