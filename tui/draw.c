@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "internal.h"
+#include "mem.h"
 #include "text.h"
 
 static const char *const glyphs_utf8[TUI_G_COUNT] = {
@@ -98,45 +99,88 @@ int tui_width(const char *text)
     return w;
 }
 
-int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill)
+/* Text decoded for the terminal: code points and the columns each takes. */
+typedef struct {
+    wchar_t *cp;
+    int *cw;
+    size_t n;
+    int cols;
+} line;
+
+static void line_decode(const tui_app *a, const char *clean, line *l)
+{
+    size_t len = strlen(clean);
+    l->cp = md_xmalloc((len + 2) * sizeof *l->cp);
+    l->cw = md_xmalloc((len + 1) * sizeof *l->cw);
+    l->n = 0;
+    l->cols = 0;
+    for (const unsigned char *p = (const unsigned char *)clean; *p;) {
+        unsigned cp;
+        p += decode(p, &cp);
+        l->cw[l->n] = cp_width(a->utf8, &cp);
+        l->cols += l->cw[l->n];
+        l->cp[l->n++] = (wchar_t)cp;
+    }
+}
+
+/* How many leading characters fit in `room` columns (their columns in *used). */
+static size_t head_fits(const line *l, int room, int *used)
+{
+    size_t k = 0;
+    for (*used = 0; k < l->n && *used + l->cw[k] <= room; k++)
+        *used += l->cw[k];
+    return k;
+}
+
+/* Cuts the line to `width` columns with an ellipsis where text was taken out: at the end, or
+ * in the middle (both ends kept: names that differ only at the end stay apart). */
+static void line_cut(const tui_app *a, line *l, int width, bool middle)
+{
+    int room = width - 1, head_w;
+    size_t head = head_fits(l, middle ? room - room / 2 : room, &head_w), tail = l->n;
+    while (middle && tail > head && head_w + l->cw[tail - 1] <= room)
+        head_w += l->cw[--tail];
+    memmove(l->cp + head + 1, l->cp + tail, (l->n - tail) * sizeof *l->cp);
+    memmove(l->cw + head + 1, l->cw + tail, (l->n - tail) * sizeof *l->cw);
+    l->cp[head] = a->utf8 ? 0x2026 : '~';
+    l->cw[head] = 1;
+    l->n = head + 1 + (l->n - tail);
+    l->cols = head_w + 1;
+}
+
+static int put_cut(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill,
+                   bool middle)
 {
     if (width <= 0 || y < 0 || y >= a->rows || x >= a->cols)
         return 0;
     if (x + width > a->cols)
         width = a->cols - x;
     char *clean = md_text_sanitize(text);
-    size_t n = strlen(clean);
-    wchar_t *buf = malloc((n + 2) * sizeof *buf);
-    int used = 0;
-    size_t k = 0;
-    const unsigned char *p = (const unsigned char *)clean;
-    while (*p) {
-        unsigned cp;
-        size_t len = decode(p, &cp);
-        int cw = cp_width(a->utf8, &cp);
-        if (used + cw > width) { /* cut: the last column becomes an ellipsis */
-            while (k > 0 && used + 1 > width) {
-                k--;
-                unsigned last = (unsigned)buf[k];
-                used -= cp_width(a->utf8, &last);
-            }
-            buf[k++] = a->utf8 ? 0x2026 : '~';
-            used++;
-            break;
-        }
-        buf[k++] = (wchar_t)cp;
-        used += cw;
-        p += len;
-    }
-    buf[k] = 0;
+    line l;
+    line_decode(a, clean, &l);
+    if (l.cols > width)
+        line_cut(a, &l, width, middle);
+    l.cp[l.n] = 0;
     attrset(at);
-    mvaddnwstr(y, x, buf, (int)k);
-    for (int i = used; fill && i < width; i++)
+    mvaddnwstr(y, x, l.cp, (int)l.n);
+    for (int i = l.cols; fill && i < width; i++)
         addch(' ');
     attrset(A_NORMAL);
-    free(buf);
+    int used = l.cols;
+    free(l.cp);
+    free(l.cw);
     free(clean);
     return fill ? width : used;
+}
+
+int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill)
+{
+    return put_cut(a, y, x, width, at, text, fill, false);
+}
+
+int tui_put_ends(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill)
+{
+    return put_cut(a, y, x, width, tui_attr(r), text, fill, true);
 }
 
 int tui_put(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill)

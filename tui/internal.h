@@ -305,6 +305,9 @@ int tui_putf(tui_app *a, int y, int x, int width, tui_role r, const char *fmt, .
     __attribute__((format(printf, 6, 7)));
 /* Same with an explicit attribute (roles combined with A_BOLD, A_REVERSE, ...). */
 int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill);
+/* As tui_put, but a text too long loses its middle, not its end: names that differ only at
+ * the end ("spend_last_7d", "spend_last_30d") stay apart when cut. */
+int tui_put_ends(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill);
 /* Whether a blank looks the same in x as in y (same background, nothing drawn on a blank):
  * then blanks may take either, and a row changes attributes less often on the wire. */
 bool tui_blank_alike(attr_t x, attr_t y);

@@ -244,16 +244,31 @@ typedef struct {
     int vw, vh; /* windows and feature rows shown */
 } layout;
 
+/* The position counters' widest text ("feat 300-300/300"): they sit above the names, in the
+ * same column, and must never be cut. Measured at the grid's totals, so that the column keeps
+ * its width while the grid scrolls or a filter narrows it. */
+static int counters_width(const drift_view *d)
+{
+    char text[64];
+    int w = snprintf(text, sizeof text, "win %zu-%zu/%zu", d->g.nw, d->g.nw, d->g.nw);
+    int f = snprintf(text, sizeof text, "feat %zu-%zu/%zu", d->g.nf, d->g.nf, d->g.nf);
+    return w > f ? w : f;
+}
+
+/* The name column: the longest name and a blank, up to a cap that leaves the grid its room
+ * (longer names are cut in the middle), and at least as wide as the counters above it. */
 static layout measure(const drift_view *d, int rows, int cols)
 {
     layout l;
-    int longest = 8;
+    int longest = 0;
     for (size_t f = 0; f < d->g.nf; f++) {
-        int w = (int)strlen(d->g.features[f]);
+        int w = tui_width(d->g.features[f]);
         longest = w > longest ? w : longest;
     }
     int cap = cols >= 160 ? 32 : cols >= 120 ? 24 : 18;
+    int counters = counters_width(d);
     l.name_w = longest + 1 < cap ? longest + 1 : cap;
+    l.name_w = l.name_w > counters ? l.name_w : counters;
     l.x0 = l.name_w + 1;
     l.vw = (cols - l.x0 - 1) / 2;
     l.vh = rows - 5; /* title, two header rows; the legend and thresholds below */
@@ -346,7 +361,9 @@ static void draw_header(tui_app *a, drift_view *d, const layout *l, int y, int c
             window_labels(d->g.windows[w - 1], pctx, pmark);
         int x = l->x0 + 2 * (int)(w - (size_t)d->left);
         bool starts = strcmp(ctx, pctx) != 0; /* a month (a day) begins here */
-        if ((starts || (w == (size_t)d->left && lead_label_fits(d, last, ctx))) && x >= free_x) {
+        /* a label cut at the right edge ("202…") says nothing: it waits for the next page */
+        if ((starts || (w == (size_t)d->left && lead_label_fits(d, last, ctx))) && x >= free_x &&
+            x + tui_width(ctx) <= cols) {
             tui_put(a, y, x, cols - x, TUI_TITLE, ctx, false);
             free_x = x + tui_width(ctx) + 1;
         }
@@ -412,7 +429,8 @@ static void draw_grid(tui_app *a, drift_view *d, const layout *l, int y, int col
             continue;
         int f = d->rows[row];
         bool cur = row == d->cr;
-        tui_put(a, y + r, 0, l->name_w, cur ? TUI_SELECTED : TUI_NORMAL, d->g.features[f], true);
+        tui_put_ends(a, y + r, 0, l->name_w, cur ? TUI_SELECTED : TUI_NORMAL, d->g.features[f],
+                     true);
         tui_put(a, y + r, l->name_w, 1, TUI_BORDER, tui_glyph(a, TUI_G_VLINE), false);
         draw_cells(a, d, l, y + r, f, cur);
     }

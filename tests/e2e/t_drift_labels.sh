@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The heatmap's labels at 80x24: the position counters are never cut, however short the
+# feature names beside them; a month label that would run off the right edge waits for the next
+# page rather than show as "202…"; feature names too long for their column lose their middle,
+# so that names differing only at the end stay apart.
+. "$(dirname "$0")/lib.sh"
+
+# model SHORT: two features named f0, f1 over 120 hourly windows (three-digit counters);
+# model LONG: names that differ only at their end, longer than the name column at 80 columns
+"$PY" - "$T_DIR" <<'PY' || fail "cannot write the logs"
+import random, sys
+d = sys.argv[1]
+rnd = random.Random(7)
+def log(path, names, stamps, per):
+    with open(path, "w") as f:
+        f.write(",".join(["ts", "score", "label"] + names) + "\n")
+        for ts in stamps:
+            for _ in range(per):
+                f.write(",".join([ts, "%.3f" % rnd.random(), str(rnd.randint(0, 1))] +
+                                 ["%.3f" % rnd.gauss(0, 1) for _ in names]) + "\n")
+hours = ["2026-11-%02dT%02d:30:00Z" % (20 + h // 24, h % 24) for h in range(120)]
+log(d + "/short_base.csv", ["f0", "f1"], hours[:1], 400)
+log(d + "/short.csv", ["f0", "f1"], hours, 3)
+long_names = ["customer_monetary_spend_last_7d", "customer_monetary_spend_last_30d"]
+log(d + "/long_base.csv", long_names, ["2026-11-01T00:00:00Z"], 400)
+log(d + "/long.csv", long_names, ["2026-11-%02dT12:00:00Z" % day for day in (24, 25)], 50)
+PY
+for m in short long; do
+    md_as demo model add "$m" --use-case "labels" --owner ops >/dev/null || fail "model add $m"
+    md_as demo version add "$m" --artifact "s3://m/$m" >/dev/null || fail "version add $m"
+    md_as demo baseline "$m" 1 "$T_DIR/${m}_base.csv" >/dev/null || fail "baseline $m"
+done
+md_as demo ingest short 1 "$T_DIR/short.csv" --window hour >/dev/null || fail "ingest short"
+md_as demo ingest long 1 "$T_DIR/long.csv" >/dev/null || fail "ingest long"
+
+# header_whole: the two header rows (counters, window labels) hold no cut text
+header_whole() {
+    screen | sed -n '4,5p' | grep -q "…" && fail "a header label is cut: $(screen | sed -n '4,5p')"
+    return 0
+}
+
+start_console -u ada
+keys :
+type_text "drift short 1"
+keys Enter
+wait_for "drift short v1 PSI"
+settle
+expect_line 3 "win 90-120/120 " # the latest windows: the counter whole, a blank after it
+expect_line 4 "feat 1-2/2 "
+header_whole
+keys H H H H # back to the first page of windows
+settle
+expect_line 3 "win 1-31/120 "
+header_whole
+
+keys :
+type_text "drift long 1"
+keys Enter
+wait_for "drift long v1 PSI"
+settle
+# 18 columns at 80: both ends of each name, told apart
+expect_screen_contains "customer_…_last_7d│"
+expect_screen_contains "customer_…last_30d│"
+keys Q
+wait_exit
+[ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
