@@ -394,6 +394,17 @@ bool md_hl_adequate(const json_t *deciles)
     return cells > 0 && 5 * small <= cells;
 }
 
+md_calibration_verdict md_calibration_rule(const md_incident_policy *ip,
+                                           const md_calibration_figures *f)
+{
+    md_calibration_verdict v = {.ece_over = f->has_ece && f->ece > ip->ece_max,
+                                .ece_counts = f->has_ece && f->labeled >= ip->ece_min_labeled,
+                                .hl_testable = f->has_hl_p && f->hl_adequate,
+                                .hl_low = f->has_hl_p && f->hl_p < ip->hl_pvalue};
+    v.miscalibrated = (v.ece_over && v.ece_counts) || (v.hl_testable && v.hl_low);
+    return v;
+}
+
 static md_status window_rules(md_store *s, const char *actor, const md_window_facts *w,
                               const md_policy *p, md_incident_tally *t, md_err *err)
 {
@@ -409,8 +420,13 @@ static md_status window_rules(md_store *s, const char *actor, const md_window_fa
         {MD_INC_CALIBRATION, "", adjust(ip->calibration_sev, w, p), d},
         {MD_INC_PERFORMANCE, "", perf_p1 ? MD_P1 : adjust(ip->performance_sev, w, p), d},
         {MD_INC_LATENCY, "", adjust(ip->latency_sev, w, p), d}};
-    bool ece_high = w->has_ece && w->ece > ip->ece_max && w->labeled >= ip->ece_min_labeled;
-    bool fire[3] = {ece_high || (w->has_hl_p && w->hl_adequate && w->hl_p < ip->hl_pvalue),
+    md_calibration_figures cf = {.has_ece = w->has_ece,
+                                 .has_hl_p = w->has_hl_p,
+                                 .ece = w->ece,
+                                 .hl_p = w->hl_p,
+                                 .labeled = w->labeled,
+                                 .hl_adequate = w->hl_adequate};
+    bool fire[3] = {md_calibration_rule(ip, &cf).miscalibrated,
                     auc_dropped(w, ip->delta_auc_min, ip->auc_z),
                     w->has_over_sla && w->over_sla > ip->max_share_over_sla};
     md_status rc = MD_OK;

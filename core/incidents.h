@@ -73,6 +73,28 @@ typedef struct {
  * calibrated model). */
 bool md_hl_adequate(const json_t *deciles);
 
+/* The calibration rule (incidents.calibration) over one window: ECE above ece_max over at
+ * least ece_min_labeled labeled rows, or a Hosmer-Lemeshow p-value below hl_pvalue where its
+ * chi-square holds. Each part says whether it could decide, so that a screen can say why a
+ * high ECE or a low p-value opened nothing. */
+typedef struct {
+    bool has_ece, has_hl_p;
+    double ece, hl_p;
+    int64_t labeled;
+    bool hl_adequate; /* md_hl_adequate of the window's deciles */
+} md_calibration_figures;
+
+typedef struct {
+    bool ece_over;      /* ECE above ece_max */
+    bool ece_counts;    /* over enough labeled rows for ECE to decide */
+    bool hl_testable;   /* a p-value, and its chi-square holds */
+    bool hl_low;        /* the p-value below hl_pvalue */
+    bool miscalibrated; /* the rule opens (or adds to) a calibration incident */
+} md_calibration_verdict;
+
+md_calibration_verdict md_calibration_rule(const md_incident_policy *ip,
+                                           const md_calibration_figures *f);
+
 /* What a run of the rules did: incidents opened, incidents already open that got evidence
  * (each counted once however many windows it got), escalations. touched: the incidents seen so
  * far, for counting each once (md_incident_tally_free). */

@@ -80,14 +80,33 @@ tui_role tui_status_role(const char *status)
     return TUI_DIM;
 }
 
+static void msg_set(tui_app *a, tui_role role, bool reply, const char *fmt, va_list ap)
+{
+    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    a->msg_role = role;
+    a->msg_until = tui_now_ms() + 6000;
+    a->msg_key = reply;
+}
+
 void tui_msg(tui_app *a, tui_role role, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    msg_set(a, role, false, fmt, ap);
     va_end(ap);
-    a->msg_role = role;
-    a->msg_until = tui_now_ms() + 6000;
+}
+
+void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    msg_set(a, role, true, fmt, ap);
+    va_end(ap);
+}
+
+void tui_refuse(tui_app *a, tui_action act, const char *why)
+{
+    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act), why);
 }
 
 bool tui_may(tui_app *a, md_perm perm, const char **why)
@@ -673,7 +692,7 @@ static void filter_prompt(tui_app *a)
 {
     tui_view *v = a->top;
     if (!v->ops->matches) {
-        tui_msg(a, TUI_DIM, "this view has nothing to filter");
+        tui_reply(a, TUI_DIM, "this view has nothing to filter");
         return;
     }
     char text[130];
@@ -696,6 +715,10 @@ static void handle_key(tui_app *a, int r, wint_t ch)
             a->quit = true;
         return;
     }
+    if (a->msg_key) { /* the reply to the last key: this one may change what it said */
+        a->msg[0] = '\0';
+        a->msg_key = false;
+    }
     tui_view *v = a->top;
     tui_action act = TUI_A_NONE;
     if (r == KEY_CODE_YES && ch == KEY_MOUSE) { /* the wheel moves the cursor, however bound */
@@ -713,7 +736,7 @@ static void handle_key(tui_app *a, int r, wint_t ch)
     if (v && act != TUI_A_NONE) {
         const char *why = tui_unavailable(a, v, act);
         if (why) {
-            tui_msg(a, TUI_ERROR, "%s: %s", tui_action_name(act), why);
+            tui_refuse(a, act, why);
             return;
         }
     }

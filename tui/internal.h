@@ -220,6 +220,7 @@ struct tui_app {
     char msg[256];         /* the status line's message, "" none */
     tui_role msg_role;
     int64_t msg_until;     /* ms: the message gives way to the hints after this */
+    bool msg_key;          /* the message answers a key: the next key clears it */
     /* context shared by the screens: the model and version in focus, a window to show */
     char model[65];
     int64_t version;       /* 0: the production version */
@@ -256,6 +257,14 @@ bool tui_focus_model(tui_app *a, char *model, size_t mcap, int64_t *version, cha
 bool tui_parse_version(const char *t, int64_t *out);
 /* A message on the status line for a few seconds. */
 void tui_msg(tui_app *a, tui_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A message that answers the key just pressed (a refusal, a pointer elsewhere): it stays only
+ * until the next key, after which it may no longer hold ("this is the latest window" once the
+ * cursor has moved back). */
+void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Why `act` cannot be done, as a reply, named by its word in the hint line ("next: this is the
+ * latest window"), never by its config name. */
+void tui_refuse(tui_app *a, tui_action act, const char *why);
 /* Marks every view stale and reads the header counts again. */
 void tui_reload_all(tui_app *a);
 /* Whether the actor holds permission `perm` and the session may write; *why says why not. */

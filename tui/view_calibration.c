@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incidents.h"
 #include "internal.h"
 #include "json.h"
 #include "mem.h"
@@ -52,6 +53,7 @@ typedef struct {
     int64_t rows, labeled;
     double v[T_COUNT]; /* NaN when null */
     double hl_stat;
+    bool hl_adequate; /* its chi-square holds: the p-value may decide (md_hl_adequate) */
     decile *dec;
     size_t ndec;
 } cwindow;
@@ -68,6 +70,7 @@ typedef struct {
     size_t nw;
     int cur;          /* the window shown */
     char keep[32];    /* the window to show after the next load */
+    char note[96];    /* why another window than the one asked for is shown ("" none) */
 } calib_view;
 
 /* ---- opening and loading --------------------------------------------------------------------- */
@@ -119,6 +122,7 @@ static void read_window(json_t *o, cwindow *w)
         w->v[t] = jnum(o, trend_field[t]);
     w->hl_stat = jnum(o, "hl_stat");
     json_t *ds = json_object_get(o, "deciles"), *d;
+    w->hl_adequate = md_hl_adequate(ds);
     size_t i;
     w->dec = md_xcalloc(json_array_size(ds) + 1, sizeof *w->dec);
     json_array_foreach(ds, i, d)
@@ -163,6 +167,27 @@ static md_status pick_version(tui_app *a, calib_view *c, int64_t *number, md_err
     return MD_OK;
 }
 
+/* The window asked for (or kept), else the latest with labels, else the latest; a window asked
+ * for and not there (an ingest --replace emptied it, a typo) is said, as the drift screen says
+ * it. */
+static void pick_window(calib_view *c)
+{
+    c->cur = -1;
+    c->note[0] = '\0';
+    for (size_t k = 0; k < c->nw; k++)
+        if (!strcmp(c->w[k].key, c->keep))
+            c->cur = (int)k;
+    bool asked = c->cur < 0 && c->keep[0];
+    for (size_t k = c->nw; c->cur < 0 && k-- > 0;)
+        if (c->w[k].labeled > 0)
+            c->cur = (int)k;
+    if (c->cur < 0)
+        c->cur = c->nw ? (int)c->nw - 1 : 0;
+    if (asked && c->nw)
+        snprintf(c->note, sizeof c->note, "no window %.32s (replaced?): at the latest%s", c->keep,
+                 c->cur + 1 < (int)c->nw ? " labeled" : "");
+}
+
 static md_status load(tui_app *a, tui_view *v, md_err *err)
 {
     calib_view *c = v->st;
@@ -187,16 +212,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     c->w = md_xcalloc(json_array_size(ws) + 1, sizeof *c->w);
     json_array_foreach(ws, i, o) read_window(o, &c->w[c->nw++]);
     json_decref(doc);
-    /* the window asked for (or kept), else the latest with labels, else the latest */
-    c->cur = -1;
-    for (size_t k = 0; k < c->nw; k++)
-        if (!strcmp(c->w[k].key, c->keep))
-            c->cur = (int)k;
-    for (size_t k = c->nw; c->cur < 0 && k-- > 0;)
-        if (c->w[k].labeled > 0)
-            c->cur = (int)k;
-    if (c->cur < 0)
-        c->cur = c->nw ? (int)c->nw - 1 : 0;
+    pick_window(c);
     return MD_OK;
 }
 
@@ -214,14 +230,24 @@ static void seg(tui_app *a, int y, int *x, int cols, tui_role r, const char *tex
         *x += tui_put(a, y, *x, cols - *x, r, text, false);
 }
 
+/* "v2 production │ window 2026-11-25 (47/47) │ 1162/1200 labeled"; a window asked for and not
+ * there is said in place of the window (the breadcrumbs name the one shown), the labeled count
+ * following when there is room. */
 static void draw_title(tui_app *a, calib_view *c, int y, int cols)
 {
     const cwindow *w = &c->w[c->cur];
-    char t[256];
-    snprintf(t, sizeof t, " v%lld %s%s %s window %s (%d/%zu) %s %lld/%lld labeled",
-             (long long)c->version, c->vstatus, c->stand_in ? " (no production)" : "",
-             tui_glyph(a, TUI_G_VLINE), w->key, c->cur + 1, c->nw, tui_glyph(a, TUI_G_VLINE),
-             (long long)w->labeled, (long long)w->rows);
+    const char *bar = tui_glyph(a, TUI_G_VLINE);
+    char t[256], labeled[64];
+    int n = snprintf(t, sizeof t, " v%lld %s%s %s ", (long long)c->version, c->vstatus,
+                     c->stand_in ? " (no production)" : "", bar);
+    if (c->note[0])
+        snprintf(t + n, sizeof t - (size_t)n, "%s", c->note);
+    else
+        snprintf(t + n, sizeof t - (size_t)n, "window %s (%d/%zu)", w->key, c->cur + 1, c->nw);
+    snprintf(labeled, sizeof labeled, " %s %lld/%lld labeled", bar, (long long)w->labeled,
+             (long long)w->rows);
+    if (!c->note[0] || tui_width(t) + tui_width(labeled) <= cols)
+        snprintf(t + strlen(t), sizeof t - strlen(t), "%s", labeled);
     tui_put(a, y, 0, cols, TUI_TITLE, t, true);
 }
 
@@ -252,6 +278,97 @@ static void draw_summary(tui_app *a, calib_view *c, int y, int cols)
         snprintf(t, sizeof t, "(delta %+.4f)", d);
     seg(a, y, &x, cols, d <= p->p1_delta_auc ? TUI_ALERT
                         : d <= p->delta_auc_min ? TUI_WARN : TUI_NORMAL, t);
+}
+
+/* ---- the calibration rule's verdict ---------------------------------------------------------- */
+
+/* The rule's two parts and its verdict, in full words or compact ones. */
+typedef struct {
+    char ece[96], hl[96], verdict[40];
+    tui_role role;
+} rule_text;
+
+static void rule_ece(tui_app *a, const md_incident_policy *p, const cwindow *w,
+                     const md_calibration_verdict *v, bool full, char *out, size_t cap)
+{
+    char num[32];
+    if (isnan(w->v[T_ECE])) {
+        snprintf(out, cap, "ECE -");
+        return;
+    }
+    const char *le = a->utf8 ? "\u2264" : "<=", *ge = a->utf8 ? "\u2265" : ">=";
+    tui_num(w->v[T_ECE], 3, num, sizeof num);
+    int n = snprintf(out, cap, "ECE %s %s %g", num, v->ece_over ? ">" : le, p->ece_max);
+    if (!v->ece_over || v->ece_counts)
+        return;
+    if (full) /* too few labels for ECE alone to decide */
+        snprintf(out + n, cap - (size_t)n, " (needs %s%d labeled: has %lld)", ge,
+                 p->ece_min_labeled, (long long)w->labeled);
+    else
+        snprintf(out + n, cap - (size_t)n, " (%lld labeled < %d)", (long long)w->labeled,
+                 p->ece_min_labeled);
+}
+
+static void rule_hl(tui_app *a, const md_incident_policy *p, const cwindow *w,
+                    const md_calibration_verdict *v, bool full, char *out, size_t cap)
+{
+    char num[32];
+    const char *ge = a->utf8 ? "\u2265" : ">=";
+    tui_num(w->v[T_HLP], 2, num, sizeof num);
+    if (isnan(w->v[T_HLP]))
+        snprintf(out, cap, "HL p -");
+    else if (!v->hl_testable) /* its chi-square does not hold: the p-value says little */
+        snprintf(out, cap, full ? "HL p %s untested: deciles too small" : "HL untested", num);
+    else
+        snprintf(out, cap, "HL p %s %s %g", num, v->hl_low ? "<" : ge, p->hl_pvalue);
+}
+
+static void rule_words(tui_app *a, const calib_view *c, bool full, bool full_verdict, rule_text *r)
+{
+    const cwindow *w = &c->w[c->cur];
+    md_calibration_figures f = {.has_ece = !isnan(w->v[T_ECE]),
+                                .has_hl_p = !isnan(w->v[T_HLP]),
+                                .ece = w->v[T_ECE],
+                                .hl_p = w->v[T_HLP],
+                                .labeled = w->labeled,
+                                .hl_adequate = w->hl_adequate};
+    md_calibration_verdict v = md_calibration_rule(&c->pol, &f);
+    rule_ece(a, &c->pol, w, &v, full, r->ece, sizeof r->ece);
+    rule_hl(a, &c->pol, w, &v, full, r->hl, sizeof r->hl);
+    bool passes = (f.has_ece && !v.ece_over) || (v.hl_testable && !v.hl_low);
+    snprintf(r->verdict, sizeof r->verdict, "%s",
+             v.miscalibrated ? "miscalibrated"
+             : passes        ? "within policy"
+             : full_verdict  ? "too few labels to judge"
+                             : "no verdict");
+    r->role = v.miscalibrated ? TUI_ALERT : passes ? TUI_OK : TUI_DIM;
+}
+
+/* One line: the policy's calibration rule (incidents.calibration) applied to this window, each
+ * part with its threshold, then the verdict, as the incident rules reach it: "ECE 0.175 > 0.05
+ * (needs >=2000 labeled: has 640) · HL p 2.4e-42 < 0.01: miscalibrated". The widest form that
+ * fits: with "policy:" before it, without, the parts in short words, then the verdict too. */
+static void draw_rule(tui_app *a, calib_view *c, int y, int cols)
+{
+    const char *sep = a->utf8 ? " \u00b7 " : " / ";
+    rule_text r;
+    const char *lead = "";
+    for (int form = 0; form < 4; form++) {
+        rule_words(a, c, form < 2, form < 3, &r);
+        lead = form == 0 ? "policy: " : "";
+        int need = 1 + tui_width(lead) + tui_width(r.ece) + tui_width(sep) + tui_width(r.hl) + 2 +
+                   tui_width(r.verdict);
+        if (need <= cols)
+            break;
+    }
+    int x = 1;
+    fill(a, y, cols);
+    seg(a, y, &x, cols, TUI_DIM, lead);
+    seg(a, y, &x, cols, TUI_NORMAL, r.ece);
+    seg(a, y, &x, cols, TUI_DIM, sep);
+    seg(a, y, &x, cols, TUI_NORMAL, r.hl);
+    seg(a, y, &x, cols, TUI_NORMAL, ": ");
+    seg(a, y, &x, cols, r.role, r.verdict);
 }
 
 /* A bar of v/max of `width` columns in its series' glyph and role. */
@@ -378,14 +495,17 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
         return;
     }
     int trend_rows = 1 + T_COUNT;
-    int dec_rows = rows - 3 - trend_rows - 1; /* title, summary, the table's titles, a gap */
+    /* title, summary, the rule's verdict, the table's titles; a gap before the trends */
+    int dec_rows = rows - 4 - trend_rows - 1;
     draw_title(a, c, top, cols);
     if (c->w[c->cur].labeled > 0) {
         draw_summary(a, c, top + 1, cols);
-        draw_deciles(a, c, top + 2, dec_rows, cols);
+        draw_rule(a, c, top + 2, cols);
+        draw_deciles(a, c, top + 3, dec_rows, cols);
     } else {
         fill(a, top + 1, cols);
-        draw_no_labels(a, c, top + 2, dec_rows, cols);
+        fill(a, top + 2, cols);
+        draw_no_labels(a, c, top + 3, dec_rows, cols);
     }
     fill(a, top + rows - trend_rows - 1, cols);
     draw_trends(a, c, top + rows - trend_rows, cols);
@@ -464,7 +584,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         /* v: the drift screen's version key, as bound there (the app checked nothing) */
         const char *why = tui_unavailable(a, v, TUI_A_VERSION);
         if (why) {
-            tui_msg(a, TUI_ERROR, "%s: %s", tui_action_name(TUI_A_VERSION), why);
+            tui_refuse(a, TUI_A_VERSION, why);
             return TUI_R_DRAW;
         }
         act = TUI_A_VERSION;
@@ -489,6 +609,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     default:
         return TUI_R_UNHANDLED;
     }
+    c->note[0] = '\0'; /* a window of the user's choosing now */
     if (c->nw)
         snprintf(a->window, sizeof a->window, "%s", c->w[c->cur].key);
     return TUI_R_DRAW;

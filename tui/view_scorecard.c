@@ -497,7 +497,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return TUI_R_UNHANDLED;
     const json_t *c = g->card[g->shown[g->t.cursor]];
     if (is_overall(c)) {
-        tui_msg(a, TUI_STATUS, "the portfolio as a whole: Enter on a model opens it");
+        tui_reply(a, TUI_STATUS, "the portfolio as a whole: Enter on a model opens it");
         return TUI_R_DRAW;
     }
     snprintf(a->model, sizeof a->model, "%s", card_name(c));

@@ -260,6 +260,30 @@ START_TEST(hl_adequate_by_expected_counts)
 }
 END_TEST
 
+/* The calibration rule's parts: a high ECE decides only over enough labeled rows, a low
+ * Hosmer-Lemeshow p-value only where its chi-square holds; either alone is enough. */
+START_TEST(calibration_rule_parts)
+{
+    md_incident_policy ip = {.ece_max = 0.05, .ece_min_labeled = 2000, .hl_pvalue = 0.01};
+    md_calibration_figures f = {true, true, 0.175, 2e-42, 640, true};
+    md_calibration_verdict v = md_calibration_rule(&ip, &f);
+    ck_assert(v.ece_over && !v.ece_counts && v.hl_testable && v.hl_low && v.miscalibrated);
+    f.hl_adequate = false; /* small deciles: nothing decides */
+    v = md_calibration_rule(&ip, &f);
+    ck_assert(v.ece_over && !v.hl_testable && !v.miscalibrated);
+    f.labeled = 2000; /* enough labeled rows: ECE alone decides */
+    ck_assert(md_calibration_rule(&ip, &f).miscalibrated);
+    f.ece = 0.05; /* at the threshold is within it */
+    v = md_calibration_rule(&ip, &f);
+    ck_assert(!v.ece_over && !v.miscalibrated);
+    f = (md_calibration_figures){false, true, NAN, 0.001, 10, true};
+    v = md_calibration_rule(&ip, &f);
+    ck_assert(!v.ece_over && !v.ece_counts && v.miscalibrated);
+    f.has_hl_p = false;
+    ck_assert(!md_calibration_rule(&ip, &f).miscalibrated);
+}
+END_TEST
+
 START_TEST(window_rules_fire_on_their_thresholds)
 {
     md_store *s = world();
@@ -698,6 +722,7 @@ Suite *suite_incidents(void)
     tcase_add_test(tc, one_open_incident_per_model_kind_and_key);
     tcase_add_test(tc, a_resolved_incident_is_not_reopened);
     tcase_add_test(tc, hl_adequate_by_expected_counts);
+    tcase_add_test(tc, calibration_rule_parts);
     tcase_add_test(tc, window_rules_fire_on_their_thresholds);
     tcase_add_test(tc, an_incident_counts_once_per_run);
     tcase_add_test(tc, lifecycle_is_audited_and_timed);
