@@ -609,9 +609,10 @@ static void drift_text(json_t *doc, bool alerts, size_t total)
     /* feature names whole when piped; on a narrow terminal cut in the middle, never below 24
      * columns (their ends tell customer_value_30d from customer_value_90d) */
     cli_table_shrink(t, 1, 24, true);
-    /* narrow terminals: contract and schema counts, then the missing rate (its delta stays),
-     * then the values, PSI's null, KS's p-value */
-    static const int optional[][2] = {{11, 1}, {10, 2}, {8, 3}, {3, 4}, {5, 5}, {7, 6}};
+    /* narrow terminals: the missing rate (its delta stays), contract violations, the values,
+     * PSI's null, then schema changes (an alert's cause: kept longer), KS's p-value; columns
+     * of zeros go first of all */
+    static const int optional[][2] = {{8, 1}, {11, 2}, {3, 3}, {5, 4}, {10, 5}, {7, 6}};
     for (size_t o = 0; o < sizeof optional / sizeof optional[0]; o++)
         cli_table_optional(t, optional[o][0], optional[o][1]);
     json_array_foreach(rows, i, r)

@@ -140,8 +140,10 @@ static void incidents_table(json_t *list)
                                        "ASSIGNEE"};
     cli_table *t = cli_table_new(8, head);
     cli_table_max_width(t, 5, 40);
-    cli_table_shrink(t, 5, 16, false);
+    cli_table_shrink(t, 5, 28, false); /* the kind goes before the title is cut short */
+    cli_table_shrink(t, 3, 14, true);  /* a model name keeps both ends */
     cli_table_optional(t, 4, 1); /* the kind: the title says it too */
+    cli_table_optional(t, 7, 2); /* no one assigned ("-" in every row): room for the title */
     json_t *o;
     size_t i;
     json_array_foreach(list, i, o)

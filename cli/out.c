@@ -1,4 +1,5 @@
 /* Text and JSON output. Every string that came from data is sanitized before it is printed. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,26 @@ static int next_to_leave_out(const cli_table *t, const table_fit *f, bool quiet)
     return pick;
 }
 
+/* Takes up to `excess` columns from the shrinkable columns, the last first, down to their
+ * minimum (or, `below`, to their header's width, 8 at least); returns what is left to take. */
+static int cut_columns(cli_table *t, table_fit *f, int excess, bool below)
+{
+    for (int i = t->ncols - 1; i >= 0 && excess > 0; i--) {
+        int head = display_width(t->cells[i]), floor = !t->shrink_to[i] ? INT_MAX
+                                                       : below          ? (head > 8 ? head : 8)
+                                                                        : t->shrink_to[i];
+        if (!f->shown[i] || f->width[i] <= floor)
+            continue;
+        int take = f->width[i] - floor;
+        take = take < excess ? take : excess;
+        f->width[i] -= take;
+        excess -= take;
+        for (size_t r = 0; r < t->rows; r++)
+            cut_cell(&t->cells[r * (size_t)t->ncols + (size_t)i], f->width[i], t->middle[i]);
+    }
+    return excess;
+}
+
 /* Narrows the table to `columns`: optional columns that say nothing left out, one space
  * between columns, shrinkable columns cut toward their minimum, then optional columns left
  * out by rank until the rest fits at those minimums. */
@@ -240,17 +261,30 @@ static void fit(cli_table *t, table_fit *f, int columns)
         f->gap = 1;
     while (fit_total(t, f, true) > columns && (i = next_to_leave_out(t, f, false)) >= 0)
         f->shown[i] = false;
-    /* the excess taken from the shrinkable columns, the last first */
-    int excess = fit_total(t, f, false) - columns;
-    for (i = t->ncols - 1; i >= 0 && excess > 0; i--) {
-        if (!f->shown[i] || !t->shrink_to[i] || f->width[i] <= t->shrink_to[i])
-            continue;
-        int take = f->width[i] - t->shrink_to[i];
-        take = take < excess ? take : excess;
-        f->width[i] -= take;
-        excess -= take;
-        for (size_t r = 0; r < t->rows; r++)
-            cut_cell(&t->cells[r * (size_t)t->ncols + (size_t)i], f->width[i], t->middle[i]);
+    /* the excess taken from the shrinkable columns, the last first; on a terminal too narrow
+     * for even their minimums, below them, to their header's width (8 at least), rather than
+     * every line wrapping */
+    int excess = cut_columns(t, f, fit_total(t, f, false) - columns, false);
+    cut_columns(t, f, excess, true);
+}
+
+/* Text on lines of at most `columns` characters, broken at spaces. */
+static void print_wrapped(const char *text, int columns)
+{
+    const char *p = text;
+    while (*p) {
+        const char *q = p, *space = NULL;
+        int w = 0;
+        while (*q && (w < columns || ((unsigned char)*q & 0xC0) == 0x80)) {
+            if (*q == ' ')
+                space = q;
+            w += ((unsigned char)*q & 0xC0) != 0x80;
+            q++;
+        }
+        const char *end = !*q || *q == ' ' || !space ? q : space;
+        fwrite(p, 1, (size_t)(end - p), stdout);
+        putchar('\n');
+        p = *end == ' ' ? end + 1 : end;
     }
 }
 
@@ -284,16 +318,19 @@ void cli_table_print(cli_table *t)
         }
         putchar('\n');
     }
-    bool first = true;
-    for (int i = 0; i < t->ncols; i++)
+    char note[512];
+    size_t len = (size_t)snprintf(note, sizeof note, "not shown at %d columns: ", columns);
+    bool any = false;
+    for (int i = 0; i < t->ncols && len < sizeof note; i++)
         if (!f.shown[i]) {
-            if (first)
-                printf("not shown at %d columns: ", columns);
-            printf("%s%s", first ? "" : ", ", t->cells[i]);
-            first = false;
+            len += (size_t)snprintf(note + len, sizeof note - len, "%s%s", any ? ", " : "",
+                                    t->cells[i]);
+            any = true;
         }
-    if (!first)
-        printf(" (| less -S shows them)\n");
+    if (any && len < sizeof note)
+        snprintf(note + len, sizeof note - len, " (| less -S shows them)");
+    if (any)
+        print_wrapped(note, columns);
     free(f.width);
     free(f.shown);
 }

@@ -98,6 +98,16 @@ for cmd in "incidents list" "scorecard" "audit list --limit 20" "jobs list"; do
     fits 80
 done
 
+# the incident queue: the kind goes before the title is cut (the title says it), and on a
+# terminal narrower than the columns' minimums the titles and model names are cut further
+# rather than every line wrapping
+in_pane 80 incidents list
+grep -q "Drift on [a-z_0-9]* v[0-9]" "$T_DIR/pane" || fail "titles cut at 80 columns: $(cat "$T_DIR/pane")"
+tail -n 1 "$T_DIR/pane" | grep -q "^not shown at 80 columns: KIND" ||
+    fail "incidents footnote: $(tail -n 1 "$T_DIR/pane")"
+in_pane 60 incidents list
+fits 60
+
 # a terminal too narrow for any table still gets one, and exit 0
 in_pane 30 drift churn
 grep -q "^WINDOW" "$T_DIR/pane" || fail "nothing printed at 30 columns"
