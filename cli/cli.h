@@ -84,8 +84,15 @@ void cli_table_max_width(cli_table *t, int col, int max);
  * to a pipe or a file is never fitted. */
 void cli_table_shrink(cli_table *t, int col, int min, bool keep_ends);
 void cli_table_optional(cli_table *t, int col, int rank);
+/* The last column wrapped onto more lines, aligned under it, down to `min` columns wide,
+ * rather than cut (text read whole: a reason). */
+void cli_table_wrap(cli_table *t, int col, int min);
 void cli_table_print(cli_table *t);
 void cli_table_free(cli_table *t);
+
+/* Text (sanitized already) wrapped at the terminal's width, the lines after the first
+ * indented; whole when piped. */
+void cli_print_wrapped(const char *text, int indent);
 
 /* "key  value" lines with aligned keys; value sanitized. */
 void cli_kv(const char *key, const char *value);

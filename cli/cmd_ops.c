@@ -197,6 +197,24 @@ static int incidents_list(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
+/* Seconds as an operator reads them (45s, 12m 05s, 3h 20m, 2d 04h); NULL for none. */
+static const char *duration(json_t *o, const char *k, char *buf, size_t cap)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_number(v))
+        return NULL;
+    long long s = (long long)json_number_value(v);
+    if (s < 60)
+        snprintf(buf, cap, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, cap, "%lldm %02llds", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, cap, "%lldh %02lldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, cap, "%lldd %02lldh", s / 86400, s % 86400 / 3600);
+    return buf;
+}
+
 static int incidents_show(cli_ctx *c, int argc, char **argv)
 {
     const char *pos[1];
@@ -219,9 +237,11 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
                           "assignee", "snoozed_until"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cli_kv(keys[i], s_of(o, keys[i]));
-    cli_kv("time to ack (s)", n_short(o, "time_to_ack_s", b, sizeof b));
+    cli_kv("time to ack", duration(o, "time_to_ack_s", b, sizeof b));
+    cli_kv("time to resolve", duration(o, "time_to_resolve_s", b, sizeof b));
     static const char *const head[] = {"WINDOW", "VERSION", "FEATURE", "SEVERITY", "WHY"};
     cli_table *t = cli_table_new(5, head); /* why, last, whole: it is what an operator reads */
+    cli_table_wrap(t, 4, 30);
     json_t *e;
     size_t i;
     json_array_foreach(json_object_get(o, "evidence"), i, e)
@@ -237,9 +257,12 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
     cli_table_free(t);
     json_array_foreach(json_object_get(o, "evidence"), i, e)
     {
-        char *detail = detail_text(json_object_get(e, "detail"));
-        printf("%s%s %s: %s\n", i ? "" : "\nfigures:\n", s_of(e, "window"),
-               *s_of(e, "feature") ? s_of(e, "feature") : "-", detail);
+        char *detail = detail_text(json_object_get(e, "detail")),
+             *line = md_xasprintf("%s %s: %s", s_of(e, "window"),
+                                  *s_of(e, "feature") ? s_of(e, "feature") : "-", detail);
+        printf("%s", i ? "" : "\nfigures:\n");
+        cli_print_wrapped(line, 2);
+        free(line);
         free(detail);
     }
     json_array_foreach(json_object_get(o, "notes"), i, e)

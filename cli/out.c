@@ -132,6 +132,7 @@ struct cli_table {
     int *shrink_to; /* > 0: the column may be cut down to this many columns to fit */
     bool *middle;   /* ... keeping both ends */
     int *rank;      /* > 0: the column may be left out to fit, lowest rank first */
+    bool *wrap;     /* the last column, wrapped onto more lines rather than cut */
 };
 
 cli_table *cli_table_new(int ncols, const char *const *headers)
@@ -142,6 +143,7 @@ cli_table *cli_table_new(int ncols, const char *const *headers)
     t->shrink_to = md_xcalloc((size_t)ncols, sizeof *t->shrink_to);
     t->middle = md_xcalloc((size_t)ncols, sizeof *t->middle);
     t->rank = md_xcalloc((size_t)ncols, sizeof *t->rank);
+    t->wrap = md_xcalloc((size_t)ncols, sizeof *t->wrap);
     cli_table_row(t, headers);
     return t;
 }
@@ -157,6 +159,14 @@ void cli_table_shrink(cli_table *t, int col, int min, bool keep_ends)
     if (col >= 0 && col < t->ncols) {
         t->shrink_to[col] = min;
         t->middle[col] = keep_ends;
+    }
+}
+
+void cli_table_wrap(cli_table *t, int col, int min)
+{
+    if (col >= 0 && col < t->ncols) {
+        t->shrink_to[col] = min;
+        t->wrap[col] = true;
     }
 }
 
@@ -243,7 +253,7 @@ static int cut_columns(cli_table *t, table_fit *f, int excess, bool below)
         take = take < excess ? take : excess;
         f->width[i] -= take;
         excess -= take;
-        for (size_t r = 0; r < t->rows; r++)
+        for (size_t r = 0; r < t->rows && !t->wrap[i]; r++)
             cut_cell(&t->cells[r * (size_t)t->ncols + (size_t)i], f->width[i], t->middle[i]);
     }
     return excess;
@@ -268,24 +278,34 @@ static void fit(cli_table *t, table_fit *f, int columns)
     cut_columns(t, f, excess, true);
 }
 
-/* Text on lines of at most `columns` characters, broken at spaces. */
-static void print_wrapped(const char *text, int columns)
+/* Text in lines of at most `room` characters, broken at spaces (a word longer than a line
+ * is broken where it must be), the lines after the first indented by `indent` spaces. */
+static void print_hanging(const char *text, int room, int indent)
 {
     const char *p = text;
-    while (*p) {
+    room = room > 1 ? room : 1;
+    for (bool first = true; first || *p; first = false) {
         const char *q = p, *space = NULL;
         int w = 0;
-        while (*q && (w < columns || ((unsigned char)*q & 0xC0) == 0x80)) {
+        while (*q && (w < room || ((unsigned char)*q & 0xC0) == 0x80)) {
             if (*q == ' ')
                 space = q;
             w += ((unsigned char)*q & 0xC0) != 0x80;
             q++;
         }
         const char *end = !*q || *q == ' ' || !space ? q : space;
-        fwrite(p, 1, (size_t)(end - p), stdout);
-        putchar('\n');
+        printf("%*s%.*s\n", first ? 0 : indent, "", (int)(end - p), p);
         p = *end == ' ' ? end + 1 : end;
     }
+}
+
+void cli_print_wrapped(const char *text, int indent)
+{
+    int columns = terminal_columns();
+    if (columns <= indent + 20)
+        printf("%s\n", text);
+    else
+        print_hanging(text, columns - indent, indent);
 }
 
 void cli_table_print(cli_table *t)
@@ -307,16 +327,24 @@ void cli_table_print(cli_table *t)
     int last = t->ncols - 1;
     while (last > 0 && !f.shown[last])
         last--;
+    int start = 0; /* where the last column starts, for its wrapped lines */
+    for (int i = 0; i < last; i++)
+        start += f.shown[i] ? f.width[i] + f.gap : 0;
     for (size_t r = 0; r < t->rows; r++) {
         for (int i = 0; i <= last; i++) {
             if (!f.shown[i])
                 continue;
             char *cell = t->cells[r * (size_t)t->ncols + (size_t)i];
+            if (i == last && t->wrap[i] && columns > 0) {
+                print_hanging(cell, f.width[i], start);
+                break;
+            }
             fputs(cell, stdout);
             for (int pad = display_width(cell); i < last && pad < f.width[i] + f.gap; pad++)
                 putchar(' ');
+            if (i == last)
+                putchar('\n');
         }
-        putchar('\n');
     }
     char note[512];
     size_t len = (size_t)snprintf(note, sizeof note, "not shown at %d columns: ", columns);
@@ -330,7 +358,7 @@ void cli_table_print(cli_table *t)
     if (any && len < sizeof note)
         snprintf(note + len, sizeof note - len, " (| less -S shows them)");
     if (any)
-        print_wrapped(note, columns);
+        print_hanging(note, columns, 0);
     free(f.width);
     free(f.shown);
 }
@@ -344,6 +372,7 @@ void cli_table_free(cli_table *t)
     free(t->cells);
     free(t->max);
     free(t->shrink_to);
+    free(t->wrap);
     free(t->middle);
     free(t->rank);
     free(t);

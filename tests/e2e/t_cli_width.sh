@@ -108,6 +108,32 @@ tail -n 1 "$T_DIR/pane" | grep -q "^not shown at 80 columns: KIND" ||
 in_pane 60 incidents list
 fits 60
 
+# an incident's evidence: its reasons wrapped under WHY (read whole, never cut), its figures
+# wrapped with an indent, every line within 80 columns
+md --json incidents list --state all >inc.json || fail "incidents list --json"
+ID=$(json_get '[i["id"] for i in d if i["kind"] == "data_quality"][0]' inc.json) ||
+    fail "the demo has no data-quality incident"
+md --json incidents show "$ID" >show.json || fail "incidents show --json"
+in_pane 80 incidents show "$ID"
+fits 80
+"$PY" - "$T_DIR/pane" show.json <<'EOF' || fail "a reason is not whole under WHY: $(cat "$T_DIR/pane")"
+import json, sys
+pane = open(sys.argv[1], encoding="utf-8").read().splitlines()
+reasons = [e["reason"] for e in json.load(open(sys.argv[2]))["evidence"]]
+head = next(i for i, l in enumerate(pane) if l.startswith("WINDOW"))
+col = pane[head].index("WHY")
+text, rows = [], []
+for l in pane[head + 1:]:
+    if not l.strip() or l.startswith("figures:"):
+        break
+    if l[:col].strip():          # a new row
+        rows.append([])
+    rows[-1].append(l[col:].strip())
+assert [" ".join(r) for r in rows] == reasons, ([" ".join(r) for r in rows], reasons)
+assert any(len(r) > 1 for r in rows), "nothing wrapped at 80 columns"
+EOF
+grep -q "^  time to resolve  " "$T_DIR/pane" || fail "no time to resolve: $(cat "$T_DIR/pane")"
+
 # a terminal too narrow for any table still gets one, and exit 0
 in_pane 30 drift churn
 grep -q "^WINDOW" "$T_DIR/pane" || fail "nothing printed at 30 columns"
