@@ -259,6 +259,10 @@ md_status md_json_load_path(const char *path, json_t **out, md_err *err)
         close(fd);
         return md_err_set(err, MD_ERROR, "cannot read %s: %s", path, strerror(errno));
     }
+    /* a UTF-8 byte order mark (Windows editors write one) is no part of the JSON */
+    unsigned char bom[3];
+    if (fread(bom, 1, 3, f) != 3 || memcmp(bom, "\xEF\xBB\xBF", 3) != 0)
+        rewind(f);
     json_error_t je;
     *out = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
     bool failed = ferror(f);

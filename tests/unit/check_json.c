@@ -139,6 +139,33 @@ START_TEST(dump_escapes_controls_and_nulls_nonfinite)
 }
 END_TEST
 
+/* A JSON file (a policy, a contract) read with or without a UTF-8 byte order mark; a mistake
+ * named with its line and column. */
+START_TEST(files_read_with_a_byte_order_mark)
+{
+    const char *texts[] = {"{\"a\": 1}", "\xEF\xBB\xBF{\"a\": 1}"};
+    for (int i = 0; i < 2; i++) {
+        const char *path = tu_path("doc.json");
+        FILE *f = fopen(path, "wb");
+        fputs(texts[i], f);
+        fclose(f);
+        json_t *v;
+        md_err err;
+        ck_assert_int_eq(md_json_load_path(path, &v, &err), MD_OK);
+        ck_assert_int_eq(json_integer_value(json_object_get(v, "a")), 1);
+        json_decref(v);
+    }
+    FILE *f = fopen(tu_path("bad.json"), "wb");
+    fputs("\xEF\xBB\xBF{\"a\": }", f);
+    fclose(f);
+    json_t *v;
+    md_err err;
+    ck_assert_int_eq(md_json_load_path(tu_path("bad.json"), &v, &err), MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "bad.json:1: invalid JSON at column"), "%s", err.msg);
+    tu_cleanup();
+}
+END_TEST
+
 Suite *suite_json(void)
 {
     Suite *s = suite_create("json");
@@ -148,6 +175,7 @@ Suite *suite_json(void)
     tcase_add_test(tc, shortest_round_trip_reals);
     tcase_add_test(tc, repr_digits_are_the_shortest);
     tcase_add_test(tc, dump_escapes_controls_and_nulls_nonfinite);
+    tcase_add_test(tc, files_read_with_a_byte_order_mark);
     suite_add_tcase(s, tc);
     return s;
 }
