@@ -82,6 +82,7 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
                           (json_int_t)r->violations, "dropped_windows",
                           (json_int_t)r->dropped_windows);
     json_object_set_new(o, "threads", json_integer(r->parallel ? 2 : 1));
+    json_object_set_new(o, "positives", json_integer(r->positives));
     json_t *ids = json_array();
     for (size_t i = 0; i < r->nid_like; i++)
         json_array_append_new(ids, json_pack("{s:s, s:I, s:I, s:b}", "feature", r->id_like[i].name,
@@ -105,6 +106,23 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
     json_object_set_new(o, "first_bad_row",
                         r->bad_rows ? md_json_str_or_null(r->first_bad) : json_null());
     return o;
+}
+
+/* What a baseline too thin to compare windows with lacks, said when it is built. */
+static void baseline_notes(const md_baseline_report *r)
+{
+    if (r->rows < 100)
+        printf("  note: %lld row%s: quantile edges and the KS sample drawn from so few values make "
+               "every window's PSI and KS noisy (a holdout of thousands of rows is usual)\n",
+               (long long)r->rows, r->rows == 1 ? "" : "s");
+    if (r->numeric + r->categorical == 0)
+        printf("  note: no feature columns: drift has nothing to compare; windows get "
+               "performance and calibration only\n");
+    if (r->labeled == 0)
+        printf("  note: no labeled rows: no baseline AUC, so windows have no ΔAUC\n");
+    else if (r->positives == 0 || r->positives == r->labeled)
+        printf("  note: every labeled row is a %d: no baseline AUC, so windows have no ΔAUC\n",
+               r->positives ? 1 : 0);
 }
 
 static int baseline_build(cli_ctx *c, int argc, char **argv)
@@ -132,6 +150,7 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
            "categorical features\n",
            m, (long long)number, (long long)rep.rows, rep.rows == 1 ? "" : "s",
            (long long)rep.labeled, rep.numeric, rep.categorical);
+    baseline_notes(&rep);
     if (rep.bad_rows)
         printf("  skipped %lld bad row%s; the first: %s\n", (long long)rep.bad_rows,
                rep.bad_rows == 1 ? "" : "s", rep.first_bad);

@@ -615,6 +615,7 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
     }
     rep->rows = b.rows;
     rep->labeled = (int64_t)b.np;
+    rep->positives = p.positives;
     for (size_t i = 0; i < b.nf; i++) {
         rep->violations += b.f[i].violations;
         if (b.f[i].col >= 0)

@@ -23,6 +23,7 @@ typedef struct {
 
 typedef struct {
     int64_t rows, bad_rows, labeled;
+    int64_t positives; /* labeled rows with label 1 */
     size_t numeric, categorical;
     int64_t violations;
     int64_t dropped_windows;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Promise: a baseline too thin to compare windows with is built, and says what it lacks: a
+# handful of rows (noisy PSI and KS), no feature columns (nothing for drift), labels of one class
+# or none (no baseline AUC, so no ΔAUC). A holdout of ordinary size says none of it.
+. "$(dirname "$0")/lib.sh"
+
+new_churn_store alice
+md_as alice version add churn --artifact s3://models/churn/2 >/dev/null
+
+printf 'score\n0.5\n' >"$T_DIR/one.csv"
+md_as alice baseline churn 1 "$T_DIR/one.csv"
+expect_exit 0
+expect_stdout_contains "note: 1 row: quantile edges and the KS sample drawn from so few values"
+expect_stdout_contains "note: no feature columns: drift has nothing to compare"
+expect_stdout_contains "note: no labeled rows: no baseline AUC"
+
+printf 'score,label,x\n0.5,1,3\n0.2,1,4\n' >"$T_DIR/two.csv"
+md_as alice --json baseline churn 1 "$T_DIR/two.csv" --replace
+expect_exit 0
+expect_json '[d["rows"], d["labeled"], d["positives"], d["numeric"]]' '[2,2,2,1]'
+md_as alice baseline churn 2 "$T_DIR/two.csv"
+expect_exit 0
+expect_stdout_contains "note: every labeled row is a 1: no baseline AUC, so windows have no ΔAUC"
+
+"$PY" - "$T_DIR/base.csv" <<'PY'
+import random, sys
+r = random.Random(3)
+with open(sys.argv[1], "w") as f:
+    f.write("score,label,x,ch\n")
+    for i in range(500):
+        s = r.random()
+        f.write("%.4f,%d,%.3f,%s\n" % (s, r.random() < s, r.gauss(0, 1), r.choice("abc")))
+PY
+md_as alice baseline churn 2 "$T_DIR/base.csv" --replace
+expect_exit 0
+grep -q "note:" "$OUT" && fail "an ordinary baseline got a note: $(cat "$OUT")"
+true
