@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@ static const cli_opt *find_opt(const cli_opt *opts, const char *arg, size_t len)
     return NULL;
 }
 
-/* Handles one "--opt[=value]" at argv[*i]; returns 0 or an exit code. */
-static int take_option(cli_ctx *c, int argc, char **argv, int *i, const cli_opt *opts)
+/* Handles one "--opt[=value]" at argv[*i]; returns 0 or an exit code. seen: the options taken
+ * so far (a value given twice is an error, not the last one silently winning). */
+static int take_option(cli_ctx *c, int argc, char **argv, int *i, const cli_opt *opts,
+                       uint64_t *seen)
 {
     const char *arg = argv[*i];
     const char *eq = strchr(arg, '=');
@@ -32,6 +35,11 @@ static int take_option(cli_ctx *c, int argc, char **argv, int *i, const cli_opt 
         *(bool *)o->dest = true;
         return 0;
     }
+    size_t at = (size_t)(o - opts);
+    if (at < 64 && (*seen >> at & 1))
+        return cli_usage_error(c, "%s given twice", o->name);
+    if (at < 64)
+        *seen |= 1ULL << at;
     if (eq) {
         *(const char **)o->dest = eq + 1;
     } else if (*i + 1 < argc) {
@@ -74,12 +82,13 @@ int cli_parse(cli_ctx *c, int argc, char **argv, const cli_opt *opts, const char
 {
     int n = 0;
     bool options_done = false;
+    uint64_t seen = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!options_done && strcmp(a, "--") == 0) {
             options_done = true;
         } else if (!options_done && a[0] == '-' && a[1] == '-') {
-            int rc = take_option(c, argc, argv, &i, opts);
+            int rc = take_option(c, argc, argv, &i, opts, &seen);
             if (rc)
                 return rc;
         } else if (!options_done && a[0] == '-' && a[1] != '\0' && !isdigit((unsigned char)a[1])) {

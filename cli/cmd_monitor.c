@@ -1,4 +1,5 @@
 /* baseline, ingest, drift, calibration */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,11 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
     md_err err;
     memset(o, 0, sizeof *o);
     o->cols = (md_columns){f->ts, f->id, f->score, f->label, f->latency, NULL};
+    const char *names[] = {f->ts, f->id, f->score, f->label, f->latency},
+               *flags[] = {"--ts-col", "--id-col", "--score-col", "--label-col", "--latency-col"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i] && !names[i][0])
+            return cli_usage_error(c, "%s needs a column name", flags[i]);
     o->replace = f->replace;
     if (md_format_parse(f->format, &o->format, &err) != MD_OK)
         return cli_usage_error(c, "%s", err.msg);
@@ -40,7 +46,8 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
     if (len && f->max_bad[len - 1] == '%') { /* a share of the file's rows, judged at its end */
         char *end;
         double pct = strtod(f->max_bad, &end);
-        if (end != f->max_bad + len - 1 || !(pct >= 0 && pct <= 100))
+        bool digits = isdigit((unsigned char)f->max_bad[0]) || f->max_bad[0] == '.';
+        if (!digits || end != f->max_bad + len - 1 || !(pct >= 0 && pct <= 100))
             return cli_usage_error(c, "--max-bad-rows: '%s' is not a share from 0%% to 100%%",
                                    f->max_bad);
         o->max_bad_rows = pct > 0 ? INT64_MAX : 0; /* 0%: as 0, the first bad row stops it */

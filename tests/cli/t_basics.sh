@@ -70,6 +70,17 @@ expect_error 2 "model" "unknown subcommand 'frobnicate'"
 run_cmd "$MODELDECK_BIN" --db "$DB" model list --bogus
 expect_error 2 "model list" "unknown option '--bogus'"
 
+# an option given twice is an error, not the last one winning; an empty column name, a share
+# without digits are usage errors too
+run_cmd "$MODELDECK_BIN" --db "$DB" ingest churn 1 log.csv --score-col a --score-col score
+expect_error 2 "ingest" "--score-col given twice"
+run_cmd "$MODELDECK_BIN" --db "$DB" ingest churn 1 log.csv --score-col=
+expect_error 2 "ingest" "--score-col needs a column name"
+for share in % " 5%" "x%"; do
+    run_cmd "$MODELDECK_BIN" --db "$DB" ingest churn 1 log.csv --max-bad-rows "$share"
+    expect_error 2 "ingest" "--max-bad-rows: '$share' is not a share from 0% to 100%"
+done
+
 run_cmd "$MODELDECK_BIN" --db
 expect_exit 2
 expect_stderr_contains "--db needs a path"
