@@ -264,13 +264,14 @@ static bool csv_end_of_record(md_reader *r)
     if (c == '\n') {
         r->pos++;
         r->line++;
+        r->lf = true;
         return true;
     }
-    if (c == '\r') {
-        r->pos++;
-        if (r->pos < r->size && r->base[r->pos] == '\n')
-            r->pos++;
+    bool crlf = c == '\r' && r->pos + 1 < r->size && r->base[r->pos + 1] == '\n';
+    if (c == '\r' && (crlf || !r->lf)) { /* CRLF; or CR alone, in a file whose lines end so */
+        r->pos += crlf ? 2 : 1;
         r->line++;
+        r->lf |= crlf;
         return true;
     }
     return false;
@@ -367,7 +368,10 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
         }
         if (!csv_end_of_record(r)) {
             md_reader_fail_at(r, err, r->record_line, col,
-                              "unexpected character after a closing quote");
+                              r->base[r->pos] == '\r'
+                                  ? "a carriage return inside the field (a field holding one "
+                                    "is quoted)"
+                                  : "unexpected character after a closing quote");
             md_reader_skip_line(r, true);
             return skippable(r, err->code);
         }
@@ -509,6 +513,7 @@ again:;
     }
 #endif
     r->record_line = r->line++;
+    r->lf = true; /* the fast path ends records at a newline only */
     r->pos = p < r->size ? p + 1 : r->size;
     if (high && !md_utf8_valid(r->base + start, p - start))
         return bad_utf8(r, count, header, err);
@@ -717,6 +722,7 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
         return md_err_set(err, MD_ERROR, "cannot open %s: %s", parent->path, strerror(errno));
     }
     r->file_size = parent->file_size;
+    r->lf = parent->lf;
     r->end = end;
     alloc_buffer(r, start);
     r->data_pos = start;

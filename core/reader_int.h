@@ -31,6 +31,7 @@ struct md_reader {
     bool cut;           /* the file ended before `end`: it was cut short while it was read ... */
     size_t cut_to;      /* ... to this size */
     bool skippable;     /* the last error was a bad record, and the reader is past it */
+    bool lf;            /* records end in LF (or CRLF): a lone CR is no line end, but bad */
     uint64_t line;        /* line of the next byte */
     uint64_t record_line; /* line where the current record started */
     size_t data_pos;      /* file offset of the first byte after the header, for rewinding */

@@ -63,6 +63,9 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
          "b\n",
          "invalid UTF-8", ":2: column ch"},
         {longline, "longer than 1 MiB", ":2:"},
+        /* a carriage return alone in a file of LF lines: bad, and no line end */
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,a\rb\n",
+         "a carriage return inside the field", ":2: column ch"},
         {openquote, "its quoted field does not close within it (an unterminated quote?)",
          ":2: column ch"},
         {"ts,label,x,n,ch\n2026-10-01T00:00:00Z,1,1,1,web\n", "no score column", "bad.csv"},
@@ -226,6 +229,14 @@ START_TEST(max_bad_rows_skips_and_counts)
     ck_assert_msg(strstr(err.msg, "all.csv: no rows to ingest: all 2 were bad; the first: ") &&
                       strstr(err.msg, "all.csv:2: column score"),
                   "%s", err.msg);
+    /* a stray carriage return is one bad row on its line; the lines after keep their numbers */
+    path = mon_write_file("cr.csv", "ts,score,label,x,n,ch\n"
+                                    "2026-10-01T00:00:00Z,0.5,1,1,1,w\reb\n"
+                                    "2026-10-01T00:00:00Z,0.5,1,1,1,web\n"
+                                    "2026-10-01T00:00:00Z,7,1,1,1,web\n");
+    o.read.max_bad_rows = 1;
+    ck_assert_int_eq(mon_ingest(s, path, &o, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "cr.csv:4: column score"), "%s", err.msg);
     md_store_close(s);
 }
 END_TEST
