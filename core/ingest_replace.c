@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ingest_int.h"
+#include "json.h"
 #include "rowsample.h"
 #include "sql.h"
 
@@ -67,6 +68,30 @@ static const char *identity(const ingest *g)
     return g->pass.id_column ? MD_ROWSAMPLE_BY_ID : MD_ROWSAMPLE_BY_FIELDS;
 }
 
+/* The ingests --replace-ingest names, and this file's windows, as JSON arrays for SQL. */
+static char *asked_json(const ingest *g)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < g->o->nreplace_ids; i++)
+        json_array_append_new(a, json_integer(g->o->replace_ids[i]));
+    char *text = md_json_dump(a, MD_JSON_COMPACT);
+    json_decref(a);
+    return text;
+}
+
+static char *window_keys_json(const ingest *g)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < g->pass.nw; i++) {
+        char key[20];
+        md_window_key(g->pass.w[i].index, g->o->window, key);
+        json_array_append_new(a, json_string(key));
+    }
+    char *text = md_json_dump(a, MD_JSON_COMPACT);
+    json_decref(a);
+    return text;
+}
+
 static bool asked(const ingest *g, int64_t id)
 {
     for (size_t i = 0; i < g->o->nreplace_ids; i++)
@@ -98,19 +123,29 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
     *nout = 0;
     *repeat = 0;
     *legacy = false;
-    md_status rc = md_sql_prepare(g->s,
-                                  "SELECT id, row_sample, row_shift, source = ? OR source = ?,"
-                                  " sha256 = ?, CASE WHEN row_identity IS NULL AND ? = ? THEN 0"
-                                  " WHEN coalesce(row_identity, ?) = ? THEN 1 ELSE 2 END"
-                                  " FROM ingests WHERE version_id = ? ORDER BY id",
-                                  &st, err);
+    /* only ingests with rows in this file's windows can hold its rows (a row's window is its
+     * timestamp's), beside those of its name or content and those named to be replaced: the
+     * others, however many, are not read */
+    md_status rc = md_sql_prepare(
+        g->s,
+        "SELECT id, row_sample, row_shift, source = ?1 OR source = ?2, sha256 = ?3,"
+        " CASE WHEN row_identity IS NULL AND ?4 = ?5 THEN 0"
+        " WHEN coalesce(row_identity, ?6) = ?4 THEN 1 ELSE 2 END"
+        " FROM ingests WHERE version_id = ?7 AND (source = ?1 OR source = ?2 OR sha256 = ?3"
+        " OR id IN (SELECT value FROM json_each(?8))"
+        " OR id IN (SELECT ingest_id FROM window_parts"
+        " WHERE window IN (SELECT value FROM json_each(?9)))) ORDER BY id",
+        &st, err);
     if (rc != MD_OK)
         return rc;
     /* column 5, what the earlier sample's identities are: 1 this file's kind; 2 the other kind
      * (ids in one file, not in the other: no rows to compare); 0 none to go by, for a sample
      * from before the kind was kept is fields-named, or id-named but picked otherwise */
-    md_sql_bind(st, "ttttttti", path, abs, g->rep->sha256, identity(g), MD_ROWSAMPLE_BY_ID,
-                MD_ROWSAMPLE_BY_FIELDS, identity(g), vid);
+    char *asked_ids = asked_json(g), *keys = window_keys_json(g);
+    md_sql_bind(st, "ttttttitt", path, abs, g->rep->sha256, identity(g), MD_ROWSAMPLE_BY_ID,
+                MD_ROWSAMPLE_BY_FIELDS, vid, asked_ids, keys);
+    free(asked_ids);
+    free(keys);
     md_ingest_report *rep = g->rep;
     bool replace = g->o->read.replace;
     for (bool row = true; rc == MD_OK;) {

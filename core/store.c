@@ -154,6 +154,11 @@ md_status md_sql_prepare(md_store *s, const char *sql, sqlite3_stmt **st, md_err
 
 md_status md_sql_vbind(sqlite3_stmt *st, const char *types, va_list ap)
 {
+    /* more values than the statement has parameters: a mistake in the caller, whose arguments
+     * would be read as the wrong types (fewer is fine: the rest are bound one by one) */
+    if (types && strlen(types) > (size_t)sqlite3_bind_parameter_count(st))
+        md_fatal("md_sql_vbind: %zu values for %d parameters in: %s", strlen(types),
+                 sqlite3_bind_parameter_count(st), sqlite3_sql(st));
     int rc = SQLITE_OK;
     for (int i = 1; types && *types && rc == SQLITE_OK; types++, i++) {
         switch (*types) {
