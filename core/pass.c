@@ -489,22 +489,30 @@ static void note_columns(const worker *a, const worker *b, md_pass_result *out)
         for (size_t k = 0; k < out->nw; k++)
             out->w[k].f[i].absent = true;
     }
+    /* the columns no feature and no role reads, each named once (a map, not a scan: a file
+     * may have thousands of columns) */
+    md_strmap seen;
+    md_strmap_init(&seen);
     const worker *ws[] = {a, b};
     for (int w = 0; w < 2 && ws[w]; w++) {
-        for (size_t c = 0; c < md_reader_ncols(ws[w]->r); c++) {
+        size_t ncols = md_reader_ncols(ws[w]->r);
+        bool *feature = md_xcalloc(ncols + 1, sizeof *feature);
+        for (size_t i = 0; i < bl->nfeatures; i++)
+            if (ws[w]->fcol[i] >= 0 && (size_t)ws[w]->fcol[i] < ncols)
+                feature[ws[w]->fcol[i]] = true;
+        for (size_t c = 0; c < ncols; c++) {
             const char *name = md_reader_col(ws[w]->r, c);
-            bool known = md_colmap_special(&ws[w]->m, (int64_t)c);
-            for (size_t i = 0; !known && i < bl->nfeatures; i++)
-                known = strcmp(bl->features[i].name, name) == 0;
-            for (size_t i = 0; !known && i < out->nnew; i++)
-                known = strcmp(out->new_columns[i], name) == 0;
-            if (known)
+            size_t before = md_strmap_size(&seen);
+            if (feature[c] || md_colmap_special(&ws[w]->m, (int64_t)c) ||
+                (size_t)md_strmap_intern(&seen, name, strlen(name)) < before)
                 continue;
             out->new_columns =
                 md_xrealloc(out->new_columns, (out->nnew + 1) * sizeof *out->new_columns);
             out->new_columns[out->nnew++] = md_xstrdup(name);
         }
+        free(feature);
     }
+    md_strmap_free(&seen);
 }
 
 static int cmp_window(const void *x, const void *y)
