@@ -200,3 +200,26 @@ md_as() { local u=$1; shift; MODELDECK_USER=$u "$MODELDECK_BIN" --db "$DB" "$@";
 json_get() { # EXPR FILE
     "$PY" -c 'import json,sys; d=json.load(open(sys.argv[2])); v=eval(sys.argv[1]); print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2"
 }
+
+# small_window_csv OUT SPREAD: 40 rows of churn v2's own baseline values in one window,
+# 2026-11-27, labels alternating, scores all 0.5 (SPREAD 0) or spread from 0.05 to 0.83 (1)
+small_window_csv() {
+    md --json baseline show churn 2 >"$T_DIR/base.json" || fail "baseline show churn 2"
+    "$PY" - "$T_DIR/base.json" "$2" >"$1" <<'PY' || fail "cannot write the small window"
+import json, sys
+b = json.load(open(sys.argv[1]))
+spread = sys.argv[2] == "1"
+feats = b["features"]
+print(",".join(["ts", "score", "label"] + [f["name"] for f in feats]))
+for i in range(40):
+    score = "%.2f" % (0.05 + i / 50) if spread else "0.5"
+    row = ["2026-11-27T%02d:00:00Z" % (i % 24), score, str(i % 2)]
+    for f in feats:
+        if f["kind"] == "numeric":
+            v = f["ks_sample"]["values"]
+            row.append(repr(v[i * 37 % len(v)]))
+        else:
+            row.append(sorted(f["counts"])[i % len(f["counts"])])
+    print(",".join(row))
+PY
+}

@@ -91,22 +91,7 @@ wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
 
 # a window of 40 labeled rows: ECE alone cannot decide there, nor HL's small deciles
-md --json baseline show churn 2 >"$T_DIR/base.json" || fail "baseline show churn 2"
-"$PY" - "$T_DIR/base.json" >"$T_DIR/small.csv" <<'PY' || fail "cannot write the small window"
-import json, sys
-b = json.load(open(sys.argv[1]))
-feats = b["features"]
-print(",".join(["ts", "score", "label"] + [f["name"] for f in feats]))
-for i in range(40):
-    row = ["2026-11-27T%02d:00:00Z" % (i % 24), "%.2f" % (0.05 + i / 50), str(i % 2)]
-    for f in feats:
-        if f["kind"] == "numeric":
-            v = f["ks_sample"]["values"]
-            row.append(repr(v[i * 37 % len(v)]))
-        else:
-            row.append(sorted(f["counts"])[i % len(f["counts"])])
-    print(",".join(row))
-PY
+small_window_csv "$T_DIR/small.csv" 1
 md_as olga ingest churn 2 "$T_DIR/small.csv" >/dev/null || fail "ingest of the small window"
 start_console -u ada
 keys :

@@ -178,22 +178,7 @@ wait_exit
 
 # a window of a few rows: PSI alone decides nothing there (drift.psi.min_rows), and the status
 # line says so, with the window's values
-md --json baseline show churn 2 >"$T_DIR/base.json" || fail "baseline show churn 2"
-"$PY" - "$T_DIR/base.json" >"$T_DIR/small.csv" <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))
-feats = b["features"]
-print(",".join(["ts", "score", "label"] + [f["name"] for f in feats]))
-for i in range(40):  # values of the baseline's own
-    row = ["2026-11-27T%02d:00:00Z" % (i % 24), "0.5", str(i % 2)]
-    for f in feats:
-        if f["kind"] == "numeric":
-            v = f["ks_sample"]["values"]
-            row.append(repr(v[i * 37 % len(v)]))
-        else:
-            row.append(sorted(f["counts"])[i % len(f["counts"])])
-    print(",".join(row))
-PY
+small_window_csv "$T_DIR/small.csv" 0
 md_as olga ingest churn 2 "$T_DIR/small.csv" >/dev/null || fail "ingest of the small window"
 md drift churn 2 --window 2026-11-27 | grep -q "^2026-11-27  recency_days  *[a-z]*  *40 " ||
     fail "drift should show the window's 40 values: $(md drift churn 2 --window 2026-11-27)"
