@@ -26,10 +26,7 @@ static const char models_sql[] =
     " (SELECT CASE max(CASE d.status WHEN 'alert' THEN 2 WHEN 'warn' THEN 1 ELSE 0 END)"
     "         WHEN 2 THEN 'alert' WHEN 1 THEN 'warn' WHEN 0 THEN 'ok' END"
     "  FROM drift d WHERE d.window_id = lw.id),"
-    " (SELECT w.delta_auc FROM windows w WHERE w.version_id = p.id AND w.delta_auc IS NOT NULL"
-    "  ORDER BY w.window DESC LIMIT 1),"
-    " (SELECT w.ece FROM windows w WHERE w.version_id = p.id AND w.ece IS NOT NULL"
-    "  ORDER BY w.window DESC LIMIT 1),"
+    " pw.window, pw.delta_auc, pw.ece,"
     " coalesce((SELECT sum(t.active) FROM incident_tally t WHERE t.model_id = m.id), 0),"
     " (SELECT min(CAST(substr(t.severity, 2) AS INTEGER)) FROM incident_tally t"
     "  WHERE t.model_id = m.id AND t.active > 0),"
@@ -38,6 +35,11 @@ static const char models_sql[] =
     " (SELECT count(*) FROM requests r WHERE r.model_id = m.id AND r.state = 'pending')"
     " FROM models m LEFT JOIN versions p ON p.model_id = m.id AND p.status = 'production'"
     " LEFT JOIN windows lw ON lw.id = (SELECT id FROM windows WHERE version_id = p.id"
+    "                                  ORDER BY window DESC LIMIT 1)"
+    /* labels may arrive weeks after the scores: ΔAUC and ECE are of the latest window that has
+     * them, both of that one window, and the row says which */
+    " LEFT JOIN windows pw ON pw.id = (SELECT id FROM windows WHERE version_id = p.id"
+    "                                  AND (delta_auc IS NOT NULL OR ece IS NOT NULL)"
     "                                  ORDER BY window DESC LIMIT 1)"
     " ORDER BY m.name";
 
@@ -54,12 +56,13 @@ static void model_row_read(sqlite3_stmt *st, void *elem)
     r->versions = sqlite3_column_int64(st, 7);
     r->last_window = md_sql_col_text(st, 8);
     r->drift = md_sql_col_text(st, 9);
-    r->has_delta_auc = opt_double(st, 10, &r->delta_auc);
-    r->has_ece = opt_double(st, 11, &r->ece);
-    r->open_incidents = sqlite3_column_int64(st, 12);
-    r->worst_severity = sqlite3_column_int64(st, 13);
-    r->last_deploy = md_sql_col_text(st, 14);
-    r->pending = sqlite3_column_int64(st, 15);
+    r->perf_window = md_sql_col_text(st, 10);
+    r->has_delta_auc = opt_double(st, 11, &r->delta_auc);
+    r->has_ece = opt_double(st, 12, &r->ece);
+    r->open_incidents = sqlite3_column_int64(st, 13);
+    r->worst_severity = sqlite3_column_int64(st, 14);
+    r->last_deploy = md_sql_col_text(st, 15);
+    r->pending = sqlite3_column_int64(st, 16);
 }
 
 md_status md_overview_models(md_store *s, md_model_row **rows, size_t *n, md_err *err)
@@ -84,6 +87,7 @@ void md_model_rows_free(md_model_row *rows, size_t n)
         free(r->serving);
         free(r->drift);
         free(r->last_window);
+        free(r->perf_window);
         free(r->last_deploy);
     }
     free(rows);
@@ -97,14 +101,15 @@ static const char versions_sql[] =
     "                AND w.id IN (SELECT id FROM windows x WHERE x.version_id = v.id"
     "                             ORDER BY x.window DESC LIMIT ?2))"
     " SELECT v.number, v.status, v.created_at, v.created_by, v.status_at, v.traffic_share,"
-    " coalesce((SELECT avg(auc) FROM recent r WHERE r.version_id = v.id), b.auc),"
+    " (SELECT avg(auc) FROM recent r WHERE r.version_id = v.id),"
     " (SELECT avg(delta_auc) FROM recent r WHERE r.version_id = v.id),"
-    " coalesce((SELECT avg(ece) FROM recent r WHERE r.version_id = v.id), b.ece),"
+    " (SELECT avg(ece) FROM recent r WHERE r.version_id = v.id),"
     " (SELECT max(d.psi) FROM drift d JOIN recent r ON r.id = d.window_id"
     "  WHERE r.version_id = v.id),"
     " (SELECT count(*) FROM windows w WHERE w.version_id = v.id), b.id IS NOT NULL,"
     " coalesce(q.id, 0), coalesce(q.approvals_required, 0),"
-    " (SELECT count(*) FROM approvals a WHERE a.request_id = q.id AND a.decision = 'approve')"
+    " (SELECT count(*) FROM approvals a WHERE a.request_id = q.id AND a.decision = 'approve'),"
+    " b.auc"
     " FROM versions v LEFT JOIN baselines b ON b.version_id = v.id"
     " LEFT JOIN requests q ON q.version_id = v.id AND q.state = 'pending'"
     " WHERE v.model_id = (SELECT id FROM models WHERE name = ?1)"
@@ -128,6 +133,7 @@ static void version_row_read(sqlite3_stmt *st, void *elem)
     r->request = sqlite3_column_int64(st, 12);
     r->required = sqlite3_column_int64(st, 13);
     r->approvals = sqlite3_column_int64(st, 14);
+    r->has_base_auc = opt_double(st, 15, &r->base_auc);
 }
 
 md_status md_overview_versions(md_store *s, const char *model, md_version_row **rows, size_t *n,
@@ -148,7 +154,11 @@ md_status md_overview_versions(md_store *s, const char *model, md_version_row **
     if (md_sql_prepare(s, versions_sql, &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "ti", model, (int64_t)evidence);
-    return md_sql_collect(s, st, sizeof **rows, version_row_read, (void **)rows, n, err);
+    if (md_sql_collect(s, st, sizeof **rows, version_row_read, (void **)rows, n, err) != MD_OK)
+        return err->code;
+    for (size_t i = 0; i < *n; i++)
+        (*rows)[i].evidence = evidence;
+    return MD_OK;
 }
 
 void md_version_rows_free(md_version_row *rows, size_t n)

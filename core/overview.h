@@ -20,8 +20,9 @@ typedef struct {
     int64_t versions;     /* how many versions */
     char *drift;          /* worst drift status in the production version's latest window, or NULL */
     char *last_window;    /* that window's key, or NULL */
+    char *perf_window;    /* the latest window with ΔAUC or ECE (labels lag), or NULL */
     bool has_delta_auc, has_ece;
-    double delta_auc, ece; /* of the latest production window that has them */
+    double delta_auc, ece;                  /* of perf_window */
     int64_t open_incidents, worst_severity; /* 1..4 (P1..P4), 0 when none open */
     char *last_deploy;    /* when a version last entered production, or NULL */
     int64_t pending;      /* pending promotion requests */
@@ -37,10 +38,13 @@ typedef struct {
     bool has_share;
     double share;
     bool has_auc, has_delta_auc, has_ece, has_max_psi;
-    double auc, delta_auc, ece, max_psi; /* over the policy's recent windows (AUC, ECE: means;
-                                            else the baseline's); max_psi over them */
+    double auc, delta_auc, ece, max_psi; /* means over the version's latest `evidence` windows
+                                            (max_psi: the largest); none without windows */
+    int evidence;                        /* the policy's promotion.evidence_windows */
     int64_t windows;
     bool baseline;
+    bool has_base_auc;
+    double base_auc;          /* the baseline's (holdout) AUC, kept apart from the windows' */
     int64_t request;          /* a pending request's id, 0 when none */
     int64_t approvals, required; /* of that request */
 } md_version_row;

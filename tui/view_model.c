@@ -30,11 +30,11 @@ typedef struct {
 } model_view;
 
 static const tui_column vcols[] = {
-    {"VER", 4, TUI_LEFT, 0, false},      {"STATUS", 11, TUI_LEFT, 0, false},
-    {"CREATED", 10, TUI_LEFT, 0, true},  {"AUC", 6, TUI_RIGHT, 0, false},
-    {"dAUC", 7, TUI_RIGHT, 0, false},    {"ECE", 6, TUI_RIGHT, 0, false},
-    {"MAX PSI", 7, TUI_RIGHT, 0, false}, {"WIN", 4, TUI_RIGHT, 0, true},
-    {"REQUEST", 12, TUI_LEFT, 8, false},
+    {"VER", 4, TUI_LEFT, 0, false},       {"STATUS", 11, TUI_LEFT, 0, false},
+    {"CREATED", 10, TUI_LEFT, 0, true},   {"AUC", 6, TUI_RIGHT, 0, false},
+    {"dAUC", 7, TUI_RIGHT, 0, false},     {"ECE", 6, TUI_RIGHT, 0, false},
+    {"MAX PSI", 7, TUI_RIGHT, 0, false},  {"WIN", 4, TUI_RIGHT, 0, true},
+    {"BASE AUC", 8, TUI_RIGHT, 0, false}, {"REQUEST", 12, TUI_LEFT, 8, false},
 };
 static const tui_column hcols[] = {
     {"AT", 11, TUI_LEFT, 0, false},   {"VER", 4, TUI_LEFT, 0, false},
@@ -177,9 +177,14 @@ static const char *vcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
     case 7:
         snprintf(buf, cap, "%lld", (long long)r->windows);
         return buf;
-    case 8:
+    case 8: /* the holdout's, apart from production's figures: a candidate has only this */
+        if (!r->baseline)
+            return *role = TUI_DIM, "none";
+        opt_num(r->has_base_auc, r->base_auc, "%.4f", buf, cap);
+        return buf;
+    case 9:
         if (!r->request)
-            return r->baseline ? "" : (*role = TUI_DIM, "no baseline");
+            return "";
         *role = TUI_WARN;
         snprintf(buf, cap, "#%lld %lld/%lld", (long long)r->request, (long long)r->approvals,
                  (long long)r->required);
@@ -257,6 +262,17 @@ static int draw_lineage(tui_app *a, const model_view *m, int y, int cols)
     return y + 2;
 }
 
+/* What the versions' figures are over: the same windows the promotion gates read. */
+static void draw_versions_title(tui_app *a, const model_view *m, int y, int cols)
+{
+    char line[160] = "versions: none yet";
+    if (m->nv)
+        snprintf(line, sizeof line,
+                 "versions (%zu): AUC, dAUC, ECE mean of the last %d windows, MAX PSI their max",
+                 m->nv, m->v[0].evidence);
+    tui_put(a, y, 0, cols, TUI_TITLE, line, true);
+}
+
 static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
 {
     model_view *m = v->st;
@@ -274,6 +290,8 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
              m->m.description && *m->m.description ? " | " : "",
              m->m.description ? m->m.description : "");
     tui_put(a, top + 1, 1, cols - 1, TUI_DIM, line, true);
+    draw_versions_title(a, m, top + 2, cols);
+    top++, rows--;
     int vrows = (int)m->nv + 1;
     int room = rows - 3;
     if (vrows > room / 2 + 2)

@@ -1,4 +1,9 @@
-/* Screen 1, the registry: every model with its production version and how it is doing. */
+/* Screen 1, the registry: every model with its production version and how it is doing.
+ *
+ * DRIFT is of the latest window; dAUC and ECE are of the latest window with labels, which for a
+ * model whose labels arrive weeks late is an older one. Both are worth seeing (drift is the early
+ * warning while labels are on their way), so the row keeps both and marks the older figures,
+ * and the lines under the table say which window each comes from. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +21,18 @@ typedef struct {
 } registry;
 
 static const tui_column columns[] = {
-    {"MODEL", 19, TUI_LEFT, 19, false}, {"USE CASE", 30, TUI_LEFT, 8, true},
-    {"PROD", 4, TUI_RIGHT, 0, false},   {"DRIFT", 5, TUI_LEFT, 0, false},
-    {"dAUC", 7, TUI_RIGHT, 0, false},   {"ECE", 6, TUI_RIGHT, 0, false},
-    {"INC", 5, TUI_LEFT, 0, false},     {"DEPLOYED", 8, TUI_RIGHT, 0, false},
+    {"MODEL", 19, TUI_LEFT, 19, false},  {"USE CASE", 30, TUI_LEFT, 8, true},
+    {"PROD", 4, TUI_RIGHT, 0, false},    {"DRIFT", 5, TUI_LEFT, 0, false},
+    {"dAUC", 7, TUI_RIGHT, 0, false},    {"ECE ", 7, TUI_RIGHT, 0, false},
+    {"INC", 4, TUI_LEFT, 0, false},      {"DEPLOYED", 8, TUI_RIGHT, 0, false},
     {"FALLBACK", 9, TUI_LEFT, 0, false},
 };
+
+/* dAUC and ECE come from an older window than DRIFT (their labels lag). */
+static bool perf_older(const md_model_row *r)
+{
+    return r->perf_window && r->last_window && strcmp(r->perf_window, r->last_window) < 0;
+}
 
 static bool row_matches(const md_model_row *r, const char *text)
 {
@@ -55,6 +66,10 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
             g->shown[g->t.nrows++] = (int)i;
     g->t.cols = columns;
     g->t.ncols = (int)(sizeof columns / sizeof columns[0]);
+    int64_t most = 0; /* "12 P1": a count of ten or more widens INC rather than being cut */
+    for (size_t i = 0; i < g->n; i++)
+        most = g->rows[i].open_incidents > most ? g->rows[i].open_incidents : most;
+    tui_table_need(&g->t, 6, tui_int_width(most) + 3);
     for (int i = 0; i < g->t.nrows; i++)
         if (keep[0] && strcmp(g->rows[g->shown[i]].name, keep) == 0)
             g->t.cursor = i;
@@ -91,11 +106,11 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
         *role = r->delta_auc <= -0.03 ? TUI_ALERT : r->delta_auc < 0 ? TUI_WARN : TUI_OK;
         snprintf(buf, cap, "%+.4f", r->delta_auc);
         return buf;
-    case 5:
+    case 5: /* the mark after it: dAUC and ECE are older than DRIFT */
         if (!r->has_ece)
-            return "-";
+            return perf_older(r) ? "-*" : "- ";
         *role = r->ece > 0.05 ? TUI_WARN : TUI_NORMAL;
-        snprintf(buf, cap, "%.4f", r->ece);
+        snprintf(buf, cap, "%.4f%s", r->ece, perf_older(r) ? "*" : " ");
         return buf;
     case 6:
         if (!r->open_incidents)
@@ -127,6 +142,34 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
     return "";
 }
 
+/* Under the table: what the figures are of, then the windows of the row under the cursor. */
+static void draw_windows(tui_app *a, registry *g, int y, int cols)
+{
+    const char *sep = a->utf8 ? " \u00b7 " : " / ";
+    char t[256];
+    snprintf(t, sizeof t, "DRIFT: latest window%sdAUC, ECE: %s", sep,
+             "latest labeled one (*: older than DRIFT's)");
+    tui_put(a, y, 0, cols, TUI_NORMAL, "", true);
+    tui_put(a, y, 1, cols - 1, TUI_DIM, t, false);
+    tui_put(a, y + 1, 0, cols, TUI_NORMAL, "", true);
+    if (g->t.nrows == 0)
+        return;
+    const md_model_row *r = &g->rows[g->shown[g->t.cursor]];
+    int n = snprintf(t, sizeof t, "%s v%lld: ", r->name, (long long)r->production);
+    if (!r->production)
+        snprintf(t, sizeof t, "%s: no production version", r->name);
+    else if (!r->last_window)
+        snprintf(t + n, sizeof t - (size_t)n, "no windows yet");
+    else if (!r->perf_window)
+        snprintf(t + n, sizeof t - (size_t)n, "DRIFT of %s; no labeled window yet", r->last_window);
+    else if (!perf_older(r))
+        snprintf(t + n, sizeof t - (size_t)n, "DRIFT, dAUC and ECE of window %s", r->last_window);
+    else
+        snprintf(t + n, sizeof t - (size_t)n, "DRIFT of %s; dAUC, ECE of %s (labels behind)",
+                 r->last_window, r->perf_window);
+    tui_put(a, y + 1, 1, cols - 1, perf_older(r) ? TUI_WARN : TUI_DIM, t, false);
+}
+
 static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
 {
     registry *g = v->st;
@@ -139,7 +182,12 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
                 false);
         return;
     }
-    tui_table_draw(a, &g->t, top, rows, cols, cell, g);
+    if (rows < 6) { /* no room to say more than the rows */
+        tui_table_draw(a, &g->t, top, rows, cols, cell, g);
+        return;
+    }
+    tui_table_draw(a, &g->t, top, rows - 2, cols, cell, g);
+    draw_windows(a, g, top + rows - 2, cols);
 }
 
 static int key(tui_app *a, tui_view *v, tui_action act, int ch)
