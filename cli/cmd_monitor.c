@@ -14,6 +14,7 @@
 #include "json.h"
 #include "mem.h"
 #include "models.h"
+#include "numparse.h"
 #include "results.h"
 #include "versions.h"
 
@@ -727,6 +728,16 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
+/* A decile's score edge: four decimals, more where four would show 0 or 1 for an edge that is
+ * neither (3e-05 is not 0.0000). */
+static char *edge(json_t *v, char *buf)
+{
+    if (!json_is_number(v))
+        return NULL;
+    md_fmt_edge(json_number_value(v), 4, true, buf);
+    return buf;
+}
+
 static void deciles_text(json_t *w)
 {
     static const char *const head[] = {"DECILE", "LO", "HI", "N", "EXPECTED", "OBSERVED", "GAP"};
@@ -735,15 +746,15 @@ static void deciles_text(json_t *w)
     size_t i;
     json_array_foreach(json_object_get(w, "deciles"), i, d)
     {
-        char b[7][32];
+        char b[7][40];
         json_t *e = json_object_get(d, "expected"), *o = json_object_get(d, "observed");
         snprintf(b[0], 32, "%lld", (long long)json_integer_value(json_object_get(d, "decile")));
         snprintf(b[3], 32, "%lld", (long long)json_integer_value(json_object_get(d, "n")));
         bool both = json_is_number(e) && json_is_number(o);
         snprintf(b[6], 32, "%+.4f", both ? json_number_value(o) - json_number_value(e) : 0);
         const char *row[] = {b[0],
-                             num(json_object_get(d, "lo"), "%.4f", b[1], 32),
-                             num(json_object_get(d, "hi"), "%.4f", b[2], 32),
+                             edge(json_object_get(d, "lo"), b[1]),
+                             edge(json_object_get(d, "hi"), b[2]),
                              b[3],
                              num(e, "%.4f", b[4], 32),
                              num(o, "%.4f", b[5], 32),

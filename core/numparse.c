@@ -257,3 +257,20 @@ void md_fmt_pyrepr(double v, char out[40])
         snprintf(out, 40, "%s%.*s.%s", sign, exp10 + 1, digits, digits + exp10 + 1);
     }
 }
+
+void md_fmt_edge(double v, int digits, bool fixed, char out[40])
+{
+    if (!isfinite(v)) {
+        snprintf(out, 40, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+        return;
+    }
+    bool whole = v == floor(v);
+    for (int d = digits; d <= 17; d++) {
+        snprintf(out, 40, fixed ? "%.*f" : "%.*g", d, v);
+        double back = strtod(out, NULL);
+        if (whole || back != floor(back))
+            return;
+    }
+    /* 17 decimals still show zero: a value that small needs an exponent */
+    snprintf(out, 40, "%.*g", digits > 0 ? digits : 1, v);
+}

@@ -128,4 +128,10 @@ int md_repr_digits(double v);
 /* Writes v as Python's repr(float) does ("1.0", "1e+16", "2.5e-05", "0.1"). */
 void md_fmt_pyrepr(double v, char out[40]);
 
+/* Writes v rounded for a table: `digits` decimals when `fixed` ("%.4f"), else `digits`
+ * significant ones ("%.3g"), and as many more as it takes not to show a whole number v is not.
+ * Why: a score range's edges must not read as the values they are not: an upper edge of 0.9996
+ * is not 1, a lower edge of 3e-05 is not 0.0000. Non-finite values print as "nan", "inf". */
+void md_fmt_edge(double v, int digits, bool fixed, char out[40]);
+
 #endif

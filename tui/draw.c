@@ -218,6 +218,28 @@ void tui_num(double v, int digits, char *out, size_t cap)
     snprintf(out, cap, "%.*g", digits, v);
 }
 
+static void trend_num(double v, bool whole, int digits, char *out, size_t cap)
+{
+    if (whole && isfinite(v))
+        snprintf(out, cap, "%.0f", v);
+    else
+        tui_num(isinf(v) ? NAN : v, digits, out, cap);
+}
+
+void tui_trend_figures(double now, double lo, double hi, bool whole, int width, char *out,
+                       size_t cap)
+{
+    for (int digits = 4; digits >= 2; digits--) {
+        char t[32], l[32], h[32];
+        trend_num(now, whole, digits, t, sizeof t);
+        trend_num(lo, whole, digits, l, sizeof l);
+        trend_num(hi, whole, digits, h, sizeof h);
+        snprintf(out, cap, "%-9s min %s max %s", t, l, h);
+        if (tui_width(out) <= width)
+            return;
+    }
+}
+
 /* ---- times at a glance --------------------------------------------------------------------- */
 
 /* "45m", "5h", "3d": an age at a glance. */

@@ -324,6 +324,11 @@ bool tui_blank_alike(attr_t x, attr_t y);
  * figures' labels at label_x, else WHAT there and the range at the right end of the row. */
 void tui_trend_header(tui_app *a, int y, int cols, const char *what, const char *from,
                       const char *to, int label_x);
+/* A trend row's figures, "THIS  min LO max HI": the three with the same significant digits,
+ * so that rounding never shows this window's value outside its own range (3.002 over a max
+ * printed as 3), the most of 4 that fit in `width`; `whole` prints whole numbers. */
+void tui_trend_figures(double now, double lo, double hi, bool whole, int width, char *out,
+                       size_t cap);
 /* Display width of text (after sanitizing). */
 int tui_width(const char *text);
 void tui_hline(tui_app *a, int y, int x, int width, tui_role r);

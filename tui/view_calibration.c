@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "json.h"
 #include "mem.h"
+#include "numparse.h"
 #include "policies.h"
 #include "results.h"
 
@@ -411,9 +412,11 @@ static void draw_deciles(tui_app *a, calib_view *c, int y, int h, int cols)
         if ((size_t)r >= w->ndec)
             continue;
         const decile *d = &w->dec[r];
-        char num[16], range[40], n[24], e[32], o[32], gap[32];
+        char num[16], range[96], lo[40], hi[40], n[24], e[32], o[32], gap[32];
         snprintf(num, sizeof num, "%d", r + 1);
-        snprintf(range, sizeof range, "%.3g..%.3g", d->lo, d->hi);
+        md_fmt_edge(d->lo, 3, false, lo); /* 0.9996 is not 1 */
+        md_fmt_edge(d->hi, 3, false, hi);
+        snprintf(range, sizeof range, "%s..%s", lo, hi);
         snprintf(n, sizeof n, "%lld", (long long)d->n);
         tui_num(d->expected, 4, e, sizeof e);
         tui_num(d->observed, 4, o, sizeof o);
@@ -460,12 +463,10 @@ static void draw_spark(tui_app *a, calib_view *c, int t, int y, int from, int n,
         tui_put(a, y, SPARK_X + i, 1, w == c->cur ? TUI_SELECTED : TUI_BAR_B, tui_spark(a, level),
                 true);
     }
-    char now[32], l1[32], l2[32], text[128];
-    tui_num(c->w[c->cur].v[t], 4, now, sizeof now);
-    tui_num(isinf(lo) ? NAN : lo, 3, l1, sizeof l1);
-    tui_num(isinf(hi) ? NAN : hi, 3, l2, sizeof l2);
-    snprintf(text, sizeof text, "%-9s min %s max %s", now, l1, l2);
-    tui_put(a, y, SPARK_X + n + 1, cols - SPARK_X - n - 1, TUI_NORMAL, text, false);
+    char text[128];
+    int room = cols - SPARK_X - n - 1;
+    tui_trend_figures(c->w[c->cur].v[t], lo, hi, false, room, text, sizeof text);
+    tui_put(a, y, SPARK_X + n + 1, room, TUI_NORMAL, text, false);
 }
 
 static void draw_trends(tui_app *a, calib_view *c, int y, int cols)

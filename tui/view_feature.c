@@ -399,13 +399,12 @@ static void draw_title(tui_app *a, feature_view *f, int y, int cols)
     seg(a, y, &x, cols, st ? tui_status_role(st) : TUI_DIM, verdict);
 }
 
-/* PSI, KS and missingness, each in the role the policy gives it. */
+/* PSI and KS, each in the role the policy gives it. */
 static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
 {
     const md_drift_policy *p = &f->pol;
     double psi = jnum(f->row, "psi"), null = jnum(f->row, "psi_null_p99");
     double ks = jnum(f->row, "ks"), ksp = jnum(f->row, "ks_pvalue");
-    double mr = jnum(f->row, "missing_rate"), md = jnum(f->row, "missing_delta");
     char t[160], n1[32], n2[32];
     int x = 1;
     fill(a, y, cols);
@@ -422,26 +421,18 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     }
     seg(a, y, &x, cols, level_role(pl), t);
     tui_num(ks, 4, n1, sizeof n1), tui_num(ksp, 2, n2, sizeof n2);
-    snprintf(t, sizeof t, "KS D %s (p %s)  ", n1, n2);
+    snprintf(t, sizeof t, "KS D %s (p %s)", n1, n2);
     bool ks_hit = !isnan(ksp) && ksp < p->ks_pvalue && ks >= p->ks_min_d;
     if (!isnan(ks) || f->kind == MD_NUMERIC) /* KS compares numbers only */
         seg(a, y, &x, cols, ks_hit ? level_role(p->ks_level) : TUI_NORMAL, t);
-    tui_num(mr, 3, n1, sizeof n1);
-    double mp = jnum(f->row, "missing_pvalue");
-    snprintf(t, sizeof t, "missing %s (%s%.3g)", n1, md > 0 ? "+" : "", md); /* vs the baseline */
-    if (md != 0 && !isnan(mp)) { /* and how likely by chance */
-        tui_num(mp, 2, n2, sizeof n2);
-        snprintf(t, sizeof t, "missing %s (%s%.3g, p %s)", n1, md > 0 ? "+" : "", md, n2);
-    }
-    if (isnan(md))
-        snprintf(t, sizeof t, "missing %s", n1);
-    md_level ml = isnan(md) ? MD_LEVEL_OK : md_missing_level(p, md, jnum(f->row, "missing_pvalue"));
-    seg(a, y, &x, cols, level_role(ml), t);
 }
 
+/* The column's values: how many, how many missing against the baseline (with the p-value the
+ * missingness rule decides on: on a line of its own, so 80 columns never cut it), type errors. */
 static void draw_stats2(tui_app *a, feature_view *f, int y, int cols)
 {
-    char t[160];
+    const md_drift_policy *p = &f->pol;
+    char t[160], n1[32], n2[32];
     int x = 1;
     fill(a, y, cols);
     if (!f->row) {
@@ -451,23 +442,40 @@ static void draw_stats2(tui_app *a, feature_view *f, int y, int cols)
     snprintf(t, sizeof t, "rows %lld  present %lld  ", jint(f->row, "rows"),
              jint(f->row, "present"));
     seg(a, y, &x, cols, TUI_NORMAL, t);
-    long long te = jint(f->row, "type_errors"), sc = jint(f->row, "schema_changes");
-    long long vi = jint(f->row, "violations");
-    snprintf(t, sizeof t, "type errors %lld  ", te);
+    double mr = jnum(f->row, "missing_rate"), md = jnum(f->row, "missing_delta");
+    double mp = jnum(f->row, "missing_pvalue");
+    tui_num(mr, 3, n1, sizeof n1);
+    snprintf(t, sizeof t, "missing %s (%s%.3g)  ", n1, md > 0 ? "+" : "", md); /* vs the baseline */
+    if (md != 0 && !isnan(mp)) { /* and how likely by chance */
+        tui_num(mp, 2, n2, sizeof n2);
+        snprintf(t, sizeof t, "missing %s (%s%.3g, p %s)  ", n1, md > 0 ? "+" : "", md, n2);
+    }
+    if (isnan(md))
+        snprintf(t, sizeof t, "missing %s  ", n1);
+    md_level ml = isnan(md) ? MD_LEVEL_OK : md_missing_level(p, md, mp);
+    seg(a, y, &x, cols, level_role(ml), t);
+    if (json_is_true(json_object_get(f->row, "absent")))
+        seg(a, y, &x, cols, TUI_ALERT, "column absent from the log  ");
+    long long te = jint(f->row, "type_errors");
+    snprintf(t, sizeof t, "type errors %lld", te);
     seg(a, y, &x, cols, te ? TUI_WARN : TUI_NORMAL, t);
+}
+
+/* Against the baseline's categories and the contract: schema changes and violations, the
+ * contract they are counted against, then the categories never seen before. */
+static void draw_stats3(tui_app *a, feature_view *f, int y, int cols)
+{
+    char t[512];
+    int x = 1;
+    fill(a, y, cols);
+    if (!f->row)
+        return;
+    long long sc = jint(f->row, "schema_changes"), vi = jint(f->row, "violations");
     snprintf(t, sizeof t, "schema changes %lld  ", sc);
     seg(a, y, &x, cols, sc ? level_role(f->pol.schema_level) : TUI_NORMAL, t);
     snprintf(t, sizeof t, "violations %lld  ", vi);
     seg(a, y, &x, cols, vi ? TUI_ALERT : TUI_NORMAL, t);
-    if (json_is_true(json_object_get(f->row, "absent")))
-        seg(a, y, &x, cols, TUI_ALERT, "column absent from the log");
-}
-
-/* The contract the violations are counted against, then the categories never seen before. */
-static void draw_stats3(tui_app *a, feature_view *f, int y, int cols)
-{
-    char t[512] = "contract: ";
-    size_t n = strlen(t);
+    size_t n = (size_t)snprintf(t, sizeof t, "contract: ");
     const md_contract_rule *r = &f->rule;
     if (!r->present)
         n += (size_t)snprintf(t + n, sizeof t - n, "none");
@@ -479,8 +487,6 @@ static void draw_stats3(tui_app *a, feature_view *f, int y, int cols)
         n += (size_t)snprintf(t + n, sizeof t - n, "%zu allowed values, ", f->n_allowed);
     if (r->present)
         snprintf(t + n, sizeof t - n, "%s", r->nullable ? "nullable" : "not nullable");
-    int x = 1;
-    fill(a, y, cols);
     seg(a, y, &x, cols, TUI_DIM, t);
     json_t *nc = json_object_get(f->row, "new_categories");
     if (!json_array_size(nc))
@@ -576,14 +582,6 @@ static const char *const metric_label[MD_GRID_METRIC_COUNT] = {"PSI", "KS D", "m
 #define SPARK_X 12     /* where the sparklines begin */
 #define SPARK_TEXT 34  /* the figures after them */
 
-static void trend_num(int m, double v, int digits, char *out, size_t cap)
-{
-    if (m == MD_GRID_SCHEMA && !isnan(v))
-        snprintf(out, cap, "%.0f", v);
-    else
-        tui_num(v, digits, out, cap);
-}
-
 /* One metric over the windows [from, from + n): min..max over all windows set the scale. */
 static void draw_spark(tui_app *a, feature_view *f, int m, int y, int from, int n, int cols)
 {
@@ -601,12 +599,11 @@ static void draw_spark(tui_app *a, feature_view *f, int m, int y, int from, int 
         tui_put(a, y, SPARK_X + i, 1, w == f->wi ? TUI_SELECTED : TUI_BAR_B, tui_spark(a, level),
                 true);
     }
-    char now[32], l1[32], l2[32], text[128];
-    trend_num(m, f->wi >= 0 ? t[f->wi] : NAN, 4, now, sizeof now);
-    trend_num(m, isinf(lo) ? NAN : lo, 3, l1, sizeof l1);
-    trend_num(m, isinf(hi) ? NAN : hi, 3, l2, sizeof l2);
-    snprintf(text, sizeof text, "%-9s min %s max %s", now, l1, l2);
-    tui_put(a, y, SPARK_X + n + 1, cols - SPARK_X - n - 1, TUI_NORMAL, text, false);
+    char text[128];
+    int room = cols - SPARK_X - n - 1;
+    tui_trend_figures(f->wi >= 0 ? t[f->wi] : NAN, lo, hi, m == MD_GRID_SCHEMA, room, text,
+                      sizeof text);
+    tui_put(a, y, SPARK_X + n + 1, room, TUI_NORMAL, text, false);
 }
 
 static void draw_trends(tui_app *a, feature_view *f, int y, int cols)

@@ -3,7 +3,8 @@
  * Its fast paths must give what glibc's strtod gives (correctly rounded) for every text of
  * the grammar, wherever the text sits in the read buffer, and must reject what the grammar
  * rejects. The texts are generated: up to 19 digits, a dot anywhere or nowhere, a sign or
- * none, leading and trailing zeros, and bytes around them that look like numbers too. */
+ * none, leading and trailing zeros, and bytes around them that look like numbers too. And a
+ * number rounded for a table (md_fmt_edge) never reads as a whole number it is not. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -107,12 +108,37 @@ START_TEST(the_grammar_is_kept)
 }
 END_TEST
 
+/* A rounded edge never reads as a whole number it is not, and keeps its usual digits else. */
+START_TEST(edges_do_not_round_to_what_they_are_not)
+{
+    static const struct {
+        double v;
+        int digits;
+        bool fixed;
+        const char *want;
+    } cases[] = {
+        {0.9996, 3, false, "0.9996"},  {0.99996, 4, true, "0.99996"}, {3e-05, 4, true, "0.00003"},
+        {3e-05, 3, false, "3e-05"},    {0.6406, 3, false, "0.641"},   {0.6406, 4, true, "0.6406"},
+        {1.0, 3, false, "1"},          {0.0, 4, true, "0.0000"},      {1.0, 4, true, "1.0000"},
+        {-3e-05, 4, true, "-0.00003"}, {1e-300, 4, true, "1e-300"},   {2.99996, 4, true, "2.99996"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[40];
+        md_fmt_edge(cases[i].v, cases[i].digits, cases[i].fixed, out);
+        ck_assert_msg(strcmp(out, cases[i].want) == 0, "%.17g with %d %s: '%s', want '%s'",
+                      cases[i].v, cases[i].digits, cases[i].fixed ? "decimals" : "digits", out,
+                      cases[i].want);
+    }
+}
+END_TEST
+
 Suite *suite_numbers(void)
 {
     Suite *s = suite_create("numbers");
     TCase *tc = tcase_create("numbers");
     tcase_add_test(tc, fast_paths_equal_strtod);
     tcase_add_test(tc, the_grammar_is_kept);
+    tcase_add_test(tc, edges_do_not_round_to_what_they_are_not);
     suite_add_tcase(s, tc);
     return s;
 }
