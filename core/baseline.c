@@ -254,8 +254,9 @@ static md_status check_contract_names(build *b, md_err *err)
         const char *name = md_strmap_key(&b->contract.names, i);
         int64_t col = md_reader_find(b->r, name);
         if (col < 0 || b->col_feature[col] < 0)
-            return md_err_set(err, MD_ERROR, "%s: the contract names feature '%s', which is not "
-                                             "a feature column of %s",
+            return md_err_set(err, MD_INVALID,
+                              "%s: the contract names feature '%s', which is not "
+                              "a feature column of %s",
                               b->o->contract_path, name, md_reader_path(b->r));
     }
     return MD_OK;

@@ -836,6 +836,31 @@ START_TEST(second_baseline_refused_before_reading)
 }
 END_TEST
 
+/* A contract naming a feature the file lacks is a mistake in the contract (exit 2, as its other
+ * mistakes), named with both files. */
+START_TEST(contract_of_a_feature_not_in_the_file)
+{
+    md_store *s = mon_store();
+    add_version_2(s);
+    md_err err;
+    char *contract =
+        md_xstrdup(mon_write_file("c.json", "[{\"name\": \"nope\", \"type\": \"numeric\"}]"));
+    md_baseline_opts bo = {.contract_path = contract};
+    md_baseline_report rep;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 2,
+                          mon_write_file("b2.csv", "score,label,x\n0.2,0,1\n0.6,1,2\n"), &bo, &rep,
+                          &err),
+        MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "c.json: the contract names feature 'nope', which is not a "
+                                  "feature column of") &&
+                      strstr(err.msg, "b2.csv"),
+                  "%s", err.msg);
+    free(contract);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(no_baseline_no_ingest)
 {
     md_store *s = mon_store();
@@ -876,6 +901,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, ingest_takes_the_baselines_column_names);
     tcase_add_test(tc, baseline_ignores_its_timestamps);
+    tcase_add_test(tc, contract_of_a_feature_not_in_the_file);
     tcase_add_test(tc, second_baseline_refused_before_reading);
     tcase_add_test(tc, baseline_names_numbers_turned_categorical);
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
