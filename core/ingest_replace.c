@@ -47,7 +47,8 @@ typedef enum {
 } rows_relation;
 
 /* *some: apart, but 10% or more of this file's rows are the earlier ingest's too */
-static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine, bool *some)
+static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *mine, bool named,
+                               bool *some)
 {
     md_rowsample_overlap o = md_rowsample_compare(earlier, mine);
     bool whole = earlier->shift == 0 && mine->shift == 0;
@@ -55,9 +56,12 @@ static rows_relation rows_over(const md_rowsample *earlier, const md_rowsample *
     *some = o.b >= least && 10 * o.both >= o.b;
     if (o.a >= least && 10 * o.both >= 9 * o.a)
         return ROWS_COVER;
-    /* a small file cut from a large ingest (a day's file corrected to a few rows) has few rows
-     * in the larger sample's pick: when every one of them is the earlier ingest's, it repeats */
-    if (o.b >= 1 && (o.b >= least || o.both == o.b) && 2 * o.both >= o.b)
+    /* a small file cut from a large ingest of its name (a day's file corrected to a few rows)
+     * has few rows in the larger sample's pick: when every one of them is that ingest's, it
+     * repeats it. Under another name so few rows are no evidence (a file sharing a tenth of its
+     * rows would be refused whenever its one picked row was a shared one). */
+    bool thin = named && o.b >= 1 && o.both == o.b;
+    if (o.b >= 1 && (o.b >= least || thin) && 2 * o.both >= o.b)
         return ROWS_REPEAT;
     return ROWS_APART;
 }
@@ -112,17 +116,18 @@ static void list_add(int64_t **list, size_t *n, int64_t id)
  * place (*out). An earlier ingest whose rows this file repeats without --replace, or repeats in
  * part under another name, is *repeat (with *cover: this file holds its rows). Ingests of a file
  * of this name with other rows (yesterday's daily.csv) stay, reported under --replace
- * (rep->kept_ids); one stored before samples were kept is *repeat with *legacy under --replace
- * (whether this file corrects it cannot be told). */
+ * (rep->kept_ids); one whose rows cannot be compared with this file's is *repeat under
+ * --replace, *legacy saying why: 1 stored before samples were kept, 2 rows named by ids in one
+ * file and by fields in the other (whether this file corrects it cannot be told). */
 static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const char *abs,
                               int64_t **out, size_t *nout, int64_t *repeat, bool *cover,
-                              bool *legacy, md_err *err)
+                              int *legacy, md_err *err)
 {
     sqlite3_stmt *st;
     *out = NULL;
     *nout = 0;
     *repeat = 0;
-    *legacy = false;
+    *legacy = 0;
     /* only ingests with rows in this file's windows can hold its rows (a row's window is its
      * timestamp's), beside those of its name or content and those named to be replaced: the
      * others, however many, are not read */
@@ -170,7 +175,7 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
         if (known && kind == 2) {
             md_rowsample_free(&earlier);
         } else if (known) {
-            rel = rows_over(&earlier, &g->pass.sample, &some);
+            rel = rows_over(&earlier, &g->pass.sample, named, &some);
             md_rowsample_free(&earlier);
         }
         /* this file, corrected in place to drop rows (a bad day): it takes the place */
@@ -181,9 +186,11 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
             *cover = rel == ROWS_COVER;
             break;
         }
-        if (replace && named && !known) { /* stored before: whether this corrects it is unknown */
+        /* stored before samples, or named by fields in one file and by ids in the other:
+         * whether this corrects it cannot be told */
+        if (replace && named && (!known || kind == 2)) {
             *repeat = id;
-            *legacy = true;
+            *legacy = known ? 2 : 1;
             break;
         }
         if (rel == ROWS_COVER)
@@ -251,7 +258,8 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
     }
     bool same_content = rc == MD_OK;
     int64_t repeat = 0;
-    bool cover = false, legacy = false;
+    bool cover = false;
+    int legacy = 0;
     if (rc == MD_OK || rc == MD_NOTFOUND) /* earlier copies go with the same content too */
         rc = earlier_rows(g, vid, path, abs, &rep->replaced_ids, &rep->nreplaced, &repeat, &cover,
                           &legacy, err);
@@ -262,11 +270,13 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
             return err->code;
         if (legacy)
             return md_err_set(err, MD_REFUSED,
-                              "ingest #%lld (%s, %lld rows) has this file's name but was stored "
-                              "before rows were compared, so whether this file corrects it cannot "
-                              "be told: --replace-ingest %lld ingests it in place of that one; "
-                              "without --replace both count",
-                              (long long)repeat, was, (long long)rows, (long long)repeat);
+                              "ingest #%lld (%s, %lld rows) has this file's name but %s, so "
+                              "whether this file corrects it cannot be told: --replace-ingest %lld "
+                              "ingests it in place of that one; without --replace both count",
+                              (long long)repeat, was, (long long)rows,
+                              legacy == 1 ? "was stored before rows were compared"
+                                          : "one of the two has an id column and the other not",
+                              (long long)repeat);
         if (cover)
             return md_err_set(err, MD_REFUSED,
                               "%s holds the rows of ingest #%lld (%s, %lld rows), and both would "

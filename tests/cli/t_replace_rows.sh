@@ -158,6 +158,19 @@ sed -i '2s/,[abc]$/,z/' "$T_DIR/batch2.csv" # corrected: one row's channel
 md_as alice ingest churn 1 "$T_DIR/batch2.csv" --replace
 expect_error 3 ingest "has this file's name but was stored before rows were compared"
 
+# a file of a name ingested without ids, delivered again with them: its rows cannot be compared,
+# and --replace says so rather than keeping the earlier ingest beside it
+sed 's/,[a-z]*$/,q/' "$T_DIR/east.csv" | sed '1s/,q$/,channel/' >"$T_DIR/mixed.csv"
+md_as alice ingest churn 1 "$T_DIR/mixed.csv"
+expect_exit 0
+MIXED=$(sql "SELECT id FROM ingests WHERE source = '$T_DIR/mixed.csv'")
+sed 's/^\([^,]*\),/\1,m,/' "$T_DIR/mixed.csv" | sed '1s/,m,/,customer_id,/' >"$T_DIR/ids.csv"
+mv "$T_DIR/ids.csv" "$T_DIR/mixed.csv"
+snapshot before
+md_as alice ingest churn 1 "$T_DIR/mixed.csv" --replace
+expect_error 3 ingest "ingest #$MIXED ($T_DIR/mixed.csv, 1500 rows) has this file's name but one of the two has an id column and the other not"
+expect_unchanged before
+
 # a label column under another case: the rows come in unlabeled, and the note names the column
 sed '1s/,label,/,Label,/' "$T_DIR/east.csv" >"$T_DIR/cased.csv"
 md_as alice ingest churn 1 "$T_DIR/cased.csv"
