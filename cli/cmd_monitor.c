@@ -47,7 +47,9 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
     if (len && f->max_bad[len - 1] == '%') { /* a share of the file's rows, judged at its end */
         char *end;
         double pct = strtod(f->max_bad, &end);
-        bool digits = isdigit((unsigned char)f->max_bad[0]) || f->max_bad[0] == '.';
+        bool digits = len > 1; /* decimal digits and one point at most: no sign, hex, spaces */
+        for (size_t i = 0, points = 0; digits && i + 1 < len; i++)
+            digits = isdigit((unsigned char)f->max_bad[i]) || (f->max_bad[i] == '.' && !points++);
         if (!digits || end != f->max_bad + len - 1 || !(pct >= 0 && pct <= 100))
             return cli_usage_error(c, "--max-bad-rows: '%s' is not a share from 0%% to 100%%",
                                    f->max_bad);
@@ -597,6 +599,19 @@ static void results_title(cli_ctx *c, json_t *doc, const char *key)
         md_version_free(&ver);
 }
 
+/* Whether the version has windows (those --window asks for): drift rows there are none of when
+ * its baseline has no feature columns, though windows are computed. */
+static bool has_windows(cli_ctx *c, const char *model, int64_t number, const char *window)
+{
+    json_t *doc;
+    md_err err;
+    if (md_calibration_json(c->store, model, number, window, &doc, &err) != MD_OK)
+        return false;
+    bool any = json_array_size(json_object_get(doc, "windows")) > 0;
+    json_decref(doc);
+    return any;
+}
+
 /* A version without windows (or none of the kind --window asks for) has no results to show:
  * an error (exit 4), not an empty table or list a script would read as "no drift", saying what
  * is missing: a baseline to compute windows against, or an ingest. Frees doc. */
@@ -670,6 +685,9 @@ static void drift_text(json_t *doc, bool alerts, size_t total)
         cli_table_print(t);
     else if (alerts && total)
         printf("no drift: every feature is ok\n");
+    else if (!total)
+        printf("no features: the baseline has no feature columns, so drift has nothing to "
+               "compare (modeldeck calibration shows the windows)\n");
     cli_table_free(t);
     /* what SCHEMA counts of categories: the new ones by name (a schema incident points here) */
     bool first = true;
@@ -710,7 +728,7 @@ static int drift_cmd(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, &err);
     json_t *rows = json_object_get(doc, "drift");
     size_t total = json_array_size(rows);
-    if (total == 0)
+    if (total == 0 && !has_windows(c, model, number, window))
         return no_windows(c, doc);
     if (!c->json) /* the windows read, before --alerts leaves some out */
         results_title(c, doc, "drift");

@@ -108,17 +108,21 @@ static int policy_set(cli_ctx *c, int argc, char **argv)
     if (md_policy_set(c->store, &c->actor, pos[0], pos[1], reason, &rev, &ch, &err) != MD_OK)
         return cli_fail(c, &err);
     if (c->json)
-        return cli_print_json(json_pack("{s:s, s:I, s:{s:I, s:I, s:I}}", "model", pos[0],
-                                        "revision", (json_int_t)rev, "drift_statuses", "raised",
-                                        (json_int_t)ch.raised, "lowered", (json_int_t)ch.lowered,
-                                        "windows", (json_int_t)ch.windows));
+        return cli_print_json(json_pack(
+            "{s:s, s:I, s:{s:I, s:I, s:I, s:b}}", "model", pos[0], "revision", (json_int_t)rev,
+            "drift_statuses", "raised", (json_int_t)ch.raised, "lowered", (json_int_t)ch.lowered,
+            "windows", (json_int_t)ch.windows, "stored_figures_kept", ch.figures_kept));
     printf("%s: policy revision %lld stored\n", pos[0], (long long)rev);
     if (ch.raised || ch.lowered)
         printf("  drift statuses of stored windows under it: %lld raised, %lld lowered, in"
-               " %lld window%s (modeldeck drift %s)\n  incidents under it: modeldeck evaluate"
-               " %s\n",
+               " %lld window%s (modeldeck drift %s [VERSION])\n  incidents under it: modeldeck"
+               " evaluate %s\n",
                (long long)ch.raised, (long long)ch.lowered, (long long)ch.windows,
                ch.windows == 1 ? "" : "s", pos[0], pos[0]);
+    if (ch.figures_kept)
+        printf("  note: drift.psi.null_quantile or min_rows changed: stored windows keep the "
+               "no-drift PSI and small-window test they were computed with until an ingest "
+               "adds rows to them\n");
     return 0;
 }
 
@@ -252,7 +256,8 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
                              s_of(e, "reason")};
         cli_table_row(t, row);
     }
-    printf("\nevidence (why: under the policy now in force; every figure in --json):\n");
+    printf("\n");
+    cli_print_wrapped("evidence (why: under the policy now in force; every figure in --json):", 0);
     cli_table_print(t);
     cli_table_free(t);
     json_array_foreach(json_object_get(o, "evidence"), i, e)
@@ -267,9 +272,11 @@ static int incidents_show(cli_ctx *c, int argc, char **argv)
     }
     json_array_foreach(json_object_get(o, "notes"), i, e)
     {
-        char *txt = cli_safe(s_of(e, "text"));
-        printf("%snote by %s at %s: %s\n", i ? "" : "\nnotes:\n", s_of(e, "actor"), s_of(e, "at"),
-               txt);
+        char *txt = cli_safe(s_of(e, "text")),
+             *line = md_xasprintf("note by %s at %s: %s", s_of(e, "actor"), s_of(e, "at"), txt);
+        printf("%s", i ? "" : "\nnotes:\n");
+        cli_print_wrapped(line, 2);
+        free(line);
         free(txt);
     }
     json_decref(o);

@@ -80,7 +80,8 @@ static void print_main_help(void)
            "Identity is the OS user; 'modeldeck info' shows who you are and what you may do.\n");
 }
 
-/* Takes the global flags out of argv wherever they stand; returns the new argc or -1. */
+/* Takes the global flags out of argv wherever they stand; returns the new argc, or -1 (--db
+ * without a path) or -2 (--db given twice). */
 static int strip_globals(cli_ctx *c, int argc, char **argv, bool *version)
 {
     int out = 0;
@@ -102,12 +103,12 @@ static int strip_globals(cli_ctx *c, int argc, char **argv, bool *version)
             c->help = true;
         } else if (strcmp(a, "--version") == 0) {
             *version = true;
-        } else if (strncmp(a, "--db=", 5) == 0) {
-            c->db_flag = a + 5;
-        } else if (strcmp(a, "--db") == 0) {
-            if (i + 1 >= argc)
+        } else if (strncmp(a, "--db=", 5) == 0 || strcmp(a, "--db") == 0) {
+            if (c->db_flag) /* two stores named: which one was meant cannot be told */
+                return -2;
+            if (a[4] != '=' && i + 1 >= argc)
                 return -1;
-            c->db_flag = argv[++i];
+            c->db_flag = a[4] == '=' ? a + 5 : argv[++i];
         } else {
             argv[out++] = argv[i];
         }
@@ -194,7 +195,8 @@ int main(int argc, char **argv)
     argc = strip_globals(&c, argc - 1, argv + 1, &version);
     argv++;
     if (argc < 0) {
-        fputs("modeldeck: --db needs a path\n", stderr);
+        fputs(argc == -1 ? "modeldeck: --db needs a path\n" : "modeldeck: --db given twice\n",
+              stderr);
         return MD_INVALID;
     }
     if (version) {

@@ -59,26 +59,31 @@ char *cli_safe(const char *s)
 
 /* Columns a string takes on the terminal; what the locale cannot decode counts one column per
  * UTF-8 character (the C locale, LANG unset, on a UTF-8 terminal: our own headers' "Δ"). */
-static int display_width(const char *s)
+/* The character at s (n bytes left): the columns it takes, and its length in *len. A byte
+ * that starts no character takes one column, with the continuation bytes after it. */
+static int char_width(const char *s, size_t n, size_t *len)
 {
     mbstate_t st;
     memset(&st, 0, sizeof st);
-    int w = 0;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        wchar_t wc;
-        size_t k = mbrtowc(&wc, s + i, n - i, &st);
-        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-            memset(&st, 0, sizeof st);
-            w++;
-            for (i++; i < n && ((unsigned char)s[i] & 0xC0) == 0x80; i++)
-                ; /* the rest of the character */
-            continue;
-        }
-        int cw = wcwidth(wc);
-        w += cw > 0 ? cw : 0;
-        i += k;
+    wchar_t wc;
+    size_t k = mbrtowc(&wc, s, n, &st);
+    if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+        for (k = 1; k < n && ((unsigned char)s[k] & 0xC0) == 0x80; k++)
+            ; /* the rest of the character */
+        *len = k;
+        return 1;
     }
+    *len = k;
+    int cw = wcwidth(wc);
+    return cw > 0 ? cw : 0;
+}
+
+static int display_width(const char *s)
+{
+    int w = 0;
+    size_t n = strlen(s), k;
+    for (size_t i = 0; i < n; i += k)
+        w += char_width(s + i, n - i, &k);
     return w;
 }
 
@@ -278,7 +283,7 @@ static void fit(cli_table *t, table_fit *f, int columns)
     cut_columns(t, f, excess, true);
 }
 
-/* Text in lines of at most `room` characters, broken at spaces (a word longer than a line
+/* Text in lines of at most `room` display columns, broken at spaces (a word longer than a line
  * is broken where it must be), the lines after the first indented by `indent` spaces. */
 static void print_hanging(const char *text, int room, int indent)
 {
@@ -286,12 +291,17 @@ static void print_hanging(const char *text, int room, int indent)
     room = room > 1 ? room : 1;
     for (bool first = true; first || *p; first = false) {
         const char *q = p, *space = NULL;
+        size_t left = strlen(p), k;
         int w = 0;
-        while (*q && (w < room || ((unsigned char)*q & 0xC0) == 0x80)) {
+        while (*q) {
+            int cw = char_width(q, left, &k);
+            if (w + cw > room && q > p)
+                break;
             if (*q == ' ')
                 space = q;
-            w += ((unsigned char)*q & 0xC0) != 0x80;
-            q++;
+            w += cw;
+            q += k;
+            left -= k;
         }
         const char *end = !*q || *q == ' ' || !space ? q : space;
         printf("%*s%.*s\n", first ? 0 : indent, "", (int)(end - p), p);
@@ -336,7 +346,9 @@ void cli_table_print(cli_table *t)
                 continue;
             char *cell = t->cells[r * (size_t)t->ncols + (size_t)i];
             if (i == last && t->wrap[i] && columns > 0) {
-                print_hanging(cell, f.width[i], start);
+                /* the columns before it may not fit at all: the room the terminal leaves */
+                int room = columns - start < f.width[i] ? columns - start : f.width[i];
+                print_hanging(cell, room > 8 ? room : 8, start);
                 break;
             }
             fputs(cell, stdout);

@@ -80,7 +80,7 @@ md_status md_policy_load(md_store *s, const char *model, md_policy *out, md_err 
 md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const char *path,
                         const char *reason, int64_t *revision, md_restatus *changed, md_err *err)
 {
-    md_restatus restated = {0, 0, 0};
+    md_restatus restated = {0, 0, 0, 0, false};
     json_t *over;
     if (md_json_load_path(path, &over, err) != MD_OK)
         return err->code;
@@ -100,6 +100,9 @@ md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const
             rc = md_sql_int(s, &next, err,
                             "SELECT coalesce(max(revision), 0) + 1 FROM policies WHERE model_id = ?",
                             "i", mid);
+        md_policy was = {0}; /* the one in force until now */
+        if (rc == MD_OK)
+            rc = md_policy_load(s, model, &was, err);
         char at[MD_TIME_TEXT_MAX], *text = md_json_canonical(over);
         md_store_now_text(s, at);
         if (rc == MD_OK)
@@ -110,11 +113,16 @@ md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const
         /* the windows already stored take the new thresholds in the same transaction */
         if (rc == MD_OK)
             rc = md_drift_restatus(s, mid, &check.drift, &restated, err);
+        restated.figures_kept = rc == MD_OK && restated.examined > 0 &&
+                                (was.drift.psi_null_quantile != check.drift.psi_null_quantile ||
+                                 was.drift.psi_min_rows != check.drift.psi_min_rows);
+        md_policy_free(&was);
         char *object = md_xasprintf("model:%s", model);
         json_t *d =
-            json_pack("{s:I, s:O, s:{s:I, s:I, s:I}}", "revision", (json_int_t)next, "override",
-                      over, "drift_statuses", "raised", (json_int_t)restated.raised, "lowered",
-                      (json_int_t)restated.lowered, "windows", (json_int_t)restated.windows);
+            json_pack("{s:I, s:O, s:{s:I, s:I, s:I, s:b}}", "revision", (json_int_t)next,
+                      "override", over, "drift_statuses", "raised", (json_int_t)restated.raised,
+                      "lowered", (json_int_t)restated.lowered, "windows",
+                      (json_int_t)restated.windows, "stored_figures_kept", restated.figures_kept);
         if (rc == MD_OK)
             rc = md_audit_append(s, a->name, "policy.set", object, reason, d, NULL, err);
         json_decref(d);
@@ -128,6 +136,6 @@ md_status md_policy_set(md_store *s, const md_actor *a, const char *model, const
     md_policy_free(&check);
     json_decref(over);
     if (changed)
-        *changed = rc == MD_OK ? restated : (md_restatus){0, 0, 0};
+        *changed = rc == MD_OK ? restated : (md_restatus){0, 0, 0, 0, false};
     return rc;
 }

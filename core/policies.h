@@ -21,6 +21,10 @@ md_status md_policy_load(md_store *s, const char *model, md_policy *out, md_err 
  * statuses raised and lowered, and the windows they are in. */
 typedef struct {
     int64_t raised, lowered, windows;
+    int64_t examined; /* stored feature-windows read */
+    /* drift.psi.null_quantile or min_rows changed: they shape figures an ingest stores (the
+     * null's PSI, the small-window test), which the stored windows keep until recomputed */
+    bool figures_kept;
 } md_restatus;
 
 /* Gives each stored feature-window of model `model_id` the status policy p gives its stored

@@ -42,6 +42,7 @@ static md_status changes(md_store *s, int64_t model_id, const md_drift_policy *p
     while ((rc = md_sql_step(s, st, &row, err)) == MD_OK && row) {
         md_drift_row d;
         md_drift_row_stored(st, 2, &d);
+        r->examined++;
         md_level was = level_of((const char *)sqlite3_column_text(st, 2 + MD_DRIFT_FIGURES_COLS)),
                  now = md_drift_row_level(&d, p);
         if (now == was)

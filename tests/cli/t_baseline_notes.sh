@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Promise: a baseline too thin to compare windows with is built, and says what it lacks: a
 # handful of rows (noisy PSI and KS), no feature columns (nothing for drift), labels of one class
-# or none (no baseline AUC, so no ΔAUC). A holdout of ordinary size says none of it.
+# or none (no baseline AUC, so no ΔAUC). A holdout of ordinary size says none of it. drift of a
+# version whose baseline has no features says so (exit 0: its windows exist).
 . "$(dirname "$0")/lib.sh"
 
 new_churn_store alice
@@ -13,6 +14,13 @@ expect_exit 0
 expect_stdout_contains "note: 1 row: quantile edges and the KS sample drawn from so few values"
 expect_stdout_contains "note: no feature columns: drift has nothing to compare"
 expect_stdout_contains "note: no labeled rows: no baseline AUC"
+# its windows have no drift rows: drift says why, and is no error (the windows are there)
+printf 'ts,score\n2026-10-01T00:00:00Z,0.4\n2026-10-02T00:00:00Z,0.6\n' >"$T_DIR/log.csv"
+md_as alice ingest churn 1 "$T_DIR/log.csv"
+expect_exit 0
+md_as alice drift churn 1
+expect_exit 0
+expect_stdout_contains "no features: the baseline has no feature columns"
 
 printf 'score,label,x\n0.5,1,3\n0.2,1,4\n' >"$T_DIR/two.csv"
 md_as alice --json baseline churn 1 "$T_DIR/two.csv" --replace

@@ -85,6 +85,10 @@ run_cmd "$MODELDECK_BIN" --db
 expect_exit 2
 expect_stderr_contains "--db needs a path"
 
+run_cmd "$MODELDECK_BIN" --db "$DB" info --db=other.db
+expect_exit 2
+expect_stderr_contains "--db given twice"
+
 # ---- info on a store that does not exist -----------------------------------------------------
 
 md info

@@ -595,6 +595,14 @@ START_TEST(policy_set_gives_stored_windows_its_statuses)
                      MD_OK);
     ck_assert_int_eq(ch.raised, lowered);
     ck_assert_int_eq(ch.lowered, 0);
+    ck_assert(!ch.figures_kept);
+    /* the null's quantile shapes a figure the windows keep: said */
+    ck_assert_int_eq(md_policy_set(s, &admin, "churn",
+                                   mon_write_file("q.json", "{\"drift\": {\"psi\": "
+                                                            "{\"null_quantile\": 0.95}}}"),
+                                   "q", &rev, &ch, &err),
+                     MD_OK);
+    ck_assert(ch.figures_kept);
     snprintf(sql, sizeof sql, "%s != b.level", changed);
     ck_assert_int_eq(tu_count(s, sql), 0);
     md_store_close(ref);
