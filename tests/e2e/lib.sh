@@ -201,19 +201,24 @@ json_get() { # EXPR FILE
     "$PY" -c 'import json,sys; d=json.load(open(sys.argv[2])); v=eval(sys.argv[1]); print(v if isinstance(v,str) else json.dumps(v))' "$1" "$2"
 }
 
-# small_window_csv OUT SPREAD: 40 rows of churn v2's own baseline values in one window,
-# 2026-11-27, labels alternating, scores all 0.5 (SPREAD 0) or spread from 0.05 to 0.83 (1)
+# small_window_csv OUT KIND [ROWS DAY]: ROWS (40) rows of churn v2's own baseline values in one
+# window, DAY (2026-11-27); KIND 0: scores all 0.5, labels alternating; 1: scores spread from 0.05
+# up, labels alternating; unlabeled: scores spread over [0, 1), no label column, over 9 hours
 small_window_csv() {
     md --json baseline show churn 2 >"$T_DIR/base.json" || fail "baseline show churn 2"
-    "$PY" - "$T_DIR/base.json" "$2" >"$1" <<'PY' || fail "cannot write the small window"
+    "$PY" - "$T_DIR/base.json" "$2" "${3:-40}" "${4:-2026-11-27}" >"$1" <<'PY' ||
 import json, sys
 b = json.load(open(sys.argv[1]))
-spread = sys.argv[2] == "1"
+kind, rows, day = sys.argv[2], int(sys.argv[3]), sys.argv[4]
 feats = b["features"]
-print(",".join(["ts", "score", "label"] + [f["name"] for f in feats]))
-for i in range(40):
-    score = "%.2f" % (0.05 + i / 50) if spread else "0.5"
-    row = ["2026-11-27T%02d:00:00Z" % (i % 24), score, str(i % 2)]
+labeled = kind != "unlabeled"
+print(",".join(["ts", "score"] + (["label"] if labeled else []) + [f["name"] for f in feats]))
+for i in range(rows):
+    if kind == "unlabeled":
+        row = ["%sT%02d:00:00Z" % (day, i % 9), "%.3f" % (i * 7919 % 1000 / 1000)]
+    else:
+        score = "%.2f" % (0.05 + i / 50) if kind == "1" else "0.5"
+        row = ["%sT%02d:00:00Z" % (day, i % 24), score, str(i % 2)]
     for f in feats:
         if f["kind"] == "numeric":
             v = f["ks_sample"]["values"]
@@ -222,4 +227,5 @@ for i in range(40):
             row.append(sorted(f["counts"])[i % len(f["counts"])])
     print(",".join(row))
 PY
+        fail "cannot write the window's rows"
 }

@@ -48,21 +48,7 @@ wait_for "USE CASE"
 
 # scores of a day whose labels have not come yet: DRIFT moves to it, dAUC and ECE stay with
 # the latest labeled window, and the row says so
-md --json baseline show churn 2 >"$T_DIR/base.json" || fail "baseline show churn 2"
-"$PY" - "$T_DIR/base.json" >"$T_DIR/unlabeled.csv" <<'PY' || fail "cannot write the log"
-import json, sys
-feats = json.load(open(sys.argv[1]))["features"]
-print(",".join(["ts", "score"] + [f["name"] for f in feats]))
-for i in range(200):
-    row = ["2026-11-26T%02d:00:00Z" % (i % 9), "%.3f" % (i * 7919 % 1000 / 1000)]
-    for f in feats:
-        if f["kind"] == "numeric":
-            v = f["ks_sample"]["values"]
-            row.append(repr(v[i * 37 % len(v)]))
-        else:
-            row.append(sorted(f["counts"])[i % len(f["counts"])])
-    print(",".join(row))
-PY
+small_window_csv "$T_DIR/unlabeled.csv" unlabeled 200 2026-11-26
 md_as olga ingest churn 2 "$T_DIR/unlabeled.csv" >/dev/null || fail "ingest of the unlabeled day"
 wait_for "churn v2: DRIFT of 2026-11-26; dAUC, ECE of 2026-11-25 (labels behind)"
 [ "$(row_field churn 3)" = "$(fmt '%.4f*' 'd["windows"][0]["ece"]' "$T_DIR/cal.json")" ] ||
