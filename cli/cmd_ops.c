@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "incidents.h"
 #include "json.h"
+#include "text.h"
 #include "mem.h"
 #include "ops.h"
 #include "policies.h"
@@ -201,21 +202,13 @@ static int incidents_list(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
-/* Seconds as an operator reads them (45s, 12m 05s, 3h 20m, 2d 04h); NULL for none. */
+/* Seconds as an operator reads them (45s, 12m, 3h 20m, 2d 4h); NULL for none. */
 static const char *duration(json_t *o, const char *k, char *buf, size_t cap)
 {
     json_t *v = json_object_get(o, k);
     if (!json_is_number(v))
         return NULL;
-    long long s = (long long)json_number_value(v);
-    if (s < 60)
-        snprintf(buf, cap, "%llds", s);
-    else if (s < 3600)
-        snprintf(buf, cap, "%lldm %02llds", s / 60, s % 60);
-    else if (s < 86400)
-        snprintf(buf, cap, "%lldh %02lldm", s / 3600, s % 3600 / 60);
-    else
-        snprintf(buf, cap, "%lldd %02lldh", s / 86400, s % 86400 / 3600);
+    md_text_span(json_number_value(v), buf, cap);
     return buf;
 }
 

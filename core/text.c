@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
@@ -167,4 +168,17 @@ void md_ascii_lower(char *s)
     for (; s && *s; s++)
         if (*s >= 'A' && *s <= 'Z')
             *s = (char)(*s - 'A' + 'a');
+}
+
+void md_text_span(double seconds, char *out, size_t cap)
+{
+    long long s = seconds > 0 ? (long long)seconds : 0;
+    if (s < 60)
+        snprintf(out, cap, "%llds", s);
+    else if (s < 3600)
+        snprintf(out, cap, "%lldm", s / 60);
+    else if (s < 86400)
+        snprintf(out, cap, "%lldh %lldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(out, cap, "%lldd %lldh", s / 86400, s % 86400 / 3600);
 }

@@ -31,5 +31,7 @@ bool md_valid_username(const char *s);
 bool md_valid_sha256_hex(const char *s);
 /* Lower-cases ASCII in place. */
 void md_ascii_lower(char *s);
+/* "1d 4h", "3h 12m", "40s": a duration with two units (0 for a negative one). */
+void md_text_span(double seconds, char *out, size_t cap);
 
 #endif

@@ -254,20 +254,6 @@ void tui_fmt_age(int64_t ms, char *out, size_t cap)
         snprintf(out, cap, "%lldd", m / 1440);
 }
 
-/* "1d 4h", "3h 12m", "40s": a duration with two units. */
-void tui_fmt_span(double seconds, char *out, size_t cap)
-{
-    long long s = seconds > 0 ? (long long)seconds : 0;
-    if (s < 60)
-        snprintf(out, cap, "%llds", s);
-    else if (s < 3600)
-        snprintf(out, cap, "%lldm", s / 60);
-    else if (s < 86400)
-        snprintf(out, cap, "%lldh %lldm", s / 3600, s % 3600 / 60);
-    else
-        snprintf(out, cap, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-}
-
 /* "2026-11-15 02:00" from stored ISO text; "-" when absent. */
 void tui_short_time(const char *iso, char *out, size_t cap)
 {

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "incidents.h"
 #include "internal.h"
+#include "text.h"
 #include "json.h"
 #include "users.h"
 #include "incident_actions.h"
@@ -86,7 +87,7 @@ static int do_ack(tui_app *a, const json_t *inc)
     char what[300], l1[360], l2[200], l3[160], now[32], since[32];
     describe(inc, what, sizeof what);
     store_now(a, now, sizeof now);
-    tui_fmt_span((double)tui_age_ms(a, md_json_text(inc, "opened_at")) / 1000.0, since,
+    md_text_span((double)tui_age_ms(a, md_json_text(inc, "opened_at")) / 1000.0, since,
                  sizeof since);
     snprintf(l1, sizeof l1, "Acknowledge %s.", what);
     snprintf(l2, sizeof l2, "State: open -> acknowledged, by %s at %s UTC.", a->actor.name, now);
@@ -253,7 +254,7 @@ static int do_resolve(tui_app *a, const json_t *inc)
     char what[300], l1[360], l2[400], l3[200], now[32], since[32];
     describe(inc, what, sizeof what);
     store_now(a, now, sizeof now);
-    tui_fmt_span((double)tui_age_ms(a, md_json_text(inc, "opened_at")) / 1000.0, since,
+    md_text_span((double)tui_age_ms(a, md_json_text(inc, "opened_at")) / 1000.0, since,
                  sizeof since);
     snprintf(l1, sizeof l1, "Resolve %s.", what);
     snprintf(l2, sizeof l2,

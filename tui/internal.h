@@ -440,7 +440,6 @@ void tui_config_load(tui_config *c, char *problem, size_t cap);
 /* "45m", "5h", "3d": an age at a glance. */
 void tui_fmt_age(int64_t ms, char *out, size_t cap);
 /* "1d 4h", "3h 12m", "40s": a duration with two units. */
-void tui_fmt_span(double seconds, char *out, size_t cap);
 /* "2026-11-15 02:00" from stored ISO text; "-" when absent. */
 void tui_short_time(const char *iso, char *out, size_t cap);
 int64_t tui_now_ms(void);

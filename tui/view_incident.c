@@ -8,6 +8,7 @@
 #include "incidents.h"
 #include "incident_actions.h"
 #include "internal.h"
+#include "text.h"
 #include "json.h"
 #include "mem.h"
 
@@ -104,7 +105,7 @@ static void span_or_dash(const json_t *o, const char *key, char *out, size_t cap
 {
     const json_t *x = json_object_get(o, key);
     if (json_is_number(x))
-        tui_fmt_span(json_number_value(x), out, cap);
+        md_text_span(json_number_value(x), out, cap);
     else
         snprintf(out, cap, "-");
 }
