@@ -129,6 +129,14 @@ int cli_id(cli_ctx *c, const char *text, int64_t *id)
     return !rc && *id <= 0 ? cli_usage_error(c, "ID: ids start at 1") : rc;
 }
 
+int cli_version(cli_ctx *c, const char *text, int64_t *n)
+{
+    if (text[0] == 'v' || text[0] == 'V')
+        text++;
+    int rc = cli_int64(c, "VERSION", text, n);
+    return !rc && *n <= 0 ? cli_usage_error(c, "VERSION: version numbers start at 1") : rc;
+}
+
 int cli_double(cli_ctx *c, const char *what, const char *text, double *out)
 {
     char *end;

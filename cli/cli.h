@@ -46,6 +46,8 @@ int cli_int64(cli_ctx *c, const char *what, const char *text, int64_t *out);
 int cli_double(cli_ctx *c, const char *what, const char *text, double *out);
 /* An incident, request, job or proposal id: "12" or "#12", at least 1. */
 int cli_id(cli_ctx *c, const char *text, int64_t *id);
+/* A version number, "3" or "v3" (usage error otherwise). */
+int cli_version(cli_ctx *c, const char *text, int64_t *n);
 
 /* ---- store and identity -------------------------------------------------------------------- */
 
@@ -95,6 +97,9 @@ void cli_table_free(cli_table *t);
 void cli_print_wrapped(const char *text, int indent);
 
 /* "key  value" lines with aligned keys; value sanitized. */
+/* v printed with fmt into buf, or NULL when v is not a number (a table's "-"). */
+char *cli_num(json_t *v, const char *fmt, char *buf, size_t cap);
+
 void cli_kv(const char *key, const char *value);
 
 /* ---- commands ---------------------------------------------------------------------------- */

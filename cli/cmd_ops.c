@@ -12,14 +12,6 @@
 #include "policies.h"
 #include "promotions.h"
 
-static int version_of(cli_ctx *c, const char *text, int64_t *n)
-{
-    if (text[0] == 'v' || text[0] == 'V')
-        text++;
-    int rc = cli_int64(c, "VERSION", text, n);
-    return !rc && *n <= 0 ? cli_usage_error(c, "VERSION: version numbers start at 1") : rc;
-}
-
 static const char *s_of(json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -401,7 +393,7 @@ static int promote_cmd(cli_ctx *c, int argc, char **argv)
     const cli_opt opts[] = {{"--to", CLI_STR, &to}, {"--reason", CLI_STR, &reason}, {0}};
     int64_t number, id;
     int rc = cli_parse(c, argc, argv, opts, pos, 2, 2, NULL);
-    if (rc || (rc = version_of(c, pos[1], &number)))
+    if (rc || (rc = cli_version(c, pos[1], &number)))
         return rc;
     if (!to || !reason)
         return cli_usage_error(c, "--to and --reason are required");
@@ -599,7 +591,8 @@ static int compare_cmd(cli_ctx *c, int argc, char **argv)
     int rc = cli_parse(c, argc, argv, NULL, pos, 1, 3, &npos);
     if (!rc && npos == 2)
         return cli_usage_error(c, "name both versions, or neither");
-    if (rc || (npos == 3 && ((rc = version_of(c, pos[1], &a)) || (rc = version_of(c, pos[2], &b)))) ||
+    if (rc ||
+        (npos == 3 && ((rc = cli_version(c, pos[1], &a)) || (rc = cli_version(c, pos[2], &b)))) ||
         (rc = cli_open(c)))
         return rc;
     json_t *o;
@@ -651,7 +644,7 @@ static int rollback_cmd(cli_ctx *c, int argc, char **argv)
                             {0}};
     int64_t target = 0;
     int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
-    if (rc || (to && (rc = version_of(c, to, &target))))
+    if (rc || (to && (rc = cli_version(c, to, &target))))
         return rc;
     if (!reason)
         return cli_usage_error(c, "--reason is required");

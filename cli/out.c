@@ -390,6 +390,14 @@ void cli_table_free(cli_table *t)
     free(t);
 }
 
+char *cli_num(json_t *v, const char *fmt, char *buf, size_t cap)
+{
+    if (!json_is_number(v))
+        return NULL;
+    snprintf(buf, cap, fmt, json_number_value(v));
+    return buf;
+}
+
 void cli_kv(const char *key, const char *value)
 {
     char *safe = cli_safe(value ? value : "-");
