@@ -11,7 +11,6 @@
 #include "results.h"
 #include "versions.h"
 
-
 /* MODEL [VERSION] [--window W] */
 static int results_args(cli_ctx *c, int argc, char **argv, const cli_opt *extra,
                         const char **model, int64_t *number, const char **window)
