@@ -614,57 +614,6 @@ static md_status open_file(md_reader *r, md_err *err)
     return MD_OK;
 }
 
-/* A compressed file, by its first bytes: its format's name, else NULL. */
-static const char *compressed(const md_reader *r)
-{
-    static const struct {
-        const char *magic, *name;
-        size_t n;
-    } kinds[] = {{"\x1F\x8B", "gzip", 2},
-                 {"\x28\xB5\x2F\xFD", "zstd", 4},
-                 {"BZh", "bzip2", 3},
-                 {"\xFD" "7zXZ", "xz", 5},
-                 {"PK\x03\x04", "zip", 4}};
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (r->size > kinds[i].n && memcmp(r->base, kinds[i].magic, kinds[i].n) == 0 &&
-            (kinds[i].n != 3 || (r->base[3] >= '1' && r->base[3] <= '9'))) /* BZh1 .. BZh9 */
-            return kinds[i].name;
-    return NULL;
-}
-
-/* A JSON file holding one array (an export's rows as a JSON document), by its first
- * character. */
-static bool json_array_file(const md_reader *r)
-{
-    for (size_t i = r->pos; i < r->size; i++)
-        if (r->base[i] != ' ' && r->base[i] != '\t' && r->base[i] != '\r' && r->base[i] != '\n')
-            return r->base[i] == '[';
-    return false;
-}
-
-/* A file of another kind than text by its first bytes: what it is and what to do, else NULL.
- * Spreadsheet and UTF-16 exports are what a CSV from Windows or Excel often turns out to be. */
-static const char *not_text(const md_reader *r)
-{
-    const char *b = r->base;
-    size_t n = r->size < 4096 ? r->size : 4096;
-    if (n >= 4 && memcmp(b, "\xFF\xFE\0\0", 4) == 0)
-        return "UTF-32 text: save it as UTF-8 (iconv -f UTF-32 -t UTF-8)";
-    bool bom16 = n >= 2 && (memcmp(b, "\xFF\xFE", 2) == 0 || memcmp(b, "\xFE\xFF", 2) == 0);
-    /* without a byte order mark: ASCII text with every other byte 0 */
-    bool zeros16 = n >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
-    if (bom16 || zeros16)
-        return "UTF-16 text: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)";
-    if (n >= 8 && memcmp(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
-        return "an Excel 97-2003 workbook (or another OLE file): export the sheet as CSV UTF-8";
-    if (n >= 4 && memcmp(b, "PAR1", 4) == 0)
-        return "a Parquet file: export it to CSV or JSON Lines";
-    if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0 &&
-        (memmem(b, n, "xl/", 3) || memmem(b, n, "[Content_Types].xml", 19)))
-        return "an Excel workbook (xlsx): export the sheet as CSV UTF-8";
-    return NULL;
-}
-
 md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_err *err)
 {
     md_reader *r = md_xcalloc(1, sizeof *r);
@@ -675,22 +624,10 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     md_strmap_init(&r->cols);
     *out = NULL;
     md_status rc = open_file(r, err);
-    const char *other = rc == MD_OK ? not_text(r) : NULL;
-    if (other)
-        rc = md_err_set(err, MD_ERROR, "%s is %s", path, other);
-    const char *packed = rc == MD_OK ? compressed(r) : NULL;
-    if (packed)
-        rc = md_err_set(err, MD_ERROR,
-                        "%s is %s-compressed: decompress it first (modeldeck reads plain CSV or "
-                        "JSON Lines)",
-                        path, packed);
     if (rc == MD_OK && r->size >= 3 && memcmp(r->base, "\xEF\xBB\xBF", 3) == 0)
         r->pos = 3; /* UTF-8 byte order mark */
-    if (rc == MD_OK && r->fmt == MD_FMT_JSONL && json_array_file(r))
-        rc = md_err_set(err, MD_ERROR,
-                        "%s is a JSON array: modeldeck reads JSON Lines, one object per line "
-                        "(jq -c '.[]' %s > rows.jsonl)",
-                        path, path);
+    if (rc == MD_OK)
+        rc = md_reader_check_kind(r, err);
     if (rc == MD_OK && r->fmt == MD_FMT_CSV)
         rc = csv_header(r, err);
     r->data_pos = md_reader_offset(r);

@@ -81,6 +81,9 @@ static inline void ensure_fields(md_reader *r, size_t n)
 }
 
 /* JSON Lines (core/jsonl.c): the next record into fields, and what its records own. */
+/* A file that is no CSV or JSON Lines (compressed, a spreadsheet, UTF-16, a JSON array) refused
+ * as what it is (core/reader_kind.c). */
+md_status md_reader_check_kind(const md_reader *r, md_err *err);
 md_status md_jsonl_next(md_reader *r, bool *done, md_err *err);
 void md_jsonl_free(md_reader *r);
 
