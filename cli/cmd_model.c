@@ -77,9 +77,10 @@ static int model_edit(cli_ctx *c, int argc, char **argv)
         return cli_usage_error(c, "nothing to change: give at least one field to edit");
     md_err err;
     bool changed;
+    md_sla_restated r;
     if ((rc = cli_open(c)) != 0)
         return rc;
-    if (md_model_edit(c->store, &c->actor, pos[0], &m, f.reason, &changed, &err) != MD_OK)
+    if (md_model_edit(c->store, &c->actor, pos[0], &m, f.reason, &changed, &r, &err) != MD_OK)
         return cli_fail(c, &err);
     md_model got;
     if (md_model_get(c->store, pos[0], &got, &err) != MD_OK)
@@ -87,9 +88,21 @@ static int model_edit(cli_ctx *c, int argc, char **argv)
     if (c->json) {
         json_t *o = md_model_json(&got);
         json_object_set_new(o, "changed", json_boolean(changed));
+        if (r.windows)
+            json_object_set_new(o, "latency_restated",
+                                json_pack("{s:I, s:I}", "windows", (json_int_t)r.windows, "changed",
+                                          (json_int_t)r.changed));
         cli_print_json(o);
     } else {
         printf("model %s %s\n", got.name, changed ? "updated" : "unchanged (same values)");
+        if (r.windows && got.has_sla)
+            printf("over_sla restated under the new SLA of %lld ms: %lld of %lld window%s with "
+                   "latencies changed\n",
+                   (long long)got.sla_ms, (long long)r.changed, (long long)r.windows,
+                   r.windows == 1 ? "" : "s");
+        else if (r.windows)
+            printf("over_sla cleared in %lld window%s with latencies: the model has no SLA now\n",
+                   (long long)r.windows, r.windows == 1 ? "" : "s");
     }
     md_model_free(&got);
     return 0;

@@ -130,33 +130,36 @@ static md_window *fresh_window(ingest *g, const char *key)
     return NULL;
 }
 
-typedef struct {
-    int64_t ingest_id;
-    void *blob;
-    size_t n;
-} part;
-
 static void part_read(sqlite3_stmt *st, void *elem)
 {
-    part *p = elem;
+    md_window_part *p = elem;
     p->ingest_id = sqlite3_column_int64(st, 0);
     p->n = (size_t)sqlite3_column_bytes(st, 1);
     p->blob = md_xmalloc(p->n ? p->n : 1);
     memcpy(p->blob, sqlite3_column_blob(st, 1), p->n);
 }
 
-static md_status load_parts(ingest *g, int64_t vid, const char *key, part **parts, size_t *n,
-                            md_err *err)
+md_status md_window_parts_load(md_store *s, int64_t vid, const char *kind, const char *key,
+                               md_window_part **parts, size_t *n, md_err *err)
 {
+    *parts = NULL;
+    *n = 0;
     sqlite3_stmt *st;
-    if (md_sql_prepare(g->s,
+    if (md_sql_prepare(s,
                        "SELECT p.ingest_id, p.state FROM window_parts p JOIN ingests i"
                        " ON i.id = p.ingest_id WHERE i.version_id = ? AND i.window_kind = ?"
                        " AND p.window = ? ORDER BY p.ingest_id",
                        &st, err) != MD_OK)
         return err->code;
-    md_sql_bind(st, "itt", vid, md_window_kind_name(g->o->window), key);
-    return md_sql_collect(g->s, st, sizeof **parts, part_read, (void **)parts, n, err);
+    md_sql_bind(st, "itt", vid, kind, key);
+    return md_sql_collect(s, st, sizeof **parts, part_read, (void **)parts, n, err);
+}
+
+void md_window_parts_free(md_window_part *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(parts[i].blob);
+    free(parts);
 }
 
 static void count_statuses(ingest *g, const md_window_result *r)
@@ -209,9 +212,10 @@ static md_status apply_rules(ingest *g, int64_t vid, const char *key, const md_w
 static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char *key,
                            bool replaced_here, md_err *err)
 {
-    part *parts = NULL;
+    md_window_part *parts = NULL;
     size_t n = 0;
-    md_status rc = load_parts(g, vid, key, &parts, &n, err);
+    md_status rc =
+        md_window_parts_load(g->s, vid, md_window_kind_name(g->o->window), key, &parts, &n, err);
     md_window merged, *w = fresh_window(g, key);
     bool only_ours = n == 1 && parts[0].ingest_id == ingest_id && w;
     if (rc == MD_OK && n == 0) {
@@ -253,9 +257,7 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
     }
     if (n > 0 && !only_ours)
         md_window_free(&merged);
-    for (size_t i = 0; i < n; i++)
-        free(parts[i].blob);
-    free(parts);
+    md_window_parts_free(parts, n);
     return rc;
 }
 

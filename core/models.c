@@ -178,10 +178,13 @@ static md_status apply_edit(md_store *s, const md_model *cur, const md_model_spe
 }
 
 md_status md_model_edit(md_store *s, const md_actor *actor, const char *name,
-                        const md_model_spec *c, const char *reason, bool *changed, md_err *err)
+                        const md_model_spec *c, const char *reason, bool *changed,
+                        md_sla_restated *restated, md_err *err)
 {
     if (changed)
         *changed = false;
+    if (restated)
+        *restated = (md_sla_restated){0, 0};
     if (check_spec(c, false, err) != MD_OK)
         return err->code;
     if (md_write_begin(s, actor, MD_PERM_MODEL_WRITE, err) != MD_OK)
@@ -197,12 +200,21 @@ md_status md_model_edit(md_store *s, const md_actor *actor, const char *name,
         rc = apply_edit(s, &cur, c, at, err);
         char *object = md_xasprintf("model:%s", name);
         json_t *d = json_pack("{s:O}", "changes", ch);
+        md_sla_restated r = {0, 0};
+        if (rc == MD_OK && json_object_get(ch, "sla_ms")) {
+            rc = md_latency_restate(s, cur.id, c->sla == 1, c->sla_ms, &r, err);
+            json_object_set_new(d, "latency_restated",
+                                json_pack("{s:I, s:I}", "windows", (json_int_t)r.windows, "changed",
+                                          (json_int_t)r.changed));
+        }
         if (rc == MD_OK)
             rc = md_audit_append(s, actor->name, "model.edit", object, reason, d, NULL, err);
         json_decref(d);
         free(object);
         if (changed)
             *changed = rc == MD_OK;
+        if (restated && rc == MD_OK)
+            *restated = r;
     }
     json_decref(ch);
     md_model_free(&cur);

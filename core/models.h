@@ -62,11 +62,25 @@ typedef struct {
 
 md_status md_model_add(md_store *s, const md_actor *actor, const md_model_spec *spec,
                        const char *reason, md_err *err);
+/* What a changed SLA did to the latency figures stored with a model's windows. */
+typedef struct {
+    int64_t windows; /* stored windows with latencies, read again */
+    int64_t changed; /* of them, those whose over_sla (or its bound) changed */
+} md_sla_restated;
+
 /* *changed (if not NULL) tells whether anything differed; an edit that changes nothing
- * writes nothing. */
+ * writes nothing. An edit that changes the SLA gives the model's stored windows their share
+ * over it (md_latency_restate), in the same transaction, and tells in *restated (if not NULL;
+ * zeros when the SLA did not change). */
 md_status md_model_edit(md_store *s, const md_actor *actor, const char *name,
                         const md_model_spec *changes, const char *reason, bool *changed,
-                        md_err *err);
+                        md_sla_restated *restated, md_err *err);
+
+/* Gives each stored window of model `model_id` that has latencies its share over the SLA
+ * (none when !has_sla) from the window's stored parts, as an ingest would compute it now
+ * (core/latency_restate.c; inside the caller's write transaction). */
+md_status md_latency_restate(md_store *s, int64_t model_id, bool has_sla, int64_t sla_ms,
+                             md_sla_restated *out, md_err *err);
 
 md_status md_model_get(md_store *s, const char *name, md_model *out, md_err *err);
 md_status md_model_list(md_store *s, md_model **models, size_t *n, md_err *err);

@@ -582,7 +582,7 @@ static double vsum_quantile(const md_vsum *s, int64_t n, double q)
     return g >= 0.5 ? b - diff * (1 - g) : a + diff * g;
 }
 
-static json_t *latency_json(md_window *w, const md_model_limits *lim)
+json_t *md_window_latency_json(md_window *w, const md_model_limits *lim)
 {
     md_vsum tmp = {0};
     const md_vsum *s = &w->slat;
@@ -638,7 +638,7 @@ void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy
         r->status = r->drift[i].status > r->status ? r->drift[i].status : r->status;
     }
     performance(w, b, r);
-    r->latency = latency_json(w, lim);
+    r->latency = md_window_latency_json(w, lim);
 }
 
 void md_window_result_free(md_window_result *r)

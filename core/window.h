@@ -159,6 +159,22 @@ void md_drift_row_levels(const md_drift_row *r, const md_drift_policy *p,
 #define MD_DRIFT_FIGURES_COLS 10
 void md_drift_row_stored(sqlite3_stmt *st, int first, md_drift_row *r);
 
+/* One ingest's stored part of a window (window_parts.state, md_window_serialize). */
+typedef struct {
+    int64_t ingest_id;
+    void *blob;
+    size_t n;
+} md_window_part;
+
+/* The stored parts of version vid's `kind` window `key`, oldest ingest first (core/ingest.c). */
+md_status md_window_parts_load(md_store *s, int64_t vid, const char *kind, const char *key,
+                               md_window_part **parts, size_t *n, md_err *err);
+void md_window_parts_free(md_window_part *parts, size_t n);
+
+/* The latency figures of window w under the SLA in lim (p50, p95, p99, n, exact, over_sla and
+ * their error bounds), or NULL when it has no latencies. Sorts w's values in place. */
+json_t *md_window_latency_json(md_window *w, const md_model_limits *lim);
+
 /* Computes everything for window w. Sorts w's values in place. */
 void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy *p,
                        const md_model_limits *lim, md_window_result *out);

@@ -17,7 +17,7 @@ static md_status tu_do_model_add(md_store *s, const md_actor *a, md_err *err)
 static md_status tu_do_model_edit(md_store *s, const md_actor *a, md_err *err)
 {
     md_model_spec m = {.owner = "someone-else"};
-    return md_model_edit(s, a, "churn", &m, "test", NULL, err);
+    return md_model_edit(s, a, "churn", &m, "test", NULL, NULL, err);
 }
 
 md_status tu_do_version_add(md_store *s, const md_actor *a, md_err *err)

@@ -72,18 +72,67 @@ START_TEST(over_sla_stays_exact_when_latencies_fold_into_bins)
     ck_assert(json_real_value(json_object_get(lat, "over_sla")) == (double)over[0] / 80000.0);
     ck_assert(json_real_value(json_object_get(lat, "over_sla_error")) == 0.0);
     json_decref(lat);
-    /* a new SLA: the counts were kept against the old one, so the share is read from the bins,
-     * with the bound it carries */
+    /* a new SLA: the counts were kept against the old one, so the stored share is read again
+     * from the bins, with the bound it carries, at once (not at the next ingest) */
     md_model_spec change = {.sla = 1, .sla_ms = 120};
-    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &change, "tighter", NULL, &err), MD_OK);
-    ck_assert_int_eq(mon_ingest(s, latency_log("l3.csv", 10, 7, over), &o, &rep, &err), MD_OK);
-    double truth = (double)over[1] / 80010.0;
-    lat = latency_of(s);
-    double got = json_real_value(json_object_get(lat, "over_sla")),
-           bound = json_real_value(json_object_get(lat, "over_sla_error"));
-    ck_assert(bound > 0);
-    ck_assert_msg(fabs(got - truth) <= bound, "%.17g vs %.17g, bound %g", got, truth, bound);
+    md_sla_restated r;
+    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &change, "looser", NULL, &r, &err), MD_OK);
+    ck_assert_int_eq(r.windows, 1);
+    ck_assert_int_eq(r.changed, 1);
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) /* and an ingest of more rows into it keeps to the new SLA */
+            ck_assert_int_eq(mon_ingest(s, latency_log("l3.csv", 10, 7, over), &o, &rep, &err),
+                             MD_OK);
+        double truth = (double)over[1] / (round ? 80010.0 : 80000.0);
+        lat = latency_of(s);
+        double got = json_real_value(json_object_get(lat, "over_sla")),
+               bound = json_real_value(json_object_get(lat, "over_sla_error"));
+        ck_assert(bound > 0 && bound < 0.05);
+        ck_assert_msg(fabs(got - truth) <= bound, "%.17g vs %.17g, bound %g", got, truth, bound);
+        ck_assert(fabs(got - (double)over[0] / 80000.0) > bound); /* not the old SLA's share */
+        json_decref(lat);
+    }
+    md_store_close(s);
+}
+END_TEST
+
+/* Latencies a window keeps exactly: a changed SLA gives the exact share over the new one, and
+ * an SLA taken away leaves no share; the percentiles stay as they were. */
+START_TEST(sla_change_restates_stored_windows)
+{
+    md_store *s = mon_store();
+    md_ingest_opts o = {0};
+    o.read.cols.latency = "lat";
+    md_ingest_report rep;
+    md_err err;
+    int64_t over[2] = {0, 0};
+    ck_assert_int_eq(mon_ingest(s, latency_log("e1.csv", 500, 0, over), &o, &rep, &err), MD_OK);
+    json_t *before = latency_of(s);
+    ck_assert(json_real_value(json_object_get(before, "over_sla")) == (double)over[0] / 500.0);
+    md_model_spec change = {.sla = 1, .sla_ms = 120};
+    md_sla_restated r;
+    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &change, "looser", NULL, &r, &err), MD_OK);
+    ck_assert_int_eq(r.windows, 1);
+    ck_assert_int_eq(r.changed, over[0] != over[1]);
+    json_t *lat = latency_of(s);
+    ck_assert(json_is_true(json_object_get(lat, "exact")));
+    ck_assert(json_real_value(json_object_get(lat, "over_sla")) == (double)over[1] / 500.0);
+    ck_assert(json_is_null(json_object_get(lat, "over_sla_error")));
+    const char *same[] = {"p50", "p95", "p99", "n"};
+    for (size_t i = 0; i < 4; i++)
+        ck_assert(json_equal(json_object_get(lat, same[i]), json_object_get(before, same[i])));
     json_decref(lat);
+    /* the same SLA again: nothing to restate */
+    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &change, NULL, NULL, &r, &err), MD_OK);
+    ck_assert_int_eq(r.windows, 0);
+    /* no SLA: no share */
+    md_model_spec none = {.sla = -1};
+    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &none, "no SLA", NULL, &r, &err), MD_OK);
+    ck_assert_int_eq(r.changed, 1);
+    lat = latency_of(s);
+    ck_assert(json_is_null(json_object_get(lat, "over_sla")));
+    json_decref(lat);
+    json_decref(before);
     md_store_close(s);
 }
 END_TEST
@@ -898,6 +947,7 @@ Suite *suite_monitor(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, over_sla_stays_exact_when_latencies_fold_into_bins);
+    tcase_add_test(tc, sla_change_restates_stored_windows);
     tcase_add_test(tc, auc_from_score_bins_stays_within_its_bound);
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);

@@ -120,18 +120,19 @@ START_TEST(model_edit_audits_changes_only)
     bool changed;
     int64_t audit = tu_count(s, "SELECT count(*) FROM audit");
     md_model_spec same = {.owner = "crm"};
-    ck_assert_int_eq(md_model_edit(s, &op, "churn", &same, NULL, &changed, &err), MD_OK);
+    ck_assert_int_eq(md_model_edit(s, &op, "churn", &same, NULL, &changed, NULL, &err), MD_OK);
     ck_assert(!changed);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit);
     md_model_spec c = {.owner = "lifecycle", .sla = 1, .sla_ms = 900};
-    ck_assert_int_eq(md_model_edit(s, &op, "churn", &c, "team change", &changed, &err), MD_OK);
+    ck_assert_int_eq(md_model_edit(s, &op, "churn", &c, "team change", &changed, NULL, &err),
+                     MD_OK);
     ck_assert(changed);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'model.edit' AND"
                                  " json_extract(details, '$.changes.owner.from') = 'crm' AND"
                                  " json_extract(details, '$.changes.owner.to') = 'lifecycle'"),
                      1);
     md_model_spec clear = {.sla = -1};
-    ck_assert_int_eq(md_model_edit(s, &op, "churn", &clear, NULL, &changed, &err), MD_OK);
+    ck_assert_int_eq(md_model_edit(s, &op, "churn", &clear, NULL, &changed, NULL, &err), MD_OK);
     md_model m;
     ck_assert_int_eq(md_model_get(s, "churn", &m, &err), MD_OK);
     ck_assert(!m.has_sla);
