@@ -121,13 +121,8 @@ static md_status save_window(ingest *g, int64_t vid, const char *key, const md_w
 /* The fresh window of this ingest with key `key`, or NULL. */
 static md_window *fresh_window(ingest *g, const char *key)
 {
-    for (size_t i = 0; i < g->pass.nw; i++) {
-        char k[20];
-        md_window_key(g->pass.w[i].index, g->o->window, k);
-        if (strcmp(k, key) == 0)
-            return &g->pass.w[i];
-    }
-    return NULL;
+    int64_t i = md_strmap_find(&g->fresh, key, strlen(key));
+    return i < 0 ? NULL : &g->pass.w[i];
 }
 
 static void part_read(sqlite3_stmt *st, void *elem)
@@ -214,15 +209,26 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
 {
     md_window_part *parts = NULL;
     size_t n = 0;
-    md_status rc =
-        md_window_parts_load(g->s, vid, md_window_kind_name(g->o->window), key, &parts, &n, err);
     md_window merged, *w = fresh_window(g, key);
-    bool only_ours = n == 1 && parts[0].ingest_id == ingest_id && w;
+    const char *kind = md_window_kind_name(g->o->window);
+    /* the parts of other ingests, counted without reading them: a window only this ingest has
+     * rows in (its part stored by save_parts) is computed already */
+    int64_t others = 0;
+    md_status rc = md_sql_int(g->s, &others, err,
+                              "SELECT count(*) FROM window_parts p JOIN ingests i"
+                              " ON i.id = p.ingest_id WHERE i.version_id = ? AND i.window_kind = ?"
+                              " AND p.window = ? AND p.ingest_id <> ?",
+                              "itti", vid, kind, key, ingest_id);
+    bool only_ours = rc == MD_OK && others == 0 && w;
+    if (rc == MD_OK && only_ours)
+        n = 1;
+    else if (rc == MD_OK)
+        rc = md_window_parts_load(g->s, vid, kind, key, &parts, &n, err);
     if (rc == MD_OK && n == 0) {
         g->rep->emptied++;
         rc = md_sql_run(g->s, err,
                         "DELETE FROM windows WHERE version_id = ? AND kind = ? AND window = ?",
-                        "itt", vid, md_window_kind_name(g->o->window), key);
+                        "itt", vid, kind, key);
     }
     /* the numbers behind incidents' evidence from this window changed (a corrected file took
      * its earlier rows out; the same content again changes nothing), or it is gone */
@@ -257,7 +263,7 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
     }
     if (n > 0 && !only_ours)
         md_window_free(&merged);
-    md_window_parts_free(parts, n);
+    md_window_parts_free(parts, only_ours ? 0 : n);
     return rc;
 }
 
@@ -415,6 +421,7 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         char key[20];
         md_window_key(g->pass.w[i].index, g->o->window, key);
         key_add(&affected, key);
+        md_strmap_intern(&g->fresh, key, strlen(key)); /* the pass's windows are distinct */
     }
     for (size_t i = 0; rc == MD_OK && i < affected.n; i++)
         rc = recompute(g, vid, id, affected.keys[i], key_has(&replaced, affected.keys[i]), err);
@@ -536,6 +543,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
     memset(rep, 0, sizeof *rep);
     rep->source = path;
     ingest g = {.s = s, .o = o, .rep = rep};
+    md_strmap_init(&g.fresh);
     md_pass_config pc = {.b = &g.b,
                          .ro = &o->read,
                          .window = o->window,
@@ -578,6 +586,7 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
         rc = store_all(&g, a, model, number, path, err);
     }
     precomputed_free(&g);
+    md_strmap_free(&g.fresh);
     md_incident_tally_free(&g.tally);
     md_pass_result_free(&g.pass);
     md_baseline_free(&g.b);

@@ -32,6 +32,7 @@ typedef struct {
     md_wbuf *blobs;
     md_window_result *results;
     atomic_size_t next;
+    md_strmap fresh; /* the fresh windows' keys, by their position in pass.w */
 } ingest;
 
 /* Window keys, each once. */
