@@ -1,9 +1,11 @@
 #include "blob.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
+#include "numparse.h"
 
 void md_wbuf_free(md_wbuf *b)
 {
@@ -154,5 +156,111 @@ void md_get_counts64_add(md_rbuf *b, int64_t *c, size_t n)
         i += run;
         if (i < n)
             c[i++] += (int64_t)md_get_u64(b);
+    }
+}
+
+/* ---- ascending doubles -------------------------------------------------------------------------
+ */
+
+#define DECIMALS_MAX 15
+#define SIGN_BIT     0x8000000000000000ULL
+#define WHOLE_MAX    9007199254740992.0 /* 2^53: whole numbers below it are exact doubles */
+
+static inline uint64_t bits_of(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    return u;
+}
+
+static inline double of_bits(uint64_t u)
+{
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
+/* Order-preserving keys: ascending doubles, ascending keys. */
+static inline uint64_t key_of(double v)
+{
+    uint64_t u = bits_of(v);
+    return (u & SIGN_BIT) ? ~u : u | SIGN_BIT;
+}
+
+static inline double of_key(uint64_t k)
+{
+    return of_bits((k & SIGN_BIT) ? k & ~SIGN_BIT : ~k);
+}
+
+/* m / 10^d, as it is read back (both exact, one correctly rounded division). */
+static inline double decimal(int64_t m, int d)
+{
+    return (double)m / md_pow10_exact[d];
+}
+
+/* True (and *m) when v is m / 10^d with |m| < 2^53, to the bit. */
+static bool whole_at(double v, int d, int64_t *m)
+{
+    double x = nearbyint(v * md_pow10_exact[d]);
+    if (!(fabs(x) < WHOLE_MAX))
+        return false;
+    *m = (int64_t)x;
+    return bits_of(decimal(*m, d)) == bits_of(v);
+}
+
+/* The fewest decimals that write each of v[0..k) exactly, or -1. A value written in d
+ * decimals is written in any more (below 2^53), so d only grows along the values. */
+static int decimals_of(const double *v, size_t k)
+{
+    int d = 0;
+    int64_t m;
+    for (size_t i = 0; i < k; i++)
+        while (!whole_at(v[i], d, &m))
+            if (++d > DECIMALS_MAX)
+                return -1;
+    return d;
+}
+
+void md_put_ascending_f64(md_wbuf *b, const double *v, size_t k)
+{
+    int d = decimals_of(v, k);
+    md_put_u64(b, (uint64_t)(d + 1)); /* 0: keys */
+    uint64_t prev = d < 0 ? 0 : SIGN_BIT;
+    for (size_t i = 0; i < k; i++) {
+        int64_t m = 0;
+        if (d >= 0)
+            whole_at(v[i], d, &m);
+        uint64_t u = d < 0 ? key_of(v[i]) : (uint64_t)m ^ SIGN_BIT;
+        md_put_u64(b, u - prev);
+        prev = u;
+    }
+}
+
+void md_get_ascending_f64(md_rbuf *b, double *v, size_t k)
+{
+    uint64_t mode = md_get_u64(b);
+    if (mode > DECIMALS_MAX + 1) {
+        b->bad = true;
+        return;
+    }
+    int d = (int)mode - 1;
+    uint64_t prev = d < 0 ? 0 : SIGN_BIT;
+    for (size_t i = 0; i < k && !b->bad; i++) {
+        uint64_t step = md_get_u64(b);
+        if (i > 0 && (step == 0 || prev + step < prev)) { /* not ascending */
+            b->bad = true;
+            return;
+        }
+        prev += step;
+        if (d < 0) {
+            v[i] = of_key(prev);
+            continue;
+        }
+        int64_t m = (int64_t)(prev ^ SIGN_BIT);
+        if (m <= -(INT64_C(1) << 53) || m >= (INT64_C(1) << 53)) {
+            b->bad = true;
+            return;
+        }
+        v[i] = decimal(m, d);
     }
 }

@@ -20,6 +20,11 @@ void md_wbuf_free(md_wbuf *b);
 void md_put_bytes(md_wbuf *b, const void *p, size_t n);
 void md_put_u64(md_wbuf *b, uint64_t v); /* varint */
 void md_put_f64(md_wbuf *b, double v);
+/* k ascending, distinct doubles (no NaN), each given back with its very bits: as whole
+ * multiples of 10^-d, d the fewest decimals (at most 15) that write every one of them exactly
+ * (a scoring log's scores and latencies, read from text with a few decimals: a byte or two
+ * each), else as their order-preserving keys; either as varint steps from one to the next. */
+void md_put_ascending_f64(md_wbuf *b, const double *v, size_t k);
 /* Counters with runs of zeros folded: (zero-run length, value) pairs. */
 void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n);
 void md_put_counts64(md_wbuf *b, const int64_t *c, size_t n);
@@ -33,6 +38,9 @@ typedef struct {
 uint64_t md_get_u64(md_rbuf *b);
 double md_get_f64(md_rbuf *b);
 const unsigned char *md_get_bytes(md_rbuf *b, size_t n);
+/* The k values md_put_ascending_f64 wrote, into v; b->bad when they are damaged or do not
+ * ascend. */
+void md_get_ascending_f64(md_rbuf *b, double *v, size_t k);
 /* Adds the stored counters to c (n must match what was written). */
 void md_get_counts32_add(md_rbuf *b, uint32_t *c, size_t n);
 void md_get_counts64_add(md_rbuf *b, int64_t *c, size_t n);

@@ -10,7 +10,9 @@
 #include "perf.h"
 #include "sort.h"
 
-#define PART_FORMAT 2 /* 2: the over-SLA count at the end; 1 had none */
+/* 3: exact values coded by md_put_ascending_f64, then their counts; 2: each value's 8 bytes
+ * beside its counts, and the over-SLA count at the end; 1 had no over-SLA count */
+#define PART_FORMAT  3
 #define KEYS_AT_ONCE 4096 /* keys read from a window's stream per call */
 
 static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)
@@ -286,7 +288,7 @@ static void vsum_merge(md_vsum *dst, md_vsum *src, bool latency)
         vsum_to_hist(dst, latency);
 }
 
-static void vsum_write(md_wbuf *o, const md_vsum *s, bool latency)
+static void vsum_write(md_wbuf *o, const md_vsum *s, bool latency, uint64_t format)
 {
     md_put_u64(o, s->hist);
     md_put_u64(o, s->k);
@@ -296,15 +298,18 @@ static void vsum_write(md_wbuf *o, const md_vsum *s, bool latency)
             md_put_counts64(o, s->b, s->k);
         return;
     }
+    if (format >= 3)
+        md_put_ascending_f64(o, s->v, s->k);
     for (size_t i = 0; i < s->k; i++) {
-        md_put_f64(o, s->v[i]);
+        if (format < 3)
+            md_put_f64(o, s->v[i]);
         md_put_u64(o, (uint64_t)s->a[i]);
         if (!latency)
             md_put_u64(o, (uint64_t)s->b[i]);
     }
 }
 
-static void vsum_read(md_rbuf *in, md_vsum *s, bool latency)
+static void vsum_read(md_rbuf *in, md_vsum *s, bool latency, uint64_t format)
 {
     memset(s, 0, sizeof *s);
     bool hist = md_get_u64(in) != 0;
@@ -324,11 +329,21 @@ static void vsum_read(md_rbuf *in, md_vsum *s, bool latency)
             md_get_counts64_add(in, s->b, nb);
         return;
     }
-    for (uint64_t i = 0; i < k && !in->bad; i++) {
-        double v = md_get_f64(in);
-        int64_t a = (int64_t)md_get_u64(in), b = latency ? 0 : (int64_t)md_get_u64(in);
-        vsum_push(s, v, a, b);
+    if (format < 3) {
+        for (uint64_t i = 0; i < k && !in->bad; i++) {
+            double v = md_get_f64(in);
+            int64_t a = (int64_t)md_get_u64(in), b = latency ? 0 : (int64_t)md_get_u64(in);
+            vsum_push(s, v, a, b);
+        }
+        return;
     }
+    double *v = md_xmalloc((k ? k : 1) * sizeof *v);
+    md_get_ascending_f64(in, v, k);
+    for (uint64_t i = 0; i < k && !in->bad; i++) {
+        int64_t a = (int64_t)md_get_u64(in), b = latency ? 0 : (int64_t)md_get_u64(in);
+        vsum_push(s, v[i], a, b);
+    }
+    free(v);
 }
 
 /* Turns a fresh window's values into summaries (before merging parts into it). */
@@ -371,7 +386,12 @@ static void write_feature(md_wbuf *o, const md_wfeat *f, const md_bfeature *bf)
 
 void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *o)
 {
-    md_put_u64(o, PART_FORMAT);
+    md_window_serialize_as(w, b, o, PART_FORMAT);
+}
+
+void md_window_serialize_as(md_window *w, const md_baseline *b, md_wbuf *o, unsigned format)
+{
+    md_put_u64(o, format);
     md_put_u64(o, (uint64_t)w->rows);
     md_put_u64(o, (uint64_t)w->labeled);
     md_put_u64(o, w->ndec);
@@ -391,10 +411,12 @@ void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *o)
         vsum_of_window(&ts, w, 0);
         vsum_of_window(&tl, w, 1);
     }
-    vsum_write(o, w->merged ? &w->sscore : &ts, false);
-    vsum_write(o, w->merged ? &w->slat : &tl, true);
+    vsum_write(o, w->merged ? &w->sscore : &ts, false, format);
+    vsum_write(o, w->merged ? &w->slat : &tl, true, format);
     vsum_free(&ts);
     vsum_free(&tl);
+    if (format < 2)
+        return;
     md_put_u64(o, (uint64_t)w->over_state);
     md_put_u64(o, (uint64_t)w->over_sla_ms);
     md_put_u64(o, (uint64_t)w->lat_over);
@@ -436,7 +458,7 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
     md_rbuf in = {blob, n, 0, false};
     summarize_values(w);
     uint64_t format = md_get_u64(&in);
-    if (format != 1 && format != PART_FORMAT)
+    if (format < 1 || format > PART_FORMAT)
         return md_err_set(err, MD_ERROR, "a stored window part has an unknown format");
     w->rows += (int64_t)md_get_u64(&in);
     w->labeled += (int64_t)md_get_u64(&in);
@@ -455,8 +477,8 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
     for (size_t i = 0; i < w->nf && !in.bad; i++)
         read_feature(&in, &w->f[i], &b->features[i]);
     md_vsum ps, pl;
-    vsum_read(&in, &ps, false);
-    vsum_read(&in, &pl, true);
+    vsum_read(&in, &ps, false, format);
+    vsum_read(&in, &pl, true, format);
     if (!in.bad) {
         vsum_merge(&w->sscore, &ps, false);
         vsum_merge(&w->slat, &pl, true);

@@ -97,6 +97,9 @@ void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *
 
 /* Serializes the window (its values summarized) as a part; and adds a stored part to w. */
 void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *out);
+/* The same in an earlier part format (1 to the current one), as earlier versions stored it:
+ * what they stored must keep reading back (tests). */
+void md_window_serialize_as(md_window *w, const md_baseline *b, md_wbuf *out, unsigned format);
 md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blob, size_t n,
                              md_err *err);
 

@@ -1,7 +1,9 @@
 /* blob: the bytes statistics are stored as (core/blob). Window parts written by any version
  * must read back, so the encodings are fixed. */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,12 +107,111 @@ START_TEST(counters_fold_zero_runs)
 }
 END_TEST
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorted, each value once (the shape of a window's exact scores or latencies). */
+static size_t ascending(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_value);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[i] != v[k - 1])
+            v[k++] = v[i];
+    return k;
+}
+
+/* md_put_ascending_f64 into a buffer after other bytes, read back to the bit; its size. */
+static size_t round_trip(const double *v, size_t k)
+{
+    md_wbuf w = {0};
+    md_put_u64(&w, 9);
+    md_put_ascending_f64(&w, v, k);
+    md_put_u64(&w, 7);
+    double *back = calloc(k + 1, sizeof *back);
+    md_rbuf rd = {w.p, w.n, 0, false};
+    ck_assert_uint_eq(md_get_u64(&rd), 9);
+    md_get_ascending_f64(&rd, back, k);
+    ck_assert_uint_eq(md_get_u64(&rd), 7);
+    ck_assert(!rd.bad);
+    ck_assert_uint_eq(rd.pos, w.n);
+    for (size_t i = 0; i < k; i++)
+        ck_assert_msg(memcmp(&back[i], &v[i], sizeof *v) == 0, "%zu: %.17g read as %.17g", i, v[i],
+                      back[i]);
+    size_t n = w.n;
+    md_wbuf_free(&w);
+    free(back);
+    return n;
+}
+
+/* A window's exact values as stored: scores written with six decimals take a byte or two
+ * each instead of eight; values of any bits (negative, subnormal, huge, 17 digits, -0.0)
+ * come back to the bit; steps that do not ascend, or a cut-off buffer, are damage. */
+START_TEST(ascending_values_come_back_to_the_bit)
+{
+    enum { N = 60000 };
+    double *v = malloc(N * sizeof *v);
+    uint64_t state = 5;
+    char text[40];
+    for (size_t i = 0; i < N; i++) { /* scores as a log writes them */
+        snprintf(text, sizeof text, "%.6f", (double)(tu_random(&state) % 1000001) / 1e6);
+        v[i] = strtod(text, NULL);
+    }
+    size_t k = ascending(v, N);
+    size_t bytes = round_trip(v, k);
+    ck_assert_msg(bytes < 2 * k + 16, "%zu values in %zu bytes", k, bytes);
+    for (size_t i = 0; i < N; i++) { /* latencies in ms with two decimals, and negatives */
+        int64_t c = (int64_t)(tu_random(&state) % 2000001) - (i % 3 == 0 ? 500000 : 0);
+        snprintf(text, sizeof text, "%.2f", (double)c / 100);
+        v[i] = strtod(text, NULL);
+    }
+    k = ascending(v, N);
+    ck_assert(round_trip(v, k) < 4 * k + 16);
+    for (size_t i = 0; i < N; i++) { /* any bits but NaN */
+        uint64_t u = tu_random(&state);
+        memcpy(&v[i], &u, sizeof u);
+        if (isnan(v[i]))
+            v[i] = (double)i;
+    }
+    v[0] = 5e-324;
+    v[1] = -0.0;
+    v[2] = 0.1 + 0.2; /* 17 digits */
+    v[3] = INFINITY;
+    k = ascending(v, N);
+    round_trip(v, k);
+    const double few[] = {-0.0}, one[] = {0.30000000000000004}, mixed[] = {-2.5, -0.125, 0, 3};
+    round_trip(few, 1);
+    round_trip(one, 1);
+    round_trip(mixed, 4);
+    round_trip(NULL, 0);
+    free(v);
+
+    const double two[] = {0.25, 0.5};
+    md_wbuf w = {0};
+    md_put_ascending_f64(&w, two, 2);
+    double back[2];
+    md_rbuf cut = {w.p, w.n - 1, 0, false};
+    md_get_ascending_f64(&cut, back, 2);
+    ck_assert(cut.bad);
+    ck_assert_uint_eq(w.p[w.n - 1], 25); /* two decimals: 25 after 25 */
+    w.p[w.n - 1] = 0;                    /* the same value twice: no longer ascending */
+    md_rbuf flat = {w.p, w.n, 0, false};
+    md_get_ascending_f64(&flat, back, 2);
+    ck_assert(flat.bad);
+    md_wbuf_free(&w);
+}
+END_TEST
+
 Suite *suite_blob(void)
 {
     Suite *s = suite_create("blob");
     TCase *tc = tcase_create("blob");
     tcase_add_test(tc, stored_numbers_keep_their_bytes);
     tcase_add_test(tc, counters_fold_zero_runs);
+    tcase_add_test(tc, ascending_values_come_back_to_the_bit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* parallel: the numbers of an ingest or a baseline do not depend on how the rows arrive (one
  * ingest or several, one thread or two, a range taken over by the other thread, in memory or
  * spilled), and a bad row read by either thread is named by its real line. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "monitoring.h"
 #include "testutil.h"
 #include "versions.h"
+#include "window.h"
 
 static void teardown(void)
 {
@@ -40,6 +42,75 @@ START_TEST(split_ingests_equal_one)
     free(both);
     md_store_close(parts);
     md_store_close(whole);
+}
+END_TEST
+
+/* A window's part as stored by every part format there has been (1: no over-SLA count;
+ * 2: exact values as 8 bytes each; 3: as decimals) reads back to the same numbers: stores
+ * written by earlier versions keep working. Scores and latencies here are few enough to be kept
+ * exactly, written with decimals, zeros among the latencies. */
+START_TEST(parts_of_every_format_read_back_alike)
+{
+    md_store *s = mon_store();
+    size_t cap = 3000 * 80 + 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "ts,score,label,x,n,ch,lat\n");
+    for (int i = 0; i < 3000; i++) {
+        double score = round(mon_unif() * 1e5) / 1e5;
+        len += (size_t)snprintf(text + len, cap - len,
+                                "2026-10-01T%02d:00:00Z,%.5f,%d,%.4f,%d,web,%.1f\n", i % 24, score,
+                                mon_unif() < score, mon_unif() * 3 - 1, i % 5,
+                                i % 7 ? round(mon_unif() * 3000) / 10 : 0.0);
+    }
+    md_ingest_opts o = {0};
+    o.read.cols.latency = "lat";
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("lat.csv", text), &o, &rep, &err), MD_OK);
+    free(text);
+    int64_t vid = tu_count(s, "SELECT id FROM versions");
+    md_baseline b;
+    ck_assert_int_eq(md_baseline_load(s, vid, &b, &err), MD_OK);
+    md_window_part *parts;
+    size_t n;
+    ck_assert_int_eq(md_window_parts_load(s, vid, "day", "2026-10-01", &parts, &n, &err), MD_OK);
+    ck_assert_uint_eq(n, 1);
+    md_window stored;
+    md_window_init(&stored, &b, 0);
+    ck_assert_int_eq(md_window_add_part(&stored, &b, parts[0].blob, parts[0].n, &err), MD_OK);
+    md_drift_policy pol;
+    md_drift_policy_default(&pol);
+    md_model_limits lim = {true, 100};
+    md_window_result want;
+    md_window_compute(&stored, &b, &pol, &lim, &want);
+    ck_assert(json_is_true(json_object_get(want.latency, "exact")));
+    size_t sizes[4] = {0};
+    for (unsigned format = 1; format <= 3; format++) {
+        md_wbuf blob = {0};
+        md_window_serialize_as(&stored, &b, &blob, format);
+        sizes[format] = blob.n;
+        md_window back;
+        md_window_init(&back, &b, 0);
+        ck_assert_int_eq(md_window_add_part(&back, &b, blob.p, blob.n, &err), MD_OK);
+        md_window_result got;
+        md_window_compute(&back, &b, &pol, &lim, &got);
+        ck_assert_msg(got.auc == want.auc && got.brier == want.brier && got.ece == want.ece,
+                      "format %u", format);
+        ck_assert_msg(json_equal(got.deciles, want.deciles), "format %u", format);
+        ck_assert_msg(json_equal(got.latency, want.latency), "format %u", format);
+        for (size_t i = 0; i < want.ndrift; i++)
+            ck_assert(got.drift[i].psi == want.drift[i].psi && got.drift[i].ks == want.drift[i].ks);
+        md_window_result_free(&got);
+        md_window_free(&back);
+        md_wbuf_free(&blob);
+    }
+    ck_assert_msg(sizes[3] * 2 < sizes[2], "format 3: %zu bytes, format 2: %zu", sizes[3],
+                  sizes[2]);
+    md_window_result_free(&want);
+    md_window_free(&stored);
+    md_window_parts_free(parts, n);
+    md_baseline_free(&b);
+    md_store_close(s);
 }
 END_TEST
 
@@ -343,6 +414,7 @@ Suite *suite_parallel(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, split_ingests_equal_one);
+    tcase_add_test(tc, parts_of_every_format_read_back_alike);
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
     tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
     tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
