@@ -271,6 +271,19 @@ fi
 echo "$COMPARE"
 [ "$COMPARE_OK" = 1 ] || MISSED=1
 
+# ---- many windows -------------------------------------------------------------------------------
+
+# The same log by hour: 24 times the windows. Memory is bounded by features x bins x windows, not
+# rows; a window's KS counters are a list of its values' counter numbers while it has few, and
+# folded only while it is computed. Reported, no target.
+DBH=$DIR/bench-hour.db
+fresh_store "$DBH"
+run md-hour-baseline "$BIN" --db "$DBH" baseline churn 1 "$BASELINE" --id-col customer_id
+measure md-hour-ingest "$BIN" --db "$DBH" ingest churn 1 "$LOG" --id-col customer_id --window hour
+HOURS=$(sed -n 's/.* into \([0-9]*\) hour windows.*/\1/p' "$LOGS/md-hour-ingest.out" | head -n 1)
+echo
+printf '%-34s %10s %14s\n' "modeldeck ingest by hour (${HOURS:-?} w.)" "$SECS" "$(mib "$KIB")"
+
 # ---- 20M rows ----------------------------------------------------------------------------------
 
 if [ "${BENCH_LARGE:-0}" = 1 ]; then

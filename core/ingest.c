@@ -298,8 +298,11 @@ static void *precompute_some(void *arg)
 {
     ingest *g = arg;
     for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->pass.nw;) {
-        md_window_serialize(&g->pass.w[i], &g->b, &g->blobs[i]);
-        md_window_compute(&g->pass.w[i], &g->b, &g->pol, &g->lim, &g->results[i]);
+        md_window *w = &g->pass.w[i];
+        md_window_fold(w, &g->b);
+        md_window_serialize(w, &g->b, &g->blobs[i]);
+        md_window_compute(w, &g->b, &g->pol, &g->lim, &g->results[i]);
+        md_window_release(w); /* what is stored and shown is made */
     }
     return NULL;
 }

@@ -138,11 +138,8 @@ static void flush_slot(worker *k)
         md_wfeat *f = &w->f[q->feature];
         f->present += (int64_t)n;
         /* without ks_k the baseline has no values of this feature to compare with */
-        if (bf->ks_k) {
-            if (!f->counters) /* the window was folded: count again, fold adds up */
-                f->counters = md_xcalloc(md_bfeature_ncounters(bf), sizeof *f->counters);
-            md_bfeature_count(bf, val, n, f->counters);
-        }
+        if (bf->ks_k)
+            md_window_count(f, bf, val, n);
         const md_contract_rule *r = &bf->rule;
         if (r->present && (r->has_min || r->has_max))
             for (size_t j = 0; j < n; j++)
@@ -198,13 +195,12 @@ static void flush_all(worker *k)
         }
 }
 
-/* Readies the worker's windows for merging: counters folded, keys sorted. */
+/* Readies the worker's windows for merging: keys sorted. (Counters are folded window by window
+ * where they are needed: md_window_merge_fresh, and whoever computes a window.) */
 void md_pass_fold_all(worker *k)
 {
-    for (size_t i = 0; i < k->nw; i++) {
-        md_window_fold(&k->w[i], k->c->b);
+    for (size_t i = 0; i < k->nw; i++)
         md_window_sort_keys(&k->w[i]);
-    }
 }
 
 /* One categorical value: a short text met before takes the cache (md_catcache.h), anything

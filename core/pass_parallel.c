@@ -45,9 +45,7 @@ static void merge_into(worker *a, worker *b)
             continue;
         }
         /* may move a->w: places, not pointers */
-        md_window *w = md_pass_window_for(a, b->w[i].index);
-        md_window_fold(w, a->c->b);
-        g.into[i] = (size_t)(w - a->w);
+        g.into[i] = (size_t)(md_pass_window_for(a, b->w[i].index) - a->w);
     }
     atomic_init(&g.next, 0);
     pthread_t t;

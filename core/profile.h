@@ -130,6 +130,13 @@ size_t md_bfeature_ncounters(const md_bfeature *f);
 size_t md_bfeature_counter(const md_bfeature *f, double x);
 /* Adds each of the n values to its counter. */
 void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters);
+/* Writes each of the n values' counter number to list[i] (for few values, a list costs less
+ * than a counter each); md_bfeature_count_list adds a list to counters, md_bfeature_fold_list
+ * to the KS counters and PSI bins as md_bfeature_fold would. */
+void md_bfeature_list(const md_bfeature *f, const double *x, size_t n, uint16_t *list);
+void md_bfeature_count_list(const uint16_t *list, size_t n, uint32_t *counters);
+void md_bfeature_fold_list(const md_bfeature *f, const uint16_t *list, size_t n, uint32_t *ks,
+                           int64_t *bins);
 /* Adds the counters into the KS counters (2 * ks_k + 1) and the PSI bins. */
 void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *ks, int64_t *bins);
 /* The KS counter of x by binary search: 2j + 1 when x equals sample value j, 2j when it lies

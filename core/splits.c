@@ -31,6 +31,8 @@
 
 _Static_assert(MD_KS_SAMPLE_MAX + MD_QUANTILE_BINS + 1 < UINT16_MAX,
                "split point indexes must fit the grid's 16 bits");
+_Static_assert(2 * (MD_KS_SAMPLE_MAX + MD_QUANTILE_BINS + 1) + 1 <= UINT16_MAX,
+               "counter numbers must fit a list's 16 bits (md_bfeature_list)");
 
 size_t md_bfeature_ks_slot(const md_bfeature *f, double x)
 {
@@ -132,30 +134,62 @@ static inline bool int_counter(const md_splits *s, double x, size_t *c)
     return s->ilo + (double)k == x;
 }
 
-void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters)
+/* Each of the n values' counter: added to `counters`, or, with `list`, written there in turn
+ * (one body, specialized by its two callers). */
+static inline __attribute__((always_inline)) void
+count_values(const md_bfeature *f, const double *x, size_t n, uint32_t *counters, uint16_t *list)
 {
     const md_splits *s = &f->splits;
     const uint16_t *grid = s->grid;
+#define COUNTED(i, c) (list ? (void)(list[i] = (uint16_t)(c)) : (void)counters[c]++)
     if (s->ints) { /* whole numbers: one load each; anything else the grid below */
         for (size_t i = 0; i < n; i++) {
             size_t c;
             if (!int_counter(s, x[i], &c))
                 c = grid_counter(s, x[i], bucket(s, x[i]));
-            counters[c]++;
+            COUNTED(i, c);
         }
         return;
     }
     if (s->m > 512 && n > s->m) { /* a line of the index serves more than one value */
         warm(grid, (s->ngrid + 1) * sizeof *grid);
         warm(s->mem, (s->m + 1) * sizeof *s->mem);
-        warm(counters, (2 * s->m + 1) * sizeof *counters);
+        if (!list)
+            warm(counters, (2 * s->m + 1) * sizeof *counters);
     }
     if (s->linear) {
         for (size_t i = 0; i < n; i++)
-            counters[grid_counter(s, x[i], linear_bucket(s, x[i]))]++;
+            COUNTED(i, grid_counter(s, x[i], linear_bucket(s, x[i])));
     } else {
         for (size_t i = 0; i < n; i++)
-            counters[grid_counter(s, x[i], key_bucket(s, x[i]))]++;
+            COUNTED(i, grid_counter(s, x[i], key_bucket(s, x[i])));
+    }
+#undef COUNTED
+}
+
+void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters)
+{
+    count_values(f, x, n, counters, NULL);
+}
+
+void md_bfeature_list(const md_bfeature *f, const double *x, size_t n, uint16_t *list)
+{
+    count_values(f, x, n, NULL, list);
+}
+
+void md_bfeature_count_list(const uint16_t *list, size_t n, uint32_t *counters)
+{
+    for (size_t i = 0; i < n; i++)
+        counters[list[i]]++;
+}
+
+void md_bfeature_fold_list(const md_bfeature *f, const uint16_t *list, size_t n, uint32_t *ks,
+                           int64_t *bins)
+{
+    const md_splits *s = &f->splits;
+    for (size_t i = 0; i < n; i++) {
+        ks[s->ks[list[i]]]++;
+        bins[s->bin[list[i]]]++;
     }
 }
 

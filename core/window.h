@@ -31,6 +31,8 @@ typedef struct {
     int64_t *bins;      /* numeric: PSI bins */
     uint32_t *ks;       /* numeric: 2k + 1 counters around the KS sample's distinct values */
     uint32_t *counters; /* numeric, while a pass counts: split counters, until md_window_fold */
+    uint16_t *list;     /* the same while few values came: each one's counter number */
+    size_t nlist, listcap;
     int64_t *cat;       /* categorical: per baseline category */
     md_strmap newcats;  /* categorical: values never seen in the baseline */
     int64_t *newcnt;
@@ -92,8 +94,19 @@ void md_window_fold(md_window *w, const md_baseline *b);
 /* Sorts the window's pairs and latencies (once: a merge of sorted windows stays sorted). */
 void md_window_sort_keys(md_window *w);
 
-/* Adds fresh window s (same index, from another part of the same file) into d. */
-void md_window_merge_fresh(md_window *d, const md_window *s, const md_baseline *b);
+/* Counts n values of numeric feature f (with baseline values) into window feature wf: listed
+ * while they are few (a window of a few thousand rows holds a list, not tens of thousands of
+ * counters, for each feature), counted from the value that makes a counter each cheaper. */
+void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size_t n);
+
+/* Adds fresh window s (same index, from another part of the same file) into d (both folded
+ * first). */
+void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b);
+
+/* Frees what only computing and serializing a fresh window needed (its folded counters and
+ * keys), once both are done: a pass of many windows then holds each one's counters only
+ * while it is worked on. */
+void md_window_release(md_window *w);
 
 /* Serializes the window (its values summarized) as a part; and adds a stored part to w. */
 void md_window_serialize(md_window *w, const md_baseline *b, md_wbuf *out);

@@ -94,6 +94,21 @@ static void check_probes(const md_bfeature *f, const double *x, size_t n, const 
     for (size_t j = 0; j < MD_QUANTILE_BINS + 2; j++)
         ck_assert_msg(bins[j] == want_bins[j], "%s: PSI bin %zu is %lld, want %lld", what, j,
                       (long long)bins[j], (long long)want_bins[j]);
+    /* a window with few values lists their counter numbers instead (md_bfeature_list): the
+     * same counters, and the same KS counters and bins folded from the list */
+    uint16_t *list = malloc((n + 1) * sizeof *list);
+    uint32_t *again = calloc(md_bfeature_ncounters(f), sizeof *again);
+    md_bfeature_list(f, x, n, list);
+    md_bfeature_count_list(list, n, again);
+    ck_assert_msg(memcmp(again, counters, md_bfeature_ncounters(f) * sizeof *again) == 0,
+                  "%s: listed counters differ", what);
+    memset(ks, 0, nks * sizeof *ks);
+    memset(bins, 0, sizeof bins);
+    md_bfeature_fold_list(f, list, n, ks, bins);
+    ck_assert_msg(memcmp(ks, want_ks, nks * sizeof *ks) == 0, "%s: KS from a list", what);
+    ck_assert_msg(memcmp(bins, want_bins, sizeof bins) == 0, "%s: bins from a list", what);
+    free(list);
+    free(again);
     free(counters);
     free(ks);
     free(want_ks);
