@@ -218,14 +218,11 @@ static md_status text_list(md_store *s, const char *sql, int64_t vid, char ***ou
     return rc;
 }
 
-static size_t find_text(char **list, size_t n, const char *key, size_t hint)
+static void texts_free(char **list, size_t n)
 {
-    if (hint < n && strcmp(list[hint], key) == 0)
-        return hint;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], key) == 0)
-            return i;
-    return n;
+        free(list[i]);
+    free(list);
 }
 
 /* The level each test gives a stored row under p, two bits per test (md_grid_level). */
@@ -241,29 +238,84 @@ static uint16_t test_levels(sqlite3_stmt *st, int first, const md_drift_policy *
     return bits;
 }
 
-static md_status grid_cells(md_store *s, int64_t vid, const md_drift_policy *p, md_grid *g,
-                            md_err *err)
+typedef struct {
+    int64_t id;
+    size_t at; /* the window's place in g->windows */
+} window_id;
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const window_id *)a)->id, y = ((const window_id *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* The version's windows, oldest first, and their ids by id (for the cells' lookup). */
+static md_status grid_windows(md_store *s, int64_t vid, md_grid *g, window_id **ids, md_err *err)
 {
     sqlite3_stmt *st;
-    if (md_sql_prepare(s,
-                       "SELECT w.window, d.feature, d.psi, d.ks, d.missing_delta,"
-                       " d.schema_changes, d.status, d.present, " MD_DRIFT_FIGURES_SQL
-                       " FROM windows w JOIN drift d ON d.window_id = w.id"
-                       " WHERE w.version_id = ? ORDER BY w.window, d.position",
+    *ids = NULL;
+    if (md_sql_prepare(s, "SELECT id, window FROM windows WHERE version_id = ? ORDER BY window",
                        &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "i", vid);
+    size_t cap = 0, icap = 0;
     md_status rc = MD_OK;
-    size_t w = 0, f = 0;
     for (bool row = true; rc == MD_OK;) {
         rc = md_sql_step(s, st, &row, err);
         if (rc != MD_OK || !row)
             break;
-        w = find_text(g->windows, g->nw, (const char *)sqlite3_column_text(st, 0), w);
-        f = find_text(g->features, g->nf, (const char *)sqlite3_column_text(st, 1), f + 1);
-        if (w == g->nw || f == g->nf)
+        g->windows = md_xgrow(g->windows, &cap, g->nw + 1, sizeof *g->windows);
+        *ids = md_xgrow(*ids, &icap, g->nw + 1, sizeof **ids);
+        (*ids)[g->nw] = (window_id){sqlite3_column_int64(st, 0), g->nw};
+        g->windows[g->nw++] = md_sql_col_text(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (*ids)
+        qsort(*ids, g->nw, sizeof **ids, by_id);
+    return rc;
+}
+
+/* Every cell from the stored drift rows, read in the store's order (no sort: rows of one
+ * window come together, in their features' order). *unknown: a row of a feature not in
+ * g->features. */
+static md_status grid_cells(md_store *s, int64_t vid, const md_drift_policy *p, md_grid *g,
+                            const window_id *ids, bool *unknown, md_err *err)
+{
+    *unknown = false;
+    md_strmap names;
+    md_strmap_init(&names);
+    for (size_t i = 0; i < g->nf; i++)
+        md_strmap_intern(&names, g->features[i], strlen(g->features[i]));
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT d.window_id, d.feature, d.psi, d.ks, d.missing_delta,"
+                       " d.schema_changes, d.status, d.present, " MD_DRIFT_FIGURES_SQL
+                       " FROM windows w JOIN drift d ON d.window_id = w.id"
+                       " WHERE w.version_id = ?",
+                       &st, err) != MD_OK) {
+        md_strmap_free(&names);
+        return err->code;
+    }
+    md_sql_bind(st, "i", vid);
+    md_status rc = MD_OK;
+    window_id key = {-1, g->nw};
+    for (bool row = true; rc == MD_OK;) {
+        rc = md_sql_step(s, st, &row, err);
+        if (rc != MD_OK || !row)
+            break;
+        int64_t wid = sqlite3_column_int64(st, 0);
+        if (wid != key.id) {
+            key.id = wid;
+            const window_id *hit = bsearch(&key, ids, g->nw, sizeof *ids, by_id);
+            key.at = hit ? hit->at : g->nw;
+        }
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        int64_t f = md_strmap_find(&names, name, (size_t)sqlite3_column_bytes(st, 1));
+        if (f < 0)
+            *unknown = true;
+        if (f < 0 || key.at == g->nw)
             continue;
-        size_t i = f * g->nw + w;
+        size_t i = (size_t)f * g->nw + key.at;
         for (int m = 0; m < MD_GRID_METRIC_COUNT; m++)
             g->value[m][i] = md_sql_col_null(st, 2 + m) ? NAN : sqlite3_column_double(st, 2 + m);
         const char *status = (const char *)sqlite3_column_text(st, 6);
@@ -272,11 +324,31 @@ static md_status grid_cells(md_store *s, int64_t vid, const md_drift_policy *p, 
         g->levels[i] = test_levels(st, 8, p);
     }
     sqlite3_finalize(st);
+    md_strmap_free(&names);
     return rc;
 }
 
-md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_grid *g,
-                           md_err *err)
+static void grid_alloc(md_grid *g)
+{
+    size_t cells = g->nf * g->nw;
+    for (int m = 0; m < MD_GRID_METRIC_COUNT; m++) {
+        free(g->value[m]);
+        g->value[m] = md_xmalloc((cells ? cells : 1) * sizeof(double));
+        for (size_t i = 0; i < cells; i++)
+            g->value[m][i] = NAN;
+    }
+    free(g->status);
+    g->status = md_xmalloc(cells ? cells : 1);
+    memset(g->status, -1, cells);
+    free(g->present);
+    g->present = md_xmalloc((cells ? cells : 1) * sizeof *g->present);
+    for (size_t i = 0; i < cells; i++)
+        g->present[i] = -1;
+    free(g->levels);
+    g->levels = md_xcalloc(cells ? cells : 1, sizeof *g->levels);
+}
+
+md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_grid *g, md_err *err)
 {
     memset(g, 0, sizeof *g);
     int64_t vid;
@@ -300,34 +372,35 @@ md_status md_overview_grid(md_store *s, const char *model, int64_t number, md_gr
     if (rc != MD_OK)
         return rc;
     md_sql_int(s, &g->version, err, "SELECT number FROM versions WHERE id = ?", "i", vid);
-    /* features in column order (the baseline's columns, then any that appeared later) */
+    /* features in column order: the baseline's, which every window's drift rows follow (a new
+     * baseline drops the windows); should a stored row name another, the rows' own */
     rc = text_list(s,
-                   "SELECT d.feature FROM drift d JOIN windows w ON w.id = d.window_id"
-                   " WHERE w.version_id = ?1 GROUP BY d.feature"
-                   " ORDER BY min(d.position), d.feature",
+                   "SELECT f.name FROM baseline_features f JOIN baselines b"
+                   " ON b.id = f.baseline_id WHERE b.version_id = ? ORDER BY f.position",
                    vid, &g->features, &g->nf, err);
+    window_id *ids = NULL;
     if (rc == MD_OK)
-        rc = text_list(s, "SELECT window FROM windows WHERE version_id = ? ORDER BY window", vid,
-                       &g->windows, &g->nw, err);
-    if (rc == MD_OK) {
-        size_t cells = g->nf * g->nw;
-        for (int m = 0; m < MD_GRID_METRIC_COUNT; m++) {
-            g->value[m] = md_xmalloc((cells ? cells : 1) * sizeof(double));
-            for (size_t i = 0; i < cells; i++)
-                g->value[m][i] = NAN;
-        }
-        g->status = md_xmalloc(cells ? cells : 1);
-        memset(g->status, -1, cells);
-        g->present = md_xmalloc((cells ? cells : 1) * sizeof *g->present);
-        for (size_t i = 0; i < cells; i++)
-            g->present[i] = -1;
-        g->levels = md_xcalloc(cells ? cells : 1, sizeof *g->levels);
+        rc = grid_windows(s, vid, g, &ids, err);
+    if (rc == MD_OK)
         rc = md_policy_load(s, model, &p, err);
-    }
     if (rc == MD_OK) {
-        rc = grid_cells(s, vid, &p.drift, g, err);
+        bool unknown = false;
+        grid_alloc(g);
+        rc = grid_cells(s, vid, &p.drift, g, ids, &unknown, err);
+        if (rc == MD_OK && unknown) {
+            texts_free(g->features, g->nf);
+            rc = text_list(s,
+                           "SELECT d.feature FROM drift d JOIN windows w ON w.id = d.window_id"
+                           " WHERE w.version_id = ?1 GROUP BY d.feature"
+                           " ORDER BY min(d.position), d.feature",
+                           vid, &g->features, &g->nf, err);
+            grid_alloc(g);
+            if (rc == MD_OK)
+                rc = grid_cells(s, vid, &p.drift, g, ids, &unknown, err);
+        }
         md_policy_free(&p);
     }
+    free(ids);
     if (rc != MD_OK)
         md_grid_free(g);
     return rc;

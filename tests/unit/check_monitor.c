@@ -590,6 +590,35 @@ START_TEST(grid_gives_each_test_its_level)
 }
 END_TEST
 
+/* The grid's rows are the baseline's features in its column order (every window's drift rows
+ * follow the baseline); a stored row naming another feature still gets its own grid row. */
+START_TEST(grid_rows_follow_the_baseline)
+{
+    md_store *s = mon_store();
+    baseline_v2(s, "score,label,x,ch\n0.2,0,1,web\n0.4,1,2,app\n0.6,0,3,web\n0.8,1,4,app\n");
+    ingest_v2(s, "ts,score,label,x,ch\n2026-10-01T00:00:00Z,0.3,1,2,web\n"
+                 "2026-10-02T00:00:00Z,0.7,0,3,app\n");
+    for (int round = 0; round < 2; round++) {
+        md_grid g;
+        md_err err;
+        ck_assert_int_eq(md_overview_grid(s, "churn", 2, &g, &err), MD_OK);
+        ck_assert_uint_eq(g.nf, 2);
+        ck_assert_uint_eq(g.nw, 2);
+        ck_assert_str_eq(g.features[0], "x");
+        ck_assert_str_eq(g.features[1], round ? "renamed" : "ch");
+        ck_assert_str_eq(g.windows[0], "2026-10-01");
+        for (size_t i = 0; i < g.nf * g.nw; i++)
+            ck_assert_int_ge(g.status[i], 0); /* every cell read */
+        md_grid_free(&g);
+        md_err e2;
+        ck_assert_int_eq(
+            md_sql_exec(s, "UPDATE drift SET feature = 'renamed' WHERE feature = 'ch'", &e2),
+            MD_OK);
+    }
+    md_store_close(s);
+}
+END_TEST
+
 /* A new policy gives the windows already stored the statuses an ingest under it gives them (a
  * store where the policy came first is the reference), windows' worst statuses included, and
  * counts what it changed, in its audited transaction. */
@@ -953,6 +982,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, grid_gives_each_test_its_level);
+    tcase_add_test(tc, grid_rows_follow_the_baseline);
     tcase_add_test(tc, policy_set_gives_stored_windows_its_statuses);
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, window_filters_name_what_there_is);
