@@ -96,10 +96,12 @@ void md_model_rows_free(md_model_row *rows, size_t n)
 /* ---- a model's versions ------------------------------------------------------------------------- */
 
 static const char versions_sql[] =
-    "WITH recent AS (SELECT w.* FROM versions v JOIN windows w ON w.version_id = v.id"
-    "                WHERE v.model_id = (SELECT id FROM models WHERE name = ?1)"
-    "                AND w.id IN (SELECT id FROM windows x WHERE x.version_id = v.id"
-    "                             ORDER BY x.window DESC LIMIT ?2))"
+    /* each version's ?2 latest windows, numbered in one pass (not a sort per window) */
+    "WITH recent AS (SELECT * FROM (SELECT w.*, row_number() OVER (PARTITION BY w.version_id"
+    "                               ORDER BY w.window DESC) AS newest"
+    "                FROM versions v JOIN windows w ON w.version_id = v.id"
+    "                WHERE v.model_id = (SELECT id FROM models WHERE name = ?1))"
+    "                WHERE newest <= ?2)"
     " SELECT v.number, v.status, v.created_at, v.created_by, v.status_at, v.traffic_share,"
     " (SELECT avg(auc) FROM recent r WHERE r.version_id = v.id),"
     " (SELECT avg(delta_auc) FROM recent r WHERE r.version_id = v.id),"

@@ -619,6 +619,54 @@ START_TEST(grid_rows_follow_the_baseline)
 }
 END_TEST
 
+/* The model screen's version rows: means over each version's latest `evidence` windows
+ * (promotion.evidence_windows), against the windows' own AUC and ECE read and averaged here;
+ * a version without windows has none. */
+START_TEST(version_rows_read_the_latest_windows)
+{
+    md_store *s = mon_store();
+    add_version_2(s);
+    char *rows = mon_rows_csv(6000, 12, 0.1, false, true);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("12days.csv", rows), NULL, &rep, &err), MD_OK);
+    free(rows);
+    md_version_row *vr;
+    size_t n;
+    ck_assert_int_eq(md_overview_versions(s, "churn", &vr, &n, &err), MD_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(vr[0].number, 2);
+    ck_assert(!vr[0].has_auc && vr[0].windows == 0);
+    ck_assert_int_eq(vr[1].windows, 12);
+    int k = vr[1].evidence;
+    ck_assert(k >= 1 && k < 12);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(md_sql_prepare(s,
+                                    "SELECT auc, ece FROM windows w JOIN versions v"
+                                    " ON v.id = w.version_id WHERE v.number = 1 ORDER BY window",
+                                    &st, &err),
+                     MD_OK);
+    double auc[12], ece[12];
+    bool row;
+    for (int i = 0; i < 12; i++) {
+        ck_assert_int_eq(md_sql_step(s, st, &row, &err), MD_OK);
+        ck_assert(row);
+        auc[i] = sqlite3_column_double(st, 0);
+        ece[i] = sqlite3_column_double(st, 1);
+    }
+    sqlite3_finalize(st);
+    double want_auc = 0, want_ece = 0;
+    for (int i = 12 - k; i < 12; i++) {
+        want_auc += auc[i] / k;
+        want_ece += ece[i] / k;
+    }
+    ck_assert_msg(fabs(vr[1].auc - want_auc) < 1e-12, "%.17g vs %.17g", vr[1].auc, want_auc);
+    ck_assert_msg(fabs(vr[1].ece - want_ece) < 1e-12, "%.17g vs %.17g", vr[1].ece, want_ece);
+    md_version_rows_free(vr, n);
+    md_store_close(s);
+}
+END_TEST
+
 /* A new policy gives the windows already stored the statuses an ingest under it gives them (a
  * store where the policy came first is the reference), windows' worst statuses included, and
  * counts what it changed, in its audited transaction. */
@@ -983,6 +1031,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, grid_gives_each_test_its_level);
     tcase_add_test(tc, grid_rows_follow_the_baseline);
+    tcase_add_test(tc, version_rows_read_the_latest_windows);
     tcase_add_test(tc, policy_set_gives_stored_windows_its_statuses);
     tcase_add_test(tc, single_class_has_no_auc);
     tcase_add_test(tc, window_filters_name_what_there_is);
