@@ -30,11 +30,13 @@ typedef struct {
     size_t n, cap;
 } series;
 
-static md_status collect(md_store *s, series *out, md_err *err, const char *sql, int64_t mid,
-                         const char *since)
+/* Values from one query: column c of every row into out[c] (c < ncols), as doubles, NULLs
+ * left out. */
+static md_status collect_columns(md_store *s, series *out, int ncols, md_err *err, const char *sql,
+                                 int64_t mid, const char *since)
 {
     sqlite3_stmt *st;
-    memset(out, 0, sizeof *out);
+    memset(out, 0, (size_t)ncols * sizeof *out);
     char *text = for_model(sql, mid);
     md_status prc = md_sql_prepare(s, text, &st, err);
     free(text);
@@ -46,13 +48,21 @@ static md_status collect(md_store *s, series *out, md_err *err, const char *sql,
         rc = md_sql_step(s, st, &row, err);
         if (rc != MD_OK || !row)
             break;
-        if (md_sql_col_null(st, 0))
-            continue;
-        out->v = md_xgrow(out->v, &out->cap, out->n + 1, sizeof *out->v);
-        out->v[out->n++] = sqlite3_column_double(st, 0);
+        for (int c = 0; c < ncols; c++) {
+            if (md_sql_col_null(st, c))
+                continue;
+            out[c].v = md_xgrow(out[c].v, &out[c].cap, out[c].n + 1, sizeof *out[c].v);
+            out[c].v[out[c].n++] = sqlite3_column_double(st, c);
+        }
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+static md_status collect(md_store *s, series *out, md_err *err, const char *sql, int64_t mid,
+                         const char *since)
+{
+    return collect_columns(s, out, 1, err, sql, mid, since);
 }
 
 static json_t *mean_of(const series *x)
@@ -147,21 +157,27 @@ static json_t *delivery(md_store *s, int64_t mid, const char *since, int days)
 }
 
 #define INCIDENTS " FROM incidents WHERE (?1 = 0 OR model_id = ?1) AND opened_at >= ?2"
+#define INCIDENT_TIMES                                                                             \
+    "SELECT " SECONDS("opened_at", "acked_at") ", " SECONDS("opened_at", "resolved_at") ", 1"
+#define INCIDENT_SEVERITIES                                                                        \
+    ", CASE severity WHEN 'P1' THEN 1 END, CASE severity WHEN 'P2' THEN 1 END"                      \
+    ", CASE severity WHEN 'P3' THEN 1 END, CASE severity WHEN 'P4' THEN 1 END"
 
 static json_t *operations(md_store *s, int64_t mid, const char *since, int days)
 {
-    series ack, res;
+    /* one pass over the period's incidents: the times to acknowledge and to resolve, and the
+     * severity of each (a table of 50,000 is read once, not seven times) */
+    series t[7];
     md_err err;
-    int64_t n = count_of(s, "SELECT count(*)" INCIDENTS, mid, since);
-    collect(s, &ack, &err, "SELECT " SECONDS("opened_at", "acked_at") INCIDENTS, mid, since);
-    collect(s, &res, &err, "SELECT " SECONDS("opened_at", "resolved_at") INCIDENTS, mid, since);
+    collect_columns(s, t, 7, &err, INCIDENT_TIMES INCIDENT_SEVERITIES INCIDENTS, mid, since);
+    series *ack = &t[0], *res = &t[1];
+    int64_t n = (int64_t)t[2].n;
     json_t *o = json_object(), *sev = json_object();
     static const char *const sevs[] = {"P1", "P2", "P3", "P4"};
-    for (int i = 0; i < 4; i++) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "SELECT count(*)" INCIDENTS " AND severity = '%s'", sevs[i]);
-        json_object_set_new(sev, sevs[i], json_integer(count_of(s, sql, mid, since)));
-    }
+    for (int i = 0; i < 4; i++)
+        json_object_set_new(sev, sevs[i], json_integer((json_int_t)t[3 + i].n));
+    for (int c = 2; c < 7; c++)
+        free(t[c].v);
     json_object_set_new(o, "incidents", json_integer(n));
     json_object_set_new(o, "incidents_per_30_days", json_real((double)n * 30.0 / days));
     json_object_set_new(o, "by_severity", sev);
@@ -170,8 +186,8 @@ static json_t *operations(md_store *s, int64_t mid, const char *since, int days)
                                                              " (?1 = 0 OR model_id = ?1) AND state <>"
                                                              " 'resolved' AND ?2 IS NOT NULL",
                                                              mid, since)));
-    json_object_set_new(o, "time_to_acknowledge_s", summary(&ack));
-    json_object_set_new(o, "time_to_resolve_s", summary(&res));
+    json_object_set_new(o, "time_to_acknowledge_s", summary(ack));
+    json_object_set_new(o, "time_to_resolve_s", summary(res));
     return o;
 }
 
