@@ -208,16 +208,19 @@ static bool whole_at(double v, int d, int64_t *m)
     return bits_of(decimal(*m, d)) == bits_of(v);
 }
 
-/* The fewest decimals that write each of v[0..k) exactly, or -1. A value written in d
- * decimals is written in any more (below 2^53), so d only grows along the values. */
+/* The fewest decimals that write each of v[0..k) exactly, or -1. More decimals can take an
+ * earlier value past 2^53, so each time d grows every value is checked again. */
 static int decimals_of(const double *v, size_t k)
 {
     int d = 0;
     int64_t m;
-    for (size_t i = 0; i < k; i++)
-        while (!whole_at(v[i], d, &m))
-            if (++d > DECIMALS_MAX)
-                return -1;
+    for (size_t i = 0; i < k; i++) {
+        if (whole_at(v[i], d, &m))
+            continue;
+        if (++d > DECIMALS_MAX)
+            return -1;
+        i = (size_t)-1; /* from the first value again */
+    }
     return d;
 }
 
@@ -228,8 +231,8 @@ void md_put_ascending_f64(md_wbuf *b, const double *v, size_t k)
     uint64_t prev = d < 0 ? 0 : SIGN_BIT;
     for (size_t i = 0; i < k; i++) {
         int64_t m = 0;
-        if (d >= 0)
-            whole_at(v[i], d, &m);
+        if (d >= 0 && !whole_at(v[i], d, &m)) /* cannot be: decimals_of checked each */
+            md_fatal("md_put_ascending_f64: %.17g is not whole at %d decimals", v[i], d);
         uint64_t u = d < 0 ? key_of(v[i]) : (uint64_t)m ^ SIGN_BIT;
         md_put_u64(b, u - prev);
         prev = u;

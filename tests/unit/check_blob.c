@@ -183,6 +183,12 @@ START_TEST(ascending_values_come_back_to_the_bit)
     k = ascending(v, N);
     round_trip(v, k);
     const double few[] = {-0.0}, one[] = {0.30000000000000004}, mixed[] = {-2.5, -0.125, 0, 3};
+    /* a large magnitude whole at no decimals, then a value that needs one: more decimals
+     * would take the first past 2^53 */
+    const double large[] = {-1e15, 0.5}, larger[] = {-1e15, -0.5}, up[] = {0.5, 1e15};
+    round_trip(large, 2);
+    round_trip(larger, 2);
+    round_trip(up, 2);
     round_trip(few, 1);
     round_trip(one, 1);
     round_trip(mixed, 4);
