@@ -5,6 +5,7 @@
  * this SLA), else read from its bins with the bound that carries. The percentiles do not depend
  * on the SLA and stay as stored. `evaluate`, the calibration views and the console then read
  * the SLA in force, not the one of the day the window was ingested. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,11 @@ static md_status figures_now(md_store *s, const md_baseline *b, const stored *w,
         rc = md_window_add_part(&m, b, parts[i].blob, parts[i].n, err);
     if (rc == MD_OK && n > 0)
         *out = md_window_latency_json(&m, lim);
+    if (rc != MD_OK) { /* say which window, and that nothing changed */
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        md_err_set(err, rc, "%s window %s: %s; the SLA is left as it was", w->kind, w->key, why);
+    }
     md_window_free(&m);
     md_window_parts_free(parts, n);
     return rc;
