@@ -1,0 +1,70 @@
+/* A window's numeric values while a pass counts them, and after: listed as counter numbers
+ * while few, counted once a counter each is cheaper, folded into KS counters and PSI bins when
+ * the window is merged or computed, and released once it is stored (core/window.h). */
+#include <stdlib.h>
+
+#include "mem.h"
+#include "window.h"
+
+static void drop_list(md_wfeat *f)
+{
+    free(f->list);
+    f->list = NULL;
+    f->nlist = f->listcap = 0;
+}
+
+void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size_t n)
+{
+    size_t ncounters = md_bfeature_ncounters(f);
+    if (!wf->counters && wf->nlist + n <= ncounters / 2) { /* 2 bytes a value: a quarter */
+        wf->list = md_xgrow(wf->list, &wf->listcap, wf->nlist + n, sizeof *wf->list);
+        md_bfeature_list(f, val, n, wf->list + wf->nlist);
+        wf->nlist += n;
+        return;
+    }
+    if (!wf->counters) {
+        wf->counters = md_xcalloc(ncounters, sizeof *wf->counters);
+        md_bfeature_count_list(wf->list, wf->nlist, wf->counters);
+        drop_list(wf);
+    }
+    md_bfeature_count(f, val, n, wf->counters);
+}
+
+void md_window_fold(md_window *w, const md_baseline *b)
+{
+    for (size_t i = 0; i < w->nf; i++) {
+        md_wfeat *f = &w->f[i];
+        const md_bfeature *bf = &b->features[i];
+        if (bf->kind != MD_NUMERIC)
+            continue;
+        if (!f->ks) { /* else a second count adds to the first */
+            f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
+            f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
+        }
+        if (f->counters)
+            md_bfeature_fold(bf, f->counters, f->ks, f->bins);
+        md_bfeature_fold_list(bf, f->list, f->nlist, f->ks, f->bins);
+        free(f->counters);
+        f->counters = NULL;
+        drop_list(f);
+    }
+}
+
+void md_window_release(md_window *w)
+{
+    for (size_t i = 0; i < w->nf; i++) {
+        md_wfeat *f = &w->f[i];
+        if (f->cat) /* categorical: its counts are small */
+            continue;
+        free(f->bins);
+        free(f->ks);
+        free(f->counters);
+        f->bins = NULL;
+        f->ks = f->counters = NULL;
+        drop_list(f);
+    }
+    free(w->pairs);
+    free(w->lat);
+    w->pairs = w->lat = NULL;
+    w->np = w->nl = w->pcap = w->lcap = 0;
+}
