@@ -90,8 +90,9 @@ static int model_edit(cli_ctx *c, int argc, char **argv)
         json_object_set_new(o, "changed", json_boolean(changed));
         if (r.windows)
             json_object_set_new(o, "latency_restated",
-                                json_pack("{s:I, s:I}", "windows", (json_int_t)r.windows, "changed",
-                                          (json_int_t)r.changed));
+                                json_pack("{s:I, s:I, s:I}", "windows", (json_int_t)r.windows,
+                                          "changed", (json_int_t)r.changed, "incidents_noted",
+                                          (json_int_t)r.noted));
         cli_print_json(o);
     } else {
         printf("model %s %s\n", got.name, changed ? "updated" : "unchanged (same values)");
@@ -103,6 +104,10 @@ static int model_edit(cli_ctx *c, int argc, char **argv)
         else if (r.windows)
             printf("over_sla cleared in %lld window%s with latencies: the model has no SLA now\n",
                    (long long)r.windows, r.windows == 1 ? "" : "s");
+        if (r.noted)
+            printf("noted on %lld unresolved latency incident%s: %s evidence is from before the "
+                   "change (modeldeck evaluate applies the rules again)\n",
+                   (long long)r.noted, r.noted == 1 ? "" : "s", r.noted == 1 ? "its" : "their");
     }
     md_model_free(&got);
     return 0;

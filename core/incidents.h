@@ -28,12 +28,13 @@ typedef enum {
 #undef MD_X
 } md_incident_kind;
 
-/* A window whose numbers an ingest --replace changed or took away: each incident not resolved
- * that holds evidence from it gets `note` (audited like any note), inside the caller's
- * transaction. */
+/* A window whose numbers changed or went away (an ingest --replace; an SLA that restates its
+ * share of latencies): each incident not resolved that holds evidence from it (of
+ * incident_kind, e.g. "latency", or of any kind when NULL) gets `note` (audited like any note),
+ * inside the caller's transaction; *noted (if not NULL) grows by their number. */
 md_status md_incidents_note_window(md_store *s, const char *actor, int64_t version_id,
-                                   const char *kind, const char *window, const char *note,
-                                   md_err *err);
+                                   const char *kind, const char *window, const char *incident_kind,
+                                   const char *note, size_t *noted, md_err *err);
 
 /* What one window of one version says, from a fresh computation or from the stored results. */
 typedef struct {

@@ -4,11 +4,14 @@
  * would compute it now: exact where the window keeps its latencies (or counted them against
  * this SLA), else read from its bins with the bound that carries. The percentiles do not depend
  * on the SLA and stay as stored. `evaluate`, the calibration views and the console then read
- * the SLA in force, not the one of the day the window was ingested. */
+ * the SLA in force, not the one of the day the window was ingested. A latency incident still
+ * open (or acknowledged) that cites a window whose share changed gets a note saying so: the
+ * share in its evidence is from before, until `evaluate` applies the rules again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "incidents.h"
 #include "json.h"
 #include "mem.h"
 #include "models.h"
@@ -65,9 +68,42 @@ static md_status figures_now(md_store *s, const md_baseline *b, const stored *w,
     return rc;
 }
 
-/* Sets window w's stored over_sla and its bound to those in `now`; *changed when they differ. */
-static md_status restate(md_store *s, const stored *w, const json_t *now, bool *changed,
-                         md_err *err)
+/* A share as a note words it: four significant digits, or "none". */
+static void share_text(const json_t *v, char out[32])
+{
+    if (json_is_number(v))
+        snprintf(out, 32, "%.4g", json_number_value(v));
+    else
+        snprintf(out, 32, "none");
+}
+
+/* The latency incidents not resolved with evidence from window w, whose share over the SLA went
+ * from `was` to `now`, are told so: their evidence is from before. */
+static md_status note_incidents(md_store *s, const char *actor, const stored *w, const json_t *was,
+                                const json_t *now, const md_model_limits *lim, size_t *noted,
+                                md_err *err)
+{
+    char before[32], after[32], sla[48];
+    share_text(was, before);
+    share_text(now, after);
+    if (lim->has_sla)
+        snprintf(sla, sizeof sla, "the new SLA of %lld ms", (long long)lim->sla_ms);
+    else
+        snprintf(sla, sizeof sla, "no SLA (the model has none now)");
+    char *note = md_xasprintf("window %s: its share of latencies over the SLA was restated under "
+                              "%s (%s before, %s now); this evidence is from before the change "
+                              "(modeldeck evaluate applies the rules again)",
+                              w->key, sla, before, after);
+    md_status rc = md_incidents_note_window(s, actor, w->version, w->kind, w->key, "latency", note,
+                                            noted, err);
+    free(note);
+    return rc;
+}
+
+/* Sets window w's stored over_sla and its bound to those in `now`; *changed when they differ,
+ * and then the latency incidents with evidence from it are noted (*noted counts them). */
+static md_status restate(md_store *s, const char *actor, const stored *w, const json_t *now,
+                         const md_model_limits *lim, bool *changed, size_t *noted, md_err *err)
 {
     json_t *was = json_loads(w->latency, 0, NULL);
     if (!json_is_object(was)) {
@@ -75,6 +111,8 @@ static md_status restate(md_store *s, const stored *w, const json_t *now, bool *
         return md_err_set(err, MD_ERROR, "the stored latency figures of %s window %s are damaged",
                           w->kind, w->key);
     }
+    json_t *share_was = json_object_get(was, "over_sla");
+    json_incref(share_was); /* the object below may replace it */
     const char *keys[] = {"over_sla", "over_sla_error"};
     *changed = false;
     for (size_t i = 0; i < 2; i++) {
@@ -90,12 +128,16 @@ static md_status restate(md_store *s, const stored *w, const json_t *now, bool *
         rc = md_sql_run(s, err, "UPDATE windows SET latency = ? WHERE id = ?", "ti", text, w->id);
         free(text);
     }
+    if (rc == MD_OK && *changed)
+        rc = note_incidents(s, actor, w, share_was, json_object_get(now, "over_sla"), lim, noted,
+                            err);
+    json_decref(share_was);
     json_decref(was);
     return rc;
 }
 
-md_status md_latency_restate(md_store *s, int64_t model_id, bool has_sla, int64_t sla_ms,
-                             md_sla_restated *out, md_err *err)
+md_status md_latency_restate(md_store *s, const char *actor, int64_t model_id, bool has_sla,
+                             int64_t sla_ms, md_sla_restated *out, md_err *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st;
@@ -125,11 +167,13 @@ md_status md_latency_restate(md_store *s, int64_t model_id, bool has_sla, int64_
         }
         json_t *now;
         bool changed = false;
+        size_t noted = 0;
         rc = figures_now(s, &b, &ws[i], &lim, &now, err);
         if (rc == MD_OK && now) {
-            rc = restate(s, &ws[i], now, &changed, err);
+            rc = restate(s, actor, &ws[i], now, &lim, &changed, &noted, err);
             out->windows++;
             out->changed += changed;
+            out->noted += (int64_t)noted;
         }
         json_decref(now);
     }

@@ -184,7 +184,7 @@ md_status md_model_edit(md_store *s, const md_actor *actor, const char *name,
     if (changed)
         *changed = false;
     if (restated)
-        *restated = (md_sla_restated){0, 0};
+        *restated = (md_sla_restated){0, 0, 0};
     if (check_spec(c, false, err) != MD_OK)
         return err->code;
     if (md_write_begin(s, actor, MD_PERM_MODEL_WRITE, err) != MD_OK)
@@ -200,12 +200,13 @@ md_status md_model_edit(md_store *s, const md_actor *actor, const char *name,
         rc = apply_edit(s, &cur, c, at, err);
         char *object = md_xasprintf("model:%s", name);
         json_t *d = json_pack("{s:O}", "changes", ch);
-        md_sla_restated r = {0, 0};
+        md_sla_restated r = {0, 0, 0};
         if (rc == MD_OK && json_object_get(ch, "sla_ms")) {
-            rc = md_latency_restate(s, cur.id, c->sla == 1, c->sla_ms, &r, err);
+            rc = md_latency_restate(s, actor->name, cur.id, c->sla == 1, c->sla_ms, &r, err);
             json_object_set_new(d, "latency_restated",
-                                json_pack("{s:I, s:I}", "windows", (json_int_t)r.windows, "changed",
-                                          (json_int_t)r.changed));
+                                json_pack("{s:I, s:I, s:I}", "windows", (json_int_t)r.windows,
+                                          "changed", (json_int_t)r.changed, "incidents_noted",
+                                          (json_int_t)r.noted));
         }
         if (rc == MD_OK)
             rc = md_audit_append(s, actor->name, "model.edit", object, reason, d, NULL, err);

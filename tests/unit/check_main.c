@@ -28,6 +28,7 @@ static const struct {
     {"concurrency", suite_concurrency},
     {"badinput", suite_badinput},
     {"monitor", suite_monitor},
+    {"latency", suite_latency},
     {"parallel", suite_parallel},
     {"http", suite_http},
     {"promote", suite_promote},

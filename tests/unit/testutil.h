@@ -62,6 +62,7 @@ Suite *suite_atomic(void);
 Suite *suite_concurrency(void);
 Suite *suite_badinput(void);
 Suite *suite_monitor(void);
+Suite *suite_latency(void);
 Suite *suite_parallel(void);
 Suite *suite_http(void);
 Suite *suite_promote(void);
