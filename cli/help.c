@@ -8,7 +8,8 @@
 /* FILE and the column flags, as baseline and ingest share them. */
 #define COLUMN_FLAGS                                                                               \
     "  FILE               CSV (RFC 4180: quotes, CRLF, a UTF-8 BOM) or JSON Lines, one object a\n" \
-    "                     line; .jsonl, .ndjson and .json files are JSON Lines, any other CSV\n"   \
+    "                     line; .jsonl, .ndjson and .json files (any case) are JSON Lines, any\n"  \
+    "                     other CSV\n"                                                             \
     "  --format csv|jsonl the format, whatever the file's name\n"                                  \
     "  --ts-col C         the timestamp: ISO-8601 with Z or an offset, or epoch seconds\n"         \
     "                     (default ts)\n"                                                          \

@@ -193,6 +193,49 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     return MD_OK;
 }
 
+/* The top-level key whose value holds byte `at` of the object text p (a line too long to parse,
+ * named in its message by the key that went past the limit): scanned as JSON is tokenized,
+ * strings and nesting followed; false when `at` lies in no value of a key (not an object, or
+ * in a key itself). The key as written, escapes and all, up to `cap` - 1 bytes, printable ASCII
+ * only ('?' for any other byte). */
+static bool key_at(const char *p, size_t at, char *out, size_t cap)
+{
+    int depth = 0;
+    bool in_str = false, esc = false, is_key = false, key_next = false, got = false;
+    size_t str = 0, ks = 0, kn = 0;
+    for (size_t i = 0; i < at; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"' && (in_str = false, is_key))
+                ks = str, kn = i - str, got = true;
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+            str = i + 1;
+            is_key = depth == 1 && key_next;
+            key_next = false;
+        } else if (c == '{' || c == '[') {
+            key_next = ++depth == 1 && c == '{';
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == ',' && depth == 1) {
+            key_next = true;
+        }
+    }
+    if (!got || (in_str && is_key) || depth < 1)
+        return false;
+    size_t n = kn < cap - 1 ? kn : cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = p[ks + i] >= 0x20 && p[ks + i] < 0x7F ? p[ks + i] : '?';
+    out[n] = '\0';
+    return true;
+}
+
 static bool blank(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -215,7 +258,10 @@ md_status md_jsonl_next(md_reader *r, bool *done, md_err *err)
         size_t n = nl ? (size_t)(nl - p) : r->size - r->pos;
         r->record_line = r->line++;
         if (n > MD_RECORD_MAX || (!nl && !r->eof)) {
-            md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+            char key[64];
+            bool named = key_at(p, n < MD_RECORD_MAX ? n : MD_RECORD_MAX, key, sizeof key);
+            md_reader_fail_at(r, err, r->record_line, named ? key : NULL,
+                              "record longer than 1 MiB");
             md_reader_skip_line(r, false); /* its line was counted above */
             r->skippable = !r->cut;
             return err->code;

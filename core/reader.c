@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
@@ -38,11 +39,12 @@ md_status md_format_parse(const char *text, md_format *out, md_err *err)
     return MD_OK;
 }
 
+/* .jsonl, .ndjson and .json in any case (ROWS.JSONL from a Windows share, too). */
 static md_format by_extension(const char *path)
 {
     const char *dot = strrchr(path, '.');
-    if (dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".ndjson") == 0 ||
-                strcmp(dot, ".json") == 0))
+    if (dot && (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0 ||
+                strcasecmp(dot, ".json") == 0))
         return MD_FMT_JSONL;
     return MD_FMT_CSV;
 }
@@ -285,13 +287,27 @@ static const char *col_name(md_reader *r, size_t i, bool header)
 }
 
 /* Finds the field holding the first invalid UTF-8 byte, for the message. */
+/* Field i of the record failed for `what`: named by its column, else by its place (a header's
+ * field, or one past the last column). */
+static md_status field_fails(md_reader *r, size_t i, bool header, const char *what, md_err *err)
+{
+    const char *col = col_name(r, i, header);
+    uint64_t at = r->record_line;
+    if (col)
+        return skippable(r, md_reader_fail_at(r, err, at, col, "%s", what));
+    if (header)
+        return skippable(
+            r, md_reader_fail_at(r, err, at, NULL, "%s in the name of column %zu", what, i + 1));
+    return skippable(r, md_reader_fail_at(r, err, at, NULL, "%s in field %zu, past the last column",
+                                          what, i + 1));
+}
+
 static md_status bad_utf8(md_reader *r, size_t n, bool header, md_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
         if (!md_utf8_valid(p, r->fields[i].n))
-            return skippable(r, md_reader_fail_at(r, err, r->record_line, col_name(r, i, header),
-                                                  "invalid UTF-8"));
+            return field_fails(r, i, header, "invalid UTF-8", err);
     }
     return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL, "invalid UTF-8"));
 }
@@ -323,8 +339,7 @@ static md_status odd_text(md_reader *r, size_t count, bool header, size_t start,
     for (size_t i = 0; i < count; i++) {
         const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
         if (memchr(p, '\0', r->fields[i].n))
-            return skippable(r, md_reader_fail_at(r, err, r->record_line, col_name(r, i, header),
-                                                  "a NUL byte (0x00) in the text"));
+            return field_fails(r, i, header, "a NUL byte (0x00) in the text", err);
     }
     return skippable(
         r, md_reader_fail_at(r, err, r->record_line, NULL, "a NUL byte (0x00) in the text"));
@@ -352,8 +367,8 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
             csv_unquoted(r, count);
         }
         count++;
-        if (r->pos - start > MD_RECORD_MAX) {
-            md_reader_fail_at(r, err, r->record_line, NULL, "record longer than 1 MiB");
+        if (r->pos - start > MD_RECORD_MAX) { /* named by the field that went past it */
+            md_reader_fail_at(r, err, r->record_line, col, "record longer than 1 MiB");
             md_reader_skip_line(r, true); /* the field that made it too long has ended */
             return skippable(r, err->code);
         }

@@ -62,7 +62,7 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,w\xff"
          "b\n",
          "invalid UTF-8", ":2: column ch"},
-        {longline, "longer than 1 MiB", ":2:"},
+        {longline, "longer than 1 MiB", ":2: column ch"}, /* the field that went past it */
         /* a carriage return alone in a file of LF lines: bad, and no line end */
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1,1,1,a\rb\n",
          "a carriage return inside the field", ":2: column ch"},
@@ -196,6 +196,24 @@ START_TEST(bad_json_lines)
         ck_assert_str_eq(before, after);
         free(after);
     }
+    /* a line over 1 MiB names the key whose value went past it (past a nested value holding a
+     * comma and a quote); the file's upper-case extension reads as JSON Lines all the same */
+    char *big = md_xmalloc((1u << 20) + 1);
+    memset(big, 'z', 1u << 20);
+    big[1u << 20] = '\0';
+    char *text = md_xasprintf("{\"ts\": 1759276800, \"score\": 0.5, \"x\": {\"y\": [1, "
+                              "\"a,\\\"b\"]}, \"c\": \"%s\"}\n",
+                              big);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("BAD.JSONL", text), NULL, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "BAD.JSONL:1: column c: record longer than 1 MiB"), "%s",
+                  err.msg);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(text);
+    free(big);
     free(before);
     md_store_close(s);
 }

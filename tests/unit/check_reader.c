@@ -108,6 +108,7 @@ START_TEST(bad_records_are_named)
         {"a,b\n1,a long field with a bad byte \xFF past the first block\n",
          "r.csv:2: column b: invalid UTF-8"},
         {"a,b\n1,\"x\"y\n", "r.csv:2: column b: unexpected character after a closing quote"},
+        {"a,b\xFF\n1,2\n", "r.csv:1: invalid UTF-8 in the name of column 2"},
         {"\x1F\x8B\x08\x00", "r.csv is gzip-compressed: decompress it first"},
         {"BZh91AY&SY", "r.csv is bzip2-compressed"},
     };
