@@ -254,10 +254,10 @@ static md_status check_contract_names(build *b, md_err *err)
         const char *name = md_strmap_key(&b->contract.names, i);
         int64_t col = md_reader_find(b->r, name);
         if (col < 0 || b->col_feature[col] < 0)
-            return md_err_set(err, MD_INVALID,
-                              "%s: the contract names feature '%s', which is not "
-                              "a feature column of %s",
-                              b->o->contract_path, name, md_reader_path(b->r));
+            return md_err_set(err, MD_INVALID, /* names are kept in the order of the list */
+                              "%s: features[%zu].name: the contract names feature '%s', which "
+                              "is not a feature column of %s",
+                              b->o->contract_path, i, name, md_reader_path(b->r));
     }
     return MD_OK;
 }

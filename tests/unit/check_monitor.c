@@ -863,7 +863,8 @@ START_TEST(contract_of_a_feature_not_in_the_file)
     add_version_2(s);
     md_err err;
     char *contract =
-        md_xstrdup(mon_write_file("c.json", "[{\"name\": \"nope\", \"type\": \"numeric\"}]"));
+        md_xstrdup(mon_write_file("c.json", "[{\"name\": \"x\"}, {\"name\": \"nope\", \"type\": "
+                                            "\"numeric\"}]"));
     md_baseline_opts bo = {.contract_path = contract};
     md_baseline_report rep;
     ck_assert_int_eq(
@@ -871,8 +872,8 @@ START_TEST(contract_of_a_feature_not_in_the_file)
                           mon_write_file("b2.csv", "score,label,x\n0.2,0,1\n0.6,1,2\n"), &bo, &rep,
                           &err),
         MD_INVALID);
-    ck_assert_msg(strstr(err.msg, "c.json: the contract names feature 'nope', which is not a "
-                                  "feature column of") &&
+    ck_assert_msg(strstr(err.msg, "c.json: features[1].name: the contract names feature 'nope', "
+                                  "which is not a feature column of") &&
                       strstr(err.msg, "b2.csv"),
                   "%s", err.msg);
     free(contract);
