@@ -133,21 +133,32 @@ static md_status bad_time(md_err *err, const char *s, const char *why)
     return md_err_set(err, MD_INVALID, "'%s' is not an ISO-8601 time (%s)", s, why);
 }
 
-static bool parse_clock_part(const char **p, int *hh, int *mi, int *ss, int *ms)
+/* HH:MM[:SS[.fff]], or in the basic format (no colons) HHMM[SS[.fff]]. */
+static bool parse_clock_part(const char **p, bool basic, int *hh, int *mi, int *ss, int *ms)
 {
     *ss = 0;
     *ms = 0;
-    if (!digits(p, 2, hh) || **p != ':')
+    if (!digits(p, 2, hh) || (!basic && **p != ':'))
         return false;
-    (*p)++;
+    *p += !basic;
     if (!digits(p, 2, mi))
         return false;
-    if (**p == ':') {
-        (*p)++;
+    if (basic ? isdigit((unsigned char)**p) : **p == ':') {
+        *p += !basic;
         if (!digits(p, 2, ss) || !parse_fraction(p, ms))
             return false;
     }
     return *hh <= 23 && *mi <= 59 && *ss <= 60; /* :60 is a leap second, folded below */
+}
+
+bool md_time_is_iso_basic(const char *s, size_t n)
+{
+    if (n < 11 || s[8] != 'T')
+        return false;
+    for (int i = 0; i < 8; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
 }
 
 md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *out, md_err *err)
@@ -155,16 +166,18 @@ md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *out, md_e
     const char *p = s;
     int y, mo, d, hh = 0, mi = 0, ss = 0, ms = 0, off = 0;
     bool has_zone = false, has_time = false;
-    if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-        !digits(&p, 2, &d))
+    bool basic = md_time_is_iso_basic(s, strlen(s)); /* 20261001T1000Z */
+    if (!digits(&p, 4, &y) || (!basic && *p++ != '-') || !digits(&p, 2, &mo) ||
+        (!basic && *p++ != '-') || !digits(&p, 2, &d))
         return bad_time(err, s, "expected YYYY-MM-DD");
     if (!days_in_month_ok(y, mo, d) || y < 1)
         return bad_time(err, s, y < 1 ? "years run from 0001" : "no such date");
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
         has_time = true;
-        if (!parse_clock_part(&p, &hh, &mi, &ss, &ms))
-            return bad_time(err, s, "expected HH:MM[:SS[.fff]]");
+        if (!parse_clock_part(&p, basic, &hh, &mi, &ss, &ms))
+            return bad_time(err, s,
+                            basic ? "expected HHMM[SS[.fff]]" : "expected HH:MM[:SS[.fff]]");
         if (!parse_zone(&p, &has_zone, &off))
             return bad_time(err, s, "bad zone offset");
     }
@@ -199,7 +212,7 @@ md_status md_time_parse_epoch(const char *s, int64_t *out, md_err *err)
 md_status md_time_parse(const char *s, int64_t *ms, md_err *err)
 {
     size_t n = strspn(s, "0123456789");
-    if (n == 4 && s[4] == '-')
+    if ((n == 4 && s[4] == '-') || md_time_is_iso_basic(s, strlen(s)))
         return md_time_parse_iso(s, false, ms, err);
     if (md_time_parse_epoch(s, ms, NULL) == MD_OK)
         return MD_OK;

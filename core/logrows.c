@@ -210,8 +210,10 @@ static bool bad(const char **col, const char *name, char *why, size_t cap, const
 static bool iso_why(const md_field *ts, const char **col, const char *name, char *why, size_t cap)
 {
     char text[48];
-    if (ts->kind != MD_F_TEXT || ts->n < 5 || ts->n >= sizeof text || ts->p[4] != '-' ||
-        strspn(ts->p, "0123456789") != 4)
+    if (ts->kind != MD_F_TEXT || ts->n < 5 || ts->n >= sizeof text)
+        return false;
+    if ((ts->p[4] != '-' || strspn(ts->p, "0123456789") != 4) &&
+        !md_time_is_iso_basic(ts->p, ts->n))
         return false;
     memcpy(text, ts->p, ts->n);
     text[ts->n] = '\0';

@@ -146,7 +146,7 @@ bool md_value_time(const md_field *f, int64_t *ms)
     char buf[48];
     memcpy(buf, f->p, f->n);
     buf[f->n] = '\0';
-    if (f->n > 4 && buf[4] == '-')
+    if ((f->n > 4 && buf[4] == '-') || md_time_is_iso_basic(buf, f->n))
         return md_time_parse_iso(buf, true, ms, NULL) == MD_OK;
     double v;
     if (!md_parse_number(f->p, f->n, &v) || !(v >= MD_EPOCH_MIN_S && v < MD_EPOCH_END_S))

@@ -27,6 +27,16 @@ START_TEST(iso_forms)
                      86400000);
     ck_assert_int_eq(parse_ok("1732600000"), 1732600000000LL);
     ck_assert_int_eq(parse_ok("1732600000.5"), 1732600000500LL);
+    /* the basic format, with a time: the same instants */
+    ck_assert_int_eq(parse_ok("20261001T103000Z"), parse_ok("2026-10-01T10:30:00Z"));
+    ck_assert_int_eq(parse_ok("20261001T2330-0130"), parse_ok("2026-10-02T01:00:00Z"));
+    ck_assert_int_eq(parse_ok("20261001T120000.250+02"), parse_ok("2026-10-01T10:00:00Z") + 250);
+    /* and a log's field reads it too (a zone needed, as ever) */
+    int64_t ms;
+    md_field f = {MD_F_TEXT, false, "20261001T103000Z", 16, 0};
+    ck_assert(md_value_time(&f, &ms) && ms == parse_ok("2026-10-01T10:30:00Z"));
+    f = (md_field){MD_F_TEXT, false, "20261001T1030", 13, 0};
+    ck_assert(!md_value_time(&f, &ms));
 }
 END_TEST
 
@@ -79,7 +89,11 @@ START_TEST(iso_rejects)
                          "2026-10-01T10:00:00+05:",
                          "0000-01-01T00:00:00Z",
                          "9999-12-31T23:59:59-05:00",
-                         "0001-01-01T00:30:00+01:00"};
+                         "0001-01-01T00:30:00+01:00",
+                         "20261301T1000Z",  /* no such month */
+                         "20261001T10:00Z", /* basic date, extended time */
+                         "20261001T1Z",
+                         "2026100T1000Z"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms;
         md_err err;
