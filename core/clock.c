@@ -153,7 +153,7 @@ static bool parse_clock_part(const char **p, bool basic, int *hh, int *mi, int *
 
 bool md_time_is_iso_basic(const char *s, size_t n)
 {
-    if (n < 11 || s[8] != 'T')
+    if (n < 11 || (s[8] != 'T' && s[8] != 't' && s[8] != ' ')) /* as the extended form takes */
         return false;
     for (int i = 0; i < 8; i++)
         if (!isdigit((unsigned char)s[i]))

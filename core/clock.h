@@ -28,8 +28,8 @@ int64_t md_clock_now_ms(const md_clock *clock);
  * +HHMM, +HH:MM); or the basic format with a time, YYYYMMDDTHHMM[SS[.frac]] and the same
  * zones. Without a zone the time is read as UTC unless `require_zone`. */
 md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *ms, md_err *err);
-/* Whether the n bytes at s start as ISO-8601's basic format with a time (YYYYMMDDT...): never a
- * number, where a basic date alone would read as epoch seconds. */
+/* Whether the n bytes at s start as ISO-8601's basic format with a time (YYYYMMDDT..., or 't' or
+ * a space for the 'T'): never a number, where a basic date alone would read as epoch seconds. */
 bool md_time_is_iso_basic(const char *s, size_t n);
 /* Parses epoch seconds written as a decimal number ("1732600000", "1732600000.25"). */
 md_status md_time_parse_epoch(const char *s, int64_t *ms, md_err *err);

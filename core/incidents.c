@@ -437,25 +437,22 @@ static md_status window_rules(md_store *s, const char *actor, const md_window_fa
     return rc;
 }
 
-/* The incidents not resolved with evidence from this window (of one incident kind, or any when
- * incident_kind is NULL), but for those the tally says the window raised again (t may be
- * NULL). */
+/* The incidents not resolved with evidence from this window, but for those the tally says the
+ * window raised again (t may be NULL). */
 static md_status window_incidents(md_store *s, int64_t version_id, const char *kind,
-                                  const char *window, const char *incident_kind,
-                                  const md_incident_tally *t, int64_t **ids, size_t *n, md_err *err)
+                                  const char *window, const md_incident_tally *t, int64_t **ids,
+                                  size_t *n, md_err *err)
 {
     sqlite3_stmt *st;
-    md_status rc =
-        md_sql_prepare(s,
-                       "SELECT DISTINCT e.incident_id FROM incident_evidence e"
-                       " JOIN incidents i ON i.id = e.incident_id"
-                       " WHERE e.version_id = ?1 AND e.window_kind = ?2 AND e.window = ?3"
-                       " AND i.state <> 'resolved' AND (?4 IS NULL OR i.kind = ?4)"
-                       " ORDER BY e.incident_id",
-                       &st, err);
+    md_status rc = md_sql_prepare(s,
+                                  "SELECT DISTINCT e.incident_id FROM incident_evidence e"
+                                  " JOIN incidents i ON i.id = e.incident_id"
+                                  " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
+                                  " AND i.state <> 'resolved' ORDER BY e.incident_id",
+                                  &st, err);
     if (rc != MD_OK)
         return rc;
-    md_sql_bind(st, "ittt", version_id, kind, window, incident_kind);
+    md_sql_bind(st, "itt", version_id, kind, window);
     for (bool row = true; rc == MD_OK;) {
         rc = md_sql_step(s, st, &row, err);
         if (rc != MD_OK || !row)
@@ -480,8 +477,7 @@ static md_status note_cleared(md_store *s, const char *actor, const md_window_fa
 {
     int64_t *ids = NULL;
     size_t n = 0;
-    md_status rc =
-        window_incidents(s, w->version_id, w->window_kind, w->window, NULL, t, &ids, &n, err);
+    md_status rc = window_incidents(s, w->version_id, w->window_kind, w->window, t, &ids, &n, err);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
     char *note = md_xasprintf("window %s " NO_LONGER " (its rows or the policy changed since; "
@@ -674,21 +670,58 @@ static md_status do_note(md_store *s, int64_t id, const incident_ref *r, const c
 }
 
 md_status md_incidents_note_window(md_store *s, const char *actor, int64_t version_id,
-                                   const char *kind, const char *window, const char *incident_kind,
-                                   const char *note, size_t *noted, md_err *err)
+                                   const char *kind, const char *window, const char *note,
+                                   md_err *err)
 {
     int64_t *ids = NULL;
     size_t n = 0;
-    md_status rc =
-        window_incidents(s, version_id, kind, window, incident_kind, NULL, &ids, &n, err);
+    md_status rc = window_incidents(s, version_id, kind, window, NULL, &ids, &n, err);
     char at[MD_TIME_TEXT_MAX];
     md_store_now_text(s, at);
     for (size_t i = 0; rc == MD_OK && i < n; i++)
         rc = note_incident(s, actor, ids[i], at, note, err);
     free(ids);
-    if (noted && rc == MD_OK)
-        *noted += n;
     return rc;
+}
+
+static void evidence_ref_read(sqlite3_stmt *st, void *elem)
+{
+    md_evidence_ref *e = elem;
+    e->incident = sqlite3_column_int64(st, 0);
+    e->detail = md_sql_col_text(st, 1);
+}
+
+md_status md_incidents_evidence_of_window(md_store *s, int64_t version_id, const char *kind,
+                                          const char *window, const char *incident_kind,
+                                          md_evidence_ref **out, size_t *n, md_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT e.incident_id, e.detail FROM incident_evidence e"
+                       " JOIN incidents i ON i.id = e.incident_id"
+                       " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
+                       " AND i.kind = ? AND i.state <> 'resolved' ORDER BY e.incident_id",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "ittt", version_id, kind, window, incident_kind);
+    return md_sql_collect(s, st, sizeof **out, evidence_ref_read, (void **)out, n, err);
+}
+
+void md_evidence_refs_free(md_evidence_ref *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(e[i].detail);
+    free(e);
+}
+
+md_status md_incident_note_as(md_store *s, const char *actor, int64_t id, const char *text,
+                              md_err *err)
+{
+    char at[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, at);
+    return note_incident(s, actor, id, at, text, err);
 }
 
 md_status md_incident_note(md_store *s, const md_actor *a, int64_t id, const char *text,

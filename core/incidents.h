@@ -28,13 +28,28 @@ typedef enum {
 #undef MD_X
 } md_incident_kind;
 
-/* A window whose numbers changed or went away (an ingest --replace; an SLA that restates its
- * share of latencies): each incident not resolved that holds evidence from it (of
- * incident_kind, e.g. "latency", or of any kind when NULL) gets `note` (audited like any note),
- * inside the caller's transaction; *noted (if not NULL) grows by their number. */
+/* A window whose numbers an ingest --replace changed or took away: each incident not resolved
+ * that holds evidence from it gets `note` (audited like any note), inside the caller's
+ * transaction. */
 md_status md_incidents_note_window(md_store *s, const char *actor, int64_t version_id,
-                                   const char *kind, const char *window, const char *incident_kind,
-                                   const char *note, size_t *noted, md_err *err);
+                                   const char *kind, const char *window, const char *note,
+                                   md_err *err);
+
+/* The evidence one window of a version gives incidents of `incident_kind` ("latency") not
+ * resolved: each row's incident and its figures (JSON text), by incident. */
+typedef struct {
+    int64_t incident;
+    char *detail;
+} md_evidence_ref;
+md_status md_incidents_evidence_of_window(md_store *s, int64_t version_id, const char *kind,
+                                          const char *window, const char *incident_kind,
+                                          md_evidence_ref **out, size_t *n, md_err *err);
+void md_evidence_refs_free(md_evidence_ref *e, size_t n);
+
+/* A note on incident `id` by `actor`, audited, inside the caller's write transaction (no
+ * permission check: the caller's own change is what the note tells of). */
+md_status md_incident_note_as(md_store *s, const char *actor, int64_t id, const char *text,
+                              md_err *err);
 
 /* What one window of one version says, from a fresh computation or from the stored results. */
 typedef struct {

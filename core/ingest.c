@@ -239,7 +239,7 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
                                            "earlier rows out; its evidence may no longer stand",
                                   key, g->rep->source);
         rc = md_incidents_note_window(g->s, g->actor, vid, md_window_kind_name(g->o->window), key,
-                                      NULL, note, NULL, err);
+                                      note, err);
         free(note);
     }
     if (rc == MD_OK && n > 0 && !only_ours) {

@@ -194,16 +194,21 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
 }
 
 /* The top-level key whose value holds byte `at` of the object text p (a line too long to parse,
- * named in its message by the key that went past the limit): scanned as JSON is tokenized,
- * strings and nesting followed; false when `at` lies in no value of a key (not an object, or
- * in a key itself). The key as written, escapes and all, up to `cap` - 1 bytes, printable ASCII
- * only ('?' for any other byte). */
+ * named in its message by the key whose value went past the limit): scanned as JSON is
+ * tokenized, strings and nesting followed. False when the line is not an object or `at` lies
+ * in no key's value (in a key, or between a comma and the next key). The key decoded, with any
+ * control character shown as '?', up to `cap` - 1 bytes. */
 static bool key_at(const char *p, size_t at, char *out, size_t cap)
 {
+    size_t i = 0;
+    while (i < at && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+        i++;
+    if (i >= at || p[i] != '{')
+        return false;
     int depth = 0;
     bool in_str = false, esc = false, is_key = false, key_next = false, got = false;
     size_t str = 0, ks = 0, kn = 0;
-    for (size_t i = 0; i < at; i++) {
+    for (; i < at; i++) {
         char c = p[i];
         if (in_str) {
             if (esc)
@@ -220,20 +225,27 @@ static bool key_at(const char *p, size_t at, char *out, size_t cap)
             is_key = depth == 1 && key_next;
             key_next = false;
         } else if (c == '{' || c == '[') {
-            key_next = ++depth == 1 && c == '{';
+            key_next = ++depth == 1;
         } else if (c == '}' || c == ']') {
             depth--;
         } else if (c == ',' && depth == 1) {
             key_next = true;
+            got = false; /* that key's value ended */
         }
     }
     if (!got || (in_str && is_key) || depth < 1)
         return false;
-    size_t n = kn < cap - 1 ? kn : cap - 1;
-    for (size_t i = 0; i < n; i++)
-        out[i] = p[ks + i] >= 0x20 && p[ks + i] < 0x7F ? p[ks + i] : '?';
+    json_error_t e;
+    json_t *k = json_loadb(p + ks - 1, kn + 2, JSON_DECODE_ANY, &e); /* the key, quotes and all */
+    const char *t = json_string_value(k);
+    size_t n = 0;
+    for (; t && t[n] && n + 1 < cap; n++)
+        out[n] = (unsigned char)t[n] < 0x20 || t[n] == 0x7F ? '?' : t[n];
+    while (n > 0 && t && ((unsigned char)t[n] & 0xC0) == 0x80) /* cut between characters */
+        n--;
     out[n] = '\0';
-    return true;
+    json_decref(k);
+    return n > 0;
 }
 
 static bool blank(const char *p, size_t n)

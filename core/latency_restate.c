@@ -5,8 +5,9 @@
  * this SLA), else read from its bins with the bound that carries. The percentiles do not depend
  * on the SLA and stay as stored. `evaluate`, the calibration views and the console then read
  * the SLA in force, not the one of the day the window was ingested. A latency incident still
- * open (or acknowledged) that cites a window whose share changed gets a note saying so: the
- * share in its evidence is from before, until `evaluate` applies the rules again. */
+ * open (or acknowledged) that cites windows whose share moved off the share its evidence holds
+ * gets one note listing them: its evidence is from before, until `evaluate` applies the rules
+ * again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,42 +69,103 @@ static md_status figures_now(md_store *s, const md_baseline *b, const stored *w,
     return rc;
 }
 
-/* A share as a note words it: four significant digits, or "none". */
+/* A share as a note words it: six significant digits, or "none". */
 static void share_text(const json_t *v, char out[32])
 {
     if (json_is_number(v))
-        snprintf(out, 32, "%.4g", json_number_value(v));
+        snprintf(out, 32, "%.6g", json_number_value(v));
     else
         snprintf(out, 32, "none");
 }
 
-/* The latency incidents not resolved with evidence from window w, whose share over the SLA went
- * from `was` to `now`, are told so: their evidence is from before. */
-static md_status note_incidents(md_store *s, const char *actor, const stored *w, const json_t *was,
-                                const json_t *now, const md_model_limits *lim, size_t *noted,
-                                md_err *err)
+/* An unresolved latency incident's evidence from a window whose share over the SLA the change
+ * moved off the share that evidence holds, as a line of the incident's note. */
+typedef struct {
+    int64_t incident;
+    char *line; /* "v1 2026-10-01: 0.248 (its evidence: 0.498)" */
+} moved;
+
+typedef struct {
+    moved *v;
+    size_t n, cap;
+} moved_list;
+
+/* The latency incidents not resolved whose evidence from window w holds a share other than
+ * `now` (the window's share after the change): a line each into m. */
+static md_status cited(md_store *s, const stored *w, const json_t *now, moved_list *m, md_err *err)
 {
-    char before[32], after[32], sla[48];
-    share_text(was, before);
-    share_text(now, after);
-    if (lim->has_sla)
-        snprintf(sla, sizeof sla, "the new SLA of %lld ms", (long long)lim->sla_ms);
-    else
-        snprintf(sla, sizeof sla, "no SLA (the model has none now)");
-    char *note = md_xasprintf("window %s: its share of latencies over the SLA was restated under "
-                              "%s (%s before, %s now); this evidence is from before the change "
-                              "(modeldeck evaluate applies the rules again)",
-                              w->key, sla, before, after);
-    md_status rc = md_incidents_note_window(s, actor, w->version, w->kind, w->key, "latency", note,
-                                            noted, err);
-    free(note);
+    md_evidence_ref *e;
+    size_t n;
+    if (md_incidents_evidence_of_window(s, w->version, w->kind, w->key, "latency", &e, &n, err) !=
+        MD_OK)
+        return err->code;
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = json_loads(e[i].detail, 0, NULL);
+        json_t *then = json_object_get(d, "over_sla");
+        if (!same_figure(then, now)) {
+            char was[32], is[32];
+            share_text(then, was);
+            share_text(now, is);
+            m->v = md_xgrow(m->v, &m->cap, m->n + 1, sizeof *m->v);
+            m->v[m->n++] =
+                (moved){e[i].incident, md_xasprintf("v%lld %s: %s (its evidence: %s)",
+                                                    (long long)w->version, w->key, is, was)};
+        }
+        json_decref(d);
+    }
+    md_evidence_refs_free(e, n);
+    return MD_OK;
+}
+
+#define NOTE_LINES 12 /* windows a note lists; more are counted */
+
+/* One note for each incident in m, listing its windows in the order they were restated. */
+static md_status note_moved(md_store *s, const char *actor, const moved_list *m,
+                            const md_model_limits *lim, int64_t *noted, md_err *err)
+{
+    md_status rc = MD_OK;
+    for (size_t i = 0; rc == MD_OK && i < m->n; i++) {
+        bool first = true;
+        for (size_t j = 0; first && j < i; j++)
+            first = m->v[j].incident != m->v[i].incident;
+        if (!first)
+            continue;
+        size_t count = 0;
+        char *list = md_xstrdup("");
+        for (size_t j = i; j < m->n; j++) {
+            if (m->v[j].incident != m->v[i].incident || count++ >= NOTE_LINES)
+                continue;
+            char *more = md_xasprintf("%s%s%s", list, *list ? "; " : "", m->v[j].line);
+            free(list);
+            list = more;
+        }
+        char head[160], tail[48] = "";
+        if (lim->has_sla)
+            snprintf(head, sizeof head,
+                     "the model's SLA is now %lld ms: the share of latencies over it moved in %zu "
+                     "window%s this incident cites",
+                     (long long)lim->sla_ms, count, count == 1 ? "" : "s");
+        else
+            snprintf(head, sizeof head,
+                     "the model has no SLA now: no share of latencies over one in the %zu "
+                     "window%s this incident cites",
+                     count, count == 1 ? "" : "s");
+        if (count > NOTE_LINES)
+            snprintf(tail, sizeof tail, "; and %zu more", count - NOTE_LINES);
+        char *note = md_xasprintf("%s (%s%s); its evidence is from before the change "
+                                  "(modeldeck evaluate applies the rules again)",
+                                  head, list, tail);
+        rc = md_incident_note_as(s, actor, m->v[i].incident, note, err);
+        *noted += rc == MD_OK;
+        free(note);
+        free(list);
+    }
     return rc;
 }
 
-/* Sets window w's stored over_sla and its bound to those in `now`; *changed when they differ,
- * and then the latency incidents with evidence from it are noted (*noted counts them). */
-static md_status restate(md_store *s, const char *actor, const stored *w, const json_t *now,
-                         const md_model_limits *lim, bool *changed, size_t *noted, md_err *err)
+/* Sets window w's stored over_sla and its bound to those in `now`; *changed when they differ. */
+static md_status restate(md_store *s, const stored *w, const json_t *now, bool *changed,
+                         md_err *err)
 {
     json_t *was = json_loads(w->latency, 0, NULL);
     if (!json_is_object(was)) {
@@ -111,8 +173,6 @@ static md_status restate(md_store *s, const char *actor, const stored *w, const 
         return md_err_set(err, MD_ERROR, "the stored latency figures of %s window %s are damaged",
                           w->kind, w->key);
     }
-    json_t *share_was = json_object_get(was, "over_sla");
-    json_incref(share_was); /* the object below may replace it */
     const char *keys[] = {"over_sla", "over_sla_error"};
     *changed = false;
     for (size_t i = 0; i < 2; i++) {
@@ -128,10 +188,6 @@ static md_status restate(md_store *s, const char *actor, const stored *w, const 
         rc = md_sql_run(s, err, "UPDATE windows SET latency = ? WHERE id = ?", "ti", text, w->id);
         free(text);
     }
-    if (rc == MD_OK && *changed)
-        rc = note_incidents(s, actor, w, share_was, json_object_get(now, "over_sla"), lim, noted,
-                            err);
-    json_decref(share_was);
     json_decref(was);
     return rc;
 }
@@ -154,6 +210,7 @@ md_status md_latency_restate(md_store *s, const char *actor, int64_t model_id, b
     /* read first, then written: no update runs under the statement reading the rows */
     md_status rc = md_sql_collect(s, st, sizeof *ws, stored_read, (void **)&ws, &n, err);
     md_model_limits lim = {has_sla, sla_ms};
+    moved_list m = {NULL, 0, 0};
     md_baseline b;
     int64_t loaded = 0; /* the version whose baseline b holds */
     for (size_t i = 0; rc == MD_OK && i < n; i++) {
@@ -167,16 +224,21 @@ md_status md_latency_restate(md_store *s, const char *actor, int64_t model_id, b
         }
         json_t *now;
         bool changed = false;
-        size_t noted = 0;
         rc = figures_now(s, &b, &ws[i], &lim, &now, err);
         if (rc == MD_OK && now) {
-            rc = restate(s, actor, &ws[i], now, &lim, &changed, &noted, err);
+            rc = restate(s, &ws[i], now, &changed, err);
             out->windows++;
             out->changed += changed;
-            out->noted += (int64_t)noted;
         }
+        if (rc == MD_OK && changed)
+            rc = cited(s, &ws[i], json_object_get(now, "over_sla"), &m, err);
         json_decref(now);
     }
+    if (rc == MD_OK)
+        rc = note_moved(s, actor, &m, &lim, &out->noted, err);
+    for (size_t i = 0; i < m.n; i++)
+        free(m.v[i].line);
+    free(m.v);
     if (loaded)
         md_baseline_free(&b);
     for (size_t i = 0; i < n; i++) {

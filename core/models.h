@@ -66,7 +66,7 @@ md_status md_model_add(md_store *s, const md_actor *actor, const md_model_spec *
 typedef struct {
     int64_t windows; /* stored windows with latencies, read again */
     int64_t changed; /* of them, those whose over_sla (or its bound) changed */
-    int64_t noted;   /* latency incidents not resolved with evidence from those: each noted */
+    int64_t noted;   /* unresolved latency incidents citing a changed share: one note each */
 } md_sla_restated;
 
 /* *changed (if not NULL) tells whether anything differed; an edit that changes nothing
@@ -80,8 +80,8 @@ md_status md_model_edit(md_store *s, const md_actor *actor, const char *name,
 /* Gives each stored window of model `model_id` that has latencies its share over the SLA
  * (none when !has_sla) from the window's stored parts, as an ingest would compute it now
  * (core/latency_restate.c; inside the caller's write transaction). A latency incident not
- * resolved whose evidence comes from a window whose share changed gets a note by `actor`
- * saying so (its evidence is from before; `evaluate` applies the rules again). */
+ * resolved whose evidence from those windows holds another share gets one note by `actor`
+ * listing them (its evidence is from before; `evaluate` applies the rules again). */
 md_status md_latency_restate(md_store *s, const char *actor, int64_t model_id, bool has_sla,
                              int64_t sla_ms, md_sla_restated *out, md_err *err);
 

@@ -286,28 +286,29 @@ static const char *col_name(md_reader *r, size_t i, bool header)
     return md_reader_col(r, i);
 }
 
-/* Finds the field holding the first invalid UTF-8 byte, for the message. */
-/* Field i of the record failed for `what`: named by its column, else by its place (a header's
- * field, or one past the last column). */
-static md_status field_fails(md_reader *r, size_t i, bool header, const char *what, md_err *err)
+/* Field i of the record failed for `what`: named by its column, else by its place (`bare`:
+ * the same without "in the text", in the name of a header's column, or in a field past the last
+ * column). */
+static md_status fail_in_field(md_reader *r, size_t i, bool header, const char *what,
+                               const char *bare, md_err *err)
 {
     const char *col = col_name(r, i, header);
     uint64_t at = r->record_line;
     if (col)
-        return skippable(r, md_reader_fail_at(r, err, at, col, "%s", what));
+        return md_reader_fail_at(r, err, at, col, "%s", what);
     if (header)
-        return skippable(
-            r, md_reader_fail_at(r, err, at, NULL, "%s in the name of column %zu", what, i + 1));
-    return skippable(r, md_reader_fail_at(r, err, at, NULL, "%s in field %zu, past the last column",
-                                          what, i + 1));
+        return md_reader_fail_at(r, err, at, NULL, "%s in the name of column %zu", bare, i + 1);
+    return md_reader_fail_at(r, err, at, NULL, "%s in field %zu, past the last column", bare,
+                             i + 1);
 }
 
+/* Finds the field holding the first invalid UTF-8 byte, for the message. */
 static md_status bad_utf8(md_reader *r, size_t n, bool header, md_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
         if (!md_utf8_valid(p, r->fields[i].n))
-            return field_fails(r, i, header, "invalid UTF-8", err);
+            return skippable(r, fail_in_field(r, i, header, "invalid UTF-8", "invalid UTF-8", err));
     }
     return skippable(r, md_reader_fail_at(r, err, r->record_line, NULL, "invalid UTF-8"));
 }
@@ -339,7 +340,8 @@ static md_status odd_text(md_reader *r, size_t count, bool header, size_t start,
     for (size_t i = 0; i < count; i++) {
         const char *p = r->scratch_off[i] ? r->scratch + r->scratch_off[i] - 1 : r->fields[i].p;
         if (memchr(p, '\0', r->fields[i].n))
-            return field_fails(r, i, header, "a NUL byte (0x00) in the text", err);
+            return skippable(r, fail_in_field(r, i, header, "a NUL byte (0x00) in the text",
+                                              "a NUL byte (0x00)", err));
     }
     return skippable(
         r, md_reader_fail_at(r, err, r->record_line, NULL, "a NUL byte (0x00) in the text"));
@@ -368,7 +370,8 @@ static md_status csv_record_general(md_reader *r, size_t *n, bool header, md_err
         }
         count++;
         if (r->pos - start > MD_RECORD_MAX) { /* named by the field that went past it */
-            md_reader_fail_at(r, err, r->record_line, col, "record longer than 1 MiB");
+            fail_in_field(r, count - 1, header, "record longer than 1 MiB",
+                          "record longer than 1 MiB, reached", err);
             md_reader_skip_line(r, true); /* the field that made it too long has ended */
             return skippable(r, err->code);
         }

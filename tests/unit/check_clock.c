@@ -35,8 +35,11 @@ START_TEST(iso_forms)
     int64_t ms;
     md_field f = {MD_F_TEXT, false, "20261001T103000Z", 16, 0};
     ck_assert(md_value_time(&f, &ms) && ms == parse_ok("2026-10-01T10:30:00Z"));
-    f = (md_field){MD_F_TEXT, false, "20261001T1030", 13, 0};
-    ck_assert(!md_value_time(&f, &ms));
+    ck_assert_int_eq(parse_ok("20261001t103000Z"), parse_ok("2026-10-01T10:30:00Z"));
+    ck_assert_int_eq(parse_ok("20261001 103000Z"), parse_ok("2026-10-01T10:30:00Z"));
+    md_err err;
+    ck_assert_int_eq(md_time_parse_iso("20261001T1030", true, &ms, &err), MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "needs Z or an offset"), "%s", err.msg);
 }
 END_TEST
 

@@ -40,14 +40,13 @@ static const char *latency_log(const char *name, int n, int offset, int64_t over
     return path;
 }
 
-/* 500 rows in one window with latencies from 60 to 140 ms (two decimals), above either SLA
- * some of them; over[j] counts those above 100 ms (j = 0) and 120 ms (j = 1). */
-static const char *wide_latency_log(const char *name, int64_t over[2])
+/* 500 rows in the window of `day` with latencies from 60 to 140 ms (two decimals), above
+ * either SLA some of them; over[j] counts those above 100 ms (j = 0) and 120 ms (j = 1). */
+static const char *wide_latency_log(const char *name, const char *day, int64_t over[2])
 {
     char *text = md_xstrdup("ts,score,label,lat\n");
     for (int i = 0; i < 500; i++) {
-        char *more =
-            md_xasprintf("%s2026-10-01T10:00:00Z,0.5,%d,%.2f\n", text, i % 2, 60 + i * 0.16);
+        char *more = md_xasprintf("%s%sT10:00:00Z,0.5,%d,%.2f\n", text, day, i % 2, 60 + i * 0.16);
         free(text);
         text = more;
         over[0] += 60 + i * 0.16 > 100.005;
@@ -123,7 +122,8 @@ START_TEST(sla_change_restates_stored_windows)
     md_ingest_report rep;
     md_err err;
     int64_t over[2] = {0, 0};
-    ck_assert_int_eq(mon_ingest(s, wide_latency_log("e1.csv", over), &o, &rep, &err), MD_OK);
+    ck_assert_int_eq(mon_ingest(s, wide_latency_log("e1.csv", "2026-10-01", over), &o, &rep, &err),
+                     MD_OK);
     json_t *before = latency_of(s);
     ck_assert(json_real_value(json_object_get(before, "over_sla")) == (double)over[0] / 500.0);
     md_model_spec change = {.sla = 1, .sla_ms = 120};
@@ -154,20 +154,21 @@ START_TEST(sla_change_restates_stored_windows)
 }
 END_TEST
 
-/* Notes on incident `id` that tell of a restated share. */
+/* Notes on incident `id` that tell of a moved share. */
 static int64_t restate_notes(md_store *s, int64_t id)
 {
     char sql[160];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM incident_notes WHERE incident_id = %lld"
-             " AND text LIKE '%%share of latencies over the SLA was restated%%'",
+             " AND text LIKE '%%share of latencies over%%'",
              (long long)id);
     return tu_count(s, sql);
 }
 
-/* A latency incident still open cites the old share: the SLA change notes it (audited, by the
- * editor), once per change that moves the share; an incident of another kind with evidence from
- * the same window, and a resolved one, are left alone. */
+/* A latency incident still open cites shares under the old SLA: the change gives it one note
+ * (audited, by the editor) listing the windows whose share moved off its evidence's, however
+ * many it cites; a change back to the evidence's shares, an incident of another kind citing the
+ * same window, and a resolved incident get none. */
 START_TEST(sla_change_notes_open_latency_incidents)
 {
     md_store *s = mon_store();
@@ -175,21 +176,26 @@ START_TEST(sla_change_notes_open_latency_incidents)
     o.read.cols.latency = "lat";
     md_ingest_report rep;
     md_err err;
-    int64_t over[2] = {0, 0};
-    ck_assert_int_eq(mon_ingest(s, wide_latency_log("n1.csv", over), &o, &rep, &err), MD_OK);
-    /* half of them over 100 ms: the ingest's rules opened a latency incident on the window */
+    int64_t over[2] = {0, 0}, over2[2] = {0, 0};
+    ck_assert_int_eq(mon_ingest(s, wide_latency_log("n1.csv", "2026-10-01", over), &o, &rep, &err),
+                     MD_OK);
+    ck_assert_int_eq(mon_ingest(s, wide_latency_log("n2.csv", "2026-10-02", over2), &o, &rep, &err),
+                     MD_OK);
+    /* half of them over 100 ms: the rules opened one latency incident, citing both windows */
     int64_t lat_id = tu_count(s, "SELECT id FROM incidents WHERE kind = 'latency'"
                                  " AND state = 'open'");
-    ck_assert(lat_id > 0);
-    /* and one of another kind citing the same window */
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM incident_evidence e JOIN incidents i"
+                                 " ON i.id = e.incident_id WHERE i.kind = 'latency'"),
+                     2);
+    /* and one of another kind citing the first window */
     ck_assert_int_eq(tu_exec(s, "INSERT INTO incidents(model_id, version_id, kind, key, severity,"
                                 " state, title, opened_at, last_evidence_at)"
                                 " SELECT model_id, version_id, 'drift', 'x', 'P3', 'open', 'x',"
                                 " opened_at, opened_at FROM incidents WHERE kind = 'latency';"
                                 "INSERT INTO incident_evidence SELECT (SELECT max(id) FROM"
                                 " incidents), version_id, window_kind, window, 'x', severity, at,"
-                                " detail FROM incident_evidence WHERE incident_id ="
-                                " (SELECT id FROM incidents WHERE kind = 'latency')"),
+                                " detail FROM incident_evidence WHERE window = '2026-10-01' AND"
+                                " incident_id = (SELECT id FROM incidents WHERE kind = 'latency')"),
                      0);
     int64_t drift_id = tu_count(s, "SELECT id FROM incidents WHERE kind = 'drift'");
     int64_t audit_before = tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'");
@@ -197,15 +203,16 @@ START_TEST(sla_change_notes_open_latency_incidents)
     md_model_spec looser = {.sla = 1, .sla_ms = 120};
     md_sla_restated r;
     ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &looser, "looser", NULL, &r, &err), MD_OK);
-    ck_assert_int_eq(r.changed, 1);
+    ck_assert_int_eq(r.changed, 2);
     ck_assert_int_eq(r.noted, 1);
     ck_assert_int_eq(restate_notes(s, lat_id), 1);
     ck_assert_int_eq(restate_notes(s, drift_id), 0);
-    char sql[200];
+    char sql[400];
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM incident_notes WHERE incident_id = %lld"
-             " AND actor = 'olga' AND text LIKE '%%new SLA of 120 ms (%.4g before, %.4g now)%%'",
-             (long long)lat_id, (double)over[0] / 500.0, (double)over[1] / 500.0);
+             "SELECT count(*) FROM incident_notes WHERE incident_id = %lld AND actor = 'olga'"
+             " AND text LIKE '%%SLA is now 120 ms: the share of latencies over it moved in 2"
+             " windows this incident cites (v1 2026-10-01: %.6g (its evidence: %.6g)%%'",
+             (long long)lat_id, (double)over[1] / 500.0, (double)over[0] / 500.0);
     ck_assert_msg(tu_count(s, sql) == 1, "%s", sql);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'incident.note'"),
                      audit_before + 1);
@@ -213,8 +220,10 @@ START_TEST(sla_change_notes_open_latency_incidents)
                               "SELECT json_extract(details, '$.latency_restated.incidents_noted')"
                               " FROM audit WHERE action = 'model.edit' ORDER BY seq DESC LIMIT 1"),
                      1);
-    /* the same SLA again moves nothing, and notes nothing */
-    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &looser, NULL, NULL, &r, &err), MD_OK);
+    /* back to the SLA the evidence was computed under: the shares are the evidence's again */
+    md_model_spec back = {.sla = 1, .sla_ms = 100};
+    ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &back, NULL, NULL, &r, &err), MD_OK);
+    ck_assert_int_eq(r.changed, 2);
     ck_assert_int_eq(r.noted, 0);
     ck_assert_int_eq(restate_notes(s, lat_id), 1);
     /* a resolved incident is history: not noted */
@@ -222,7 +231,7 @@ START_TEST(sla_change_notes_open_latency_incidents)
     ck_assert_int_eq(md_incident_resolve(s, &admin, lat_id, "fixed upstream", &err), MD_OK);
     md_model_spec none = {.sla = -1};
     ck_assert_int_eq(md_model_edit(s, &mon_op, "churn", &none, "no SLA", NULL, &r, &err), MD_OK);
-    ck_assert_int_eq(r.changed, 1);
+    ck_assert_int_eq(r.changed, 2);
     ck_assert_int_eq(r.noted, 0);
     ck_assert_int_eq(restate_notes(s, lat_id), 1);
     ck_assert_int_eq(restate_notes(s, drift_id), 0);

@@ -123,6 +123,59 @@ START_TEST(bad_records_are_named)
 }
 END_TEST
 
+/* The message of the first record of `path` (read as `fmt`) that fails, header included. */
+static void first_error(const char *path, md_format fmt, md_err *err)
+{
+    md_reader *r;
+    if (md_reader_open(path, fmt, &r, err) != MD_OK) /* the header is read when it opens */
+        return;
+    md_status rc = MD_OK;
+    for (bool done = false; rc == MD_OK && !done;) {
+        const md_field *f;
+        rc = md_reader_next(r, &f, &done, err);
+    }
+    ck_assert_int_eq(rc, MD_ERROR);
+    md_reader_close(r);
+}
+
+/* A record over 1 MiB is named by where it went past the limit: a column, the name of a header
+ * column, a field past the last column; in JSON Lines, the key whose value it was in (decoded),
+ * and no key when it was in none (an array, or between a comma and the next key). */
+START_TEST(long_records_name_their_place)
+{
+    char *z = md_xmalloc((1u << 20) + 1);
+    memset(z, 'z', 1u << 20);
+    z[1u << 20] = '\0';
+    static const struct {
+        const char *fmt, *name, *message;
+        md_format kind;
+    } cases[] = {
+        {"a,b\n1,%s\n", "l.csv", "l.csv:2: column b: record longer than 1 MiB", MD_FMT_CSV},
+        {"a,b%s\n1,2\n", "l.csv",
+         "l.csv:1: record longer than 1 MiB, reached in the name of column 2", MD_FMT_CSV},
+        {"a,b\n1,2,%s\n", "l.csv",
+         "l.csv:2: record longer than 1 MiB, reached in field 3, past the last column", MD_FMT_CSV},
+        {"{\"a\": 1}\n{\"a\": [\"x,\\\"}\", {\"y\": 2}], \"caf\\u00e9\": \"%s\"}\n", "l.jsonl",
+         "l.jsonl:2: column caf\xC3\xA9: record longer than 1 MiB", MD_FMT_JSONL},
+        {"{\"a\": 1}\n[1, \"k\", [\"%s\"]]\n", "l.jsonl", "l.jsonl:2: record longer than 1 MiB",
+         MD_FMT_JSONL},
+        {"{\"a\": 1, %s}\n", "l.jsonl", "l.jsonl:1: record longer than 1 MiB", MD_FMT_JSONL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = md_xasprintf(cases[i].fmt, z);
+        if (i == 5) /* spaces, not a value, after the comma */
+            memset(strstr(text, "zzz"), ' ', 1u << 20);
+        md_err err;
+        first_error(write_text(cases[i].name, text, strlen(text)), cases[i].kind, &err);
+        bool named = strstr(cases[i].message, "column ") != NULL;
+        ck_assert_msg(strstr(err.msg, cases[i].message) && (named || !strstr(err.msg, "column ")),
+                      "case %zu: %s", i, err.msg);
+        free(text);
+    }
+    free(z);
+}
+END_TEST
+
 /* More than one read buffer of records of every length from 1 to 200 bytes. */
 /* Row i's second field: mostly short; now and then longer than the fast path reads ahead, and
  * once just under the 1 MiB limit. */
@@ -299,6 +352,7 @@ Suite *suite_reader(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, records_cut_into_fields);
     tcase_add_test(tc, bad_records_are_named);
+    tcase_add_test(tc, long_records_name_their_place);
     tcase_add_test(tc, records_across_buffer_refills);
     tcase_add_test(tc, file_hash_is_the_digest_and_notices_a_change);
     tcase_add_test(tc, a_file_cut_while_read_is_an_error);
