@@ -115,6 +115,17 @@ static void baseline_notes(const md_baseline_report *r)
                r->positives ? 1 : 0);
 }
 
+/* A progress bar on stderr (when it is a terminal), labelled by ctx ("ingest"). */
+static void progress(void *ctx, size_t done, size_t total)
+{
+    if (!total)
+        return;
+    done = done < total ? done : total;
+    int pct = (int)(100.0 * (double)done / (double)total), width = 30, fill = pct * width / 100;
+    fprintf(stderr, "\r  %s [%.*s%*s] %3d%%  %zu/%zu MB", (const char *)ctx, fill,
+            "##############################", width - fill, "", pct, done >> 20, total >> 20);
+}
+
 static int baseline_build(cli_ctx *c, int argc, char **argv)
 {
     read_flags f = {0};
@@ -129,9 +140,16 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
         return rc;
     o.contract_path = f.contract;
     o.seed = (uint64_t)seed;
+    if (isatty(STDERR_FILENO)) {
+        o.progress = progress;
+        o.progress_ctx = "baseline";
+    }
     md_baseline_report rep;
     md_err err;
-    if (md_baseline_build(c->store, &c->actor, pos[0], number, pos[2], &o, &rep, &err) != MD_OK)
+    md_status st = md_baseline_build(c->store, &c->actor, pos[0], number, pos[2], &o, &rep, &err);
+    if (o.progress)
+        fputs("\r\033[K", stderr);
+    if (st != MD_OK)
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(baseline_report_json(pos[0], number, &rep));
@@ -282,16 +300,6 @@ int cmd_baseline(cli_ctx *c, int argc, char **argv)
 }
 
 /* ---- ingest ------------------------------------------------------------------------------------ */
-
-static void progress(void *ctx, size_t done, size_t total)
-{
-    (void)ctx;
-    if (!total)
-        return;
-    int pct = (int)(100.0 * (double)done / (double)total), width = 30, fill = pct * width / 100;
-    fprintf(stderr, "\r  ingest [%.*s%*s] %3d%%  %zu/%zu MB", fill,
-            "##############################", width - fill, "", pct, done >> 20, total >> 20);
-}
 
 static json_t *names(char **v, size_t n)
 {
@@ -489,8 +497,10 @@ static int ingest_cmd(cli_ctx *c, int argc, char **argv)
     if (f.window && strcmp(f.window, "day") != 0 && strcmp(f.window, "hour") != 0)
         return cli_usage_error(c, "--window: '%s' is not day or hour", f.window);
     o.window = f.window && strcmp(f.window, "hour") == 0 ? MD_WINDOW_HOUR : MD_WINDOW_DAY;
-    if (isatty(STDERR_FILENO))
+    if (isatty(STDERR_FILENO)) {
         o.progress = progress;
+        o.progress_ctx = "ingest";
+    }
     if ((rc = cli_open(c)))
         return rc;
     md_ingest_report rep;

@@ -214,7 +214,10 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
     char why[256];
     const char *col = NULL;
     md_reader_rewind(b->r);
-    for (;;) {
+    for (uint64_t n = 0;; n++) {
+        if (b->progress && b->o->progress && (n & 0xFFFF) == 0) /* the other half at its pace */
+            b->o->progress(b->o->progress_ctx, (md_reader_offset(b->r) - b->from) * b->progress,
+                           md_reader_size(b->r));
         bool skip = false;
         if (md_reader_next(b->r, &fl, &done, err) != MD_OK) {
             if (!md_reader_skippable(b->r))
@@ -397,7 +400,9 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
     if (started) {
         md_reader_set_limit(b->r, split);
         b->to = split;
+        b->progress = 2; /* the first half tells for both */
         rc = pass(b, collect_row, true, err);
+        b->progress = 1;
         if (rc == MD_OK)
             md_sort_u64(b->pairs, b->np);
         b->to = md_reader_size(b->r);
@@ -582,7 +587,7 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
         return err->code; /* fail fast, before reading a large file */
     if (exists && !o->read.replace)
         return already(model, number, err);
-    build b = {.o = o, .rep = rep};
+    build b = {.o = o, .rep = rep, .progress = 1};
     md_baseline p = {0};
     md_file_hasher *hash = md_file_hash_start_behind(path); /* beside the reading, the profile */
     md_status rc = read_file(&b, path, err);

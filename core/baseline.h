@@ -12,6 +12,7 @@
 
 #include "authz.h"
 #include "logrows.h"
+#include "pass.h"
 
 typedef struct {
     md_read_opts read;
@@ -19,6 +20,8 @@ typedef struct {
     uint64_t seed; /* for the KS sample; 0 takes the default */
     int threads;   /* 0: up to 2, as the machine allows */
     size_t split_min; /* 0: CSV files below 16 MiB are read by one thread (tests set it small) */
+    md_progress_fn progress; /* called now and then while the file is read; may be NULL */
+    void *progress_ctx;
 } md_baseline_opts;
 
 typedef struct {

@@ -54,6 +54,7 @@ typedef struct {
     md_baseline_report *rep;
     size_t from, to; /* the bytes this build reads, for sizing its arrays (0, 0: unknown) */
     bool sorted;     /* the pairs are sorted */
+    size_t progress; /* this build reports its reading, its bytes times this; 0: it does not */
 } build;
 
 /* The profile of what b collected (its pairs sorted or merged on the way), on every core; all
