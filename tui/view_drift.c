@@ -360,7 +360,10 @@ static void draw_header(tui_app *a, drift_view *d, const layout *l, int y, int c
         if (w > 0)
             window_labels(d->g.windows[w - 1], pctx, pmark);
         int x = l->x0 + 2 * (int)(w - (size_t)d->left);
-        bool starts = strcmp(ctx, pctx) != 0; /* a month (a day) begins here */
+        /* a month (a day) begins here; the page's first window labels its month only when the
+         * label ends before the next month's begins (the grid's first window too: the month
+         * that fills the page must not lose its label to a few days of the one before) */
+        bool starts = w > (size_t)d->left && strcmp(ctx, pctx) != 0;
         /* a label cut at the right edge ("202…") says nothing: it waits for the next page */
         if ((starts || (w == (size_t)d->left && lead_label_fits(d, last, ctx))) && x >= free_x &&
             x + tui_width(ctx) <= cols) {

@@ -2,7 +2,8 @@
 # The heatmap's labels at 80x24: the position counters are never cut, however short the
 # feature names beside them; a month label that would run off the right edge waits for the next
 # page rather than show as "202…"; feature names too long for their column lose their middle,
-# so that names differing only at the end stay apart.
+# so that names differing only at the end stay apart; a page that opens on a month's last days
+# labels the month that fills it.
 . "$(dirname "$0")/lib.sh"
 
 # model SHORT: two features named f0, f1 over 120 hourly windows (three-digit counters);
@@ -24,14 +25,21 @@ log(d + "/short.csv", ["f0", "f1"], hours, 3)
 long_names = ["customer_monetary_spend_last_7d", "customer_monetary_spend_last_30d"]
 log(d + "/long_base.csv", long_names, ["2026-11-01T00:00:00Z"], 400)
 log(d + "/long.csv", long_names, ["2026-11-%02dT12:00:00Z" % day for day in (24, 25)], 50)
+# model DAYS: daily windows from August 29 to October 15
+import datetime
+day0 = datetime.date(2026, 8, 29)
+days = [(day0 + datetime.timedelta(days=i)).isoformat() + "T12:00:00Z" for i in range(48)]
+log(d + "/days_base.csv", ["f0"], ["2026-08-01T00:00:00Z"], 400)
+log(d + "/days.csv", ["f0"], days, 3)
 PY
-for m in short long; do
+for m in short long days; do
     md_as demo model add "$m" --use-case "labels" --owner ops >/dev/null || fail "model add $m"
     md_as demo version add "$m" --artifact "s3://m/$m" >/dev/null || fail "version add $m"
     md_as demo baseline "$m" 1 "$T_DIR/${m}_base.csv" >/dev/null || fail "baseline $m"
 done
 md_as demo ingest short 1 "$T_DIR/short.csv" --window hour >/dev/null || fail "ingest short"
 md_as demo ingest long 1 "$T_DIR/long.csv" >/dev/null || fail "ingest long"
+md_as demo ingest days 1 "$T_DIR/days.csv" >/dev/null || fail "ingest days"
 
 # header_whole: the two header rows (counters, window labels) hold no cut text
 header_whole() {
@@ -61,6 +69,16 @@ settle
 # 18 columns at 80: both ends of each name, told apart
 expect_screen_contains "customer_…_last_7d│"
 expect_screen_contains "customer_…last_30d│"
+
+keys :
+type_text "drift days 1"
+keys Enter
+wait_for "drift days v1 PSI"
+keys H H # the first page: Aug 29 .. the end of September, its month
+settle
+expect_line 3 "win 1-"
+screen | sed -n '4p' | grep -q "2026-09" || fail "September has no label: $(screen | sed -n '4,5p')"
+screen | sed -n '4p' | grep -q "2026-08" && fail "three days of August took the label: $(screen | sed -n '4,5p')"
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
