@@ -112,8 +112,16 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     return MD_OK;
 }
 
+/* The version under the cursor: the versions table's, or in the history pane the version its
+ * highlighted move was of (Enter, d and the actions take that one). */
 static const md_version_row *current(model_view *m)
 {
+    if (m->pane == 1 && m->nh) {
+        for (size_t i = 0; i < m->nv; i++)
+            if (m->v[i].number == m->h[m->ht.cursor].number)
+                return &m->v[i];
+        return NULL;
+    }
     return m->nv ? &m->v[m->vt.cursor] : NULL;
 }
 
@@ -331,8 +339,9 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
     const md_version_row *r = current(m);
     if (m->pane == 1 && m->nh) {
         const md_stage_event *e = &m->h[m->ht.cursor];
-        snprintf(out, cap, "%.16s v%lld %s -> %s by %s", e->at, (long long)e->number,
-                 e->from ? e->from : "-", e->to, e->actor);
+        snprintf(out, cap, "%.16s v%lld %s -> %s by %s%s%s", e->at, (long long)e->number,
+                 e->from ? e->from : "-", e->to, e->actor, e->reason && *e->reason ? ": " : "",
+                 e->reason ? e->reason : "");
     } else if (r) {
         snprintf(out, cap, "v%lld by %s, %s since %.10s", (long long)r->number, r->created_by,
                  r->status, r->status_at);

@@ -34,6 +34,24 @@ keys j
 wait_for "$(lineage 2 data)"
 expect_screen_contains "$(lineage 2 sha)"
 keys k
+wait_for "$(lineage 3 data)"
+
+# in the stage history pane, Enter takes the highlighted move's version (v2), not the versions
+# table's (v3); the status line tells the move with its reason
+keys Tab
+settle
+for _ in $(seq 12); do
+    screen | tail -n 1 | grep -qE ' v2 [a-z]+ -> ' && break
+    keys k
+    settle
+done
+screen | tail -n 1 | grep -qE ' v2 [a-z-]+ -> [a-z]+ by [a-z]+: .' ||
+    fail "no move of v2 with its reason on the status line: $(screen | tail -n 1)"
+keys Enter
+wait_for "drift churn v2"
+keys Escape
+wait_for "stage history"
+keys Tab
 
 # help shows this view's keys, generated from the same table as the bindings
 keys '?'
