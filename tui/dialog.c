@@ -395,7 +395,12 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
 
 int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
 {
-    int cur = 0, top = 0, result = -2;
+    return tui_choose_at(a, title, options, n, 0);
+}
+
+int tui_choose_at(tui_app *a, const char *title, const char *const *options, int n, int at)
+{
+    int cur = at >= 0 && at < n ? at : 0, top = 0, result = -2;
     while (result == -2 && !a->quit) {
         tui_draw(a);
         int small = wait_if_small(a);

@@ -559,13 +559,16 @@ static int choose_version(tui_app *a, tui_view *v, calib_view *c)
     }
     char(*text)[96] = md_xcalloc(nv + 1, sizeof *text);
     const char **opts = md_xcalloc(nv + 1, sizeof *opts);
+    int shown = 0; /* the chooser opens on the version shown */
     for (size_t i = 0; i < nv; i++) {
         snprintf(text[i], 96, "v%lld  %s, %lld windows%s", (long long)vr[i].number,
                  vr[i].status, (long long)vr[i].windows,
                  vr[i].number == c->version ? "  (shown)" : "");
         opts[i] = text[i];
+        if (vr[i].number == c->version)
+            shown = (int)i;
     }
-    int k = tui_choose(a, "version", opts, (int)nv);
+    int k = tui_choose_at(a, "version", opts, (int)nv, shown);
     if (k >= 0) {
         c->want = vr[k].number;
         a->version = c->want;

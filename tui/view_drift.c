@@ -653,13 +653,16 @@ static int choose_version(tui_app *a, tui_view *v, drift_view *d)
     }
     char(*text)[96] = md_xcalloc(nv + 1, sizeof *text);
     const char **opts = md_xcalloc(nv + 1, sizeof *opts);
+    int shown = 0; /* the chooser opens on the version shown */
     for (size_t i = 0; i < nv; i++) {
         snprintf(text[i], 96, "v%lld  %s, %lld windows%s", (long long)vr[i].number,
                  vr[i].status, (long long)vr[i].windows,
                  d->has_g && vr[i].number == d->g.version ? "  (shown)" : "");
         opts[i] = text[i];
+        if (d->has_g && vr[i].number == d->g.version)
+            shown = (int)i;
     }
-    int c = tui_choose(a, "version", opts, (int)nv);
+    int c = tui_choose_at(a, "version", opts, (int)nv, shown);
     if (c >= 0) {
         remember_cursor(d); /* the same cell in the other version, when it has it */
         d->want = vr[c].number;

@@ -90,6 +90,13 @@ expect_screen_contains "(shown)"
 keys Escape
 wait_gone "(shown)"
 expect_screen_contains "drift churn v2 PSI"
+# it opens on the version shown: Enter keeps it
+keys v
+wait_for "(shown)"
+keys Enter
+wait_gone "(shown)"
+settle
+expect_screen_contains "drift churn v2 PSI"
 keys h h h j j
 check_cell PSI psi
 keys m # KS
