@@ -73,10 +73,16 @@ static void fact(char *out, size_t cap, const json_t *det, const char *key, cons
     snprintf(out + n, cap - n, "%s%s=%s", n ? " " : "", name, num);
 }
 
-/* "psi=0.41 ks=0.2 miss=+0.25": what the rule saw, compactly. */
-static void evidence_facts(const json_t *det, char *out, size_t cap)
+/* "psi=0.41 ks=0.2 miss=+0.25": what the rule saw, compactly; the figure the incident's kind
+ * is about first, so that a narrow column keeps it (a latency incident's share over the SLA,
+ * a performance drop's dAUC, before the calibration figures that share their evidence). */
+static void evidence_facts(const json_t *det, const char *kind, char *out, size_t cap)
 {
     out[0] = '\0';
+    if (!strcmp(kind, "latency"))
+        fact(out, cap, det, "over_sla", "over_sla", "%.2f", false);
+    if (!strcmp(kind, "performance"))
+        fact(out, cap, det, "delta_auc", "dAUC", "%+.3f", false);
     fact(out, cap, det, "psi", "psi", "%.3g", false);
     fact(out, cap, det, "ks", "ks", "%.3g", false);
     fact(out, cap, det, "missing_delta", "miss", "%+.2f", true);
@@ -84,8 +90,10 @@ static void evidence_facts(const json_t *det, char *out, size_t cap)
     fact(out, cap, det, "violations", "viol", "%g", true);
     fact(out, cap, det, "ece", "ece", "%.3f", false);
     fact(out, cap, det, "hl_pvalue", "hl_p", "%.2g", false);
-    fact(out, cap, det, "delta_auc", "dAUC", "%+.3f", false);
-    fact(out, cap, det, "over_sla", "over_sla", "%.2f", false);
+    if (strcmp(kind, "performance") != 0)
+        fact(out, cap, det, "delta_auc", "dAUC", "%+.3f", false);
+    if (strcmp(kind, "latency") != 0)
+        fact(out, cap, det, "over_sla", "over_sla", "%.2f", false);
     fact(out, cap, det, "labeled", "n", "%g", false);
     fact(out, cap, det, "drifting_features", "drifting", "%g", true);
     if (!out[0] && json_is_string(det))
@@ -161,7 +169,8 @@ static md_status detail_load(tui_app *a, tui_view *v, md_err *err)
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(d->ev, i);
         char k[200];
-        evidence_facts(json_object_get(e, "detail"), d->facts[i], sizeof d->facts[i]);
+        evidence_facts(json_object_get(e, "detail"), md_json_text(d->inc, "kind"), d->facts[i],
+                       sizeof d->facts[i]);
         snprintf(k, sizeof k, "%s|%s", md_json_text(e, "window"), md_json_text(e, "feature"));
         if (keep[0] && !strcmp(k, keep))
             d->t.cursor = (int)i;

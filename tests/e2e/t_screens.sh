@@ -72,6 +72,24 @@ wait_for "calibration churn"
 expect_screen_contains "ECE"
 expect_screen_contains "churn"
 
+# a latency incident's evidence leads with its share over the SLA, which 80 columns keep
+inc=$(md --json incidents list --state all | count '[x["id"] for x in d if x["kind"] == "latency"][0]')
+share=$(md --json incidents show "$inc" | count '"%.2f" % d["evidence"][0]["detail"]["over_sla"]')
+keys :
+type_text "incidents all"
+keys Enter
+wait_for "Incidents all"
+keys /
+type_text "Latency over"
+keys Enter
+keys g Enter
+wait_for "Incident #$inc"
+settle
+expect_screen_contains " over_sla=$share"
+screen | grep -F "over_sla=$share" | grep -q "ece=.*over_sla" &&
+    fail "the share over the SLA should come before the calibration figures"
+keys Escape
+
 # 1: back to the registry, cursor where it was
 keys 1
 wait_for "USE CASE"
