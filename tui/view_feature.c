@@ -565,8 +565,14 @@ static void draw_bins(tui_app *a, feature_view *f, int y, int h, int cols)
         if (i >= f->nb)
             continue;
         const fbin *b = &f->bins[i];
-        snprintf(t, sizeof t, "%s%s", b->label, b->is_new ? " new" : "");
-        tui_put(a, y + 1 + r, 1, l.lw, b->is_new ? TUI_WARN : TUI_NORMAL, t, false);
+        if (b->is_new && tui_width(b->label) + 4 > l.lw && l.lw > 5) {
+            /* a long new category is cut before its marker, never the marker */
+            tui_put(a, y + 1 + r, 1, l.lw - 4, TUI_WARN, b->label, true);
+            tui_put(a, y + 1 + r, l.lw - 3, 4, TUI_WARN, " new", false);
+        } else {
+            snprintf(t, sizeof t, "%s%s", b->label, b->is_new ? " new" : "");
+            tui_put(a, y + 1 + r, 1, l.lw, b->is_new ? TUI_WARN : TUI_NORMAL, t, false);
+        }
         bar(a, y + 1 + r, l.xa, l.bw, b->base, max, false);
         snprintf(t, sizeof t, "%5.1f%%", b->base * 100);
         tui_put(a, y + 1 + r, l.xa + l.bw + 1, 6, TUI_NORMAL, f->has_base ? t : "", false);

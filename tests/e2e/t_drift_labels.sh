@@ -31,8 +31,18 @@ day0 = datetime.date(2026, 8, 29)
 days = [(day0 + datetime.timedelta(days=i)).isoformat() + "T12:00:00Z" for i in range(48)]
 log(d + "/days_base.csv", ["f0"], ["2026-08-01T00:00:00Z"], 400)
 log(d + "/days.csv", ["f0"], days, 3)
+# model CATS: a categorical feature whose window has a new category too long for its column
+with open(d + "/cats_base.csv", "w") as f:
+    f.write("ts,score,label,segment\n")
+    for i in range(400):
+        f.write("2026-11-01T00:00:00Z,%.3f,%d,%s\n" % (rnd.random(), i % 2, "ab"[i % 2]))
+with open(d + "/cats.csv", "w") as f:
+    f.write("ts,score,label,segment\n")
+    for i in range(200):
+        f.write("2026-11-24T12:00:00Z,%.3f,%d,%s\n" % (rnd.random(), i % 2,
+                ["a", "b", "a_segment_name_much_longer_than_the_label_column"][i % 3]))
 PY
-for m in short long days; do
+for m in short long days cats; do
     md_as demo model add "$m" --use-case "labels" --owner ops >/dev/null || fail "model add $m"
     md_as demo version add "$m" --artifact "s3://m/$m" >/dev/null || fail "version add $m"
     md_as demo baseline "$m" 1 "$T_DIR/${m}_base.csv" >/dev/null || fail "baseline $m"
@@ -40,6 +50,7 @@ done
 md_as demo ingest short 1 "$T_DIR/short.csv" --window hour >/dev/null || fail "ingest short"
 md_as demo ingest long 1 "$T_DIR/long.csv" >/dev/null || fail "ingest long"
 md_as demo ingest days 1 "$T_DIR/days.csv" >/dev/null || fail "ingest days"
+md_as demo ingest cats 1 "$T_DIR/cats.csv" >/dev/null || fail "ingest cats"
 
 # header_whole: the two header rows (counters, window labels) hold no cut text
 header_whole() {
@@ -79,6 +90,19 @@ settle
 expect_line 3 "win 1-"
 screen | sed -n '4p' | grep -q "2026-09" || fail "September has no label: $(screen | sed -n '4,5p')"
 screen | sed -n '4p' | grep -q "2026-08" && fail "three days of August took the label: $(screen | sed -n '4,5p')"
+
+# the drill-down of a categorical feature: a new category too long for the label column is cut
+# before its "new" marker, never the marker
+keys :
+type_text "drift cats 1"
+keys Enter
+wait_for "drift cats v1 PSI"
+keys Enter
+wait_for "a_segment_name"
+settle
+screen | grep -F "a_segment_name" | grep -qE "a_segment_name[^ ]*… new" ||
+    fail "the long new category lost its marker: $(screen | grep -F a_segment_name)"
+keys Escape
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
