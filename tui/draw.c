@@ -183,6 +183,11 @@ int tui_put_ends(tui_app *a, int y, int x, int width, tui_role r, const char *te
     return put_cut(a, y, x, width, tui_attr(r), text, fill, true);
 }
 
+int tui_put_attr_ends(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill)
+{
+    return put_cut(a, y, x, width, at, text, fill, true);
+}
+
 int tui_put(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill)
 {
     return tui_put_attr(a, y, x, width, tui_attr(r), text, fill);

@@ -317,6 +317,7 @@ int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *tex
 /* As tui_put, but a text too long loses its middle, not its end: names that differ only at
  * the end ("spend_last_7d", "spend_last_30d") stay apart when cut. */
 int tui_put_ends(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill);
+int tui_put_attr_ends(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill);
 /* Whether a blank looks the same in x as in y (same background, nothing drawn on a blank):
  * then blanks may take either, and a row changes attributes less often on the wire. */
 bool tui_blank_alike(attr_t x, attr_t y);
@@ -337,7 +338,8 @@ void tui_num(double v, int digits, char *out, size_t cap);
 
 /* ---- widgets --------------------------------------------------------------------------------------------- */
 
-typedef enum { TUI_LEFT, TUI_RIGHT } tui_align;
+/* TUI_ENDS: to the left, and a text too long loses its middle (names that differ at the end). */
+typedef enum { TUI_LEFT, TUI_RIGHT, TUI_ENDS } tui_align;
 
 typedef struct {
     const char *title;

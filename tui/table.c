@@ -175,6 +175,8 @@ void tui_table_draw(tui_app *a, tui_table *t, int y, int h, int width, tui_cell_
                 int pad = w[c] - tw > 0 ? w[c] - tw : 0;
                 tui_put_attr(a, y + 1 + r, x, pad, blank, "", true);
                 tui_put_attr(a, y + 1 + r, x + pad, w[c] - pad, at, text, true);
+            } else if (t->cols[c].align == TUI_ENDS) {
+                tui_put_attr_ends(a, y + 1 + r, x, w[c], *text ? at : blank, text, true);
             } else {
                 tui_put_attr(a, y + 1 + r, x, w[c], *text ? at : blank, text, true);
             }

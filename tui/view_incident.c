@@ -28,7 +28,7 @@ typedef struct {
 
 static const tui_column ecols[] = {
     {"WINDOW", 13, TUI_LEFT, 10, false}, {"VER", 4, TUI_LEFT, 0, false},
-    {"FEATURE", 16, TUI_LEFT, 8, false}, {"SEV", 3, TUI_LEFT, 0, false},
+    {"FEATURE", 16, TUI_ENDS, 8, false}, {"SEV", 3, TUI_LEFT, 0, false},
     {"EVIDENCE", 34, TUI_LEFT, 12, false},
 };
 

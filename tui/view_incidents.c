@@ -59,7 +59,7 @@ typedef struct {
 static const tui_column qcols[] = {
     {"ID", 4, TUI_RIGHT, 0, false},     {"SEV", 3, TUI_LEFT, 0, false},
     {"STATE", 8, TUI_LEFT, 0, false},   {"MODEL", 19, TUI_LEFT, 12, false},
-    {"KIND", 7, TUI_LEFT, 0, false},    {"TITLE", 34, TUI_LEFT, 14, false},
+    {"KIND", 7, TUI_LEFT, 0, false},    {"TITLE", 34, TUI_ENDS, 14, false},
     {"AGE", 4, TUI_RIGHT, 0, false},    {"ASSIGNEE", 8, TUI_LEFT, 6, true},
 };
 

@@ -12,19 +12,22 @@
 import random, sys
 d = sys.argv[1]
 rnd = random.Random(7)
-def log(path, names, stamps, per):
+def log(path, names, stamps, per, shift=0.0):
     with open(path, "w") as f:
         f.write(",".join(["ts", "score", "label"] + names) + "\n")
         for ts in stamps:
             for _ in range(per):
                 f.write(",".join([ts, "%.3f" % rnd.random(), str(rnd.randint(0, 1))] +
-                                 ["%.3f" % rnd.gauss(0, 1) for _ in names]) + "\n")
+                                 ["%.3f" % rnd.gauss(shift, 1) for _ in names]) + "\n")
 hours = ["2026-11-%02dT%02d:30:00Z" % (20 + h // 24, h % 24) for h in range(120)]
 log(d + "/short_base.csv", ["f0", "f1"], hours[:1], 400)
 log(d + "/short.csv", ["f0", "f1"], hours, 3)
 long_names = ["customer_monetary_spend_last_7d", "customer_monetary_spend_last_30d"]
 log(d + "/long_base.csv", long_names, ["2026-11-01T00:00:00Z"], 400)
 log(d + "/long.csv", long_names, ["2026-11-%02dT12:00:00Z" % day for day in (24, 25)], 50)
+# model DRIFTS: the same names, both drifting far: an incident each, titled by its feature
+log(d + "/drifts_base.csv", long_names, ["2026-11-01T00:00:00Z"], 400)
+log(d + "/drifts.csv", long_names, ["2026-11-24T12:00:00Z"], 300, shift=3.0)
 # model DAYS: daily windows from August 29 to October 15
 import datetime
 day0 = datetime.date(2026, 8, 29)
@@ -42,7 +45,7 @@ with open(d + "/cats.csv", "w") as f:
         f.write("2026-11-24T12:00:00Z,%.3f,%d,%s\n" % (rnd.random(), i % 2,
                 ["a", "b", "a_segment_name_much_longer_than_the_label_column"][i % 3]))
 PY
-for m in short long days cats; do
+for m in short long days cats drifts; do
     md_as demo model add "$m" --use-case "labels" --owner ops >/dev/null || fail "model add $m"
     md_as demo version add "$m" --artifact "s3://m/$m" >/dev/null || fail "version add $m"
     md_as demo baseline "$m" 1 "$T_DIR/${m}_base.csv" >/dev/null || fail "baseline $m"
@@ -51,6 +54,7 @@ md_as demo ingest short 1 "$T_DIR/short.csv" --window hour >/dev/null || fail "i
 md_as demo ingest long 1 "$T_DIR/long.csv" >/dev/null || fail "ingest long"
 md_as demo ingest days 1 "$T_DIR/days.csv" >/dev/null || fail "ingest days"
 md_as demo ingest cats 1 "$T_DIR/cats.csv" >/dev/null || fail "ingest cats"
+md_as demo ingest drifts 1 "$T_DIR/drifts.csv" >/dev/null || fail "ingest drifts"
 
 # header_whole: the two header rows (counters, window labels) hold no cut text
 header_whole() {
@@ -102,6 +106,24 @@ wait_for "a_segment_name"
 settle
 screen | grep -F "a_segment_name" | grep -qE "a_segment_name[^ ]*… new" ||
     fail "the long new category lost its marker: $(screen | grep -F a_segment_name)"
+keys Escape
+
+# the incident queue and an incident's evidence cut long names in the middle too: the two
+# incidents (and their features) stay apart at 80 columns
+keys :
+type_text "incidents drifts"
+keys Enter
+wait_for "Incidents"
+settle
+expect_screen_matches "customer_.*_last_7d +[0-9]"
+expect_screen_matches "customer_.*_last_30d +[0-9]"
+keys /
+type_text "30d"
+keys Enter
+keys g Enter
+wait_for "Incident #"
+settle
+expect_screen_matches "customer…ast_30d +P"
 keys Escape
 keys Q
 wait_exit
