@@ -402,7 +402,7 @@ static void draw_cells(tui_app *a, drift_view *d, const layout *l, int y, int f,
             step = step > most ? most : step;
             at = cur_row && w == d->cw ? tui_attr(TUI_SELECTED) : tui_heat_attr(step);
             g = tui_heat_glyph(a, step);
-            second = d->g.status[i] == 2 ? "!" : g;
+            second = d->g.status[i] == 2 ? "!" : d->g.status[i] == 1 ? "*" : g;
         }
         bool flush = w == end || at != run_at || len + 16 > sizeof run;
         if (flush && run_cols) {
@@ -439,12 +439,13 @@ static void draw_grid(tui_app *a, drift_view *d, const layout *l, int y, int col
     }
 }
 
-/* The legend's end, longest first: what a blank cell and the '!' mean. The mark is the
- * feature-window's verdict over every test, not the metric shown: a KS map may show a calm cell
- * marked for its missingness, and the status line names the tests behind it. */
+/* The legend's end, longest first: what a blank cell and the marks mean. A mark ('!' alert,
+ * '*' warn) is the feature-window's verdict over every test, not the metric shown: a KS map may
+ * show a calm cell marked for its missingness, and the status line names the tests behind it. */
 static const char *const legend_tails[] = {
-    "blank: none  !: alert by any test, not only the one shown",
-    "blank: none  !: alert by any test", "!: alert by any test"};
+    "blank: none  !: alert, *: warn, by any test, not only the one shown",
+    "blank: none  !: alert *: warn by any test", "!: alert *: warn by any test",
+    "!: alert *: warn"};
 
 /* The scale with its breakpoints, then what blanks and marks mean: the widest form that fits
  * (steps two columns apart, else one). */

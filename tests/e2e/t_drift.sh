@@ -137,7 +137,7 @@ keys m # KS: calm there, yet marked, and the status line says what for
 check_cell "KS D" ks
 screen | tail -n 1 | grep -q " alert by missing .*email_open_rate" ||
     fail "on the KS map the status line should name missingness behind the alert"
-expect_screen_contains "!: alert by any test"
+expect_screen_contains "!: alert *: warn by any test"
 keys m # missing delta: what the alert is about
 check_cell "missing delta" missing_delta
 

@@ -44,8 +44,16 @@ with open(d + "/cats.csv", "w") as f:
     for i in range(200):
         f.write("2026-11-24T12:00:00Z,%.3f,%d,%s\n" % (rnd.random(), i % 2,
                 ["a", "b", "a_segment_name_much_longer_than_the_label_column"][i % 3]))
+# model GAPS: one window whose feature went 10% missing, its values as before: a warn by
+# missingness that the PSI map's shade does not show, so the cell carries the '*' mark
+log(d + "/gaps_base.csv", ["f0"], ["2026-11-01T00:00:00Z"], 1000)
+with open(d + "/gaps.csv", "w") as f:
+    f.write("ts,score,label,f0\n")
+    for i in range(1000):
+        v = "" if i % 10 == 0 else "%.3f" % rnd.gauss(0, 1)
+        f.write("2026-11-24T12:00:00Z,%.3f,%d,%s\n" % (rnd.random(), i % 2, v))
 PY
-for m in short long days cats drifts; do
+for m in short long days cats drifts gaps; do
     md_as demo model add "$m" --use-case "labels" --owner ops >/dev/null || fail "model add $m"
     md_as demo version add "$m" --artifact "s3://m/$m" >/dev/null || fail "version add $m"
     md_as demo baseline "$m" 1 "$T_DIR/${m}_base.csv" >/dev/null || fail "baseline $m"
@@ -55,6 +63,7 @@ md_as demo ingest long 1 "$T_DIR/long.csv" >/dev/null || fail "ingest long"
 md_as demo ingest days 1 "$T_DIR/days.csv" >/dev/null || fail "ingest days"
 md_as demo ingest cats 1 "$T_DIR/cats.csv" >/dev/null || fail "ingest cats"
 md_as demo ingest drifts 1 "$T_DIR/drifts.csv" >/dev/null || fail "ingest drifts"
+md_as demo ingest gaps 1 "$T_DIR/gaps.csv" >/dev/null || fail "ingest gaps"
 
 # header_whole: the two header rows (counters, window labels) hold no cut text
 header_whole() {
@@ -94,6 +103,16 @@ settle
 expect_line 3 "win 1-"
 screen | sed -n '4p' | grep -q "2026-09" || fail "September has no label: $(screen | sed -n '4,5p')"
 screen | sed -n '4p' | grep -q "2026-08" && fail "three days of August took the label: $(screen | sed -n '4,5p')"
+
+# a warn by another test than the one shown is marked, as an alert is: '*' beside a calm shade
+keys :
+type_text "drift gaps 1"
+keys Enter
+wait_for "drift gaps v1 PSI"
+settle
+screen | tail -n 1 | grep -q "warn by missing" || fail "the gaps cell is no missingness warn: $(screen | tail -n 1)"
+screen | grep -qE '^f0 +│(·|\.)\*' || fail "the warn cell has no '*': $(screen | grep '^f0')"
+expect_screen_contains "*: warn"
 
 # the drill-down of a categorical feature: a new category too long for the label column is cut
 # before its "new" marker, never the marker
