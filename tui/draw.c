@@ -273,15 +273,24 @@ void tui_trend_header(tui_app *a, int y, int cols, const char *what, const char 
 {
     static const char labels[] = "this      over all windows";
     char range[96], t[160];
-    snprintf(range, sizeof range, "%s %s %s", from, tui_glyph(a, TUI_G_ELLIPSIS), to);
-    snprintf(t, sizeof t, "%s, windows %s", what, range);
-    int after = label_x + (int)strlen(labels) + 1, rw = tui_width(range);
-    if (1 + tui_width(t) < label_x) {
-        tui_put(a, y, 1, label_x - 1, TUI_TITLE, t, false);
-    } else {
-        tui_put(a, y, 1, label_x - 1, TUI_TITLE, what, false);
-        if (cols - 1 - rw > after) /* else the labels' figures say it row by row */
-            tui_put(a, y, cols - 1 - rw, rw, TUI_TITLE, range, false);
+    int after = label_x + (int)strlen(labels) + 1;
+    /* the range whole, else without the years ("10-01T05 … 10-02T12": hourly keys are long) */
+    for (int shortened = 0; shortened < 2; shortened++) {
+        size_t skip = shortened && strlen(from) > 5 && strlen(to) > 5 ? 5 : 0;
+        snprintf(range, sizeof range, "%s %s %s", from + skip, tui_glyph(a, TUI_G_ELLIPSIS),
+                 to + skip);
+        snprintf(t, sizeof t, "%s, windows %s", what, range);
+        int rw = tui_width(range);
+        if (1 + tui_width(t) < label_x) {
+            tui_put(a, y, 1, label_x - 1, TUI_TITLE, t, false);
+            break;
+        }
+        if (cols - 1 - rw > after || shortened) {
+            tui_put(a, y, 1, label_x - 1, TUI_TITLE, what, false);
+            if (cols - 1 - rw > after) /* else the labels' figures say it row by row */
+                tui_put(a, y, cols - 1 - rw, rw, TUI_TITLE, range, false);
+            break;
+        }
     }
     tui_put(a, y, label_x, cols - label_x, TUI_TITLE, labels, false);
 }

@@ -92,7 +92,7 @@ typedef enum {
     X(SCREEN7, "global", "7", "audit", "audit", "the audit trail")                                          \
     X(SCREEN8, "global", "8", "scorecard", "score", "the scorecard")                                        \
     X(PROMOTE, "model", "p", "promote", "promote", "request a promotion of this version")                     \
-    X(MARK, "model", "m", "mark", "mark", "mark this version challenger, shadow, rejected or archived")    \
+    X(MARK, "model", "m", "mark", "mark", "mark it challenger, shadow, rejected or archived")    \
     X(COMPARE, "model", "c", "compare", "compare", "this version beside the champion")                        \
     X(ROLLBACK, "model", "b", "rollback", "rollback", "roll production back to the last good version")         \
     X(RETRAIN, "model", "t", "retrain", "retrain", "queue a retrain of this model")                           \

@@ -84,6 +84,13 @@ keys H H H H # back to the first page of windows
 settle
 expect_line 3 "win 1-31/120 "
 header_whole
+# hourly windows on the calibration screen: the trends' range loses its years, not its place
+keys :
+type_text "calibration short 1"
+keys Enter
+wait_for "calibration short"
+settle
+expect_screen_matches "trends, windows 11-[0-9]{2}T[0-9]{2} … 11-[0-9]{2}T[0-9]{2} "
 
 keys :
 type_text "drift long 1"
