@@ -110,6 +110,7 @@ typedef enum {
     X(SNOOZE, "incidents", "z", "snooze", "snooze", "snooze until a time")                                   \
     X(RESOLVE, "incidents", "x", "resolve", "resolve", "resolve")                                             \
     X(NOTE, "incidents", "e", "note", "note", "add a note")                                                \
+    X(WHY, "incidents", "w", "why", "why", "the evidence row's reason, whole")                          \
     X(SEVERITY, "incidents", "s", "severity", "sev", "filter by severity (cycle)")                        \
     X(STATE, "incidents", "S", "state", "state", "filter by state (cycle)")                                 \
     X(MINE, "incidents", "M", "mine", "mine", "only incidents assigned to me (toggle)")                    \

@@ -292,7 +292,7 @@ static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)
 {
     (void)a;
     detail *d = v->st;
-    if (act == TUI_A_ENTER && !d->t.nrows)
+    if ((act == TUI_A_ENTER || act == TUI_A_WHY) && !d->t.nrows)
         return "no evidence to open";
     return tui_incident_unavailable(&d->perms, d->id, d->inc ? md_json_text(d->inc, "state") : NULL,
                                     act);
@@ -334,6 +334,12 @@ static int detail_key(tui_app *a, tui_view *v, tui_action act, int ch)
             open_evidence(a, d, json_array_get(d->ev, (size_t)d->t.cursor));
         return TUI_R_DRAW;
     }
+    if (act == TUI_A_WHY) { /* the status line cuts it at 80 columns: here it is whole */
+        char why[1024] = "";
+        detail_status(a, v, why, sizeof why);
+        tui_alert(a, "why", why);
+        return TUI_R_DRAW;
+    }
     return tui_incident_action(a, d->inc, act);
 }
 
@@ -342,9 +348,8 @@ static void detail_free(tui_view *v)
     detail_clear(v->st);
 }
 
-static const tui_action detail_actions[] = {TUI_A_ENTER,   TUI_A_ACK,  TUI_A_ASSIGN,
-                                            TUI_A_SNOOZE,  TUI_A_RESOLVE, TUI_A_NOTE,
-                                            TUI_A_NONE};
+static const tui_action detail_actions[] = {TUI_A_ENTER,  TUI_A_WHY,     TUI_A_ACK,  TUI_A_ASSIGN,
+                                            TUI_A_SNOOZE, TUI_A_RESOLVE, TUI_A_NOTE, TUI_A_NONE};
 
 /* The detail takes the queue's keys (its keymap scope is the queue's). */
 const tui_view_ops tui_incident_view = {

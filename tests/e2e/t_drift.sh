@@ -163,6 +163,14 @@ type_text "$(json_get 'd["title"]' "$T_DIR/inc.json" | cut -c1-20)"
 keys Enter
 keys g Enter
 wait_for "Incident #12"
+# w: the evidence row's reason whole, where the status line cuts it at 80 columns
+tail=$(json_get 'sorted(d["evidence"], key=lambda e: e["window"])[-1]["reason"][-14:]' "$T_DIR/inc.json")
+settle
+expect_screen_not_contains "$tail"
+keys w
+wait_for "$tail"
+keys Escape
+wait_gone "$tail"
 keys g j j Enter
 wait_for "drift $(json_get 'd["model"]' "$T_DIR/inc.json") v$(json_get 'd["version"]' "$T_DIR/inc.json")"
 settle
