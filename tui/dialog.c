@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "mem.h"
+#include "overview.h"
 #include "text.h"
 
 /* ---- a line editor ------------------------------------------------------------------------------- */
@@ -393,12 +394,41 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
     return result == 1;
 }
 
+static int choose_at(tui_app *a, const char *title, const char *const *options, int n, int at);
+
 int tui_choose(tui_app *a, const char *title, const char *const *options, int n)
 {
-    return tui_choose_at(a, title, options, n, 0);
+    return choose_at(a, title, options, n, 0);
 }
 
-int tui_choose_at(tui_app *a, const char *title, const char *const *options, int n, int at)
+int64_t tui_choose_version(tui_app *a, const char *model, int64_t shown)
+{
+    md_version_row *vr;
+    size_t nv;
+    md_err err;
+    if (md_overview_versions(a->s, model, &vr, &nv, &err) != MD_OK) {
+        tui_alert(a, "versions", err.msg);
+        return 0;
+    }
+    char(*text)[96] = md_xcalloc(nv + 1, sizeof *text);
+    const char **opts = md_xcalloc(nv + 1, sizeof *opts);
+    int at = 0; /* the chooser opens on the version shown */
+    for (size_t i = 0; i < nv; i++) {
+        bool here = vr[i].number == shown;
+        snprintf(text[i], 96, "v%lld  %s, %lld windows%s", (long long)vr[i].number, vr[i].status,
+                 (long long)vr[i].windows, here ? "  (shown)" : "");
+        opts[i] = text[i];
+        at = here ? (int)i : at;
+    }
+    int k = choose_at(a, "version", opts, (int)nv, at);
+    int64_t chosen = k >= 0 ? vr[k].number : 0;
+    free(opts);
+    free(text);
+    md_version_rows_free(vr, nv);
+    return chosen;
+}
+
+static int choose_at(tui_app *a, const char *title, const char *const *options, int n, int at)
 {
     int cur = at >= 0 && at < n ? at : 0, top = 0, result = -2;
     while (result == -2 && !a->quit) {

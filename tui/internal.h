@@ -389,8 +389,9 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
                 const char *input_label, char *input, size_t cap, bool required);
 /* A choice among `n` options (arrow keys or the option's first letter); -1 on Esc. */
 int tui_choose(tui_app *a, const char *title, const char *const *options, int n);
-/* The same, the cursor first on option `at` (what is chosen now, so Enter keeps it). */
-int tui_choose_at(tui_app *a, const char *title, const char *const *options, int n, int at);
+/* A version of `model` to show, from a chooser that opens on the one shown now (so Enter keeps
+ * it); 0 on Esc, or when the versions could not be read (said in an alert). */
+int64_t tui_choose_version(tui_app *a, const char *model, int64_t shown);
 /* Shows a message until a key is pressed (errors from core, in core's words). */
 void tui_alert(tui_app *a, const char *title, const char *text);
 

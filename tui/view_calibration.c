@@ -550,34 +550,13 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
 
 static int choose_version(tui_app *a, tui_view *v, calib_view *c)
 {
-    md_version_row *vr;
-    size_t nv;
-    md_err err;
-    if (md_overview_versions(a->s, c->model, &vr, &nv, &err) != MD_OK) {
-        tui_alert(a, "versions", err.msg);
-        return TUI_R_DRAW;
-    }
-    char(*text)[96] = md_xcalloc(nv + 1, sizeof *text);
-    const char **opts = md_xcalloc(nv + 1, sizeof *opts);
-    int shown = 0; /* the chooser opens on the version shown */
-    for (size_t i = 0; i < nv; i++) {
-        snprintf(text[i], 96, "v%lld  %s, %lld windows%s", (long long)vr[i].number,
-                 vr[i].status, (long long)vr[i].windows,
-                 vr[i].number == c->version ? "  (shown)" : "");
-        opts[i] = text[i];
-        if (vr[i].number == c->version)
-            shown = (int)i;
-    }
-    int k = tui_choose_at(a, "version", opts, (int)nv, shown);
-    if (k >= 0) {
-        c->want = vr[k].number;
+    int64_t k = tui_choose_version(a, c->model, c->version);
+    if (k > 0) {
+        c->want = k;
         a->version = c->want;
         tui_view_showing(v, c->model, c->want);
         v->stale = true; /* the same window in that version, when it has it */
     }
-    free(opts);
-    free(text);
-    md_version_rows_free(vr, nv);
     return TUI_R_DRAW;
 }
 

@@ -645,35 +645,14 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
 
 static int choose_version(tui_app *a, tui_view *v, drift_view *d)
 {
-    md_version_row *vr;
-    size_t nv;
-    md_err err;
-    if (md_overview_versions(a->s, d->model, &vr, &nv, &err) != MD_OK) {
-        tui_alert(a, "versions", err.msg);
-        return TUI_R_DRAW;
-    }
-    char(*text)[96] = md_xcalloc(nv + 1, sizeof *text);
-    const char **opts = md_xcalloc(nv + 1, sizeof *opts);
-    int shown = 0; /* the chooser opens on the version shown */
-    for (size_t i = 0; i < nv; i++) {
-        snprintf(text[i], 96, "v%lld  %s, %lld windows%s", (long long)vr[i].number,
-                 vr[i].status, (long long)vr[i].windows,
-                 d->has_g && vr[i].number == d->g.version ? "  (shown)" : "");
-        opts[i] = text[i];
-        if (d->has_g && vr[i].number == d->g.version)
-            shown = (int)i;
-    }
-    int c = tui_choose_at(a, "version", opts, (int)nv, shown);
-    if (c >= 0) {
+    int64_t c = tui_choose_version(a, d->model, d->has_g ? d->g.version : 0);
+    if (c > 0) {
         remember_cursor(d); /* the same cell in the other version, when it has it */
-        d->want = vr[c].number;
+        d->want = c;
         a->version = d->want;
         tui_view_showing(v, d->model, d->want);
         v->stale = true;
     }
-    free(opts);
-    free(text);
-    md_version_rows_free(vr, nv);
     return TUI_R_DRAW;
 }
 

@@ -78,24 +78,28 @@ static void fact(char *out, size_t cap, const json_t *det, const char *key, cons
  * a performance drop's dAUC, before the calibration figures that share their evidence). */
 static void evidence_facts(const json_t *det, const char *kind, char *out, size_t cap)
 {
+    static const struct {
+        const char *key, *name, *fmt;
+        bool skip_zero;
+    } figs[] = {{"psi", "psi", "%.3g", false},
+                {"ks", "ks", "%.3g", false},
+                {"missing_delta", "miss", "%+.2f", true},
+                {"schema_changes", "schema", "%g", true},
+                {"violations", "viol", "%g", true},
+                {"ece", "ece", "%.3f", false},
+                {"hl_pvalue", "hl_p", "%.2g", false},
+                {"delta_auc", "dAUC", "%+.3f", false},
+                {"over_sla", "over_sla", "%.2f", false},
+                {"labeled", "n", "%g", false},
+                {"drifting_features", "drifting", "%g", true}};
+    const char *lead = !strcmp(kind, "latency")       ? "over_sla"
+                       : !strcmp(kind, "performance") ? "delta_auc"
+                                                      : "";
     out[0] = '\0';
-    if (!strcmp(kind, "latency"))
-        fact(out, cap, det, "over_sla", "over_sla", "%.2f", false);
-    if (!strcmp(kind, "performance"))
-        fact(out, cap, det, "delta_auc", "dAUC", "%+.3f", false);
-    fact(out, cap, det, "psi", "psi", "%.3g", false);
-    fact(out, cap, det, "ks", "ks", "%.3g", false);
-    fact(out, cap, det, "missing_delta", "miss", "%+.2f", true);
-    fact(out, cap, det, "schema_changes", "schema", "%g", true);
-    fact(out, cap, det, "violations", "viol", "%g", true);
-    fact(out, cap, det, "ece", "ece", "%.3f", false);
-    fact(out, cap, det, "hl_pvalue", "hl_p", "%.2g", false);
-    if (strcmp(kind, "performance") != 0)
-        fact(out, cap, det, "delta_auc", "dAUC", "%+.3f", false);
-    if (strcmp(kind, "latency") != 0)
-        fact(out, cap, det, "over_sla", "over_sla", "%.2f", false);
-    fact(out, cap, det, "labeled", "n", "%g", false);
-    fact(out, cap, det, "drifting_features", "drifting", "%g", true);
+    for (int pass = 0; pass < 2; pass++) /* the lead figure, then the others in order */
+        for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++)
+            if ((strcmp(figs[i].key, lead) == 0) == (pass == 0))
+                fact(out, cap, det, figs[i].key, figs[i].name, figs[i].fmt, figs[i].skip_zero);
     if (!out[0] && json_is_string(det))
         snprintf(out, cap, "%s", json_string_value(det));
 }
