@@ -419,10 +419,29 @@ static const char m008_row_sample[] = "ALTER TABLE ingests ADD COLUMN row_sample
  * id-named one (core/ingest_replace.c) and its ingest is handled as one without a sample. */
 static const char m009_row_identity[] = "ALTER TABLE ingests ADD COLUMN row_identity TEXT;";
 
+/* The Hosmer-Lemeshow p-value on g - 2 degrees of freedom, g the deciles it sums over (those
+ * with rows and a mean score strictly between 0 and 1), where stores up to schema 9 have g.
+ * md_chi2_sf is registered on the connection for migrations (store.c). */
+static const char m010_hl_pvalue[] =
+    "UPDATE windows SET hl_pvalue = md_chi2_sf(hl_stat, (SELECT count(*) FROM"
+    "  json_each(windows.deciles) WHERE json_extract(value, '$.n') > 0"
+    "  AND json_extract(value, '$.expected') > 0 AND json_extract(value, '$.expected') < 1) - 2)"
+    " WHERE hl_pvalue IS NOT NULL;";
+
 const char *const md_migrations[] = {
-    m001_foundation,         m002_monitoring,     m003_operations,
-    m004_baseline_positives, m005_incident_tally, m006_missing_pvalue,
-    m007_mix_pvalue,         m008_row_sample,     m009_row_identity,
+    m001_foundation,     m002_monitoring,     m003_operations, m004_baseline_positives,
+    m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue, m008_row_sample,
+    m009_row_identity,   m010_hl_pvalue,
+};
+
+/* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
+ * the schema changes). */
+const char *const md_migration_recomputes[] = {
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "hl_pvalue on g - 2 degrees of freedom",
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);
+
+_Static_assert(sizeof md_migration_recomputes / sizeof md_migration_recomputes[0] ==
+                   sizeof md_migrations / sizeof md_migrations[0],
+               "one md_migration_recomputes entry per migration");

@@ -68,8 +68,8 @@ double md_hosmer_lemeshow(const md_deciles *d, double *pvalue, bool *ok)
     }
     *ok = g >= 3;
     double stat = md_ksum_value(&h);
-    /* g degrees of freedom, not g - 2: the model was fitted elsewhere, so no parameter is
-     * estimated from these rows (Hosmer, Lemeshow & Sturdivant, 2013, on validation samples) */
-    *pvalue = *ok ? md_chi2_sf(stat, g) : 0;
+    /* g - 2 degrees of freedom, the test's usual form (docs/METRICS.md on what that means for a
+     * model fitted on other rows) */
+    *pvalue = *ok ? md_chi2_sf(stat, g - 2) : 0;
     return stat;
 }

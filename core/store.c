@@ -11,9 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "authz.h"
 #include "fault.h"
 #include "mem.h"
 #include "sql.h"
+#include "stats.h"
 
 /* A statement md_sql_run or md_sql_int prepared, kept for the next call with the same SQL: a
  * command that writes hundreds of rows (an ingest's windows, their drift rows, the incidents'
@@ -470,6 +473,30 @@ static md_status check_ours(md_store *s, int64_t version, md_err *err)
                       s->path);
 }
 
+/* chi2.sf(x, k) for migrations that recompute p-values; NULL when either is. */
+static void sql_chi2_sf(sqlite3_context *c, int n, sqlite3_value **v)
+{
+    (void)n;
+    if (sqlite3_value_type(v[0]) == SQLITE_NULL || sqlite3_value_type(v[1]) == SQLITE_NULL)
+        sqlite3_result_null(c);
+    else
+        sqlite3_result_double(c,
+                              md_chi2_sf(sqlite3_value_double(v[0]), sqlite3_value_double(v[1])));
+}
+
+/* A migration that recomputed stored figures, in the audit chain: by the OS user who ran the
+ * binary that upgraded the store. */
+static md_status audit_migration(md_store *s, int index, int changed, md_err *err)
+{
+    char who[65];
+    md_identity_os(who);
+    json_t *d = json_pack("{s:i, s:i}", "schema", index + 1, "rows", changed);
+    md_status rc = md_audit_append(s, who, "store.migrate", "store", md_migration_recomputes[index],
+                                   d, NULL, err);
+    json_decref(d);
+    return rc;
+}
+
 static md_status apply_migration(md_store *s, int index, md_err *err)
 {
     if (md_tx_begin(s, err) != MD_OK)
@@ -481,6 +508,9 @@ static md_status apply_migration(md_store *s, int index, md_err *err)
         snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
                  MD_APPLICATION_ID, index + 1);
         rc = md_sql_exec(s, md_migrations[index], err);
+        int changed = sqlite3_changes(s->db);
+        if (rc == MD_OK && md_migration_recomputes[index] && changed > 0)
+            rc = audit_migration(s, index, changed, err);
         if (rc == MD_OK)
             rc = md_sql_exec(s, sql, err);
         if (rc != MD_OK)
@@ -514,6 +544,10 @@ static md_status migrate(md_store *s, bool read_only, bool existing, md_err *err
                           "%s has schema %lld and needs upgrading to %d; run once without "
                           "--read-only",
                           s->path, (long long)version, md_migration_count);
+    if (version < md_migration_count &&
+        sqlite3_create_function(s->db, "md_chi2_sf", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                sql_chi2_sf, NULL, NULL) != SQLITE_OK)
+        return md_err_set(err, MD_ERROR, "%s: %s", s->path, sqlite3_errmsg(s->db));
     for (int i = (int)version; i < md_migration_count; i++)
         if (apply_migration(s, i, err) != MD_OK)
             return err->code;

@@ -550,7 +550,7 @@ def performance(y: np.ndarray, s: np.ndarray, edges: np.ndarray) -> dict:
     g = len(hl)
     stat = float(sum((d["_O"] - d["_E"]) ** 2 / (d["_E"] * (1 - d["_E"] / d["n"])) for d in hl))
     out["hl_stat"] = stat  # ASSUMPTION: 0.0 when g = 0 (METRICS.md nulls only the p-value)
-    out["hl_pvalue"] = float(scipy.stats.chi2.sf(stat, g)) if g >= 3 else None
+    out["hl_pvalue"] = float(scipy.stats.chi2.sf(stat, g - 2)) if g >= 3 else None
     return out
 
 

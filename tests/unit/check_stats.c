@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "perf.h"
 #include "stats.h"
 #include "stats_ref.h"
 
@@ -293,6 +294,36 @@ START_TEST(chi2_cdf_sf_match_scipy)
 }
 END_TEST
 
+/* Ten deciles the statistic sums over, one empty and one whose mean score is 0 (left out):
+ * the p-value on g - 2 = 8 degrees of freedom, as the issue's contract and METRICS.md define it.
+ * Reference: sum((O - E)^2 / (E (1 - E / n))) by hand in Python and scipy.stats.chi2.sf. */
+START_TEST(hosmer_lemeshow_on_g_minus_2)
+{
+    const int64_t n[12] = {120, 118, 0, 121, 119, 122, 117, 120, 121, 119, 123, 40};
+    const double s[12] = {3.1, 8.4, 0, 14.2, 20.5, 27.9, 33.0, 44.1, 55.6, 70.2, 95.3, 0};
+    const int64_t y[12] = {2, 11, 0, 13, 24, 25, 38, 41, 60, 66, 99, 0};
+    md_deciles d = {12, n, s, y, 1240};
+    double p = -1;
+    bool ok = false;
+    double stat = md_hosmer_lemeshow(&d, &p, &ok);
+    ck_assert(ok);
+    expect_rel(stat, 5.789320219546325, 1e-12, "hl_stat", 10, 0);
+    expect_rel(p, 0.6708176265901608, 1e-10, "hl_pvalue", 8, stat);
+    /* three usable deciles: one degree of freedom, chi2.sf(x, 1) = erfc(sqrt(x / 2)) */
+    md_deciles three = {3, n, s, y, 238};
+    three.n = (const int64_t[]){120, 118, 121};
+    three.sum_s = (const double[]){3.1, 8.4, 14.2};
+    three.sum_y = (const int64_t[]){2, 11, 13};
+    stat = md_hosmer_lemeshow(&three, &p, &ok);
+    ck_assert(ok);
+    expect_rel(p, erfc(sqrt(stat / 2)), 1e-12, "hl_pvalue", 1, stat);
+    /* two: no test */
+    three.k = 2;
+    md_hosmer_lemeshow(&three, &p, &ok);
+    ck_assert(!ok);
+}
+END_TEST
+
 START_TEST(chi2_ppf_matches_scipy_and_inverts_cdf)
 {
     for (size_t i = 0; i < chi2_ppf_rows_n; i++) {
@@ -479,6 +510,7 @@ Suite *suite_stats(void)
     tcase_add_test(tc, binomial_tails_match_scipy);
     tcase_add_test(tc, chi2_ppf_matches_scipy_and_inverts_cdf);
     tcase_add_test(tc, chi2_edges);
+    tcase_add_test(tc, hosmer_lemeshow_on_g_minus_2);
     tcase_add_test(tc, kolmogorov_matches_scipy);
     tcase_add_test(tc, quantiles_match_numpy_bit_for_bit);
     tcase_add_test(tc, linspace_matches_numpy_bit_for_bit);

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
+#include "monitoring.h"
 #include "settings.h"
 #include "testutil.h"
 
@@ -80,6 +82,68 @@ START_TEST(newer_schema_refused)
     md_err err;
     ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_ERROR);
     ck_assert_ptr_nonnull(strstr(err.msg, "newer"));
+}
+END_TEST
+
+/* One text of a query's single value (NULL as "null"). */
+static char *one_text(md_store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    md_err err;
+    ck_assert_int_eq(md_sql_prepare(s, sql, &st, &err), MD_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    char *t = md_sql_col_text(st, 0);
+    sqlite3_finalize(st);
+    return t ? t : strdup("null");
+}
+
+/* A store of schema 9 held the Hosmer-Lemeshow p-value on g degrees of freedom; migration 10
+ * puts every stored one on g - 2, as a fresh ingest computes it, in one audited step. */
+START_TEST(hl_pvalue_migration_recomputes_stored_windows)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(6000, 6, 0, false, true);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("log.csv", log), NULL, &rep, &err), MD_OK);
+    free(log);
+    const char *values = "SELECT group_concat(window || '=' || iif(hl_pvalue IS NULL, 'null',"
+                         " printf('%.17g', hl_pvalue)), ' ') FROM (SELECT * FROM windows"
+                         " ORDER BY window)";
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM windows WHERE hl_pvalue IS NOT NULL"), 6);
+    char *fresh = one_text(s, values);
+    /* as schema 9 left them: other p-values, and one window with none */
+    ck_assert_int_eq(tu_exec(s, "UPDATE windows SET hl_pvalue = hl_pvalue * 1.5 + 0.01"),
+                     SQLITE_OK);
+    ck_assert_int_eq(tu_exec(s, "UPDATE windows SET hl_pvalue = NULL WHERE window ="
+                                " (SELECT min(window) FROM windows)"),
+                     SQLITE_OK);
+    char *expect = one_text(s, values);
+    ck_assert_int_eq(tu_exec(s, "PRAGMA user_version = 9"), SQLITE_OK);
+    int64_t audit = tu_count(s, "SELECT count(*) FROM audit");
+    md_store_close(s);
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "PRAGMA user_version"), md_store_latest_schema());
+    char *got = one_text(s, values);
+    /* the window without a p-value keeps none; the five others equal the fresh ingest's */
+    char *want = strdup(fresh);
+    *strchr(want, '=') = '\0';
+    char *rest = strchr(fresh, ' ');
+    char *full = NULL;
+    ck_assert_int_ne(asprintf(&full, "%s=null%s", want, rest), -1);
+    ck_assert_str_eq(got, full);
+    ck_assert_str_ne(expect, full);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit + 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'store.migrate' AND"
+                                 " object = 'store' AND json_extract(details, '$.schema') = 10 AND"
+                                 " json_extract(details, '$.rows') = 5"),
+                     1);
+    md_audit_verdict v;
+    ck_assert_int_eq(md_audit_verify(s, &v, &err), MD_OK);
+    ck_assert_msg(v.ok, "%s", v.problem);
+    free(fresh), free(expect), free(got), free(want), free(full);
+    md_store_close(s);
 }
 END_TEST
 
@@ -291,6 +355,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, latest_to_latest_changes_nothing);
     tcase_add_test(tc, newer_schema_refused);
     tcase_add_test(tc, foreign_files_refused);
+    tcase_add_test(tc, hl_pvalue_migration_recomputes_stored_windows);
     tcase_add_test(tc, new_store_is_private);
     tcase_add_test(tc, init_twice_refused);
     tcase_add_test(tc, interrupted_init_is_completed_not_used);
