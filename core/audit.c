@@ -176,7 +176,10 @@ typedef struct {
     md_audit_verdict *v;
     int64_t expect_seq;
     char prev[65];
+    md_audit_watch *watch;
 } verify_state;
+
+#define WATCH_EVERY 1024 /* rows between two looks at the watch */
 
 static md_status verify_row(const md_audit_row *r, void *ctx, md_err *err)
 {
@@ -200,18 +203,30 @@ static md_status verify_row(const md_audit_row *r, void *ctx, md_err *err)
     v->rows++;
     vs->expect_seq++;
     snprintf(vs->prev, sizeof vs->prev, "%s", r->hash);
+    if (vs->watch && v->rows % WATCH_EVERY == 0) {
+        atomic_store_explicit(&vs->watch->checked, v->rows, memory_order_relaxed);
+        if (atomic_load_explicit(&vs->watch->stop, memory_order_relaxed))
+            return md_err_set(err, MD_ERROR, "stopped");
+    }
     return MD_OK;
 }
 
 md_status md_audit_verify(md_store *s, md_audit_verdict *v, md_err *err)
 {
+    return md_audit_verify_watched(s, NULL, v, err);
+}
+
+md_status md_audit_verify_watched(md_store *s, md_audit_watch *w, md_audit_verdict *v, md_err *err)
+{
     memset(v, 0, sizeof *v);
     v->ok = true;
-    verify_state vs = {v, 1, MD_AUDIT_GENESIS};
+    verify_state vs = {v, 1, MD_AUDIT_GENESIS, w};
     md_audit_filter all = {0};
     md_err walk;
     md_err_clear(&walk);
     md_status rc = md_audit_each(s, &all, verify_row, &vs, &walk);
+    if (w)
+        atomic_store_explicit(&w->checked, v->rows, memory_order_relaxed);
     if (rc != MD_OK && v->ok) /* a store error, not a broken chain */
         return md_err_set(err, walk.code, "%s", walk.msg);
     snprintf(v->head, sizeof v->head, "%s", vs.prev);

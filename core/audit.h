@@ -13,6 +13,7 @@
 #define MD_AUDIT_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -71,5 +72,17 @@ typedef struct {
 
 /* Recomputes the whole chain. MD_OK means the check ran; verdict->ok says whether it holds. */
 md_status md_audit_verify(md_store *s, md_audit_verdict *verdict, md_err *err);
+
+/* For a verification on a thread of its own (the console's, on its own connection): another
+ * thread reads `checked` (rows verified so far, every 1,024) and sets `stop` to end the walk
+ * early, which then fails with "stopped". */
+typedef struct {
+    atomic_bool stop;
+    atomic_llong checked;
+} md_audit_watch;
+
+/* md_audit_verify, watched; w may be NULL. */
+md_status md_audit_verify_watched(md_store *s, md_audit_watch *w, md_audit_verdict *verdict,
+                                  md_err *err);
 
 #endif

@@ -88,6 +88,12 @@ static void msg_set(tui_app *a, tui_role role, bool reply, const char *fmt, va_l
     a->msg_key = reply;
 }
 
+void tui_wake_in(tui_app *a, int ms)
+{
+    if (ms > 0 && (a->wake_ms == 0 || ms < a->wake_ms))
+        a->wake_ms = ms;
+}
+
 void tui_msg(tui_app *a, tui_role role, const char *fmt, ...)
 {
     va_list ap;
@@ -912,7 +918,12 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
         if (md_fault_hit("console.fatal", &err)) /* the tests' way to a fatal error */
             md_fatal("%s", err.msg);
         wint_t ch;
+        if (a.wake_ms > 0)
+            timeout(a.wake_ms);
         int r = get_wch(&ch);
+        if (a.wake_ms > 0)
+            timeout(1000);
+        a.wake_ms = 0;
         key_at = mono_us();
         last_key = r == ERR ? -1 : (int)ch;
         if (tui_poll_signals(&a))

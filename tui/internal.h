@@ -239,6 +239,7 @@ struct tui_app {
         int64_t id;
         char state[16];
     } watch[8];
+    int wake_ms; /* the next wait for a key lasts at most this (0: a second) */
     bool quit;
 };
 
@@ -266,6 +267,9 @@ void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
 /* Why `act` cannot be done, as a reply, named by its word in the hint line ("next: this is the
  * latest window"), never by its config name. */
 void tui_refuse(tui_app *a, tui_action act, const char *why);
+/* The next wait for a key ends after at most ms, so a view drawing work that another thread
+ * finishes shows the result then, not at the next key or second. */
+void tui_wake_in(tui_app *a, int ms);
 /* Marks every view stale and reads the header counts again. */
 void tui_reload_all(tui_app *a);
 /* Whether the actor holds permission `perm` and the session may write; *why says why not. */

@@ -4,7 +4,12 @@
  *
  * The verification recomputes every hash, so it runs when the screen first loads and again on
  * 'v', not on every reload (another operator's action, a filter): rows added since are counted
- * on the verdict's line as not yet verified. */
+ * on the verdict's line as not yet verified. It runs on a thread of its own, with its own
+ * read-only connection: a million rows take seconds, and the keys stay live meanwhile (the
+ * verdict's line counts the rows checked so far). */
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,20 @@ typedef struct {
     char *at, *actor, *action, *object, *reason;
 } audit_line;
 
+/* One verification on its thread. The thread writes verdict and err, then sets done; the
+ * console reads them only after seeing done, and joins the thread. */
+typedef struct {
+    pthread_t thread;
+    bool running;  /* started, not yet collected (the console's side) */
+    bool joinable; /* on a thread (else it ran in place, when no thread could start) */
+    bool announce; /* asked for with 'v': the status line says the verdict */
+    atomic_bool done;
+    md_audit_watch watch;
+    char path[PATH_MAX];
+    md_audit_verdict verdict;
+    char err[MD_ERR_MSG_MAX];
+} verifier;
+
 typedef struct {
     char action[64]; /* from ":audit ACTION-PREFIX", "" for every action */
     audit_line *rows;
@@ -30,8 +49,9 @@ typedef struct {
     int *shown; /* indexes of the rows the filter keeps */
     tui_table t;
     md_audit_verdict verdict;
-    bool verified; /* the verification has run (on the first load, then on 'v') */
+    bool verified; /* a verification has finished (the first load's, then 'v''s) */
     char verify_err[MD_ERR_MSG_MAX]; /* the verification could not run */
+    verifier vf;
 } audit_view;
 
 /* Narrow terminals keep the time to the minute without the year; wide ones show it whole. */
@@ -108,13 +128,76 @@ static bool matches(tui_view *v, int row, const char *text)
     return row >= 0 && row < g->t.nrows && line_matches(&g->rows[g->shown[row]], text);
 }
 
-static void verify(tui_app *a, audit_view *g)
+static void *verify_thread(void *arg)
 {
+    verifier *w = arg;
+    md_open_opts o = {MD_OPEN_EXISTING, true};
+    md_store *s = NULL;
     md_err err;
-    g->verify_err[0] = '\0';
+    w->err[0] = '\0';
+    if (md_store_open(w->path, &o, &s, &err) != MD_OK ||
+        md_audit_verify_watched(s, &w->watch, &w->verdict, &err) != MD_OK)
+        snprintf(w->err, sizeof w->err, "%s", err.msg);
+    md_store_close(s);
+    atomic_store_explicit(&w->done, true, memory_order_release);
+    return NULL;
+}
+
+/* Starts a verification of the whole chain; `announce`: its verdict goes to the status line. */
+static void verify_start(tui_app *a, audit_view *g, bool announce)
+{
+    verifier *w = &g->vf;
+    snprintf(w->path, sizeof w->path, "%s", md_store_path(a->s));
+    atomic_store(&w->done, false);
+    atomic_store(&w->watch.stop, false);
+    atomic_store(&w->watch.checked, 0);
+    w->announce = announce;
+    w->running = true;
+    w->joinable = pthread_create(&w->thread, NULL, verify_thread, w) == 0;
+    if (!w->joinable)
+        verify_thread(w);
+}
+
+static void verify_announce(tui_app *a, const audit_view *g)
+{
+    if (g->verify_err[0])
+        tui_msg(a, TUI_ERROR, "the chain could not be verified: %s", g->verify_err);
+    else if (g->verdict.ok)
+        tui_msg(a, TUI_GOOD, "chain verified again: %lld rows, OK", (long long)g->verdict.rows);
+    else
+        tui_msg(a, TUI_ERROR, "chain not trusted: %s", g->verdict.problem);
+}
+
+/* Takes a finished verification's verdict; while one runs, asks the loop to look again soon. */
+static void verify_collect(tui_app *a, audit_view *g)
+{
+    verifier *w = &g->vf;
+    if (!w->running)
+        return;
+    if (!atomic_load_explicit(&w->done, memory_order_acquire)) {
+        tui_wake_in(a, 100);
+        return;
+    }
+    if (w->joinable)
+        pthread_join(w->thread, NULL);
+    w->running = w->joinable = false;
     g->verified = true;
-    if (md_audit_verify(a->s, &g->verdict, &err) != MD_OK)
-        snprintf(g->verify_err, sizeof g->verify_err, "%s", err.msg);
+    g->verdict = w->verdict;
+    snprintf(g->verify_err, sizeof g->verify_err, "%s", w->err);
+    if (w->announce)
+        verify_announce(a, g);
+}
+
+/* Ends a verification still running (the view closes): it stops within 1,024 rows. */
+static void verify_stop(audit_view *g)
+{
+    verifier *w = &g->vf;
+    if (!w->running)
+        return;
+    atomic_store(&w->watch.stop, true);
+    if (w->joinable)
+        pthread_join(w->thread, NULL);
+    w->running = w->joinable = false;
 }
 
 static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
@@ -148,8 +231,8 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
             break;
         }
     tui_table_clamp(&g->t);
-    if (!g->verified)
-        verify(a, g);
+    if (!g->verified && !g->vf.running)
+        verify_start(a, g, false);
     return MD_OK;
 }
 
@@ -162,7 +245,7 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
     switch (col) {
     case 0:
         snprintf(buf, cap, "%lld", (long long)l->seq);
-        if (g->verdict.bad_seq && l->seq >= g->verdict.bad_seq)
+        if (g->verified && g->verdict.bad_seq && l->seq >= g->verdict.bad_seq)
             *role = TUI_ALERT; /* at or after the break: not covered by the chain */
         return buf;
     case 1:
@@ -189,7 +272,16 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
     const md_audit_verdict *vd = &g->verdict;
     char line[MD_ERR_MSG_MAX + 64];
     int y = top;
-    if (g->verify_err[0]) {
+    verify_collect(a, g);
+    if (g->vf.running) {
+        int64_t newest = g->n && !g->action[0] ? g->rows[0].seq : 0;
+        int n =
+            snprintf(line, sizeof line, "%s verifying the chain: %lld rows checked",
+                     tui_glyph(a, TUI_G_ELLIPSIS), (long long)atomic_load(&g->vf.watch.checked));
+        if (newest)
+            snprintf(line + n, sizeof line - (size_t)n, " of %lld", (long long)newest);
+        tui_put(a, y++, 0, cols, TUI_DIM, line, true);
+    } else if (g->verify_err[0]) {
         snprintf(line, sizeof line, "%s the chain could not be verified: %s",
                  tui_glyph(a, TUI_G_CROSS), g->verify_err);
         tui_put(a, y++, 0, cols, TUI_ALERT, line, true);
@@ -264,14 +356,14 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return TUI_R_DRAW;
     switch (act) {
     case TUI_A_VERIFY:
-        verify(a, g);
-        if (g->verify_err[0])
-            tui_msg(a, TUI_ERROR, "the chain could not be verified: %s", g->verify_err);
-        else if (g->verdict.ok)
-            tui_msg(a, TUI_GOOD, "chain verified again: %lld rows, OK",
-                    (long long)g->verdict.rows);
-        else
-            tui_msg(a, TUI_ERROR, "chain not trusted: %s", g->verdict.problem);
+        verify_collect(a, g);
+        if (g->vf.running) {
+            tui_reply(a, TUI_NORMAL, "the chain is being verified: %lld rows checked so far",
+                      (long long)atomic_load(&g->vf.watch.checked));
+            return TUI_R_DRAW;
+        }
+        verify_start(a, g, true);
+        verify_collect(a, g); /* in place when no thread could start */
         return TUI_R_DRAW;
     case TUI_A_ENTER: {
         if (!g->t.nrows)
@@ -288,6 +380,7 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
 
 static void free_view(tui_view *v)
 {
+    verify_stop(v->st);
     lines_free(v->st);
 }
 

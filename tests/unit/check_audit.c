@@ -4,6 +4,7 @@
 
 #include "audit.h"
 #include "models.h"
+#include "sql.h"
 #include "testutil.h"
 #include "users.h"
 
@@ -27,6 +28,34 @@ static md_store *busy_store(void)
     }
     return s;
 }
+
+/* A watched verification counts its rows for another thread and ends when asked to: the
+ * console's audit screen runs it on a thread and stops it when the screen closes. */
+START_TEST(watched_verification_counts_and_stops)
+{
+    md_store *s = busy_store();
+    md_err err;
+    ck_assert_int_eq(md_tx_begin(s, &err), MD_OK);
+    for (int i = 0; i < 3000; i++)
+        ck_assert_int_eq(
+            md_audit_append(s, "olga", "incident.note", "incident:1", "", NULL, NULL, &err), MD_OK);
+    ck_assert_int_eq(md_tx_end(s, MD_OK, &err), MD_OK);
+    md_audit_watch w;
+    atomic_init(&w.stop, false);
+    atomic_init(&w.checked, 0);
+    md_audit_verdict v;
+    ck_assert_int_eq(md_audit_verify_watched(s, &w, &v, &err), MD_OK);
+    ck_assert(v.ok);
+    ck_assert_int_eq(v.rows, 3006);
+    ck_assert_int_eq(atomic_load(&w.checked), 3006);
+    /* asked to stop: it ends at the first look at the watch, 1,024 rows in */
+    atomic_store(&w.stop, true);
+    ck_assert_int_eq(md_audit_verify_watched(s, &w, &v, &err), MD_ERROR);
+    ck_assert_str_eq(err.msg, "stopped");
+    ck_assert_int_eq(atomic_load(&w.checked), 1024);
+    md_store_close(s);
+}
+END_TEST
 
 START_TEST(chain_verifies_and_hashes_recompute)
 {
@@ -212,6 +241,7 @@ Suite *suite_audit(void)
     TCase *tc = tcase_create("audit");
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, chain_verifies_and_hashes_recompute);
+    tcase_add_test(tc, watched_verification_counts_and_stops);
     tcase_add_test(tc, known_vector);
     tcase_add_test(tc, triggers_refuse_update_and_delete);
     tcase_add_test(tc, edited_row_is_named);
