@@ -173,6 +173,44 @@ static int put_cut(tui_app *a, int y, int x, int width, attr_t at, const char *t
     return fill ? width : used;
 }
 
+static size_t utf8_put(unsigned cp, char *out)
+{
+    if (cp < 0x80)
+        return (void)(out[0] = (char)cp), 1;
+    if (cp < 0x800)
+        return (void)(out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F))), 2;
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+void tui_cut_ends(const tui_app *a, const char *text, int width, char *out, size_t cap)
+{
+    char *clean = md_text_sanitize(text);
+    line l;
+    line_decode(a, clean, &l);
+    if (width < 1)
+        width = 1;
+    if (l.cols > width)
+        line_cut(a, &l, width, true);
+    size_t n = 0;
+    for (size_t i = 0; i < l.n && n + 5 <= cap; i++)
+        n += utf8_put((unsigned)l.cp[i], out + n);
+    if (cap)
+        out[n < cap ? n : cap - 1] = '\0';
+    free(l.cp);
+    free(l.cw);
+    free(clean);
+}
+
 int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill)
 {
     return put_cut(a, y, x, width, at, text, fill, false);

@@ -323,6 +323,9 @@ int tui_put_attr(tui_app *a, int y, int x, int width, attr_t at, const char *tex
  * the end ("spend_last_7d", "spend_last_30d") stay apart when cut. */
 int tui_put_ends(tui_app *a, int y, int x, int width, tui_role r, const char *text, bool fill);
 int tui_put_attr_ends(tui_app *a, int y, int x, int width, attr_t at, const char *text, bool fill);
+/* The text (sanitized) in at most `width` columns, losing its middle as tui_put_ends does, for
+ * a name inside a longer line (the status line's). */
+void tui_cut_ends(const tui_app *a, const char *text, int width, char *out, size_t cap);
 /* Whether a blank looks the same in x as in y (same background, nothing drawn on a blank):
  * then blanks may take either, and a row changes attributes less often on the wire. */
 bool tui_blank_alike(attr_t x, attr_t y);

@@ -590,28 +590,34 @@ static void verdict(const drift_view *d, size_t i, char *out, size_t cap)
 
 static void status(tui_app *a, tui_view *v, char *out, size_t cap)
 {
-    (void)a;
     drift_view *d = v->st;
     if (!d->has_g || !d->nrows || !d->g.nw)
         return;
     int f = d->rows[d->cr];
     size_t i = (size_t)f * d->g.nw + (size_t)d->cw;
     if (d->g.status[i] < 0) {
-        snprintf(out, cap, "no data %s %s", d->g.windows[d->cw], d->g.features[f]);
+        int used = snprintf(out, cap, "no data %s ", d->g.windows[d->cw]);
+        if (used > 0 && (size_t)used < cap)
+            tui_cut_ends(a, d->g.features[f], a->cols - 9 - used, out + used, cap - (size_t)used);
         return;
     }
     char val[40], why[96];
     cell_value(d, i, val, sizeof val);
     verdict(d, i, why, sizeof why);
     /* the value first, with why a large PSI of a few values decides nothing
-     * (drift.psi.min_rows); a long feature name is what gets cut on a narrow line */
+     * (drift.psi.min_rows); a long feature name is what gets cut on a narrow line, in its
+     * middle as in the heatmap (the status line leaves "? help" room) */
     char few[96] = "";
     int64_t n = d->g.present[i];
     if (d->metric == MD_GRID_PSI && n >= 0 && n < d->pol.psi_min_rows)
         snprintf(few, sizeof few, " (%lld value%s < %d)", (long long)n, n == 1 ? "" : "s",
                  d->pol.psi_min_rows);
-    snprintf(out, cap, "%s %s%s %s %s %s", metric_label[d->metric], val, few, why,
-             d->g.windows[d->cw], d->g.features[f]);
+    int used = snprintf(out, cap, "%s %s%s %s %s ", metric_label[d->metric], val, few, why,
+                        d->g.windows[d->cw]);
+    if (used < 0 || (size_t)used >= cap)
+        return;
+    int room = a->cols - 9 - tui_width(out);
+    tui_cut_ends(a, d->g.features[f], room < 12 ? 12 : room, out + used, cap - (size_t)used);
 }
 
 static void crumb(tui_view *v, char *out, size_t cap)

@@ -100,6 +100,12 @@ settle
 # 18 columns at 80: both ends of each name, told apart
 expect_screen_contains "customer_…_last_7d│"
 expect_screen_contains "customer_…last_30d│"
+# the status line names the cell's feature; cut, it keeps both ends too
+keys j
+settle
+screen | tail -n 1 | grep -qE "customer.*_30d$" ||
+    fail "the status line lost the feature's end: $(screen | tail -n 1)"
+keys k
 
 keys :
 type_text "drift days 1"
