@@ -249,6 +249,9 @@ bool tui_push(tui_app *a, const tui_view_ops *ops, const char *arg);
 bool tui_screen(tui_app *a, int n, const char *arg);
 /* Runs a command line ("drift churn", "incidents p1", "q"); false with a message when unknown. */
 bool tui_command(tui_app *a, const char *line);
+/* The command line's Tab completions of `line` (commands, then their arguments: themes, the
+ * incident filters, model names), at most max, into out; returns how many. */
+int tui_complete_command(tui_app *a, const char *line, const char **out, int max);
 /* Records what the view shows as the argument that would open it so ("churn", "churn 3"):
  * asking for the same again finds the screen as it was left, anything else opens it anew. */
 void tui_view_showing(tui_view *v, const char *model, int64_t version);
