@@ -140,6 +140,7 @@ test: deps-test
 sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  CK_TIMEOUT_MULTIPLIER=4 \
 	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference \
 	  check-e2e
 
