@@ -421,12 +421,18 @@ static const char m009_row_identity[] = "ALTER TABLE ingests ADD COLUMN row_iden
 
 /* The Hosmer-Lemeshow p-value on g - 2 degrees of freedom, g the deciles it sums over (those
  * with rows and a mean score strictly between 0 and 1), where stores up to schema 9 have g.
- * md_chi2_sf is registered on the connection for migrations (store.c). */
+ * Only windows with a p-value, readable deciles and g >= 3 (as every window written by
+ * modeldeck has) are touched, and only when the value changes: a row anyone edited into
+ * something else keeps it rather than lock the store at schema 9. md_chi2_sf is registered on
+ * the connection for migrations (store.c). */
 static const char m010_hl_pvalue[] =
-    "UPDATE windows SET hl_pvalue = md_chi2_sf(hl_stat, (SELECT count(*) FROM"
-    "  json_each(windows.deciles) WHERE json_extract(value, '$.n') > 0"
-    "  AND json_extract(value, '$.expected') > 0 AND json_extract(value, '$.expected') < 1) - 2)"
-    " WHERE hl_pvalue IS NOT NULL;";
+    "UPDATE windows SET hl_pvalue = md_chi2_sf(windows.hl_stat, t.g - 2) FROM ("
+    "  SELECT id, (SELECT count(*) FROM json_each(deciles) WHERE json_extract(value, '$.n') > 0"
+    "    AND json_extract(value, '$.expected') > 0 AND json_extract(value, '$.expected') < 1) AS g"
+    "  FROM windows WHERE hl_pvalue IS NOT NULL AND hl_stat IS NOT NULL"
+    "    AND json_valid(deciles) AND json_type(deciles) = 'array') AS t"
+    " WHERE windows.id = t.id AND t.g >= 3"
+    "  AND windows.hl_pvalue IS NOT md_chi2_sf(windows.hl_stat, t.g - 2);";
 
 const char *const md_migrations[] = {
     m001_foundation,     m002_monitoring,     m003_operations, m004_baseline_positives,
@@ -437,7 +443,17 @@ const char *const md_migrations[] = {
 /* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
  * the schema changes). */
 const char *const md_migration_recomputes[] = {
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "hl_pvalue on g - 2 degrees of freedom",
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "hl_pvalue on g - 2 degrees of freedom; 'modeldeck evaluate' applies the incident rules to "
+    "the new values",
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

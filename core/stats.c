@@ -30,11 +30,18 @@
 #define IGAM_MAXIT 100000 /* both expansions need O(sqrt(a)) terms near x = a */
 #define INV_MAXIT  200
 
-/* log(x^a e^-x / Γ(a)), given log x. (lgamma also sets the global signgam: a harmless race if
- * threads call this at once, which lgamma_r would avoid where the platform has it.) */
+/* log Γ(x) for x > 0: lgamma_r, since lgamma sets the global signgam and the two threads of an
+ * ingest compute p-values at once. */
+static double log_gamma(double x)
+{
+    int sign;
+    return lgamma_r(x, &sign);
+}
+
+/* log(x^a e^-x / Γ(a)), given log x. */
 static double igam_log_prefactor(double a, double x, double log_x)
 {
-    return a * log_x - x - lgamma(a);
+    return a * log_x - x - log_gamma(a);
 }
 
 /* S with P(a, x) = x^a e^-x / Γ(a) · S: the series Σ x^n / (a (a+1) ... (a+n)); for x < a + 1. */
@@ -125,7 +132,7 @@ static double igam_upper_start(double a, double target)
 {
     double y = a + 1.0 - target;
     for (int i = 0; i < 8; i++) {
-        y = a * log(y) - lgamma(a) - log(y + 1.0 - a) - target;
+        y = a * log(y) - log_gamma(a) - log(y + 1.0 - a) - target;
         if (!(y > a + 1.0))
             return a + 1.0;
     }
@@ -140,7 +147,7 @@ static double igam_inv(double a, double p)
     bool upper = p > 0.5;
     double target = upper ? log(1.0 - p) : log(p);
     /* P(a, y) <= y^a / Γ(a + 1), so this start is at or below the root. */
-    double t = upper ? log(igam_upper_start(a, target)) : (target + lgamma(a + 1.0)) / a;
+    double t = upper ? log(igam_upper_start(a, target)) : (target + log_gamma(a + 1.0)) / a;
     double lo = -INFINITY, hi = INFINITY; /* the root is in [lo, hi] */
     for (int i = 0; i < INV_MAXIT; i++) {
         double slope;
@@ -209,7 +216,7 @@ static double stirlerr(double n)
 {
     const double s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680, s4 = 1.0 / 1188;
     if (n <= 15)
-        return lgamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * log(2 * STATS_PI);
+        return log_gamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * log(2 * STATS_PI);
     double nn = n * n;
     if (n > 500)
         return (s0 - s1 / nn) / n;

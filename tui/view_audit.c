@@ -9,6 +9,7 @@
  * verdict's line counts the rows checked so far). */
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,8 +136,11 @@ static void *verify_thread(void *arg)
     md_store *s = NULL;
     md_err err;
     w->err[0] = '\0';
-    if (md_store_open(w->path, &o, &s, &err) != MD_OK ||
-        md_audit_verify_watched(s, &w->watch, &w->verdict, &err) != MD_OK)
+    md_status rc = atomic_load(&w->watch.stop) ? md_err_set(&err, MD_ERROR, "stopped")
+                                               : md_store_open(w->path, &o, &s, &err);
+    if (rc == MD_OK)
+        rc = md_audit_verify_watched(s, &w->watch, &w->verdict, &err);
+    if (rc != MD_OK)
         snprintf(w->err, sizeof w->err, "%s", err.msg);
     md_store_close(s);
     atomic_store_explicit(&w->done, true, memory_order_release);
@@ -153,7 +157,12 @@ static void verify_start(tui_app *a, audit_view *g, bool announce)
     atomic_store(&w->watch.checked, 0);
     w->announce = announce;
     w->running = true;
+    /* the console's signals (SIGTERM, SIGWINCH, ...) stay with the thread that handles them */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     w->joinable = pthread_create(&w->thread, NULL, verify_thread, w) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!w->joinable)
         verify_thread(w);
 }
