@@ -11,7 +11,7 @@ per feature and window, each number as docs/METRICS.md defines it:
                           scipy.special.kolmogorov), missing rate and its delta, new categories
   per window              roc_auc_score, brier_score_loss, decile calibration with
                           np.searchsorted on the baseline's score deciles, ECE, Hosmer-Lemeshow
-                          (scipy.stats.chi2.sf)
+                          (scipy.stats.chi2.sf, g - 2 degrees of freedom)
 
   /usr/bin/python3 bench/peer.py BASELINE.csv LOG.csv [--json OUT.json]
 
@@ -149,7 +149,7 @@ def performance(y, s, edges, base_auc):
             hl += (sum_y[i] - sum_s[i]) ** 2 / (sum_s[i] * (1 - sum_s[i] / n[i]))
             g += 1
     out.update(deciles=deciles, ece=float(ece), hl_stat=float(hl),
-               hl_pvalue=float(stats.chi2.sf(hl, g)) if g >= 3 else None)
+               hl_pvalue=float(stats.chi2.sf(hl, g - 2)) if g >= 3 else None)
     return out
 
 
