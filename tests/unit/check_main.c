@@ -27,7 +27,9 @@ static const struct {
     {"atomic", suite_atomic},
     {"concurrency", suite_concurrency},
     {"badinput", suite_badinput},
+    {"replace", suite_replace},
     {"monitor", suite_monitor},
+    {"baseline", suite_baseline},
     {"latency", suite_latency},
     {"parallel", suite_parallel},
     {"http", suite_http},
@@ -35,6 +37,7 @@ static const struct {
     {"incidents", suite_incidents},
     {"workflows", suite_workflows},
     {"jobs", suite_jobs},
+    {"jobs_webhook", suite_jobs_webhook},
 };
 
 static bool wanted(const char *name, int argc, char **argv)

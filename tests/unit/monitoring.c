@@ -1,6 +1,6 @@
-/* The monitoring tests' fixture (check_monitor.c, check_parallel.c): a store with model churn,
- * version 1 and a baseline of generated rows, logs written as files, and the comparison of two
- * stores' drift and calibration. */
+/* The monitoring tests' fixture (check_monitor.c, check_baseline.c, check_parallel.c, ...): a
+ * store with model churn, version 1 and a baseline of generated rows (a version 2 on request),
+ * logs written as files, and the comparison of two stores' drift and calibration. */
 #include "monitoring.h"
 
 #include <math.h>
@@ -87,6 +87,24 @@ md_store *mon_store(void)
     md_status rc = md_baseline_build(s, &mon_op, "churn", 1, path, &bo, &rep, &err);
     ck_assert_msg(rc == MD_OK, "%s", err.msg);
     return s;
+}
+
+void mon_add_version_2(md_store *s)
+{
+    md_version_spec v = {.artifact_uri = "s3://m/2"};
+    md_err err;
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+}
+
+void mon_baseline_v2(md_store *s, const char *text)
+{
+    mon_add_version_2(s);
+    md_err err;
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    md_status rc =
+        md_baseline_build(s, &mon_op, "churn", 2, mon_write_file("b2.csv", text), &bo, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
 }
 
 md_status mon_ingest(md_store *s, const char *path, const md_ingest_opts *extra,

@@ -1,4 +1,5 @@
-/* The monitoring tests' fixture, shared by check_monitor.c and check_parallel.c. */
+/* The monitoring tests' fixture, shared by the suites that build baselines and ingest logs
+ * (check_monitor.c, check_baseline.c, check_parallel.c, check_badinput.c and others). */
 #ifndef MD_TEST_MONITORING_H
 #define MD_TEST_MONITORING_H
 
@@ -24,6 +25,10 @@ char *mon_rows_csv(int n, int days, double shift, bool extra_cat, bool header);
 char *mon_after_lines(char *text, int n);
 /* A store with model churn, version 1 and a baseline of 3,000 generated rows. */
 md_store *mon_store(void);
+/* Adds version 2 of churn, for a baseline of its own. */
+void mon_add_version_2(md_store *s);
+/* Adds version 2 of churn with a baseline built from `text` (a CSV file's content). */
+void mon_baseline_v2(md_store *s, const char *text);
 /* Ingests path into churn v1 with the given options (NULL: defaults). */
 md_status mon_ingest(md_store *s, const char *path, const md_ingest_opts *extra,
                      md_ingest_report *rep, md_err *err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -134,6 +135,29 @@ char *tu_snapshot(md_store *s)
     }
     sqlite3_finalize(names);
     return out ? out : md_xstrdup("");
+}
+
+int64_t tu_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void tu_nap_ms(int ms)
+{
+    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
+}
+
+void tu_assert_has(const char *text, const char *needle)
+{
+    ck_assert_msg(text && strstr(text, needle), "\"%s\" not in \"%s\"", needle,
+                  text ? text : "(null)");
+}
+
+void tu_assert_lacks(const char *text, const char *needle, const char *where)
+{
+    ck_assert_msg(!text || !strstr(text, needle), "\"%s\" found in %s", needle, where);
 }
 
 uint64_t tu_random(uint64_t *state)

@@ -24,6 +24,15 @@ int64_t tu_count(md_store *s, const char *sql);
 int tu_exec(md_store *s, const char *sql);
 void tu_cleanup(void);
 
+/* The monotonic clock in milliseconds, for what a test times or waits for. */
+int64_t tu_now_ms(void);
+/* Sleeps ms milliseconds. */
+void tu_nap_ms(int ms);
+/* Fails the test unless `text` is non-NULL and holds `needle` (both shown). */
+void tu_assert_has(const char *text, const char *needle);
+/* Fails the test if `text` holds `needle`; `where` names the text in the message. */
+void tu_assert_lacks(const char *text, const char *needle, const char *where);
+
 /* splitmix64: the same random numbers on every machine, from *state. */
 uint64_t tu_random(uint64_t *state);
 
@@ -61,7 +70,9 @@ Suite *suite_registry(void);
 Suite *suite_atomic(void);
 Suite *suite_concurrency(void);
 Suite *suite_badinput(void);
+Suite *suite_replace(void);
 Suite *suite_monitor(void);
+Suite *suite_baseline(void);
 Suite *suite_latency(void);
 Suite *suite_parallel(void);
 Suite *suite_http(void);
@@ -69,5 +80,6 @@ Suite *suite_promote(void);
 Suite *suite_incidents(void);
 Suite *suite_workflows(void);
 Suite *suite_jobs(void);
+Suite *suite_jobs_webhook(void);
 
 #endif

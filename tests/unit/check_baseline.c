@@ -1,0 +1,282 @@
+/* baseline: what a baseline takes from its file (each feature's kind read over the whole file,
+ * not its timestamps, numbers turned categorical by a stray text, a contract's features) and what
+ * an ingest takes from its baseline (column names, the roles it counts as features); a second
+ * baseline, or an ingest without one, is refused. The rest of docs/METRICS.md's edge cases:
+ * check_monitor.c; the fixture: monitoring.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "ingest.h"
+#include "mem.h"
+#include "monitoring.h"
+#include "testutil.h"
+#include "versions.h"
+
+Suite *suite_baseline(void);
+
+static void teardown(void)
+{
+    tu_cleanup();
+}
+
+START_TEST(baseline_kind_settles_on_the_whole_file)
+{
+    md_store *s = mon_store();
+    /* x looks numeric for three rows, then is not: categorical, with every row's text. */
+    mon_baseline_v2(s, "score,label,x\n0.2,0,1\n0.4,1,2\n0.6,0,2\n0.8,1,abc\n0.5,1,\n");
+    md_baseline b;
+    md_err err;
+    ck_assert_int_eq(md_baseline_get(s, "churn", 2, &b, &err), MD_OK);
+    md_bfeature *x = &b.features[0];
+    ck_assert_int_eq(x->kind, MD_CATEGORICAL);
+    ck_assert_int_eq(x->missing, 1);
+    ck_assert_int_eq(x->cat_counts[md_strmap_find(&x->cats, "2", 1)], 2);
+    ck_assert_int_eq(x->cat_counts[md_strmap_find(&x->cats, "1", 1)], 1);
+    ck_assert_int_eq(x->cat_counts[md_strmap_find(&x->cats, "abc", 3)], 1);
+    md_baseline_free(&b);
+    /* A JSON key that first appears late: the rows before it count as missing. */
+    md_version_spec v = {.artifact_uri = "s3://m/3"};
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    const char *path = mon_write_file("b3.jsonl", "{\"score\": 0.1}\n{\"score\": 0.2}\n"
+                                                  "{\"score\": 0.3, \"late\": 5}\n"
+                                                  "{\"score\": 0.4, \"late\": \"five\"}\n");
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 3, path, &bo, &rep, &err), MD_OK);
+    ck_assert_int_eq(md_baseline_get(s, "churn", 3, &b, &err), MD_OK);
+    ck_assert_int_eq(b.nfeatures, 1);
+    ck_assert_int_eq(b.features[0].missing, 2);
+    ck_assert_int_eq(b.features[0].kind, MD_CATEGORICAL);
+    ck_assert_int_eq(md_strmap_size(&b.features[0].cats), 2); /* "5" and "five" */
+    md_baseline_free(&b);
+    md_store_close(s);
+}
+END_TEST
+
+/* An ingest takes the column names its baseline was built with where its flags name none: a
+ * label column named only for the baseline still labels the log's rows, and the id column is
+ * no unknown column; a log without that label column is no error (labels come later). */
+START_TEST(ingest_takes_the_baselines_column_names)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    md_err err;
+    md_baseline_opts bo = {.read.cols = {.id = "cid", .score = "prob", .label = "y"}};
+    md_baseline_report brep;
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 2,
+                                       mon_write_file("b2.csv", "cid,prob,y,x\n1,0.2,0,1\n"
+                                                                "2,0.6,1,2\n3,0.4,0,3\n"),
+                                       &bo, &brep, &err),
+                     MD_OK);
+    md_ingest_opts o = {0};
+    md_ingest_report rep;
+    md_status rc =
+        md_ingest(s, &mon_op, "churn", 2,
+                  mon_write_file("l.csv", "ts,cid,prob,y,x\n2026-10-01T00:00:00Z,1,0.3,1,1\n"
+                                          "2026-10-01T00:00:00Z,2,0.7,0,2\n"),
+                  &o, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.labeled, 2);
+    ck_assert_int_eq(rep.nnew, 0);
+    md_ingest_report_free(&rep);
+    rc = md_ingest(s, &mon_op, "churn", 2,
+                   mon_write_file("l2.csv", "ts,cid,prob,x\n2026-10-02T00:00:00Z,1,0.3,1\n"), &o,
+                   &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.labeled, 0);
+    md_ingest_report_free(&rep);
+    /* a log with the usual names while the baseline's were others: the usual ones are read */
+    rc = md_ingest(s, &mon_op, "churn", 2,
+                   mon_write_file("l3.csv", "ts,score,label,x\n2026-10-03T00:00:00Z,0.3,1,1\n"), &o,
+                   &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    ck_assert_int_eq(rep.labeled, 1);
+    md_ingest_report_free(&rep);
+    /* neither: the message says whose name it looked for */
+    rc =
+        md_ingest(s, &mon_op, "churn", 2,
+                  mon_write_file("l4.csv", "ts,p,x\n2026-10-03T00:00:00Z,0.3,1\n"), &o, &rep, &err);
+    ck_assert_int_eq(rc, MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "no score column 'prob' (the baseline's name for it; name it "
+                                  "with --score-col)"),
+                  "%s", err.msg);
+    md_store_close(s);
+}
+END_TEST
+
+/* A baseline does not use its timestamps: zone-less ones (a holdout extract's), or any text,
+ * are no bad rows, and the column is no feature. */
+START_TEST(baseline_ignores_its_timestamps)
+{
+    md_store *s = mon_store();
+    mon_baseline_v2(s,
+                    "ts,score,label,x\n2026-09-01 10:00:00,0.2,0,1\nyesterday,0.6,1,2\n,0.4,0,3\n");
+    md_baseline b;
+    md_err err;
+    int64_t vid = tu_count(s, "SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id"
+                              " WHERE m.name = 'churn' AND v.number = 2");
+    ck_assert_int_eq(md_baseline_load(s, vid, &b, &err), MD_OK);
+    ck_assert_int_eq(b.nfeatures, 1);
+    ck_assert_str_eq(b.features[0].name, "x");
+    md_baseline_free(&b);
+    md_store_close(s);
+}
+END_TEST
+
+/* A timestamp column the baseline took for a feature (built without --ts-col) is named as such
+ * in its report; an ingest reading that column as its timestamp (or any column it reads as the
+ * id, score, label or latency that the baseline counts as a feature) is refused, naming the
+ * rebuild, instead of alerting on every window. */
+START_TEST(ingest_refuses_a_role_the_baseline_counts_as_a_feature)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    md_err err;
+    size_t cap = 200 * 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "event_time,score,label,x\n");
+    for (int i = 0; i < 200; i++)
+        len += (size_t)snprintf(text + len, cap - len, "2026-09-01T10:%02d:%02dZ,0.%d,%d,%d\n",
+                                i / 60, i % 60, 1 + i % 8, i % 2, i % 7);
+    md_baseline_opts bo = {0};
+    md_baseline_report brep;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 2, mon_write_file("b2.csv", text), &bo, &brep, &err),
+        MD_OK);
+    ck_assert_int_eq(brep.nid_like, 1);
+    ck_assert_str_eq(brep.id_like[0].name, "event_time");
+    ck_assert(brep.id_like[0].timestamps);
+    md_ingest_opts o = {.read.cols.ts = "event_time"};
+    md_ingest_report rep;
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 2, mon_write_file("l2.csv", text), &o, &rep, &err),
+        MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "--ts-col event_time: the baseline of churn v2 counts "
+                                  "event_time as a feature") &&
+                      strstr(err.msg, "modeldeck baseline churn 2 FILE --ts-col event_time"),
+                  "%s", err.msg);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 0);
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
+/* A feature of numbers turned categorical by a stray text or two is named in the baseline's
+ * report with those texts, the most frequent first; one of real categories is not. */
+START_TEST(baseline_names_numbers_turned_categorical)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    md_err err;
+    size_t cap = 200 * 48, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text, cap, "score,label,spend,plan\n");
+    for (int i = 0; i < 200; i++)
+        len += (size_t)snprintf(text + len, cap - len, "0.5,%d,%s,%s\n", i % 2,
+                                i == 7 || i == 9 ? "#N/A"
+                                : i == 8         ? "?"
+                                                 : "12.5",
+                                i % 3 ? "basic" : "7");
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 2, mon_write_file("b2.csv", text), &bo, &rep, &err),
+        MD_OK);
+    ck_assert_int_eq(rep.nmostly_numbers, 1);
+    ck_assert_str_eq(rep.mostly_numbers[0].name, "spend");
+    ck_assert_int_eq(rep.mostly_numbers[0].values, 200);
+    ck_assert_int_eq(rep.mostly_numbers[0].numbers, 197);
+    ck_assert_uint_eq(rep.mostly_numbers[0].nstray, 2);
+    ck_assert_str_eq(rep.mostly_numbers[0].stray[0].text, "#N/A");
+    ck_assert_int_eq(rep.mostly_numbers[0].stray[0].rows, 2);
+    ck_assert_str_eq(rep.mostly_numbers[0].stray[1].text, "?");
+    free(text);
+    md_store_close(s);
+}
+END_TEST
+
+/* A second baseline without --replace is refused (exit 3, as an ingest's refusal), before the
+ * file is read. */
+START_TEST(second_baseline_refused_before_reading)
+{
+    md_store *s = mon_store();
+    md_baseline_opts bo = {0};
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 1, tu_path("no-such.csv"), &bo, &rep, &err),
+        MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "churn v1 already has a baseline; pass --replace"), "%s",
+                  err.msg);
+    md_store_close(s);
+}
+END_TEST
+
+/* A contract naming a feature the file lacks is a mistake in the contract (exit 2, as its other
+ * mistakes), named with both files. */
+START_TEST(contract_of_a_feature_not_in_the_file)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    md_err err;
+    char *contract =
+        md_xstrdup(mon_write_file("c.json", "[{\"name\": \"x\"}, {\"name\": \"nope\", \"type\": "
+                                            "\"numeric\"}]"));
+    md_baseline_opts bo = {.contract_path = contract};
+    md_baseline_report rep;
+    ck_assert_int_eq(
+        md_baseline_build(s, &mon_op, "churn", 2,
+                          mon_write_file("b2.csv", "score,label,x\n0.2,0,1\n0.6,1,2\n"), &bo, &rep,
+                          &err),
+        MD_INVALID);
+    ck_assert_msg(strstr(err.msg, "c.json: features[1].name: the contract names feature 'nope', "
+                                  "which is not a feature column of") &&
+                      strstr(err.msg, "b2.csv"),
+                  "%s", err.msg);
+    free(contract);
+    md_store_close(s);
+}
+END_TEST
+
+START_TEST(no_baseline_no_ingest)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    md_err err;
+    md_ingest_opts o = {0};
+    md_ingest_report rep;
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 2, mon_write_file("l.csv", "ts,score\n"), &o, &rep, &err),
+        MD_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no baseline"));
+    md_ingest_report_free(&rep);
+    md_actor viewer = tu_actor("vic");
+    tu_user(s, "vic", "viewer");
+    ck_assert_int_eq(
+        md_ingest(s, &viewer, "churn", 1, mon_write_file("l.csv", "ts,score\n"), &o, &rep, &err),
+        MD_REFUSED);
+    md_ingest_report_free(&rep);
+    md_store_close(s);
+}
+END_TEST
+
+Suite *suite_baseline(void)
+{
+    Suite *s = suite_create("baseline");
+    TCase *tc = tcase_create("baseline");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, baseline_kind_settles_on_the_whole_file);
+    tcase_add_test(tc, no_baseline_no_ingest);
+    tcase_add_test(tc, ingest_takes_the_baselines_column_names);
+    tcase_add_test(tc, baseline_ignores_its_timestamps);
+    tcase_add_test(tc, contract_of_a_feature_not_in_the_file);
+    tcase_add_test(tc, second_baseline_refused_before_reading);
+    tcase_add_test(tc, baseline_names_numbers_turned_categorical);
+    tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
+    suite_add_tcase(s, tc);
+    return s;
+}
