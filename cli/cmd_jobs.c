@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "jobs.h"
+#include "proposals.h"
 #include "json.h"
 #include "scorecard.h"
 #include "text.h"

@@ -14,7 +14,7 @@
 #include "models.h"
 #include "incidents.h"
 #include "ingest_int.h"
-#include "jobs.h"
+#include "proposals.h"
 #include "pass.h"
 #include "policies.h"
 #include "profile.h"

@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "json.h"
 #include "jobs.h"
+#include "proposals.h"
 #include "mem.h"
 #include "policies.h"
 #include "text.h"

@@ -16,6 +16,7 @@
 #include "ingest.h"
 #include "baseline.h"
 #include "jobs.h"
+#include "proposals.h"
 #include "models.h"
 #include "ops.h"
 #include "policies.h"
