@@ -9,6 +9,7 @@
 #include "json.h"
 #include "numparse.h"
 #include "results.h"
+#include "text.h"
 #include "versions.h"
 
 /* MODEL [VERSION] [--window W] */
@@ -175,7 +176,7 @@ static void drift_text(json_t *doc, bool alerts, size_t total)
         size_t k;
         json_array_foreach(nc, k, v)
         {
-            char *name = cli_safe(json_string_value(v));
+            char *name = md_text_sanitize_value(json_string_value(v));
             printf("%s %s", k ? "," : "", name);
             free(name);
         }

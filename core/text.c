@@ -61,19 +61,26 @@ static bool is_unsafe_cp(unsigned cp)
 
 static const char replacement[] = "\xEF\xBF\xBD";
 
-static char *sanitize(const char *s, bool keep_lines);
+typedef enum { SAN_TEXT, SAN_LINES, SAN_VALUE } san_mode;
+
+static char *sanitize(const char *s, san_mode mode);
 
 char *md_text_sanitize(const char *s)
 {
-    return sanitize(s, false);
+    return sanitize(s, SAN_TEXT);
+}
+
+char *md_text_sanitize_value(const char *s)
+{
+    return sanitize(s, SAN_VALUE);
 }
 
 char *md_text_sanitize_lines(const char *s)
 {
-    return sanitize(s, true);
+    return sanitize(s, SAN_LINES);
 }
 
-static char *sanitize(const char *s, bool keep_lines)
+static char *sanitize(const char *s, san_mode mode)
 {
     if (!s)
         return md_xstrdup("");
@@ -84,9 +91,9 @@ static char *sanitize(const char *s, bool keep_lines)
     for (size_t i = 0; i < n;) {
         unsigned cp;
         size_t len = utf8_decode(p + i, n - i, &cp);
-        if (len == 1 && keep_lines && cp == '\n') {
+        if (len == 1 && mode == SAN_LINES && cp == '\n') {
             out[o++] = '\n';
-        } else if (len == 1 && (cp == '\t' || cp == '\n' || cp == '\r')) {
+        } else if (len == 1 && mode != SAN_VALUE && (cp == '\t' || cp == '\n' || cp == '\r')) {
             out[o++] = ' ';
         } else if (len == 1 && (cp < 0x20 || cp == 0x7F)) {
             out[o++] = '^';

@@ -14,6 +14,10 @@
  * overrides and invalid bytes become U+FFFD. NULL gives "". The caller frees. */
 char *md_text_sanitize(const char *s);
 
+/* The same for a category from the data: tab, CR and LF too become caret
+ * notation ("^I", "^M", "^J"), so that "a<TAB>b" and "a b" do not read alike. */
+char *md_text_sanitize_value(const char *s);
+
 /* The same, keeping line breaks (for multi-line text such as a job's log tail). */
 char *md_text_sanitize_lines(const char *s);
 

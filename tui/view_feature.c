@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "policies.h"
 #include "results.h"
+#include "text.h"
 
 typedef struct {
     char label[96];
@@ -280,6 +281,14 @@ static int bin_order(const void *x, const void *y)
 
 /* The union of the baseline's categories and the window's, the baseline's commonest first and
  * the new ones after them. */
+/* A category as shown: a tab in it reads ^I, not as a space (md_text_sanitize_value). */
+static void category_label(const char *cat, char *out, size_t cap)
+{
+    char *v = md_text_sanitize_value(cat);
+    snprintf(out, cap, "%s", v);
+    free(v);
+}
+
 static void categorical_bins(feature_view *f, json_t *hist)
 {
     int64_t total = 0, btotal = sum(f->bcounts, f->nbcounts);
@@ -290,7 +299,7 @@ static void categorical_bins(feature_view *f, json_t *hist)
     for (size_t i = 0; i < f->nbcounts; i++) {
         fbin *b = &f->bins[f->nb++];
         const char *cat = md_strmap_key(&f->cats, i);
-        snprintf(b->label, sizeof b->label, "%s", cat);
+        category_label(cat, b->label, sizeof b->label);
         b->base = share(f->bcounts[i], btotal);
         b->win = share(json_integer_value(json_object_get(hist, cat)), total);
     }
@@ -299,7 +308,7 @@ static void categorical_bins(feature_view *f, json_t *hist)
         if (md_strmap_find(&f->cats, k, strlen(k)) >= 0)
             continue;
         fbin *b = &f->bins[f->nb++];
-        snprintf(b->label, sizeof b->label, "%s", k);
+        category_label(k, b->label, sizeof b->label);
         b->win = share(json_integer_value(cnt), total);
         b->is_new = true;
     }
@@ -497,7 +506,9 @@ static void draw_stats3(tui_app *a, feature_view *f, int y, int cols)
     size_t i;
     json_array_foreach(nc, i, c)
     {
-        snprintf(t, sizeof t, "%s%s", i ? ", " : "", json_string_value(c));
+        char *name = md_text_sanitize_value(json_string_value(c));
+        snprintf(t, sizeof t, "%s%s", i ? ", " : "", name);
+        free(name);
         seg(a, y, &x, cols, TUI_WARN, t);
     }
 }

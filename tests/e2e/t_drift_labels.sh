@@ -43,7 +43,7 @@ with open(d + "/cats.csv", "w") as f:
     f.write("ts,score,label,segment\n")
     for i in range(200):
         f.write("2026-11-24T12:00:00Z,%.3f,%d,%s\n" % (rnd.random(), i % 2,
-                ["a", "b", "a_segment_name_much_longer_than_the_label_column"][i % 3]))
+                ["a", "b", "a_segment_name_much_longer_than_the_label_column", "c\td"][i % 4]))
 # model GAPS: one window whose feature went 10% missing, its values as before: a warn by
 # missingness that the PSI map's shade does not show, so the cell carries the '*' mark
 log(d + "/gaps_base.csv", ["f0"], ["2026-11-01T00:00:00Z"], 1000)
@@ -138,6 +138,9 @@ wait_for "a_segment_name"
 settle
 screen | grep -F "a_segment_name" | grep -qE "a_segment_name[^ ]*… new" ||
     fail "the long new category lost its marker: $(screen | grep -F a_segment_name)"
+# a tab inside a category shows as ^I, here and in the CLI, not as a space ("c d" is another)
+expect_screen_contains "c^Id"
+md drift cats 1 | grep -qF "c^Id" || fail "the CLI shows the tab as: $(md drift cats 1 | grep -F 'c')"
 keys Escape
 
 # the incident queue and an incident's evidence cut long names in the middle too: the two

@@ -27,6 +27,22 @@ START_TEST(sanitize_escapes_become_inert)
 }
 END_TEST
 
+/* A category from the data keeps a tab, CR or LF visible: "a<TAB>b" must not read as "a b". */
+START_TEST(sanitized_values_show_tabs_and_breaks)
+{
+    char *got = md_text_sanitize_value("a\tb");
+    ck_assert_str_eq(got, "a^Ib");
+    free(got);
+    got = md_text_sanitize_value("x\r\ny \x1b[1m");
+    ck_assert_str_eq(got, "x^M^Jy ^[[1m");
+    free(got);
+    got = md_text_sanitize_value("caf\xc3\xa9 \xe2\x80\xae");
+    ck_assert_str_eq(got, "caf\xc3\xa9 \xEF\xBF\xBD");
+    free(got);
+    expect_sanitized("a\tb", "a b"); /* free text keeps its spaces */
+}
+END_TEST
+
 START_TEST(sanitized_output_has_no_control_bytes)
 {
     char in[256];
@@ -82,6 +98,7 @@ Suite *suite_text(void)
     Suite *s = suite_create("text");
     TCase *tc = tcase_create("text");
     tcase_add_test(tc, sanitize_escapes_become_inert);
+    tcase_add_test(tc, sanitized_values_show_tabs_and_breaks);
     tcase_add_test(tc, sanitized_output_has_no_control_bytes);
     tcase_add_test(tc, utf8_validation);
     tcase_add_test(tc, names);
