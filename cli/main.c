@@ -162,6 +162,8 @@ int cli_open(cli_ctx *c)
         return cli_fail(c, &err);
     md_status rc = md_store_open(path, &opts, &c->store, &err);
     free(path);
+    if (rc == MD_OK && md_store_upgrade_note(c->store, false)[0])
+        fprintf(stderr, "modeldeck: %s\n", md_store_upgrade_note(c->store, false));
     if (rc == MD_OK)
         rc = md_actor_resolve(c->store, c->read_only, &c->actor, &err);
     return rc == MD_OK ? 0 : cli_fail(c, &err);

@@ -442,18 +442,18 @@ const char *const md_migrations[] = {
 
 /* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
  * the schema changes). */
-const char *const md_migration_recomputes[] = {
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    "hl_pvalue on g - 2 degrees of freedom; 'modeldeck evaluate' applies the incident rules to "
-    "the new values",
+const md_recompute md_migration_recomputes[] = {
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {NULL, NULL, NULL},
+    {"hl_pvalue on g - 2 degrees of freedom", "modeldeck evaluate",
+     "applies the incident rules to the new values"},
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

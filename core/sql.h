@@ -64,8 +64,12 @@ md_status md_setting_put(md_store *s, const char *key, const char *value, md_err
 /* Schema migrations, in order; index i brings user_version from i to i + 1. */
 extern const char *const md_migrations[];
 extern const int md_migration_count;
-/* Per migration, what it recomputes in stored rows (audited as store.migrate), or NULL. */
-extern const char *const md_migration_recomputes[];
+/* Per migration, what it recomputes in stored rows (audited as store.migrate; what = NULL: only
+ * the schema changes), and the command that then brings the rest up to date, and why. */
+typedef struct {
+    const char *what, *command, *purpose;
+} md_recompute;
+extern const md_recompute md_migration_recomputes[];
 
 /* The append-only triggers, kept here because `audit verify` checks that the store still holds
  * exactly these (a same-named trigger that never fires would otherwise pass). */

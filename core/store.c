@@ -36,6 +36,8 @@ struct md_store {
     md_clock clock;
     bool in_tx;
     bool created;    /* this open created the file */
+    char upgrade_note[512]; /* what this open's migrations recomputed, for the user ("" none) */
+    char upgrade_brief[96]; /* the same in a status line's width */
     int64_t sim_now; /* a replayed clock (md_store_set_now), 0 when none */
     kept_stmt kept[KEPT_MAX];
     size_t nkept;
@@ -55,6 +57,11 @@ sqlite3 *md_store_db(md_store *s)
 const char *md_store_path(const md_store *s)
 {
     return s->path;
+}
+
+const char *md_store_upgrade_note(const md_store *s, bool brief)
+{
+    return brief ? s->upgrade_brief : s->upgrade_note;
 }
 
 const md_clock *md_store_clock(const md_store *s)
@@ -485,14 +492,21 @@ static void sql_chi2_sf(sqlite3_context *c, int n, sqlite3_value **v)
 }
 
 /* A migration that recomputed stored figures, in the audit chain: by the OS user who ran the
- * binary that upgraded the store. */
+ * binary that upgraded the store; and a note for that user, in full and brief. */
 static md_status audit_migration(md_store *s, int index, int changed, md_err *err)
 {
-    char who[65];
+    const md_recompute *r = &md_migration_recomputes[index];
+    char reason[256], who[65];
+    snprintf(reason, sizeof reason, "%s; '%s' %s", r->what, r->command, r->purpose);
+    snprintf(s->upgrade_note, sizeof s->upgrade_note,
+             "the store was upgraded to schema %d, recomputing %d window%s: %s", index + 1, changed,
+             changed == 1 ? "" : "s", reason);
+    snprintf(s->upgrade_brief, sizeof s->upgrade_brief,
+             "store upgraded to schema %d, %d windows recomputed: run '%s'", index + 1, changed,
+             r->command);
     md_identity_os(who);
     json_t *d = json_pack("{s:i, s:i}", "schema", index + 1, "rows", changed);
-    md_status rc = md_audit_append(s, who, "store.migrate", "store", md_migration_recomputes[index],
-                                   d, NULL, err);
+    md_status rc = md_audit_append(s, who, "store.migrate", "store", reason, d, NULL, err);
     json_decref(d);
     return rc;
 }
@@ -509,7 +523,7 @@ static md_status apply_migration(md_store *s, int index, md_err *err)
                  MD_APPLICATION_ID, index + 1);
         rc = md_sql_exec(s, md_migrations[index], err);
         int changed = sqlite3_changes(s->db);
-        if (rc == MD_OK && md_migration_recomputes[index] && changed > 0)
+        if (rc == MD_OK && md_migration_recomputes[index].what && changed > 0)
             rc = audit_migration(s, index, changed, err);
         if (rc == MD_OK)
             rc = md_sql_exec(s, sql, err);

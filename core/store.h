@@ -35,6 +35,9 @@ md_status md_store_open(const char *path, const md_open_opts *opts, md_store **o
 void md_store_close(md_store *s);
 
 const char *md_store_path(const md_store *s);
+/* What the migrations this open ran recomputed in stored figures, and what to run next, for
+ * the user to read ("" when none did); `brief`: in under 80 columns, for a status line. */
+const char *md_store_upgrade_note(const md_store *s, bool brief);
 const md_clock *md_store_clock(const md_store *s);
 /* Current time as stored text ("2026-11-26T06:05:35.123Z"), from the store's clock. */
 void md_store_now_text(const md_store *s, char out[MD_TIME_TEXT_MAX]);

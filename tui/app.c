@@ -747,7 +747,9 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
                    theme_problem, sizeof theme_problem);
     tui_reload_all(&a);
     tui_screen(&a, 1, NULL);
-    if (cfg_problem[0])
+    if (md_store_upgrade_note(s, true)[0])
+        tui_msg(&a, TUI_WARN, "%s", md_store_upgrade_note(s, true));
+    else if (cfg_problem[0])
         tui_msg(&a, TUI_ERROR, "%s", cfg_problem);
     else if (theme_problem[0])
         tui_msg(&a, TUI_ERROR, "%s", theme_problem);

@@ -86,9 +86,31 @@ bad_identity() {
     expect_exit 0
 }
 
+# A store an older modeldeck wrote (schema 9: Hosmer-Lemeshow p-values on g degrees of freedom)
+# is upgraded on first open; the user is told on stderr what was recomputed and what to run
+# next, and stdout stays the command's own (a script reading --json is not disturbed).
+old_store_upgrade() {
+    DB="$T_DIR/old.db"
+    MODELDECK_USER=demo run_cmd "$MODELDECK_BIN" --db "$DB" demo
+    expect_exit 0
+    sqlite3 "$DB" "UPDATE windows SET hl_pvalue = hl_pvalue * 0.5 + 0.001 WHERE hl_pvalue IS NOT NULL;
+                   PRAGMA user_version = 9;" || fail "sqlite3"
+    local n
+    n=$(sqlite3 "$DB" "SELECT count(*) FROM windows WHERE hl_pvalue IS NOT NULL")
+    md_as olga --json model list
+    expect_exit 0
+    expect_json_doc "$OUT"
+    expect_stderr_contains "modeldeck: the store was upgraded to schema 10, recomputing $n windows"
+    expect_stderr_contains "'modeldeck evaluate'"
+    md_as olga --json model list
+    expect_exit 0
+    expect_stderr_empty
+}
+
 run_case foreign_sqlite
 run_case not_sqlite
 run_case empty_file
 run_case a_directory
 run_case bad_identity
+run_case old_store_upgrade
 end_cases

@@ -63,6 +63,7 @@ START_TEST(latest_to_latest_changes_nothing)
         md_err err;
         ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
         ck_assert_int_eq(sqlite3_total_changes(md_store_db(s)), 0);
+        ck_assert_str_eq(md_store_upgrade_note(s, false), "");
         char *after = schema_text(s);
         ck_assert_str_eq(before, after);
         ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit);
@@ -136,6 +137,13 @@ START_TEST(hl_pvalue_migration_recomputes_stored_windows)
     char *got = one_text(s, values);
     ck_assert_str_eq(got, want);
     ck_assert_str_ne(before, want);
+    /* the user is told, and what to run next (the CLI prints it, the console shows it) */
+    ck_assert_str_eq(md_store_upgrade_note(s, false),
+                     "the store was upgraded to schema 10, recomputing 3 windows: hl_pvalue on"
+                     " g - 2 degrees of freedom; 'modeldeck evaluate' applies the incident rules"
+                     " to the new values");
+    ck_assert_str_eq(md_store_upgrade_note(s, true),
+                     "store upgraded to schema 10, 3 windows recomputed: run 'modeldeck evaluate'");
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit + 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'store.migrate' AND"
                                  " object = 'store' AND json_extract(details, '$.schema') = 10 AND"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# A store an older modeldeck wrote (schema 9, Hosmer-Lemeshow p-values on g degrees of freedom)
+# opened in the console: upgraded, and the status line says how many windows were recomputed
+# and what to run next, within 80 columns.
+. "$(dirname "$0")/lib.sh"
+
+sqlite3 "$DB" "UPDATE windows SET hl_pvalue = hl_pvalue * 0.5 WHERE hl_pvalue IS NOT NULL;
+               PRAGMA user_version = 9;" || fail "sqlite3"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM windows WHERE hl_pvalue IS NOT NULL")
+start_console -u olga
+wait_for "store upgraded to schema 10, $n windows recomputed: run 'modeldeck evaluate'"
+[ "$(sqlite3 "$DB" "PRAGMA user_version")" = 10 ] || fail "the store was not upgraded"
