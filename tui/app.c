@@ -1,6 +1,8 @@
 /* The console's loop: the terminal, the view stack, the header and the status line, keys,
  * the check for changes by others, and every way out (the command line is tui/command.c).
  *
+ * The frame around the view (header, breadcrumbs, status line) is tui/frame.c.
+ *
  * Calm over SSH: nothing is redrawn on a timer except what changed (the clock once a minute,
  * a view whose data another operator changed); curses sends only the cells that differ. */
 #include <errno.h>
@@ -18,9 +20,6 @@
 #include "jobs.h"
 #include "mem.h"
 #include "settings.h"
-
-#define MIN_ROWS 24
-#define MIN_COLS 80
 
 static volatile sig_atomic_t got_signal;
 
@@ -376,156 +375,18 @@ void tui_reload_all(tui_app *a)
 
 /* ---- drawing ----------------------------------------------------------------------------------------- */
 
-static void draw_header(tui_app *a)
-{
-    char left[256], right[160], clock[16];
-    const char *db = a->opts.db_path ? strrchr(a->opts.db_path, '/') : NULL;
-    db = db ? db + 1 : a->opts.db_path ? a->opts.db_path : "";
-    char roles[64] = "";
-    for (int r = 0; r < MD_ROLE_COUNT; r++)
-        if (a->roles & (1u << r))
-            snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%s",
-                     roles[0] ? "," : "", md_role_name((md_role)r));
-    snprintf(left, sizeof left, " %s %s %s (%s)", db, tui_glyph(a, TUI_G_VLINE),
-             a->actor.name, roles[0] ? roles : "no role");
-    time_t now = (time_t)(tui_now_ms() / 1000);
-    const char *fixed = getenv("MODELDECK_NOW");
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    if (fixed && *fixed)
-        snprintf(clock, sizeof clock, "%.5s UTC", strchr(fixed, 'T') ? strchr(fixed, 'T') + 1 : "");
-    else
-        snprintf(clock, sizeof clock, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
-    tui_put(a, 0, 0, a->cols, TUI_HEADER, left, true);
-    int x = tui_width(left) + 1;
-    if (a->read_only)
-        x += tui_put(a, 0, x, a->cols - x, TUI_READONLY, " READ-ONLY ", false) + 1;
-    /* right side: incidents by severity, approvals, clock; shorter forms when room is short */
-    int rx = 0;
-    for (int form = 0; form < 3; form++) {
-        snprintf(right, sizeof right, "P1 %lld P2 %lld P3 %lld P4 %lld %s %lld %s ",
-                 (long long)a->counts.incidents[1], (long long)a->counts.incidents[2],
-                 (long long)a->counts.incidents[3], (long long)a->counts.incidents[4],
-                 tui_glyph(a, TUI_G_VLINE), (long long)a->counts.pending,
-                 form == 0 ? "pending" : form == 1 ? "pend" : "p");
-        if (form < 2)
-            snprintf(right + strlen(right), sizeof right - strlen(right), "%s %s ",
-                     tui_glyph(a, TUI_G_VLINE), clock);
-        rx = a->cols - tui_width(right);
-        if (rx > x)
-            break;
-    }
-    if (rx <= x)
-        return;
-    tui_put(a, 0, rx, a->cols - rx, TUI_HEADER, right, false);
-    /* the counts that need attention stand out */
-    int cx = rx;
-    for (int s = 1; s <= 4; s++) {
-        char part[32];
-        snprintf(part, sizeof part, "P%d %lld", s, (long long)a->counts.incidents[s]);
-        if (a->counts.incidents[s] > 0 && s <= 2)
-            tui_put(a, 0, cx, tui_width(part), s == 1 ? TUI_P1 : TUI_P2, part, false);
-        cx += tui_width(part) + 1;
-    }
-}
-
-static void draw_crumbs(tui_app *a)
-{
-    char line[512] = " ";
-    tui_view *stack[16];
-    int n = 0;
-    for (tui_view *v = a->top; v && n < 16; v = v->below)
-        stack[n++] = v;
-    for (int i = n - 1; i >= 0; i--) {
-        char crumb[160] = "";
-        if (stack[i]->ops->crumb)
-            stack[i]->ops->crumb(stack[i], crumb, sizeof crumb);
-        snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s%s%s",
-                 i < n - 1 ? " " : "", i < n - 1 ? tui_glyph(a, TUI_G_CRUMB) : "",
-                 i < n - 1 ? " " : "", crumb[0] ? crumb : stack[i]->ops->title);
-    }
-    if (a->top && a->top->filter[0])
-        snprintf(line + strlen(line), sizeof line - strlen(line), "   [/%s%s]",
-                 a->top->filter_invert ? "!" : "", a->top->filter);
-    tui_put(a, 1, 0, a->cols, TUI_CRUMB, line, true);
-}
-
-static void draw_status(tui_app *a)
-{
-    int y = a->rows - 1;
-    if (a->msg[0] && tui_now_ms() < a->msg_until) {
-        tui_put(a, y, 0, a->cols, a->msg_role, a->msg, true);
-        return;
-    }
-    a->msg[0] = '\0';
-    tui_put(a, y, 0, a->cols, TUI_STATUS, "", true);
-    tui_view *v = a->top;
-    char info[256] = "";
-    if (v && v->ops->status)
-        v->ops->status(a, v, info, sizeof info);
-    /* What the cursor is on comes first; the hints give way down to "? help". They give way
-     * only as far as needed and come back only when there is clearly room, so moving over
-     * values of different lengths does not make them jump (nor resend them). */
-    static const tui_view *hint_view;
-    static int hint_room, hint_cols;
-    int room = a->cols - (info[0] ? tui_width(info) + 2 : 0), x = 0;
-    if (room < 8)
-        room = 8;
-    if (v == hint_view && a->cols == hint_cols && room >= hint_room && room < hint_room + 12)
-        room = hint_room;
-    hint_view = v;
-    hint_room = room;
-    hint_cols = a->cols;
-    for (const tui_action *act = v ? v->ops->actions : NULL; act && *act; act++) {
-        const char *key = tui_action_key(*act);
-        int need = tui_width(key) + tui_width(tui_action_hint(*act)) + 2;
-        if (x + need + 7 > room)
-            break;
-        bool off = tui_unavailable(a, v, *act) != NULL;
-        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_KEY, key, false);
-        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_STATUS, " ", false);
-        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_STATUS, tui_action_hint(*act), false);
-        x += tui_put(a, y, x, room - x, TUI_STATUS, " ", false);
-    }
-    x += tui_put(a, y, x, room - x, TUI_KEY, "?", false);
-    tui_put(a, y, x, room - x, TUI_STATUS, " help", false);
-    if (info[0]) {
-        int w = tui_width(info);
-        int ix = a->cols - w - 1 > room ? a->cols - w - 1 : room;
-        tui_put(a, y, ix, a->cols - ix, TUI_STATUS, info, false);
-    }
-}
-
-static void draw_too_small(tui_app *a)
-{
-    erase();
-    char text[96];
-    snprintf(text, sizeof text, "terminal too small (need %dx%d, have %dx%d)", MIN_COLS, MIN_ROWS,
-             a->cols, a->rows);
-    int w = tui_width(text);
-    tui_put(a, a->rows / 2, a->cols > w ? (a->cols - w) / 2 : 0, a->cols, TUI_NORMAL, text, false);
-    if (a->rows > 2)
-        tui_put(a, a->rows / 2 + 1, a->cols > 12 ? (a->cols - 12) / 2 : 0, a->cols, TUI_DIM,
-                "Q: quit", false);
-}
-
-bool tui_too_small(const tui_app *a)
-{
-    return a->rows < MIN_ROWS || a->cols < MIN_COLS;
-}
-
 void tui_draw(tui_app *a)
 {
     if (tui_too_small(a)) {
-        draw_too_small(a);
+        tui_draw_too_small(a);
         return;
     }
     tui_view *v = a->top;
     if (v && (v->stale || v->loaded_at != a->data_version))
         view_load(a, v);
     erase(); /* curses sends only what differs from the last frame */
-    draw_header(a);
-    draw_crumbs(a);
+    tui_draw_header(a);
+    tui_draw_crumbs(a);
     int top = 2, rows = a->rows - 3;
     if (v && v->error[0]) {
         for (int r = 0; r < rows; r++)
@@ -534,7 +395,7 @@ void tui_draw(tui_app *a)
     } else if (v) {
         v->ops->draw(a, v, top, rows, a->cols);
     }
-    draw_status(a);
+    tui_draw_status(a);
 }
 
 void tui_resized(tui_app *a)
@@ -566,7 +427,7 @@ static void filter_prompt(tui_app *a)
 static void handle_key(tui_app *a, int r, wint_t ch)
 {
     int code = tui_key_code(r, ch);
-    if (a->rows < MIN_ROWS || a->cols < MIN_COLS) { /* only quitting and resizing work */
+    if (tui_too_small(a)) { /* only quitting and resizing work */
         tui_action q = tui_keymap_lookup(NULL, code);
         if (q == TUI_A_QUIT || q == TUI_A_CLOSE)
             a->quit = true;

@@ -173,23 +173,19 @@ static int put_cut(tui_app *a, int y, int x, int width, attr_t at, const char *t
     return fill ? width : used;
 }
 
+/* cp as UTF-8 at out; returns its bytes (1 to 4). */
 static size_t utf8_put(unsigned cp, char *out)
 {
-    if (cp < 0x80)
-        return (void)(out[0] = (char)cp), 1;
-    if (cp < 0x800)
-        return (void)(out[0] = (char)(0xC0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3F))), 2;
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
     }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+        out[i] = (char)(0x80 | (cp & 0x3F));
+    out[0] = (char)(lead[n] | cp);
+    return n;
 }
 
 void tui_cut_ends(const tui_app *a, const char *text, int width, char *out, size_t cap)

@@ -289,6 +289,12 @@ void tui_draw(tui_app *a);
 void tui_resized(tui_app *a);
 /* Below 80x24: tui_draw shows only "terminal too small"; modal loops draw nothing on top. */
 bool tui_too_small(const tui_app *a);
+/* The frame around a view's body (tui/frame.c): the header line, the breadcrumbs, the status
+ * line, and the whole screen's notice when the terminal is too small. */
+void tui_draw_header(tui_app *a);
+void tui_draw_crumbs(tui_app *a);
+void tui_draw_status(tui_app *a);
+void tui_draw_too_small(tui_app *a);
 /* True (and a->quit set) when SIGTERM, SIGHUP or SIGINT arrived: every loop leaves. */
 bool tui_poll_signals(tui_app *a);
 /* The role of a severity ("P1" -> TUI_P1), TUI_NORMAL when unknown. */

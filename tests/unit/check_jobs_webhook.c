@@ -25,7 +25,7 @@ static const char *srv_url(void)
 }
 
 /* A webhook backend for `url`: a bearer token from TOKEN_ENV, a body template using every
- * placeholder; the caller adjusts it before jobs_set_backend. */
+ * `${...}` field; the caller adjusts it before jobs_set_backend. */
 static json_t *hook(const char *url)
 {
     json_t *b =

@@ -1,0 +1,153 @@
+/* The frame every screen is drawn in: the header (store, who, incident counts, pending
+ * requests, the clock), the breadcrumbs, and the status line (a message, else what the cursor
+ * is on beside the view's key hints), and the notice for a terminal under 80x24.
+ *
+ * Why apart from the loop: what the frame shows is a layout of its own, tested by the golden
+ * screens; the loop only asks for it around each view's body. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define MIN_ROWS 24
+#define MIN_COLS 80
+
+void tui_draw_header(tui_app *a)
+{
+    char left[256], right[160], clock[16];
+    const char *db = a->opts.db_path ? strrchr(a->opts.db_path, '/') : NULL;
+    db = db ? db + 1 : a->opts.db_path ? a->opts.db_path : "";
+    char roles[64] = "";
+    for (int r = 0; r < MD_ROLE_COUNT; r++)
+        if (a->roles & (1u << r))
+            snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%s",
+                     roles[0] ? "," : "", md_role_name((md_role)r));
+    snprintf(left, sizeof left, " %s %s %s (%s)", db, tui_glyph(a, TUI_G_VLINE),
+             a->actor.name, roles[0] ? roles : "no role");
+    time_t now = (time_t)(tui_now_ms() / 1000);
+    const char *fixed = getenv("MODELDECK_NOW");
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (fixed && *fixed)
+        snprintf(clock, sizeof clock, "%.5s UTC", strchr(fixed, 'T') ? strchr(fixed, 'T') + 1 : "");
+    else
+        snprintf(clock, sizeof clock, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+    tui_put(a, 0, 0, a->cols, TUI_HEADER, left, true);
+    int x = tui_width(left) + 1;
+    if (a->read_only)
+        x += tui_put(a, 0, x, a->cols - x, TUI_READONLY, " READ-ONLY ", false) + 1;
+    /* right side: incidents by severity, approvals, clock; shorter forms when room is short */
+    int rx = 0;
+    for (int form = 0; form < 3; form++) {
+        snprintf(right, sizeof right, "P1 %lld P2 %lld P3 %lld P4 %lld %s %lld %s ",
+                 (long long)a->counts.incidents[1], (long long)a->counts.incidents[2],
+                 (long long)a->counts.incidents[3], (long long)a->counts.incidents[4],
+                 tui_glyph(a, TUI_G_VLINE), (long long)a->counts.pending,
+                 form == 0 ? "pending" : form == 1 ? "pend" : "p");
+        if (form < 2)
+            snprintf(right + strlen(right), sizeof right - strlen(right), "%s %s ",
+                     tui_glyph(a, TUI_G_VLINE), clock);
+        rx = a->cols - tui_width(right);
+        if (rx > x)
+            break;
+    }
+    if (rx <= x)
+        return;
+    tui_put(a, 0, rx, a->cols - rx, TUI_HEADER, right, false);
+    /* the counts that need attention stand out */
+    int cx = rx;
+    for (int s = 1; s <= 4; s++) {
+        char part[32];
+        snprintf(part, sizeof part, "P%d %lld", s, (long long)a->counts.incidents[s]);
+        if (a->counts.incidents[s] > 0 && s <= 2)
+            tui_put(a, 0, cx, tui_width(part), s == 1 ? TUI_P1 : TUI_P2, part, false);
+        cx += tui_width(part) + 1;
+    }
+}
+
+void tui_draw_crumbs(tui_app *a)
+{
+    char line[512] = " ";
+    tui_view *stack[16];
+    int n = 0;
+    for (tui_view *v = a->top; v && n < 16; v = v->below)
+        stack[n++] = v;
+    for (int i = n - 1; i >= 0; i--) {
+        char crumb[160] = "";
+        if (stack[i]->ops->crumb)
+            stack[i]->ops->crumb(stack[i], crumb, sizeof crumb);
+        snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s%s%s",
+                 i < n - 1 ? " " : "", i < n - 1 ? tui_glyph(a, TUI_G_CRUMB) : "",
+                 i < n - 1 ? " " : "", crumb[0] ? crumb : stack[i]->ops->title);
+    }
+    if (a->top && a->top->filter[0])
+        snprintf(line + strlen(line), sizeof line - strlen(line), "   [/%s%s]",
+                 a->top->filter_invert ? "!" : "", a->top->filter);
+    tui_put(a, 1, 0, a->cols, TUI_CRUMB, line, true);
+}
+
+void tui_draw_status(tui_app *a)
+{
+    int y = a->rows - 1;
+    if (a->msg[0] && tui_now_ms() < a->msg_until) {
+        tui_put(a, y, 0, a->cols, a->msg_role, a->msg, true);
+        return;
+    }
+    a->msg[0] = '\0';
+    tui_put(a, y, 0, a->cols, TUI_STATUS, "", true);
+    tui_view *v = a->top;
+    char info[256] = "";
+    if (v && v->ops->status)
+        v->ops->status(a, v, info, sizeof info);
+    /* What the cursor is on comes first; the hints give way down to "? help". They give way
+     * only as far as needed and come back only when there is clearly room, so moving over
+     * values of different lengths does not make them jump (nor resend them). */
+    static const tui_view *hint_view;
+    static int hint_room, hint_cols;
+    int room = a->cols - (info[0] ? tui_width(info) + 2 : 0), x = 0;
+    if (room < 8)
+        room = 8;
+    if (v == hint_view && a->cols == hint_cols && room >= hint_room && room < hint_room + 12)
+        room = hint_room;
+    hint_view = v;
+    hint_room = room;
+    hint_cols = a->cols;
+    for (const tui_action *act = v ? v->ops->actions : NULL; act && *act; act++) {
+        const char *key = tui_action_key(*act);
+        int need = tui_width(key) + tui_width(tui_action_hint(*act)) + 2;
+        if (x + need + 7 > room)
+            break;
+        bool off = tui_unavailable(a, v, *act) != NULL;
+        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_KEY, key, false);
+        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_STATUS, " ", false);
+        x += tui_put(a, y, x, room - x, off ? TUI_DIM : TUI_STATUS, tui_action_hint(*act), false);
+        x += tui_put(a, y, x, room - x, TUI_STATUS, " ", false);
+    }
+    x += tui_put(a, y, x, room - x, TUI_KEY, "?", false);
+    tui_put(a, y, x, room - x, TUI_STATUS, " help", false);
+    if (info[0]) {
+        int w = tui_width(info);
+        int ix = a->cols - w - 1 > room ? a->cols - w - 1 : room;
+        tui_put(a, y, ix, a->cols - ix, TUI_STATUS, info, false);
+    }
+}
+
+void tui_draw_too_small(tui_app *a)
+{
+    erase();
+    char text[96];
+    snprintf(text, sizeof text, "terminal too small (need %dx%d, have %dx%d)", MIN_COLS, MIN_ROWS,
+             a->cols, a->rows);
+    int w = tui_width(text);
+    tui_put(a, a->rows / 2, a->cols > w ? (a->cols - w) / 2 : 0, a->cols, TUI_NORMAL, text, false);
+    if (a->rows > 2)
+        tui_put(a, a->rows / 2 + 1, a->cols > 12 ? (a->cols - 12) / 2 : 0, a->cols, TUI_DIM,
+                "Q: quit", false);
+}
+
+bool tui_too_small(const tui_app *a)
+{
+    return a->rows < MIN_ROWS || a->cols < MIN_COLS;
+}
