@@ -86,12 +86,13 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Categories seen neither in the baseline nor in the contract's allowed list. */
+/* Categories seen neither in the baseline nor in the contract's allowed list: the first 20
+ * names in byte order (of those kept, past the bound), and the rows of all. */
 static json_t *new_category_list(const md_bfeature *bf, const md_wfeat *f, int64_t *rows)
 {
     size_t n = 0, total = md_strmap_size(&f->newcats);
     const char **names = md_xcalloc(total + 1, sizeof *names);
-    *rows = 0;
+    *rows = f->newother;
     for (size_t i = 0; i < total; i++) {
         const char *k = md_strmap_key(&f->newcats, i);
         if (bf->rule.has_allowed && md_strmap_find(&bf->rule.allowed, k, strlen(k)) >= 0)
@@ -171,9 +172,21 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
         psi_add(&s, f->cat[i], n, bf->cat_counts[i], m);
     for (size_t i = 0; i < knew; i++)
         psi_add(&s, f->newcnt[i], n, 0, m);
-    size_t bins = k + knew;
+    /* categories past the bound: what each adds, (a - e) ln(a / e) with e and a floored, is
+     * nothing while its rows are at most the floor's share of n, and together they add no more
+     * than one category holding all their rows would (the term is convex and 0 at 0) */
+    double most = (prop(f->newother, n) - MD_PSI_FLOOR) * log(prop(f->newother, n) / MD_PSI_FLOOR);
+    bool approx;
+    int64_t distinct = md_newcats_distinct(f, bf, &approx);
+    size_t allowed = 0; /* named though not new: the contract allows them */
+    for (size_t i = 0; bf->rule.has_allowed && i < knew; i++)
+        allowed += md_strmap_find(&bf->rule.allowed, md_strmap_key(&f->newcats, i),
+                                  md_strmap_len(&f->newcats, i)) >= 0;
+    size_t bins = k + allowed + (size_t)distinct;
     r->has_psi = true;
     r->psi = md_ksum_value(&s);
+    r->has_psi_max = most > 0;
+    r->psi_max = r->psi + most;
     /* PSI's chi-square null needs every category's expected count large (Cochran's rule): with
      * rare categories, each one a small window lacks adds about its share times ln(share/1e-4)
      * to PSI, past that null's quantile by chance alone. There the exact test decides. */
@@ -255,6 +268,8 @@ void md_window_drift_row(const md_window *w, const md_baseline *b, size_t i,
     r->absent = f->absent;
     int64_t new_rows = 0;
     r->new_categories = new_category_list(bf, f, &new_rows);
+    if (bf->kind == MD_CATEGORICAL)
+        r->new_distinct = md_newcats_distinct(f, bf, &r->new_estimated);
     r->schema_changes = (f->absent ? 1 : 0) + f->type_errors + new_rows;
     if (bf->kind == MD_NUMERIC)
         numeric_drift(bf, f, r, p);

@@ -48,8 +48,9 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
                        "INSERT INTO drift(window_id, position, feature, kind, rows, present,"
                        " psi, psi_null_p99, ks, ks_pvalue, missing_rate, missing_delta,"
                        " schema_changes, type_errors, absent, new_categories, violations,"
-                       " status, hist, missing_pvalue, mix_pvalue)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       " status, hist, missing_pvalue, mix_pvalue, new_distinct, new_estimated,"
+                       " psi_max)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        &st, err))
         return err->code;
     md_status rc = MD_OK;
@@ -75,6 +76,12 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
         sqlite3_bind_text(st, 19, hist, -1, SQLITE_TRANSIENT);
         sqlite3_bind_double(st, 20, d->missing_pvalue);
         bind_opt(st, 21, !isnan(d->mix_pvalue), d->mix_pvalue);
+        if (d->kind == MD_CATEGORICAL)
+            sqlite3_bind_int64(st, 22, d->new_distinct);
+        else
+            sqlite3_bind_null(st, 22);
+        sqlite3_bind_int64(st, 23, d->new_estimated);
+        bind_opt(st, 24, d->has_psi_max, d->psi_max);
         bool row;
         rc = md_sql_step(s, st, &row, err);
         free(cats);

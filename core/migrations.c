@@ -434,10 +434,18 @@ static const char m010_hl_pvalue[] =
     " WHERE windows.id = t.id AND t.g >= 3"
     "  AND windows.hl_pvalue IS NOT md_chi2_sf(windows.hl_stat, t.g - 2);";
 
+/* New categories past the bound a window keeps by name (core/newcats.c): how many there were
+ * (estimated past it), and PSI's upper bound where their rows make PSI a lower bound. Rows
+ * written before keep NULL: not recorded. */
+static const char m011_new_categories[] =
+    "ALTER TABLE drift ADD COLUMN new_distinct INTEGER;"
+    "ALTER TABLE drift ADD COLUMN new_estimated INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE drift ADD COLUMN psi_max REAL;";
+
 const char *const md_migrations[] = {
     m001_foundation,     m002_monitoring,     m003_operations, m004_baseline_positives,
     m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue, m008_row_sample,
-    m009_row_identity,   m010_hl_pvalue,
+    m009_row_identity,   m010_hl_pvalue,      m011_new_categories,
 };
 
 /* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
@@ -454,6 +462,7 @@ const md_recompute md_migration_recomputes[] = {
     {NULL, NULL, NULL},
     {"hl_pvalue on g - 2 degrees of freedom", "modeldeck evaluate",
      "applies the incident rules to the new values"},
+    {NULL, NULL, NULL},
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

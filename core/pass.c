@@ -232,9 +232,7 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
         if (cacheable)
             md_catcache_put(cc, slot, lo, hi, (int32_t)c, outside);
     } else {
-        int64_t i = md_strmap_intern(&f->newcats, t, n);
-        f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);
-        f->newcnt[i]++;
+        md_newcats_add(f, bf, t, n, 1);
     }
 }
 

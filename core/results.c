@@ -64,6 +64,11 @@ static json_t *drift_row(sqlite3_stmt *st)
     json_object_set_new(o, "hist", col_json(st, 18));
     json_object_set_new(o, "missing_pvalue", col_real(st, 19));
     json_object_set_new(o, "mix_pvalue", col_real(st, 20));
+    json_object_set_new(o, "new_categories_distinct",
+                        md_sql_col_null(st, 21) ? json_null()
+                                                : json_integer(sqlite3_column_int64(st, 21)));
+    json_object_set_new(o, "new_categories_estimated", json_boolean(sqlite3_column_int64(st, 22)));
+    json_object_set_new(o, "psi_max", col_real(st, 23));
     return o;
 }
 
@@ -206,7 +211,8 @@ md_status md_drift_json(md_store *s, const char *model, int64_t number, const ch
                  "SELECT w.window, d.feature, d.kind, d.rows, d.psi, d.psi_null_p99, d.ks,"
                  " d.ks_pvalue, d.missing_rate, d.missing_delta, d.schema_changes,"
                  " d.new_categories, d.violations, d.status, d.present, d.type_errors, d.absent,"
-                 " w.kind, d.hist, d.missing_pvalue, d.mix_pvalue FROM drift d JOIN windows w"
+                 " w.kind, d.hist, d.missing_pvalue, d.mix_pvalue, d.new_distinct,"
+                 " d.new_estimated, d.psi_max FROM drift d JOIN windows w"
                  " ON w.id = d.window_id"
                  " WHERE w.version_id = ?1 AND (?2 IS NULL OR w.window = ?2)"
                  " AND (?3 IS NULL OR w.kind = ?3) ORDER BY w.kind, w.window, d.position",

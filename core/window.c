@@ -12,7 +12,7 @@
 
 /* 3: exact values coded by md_put_ascending_f64, then their counts; 2: each value's 8 bytes
  * beside its counts, and the over-SLA count at the end; 1 had no over-SLA count */
-#define PART_FORMAT  3
+#define PART_FORMAT  4 /* 4: new categories past the bound (core/newcats.c) */
 #define KEYS_AT_ONCE 4096 /* keys read from a window's stream per call */
 
 static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)
@@ -30,6 +30,7 @@ static void init(md_window *w, const md_baseline *b, int64_t index, bool countin
         const md_bfeature *bf = &b->features[i];
         md_wfeat *f = &w->f[i];
         md_strmap_init(&f->newcats);
+        f->newcut = UINT64_MAX;
         if (bf->kind == MD_NUMERIC && counting && bf->ks_k) {
             continue; /* listed, then counted (md_window_count), folded at the end */
         } else if (bf->kind == MD_NUMERIC) {
@@ -346,7 +347,7 @@ static void summarize_values(md_window *w)
 
 /* ---- parts ------------------------------------------------------------------------------------ */
 
-static void write_feature(md_wbuf *o, const md_wfeat *f, const md_bfeature *bf)
+static void write_feature(md_wbuf *o, const md_wfeat *f, const md_bfeature *bf, unsigned format)
 {
     md_put_u64(o, f->absent);
     md_put_u64(o, (uint64_t)f->missing);
@@ -365,6 +366,10 @@ static void write_feature(md_wbuf *o, const md_wfeat *f, const md_bfeature *bf)
         md_put_u64(o, strlen(k));
         md_put_bytes(o, k, strlen(k));
         md_put_u64(o, (uint64_t)f->newcnt[i]);
+    }
+    if (format >= 4) {
+        md_put_u64(o, (uint64_t)f->newother);
+        md_put_u64(o, f->newcut);
     }
 }
 
@@ -388,8 +393,11 @@ void md_window_serialize_as(md_window *w, const md_baseline *b, md_wbuf *o, unsi
     md_put_f64(o, w->brier.sum);
     md_put_f64(o, w->brier.c);
     md_put_u64(o, w->nf);
-    for (size_t i = 0; i < w->nf; i++)
-        write_feature(o, &w->f[i], &b->features[i]);
+    for (size_t i = 0; i < w->nf; i++) {
+        if (b->features[i].kind == MD_CATEGORICAL) /* the same names whatever the row order */
+            md_newcats_settle(&w->f[i], &b->features[i]);
+        write_feature(o, &w->f[i], &b->features[i], format);
+    }
     md_vsum ts = {0}, tl = {0};
     if (!w->merged) { /* summaries of the fresh values, leaving the values for compute */
         vsum_of_window(&ts, w, 0);
@@ -406,14 +414,7 @@ void md_window_serialize_as(md_window *w, const md_baseline *b, md_wbuf *o, unsi
     md_put_u64(o, (uint64_t)w->lat_over);
 }
 
-static void add_newcat(md_wfeat *f, const char *k, size_t n, int64_t count)
-{
-    int64_t i = md_strmap_intern(&f->newcats, k, n);
-    f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);
-    f->newcnt[i] += count;
-}
-
-static void read_feature(md_rbuf *in, md_wfeat *f, const md_bfeature *bf)
+static void read_feature(md_rbuf *in, md_wfeat *f, const md_bfeature *bf, uint64_t format)
 {
     f->absent |= md_get_u64(in) != 0;
     f->missing += (int64_t)md_get_u64(in);
@@ -432,7 +433,12 @@ static void read_feature(md_rbuf *in, md_wfeat *f, const md_bfeature *bf)
         const unsigned char *k = md_get_bytes(in, len);
         int64_t count = (int64_t)md_get_u64(in);
         if (k)
-            add_newcat(f, (const char *)k, len, count);
+            md_newcats_add(f, bf, (const char *)k, len, count);
+    }
+    if (format >= 4) {
+        int64_t other = (int64_t)md_get_u64(in);
+        uint64_t cut = md_get_u64(in);
+        md_newcats_merge(f, bf, NULL, NULL, other, cut);
     }
 }
 
@@ -459,7 +465,7 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
     if (md_get_u64(&in) != w->nf)
         return md_err_set(err, MD_ERROR, "a stored window part does not match the baseline");
     for (size_t i = 0; i < w->nf && !in.bad; i++)
-        read_feature(&in, &w->f[i], &b->features[i]);
+        read_feature(&in, &w->f[i], &b->features[i], format);
     md_vsum ps, pl;
     vsum_read(&in, &ps, false, format);
     vsum_read(&in, &pl, true, format);
@@ -640,6 +646,8 @@ void md_window_compute(md_window *w, const md_baseline *b, const md_drift_policy
     r->ndrift = w->nf;
     r->drift = md_xcalloc(w->nf + 1, sizeof *r->drift);
     for (size_t i = 0; i < w->nf; i++) {
+        if (b->features[i].kind == MD_CATEGORICAL)
+            md_newcats_settle(&w->f[i], &b->features[i]);
         md_window_drift_row(w, b, i, p, &r->drift[i]);
         r->status = r->drift[i].status > r->status ? r->drift[i].status : r->status;
     }
@@ -677,10 +685,7 @@ static void merge_feature(md_wfeat *d, const md_wfeat *s, const md_bfeature *bf)
     }
     for (size_t i = 0; i < md_strmap_size(&bf->cats); i++)
         d->cat[i] += s->cat[i];
-    for (size_t i = 0; i < md_strmap_size(&s->newcats); i++) {
-        const char *k = md_strmap_key(&s->newcats, i);
-        add_newcat(d, k, strlen(k), s->newcnt[i]);
-    }
+    md_newcats_merge(d, bf, &s->newcats, s->newcnt, s->newother, s->newcut);
 }
 
 static void append_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)

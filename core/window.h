@@ -34,10 +34,31 @@ typedef struct {
     uint16_t *list;     /* the same while few values came: each one's counter number */
     size_t nlist, listcap;
     int64_t *cat;       /* categorical: per baseline category */
-    md_strmap newcats;  /* categorical: values never seen in the baseline */
+    md_strmap newcats;  /* categorical: values never seen in the baseline, by name ... */
     int64_t *newcnt;
     size_t newcap;
+    int64_t newother; /* ... and the rows of those past the bound (core/newcats.c) */
+    uint64_t newcut;  /* the highest md_category_rank still named; UINT64_MAX: all are */
 } md_wfeat;
+
+/* New categories a window keeps by name, per feature: the lowest-ranked, whatever the order
+ * rows come in (core/newcats.c). */
+#define MD_NEWCATS_NAMED 1000
+
+/* A category's rank: a hash of its text, the same on every machine. */
+uint64_t md_category_rank(const char *t, size_t n);
+/* count rows of new category t (not a baseline category) into f. */
+void md_newcats_add(md_wfeat *f, const md_bfeature *bf, const char *t, size_t n, int64_t count);
+/* Another part's new categories into d: its names and counts (names may be NULL: none), its
+ * rows past the bound and its cut. */
+void md_newcats_merge(md_wfeat *d, const md_bfeature *bf, const md_strmap *names,
+                      const int64_t *counts, int64_t other, uint64_t cut);
+/* Down to exactly the names a window of these rows keeps, whatever the order they came in:
+ * before the window is computed or stored. */
+void md_newcats_settle(md_wfeat *f, const md_bfeature *bf);
+/* Distinct new categories (not those the contract allows); *estimated when past the bound,
+ * where it is estimated from the ranks of those kept. */
+int64_t md_newcats_distinct(const md_wfeat *f, const md_bfeature *bf, bool *estimated);
 
 /* What a window knows of its latencies over the SLA. */
 typedef enum {
@@ -131,6 +152,10 @@ typedef struct {
     int64_t schema_changes, type_errors, violations;
     bool absent;
     json_t *new_categories; /* owned */
+    int64_t new_distinct;   /* categorical: distinct new categories ... */
+    bool new_estimated;     /* ... estimated: past the bound on names */
+    bool has_psi_max;       /* PSI is a lower bound: the rows of new categories past the */
+    double psi_max;         /* bound may add up to psi_max - psi */
     json_t *hist;           /* window proportions per bin (owned) */
     md_level status;
 } md_drift_row;

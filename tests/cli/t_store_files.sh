@@ -94,6 +94,9 @@ old_store_upgrade() {
     MODELDECK_USER=demo run_cmd "$MODELDECK_BIN" --db "$DB" demo
     expect_exit 0
     sqlite3 "$DB" "UPDATE windows SET hl_pvalue = hl_pvalue * 0.5 + 0.001 WHERE hl_pvalue IS NOT NULL;
+                   ALTER TABLE drift DROP COLUMN new_distinct;
+                   ALTER TABLE drift DROP COLUMN new_estimated;
+                   ALTER TABLE drift DROP COLUMN psi_max;
                    PRAGMA user_version = 9;" || fail "sqlite3"
     local n
     n=$(sqlite3 "$DB" "SELECT count(*) FROM windows WHERE hl_pvalue IS NOT NULL")

@@ -485,6 +485,10 @@ def drift_row(fb: FeatureBase, win: Window, contract: Dict[str, FeatureRule], po
         "schema_changes": absent + type_errors + new_rows,
         "new_categories": sorted(new_cats)[:NEW_CATEGORIES_MAX],
         "violations": violations,
+        # every case stays under the bound on names kept (METRICS.md): exact, and PSI too
+        "new_categories_distinct": len(new_cats) if fb.kind == "categorical" else None,
+        "new_categories_estimated": False,
+        "psi_max": None,
     }
     if fb.kind == "numeric":
         W = np.array(Wn, dtype=float)

@@ -218,7 +218,7 @@ class Comparer:
     def exact(self, where: str, field: str, exp: Any, got_obj: Any, soft: Optional[str] = None) -> None:
         self.checked += 1
         got = got_obj.get(field, ABSENT) if isinstance(got_obj, dict) else ABSENT
-        if got != exp or (isinstance(exp, int) and isinstance(got, bool)):
+        if got != exp or (isinstance(exp, bool) != isinstance(got, bool)):
             self._add(Diff(where, field, exp, got), soft)
 
     def _add(self, d: Diff, soft: Optional[str]) -> None:
@@ -269,6 +269,8 @@ def compare_drift(c: Comparer, exp: List[dict], got_doc: Any, spec: dict) -> Non
                 c.num(where, f, e[f], g)
         c.exact(where, "schema_changes", e["schema_changes"], g)
         c.exact(where, "new_categories", e["new_categories"], g)
+        for f in ("new_categories_distinct", "new_categories_estimated", "psi_max"):
+            c.exact(where, f, e[f], g)
         c.exact(where, "violations", e["violations"], g)
         if e["status"] != "unknown":
             soft = None

@@ -32,6 +32,7 @@ static const struct {
     {"baseline", suite_baseline},
     {"latency", suite_latency},
     {"parallel", suite_parallel},
+    {"newcats", suite_newcats},
     {"http", suite_http},
     {"promote", suite_promote},
     {"incidents", suite_incidents},

@@ -128,7 +128,12 @@ START_TEST(hl_pvalue_migration_recomputes_stored_windows)
                                 " WHERE window = '2026-10-02'"),
                      SQLITE_OK);
     char *before = one_text(s, values);
-    ck_assert_int_eq(tu_exec(s, "PRAGMA user_version = 9"), SQLITE_OK);
+    /* schema 9 had none of migration 11's columns either */
+    ck_assert_int_eq(tu_exec(s, "ALTER TABLE drift DROP COLUMN new_distinct;"
+                                "ALTER TABLE drift DROP COLUMN new_estimated;"
+                                "ALTER TABLE drift DROP COLUMN psi_max;"
+                                "PRAGMA user_version = 9"),
+                     SQLITE_OK);
     int64_t audit = tu_count(s, "SELECT count(*) FROM audit");
     md_store_close(s);
     md_open_opts o = {MD_OPEN_EXISTING, false};

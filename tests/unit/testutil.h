@@ -75,6 +75,7 @@ Suite *suite_monitor(void);
 Suite *suite_baseline(void);
 Suite *suite_latency(void);
 Suite *suite_parallel(void);
+Suite *suite_newcats(void);
 Suite *suite_http(void);
 Suite *suite_promote(void);
 Suite *suite_incidents(void);
