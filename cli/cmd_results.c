@@ -173,6 +173,14 @@ static void drift_text(json_t *doc, bool alerts, size_t total)
         printf("%s  %s %s:", first ? "new categories (never in the baseline):\n" : "", w, f);
         free(w);
         free(f);
+        /* more than the list shows: how many (estimated past the names a window keeps) */
+        json_t *nd = json_object_get(r, "new_categories_distinct");
+        bool about = json_is_true(json_object_get(r, "new_categories_estimated"));
+        if (json_is_integer(nd) && (json_integer_value(nd) > (json_int_t)json_array_size(nc) ||
+                                    about))
+            printf(" %s%lld distinct, %s %zu:", about ? "about " : "",
+                   (long long)json_integer_value(nd), about ? "these" : "the first",
+                   json_array_size(nc));
         size_t k;
         json_array_foreach(nc, k, v)
         {
@@ -180,6 +188,10 @@ static void drift_text(json_t *doc, bool alerts, size_t total)
             printf("%s %s", k ? "," : "", name);
             free(name);
         }
+        json_t *most = json_object_get(r, "psi_max");
+        if (json_is_number(most)) /* the rows of those not named may add to PSI */
+            printf("; PSI between %.4f and %.4f", json_number_value(json_object_get(r, "psi")),
+                   json_number_value(most));
         putchar('\n');
         first = false;
     }

@@ -500,7 +500,13 @@ static void draw_stats3(tui_app *a, feature_view *f, int y, int cols)
     json_t *nc = json_object_get(f->row, "new_categories");
     if (!json_array_size(nc))
         return;
-    snprintf(t, sizeof t, "  %s new: ", tui_glyph(a, TUI_G_VLINE));
+    /* more than the list shows: how many (estimated past the names a window keeps) */
+    long long nd = jint(f->row, "new_categories_distinct");
+    bool about = json_is_true(json_object_get(f->row, "new_categories_estimated"));
+    if (nd > (long long)json_array_size(nc) || about)
+        snprintf(t, sizeof t, "  %s %s%lld new: ", tui_glyph(a, TUI_G_VLINE), about ? "~" : "", nd);
+    else
+        snprintf(t, sizeof t, "  %s new: ", tui_glyph(a, TUI_G_VLINE));
     seg(a, y, &x, cols, TUI_NORMAL, t);
     json_t *c;
     size_t i;
