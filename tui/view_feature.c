@@ -422,6 +422,12 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
                                jint(f->row, "present"), jnum(f->row, "mix_pvalue"));
     double mix = jnum(f->row, "mix_pvalue");
     tui_num(psi, 4, n1, sizeof n1), tui_num(null, 3, n2, sizeof n2);
+    double most = jnum(f->row, "psi_max"); /* a range: new categories past those named */
+    if (!isnan(most)) {
+        size_t k = strlen(n1);
+        snprintf(n1 + k, sizeof n1 - k, " to ");
+        tui_num(most, 4, n1 + k + 4, sizeof n1 - k - 4);
+    }
     snprintf(t, sizeof t, "PSI %s (null p99 %s)  ", n1, n2);
     if (!isnan(mix)) { /* where PSI's null fails, what decides instead */
         char n3[32];
