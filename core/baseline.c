@@ -29,6 +29,8 @@ static void add_feature(build *b, int64_t col)
     f->since = b->good;   /* a JSON key that appears late: the rows before lacked it */
     f->missing = b->good;
     f->flipped_at = -1;
+    uint64_t seed = b->o->seed ? b->o->seed : MD_BASELINE_DEFAULT_SEED;
+    f->seed = md_mix64(seed * 0x9E3779B97F4A7C15ULL + b->nf);
     md_strmap_init(&f->cats);
     const char *name = md_reader_col(b->r, (size_t)col);
     int64_t ci = b->has_contract ? md_strmap_find(&b->contract.names, name, strlen(name)) : -1;
@@ -117,11 +119,13 @@ static void count_category(fcol *f, const md_field *v)
         md_catcache_put(f->cc, slot, lo, hi, (int32_t)k, outside);
 }
 
-static void add_number(fcol *f, double x)
+static void add_number(build *b, fcol *f, double x)
 {
+    md_ks_heap_offer(&f->ks, md_ks_priority(b->row_at, f->seed), x);
     if (f->nvals == f->cap)
         f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
     f->vals[f->nvals++] = x;
+    b->held++;
     if (f->rule && ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
         f->violations++;
 }
@@ -133,7 +137,7 @@ static void collect_value(build *b, fcol *f, const md_field *v)
 {
     double x;
     if (f->numeric && md_value_number(v, &x)) {
-        add_number(f, x);
+        add_number(b, f, x);
         return;
     }
     if (md_value_missing(v)) {
@@ -147,6 +151,7 @@ static void collect_value(build *b, fcol *f, const md_field *v)
         free(f->vals);
         f->vals = NULL;
         f->nvals = f->cap = 0;
+        md_ks_heap_free(&f->ks); /* and any runs it spilled are not read */
     }
     count_category(f, v);
 }
@@ -176,6 +181,45 @@ static void collect_row(build *b, const md_field *fl, const md_rowvals *v)
         b->pairs = md_xgrow(b->pairs, &b->pcap, b->np + 1, sizeof *b->pairs);
         b->pairs[b->np++] = md_pair_key(v->score, v->label);
     }
+    b->held += 1 + v->has_label;
+}
+
+/* n values (doubles) out as one sorted run of stream `tag`, turned into keys in place. */
+static md_status spill_doubles(build *b, int64_t tag, double *v, size_t n, md_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = md_double_key(v[i]);
+        memcpy(&v[i], &k, sizeof k);
+    }
+    uint64_t *keys = (uint64_t *)(void *)v;
+    md_sort_u64(keys, n);
+    return md_spill_put(b->spill, b->owner, tag, SPILL_STREAM, keys, n, err);
+}
+
+/* Past the budget: every value held goes out as sorted runs (the profile merges them back),
+ * and the arrays are used again. */
+static md_status spill_values(build *b, md_err *err)
+{
+    for (size_t i = 0; i < b->nf; i++) {
+        fcol *f = &b->f[i];
+        if (f->numeric && f->nvals &&
+            spill_doubles(b, (int64_t)i, f->vals, f->nvals, err) != MD_OK)
+            return err->code;
+        b->spilled_values += f->numeric ? f->nvals : 0;
+        f->nvals = 0;
+    }
+    if (b->ns && spill_doubles(b, SPILL_SCORES, b->scores, b->ns, err) != MD_OK)
+        return err->code;
+    md_sort_u64(b->pairs, b->np);
+    if (b->np &&
+        md_spill_put(b->spill, b->owner, SPILL_PAIRS, SPILL_STREAM, b->pairs, b->np, err) != MD_OK)
+        return err->code;
+    b->spilled_rows += b->ns;
+    b->spilled_labeled += b->np;
+    b->spilled_values += b->ns + b->np;
+    b->ns = b->np = 0;
+    b->held = 0;
+    return MD_OK;
 }
 
 /* Rows read before the arrays are sized for the whole range, from the bytes those rows took. */
@@ -197,6 +241,8 @@ static void reserve(build *b, size_t at)
         return;
     double per_row = (double)(at - b->from) / (double)b->good;
     size_t rows = (size_t)((double)(b->to - b->from) / per_row * 1.02) + 64;
+    size_t per = b->held / b->good + 1, most = b->budget / per + 64; /* values a row, rows held */
+    rows = rows < most ? rows : most;
     for (size_t i = 0; i < b->nf; i++)
         if (b->f[i].numeric && b->f[i].col >= 0)
             reserve_doubles(&b->f[i].vals, &b->f[i].cap, rows);
@@ -219,6 +265,7 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
             b->o->progress(b->o->progress_ctx, (md_reader_offset(b->r) - b->from) * b->progress,
                            md_reader_size(b->r));
         bool skip = false;
+        size_t at = md_reader_offset(b->r); /* where the row starts: its KS sample priority */
         if (md_reader_next(b->r, &fl, &done, err) != MD_OK) {
             if (!md_reader_skippable(b->r))
                 return err->code;
@@ -231,9 +278,12 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
             sync_columns(b);
             if (md_row_read(fl, &b->m, false, &v, &col, why, sizeof why) &&
                 contract_types_ok(b, fl, &col, why, sizeof why)) {
+                b->row_at = md_mix64(at);
                 fn(b, fl, &v);
                 if (first && b->good == SIZE_AFTER)
                     reserve(b, md_reader_offset(b->r));
+                if (b->held > b->budget && spill_values(b, err) != MD_OK)
+                    return err->code;
                 continue;
             }
         }
@@ -271,6 +321,7 @@ static void collected_free(build *b)
     for (size_t i = 0; i < b->nf; i++) {
         free(b->f[i].vals);
         free(b->f[i].more);
+        md_ks_heap_free(&b->f[i].ks);
         md_strmap_free(&b->f[i].cats);
         free(b->f[i].cnt);
         free(b->f[i].cc);
@@ -291,11 +342,19 @@ static void collected_free(build *b)
     b->nf = b->fcap = b->ncols = b->np = b->pcap = b->ns = b->scap = 0;
     b->good = 0;
     b->sorted = false;
+    b->held = 0;
+    b->spilled_rows = b->spilled_labeled = b->spilled_values = 0;
+    if (b->spill) { /* what either half wrote out */
+        md_spill_drop(b->spill, 0);
+        md_spill_drop(b->spill, 1);
+    }
 }
 
 static void build_free(build *b)
 {
     collected_free(b);
+    md_spill_free(b->spill);
+    b->spill = NULL;
     if (b->has_contract)
         md_contract_free(&b->contract);
     md_reader_close(b->r);
@@ -354,6 +413,7 @@ static void join_half(build *a, build *h)
             f->nmore = g->nvals;
             g->vals = NULL;
             g->nvals = 0;
+            md_ks_heap_join(&f->ks, &g->ks);
             continue;
         }
         for (size_t k = 0; k < md_strmap_size(&g->cats); k++) {
@@ -371,6 +431,9 @@ static void join_half(build *a, build *h)
     h->pairs = NULL;
     h->ns = h->np = 0;
     a->good += h->good;
+    a->spilled_rows += h->spilled_rows;
+    a->spilled_labeled += h->spilled_labeled;
+    a->spilled_values += h->spilled_values;
 }
 
 /* Reads the file as two halves on two threads; *joined is false when one pass must read it
@@ -387,7 +450,10 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
                    .contract = b->contract,
                    .has_contract = b->has_contract,
                    .from = split,
-                   .to = md_reader_size(b->r)};
+                   .to = md_reader_size(b->r),
+                   .spill = b->spill,
+                   .owner = 1,
+                   .budget = b->budget / 2};
     pthread_t t;
     bool started =
         md_reader_open_range(b->r, split, md_reader_size(b->r), &x->h.r, &x->err) == MD_OK &&
@@ -400,12 +466,15 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
     if (started) {
         md_reader_set_limit(b->r, split);
         b->to = split;
+        size_t budget = b->budget;
+        b->budget /= 2; /* one budget, the two halves' values together */
         b->progress = 2; /* the first half tells for both */
         rc = pass(b, collect_row, true, err);
         b->progress = 1;
         if (rc == MD_OK)
             md_sort_u64(b->pairs, b->np);
         b->to = md_reader_size(b->r);
+        b->budget = budget;
         md_reader_set_limit(b->r, 0);
         pthread_join(t, NULL);
         *joined = rc == MD_OK && halves_agree(b, x, split);
@@ -421,7 +490,8 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
         b->rep->first_bad[0] = '\0';
         sync_columns(b);
     }
-    x->h.has_contract = false; /* b's */
+    x->h.has_contract = false; /* b's, and so is the spill */
+    x->h.spill = NULL;
     build_free(&x->h);
     free(x);
     return rc;
@@ -437,6 +507,8 @@ static md_status read_file(build *b, const char *path, md_err *err)
         md_colmap_resolve(b->r, &ro->cols, false, &b->m, err) != MD_OK)
         return err->code;
     sync_columns(b);
+    b->spill = md_spill_new(); /* a file only once values go out */
+    b->budget = b->o->values_in_memory ? b->o->values_in_memory : MD_BASELINE_VALUES_IN_MEMORY;
     b->from = md_reader_data_start(b->r);
     b->to = md_reader_size(b->r);
     bool joined = false;
@@ -459,7 +531,7 @@ static md_status read_file(build *b, const char *path, md_err *err)
     b->good = 0;
     if (flipped && pass(b, recollect_row, false, err) != MD_OK)
         return err->code;
-    b->rows = (int64_t)(b->ns + b->more_ns);
+    b->rows = (int64_t)(b->ns + b->more_ns + b->spilled_rows);
     if (b->rows == 0 && b->rep->bad_rows)
         return md_err_set(err, MD_ERROR,
                           "%s: no rows to build a baseline from: all %lld were bad; the first: %s",
@@ -595,6 +667,9 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
         char sha[65];
         md_baseline_profile(&b, path, a->name, &p);
         rc = md_file_hash_finish(hash, md_reader_size(b.r), sha, err);
+        if (rc == MD_OK && b.spill_failed)
+            rc = md_err_set(err, MD_ERROR, "%s: the values written to a temporary file (past %zu "
+                            "in memory) could not be read back", path, b.budget);
         hash = NULL;
         p.source_sha256 = md_xstrdup(sha);
     }
@@ -620,7 +695,8 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
         rep->id_like[rep->nid_like++].values = values;
     }
     rep->rows = b.rows;
-    rep->labeled = (int64_t)b.np;
+    rep->labeled = p.labeled;
+    rep->spilled_values = b.spilled_values;
     rep->positives = p.positives;
     for (size_t i = 0; i < b.nf; i++) {
         rep->violations += b.f[i].violations;

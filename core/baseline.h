@@ -20,6 +20,7 @@ typedef struct {
     uint64_t seed; /* for the KS sample; 0 takes the default */
     int threads;   /* 0: up to 2, as the machine allows */
     size_t split_min; /* 0: CSV files below 16 MiB are read by one thread (tests set it small) */
+    size_t values_in_memory; /* 0: MD_BASELINE_VALUES_IN_MEMORY before spilling (tests set less) */
     md_progress_fn progress; /* called now and then while the file is read; may be NULL */
     void *progress_ctx;
 } md_baseline_opts;
@@ -31,6 +32,7 @@ typedef struct {
     int64_t violations;
     int64_t dropped_windows;
     bool parallel;                  /* two threads read the file */
+    size_t spilled_values; /* values past the memory budget, written to a temporary file */
     char first_bad[MD_ERR_MSG_MAX]; /* the first skipped row's message */
     /* categorical features with a value in nearly every row (an id column that is not
      * --id-col?): the first few, with their counts, and whether their values read as

@@ -11,6 +11,33 @@
 #include "baseline.h"
 #include "catcache.h"
 #include "profile.h"
+#include "spill.h"
+
+/* Values a build holds in memory, over both threads, before it writes them out as sorted runs
+ * (md_spill) and builds the profile from the runs merged: about 32 MiB. */
+#define MD_BASELINE_VALUES_IN_MEMORY (4u << 20)
+
+/* Spill streams: each numeric feature's values (tag: the feature's place), the scores and the
+ * labeled pairs. */
+#define SPILL_STREAM 2
+#define SPILL_SCORES (-1)
+#define SPILL_PAIRS  (-2)
+
+/* A numeric feature's KS sample while its values are read: the MD_KS_SAMPLE_MAX values of
+ * lowest priority, a hash of the seed, the feature and where the row starts in the file, so
+ * that the sample is the same whatever the threads or the memory budget. Candidates below the
+ * cut gather up to twice that many, then the lowest half stays and the cut drops to its top. */
+typedef struct {
+    uint64_t pri;
+    double val;
+} ks_entry;
+
+typedef struct {
+    ks_entry *e;
+    size_t n;
+    uint64_t cut; /* a priority above it is not among the lowest (0 before the first) */
+    bool full;    /* the cut is in force */
+} ks_heap;
 
 typedef struct {
     int64_t col;
@@ -25,6 +52,8 @@ typedef struct {
     size_t nvals, cap;
     double *more; /* the second half's values (vals has the first's), for the profile */
     size_t nmore;
+    uint64_t seed; /* the KS sample's priorities for this feature */
+    ks_heap ks;
     md_strmap cats;
     int64_t *cnt;
     size_t cnt_cap;
@@ -55,10 +84,27 @@ typedef struct {
     size_t from, to; /* the bytes this build reads, for sizing its arrays (0, 0: unknown) */
     bool sorted;     /* the pairs are sorted */
     size_t progress; /* this build reports its reading, its bytes times this; 0: it does not */
+    uint64_t row_at; /* the current row's place in the file, hashed (the KS sample's priority) */
+    md_spill *spill; /* values written out past the budget, shared by the two halves */
+    int owner;       /* this half's runs in it */
+    size_t held, budget; /* values held in memory, and how many this thread may hold */
+    size_t spilled_rows, spilled_labeled; /* the scores and pairs written out ... */
+    size_t spilled_values;                /* ... and every value, features' too */
+    bool spill_failed;   /* reading the runs back failed: the profile is not to be stored */
 } build;
 
 /* The profile of what b collected (its pairs sorted or merged on the way), on every core; all
  * but the source's SHA-256. */
 void md_baseline_profile(build *b, const char *path, const char *actor, md_baseline *out);
+
+/* x, a value of feature f in the row at b->row_at, offered to its KS sample. */
+void md_ks_heap_offer(ks_heap *h, uint64_t pri, double x);
+/* Every value of `from` offered to `to` (the two halves joined); from is emptied. */
+void md_ks_heap_join(ks_heap *to, ks_heap *from);
+void md_ks_heap_free(ks_heap *h);
+/* The KS sample priority of feature seed `seed` in the row at `row_at`. */
+uint64_t md_ks_priority(uint64_t row_at, uint64_t seed);
+/* 64 bits mixed (splitmix64's finalizer). */
+uint64_t md_mix64(uint64_t z);
 
 #endif

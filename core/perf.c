@@ -8,7 +8,7 @@
 /* Mann-Whitney U over tie groups: each positive counts the negatives below it, plus half of
  * the negatives tied with it. Kept doubled, in integers, so that only the final division
  * rounds. */
-static double auc_finish(uint64_t twice_u, uint64_t pos, uint64_t neg, bool *ok)
+double md_auc_finish(uint64_t twice_u, uint64_t pos, uint64_t neg, bool *ok)
 {
     *ok = pos > 0 && neg > 0;
     return *ok ? (double)twice_u / (2.0 * (double)pos * (double)neg) : 0;
@@ -25,7 +25,7 @@ double md_auc_sorted_pairs(const uint64_t *keys, size_t n, bool *ok)
         neg_below += gn;
         pos_total += gp;
     }
-    return auc_finish(twice_u, pos_total, neg_below, ok);
+    return md_auc_finish(twice_u, pos_total, neg_below, ok);
 }
 
 double md_auc_distinct(const int64_t *pos, const int64_t *neg, size_t k, bool *ok)
@@ -36,7 +36,7 @@ double md_auc_distinct(const int64_t *pos, const int64_t *neg, size_t k, bool *o
         neg_below += (uint64_t)neg[i];
         pos_total += (uint64_t)pos[i];
     }
-    return auc_finish(twice_u, pos_total, neg_below, ok);
+    return md_auc_finish(twice_u, pos_total, neg_below, ok);
 }
 
 double md_ece(const md_deciles *d)

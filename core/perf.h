@@ -12,6 +12,9 @@
 /* AUC (= sklearn roc_auc_score) over pair keys sorted ascending (md_pair_key). *ok is false
  * with a single class. */
 double md_auc_sorted_pairs(const uint64_t *keys, size_t n, bool *ok);
+/* AUC from its tallies: twice the Mann-Whitney U (ties counted half, so whole), the positives
+ * and the negatives; *ok false with one class. */
+double md_auc_finish(uint64_t twice_u, uint64_t pos, uint64_t neg, bool *ok);
 
 /* AUC from distinct scores in ascending order with their positive and negative counts. */
 double md_auc_distinct(const int64_t *pos, const int64_t *neg, size_t k, bool *ok);

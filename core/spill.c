@@ -97,6 +97,13 @@ struct md_keys {
     size_t nsrc;
     bool ok;
     size_t total; /* keys in all sources */
+    struct {
+        uint64_t key; /* the source's next key */
+        size_t src;
+    } *heap; /* the sources with keys left, by their next key (a min-heap) */
+    size_t nheap;
+    bool started;
+    bool any_order; /* the sources one after the other, not merged */
 };
 
 static bool refill(source *s)
@@ -148,43 +155,101 @@ size_t md_keys_total(const md_keys *it)
     return it->total;
 }
 
+static inline uint64_t head(const source *s)
+{
+    return s->mem ? s->mem[s->pos] : s->buf[s->pos];
+}
+
+/* Whether source s has a key to give (refilling its buffer from the file); a short read of the
+ * file marks the iteration failed. */
+static bool has_key(md_keys *it, source *s)
+{
+    if (s->pos < s->n || refill(s))
+        return true;
+    it->ok &= s->mem || s->left == 0;
+    return false;
+}
+
+static void sift_down(md_keys *it, size_t i)
+{
+    size_t n = it->nheap;
+    __typeof__(*it->heap) x = it->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        c += c + 1 < n && it->heap[c + 1].key < it->heap[c].key;
+        if (it->heap[c].key >= x.key)
+            break;
+        it->heap[i] = it->heap[c];
+        i = c;
+    }
+    it->heap[i] = x;
+}
+
+/* The sources in a heap by their next key: the merge costs log(runs) a key, not runs. */
+static void start(md_keys *it)
+{
+    it->started = true;
+    it->heap = md_xmalloc((it->nsrc + 1) * sizeof *it->heap);
+    for (size_t i = 0; i < it->nsrc; i++)
+        if (has_key(it, &it->src[i])) {
+            it->heap[it->nheap].key = head(&it->src[i]);
+            it->heap[it->nheap++].src = i;
+        }
+    for (size_t i = it->nheap / 2; i-- > 0;)
+        sift_down(it, i);
+}
+
+/* Up to max keys of source s, copied as they are. */
+static size_t copy_from(md_keys *it, source *s, uint64_t *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && has_key(it, s)) {
+        size_t k = s->n - s->pos < max - n ? s->n - s->pos : max - n;
+        memcpy(out + n, (s->mem ? s->mem : s->buf) + s->pos, k * sizeof *out);
+        s->pos += k;
+        n += k;
+    }
+    return n;
+}
+
+md_keys *md_keys_open_any_order(md_spill *s, int64_t tag, int stream, const uint64_t *mem,
+                                size_t n)
+{
+    md_keys *it = md_keys_open(s, tag, stream, mem, n);
+    it->any_order = true;
+    return it;
+}
+
 bool md_keys_next(md_keys *it, uint64_t *key)
 {
-    source *best = NULL;
-    for (size_t i = 0; i < it->nsrc; i++) {
-        source *s = &it->src[i];
-        if (s->pos >= s->n && !refill(s)) {
-            it->ok &= s->mem || s->left == 0;
-            continue;
-        }
-        uint64_t k = s->mem ? s->mem[s->pos] : s->buf[s->pos];
-        if (!best || k < (best->mem ? best->mem[best->pos] : best->buf[best->pos]))
-            best = s;
-    }
-    if (!best)
-        return false;
-    *key = best->mem ? best->mem[best->pos] : best->buf[best->pos];
-    best->pos++;
-    return true;
+    return md_keys_take(it, key, 1) == 1;
 }
 
 size_t md_keys_take(md_keys *it, uint64_t *out, size_t max)
 {
-    if (it->nsrc == 1) { /* one source (nothing spilled, or one run): straight copies */
-        source *s = it->src;
-        size_t n = 0;
-        while (n < max && (s->pos < s->n || refill(s))) {
-            size_t k = s->n - s->pos < max - n ? s->n - s->pos : max - n;
-            memcpy(out + n, (s->mem ? s->mem : s->buf) + s->pos, k * sizeof *out);
-            s->pos += k;
-            n += k;
-        }
-        it->ok &= n == max || s->mem || s->left == 0;
+    size_t n = 0;
+    if (it->nsrc == 1 || it->any_order) { /* straight copies, one source after the other */
+        for (size_t i = 0; i < it->nsrc && n < max; i++)
+            n += copy_from(it, &it->src[i], out + n, max - n);
         return n;
     }
-    size_t n = 0;
-    while (n < max && md_keys_next(it, &out[n]))
-        n++;
+    if (!it->started)
+        start(it);
+    while (n < max && it->nheap) {
+        source *s = &it->src[it->heap[0].src];
+        out[n++] = it->heap[0].key;
+        s->pos++;
+        if (has_key(it, s)) {
+            it->heap[0].key = head(s);
+        } else { /* spent: the last source takes its place */
+            it->heap[0] = it->heap[--it->nheap];
+            if (!it->nheap)
+                break;
+        }
+        sift_down(it, 0);
+    }
     return n;
 }
 
@@ -197,6 +262,7 @@ void md_keys_close(md_keys *it)
 {
     if (!it)
         return;
+    free(it->heap);
     free(it->src);
     free(it);
 }

@@ -28,6 +28,10 @@ size_t md_spill_count(md_spill *s, int64_t tag, int stream);
 /* Ascending iteration over the runs of (tag, stream) and a sorted array in memory. */
 typedef struct md_keys md_keys;
 md_keys *md_keys_open(md_spill *s, int64_t tag, int stream, const uint64_t *mem, size_t n);
+/* Every key of (tag, stream) and the array, each run in its order, one after the other:
+ * for what does not need them merged (counts), without the merge's cost. */
+md_keys *md_keys_open_any_order(md_spill *s, int64_t tag, int stream, const uint64_t *mem,
+                                size_t n);
 bool md_keys_next(md_keys *it, uint64_t *key);
 /* Up to max next keys into out, in order; how many (0 at the end). */
 size_t md_keys_take(md_keys *it, uint64_t *out, size_t max);

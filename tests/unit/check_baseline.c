@@ -263,6 +263,50 @@ START_TEST(no_baseline_no_ingest)
 }
 END_TEST
 
+/* A baseline past its memory budget writes its values out as sorted runs and builds the same
+ * profile from them merged back: the same edges and counts, KS sample (drawn by where each row
+ * starts in the file, not by the order values come in), score deciles and AUC, read by one
+ * thread or two. */
+START_TEST(profile_past_the_memory_budget_is_the_same)
+{
+    md_store *s = mon_store();
+    mon_rng = 7;
+    char *text = mon_rows_csv(30000, 1, 0.3, true, true);
+    const char *path = mon_write_file("big.csv", text);
+    free(text);
+    md_baseline_opts opts[] = {{.threads = 1},
+                               {.threads = 1, .values_in_memory = 5000},
+                               {.threads = 2, .split_min = 1},
+                               {.threads = 2, .split_min = 1, .values_in_memory = 5000}};
+    json_t *first = NULL;
+    for (int i = 0; i < 4; i++) {
+        md_version_spec v = {.artifact_uri = "s3://m/big"};
+        md_baseline_report rep;
+        md_err err;
+        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+        ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", i + 2, path, &opts[i], &rep, &err),
+                         MD_OK);
+        ck_assert_int_eq(rep.rows, 30000);
+        ck_assert_int_eq(rep.labeled, 30000);
+        ck_assert_msg((rep.spilled_values > 0) == (opts[i].values_in_memory > 0),
+                      "run %d: %zu values spilled", i, rep.spilled_values);
+        ck_assert(rep.parallel == (opts[i].threads == 2));
+        json_t *p = mon_profile_of(s, i + 2);
+        if (!first) {
+            first = p;
+            continue;
+        }
+        char *want = md_json_dump(first, MD_JSON_COMPACT), *got = md_json_dump(p, MD_JSON_COMPACT);
+        ck_assert_msg(json_equal(first, p), "run %d differs:\n%.600s\n%.600s", i, want, got);
+        free(want);
+        free(got);
+        json_decref(p);
+    }
+    json_decref(first);
+    md_store_close(s);
+}
+END_TEST
+
 Suite *suite_baseline(void)
 {
     Suite *s = suite_create("baseline");
@@ -277,6 +321,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, second_baseline_refused_before_reading);
     tcase_add_test(tc, baseline_names_numbers_turned_categorical);
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
+    tcase_add_test(tc, profile_past_the_memory_budget_is_the_same);
     suite_add_tcase(s, tc);
     return s;
 }
