@@ -109,10 +109,13 @@ void md_newcats_add(md_wfeat *f, const md_bfeature *bf, const char *t, size_t n,
         }
         i = md_strmap_intern(&f->newcats, t, n);
         f->newcnt = md_xgrow_zero(f->newcnt, &f->newcap, (size_t)i + 1, sizeof *f->newcnt);
+        f->newcnt[i] += count;
+        /* a name more: past the bound, back down to it (the contract's names aside) */
+        if (md_strmap_size(&f->newcats) > NAMED_HIGH && bounded(f, bf) > NAMED_HIGH)
+            cut_to_bound(f, bf);
+        return;
     }
     f->newcnt[i] += count;
-    if (md_strmap_size(&f->newcats) > NAMED_HIGH && bounded(f, bf) > NAMED_HIGH)
-        cut_to_bound(f, bf);
 }
 
 void md_newcats_merge(md_wfeat *d, const md_bfeature *bf, const md_strmap *names,

@@ -18,7 +18,7 @@ typedef struct {
 
 struct md_spill {
     pthread_mutex_t lock;
-    FILE *file; /* tmpfile(): removed by the system when closed, even after a crash */
+    FILE *file; /* in $TMPDIR or /tmp, unlinked at once (open_file) */
     off_t end;
     run *runs;
     size_t nruns, cap;
@@ -42,16 +42,46 @@ void md_spill_free(md_spill *s)
     free(s);
 }
 
+/* The directory spilled runs go to: $TMPDIR, else /tmp. */
+static const char *spill_dir(void)
+{
+    const char *d = getenv("TMPDIR");
+    return d && *d ? d : "/tmp";
+}
+
+/* A file in spill_dir() removed from the directory at once: gone when closed, even after a
+ * crash, and no other process can open it by name. */
+static FILE *open_file(md_err *err)
+{
+    char *path = md_xasprintf("%s/modeldeck-spill-XXXXXX", spill_dir());
+    int fd = mkstemp(path);
+    FILE *f = NULL;
+    if (fd < 0) {
+        md_err_set(err, MD_ERROR, "cannot create a temporary file in %s (set TMPDIR to another "
+                                  "directory): %s", spill_dir(), strerror(errno));
+    } else {
+        unlink(path);
+        if (!(f = fdopen(fd, "w+"))) {
+            md_err_set(err, MD_ERROR, "cannot open a temporary file in %s: %s", spill_dir(),
+                       strerror(errno));
+            close(fd);
+        }
+    }
+    free(path);
+    return f;
+}
+
 md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
                        size_t n, md_err *err)
 {
     md_status rc = MD_OK;
     pthread_mutex_lock(&s->lock);
-    if (!s->file && !(s->file = tmpfile()))
-        rc = md_err_set(err, MD_ERROR, "cannot create a temporary file: %s", strerror(errno));
+    if (!s->file && !(s->file = open_file(err)))
+        rc = err->code;
     if (rc == MD_OK && (fseeko(s->file, s->end, SEEK_SET) != 0 ||
                         fwrite(keys, sizeof *keys, n, s->file) != n || fflush(s->file) != 0))
-        rc = md_err_set(err, MD_ERROR, "cannot write a temporary file: %s", strerror(errno));
+        rc = md_err_set(err, MD_ERROR, "cannot write a temporary file in %s (full? set TMPDIR "
+                                       "to another directory): %s", spill_dir(), strerror(errno));
     if (rc == MD_OK) {
         s->runs = md_xgrow(s->runs, &s->cap, s->nruns + 1, sizeof *s->runs);
         s->runs[s->nruns++] = (run){tag, stream, owner, s->end, n};

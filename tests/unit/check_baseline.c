@@ -307,6 +307,28 @@ START_TEST(profile_past_the_memory_budget_is_the_same)
 }
 END_TEST
 
+/* Values past the budget go to $TMPDIR; where that cannot take them, the baseline fails with
+ * the directory named and a way out, and nothing is stored. */
+START_TEST(spill_directory_unusable)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    char *text = mon_rows_csv(3000, 1, 0, false, true);
+    const char *path = mon_write_file("b2.csv", text);
+    free(text);
+    setenv("TMPDIR", "/nonexistent/spill", 1);
+    md_baseline_opts bo = {.threads = 1, .values_in_memory = 500};
+    md_baseline_report rep;
+    md_err err;
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 2, path, &bo, &rep, &err), MD_ERROR);
+    unsetenv("TMPDIR");
+    ck_assert_msg(strstr(err.msg, "/nonexistent/spill") && strstr(err.msg, "TMPDIR"), "%s",
+                  err.msg);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM baselines"), 1); /* v1's only */
+    md_store_close(s);
+}
+END_TEST
+
 Suite *suite_baseline(void)
 {
     Suite *s = suite_create("baseline");
@@ -322,6 +344,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, baseline_names_numbers_turned_categorical);
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, profile_past_the_memory_budget_is_the_same);
+    tcase_add_test(tc, spill_directory_unusable);
     suite_add_tcase(s, tc);
     return s;
 }
