@@ -121,7 +121,7 @@ static void count_category(fcol *f, const md_field *v)
 
 static void add_number(build *b, fcol *f, double x)
 {
-    md_ks_heap_offer(&f->ks, md_ks_priority(b->row_at, f->seed), x);
+    md_ks_pool_offer(&f->ks, md_ks_priority(b->row_at, f->seed), x);
     if (f->nvals == f->cap)
         f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
     f->vals[f->nvals++] = x;
@@ -151,7 +151,7 @@ static void collect_value(build *b, fcol *f, const md_field *v)
         free(f->vals);
         f->vals = NULL;
         f->nvals = f->cap = 0;
-        md_ks_heap_free(&f->ks); /* and any runs it spilled are not read */
+        md_ks_pool_free(&f->ks); /* and any runs it spilled are not read */
     }
     count_category(f, v);
 }
@@ -321,7 +321,7 @@ static void collected_free(build *b)
     for (size_t i = 0; i < b->nf; i++) {
         free(b->f[i].vals);
         free(b->f[i].more);
-        md_ks_heap_free(&b->f[i].ks);
+        md_ks_pool_free(&b->f[i].ks);
         md_strmap_free(&b->f[i].cats);
         free(b->f[i].cnt);
         free(b->f[i].cc);
@@ -413,7 +413,7 @@ static void join_half(build *a, build *h)
             f->nmore = g->nvals;
             g->vals = NULL;
             g->nvals = 0;
-            md_ks_heap_join(&f->ks, &g->ks);
+            md_ks_pool_join(&f->ks, &g->ks);
             continue;
         }
         for (size_t k = 0; k < md_strmap_size(&g->cats); k++) {

@@ -37,7 +37,7 @@ typedef struct {
     size_t n;
     uint64_t cut; /* a priority above it is not among the lowest (0 before the first) */
     bool full;    /* the cut is in force */
-} ks_heap;
+} ks_pool;
 
 typedef struct {
     int64_t col;
@@ -53,7 +53,7 @@ typedef struct {
     double *more; /* the second half's values (vals has the first's), for the profile */
     size_t nmore;
     uint64_t seed; /* the KS sample's priorities for this feature */
-    ks_heap ks;
+    ks_pool ks;
     md_strmap cats;
     int64_t *cnt;
     size_t cnt_cap;
@@ -98,10 +98,10 @@ typedef struct {
 void md_baseline_profile(build *b, const char *path, const char *actor, md_baseline *out);
 
 /* x, a value of feature f in the row at b->row_at, offered to its KS sample. */
-void md_ks_heap_offer(ks_heap *h, uint64_t pri, double x);
+void md_ks_pool_offer(ks_pool *h, uint64_t pri, double x);
 /* Every value of `from` offered to `to` (the two halves joined); from is emptied. */
-void md_ks_heap_join(ks_heap *to, ks_heap *from);
-void md_ks_heap_free(ks_heap *h);
+void md_ks_pool_join(ks_pool *to, ks_pool *from);
+void md_ks_pool_free(ks_pool *h);
 /* The KS sample priority of feature seed `seed` in the row at `row_at`. */
 uint64_t md_ks_priority(uint64_t row_at, uint64_t seed);
 /* 64 bits mixed (splitmix64's finalizer). */

@@ -64,7 +64,7 @@ static void lowest_first(ks_entry *e, size_t n, size_t k)
 /* Down to the MD_KS_SAMPLE_MAX lowest; the cut drops to the highest of them. The priorities
  * are hashes, spread evenly below the cut: a histogram of them finds the bucket that holds the
  * last one kept, and only that bucket's few entries are ordered. */
-static void ks_compact(ks_heap *h)
+static void ks_compact(ks_pool *h)
 {
     if (h->n <= MD_KS_SAMPLE_MAX)
         return;
@@ -73,9 +73,9 @@ static void ks_compact(ks_heap *h)
     uint32_t count[KS_BUCKETS] = {0}; /* 2^12 */
     for (size_t i = 0; i < h->n; i++)
         count[h->e[i].pri >> shift]++;
-    size_t edge = 0, below = 0; /* the bucket holding the last entry kept; entries under it */
-    while (below + count[edge] < MD_KS_SAMPLE_MAX)
-        below += count[edge++];
+    size_t edge = 0, under = 0; /* the bucket holding the last entry kept; entries under it */
+    while (under + count[edge] < MD_KS_SAMPLE_MAX)
+        under += count[edge++];
     size_t keep = 0; /* entries under the bucket to the front, the bucket's aside */
     ks_entry *t = md_xmalloc((count[edge] + 1) * sizeof *t);
     size_t nt = 0;
@@ -86,8 +86,8 @@ static void ks_compact(ks_heap *h)
         h->e[keep] = h->e[i]; /* keep <= i: in place; kept or not, no branch to mispredict */
         keep += b < edge;
     }
-    lowest_first(t, nt, MD_KS_SAMPLE_MAX - below);
-    memcpy(h->e + keep, t, (MD_KS_SAMPLE_MAX - below) * sizeof *t);
+    lowest_first(t, nt, MD_KS_SAMPLE_MAX - under); /* keep == under */
+    memcpy(h->e + keep, t, (MD_KS_SAMPLE_MAX - under) * sizeof *t);
     free(t);
     h->n = MD_KS_SAMPLE_MAX;
     uint64_t top = 0;
@@ -97,7 +97,7 @@ static void ks_compact(ks_heap *h)
     h->full = true;
 }
 
-void md_ks_heap_offer(ks_heap *h, uint64_t pri, double x)
+void md_ks_pool_offer(ks_pool *h, uint64_t pri, double x)
 {
     if (h->full && pri > h->cut)
         return; /* not among the lowest */
@@ -108,14 +108,14 @@ void md_ks_heap_offer(ks_heap *h, uint64_t pri, double x)
         ks_compact(h);
 }
 
-void md_ks_heap_join(ks_heap *to, ks_heap *from)
+void md_ks_pool_join(ks_pool *to, ks_pool *from)
 {
     for (size_t i = 0; i < from->n; i++)
-        md_ks_heap_offer(to, from->e[i].pri, from->e[i].val);
-    md_ks_heap_free(from);
+        md_ks_pool_offer(to, from->e[i].pri, from->e[i].val);
+    md_ks_pool_free(from);
 }
 
-void md_ks_heap_free(ks_heap *h)
+void md_ks_pool_free(ks_pool *h)
 {
     free(h->e);
     memset(h, 0, sizeof *h);
@@ -123,7 +123,7 @@ void md_ks_heap_free(ks_heap *h)
 
 /* The KS sample (all values, or the MD_KS_SAMPLE_MAX of lowest priority), as sorted distinct
  * values with multiplicities. */
-static void ks_sample(md_bfeature *out, ks_heap *h)
+static void ks_sample(md_bfeature *out, ks_pool *h)
 {
     ks_compact(h);
     size_t take = h->n;
