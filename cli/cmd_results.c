@@ -176,8 +176,8 @@ static void drift_text(json_t *doc, bool alerts, size_t total)
         /* more than the list shows: how many (estimated past the names a window keeps) */
         json_t *nd = json_object_get(r, "new_categories_distinct");
         bool about = json_is_true(json_object_get(r, "new_categories_estimated"));
-        if (json_is_integer(nd) && (json_integer_value(nd) > (json_int_t)json_array_size(nc) ||
-                                    about))
+        if (json_is_integer(nd) &&
+            (json_integer_value(nd) > (json_int_t)json_array_size(nc) || about))
             printf(" %s%lld distinct, %s %zu:", about ? "about " : "",
                    (long long)json_integer_value(nd), about ? "these" : "the first",
                    json_array_size(nc));

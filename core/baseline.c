@@ -202,8 +202,7 @@ static md_status spill_values(build *b, md_err *err)
 {
     for (size_t i = 0; i < b->nf; i++) {
         fcol *f = &b->f[i];
-        if (f->numeric && f->nvals &&
-            spill_doubles(b, (int64_t)i, f->vals, f->nvals, err) != MD_OK)
+        if (f->numeric && f->nvals && spill_doubles(b, (int64_t)i, f->vals, f->nvals, err) != MD_OK)
             return err->code;
         b->spilled_values += f->numeric ? f->nvals : 0;
         f->nvals = 0;
@@ -467,7 +466,7 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
         md_reader_set_limit(b->r, split);
         b->to = split;
         size_t budget = b->budget;
-        b->budget /= 2; /* one budget, the two halves' values together */
+        b->budget /= 2;  /* one budget, the two halves' values together */
         b->progress = 2; /* the first half tells for both */
         rc = pass(b, collect_row, true, err);
         b->progress = 1;
@@ -668,8 +667,10 @@ md_status md_baseline_build(md_store *s, const md_actor *a, const char *model, i
         md_baseline_profile(&b, path, a->name, &p);
         rc = md_file_hash_finish(hash, md_reader_size(b.r), sha, err);
         if (rc == MD_OK && b.spill_failed)
-            rc = md_err_set(err, MD_ERROR, "%s: the values written to a temporary file (past %zu "
-                            "in memory) could not be read back", path, b.budget);
+            rc = md_err_set(err, MD_ERROR,
+                            "%s: the values written to a temporary file (past %zu "
+                            "in memory) could not be read back",
+                            path, b.budget);
         hash = NULL;
         p.source_sha256 = md_xstrdup(sha);
     }

@@ -32,7 +32,7 @@ typedef struct {
     int64_t violations;
     int64_t dropped_windows;
     bool parallel;                  /* two threads read the file */
-    size_t spilled_values; /* values past the memory budget, written to a temporary file */
+    size_t spilled_values;          /* values past the memory budget, written to a temporary file */
     char first_bad[MD_ERR_MSG_MAX]; /* the first skipped row's message */
     /* categorical features with a value in nearly every row (an id column that is not
      * --id-col?): the first few, with their counts, and whether their values read as

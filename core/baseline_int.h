@@ -90,7 +90,7 @@ typedef struct {
     size_t held, budget; /* values held in memory, and how many this thread may hold */
     size_t spilled_rows, spilled_labeled; /* the scores and pairs written out ... */
     size_t spilled_values;                /* ... and every value, features' too */
-    bool spill_failed;   /* reading the runs back failed: the profile is not to be stored */
+    bool spill_failed; /* reading the runs back failed: the profile is not to be stored */
 } build;
 
 /* The profile of what b collected (its pairs sorted or merged on the way), on every core; all

@@ -397,21 +397,21 @@ static void score_profile(build *b, md_baseline *out)
 {
     size_t more_scores = spilled(b, SPILL_SCORES), more_pairs = spilled(b, SPILL_PAIRS);
     if (more_scores) {
-        out->score_edges = quantile_edges_spilled(b, SPILL_SCORES, b->scores, b->ns,
-                                                  b->more_scores, b->more_ns,
-                                                  b->ns + b->more_ns + more_scores,
-                                                  &out->n_score_edges);
+        out->score_edges =
+            quantile_edges_spilled(b, SPILL_SCORES, b->scores, b->ns, b->more_scores, b->more_ns,
+                                   b->ns + b->more_ns + more_scores, &out->n_score_edges);
     } else {
         md_select sel;
-        out->score_edges = quantile_edges(&sel, b->scores, b->ns, b->more_scores, b->more_ns,
-                                          &out->n_score_edges);
+        out->score_edges =
+            quantile_edges(&sel, b->scores, b->ns, b->more_scores, b->more_ns, &out->n_score_edges);
         md_select_free(&sel);
     }
     md_baseline_index_scores(out);
     b->pairs = sort_pairs(b->pairs, &b->np, &b->pcap, b->more_pairs, b->more_np, b->sorted);
     b->more_pairs = NULL, b->more_np = 0;
     size_t k = md_baseline_score_bins(out);
-    pair_tally t = {.n = md_xcalloc(k, sizeof *t.n), .y = md_xcalloc(k, sizeof *t.y),
+    pair_tally t = {.n = md_xcalloc(k, sizeof *t.n),
+                    .y = md_xcalloc(k, sizeof *t.y),
                     .sum = md_xcalloc(k, sizeof *t.sum)};
     if (more_pairs) {
         uint64_t keys[4096];

@@ -104,15 +104,24 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
         if (r->big_ints && f->n > 1 && f->p[0] == BIG_MARK) /* an integer beyond 64 bits */
             f->p++, f->n--;
         break;
-    case JSON_INTEGER: {
-        char buf[32];
+    case JSON_INTEGER: { /* its decimal text too: a categorical feature's or an id's */
+        json_int_t x = json_integer_value(v);
         f->kind = MD_F_NUMBER;
-        f->num = (double)json_integer_value(v);
-        int k = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        r->owned = md_xgrow(r->owned, &r->owned_cap, r->owned_n + 1, sizeof *r->owned);
-        r->owned[r->owned_n++] = md_xstrdup(buf);
-        f->p = r->owned[r->owned_n - 1];
-        f->n = (size_t)k;
+        f->num = (double)x;
+        char digits[24], *t = r->ints + r->ints_n;
+        size_t k = 0, n = 0;
+        uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+        do
+            digits[k++] = (char)('0' + u % 10);
+        while ((u /= 10) > 0);
+        if (x < 0)
+            t[n++] = '-';
+        while (k > 0)
+            t[n++] = digits[--k];
+        t[n] = '\0';
+        r->ints_n += n + 1;
+        f->p = t;
+        f->n = n;
         break;
     }
     case JSON_REAL:
@@ -181,15 +190,19 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
         r->skippable = true;
         return md_reader_fail_at(r, err, r->record_line, NULL, "a key has no name (\"\")");
     }
-    json_object_foreach(r->json, key, v) md_strmap_intern(&r->cols, key, strlen(key));
+    /* each key's column, new keys added in order of first appearance, in one look-up each */
+    size_t nkeys = json_object_size(r->json);
+    r->key_col = md_xgrow(r->key_col, &r->key_col_cap, nkeys + 1, sizeof *r->key_col);
+    size_t k = 0;
+    json_object_foreach(r->json, key, v) r->key_col[k++] =
+        md_strmap_intern(&r->cols, key, strlen(key));
     size_t ncols = md_reader_ncols(r);
     ensure_fields(r, ncols);
     memset(r->fields, 0, ncols * sizeof *r->fields); /* MD_F_ABSENT */
-    json_object_foreach(r->json, key, v)
-    {
-        int64_t idx = md_strmap_find(&r->cols, key, strlen(key));
-        set_json_field(r, &r->fields[idx], v);
-    }
+    r->ints = md_xgrow(r->ints, &r->ints_cap, nkeys * 24 + 1, 1); /* no move while filled */
+    r->ints_n = 0;
+    k = 0;
+    json_object_foreach(r->json, key, v) set_json_field(r, &r->fields[r->key_col[k++]], v);
     return MD_OK;
 }
 
@@ -292,4 +305,9 @@ void md_jsonl_free(md_reader *r)
     free(r->owned);
     r->owned = NULL;
     r->owned_cap = 0;
+    free(r->key_col);
+    free(r->ints);
+    r->key_col = NULL;
+    r->ints = NULL;
+    r->key_col_cap = r->ints_cap = r->ints_n = 0;
 }

@@ -443,8 +443,8 @@ static const char m011_new_categories[] =
     "ALTER TABLE drift ADD COLUMN psi_max REAL;";
 
 const char *const md_migrations[] = {
-    m001_foundation,     m002_monitoring,     m003_operations, m004_baseline_positives,
-    m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue, m008_row_sample,
+    m001_foundation,     m002_monitoring,     m003_operations,     m004_baseline_positives,
+    m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue,     m008_row_sample,
     m009_row_identity,   m010_hl_pvalue,      m011_new_categories,
 };
 

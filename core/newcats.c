@@ -102,8 +102,7 @@ void md_newcats_add(md_wfeat *f, const md_bfeature *bf, const char *t, size_t n,
 {
     int64_t i = md_strmap_find(&f->newcats, t, n);
     if (i < 0) {
-        if (f->newcut != UINT64_MAX && md_category_rank(t, n) > f->newcut &&
-            !allowed(bf, t, n)) {
+        if (f->newcut != UINT64_MAX && md_category_rank(t, n) > f->newcut && !allowed(bf, t, n)) {
             f->newother += count;
             return;
         }

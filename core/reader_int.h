@@ -52,6 +52,10 @@ struct md_reader {
     bool big_ints; /* this line had integers beyond 64 bits, read as marked strings (jsonl.c) */
     char **owned;
     size_t owned_n, owned_cap;
+    int64_t *key_col; /* the record's keys' columns, in the object's order */
+    size_t key_col_cap;
+    char *ints; /* the record's integers as text, each NUL-terminated, room made per record */
+    size_t ints_n, ints_cap;
 };
 
 /* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */

@@ -57,8 +57,10 @@ static FILE *open_file(md_err *err)
     int fd = mkstemp(path);
     FILE *f = NULL;
     if (fd < 0) {
-        md_err_set(err, MD_ERROR, "cannot create a temporary file in %s (set TMPDIR to another "
-                                  "directory): %s", spill_dir(), strerror(errno));
+        md_err_set(err, MD_ERROR,
+                   "cannot create a temporary file in %s (set TMPDIR to another "
+                   "directory): %s",
+                   spill_dir(), strerror(errno));
     } else {
         unlink(path);
         if (!(f = fdopen(fd, "w+"))) {
@@ -80,8 +82,10 @@ md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const ui
         rc = err->code;
     if (rc == MD_OK && (fseeko(s->file, s->end, SEEK_SET) != 0 ||
                         fwrite(keys, sizeof *keys, n, s->file) != n || fflush(s->file) != 0))
-        rc = md_err_set(err, MD_ERROR, "cannot write a temporary file in %s (full? set TMPDIR "
-                                       "to another directory): %s", spill_dir(), strerror(errno));
+        rc = md_err_set(err, MD_ERROR,
+                        "cannot write a temporary file in %s (full? set TMPDIR "
+                        "to another directory): %s",
+                        spill_dir(), strerror(errno));
     if (rc == MD_OK) {
         s->runs = md_xgrow(s->runs, &s->cap, s->nruns + 1, sizeof *s->runs);
         s->runs[s->nruns++] = (run){tag, stream, owner, s->end, n};
@@ -130,7 +134,7 @@ struct md_keys {
     struct {
         uint64_t key; /* the source's next key */
         size_t src;
-    } *heap; /* the sources with keys left, by their next key (a min-heap) */
+    } * heap; /* the sources with keys left, by their next key (a min-heap) */
     size_t nheap;
     bool started;
     bool any_order; /* the sources one after the other, not merged */
@@ -244,8 +248,7 @@ static size_t copy_from(md_keys *it, source *s, uint64_t *out, size_t max)
     return n;
 }
 
-md_keys *md_keys_open_any_order(md_spill *s, int64_t tag, int stream, const uint64_t *mem,
-                                size_t n)
+md_keys *md_keys_open_any_order(md_spill *s, int64_t tag, int stream, const uint64_t *mem, size_t n)
 {
     md_keys *it = md_keys_open(s, tag, stream, mem, n);
     it->any_order = true;

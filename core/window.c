@@ -12,7 +12,7 @@
 
 /* 3: exact values coded by md_put_ascending_f64, then their counts; 2: each value's 8 bytes
  * beside its counts, and the over-SLA count at the end; 1 had no over-SLA count */
-#define PART_FORMAT  4 /* 4: new categories past the bound (core/newcats.c) */
+#define PART_FORMAT  4    /* 4: new categories past the bound (core/newcats.c) */
 #define KEYS_AT_ONCE 4096 /* keys read from a window's stream per call */
 
 static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)

@@ -14,7 +14,7 @@
 #include "testutil.h"
 #include "window.h"
 
-#define DISTINCT 5000 /* categories c0000 ... c4999, category i seen 1 + i % 7 times */
+#define DISTINCT 5000  /* categories c0000 ... c4999, category i seen 1 + i % 7 times */
 #define HEAVY    10000 /* and "heavy", seen this many times */
 
 static void teardown(void)
@@ -254,9 +254,12 @@ static char *unique_log(int from, int to, bool header)
     for (int i = from; i < to; i++) {
         char ch[16];
         snprintf(ch, sizeof ch, "u%05d", i);
-        len += (size_t)snprintf(out + len, cap - len, "2026-10-01T%02d:%02d:00Z,0.%03d,%d,%.2f,%d,%s\n",
-                                i % 24, i % 60, 100 + i % 800, i % 2, (i % 50) / 10.0, i % 6,
-                                i % 3 == 0 ? "web" : i % 6 == 1 ? "flood" : ch);
+        len += (size_t)snprintf(out + len, cap - len,
+                                "2026-10-01T%02d:%02d:00Z,0.%03d,%d,%.2f,%d,%s\n", i % 24, i % 60,
+                                100 + i % 800, i % 2, (i % 50) / 10.0, i % 6,
+                                i % 3 == 0   ? "web"
+                                : i % 6 == 1 ? "flood"
+                                             : ch);
     }
     return out;
 }
@@ -320,8 +323,8 @@ START_TEST(ingest_past_the_bound)
                a = fmax(strcmp(md_strmap_key(&bf->cats, i), "web") ? 0 : 2000.0 / 6000, 1e-4);
         want += (a - e) * log(a / e);
     }
-    want += (1000.0 / 6000 - 1e-4) * log(1000.0 / 6000 / 1e-4);     /* flood */
-    want += 3000 * (1.0 / 6000 - 1e-4) * log(1.0 / 6000 / 1e-4);    /* the unique ones */
+    want += (1000.0 / 6000 - 1e-4) * log(1000.0 / 6000 / 1e-4);  /* flood */
+    want += 3000 * (1.0 / 6000 - 1e-4) * log(1.0 / 6000 / 1e-4); /* the unique ones */
     double psi = json_real_value(json_object_get(r, "psi")),
            most = json_real_value(json_object_get(r, "psi_max"));
     ck_assert_msg(psi <= want + 1e-12 && want <= most + 1e-12, "%g <= %g <= %g", psi, want, most);
