@@ -512,9 +512,8 @@ static md_status read_file(build *b, const char *path, md_err *err)
     b->to = md_reader_size(b->r);
     bool joined = false;
     int threads = b->o->threads > 0 ? b->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    size_t split = md_reader_format(b->r) == MD_FMT_CSV && threads >= 2
-                       ? md_reader_split_point(b->r, b->o->split_min)
-                       : 0;
+    /* CSV or JSON Lines (whose halves agree when keys come in one order; else one pass) */
+    size_t split = threads >= 2 ? md_reader_split_point(b->r, b->o->split_min) : 0;
     if (split && read_halves(b, split, &joined, err) != MD_OK)
         return err->code;
     if (!joined && pass(b, collect_row, true, err) != MD_OK)

@@ -3,6 +3,7 @@
  * an ingest takes from its baseline (column names, the roles it counts as features); a second
  * baseline, or an ingest without one, is refused. The rest of docs/METRICS.md's edge cases:
  * check_monitor.c; the fixture: monitoring.h. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,56 @@ START_TEST(profile_past_the_memory_budget_is_the_same)
 }
 END_TEST
 
+/* JSON Lines read as two halves where they agree (keys in one order) and in one pass where
+ * they do not (a key first met in the second half): the same profile either way as one thread
+ * reads, KS sample included. */
+START_TEST(jsonl_baseline_in_halves)
+{
+    md_store *s = mon_store();
+    for (int shuffled = 0; shuffled < 2; shuffled++) {
+        size_t cap = 30000 * 96, len = 0;
+        char *text = md_xmalloc(cap);
+        mon_rng = 9;
+        for (int i = 0; i < 30000; i++) {
+            double x = mon_unif() * 4 - 2, sc = round(mon_unif() * 1000) / 1000;
+            if (shuffled && i > 20000) /* another key order, and a key first met here */
+                len += (size_t)snprintf(text + len, cap - len,
+                                        "{\"x\": %.4f, \"score\": %.3f, \"n\": %d, \"late\": %d}\n",
+                                        x, sc, i % 6, i % 3);
+            else
+                len += (size_t)snprintf(text + len, cap - len,
+                                        "{\"score\": %.3f, \"label\": %d, \"x\": %.4f, \"n\": %d}\n",
+                                        sc, i % 2, x, i % 6);
+        }
+        const char *path = mon_write_file(shuffled ? "b2.jsonl" : "b1.jsonl", text);
+        free(text);
+        json_t *first = NULL;
+        for (int threads = 1; threads <= 2; threads++) {
+            md_version_spec v = {.artifact_uri = "s3://m/jsonl"};
+            md_baseline_opts bo = {.threads = threads, .split_min = 1};
+            md_baseline_report rep;
+            md_err err;
+            int64_t number = 2 + 2 * shuffled + (threads - 1);
+            ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+            ck_assert_msg(md_baseline_build(s, &mon_op, "churn", number, path, &bo, &rep, &err) ==
+                              MD_OK,
+                          "%s", err.msg);
+            ck_assert_int_eq(rep.rows, 30000);
+            ck_assert(rep.parallel == (threads == 2 && !shuffled));
+            json_t *p = mon_profile_of(s, number);
+            if (!first) {
+                first = p;
+                continue;
+            }
+            ck_assert_msg(json_equal(first, p), "shuffled %d: two threads differ", shuffled);
+            json_decref(p);
+        }
+        json_decref(first);
+    }
+    md_store_close(s);
+}
+END_TEST
+
 /* Values past the budget go to $TMPDIR; where that cannot take them, the baseline fails with
  * the directory named and a way out, and nothing is stored. */
 START_TEST(spill_directory_unusable)
@@ -345,6 +396,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, profile_past_the_memory_budget_is_the_same);
     tcase_add_test(tc, spill_directory_unusable);
+    tcase_add_test(tc, jsonl_baseline_in_halves);
     suite_add_tcase(s, tc);
     return s;
 }
