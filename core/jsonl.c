@@ -1,12 +1,82 @@
 /* JSON Lines records: one object per line, parsed with jansson; the keys become the reader's
  * columns in order of first appearance, and each record's values its fields. */
 #include <math.h>
+#include <pthread.h>
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "reader_int.h"
+
+/* ---- a record's allocations ------------------------------------------------------------------ */
+
+/* jansson builds each record as a tree of small allocations, some 40 a line, which cost more
+ * than the parsing. While a reader parses a record, jansson allocates from the reader's arena
+ * instead, and the whole tree goes at once when the next record comes (it is never released
+ * through jansson). Every other use of jansson, on any thread, gets malloc and free. */
+struct md_arena_chunk {
+    struct md_arena_chunk *next;
+    size_t cap, used;
+    alignas(16) unsigned char data[];
+};
+
+#define ARENA_CHUNK (64u << 10)
+
+static _Thread_local md_reader *parsing; /* whose record jansson is parsing on this thread */
+
+static void *arena_malloc(size_t n)
+{
+    md_reader *r = parsing;
+    if (!r)
+        return malloc(n);
+    n = (n + 15) & ~(size_t)15;
+    struct md_arena_chunk *c = r->arena;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        if (!(c = malloc(sizeof *c + cap)))
+            return NULL; /* jansson reports it */
+        c->next = r->arena;
+        c->cap = cap;
+        c->used = 0;
+        r->arena = c;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static void arena_free(void *p)
+{
+    for (struct md_arena_chunk *c = parsing ? parsing->arena : NULL; c; c = c->next)
+        if ((unsigned char *)p >= c->data && (unsigned char *)p < c->data + c->cap)
+            return; /* goes with the record */
+    free(p);
+}
+
+static void install_arena(void)
+{
+    json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+/* The record's tree gone; one chunk kept for the next. */
+static void arena_reset(md_reader *r, bool all)
+{
+    struct md_arena_chunk *c = r->arena, *keep = NULL;
+    while (c) {
+        struct md_arena_chunk *next = c->next;
+        if (!all && !keep && c->cap == ARENA_CHUNK) {
+            keep = c;
+            keep->used = 0;
+            keep->next = NULL;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    r->arena = keep;
+}
 
 static void owned_reset(md_reader *r)
 {
@@ -153,18 +223,25 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
 
 static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_arena);
     json_error_t je;
-    json_decref(r->json);
+    r->json = NULL; /* the last record's tree is the arena's: never released through jansson */
+    arena_reset(r, false);
     owned_reset(r);
     r->plain = 0;
+    parsing = r;
     r->json = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+    parsing = NULL;
     r->big_ints = false;
     size_t mn;
     char *marked = !r->json && json_error_code(&je) == json_error_numeric_overflow
                        ? mark_big_ints(p, n, &mn)
                        : NULL;
     if (marked) { /* an integer beyond 64 bits: as its text */
+        parsing = r;
         r->json = json_loadb(marked, mn, JSON_REJECT_DUPLICATES, &je);
+        parsing = NULL;
         r->big_ints = r->json != NULL;
         for (size_t i = 0; !r->json && i + 7 <= (size_t)je.position; i++)
             je.column -= memcmp(marked + i, "\"\\u0001", 7) ? 0 : 8; /* as in the line */
@@ -299,8 +376,8 @@ md_status md_jsonl_next(md_reader *r, bool *done, md_err *err)
 
 void md_jsonl_free(md_reader *r)
 {
-    json_decref(r->json);
-    r->json = NULL;
+    r->json = NULL; /* the arena's */
+    arena_reset(r, true);
     owned_reset(r);
     free(r->owned);
     r->owned = NULL;

@@ -56,6 +56,7 @@ struct md_reader {
     size_t key_col_cap;
     char *ints; /* the record's integers as text, each NUL-terminated, room made per record */
     size_t ints_n, ints_cap;
+    struct md_arena_chunk *arena; /* what jansson allocated for the record (jsonl.c) */
 };
 
 /* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */
