@@ -12,10 +12,11 @@
 
 /* ---- a record's allocations ------------------------------------------------------------------ */
 
-/* jansson builds each record as a tree of small allocations, some 40 a line, which cost more
- * than the parsing. While a reader parses a record, jansson allocates from the reader's arena
- * instead, and the whole tree goes at once when the next record comes (it is never released
- * through jansson). Every other use of jansson, on any thread, gets malloc and free. */
+/* jansson builds each record as a tree of small allocations, some 40 for a line of 20 keys,
+ * and malloc and free took a sixth of an ingest's time. While a reader parses a record, jansson
+ * allocates from the reader's arena instead, and the whole tree goes at once when the next
+ * record comes (it is never released through jansson). Every other use of jansson, on any
+ * thread, gets malloc and free: pointers that are not the arena's are freed as they were. */
 struct md_arena_chunk {
     struct md_arena_chunk *next;
     size_t cap, used;
