@@ -516,16 +516,11 @@ static md_status load_ref(md_store *s, int64_t id, incident_ref *r, md_err *err)
 {
     sqlite3_stmt *st;
     memset(r, 0, sizeof *r);
-    if (md_sql_prepare(s,
-                       "SELECT i.state, m.name FROM incidents i JOIN models m ON m.id = i.model_id"
-                       " WHERE i.id = ?",
-                       &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && !row)
-        rc = md_err_set(err, MD_NOTFOUND, "no incident %lld", (long long)id);
+    md_status rc = md_sql_row_by_id(
+        s,
+        "SELECT i.state, m.name FROM incidents i JOIN models m ON m.id = i.model_id"
+        " WHERE i.id = ?",
+        id, "incident", &st, err);
     if (rc == MD_OK) {
         snprintf(r->state, sizeof r->state, "%s", (const char *)sqlite3_column_text(st, 0));
         r->model = md_sql_col_text(st, 1);

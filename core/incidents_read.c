@@ -180,13 +180,7 @@ md_status md_incident_show(md_store *s, int64_t id, json_t **out, md_err *err)
     md_store_now_text(s, now);
     sqlite3_stmt *st;
     *out = NULL;
-    if (md_sql_prepare(s, INCIDENT_SELECT "WHERE i.id = ?", &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && !row)
-        rc = md_err_set(err, MD_NOTFOUND, "no incident %lld", (long long)id);
+    md_status rc = md_sql_row_by_id(s, INCIDENT_SELECT "WHERE i.id = ?", id, "incident", &st, err);
     json_t *o = NULL;
     if (rc == MD_OK) {
         md_incident_row r;

@@ -99,18 +99,13 @@ static md_status load_job(md_store *s, int64_t id, job_ref *j, md_err *err)
 {
     sqlite3_stmt *st;
     memset(j, 0, sizeof *j);
-    if (md_sql_prepare(s,
-                       "SELECT m.name, j.requested_by, j.reason, j.state, j.spec,"
-                       " (SELECT number FROM versions v WHERE v.model_id = j.model_id AND"
-                       " v.status = 'production') FROM jobs j JOIN models m ON m.id = j.model_id"
-                       " WHERE j.id = ?",
-                       &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && !row)
-        rc = md_err_set(err, MD_NOTFOUND, "no job %lld", (long long)id);
+    md_status rc =
+        md_sql_row_by_id(s,
+                         "SELECT m.name, j.requested_by, j.reason, j.state, j.spec,"
+                         " (SELECT number FROM versions v WHERE v.model_id = j.model_id AND"
+                         " v.status = 'production') FROM jobs j JOIN models m ON m.id = j.model_id"
+                         " WHERE j.id = ?",
+                         id, "job", &st, err);
     if (rc == MD_OK) {
         j->id = id;
         j->model = md_sql_col_text(st, 0);
@@ -652,13 +647,7 @@ md_status md_job_show(md_store *s, int64_t id, json_t **out, md_err *err)
 {
     sqlite3_stmt *st;
     *out = NULL;
-    if (md_sql_prepare(s, JOB_SELECT "WHERE j.id = ?", &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && !row)
-        rc = md_err_set(err, MD_NOTFOUND, "no job %lld", (long long)id);
+    md_status rc = md_sql_row_by_id(s, JOB_SELECT "WHERE j.id = ?", id, "job", &st, err);
     if (rc == MD_OK)
         *out = job_row(st, true);
     sqlite3_finalize(st);

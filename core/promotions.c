@@ -288,18 +288,13 @@ static md_status load_request(md_store *s, int64_t id, request_ref *r, md_err *e
 {
     sqlite3_stmt *st;
     memset(r, 0, sizeof *r);
-    if (md_sql_prepare(s,
-                       "SELECT r.version_id, v.number, r.approvals_required, r.state, r.target,"
-                       " r.requested_by, r.expires_at, m.name, r.reason FROM requests r"
-                       " JOIN versions v ON v.id = r.version_id JOIN models m ON m.id = r.model_id"
-                       " WHERE r.id = ?",
-                       &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && !row)
-        rc = md_err_set(err, MD_NOTFOUND, "no promotion request %lld", (long long)id);
+    md_status rc = md_sql_row_by_id(
+        s,
+        "SELECT r.version_id, v.number, r.approvals_required, r.state, r.target,"
+        " r.requested_by, r.expires_at, m.name, r.reason FROM requests r"
+        " JOIN versions v ON v.id = r.version_id JOIN models m ON m.id = r.model_id"
+        " WHERE r.id = ?",
+        id, "promotion request", &st, err);
     if (rc == MD_OK) {
         r->id = id;
         r->vid = sqlite3_column_int64(st, 0);

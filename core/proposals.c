@@ -81,16 +81,11 @@ static md_status load_proposal(md_store *s, int64_t id, proposal_ref *r, md_err 
 {
     sqlite3_stmt *st;
     memset(r, 0, sizeof *r);
-    if (md_sql_prepare(s,
-                       "SELECT p.model_id, p.state, m.name FROM proposals p JOIN models m"
-                       " ON m.id = p.model_id WHERE p.id = ?",
-                       &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && !row)
-        rc = md_err_set(err, MD_NOTFOUND, "no proposal %lld", (long long)id);
+    md_status rc =
+        md_sql_row_by_id(s,
+                         "SELECT p.model_id, p.state, m.name FROM proposals p JOIN models m"
+                         " ON m.id = p.model_id WHERE p.id = ?",
+                         id, "proposal", &st, err);
     if (rc == MD_OK) {
         r->id = id;
         r->model_id = sqlite3_column_int64(st, 0);

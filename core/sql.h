@@ -28,6 +28,11 @@ md_status md_sql_vbind(sqlite3_stmt *st, const char *types, va_list ap);
 md_status md_sql_bind(sqlite3_stmt *st, const char *types, ...);
 /* Steps once: MD_OK with a row (*has_row true) or done (*has_row false); errors fill err. */
 md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err);
+/* The one row of sql (a query with one '?', the id): MD_OK with *st on it, for the caller to
+ * read and finalize; else *st is NULL (finalized) and err says why, "no WHAT ID" (MD_NOTFOUND)
+ * when there is no such row. */
+md_status md_sql_row_by_id(md_store *s, const char *sql, int64_t id, const char *what,
+                           sqlite3_stmt **st, md_err *err);
 /* Prepares, binds, steps to completion. */
 md_status md_sql_run(md_store *s, md_err *err, const char *sql, const char *types, ...);
 /* One integer from the first column of the first row; MD_NOTFOUND when there is no row. */

@@ -224,6 +224,25 @@ md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err)
     return md_sql_fail(s, err, "store");
 }
 
+md_status md_sql_row_by_id(md_store *s, const char *sql, int64_t id, const char *what,
+                           sqlite3_stmt **st, md_err *err)
+{
+    if (md_sql_prepare(s, sql, st, err) != MD_OK) {
+        *st = NULL;
+        return err->code;
+    }
+    md_sql_bind(*st, "i", id);
+    bool row;
+    md_status rc = md_sql_step(s, *st, &row, err);
+    if (rc == MD_OK && !row)
+        rc = md_err_set(err, MD_NOTFOUND, "no %s %lld", what, (long long)id);
+    if (rc != MD_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+    }
+    return rc;
+}
+
 /* A statement for sql: a kept one that no one is using, else a new one, kept while there is
  * room (*slot: where it is kept, NULL when it is not). */
 static md_status take_stmt(md_store *s, const char *sql, sqlite3_stmt **st, kept_stmt **slot,
