@@ -211,27 +211,24 @@ static size_t spilled(const build *b, int64_t tag)
     return b->spill ? md_spill_count(b->spill, tag, SPILL_STREAM) : 0;
 }
 
-/* The values of `tag` as keys: the runs and a then c (in memory, turned into keys and sorted
- * into *mem, freed by the caller), merged in ascending order or, for counting, run by run. */
-static md_keys *values_of(build *b, int64_t tag, const double *a, size_t na, const double *c,
-                          size_t nc, uint64_t **mem, bool merged)
+/* The values still in memory, a then c, as keys in ascending order: the run that joins the
+ * spilled ones (the caller frees it). */
+static uint64_t *memory_keys(const double *a, size_t na, const double *c, size_t nc)
 {
-    *mem = md_xmalloc((na + nc + 1) * sizeof **mem);
+    uint64_t *mem = md_xmalloc((na + nc + 1) * sizeof *mem);
     for (size_t i = 0; i < na; i++)
-        (*mem)[i] = md_double_key(a[i]);
+        mem[i] = md_double_key(a[i]);
     for (size_t i = 0; i < nc; i++)
-        (*mem)[na + i] = md_double_key(c[i]);
-    md_sort_u64(*mem, na + nc);
-    return merged ? md_keys_open(b->spill, tag, SPILL_STREAM, *mem, na + nc)
-                  : md_keys_open_any_order(b->spill, tag, SPILL_STREAM, *mem, na + nc);
+        mem[na + i] = md_double_key(c[i]);
+    md_sort_u64(mem, na + nc);
+    return mem;
 }
 
-static void keys_done(build *b, md_keys *it, uint64_t *mem)
+static void keys_done(build *b, md_keys *it)
 {
     if (!md_keys_ok(it))
         b->spill_failed = true;
     md_keys_close(it);
-    free(mem);
 }
 
 /* The values at the ranks a quantile asks for, read off the ascending stream. */
@@ -256,10 +253,10 @@ static double ranked_value(const void *ctx, size_t i)
     return 0.0; /* every rank asked for was noted first */
 }
 
-/* numpy.unique(numpy.quantile(values, linspace(0, 1, 11))) of the n >= 1 values of `tag`, in
- * one ascending pass over them. */
-static double *quantile_edges_spilled(build *b, int64_t tag, const double *a, size_t na,
-                                      const double *c, size_t nc, size_t n, size_t *nedges)
+/* numpy.unique(numpy.quantile(values, linspace(0, 1, 11))) of the n >= 1 values of `tag` (its
+ * runs and the nmem in memory), in one ascending pass over them. */
+static double *quantile_edges_spilled(build *b, int64_t tag, const uint64_t *mem, size_t nmem,
+                                      size_t n, size_t *nedges)
 {
     double q[MD_QUANTILE_BINS + 1];
     double *e = md_xmalloc(sizeof q);
@@ -271,15 +268,15 @@ static double *quantile_edges_spilled(build *b, int64_t tag, const double *a, si
     for (size_t k = 0; k < w.n; k++)
         if (r.n == 0 || r.rank[r.n - 1] != w.rank[k])
             r.rank[r.n++] = w.rank[k];
-    uint64_t *mem, keys[4096];
-    md_keys *it = values_of(b, tag, a, na, c, nc, &mem, true);
+    uint64_t keys[4096];
+    md_keys *it = md_keys_open(b->spill, tag, SPILL_STREAM, mem, nmem);
     size_t at = 0, next = 0;
     for (size_t got; next < r.n && (got = md_keys_take(it, keys, 4096)) > 0; at += got)
         while (next < r.n && r.rank[next] < at + got) {
             r.value[next] = md_key_double(keys[r.rank[next] - at]);
             next++;
         }
-    keys_done(b, it, mem);
+    keys_done(b, it);
     md_quantiles_linear_at(ranked_value, &r, n, q, MD_QUANTILE_BINS + 1, e);
     *nedges = md_unique(e, MD_QUANTILE_BINS + 1);
     return e;
@@ -291,14 +288,14 @@ static double *quantile_edges_spilled(build *b, int64_t tag, const double *a, si
 static void numeric_spilled(build *b, size_t i, md_bfeature *out, size_t n)
 {
     fcol *f = &b->f[i];
-    out->edges = quantile_edges_spilled(b, (int64_t)i, f->vals, f->nvals, f->more, f->nmore, n,
-                                        &out->nedges);
+    size_t nmem = f->nvals + f->nmore;
+    uint64_t *mem = memory_keys(f->vals, f->nvals, f->more, f->nmore), keys[4096], last = 0;
+    out->edges = quantile_edges_spilled(b, (int64_t)i, mem, nmem, n, &out->nedges);
     out->nbins = out->nedges >= 2 ? out->nedges - 1 : 2;
     out->counts = md_xcalloc(out->nbins, sizeof *out->counts);
-    uint64_t *mem, keys[4096], last = 0;
     size_t bin = 0;
     bool any = false;
-    md_keys *it = values_of(b, (int64_t)i, f->vals, f->nvals, f->more, f->nmore, &mem, false);
+    md_keys *it = md_keys_open_any_order(b->spill, (int64_t)i, SPILL_STREAM, mem, nmem);
     for (size_t got; (got = md_keys_take(it, keys, 4096)) > 0;)
         for (size_t k = 0; k < got; k++) {
             if (!any || keys[k] != last)
@@ -306,7 +303,8 @@ static void numeric_spilled(build *b, size_t i, md_bfeature *out, size_t n)
             out->counts[bin]++;
             last = keys[k], any = true;
         }
-    keys_done(b, it, mem);
+    keys_done(b, it);
+    free(mem);
 }
 
 static void numeric_profile(build *b, size_t i, md_bfeature *out)
@@ -397,9 +395,11 @@ static void score_profile(build *b, md_baseline *out)
 {
     size_t more_scores = spilled(b, SPILL_SCORES), more_pairs = spilled(b, SPILL_PAIRS);
     if (more_scores) {
+        uint64_t *mem = memory_keys(b->scores, b->ns, b->more_scores, b->more_ns);
         out->score_edges =
-            quantile_edges_spilled(b, SPILL_SCORES, b->scores, b->ns, b->more_scores, b->more_ns,
+            quantile_edges_spilled(b, SPILL_SCORES, mem, b->ns + b->more_ns,
                                    b->ns + b->more_ns + more_scores, &out->n_score_edges);
+        free(mem);
     } else {
         md_select sel;
         out->score_edges =
@@ -419,7 +419,7 @@ static void score_profile(build *b, md_baseline *out)
         for (size_t got; (got = md_keys_take(it, keys, 4096)) > 0;)
             for (size_t i = 0; i < got; i++)
                 tally_pair(&t, out, keys[i]);
-        keys_done(b, it, NULL);
+        keys_done(b, it);
     } else {
         for (size_t i = 0; i < b->np; i++)
             tally_pair(&t, out, b->pairs[i]);

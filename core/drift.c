@@ -176,13 +176,11 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
      * nothing while its rows are at most the floor's share of n, and together they add no more
      * than one category holding all their rows would (the term is convex and 0 at 0) */
     double most = (prop(f->newother, n) - MD_PSI_FLOOR) * log(prop(f->newother, n) / MD_PSI_FLOOR);
-    bool approx;
-    int64_t distinct = md_newcats_distinct(f, bf, &approx);
     size_t allowed = 0; /* named though not new: the contract allows them */
     for (size_t i = 0; bf->rule.has_allowed && i < knew; i++)
         allowed += md_strmap_find(&bf->rule.allowed, md_strmap_key(&f->newcats, i),
                                   md_strmap_len(&f->newcats, i)) >= 0;
-    size_t bins = k + allowed + (size_t)distinct;
+    size_t bins = k + allowed + (size_t)r->new_distinct; /* md_window_drift_row's count */
     r->has_psi = true;
     r->psi = md_ksum_value(&s);
     r->has_psi_max = most > 0;

@@ -83,6 +83,8 @@ static int cmp_u64(const void *a, const void *b)
 /* Down to the MD_NEWCATS_NAMED lowest-ranked names (those the contract allows stay too). */
 static void cut_to_bound(md_wfeat *f, const md_bfeature *bf)
 {
+    if (bounded(f, bf) <= MD_NEWCATS_NAMED) /* within it already (settled before, say) */
+        return;
     size_t n = md_strmap_size(&f->newcats), m = 0;
     uint64_t *rank = md_xmalloc((n + 1) * sizeof *rank);
     for (size_t i = 0; i < n; i++) {
