@@ -47,8 +47,8 @@ LIB  := $(BUILD)/libmodeldeck.a
 BIN  := $(BUILD)/modeldeck
 UNIT := $(BUILD)/tests/unit-tests
 
-.PHONY: FORCE all run test check-unit check-cli check-reference check-e2e deps deps-test deps-bench sanitize \
-        install clean bench format
+.PHONY: FORCE all run test check-unit check-cli check-reference check-e2e check-fuzz deps deps-test \
+        deps-bench deps-fuzz sanitize install clean bench format fuzz
 
 all: $(BIN) $(LIB)
 
@@ -133,16 +133,56 @@ check-reference: $(BIN)
 check-e2e: $(BIN)
 	MODELDECK_BIN=$(abspath $(BIN)) sh tests/e2e/run.sh
 
+# The fuzz targets (tests/fuzz/README.md): replayed over their corpus by `make test`, built with
+# the project's compiler and a small main instead of libFuzzer.
+FUZZ_TARGETS := number csv jsonl text
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz-%)
+FUZZ_COMMON  := tests/fuzz/fuzz_util.c
+
+$(BUILD)/tests/fuzz-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_COMMON) tests/fuzz/fuzz.h \
+                       tests/fuzz/fuzz_file.h $(LIB)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) -Itests/fuzz $(PKG_CFLAGS) $(CFLAGS) $(LDSAN) $(LDFLAGS) -o $@ \
+	  $< tests/fuzz/replay.c $(FUZZ_COMMON) $(LIB) $(LDLIBS)
+
+check-fuzz: $(FUZZ_REPLAY)
+	@for t in $(FUZZ_TARGETS); do ./$(BUILD)/tests/fuzz-$$t tests/fuzz/corpus/$$t || exit 1; done
+
 test: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT)
-	@$(MAKE) --no-print-directory check-unit check-cli check-reference check-e2e
+	@$(MAKE) --no-print-directory check-unit check-fuzz check-cli check-reference check-e2e
 
 sanitize: deps-test
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  CK_TIMEOUT_MULTIPLIER=4 \
-	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-cli check-reference \
-	  check-e2e
+	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-fuzz check-cli \
+	  check-reference check-e2e
+
+# Fuzzing with libFuzzer (clang): each target FUZZ_SECONDS (default 60) from its corpus, the
+# library built with coverage, ASan and UBSan into build/fuzz. New inputs go to
+# build/fuzz/corpus/TARGET; an input that breaks a property is saved as build/fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+	  OPTFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build/fuzz/libmodeldeck.a
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  clang $(CPPFLAGS) -Itests/fuzz $(PKG_CFLAGS) -std=c17 $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	    -o build/fuzz/fuzz-$$t tests/fuzz/fuzz_$$t.c $(FUZZ_COMMON) build/fuzz/libmodeldeck.a \
+	    $(LDLIBS); \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  (cd build/fuzz && ./fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -print_final_stats=1 corpus/$$t ../../tests/fuzz/corpus/$$t 2>fuzz-$$t.log) || \
+	    { tail -n 40 build/fuzz/fuzz-$$t.log; exit 1; }; \
+	  grep -h 'stat::number_of_executed_units' build/fuzz/fuzz-$$t.log; \
+	done
+
+deps-fuzz:
+	@sh mk/deps.sh fuzz
 
 GEN_CONSOLE := $(BUILD)/bench/gen_console
 
@@ -172,6 +212,6 @@ format:
 	clang-format -i core/*.[ch] cli/*.[ch] tui/*.[ch] tests/unit/*.[ch]
 
 clean:
-	rm -rf $(BUILD) build/san
+	rm -rf $(BUILD) build/san build/fuzz
 
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -75,18 +75,22 @@ static void global_init(void)
         snprintf(init_error, sizeof init_error, "cannot load %s: %s", LIBCURL, dlerror());
         return;
     }
-    bool ok = load(lib, &lc.global_init, "curl_global_init") &
-              load(lib, &lc.easy_strerror, "curl_easy_strerror") &
-              load(lib, &lc.easy_init, "curl_easy_init") &
-              load(lib, &lc.easy_setopt, "curl_easy_setopt") &
-              load(lib, &lc.easy_perform, "curl_easy_perform") &
-              load(lib, &lc.easy_getinfo, "curl_easy_getinfo") &
-              load(lib, &lc.easy_cleanup, "curl_easy_cleanup") & load(lib, &lc.url, "curl_url") &
-              load(lib, &lc.url_set, "curl_url_set") & load(lib, &lc.url_get, "curl_url_get") &
-              load(lib, &lc.url_strerror, "curl_url_strerror") &
-              load(lib, &lc.url_cleanup, "curl_url_cleanup") & load(lib, &lc.free, "curl_free") &
-              load(lib, &lc.slist_append, "curl_slist_append") &
-              load(lib, &lc.slist_free_all, "curl_slist_free_all");
+    bool ok = true; /* init_error names the first symbol missing */
+    ok &= load(lib, &lc.global_init, "curl_global_init");
+    ok &= load(lib, &lc.easy_strerror, "curl_easy_strerror");
+    ok &= load(lib, &lc.easy_init, "curl_easy_init");
+    ok &= load(lib, &lc.easy_setopt, "curl_easy_setopt");
+    ok &= load(lib, &lc.easy_perform, "curl_easy_perform");
+    ok &= load(lib, &lc.easy_getinfo, "curl_easy_getinfo");
+    ok &= load(lib, &lc.easy_cleanup, "curl_easy_cleanup");
+    ok &= load(lib, &lc.url, "curl_url");
+    ok &= load(lib, &lc.url_set, "curl_url_set");
+    ok &= load(lib, &lc.url_get, "curl_url_get");
+    ok &= load(lib, &lc.url_strerror, "curl_url_strerror");
+    ok &= load(lib, &lc.url_cleanup, "curl_url_cleanup");
+    ok &= load(lib, &lc.free, "curl_free");
+    ok &= load(lib, &lc.slist_append, "curl_slist_append");
+    ok &= load(lib, &lc.slist_free_all, "curl_slist_free_all");
     if (!ok)
         return; /* the library stays loaded: unloading what failed gains nothing */
     CURLcode rc = lc.global_init(CURL_GLOBAL_DEFAULT);

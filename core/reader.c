@@ -602,6 +602,7 @@ static void alloc_buffer(md_reader *r, size_t start)
     /* the part reading ahead fills, mapped at once (a long record maps more as it comes) */
     size_t bytes = r->end > start ? r->end - start : 0;
     md_prefault(r->mem, 16 + (bytes < AHEAD ? bytes : AHEAD));
+    ensure_fields(r, 1); /* the record loops do arithmetic on fields from the first record on */
 }
 
 static md_status open_file(md_reader *r, md_err *err)

@@ -6,6 +6,22 @@
 
 #include "reader_int.h"
 
+/* Whether the first bytes hold one that no text file has: a control character other than tab,
+ * line feed, form feed and carriage return, or a byte that never occurs in UTF-8. Some magic
+ * numbers are plain letters ("BZh9", "PAR1"), and a CSV file may start with them as a column's
+ * name; the files they mark have binary bytes within their first few bytes. */
+static bool binary_bytes(const md_reader *r)
+{
+    size_t n = r->size < 4096 ? r->size : 4096;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)r->base[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c == 0xC0 ||
+            c == 0xC1 || c >= 0xF5)
+            return true;
+    }
+    return false;
+}
+
 /* A compressed file, by its first bytes: its format's name, else NULL. */
 static const char *compressed(const md_reader *r)
 {
@@ -36,7 +52,7 @@ static bool json_array_file(const md_reader *r)
 
 /* A file of another kind than text by its first bytes: what it is and what to do, else NULL.
  * Spreadsheet and UTF-16 exports are what a CSV from Windows or Excel often turns out to be. */
-static const char *not_text(const md_reader *r)
+static const char *not_text(const md_reader *r, bool binary)
 {
     const char *b = r->base;
     size_t n = r->size < 4096 ? r->size : 4096;
@@ -47,6 +63,8 @@ static const char *not_text(const md_reader *r)
     bool zeros16 = n >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
     if (bom16 || zeros16)
         return "UTF-16 text: save it as UTF-8 (iconv -f UTF-16 -t UTF-8)";
+    if (!binary)
+        return NULL;
     if (n >= 8 && memcmp(b, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
         return "an Excel 97-2003 workbook (or another OLE file): export the sheet as CSV UTF-8";
     if (n >= 4 && memcmp(b, "PAR1", 4) == 0)
@@ -59,7 +77,9 @@ static const char *not_text(const md_reader *r)
 
 md_status md_reader_check_kind(const md_reader *r, md_err *err)
 {
-    const char *path = r->path, *other = not_text(r), *packed = compressed(r);
+    bool binary = binary_bytes(r);
+    const char *path = r->path, *other = not_text(r, binary),
+               *packed = binary ? compressed(r) : NULL;
     if (other)
         return md_err_set(err, MD_ERROR, "%s is %s", path, other);
     if (packed)

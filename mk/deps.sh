@@ -3,6 +3,7 @@
 #   sh mk/deps.sh build   libraries and tools to build and run
 #   sh mk/deps.sh test    the above, plus what the test suite uses
 #   sh mk/deps.sh bench   the above, plus the Python peer of the benchmarks
+#   sh mk/deps.sh fuzz    the above (build), plus clang and its libFuzzer runtime
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
@@ -15,7 +16,12 @@ case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
-*) echo "usage: sh mk/deps.sh build|test|bench" >&2; exit 2 ;;
+fuzz)
+    # libFuzzer's runtime is in libclang-rt-N-dev, N the version Debian's clang depends on
+    v=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+    want="$build_pkgs clang${v:+ libclang-rt-$v-dev}"
+    ;;
+*) echo "usage: sh mk/deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

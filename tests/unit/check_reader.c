@@ -95,6 +95,22 @@ START_TEST(records_cut_into_fields)
 }
 END_TEST
 
+/* Some file formats' magic numbers are letters; a text file that starts with them (a column
+ * named so) is read as the CSV it is. */
+START_TEST(text_starting_with_a_magic_number_is_csv)
+{
+    static const char *texts[] = {"PAR1,PAR2\n1,2\n", "BZh9,x\n1,2\n"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        md_err err;
+        md_status rc;
+        char *got = read_all(write_text("m.csv", texts[i], strlen(texts[i])), &err, &rc);
+        ck_assert_msg(rc == MD_OK, "%s: %s", texts[i], err.msg);
+        ck_assert_str_eq(got, "2:1|2\n");
+        free(got);
+    }
+}
+END_TEST
+
 START_TEST(bad_records_are_named)
 {
     static const struct {
@@ -110,7 +126,8 @@ START_TEST(bad_records_are_named)
         {"a,b\n1,\"x\"y\n", "r.csv:2: column b: unexpected character after a closing quote"},
         {"a,b\xFF\n1,2\n", "r.csv:1: invalid UTF-8 in the name of column 2"},
         {"\x1F\x8B\x08\x00", "r.csv is gzip-compressed: decompress it first"},
-        {"BZh91AY&SY", "r.csv is bzip2-compressed"},
+        /* a real bzip2 file's first bytes: its block header, then its CRC's binary bytes */
+        {"BZh91AY&SY\x9A\x1E\x04\xB6", "r.csv is bzip2-compressed"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         md_err err;
@@ -352,6 +369,7 @@ Suite *suite_reader(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, records_cut_into_fields);
     tcase_add_test(tc, bad_records_are_named);
+    tcase_add_test(tc, text_starting_with_a_magic_number_is_csv);
     tcase_add_test(tc, long_records_name_their_place);
     tcase_add_test(tc, records_across_buffer_refills);
     tcase_add_test(tc, file_hash_is_the_digest_and_notices_a_change);
