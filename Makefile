@@ -135,7 +135,7 @@ check-e2e: $(BIN)
 
 # The fuzz targets (tests/fuzz/README.md): replayed over their corpus by `make test`, built with
 # the project's compiler and a small main instead of libFuzzer.
-FUZZ_TARGETS := number csv jsonl text
+FUZZ_TARGETS := number time csv jsonl text
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz-%)
 FUZZ_COMMON  := tests/fuzz/fuzz_util.c
 

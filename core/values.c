@@ -143,6 +143,8 @@ bool md_value_time(const md_field *f, int64_t *ms)
         return false;
     if (fast_iso(f->p, f->n, ms))
         return true;
+    if (memchr(f->p, '\0', f->n)) /* the C string below would end early */
+        return false;
     char buf[48];
     memcpy(buf, f->p, f->n);
     buf[f->n] = '\0';
