@@ -31,7 +31,7 @@ static int to_read_opts(cli_ctx *c, const read_flags *f, md_read_opts *o)
 {
     md_err err;
     memset(o, 0, sizeof *o);
-    o->cols = (md_columns){f->ts, f->id, f->score, f->label, f->latency, NULL};
+    o->cols = (md_columns){f->ts, f->id, f->score, f->label, f->latency, NULL, 0};
     const char *names[] = {f->ts, f->id, f->score, f->label, f->latency},
                *flags[] = {"--ts-col", "--id-col", "--score-col", "--label-col", "--latency-col"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -572,8 +572,15 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
         rc = prepare(&g, model, number, err);
     /* columns not named take the names the baseline was built with */
     md_read_opts ro = o->read;
-    md_columns known = {g.b.col_ts,    g.b.col_id,      g.b.col_score,
-                        g.b.col_label, g.b.col_latency, NULL};
+    md_columns known = {g.b.col_ts, g.b.col_id, g.b.col_score, g.b.col_label, g.b.col_latency,
+                        NULL,       0};
+    for (size_t i = 0; rc == MD_OK && i < g.b.nfeatures; i++) {
+        const char *f = g.b.features[i].name;
+        known.features_named_default |= strcmp(f, "ts") == 0      ? MD_ROLE_TS
+                                        : strcmp(f, "score") == 0 ? MD_ROLE_SCORE
+                                        : strcmp(f, "label") == 0 ? MD_ROLE_LABEL
+                                                                  : 0;
+    }
     ro.cols.known = rc == MD_OK ? &known : NULL;
     pc.ro = &ro;
     if (rc == MD_OK)

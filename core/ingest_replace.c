@@ -118,7 +118,8 @@ static void list_add(int64_t **list, size_t *n, int64_t id)
  * of this name with other rows (yesterday's daily.csv) stay, reported under --replace
  * (rep->kept_ids); one whose rows cannot be compared with this file's is *repeat under
  * --replace, *legacy saying why: 1 stored before samples were kept, 2 rows named by ids in one
- * file and by fields in the other (whether this file corrects it cannot be told). */
+ * file and by fields in the other, 3 rows without ids named as before by their fields' text
+ * (whether this file corrects it cannot be told). */
 static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const char *abs,
                               int64_t **out, size_t *nout, int64_t *repeat, bool *cover,
                               int *legacy, md_err *err)
@@ -135,7 +136,8 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
         g->s,
         "SELECT id, row_sample, row_shift, source = ?1 OR source = ?2, sha256 = ?3,"
         " CASE WHEN row_identity IS NULL AND ?4 = ?5 THEN 0"
-        " WHEN coalesce(row_identity, ?6) = ?4 THEN 1 ELSE 2 END"
+        " WHEN coalesce(row_identity, ?6) = ?4 THEN 1"
+        " WHEN coalesce(row_identity, ?6) = ?6 THEN 3 ELSE 2 END"
         " FROM ingests WHERE version_id = ?7 AND (source = ?1 OR source = ?2 OR sha256 = ?3"
         " OR id IN (SELECT value FROM json_each(?8))"
         " OR id IN (SELECT ingest_id FROM window_parts"
@@ -144,11 +146,12 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
     if (rc != MD_OK)
         return rc;
     /* column 5, what the earlier sample's identities are: 1 this file's kind; 2 the other kind
-     * (ids in one file, not in the other: no rows to compare); 0 none to go by, for a sample
-     * from before the kind was kept is fields-named, or id-named but picked otherwise */
+     * (ids in one file, not in the other: no rows to compare); 3 rows without ids named by
+     * their fields' text, as before (none to compare either); 0 none to go by, for a sample
+     * from before the kind was kept is named by field text, or id-named but picked otherwise */
     char *asked_ids = asked_json(g), *keys = window_keys_json(g);
     md_sql_bind(st, "ttttttitt", path, abs, g->rep->sha256, identity(g), MD_ROWSAMPLE_BY_ID,
-                MD_ROWSAMPLE_BY_FIELDS, vid, asked_ids, keys);
+                MD_ROWSAMPLE_BY_FIELD_TEXT, vid, asked_ids, keys);
     free(asked_ids);
     free(keys);
     md_ingest_report *rep = g->rep;
@@ -172,7 +175,7 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
             sqlite3_column_type(st, 1) == SQLITE_BLOB && kind != 0 &&
             md_rowsample_from_blob(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
                                    (unsigned)sqlite3_column_int(st, 2), &earlier);
-        if (known && kind == 2) {
+        if (known && kind >= 2) {
             md_rowsample_free(&earlier);
         } else if (known) {
             rel = rows_over(&earlier, &g->pass.sample, named, &some);
@@ -188,9 +191,9 @@ static md_status earlier_rows(ingest *g, int64_t vid, const char *path, const ch
         }
         /* stored before samples, or named by fields in one file and by ids in the other:
          * whether this corrects it cannot be told */
-        if (replace && named && (!known || kind == 2)) {
+        if (replace && named && (!known || kind >= 2)) {
             *repeat = id;
-            *legacy = known ? 2 : 1;
+            *legacy = known ? kind : 1;
             break;
         }
         if (rel == ROWS_COVER)
@@ -274,8 +277,10 @@ md_status md_ingest_drop_previous(ingest *g, int64_t vid, const char *path, cons
                               "whether this file corrects it cannot be told: --replace-ingest %lld "
                               "ingests it in place of that one; without --replace both count",
                               (long long)repeat, was, (long long)rows,
-                              legacy == 1 ? "was stored before rows were compared"
-                                          : "one of the two has an id column and the other not",
+                              legacy == 1   ? "was stored before rows were compared"
+                              : legacy == 2 ? "one of the two has an id column and the other not"
+                                            : "its rows were sampled by an earlier modeldeck, "
+                                              "which named rows without ids otherwise",
                               (long long)repeat);
         if (cover)
             return md_err_set(err, MD_REFUSED,

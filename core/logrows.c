@@ -34,9 +34,9 @@ static int64_t find(const md_reader *r, const char *name)
 /* A role's name taken from the baseline that the file lacks: its default, when the file has that
  * (a log keeping the usual names while the baseline's export renamed them). */
 static void or_default(const md_reader *r, const char *given, const char *known, const char *dflt,
-                       int64_t *at, const char **name)
+                       bool is_feature, int64_t *at, const char **name)
 {
-    if (given || !known || *at >= 0 || strcmp(known, dflt) == 0)
+    if (given || !known || *at >= 0 || strcmp(known, dflt) == 0 || is_feature)
         return;
     int64_t i = find(r, dflt);
     if (i >= 0)
@@ -54,9 +54,12 @@ void md_colmap_refresh(const md_reader *r, const md_columns *names, md_colmap *m
     m->latency = find(r, c.latency);
     const md_columns *k = names->known;
     if (k) {
-        or_default(r, names->ts, k->ts, "ts", &m->ts, &m->names.ts);
-        or_default(r, names->score, k->score, "score", &m->score, &m->names.score);
-        or_default(r, names->label, k->label, "label", &m->label, &m->names.label);
+        unsigned f = k->features_named_default;
+        or_default(r, names->ts, k->ts, "ts", f & MD_ROLE_TS, &m->ts, &m->names.ts);
+        or_default(r, names->score, k->score, "score", f & MD_ROLE_SCORE, &m->score,
+                   &m->names.score);
+        or_default(r, names->label, k->label, "label", f & MD_ROLE_LABEL, &m->label,
+                   &m->names.label);
     }
 }
 
@@ -127,6 +130,20 @@ static md_status roles_apart(const md_columns *given, const md_columns *c, md_er
     return MD_OK;
 }
 
+/* When the file has a role's default column and the baseline counts it as a feature: so, for
+ * the message about the role's missing column. */
+static void feature_note(const md_reader *r, const md_columns *names, unsigned role,
+                         const char *dflt, const char *flag, char *out, size_t cap)
+{
+    const md_columns *k = names->known;
+    out[0] = '\0';
+    if (k && (k->features_named_default & role) && find(r, dflt) >= 0)
+        snprintf(out, cap,
+                 "; column '%s' is one of the baseline's features: to read it as the %s, build "
+                 "the baseline again with %s %s --replace",
+                 dflt, role == MD_ROLE_TS ? "timestamp" : "score", flag, dflt);
+}
+
 md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool need_ts,
                             md_colmap *m, md_err *err)
 {
@@ -142,18 +159,20 @@ md_status md_colmap_resolve(const md_reader *r, const md_columns *names, bool ne
     const md_columns *k = names->known; /* names from the baseline, not from the command */
     bool kscore = !names->score && k && k->score && strcmp(k->score, "score") != 0,
          kts = !names->ts && k && k->ts && strcmp(k->ts, "ts") != 0;
-    char cased[96];
+    char cased[96], feature[192];
     if (csv && m->score < 0) {
         case_note(r, c.score, cased, sizeof cased);
-        return md_err_set(err, MD_ERROR,
-                          "%s: no score column '%s' (%s%sname it with --score-col)%s", path,
-                          c.score, kscore ? "the baseline's name for it; " : "", cased, note);
+        feature_note(r, names, MD_ROLE_SCORE, "score", "--score-col", feature, sizeof feature);
+        return md_err_set(
+            err, MD_ERROR, "%s: no score column '%s' (%s%sname it with --score-col)%s%s", path,
+            c.score, kscore ? "the baseline's name for it; " : "", cased, feature, note);
     }
     if (csv && need_ts && m->ts < 0) {
         case_note(r, c.ts, cased, sizeof cased);
+        feature_note(r, names, MD_ROLE_TS, "ts", "--ts-col", feature, sizeof feature);
         return md_err_set(err, MD_ERROR,
-                          "%s: no timestamp column '%s' (%s%sname it with --ts-col)%s", path, c.ts,
-                          kts ? "the baseline's name for it; " : "", cased, note);
+                          "%s: no timestamp column '%s' (%s%sname it with --ts-col)%s%s", path,
+                          c.ts, kts ? "the baseline's name for it; " : "", cased, feature, note);
     }
     const char *named[] = {names->ts, names->id, names->label, names->latency};
     int64_t found[] = {m->ts, m->id, m->label, m->latency};

@@ -94,10 +94,38 @@ static void plan(worker *k)
 
 static void flush_all(worker *k);
 
-static void sync_columns_now(worker *k, size_t n)
+/* A role's column stays the one its first rows were read from. It can only change in JSON Lines,
+ * when a key by the baseline's name for the role appears after records whose value came from
+ * the key of the default name (a log keeping the usual names): the file holds both, and which
+ * one is meant cannot be told. False, with the error, when that happens. */
+static bool roles_kept(worker *k, const md_colmap *was)
+{
+    const int64_t before[] = {was->ts, was->score, was->label},
+                  now[] = {k->m.ts, k->m.score, k->m.label};
+    const char *const old_name[] = {was->names.ts, was->names.score, was->names.label},
+                      *new_name[] = {k->m.names.ts, k->m.names.score, k->m.names.label};
+    static const char *const role[] = {"timestamp", "score", "label"},
+                             *flag[] = {"--ts-col", "--score-col", "--label-col"};
+    for (size_t i = 0; i < 3; i++)
+        if (before[i] >= 0 && now[i] != before[i]) {
+            md_err_set(&k->err, MD_ERROR,
+                       "%s:%llu: key '%s', the baseline's name for the %s, first appears here, "
+                       "and the records before took the %s from key '%s': the file has both; "
+                       "name the one to read with %s",
+                       md_reader_path(k->r), (unsigned long long)md_reader_line(k->r), new_name[i],
+                       role[i], role[i], old_name[i], flag[i]);
+            return false;
+        }
+    return true;
+}
+
+static bool sync_columns_now(worker *k, size_t n)
 {
     k->ncols = n;
+    md_colmap was = k->m;
     md_colmap_refresh(k->r, &k->c->ro->cols, &k->m);
+    if (!roles_kept(k, &was))
+        return false;
     bool found = false;
     for (size_t i = 0; i < k->c->b->nfeatures; i++)
         if (k->fcol[i] < 0) {
@@ -108,14 +136,15 @@ static void sync_columns_now(worker *k, size_t n)
         flush_all(k);
         plan(k);
     }
+    return true;
 }
 
-/* New columns (JSON Lines keys that appear late) mapped; checked once a row. */
-static inline void sync_columns(worker *k)
+/* New columns (JSON Lines keys that appear late) mapped; checked once a row. False when a
+ * role's column would change (roles_kept). */
+static inline bool sync_columns(worker *k)
 {
     size_t n = md_reader_ncols(k->r);
-    if (n != k->ncols)
-        sync_columns_now(k, n);
+    return n == k->ncols || sync_columns_now(k, n);
 }
 
 /* ---- accumulating -------------------------------------------------------------------------------- */
@@ -340,9 +369,11 @@ static bool bad_value(worker *k, const char *col, const char *why)
 }
 
 /* The row into the worker's row sample (md_rowsample.h): a scoring event by its timestamp and
- * entity id; in a log without an id column, by its timestamp, score and every other field but
- * the label (those hashed only for the rows the timestamp and score pick). The id takes part
- * in the pick: a batch scored at one time (a date-only timestamp) is sampled row by row. */
+ * entity id; in a log without an id column, by its timestamp and score as read and every other
+ * field but the label, each by its column's name (those hashed only for the rows the timestamp
+ * and score pick). So the same rows in another timestamp notation, with the score spelled
+ * otherwise, their columns in another order or as JSON Lines are the same rows. The id takes
+ * part in the pick: a batch scored at one time (a date-only timestamp) is sampled row by row. */
 static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
 {
     char b[40];
@@ -359,11 +390,16 @@ static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
     uint64_t id = md_rowsample_id(v->ts_ms, score);
     if (!md_rowsample_picks(k->sample.shift, id))
         return;
-    uint64_t h = MD_ROWSAMPLE_SEED;
+    uint64_t h = 0;
     for (size_t c = 0; c < k->ncols; c++) {
-        const char *t = (int64_t)c == k->m.label ? NULL : md_field_text(&fl[c], b, &n);
-        if (t && n) /* empty and absent fields, and the label, are no part of it */
-            h = md_rowsample_step(h ^ c, t, n);
+        int64_t i = (int64_t)c;
+        if (i == k->m.label || i == k->m.ts || i == k->m.score) /* the label may come later */
+            continue;
+        const char *t = md_field_text(&fl[c], b, &n), *name = md_reader_col(k->r, c);
+        if (n) /* empty and absent fields are no part of it; in any order, by name (and the
+                * name's NUL byte, so that no name and value run into each other) */
+            h += md_rowsample_step(md_rowsample_step(MD_ROWSAMPLE_SEED, name, strlen(name) + 1), t,
+                                   n);
     }
     md_rowsample_add(&k->sample, md_rowsample_with(id, h), MD_ROWSAMPLE_MEMORY);
 }
@@ -386,7 +422,10 @@ void *md_pass_run_worker(void *arg)
         }
         if (done)
             break;
-        sync_columns(k);
+        if (!sync_columns(k)) {
+            k->rc = k->err.code;
+            break;
+        }
         md_rowvals v;
         if (!md_row_read(fl, &k->m, true, &v, &col, why, sizeof why)) {
             if (!bad_value(k, col, why)) {
@@ -448,7 +487,7 @@ void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_sp
     k->cc = md_xcalloc(nf, sizeof *k->cc);
     k->sample.shift = md_rowsample_first_shift(md_reader_size(r), MD_ROWSAMPLE_MEMORY);
     md_colmap_refresh(r, &c->ro->cols, &k->m);
-    sync_columns(k);
+    (void)sync_columns(k); /* nothing read yet: no role can change */
     plan(k);
 }
 

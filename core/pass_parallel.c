@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -178,6 +179,22 @@ static void *second_half(void *arg)
 
 /* The second half on its own thread (worker b over reader r2), checked and merged; false when
  * the first worker has to finish the file alone. */
+/* Whether the two halves read each role from the same column, where both read it: in JSON
+ * Lines a half may fall back to a role's default key that the other half never needed. */
+static bool roles_agree(const worker *a, const worker *b)
+{
+    const int64_t ia[] = {a->m.ts, a->m.id, a->m.score, a->m.label, a->m.latency},
+                  ib[] = {b->m.ts, b->m.id, b->m.score, b->m.label, b->m.latency};
+    const char *na[] = {a->m.names.ts, a->m.names.id, a->m.names.score, a->m.names.label,
+                        a->m.names.latency},
+               *nb[] = {b->m.names.ts, b->m.names.id, b->m.names.score, b->m.names.label,
+                        b->m.names.latency};
+    for (size_t i = 0; i < 5; i++)
+        if (ia[i] >= 0 && ib[i] >= 0 && strcmp(na[i], nb[i]) != 0)
+            return false;
+    return true;
+}
+
 bool md_pass_try_parallel(worker *a, worker *b, md_reader *r, size_t split, size_t take_min,
                           size_t *taken_n)
 {
@@ -199,7 +216,8 @@ bool md_pass_try_parallel(worker *a, worker *b, md_reader *r, size_t split, size
     md_reader_set_limit(r, 0);
     a->progress_scale = 1;
     bool ok = started && a->rc == MD_OK && b->rc == MD_OK && take_ok(a, split, &h.tb) &&
-              take_ok(b, md_reader_size(r), &h.ta);
+              take_ok(b, md_reader_size(r), &h.ta) && roles_agree(a, b) &&
+              (!h.ta.used || roles_agree(a, &h.ta.w)) && (!h.tb.used || roles_agree(a, &h.tb.w));
     if (ok) {
         merge_into(a, b);
         *taken_n = (h.ta.duplicate ? 0 : h.ta.n) + (h.tb.duplicate ? 0 : h.tb.n);

@@ -81,7 +81,14 @@ typedef struct md_columns {
     /* names taken where these are NULL (an ingest's: those its baseline was built with), before
      * the defaults; unlike a name given, one of them missing from a file is no error */
     const struct md_columns *known;
+    /* on `known`: the roles (MD_ROLE_TS, MD_ROLE_SCORE, MD_ROLE_LABEL) whose default name the
+     * baseline counts as a feature, so that a file lacking the baseline's name for the role does
+     * not fall back to that feature's column */
+    unsigned features_named_default;
 } md_columns;
+#define MD_ROLE_TS    1u
+#define MD_ROLE_SCORE 2u
+#define MD_ROLE_LABEL 4u
 
 typedef struct {
     int64_t id;

@@ -29,12 +29,16 @@ typedef struct {
  * columns corrected (scores too), their labels filled in, their columns in another order,
  * another timestamp notation or as JSON Lines are the same rows, and a batch scored at one
  * time (a date-only timestamp) is sampled row by row. In a log without ids,
- * md_rowsample_id(ts, the score's bits) picks it and the bottom half is a hash of its other
- * fields but the label (hashed only for the rows picked): rows that share a timestamp and score
- * are told apart. The two kinds of identity are never compared with each other (what a stored
- * sample's are: MD_ROWSAMPLE_BY_ID or MD_ROWSAMPLE_BY_FIELDS). */
-#define MD_ROWSAMPLE_BY_ID     "id"
-#define MD_ROWSAMPLE_BY_FIELDS "fields"
+ * md_rowsample_id(ts, the score's bits) picks it and the bottom half is a sum of hashes of its
+ * other fields but the label, each with its column's name (hashed only for the rows picked):
+ * rows that share a timestamp and score are told apart, and the same rows in another timestamp
+ * notation, score spelling or column order, or as JSON Lines, are the same rows. Which kind a
+ * stored sample holds is kept beside it; kinds are never compared with each other. Samples
+ * stored before (MD_ROWSAMPLE_BY_FIELD_TEXT) hashed every field's text in column order,
+ * timestamp and score included: they cannot be compared with today's. */
+#define MD_ROWSAMPLE_BY_ID         "id"
+#define MD_ROWSAMPLE_BY_FIELDS     "values"
+#define MD_ROWSAMPLE_BY_FIELD_TEXT "fields"
 uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who);
 uint64_t md_rowsample_by_id(int64_t ts_ms, const char *id, size_t n);
 static inline uint64_t md_rowsample_with(uint64_t id, uint64_t h)

@@ -107,6 +107,76 @@ START_TEST(ingest_takes_the_baselines_column_names)
 }
 END_TEST
 
+/* A role takes the usual column only when the baseline's name is missing and the usual one is
+ * no feature of the baseline: a baseline built with --ts-col time from a file whose 'ts' column
+ * became a feature does not read that feature as the log's timestamp (it would alert on every
+ * window), and the message says how to rebuild. In JSON Lines, where keys appear record by
+ * record, a key by the baseline's name that appears after records read the usual key leaves
+ * the file with both: refused at its line, nothing stored, on one thread and on two. */
+START_TEST(a_role_falls_back_to_its_usual_column_only_when_that_is_no_feature)
+{
+    md_store *s = mon_store();
+    mon_add_version_2(s);
+    md_err err;
+    md_baseline_opts bo = {.read.cols = {.ts = "time"}};
+    md_baseline_report brep;
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 2,
+                                       mon_write_file("b.csv", "ts,score,label,x\n"
+                                                               "2026-09-01T00:00:00Z,0.2,0,1\n"
+                                                               "2026-09-02T00:00:00Z,0.6,1,2\n"),
+                                       &bo, &brep, &err),
+                     MD_OK);
+    md_ingest_opts o = {0};
+    md_ingest_report rep;
+    md_status rc =
+        md_ingest(s, &mon_op, "churn", 2,
+                  mon_write_file("l.csv", "ts,score,label,x\n2026-10-01T00:00:00Z,0.3,1,1\n"), &o,
+                  &rep, &err);
+    ck_assert_int_eq(rc, MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "no timestamp column 'time' (the baseline's name for it; name "
+                                  "it with --ts-col); column 'ts' is one of the baseline's "
+                                  "features: to read it as the timestamp, build the baseline "
+                                  "again with --ts-col ts --replace"),
+                  "%s", err.msg);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 0);
+
+    /* JSON Lines: the baseline of version 3 names the score 's'; the log's first half has
+     * 'score' */
+    md_version_spec v = {.artifact_uri = "s3://m/3"};
+    ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+    md_baseline_opts jo = {.read.cols = {.score = "s"}};
+    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 3,
+                                       mon_write_file("b.csv", "ts,s,label,x\n"
+                                                               "2026-09-01T00:00:00Z,0.2,0,1\n"
+                                                               "2026-09-02T00:00:00Z,0.6,1,2\n"),
+                                       &jo, &brep, &err),
+                     MD_OK);
+    size_t cap = 64 * 4096, len = 0, half = 0;
+    char *text = malloc(cap);
+    for (int i = 0; i < 2000; i++) { /* the key 's' only in the second half */
+        half = i == 1000 ? len : half;
+        len += (size_t)snprintf(text + len, cap - len,
+                                "{\"ts\":\"2026-10-01T00:00:%02dZ\",\"%s\":0.%d,\"x\":%d}\n",
+                                i % 60, i < 1000 ? "score" : "s", 1 + i % 9, i);
+    }
+    const char *log = mon_write_file("l.jsonl", text);
+    free(text);
+    /* on two threads the second half, from line 1001, has only 's': the halves disagree */
+    for (int threads = 1; threads <= 2; threads++) {
+        md_ingest_opts t = {.threads = threads, .split_at = half - 1};
+        rc = md_ingest(s, &mon_op, "churn", 3, log, &t, &rep, &err);
+        ck_assert_int_eq(rc, MD_ERROR);
+        ck_assert_msg(strstr(err.msg, "l.jsonl:1001: key 's', the baseline's name for the score, "
+                                      "first appears here, and the records before took the "
+                                      "score from key 'score': the file has both; name the one "
+                                      "to read with --score-col"),
+                      "threads %d: %s", threads, err.msg);
+        ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 0);
+    }
+    md_store_close(s);
+}
+END_TEST
+
 /* A baseline does not use its timestamps: zone-less ones (a holdout extract's), or any text,
  * are no bad rows, and the column is no feature. */
 START_TEST(baseline_ignores_its_timestamps)
@@ -390,6 +460,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, no_baseline_no_ingest);
     tcase_add_test(tc, ingest_takes_the_baselines_column_names);
     tcase_add_test(tc, baseline_ignores_its_timestamps);
+    tcase_add_test(tc, a_role_falls_back_to_its_usual_column_only_when_that_is_no_feature);
     tcase_add_test(tc, contract_of_a_feature_not_in_the_file);
     tcase_add_test(tc, second_baseline_refused_before_reading);
     tcase_add_test(tc, baseline_names_numbers_turned_categorical);
