@@ -111,9 +111,12 @@ static const char versions_sql[] =
     " (SELECT count(*) FROM windows w WHERE w.version_id = v.id), b.id IS NOT NULL,"
     " coalesce(q.id, 0), coalesce(q.approvals_required, 0),"
     " (SELECT count(*) FROM approvals a WHERE a.request_id = q.id AND a.decision = 'approve'),"
-    " b.auc"
+    " b.auc,"
+    " (SELECT count(*) FROM requests p WHERE p.version_id = v.id AND p.state = 'pending')"
     " FROM versions v LEFT JOIN baselines b ON b.version_id = v.id"
-    " LEFT JOIN requests q ON q.version_id = v.id AND q.state = 'pending'"
+    /* one row a version: the oldest of its pending requests, and how many it has */
+    " LEFT JOIN requests q ON q.id = (SELECT min(id) FROM requests p"
+    "  WHERE p.version_id = v.id AND p.state = 'pending')"
     " WHERE v.model_id = (SELECT id FROM models WHERE name = ?1)"
     " ORDER BY v.number DESC";
 
@@ -136,6 +139,7 @@ static void version_row_read(sqlite3_stmt *st, void *elem)
     r->required = sqlite3_column_int64(st, 13);
     r->approvals = sqlite3_column_int64(st, 14);
     r->has_base_auc = opt_double(st, 15, &r->base_auc);
+    r->pending = sqlite3_column_int64(st, 16);
 }
 
 md_status md_overview_versions(md_store *s, const char *model, md_version_row **rows, size_t *n,

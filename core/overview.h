@@ -45,8 +45,9 @@ typedef struct {
     bool baseline;
     bool has_base_auc;
     double base_auc;          /* the baseline's (holdout) AUC, kept apart from the windows' */
-    int64_t request;          /* a pending request's id, 0 when none */
+    int64_t request;          /* its oldest pending request's id, 0 when none */
     int64_t approvals, required; /* of that request */
+    int64_t pending;             /* its pending requests (to staging and to production, say) */
 } md_version_row;
 
 md_status md_overview_versions(md_store *s, const char *model, md_version_row **rows, size_t *n,

@@ -451,6 +451,14 @@ static void handle_key(tui_app *a, int r, wint_t ch)
     } else {
         act = tui_keymap_lookup(v ? (v->ops->scope ? v->ops->scope : v->ops->name) : NULL, code);
     }
+    if (act == TUI_A_NEXT || act == TUI_A_PREV) {
+        /* a filter keeps only the rows that match it: the next match is the next row */
+        if (!v || !v->filter[0]) {
+            tui_refuse(a, act, "no filter here (/ sets one)");
+            return;
+        }
+        act = act == TUI_A_NEXT ? TUI_A_DOWN : TUI_A_UP;
+    }
     if (v && act != TUI_A_NONE) {
         const char *why = tui_unavailable(a, v, act);
         if (why) {

@@ -67,7 +67,7 @@ typedef enum {
     X(FILTER, "global", "/", "filter", "filter", "filter rows (/!text: rows without text)")                 \
     X(COMMAND, "global", ":", "command", "cmd", "command line (:help lists the commands)")               \
     X(BACK, "global", "esc", "back", "back", "back, or cancel")                                            \
-    X(CLOSE, "global", "q", "close", "close", "close this view (quit from the last one)")                  \
+    X(CLOSE, "global", "q", "close", "close", "close this view (on a numbered screen: quit)")              \
     X(QUIT, "global", "Q", "quit", "quit", "quit")                                                         \
     X(UP, "global", "k up", "up", "up", "cursor up")                                                     \
     X(DOWN, "global", "j down", "down", "down", "cursor down")                                             \
@@ -77,7 +77,7 @@ typedef enum {
     X(BOTTOM, "global", "G end", "bottom", "bottom", "last row")                                             \
     X(PGUP, "global", "pgup C-b", "page_up", "pgup", "page up")                                            \
     X(PGDN, "global", "pgdn C-f space", "page_down", "pgdn", "page down")                                  \
-    X(NEXT, "global", "n", "next", "next", "next match of the filter")                                     \
+    X(NEXT, "global", "n", "next", "next", "next match of the filter (the rows it keeps)")                 \
     X(PREV, "global", "N", "prev", "prev", "previous match of the filter")                                 \
     X(TAB, "global", "tab", "pane", "pane", "next pane")                                                   \
     X(ENTER, "global", "enter", "open", "open", "open the item under the cursor")                          \
@@ -270,6 +270,9 @@ void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
 /* Why `act` cannot be done, as a reply, named by its word in the hint line ("next: this is the
  * latest window"), never by its config name. */
 void tui_refuse(tui_app *a, tui_action act, const char *why);
+/* Why the actor may not decide the request (md_request_show's JSON) again, or NULL: they decided
+ * it already (view_approvals.c; the model view asks too). */
+const char *tui_request_decided_why(const tui_app *a, const json_t *req, bool approve);
 /* The next wait for a key ends after at most ms, so a view drawing work that another thread
  * finishes shows the result then, not at the next key or second. */
 void tui_wake_in(tui_app *a, int ms);

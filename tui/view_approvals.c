@@ -97,19 +97,40 @@ static void requests_clear(approvals *p)
     p->t.nrows = 0;
 }
 
-/* What the actor has done on the request already. */
-static void actor_part(tui_app *a, request *r)
+/* Whether the actor has decided the request (md_request_show's JSON), and approved it. */
+static void actor_decision(const tui_app *a, const json_t *req, bool *decided, bool *approved)
 {
     json_t *d;
     size_t i;
-    r->mine = !strcmp(md_json_text(r->req, "requested_by"), a->actor.name);
-    json_array_foreach(json_object_get(r->req, "decisions"), i, d)
+    *decided = *approved = false;
+    json_array_foreach(json_object_get(req, "decisions"), i, d)
     {
         if (strcmp(md_json_text(d, "approver"), a->actor.name) != 0)
             continue;
-        r->decided = true;
-        r->approved |= !strcmp(md_json_text(d, "decision"), "approve");
+        *decided = true;
+        *approved |= !strcmp(md_json_text(d, "decision"), "approve");
     }
+}
+
+/* What the actor has done on the request already. */
+static void actor_part(tui_app *a, request *r)
+{
+    r->mine = !strcmp(md_json_text(r->req, "requested_by"), a->actor.name);
+    actor_decision(a, r->req, &r->decided, &r->approved);
+}
+
+static bool blocked(const json_t *req);
+
+const char *tui_request_decided_why(const tui_app *a, const json_t *req, bool approve)
+{
+    bool decided, approved;
+    actor_decision(a, req, &decided, &approved);
+    /* a request approved in full that its gates then blocked may be approved again: the
+     * gates are checked anew */
+    if (!decided || (approve && approved && blocked(req)))
+        return NULL;
+    return approved ? "you have already approved; one approver counts once"
+                    : "you have already decided this request";
 }
 
 static bool row_matches(const json_t *o, const char *text)
@@ -182,7 +203,6 @@ static bool blocked(const json_t *req)
 
 static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
 {
-    (void)a;
     approvals *p = v->st;
     const request *r = current(p);
     if (act != TUI_A_APPROVE && act != TUI_A_REJECT)
@@ -193,10 +213,7 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
         return "four eyes: you requested this promotion; another approver must decide it";
     if (!p->may)
         return p->may_why;
-    if (r->decided && !(act == TUI_A_APPROVE && r->approved && blocked(r->req)))
-        return r->approved ? "you have already approved; one approver counts once"
-                           : "you have already decided this request";
-    return NULL;
+    return tui_request_decided_why(a, r->req, act == TUI_A_APPROVE);
 }
 
 /* ---- drawing --------------------------------------------------------------------------------- */

@@ -194,6 +194,7 @@ static const char *vcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         if (!r->request)
             return "";
         *role = TUI_WARN;
+        /* the oldest; the status line counts the others, screen 5 lists them */
         snprintf(buf, cap, "#%lld %lld/%lld", (long long)r->request, (long long)r->approvals,
                  (long long)r->required);
         return buf;
@@ -343,8 +344,11 @@ static void status(tui_app *a, tui_view *v, char *out, size_t cap)
                  e->from ? e->from : "-", e->to, e->actor, e->reason && *e->reason ? ": " : "",
                  e->reason ? e->reason : "");
     } else if (r) {
-        snprintf(out, cap, "v%lld by %s, %s since %.10s", (long long)r->number, r->created_by,
-                 r->status, r->status_at);
+        char more[64] = "";
+        if (r->pending > 1)
+            snprintf(more, sizeof more, "; %lld pending requests", (long long)r->pending);
+        snprintf(out, cap, "v%lld by %s, %s since %.10s%s", (long long)r->number, r->created_by,
+                 r->status, r->status_at, more);
     }
 }
 
@@ -397,8 +401,8 @@ static size_t gate_lines(json_t *gates, char lines[][320], size_t max)
             snprintf(vb, sizeof vb, "%.4g", json_real_value(val));
         else if (json_is_integer(val))
             snprintf(vb, sizeof vb, "%lld", (long long)json_integer_value(val));
-        else if (json_is_true(val))
-            snprintf(vb, sizeof vb, "yes");
+        else if (json_is_boolean(val))
+            snprintf(vb, sizeof vb, "%s", json_is_true(val) ? "yes" : "no");
         if (json_is_number(th))
             snprintf(tb, sizeof tb, "%s %.4g", md_json_text(g, "comparison"),
                      json_number_value(th));
@@ -463,14 +467,20 @@ static int decide(tui_app *a, model_view *m, const md_version_row *r, bool appro
     md_err err;
     if (md_request_show(a->s, r->request, &req, &err) != MD_OK)
         return refused(a, "request", &err);
+    const char *why = tui_request_decided_why(a, req, approve);
+    if (why) {
+        json_decref(req);
+        tui_refuse(a, approve ? TUI_A_M_APPROVE : TUI_A_M_REJECT, why);
+        return TUI_R_DRAW;
+    }
     char lines[16][320];
     const char *lp[16];
     size_t n = 0;
     snprintf(lines[n++], sizeof lines[0], "%s request %lld: %s v%lld to %s, asked by %s.",
              approve ? "Approve" : "Reject", (long long)r->request, m->name, (long long)r->number,
-             md_json_text(req, "target"), md_json_text(req, "requested_by"));
-    snprintf(lines[n++], sizeof lines[0], "Approvals so far: %lld of %lld.", (long long)r->approvals,
-             (long long)r->required);
+             md_json_text(req, "to"), md_json_text(req, "requested_by"));
+    snprintf(lines[n++], sizeof lines[0], "Approvals so far: %lld of %lld.",
+             (long long)r->approvals, (long long)r->required);
     if (approve && r->approvals + 1 >= r->required)
         snprintf(lines[n++], sizeof lines[0], "Yours completes them: the gates are checked again and, if "
                                   "none blocks, the version moves now.");

@@ -211,9 +211,6 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         a->version = 0;
         tui_screen(a, act == TUI_A_SCREEN2 ? 2 : 3, r->name);
         return TUI_R_DRAW;
-    case TUI_A_NEXT:
-    case TUI_A_PREV:
-        return TUI_R_UNHANDLED;
     default:
         return TUI_R_UNHANDLED;
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Approvals through the console: an approver approves in the dialog and the store and the audit
-# change; the requester (olga, and oncall who holds both roles) is refused by four eyes on
-# screen; an incident is acknowledged and snoozed from the queue.
+# change; the model view's dialog names the stage the version goes to, and an approver who
+# approved already is told so there; the requester (olga, and oncall who holds both roles) is
+# refused by four eyes on screen; an incident is acknowledged and snoozed from the queue; a
+# version with two pending requests is one row.
 . "$(dirname "$0")/lib.sh"
 
 start_console -u ann
@@ -27,6 +29,27 @@ assert any(r["action"] == "promotion.approve" and r["actor"] == "ann" and r["obj
            and r["reason"] == "gates pass" for r in rows), rows
 PY
 md audit verify >/dev/null || fail "audit verify fails after the approval"
+
+# the same request from the model's view: its dialog names the stage the version goes to
+start_console -u bob
+keys 1 j Enter
+wait_for "Registry › churn"
+keys a
+wait_for "Approve request 10: churn v3 to production, asked by olga."
+expect_screen_contains "Approvals so far: 1 of 2."
+keys Escape
+wait_gone "Approve request 10"
+keys Q
+wait_exit
+# ann approved it already: the model view says so instead of a dialog
+start_console -u ann
+keys 1 j Enter
+wait_for "Registry › churn"
+keys a
+wait_for "you have already approved; one approver counts once"
+expect_screen_not_contains "Approve request 10"
+keys Q
+wait_exit
 
 start_console -u olga
 keys 5
@@ -66,3 +89,15 @@ wait_for "Incidents P1 active (1 snoozed hidden)"
 keys Q
 wait_exit
 [ "$(md incidents show 12 --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["snoozed_until"])')" = "2026-11-26T13:00:00.000Z" ] || fail "snooze"
+
+# a version with two pending requests (to staging too) is one row in the model's view, its
+# oldest request shown and the others counted on the status line
+md_as olga promote churn 3 --to staging --reason "try it in staging" >/dev/null ||
+    fail "a second request for churn v3"
+start_console -u bob
+keys 1 j Enter
+wait_for "Registry › churn"
+[ "$(screen | grep -c '^v3 ')" = 1 ] || fail "churn v3 should be one row: $(screen | grep '^v3 ')"
+expect_screen_contains "candidate since 2026-11-23; 2 pending requests"
+keys Q
+wait_exit

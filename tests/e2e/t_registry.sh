@@ -77,8 +77,15 @@ keys Enter
 wait_for "[/!nba]"
 expect_screen_not_contains "nba-realtime"
 expect_screen_contains "b2b-lead"
+# n and N: the next and previous match, the rows the filter kept
+keys n n
+wait_for "creative-classifier: 2 versions"
+keys N
+wait_for "churn: 3 versions"
 keys Escape
 wait_gone "[/!nba]"
+keys n
+wait_for "next: no filter here (/ sets one)"
 
 # the command line with completion: ":mod<Tab>ups<Tab>" becomes ":model upsell-propensity"
 keys :
