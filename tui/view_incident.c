@@ -23,8 +23,16 @@ typedef struct {
     char (*facts)[96];   /* per evidence: the detail's key numbers */
     char head[HEAD_LINES][2][160];
     tui_incident_perms perms;
-    tui_table t;
+    tui_table t;  /* the evidence */
+    tui_table nt; /* the notes, oldest first */
+    int pane;     /* 0: the evidence has the keys; 1: the notes (Tab) */
 } detail;
+
+static const tui_column ncols[] = {
+    {"AT", 16, TUI_LEFT, 11, false},
+    {"BY", 8, TUI_LEFT, 6, false},
+    {"NOTE", 58, TUI_LEFT, 12, false},
+};
 
 static const tui_column ecols[] = {
     {"WINDOW", 13, TUI_LEFT, 10, false}, {"VER", 4, TUI_LEFT, 0, false},
@@ -44,6 +52,8 @@ static bool detail_open(tui_app *a, tui_view *v, const char *arg, char *why, siz
     }
     d->t.cols = ecols;
     d->t.ncols = (int)(sizeof ecols / sizeof ecols[0]);
+    d->nt.cols = ncols;
+    d->nt.ncols = (int)(sizeof ncols / sizeof ncols[0]);
     return true;
 }
 
@@ -183,6 +193,12 @@ static md_status detail_load(tui_app *a, tui_view *v, md_err *err)
     if (first) /* the latest evidence first: it is what changed last */
         d->t.cursor = (int)n - 1;
     tui_table_clamp(&d->t);
+    int notes = (int)json_array_size(json_object_get(d->inc, "notes"));
+    if (first || d->nt.cursor == d->nt.nrows - 1) /* on the newest note, it follows new ones */
+        d->nt.cursor = notes - 1;
+    d->nt.nrows = notes;
+    tui_table_clamp(&d->nt);
+    d->pane = notes ? d->pane : 0;
     detail_head(a, d);
     return MD_OK;
 }
@@ -218,24 +234,38 @@ static bool drift_kind(const char *kind)
     return !strcmp(kind, "drift") || !strcmp(kind, "schema") || !strcmp(kind, "data_quality");
 }
 
-/* The notes, newest last, in the rows [y, y + h). */
-static void draw_notes(tui_app *a, const json_t *notes, int y, int h, int cols)
+static const char *ncell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,
+                         tui_role *role)
 {
-    size_t n = json_array_size(notes);
+    (void)a, (void)role;
+    const detail *d = ctx;
+    const json_t *o = json_array_get(json_object_get(d->inc, "notes"), (size_t)row);
+    switch (col) {
+    case 0:
+        tui_short_time(md_json_text(o, "at"), buf, cap);
+        return buf;
+    case 1:
+        return md_json_text(o, "actor");
+    default:
+        return md_json_text(o, "text");
+    }
+}
+
+/* The notes in the rows [y, y + h): a title, then the notes as a table (newest last), which
+ * Tab gives the keys to; Enter shows a note whole. */
+static void draw_notes(tui_app *a, detail *d, int y, int h, int cols)
+{
+    int n = d->nt.nrows;
     for (int r = 0; r < h; r++)
         tui_put(a, y + r, 0, cols, TUI_NORMAL, "", true);
     if (h <= 0)
         return;
-    tui_putf(a, y, 0, cols, TUI_TITLE, "notes (%zu)%s", n, n ? "" : ": none yet (e adds one)");
-    size_t from = n > (size_t)(h - 1) ? n - (size_t)(h - 1) : 0;
-    for (size_t i = from; i < n && y + 1 + (int)(i - from) < y + h; i++) {
-        const json_t *o = json_array_get(notes, i);
-        char t[32], line[600];
-        tui_short_time(md_json_text(o, "at"), t, sizeof t);
-        snprintf(line, sizeof line, "%s %-8s %s", t, md_json_text(o, "actor"),
-                 md_json_text(o, "text"));
-        tui_put(a, y + 1 + (int)(i - from), 1, cols - 1, TUI_NORMAL, line, true);
-    }
+    tui_putf(a, y, 0, cols, TUI_TITLE, "notes (%d)%s", n,
+             !n        ? ": none yet (e adds one)"
+             : d->pane ? "   Enter: the whole note  Tab: back to the evidence"
+                       : "   Tab: move here");
+    if (n && h >= 3)
+        tui_table_draw(a, &d->nt, y + 1, h - 1, cols, ncell, d);
 }
 
 static void detail_draw(tui_app *a, tui_view *v, int top, int rows, int cols)
@@ -260,18 +290,20 @@ static void detail_draw(tui_app *a, tui_view *v, int top, int rows, int cols)
         tui_put(a, top + 1 + i, half, cols - half, TUI_NORMAL, d->head[i][1], false);
     }
     int y = top + HEAD_LINES;
-    const json_t *notes = json_object_get(o, "notes");
-    int nh = json_array_size(notes) ? 1 + (int)(json_array_size(notes) < 4
-                                                    ? json_array_size(notes) : 4)
-                                    : 1;
+    /* the notes take a title, their table's header and up to 4 notes; 8 while they have the
+     * keys */
+    int most = d->pane ? 8 : 4, shown = d->nt.nrows < most ? d->nt.nrows : most;
+    int nh = d->nt.nrows ? 2 + shown : 1;
     int eh = top + rows - y - 1 - nh;
+    d->t.blur = d->pane == 1;
+    d->nt.blur = d->pane == 0;
     tui_putf(a, y, 0, cols, TUI_TITLE, "evidence (%d)   Enter: the %s behind the row", d->t.nrows,
              drift_kind(md_json_text(o, "kind")) ? "drift cell" : "calibration window");
     if (d->t.nrows && eh >= 2)
         tui_table_draw(a, &d->t, y + 1, eh, cols, ecell, d);
     else
         tui_put(a, y + 1, 2, cols - 2, TUI_DIM, "no evidence", false);
-    draw_notes(a, notes, top + rows - nh, nh, cols);
+    draw_notes(a, d, top + rows - nh, nh, cols);
 }
 
 static void detail_crumb(tui_view *v, char *out, size_t cap)
@@ -284,6 +316,12 @@ static void detail_status(tui_app *a, tui_view *v, char *out, size_t cap)
 {
     (void)a;
     detail *d = v->st;
+    if (d->pane == 1) {
+        const json_t *o = json_array_get(json_object_get(d->inc, "notes"), (size_t)d->nt.cursor);
+        snprintf(out, cap, "note %d of %d by %s: %s", d->nt.cursor + 1, d->nt.nrows,
+                 md_json_text(o, "actor"), md_json_text(o, "text"));
+        return;
+    }
     if (!d->t.nrows)
         return;
     const json_t *e = json_array_get(d->ev, (size_t)d->t.cursor); /* and why it met the rule */
@@ -296,7 +334,9 @@ static const char *detail_unavailable(tui_app *a, tui_view *v, tui_action act)
 {
     (void)a;
     detail *d = v->st;
-    if ((act == TUI_A_ENTER || act == TUI_A_WHY) && !d->t.nrows)
+    if (act == TUI_A_TAB && !d->nt.nrows)
+        return "no notes yet (e adds one)";
+    if ((act == TUI_A_ENTER || act == TUI_A_WHY) && d->pane == 0 && !d->t.nrows)
         return "no evidence to open";
     return tui_incident_unavailable(&d->perms, d->id, d->inc ? md_json_text(d->inc, "state") : NULL,
                                     act);
@@ -331,8 +371,20 @@ static int detail_key(tui_app *a, tui_view *v, tui_action act, int ch)
 {
     (void)ch;
     detail *d = v->st;
-    if (tui_table_move(&d->t, act))
+    if (act == TUI_A_TAB) {
+        d->pane = !d->pane;
         return TUI_R_DRAW;
+    }
+    if (tui_table_move(d->pane ? &d->nt : &d->t, act))
+        return TUI_R_DRAW;
+    if (d->pane == 1 && (act == TUI_A_ENTER || act == TUI_A_WHY)) { /* the note, whole */
+        const json_t *o = json_array_get(json_object_get(d->inc, "notes"), (size_t)d->nt.cursor);
+        char title[96], t[32];
+        tui_short_time(md_json_text(o, "at"), t, sizeof t);
+        snprintf(title, sizeof title, "note by %s, %s", md_json_text(o, "actor"), t);
+        tui_alert(a, title, md_json_text(o, "text"));
+        return TUI_R_DRAW;
+    }
     if (act == TUI_A_ENTER) {
         if (d->t.nrows)
             open_evidence(a, d, json_array_get(d->ev, (size_t)d->t.cursor));
@@ -352,8 +404,9 @@ static void detail_free(tui_view *v)
     detail_clear(v->st);
 }
 
-static const tui_action detail_actions[] = {TUI_A_ENTER,  TUI_A_WHY,     TUI_A_ACK,  TUI_A_ASSIGN,
-                                            TUI_A_SNOOZE, TUI_A_RESOLVE, TUI_A_NOTE, TUI_A_NONE};
+static const tui_action detail_actions[] = {TUI_A_ENTER,   TUI_A_WHY,    TUI_A_TAB,
+                                            TUI_A_ACK,     TUI_A_ASSIGN, TUI_A_SNOOZE,
+                                            TUI_A_RESOLVE, TUI_A_NOTE,   TUI_A_NONE};
 
 /* The detail takes the queue's keys (its keymap scope is the queue's). */
 const tui_view_ops tui_incident_view = {
