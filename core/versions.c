@@ -370,6 +370,30 @@ static md_status check_mark(const char *from, const char *to, double share, md_e
     return MD_OK;
 }
 
+/* A version with a pending promotion request is not archived or rejected: the request, once
+ * approved, would put the retired version on the stage it asks for. */
+static md_status no_pending_request(md_store *s, const char *model, int64_t number, int64_t vid,
+                                    const char *to, md_err *err)
+{
+    if (strcmp(to, "archived") != 0 && strcmp(to, "rejected") != 0)
+        return MD_OK;
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    int64_t req = 0;
+    if (md_sql_int(s, &req, err,
+                   "SELECT coalesce(min(id), 0) FROM requests WHERE version_id = ? AND"
+                   " state = 'pending' AND expires_at > ?",
+                   "it", vid, now) != MD_OK)
+        return err->code;
+    if (req == 0)
+        return MD_OK;
+    return md_err_set(err, MD_REFUSED,
+                      "%s v%lld has a pending promotion request (#%lld), which would put it on "
+                      "its stage once approved: an approver rejects it first (modeldeck reject "
+                      "%lld --comment TEXT), then the version can be marked %s",
+                      model, (long long)number, (long long)req, (long long)req, to);
+}
+
 md_status md_version_mark(md_store *s, const md_actor *actor, const char *model, int64_t number,
                           const char *to, double share, const char *reason, md_err *err)
 {
@@ -383,6 +407,8 @@ md_status md_version_mark(md_store *s, const md_actor *actor, const char *model,
     md_status rc = md_version_lookup(s, model, number, &vid, from, err);
     if (rc == MD_OK)
         rc = check_mark(from, to, share, err);
+    if (rc == MD_OK)
+        rc = no_pending_request(s, model, number, vid, to, err);
     md_transition t = {actor->name, "version.mark", reason, share > 0, share, NULL};
     if (rc == MD_OK)
         rc = md_registry_transition(s, vid, to, &t, err);

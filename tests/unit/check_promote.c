@@ -316,6 +316,36 @@ START_TEST(staging_needs_one_approval)
 }
 END_TEST
 
+/* A version with a pending request is not archived or rejected (the request, approved, would
+ * put it on its stage): refused with the request named, nothing written; once the request is
+ * rejected, the mark goes through. A shadow mark is no retirement and goes through. */
+START_TEST(a_version_with_a_pending_request_is_not_retired)
+{
+    md_store *s = world();
+    int64_t id = request(s, &olga, 2, "production");
+    md_err err;
+    char *before = tu_snapshot(s);
+    const char *retire[] = {"archived", "rejected"};
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(md_version_mark(s, &olga, "churn", 2, retire[i], 0, "old", &err),
+                         MD_REFUSED);
+        char want[96];
+        snprintf(want, sizeof want, "churn v2 has a pending promotion request (#%lld)",
+                 (long long)id);
+        ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
+    }
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    ck_assert_int_eq(md_version_mark(s, &olga, "churn", 2, "shadow", 0, "watch it", &err), MD_OK);
+    ck_assert_int_eq(md_request_reject(s, &ann, id, "not this one", &err), MD_OK);
+    ck_assert_int_eq(md_version_mark(s, &olga, "churn", 2, "archived", 0, "old", &err), MD_OK);
+    ck_assert_str_eq(status_of(s, 2), "archived");
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(rejection_is_final_and_expiry_closes)
 {
     md_store *s = world();
@@ -690,6 +720,7 @@ Suite *suite_promote(void)
     tcase_add_test(tc, roles_decide_who_may);
     tcase_add_test(tc, staging_needs_one_approval);
     tcase_add_test(tc, rejection_is_final_and_expiry_closes);
+    tcase_add_test(tc, a_version_with_a_pending_request_is_not_retired);
     tcase_add_loop_test(tc, each_failing_gate_blocks_until_overridden, 0,
                         (int)(sizeof gate_cases / sizeof gate_cases[0]));
     tcase_add_test(tc, not_available_blocks_only_where_the_policy_says);
