@@ -24,8 +24,6 @@ void tui_draw_header(tui_app *a)
         if (a->roles & (1u << r))
             snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%s",
                      roles[0] ? "," : "", md_role_name((md_role)r));
-    snprintf(left, sizeof left, " %s %s %s (%s)", db, tui_glyph(a, TUI_G_VLINE),
-             a->actor.name, roles[0] ? roles : "no role");
     time_t now = (time_t)(tui_now_ms() / 1000);
     const char *fixed = getenv("MODELDECK_NOW");
     struct tm tm;
@@ -34,13 +32,21 @@ void tui_draw_header(tui_app *a)
         snprintf(clock, sizeof clock, "%.5s UTC", strchr(fixed, 'T') ? strchr(fixed, 'T') + 1 : "");
     else
         snprintf(clock, sizeof clock, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
-    tui_put(a, 0, 0, a->cols, TUI_HEADER, left, true);
-    int x = tui_width(left) + 1;
-    if (a->read_only)
-        x += tui_put(a, 0, x, a->cols - x, TUI_READONLY, " READ-ONLY ", false) + 1;
-    /* right side: incidents by severity, approvals, clock; shorter forms when room is short */
-    int rx = 0;
-    for (int form = 0; form < 3; form++) {
+    /* shorter forms when room is short: the roles go before the pending count and the clock
+     * (READ-ONLY takes room), then the word "pending", then the clock */
+    static const struct {
+        bool roles;
+        int right; /* 0: "2 pending │ clock", 1: "2 pend │ clock", 2: "2 p" */
+    } forms[] = {{true, 0}, {true, 1}, {false, 0}, {false, 1}, {false, 2}};
+    int x = 0, rx = 0;
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        if (forms[f].roles)
+            snprintf(left, sizeof left, " %s %s %s (%s)", db, tui_glyph(a, TUI_G_VLINE),
+                     a->actor.name, roles[0] ? roles : "no role");
+        else
+            snprintf(left, sizeof left, " %s %s %s", db, tui_glyph(a, TUI_G_VLINE), a->actor.name);
+        x = tui_width(left) + 1 + (a->read_only ? tui_width(" READ-ONLY ") + 1 : 0);
+        int form = forms[f].right;
         snprintf(right, sizeof right, "P1 %lld P2 %lld P3 %lld P4 %lld %s %lld %s ",
                  (long long)a->counts.incidents[1], (long long)a->counts.incidents[2],
                  (long long)a->counts.incidents[3], (long long)a->counts.incidents[4],
@@ -53,6 +59,10 @@ void tui_draw_header(tui_app *a)
         if (rx > x)
             break;
     }
+    tui_put(a, 0, 0, a->cols, TUI_HEADER, left, true);
+    if (a->read_only)
+        tui_put(a, 0, tui_width(left) + 1, a->cols - tui_width(left) - 1, TUI_READONLY,
+                " READ-ONLY ", false);
     if (rx <= x)
         return;
     tui_put(a, 0, rx, a->cols - rx, TUI_HEADER, right, false);

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Read-only: nothing is hidden, the mutating actions are greyed out and say why; the header
-# says READ-ONLY; nothing can change the store.
+# says READ-ONLY and still shows the pending requests and the clock; nothing can change the
+# store.
 . "$(dirname "$0")/lib.sh"
 
 before=$(md audit verify --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rows"])')
 start_console -u oncall -- --read-only
 expect_line 0 "READ-ONLY"
+# at 80 columns READ-ONLY takes the roles' room, not the pending requests' or the clock's
+expect_line 0 "│ 2 pending │"
+expect_line 0 " UTC"
 keys j Enter
 wait_for "stage history"
 # the actions are still listed in the help, marked unavailable with the reason
