@@ -362,9 +362,16 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
     switch (act) {
     case TUI_A_PROMOTE:
     case TUI_A_MARK:
+        if (!tui_may(a, MD_PERM_OPS_ACTION, &why))
+            return why;
+        return r ? NULL : "no version yet (modeldeck version add registers one)";
     case TUI_A_ROLLBACK:
     case TUI_A_RETRAIN:
         return tui_may(a, MD_PERM_OPS_ACTION, &why) ? NULL : why;
+    case TUI_A_COMPARE:
+    case TUI_A_DRIFT_OF:
+    case TUI_A_ENTER:
+        return r ? NULL : "no version yet (modeldeck version add registers one)";
     case TUI_A_M_APPROVE:
     case TUI_A_M_REJECT:
         if (!tui_may(a, MD_PERM_APPROVE, &why))
@@ -663,6 +670,10 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     }
     if (tui_table_move(m->pane ? &m->ht : &m->vt, act))
         return TUI_R_DRAW;
+    if (act == TUI_A_ROLLBACK) /* the model's: no version row needed */
+        return rollback(a, m);
+    if (act == TUI_A_RETRAIN)
+        return retrain(a, m);
     const md_version_row *r = current(m);
     if (!r)
         return TUI_R_UNHANDLED;
@@ -678,10 +689,6 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return mark(a, m, r);
     case TUI_A_COMPARE:
         return compare(a, m, r);
-    case TUI_A_ROLLBACK:
-        return rollback(a, m);
-    case TUI_A_RETRAIN:
-        return retrain(a, m);
     case TUI_A_DRIFT_OF:
     case TUI_A_ENTER:
         snprintf(arg, sizeof arg, "%s %lld", m->name, (long long)r->number);
