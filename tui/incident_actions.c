@@ -179,19 +179,32 @@ static bool parse_duration(const char *s, int64_t *ms)
     return total > 0;
 }
 
+/* An ISO time to show as an example: tomorrow 08:00 UTC by the store's clock. */
+static void example_time(tui_app *a, char out[24])
+{
+    char t[MD_TIME_TEXT_MAX];
+    int64_t day = 86400000;
+    int64_t now = md_store_now_ms(a->s), today = now / day - (now % day < 0);
+    md_time_format((today + 1) * day + 8 * 3600000, t);
+    snprintf(out, 24, "%.16sZ", t);
+}
+
 /* The snooze's end as stored text, from an ISO time or a duration counted from the store's
  * clock; false with *err when it is neither. */
 static bool snooze_until(tui_app *a, const char *text, char out[MD_TIME_TEXT_MAX], md_err *err)
 {
+    char example[24];
+    example_time(a, example);
     int64_t ms;
     if (parse_duration(text, &ms)) {
         md_time_format(md_store_now_ms(a->s) + ms, out);
         return true;
     }
     if (md_time_parse(text, &ms, err) != MD_OK) {
-        md_err_set(err, MD_INVALID, "'%s' is neither a duration (4h, 30m, 2d) nor a time "
-                                    "(ISO-8601 such as 2026-11-27T08:00Z)",
-                   text);
+        md_err_set(err, MD_INVALID,
+                   "'%s' is neither a duration (4h, 30m, 2d) nor a time "
+                   "(ISO-8601 such as %s)",
+                   text, example);
         return false;
     }
     md_time_format(ms, out);
@@ -216,15 +229,18 @@ static void split_time(const char *input, char *when, size_t wcap, char *rest, s
 
 static int do_snooze(tui_app *a, const json_t *inc)
 {
-    char what[300], l1[360], l2[200], l3[200], l4[200], now[32], input[256] = "";
+    char what[300], l1[360], l2[200], l3[200], l4[200], now[32], input[256] = "", example[24];
     describe(inc, what, sizeof what);
     store_now(a, now, sizeof now);
+    example_time(a, example);
     snprintf(l1, sizeof l1, "Snooze %s.", what);
-    snprintf(l2, sizeof l2, "It leaves the active queue and the header's counts until then and "
-                            "comes back by itself; graver evidence ends the snooze at once.");
-    snprintf(l3, sizeof l3, "Until: an ISO time (2026-11-27T08:00Z) or a duration from now "
-                            "(4h, 30m, 2d). Now: %s UTC. Text after it is the reason.",
-             now);
+    snprintf(l2, sizeof l2,
+             "It leaves the active queue and the header's counts until then and "
+             "comes back by itself; graver evidence ends the snooze at once.");
+    snprintf(l3, sizeof l3,
+             "Until: an ISO time (%s) or a duration from now "
+             "(4h, 30m, 2d). Now: %s UTC. Text after it is the reason.",
+             example, now);
     const char *cur = md_json_text(inc, "snoozed_until");
     char curs[32];
     tui_short_time(cur, curs, sizeof curs);
