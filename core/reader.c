@@ -547,8 +547,10 @@ static md_status csv_header(md_reader *r, md_err *err)
         if (csv_record(r, &n, true, err) != MD_OK)
             return brace ? md_err_set(err, MD_ERROR,
                                       "%s: reads as JSON Lines, not CSV (its first line starts "
-                                      "with '{'): name it .jsonl or add --format jsonl",
-                                      r->path)
+                                      "with '{'): %s",
+                                      r->path,
+                                      r->fmt_given ? "read it with --format jsonl"
+                                                   : "name it .jsonl or add --format jsonl")
                          : err->code;
     }
     if (n == 0)
@@ -638,6 +640,7 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     md_reader *r = md_xcalloc(1, sizeof *r);
     r->path = md_xstrdup(path);
     r->fmt = fmt == MD_FMT_AUTO ? by_extension(path) : fmt;
+    r->fmt_given = fmt != MD_FMT_AUTO;
     r->line = 1;
     r->fd = -1;
     md_strmap_init(&r->cols);

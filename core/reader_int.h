@@ -17,6 +17,7 @@
 struct md_reader {
     char *path;
     md_format fmt;
+    bool fmt_given; /* by --format, not by the file's extension */
     int fd;
     char *mem;        /* 16 bytes of padding, then the buffer */
     char *base;       /* the buffer: file bytes [off, off + size) */

@@ -110,6 +110,14 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
     ck_assert_msg(strstr(err.msg, "column 'score' is named as both the score column (as the "
                                   "baseline names it) and the label column (--label-col)"),
                   "%s", err.msg);
+    /* JSON Lines read as CSV because --format csv said so: the message does not send the user
+     * back to the extension */
+    md_ingest_opts csv = {.read.format = MD_FMT_CSV};
+    path = mon_write_file("rows.jsonl", "{\"ts\":\"2026-10-01T00:00:00Z\",\"score\":0.5}\n");
+    ck_assert_int_eq(mon_ingest(s, path, &csv, &rep, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "reads as JSON Lines, not CSV (its first line starts with '{'): "
+                                  "read it with --format jsonl"),
+                  "%s", err.msg);
     char *after = tu_snapshot(s);
     ck_assert_str_eq(before, after);
     free(after);
