@@ -56,6 +56,17 @@ START_TEST(baseline_kind_settles_on_the_whole_file)
 }
 END_TEST
 
+/* Builds version `number`'s baseline from `text`, its columns named as `cols` says. */
+static void baseline_named(md_store *s, int64_t number, md_columns cols, const char *text)
+{
+    md_baseline_opts bo = {.read.cols = cols};
+    md_baseline_report brep;
+    md_err err;
+    md_status rc = md_baseline_build(s, &mon_op, "churn", number, mon_write_file("b.csv", text),
+                                     &bo, &brep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+}
+
 /* An ingest takes the column names its baseline was built with where its flags name none: a
  * label column named only for the baseline still labels the log's rows, and the id column is
  * no unknown column; a log without that label column is no error (labels come later). */
@@ -64,13 +75,8 @@ START_TEST(ingest_takes_the_baselines_column_names)
     md_store *s = mon_store();
     mon_add_version_2(s);
     md_err err;
-    md_baseline_opts bo = {.read.cols = {.id = "cid", .score = "prob", .label = "y"}};
-    md_baseline_report brep;
-    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 2,
-                                       mon_write_file("b2.csv", "cid,prob,y,x\n1,0.2,0,1\n"
-                                                                "2,0.6,1,2\n3,0.4,0,3\n"),
-                                       &bo, &brep, &err),
-                     MD_OK);
+    baseline_named(s, 2, (md_columns){.id = "cid", .score = "prob", .label = "y"},
+                   "cid,prob,y,x\n1,0.2,0,1\n2,0.6,1,2\n3,0.4,0,3\n");
     md_ingest_opts o = {0};
     md_ingest_report rep;
     md_status rc =
@@ -118,14 +124,9 @@ START_TEST(a_role_falls_back_to_its_usual_column_only_when_that_is_no_feature)
     md_store *s = mon_store();
     mon_add_version_2(s);
     md_err err;
-    md_baseline_opts bo = {.read.cols = {.ts = "time"}};
-    md_baseline_report brep;
-    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 2,
-                                       mon_write_file("b.csv", "ts,score,label,x\n"
-                                                               "2026-09-01T00:00:00Z,0.2,0,1\n"
-                                                               "2026-09-02T00:00:00Z,0.6,1,2\n"),
-                                       &bo, &brep, &err),
-                     MD_OK);
+    static const char base[] = "ts,score,label,x\n2026-09-01T00:00:00Z,0.2,0,1\n"
+                               "2026-09-02T00:00:00Z,0.6,1,2\n";
+    baseline_named(s, 2, (md_columns){.ts = "time"}, base);
     md_ingest_opts o = {0};
     md_ingest_report rep;
     md_status rc =
@@ -144,13 +145,8 @@ START_TEST(a_role_falls_back_to_its_usual_column_only_when_that_is_no_feature)
      * 'score' */
     md_version_spec v = {.artifact_uri = "s3://m/3"};
     ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
-    md_baseline_opts jo = {.read.cols = {.score = "s"}};
-    ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", 3,
-                                       mon_write_file("b.csv", "ts,s,label,x\n"
-                                                               "2026-09-01T00:00:00Z,0.2,0,1\n"
-                                                               "2026-09-02T00:00:00Z,0.6,1,2\n"),
-                                       &jo, &brep, &err),
-                     MD_OK);
+    baseline_named(s, 3, (md_columns){.score = "s"},
+                   "ts,s,label,x\n2026-09-01T00:00:00Z,0.2,0,1\n2026-09-02T00:00:00Z,0.6,1,2\n");
     size_t cap = 64 * 4096, len = 0, half = 0;
     char *text = malloc(cap);
     for (int i = 0; i < 2000; i++) { /* the key 's' only in the second half */
