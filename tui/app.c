@@ -498,6 +498,7 @@ static void handle_key(tui_app *a, int r, wint_t ch)
         break;
     case TUI_A_COMMAND: {
         char line[256] = "";
+        a->msg[0] = '\0'; /* what was said was about what came before this command */
         if (tui_prompt(a, ":", line, sizeof line, tui_complete_command))
             tui_command(a, line);
         break;

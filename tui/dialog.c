@@ -328,6 +328,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
     char copy[4096], *wrapped[64];
     int result = 0;
     char hint[128] = "";
+    bool complained = false; /* said that the input cannot be empty */
     if (input)
         show_cursor(true);
     while (!result && !a->quit) {
@@ -385,9 +386,12 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
         result = edit_key(&e, r, ch);
         if (result == 1 && required && e.len == 0) {
             tui_msg(a, TUI_ERROR, "%s cannot be empty", input_label);
+            complained = true;
             result = 0;
         }
     }
+    if (complained) /* it was about this dialog, which is closed now */
+        a->msg[0] = '\0';
     show_cursor(false);
     if (result == 1 && input)
         edit_out(&e, input, cap);

@@ -87,6 +87,12 @@ wait_gone "[/!nba]"
 keys n
 wait_for "next: no filter here (/ sets one)"
 
+# a command that is none says so; the next command line clears that
+keys :
+type_text foo
+keys Enter
+wait_for "no command 'foo' (:help lists them)"
+
 # the command line with completion: ":mod<Tab>ups<Tab>" becomes ":model upsell-propensity"
 keys :
 type_text mod
@@ -101,6 +107,7 @@ keys End
 keys Tab Enter
 wait_for "upsell-propensity"
 wait_for "stage history"
+expect_screen_not_contains "no command 'foo'"
 
 keys q q
 wait_exit

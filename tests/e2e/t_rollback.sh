@@ -14,9 +14,13 @@ wait_for "back to the last good version (v1)"
 keys Enter
 wait_for "Production nba-realtime: v2 -> v1"
 expect_screen_contains "reason:"
+# Enter without a reason is refused in the dialog; the complaint goes with the dialog
+keys Enter
+wait_for "reason: cannot be empty"
 # Esc: nothing happens
 keys Escape
 wait_gone "reason:"
+expect_screen_not_contains "cannot be empty"
 [ "$(md --json model show nba-realtime | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["production_version"])')" = 2 ] ||
     fail "a cancelled rollback changed production"
 # again, with a reason
