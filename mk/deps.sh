@@ -16,11 +16,7 @@ case "${1:-build}" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
 bench) want="$build_pkgs $bench_pkgs" ;;
-fuzz)
-    # libFuzzer's runtime is in libclang-rt-N-dev, N the version Debian's clang depends on
-    v=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
-    want="$build_pkgs clang${v:+ libclang-rt-$v-dev}"
-    ;;
+fuzz) want="$build_pkgs clang" ;; # libFuzzer's runtime is checked once clang is there (below)
 *) echo "usage: sh mk/deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
@@ -32,22 +28,33 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     exit 1
 fi
 
-missing=""
-for p in $want; do
-    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-    [ "$status" = "installed" ] || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
+# ensure PACKAGE...: installs those of them that are missing (as root), else names them and
+# fails.
+ensure() {
+    missing=""
+    for p in "$@"; do
+        status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+        [ "$status" = "installed" ] || missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "modeldeck: deps: missing Debian packages:$missing" >&2
+        echo "modeldeck: deps: install them with:" >&2
+        echo "  sudo apt-get install -y$missing" >&2
+        exit 1
+    fi
+    echo "modeldeck: deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+}
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "modeldeck: deps: missing Debian packages:$missing" >&2
-    echo "modeldeck: deps: install them with:" >&2
-    echo "  sudo apt-get install -y$missing" >&2
-    exit 1
-fi
-
-echo "modeldeck: deps: installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+ensure $want
+
+# libFuzzer's runtime: libclang-rt-N-dev for clang N, only recommended by clang's packages
+if [ "${1:-build}" = fuzz ] &&
+    [ ! -f "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ]; then
+    ensure "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+fi
