@@ -109,9 +109,27 @@ void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Core's "vic may not request promotions: that needs the operator or admin role (holds:
+ * viewer)" with what is needed first, so that the status line keeps it at 80 columns (the
+ * action is named before it): "needs the operator or admin role (vic holds: viewer)". Any
+ * other reason as it is. */
+static const char *role_first(const char *why, char *out, size_t cap)
+{
+    static const char needs[] = ": that needs the ", holds[] = " role (holds: ";
+    const char *may = strstr(why, " may not "), *need = strstr(why, needs);
+    const char *held = need ? strstr(need, holds) : NULL;
+    if (!may || !need || !held || may > need)
+        return why;
+    const char *roles = need + sizeof needs - 1;
+    snprintf(out, cap, "needs the %.*s role (%.*s holds: %s", (int)(held - roles), roles,
+             (int)(may - why), why, held + sizeof holds - 1);
+    return out;
+}
+
 void tui_refuse(tui_app *a, tui_action act, const char *why)
 {
-    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act), why);
+    char shown[MD_ERR_MSG_MAX];
+    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act), role_first(why, shown, sizeof shown));
 }
 
 bool tui_may(tui_app *a, md_perm perm, const char **why)

@@ -26,12 +26,12 @@ wait_exit
 after=$(md audit verify --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rows"])')
 [ "$before" = "$after" ] || fail "the audit grew from $before to $after rows in a read-only session"
 
-# a viewer sees the role as the reason
+# a viewer sees the role as the reason, what it needs first (the status line keeps it)
 start_console -u vic
 keys j Enter
 wait_for "stage history"
 keys p
-wait_for "promote: vic may not request promotions"
+wait_for "promote: needs the operator or admin role (vic holds: viewer)"
 keys Q
 wait_exit
 
