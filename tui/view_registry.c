@@ -34,9 +34,15 @@ static bool perf_older(const md_model_row *r)
     return r->perf_window && r->last_window && strcmp(r->perf_window, r->last_window) < 0;
 }
 
+/* The filter matches what the row shows in words (its name, use case, owner, drift status and
+ * fallback), in any case: "/alert" keeps the models drifting to an alert. */
 static bool row_matches(const md_model_row *r, const char *text)
 {
-    return strstr(r->name, text) || strstr(r->use_case, text) || strstr(r->owner, text);
+    const char *words[] = {r->name, r->use_case, r->owner, r->drift, r->fallback};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (words[i] && strcasestr(words[i], text))
+            return true;
+    return false;
 }
 
 static bool matches(tui_view *v, int row, const char *text)

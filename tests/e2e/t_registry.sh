@@ -86,6 +86,15 @@ keys Escape
 wait_gone "[/!nba]"
 keys n
 wait_for "next: no filter here (/ sets one)"
+# the filter matches the words a row shows, the drift status too, in any case
+keys /
+type_text ALERT
+keys Enter
+wait_for "[/ALERT]"
+expect_screen_contains "upsell-propensity"
+expect_screen_not_contains "churn "
+keys Escape
+wait_gone "[/ALERT]"
 
 # a command that is none says so; the next command line clears that
 keys :
