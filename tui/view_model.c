@@ -528,11 +528,15 @@ static int mark(tui_app *a, model_view *m, const md_version_row *r)
     double share = 0;
     md_err err;
     if (t == 0) {
-        char text[32] = "0.1";
+        char text[32] = "0.1", *end;
         const char *l[] = {"The challenger serves a share of traffic beside the champion."};
         if (!tui_dialog(a, "traffic share", l, 1, "share (0-1]:", text, sizeof text, true))
             return TUI_R_DRAW;
-        share = strtod(text, NULL);
+        share = strtod(text, &end);
+        if (end == text || *end || !(share > 0 && share <= 1)) { /* before the reason is typed */
+            tui_alert(a, "traffic share", "a share is a number in (0, 1], such as 0.1");
+            return TUI_R_DRAW;
+        }
     }
     char line[160];
     snprintf(line, sizeof line, "%s v%lld: %s -> %s", m->name, (long long)r->number, r->status,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A model without versions: a version's action says there is none instead of doing nothing,
-# and the model's own actions (rollback's choices, retrain) still open.
+# and the model's own actions (rollback's choices, retrain) still open. And the mark dialog
+# checks a challenger's share before it asks for the reason.
 . "$(dirname "$0")/lib.sh"
 
 md_as demo model add empty-model --use-case test --owner crm >/dev/null || fail "model add"
@@ -19,5 +20,23 @@ keys t
 wait_for "Queue a retrain of empty-model"
 keys Escape
 wait_gone "Queue a retrain of empty-model"
+keys Q
+wait_exit
+
+# a challenger's share that is no share is refused at once, before the reason is asked for
+start_console -u olga
+keys 1 j Enter
+wait_for "Registry › churn"
+keys m
+wait_for "mark as"
+keys Enter
+wait_for "share (0-1]:"
+keys C-u
+type_text "abc"
+keys Enter
+wait_for "a share is a number in (0, 1], such as 0.1"
+expect_screen_not_contains "reason:"
+keys Escape
+wait_gone "a share is a number"
 keys Q
 wait_exit
