@@ -38,6 +38,8 @@ struct md_store {
     bool created;    /* this open created the file */
     char upgrade_note[512]; /* what this open's migrations recomputed, for the user ("" none) */
     char upgrade_brief[96]; /* the same in a status line's width */
+    int recomputed_by;      /* the last migration this open applied that recomputed figures ... */
+    int recomputed;         /* ... and how many rows it changed (0: none) */
     int64_t sim_now; /* a replayed clock (md_store_set_now), 0 when none */
     kept_stmt kept[KEPT_MAX];
     size_t nkept;
@@ -511,23 +513,39 @@ static void sql_chi2_sf(sqlite3_context *c, int n, sqlite3_value **v)
 }
 
 /* A migration that recomputed stored figures, in the audit chain: by the OS user who ran the
- * binary that upgraded the store; and a note for that user, in full and brief. */
+ * binary that upgraded the store (the note for that user is written once all migrations ran:
+ * note_upgrade). */
 static md_status audit_migration(md_store *s, int index, int changed, md_err *err)
 {
     const md_recompute *r = &md_migration_recomputes[index];
     char reason[256], who[65];
     snprintf(reason, sizeof reason, "%s; '%s' %s", r->what, r->command, r->purpose);
-    snprintf(s->upgrade_note, sizeof s->upgrade_note,
-             "the store was upgraded to schema %d, recomputing %d window%s: %s", index + 1, changed,
-             changed == 1 ? "" : "s", reason);
-    snprintf(s->upgrade_brief, sizeof s->upgrade_brief,
-             "store upgraded to schema %d, %d windows recomputed: run '%s'", index + 1, changed,
-             r->command);
     md_identity_os(who);
     json_t *d = json_pack("{s:i, s:i}", "schema", index + 1, "rows", changed);
     md_status rc = md_audit_append(s, who, "store.migrate", "store", reason, d, NULL, err);
     json_decref(d);
+    if (rc == MD_OK) {
+        s->recomputed_by = index;
+        s->recomputed = changed;
+    }
     return rc;
+}
+
+/* What the upgrade from schema `from` recomputed, for the user, in full and brief: the schema
+ * named is the one the store has now. */
+static void note_upgrade(md_store *s, int64_t from)
+{
+    if (!s->recomputed)
+        return;
+    const md_recompute *r = &md_migration_recomputes[s->recomputed_by];
+    int n = s->recomputed, to = md_migration_count;
+    const char *pl = n == 1 ? "" : "s";
+    snprintf(s->upgrade_note, sizeof s->upgrade_note,
+             "the store was upgraded from schema %lld to %d, recomputing %d window%s: %s; '%s' %s",
+             (long long)from, to, n, pl, r->what, r->command, r->purpose);
+    snprintf(s->upgrade_brief, sizeof s->upgrade_brief,
+             "store upgraded to schema %d, %d window%s recomputed: run '%s'", to, n, pl,
+             r->command);
 }
 
 static md_status apply_migration(md_store *s, int index, md_err *err)
@@ -584,6 +602,7 @@ static md_status migrate(md_store *s, bool read_only, bool existing, md_err *err
     for (int i = (int)version; i < md_migration_count; i++)
         if (apply_migration(s, i, err) != MD_OK)
             return err->code;
+    note_upgrade(s, version);
     return MD_OK;
 }
 
