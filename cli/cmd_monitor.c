@@ -421,8 +421,8 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                (long long)r->future_rows, r->future_rows == 1 ? "" : "s", r->future_windows,
                r->future_windows == 1 ? "" : "s", r->last_window);
     if (r->epoch_rows)
-        printf("  note: %lld row%s dated in 1970 (a missing timestamp written as 0?): check the "
-               "file's timestamps\n",
+        printf("  note: %lld row%s dated 1969-12-31 or in 1970 (a missing timestamp written as 0 "
+               "or -1?): check the file's timestamps\n",
                (long long)r->epoch_rows, r->epoch_rows == 1 ? "" : "s");
     if (r->label_absent[0]) {
         char *l = cli_safe(r->label_absent), *cased = NULL;

@@ -187,6 +187,8 @@ md_status md_time_parse_iso(const char *s, bool require_zone, int64_t *out, md_e
         return bad_time(err, s, "needs Z or an offset such as +02:00");
     int64_t days = md_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t secs = days * 86400 + hh * 3600 + mi * 60 + (ss == 60 ? 59 : ss) - off * 60;
+    if (ss == 60 && ((secs % 86400) + 86400) % 86400 != 86399) /* in UTC, 23:59:59 */
+        return bad_time(err, s, "second 60 is a leap second, which comes only at 23:59 UTC");
     if (secs < -62135596800 || secs >= 253402300800) /* 0001-01-01 .. 9999-12-31 in UTC */
         return bad_time(err, s, "in UTC it falls outside the years 0001 to 9999");
     *out = secs * 1000 + (ss == 60 ? 999 : ms);

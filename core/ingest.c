@@ -523,13 +523,14 @@ static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind
                         int64_t now_ms)
 {
     int64_t tomorrow = md_window_index(now_ms + 86400000, kind),
-            y1971 = md_window_index(365 * 86400000LL, kind);
+            y1971 = md_window_index(365 * 86400000LL, kind),
+            eve = md_window_index(-86400000LL, kind); /* 1969-12-31: -1 for "none" */
     for (size_t i = 0; i < p->nw; i++) {
         if (p->w[i].index > tomorrow) {
             rep->future_windows++;
             rep->future_rows += p->w[i].rows;
         }
-        if (p->w[i].index < y1971 && p->w[i].index >= 0)
+        if (p->w[i].index < y1971 && p->w[i].index >= eve)
             rep->epoch_rows += p->w[i].rows;
     }
     rep->rows = p->rows;

@@ -228,7 +228,7 @@ static bool bad(const char **col, const char *name, char *why, size_t cap, const
  * no such date, outside the years 0001 to 9999), named with the column. */
 static bool iso_why(const md_field *ts, const char **col, const char *name, char *why, size_t cap)
 {
-    char text[48];
+    char text[MD_TS_FIELD_MAX + 1];
     if (ts->kind != MD_F_TEXT || ts->n < 5 || ts->n >= sizeof text)
         return false;
     if ((ts->p[4] != '-' || strspn(ts->p, "0123456789") != 4) &&

@@ -139,13 +139,13 @@ bool md_value_time(const md_field *f, int64_t *ms)
         *ms = (int64_t)floor(f->num * 1000.0); /* floor: 23:59:59.9999 stays in its day */
         return true;
     }
-    if (f->kind != MD_F_TEXT || f->n == 0 || f->n > 40)
+    if (f->kind != MD_F_TEXT || f->n == 0 || f->n > MD_TS_FIELD_MAX)
         return false;
     if (fast_iso(f->p, f->n, ms))
         return true;
     if (memchr(f->p, '\0', f->n)) /* the C string below would end early */
         return false;
-    char buf[48];
+    char buf[MD_TS_FIELD_MAX + 1];
     memcpy(buf, f->p, f->n);
     buf[f->n] = '\0';
     if ((f->n > 4 && buf[4] == '-') || md_time_is_iso_basic(buf, f->n))

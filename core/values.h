@@ -38,6 +38,9 @@ bool md_value_label(const md_field *f, int *label);
 bool md_value_time(const md_field *f, int64_t *ms);
 #define MD_EPOCH_MIN_S (-62135596800.0) /* 0001-01-01T00:00:00Z */
 #define MD_EPOCH_END_S 253402300800.0   /* 10000-01-01T00:00:00Z */
+/* The longest text read as a timestamp (a fraction of a second may have any number of digits;
+ * "2026-10-01T13:04:05.123456789123456789+05:30" is 44). */
+#define MD_TS_FIELD_MAX 64
 
 /* Window keys: "2026-10-01" (day) or "2026-10-01T13" (hour). */
 typedef enum { MD_WINDOW_DAY, MD_WINDOW_HOUR } md_window_kind;

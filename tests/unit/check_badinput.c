@@ -510,6 +510,20 @@ START_TEST(label_column_absent_noted)
     ck_assert_int_eq(rep.epoch_rows, 200);
     ck_assert_uint_eq(rep.future_windows, 0);
     md_ingest_report_free(&rep);
+    /* the day before, as epoch -1 (a missing timestamp written as -1) puts them: the same note;
+     * a day earlier, none */
+    for (char *p = strstr(log, "1970-01-01"); p; p = strstr(p + 1, "1970-01-01"))
+        memcpy(p, "1969-12-31", 10);
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("e1.csv", log), &none, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.epoch_rows, 200);
+    md_ingest_report_free(&rep);
+    for (char *p = strstr(log, "1969-12-31"); p; p = strstr(p + 1, "1969-12-31"))
+        memcpy(p, "1969-12-30", 10);
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 1, mon_write_file("e2.csv", log), &none, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.epoch_rows, 0);
+    md_ingest_report_free(&rep);
     free(log);
     md_store_close(s);
 }

@@ -43,6 +43,45 @@ START_TEST(iso_forms)
 }
 END_TEST
 
+/* Second 60 is a leap second: only in the last minute of a UTC day, where it stays in that day
+ * (the last millisecond of 23:59:59); in any other minute it is an error that says why. */
+START_TEST(leap_second)
+{
+    int64_t last = parse_ok("2016-12-31T23:59:59Z");
+    ck_assert_int_eq(parse_ok("2016-12-31T23:59:60Z"), last + 999);
+    ck_assert_int_eq(parse_ok("2017-01-01T01:59:60+02:00"), last + 999);
+    ck_assert_int_eq(parse_ok("2016-12-31T22:29:60-01:30"), last + 999);
+    ck_assert_int_eq(parse_ok("20161231T235960Z"), last + 999);
+    int64_t ms;
+    md_err err;
+    static const char *const off_minute[] = {"2026-10-01T12:34:60Z", "2016-12-31T23:59:60+01:00",
+                                             "2026-10-01T00:00:60Z"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(md_time_parse_iso(off_minute[i], true, &ms, &err), MD_INVALID);
+        ck_assert_msg(strstr(err.msg, "leap second") && strstr(err.msg, off_minute[i]), "%s",
+                      err.msg);
+    }
+    ck_assert_int_eq(md_time_parse_iso("2026-10-01T12:34:61Z", true, &ms, &err), MD_INVALID);
+    /* a log's field: the same verdicts */
+    md_field f = {MD_F_TEXT, false, "2016-12-31T23:59:60Z", 20, 0};
+    ck_assert(md_value_time(&f, &ms) && ms == last + 999);
+    f.p = "2026-10-01T12:34:60Z";
+    ck_assert(!md_value_time(&f, &ms));
+}
+END_TEST
+
+/* A fraction of a second of any length: milliseconds kept, the rest truncated, in a log's field
+ * as in the parser. */
+START_TEST(long_fraction)
+{
+    static const char t[] = "2026-10-01T13:04:05.12345678901234567890+05:30";
+    int64_t want = parse_ok("2026-10-01T07:34:05Z") + 123, ms;
+    ck_assert_int_eq(parse_ok(t), want);
+    md_field f = {MD_F_TEXT, false, t, sizeof t - 1, 0};
+    ck_assert(md_value_time(&f, &ms) && ms == want);
+}
+END_TEST
+
 /* A log's timestamps go through md_value_time, whose fast path reads the common shape
  * "YYYY-MM-DDTHH:MM:SSZ" and keeps the last date's day number. Whatever the text, it must
  * agree with the general ISO-8601 parser: the same verdict and the same instant. The texts are
@@ -150,6 +189,8 @@ Suite *suite_clock(void)
     Suite *s = suite_create("clock");
     TCase *tc = tcase_create("clock");
     tcase_add_test(tc, iso_forms);
+    tcase_add_test(tc, leap_second);
+    tcase_add_test(tc, long_fraction);
     tcase_add_test(tc, iso_rejects);
     tcase_add_test(tc, log_timestamps_equal_the_general_parser);
     tcase_add_test(tc, format_round_trip);
