@@ -256,10 +256,7 @@ static dbox frame(tui_app *a, int body, int want_w, const char *title)
     return b;
 }
 
-/* Wraps `text`, sanitized, to `width` display columns at spaces (a word longer than a line is
- * cut between characters); the lines are copied into `copy`, NUL-terminated, and `lines`
- * points at them. Returns the count. */
-static int wrap(const char *text, int width, char *copy, size_t cap, char **lines, int max)
+int tui_wrap(const char *text, int width, char *copy, size_t cap, char **lines, int max)
 {
     /* a text cut to fit a buffer upstream may end inside a character: drop that piece */
     char *whole = md_xstrdup(text);
@@ -346,7 +343,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
                 wrapped[nw++] = (char *)"";
                 continue;
             }
-            int k = wrap(lines[i], width, copy + off, sizeof copy - off, wrapped + nw, 60 - nw);
+            int k = tui_wrap(lines[i], width, copy + off, sizeof copy - off, wrapped + nw, 60 - nw);
             nw += k;
             if (k == 0)
                 break; /* no room left in the copy */
@@ -511,7 +508,7 @@ void tui_alert(tui_app *a, const char *title, const char *text)
     while (again && !a->quit) {
         char copy[2048], *wrapped[40];
         int width = a->cols - 8 > 72 ? 72 : a->cols - 8;
-        int n = wrap(text, width, copy, sizeof copy, wrapped, 40);
+        int n = tui_wrap(text, width, copy, sizeof copy, wrapped, 40);
         tui_draw(a);
         int small = wait_if_small(a);
         if (small) {

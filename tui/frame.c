@@ -98,11 +98,32 @@ void tui_draw_crumbs(tui_app *a)
     tui_put(a, 1, 0, a->cols, TUI_CRUMB, line, true);
 }
 
+#define MSG_LINES_MAX 3
+
 void tui_draw_status(tui_app *a)
 {
     int y = a->rows - 1;
     if (a->msg[0] && tui_now_ms() < a->msg_until) {
-        tui_put(a, y, 0, a->cols, a->msg_role, a->msg, true);
+        /* A message wider than the screen takes the rows above the status line too while it
+         * is shown (three in all at most, the last cut), so that a refusal's reason is read in
+         * full at 80 columns. */
+        char copy[sizeof a->msg + 8], *line[16], last[sizeof a->msg + 16] = "";
+        int n = tui_width(a->msg) <= a->cols
+                    ? 0
+                    : tui_wrap(a->msg, a->cols - 1, copy, sizeof copy, line, 16);
+        if (n < 2) {
+            tui_put(a, y, 0, a->cols, a->msg_role, a->msg, true);
+            return;
+        }
+        for (int i = MSG_LINES_MAX - 1; i < n; i++) /* the rest, cut with an ellipsis */
+            snprintf(last + strlen(last), sizeof last - strlen(last), "%s%s",
+                     i > MSG_LINES_MAX - 1 ? " " : "", line[i]);
+        if (n > MSG_LINES_MAX) {
+            line[MSG_LINES_MAX - 1] = last;
+            n = MSG_LINES_MAX;
+        }
+        for (int i = 0; i < n; i++)
+            tui_put(a, y - n + 1 + i, 0, a->cols, a->msg_role, line[i], true);
         return;
     }
     a->msg[0] = '\0';

@@ -352,6 +352,10 @@ void tui_trend_figures(double now, double lo, double hi, bool whole, int width, 
                        size_t cap);
 /* Display width of text (after sanitizing). */
 int tui_width(const char *text);
+/* Wraps `text`, sanitized, to `width` display columns at spaces (a word longer than a line is
+ * cut between characters); the lines are copied into `copy`, NUL-terminated, and `lines`
+ * points at them. Returns the count, `max` at most. */
+int tui_wrap(const char *text, int width, char *copy, size_t cap, char **lines, int max);
 void tui_hline(tui_app *a, int y, int x, int width, tui_role r);
 /* A number for a table: "-" for NaN, else %.*g-style with `digits` significant digits. */
 void tui_num(double v, int digits, char *out, size_t cap);

@@ -56,6 +56,9 @@ keys 5
 wait_for "four eyes: you requested this promotion; another approver must decide it"
 keys a
 wait_for "approve: four eyes"
+# wider than 80 columns: the message takes the row above the status line, none of it cut
+expect_line 22 "approve: four eyes: you requested this promotion; another approver must decide"
+[ "$(screen | sed -n 24p | sed "s/ *$//")" = it ] || fail "the message's last word should be on the status line"
 expect_screen_not_contains "comment"
 keys Q
 wait_exit
