@@ -137,9 +137,10 @@ static bool row_matches(const json_t *o, const char *text)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)md_json_int(o, "id"));
-    return strstr(id, text) || strstr(md_json_text(o, "model"), text) ||
-           strstr(md_json_text(o, "to"), text) || strstr(md_json_text(o, "requested_by"), text) ||
-           strstr(md_json_text(o, "reason"), text);
+    return strstr(id, text) || strcasestr(md_json_text(o, "model"), text) ||
+           strcasestr(md_json_text(o, "to"), text) ||
+           strcasestr(md_json_text(o, "requested_by"), text) ||
+           strcasestr(md_json_text(o, "reason"), text);
 }
 
 static bool matches(tui_view *v, int row, const char *text)

@@ -140,7 +140,7 @@ static void drift_clear(drift_view *d)
 
 static bool feature_matches(const char *name, const char *text)
 {
-    return strstr(name, text) != NULL;
+    return strcasestr(name, text) != NULL;
 }
 
 /* Without a production version the newest version with windows stands in (else the newest). */

@@ -128,7 +128,7 @@ static bool row_matches(const queue *q, const qrow *r, const char *text)
                             qs(q, r->model), qs(q, r->kind), qs(q, r->key),
                             qs(q, r->title), qs(q, r->assignee)};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (strstr(fields[i], text))
+        if (strcasestr(fields[i], text))
             return true;
     return false;
 }

@@ -138,6 +138,16 @@ check_cell "KS D" ks
 screen | tail -n 1 | grep -q " alert by missing .*email_open_rate" ||
     fail "on the KS map the status line should name missingness behind the alert"
 expect_screen_contains "!: alert *: warn by any test"
+# the filter keeps the features whose name has the text, in any case
+keys /
+type_text EMAIL_Open
+keys Enter
+wait_for "[/EMAIL_Open]"
+expect_screen_contains "email_open_rate"
+expect_screen_not_contains "recency_days"
+keys Escape
+wait_gone "[/EMAIL_Open]"
+expect_screen_contains "recency_days"
 keys m # missing delta: what the alert is about
 check_cell "missing delta" missing_delta
 

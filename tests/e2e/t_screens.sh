@@ -80,7 +80,7 @@ type_text "incidents all"
 keys Enter
 wait_for "Incidents all"
 keys /
-type_text "Latency over"
+type_text "LATENCY over" # in any case
 keys Enter
 keys g Enter
 wait_for "Incident #$inc"
