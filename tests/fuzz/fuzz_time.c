@@ -4,10 +4,11 @@
  * The reference is written here from the grammar core/clock.h documents, with the C library's
  * timegm for the calendar: ISO-8601 extended (YYYY-MM-DD, or with [Tt ]HH:MM[:SS[(.|,)frac]]
  * and a zone Z, z, +HH, +HHMM or +HH:MM) or basic (YYYYMMDD[Tt ]HHMM[SS[(.|,)frac]] and a
- * zone), fractions truncated to the millisecond, a leap second :60 read as :59.999; or epoch
- * seconds in the number grammar, floored to the millisecond. Times in UTC must fall in the
- * years 0001 to 9999. The reader's fast path for "YYYY-MM-DDTHH:MM:SSZ" and the general parser
- * must both give the reference's instant, or both refuse. */
+ * zone), fractions truncated to the millisecond, a leap second :60 read as :59.999 and only
+ * where it falls at 23:59:60 UTC; or epoch seconds in the number grammar, floored to the
+ * millisecond. Times in UTC must fall in the years 0001 to 9999; a field longer than
+ * MD_TS_FIELD_MAX is no time. The reader's fast path for "YYYY-MM-DDTHH:MM:SSZ" and the general
+ * parser must both give the reference's instant, or both refuse. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -110,6 +111,8 @@ static bool ref_iso(const char *s, size_t n, bool basic, int64_t *ms)
     if (p != end || !utc_seconds(y, mo, d, h, mi, sec == 60 ? 59 : sec, &t))
         return false;
     t -= sign * (zh * 3600 + zm * 60);
+    if (sec == 60 && ((t % 86400) + 86400) % 86400 != 86399)
+        return false; /* a leap second comes only in the last minute of a UTC day */
     if (t < -62135596800 || t >= 253402300800)
         return false;
     *ms = t * 1000 + (sec == 60 ? 999 : frac);
@@ -139,7 +142,7 @@ static bool ref_epoch(const char *s, size_t n, int64_t *ms)
     }
     if (i != n)
         return false;
-    char buf[64];
+    char buf[MD_TS_FIELD_MAX + 1];
     memcpy(buf, s, n);
     buf[n] = '\0';
     double v = strtod(buf, NULL);
@@ -151,7 +154,7 @@ static bool ref_epoch(const char *s, size_t n, int64_t *ms)
 
 static bool ref_time(const char *s, size_t n, int64_t *ms)
 {
-    if (n == 0 || n > 40 || memchr(s, '\0', n))
+    if (n == 0 || n > MD_TS_FIELD_MAX || memchr(s, '\0', n))
         return false;
     if (n > 4 && s[4] == '-')
         return ref_iso(s, n, false, ms);
@@ -163,7 +166,7 @@ static bool ref_time(const char *s, size_t n, int64_t *ms)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 64)
+    if (size > MD_TS_FIELD_MAX + 8)
         return 0;
     const char *s = (const char *)data;
     int64_t want = 0, got = 0;
