@@ -35,6 +35,46 @@ md_status md_last_good(md_store *s, const char *model, int64_t *number, md_err *
     return rc;
 }
 
+md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out,
+                              size_t *n, md_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (md_sql_prepare(
+            s,
+            "SELECT v.number, coalesce((SELECT h.action FROM stage_history h"
+            "  WHERE h.version_id = v.id AND h.from_status = 'production' ORDER BY h.id DESC"
+            "  LIMIT 1), '') = 'rollback'"
+            " FROM versions v JOIN models m ON m.id = v.model_id"
+            " WHERE m.name = ?1 AND v.status = 'archived'"
+            "   AND EXISTS (SELECT 1 FROM stage_history h WHERE h.version_id = v.id"
+            "               AND h.to_status = 'production')"
+            " ORDER BY (SELECT max(h.id) FROM stage_history h WHERE h.version_id = v.id"
+            "           AND h.to_status = 'production') DESC",
+            &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "t", model);
+    size_t cap = 0;
+    bool row = true;
+    md_status rc = MD_OK;
+    while (rc == MD_OK && (rc = md_sql_step(s, st, &row, err)) == MD_OK && row) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            *out = md_xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*n)++] = (md_rollback_target){sqlite3_column_int64(st, 0),
+                                              sqlite3_column_int(st, 1) != 0};
+    }
+    sqlite3_finalize(st);
+    if (rc != MD_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 static md_status production_of(md_store *s, const char *model, int64_t *vid, int64_t *number,
                                md_err *err)
 {

@@ -9,11 +9,23 @@
 #define MD_OPS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "authz.h"
 
 /* The version a rollback of `model` would return to (0 when none). */
 md_status md_last_good(md_store *s, const char *model, int64_t *number, md_err *err);
+
+/* A version a rollback may return to: archived, and in production once. */
+typedef struct {
+    int64_t number;
+    bool rolled_back; /* it left production by a rollback, so it is not "last good" */
+} md_rollback_target;
+
+/* Every version a rollback of `model` may return to (by --to), the most recently in production
+ * first; *out is freed with free(). The first one not rolled back is md_last_good's. */
+md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out,
+                              size_t *n, md_err *err);
 
 /* Rolls production back to `to` (0: the last good version), or with `fallback` ("rules" or
  * "suppress") takes the model out. *result describes what happened. */

@@ -431,9 +431,9 @@ static void filter_prompt(tui_app *a)
         tui_reply(a, TUI_DIM, "this view has nothing to filter");
         return;
     }
-    char text[130];
-    snprintf(text, sizeof text, "%s%s", v->filter_invert ? "!" : "", v->filter);
-    if (!tui_prompt(a, "/", text, sizeof text, NULL))
+    char now[130], text[130] = ""; /* a new filter replaces the one in force; Up edits that */
+    snprintf(now, sizeof now, "%s%s", v->filter_invert ? "!" : "", v->filter);
+    if (!tui_prompt(a, "/", text, sizeof text, NULL, now))
         return;
     v->filter_invert = text[0] == '!';
     snprintf(v->filter, sizeof v->filter, "%s", text + v->filter_invert);
@@ -517,8 +517,11 @@ static void handle_key(tui_app *a, int r, wint_t ch)
     case TUI_A_COMMAND: {
         char line[256] = "";
         a->msg[0] = '\0'; /* what was said was about what came before this command */
-        if (tui_prompt(a, ":", line, sizeof line, tui_complete_command))
+        if (tui_prompt(a, ":", line, sizeof line, tui_complete_command, a->last_command)) {
+            if (line[0])
+                snprintf(a->last_command, sizeof a->last_command, "%s", line);
             tui_command(a, line);
+        }
         break;
     }
     case TUI_A_REDRAW:

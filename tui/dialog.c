@@ -154,10 +154,13 @@ static int wait_if_small(tui_app *a)
 
 /* ---- the prompt ---------------------------------------------------------------------------------- */
 
-bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_complete_fn complete)
+bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_complete_fn complete,
+                const char *recall)
 {
-    line_edit e;
+    line_edit e, typed;
     edit_init(&e, buf);
+    typed = e;
+    recall = recall && recall[0] ? recall : NULL;
     show_cursor(true);
     int result = 0;
     while (!result && !a->quit) {
@@ -169,6 +172,12 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
         }
         int y = a->rows - 1, lw = tui_put(a, y, 0, a->cols, TUI_STATUS, label, false);
         edit_draw(a, &e, y, lw, a->cols - lw);
+        if (recall && e.len == 0 && a->cols - lw > 2) { /* what Up brings back; typing hides it */
+            char hint[300];
+            snprintf(hint, sizeof hint, "(Up: %s)", recall);
+            tui_put(a, y, lw + 1, a->cols - lw - 1, TUI_DIM, hint, false);
+            move(y, lw);
+        }
         refresh();
         wint_t ch;
         int r = get_wch(&ch);
@@ -207,6 +216,15 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
                     edit_init(&e, pre);
                 }
             }
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_UP && recall) {
+            typed = e;
+            edit_init(&e, recall);
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_DOWN && recall) {
+            e = typed;
             continue;
         }
         result = edit_key(&e, r, ch);
@@ -473,10 +491,10 @@ static int choose_at(tui_app *a, const char *title, const char *const *options, 
             continue;
         }
         tui_action act = tui_keymap_lookup(NULL, tui_key_code(r, ch));
-        if (act == TUI_A_UP)
-            cur = cur > 0 ? cur - 1 : n - 1;
+        if (act == TUI_A_UP) /* the ends stop the cursor: one key too many picks no other */
+            cur = cur > 0 ? cur - 1 : 0;
         else if (act == TUI_A_DOWN)
-            cur = cur < n - 1 ? cur + 1 : 0;
+            cur = cur < n - 1 ? cur + 1 : n - 1;
         else if (act == TUI_A_TOP)
             cur = 0;
         else if (act == TUI_A_BOTTOM)

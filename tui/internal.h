@@ -219,6 +219,7 @@ struct tui_app {
     md_header_counts counts;
     int64_t data_version;
     char msg[256];         /* the status line's message, "" none */
+    char last_command[256]; /* the last : command, which Up brings back at the next : */
     tui_role msg_role;
     int64_t msg_until;     /* ms: the message gives way to the hints after this */
     bool msg_key;          /* the message answers a key: the next key clears it */
@@ -420,8 +421,11 @@ void tui_alert(tui_app *a, const char *title, const char *text);
 
 /* Completion for the prompt: candidates starting with `prefix`. */
 typedef int (*tui_complete_fn)(tui_app *a, const char *line, const char **out, int max);
-/* Reads a line on the status row after `label`; true on Enter, false on Esc. */
-bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_complete_fn complete);
+/* Reads a line on the status row after `label`, starting from buf; true on Enter, false on
+ * Esc. Up brings back `recall` (the filter in force, the last command; NULL: none) to edit,
+ * and Down the line as it was. */
+bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_complete_fn complete,
+                const char *recall);
 
 /* Strings a long list holds, each kept once: rows refer to them by offset. A queue of 50,000
  * incidents repeats a few hundred models, kinds, titles and assignees. */

@@ -594,43 +594,79 @@ static int compare(tui_app *a, model_view *m, const md_version_row *r)
     return TUI_R_DRAW;
 }
 
+/* The rollback list offers only what a rollback can do here: return to each version that served
+ * before (the last good one first and named so), and take the model out when it has a
+ * production version to take out. */
 static int rollback(tui_app *a, model_view *m)
 {
-    int64_t good = 0;
+    md_rollback_target *tg;
+    size_t nt;
     md_err err;
-    md_last_good(a->s, m->name, &good, &err);
-    char first[96];
-    snprintf(first, sizeof first, good ? "back to the last good version (v%lld)"
-                                       : "back to the last good version (there is none)",
-             (long long)good);
-    const char *const choices[] = {first, "take the model out: fallback rules",
-                                   "take the model out: suppress"};
-    int c = tui_choose(a, "rollback", choices, 3);
+    if (md_rollback_targets(a->s, m->name, &tg, &nt, &err) != MD_OK)
+        return refused(a, "rollback", &err);
+    int64_t cur = m->m.production_version;
+    if (!nt && !cur) {
+        free(tg);
+        tui_msg(a, TUI_ERROR, "rollback: %s has no production version and none that served before",
+                m->name);
+        return TUI_R_DRAW;
+    }
+    size_t n = nt + (cur ? 2 : 0);
+    char(*text)[96] = md_xcalloc(n, sizeof *text);
+    const char **choices = md_xcalloc(n, sizeof *choices);
+    size_t good = 0; /* the last good version goes first, where the cursor opens */
+    while (good < nt && tg[good].rolled_back)
+        good++;
+    if (good < nt) {
+        md_rollback_target t = tg[good];
+        memmove(tg + 1, tg, good * sizeof *tg);
+        tg[0] = t;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        snprintf(text[i], sizeof text[i], "back to v%lld%s", (long long)tg[i].number,
+                 tg[i].rolled_back ? " (it left production by a rollback)"
+                 : i == 0          ? ", the last good version"
+                                   : "");
+        choices[i] = text[i];
+    }
+    if (cur) {
+        choices[nt] = "take the model out: fallback rules";
+        choices[nt + 1] = "take the model out: suppress";
+    }
+    int c = tui_choose(a, "rollback", choices, (int)n);
+    int64_t to = c >= 0 && (size_t)c < nt ? tg[c].number : 0;
+    free(choices);
+    free(text);
+    free(tg);
     if (c < 0)
         return TUI_R_DRAW;
-    const char *fallback = c == 1 ? "rules" : c == 2 ? "suppress" : NULL;
+    const char *fallback = to ? NULL : (size_t)c == nt ? "rules" : "suppress";
     char l1[200], l2[200];
-    if (fallback) {
+    if (fallback)
         snprintf(l1, sizeof l1, "%s leaves production: v%lld is archived and the integration "
                                 "point must use its fallback (%s).",
-                 m->name, (long long)m->m.production_version, fallback);
-    } else {
+                 m->name, (long long)cur, fallback);
+    else if (cur)
         snprintf(l1, sizeof l1, "Production %s: v%lld -> v%lld. v%lld is archived and never "
                                 "counts as last good again.",
-                 m->name, (long long)m->m.production_version, (long long)good,
-                 (long long)m->m.production_version);
-    }
+                 m->name, (long long)cur, (long long)to, (long long)cur);
+    else
+        snprintf(l1, sizeof l1, "%s returns to production with v%lld, and serves the model "
+                                "again.",
+                 m->name, (long long)to);
     snprintf(l2, sizeof l2, "One transaction, audited.");
     const char *l[] = {l1, l2};
     char reason[256] = "";
     if (!tui_dialog(a, "rollback", l, 2, "reason:", reason, sizeof reason, true))
         return TUI_R_DRAW;
     json_t *res;
-    if (md_rollback(a->s, &a->actor, m->name, 0, fallback, reason, &res, &err) != MD_OK)
+    if (md_rollback(a->s, &a->actor, m->name, to, fallback, reason, &res, &err) != MD_OK)
         return refused(a, "rollback refused", &err);
     json_decref(res);
-    tui_msg(a, TUI_GOOD, fallback ? "%s is out of service (%s)" : "%s rolled back%s", m->name,
-            fallback ? fallback : "");
+    if (fallback)
+        tui_msg(a, TUI_GOOD, "%s is out of service (%s)", m->name, fallback);
+    else
+        tui_msg(a, TUI_GOOD, "%s: v%lld in production", m->name, (long long)to);
     return TUI_R_RELOAD;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A model without versions: a version's action says there is none instead of doing nothing,
-# and the model's own actions (rollback's choices, retrain) still open. And the mark dialog
+# and the model's own actions say what they can do (rollback: nothing; retrain opens). And the mark dialog
 # checks a challenger's share before it asks for the reason.
 . "$(dirname "$0")/lib.sh"
 
@@ -12,10 +12,9 @@ keys Enter
 wait_for "versions: none yet"
 keys p
 wait_for "promote: no version yet (modeldeck version add registers one)"
+# nothing to return to and nothing to take out: the rollback says so instead of offering a list
 keys b
-wait_for "take the model out: suppress"
-keys Escape
-wait_gone "take the model out: suppress"
+wait_for "rollback: empty-model has no production version and none that served before"
 keys t
 wait_for "Queue a retrain of empty-model"
 keys Escape

@@ -69,10 +69,13 @@ keys Enter
 wait_for "[/nba]"
 expect_screen_contains "nba-realtime"
 expect_screen_not_contains "b2b-lead"
-# the inverse filter
+# the inverse filter: a new / starts empty (the filter in force is a hint, Up brings it back)
 keys /
-keys C-u
-type_text '!nba'
+wait_for "/ (Up: nba)"
+keys Up
+wait_gone "(Up: nba)"
+keys Home
+type_text '!'
 keys Enter
 wait_for "[/!nba]"
 expect_screen_not_contains "nba-realtime"
@@ -117,6 +120,13 @@ keys Tab Enter
 wait_for "upsell-propensity"
 wait_for "stage history"
 expect_screen_not_contains "no command 'foo'"
+# Up at the next : brings back the last command, to run again or edit
+keys Escape
+wait_for "USE CASE"
+keys :
+wait_for ": (Up: model upsell-propensity)"
+keys Up Enter
+wait_for "stage history"
 
 keys q q
 wait_exit

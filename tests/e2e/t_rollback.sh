@@ -10,7 +10,7 @@ type_text "model nba-realtime"
 keys Enter
 wait_for "stage history"
 keys b
-wait_for "back to the last good version (v1)"
+wait_for "back to v1, the last good version"
 keys Enter
 wait_for "Production nba-realtime: v2 -> v1"
 expect_screen_contains "reason:"
@@ -25,12 +25,12 @@ expect_screen_not_contains "cannot be empty"
     fail "a cancelled rollback changed production"
 # again, with a reason
 keys b
-wait_for "back to the last good version (v1)"
+wait_for "back to v1, the last good version"
 keys Enter
 wait_for "reason:"
 type_text "conversion fell after the release"
 keys Enter
-wait_for "nba-realtime rolled back"
+wait_for "nba-realtime: v1 in production"
 md --json model show nba-realtime >"$T_DIR/m.json"
 [ "$(json_get 'd["production_version"]' "$T_DIR/m.json")" = 1 ] || fail "v1 is not in production"
 md --json audit list --limit 3 >"$T_DIR/a.json"
@@ -42,5 +42,22 @@ PY
 md audit verify >/dev/null || fail "audit verify fails after the rollback"
 # the screen shows the new state without a refresh key
 wait_for "rollback"
+# v2 left production by a rollback: offered, but not as last good; the list stops at its end,
+# so keys past the last choice still pick the last one
+keys b
+wait_for "back to v2 (it left production by a rollback)"
+expect_screen_not_contains "last good version"
+keys j j j j j j Enter
+wait_for "fallback (suppress)"
+type_text "stop serving while we investigate"
+keys Enter
+wait_for "nba-realtime is out of service (suppress)"
+md --json model show nba-realtime >"$T_DIR/m.json"
+[ "$(json_get 'd["production_version"]' "$T_DIR/m.json")" = null ] || fail "a version is still in production"
+# out of service: only returns are offered, nothing left to take out
+keys b
+wait_for "back to v1 (it left production by a rollback)"
+expect_screen_not_contains "take the model out"
+keys Escape
 keys Q
 wait_exit
