@@ -582,6 +582,28 @@ static void expect_last_good(md_store *s, int64_t want)
     ck_assert_msg(got == want, "last good v%lld, expected v%lld", (long long)got, (long long)want);
 }
 
+/* The versions a rollback may return to, as "v2 v4r" (r: left production by a rollback), and
+ * the first that was not rolled back is the last good one. */
+static void expect_targets(md_store *s, const char *want)
+{
+    md_rollback_target *t;
+    size_t n;
+    md_err err;
+    ck_assert_int_eq(md_rollback_targets(s, "churn", &t, &n, &err), MD_OK);
+    char got[128] = "";
+    int64_t good = 0, last_good;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%sv%lld%s", i ? " " : "",
+                 (long long)t[i].number, t[i].rolled_back ? "r" : "");
+        if (!good && !t[i].rolled_back)
+            good = t[i].number;
+    }
+    free(t);
+    ck_assert_str_eq(got, want);
+    ck_assert_int_eq(md_last_good(s, "churn", &last_good, &err), MD_OK);
+    ck_assert_int_eq(good, last_good);
+}
+
 static void roll_back(md_store *s, int64_t to, int64_t expect_to)
 {
     json_t *res;
@@ -602,6 +624,7 @@ START_TEST(last_good_across_histories)
     json_t *res;
     /* only v1 ever served: nothing to return to */
     expect_last_good(s, 0);
+    expect_targets(s, "");
     char *before = tu_snapshot(s);
     ck_assert_int_eq(md_rollback(s, &olga, "churn", 0, NULL, "bad", &res, &err), MD_REFUSED);
     ck_assert_ptr_nonnull(strstr(err.msg, "no earlier production version"));
@@ -621,12 +644,14 @@ START_TEST(last_good_across_histories)
     roll_back(s, 0, 2); /* v3 rolled back: it never counts as good again */
     ck_assert_str_eq(status_of(s, 3), "archived");
     expect_last_good(s, 1);
+    expect_targets(s, "v3r v1"); /* the most recently in production first */
     promote(s, 4, "production"); /* v2 -> v4 */
     expect_last_good(s, 2);
     roll_back(s, 0, 2);
     expect_last_good(s, 1);
     roll_back(s, 0, 1);
     expect_last_good(s, 0); /* v2, v3 and v4 each left production by a rollback */
+    expect_targets(s, "v2r v4r v3r");
     ck_assert_int_eq(md_rollback(s, &olga, "churn", 0, NULL, "bad", &res, &err), MD_REFUSED);
     /* --to names any version that served before; never one that did not */
     roll_back(s, 3, 3);
