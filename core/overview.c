@@ -27,9 +27,15 @@ static const char models_sql[] =
     "         WHEN 2 THEN 'alert' WHEN 1 THEN 'warn' WHEN 0 THEN 'ok' END"
     "  FROM drift d WHERE d.window_id = lw.id),"
     " pw.window, pw.delta_auc, pw.ece,"
-    " coalesce((SELECT sum(t.active) FROM incident_tally t WHERE t.model_id = m.id), 0),"
+    /* the queue's incidents, as the header counts them: not resolved, not snoozed (the snoozed,
+     * few, subtracted through their own index) */
+    " coalesce((SELECT sum(t.active) FROM incident_tally t WHERE t.model_id = m.id), 0)"
+    " - (SELECT count(*) FROM incidents i WHERE i.snoozed_until > ?1 AND i.model_id = m.id"
+    "    AND i.state <> 'resolved'),"
     " (SELECT min(CAST(substr(t.severity, 2) AS INTEGER)) FROM incident_tally t"
-    "  WHERE t.model_id = m.id AND t.active > 0),"
+    "  WHERE t.model_id = m.id AND t.active > (SELECT count(*) FROM incidents i"
+    "  WHERE i.snoozed_until > ?1 AND i.model_id = m.id AND i.severity = t.severity"
+    "  AND i.state <> 'resolved')),"
     " (SELECT max(h.at) FROM stage_history h JOIN versions v ON v.id = h.version_id"
     "  WHERE v.model_id = m.id AND h.to_status = 'production'),"
     " (SELECT count(*) FROM requests r WHERE r.model_id = m.id AND r.state = 'pending')"
@@ -72,6 +78,9 @@ md_status md_overview_models(md_store *s, md_model_row **rows, size_t *n, md_err
     *n = 0;
     if (md_sql_prepare(s, models_sql, &st, err) != MD_OK)
         return err->code;
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    md_sql_bind(st, "t", now);
     return md_sql_collect(s, st, sizeof **rows, model_row_read, (void **)rows, n, err);
 }
 

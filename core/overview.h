@@ -23,7 +23,8 @@ typedef struct {
     char *perf_window;    /* the latest window with ΔAUC or ECE (labels lag), or NULL */
     bool has_delta_auc, has_ece;
     double delta_auc, ece;                  /* of perf_window */
-    int64_t open_incidents, worst_severity; /* 1..4 (P1..P4), 0 when none open */
+    int64_t open_incidents, worst_severity; /* the queue's (not resolved, not snoozed), and
+                                             * its worst: 1..4 (P1..P4), 0 when none */
     char *last_deploy;    /* when a version last entered production, or NULL */
     int64_t pending;      /* pending promotion requests */
 } md_model_row;

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "incidents.h"
 #include "models.h"
+#include "overview.h"
 #include "policies.h"
 #include "testutil.h"
 #include "versions.h"
@@ -512,6 +513,19 @@ END_TEST
 
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 
+/* The registry's INC column for churn: the queue's incidents and the worst of them. */
+static void expect_registry_incidents(md_store *s, int64_t count, int64_t worst)
+{
+    md_model_row *rows;
+    size_t n;
+    md_err err;
+    ck_assert_int_eq(md_overview_models(s, &rows, &n, &err), MD_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(rows[0].open_incidents, count);
+    ck_assert_int_eq(rows[0].worst_severity, worst);
+    md_model_rows_free(rows, n);
+}
+
 START_TEST(lifecycle_is_audited_and_timed)
 {
     md_store *s = world();
@@ -547,6 +561,7 @@ START_TEST(lifecycle_is_audited_and_timed)
     int64_t counts[5];
     ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
     ck_assert_int_eq(counts[3], 0);
+    expect_registry_incidents(s, 0, 0); /* as the header and the queue */
     md_incident_filter flt = {.state = "active"};
     json_t *list;
     ck_assert_int_eq(md_incidents_list(s, &flt, &list, &err), MD_OK);
@@ -559,6 +574,7 @@ START_TEST(lifecycle_is_audited_and_timed)
     md_store_set_now(s, T0 + 121 * MIN); /* the snooze is over */
     ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
     ck_assert_int_eq(counts[3], 1);
+    expect_registry_incidents(s, 1, 3);
     expect_tally_agrees(s);
 
     md_store_set_now(s, T0 + 150 * MIN);
