@@ -120,13 +120,33 @@ static const char *qs(const queue *q, uint32_t off)
     return tui_pool_str(&q->pool, off);
 }
 
+/* The kind in seven columns; the detail names it in full. */
+static const char *short_kind(const char *kind)
+{
+    static const char *const map[][2] = {{"calibration", "calib"}, {"performance", "perf"},
+                                         {"data_quality", "quality"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(kind, map[i][0]))
+            return map[i][1];
+    return kind;
+}
+
 static bool row_matches(const queue *q, const qrow *r, const char *text)
 {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)r->id);
-    const char *fields[] = {id,           sev_names[r->sev], row_states[r->state],
-                            qs(q, r->model), qs(q, r->kind), qs(q, r->key),
-                            qs(q, r->title), qs(q, r->assignee)};
+    /* the words stored and the words shown: "acked", "snoozed", "calib" */
+    const char *fields[] = {id,
+                            sev_names[r->sev],
+                            row_states[r->state],
+                            r->state == 1 ? "acked" : "",
+                            r->snoozed_ms ? "snoozed" : "",
+                            qs(q, r->model),
+                            qs(q, r->kind),
+                            short_kind(qs(q, r->kind)),
+                            qs(q, r->key),
+                            qs(q, r->title),
+                            qs(q, r->assignee)};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (strcasestr(fields[i], text))
             return true;
@@ -218,17 +238,6 @@ static md_status queue_load(tui_app *a, tui_view *v, md_err *err)
     tui_table_need(&q->t, 0, tui_int_width(q->last_id)); /* an ID is never cut */
     tui_table_clamp(&q->t);
     return rc;
-}
-
-/* The kind in seven columns; the detail names it in full. */
-static const char *short_kind(const char *kind)
-{
-    static const char *const map[][2] = {{"calibration", "calib"}, {"performance", "perf"},
-                                         {"data_quality", "quality"}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(kind, map[i][0]))
-            return map[i][1];
-    return kind;
 }
 
 static const char *qcell(tui_app *a, void *ctx, int row, int col, char *buf, size_t cap,

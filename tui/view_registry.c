@@ -34,11 +34,21 @@ static bool perf_older(const md_model_row *r)
     return r->perf_window && r->last_window && strcmp(r->perf_window, r->last_window) < 0;
 }
 
-/* The filter matches what the row shows in words (its name, use case, owner, drift status and
- * fallback), in any case: "/alert" keeps the models drifting to an alert. */
+/* The filter matches what the row shows in words (its name, use case, owner, production
+ * version, drift status, incidents, fallback or being out of service), in any case: "/alert"
+ * keeps the models drifting to an alert, "/P1" those with a P1 open, "/out" those out of
+ * service. */
 static bool row_matches(const md_model_row *r, const char *text)
 {
-    const char *words[] = {r->name, r->use_case, r->owner, r->drift, r->fallback};
+    char prod[24] = "", inc[48] = "", out[64] = "";
+    if (r->production)
+        snprintf(prod, sizeof prod, "v%lld", (long long)r->production);
+    if (r->open_incidents)
+        snprintf(inc, sizeof inc, "%lld P%lld", (long long)r->open_incidents,
+                 (long long)r->worst_severity);
+    if (strcmp(r->serving, "model") != 0)
+        snprintf(out, sizeof out, "OUT %s", r->serving);
+    const char *words[] = {r->name, r->use_case, r->owner, prod, r->drift, inc, r->fallback, out};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (words[i] && strcasestr(words[i], text))
             return true;

@@ -98,6 +98,22 @@ expect_screen_contains "upsell-propensity"
 expect_screen_not_contains "churn "
 keys Escape
 wait_gone "[/ALERT]"
+# and the production version and the incidents it shows: /p1, /v2
+keys /
+type_text p1
+keys Enter
+wait_for "[/p1]"
+expect_screen_contains "upsell-propensity"
+expect_screen_not_contains "churn "
+keys /
+type_text v2
+keys Enter
+wait_for "[/v2]"
+expect_screen_contains "nba-realtime"
+expect_screen_contains "churn "
+expect_screen_not_contains "upsell-propensity"
+keys Escape
+wait_gone "[/v2]"
 
 # a command that is none says so; the next command line clears that
 keys :

@@ -90,6 +90,25 @@ screen | grep -F "over_sla=$share" | grep -q "ece=.*over_sla" &&
     fail "the share over the SLA should come before the calibration figures"
 keys Escape
 
+# / matches the words the queue shows: "acked" (stored as acknowledged), "calib" (calibration)
+md_as olga incidents ack 3 >/dev/null || fail "incidents ack 3"
+keys /
+type_text acked
+keys Enter
+wait_for "[/acked]"
+rows=$(screen | grep -cE '^ +[0-9]+ P[1-4] ')
+[ "$rows" = 1 ] || fail "/acked keeps $rows rows, expected incident 3 alone"
+expect_screen_contains "email-send-time"
+keys /
+type_text calib
+keys Enter
+wait_for "[/calib]"
+calib=$(md --json incidents list --state all | count 'sum(i["kind"] == "calibration" for i in d)')
+rows=$(screen | grep -cE '^ +[0-9]+ P[1-4] ')
+[ "$rows" = "$calib" ] || fail "/calib keeps $rows rows, $calib calibration incidents in the store"
+keys Escape
+wait_gone "[/calib]"
+
 # 1: back to the registry, cursor where it was
 keys 1
 wait_for "USE CASE"
