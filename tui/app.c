@@ -109,11 +109,7 @@ void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Core's "vic may not request promotions: that needs the operator or admin role (holds:
- * viewer)" with what is needed first, so that the status line keeps it at 80 columns (the
- * action is named before it): "needs the operator or admin role (vic holds: viewer)". Any
- * other reason as it is. */
-static const char *role_first(const char *why, char *out, size_t cap)
+const char *tui_role_first(const char *why, char *out, size_t cap)
 {
     static const char needs[] = ": that needs the ", holds[] = " role (holds: ";
     const char *may = strstr(why, " may not "), *need = strstr(why, needs);
@@ -129,7 +125,7 @@ static const char *role_first(const char *why, char *out, size_t cap)
 void tui_refuse(tui_app *a, tui_action act, const char *why)
 {
     char shown[MD_ERR_MSG_MAX];
-    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act), role_first(why, shown, sizeof shown));
+    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act), tui_role_first(why, shown, sizeof shown));
 }
 
 bool tui_may(tui_app *a, md_perm perm, const char **why)

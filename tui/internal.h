@@ -271,6 +271,10 @@ void tui_reply(tui_app *a, tui_role role, const char *fmt, ...)
 /* Why `act` cannot be done, as a reply, named by its word in the hint line ("next: this is the
  * latest window"), never by its config name. */
 void tui_refuse(tui_app *a, tui_action act, const char *why);
+/* Core's "vic may not request promotions: that needs the operator or admin role (holds:
+ * viewer)" with what is needed first, so that 80 columns keep it after the action's name:
+ * "needs the operator or admin role (vic holds: viewer)". Any other reason as it is. */
+const char *tui_role_first(const char *why, char *out, size_t cap);
 /* Why the actor may not decide the request (md_request_show's JSON) again, or NULL: they decided
  * it already (view_approvals.c; the model view asks too). */
 const char *tui_request_decided_why(const tui_app *a, const json_t *req, bool approve);

@@ -391,9 +391,10 @@ static void verdict(tui_app *a, tui_view *v, const request *r, int y, int width)
     const char *why = tui_unavailable(a, v, TUI_A_APPROVE);
     const json_t *o = r->req;
     long long n = md_json_int(o, "approvals"), need = md_json_int(o, "approvals_required");
-    if (why) {
+    if (why) { /* the role needed first: 80 columns keep it */
+        char shown[MD_ERR_MSG_MAX];
         tui_putf(a, y, 1, width - 1, r->mine ? TUI_WARN : TUI_DIM, "%s %s",
-                 tui_glyph(a, TUI_G_CROSS), why);
+                 tui_glyph(a, TUI_G_CROSS), tui_role_first(why, shown, sizeof shown));
     } else if (r->approved) {
         tui_put(a, y, 1, width - 1, TUI_WARN,
                 "blocked by its gates: a: ask for the gates again (no new approval counts)",

@@ -30,8 +30,14 @@ static void action_line(tui_app *a, help *h, tui_action act)
     const char *why = h->below ? tui_unavailable(a, h->below, act) : NULL;
     add(h, why ? TUI_DIM : TUI_NORMAL, "  %-8s %-14s %s", tui_action_key(act),
         tui_action_name(act), tui_action_help(act));
-    if (why)
-        add(h, TUI_DIM, "  %-8s %-14s (unavailable: %s)", "", "", why);
+    if (!why)
+        return;
+    /* the reason whole, wrapped under the description, the role needed first */
+    char shown[MD_ERR_MSG_MAX], text[MD_ERR_MSG_MAX + 16], copy[1024], *lines[8];
+    snprintf(text, sizeof text, "(unavailable: %s)", tui_role_first(why, shown, sizeof shown));
+    int n = tui_wrap(text, a->cols - 28 > 24 ? a->cols - 28 : 24, copy, sizeof copy, lines, 8);
+    for (int i = 0; i < n; i++)
+        add(h, TUI_DIM, "  %-8s %-14s %s", "", "", lines[i]);
 }
 
 static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)

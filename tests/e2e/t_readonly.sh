@@ -26,12 +26,22 @@ wait_exit
 after=$(md audit verify --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["rows"])')
 [ "$before" = "$after" ] || fail "the audit grew from $before to $after rows in a read-only session"
 
-# a viewer sees the role as the reason, what it needs first (the status line keeps it)
+# a viewer sees the role as the reason, what it needs first (80 columns keep it)
 start_console -u vic
 keys j Enter
 wait_for "stage history"
 keys p
 wait_for "promote: needs the operator or admin role (vic holds: viewer)"
+# the help gives the reason whole, wrapped under the action, at 80 columns
+keys '?'
+wait_for "Help: Model"
+expect_screen_contains "(unavailable: needs the operator or admin role (vic"
+expect_screen_contains "holds: viewer))"
+keys Escape
+# and the approvals screen's line on what the viewer may do
+keys 5
+wait_for "Approvals"
+wait_for "needs the approver or admin role (vic holds: viewer)"
 keys Q
 wait_exit
 
