@@ -80,6 +80,8 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
 {
     model_view *m = v->st;
     int64_t keep = m->nv ? m->v[m->vt.cursor].number : a->version;
+    /* on the latest move (where the history opens), the cursor follows the moves made since */
+    bool latest = m->nh == 0 || m->ht.cursor >= (int)m->nh - 1;
     model_clear(m);
     if (md_model_get(a->s, m->name, &m->m, err) != MD_OK)
         return err->code;
@@ -105,8 +107,8 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     }
     m->vt.nrows = (int)m->nv;
     m->ht.nrows = (int)m->nh;
-    if (m->ht.cursor == 0 && m->nh)
-        m->ht.cursor = (int)m->nh - 1; /* the latest move */
+    if (latest && m->nh)
+        m->ht.cursor = (int)m->nh - 1;
     tui_table_clamp(&m->vt);
     tui_table_clamp(&m->ht);
     return MD_OK;

@@ -35,20 +35,21 @@ static bool perf_older(const md_model_row *r)
 }
 
 /* The filter matches what the row shows in words (its name, use case, owner, production
- * version, drift status, incidents, fallback or being out of service), in any case: "/alert"
+ * version, drift status, incidents, being out of service, fallback), in any case: "/alert"
  * keeps the models drifting to an alert, "/P1" those with a P1 open, "/out" those out of
  * service. */
 static bool row_matches(const md_model_row *r, const char *text)
 {
-    char prod[24] = "", inc[48] = "", out[64] = "";
+    char prod[24] = "", inc[48] = "";
     if (r->production)
         snprintf(prod, sizeof prod, "v%lld", (long long)r->production);
     if (r->open_incidents)
         snprintf(inc, sizeof inc, "%lld P%lld", (long long)r->open_incidents,
                  (long long)r->worst_severity);
-    if (strcmp(r->serving, "model") != 0)
-        snprintf(out, sizeof out, "OUT %s", r->serving);
-    const char *words[] = {r->name, r->use_case, r->owner, prod, r->drift, inc, r->fallback, out};
+    bool out = strcmp(r->serving, "model") != 0; /* "OUT" and the fallback that serves */
+    const char *words[] = {r->name, r->use_case, r->owner,   prod,
+                           r->drift, inc,        r->fallback, out ? "OUT" : NULL,
+                           out ? r->serving : NULL};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (words[i] && strcasestr(words[i], text))
             return true;
@@ -135,9 +136,12 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
         snprintf(buf, cap, "%lld P%lld", (long long)r->open_incidents,
                  (long long)r->worst_severity);
         return buf;
-    case 7: { /* how long ago a version last entered production */
+    case 7: { /* how long ago the version in production entered it (none: nothing deployed) */
         int64_t at;
-        if (!r->last_deploy || md_time_parse_iso(r->last_deploy, false, &at, NULL) != MD_OK)
+        if (strcmp(r->serving, "model") != 0) /* taken out: its fallback serves (next column) */
+            return *role = TUI_ALERT, "OUT";
+        if (!r->production || !r->last_deploy ||
+            md_time_parse_iso(r->last_deploy, false, &at, NULL) != MD_OK)
             return *role = TUI_DIM, "-";
         int64_t h = (g->now_ms - at) / 3600000;
         if (h < 48)
@@ -147,11 +151,8 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
         return buf;
     }
     case 8:
-        if (strcmp(r->serving, "model") != 0) { /* out of service: its fallback serves */
-            *role = TUI_ALERT;
-            snprintf(buf, cap, "OUT %s", r->serving);
-            return buf;
-        }
+        if (strcmp(r->serving, "model") != 0) /* out of service: the fallback serving now */
+            return *role = TUI_ALERT, r->serving;
         *role = TUI_DIM;
         return r->fallback;
     }

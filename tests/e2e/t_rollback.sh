@@ -52,6 +52,10 @@ wait_for "fallback (suppress)"
 type_text "stop serving while we investigate"
 keys Enter
 wait_for "nba-realtime is out of service (suppress)"
+# the stage history follows the moves made since it opened: the take-out is on screen
+settle
+screen | grep -qE " v1 +production +archived +olga +rollback +stop serving" ||
+    fail "the stage history does not show the take-out"
 md --json model show nba-realtime >"$T_DIR/m.json"
 [ "$(json_get 'd["production_version"]' "$T_DIR/m.json")" = null ] || fail "a version is still in production"
 # out of service: only returns are offered, nothing left to take out
@@ -59,5 +63,17 @@ keys b
 wait_for "back to v1 (it left production by a rollback)"
 expect_screen_not_contains "take the model out"
 keys Escape
+# the registry: no production version, DEPLOYED says OUT and FALLBACK names the one serving;
+# /out keeps the models out of service
+keys 1
+wait_for "USE CASE"
+screen | grep -qE "^nba-realtime .* - +- +1 P3 +OUT suppress" ||
+    fail "the registry should show nba-realtime out of service, its fallback suppress serving"
+keys /
+type_text out
+keys Enter
+wait_for "[/out]"
+expect_screen_contains "nba-realtime"
+expect_screen_not_contains "churn "
 keys Q
 wait_exit
