@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "models.h"
 #include "overview.h"
 
 static const struct {
@@ -99,6 +100,20 @@ bool tui_focus_model(tui_app *a, char *model, size_t mcap, int64_t *version, cha
     if (!n)
         snprintf(why, cap, "no models yet: 'modeldeck model add' registers one");
     return n > 0;
+}
+
+bool tui_model_known(tui_app *a, const char *model, char *why, size_t cap)
+{
+    md_model m;
+    md_err err;
+    md_status rc = md_model_get(a->s, model, &m, &err);
+    if (rc == MD_OK)
+        md_model_free(&m);
+    else if (rc == MD_NOTFOUND)
+        snprintf(why, cap, "no model '%s' (Tab completes model names)", model);
+    else if (rc != MD_OK)
+        snprintf(why, cap, "%s", err.msg);
+    return rc == MD_OK;
 }
 
 bool tui_parse_version(const char *t, int64_t *out)

@@ -259,6 +259,9 @@ void tui_view_showing(tui_view *v, const char *model, int64_t version);
 /* The model a screen opens on when none is named: the one in focus elsewhere (with its
  * version), else the first model; false with *why when there is none. */
 bool tui_focus_model(tui_app *a, char *model, size_t mcap, int64_t *version, char *why, size_t cap);
+/* Whether the store has a model named so; false with *why ("no model 'x'") when it has not, so
+ * that a screen asked for one by name does not open on nothing. */
+bool tui_model_known(tui_app *a, const char *model, char *why, size_t cap);
 /* A version as typed on the command line: "3", "v3", or "production"/"prod" (0). */
 bool tui_parse_version(const char *t, int64_t *out);
 /* A message on the status line for a few seconds. */

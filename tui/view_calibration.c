@@ -85,6 +85,8 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
     char *save = NULL, *tok = strtok_r(buf, " ", &save);
     if (tok) {
         snprintf(c->model, sizeof c->model, "%s", tok);
+        if (!tui_model_known(a, c->model, why, cap))
+            return false;
         tok = strtok_r(NULL, " ", &save);
         if (tok && strchr(tok, '-') == NULL && tui_parse_version(tok, &c->want))
             tok = strtok_r(NULL, " ", &save);

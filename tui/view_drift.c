@@ -111,6 +111,8 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
     char *save = NULL, *tok = strtok_r(buf, " ", &save);
     if (tok) {
         snprintf(d->model, sizeof d->model, "%s", tok);
+        if (!tui_model_known(a, d->model, why, cap))
+            return false;
         tok = strtok_r(NULL, " ", &save);
         if (tok && tui_parse_version(tok, &d->want))
             tok = strtok_r(NULL, " ", &save);

@@ -50,6 +50,8 @@ static bool open_view(tui_app *a, tui_view *v, const char *arg, char *why, size_
         snprintf(why, cap, "which model? (:model NAME)");
         return false;
     }
+    if (!tui_model_known(a, arg, why, cap))
+        return false;
     snprintf(m->name, sizeof m->name, "%s", arg);
     snprintf(a->model, sizeof a->model, "%s", arg);
     m->vt.cols = vcols;

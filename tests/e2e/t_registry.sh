@@ -120,6 +120,17 @@ keys :
 type_text foo
 keys Enter
 wait_for "no command 'foo' (:help lists them)"
+# a model that is none: said so, and no screen opens on nothing
+keys :
+type_text "model nosuchmodel"
+keys Enter
+wait_for "no model 'nosuchmodel' (Tab completes model names)"
+expect_screen_contains "USE CASE"
+keys :
+type_text "drift nosuchmodel"
+keys Enter
+wait_for "no model 'nosuchmodel' (Tab completes model names)"
+expect_screen_contains "USE CASE"
 
 # the command line with completion: ":mod<Tab>ups<Tab>" becomes ":model upsell-propensity"
 keys :
