@@ -4,6 +4,7 @@
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BUILD      ?= build
+NPROC      := $(shell nproc 2>/dev/null || echo 1)
 DEMO_DB    ?= $(BUILD)/demo.db
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
@@ -117,12 +118,14 @@ deps-test:
 # The console on the demo portfolio, built on first use; MODELDECK_USER picks who you are in it
 # (demo: admin, olga: operator, ann, bob: approvers, ada: analyst, vic: viewer, oncall: both).
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@test -f $(DEMO_DB) || MODELDECK_USER=demo ./$(BIN) --db $(DEMO_DB) demo
 	@MODELDECK_USER=$${MODELDECK_USER:-oncall} ./$(BIN) --db $(DEMO_DB)
 
+# The suites side by side, one process per core (tests/unit/run.sh); `./build/tests/unit-tests
+# NAME` runs one.
 check-unit: $(UNIT)
-	./$(UNIT)
+	sh tests/unit/run.sh ./$(UNIT)
 
 check-cli: $(BIN)
 	MODELDECK_BIN=$(abspath $(BIN)) sh tests/cli/run.sh
@@ -150,11 +153,12 @@ check-fuzz: $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do ./$(BUILD)/tests/fuzz-$$t tests/fuzz/corpus/$$t || exit 1; done
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(UNIT)
+	@$(MAKE) --no-print-directory -j$(NPROC) all $(UNIT) $(FUZZ_REPLAY)
 	@$(MAKE) --no-print-directory check-unit check-fuzz check-cli check-reference check-e2e
 
 sanitize: deps-test
-	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 all build/san/tests/unit-tests
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/san SANITIZE=1 all \
+	  build/san/tests/unit-tests $(FUZZ_TARGETS:%=build/san/tests/fuzz-%)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  CK_TIMEOUT_MULTIPLIER=4 \
 	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-fuzz check-cli \
@@ -167,7 +171,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 fuzz: deps-fuzz
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/fuzz CC=clang \
 	  OPTFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build/fuzz/libmodeldeck.a
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  clang $(CPPFLAGS) -Itests/fuzz $(PKG_CFLAGS) -std=c17 $(FUZZ_FLAGS) -fsanitize=fuzzer \

@@ -415,6 +415,47 @@ md_status md_version_mark(md_store *s, const md_actor *actor, const char *model,
     return md_tx_end(s, rc, err);
 }
 
+md_status md_version_mark_targets(md_store *s, const char *model, int64_t number,
+                                  const char *to[4], int *n, md_err *err)
+{
+    static const char *const marks[] = {"challenger", "shadow", "rejected", "archived"};
+    *n = 0;
+    int64_t vid = 0;
+    char from[16];
+    if (md_version_lookup(s, model, number, &vid, from, err) != MD_OK)
+        return err->code;
+    char label[96];
+    snprintf(label, sizeof label, "v%lld", (long long)number);
+    md_err first = {0}, e;
+    for (int i = 0; i < 4; i++) {
+        double share = i == 0 ? 1 : 0; /* any share: the mark dialog asks for it */
+        md_status rc = check_mark(from, marks[i], share, &e);
+        if (rc == MD_OK)
+            rc = md_registry_check_move(s, label, from, marks[i], &e);
+        if (rc == MD_OK)
+            rc = no_pending_request(s, model, number, vid, marks[i], &e);
+        if (rc == MD_OK)
+            to[(*n)++] = marks[i];
+        else if (rc == MD_REFUSED || rc == MD_ERROR) {
+            if (!first.code)
+                first = e;
+        } else {
+            *err = e;
+            return rc;
+        }
+    }
+    if (*n)
+        return MD_OK;
+    if (!strcmp(from, "archived"))
+        return md_err_set(err, MD_REFUSED,
+                          "%s is archived: no mark moves it; it returns only to production, by a "
+                          "rollback", label);
+    if (!strcmp(from, "rejected"))
+        return md_err_set(err, MD_REFUSED, "%s is rejected, which is final", label);
+    *err = first;
+    return MD_REFUSED;
+}
+
 /* ---- reading ----------------------------------------------------------------------------- */
 
 static const char version_select[] =

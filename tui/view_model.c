@@ -452,7 +452,7 @@ static int promote(tui_app *a, model_view *m, const md_version_row *r)
     snprintf(lines[n++], sizeof lines[0], "The gates as they stand now:");
     n += gate_lines(gates, lines + n, 16 - n - 1);
     if (blocking[0])
-        snprintf(lines[n++], sizeof lines[0], "Blocking now: %s (an admin may override at approval).",
+        snprintf(lines[n++], sizeof lines[0], "Blocking now: %s (an admin may override it when approving, with modeldeck approve --override-gate).",
                  blocking);
     for (size_t i = 0; i < n; i++)
         lp[i] = lines[i];
@@ -525,13 +525,21 @@ static int decide(tui_app *a, model_view *m, const md_version_row *r, bool appro
 
 static int mark(tui_app *a, model_view *m, const md_version_row *r)
 {
-    static const char *const to[] = {"challenger", "shadow", "rejected", "archived"};
-    int t = tui_choose(a, "mark as", to, 4);
+    const char *to[4]; /* only the marks the version can take: none refused after the reason */
+    int nt;
+    md_err err;
+    md_status rc = md_version_mark_targets(a->s, m->name, r->number, to, &nt, &err);
+    if (rc == MD_REFUSED) { /* nothing to offer: said on the status line, as other refusals */
+        tui_reply(a, TUI_ERROR, "mark: %s", err.msg);
+        return TUI_R_DRAW;
+    }
+    if (rc != MD_OK)
+        return refused(a, "mark", &err);
+    int t = tui_choose(a, "mark as", to, nt);
     if (t < 0)
         return TUI_R_DRAW;
     double share = 0;
-    md_err err;
-    if (t == 0) {
+    if (!strcmp(to[t], "challenger")) {
         char text[32] = "0.1", *end;
         const char *l[] = {"The challenger serves a share of traffic beside the champion."};
         if (!tui_dialog(a, "traffic share", l, 1, "share (0-1]:", text, sizeof text, true))

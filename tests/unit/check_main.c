@@ -1,4 +1,4 @@
-/* The Check runner: every core suite, or those named on the command line. */
+/* The Check runner: every core suite, or those named on the command line; --list names them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +11,24 @@ static const struct {
     const char *name;
     suite_fn make;
 } suites[] = {
-    {"text", suite_text},
-    {"stats", suite_stats},
+    /* the longest first (under the sanitizers too), so that the suites run side by side by
+     * tests/unit/run.sh end together */
+    {"workflows", suite_workflows},
     {"sort", suite_sort},
-    {"blob", suite_blob},
-    {"splits", suite_splits},
     {"numbers", suite_numbers},
+    {"authz", suite_authz},
+    {"parallel", suite_parallel},
+    {"promote", suite_promote},
+    {"jobs_webhook", suite_jobs_webhook},
+    {"splits", suite_splits},
     {"reader", suite_reader},
     {"clock", suite_clock},
+    {"text", suite_text},
+    {"stats", suite_stats},
+    {"blob", suite_blob},
     {"json", suite_json},
     {"store", suite_store},
     {"audit", suite_audit},
-    {"authz", suite_authz},
     {"registry", suite_registry},
     {"atomic", suite_atomic},
     {"concurrency", suite_concurrency},
@@ -31,14 +37,10 @@ static const struct {
     {"monitor", suite_monitor},
     {"baseline", suite_baseline},
     {"latency", suite_latency},
-    {"parallel", suite_parallel},
     {"newcats", suite_newcats},
     {"http", suite_http},
-    {"promote", suite_promote},
     {"incidents", suite_incidents},
-    {"workflows", suite_workflows},
     {"jobs", suite_jobs},
-    {"jobs_webhook", suite_jobs_webhook},
 };
 
 static bool wanted(const char *name, int argc, char **argv)
@@ -53,6 +55,11 @@ static bool wanted(const char *name, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+            printf("%s\n", suites[i].name);
+        return 0;
+    }
     SRunner *sr = NULL;
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
         if (!wanted(suites[i].name, argc, argv))

@@ -338,6 +338,13 @@ START_TEST(a_version_with_a_pending_request_is_not_retired)
     ck_assert_str_eq(before, after);
     free(before);
     free(after);
+    /* the console offers neither */
+    const char *to[4];
+    int n;
+    ck_assert_int_eq(md_version_mark_targets(s, "churn", 2, to, &n, &err), MD_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(to[0], "challenger");
+    ck_assert_str_eq(to[1], "shadow");
     ck_assert_int_eq(md_version_mark(s, &olga, "churn", 2, "shadow", 0, "watch it", &err), MD_OK);
     ck_assert_int_eq(md_request_reject(s, &ann, id, "not this one", &err), MD_OK);
     ck_assert_int_eq(md_version_mark(s, &olga, "churn", 2, "archived", 0, "old", &err), MD_OK);

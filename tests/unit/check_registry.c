@@ -1,7 +1,9 @@
 /* registry: models and versions, one production version, legal stage moves, history. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "mem.h"
 #include "models.h"
 #include "registry_tx.h"
 #include "testutil.h"
@@ -310,6 +312,64 @@ START_TEST(marking)
 }
 END_TEST
 
+/* The marks the console offers: "challenger shadow", or the refusal's words. */
+static void expect_marks(md_store *s, int64_t number, const char *want)
+{
+    const char *to[4];
+    int n;
+    md_err err;
+    md_status rc = md_version_mark_targets(s, "churn", number, to, &n, &err);
+    char got[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? " " : "", to[i]);
+    if (rc != MD_OK) {
+        ck_assert_int_eq(rc, MD_REFUSED);
+        ck_assert_int_eq(n, 0);
+        ck_assert_msg(strstr(err.msg, want), "v%lld: '%s', expected '%s'", (long long)number,
+                      err.msg, want);
+        return;
+    }
+    ck_assert_str_eq(got, want);
+    /* each one offered, md_version_mark takes: on a copy of the store, one at a time */
+    for (int i = 0; i < n; i++) {
+        unlink(tu_path("probe.db"));
+        char *sql = md_xasprintf("VACUUM INTO '%s'", tu_path("probe.db"));
+        ck_assert_int_eq(tu_exec(s, sql), SQLITE_OK);
+        free(sql);
+        md_open_opts o = {MD_OPEN_EXISTING, false};
+        md_store *c;
+        ck_assert_int_eq(md_store_open(tu_path("probe.db"), &o, &c, &err), MD_OK);
+        md_status m = md_version_mark(c, &op, "churn", number, to[i],
+                                      strcmp(to[i], "challenger") ? 0 : 0.1, "probe", &err);
+        ck_assert_msg(m == MD_OK, "v%lld offered %s, refused: %s", (long long)number, to[i],
+                      err.msg);
+        md_store_close(c);
+    }
+}
+
+START_TEST(mark_targets_are_the_marks_taken)
+{
+    md_store *s = with_model();
+    md_err err;
+    add_version(s, "a");
+    add_version(s, "b");
+    add_version(s, "c");
+    expect_marks(s, 1, "challenger shadow rejected archived");
+    ck_assert_int_eq(md_version_mark(s, &op, "churn", 1, "shadow", 0, "watch", &err), MD_OK);
+    expect_marks(s, 1, "challenger rejected archived");
+    ck_assert_int_eq(move(s, 2, "production", &err), MD_OK);
+    expect_marks(s, 2, "leaves production only when another version is promoted");
+    ck_assert_int_eq(move(s, 3, "production", &err), MD_OK); /* v2 archived */
+    expect_marks(s, 2, "v2 is archived: no mark moves it");
+    ck_assert_int_eq(md_version_mark(s, &op, "churn", 1, "rejected", 0, "no", &err), MD_OK);
+    expect_marks(s, 1, "v1 is rejected, which is final");
+    const char *to[4];
+    int n;
+    ck_assert_int_eq(md_version_mark_targets(s, "churn", 9, to, &n, &err), MD_NOTFOUND);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(stage_history_says_who_when_why)
 {
     md_store *s = with_model();
@@ -361,6 +421,7 @@ Suite *suite_registry(void)
     tcase_add_test(tc, one_production_version);
     tcase_add_test(tc, illegal_transitions_refused);
     tcase_add_test(tc, marking);
+    tcase_add_test(tc, mark_targets_are_the_marks_taken);
     tcase_add_test(tc, stage_history_says_who_when_why);
     suite_add_tcase(s, tc);
     return s;
