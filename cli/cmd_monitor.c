@@ -88,9 +88,11 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
                                                    r->mostly_numbers[i].stray[k].text, "rows",
                                                    (json_int_t)r->mostly_numbers[i].stray[k].rows));
         json_array_append_new(
-            mixed, json_pack("{s:s, s:I, s:I, s:o}", "feature", r->mostly_numbers[i].name, "values",
-                             (json_int_t)r->mostly_numbers[i].values, "numbers",
-                             (json_int_t)r->mostly_numbers[i].numbers, "not_numbers", stray));
+            mixed, json_pack("{s:s, s:I, s:I, s:I, s:o}", "feature", r->mostly_numbers[i].name,
+                             "values", (json_int_t)r->mostly_numbers[i].values, "numbers",
+                             (json_int_t)r->mostly_numbers[i].numbers, "distinct_numbers",
+                             (json_int_t)r->mostly_numbers[i].distinct_numbers, "not_numbers",
+                             stray));
     }
     json_object_set_new(o, "mostly_number_features", mixed);
     json_object_set_new(o, "first_bad_row",
@@ -176,10 +178,12 @@ static int baseline_build(cli_ctx *c, int argc, char **argv)
             strays -= rows;
             free(t);
         }
-        printf("%s: every window will alert on its numbers as new categories (blank those values "
-               "and build it again with --replace; a --contract that makes it numeric names "
-               "their lines)\n",
-               strays > 0 ? ", ..." : "");
+        /* its numbers are categories: a window's number the baseline never held is a new one */
+        int64_t distinct = rep.mostly_numbers[i].distinct_numbers;
+        printf("%s: its numbers are read as categories (%lld distinct), so a window's number that "
+               "the baseline never held counts as a new category (blank those values and build "
+               "it again with --replace; a --contract that makes it numeric names their lines)\n",
+               strays > 0 ? ", ..." : "", (long long)distinct);
         free(n);
     }
     for (size_t i = 0; i < rep.nid_like; i++) {

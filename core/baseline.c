@@ -610,6 +610,7 @@ static void note_mostly_numbers(const build *b, const md_baseline *p, md_baselin
             double x;
             if (md_value_number(&v, &x)) {
                 m.numbers += f->cat_counts[c];
+                m.distinct_numbers++;
                 continue;
             }
             size_t at = m.nstray; /* kept by rows, most first */

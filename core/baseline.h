@@ -49,6 +49,7 @@ typedef struct {
     struct {
         char name[64];
         int64_t values, numbers;
+        int64_t distinct_numbers; /* the categories among them that are numbers */
         struct {
             char text[24];
             int64_t rows;

@@ -450,10 +450,13 @@ static int promote(tui_app *a, model_view *m, const md_version_row *r)
     snprintf(lines[n++], sizeof lines[0], "It needs %d approval(s) from approvers other than you.",
              t ? p.promotion.approvals_production : p.promotion.approvals_staging);
     snprintf(lines[n++], sizeof lines[0], "The gates as they stand now:");
-    n += gate_lines(gates, lines + n, 16 - n - 1);
-    if (blocking[0])
-        snprintf(lines[n++], sizeof lines[0], "Blocking now: %s (an admin may override it when approving, with modeldeck approve --override-gate).",
-                 blocking);
+    n += gate_lines(gates, lines + n, 16 - n - 2);
+    if (blocking[0]) {
+        snprintf(lines[n++], sizeof lines[0], "Blocking now: %s.", blocking);
+        snprintf(lines[n++], sizeof lines[0],
+                 "An admin may override a gate when approving (modeldeck approve "
+                 "--override-gate).");
+    }
     for (size_t i = 0; i < n; i++)
         lp[i] = lines[i];
     json_decref(gates);

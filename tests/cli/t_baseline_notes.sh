@@ -43,3 +43,22 @@ md_as alice baseline churn 2 "$T_DIR/base.csv" --replace
 expect_exit 0
 grep -q "note:" "$OUT" && fail "an ordinary baseline got a note: $(cat "$OUT")"
 true
+
+# a feature of numbers with a stray text is categorical: the note says which texts, and that its
+# numbers are categories (a window's number the baseline never held is new), not that every
+# window will alert
+"$PY" - "$T_DIR/mixed.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("score,label,tier\n")
+    for i in range(200):
+        f.write("0.5,%d,%s\n" % (i % 2, "?" if i == 5 else str(i % 3 + 1)))
+PY
+md_as alice --json baseline churn 2 "$T_DIR/mixed.csv" --replace
+expect_exit 0
+expect_json '[(m["feature"], m["numbers"], m["distinct_numbers"]) for m in d["mostly_number_features"]]' \
+    '[["tier",199,3]]'
+md_as alice baseline churn 2 "$T_DIR/mixed.csv" --replace
+expect_stdout_contains "feature tier is categorical: 199 of its 200 values are numbers, but not '?' (1 row): its numbers are read as categories (3 distinct)"
+grep -q "every window will alert" "$OUT" && fail "the note claims every window will alert"
+true

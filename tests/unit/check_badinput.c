@@ -398,6 +398,8 @@ START_TEST(contract_errors_name_file_and_field)
         {"[{\"name\": \"x\", \"type\": null}]", "c.json: features[0].type: expected", MD_INVALID},
         {"[{\"name\": \"x\",\n \"min\": }]", "c.json:2: invalid JSON at column", MD_INVALID},
         {"{\"features\": 3}", "c.json: expected {\"features\": [...]}", MD_INVALID},
+        {"[{\"name\": \"ch\", \"allowed\": [\"email\", \"web\", \"email\"]}]",
+         "c.json: features[0].allowed[2]: 'email' is listed twice", MD_INVALID},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         md_contract c;

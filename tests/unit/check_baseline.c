@@ -256,6 +256,7 @@ START_TEST(baseline_names_numbers_turned_categorical)
     ck_assert_str_eq(rep.mostly_numbers[0].name, "spend");
     ck_assert_int_eq(rep.mostly_numbers[0].values, 200);
     ck_assert_int_eq(rep.mostly_numbers[0].numbers, 197);
+    ck_assert_int_eq(rep.mostly_numbers[0].distinct_numbers, 1); /* 12.5 alone */
     ck_assert_uint_eq(rep.mostly_numbers[0].nstray, 2);
     ck_assert_str_eq(rep.mostly_numbers[0].stray[0].text, "#N/A");
     ck_assert_int_eq(rep.mostly_numbers[0].stray[0].rows, 2);
