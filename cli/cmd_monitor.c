@@ -88,11 +88,11 @@ static json_t *baseline_report_json(const char *model, int64_t v, const md_basel
                                                    r->mostly_numbers[i].stray[k].text, "rows",
                                                    (json_int_t)r->mostly_numbers[i].stray[k].rows));
         json_array_append_new(
-            mixed, json_pack("{s:s, s:I, s:I, s:I, s:o}", "feature", r->mostly_numbers[i].name,
-                             "values", (json_int_t)r->mostly_numbers[i].values, "numbers",
-                             (json_int_t)r->mostly_numbers[i].numbers, "distinct_numbers",
-                             (json_int_t)r->mostly_numbers[i].distinct_numbers, "not_numbers",
-                             stray));
+            mixed,
+            json_pack("{s:s, s:I, s:I, s:I, s:o}", "feature", r->mostly_numbers[i].name, "values",
+                      (json_int_t)r->mostly_numbers[i].values, "numbers",
+                      (json_int_t)r->mostly_numbers[i].numbers, "distinct_numbers",
+                      (json_int_t)r->mostly_numbers[i].distinct_numbers, "not_numbers", stray));
     }
     json_object_set_new(o, "mostly_number_features", mixed);
     json_object_set_new(o, "first_bad_row",

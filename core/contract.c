@@ -42,8 +42,9 @@ static md_status read_allowed(const json_t *al, md_contract_rule *r, const char 
         if (!s)
             return bad(err, path, i, "allowed", "expected an array of strings");
         if (md_strmap_find(&r->allowed, s, strlen(s)) >= 0) /* a slip: one meant another */
-            return md_err_set(err, MD_INVALID, "%s: features[%zu].allowed[%zu]: '%s' is listed "
-                              "twice", path, i, k, s);
+            return md_err_set(err, MD_INVALID,
+                              "%s: features[%zu].allowed[%zu]: '%s' is listed twice", path, i, k,
+                              s);
         md_strmap_intern(&r->allowed, s, strlen(s));
     }
     return MD_OK;

@@ -35,8 +35,8 @@ md_status md_last_good(md_store *s, const char *model, int64_t *number, md_err *
     return rc;
 }
 
-md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out,
-                              size_t *n, md_err *err)
+md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out, size_t *n,
+                              md_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -63,8 +63,8 @@ md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target
             cap = cap ? 2 * cap : 8;
             *out = md_xrealloc(*out, cap * sizeof **out);
         }
-        (*out)[(*n)++] = (md_rollback_target){sqlite3_column_int64(st, 0),
-                                              sqlite3_column_int(st, 1) != 0};
+        (*out)[(*n)++] =
+            (md_rollback_target){sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1) != 0};
     }
     sqlite3_finalize(st);
     if (rc != MD_OK) {

@@ -24,8 +24,8 @@ typedef struct {
 
 /* Every version a rollback of `model` may return to (by --to), the most recently in production
  * first; *out is freed with free(). The first one not rolled back is md_last_good's. */
-md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out,
-                              size_t *n, md_err *err);
+md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out, size_t *n,
+                              md_err *err);
 
 /* Rolls production back to `to` (0: the last good version), or with `fallback` ("rules" or
  * "suppress") takes the model out. *result describes what happened. */

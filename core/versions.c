@@ -415,8 +415,8 @@ md_status md_version_mark(md_store *s, const md_actor *actor, const char *model,
     return md_tx_end(s, rc, err);
 }
 
-md_status md_version_mark_targets(md_store *s, const char *model, int64_t number,
-                                  const char *to[4], int *n, md_err *err)
+md_status md_version_mark_targets(md_store *s, const char *model, int64_t number, const char *to[4],
+                                  int *n, md_err *err)
 {
     static const char *const marks[] = {"challenger", "shadow", "rejected", "archived"};
     *n = 0;
@@ -448,8 +448,9 @@ md_status md_version_mark_targets(md_store *s, const char *model, int64_t number
         return MD_OK;
     if (!strcmp(from, "archived"))
         return md_err_set(err, MD_REFUSED,
-                          "%s is archived: no mark moves it; it returns only to production, by a "
-                          "rollback", label);
+                          "%s is archived: no mark moves it; it returns only to production, "
+                          "by a rollback",
+                          label);
     if (!strcmp(from, "rejected"))
         return md_err_set(err, MD_REFUSED, "%s is rejected, which is final", label);
     *err = first;

@@ -80,8 +80,8 @@ md_status md_version_mark(md_store *s, const md_actor *actor, const char *model,
  * that order, by the rules md_version_mark applies (stage moves, production, a pending
  * request): *n of them into to[]. None: MD_REFUSED and why (a rejected version is final, an
  * archived one returns only to production by a rollback). */
-md_status md_version_mark_targets(md_store *s, const char *model, int64_t number,
-                                  const char *to[4], int *n, md_err *err);
+md_status md_version_mark_targets(md_store *s, const char *model, int64_t number, const char *to[4],
+                                  int *n, md_err *err);
 
 md_status md_version_get(md_store *s, const char *model, int64_t number, md_version *out,
                          md_err *err);

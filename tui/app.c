@@ -125,7 +125,8 @@ const char *tui_role_first(const char *why, char *out, size_t cap)
 void tui_refuse(tui_app *a, tui_action act, const char *why)
 {
     char shown[MD_ERR_MSG_MAX];
-    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act), tui_role_first(why, shown, sizeof shown));
+    tui_reply(a, TUI_ERROR, "%s: %s", tui_action_hint(act),
+              tui_role_first(why, shown, sizeof shown));
 }
 
 bool tui_may(tui_app *a, md_perm perm, const char **why)

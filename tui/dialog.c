@@ -161,6 +161,7 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
     edit_init(&e, buf);
     typed = e;
     recall = recall && recall[0] ? recall : NULL;
+    bool recalled = false; /* Up brought recall in; Down puts back what was typed */
     show_cursor(true);
     int result = 0;
     while (!result && !a->quit) {
@@ -218,13 +219,15 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
             }
             continue;
         }
-        if (r == KEY_CODE_YES && ch == KEY_UP && recall) {
+        if (r == KEY_CODE_YES && ch == KEY_UP && recall && !recalled) {
             typed = e;
             edit_init(&e, recall);
+            recalled = true;
             continue;
         }
-        if (r == KEY_CODE_YES && ch == KEY_DOWN && recall) {
+        if (r == KEY_CODE_YES && ch == KEY_DOWN && recalled) {
             e = typed;
+            recalled = false;
             continue;
         }
         result = edit_key(&e, r, ch);

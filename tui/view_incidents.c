@@ -123,8 +123,8 @@ static const char *qs(const queue *q, uint32_t off)
 /* The kind in seven columns; the detail names it in full. */
 static const char *short_kind(const char *kind)
 {
-    static const char *const map[][2] = {{"calibration", "calib"}, {"performance", "perf"},
-                                         {"data_quality", "quality"}};
+    static const char *const map[][2] = {
+        {"calibration", "calib"}, {"performance", "perf"}, {"data_quality", "quality"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(kind, map[i][0]))
             return map[i][1];

@@ -658,16 +658,19 @@ static int rollback(tui_app *a, model_view *m)
     const char *fallback = to ? NULL : (size_t)c == nt ? "rules" : "suppress";
     char l1[200], l2[200];
     if (fallback)
-        snprintf(l1, sizeof l1, "%s leaves production: v%lld is archived and the integration "
-                                "point must use its fallback (%s).",
+        snprintf(l1, sizeof l1,
+                 "%s leaves production: v%lld is archived and the integration "
+                 "point must use its fallback (%s).",
                  m->name, (long long)cur, fallback);
     else if (cur)
-        snprintf(l1, sizeof l1, "Production %s: v%lld -> v%lld. v%lld is archived and never "
-                                "counts as last good again.",
+        snprintf(l1, sizeof l1,
+                 "Production %s: v%lld -> v%lld. v%lld is archived and never "
+                 "counts as last good again.",
                  m->name, (long long)cur, (long long)to, (long long)cur);
     else
-        snprintf(l1, sizeof l1, "%s returns to production with v%lld, and serves the model "
-                                "again.",
+        snprintf(l1, sizeof l1,
+                 "%s returns to production with v%lld, and serves the model "
+                 "again.",
                  m->name, (long long)to);
     snprintf(l2, sizeof l2, "One transaction, audited.");
     const char *l[] = {l1, l2};

@@ -47,9 +47,9 @@ static bool row_matches(const md_model_row *r, const char *text)
         snprintf(inc, sizeof inc, "%lld P%lld", (long long)r->open_incidents,
                  (long long)r->worst_severity);
     bool out = strcmp(r->serving, "model") != 0; /* "OUT" and the fallback that serves */
-    const char *words[] = {r->name, r->use_case, r->owner,   prod,
-                           r->drift, inc,        r->fallback, out ? "OUT" : NULL,
-                           out ? r->serving : NULL};
+    const char *words[] = {r->name,     r->use_case,        r->owner,
+                           prod,        r->drift,           inc,
+                           r->fallback, out ? "OUT" : NULL, out ? r->serving : NULL};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (words[i] && strcasestr(words[i], text))
             return true;
