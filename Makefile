@@ -159,8 +159,10 @@ test: deps-test
 sanitize: deps-test
 	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/san SANITIZE=1 all \
 	  build/san/tests/unit-tests $(FUZZ_TARGETS:%=build/san/tests/fuzz-%)
+	@# (the CLI's test of two writers at once with 300 versions each, not 1000: its point here is
+	@# memory errors, and the plain pass runs it in full)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  CK_TIMEOUT_MULTIPLIER=4 \
+	  CK_TIMEOUT_MULTIPLIER=4 CLI_CONCURRENCY_N=300 \
 	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-fuzz check-cli \
 	  check-reference check-e2e
 
@@ -178,12 +180,15 @@ fuzz: deps-fuzz
 	    -o build/fuzz/fuzz-$$t tests/fuzz/fuzz_$$t.c $(FUZZ_COMMON) build/fuzz/libmodeldeck.a \
 	    $(LDLIBS); \
 	  mkdir -p build/fuzz/corpus/$$t; \
-	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-	  (cd build/fuzz && ./fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    -print_final_stats=1 corpus/$$t ../../tests/fuzz/corpus/$$t 2>fuzz-$$t.log) || \
-	    { tail -n 40 build/fuzz/fuzz-$$t.log; exit 1; }; \
-	  grep -h 'stat::number_of_executed_units' build/fuzz/fuzz-$$t.log; \
 	done
+	@# the targets side by side, one per core; each one's report whole when it ends
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(NPROC) -I{} sh -c 'cd build/fuzz && \
+	  if ./fuzz-{} -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    corpus/{} ../../tests/fuzz/corpus/{} 2>fuzz-{}.log; then \
+	    echo "fuzz: {} for $(FUZZ_SECONDS) s: $$(grep -h stat::number_of_executed_units fuzz-{}.log)"; \
+	  else tail -n 40 fuzz-{}.log; echo "fuzz: {} broke a property (build/fuzz/fuzz-{}.log)"; \
+	    exit 1; fi'
+
 
 deps-fuzz:
 	@sh mk/deps.sh fuzz
