@@ -12,27 +12,23 @@
 #include "registry_tx.h"
 #include "sql.h"
 
-/* Archived versions that were in production and did not leave it by a rollback, the most
- * recently in production first. */
-static const char last_good_sql[] =
-    "SELECT v.number FROM versions v JOIN models m ON m.id = v.model_id"
+/* Archived versions that were in production once, the most recently in production first, each
+ * with whether it left production by a rollback. */
+static const char targets_sql[] =
+    "SELECT v.number, coalesce((SELECT h.action FROM stage_history h"
+    "  WHERE h.version_id = v.id AND h.from_status = 'production' ORDER BY h.id DESC"
+    "  LIMIT 1), '') = 'rollback'"
+    " FROM versions v JOIN models m ON m.id = v.model_id"
     " WHERE m.name = ?1 AND v.status = 'archived'"
     "   AND EXISTS (SELECT 1 FROM stage_history h WHERE h.version_id = v.id"
     "               AND h.to_status = 'production')"
-    "   AND coalesce((SELECT h.action FROM stage_history h WHERE h.version_id = v.id"
-    "                 AND h.from_status = 'production' ORDER BY h.id DESC LIMIT 1), '')"
-    "       <> 'rollback'"
     " ORDER BY (SELECT max(h.id) FROM stage_history h WHERE h.version_id = v.id"
-    "           AND h.to_status = 'production') DESC LIMIT 1";
+    "           AND h.to_status = 'production') DESC";
 
-md_status md_last_good(md_store *s, const char *model, int64_t *number, md_err *err)
+static void target_read(sqlite3_stmt *st, void *elem)
 {
-    md_status rc = md_sql_int(s, number, err, last_good_sql, "t", model);
-    if (rc == MD_NOTFOUND) {
-        *number = 0;
-        return MD_OK;
-    }
-    return rc;
+    *(md_rollback_target *)elem =
+        (md_rollback_target){sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1) != 0};
 }
 
 md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target **out, size_t *n,
@@ -41,38 +37,30 @@ md_status md_rollback_targets(md_store *s, const char *model, md_rollback_target
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    if (md_sql_prepare(
-            s,
-            "SELECT v.number, coalesce((SELECT h.action FROM stage_history h"
-            "  WHERE h.version_id = v.id AND h.from_status = 'production' ORDER BY h.id DESC"
-            "  LIMIT 1), '') = 'rollback'"
-            " FROM versions v JOIN models m ON m.id = v.model_id"
-            " WHERE m.name = ?1 AND v.status = 'archived'"
-            "   AND EXISTS (SELECT 1 FROM stage_history h WHERE h.version_id = v.id"
-            "               AND h.to_status = 'production')"
-            " ORDER BY (SELECT max(h.id) FROM stage_history h WHERE h.version_id = v.id"
-            "           AND h.to_status = 'production') DESC",
-            &st, err) != MD_OK)
+    if (md_sql_prepare(s, targets_sql, &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "t", model);
-    size_t cap = 0;
-    bool row = true;
-    md_status rc = MD_OK;
-    while (rc == MD_OK && (rc = md_sql_step(s, st, &row, err)) == MD_OK && row) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            *out = md_xrealloc(*out, cap * sizeof **out);
-        }
-        (*out)[(*n)++] =
-            (md_rollback_target){sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1) != 0};
-    }
-    sqlite3_finalize(st);
+    md_status rc = md_sql_collect(s, st, sizeof **out, target_read, (void **)out, n, err);
     if (rc != MD_OK) {
         free(*out);
         *out = NULL;
         *n = 0;
     }
     return rc;
+}
+
+/* The latest of them that did not leave production by a rollback. */
+md_status md_last_good(md_store *s, const char *model, int64_t *number, md_err *err)
+{
+    md_rollback_target *t;
+    size_t n;
+    *number = 0;
+    if (md_rollback_targets(s, model, &t, &n, err) != MD_OK)
+        return err->code;
+    for (size_t i = 0; i < n && !*number; i++)
+        *number = t[i].rolled_back ? 0 : t[i].number;
+    free(t);
+    return MD_OK;
 }
 
 static md_status production_of(md_store *s, const char *model, int64_t *vid, int64_t *number,
