@@ -5,6 +5,8 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BUILD      ?= build
 NPROC      := $(shell nproc 2>/dev/null || echo 1)
+# the builds below run one job per core, unless make was given its own -j
+JOBS        = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 DEMO_DB    ?= $(BUILD)/demo.db
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
@@ -118,7 +120,7 @@ deps-test:
 # The console on the demo portfolio, built on first use; MODELDECK_USER picks who you are in it
 # (demo: admin, olga: operator, ann, bob: approvers, ada: analyst, vic: viewer, oncall: both).
 run: deps
-	@$(MAKE) --no-print-directory -j$(NPROC) all
+	@$(MAKE) --no-print-directory $(JOBS) all
 	@test -f $(DEMO_DB) || MODELDECK_USER=demo ./$(BIN) --db $(DEMO_DB) demo
 	@MODELDECK_USER=$${MODELDECK_USER:-oncall} ./$(BIN) --db $(DEMO_DB)
 
@@ -153,11 +155,11 @@ check-fuzz: $(FUZZ_REPLAY)
 	@for t in $(FUZZ_TARGETS); do ./$(BUILD)/tests/fuzz-$$t tests/fuzz/corpus/$$t || exit 1; done
 
 test: deps-test
-	@$(MAKE) --no-print-directory -j$(NPROC) all $(UNIT) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory $(JOBS) all $(UNIT) $(FUZZ_REPLAY)
 	@$(MAKE) --no-print-directory check-unit check-fuzz check-cli check-reference check-e2e
 
 sanitize: deps-test
-	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/san SANITIZE=1 all \
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build/san SANITIZE=1 all \
 	  build/san/tests/unit-tests $(FUZZ_TARGETS:%=build/san/tests/fuzz-%)
 	@# (the CLI's test of two writers at once with 300 versions each, not 1000: its point here is
 	@# memory errors, and the plain pass runs it in full)
@@ -173,7 +175,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 fuzz: deps-fuzz
-	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/fuzz CC=clang \
+	@$(MAKE) --no-print-directory $(JOBS) BUILD=build/fuzz CC=clang \
 	  OPTFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build/fuzz/libmodeldeck.a
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  clang $(CPPFLAGS) -Itests/fuzz $(PKG_CFLAGS) -std=c17 $(FUZZ_FLAGS) -fsanitize=fuzzer \

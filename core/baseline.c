@@ -592,8 +592,9 @@ static md_status store_profile(md_store *s, const md_actor *a, const char *model
 }
 
 /* A categorical feature (not by its contract) whose values are at least 95% numbers: the
- * texts that are not turned it categorical, and every window will alert on its numbers as new
- * categories. Noted with those texts, the most frequent first. */
+ * texts that are not turned it categorical, and its numbers are categories, so a window's number
+ * the baseline never held counts as a new one. Noted with those texts, the most frequent first,
+ * and how many distinct numbers it holds. */
 static void note_mostly_numbers(const build *b, const md_baseline *p, md_baseline_report *rep)
 {
     size_t cap = sizeof rep->mostly_numbers / sizeof rep->mostly_numbers[0];

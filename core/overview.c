@@ -28,13 +28,14 @@ static const char models_sql[] =
     "  FROM drift d WHERE d.window_id = lw.id),"
     " pw.window, pw.delta_auc, pw.ece,"
     /* the queue's incidents, as the header counts them: not resolved, not snoozed (the snoozed,
-     * few, subtracted through their own index) */
+     * few, subtracted through their own index: "+" keeps the planner off the model's index,
+     * which holds every incident the model ever had) */
     " coalesce((SELECT sum(t.active) FROM incident_tally t WHERE t.model_id = m.id), 0)"
-    " - (SELECT count(*) FROM incidents i WHERE i.snoozed_until > ?1 AND i.model_id = m.id"
+    " - (SELECT count(*) FROM incidents i WHERE i.snoozed_until > ?1 AND +i.model_id = m.id"
     "    AND i.state <> 'resolved'),"
     " (SELECT min(CAST(substr(t.severity, 2) AS INTEGER)) FROM incident_tally t"
     "  WHERE t.model_id = m.id AND t.active > (SELECT count(*) FROM incidents i"
-    "  WHERE i.snoozed_until > ?1 AND i.model_id = m.id AND i.severity = t.severity"
+    "  WHERE i.snoozed_until > ?1 AND +i.model_id = m.id AND i.severity = t.severity"
     "  AND i.state <> 'resolved')),"
     " (SELECT max(h.at) FROM stage_history h JOIN versions v ON v.id = h.version_id"
     "  WHERE v.model_id = m.id AND h.to_status = 'production'),"

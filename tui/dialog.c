@@ -173,7 +173,7 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
         }
         int y = a->rows - 1, lw = tui_put(a, y, 0, a->cols, TUI_STATUS, label, false);
         edit_draw(a, &e, y, lw, a->cols - lw);
-        if (recall && e.len == 0 && a->cols - lw > 2) { /* what Up brings back; typing hides it */
+        if (recall && !recalled && e.len == 0 && a->cols - lw > 2) { /* what Up would bring back */
             char hint[300];
             snprintf(hint, sizeof hint, "(Up: %s)", recall);
             tui_put(a, y, lw + 1, a->cols - lw - 1, TUI_DIM, hint, false);

@@ -35,7 +35,9 @@ static void action_line(tui_app *a, help *h, tui_action act)
     /* the reason whole, wrapped under the description, the role needed first */
     char shown[MD_ERR_MSG_MAX], text[MD_ERR_MSG_MAX + 16], copy[1024], *lines[8];
     snprintf(text, sizeof text, "(unavailable: %s)", tui_role_first(why, shown, sizeof shown));
-    int n = tui_wrap(text, a->cols - 28 > 24 ? a->cols - 28 : 24, copy, sizeof copy, lines, 8);
+    int width = a->cols - 28, room = (int)sizeof h->lines[0] - 28; /* a help line's own room */
+    width = width < 24 ? 24 : width > room ? room : width;
+    int n = tui_wrap(text, width, copy, sizeof copy, lines, 8);
     for (int i = 0; i < n; i++)
         add(h, TUI_DIM, "  %-8s %-14s %s", "", "", lines[i]);
 }

@@ -35,9 +35,9 @@ static bool perf_older(const md_model_row *r)
 }
 
 /* The filter matches what the row shows in words (its name, use case, owner, production
- * version, drift status, incidents, being out of service, fallback), in any case: "/alert"
- * keeps the models drifting to an alert, "/P1" those with a P1 open, "/out" those out of
- * service. */
+ * version, drift status, incidents, being out of service, fallback), in any case and as text
+ * (so "/v1" also keeps v10): "/alert" keeps the models drifting to an alert, "/P1" those whose
+ * worst open incident is a P1, "/out" those out of service (and any whose words hold "out"). */
 static bool row_matches(const md_model_row *r, const char *text)
 {
     char prod[24] = "", inc[48] = "";

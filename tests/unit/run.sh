@@ -6,7 +6,9 @@ set -u
 bin=${1:?usage: run.sh UNIT-TESTS-BINARY}
 jobs=${UNIT_JOBS:-$(nproc 2>/dev/null || echo 1)}
 out=$(mktemp -d "${TMPDIR:-/tmp}/md-unit.XXXXXX") || exit 2
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 "$bin" --list >"$out/suites" || exit 2
 start=$(date +%s)
 export MD_UNIT_OUT="$out"
@@ -27,7 +29,10 @@ while read -r s; do
     f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/')
     checks=$((checks + n))
     failed=$((failed + ${f% *} + ${f#* }))
-    [ "$src" = 0 ] || { [ "$rc" = 0 ] && rc=1; }
+    if [ "$src" != 0 ]; then # a failed check, or a sanitizer's report after the summary
+        echo "unit: suite $s exited $src"
+        [ "$rc" = 0 ] && rc=1
+    fi
 done <"$out/suites"
 echo "unit: $checks checks in $suites suites, $failed failed, $jobs at a time ($(($(date +%s) - start)) s)"
 exit "$rc"
