@@ -111,7 +111,7 @@ bool tui_model_known(tui_app *a, const char *model, char *why, size_t cap)
         md_model_free(&m);
     else if (rc == MD_NOTFOUND)
         snprintf(why, cap, "no model '%s' (Tab completes model names)", model);
-    else if (rc != MD_OK)
+    else
         snprintf(why, cap, "%s", err.msg);
     return rc == MD_OK;
 }

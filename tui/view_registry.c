@@ -34,18 +34,27 @@ static bool perf_older(const md_model_row *r)
     return r->perf_window && r->last_window && strcmp(r->perf_window, r->last_window) < 0;
 }
 
+/* PROD and INC as the row shows them ("v2", "3 P1"); "" when none. */
+static void prod_text(const md_model_row *r, char *buf, size_t cap)
+{
+    snprintf(buf, cap, r->production ? "v%lld" : "", (long long)r->production);
+}
+
+static void inc_text(const md_model_row *r, char *buf, size_t cap)
+{
+    snprintf(buf, cap, r->open_incidents ? "%lld P%lld" : "", (long long)r->open_incidents,
+             (long long)r->worst_severity);
+}
+
 /* The filter matches what the row shows in words (its name, use case, owner, production
  * version, drift status, incidents, being out of service, fallback), in any case and as text
  * (so "/v1" also keeps v10): "/alert" keeps the models drifting to an alert, "/P1" those whose
  * worst open incident is a P1, "/out" those out of service (and any whose words hold "out"). */
 static bool row_matches(const md_model_row *r, const char *text)
 {
-    char prod[24] = "", inc[48] = "";
-    if (r->production)
-        snprintf(prod, sizeof prod, "v%lld", (long long)r->production);
-    if (r->open_incidents)
-        snprintf(inc, sizeof inc, "%lld P%lld", (long long)r->open_incidents,
-                 (long long)r->worst_severity);
+    char prod[24], inc[48];
+    prod_text(r, prod, sizeof prod);
+    inc_text(r, inc, sizeof inc);
     bool out = strcmp(r->serving, "model") != 0; /* "OUT" and the fallback that serves */
     const char *words[] = {r->name,     r->use_case,        r->owner,
                            prod,        r->drift,           inc,
@@ -112,7 +121,7 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
     case 2:
         if (!r->production)
             return *role = TUI_DIM, "-";
-        snprintf(buf, cap, "v%lld", (long long)r->production);
+        prod_text(r, buf, cap);
         return buf;
     case 3:
         *role = tui_status_role(r->drift);
@@ -133,8 +142,7 @@ static const char *cell(tui_app *a, void *ctx, int row, int col, char *buf, size
         if (!r->open_incidents)
             return *role = TUI_DIM, "0";
         *role = r->worst_severity == 1 ? TUI_P1 : r->worst_severity == 2 ? TUI_P2 : TUI_P3;
-        snprintf(buf, cap, "%lld P%lld", (long long)r->open_incidents,
-                 (long long)r->worst_severity);
+        inc_text(r, buf, cap);
         return buf;
     case 7: { /* how long ago the version in production entered it (none: nothing deployed) */
         int64_t at;
