@@ -64,7 +64,7 @@ static inline void ks_point(ks_walk *t, int64_t cumS, int64_t cumW)
  * more than the doubles' rounding can move them (under 6 * 2^-53 together), so the largest
  * double is that of a largest whole-number gap and D is what doubles at every point give.
  * Larger windows take the doubles at every point. */
-static double ks_statistic(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
+static double ks_statistic_dense(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
 {
     double nS = (double)bf->ks_n, nW = (double)nw;
     ks_walk t = {bf->ks_n, nw, nS, nW, !(nS * nW < 0x1p50), 0, 0};
@@ -79,6 +79,54 @@ static double ks_statistic(const md_bfeature *bf, const uint32_t *ks, int64_t nw
         ks_point(&t, cumS, cumW);
     }
     return t.d;
+}
+
+/* The first counter at or after i that is not zero, else n: two at a time past runs of zeros. */
+static size_t next_counted(const uint32_t *c, size_t i, size_t n)
+{
+    for (; i + 4 <= n; i += 4) {
+        uint64_t a, b;
+        memcpy(&a, c + i, 8);
+        memcpy(&b, c + i + 2, 8);
+        if (a | b)
+            break;
+    }
+    while (i < n && c[i] == 0)
+        i++;
+    return i;
+}
+
+/* The same D for a window with few values, from the points around them only. Point i (0 ..
+ * 2k) has cumW = the counters up to i and cumS = ks_cum[(i + 1) / 2]. Between two counted
+ * points cumW stands still while cumS only grows, so the gap there is monotone and its largest
+ * size is at one end of the stretch: the ends of every stretch give the same largest gap as
+ * every point (points inside a stretch that tie with an end have its cumS and cumW). */
+static double ks_statistic_sparse(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
+{
+    double nS = (double)bf->ks_n, nW = (double)nw;
+    ks_walk t = {bf->ks_n, nw, nS, nW, !(nS * nW < 0x1p50), 0, 0};
+    const int64_t *cum = bf->splits.ks_cum;
+    size_t n = 2 * bf->ks_k + 1, start = 0;
+    int64_t cumW = 0;
+    for (size_t i = next_counted(ks, 0, n); i < n; i = next_counted(ks, i + 1, n)) {
+        if (i > start) { /* the stretch [start, i - 1] */
+            ks_point(&t, cum[(start + 1) / 2], cumW);
+            ks_point(&t, cum[i / 2], cumW);
+        }
+        cumW += ks[i];
+        start = i;
+    }
+    ks_point(&t, cum[(start + 1) / 2], cumW); /* the last stretch ends at a gap of 0 */
+    return t.d;
+}
+
+/* A window with fewer values than a quarter of the sample's distinct values walks the points
+ * around its values; one with more, every point. */
+static double ks_statistic(const md_bfeature *bf, const uint32_t *ks, int64_t nw)
+{
+    if (bf->splits.ks_cum && (size_t)nw < bf->ks_k / 4)
+        return ks_statistic_sparse(bf, ks, nw);
+    return ks_statistic_dense(bf, ks, nw);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -200,7 +248,7 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
 void md_drift_row_levels(const md_drift_row *r, const md_drift_policy *p,
                          md_level out[MD_DRIFT_TEST_COUNT])
 {
-    bool ks = r->has_ks && r->ks_p < p->ks_pvalue && r->ks >= p->ks_min_d;
+    bool ks = md_ks_reaches(p, r->has_ks, r->ks, r->ks_p);
     out[MD_DRIFT_TEST_PSI] =
         md_psi_level(p, r->has_psi, r->psi, r->psi_null, r->present, r->mix_pvalue);
     out[MD_DRIFT_TEST_KS] = ks ? p->ks_level : MD_LEVEL_OK;

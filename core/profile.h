@@ -43,6 +43,9 @@ typedef struct {
     uint32_t *ints;
     double ilo;
     size_t nints;
+    /* ks_cum[j]: the KS sample's values below its distinct value j, for j = 0 .. ks_k (a
+     * window's few values find the sample's CDF there without a walk over every value) */
+    int64_t *ks_cum;
 } md_splits;
 
 /* A feature's data contract (all optional). */

@@ -343,6 +343,10 @@ void md_bfeature_index(md_bfeature *f)
         }
     }
     whole_numbers(s);
+    s->ks_cum = md_xmalloc((f->ks_k + 1) * sizeof *s->ks_cum);
+    s->ks_cum[0] = 0;
+    for (size_t j = 0; j < f->ks_k; j++)
+        s->ks_cum[j + 1] = s->ks_cum[j] + f->ks_counts[j];
 }
 
 void md_splits_free(md_splits *s)
@@ -352,5 +356,6 @@ void md_splits_free(md_splits *s)
     free(s->ks);
     free(s->bin);
     free(s->ints);
+    free(s->ks_cum);
     memset(s, 0, sizeof *s);
 }
