@@ -442,10 +442,15 @@ static const char m011_new_categories[] =
     "ALTER TABLE drift ADD COLUMN new_estimated INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE drift ADD COLUMN psi_max REAL;";
 
+/* The incidents with evidence from a window, which every window an ingest stores looks up
+ * (core/incidents.c, note_cleared): without it, each lookup read all the evidence there is. */
+static const char m012_evidence_window[] = "CREATE INDEX IF NOT EXISTS incident_evidence_window ON "
+                                           "incident_evidence(version_id, window_kind, window);";
+
 const char *const md_migrations[] = {
     m001_foundation,     m002_monitoring,     m003_operations,     m004_baseline_positives,
     m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue,     m008_row_sample,
-    m009_row_identity,   m010_hl_pvalue,      m011_new_categories,
+    m009_row_identity,   m010_hl_pvalue,      m011_new_categories, m012_evidence_window,
 };
 
 /* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
@@ -462,6 +467,7 @@ const md_recompute md_migration_recomputes[] = {
     {NULL, NULL, NULL},
     {"hl_pvalue on g - 2 degrees of freedom", "modeldeck evaluate",
      "applies the incident rules to the new values"},
+    {NULL, NULL, NULL},
     {NULL, NULL, NULL},
 };
 

@@ -21,6 +21,63 @@
 #include "window.h"
 #include "testutil.h"
 
+/* A change of 20 points in the missing rate meets the alert at 0.2 and one of 5 points the warn
+ * at 0.05, though in doubles 0.3 - 0.1 is 0.19999999999999998 and 0.15 - 0.1 is
+ * 0.04999999999999999; a KS D of 0.3 - 0.2 (0.09999999999999998) meets min_d 0.1. Just under
+ * a threshold stays under it. */
+START_TEST(thresholds_meet_differences_of_ratios_as_counted)
+{
+    static md_bfeature f;
+    memset(&f, 0, sizeof f);
+    f.kind = MD_CATEGORICAL;
+    md_strmap_init(&f.cats);
+    md_strmap_init(&f.rule.allowed);
+    md_strmap_intern(&f.cats, "a", 1);
+    int64_t base[] = {900};
+    f.cat_counts = base;
+    f.rows = 1000, f.missing = 100;
+    md_baseline b = {0};
+    b.features = &f;
+    b.nfeatures = 1;
+    md_drift_policy p;
+    md_drift_policy_default(&p);
+    struct {
+        int64_t missing;
+        md_level want;
+    } cases[] = {
+        {300, MD_LEVEL_ALERT}, {299, MD_LEVEL_WARN}, {150, MD_LEVEL_WARN}, {149, MD_LEVEL_OK}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t win[] = {1000 - cases[i].missing};
+        md_wfeat wf = {0};
+        wf.cat = win;
+        wf.present = win[0];
+        wf.missing = cases[i].missing;
+        md_strmap_init(&wf.newcats);
+        md_window w = {0};
+        w.rows = 1000;
+        w.f = &wf;
+        w.nf = 1;
+        md_drift_row r;
+        md_window_drift_row(&w, &b, 0, &p, &r);
+        md_level lv[MD_DRIFT_TEST_COUNT];
+        md_drift_row_levels(&r, &p, lv);
+        ck_assert_msg(lv[MD_DRIFT_TEST_MISSING] == cases[i].want,
+                      "%lld of 1000 missing against 100: delta %.17g gives level %d, want %d",
+                      (long long)cases[i].missing, r.missing_delta, (int)lv[MD_DRIFT_TEST_MISSING],
+                      (int)cases[i].want);
+        json_decref(r.new_categories);
+        json_decref(r.hist);
+        md_strmap_free(&wf.newcats);
+    }
+    ck_assert(md_ks_reaches(&p, true, 0.3 - 0.2, 1e-6));
+    ck_assert(!md_ks_reaches(&p, true, 0.0999999, 1e-6));
+    ck_assert(!md_ks_reaches(&p, true, 0.3 - 0.2, 0.5));
+    ck_assert(!md_ks_reaches(&p, false, 0.5, 1e-6));
+    md_strmap_free(&f.cats);
+    md_strmap_free(&f.rule.allowed);
+}
+END_TEST
+
 Suite *suite_splits(void);
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
@@ -375,11 +432,12 @@ END_TEST
 /* The statistic compares the gaps as whole numbers and takes doubles only where a gap reaches
  * the largest: it must give scipy's D to the last bit. Random counters over samples of 1 to
  * 3,000 values (zeros, ties, windows larger and smaller than the sample), windows that are
- * the sample scaled (every gap equal, or zero), and windows so large that the doubles decide
- * every gap. */
+ * the sample scaled (every gap equal, or zero), windows so large that the doubles decide
+ * every gap, and windows of a few values (walked from value to value, not point by point:
+ * an hour of a sparse log), at the ends too. */
 START_TEST(ks_statistic_is_scipys_to_the_bit)
 {
-    for (int round = 0; round < 300; round++) {
+    for (int round = 0; round < 420; round++) {
         size_t n = 1 + (size_t)(rnd() % (round < 200 ? 300 : 3000));
         double *v = malloc(n * sizeof *v);
         for (size_t i = 0; i < n; i++)
@@ -389,8 +447,16 @@ START_TEST(ks_statistic_is_scipys_to_the_bit)
         size_t nks = 2 * f.ks_k + 1;
         uint32_t *ks = calloc(nks, sizeof *ks);
         int64_t nw = 0;
-        int shape = round % 5;
+        int shape = round % 6;
+        for (size_t few = 1 + rnd() % (1 + f.ks_k / 10), i = 0; shape == 5 && i < few; i++) {
+            size_t at = i == 0 && round % 4 == 1 ? 0 : i == 1 && round % 3 ? nks - 1 : rnd() % nks;
+            ks[at] += 1 + (uint32_t)(rnd() % 2);
+        }
         for (size_t j = 0; j < nks; j++) {
+            if (shape == 5) {
+                nw += ks[j];
+                continue;
+            }
             uint32_t c = (uint32_t)(rnd() % 50);
             if (shape == 1) /* the sample itself, scaled: D = 0 */
                 c = j % 2 ? 3 * (uint32_t)f.ks_counts[j / 2] : 0;
@@ -441,6 +507,7 @@ Suite *suite_splits(void)
     tcase_add_test(tc, score_bins_follow_searchsorted);
     tcase_add_test(tc, ks_statistic_is_scipys_to_the_bit);
     tcase_add_test(tc, categorical_psi_takes_the_exact_test_where_its_null_fails);
+    tcase_add_test(tc, thresholds_meet_differences_of_ratios_as_counted);
     suite_add_tcase(s, tc);
     return s;
 }
