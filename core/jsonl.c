@@ -86,13 +86,33 @@ static void owned_reset(md_reader *r)
     r->owned_n = 0;
 }
 
-/* Integers beyond 64 bits, which jansson refuses, are read as the text they are: the line is
- * read again with each such literal made a string of it after a \x01 mark (what no data text
- * starts with), so that the rest of the line reads as written. */
+/* Numbers jansson refuses, integers beyond 64 bits and reals beyond a double's range (1e400),
+ * are read as the text they are, as a CSV field would be: the line is read again with each
+ * such literal made a string of it after a \x01 mark (what no data text starts with), so that
+ * the rest of the line reads as written. A numeric column then finds 1e400 not finite, as it
+ * does in CSV, and a column nothing reads is not the line's end. */
 #define BIG_MARK '\x01'
 
-/* The line with its integer literals beyond 64 bits marked; NULL when it has none. */
-static char *mark_big_ints(const char *p, size_t n, size_t *out_n)
+static size_t skip_digits(const char *p, size_t j, size_t n)
+{
+    while (j < n && p[j] >= '0' && p[j] <= '9')
+        j++;
+    return j;
+}
+
+/* Whether the real literal p[0 .. len) is beyond a double's range, as jansson finds it. */
+static bool real_overflows(const char *p, size_t len)
+{
+    char *t = md_xmalloc(len + 1);
+    memcpy(t, p, len);
+    t[len] = '\0';
+    double x = strtod(t, NULL);
+    free(t);
+    return isinf(x);
+}
+
+/* The line with its number literals beyond jansson's range marked; NULL when it has none. */
+static char *mark_big_numbers(const char *p, size_t n, size_t *out_n)
 {
     char *o = NULL;
     size_t k = 0, copied = 0;
@@ -116,13 +136,23 @@ static char *mark_big_ints(const char *p, size_t n, size_t *out_n)
             prev = c;
         if (!starts)
             continue;
-        size_t j = i + (c == '-'), d0 = j;
-        while (j < n && p[j] >= '0' && p[j] <= '9')
-            j++;
-        size_t digits = j - d0;
-        bool integer = digits && (j == n || !strchr(".eE", p[j]));
+        /* JSON's grammar: no leading zero, a digit after '.' and in the exponent; what breaks
+         * it is left for jansson to name */
+        size_t d0 = i + (c == '-'), j = skip_digits(p, d0, n), digits = j - d0, at;
+        bool real = false, valid = digits == 1 || (digits > 1 && p[d0] != '0');
+        if (j < n && p[j] == '.') {
+            at = j + 1, j = skip_digits(p, at, n), real = true;
+            valid &= j > at;
+        }
+        if (j < n && (p[j] == 'e' || p[j] == 'E')) {
+            at = j + 1 + (j + 1 < n && (p[j + 1] == '+' || p[j + 1] == '-'));
+            j = skip_digits(p, at, n), real = true;
+            valid &= j > at;
+        }
         const char *lim = c == '-' ? "9223372036854775808" : "9223372036854775807";
-        if (integer && (digits > 19 || (digits == 19 && memcmp(p + d0, lim, 19) > 0))) {
+        bool big = valid && (real ? real_overflows(p + i, j - i)
+                                  : digits > 19 || (digits == 19 && memcmp(p + d0, lim, 19) > 0));
+        if (big) {
             if (!o)
                 o = md_xmalloc(2 * n + 16);
             memcpy(o + k, p + copied, i - copied);
@@ -150,8 +180,7 @@ static void unmark_dump(char *t)
     for (const char *q = t; *q;) {
         if (strncmp(q, "\"\\u0001", 7) == 0) {
             const char *e = q + 7;
-            e += *e == '-';
-            while (*e >= '0' && *e <= '9')
+            while ((*e >= '0' && *e <= '9') || (*e && strchr("-+.eE", *e)))
                 e++;
             if (*e == '"') {
                 memmove(w, q + 7, (size_t)(e - (q + 7)));
@@ -172,7 +201,7 @@ static void set_json_field(md_reader *r, md_field *f, json_t *v)
     case JSON_STRING:
         f->p = json_string_value(v);
         f->n = json_string_length(v);
-        if (r->big_ints && f->n > 1 && f->p[0] == BIG_MARK) /* an integer beyond 64 bits */
+        if (r->big_ints && f->n > 1 && f->p[0] == BIG_MARK) /* a number beyond jansson's */
             f->p++, f->n--;
         break;
     case JSON_INTEGER: { /* its decimal text too: a categorical feature's or an id's */
@@ -237,9 +266,9 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
     r->big_ints = false;
     size_t mn;
     char *marked = !r->json && json_error_code(&je) == json_error_numeric_overflow
-                       ? mark_big_ints(p, n, &mn)
+                       ? mark_big_numbers(p, n, &mn)
                        : NULL;
-    if (marked) { /* an integer beyond 64 bits: as its text */
+    if (marked) { /* a number beyond jansson's range: as its text */
         parsing = r;
         r->json = json_loadb(marked, mn, JSON_REJECT_DUPLICATES, &je);
         parsing = NULL;

@@ -50,7 +50,8 @@ struct md_reader {
     size_t plain;
     /* JSON Lines: the current record's value and its compact texts. */
     json_t *json;
-    bool big_ints; /* this line had integers beyond 64 bits, read as marked strings (jsonl.c) */
+    bool big_ints; /* this line had numbers beyond jansson's range, read as marked strings (jsonl.c)
+                    */
     char **owned;
     size_t owned_n, owned_cap;
     int64_t *key_col; /* the record's keys' columns, in the object's order */

@@ -6,7 +6,8 @@
  * object has under that key (absent, null, a boolean, a number with its value, a string with
  * its bytes; arrays and objects as some text). Records the reader refuses must be lines that
  * are not a JSON object of that kind or not valid UTF-8, and every error must name the file
- * and the line. */
+ * and the line. A number beyond a double's range (1e400), which jansson refuses, is read as
+ * its text: here such a literal is made a JSON string before jansson reads the line. */
 #include <jansson.h>
 #include <math.h>
 #include <stdbool.h>
@@ -35,6 +36,51 @@ static bool line_at(const uint8_t *data, size_t size, uint64_t line, const char 
     if (line == 1 && *n >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0) /* a byte order mark */
         *p += 3, *n -= 3;
     return true;
+}
+
+/* The line with each number literal that is infinite as a double made a string of its text;
+ * NULL when it has none. Strings are stepped over by their quotes and escapes. */
+static char *quote_huge(const char *p, size_t n, size_t *out_n)
+{
+    char *o = malloc(n * 3 + 1), tok[4096];
+    size_t k = 0;
+    bool any = false;
+    for (size_t i = 0; i < n;) {
+        if (p[i] == '"') { /* a string, copied whole */
+            size_t j = i + 1;
+            while (j < n && p[j] != '"')
+                j += p[j] == '\\' ? 2 : 1;
+            j = j < n ? j + 1 : n;
+            memcpy(o + k, p + i, j - i);
+            k += j - i, i = j;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && strchr("0123456789+-.eE", p[j]))
+            j++;
+        if (j > i && j - i < sizeof tok && (p[i] == '-' || (p[i] >= '0' && p[i] <= '9'))) {
+            memcpy(tok, p + i, j - i);
+            tok[j - i] = '\0';
+            if (isinf(strtod(tok, NULL))) {
+                o[k++] = '"';
+                memcpy(o + k, p + i, j - i);
+                k += j - i;
+                o[k++] = '"';
+                i = j, any = true;
+                continue;
+            }
+        }
+        if (j == i)
+            j++;
+        memcpy(o + k, p + i, j - i);
+        k += j - i, i = j;
+    }
+    if (!any) {
+        free(o);
+        return NULL;
+    }
+    *out_n = k;
+    return o;
 }
 
 static void check_field(const md_field *f, json_t *v, const char *key, uint64_t line)
@@ -135,6 +181,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_error_t jerr;
         /* integers as doubles: the reader keeps those past 64 bits too */
         json_t *obj = json_loadb(p, n, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
+        size_t qn;
+        char *quoted = obj ? NULL : quote_huge(p, n, &qn);
+        if (quoted) { /* read as the reader reads it: 1e400 as its text */
+            obj = json_loadb(quoted, qn, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
+            free(quoted);
+        }
         if (!json_is_object(obj))
             md_fuzz_fail("line %llu read, but jansson reads no object there: '%.*s'",
                          (unsigned long long)line, (int)(n > 200 ? 200 : n), p);

@@ -278,6 +278,65 @@ START_TEST(keys_that_appear_late_count_from_their_first_record)
 }
 END_TEST
 
+/* Numbers beyond a double's range (and integers beyond 64 bits) read in JSON Lines as the same
+ * text reads in CSV: a numeric feature counts 1e400 as a type error, a categorical one as the
+ * category it writes, and a column nothing reads takes no part; none of them stops the file. */
+START_TEST(numbers_beyond_a_double_read_as_in_csv)
+{
+    md_store *csv = mon_store(), *json = mon_clone_store(csv, "big.db");
+    const char *huge[] = {"1e400", "-2E+308", "1.5e99999", "18446744073709551616"};
+    size_t cap = 400 * 200, lc = 0, lj = 0;
+    char *tc = malloc(cap), *tj = malloc(cap);
+    lc += (size_t)snprintf(tc, cap, "ts,score,label,x,n,ch,debug\n");
+    for (int i = 0; i < 400; i++) {
+        double x = (mon_unif() + mon_unif() - 1) * 3, s = round(1000 * mon_unif()) / 1000;
+        int y = mon_unif() < s, n = (int)(mon_unif() * 6);
+        const char *h = huge[i % 4];
+        char xs[32];
+        snprintf(xs, sizeof xs, "%.4f", x);
+        const char *xv = i % 7 == 0 ? h : xs, *chv = i % 11 == 0 ? h : "web";
+        lc += (size_t)snprintf(tc + lc, cap - lc, "2026-10-01T%02d:00:00Z,%.3f,%d,%s,%d,%s,%s\n",
+                               i % 24, s, y, xv, n, chv, h);
+        lj += (size_t)snprintf(
+            tj + lj, cap - lj,
+            "{\"ts\": \"2026-10-01T%02d:00:00Z\", \"score\": %.3f, \"label\": %d, "
+            "\"x\": %s, \"n\": %d, \"ch\": %s%s%s, \"debug\": [%s, {\"d\": %s}]}\n",
+            i % 24, s, y, xv, n, i % 11 ? "\"" : "", chv, i % 11 ? "\"" : "", h, h);
+    }
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(csv, mon_write_file("big.csv", tc), NULL, &rep, &err), MD_OK);
+    md_status rc = mon_ingest(json, mon_write_file("big.jsonl", tj), NULL, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    mon_expect_same_results(csv, json);
+    json_t *d;
+    ck_assert_int_eq(md_drift_json(json, "churn", 1, NULL, &d, &err), MD_OK);
+    size_t i;
+    json_t *row;
+    int64_t x_errors = 0, ch_new = 0;
+    json_array_foreach(json_object_get(d, "drift"), i, row)
+    {
+        const char *f = json_string_value(json_object_get(row, "feature"));
+        if (strcmp(f, "x") == 0)
+            x_errors += json_integer_value(json_object_get(row, "schema_changes"));
+        if (strcmp(f, "ch") == 0)
+            ch_new += (int64_t)json_array_size(json_object_get(row, "new_categories"));
+    }
+    ck_assert_int_gt(x_errors, 0); /* 1e400 and -2E+308 are no numbers x can count */
+    ck_assert_int_gt(ch_new, 0);   /* each huge text a category the baseline never held */
+    json_decref(d);
+    /* a score beyond a double is no probability, named as in CSV */
+    rc = mon_ingest(json, mon_write_file("score.jsonl", "{\"ts\": 1759276800, \"score\": 1e400}\n"),
+                    NULL, &rep, &err);
+    ck_assert_int_eq(rc, MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "score.jsonl:1: column score: '1e400'"), "%s", err.msg);
+    free(tc);
+    free(tj);
+    md_store_close(json);
+    md_store_close(csv);
+}
+END_TEST
+
 /* ---- edge cases -------------------------------------------------------------------------------- */
 
 static json_t *drift_of(md_store *s, const char *feature)
@@ -660,6 +719,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, window_filters_name_what_there_is);
     tcase_add_test(tc, categories_count_alike_from_csv_and_json_lines);
     tcase_add_test(tc, keys_that_appear_late_count_from_their_first_record);
+    tcase_add_test(tc, numbers_beyond_a_double_read_as_in_csv);
     suite_add_tcase(s, tc);
     return s;
 }
