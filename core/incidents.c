@@ -300,8 +300,7 @@ static bool psi_alert(const md_feature_facts *f, const md_drift_policy *d)
 
 static bool ks_alert(const md_feature_facts *f, const md_drift_policy *d)
 {
-    return f->has_ks && d->ks_level == MD_LEVEL_ALERT && f->ks_p < d->ks_pvalue &&
-           f->ks >= d->ks_min_d;
+    return d->ks_level == MD_LEVEL_ALERT && md_ks_reaches(d, f->has_ks, f->ks, f->ks_p);
 }
 
 static md_status feature_rules(md_store *s, const char *actor, const md_window_facts *w,
@@ -333,7 +332,7 @@ static md_status feature_rules(md_store *s, const char *actor, const md_window_f
             {MD_INC_DATA_QUALITY, ff->feature, adjust(p->incidents.dq_sev, w, p), d}};
         bool fire[3] = {psi_alert(ff, &p->drift) || ks_alert(ff, &p->drift),
                         ff->schema_changes > 0 || ff->violations > 0,
-                        fabs(ff->missing_delta) >= p->incidents.missing_delta &&
+                        md_at_least(fabs(ff->missing_delta), p->incidents.missing_delta) &&
                             !(ff->missing_pvalue >= p->drift.missing_pvalue) &&
                             !(ff->present == 0 && ff->schema_changes > 0)}; /* absent: schema */
         for (int k = 0; rc == MD_OK && k < 3; k++)

@@ -44,7 +44,7 @@ static void drift_why(const json_t *d, const md_drift_policy *p, char *out, size
         part(out, cap, len, "PSI %.4g >= alert %g and above its no-drift p99 %.3g%s", psi,
              p->psi_alert, null,
              isnan(mix) ? "" : ", the category counts' exact test beyond chance");
-    if (p->ks_level == MD_LEVEL_ALERT && ksp < p->ks_pvalue && ks >= p->ks_min_d)
+    if (p->ks_level == MD_LEVEL_ALERT && md_ks_reaches(p, !isnan(ksp), ks, ksp))
         part(out, cap, len, "KS D %.4g >= %g with p %.3g < %g", ks, p->ks_min_d, ksp, p->ks_pvalue);
     /* how many drifted beside it, only beside a reason this one still meets */
     double drifting = num(d, "drifting_features");
@@ -91,7 +91,7 @@ void md_incident_why(const char *kind, const json_t *detail, const md_policy *p,
             part(out, cap, &len, "%.0f contract violations", v);
     } else if (strcmp(kind, "data_quality") == 0) {
         double md = num(detail, "missing_delta"), mp = num(detail, "missing_pvalue");
-        if (fabs(md) >= p->incidents.missing_delta && !(mp >= p->drift.missing_pvalue)) {
+        if (md_at_least(fabs(md), p->incidents.missing_delta) && !(mp >= p->drift.missing_pvalue)) {
             part(out, cap, &len, "missing rate %+.3g from the baseline's, at least %g", md,
                  p->incidents.missing_delta);
             if (!isnan(mp))

@@ -429,14 +429,24 @@ md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double
     return psi >= p->psi_alert ? MD_LEVEL_ALERT : psi >= p->psi_warn ? MD_LEVEL_WARN : MD_LEVEL_OK;
 }
 
+bool md_at_least(double x, double t)
+{
+    return x >= t || t - x <= 1e-12 * fmax(1.0, fabs(t));
+}
+
 md_level md_missing_level(const md_drift_policy *p, double missing_delta, double missing_pvalue)
 {
     double md = fabs(missing_delta);
     if (!isnan(missing_pvalue) && !(missing_pvalue < p->missing_pvalue))
         return MD_LEVEL_OK;
-    return md >= p->missing_alert  ? MD_LEVEL_ALERT
-           : md >= p->missing_warn ? MD_LEVEL_WARN
-                                   : MD_LEVEL_OK;
+    return md_at_least(md, p->missing_alert)  ? MD_LEVEL_ALERT
+           : md_at_least(md, p->missing_warn) ? MD_LEVEL_WARN
+                                              : MD_LEVEL_OK;
+}
+
+bool md_ks_reaches(const md_drift_policy *p, bool has_ks, double ks, double ks_pvalue)
+{
+    return has_ks && ks_pvalue < p->ks_pvalue && md_at_least(ks, p->ks_min_d);
 }
 
 void md_drift_policy_default(md_drift_policy *out)

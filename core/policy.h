@@ -35,6 +35,14 @@ md_level md_psi_level(const md_drift_policy *p, bool has_psi, double psi, double
  * binomial p-value below the policy's; a NaN p-value, from a store written before there was
  * one, leaves the thresholds alone). */
 md_level md_missing_level(const md_drift_policy *p, double missing_delta, double missing_pvalue);
+/* The KS part: D at least the policy's min_d with its p-value below the policy's. */
+bool md_ks_reaches(const md_drift_policy *p, bool has_ks, double ks, double ks_pvalue);
+
+/* x >= t, for a figure that is a difference of counts' ratios (a missing-rate change, a KS D):
+ * within 1e-12 of t counts as t, as the counts mean it. In doubles 300/1000 - 100/1000 is
+ * 0.19999999999999998 and 0.3 - 0.2 is 0.09999999999999998: a change of 20 points must meet an
+ * alert at 0.2, as ks_2samp's D of 0.1 must meet min_d 0.1. */
+bool md_at_least(double x, double t);
 
 /* The tests a feature-window's drift status is the worst of, each giving its own level
  * (md_drift_row_levels): X(id, name as the console and messages say it). Schema changes

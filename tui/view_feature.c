@@ -437,7 +437,7 @@ static void draw_stats1(tui_app *a, feature_view *f, int y, int cols)
     seg(a, y, &x, cols, level_role(pl), t);
     tui_num(ks, 4, n1, sizeof n1), tui_num(ksp, 2, n2, sizeof n2);
     snprintf(t, sizeof t, "KS D %s (p %s)", n1, n2);
-    bool ks_hit = !isnan(ksp) && ksp < p->ks_pvalue && ks >= p->ks_min_d;
+    bool ks_hit = md_ks_reaches(p, !isnan(ksp), ks, ksp);
     if (!isnan(ks) || f->kind == MD_NUMERIC) /* KS compares numbers only */
         seg(a, y, &x, cols, ks_hit ? level_role(p->ks_level) : TUI_NORMAL, t);
 }
