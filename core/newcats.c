@@ -8,7 +8,8 @@
  * the file between threads, nor on how a window's ingests are merged: each category has a rank
  * (a hash of its text), and a window keeps the MD_NEWCATS_NAMED lowest-ranked new categories
  * it met (a bottom-k sample), with their exact counts, and counts the rows of the others.
- * While there are no more than that, every one is kept and every number stays exact.
+ * While there are no more than NAMED_HIGH (a quarter more), every one is kept and every number
+ * stays exact.
  *
  * How: newcut is the highest rank a window still names (UINT64_MAX at first). A category
  * ranked above it is not kept: its rows count in newother. When more than NAMED_HIGH are named,
