@@ -440,6 +440,30 @@ void md_grid_free(md_grid *g)
 
 /* ---- the header ---------------------------------------------------------------------------------- */
 
+md_status md_overview_next_change(md_store *s, int64_t *at_ms, md_err *err)
+{
+    *at_ms = 0;
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s,
+                       "SELECT min(t) FROM (SELECT min(snoozed_until) AS t FROM incidents"
+                       " WHERE snoozed_until > ?1 AND state <> 'resolved'"
+                       " UNION ALL SELECT min(expires_at) FROM requests"
+                       " WHERE state = 'pending' AND expires_at > ?1)",
+                       &st, err) != MD_OK)
+        return err->code;
+    md_sql_bind(st, "t", now);
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    const char *t = rc == MD_OK && row ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    md_err ignored; /* a time no one could write: nothing is due */
+    if (t && md_time_parse_iso(t, false, at_ms, &ignored) != MD_OK)
+        *at_ms = 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 md_status md_overview_header(md_store *s, md_header_counts *c, md_err *err)
 {
     memset(c, 0, sizeof *c);

@@ -107,6 +107,11 @@ typedef struct {
 } md_header_counts;
 
 md_status md_overview_header(md_store *s, md_header_counts *c, md_err *err);
+
+/* When what the store shows next changes with no write to it (ms since the epoch, by the
+ * store's clock; 0 when nothing is due): the first snooze of an active incident to run out, or
+ * the first pending request to expire. A console open that long reads the store again then. */
+md_status md_overview_next_change(md_store *s, int64_t *at_ms, md_err *err);
 /* (the store's change counter is md_store_data_version in store.h) */
 
 #endif

@@ -365,6 +365,8 @@ void tui_reload_all(tui_app *a)
     md_err err;
     md_store_data_version(a->s, &a->data_version, &err);
     md_overview_header(a->s, &a->counts, &err);
+    md_overview_next_change(a->s, &a->next_change, &err);
+    md_user_roles(a->s, a->actor.name, &a->roles, &err); /* granted or revoked meanwhile */
     watch_jobs(a);
     a->read_only = a->opts.read_only || a->actor.read_only || md_store_is_read_only(a->s);
     md_store_info info;
@@ -682,6 +684,14 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
             if (dv != a.data_version)
                 tui_reload_all(&a);
             next_poll = now + cfg.refresh_s * 1000;
+        }
+        /* a snooze that ran out or a request that expired changes what shows, with no write */
+        int64_t due = a.next_change;
+        if (due && md_store_now_ms(s) >= due) {
+            tui_reload_all(&a);
+            if (a.next_change && a.next_change <= due) /* a time that would not move on */
+                a.next_change = 0;
+            tui_msg(&a, TUI_WARN, "a snooze ran out or a promotion request expired: shown now");
         }
     }
     pop_to_screen(&a);

@@ -210,6 +210,7 @@ struct tui_app {
     md_actor actor;
     md_tui_opts opts;
     unsigned roles;        /* the actor's role bits */
+    int64_t next_change;   /* when a snooze runs out or a request expires (store ms; 0: none) */
     bool read_only;        /* this session or the store */
     char read_only_why[256];
     int rows, cols;

@@ -557,7 +557,13 @@ START_TEST(lifecycle_is_audited_and_timed)
     md_time_format(T0 - MIN, until);
     ck_assert_int_eq(md_incident_snooze(s, &olga, 1, until, "wait", &err), MD_INVALID);
     md_time_format(T0 + 120 * MIN, until);
+    int64_t due;
+    ck_assert_int_eq(md_overview_next_change(s, &due, &err), MD_OK);
+    ck_assert_int_eq(due, 0); /* nothing snoozed, no request: nothing changes by itself */
     ck_assert_int_eq(md_incident_snooze(s, &olga, 1, until, "wait for the backfill", &err), MD_OK);
+    /* a console open till then reads the store again when the snooze runs out */
+    ck_assert_int_eq(md_overview_next_change(s, &due, &err), MD_OK);
+    ck_assert_int_eq(due, T0 + 120 * MIN);
     int64_t counts[5];
     ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
     ck_assert_int_eq(counts[3], 0);
@@ -572,6 +578,8 @@ START_TEST(lifecycle_is_audited_and_timed)
     ck_assert_int_eq(json_array_size(list), 1);
     json_decref(list);
     md_store_set_now(s, T0 + 121 * MIN); /* the snooze is over */
+    ck_assert_int_eq(md_overview_next_change(s, &due, &err), MD_OK);
+    ck_assert_int_eq(due, 0); /* past: due no more */
     ck_assert_int_eq(md_incident_counts(s, counts, &err), MD_OK);
     ck_assert_int_eq(counts[3], 1);
     expect_registry_incidents(s, 1, 3);

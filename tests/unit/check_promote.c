@@ -11,6 +11,7 @@
 #include "ingest.h"
 #include "models.h"
 #include "ops.h"
+#include "overview.h"
 #include "policies.h"
 #include "promotions.h"
 #include "testutil.h"
@@ -368,7 +369,13 @@ START_TEST(rejection_is_final_and_expiry_closes)
     /* a new request expires after the policy's 72 hours */
     id = request(s, &olga, 2, "production");
     ck_assert_int_eq(approve(s, &ann, id, &d, &err), MD_OK);
+    int64_t due; /* when a console open till then shows it expired */
+    ck_assert_int_eq(md_overview_next_change(s, &due, &err), MD_OK);
+    ck_assert_int_gt(due, md_store_now_ms(s) + 72LL * 3600 * 1000 - 60000);
+    ck_assert_int_le(due, md_store_now_ms(s) + 72LL * 3600 * 1000);
     md_store_set_now(s, md_store_now_ms(s) + 72LL * 3600 * 1000);
+    ck_assert_int_eq(md_overview_next_change(s, &due, &err), MD_OK);
+    ck_assert_int_eq(due, 0);
     char *before = tu_snapshot(s);
     ck_assert_int_ne(approve(s, &bob, id, &d, &err), MD_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "expired"));
