@@ -46,6 +46,8 @@ static void edit_out(const line_edit *e, char *out, size_t cap)
     out[o] = '\0';
 }
 
+#define CTRL_C 3 /* Ctrl-C as a key: dialogs read it in raw mode (keys_raw) */
+
 /* Applies one key; returns 1 on Enter, -1 on Esc, 0 otherwise. */
 static int edit_key(line_edit *e, int r, wint_t ch)
 {
@@ -84,7 +86,7 @@ static int edit_key(line_edit *e, int r, wint_t ch)
     }
     if (ch == '\n' || ch == '\r')
         return 1;
-    if (ch == 27)
+    if (ch == 27 || ch == CTRL_C)
         return -1;
     if (ch == 127 || ch == 8)
         return edit_key(e, KEY_CODE_YES, KEY_BACKSPACE);
@@ -130,6 +132,24 @@ static void edit_draw(tui_app *a, const line_edit *e, int y, int x, int width)
     move(y, x + col);
 }
 
+/* While a dialog or prompt is open the terminal sends Ctrl-C as a key (raw mode), and the key
+ * cancels the dialog as Esc does: Ctrl-C is what many press to abandon a half-typed note, and
+ * as a signal it would end the whole console. Outside dialogs it still ends the console. Nested
+ * dialogs (an alert over a dialog) keep raw mode until the outermost closes. */
+static int raw_depth;
+
+static void keys_raw(void)
+{
+    if (raw_depth++ == 0)
+        raw();
+}
+
+static void keys_cooked(void)
+{
+    if (--raw_depth == 0)
+        cbreak();
+}
+
 /* Too small to draw a dialog: shows the "too small" screen and waits for a resize (or a
  * signal); 1 when it waited, so the caller loops and draws again; -1 when the user gave up
  * (Esc or close: cancel; quit: the console ends too); 0 when there is room. */
@@ -146,6 +166,8 @@ static int wait_if_small(tui_app *a)
         tui_resized(a);
         return 1;
     }
+    if (r == OK && ch == CTRL_C)
+        return -1;
     tui_action act = tui_keymap_lookup(NULL, tui_key_code(r, ch));
     if (act == TUI_A_QUIT)
         a->quit = true;
@@ -163,6 +185,7 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
     recall = recall && recall[0] ? recall : NULL;
     bool recalled = false; /* Up brought recall in; Down puts back what was typed */
     show_cursor(true);
+    keys_raw();
     int result = 0;
     while (!result && !a->quit) {
         tui_draw(a);
@@ -232,6 +255,7 @@ bool tui_prompt(tui_app *a, const char *label, char *buf, size_t cap, tui_comple
         }
         result = edit_key(&e, r, ch);
     }
+    keys_cooked();
     show_cursor(false);
     if (result == 1)
         edit_out(&e, buf, cap);
@@ -349,6 +373,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
     bool complained = false; /* said that the input cannot be empty */
     if (input)
         show_cursor(true);
+    keys_raw();
     while (!result && !a->quit) {
         tui_draw(a);
         int small = wait_if_small(a);
@@ -397,7 +422,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
         if (!input) {
             if (r == OK && (ch == '\n' || ch == '\r' || ch == 'y'))
                 result = 1;
-            else if (r == OK && (ch == 27 || ch == 'n' || ch == 'q'))
+            else if (r == OK && (ch == 27 || ch == CTRL_C || ch == 'n' || ch == 'q'))
                 result = -1;
             continue;
         }
@@ -408,6 +433,7 @@ bool tui_dialog(tui_app *a, const char *title, const char *const *lines, size_t 
             result = 0;
         }
     }
+    keys_cooked();
     if (complained) /* it was about this dialog, which is closed now */
         a->msg[0] = '\0';
     show_cursor(false);
@@ -453,6 +479,7 @@ int64_t tui_choose_version(tui_app *a, const char *model, int64_t shown)
 static int choose_at(tui_app *a, const char *title, const char *const *options, int n, int at)
 {
     int cur = at >= 0 && at < n ? at : 0, top = 0, result = -2;
+    keys_raw();
     while (result == -2 && !a->quit) {
         tui_draw(a);
         int small = wait_if_small(a);
@@ -508,7 +535,7 @@ static int choose_at(tui_app *a, const char *title, const char *const *options, 
             cur = cur + shown < n - 1 ? cur + shown : n - 1;
         else if (act == TUI_A_ENTER)
             result = cur;
-        else if (act == TUI_A_BACK || act == TUI_A_CLOSE)
+        else if (act == TUI_A_BACK || act == TUI_A_CLOSE || (r == OK && ch == CTRL_C))
             result = -1;
         else if (r == OK && ch < 128) /* a letter: the next option starting with it */
             for (int k = 1; k <= n; k++) {
@@ -519,6 +546,7 @@ static int choose_at(tui_app *a, const char *title, const char *const *options, 
                 }
             }
     }
+    keys_cooked();
     return result < 0 ? -1 : result;
 }
 
@@ -526,6 +554,7 @@ void tui_alert(tui_app *a, const char *title, const char *text)
 {
     const char *lines[] = {text};
     bool again = true;
+    keys_raw();
     while (again && !a->quit) {
         char copy[2048], *wrapped[40];
         int width = a->cols - 8 > 72 ? 72 : a->cols - 8;
@@ -554,5 +583,6 @@ void tui_alert(tui_app *a, const char *title, const char *text)
         }
         again = false;
     }
+    keys_cooked();
     (void)lines;
 }

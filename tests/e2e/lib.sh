@@ -82,6 +82,7 @@ start_console() {
     {
         echo '#!/bin/sh'
         echo "stty -g >'$T_DIR/stty.before'"
+        echo 'trap : INT # Ctrl-C is the console'"'"'s: this wrapper waits on and records its exit'
         printf 'env MODELDECK_USER=%q' "$user"
         local e
         for e in "${envs[@]}"; do printf ' %q' "$e"; done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # An incident's notes (handover at night): the detail shows the latest four; Tab gives the keys
 # to the notes, which then show more and scroll to the oldest, and Enter shows a note whole.
+# Ctrl-C in the note dialog cancels the dialog, as Esc does, and the console goes on.
 . "$(dirname "$0")/lib.sh"
 
 for i in 1 2 3 4 5 6; do
@@ -32,5 +33,14 @@ keys Escape
 wait_gone "note by olga"
 keys Tab
 wait_for "notes (6)   Tab: move here"
+keys e
+wait_for "note:"
+type_text "half typed"
+keys C-c
+wait_gone "half typed"
+expect_screen_contains "Incident #9"
+[ "$(md incidents show 9 --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["notes"]))')" = 6 ] ||
+    fail "a cancelled note was recorded"
 keys Q
 wait_exit
+[ "$EXIT_CODE" = 0 ] || fail "the console ended with $EXIT_CODE"
