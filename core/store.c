@@ -41,6 +41,9 @@ struct md_store {
     int recomputed_by;      /* the last migration this open applied that recomputed figures ... */
     int recomputed;         /* ... and how many rows it changed (0: none) */
     int64_t sim_now; /* a replayed clock (md_store_set_now), 0 when none */
+    int lock_wait_ms; /* md_store_set_lock_wait: 0 for BUSY_TOTAL_MS */
+    md_lock_wait_fn waiting;
+    void *waiting_ctx;
     kept_stmt kept[KEPT_MAX];
     size_t nkept;
     pthread_mutex_t kept_lock; /* a job's cancel watch reads the store from its own thread */
@@ -149,7 +152,7 @@ md_status md_sql_fail(md_store *s, md_err *err, const char *what)
     const char *msg = sqlite3_errmsg(s->db);
     if ((code & 0xFF) == SQLITE_BUSY || (code & 0xFF) == SQLITE_LOCKED)
         return md_err_set(err, MD_ERROR, "%s: the store stayed locked by another writer for %d s",
-                          what, BUSY_TOTAL_MS / 1000);
+                          what, (s->lock_wait_ms ? s->lock_wait_ms : BUSY_TOTAL_MS) / 1000);
     if ((code & 0xFF) == SQLITE_READONLY)
         return md_err_set(err, MD_REFUSED, "%s: the store cannot be written (%s)", what, msg);
     return md_err_set(err, MD_ERROR, "%s: %s", what, msg);
@@ -390,16 +393,41 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void md_store_set_lock_wait(md_store *s, int total_ms, md_lock_wait_fn waiting, void *ctx)
+{
+    s->lock_wait_ms = total_ms > 0 ? total_ms : 0;
+    s->waiting = waiting;
+    s->waiting_ctx = ctx;
+    int each = s->lock_wait_ms ? s->lock_wait_ms / 10 : BUSY_TIMEOUT_MS; /* a tenth, then say so */
+    sqlite3_busy_timeout(s->db, each < BUSY_TIMEOUT_MS ? (each > 50 ? each : 50) : BUSY_TIMEOUT_MS);
+}
+
 /* Runs BEGIN IMMEDIATE or COMMIT, retrying while another writer holds the lock. */
 static int exec_retrying(md_store *s, const char *sql)
 {
-    long waited = 0, pause = 5;
+    long total = s->lock_wait_ms ? s->lock_wait_ms : BUSY_TOTAL_MS, pause = 5;
+    int64_t start = mono_ms();
+    bool told = false;
     for (;;) {
-        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-        if ((rc & 0xFF) != SQLITE_BUSY || waited >= BUSY_TOTAL_MS)
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* the busy handler waits first */
+        int64_t waited = mono_ms() - start;
+        if ((rc & 0xFF) != SQLITE_BUSY || waited >= total) {
+            if (told)
+                s->waiting(s->waiting_ctx, true, waited);
             return rc;
+        }
+        if (s->waiting && !told) {
+            s->waiting(s->waiting_ctx, false, waited);
+            told = true;
+        }
         sleep_ms(pause);
-        waited += pause + BUSY_TIMEOUT_MS; /* the busy handler already waited before failing */
         pause = pause < 200 ? pause * 2 : 200;
     }
 }

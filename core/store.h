@@ -46,6 +46,14 @@ int64_t md_store_now_ms(const md_store *s);
  * simulations that replay a history: the demo, and tests. */
 void md_store_set_now(md_store *s, int64_t ms);
 
+/* How long a write waits for another writer's lock before it gives up (default 60 s), and who
+ * hears of a wait: `waiting` is called with done = false once a write has waited about a
+ * tenth of that (what waits can say so), and with done = true and the time waited when the
+ * wait ends, taken or not. The console waits 10 s and says so, where a pipeline's ingest may
+ * wait its minute. */
+typedef void (*md_lock_wait_fn)(void *ctx, bool done, int64_t waited_ms);
+void md_store_set_lock_wait(md_store *s, int total_ms, md_lock_wait_fn waiting, void *ctx);
+
 /* The newest schema this binary knows. */
 int md_store_latest_schema(void);
 

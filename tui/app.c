@@ -599,6 +599,27 @@ static bool start_terminal(tui_app *a, bool mouse, char *why, size_t cap)
     return true;
 }
 
+/* Another writer holds the store's lock while an action writes: the console says so on the
+ * status line at once (it cannot draw its views while the action is under way) and, when the
+ * wait ends, drops the keys typed meanwhile: keys pressed at a frozen screen would act on
+ * whatever the cursor is on by then. The action then says how it went. */
+#define LOCK_WAIT_MS 10000
+
+static void lock_waiting(void *ctx, bool done, int64_t waited_ms)
+{
+    tui_app *a = ctx;
+    if (done) {
+        flushinp();
+        return;
+    }
+    char text[160];
+    snprintf(text, sizeof text,
+             "another writer holds the store: waiting up to %d s (waited %.1f s)",
+             LOCK_WAIT_MS / 1000, (double)waited_ms / 1000.0);
+    tui_put(a, a->rows - 1, 0, a->cols, TUI_WARN, text, true);
+    refresh();
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -635,6 +656,7 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
     }
     tui_theme_load(&a, opts->theme ? opts->theme : cfg.theme[0] ? cfg.theme : NULL,
                    theme_problem, sizeof theme_problem);
+    md_store_set_lock_wait(s, LOCK_WAIT_MS, lock_waiting, &a);
     tui_reload_all(&a);
     tui_screen(&a, 1, NULL);
     if (md_store_upgrade_note(s, true)[0])
@@ -700,6 +722,7 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
         screen_views[i] = NULL;
     }
     a.top = NULL;
+    md_store_set_lock_wait(s, 0, NULL, NULL); /* the hook's console ends here */
     restore_terminal();
     md_set_fatal_hook(NULL);
     delscreen(term);

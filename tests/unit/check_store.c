@@ -367,6 +367,54 @@ START_TEST(kept_statements_run_what_they_are_given)
 }
 END_TEST
 
+/* A write that meets another writer's lock waits as long as its store is set to, says so once
+ * partway and once at the end (the console's status line and its dropped keys), and gives up
+ * with a message naming the wait; once the lock is gone, the next write goes through. */
+typedef struct {
+    int started, ended;
+    int64_t waited;
+} lock_calls;
+
+static void on_lock_wait(void *ctx, bool done, int64_t waited_ms)
+{
+    lock_calls *c = ctx;
+    if (done) {
+        c->ended++;
+        c->waited = waited_ms;
+    } else {
+        c->started++;
+    }
+}
+
+START_TEST(a_write_waits_for_the_lock_as_long_as_set)
+{
+    md_store *s = tu_store();
+    md_store_close(s);
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    md_err err;
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    sqlite3 *other;
+    ck_assert_int_eq(sqlite3_open(tu_path("store.db"), &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    lock_calls calls = {0};
+    md_store_set_lock_wait(s, 1500, on_lock_wait, &calls);
+    ck_assert_int_eq(md_tx_begin(s, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "the store stayed locked by another writer for 1 s"), "%s",
+                  err.msg);
+    ck_assert_int_eq(calls.started, 1);
+    ck_assert_int_eq(calls.ended, 1);
+    ck_assert_int_ge(calls.waited, 1500);
+    ck_assert_int_lt(calls.waited, 6000);
+    ck_assert_int_eq(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    calls = (lock_calls){0};
+    ck_assert_int_eq(md_tx_begin(s, &err), MD_OK); /* no wait: nothing said */
+    md_tx_rollback(s);
+    ck_assert_int_eq(calls.started + calls.ended, 0);
+    sqlite3_close(other);
+    md_store_close(s);
+}
+END_TEST
+
 Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
@@ -384,6 +432,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, read_only_session_cannot_write_even_raw);
     tcase_add_test(tc, data_version_sees_other_writers);
     tcase_add_test(tc, kept_statements_run_what_they_are_given);
+    tcase_add_test(tc, a_write_waits_for_the_lock_as_long_as_set);
     suite_add_tcase(s, tc);
     return s;
 }
