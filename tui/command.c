@@ -73,9 +73,15 @@ bool tui_command(tui_app *a, const char *line)
         clearok(curscr, TRUE);
         return !problem[0];
     }
+    /* A screen an argument narrows (incidents, approvals, audit, scorecard) shows all again by
+     * its command alone: :audit after :audit rollback is the whole trail. Its number key, and
+     * the other screens' commands alone, come back to the screen as it was left. */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (commands[i].screen && !strcmp(word, commands[i].name))
-            return tui_screen(a, commands[i].screen, rest[0] ? rest : NULL);
+        if (commands[i].screen && !strcmp(word, commands[i].name)) {
+            int n = commands[i].screen;
+            bool narrowed = n == 4 || n == 5 || n == 7 || n == 8;
+            return tui_screen(a, n, rest[0] ? rest : narrowed ? "" : NULL);
+        }
     tui_msg(a, TUI_ERROR, "no command '%s' (:help lists them)", word);
     return false;
 }

@@ -109,6 +109,21 @@ rows=$(screen | grep -cE '^ +[0-9]+ P[1-4] ')
 keys Escape
 wait_gone "[/calib]"
 
+# :audit ACTION narrows the trail; :audit alone shows it whole again (7 keeps it as left)
+keys :
+type_text "audit rollback"
+keys Enter
+wait_for "Audit (action rollback)"
+keys 1
+wait_for "USE CASE"
+keys 7
+wait_for "Audit (action rollback)"
+keys :
+type_text audit
+keys Enter
+wait_gone "(action rollback)"
+wait_for "Audit"
+
 # 1: back to the registry, cursor where it was
 keys 1
 wait_for "USE CASE"
