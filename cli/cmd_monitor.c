@@ -501,6 +501,7 @@ static int ingest_cmd(cli_ctx *c, int argc, char **argv)
     if (f.window && strcmp(f.window, "day") != 0 && strcmp(f.window, "hour") != 0)
         return cli_usage_error(c, "--window: '%s' is not day or hour", f.window);
     o.window = f.window && strcmp(f.window, "hour") == 0 ? MD_WINDOW_HOUR : MD_WINDOW_DAY;
+    o.window_unset = !f.window;
     if (isatty(STDERR_FILENO)) {
         o.progress = progress;
         o.progress_ctx = "ingest";
@@ -516,7 +517,7 @@ static int ingest_cmd(cli_ctx *c, int argc, char **argv)
         md_ingest_report_free(&rep);
         return cli_fail(c, &err);
     }
-    const char *kind = md_window_kind_name(o.window);
+    const char *kind = md_window_kind_name(rep.window);
     if (c->json)
         cli_print_json(ingest_json(pos[0], number, &rep, kind));
     else

@@ -553,6 +553,19 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
 {
     memset(rep, 0, sizeof *rep);
     rep->source = path;
+    /* no kind named: the one the version's windows have, so that an hourly version's next log
+     * needs no --window hour each time (a version's windows are all of one kind) */
+    md_ingest_opts own = *o;
+    int64_t vid, hourly;
+    char status[16];
+    md_err ignored; /* a version not found is prepare()'s to say */
+    if (o->window_unset && md_version_lookup(s, model, number, &vid, status, &ignored) == MD_OK &&
+        md_sql_int(s, &hourly, &ignored,
+                   "SELECT window_kind = 'hour' FROM ingests WHERE version_id = ? LIMIT 1", "i",
+                   vid) == MD_OK)
+        own.window = hourly ? MD_WINDOW_HOUR : MD_WINDOW_DAY;
+    o = &own;
+    rep->window = o->window;
     ingest g = {.s = s, .o = o, .rep = rep};
     md_strmap_init(&g.fresh);
     md_pass_config pc = {.b = &g.b,

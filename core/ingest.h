@@ -16,6 +16,7 @@
 typedef struct {
     md_read_opts read;
     md_window_kind window;
+    bool window_unset;       /* no --window: the kind the version's windows have (else window) */
     md_progress_fn progress; /* called now and then during the pass; may be NULL */
     void *progress_ctx;
     int threads;           /* 0: up to 2, as the machine allows */
@@ -64,6 +65,7 @@ typedef struct {
     size_t nabsent;
     char **new_columns;   /* columns the baseline does not know */
     size_t nnew;
+    md_window_kind window; /* the windows' kind: given, or the version's (window_unset) */
 } md_ingest_report;
 
 md_status md_ingest(md_store *s, const md_actor *actor, const char *model, int64_t number,

@@ -675,7 +675,23 @@ START_TEST(window_filters_name_what_there_is)
     ck_assert_str_eq(before, after);
     free(after);
     free(before);
+    /* no kind named (no --window): the version's, whichever it is; a new version's is day */
+    md_ingest_opts unset = {.window = MD_WINDOW_DAY, .window_unset = true};
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("more.csv", log), &unset, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.window, MD_WINDOW_DAY);
+    md_ingest_report_free(&rep);
     free(log);
+    mon_baseline_v2(s, "ts,score,label\n,0.2,0\n,0.4,1\n,0.6,0\n,0.8,1\n");
+    const char *h1 = "ts,score,label\n2026-10-01T00:00:00Z,0.3,1\n",
+               *h2 = "ts,score,label\n2026-10-01T05:00:00Z,0.3,0\n";
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 2, mon_write_file("h1.csv", h1), &hour, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(
+        md_ingest(s, &mon_op, "churn", 2, mon_write_file("h2.csv", h2), &unset, &rep, &err), MD_OK);
+    ck_assert_int_eq(rep.window, MD_WINDOW_HOUR);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests WHERE window_kind = 'hour'"), 2);
     md_store_close(s);
 }
 END_TEST
