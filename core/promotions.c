@@ -394,6 +394,22 @@ static md_status record_overrides(md_store *s, const md_actor *a, const request_
     return MD_OK;
 }
 
+md_status md_request_blocking_now(md_store *s, int64_t id, char blocking[256], md_err *err)
+{
+    blocking[0] = '\0';
+    request_ref r;
+    md_policy p;
+    json_t *table = NULL;
+    md_status rc = load_request(s, id, &r, err);
+    if (rc == MD_OK && (rc = md_policy_load(s, r.model, &p, err)) == MD_OK) {
+        rc = md_gates_evaluate(s, r.vid, r.target, &p, r.id, &table, blocking, err);
+        md_policy_free(&p);
+    }
+    json_decref(table);
+    request_ref_free(&r);
+    return rc;
+}
+
 /* With enough approvals: the gates again, and the move if none blocks. */
 static md_status try_execute(md_store *s, const md_actor *a, const request_ref *r,
                              md_decision *out, md_err *err)

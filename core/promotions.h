@@ -35,6 +35,9 @@ typedef struct {
 md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const char *comment,
                              const char *const *overrides, const char *override_reason,
                              md_decision *out, md_err *err);
+/* The gates that would block request `id` if its approvals were complete now (its recorded
+ * overrides pass): "" when none. Reads only; what an admin's override would have to name. */
+md_status md_request_blocking_now(md_store *s, int64_t id, char blocking[256], md_err *err);
 md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const char *comment,
                             md_err *err);
 

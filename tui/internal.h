@@ -63,62 +63,66 @@ typedef enum {
 
 /* X(id, scope, default keys (space-separated key names), config name, hint-bar word, help) */
 #define TUI_ACTIONS(X)                                                                             \
-    X(HELP, "global", "?", "help", "help", "help for this view")                                           \
-    X(FILTER, "global", "/", "filter", "filter", "filter rows (/!text: rows without text)")                 \
-    X(COMMAND, "global", ":", "command", "cmd", "command line (:help lists the commands)")               \
-    X(BACK, "global", "esc", "back", "back", "back, or cancel")                                            \
-    X(CLOSE, "global", "q", "close", "close", "close this view (on a numbered screen: quit)")              \
-    X(QUIT, "global", "Q", "quit", "quit", "quit")                                                         \
-    X(UP, "global", "k up", "up", "up", "cursor up")                                                     \
-    X(DOWN, "global", "j down", "down", "down", "cursor down")                                             \
-    X(LEFT, "global", "h left", "left", "left", "cursor left / scroll left")                              \
-    X(RIGHT, "global", "l right", "right", "right", "cursor right / scroll right")                         \
-    X(TOP, "global", "g home", "top", "top", "first row")                                                 \
-    X(BOTTOM, "global", "G end", "bottom", "bottom", "last row")                                             \
-    X(PGUP, "global", "pgup C-b", "page_up", "pgup", "page up")                                            \
-    X(PGDN, "global", "pgdn C-f space", "page_down", "pgdn", "page down")                                  \
-    X(NEXT, "global", "n", "next", "next", "next match of the filter (the rows it keeps)")                 \
-    X(PREV, "global", "N", "prev", "prev", "previous match of the filter")                                 \
-    X(TAB, "global", "tab", "pane", "pane", "next pane")                                                   \
-    X(ENTER, "global", "enter", "open", "open", "open the item under the cursor")                          \
-    X(REDRAW, "global", "C-l", "redraw", "redraw", "redraw the screen")                                      \
-    X(REFRESH, "global", "R", "refresh", "refresh", "read the store again")                                   \
-    X(SCREEN1, "global", "1", "registry", "registry", "the registry")                                          \
-    X(SCREEN2, "global", "2", "drift", "drift", "the drift heatmap")                                        \
-    X(SCREEN3, "global", "3", "calibration", "calib", "calibration")                                        \
-    X(SCREEN4, "global", "4", "incidents", "incidents", "the incident queue")                                   \
-    X(SCREEN5, "global", "5", "approvals", "approvals", "pending approvals")                                    \
-    X(SCREEN6, "global", "6", "jobs", "jobs", "retrain jobs and proposals")                                \
-    X(SCREEN7, "global", "7", "audit", "audit", "the audit trail")                                          \
-    X(SCREEN8, "global", "8", "scorecard", "score", "the scorecard")                                        \
-    X(PROMOTE, "model", "p", "promote", "promote", "request a promotion of this version")                     \
-    X(MARK, "model", "m", "mark", "mark", "mark it challenger, shadow, rejected or archived")    \
-    X(COMPARE, "model", "c", "compare", "compare", "this version beside the champion")                        \
-    X(ROLLBACK, "model", "b", "rollback", "rollback", "roll production back to the last good version")         \
-    X(RETRAIN, "model", "t", "retrain", "retrain", "queue a retrain of this model")                           \
-    X(M_APPROVE, "model", "a", "model_approve", "approve", "approve this version's pending request")          \
-    X(M_REJECT, "model", "x", "model_reject", "reject", "reject this version's pending request")             \
-    X(DRIFT_OF, "model", "d", "drift_of", "drift", "this version's drift heatmap")                          \
-    X(METRIC, "drift", "m", "metric", "metric", "next metric (PSI, KS, missing, schema)")                    \
-    X(VERSION, "drift", "v", "version", "version", "another version of the model")                           \
-    X(WIN_PGLEFT, "drift", "H", "page_left", "pg-left", "a page of windows back")              \
-    X(WIN_PGRIGHT, "drift", "L", "page_right", "pg-right", "a page of windows on")             \
-    X(WIN_PREV, "calibration", "[", "window_prev", "prev", "previous window")                              \
-    X(WIN_NEXT, "calibration", "]", "window_next", "next", "next window")                                  \
-    X(ACK, "incidents", "a", "ack", "ack", "acknowledge")                                                 \
-    X(ASSIGN, "incidents", "o", "assign", "assign", "assign to someone")                                     \
-    X(SNOOZE, "incidents", "z", "snooze", "snooze", "snooze until a time")                                   \
-    X(RESOLVE, "incidents", "x", "resolve", "resolve", "resolve")                                             \
-    X(NOTE, "incidents", "e", "note", "note", "add a note")                                                \
-    X(WHY, "incidents", "w", "why", "why", "the evidence row's reason, whole")                          \
-    X(SEVERITY, "incidents", "s", "severity", "sev", "filter by severity (cycle)")                        \
-    X(STATE, "incidents", "S", "state", "state", "filter by state (cycle)")                                 \
-    X(MINE, "incidents", "M", "mine", "mine", "only incidents assigned to me (toggle)")                    \
-    X(APPROVE, "approvals", "a", "approve", "approve", "approve the request")                                 \
-    X(REJECT, "approvals", "x", "reject", "reject", "reject the request")                                    \
-    X(ACCEPT, "jobs", "a", "accept", "accept", "accept the proposal (queues a retrain)")                     \
-    X(DISMISS, "jobs", "d", "dismiss", "dismiss", "dismiss the proposal")                                     \
-    X(CANCEL, "jobs", "c", "cancel", "cancel", "cancel the job")                                             \
+    X(HELP, "global", "?", "help", "help", "help for this view")                                   \
+    X(FILTER, "global", "/", "filter", "filter", "filter rows (/!text: rows without text)")        \
+    X(COMMAND, "global", ":", "command", "cmd", "command line (:help lists the commands)")         \
+    X(BACK, "global", "esc", "back", "back", "back, or cancel")                                    \
+    X(CLOSE, "global", "q", "close", "close", "close this view (on a numbered screen: quit)")      \
+    X(QUIT, "global", "Q", "quit", "quit", "quit")                                                 \
+    X(UP, "global", "k up", "up", "up", "cursor up")                                               \
+    X(DOWN, "global", "j down", "down", "down", "cursor down")                                     \
+    X(LEFT, "global", "h left", "left", "left", "cursor left / scroll left")                       \
+    X(RIGHT, "global", "l right", "right", "right", "cursor right / scroll right")                 \
+    X(TOP, "global", "g home", "top", "top", "first row")                                          \
+    X(BOTTOM, "global", "G end", "bottom", "bottom", "last row")                                   \
+    X(PGUP, "global", "pgup C-b", "page_up", "pgup", "page up")                                    \
+    X(PGDN, "global", "pgdn C-f space", "page_down", "pgdn", "page down")                          \
+    X(NEXT, "global", "n", "next", "next", "next match of the filter (the rows it keeps)")         \
+    X(PREV, "global", "N", "prev", "prev", "previous match of the filter")                         \
+    X(TAB, "global", "tab", "pane", "pane", "next pane")                                           \
+    X(ENTER, "global", "enter", "open", "open", "open the item under the cursor")                  \
+    X(REDRAW, "global", "C-l", "redraw", "redraw", "redraw the screen")                            \
+    X(REFRESH, "global", "R", "refresh", "refresh", "read the store again")                        \
+    X(SCREEN1, "global", "1", "registry", "registry", "the registry")                              \
+    X(SCREEN2, "global", "2", "drift", "drift", "the drift heatmap")                               \
+    X(SCREEN3, "global", "3", "calibration", "calib", "calibration")                               \
+    X(SCREEN4, "global", "4", "incidents", "incidents", "the incident queue")                      \
+    X(SCREEN5, "global", "5", "approvals", "approvals", "pending approvals")                       \
+    X(SCREEN6, "global", "6", "jobs", "jobs", "retrain jobs and proposals")                        \
+    X(SCREEN7, "global", "7", "audit", "audit", "the audit trail")                                 \
+    X(SCREEN8, "global", "8", "scorecard", "score", "the scorecard")                               \
+    X(PROMOTE, "model", "p", "promote", "promote", "request a promotion of this version")          \
+    X(MARK, "model", "m", "mark", "mark", "mark it challenger, shadow, rejected or archived")      \
+    X(COMPARE, "model", "c", "compare", "compare", "this version beside the champion")             \
+    X(ROLLBACK, "model", "b", "rollback", "rollback",                                              \
+      "roll production back to the last good version")                                             \
+    X(RETRAIN, "model", "t", "retrain", "retrain", "queue a retrain of this model")                \
+    X(M_APPROVE, "model", "a", "model_approve", "approve",                                         \
+      "approve this version's pending request")                                                    \
+    X(M_REJECT, "model", "x", "model_reject", "reject", "reject this version's pending request")   \
+    X(DRIFT_OF, "model", "d", "drift_of", "drift", "this version's drift heatmap")                 \
+    X(METRIC, "drift", "m", "metric", "metric", "next metric (PSI, KS, missing, schema)")          \
+    X(VERSION, "drift", "v", "version", "version", "another version of the model")                 \
+    X(WIN_PGLEFT, "drift", "H", "page_left", "pg-left", "a page of windows back")                  \
+    X(WIN_PGRIGHT, "drift", "L", "page_right", "pg-right", "a page of windows on")                 \
+    X(WIN_PREV, "calibration", "[", "window_prev", "prev", "previous window")                      \
+    X(WIN_NEXT, "calibration", "]", "window_next", "next", "next window")                          \
+    X(ACK, "incidents", "a", "ack", "ack", "acknowledge")                                          \
+    X(ASSIGN, "incidents", "o", "assign", "assign", "assign to someone")                           \
+    X(SNOOZE, "incidents", "z", "snooze", "snooze", "snooze until a time")                         \
+    X(RESOLVE, "incidents", "x", "resolve", "resolve", "resolve")                                  \
+    X(NOTE, "incidents", "e", "note", "note", "add a note")                                        \
+    X(WHY, "incidents", "w", "why", "why", "the evidence row's reason, whole")                     \
+    X(SEVERITY, "incidents", "s", "severity", "sev", "filter by severity (cycle)")                 \
+    X(STATE, "incidents", "S", "state", "state", "filter by state (cycle)")                        \
+    X(MINE, "incidents", "M", "mine", "mine", "only incidents assigned to me (toggle)")            \
+    X(APPROVE, "approvals", "a", "approve", "approve", "approve the request")                      \
+    X(REJECT, "approvals", "x", "reject", "reject", "reject the request")                          \
+    X(OVERRIDE, "approvals", "o", "override", "override",                                          \
+      "approve past the gates that block, as an override (admin)")                                 \
+    X(ACCEPT, "jobs", "a", "accept", "accept", "accept the proposal (queues a retrain)")           \
+    X(DISMISS, "jobs", "d", "dismiss", "dismiss", "dismiss the proposal")                          \
+    X(CANCEL, "jobs", "c", "cancel", "cancel", "cancel the job")                                   \
     X(VERIFY, "audit", "v", "verify", "verify", "verify the chain again")
 
 typedef enum {

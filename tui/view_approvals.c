@@ -25,6 +25,7 @@ typedef struct {
     bool mine;          /* the actor requested it */
     bool approved;      /* the actor has approved it */
     bool decided;       /* the actor has decided it (approve or reject) */
+    char blocking[256]; /* the gates that would block it now ("" none): what an override names */
 } request;
 
 typedef struct {
@@ -33,6 +34,8 @@ typedef struct {
     int64_t want;    /* the request to put the cursor on at the first load */
     bool may;        /* the actor may approve (role, read-only) */
     char may_why[256];
+    bool may_override; /* ... and override a gate (admin) */
+    char override_why[256];
     tui_table t;
 } approvals;
 
@@ -157,6 +160,9 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     const char *why = NULL;
     p->may = tui_may(a, MD_PERM_APPROVE, &why);
     snprintf(p->may_why, sizeof p->may_why, "%s", why ? why : "");
+    why = NULL;
+    p->may_override = tui_may(a, MD_PERM_GATE_OVERRIDE, &why);
+    snprintf(p->override_why, sizeof p->override_why, "%s", why ? why : "");
     json_t *list;
     if (md_requests_list(a->s, p->model[0] ? p->model : NULL, "pending", &list, err) != MD_OK)
         return err->code;
@@ -175,6 +181,10 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
         }
         expires_in(a, md_json_text(r->req, "expires_at"), r->expires, sizeof r->expires);
         actor_part(a, r);
+        md_err gate_err; /* gates that cannot be read now: nothing to override */
+        if (md_request_blocking_now(a->s, md_json_int(r->req, "id"), r->blocking, &gate_err) !=
+            MD_OK)
+            r->blocking[0] = '\0';
         if (md_json_int(r->req, "id") == keep)
             p->t.cursor = p->t.nrows;
         p->t.nrows++;
@@ -206,7 +216,7 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
 {
     approvals *p = v->st;
     const request *r = current(p);
-    if (act != TUI_A_APPROVE && act != TUI_A_REJECT)
+    if (act != TUI_A_APPROVE && act != TUI_A_REJECT && act != TUI_A_OVERRIDE)
         return NULL;
     if (!r)
         return "no pending request";
@@ -214,7 +224,14 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
         return "four eyes: you requested this promotion; another approver must decide it";
     if (!p->may)
         return p->may_why;
-    return tui_request_decided_why(a, r->req, act == TUI_A_APPROVE);
+    if (act == TUI_A_OVERRIDE && !p->may_override)
+        return p->override_why;
+    const char *decided = tui_request_decided_why(a, r->req, act != TUI_A_REJECT);
+    if (decided)
+        return decided;
+    if (act == TUI_A_OVERRIDE && !r->blocking[0])
+        return "no gate blocks this request now: a approves it";
+    return NULL;
 }
 
 /* ---- drawing --------------------------------------------------------------------------------- */
@@ -395,6 +412,15 @@ static void verdict(tui_app *a, tui_view *v, const request *r, int y, int width)
         char shown[MD_ERR_MSG_MAX];
         tui_putf(a, y, 1, width - 1, r->mine ? TUI_WARN : TUI_DIM, "%s %s",
                  tui_glyph(a, TUI_G_CROSS), tui_role_first(why, shown, sizeof shown));
+    } else if (!tui_unavailable(a, v, TUI_A_OVERRIDE)) { /* an admin, and gates block now */
+        if (r->approved || n >= need)
+            tui_putf(a, y, 1, width - 1, TUI_WARN,
+                     "blocked by %s: a: check again  o: approve past it%s", r->blocking,
+                     r->approved ? "" : "  x: reject");
+        else
+            tui_putf(a, y, 1, width - 1, TUI_OK,
+                     "a: approve (%lld of %lld)  o: approve past %s  x: reject", n + 1, need,
+                     r->blocking);
     } else if (r->approved) {
         tui_put(a, y, 1, width - 1, TUI_WARN,
                 "blocked by its gates: a: ask for the gates again (no new approval counts)",
@@ -569,6 +595,49 @@ static int approve(tui_app *a, const request *r)
     return TUI_R_RELOAD;
 }
 
+/* An admin's approval past the gates that block now: each named as an override with the
+ * reason, audited and shown on the version for good (core/promotions.c). */
+static int override(tui_app *a, const request *r)
+{
+    const json_t *o = r->req;
+    char l1[400], l2[600], l3[400];
+    request_line(o, "Approve", l1, sizeof l1);
+    snprintf(l2, sizeof l2,
+             "Gates blocking now: %s. Your approval overrides them: each is recorded with your "
+             "reason, audited, and shown on %s v%lld for good.",
+             r->blocking, md_json_text(o, "model"), (long long)md_json_int(o, "version"));
+    long long n = md_json_int(o, "approvals"), need = md_json_int(o, "approvals_required");
+    if (n + (r->approved ? 0 : 1) >= need)
+        snprintf(l3, sizeof l3,
+                 "The approvals are then complete: %s v%lld moves to %s now, "
+                 "unless another gate blocks by then.",
+                 md_json_text(o, "model"), (long long)md_json_int(o, "version"),
+                 md_json_text(o, "to"));
+    else
+        snprintf(l3, sizeof l3,
+                 "Approvals: %lld of %lld with yours; the version moves when the "
+                 "rest are in (the overrides stand).",
+                 n + 1, need);
+    const char *lines[] = {l1, l2, l3};
+    char reason[512] = "";
+    if (!tui_dialog(a, "approve past the gates", lines, 3, "override reason:", reason,
+                    sizeof reason, true))
+        return TUI_R_DRAW;
+    char names[256], *gates[8], *save = NULL;
+    size_t k = 0;
+    snprintf(names, sizeof names, "%s", r->blocking);
+    for (char *g = strtok_r(names, ", ", &save); g && k < 7; g = strtok_r(NULL, ", ", &save))
+        gates[k++] = g;
+    gates[k] = NULL;
+    md_decision d;
+    md_err err;
+    if (md_request_approve(a->s, &a->actor, md_json_int(o, "id"), reason,
+                           (const char *const *)gates, reason, &d, &err) != MD_OK)
+        return refused(a, "override refused", &err);
+    approved_msg(a, o, &d);
+    return TUI_R_RELOAD;
+}
+
 static int reject(tui_app *a, const request *r)
 {
     const json_t *o = r->req;
@@ -604,6 +673,8 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return approve(a, r);
     case TUI_A_REJECT:
         return reject(a, r);
+    case TUI_A_OVERRIDE:
+        return override(a, r);
     case TUI_A_ENTER: /* the model, with the candidate beside the champion a key away */
         snprintf(a->model, sizeof a->model, "%s", md_json_text(r->req, "model"));
         a->version = md_json_int(r->req, "version");
@@ -619,8 +690,9 @@ static void free_view(tui_view *v)
     requests_clear(v->st);
 }
 
-static const tui_action actions[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_ENTER, TUI_A_NONE};
-static const tui_action mutating[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_NONE};
+static const tui_action actions[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_ENTER, TUI_A_OVERRIDE,
+                                     TUI_A_NONE};
+static const tui_action mutating[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_OVERRIDE, TUI_A_NONE};
 
 const tui_view_ops tui_approvals_view = {
     .name = "approvals",

@@ -454,8 +454,8 @@ static int promote(tui_app *a, model_view *m, const md_version_row *r)
     if (blocking[0]) {
         snprintf(lines[n++], sizeof lines[0], "Blocking now: %s.", blocking);
         snprintf(lines[n++], sizeof lines[0],
-                 "An admin may override a gate when approving (modeldeck approve "
-                 "--override-gate).");
+                 "An admin may override a gate when approving (o on the approvals "
+                 "screen).");
     }
     for (size_t i = 0; i < n; i++)
         lp[i] = lines[i];

@@ -489,6 +489,16 @@ START_TEST(each_failing_gate_blocks_until_overridden)
                                  " gates_at_execution IS NOT NULL"),
                      1);
 
+    /* what an override would have to name now (the console's o), read without a write */
+    char now[256];
+    char *unread = tu_snapshot(s);
+    ck_assert_int_eq(md_request_blocking_now(s, id, now, &err), MD_OK);
+    ck_assert_str_eq(now, gc->gate);
+    char *read = tu_snapshot(s);
+    ck_assert_str_eq(unread, read);
+    free(unread);
+    free(read);
+
     /* an approver cannot override; an admin without a reason cannot either */
     const char *over[] = {gc->gate, NULL};
     char *before = tu_snapshot(s);
