@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "json.h"
 #include "mem.h"
+#include "models.h"
 #include "numparse.h"
 #include "policies.h"
 #include "results.h"
@@ -57,6 +58,8 @@ typedef struct {
     bool hl_adequate; /* its chi-square holds: the p-value may decide (md_hl_adequate) */
     decile *dec;
     size_t ndec;
+    bool has_latency; /* the log had a latency column: its percentiles (ms) and share over SLA */
+    double p50, p95, p99, over_sla; /* over_sla NaN without an SLA */
 } cwindow;
 
 typedef struct {
@@ -67,6 +70,8 @@ typedef struct {
     bool stand_in;    /* no production version: the newest with windows is shown */
     int nversions;
     md_incident_policy pol;
+    bool has_sla; /* the model's latency SLA, for the latency line */
+    int64_t sla_ms;
     cwindow *w;
     size_t nw;
     int cur;          /* the window shown */
@@ -124,6 +129,10 @@ static void read_window(json_t *o, cwindow *w)
     for (int t = 0; t < T_COUNT; t++)
         w->v[t] = jnum(o, trend_field[t]);
     w->hl_stat = jnum(o, "hl_stat");
+    json_t *lat = json_object_get(o, "latency");
+    w->has_latency = json_is_object(lat) && json_is_number(json_object_get(lat, "p50"));
+    w->p50 = jnum(lat, "p50"), w->p95 = jnum(lat, "p95"), w->p99 = jnum(lat, "p99");
+    w->over_sla = jnum(lat, "over_sla");
     json_t *ds = json_object_get(o, "deciles"), *d;
     w->hl_adequate = md_hl_adequate(ds);
     size_t i;
@@ -209,6 +218,14 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     }
     c->pol = p.incidents;
     md_policy_free(&p);
+    md_model m;
+    md_err merr; /* the model read a moment ago: its SLA only colours the latency line */
+    c->has_sla = false;
+    if (md_model_get(a->s, c->model, &m, &merr) == MD_OK) {
+        c->has_sla = m.has_sla;
+        c->sla_ms = m.sla_ms;
+        md_model_free(&m);
+    }
     c->version = json_integer_value(json_object_get(doc, "version"));
     json_t *ws = json_object_get(doc, "windows"), *o;
     size_t i;
@@ -281,6 +298,26 @@ static void draw_summary(tui_app *a, calib_view *c, int y, int cols)
         snprintf(t, sizeof t, "(delta %+.4f)", d);
     seg(a, y, &x, cols, d <= p->p1_delta_auc ? TUI_ALERT
                         : d <= p->delta_auc_min ? TUI_WARN : TUI_NORMAL, t);
+}
+
+/* The window's latency, where the log had a latency column (a latency incident leads here): its
+ * percentiles and the share over the model's SLA, flagged past the incident policy's share. */
+static void draw_latency(tui_app *a, calib_view *c, int y, int cols)
+{
+    const cwindow *w = &c->w[c->cur];
+    fill(a, y, cols);
+    if (!w->has_latency)
+        return;
+    char t[160], n1[32], n2[32], n3[32];
+    int x = 1;
+    tui_num(w->p50, 4, n1, sizeof n1), tui_num(w->p95, 4, n2, sizeof n2);
+    tui_num(w->p99, 4, n3, sizeof n3);
+    snprintf(t, sizeof t, "latency p50 %s ms  p95 %s  p99 %s  ", n1, n2, n3);
+    seg(a, y, &x, cols, TUI_NORMAL, t);
+    if (!c->has_sla || isnan(w->over_sla))
+        return;
+    snprintf(t, sizeof t, "over the %lld ms SLA: %.1f%%", (long long)c->sla_ms, 100 * w->over_sla);
+    seg(a, y, &x, cols, w->over_sla > c->pol.max_share_over_sla ? TUI_ALERT : TUI_NORMAL, t);
 }
 
 /* ---- the calibration rule's verdict ---------------------------------------------------------- */
@@ -510,7 +547,7 @@ static void draw(tui_app *a, tui_view *v, int top, int rows, int cols)
         fill(a, top + 2, cols);
         draw_no_labels(a, c, top + 3, dec_rows, cols);
     }
-    fill(a, top + rows - trend_rows - 1, cols);
+    draw_latency(a, c, top + rows - trend_rows - 1, cols);
     draw_trends(a, c, top + rows - trend_rows, cols);
 }
 

@@ -495,7 +495,20 @@ static int decide(tui_app *a, model_view *m, const md_version_row *r, bool appro
              md_json_text(req, "to"), md_json_text(req, "requested_by"));
     snprintf(lines[n++], sizeof lines[0], "Approvals so far: %lld of %lld.",
              (long long)r->approvals, (long long)r->required);
-    if (approve && r->approvals + 1 >= r->required)
+    bool approved = false; /* by this actor already: then this only checks the gates again */
+    json_t *dec;
+    size_t k;
+    json_array_foreach(json_object_get(req, "decisions"), k, dec)
+    {
+        approved |= !strcmp(md_json_text(dec, "approver"), a->actor.name) &&
+                    !strcmp(md_json_text(dec, "decision"), "approve");
+    }
+    if (approve && r->approvals >= r->required)
+        snprintf(lines[n++], sizeof lines[0],
+                 "They are all in, but its gates blocked the move: %s checks the gates again and, "
+                 "if none blocks now, the version moves.",
+                 approved ? "this (no new approval counts)" : "yours");
+    else if (approve && r->approvals + 1 >= r->required)
         snprintf(lines[n++], sizeof lines[0], "Yours completes them: the gates are checked again and, if "
                                   "none blocks, the version moves now.");
     snprintf(lines[n++], sizeof lines[0], "Gates when requested:");

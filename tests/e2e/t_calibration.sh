@@ -104,3 +104,21 @@ expect_line 4 "HL untested: too few labels to judge"
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
+
+# a log with a latency column: the window's percentiles and its share over the model's SLA,
+# as `calibration --json` has them (a latency incident's evidence leads here)
+start_console -u ada
+keys :
+type_text "calibration nba-realtime"
+keys Enter
+wait_for "calibration nba-realtime"
+settle
+window=$(screen | sed -n 2p | awk '{print $NF}')
+want=$(md --json calibration nba-realtime --window "$window" | "$PY" -c '
+import json, sys
+l = json.load(sys.stdin)["windows"][0]["latency"]
+g = lambda v: "%.4g" % v
+print("latency p50 %s ms  p95 %s  p99 %s  over the" % (g(l["p50"]), g(l["p95"]), g(l["p99"])))')
+expect_screen_contains "$want"
+keys Q
+wait_exit
