@@ -71,8 +71,11 @@ void tui_draw_header(tui_app *a)
     for (int s = 1; s <= 4; s++) {
         char part[32];
         snprintf(part, sizeof part, "P%d %lld", s, (long long)a->counts.incidents[s]);
-        if (a->counts.incidents[s] > 0 && s <= 2)
-            tui_put(a, 0, cx, tui_width(part), s == 1 ? TUI_P1 : TUI_P2, part, false);
+        tui_role r = s == 1 ? TUI_P1 : TUI_P2;
+        if (a->counts.incidents[s] > 0 && s <= 2) /* attributes alone: on the bar, not a hole */
+            tui_put_attr(a, 0, cx, tui_width(part),
+                         tui_theme_mono() ? tui_attr(TUI_HEADER) | tui_attr(r) : tui_attr(r), part,
+                         false);
         cx += tui_width(part) + 1;
     }
 }

@@ -464,6 +464,8 @@ void tui_theme_load(tui_app *a, const char *name, char *problem, size_t cap);
 /* The theme search directories, in order (NULL-terminated, static storage). */
 const char *const *tui_theme_dirs(void);
 const char *tui_theme_current(void);
+/* The theme in force draws with attributes alone (no colours): roles may then be combined. */
+bool tui_theme_mono(void);
 /* Names of the themes found (for :theme completion); static storage. */
 int tui_theme_names(const char **out, int max);
 

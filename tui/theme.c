@@ -203,6 +203,8 @@ static json_t *load_named(const char *name, char *path, size_t cap, char *proble
 }
 
 /* Applies a parsed theme; false with *problem naming the first bad field. */
+static bool attrs_only; /* the theme in force is drawn with attributes alone */
+
 static bool apply(json_t *doc, const char *path, colour_mode mode, char *problem, size_t cap)
 {
     json_t *roles = json_object_get(doc, "roles"), *heat = json_object_get(doc, "heat");
@@ -236,7 +238,13 @@ static bool apply(json_t *doc, const char *path, colour_mode mode, char *problem
             return false;
         }
     }
+    attrs_only = mode == MODE_MONO;
     return true;
+}
+
+bool tui_theme_mono(void)
+{
+    return attrs_only;
 }
 
 void tui_theme_load(tui_app *a, const char *name, char *problem, size_t cap)
