@@ -37,7 +37,7 @@ void md_audit_hash(const md_audit_row *row, char out[65])
 static md_status chain_head(md_store *s, int64_t *seq, char hash[65], md_err *err)
 {
     sqlite3_stmt *st;
-    if (md_sql_prepare(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &st, err))
+    if (md_sql_take(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &st, err))
         return err->code;
     bool row;
     md_status rc = md_sql_step(s, st, &row, err);
@@ -47,7 +47,7 @@ static md_status chain_head(md_store *s, int64_t *seq, char hash[65], md_err *er
         *seq = sqlite3_column_int64(st, 0);
         snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
     }
-    sqlite3_finalize(st);
+    md_sql_done(s, st);
     return rc;
 }
 

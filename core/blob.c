@@ -69,6 +69,12 @@ static inline __attribute__((always_inline)) void put_counts(md_wbuf *b, const v
         unsigned char *o = room(b, COUNTS_CHUNK + 20), *end = o + COUNTS_CHUNK;
         while (i < n && o < end) {
             size_t run = 0;
+            /* a window of few values leaves long runs of zeros: passed 8 bytes at a time */
+            for (uint64_t w; !wide && i + run + 2 <= n; run += 2) {
+                memcpy(&w, (const uint32_t *)c + i + run, 8);
+                if (w)
+                    break;
+            }
             while (i + run < n && count_at(c, i + run, wide) == 0)
                 run++;
             o = varint(o, run);

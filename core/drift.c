@@ -31,6 +31,23 @@ static inline double ks_gap(int64_t cumS, int64_t cumW, double nS, double nW)
     return fabs((double)cumS / nS - (double)cumW / nW);
 }
 
+/* md_chi2_ppf(q, k) for PSI's null: every window of a pass asks for the same few (q, k), so
+ * each thread keeps the last eight it computed (the function's own values, not a table). */
+static double null_quantile(double q, double k)
+{
+    static _Thread_local struct {
+        double q, k, v;
+    } memo[8];
+    static _Thread_local unsigned next;
+    for (size_t i = 0; i < 8; i++)
+        if (memo[i].k == k && memo[i].q == q && k > 0)
+            return memo[i].v;
+    double v = md_chi2_ppf(q, k);
+    unsigned at = next++ % 8;
+    memo[at].q = q, memo[at].k = k, memo[at].v = v;
+    return v;
+}
+
 /* The largest gap so far: as a whole number (top), and in doubles (d). */
 typedef struct {
     int64_t s, w; /* nS, nW */
@@ -174,7 +191,7 @@ static void numeric_drift(const md_bfeature *bf, const md_wfeat *f, md_drift_row
     r->has_psi = true;
     r->psi = md_ksum_value(&s);
     r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
-                  (bf->nbins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bf->nbins - 1) : 0);
+                  (bf->nbins > 1 ? null_quantile(p->psi_null_quantile, (double)bf->nbins - 1) : 0);
     r->has_ks = bf->ks_n > 0;
     r->ks = ks_statistic(bf, f->ks, n);
     r->ks_p = md_kolmogorov_sf(sqrt((double)bf->ks_n * (double)n / (double)(bf->ks_n + n)) * r->ks);
@@ -242,7 +259,7 @@ static void categorical_drift(const md_bfeature *bf, const md_wfeat *f, md_drift
     if (n < p->psi_min_rows || (double)n * (double)least / (double)m < MD_CHI2_MIN_EXPECTED)
         r->mix_pvalue = mix_pvalue(bf, f, n, m);
     r->psi_null = (1.0 / (double)n + 1.0 / (double)m) *
-                  (bins > 1 ? md_chi2_ppf(p->psi_null_quantile, (double)bins - 1) : 0);
+                  (bins > 1 ? null_quantile(p->psi_null_quantile, (double)bins - 1) : 0);
 }
 
 void md_drift_row_levels(const md_drift_row *r, const md_drift_policy *p,

@@ -83,16 +83,16 @@ static char *window_note(md_store *s, int64_t id, const char *w, md_err *err)
 {
     sqlite3_stmt *st;
     char *text = NULL;
-    if (md_sql_prepare(s,
-                       "SELECT text FROM incident_notes WHERE incident_id = ? AND"
-                       " text LIKE 'window ' || ? || ' %' ORDER BY id DESC LIMIT 1",
-                       &st, err) != MD_OK)
+    if (md_sql_take(s,
+                    "SELECT text FROM incident_notes WHERE incident_id = ? AND"
+                    " text LIKE 'window ' || ? || ' %' ORDER BY id DESC LIMIT 1",
+                    &st, err) != MD_OK)
         return NULL;
     md_sql_bind(st, "it", id, w);
     bool row = false;
     if (md_sql_step(s, st, &row, err) == MD_OK && row)
         text = md_sql_col_text(st, 0);
-    sqlite3_finalize(st);
+    md_sql_done(s, st);
     return text;
 }
 
@@ -123,18 +123,18 @@ static md_status add_evidence(md_store *s, const char *actor, int64_t id, const 
 {
     char *detail = md_json_canonical(f->detail), *before = NULL, *was_sev = NULL;
     sqlite3_stmt *st;
-    md_status rc = md_sql_prepare(s,
-                                  "SELECT detail, severity FROM incident_evidence WHERE"
-                                  " incident_id = ? AND version_id = ? AND window_kind = ? AND"
-                                  " window = ? AND feature = ?",
-                                  &st, err);
+    md_status rc = md_sql_take(s,
+                               "SELECT detail, severity FROM incident_evidence WHERE"
+                               " incident_id = ? AND version_id = ? AND window_kind = ? AND"
+                               " window = ? AND feature = ?",
+                               &st, err);
     if (rc == MD_OK) {
         md_sql_bind(st, "iittt", id, w->version_id, w->window_kind, w->window, f->key);
         bool row = false;
         rc = md_sql_step(s, st, &row, err);
         if (rc == MD_OK && row)
             before = md_sql_col_text(st, 0), was_sev = md_sql_col_text(st, 1);
-        sqlite3_finalize(st);
+        md_sql_done(s, st);
     }
     const char *sev = md_severity_name(f->severity);
     bool changed = before && (strcmp(was_sev, sev) != 0 || differ(before, f->detail)),
@@ -209,10 +209,10 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
     char at[MD_TIME_TEXT_MAX], sev[4] = "";
     md_store_now_text(s, at);
     sqlite3_stmt *st;
-    if (md_sql_prepare(s,
-                       "SELECT id, severity FROM incidents WHERE model_id = ? AND kind = ? AND"
-                       " key = ? AND state <> 'resolved'",
-                       &st, err) != MD_OK)
+    if (md_sql_take(s,
+                    "SELECT id, severity FROM incidents WHERE model_id = ? AND kind = ? AND"
+                    " key = ? AND state <> 'resolved'",
+                    &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "itt", w->model_id, kind_names[f->kind], f->key);
     bool row;
@@ -222,7 +222,7 @@ static md_status raise_finding(md_store *s, const char *actor, const md_window_f
         id = sqlite3_column_int64(st, 0);
         snprintf(sev, sizeof sev, "%s", (const char *)sqlite3_column_text(st, 1));
     }
-    sqlite3_finalize(st);
+    md_sql_done(s, st);
     if (rc != MD_OK)
         return rc;
     /* A window already answered for: by a resolved incident whose evidence reaches this window
@@ -443,12 +443,12 @@ static md_status window_incidents(md_store *s, int64_t version_id, const char *k
                                   size_t *n, md_err *err)
 {
     sqlite3_stmt *st;
-    md_status rc = md_sql_prepare(s,
-                                  "SELECT DISTINCT e.incident_id FROM incident_evidence e"
-                                  " JOIN incidents i ON i.id = e.incident_id"
-                                  " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
-                                  " AND i.state <> 'resolved' ORDER BY e.incident_id",
-                                  &st, err);
+    md_status rc = md_sql_take(s,
+                               "SELECT DISTINCT e.incident_id FROM incident_evidence e"
+                               " JOIN incidents i ON i.id = e.incident_id"
+                               " WHERE e.version_id = ? AND e.window_kind = ? AND e.window = ?"
+                               " AND i.state <> 'resolved' ORDER BY e.incident_id",
+                               &st, err);
     if (rc != MD_OK)
         return rc;
     md_sql_bind(st, "itt", version_id, kind, window);
@@ -465,7 +465,7 @@ static md_status window_incidents(md_store *s, int64_t version_id, const char *k
             (*ids)[(*n)++] = id;
         }
     }
-    sqlite3_finalize(st);
+    md_sql_done(s, st);
     return rc;
 }
 

@@ -44,14 +44,14 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
 {
     sqlite3_stmt *st;
     if (md_sql_run(s, err, "DELETE FROM drift WHERE window_id = ?", "i", wid) ||
-        md_sql_prepare(s,
-                       "INSERT INTO drift(window_id, position, feature, kind, rows, present,"
-                       " psi, psi_null_p99, ks, ks_pvalue, missing_rate, missing_delta,"
-                       " schema_changes, type_errors, absent, new_categories, violations,"
-                       " status, hist, missing_pvalue, mix_pvalue, new_distinct, new_estimated,"
-                       " psi_max)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       &st, err))
+        md_sql_take(s,
+                    "INSERT INTO drift(window_id, position, feature, kind, rows, present,"
+                    " psi, psi_null_p99, ks, ks_pvalue, missing_rate, missing_delta,"
+                    " schema_changes, type_errors, absent, new_categories, violations,"
+                    " status, hist, missing_pvalue, mix_pvalue, new_distinct, new_estimated,"
+                    " psi_max)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    &st, err))
         return err->code;
     md_status rc = MD_OK;
     for (size_t i = 0; rc == MD_OK && i < r->ndrift; i++) {
@@ -87,7 +87,7 @@ static md_status save_drift(md_store *s, int64_t wid, const md_window_result *r,
         free(cats);
         free(hist);
     }
-    sqlite3_finalize(st);
+    md_sql_done(s, st);
     return rc;
 }
 
@@ -283,16 +283,16 @@ static md_status save_parts(ingest *g, int64_t ingest_id, md_err *err)
         md_window *w = &g->pass.w[i];
         md_window_key(w->index, g->o->window, key);
         sqlite3_stmt *st;
-        rc = md_sql_prepare(g->s,
-                            "INSERT INTO window_parts(ingest_id, window, rows, state)"
-                            " VALUES (?,?,?,?)",
-                            &st, err);
+        rc = md_sql_take(g->s,
+                         "INSERT INTO window_parts(ingest_id, window, rows, state)"
+                         " VALUES (?,?,?,?)",
+                         &st, err);
         if (rc == MD_OK) {
             md_sql_bind(st, "iti", ingest_id, key, w->rows);
             sqlite3_bind_blob(st, 4, blob->p ? (void *)blob->p : "", (int)blob->n, SQLITE_STATIC);
             bool row;
             rc = md_sql_step(g->s, st, &row, err);
-            sqlite3_finalize(st);
+            md_sql_done(g->s, st);
         }
         md_wbuf_free(blob);
     }

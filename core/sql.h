@@ -33,6 +33,12 @@ md_status md_sql_step(md_store *s, sqlite3_stmt *st, bool *has_row, md_err *err)
  * when there is no such row. */
 md_status md_sql_row_by_id(md_store *s, const char *sql, int64_t id, const char *what,
                            sqlite3_stmt **st, md_err *err);
+/* A statement for sql that md_sql_run's cache keeps (prepared once, while there is room), to
+ * bind, step and read by hand: for a statement a command runs once per window or row. Give it
+ * back with md_sql_done, never sqlite3_finalize. */
+md_status md_sql_take(md_store *s, const char *sql, sqlite3_stmt **st, md_err *err);
+/* Done with a statement from md_sql_take: reset for its next use (or finalized, if not kept). */
+void md_sql_done(md_store *s, sqlite3_stmt *st);
 /* Prepares, binds, steps to completion. */
 md_status md_sql_run(md_store *s, md_err *err, const char *sql, const char *types, ...);
 /* One integer from the first column of the first row; MD_NOTFOUND when there is no row. */

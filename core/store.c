@@ -292,6 +292,25 @@ static void give_stmt(md_store *s, sqlite3_stmt *st, kept_stmt *slot)
     pthread_mutex_unlock(&s->kept_lock);
 }
 
+md_status md_sql_take(md_store *s, const char *sql, sqlite3_stmt **st, md_err *err)
+{
+    kept_stmt *slot;
+    return take_stmt(s, sql, st, &slot, err);
+}
+
+void md_sql_done(md_store *s, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    kept_stmt *slot = NULL;
+    pthread_mutex_lock(&s->kept_lock);
+    for (size_t i = 0; i < s->nkept && !slot; i++)
+        if (s->kept[i].st == st)
+            slot = &s->kept[i];
+    pthread_mutex_unlock(&s->kept_lock);
+    give_stmt(s, st, slot);
+}
+
 static md_status take_bound(md_store *s, sqlite3_stmt **st, kept_stmt **slot, md_err *err,
                             const char *sql, const char *types, va_list ap)
 {
