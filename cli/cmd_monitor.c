@@ -407,8 +407,9 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
         printf("  --replace kept ingest%s ", r->nkept > 1 ? "s" : "");
         print_ids(r->kept_ids, r->nkept);
         printf(" of this file name: %s rows are not this file's (an earlier day's file, not a "
-               "corrected copy), and count beside them; --replace-ingest ID replaces one "
-               "anyway\n",
+               "corrected copy; or, in a log without --id-col, a copy with columns added or "
+               "changed: such a row is known by all its fields), and count beside them; "
+               "--replace-ingest ID replaces one anyway\n",
                r->nkept > 1 ? "their" : "its");
     }
     if (r->nshared) {
@@ -426,7 +427,8 @@ static void ingest_text(const char *model, int64_t v, const md_ingest_report *r,
                r->future_windows == 1 ? "" : "s", r->last_window);
     if (r->epoch_rows)
         printf("  note: %lld row%s dated 1969-12-31 or in 1970 (a missing timestamp written as 0 "
-               "or -1?): check the file's timestamps\n",
+               "or -1? a date written as 20261001 reads as epoch seconds, 1970-08-23; write it "
+               "2026-10-01): check the file's timestamps\n",
                (long long)r->epoch_rows, r->epoch_rows == 1 ? "" : "s");
     if (r->label_absent[0]) {
         char *l = cli_safe(r->label_absent), *cased = NULL;
