@@ -298,8 +298,18 @@ static int incident_change(cli_ctx *c, int argc, char **argv, incident_verb verb
         return cli_fail(c, &err);
     if (c->json)
         return cli_print_json(o);
-    printf("incident %lld: %s%s%s\n", (long long)id, s_of(o, "state"),
-           s_of(o, "assignee") ? ", assigned to " : "", s_of(o, "assignee") ? s_of(o, "assignee") : "");
+    /* what was done, and the state where that is not it */
+    const char *state = s_of(o, "state"), *who = s_of(o, "assignee");
+    if (verb == NOTE)
+        printf("incident %lld: note added (%s)\n", (long long)id, state);
+    else if (verb == SNOOZE)
+        printf("incident %lld: snoozed until %s (%s)\n", (long long)id, s_of(o, "snoozed_until"),
+               state);
+    else if (verb == ASSIGN)
+        printf("incident %lld: assigned to %s (%s)\n", (long long)id, who ? who : "-", state);
+    else
+        printf("incident %lld: %s%s%s\n", (long long)id, state, who ? ", assigned to " : "",
+               who ? who : "");
     json_decref(o);
     return 0;
 }
