@@ -286,6 +286,10 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
         return md_reader_fail_at(r, err, r->record_line, NULL,
                                  "invalid JSON at column %d: a string holds \\u0000 (NUL)",
                                  je.column);
+    const char *near = r->json ? NULL : strstr(je.text, "' expected near ");
+    if (near && strstr(je.text, "'[' or '{' expected")) /* a line that is a number or a text */
+        return md_reader_fail_at(r, err, r->record_line, NULL, "expected a JSON object, found %s",
+                                 near + 16);
     if (!r->json)
         return md_reader_fail_at(r, err, r->record_line, NULL, "invalid JSON at column %d: %s",
                                  je.column, je.text);

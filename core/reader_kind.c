@@ -50,6 +50,22 @@ static bool json_array_file(const md_reader *r)
     return false;
 }
 
+/* A CSV file read as JSON Lines: its first line is no JSON object ('{' first) but holds commas,
+ * as a header does. It would fail on line 1 anyway; this says why. */
+static bool csv_file(const md_reader *r)
+{
+    size_t i = r->pos;
+    if (r->size - i >= 3 && memcmp(r->base + i, "\xEF\xBB\xBF", 3) == 0)
+        i += 3;
+    while (i < r->size && (r->base[i] == ' ' || r->base[i] == '\t'))
+        i++;
+    if (i >= r->size || r->base[i] == '{' || r->base[i] == '[')
+        return false;
+    const char *nl = memchr(r->base + i, '\n', r->size - i);
+    size_t len = nl ? (size_t)(nl - (r->base + i)) : r->size - i;
+    return memchr(r->base + i, ',', len) && !memchr(r->base + i, '{', len);
+}
+
 /* A file of another kind than text by its first bytes: what it is and what to do, else NULL.
  * Spreadsheet and UTF-16 exports are what a CSV from Windows or Excel often turns out to be. */
 static const char *not_text(const md_reader *r, bool binary)
@@ -92,5 +108,11 @@ md_status md_reader_check_kind(const md_reader *r, md_err *err)
                           "%s is a JSON array: modeldeck reads JSON Lines, one object per line "
                           "(jq -c '.[]' %s > rows.jsonl)",
                           path, path);
+    if (r->fmt == MD_FMT_JSONL && csv_file(r))
+        return md_err_set(
+            err, MD_ERROR,
+            "%s: reads as CSV, not JSON Lines (its first line is no JSON object but "
+            "holds commas, as a header does): %s",
+            path, r->fmt_given ? "read it with --format csv" : "name it .csv or add --format csv");
     return MD_OK;
 }

@@ -174,6 +174,10 @@ START_TEST(bad_json_lines)
          ":2: invalid JSON"},
         {"[1, 2]\n", "bad.jsonl is a JSON array: modeldeck reads JSON Lines, one object per line"},
         {"{\"ts\": 1759276800, \"score\": 0.5}\n[1, 2]\n", ":2: expected a JSON object"},
+        {"{\"ts\": 1759276800, \"score\": 0.5}\n42\n", ":2: expected a JSON object, found '42'"},
+        {"ts,score\n2026-10-01T00:00:00Z,0.5\n",
+         "bad.jsonl: reads as CSV, not JSON Lines (its first line is no JSON object but holds "
+         "commas, as a header does): name it .csv or add --format csv"},
         {"{\"ts\": 1759276800, \"score\": 0.5} x\n", ":1: invalid JSON at column 34: text after "
                                                      "the JSON value"},
         {"{\"ts\": 1759276800, \"score\": 1.01}\n", ":1: column score"},
