@@ -224,6 +224,17 @@ static bool bad(const char **col, const char *name, char *why, size_t cap, const
     return false;
 }
 
+/* A text field with spaces or tabs around what it holds: said so, for the value within may be
+ * right (" 0.5" is no number, as values are read whole, and would otherwise be called out of
+ * range). */
+static bool spaced(const md_field *f)
+{
+    return f->kind == MD_F_TEXT && f->n > 0 &&
+           (f->p[0] == ' ' || f->p[0] == '\t' || f->p[f->n - 1] == ' ' || f->p[f->n - 1] == '\t');
+}
+
+#define SPACED "'%.*s' has spaces around it: a field holds its value alone"
+
 /* A timestamp that starts as an ISO-8601 date and does not parse: the parser's reason (no zone,
  * no such date, outside the years 0001 to 9999), named with the column. */
 static bool iso_why(const md_field *ts, const char **col, const char *name, char *why, size_t cap)
@@ -262,6 +273,8 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
                        "'%.*s' is not a timestamp: as epoch seconds it is past the year 9999 "
                        "(epoch milliseconds?)",
                        ts);
+        if (spaced(ts))
+            return bad(col, n->ts, why, cap, SPACED, ts);
         if (iso_why(ts, col, n->ts, why, cap)) /* a date: what is wrong with it */
             return false;
         if (!md_value_missing(ts))
@@ -280,6 +293,8 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
                        &absent);
         if (md_value_missing(sc))
             return bad(col, n->score, why, cap, "missing score%.*s", &absent);
+        if (spaced(sc))
+            return bad(col, n->score, why, cap, SPACED, sc);
         return bad(col, n->score, why, cap, "'%.*s' is not a probability in [0, 1]", sc);
     }
     if (v->score < 0 || v->score > 1)
@@ -289,7 +304,8 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
         if (md_value_label(lb, &v->label))
             v->has_label = true;
         else if (!md_value_missing(lb))
-            return bad(col, n->label, why, cap, "'%.*s' is not a label (0 or 1)", lb);
+            return bad(col, n->label, why, cap,
+                       spaced(lb) ? SPACED : "'%.*s' is not a label (0 or 1)", lb);
     }
     if (m->latency >= 0) {
         const md_field *lt = &f[m->latency];
@@ -298,7 +314,8 @@ bool md_row_read(const md_field *f, const md_colmap *m, bool need_ts, md_rowvals
                 return bad(col, n->latency, why, cap, "'%.*s' is not a latency in ms (>= 0)", lt);
             v->has_latency = true;
         } else if (!md_value_missing(lt)) {
-            return bad(col, n->latency, why, cap, "'%.*s' is not a latency in ms (>= 0)", lt);
+            return bad(col, n->latency, why, cap,
+                       spaced(lt) ? SPACED : "'%.*s' is not a latency in ms (>= 0)", lt);
         }
     }
     return true;

@@ -46,6 +46,13 @@ START_TEST(bad_input_is_named_and_nothing_is_committed)
          "missing score ('NaN' reads as missing)", ":2: column score"},
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,2,1,1,web\n", "not a label",
          ":2: column label"},
+        /* a value in range with spaces around it: the spaces are what is wrong */
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z, 0.5,1,1,1,web\n",
+         "' 0.5' has spaces around it: a field holds its value alone", ":2: column score"},
+        {"ts,score,label,x,n,ch\n2026-10-01T00:00:00Z,0.5,1 ,1,1,web\n", "'1 ' has spaces around",
+         ":2: column label"},
+        {"ts,score,label,x,n,ch\n 2026-10-01T00:00:00Z,0.5,1,1,1,web\n", "has spaces around",
+         ":2: column ts"},
         {"ts,score,label,x,n,ch\nyesterday,0.5,1,1,1,web\n", "not a timestamp", ":2: column ts"},
         {"ts,score,label,x,n,ch\n2026-10-01T00:00:00,0.5,1,1,1,web\n",
          "'2026-10-01T00:00:00' is not an ISO-8601 time (needs Z or an offset such as +02:00)",
