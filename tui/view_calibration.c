@@ -76,7 +76,7 @@ typedef struct {
     size_t nw;
     int cur;          /* the window shown */
     char keep[32];    /* the window to show after the next load */
-    char note[96];    /* why another window than the one asked for is shown ("" none) */
+    char note[160];   /* why another window than the one asked for is shown ("" none) */
 } calib_view;
 
 /* ---- opening and loading --------------------------------------------------------------------- */
@@ -196,8 +196,9 @@ static void pick_window(calib_view *c)
     if (c->cur < 0)
         c->cur = c->nw ? (int)c->nw - 1 : 0;
     if (asked && c->nw)
-        snprintf(c->note, sizeof c->note, "no window %.32s (replaced?): at the latest%s", c->keep,
-                 c->cur + 1 < (int)c->nw ? " labeled" : "");
+        snprintf(c->note, sizeof c->note,
+                 "no window %.32s: at the latest%s (it has %.32s .. %.32s)", c->keep,
+                 c->cur + 1 < (int)c->nw ? " labeled" : "", c->w[0].key, c->w[c->nw - 1].key);
 }
 
 static md_status load(tui_app *a, tui_view *v, md_err *err)

@@ -192,9 +192,11 @@ static void restore_cursor(drift_view *d)
     d->cw = w >= 0 ? w : (int)d->g.nw - 1; /* the latest window by default */
     if (d->cw < 0)
         d->cw = 0;
-    if (w < 0 && d->keep_window[0] && d->g.nw && !d->note[0]) /* asked for, and gone */
-        snprintf(d->note, sizeof d->note, "no window %.32s (replaced?): at the latest",
-                 d->keep_window);
+    if (w < 0 && d->keep_window[0] && d->g.nw && !d->note[0]) /* asked for, and not there */
+        snprintf(d->note, sizeof d->note, "no window %.32s: at the latest (it has %.32s .. %.32s)",
+                 d->keep_window, d->g.windows[0], d->g.windows[d->g.nw - 1]);
+    else if (f < 0 && d->keep_feature[0] && d->nrows && !d->note[0])
+        snprintf(d->note, sizeof d->note, "no feature %.64s here: at the first", d->keep_feature);
 }
 
 static void remember_cursor(drift_view *d)

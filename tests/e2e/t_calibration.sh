@@ -81,7 +81,7 @@ check_rule churn 2
 keys :
 type_text "calibration churn 2 2030-01-01"
 keys Enter
-wait_for "no window 2030-01-01 (replaced?): at the latest"
+wait_for "no window 2030-01-01: at the latest"
 expect_screen_contains "calibration churn v2 2026-11-25"
 keys '['
 wait_gone "no window 2030-01-01"

@@ -196,7 +196,12 @@ wait_for "Incident #12"
 keys :
 type_text "drift churn 2 2020-01-01 recency_days"
 keys Enter
-wait_for "no window 2020-01-01 (replaced?): at the latest"
+wait_for "no window 2020-01-01: at the latest"
+# a feature the version has not: said, the cursor on the first
+keys :
+type_text "drift churn 2 2026-11-20 no_such_feature"
+keys Enter
+wait_for "no feature no_such_feature here: at the first"
 keys Q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE"
