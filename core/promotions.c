@@ -204,6 +204,44 @@ static md_status no_pending_twin(md_store *s, int64_t vid, const char *target, m
     return rc;
 }
 
+md_status md_promote_targets(md_store *s, const char *model, int64_t number, const char *out[2],
+                             int *n, char why[256], md_err *err)
+{
+    static const char *const all[] = {"staging", "production"};
+    *n = 0;
+    why[0] = '\0';
+    int64_t vid;
+    char status[16], label[96], now[MD_TIME_TEXT_MAX];
+    snprintf(label, sizeof label, "version %s/%lld", model, (long long)number);
+    if (md_version_lookup(s, model, number, &vid, status, err) != MD_OK)
+        return err->code;
+    md_store_now_text(s, now);
+    for (int i = 0; i < 2; i++) {
+        md_err e;
+        int64_t twin = 0;
+        md_status rc = md_registry_check_move(s, label, status, all[i], &e);
+        if (rc == MD_OK) { /* as no_pending_twin sees it once expired requests are marked */
+            rc = md_sql_int(s, &twin, err,
+                            "SELECT id FROM requests WHERE version_id = ? AND target = ? AND"
+                            " state = 'pending' AND expires_at > ?",
+                            "itt", vid, all[i], now);
+            if (rc == MD_OK)
+                rc =
+                    md_err_set(&e, MD_REFUSED, "request %lld for the move to %s is already pending",
+                               (long long)twin, all[i]);
+            else if (rc == MD_NOTFOUND)
+                rc = MD_OK;
+            else
+                return rc; /* the store could not be read */
+        }
+        if (rc == MD_OK)
+            out[(*n)++] = all[i];
+        else
+            snprintf(why + strlen(why), 256 - strlen(why), "%s%s", why[0] ? "; " : "", e.msg);
+    }
+    return MD_OK;
+}
+
 static md_status insert_request(md_store *s, const md_actor *a, int64_t vid, const char *target,
                                 const char *reason, const md_policy *p, json_t *gates,
                                 int64_t *id, md_err *err)

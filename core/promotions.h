@@ -31,6 +31,12 @@ typedef struct {
     char blocking[256]; /* gates that stopped execution, "" when none */
 } md_decision;
 
+/* The stages MODEL vNUMBER may be asked to move to now (staging, production: those the registry
+ * allows from its stage, without a live request for the same move), for a console to offer
+ * only those; *n = 0 with `why` saying why each is not, when none is. */
+md_status md_promote_targets(md_store *s, const char *model, int64_t number, const char *out[2],
+                             int *n, char why[256], md_err *err);
+
 /* Approves (approver); `overrides` names gates an admin overrides, with `override_reason`. */
 md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const char *comment,
                              const char *const *overrides, const char *override_reason,

@@ -426,13 +426,22 @@ static size_t gate_lines(json_t *gates, char lines[][320], size_t max)
 
 static int promote(tui_app *a, model_view *m, const md_version_row *r)
 {
-    static const char *const targets[] = {"staging", "production"};
-    int t = tui_choose(a, "promote to", targets, 2);
+    const char *targets[2]; /* only the moves the registry allows and no request has asked */
+    int nt;
+    char why[256];
+    md_err err;
+    if (md_promote_targets(a->s, m->name, r->number, targets, &nt, why, &err) != MD_OK)
+        return refused(a, "promote", &err);
+    if (nt == 0) { /* said at once, as other refusals, before a reason is typed */
+        tui_reply(a, TUI_ERROR, "promote: %s", why);
+        return TUI_R_DRAW;
+    }
+    int t = tui_choose(a, "promote to", targets, nt);
     if (t < 0)
         return TUI_R_DRAW;
+    bool to_production = !strcmp(targets[t], "production");
     md_version ver;
     md_policy p;
-    md_err err;
     json_t *gates = NULL;
     char blocking[256] = "";
     if (md_version_get(a->s, m->name, r->number, &ver, &err) != MD_OK)
@@ -448,7 +457,7 @@ static int promote(tui_app *a, model_view *m, const md_version_row *r)
     snprintf(lines[n++], sizeof lines[0], "Request: %s v%lld from %s to %s.", m->name, (long long)r->number,
              r->status, targets[t]);
     snprintf(lines[n++], sizeof lines[0], "It needs %d approval(s) from approvers other than you.",
-             t ? p.promotion.approvals_production : p.promotion.approvals_staging);
+             to_production ? p.promotion.approvals_production : p.promotion.approvals_staging);
     snprintf(lines[n++], sizeof lines[0], "The gates as they stand now:");
     n += gate_lines(gates, lines + n, 16 - n - 2);
     if (blocking[0]) {

@@ -302,6 +302,36 @@ START_TEST(roles_decide_who_may)
 }
 END_TEST
 
+/* The moves a console offers for a version are those md_promote_request takes: none already
+ * asked, none from production; each offered one is taken. */
+START_TEST(promote_targets_are_the_moves_taken)
+{
+    md_store *s = world();
+    const char *to[2];
+    int n;
+    char why[256];
+    md_err err;
+    ck_assert_int_eq(md_promote_targets(s, "churn", 2, to, &n, why, &err), MD_OK);
+    ck_assert_int_eq(n, 2);
+    request(s, &olga, 2, "production");
+    ck_assert_int_eq(md_promote_targets(s, "churn", 2, to, &n, why, &err), MD_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(to[0], "staging");
+    request(s, &olga, 2, "staging"); /* taken, as offered */
+    ck_assert_int_eq(md_promote_targets(s, "churn", 2, to, &n, why, &err), MD_OK);
+    ck_assert_int_eq(n, 0);
+    ck_assert_msg(strstr(why, "for the move to production is already pending"), "%s", why);
+    ck_assert_int_eq(md_promote_targets(s, "churn", 1, to, &n, why, &err), MD_OK);
+    ck_assert_int_eq(n, 0); /* v1 serves: nowhere to be promoted */
+    ck_assert_msg(strstr(why, "is already production"), "%s", why);
+    int64_t id;
+    json_t *gates;
+    ck_assert_int_ne(
+        md_promote_request(s, &olga, "churn", 1, "production", "again", &id, &gates, &err), MD_OK);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(staging_needs_one_approval)
 {
     md_store *s = world();
@@ -768,6 +798,7 @@ Suite *suite_promote(void)
     tcase_add_test(tc, one_approver_counts_once);
     tcase_add_test(tc, roles_decide_who_may);
     tcase_add_test(tc, staging_needs_one_approval);
+    tcase_add_test(tc, promote_targets_are_the_moves_taken);
     tcase_add_test(tc, rejection_is_final_and_expiry_closes);
     tcase_add_test(tc, a_version_with_a_pending_request_is_not_retired);
     tcase_add_loop_test(tc, each_failing_gate_blocks_until_overridden, 0,
