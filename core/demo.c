@@ -142,15 +142,19 @@ typedef struct {
     md_store *s;
     rng r;
     char dir[256];
-    int64_t t0; /* midnight of day 0 (UTC); day 90 is yesterday */
+    int64_t t0;  /* midnight of day 0 (UTC); day 90 is yesterday */
+    int64_t now; /* when the demo is built: nothing in it happens later */
     md_demo_report *rep;
     md_actor demo, olga, ann, bob;
     int files;
 } story;
 
+/* The story's clock at `hour` of `day`: today's early ingest (yesterday's log, at 02:00) is
+ * not yet due when the demo is built before 02:00 UTC; it then happens a minute ago. */
 static void at(story *st, int day, int hour)
 {
-    md_store_set_now(st->s, st->t0 + (int64_t)day * DAY_MS + (int64_t)hour * 3600000);
+    int64_t t = st->t0 + (int64_t)day * DAY_MS + (int64_t)hour * 3600000;
+    md_store_set_now(st->s, st->now && t > st->now - 60000 ? st->now - 60000 : t);
 }
 
 static md_actor actor(const char *name)
@@ -523,6 +527,7 @@ md_status md_demo_build(const char *path, uint64_t seed, md_demo_report *rep, md
     if (rc == MD_OK) {
         int64_t now = md_store_now_ms(st.s);
         st.t0 = (now / DAY_MS - 91) * DAY_MS; /* day 90 is yesterday */
+        st.now = now;
         rc = play(&st, err);
         md_store_set_now(st.s, 0);
         counts(&st);
