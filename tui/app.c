@@ -703,8 +703,10 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
         if (now >= next_poll) { /* another operator's change shows without a keypress */
             int64_t dv = a.data_version;
             md_store_data_version(s, &dv, &err);
-            if (dv != a.data_version)
-                tui_reload_all(&a);
+            if (dv != a.data_version) {
+                a.msg[0] = '\0';    /* what the last action said may no longer hold; what the */
+                tui_reload_all(&a); /* change itself says (a watched job's end) is said now */
+            }
             next_poll = now + cfg.refresh_s * 1000;
         }
         /* a snooze that ran out or a request that expired changes what shows, with no write */
