@@ -678,11 +678,12 @@ static int rollback(tui_app *a, model_view *m)
     if (c < 0)
         return TUI_R_DRAW;
     const char *fallback = to ? NULL : (size_t)c == nt ? "rules" : "suppress";
-    char l1[200], l2[200];
+    char l1[300], l2[200];
     if (fallback)
         snprintf(l1, sizeof l1,
-                 "%s leaves production: v%lld is archived and the integration "
-                 "point must use its fallback (%s).",
+                 "%s leaves production: v%lld is archived, never counts as last good again "
+                 "(b brings it back by name), and the integration point must use its fallback "
+                 "(%s).",
                  m->name, (long long)cur, fallback);
     else if (cur)
         snprintf(l1, sizeof l1,
