@@ -143,13 +143,15 @@ static json_t *delivery(md_store *s, int64_t mid, const char *since, int days)
     json_object_set_new(o, "deployments", json_integer(deploys));
     json_object_set_new(o, "deployments_per_30_days", json_real((double)deploys * 30.0 / days));
     json_object_set_new(o, "lead_time_hours", summary(&lead));
-    /* every rollback, to a version or to a fallback, takes a version out of production */
+    /* every rollback command, to a version, to a fallback, or back into service after one:
+     * each audits one row on its model (and others on the versions it moves) */
     json_object_set_new(o, "rollbacks",
                         json_integer(count_of(s,
-                                              "SELECT count(*) FROM stage_history h JOIN versions v"
-                                              " ON v.id = h.version_id WHERE (?1 = 0 OR"
-                                              " v.model_id = ?1) AND h.from_status = 'production'"
-                                              " AND h.action = 'rollback' AND h.at >= ?2",
+                                              "SELECT count(*) FROM audit WHERE action IN"
+                                              " ('rollback', 'rollback.fallback') AND"
+                                              " object LIKE 'model:%' AND (?1 = 0 OR object ="
+                                              " 'model:' || (SELECT name FROM models WHERE"
+                                              " id = ?1)) AND at >= ?2",
                                               mid, since)));
     json_object_set_new(o, "change_failure_rate",
                         deploys ? json_real((double)failed / (double)deploys) : json_null());

@@ -14,6 +14,7 @@
 #include "overview.h"
 #include "policies.h"
 #include "promotions.h"
+#include "scorecard.h"
 #include "testutil.h"
 #include "versions.h"
 
@@ -748,6 +749,13 @@ START_TEST(fallback_takes_the_model_out)
     /* back in service by naming the version */
     roll_back(s, 1, 1);
     ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM models WHERE serving = 'model'"), 1);
+    /* the scorecard counts both rollbacks, the one back into service too (SCORECARD.md) */
+    json_t *card;
+    ck_assert_int_eq(md_scorecard_json(s, "churn", 30, &card, &err), MD_OK);
+    json_t *m0 = json_array_get(json_object_get(card, "models"), 0);
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(m0, "delivery"), "rollbacks")), 2);
+    json_decref(card);
     md_store_close(s);
 }
 END_TEST
