@@ -154,7 +154,7 @@ static char *mark_big_numbers(const char *p, size_t n, size_t *out_n)
                                   : digits > 19 || (digits == 19 && memcmp(p + d0, lim, 19) > 0));
         if (big) {
             if (!o)
-                o = md_xmalloc(2 * n + 16);
+                o = md_xmalloc(3 * n + 16); /* a mark adds 8 bytes to a literal of 5 or more */
             memcpy(o + k, p + copied, i - copied);
             k += i - copied;
             k += (size_t)sprintf(o + k, "\"\\u0001");

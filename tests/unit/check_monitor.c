@@ -325,6 +325,17 @@ START_TEST(numbers_beyond_a_double_read_as_in_csv)
     ck_assert_int_gt(x_errors, 0); /* 1e400 and -2E+308 are no numbers x can count */
     ck_assert_int_gt(ch_new, 0);   /* each huge text a category the baseline never held */
     json_decref(d);
+    /* a line of nothing but such numbers: each marked one is 8 bytes longer */
+    size_t many = 3000, len = 0;
+    char *dense = malloc(many * 6 + 100);
+    len += (size_t)snprintf(dense, 100, "{\"ts\": 1759276800, \"score\": 0.5, \"d\": [");
+    for (size_t k = 0; k < many; k++)
+        len += (size_t)snprintf(dense + len, 7, "%s1e400", k ? "," : "");
+    snprintf(dense + len, 8, "]}\n");
+    rc = mon_ingest(json, mon_write_file("dense.jsonl", dense), NULL, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    md_ingest_report_free(&rep);
+    free(dense);
     /* a score beyond a double is no probability, named as in CSV */
     rc = mon_ingest(json, mon_write_file("score.jsonl", "{\"ts\": 1759276800, \"score\": 1e400}\n"),
                     NULL, &rep, &err);
