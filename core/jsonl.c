@@ -111,13 +111,17 @@ static bool real_overflows(const char *p, size_t len)
     return isinf(x);
 }
 
-/* The line with its number literals beyond jansson's range marked; NULL when it has none. */
+/* The line with its number literals beyond jansson's range marked; NULL when it has none. Only
+ * a value is marked, never what stands where a key must (after '{', or after ',' in an
+ * object): there the line is to stay invalid. The containers are followed 64 deep; deeper,
+ * only a value after ':' is known for one. */
+#define MARK_DEPTH 64
 static char *mark_big_numbers(const char *p, size_t n, size_t *out_n)
 {
-    char *o = NULL;
-    size_t k = 0, copied = 0;
+    char *o = NULL, open[MARK_DEPTH]; /* the containers around: '{' or '[' */
+    size_t k = 0, copied = 0, depth = 0;
     bool in_str = false;
-    char prev = ','; /* the last character outside strings that is not a space */
+    char prev = '\0'; /* the last character outside strings that is not a space */
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (in_str) {
@@ -131,7 +135,16 @@ static char *mark_big_numbers(const char *p, size_t n, size_t *out_n)
             in_str = true;
             continue;
         }
-        bool starts = (c == '-' || (c >= '0' && c <= '9')) && strchr(":,[", prev);
+        bool in_array = depth > 0 && depth <= MARK_DEPTH && open[depth - 1] == '[';
+        bool starts = (c == '-' || (c >= '0' && c <= '9')) &&
+                      (prev == ':' || ((prev == ',' || prev == '[') && in_array));
+        if (c == '{' || c == '[') {
+            if (depth < MARK_DEPTH)
+                open[depth] = c;
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
         if (c != ' ' && c != '\t' && c != '\r')
             prev = c;
         if (!starts)
@@ -275,6 +288,8 @@ static md_status jsonl_record(md_reader *r, const char *p, size_t n, md_err *err
         r->big_ints = r->json != NULL;
         for (size_t i = 0; !r->json && i + 7 <= (size_t)je.position; i++)
             je.column -= memcmp(marked + i, "\"\\u0001", 7) ? 0 : 8; /* as in the line */
+        if (!r->json) /* a marked number the error quotes: as the line has it */
+            unmark_dump(je.text);
         free(marked);
     }
     /* the line is behind the reader already: either is a bad row */

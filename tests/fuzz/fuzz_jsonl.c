@@ -42,7 +42,7 @@ static bool line_at(const uint8_t *data, size_t size, uint64_t line, const char 
  * NULL when it has none. Strings are stepped over by their quotes and escapes. */
 static char *quote_huge(const char *p, size_t n, size_t *out_n)
 {
-    char *o = malloc(n * 3 + 1), tok[4096];
+    char *o = malloc(n * 3 + 1);
     size_t k = 0;
     bool any = false;
     for (size_t i = 0; i < n;) {
@@ -58,10 +58,13 @@ static char *quote_huge(const char *p, size_t n, size_t *out_n)
         size_t j = i;
         while (j < n && strchr("0123456789+-.eE", p[j]))
             j++;
-        if (j > i && j - i < sizeof tok && (p[i] == '-' || (p[i] >= '0' && p[i] <= '9'))) {
+        if (j > i && (p[i] == '-' || (p[i] >= '0' && p[i] <= '9'))) {
+            char *tok = malloc(j - i + 1);
             memcpy(tok, p + i, j - i);
             tok[j - i] = '\0';
-            if (isinf(strtod(tok, NULL))) {
+            bool huge = isinf(strtod(tok, NULL));
+            free(tok);
+            if (huge) {
                 o[k++] = '"';
                 memcpy(o + k, p + i, j - i);
                 k += j - i;

@@ -199,6 +199,9 @@ START_TEST(bad_json_lines)
         {"{\"ts\": 1759276800, \"score\": 0.5, \"c\": 1, \"c\": 2}\n",
          ":1: invalid JSON at column 44: duplicate object key"},
         {"{\"ts\": 1759276800, \"score\": 0.5, \"\": 1}\n", ":1: a key has no name (\"\")"},
+        /* a number where a key must stand stays invalid, however large */
+        {"{\"ts\": 1759276800, \"score\": 0.5, 1e999: 2}\n", ":1: invalid JSON"},
+        {"{\"ts\": 1759276800, \"score\": 0.5, 18446744073709551616: 2}\n", ":1: invalid JSON"},
         /* an integer beyond 64 bits is fine; the error after it is named where it is */
         {"{\"id\": 18446744073709551616, \"x\": [-18446744073709551616,}\n",
          ":1: invalid JSON at column 58: unexpected token near '}'"},
