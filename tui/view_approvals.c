@@ -181,9 +181,9 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
         }
         expires_in(a, md_json_text(r->req, "expires_at"), r->expires, sizeof r->expires);
         actor_part(a, r);
-        md_err gate_err; /* gates that cannot be read now: nothing to override */
-        if (md_request_blocking_now(a->s, md_json_int(r->req, "id"), r->blocking, &gate_err) !=
-            MD_OK)
+        md_err gate_err; /* only an admin may override: the gates are evaluated for one alone */
+        if (!p->may_override || md_request_blocking_now(a->s, md_json_int(r->req, "id"),
+                                                        r->blocking, &gate_err) != MD_OK)
             r->blocking[0] = '\0';
         if (md_json_int(r->req, "id") == keep)
             p->t.cursor = p->t.nrows;

@@ -221,6 +221,25 @@ START_TEST(categories_count_alike_from_csv_and_json_lines)
 }
 END_TEST
 
+/* Ingests the same rows as CSV into `csv` and as JSON Lines into `json` (files NAME.csv and
+ * NAME.jsonl), checks both give the same results, and gives the JSON side's drift. */
+static json_t *ingest_alike(md_store *csv, md_store *json, const char *name, const char *tc,
+                            const char *tj)
+{
+    md_ingest_report rep;
+    md_err err;
+    char path[64];
+    snprintf(path, sizeof path, "%s.csv", name);
+    ck_assert_int_eq(mon_ingest(csv, mon_write_file(path, tc), NULL, &rep, &err), MD_OK);
+    snprintf(path, sizeof path, "%s.jsonl", name);
+    md_status rc = mon_ingest(json, mon_write_file(path, tj), NULL, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s", err.msg);
+    mon_expect_same_results(csv, json);
+    json_t *d;
+    ck_assert_int_eq(md_drift_json(json, "churn", 1, NULL, &d, &err), MD_OK);
+    return d;
+}
+
 /* JSON Lines keys that first appear partway through a window (here within the first batch of
  * numbers): the records before count them as missing, the records after as values, exactly as
  * the same rows in CSV with those fields empty. */
@@ -252,14 +271,7 @@ START_TEST(keys_that_appear_late_count_from_their_first_record)
         lc += (size_t)snprintf(tc + lc, cap - lc, "\n");
         lj += (size_t)snprintf(tj + lj, cap - lj, "}\n");
     }
-    md_ingest_report rep;
-    md_err err;
-    ck_assert_int_eq(mon_ingest(csv, mon_write_file("late.csv", tc), NULL, &rep, &err), MD_OK);
-    md_status rc = mon_ingest(json, mon_write_file("late.jsonl", tj), NULL, &rep, &err);
-    ck_assert_msg(rc == MD_OK, "%s", err.msg);
-    mon_expect_same_results(csv, json);
-    json_t *d;
-    ck_assert_int_eq(md_drift_json(json, "churn", 1, NULL, &d, &err), MD_OK);
+    json_t *d = ingest_alike(csv, json, "late", tc, tj);
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(d, "drift"), i, row)
@@ -303,14 +315,10 @@ START_TEST(numbers_beyond_a_double_read_as_in_csv)
             "\"x\": %s, \"n\": %d, \"ch\": %s%s%s, \"debug\": [%s, {\"d\": %s}]}\n",
             i % 24, s, y, xv, n, i % 11 ? "\"" : "", chv, i % 11 ? "\"" : "", h, h);
     }
+    json_t *d = ingest_alike(csv, json, "big", tc, tj);
     md_ingest_report rep;
     md_err err;
-    ck_assert_int_eq(mon_ingest(csv, mon_write_file("big.csv", tc), NULL, &rep, &err), MD_OK);
-    md_status rc = mon_ingest(json, mon_write_file("big.jsonl", tj), NULL, &rep, &err);
-    ck_assert_msg(rc == MD_OK, "%s", err.msg);
-    mon_expect_same_results(csv, json);
-    json_t *d;
-    ck_assert_int_eq(md_drift_json(json, "churn", 1, NULL, &d, &err), MD_OK);
+    md_status rc;
     size_t i;
     json_t *row;
     int64_t x_errors = 0, ch_new = 0;
