@@ -274,10 +274,10 @@ static md_status recompute(ingest *g, int64_t vid, int64_t ingest_id, const char
     return rc;
 }
 
-static md_status save_parts(ingest *g, int64_t ingest_id, md_err *err)
+static md_status save_parts(ingest *g, int64_t ingest_id, size_t from, size_t to, md_err *err)
 {
     md_status rc = MD_OK;
-    for (size_t i = 0; rc == MD_OK && i < g->pass.nw; i++) {
+    for (size_t i = from; rc == MD_OK && i < to; i++) {
         md_wbuf *blob = &g->blobs[i];
         char key[20];
         md_window *w = &g->pass.w[i];
@@ -301,10 +301,14 @@ static md_status save_parts(ingest *g, int64_t ingest_id, md_err *err)
 
 /* ---- the fresh windows' states and numbers, on every core ------------------------------------ */
 
+/* Fresh windows made at a time: each one's state and numbers (some 30 KB) are held until
+ * stored, and a year of hourly windows made at once would hold a quarter of a gigabyte. */
+#define PRECOMPUTE_WINDOWS 256
+
 static void *precompute_some(void *arg)
 {
     ingest *g = arg;
-    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->pass.nw;) {
+    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->until;) {
         md_window *w = &g->pass.w[i];
         md_window_fold(w, &g->b);
         md_window_serialize(w, &g->b, &g->blobs[i]);
@@ -314,28 +318,35 @@ static void *precompute_some(void *arg)
     return NULL;
 }
 
-static void precompute(ingest *g)
+/* Makes the fresh windows from `from` on, PRECOMPUTE_WINDOWS of them at most (or as many as
+ * the options say). */
+static void precompute(ingest *g, size_t from)
 {
-    g->blobs = md_xcalloc(g->pass.nw, sizeof *g->blobs);
-    g->results = md_xcalloc(g->pass.nw, sizeof *g->results);
-    atomic_init(&g->next, 0);
+    if (!g->blobs) {
+        g->blobs = md_xcalloc(g->pass.nw + 1, sizeof *g->blobs);
+        g->results = md_xcalloc(g->pass.nw + 1, sizeof *g->results);
+    }
+    g->from = from;
+    size_t most = g->o->windows_at_once ? g->o->windows_at_once : PRECOMPUTE_WINDOWS;
+    g->until = from + most < g->pass.nw ? from + most : g->pass.nw;
+    atomic_store(&g->next, from);
     pthread_t t;
     int threads = g->o->threads > 0 ? g->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     bool helper =
-        g->pass.nw > 1 && threads > 1 && pthread_create(&t, NULL, precompute_some, g) == 0;
+        g->until - from > 1 && threads > 1 && pthread_create(&t, NULL, precompute_some, g) == 0;
     precompute_some(g);
     if (helper)
         pthread_join(t, NULL);
 }
 
+/* Frees the windows precompute made last. */
 static void precomputed_free(ingest *g)
 {
-    for (size_t i = 0; g->results && i < g->pass.nw; i++) {
+    for (size_t i = g->from; g->results && i < g->until; i++) {
         md_wbuf_free(&g->blobs[i]);
         md_window_result_free(&g->results[i]);
     }
-    free(g->blobs);
-    free(g->results);
+    g->from = g->until;
 }
 
 /* A version's windows are all of one kind: an hour ingest beside day windows would leave the
@@ -409,7 +420,9 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         return err->code;
     int64_t vid = 0, id = 0;
     char status[16];
-    keyset affected = {0}, replaced = {0}; /* windows to recompute; those a --replace touched */
+    keyset affected, replaced; /* windows to recompute; those a --replace touched */
+    md_strmap_init(&affected);
+    md_strmap_init(&replaced);
     md_status rc = md_version_lookup(g->s, model, number, &vid, status, err);
     g->production = strcmp(status, "production") == 0;
     g->actor = a->name;
@@ -425,16 +438,30 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         rc = md_ingest_drop_previous(g, vid, path, source, &affected, &replaced, err);
     if (rc == MD_OK)
         rc = insert_ingest(g, vid, a, source, &id, err);
-    if (rc == MD_OK)
-        rc = save_parts(g, id, err);
     for (size_t i = 0; i < g->pass.nw; i++) {
         char key[20];
         md_window_key(g->pass.w[i].index, g->o->window, key);
-        key_add(&affected, key);
         md_strmap_intern(&g->fresh, key, strlen(key)); /* the pass's windows are distinct */
     }
-    for (size_t i = 0; rc == MD_OK && i < affected.n; i++)
-        rc = recompute(g, vid, id, affected.keys[i], key_has(&replaced, affected.keys[i]), err);
+    /* first the windows only earlier ingests' rows changed in (--replace took them out), then
+     * this file's windows in time order, made and stored PRECOMPUTE_WINDOWS at a time */
+    for (size_t i = 0; rc == MD_OK && i < md_strmap_size(&affected); i++) {
+        const char *key = md_strmap_key(&affected, i);
+        if (!fresh_window(g, key))
+            rc = recompute(g, vid, id, key, true, err);
+    }
+    for (size_t from = 0; rc == MD_OK && from < g->pass.nw; from = g->until) {
+        if (from > 0) {
+            precomputed_free(g);
+            precompute(g, from);
+        }
+        rc = save_parts(g, id, from, g->until, err);
+        for (size_t i = from; rc == MD_OK && i < g->until; i++) {
+            char key[20];
+            md_window_key(g->pass.w[i].index, g->o->window, key);
+            rc = recompute(g, vid, id, key, key_has(&replaced, key), err);
+        }
+    }
     bool proposed = false;
     if (rc == MD_OK)
         rc = md_proposals_check(g->s, a->name, g->model_id, model, &g->policy, &proposed, err);
@@ -461,12 +488,8 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
     json_decref(d);
     free(object);
     free(abs);
-    for (size_t i = 0; i < affected.n; i++)
-        free(affected.keys[i]);
-    free(affected.keys);
-    for (size_t i = 0; i < replaced.n; i++)
-        free(replaced.keys[i]);
-    free(replaced.keys);
+    md_strmap_free(&affected);
+    md_strmap_free(&replaced);
     return md_tx_end(g->s, rc, err);
 }
 
@@ -613,10 +636,12 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
                      ro.cols.label   ? ro.cols.label
                      : g.b.col_label ? g.b.col_label
                                      : "label");
-        precompute(&g);
+        precompute(&g, 0); /* the first windows before the transaction: the store waits less */
         rc = store_all(&g, a, model, number, path, err);
     }
     precomputed_free(&g);
+    free(g.blobs);
+    free(g.results);
     md_strmap_free(&g.fresh);
     md_incident_tally_free(&g.tally);
     md_pass_result_free(&g.pass);

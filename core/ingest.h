@@ -19,11 +19,12 @@ typedef struct {
     bool window_unset;       /* no --window: the kind the version's windows have (else window) */
     md_progress_fn progress; /* called now and then during the pass; may be NULL */
     void *progress_ctx;
-    int threads;           /* 0: up to 2, as the machine allows */
-    size_t keys_in_memory; /* 0: the default budget before spilling (see pass.h) */
-    size_t split_min;      /* 0: the default size below which one thread reads the file */
-    size_t take_min;       /* 0: the default size of what a thread has left worth taking half of */
-    size_t split_at;       /* 0: the halves meet in the middle; else near this byte (tests) */
+    int threads;            /* 0: up to 2, as the machine allows */
+    size_t keys_in_memory;  /* 0: the default budget before spilling (see pass.h) */
+    size_t split_min;       /* 0: the default size below which one thread reads the file */
+    size_t take_min;        /* 0: the default size of what a thread has left worth taking half of */
+    size_t split_at;        /* 0: the halves meet in the middle; else near this byte (tests) */
+    size_t windows_at_once; /* 0: the default number of windows made and stored at a time */
     const int64_t
         *replace_ids; /* --replace-ingest: these earlier ingests go, whatever their rows */
     size_t nreplace_ids;

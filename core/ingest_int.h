@@ -8,10 +8,10 @@
 
 #include "incidents.h"
 #include "ingest.h"
-#include "mem.h"
 #include "pass.h"
 #include "policies.h"
 #include "profile.h"
+#include "strmap.h"
 #include "window.h"
 
 typedef struct {
@@ -27,34 +27,27 @@ typedef struct {
     md_model_limits lim;
     md_pass_result pass;
     md_ingest_report *rep;
-    /* per fresh window, made beside one another before the transaction: its stored state and
-     * its numbers as they stand when no other ingest has rows in it */
+    /* per fresh window, made beside one another, PRECOMPUTE_WINDOWS at a time (the first ones
+     * before the transaction): its stored state and its numbers as they stand when no other
+     * ingest has rows in it */
     md_wbuf *blobs;
     md_window_result *results;
     atomic_size_t next;
+    size_t from, until; /* the windows made last */
     md_strmap fresh; /* the fresh windows' keys, by their position in pass.w */
 } ingest;
 
-/* Window keys, each once. */
-typedef struct {
-    char **keys;
-    size_t n, cap;
-} keyset;
+/* Window keys, each once, in the order first added (md_strmap: index = order). */
+typedef md_strmap keyset;
 
 static inline bool key_has(const keyset *k, const char *key)
 {
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->keys[i], key) == 0)
-            return true;
-    return false;
+    return md_strmap_find(k, key, strlen(key)) >= 0;
 }
 
 static inline void key_add(keyset *k, const char *key)
 {
-    if (key_has(k, key))
-        return;
-    k->keys = md_xgrow(k->keys, &k->cap, k->n + 1, sizeof *k->keys);
-    k->keys[k->n++] = md_xstrdup(key);
+    md_strmap_intern(k, key, strlen(key));
 }
 
 /* In the ingest's transaction: the earlier ingest of the same content is refused, unless

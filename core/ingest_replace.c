@@ -7,6 +7,7 @@
 
 #include "ingest_int.h"
 #include "json.h"
+#include "mem.h"
 #include "rowsample.h"
 #include "sql.h"
 

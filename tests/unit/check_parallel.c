@@ -187,6 +187,67 @@ START_TEST(threads_and_spilling_do_not_change_numbers)
 }
 END_TEST
 
+/* An ingest makes and stores its windows a few at a time (a year of hourly windows at once
+ * would hold hundreds of megabytes): three at a time, the numbers, the incidents and the report
+ * are those of all at once, through a second file over the same hours and a --replace that
+ * leaves some of the first file's hours to the second file's rows alone. */
+START_TEST(windows_made_a_few_at_a_time_equal_all_at_once)
+{
+    md_store *all = mon_store(), *few = mon_clone_store(all, "few.db");
+    char *first = mon_rows_csv(3000, 5, 0.3, true, true);  /* 120 hours */
+    char *second = mon_rows_csv(1500, 5, 0.6, true, true); /* the same hours */
+    /* the first file corrected: its rows of hour 05 dropped */
+    char *fixed = md_xmalloc(strlen(first) + 1), *to = fixed;
+    for (const char *p = first; *p;) {
+        const char *end = strchr(p, '\n') + 1;
+        if (strncmp(p + 10, "T05:", 4) != 0)
+            to += sprintf(to, "%.*s", (int)(end - p), p);
+        p = end;
+    }
+    char *paths[3] = {md_xstrdup(mon_write_file("first.csv", first)),
+                      md_xstrdup(mon_write_file("second.csv", second)),
+                      md_xstrdup(mon_write_file("fixed.csv", fixed))};
+    md_ingest_opts by_all[3] = {{.window = MD_WINDOW_HOUR},
+                                {.window = MD_WINDOW_HOUR},
+                                {.window = MD_WINDOW_HOUR, .read.replace = true}};
+    for (int i = 0; i < 3; i++) {
+        md_ingest_opts by_few = by_all[i];
+        by_few.windows_at_once = 3;
+        md_ingest_report ra, rf;
+        md_err err;
+        md_status rc = md_ingest(all, &mon_op, "churn", 1, paths[i], &by_all[i], &ra, &err);
+        ck_assert_msg(rc == MD_OK, "%s: %s", paths[i], err.msg);
+        rc = md_ingest(few, &mon_op, "churn", 1, paths[i], &by_few, &rf, &err);
+        ck_assert_msg(rc == MD_OK, "%s, 3 windows at a time: %s", paths[i], err.msg);
+        ck_assert_uint_eq(rf.windows, i == 2 ? 115 : 120);
+        ck_assert_uint_eq(rf.windows, ra.windows);
+        ck_assert_uint_eq(rf.recomputed, ra.recomputed);
+        ck_assert_uint_eq(rf.alerts, ra.alerts);
+        ck_assert_uint_eq(rf.warns, ra.warns);
+        ck_assert_int_eq(rf.incidents_opened, ra.incidents_opened);
+        ck_assert_int_eq(rf.incidents_updated, ra.incidents_updated);
+        if (i == 2) /* the corrected file's 115 hours and the five it no longer has */
+            ck_assert_uint_eq(rf.recomputed, 120);
+        md_ingest_report_free(&ra);
+        md_ingest_report_free(&rf);
+        mon_expect_same_results(all, few);
+    }
+    const char *counts[] = {"SELECT count(*) FROM windows", "SELECT count(*) FROM window_parts",
+                            "SELECT count(*) FROM incidents",
+                            "SELECT count(*) FROM incident_evidence"};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        ck_assert_int_eq(tu_count(few, counts[i]), tu_count(all, counts[i]));
+    ck_assert_int_eq(tu_count(few, "SELECT count(*) FROM windows"), 120);
+    for (int i = 0; i < 3; i++)
+        free(paths[i]);
+    free(first);
+    free(second);
+    free(fixed);
+    md_store_close(few);
+    md_store_close(all);
+}
+END_TEST
+
 /* The thread done with its part first takes over the end of the other's range. The split is
  * put at a tenth of the file, then at nine tenths, so the first thread, then the second, has
  * far less to read; in each case the numbers equal one thread's, and the thread done first took
@@ -416,6 +477,7 @@ Suite *suite_parallel(void)
     tcase_add_test(tc, split_ingests_equal_one);
     tcase_add_test(tc, parts_of_every_format_read_back_alike);
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
+    tcase_add_test(tc, windows_made_a_few_at_a_time_equal_all_at_once);
     tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
     tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
     tcase_add_test(tc, bad_row_in_a_taken_range_names_the_right_line);
