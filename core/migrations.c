@@ -4,6 +4,10 @@
  * its index to index + 1 inside one transaction; entries are never edited once released, only
  * appended. Invariants that must hold whatever the caller (one production version per model,
  * legal stage moves, an append-only audit) are enforced here by the schema itself. */
+#include <stdbool.h>
+
+#include "policies.h"
+#include "policy.h"
 #include "sql.h"
 
 static const char m001_foundation[] =
@@ -447,28 +451,72 @@ static const char m011_new_categories[] =
 static const char m012_evidence_window[] = "CREATE INDEX IF NOT EXISTS incident_evidence_window ON "
                                            "incident_evidence(version_id, window_kind, window);";
 
+/* Drift statuses at a threshold: a difference of ratios lands a rounding error off the threshold
+ * it equals (300/1000 - 100/1000 is 0.19999999999999998), which stores up to schema 12 read as
+ * below it; a fresh ingest reads within 1e-12 of a threshold as meeting it (md_at_least). The
+ * schema is unchanged; restatus_at_thresholds gives the stored rows their statuses again. */
+static const char m013_statuses_at_thresholds[] = "SELECT 1;";
+
+/* Each model's stored drift rows given the status its policy gives their figures, as
+ * `policy set` does (md_drift_restatus); *changed: the windows whose statuses changed. */
+static md_status restatus_at_thresholds(md_store *s, int *changed, md_err *err)
+{
+    sqlite3_stmt *st;
+    *changed = 0;
+    if (md_sql_prepare(s, "SELECT id, name FROM models ORDER BY id", &st, err) != MD_OK)
+        return err->code;
+    bool row;
+    md_status rc;
+    while ((rc = md_sql_step(s, st, &row, err)) == MD_OK && row) {
+        md_policy p;
+        md_restatus r;
+        rc = md_policy_load(s, (const char *)sqlite3_column_text(st, 1), &p, err);
+        if (rc != MD_OK)
+            break;
+        rc = md_drift_restatus(s, sqlite3_column_int64(st, 0), &p.drift, &r, err);
+        md_policy_free(&p);
+        if (rc != MD_OK)
+            break;
+        *changed += (int)r.windows;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 const char *const md_migrations[] = {
-    m001_foundation,     m002_monitoring,     m003_operations,     m004_baseline_positives,
-    m005_incident_tally, m006_missing_pvalue, m007_mix_pvalue,     m008_row_sample,
-    m009_row_identity,   m010_hl_pvalue,      m011_new_categories, m012_evidence_window,
+    m001_foundation,
+    m002_monitoring,
+    m003_operations,
+    m004_baseline_positives,
+    m005_incident_tally,
+    m006_missing_pvalue,
+    m007_mix_pvalue,
+    m008_row_sample,
+    m009_row_identity,
+    m010_hl_pvalue,
+    m011_new_categories,
+    m012_evidence_window,
+    m013_statuses_at_thresholds,
 };
 
 /* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
  * the schema changes). */
 const md_recompute md_migration_recomputes[] = {
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
+    {0},
+    {0},
+    {0},
+    {0},
+    {0},
+    {0},
+    {0},
+    {0},
+    {0},
     {"hl_pvalue on g - 2 degrees of freedom", "modeldeck evaluate",
-     "applies the incident rules to the new values"},
-    {NULL, NULL, NULL},
-    {NULL, NULL, NULL},
+     "applies the incident rules to the new values", NULL},
+    {0},
+    {0},
+    {"drift statuses within 1e-12 of a threshold read as meeting it", "modeldeck evaluate",
+     "applies the incident rules to the new statuses", restatus_at_thresholds},
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

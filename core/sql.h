@@ -76,9 +76,12 @@ md_status md_setting_put(md_store *s, const char *key, const char *value, md_err
 extern const char *const md_migrations[];
 extern const int md_migration_count;
 /* Per migration, what it recomputes in stored rows (audited as store.migrate; what = NULL: only
- * the schema changes), and the command that then brings the rest up to date, and why. */
+ * the schema changes), and the command that then brings the rest up to date, and why. `step`,
+ * when there is one, does the recomputing in C after the migration's SQL, in its transaction,
+ * and says how many windows it changed; it reads only tables of the schema it migrates to. */
 typedef struct {
     const char *what, *command, *purpose;
+    md_status (*step)(md_store *s, int *changed, md_err *err);
 } md_recompute;
 extern const md_recompute md_migration_recomputes[];
 

@@ -312,6 +312,8 @@ static md_status apply_migration(md_store *s, int index, md_err *err)
                  MD_APPLICATION_ID, index + 1);
         rc = md_sql_exec(s, md_migrations[index], err);
         int changed = sqlite3_changes(s->db);
+        if (rc == MD_OK && md_migration_recomputes[index].step)
+            rc = md_migration_recomputes[index].step(s, &changed, err);
         if (rc == MD_OK && md_migration_recomputes[index].what && changed > 0)
             rc = audit_migration(s, index, changed, err);
         if (rc == MD_OK)

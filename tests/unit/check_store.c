@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "mem.h"
 #include "monitoring.h"
 #include "settings.h"
 #include "testutil.h"
@@ -164,6 +165,61 @@ START_TEST(hl_pvalue_migration_recomputes_stored_windows)
     ck_assert_int_eq(md_audit_verify(s, &v, &err), MD_OK);
     ck_assert_msg(v.ok, "%s", v.problem);
     free(want), free(before), free(got);
+    md_store_close(s);
+}
+END_TEST
+
+/* Stores up to schema 12 read a difference of ratios a rounding error below the threshold it
+ * equals as below it (0.3 - 0.1 is 0.19999999999999998, missing delta's alert is 0.2); migration
+ * 13 gives stored drift rows the status a fresh ingest gives them, audited, and says so. */
+START_TEST(threshold_migration_restatuses_stored_rows)
+{
+    md_store *s = mon_store();
+    char *log = mon_rows_csv(3000, 3, 0, false, true);
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(mon_ingest(s, mon_write_file("log.csv", log), NULL, &rep, &err), MD_OK);
+    free(log);
+    const char *row = "(SELECT d.rowid FROM drift d JOIN windows w ON w.id = d.window_id"
+                      " WHERE w.window = '2026-10-02' AND d.kind = 'numeric' AND d.status = 'ok'"
+                      " ORDER BY d.position LIMIT 1)";
+    char *sql = md_xasprintf("UPDATE drift SET missing_delta = 0.3 - 0.1, missing_pvalue = NULL,"
+                             " status = 'warn' WHERE rowid = %s",
+                             row);
+    char *pick = md_xasprintf("SELECT %s", row);
+    int64_t rowid = tu_count(s, pick);
+    free(pick);
+    ck_assert_int_gt(rowid, 0);
+    ck_assert_int_eq(tu_exec(s, sql), SQLITE_OK);
+    free(sql);
+    ck_assert_int_eq(tu_exec(s, "UPDATE windows SET status = 'warn' WHERE window = '2026-10-02'"
+                                " AND status = 'ok'"),
+                     SQLITE_OK);
+    ck_assert_int_eq(tu_count(s, "SELECT 0.3 - 0.1 < 0.2"), 1); /* the case at hand */
+    ck_assert_int_eq(tu_exec(s, "PRAGMA user_version = 12"), SQLITE_OK);
+    int64_t audit = tu_count(s, "SELECT count(*) FROM audit");
+    md_store_close(s);
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "PRAGMA user_version"), md_store_latest_schema());
+    char *got =
+        md_xasprintf("SELECT status = 'alert' FROM drift WHERE rowid = %lld", (long long)rowid);
+    ck_assert_int_eq(tu_count(s, got), 1);
+    free(got);
+    ck_assert_int_eq(
+        tu_count(s, "SELECT status = 'alert' FROM windows WHERE window = '2026-10-02'"), 1);
+    /* only that row changed: every other stored status is what the ingest gave it */
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit"), audit + 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM audit WHERE action = 'store.migrate' AND"
+                                 " json_extract(details, '$.schema') = 13 AND"
+                                 " json_extract(details, '$.rows') = 1"),
+                     1);
+    ck_assert_str_eq(md_store_upgrade_note(s, true),
+                     "store upgraded to schema 13, 1 window recomputed: run 'modeldeck evaluate'");
+    md_store_close(s);
+    /* opened again: nothing left to do, nothing said */
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_str_eq(md_store_upgrade_note(s, true), "");
     md_store_close(s);
 }
 END_TEST
@@ -425,6 +481,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, newer_schema_refused);
     tcase_add_test(tc, foreign_files_refused);
     tcase_add_test(tc, hl_pvalue_migration_recomputes_stored_windows);
+    tcase_add_test(tc, threshold_migration_restatuses_stored_rows);
     tcase_add_test(tc, new_store_is_private);
     tcase_add_test(tc, init_twice_refused);
     tcase_add_test(tc, interrupted_init_is_completed_not_used);
