@@ -19,6 +19,7 @@ static const struct {
     {"authz", suite_authz},
     {"parallel", suite_parallel},
     {"promote", suite_promote},
+    {"rollback", suite_rollback},
     {"jobs_webhook", suite_jobs_webhook},
     {"splits", suite_splits},
     {"reader", suite_reader},

@@ -78,6 +78,7 @@ Suite *suite_parallel(void);
 Suite *suite_newcats(void);
 Suite *suite_http(void);
 Suite *suite_promote(void);
+Suite *suite_rollback(void);
 Suite *suite_incidents(void);
 Suite *suite_workflows(void);
 Suite *suite_jobs(void);
