@@ -94,8 +94,16 @@ start_console() {
         echo 'exec sleep 600'
     } >"$T_DIR/console.sh"
     chmod +x "$T_DIR/console.sh"
-    tmux -L "$SOCK" -f /dev/null new-session -d -s md -x "${size%x*}" -y "${size#*x}" \
-        "$T_DIR/console.sh" || fail "tmux cannot start"
+    # a server that is still going away when the new session asks for it fails the start
+    # ("server exited unexpectedly"): asked again once it is gone
+    local try
+    for try in 1 2 3; do
+        tmux -L "$SOCK" -f /dev/null new-session -d -s md -x "${size%x*}" -y "${size#*x}" \
+            "$T_DIR/console.sh" && break
+        [ "$try" -lt 3 ] || fail "tmux cannot start"
+        stop_console
+        sleep 0.2
+    done
     tmux -L "$SOCK" set-option -t md status off >/dev/null
     [ -z "${WAIT_FIRST-Registry}" ] || wait_for "${WAIT_FIRST-Registry}"
 }
@@ -117,7 +125,15 @@ wait_exit() {
     EXIT_CODE=$(cat "$T_DIR/exit")
 }
 
-stop_console() { tmux -L "$SOCK" kill-server 2>/dev/null || true; }
+# stop_console: ends the tmux server and waits until it no longer answers.
+stop_console() {
+    tmux -L "$SOCK" kill-server 2>/dev/null || true
+    local i
+    for ((i = 0; i < 100; i++)); do
+        tmux -L "$SOCK" list-sessions >/dev/null 2>&1 || return 0
+        sleep 0.05
+    done
+}
 
 # ---- keys and screens -------------------------------------------------------------------------
 
