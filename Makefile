@@ -161,10 +161,11 @@ test: deps-test
 sanitize: deps-test
 	@$(MAKE) --no-print-directory $(JOBS) BUILD=build/san SANITIZE=1 all \
 	  build/san/tests/unit-tests $(FUZZ_TARGETS:%=build/san/tests/fuzz-%)
-	@# (the CLI's test of two writers at once with 300 versions each, not 1000: its point here is
-	@# memory errors, and the plain pass runs it in full)
+	@# (the CLI's test of two writers at once with 300 versions each, not 1000, and the console's
+	@# long audit chain of 200,000 rows, not 600,000: their point here is memory errors, and the
+	@# plain pass runs them in full)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  CK_TIMEOUT_MULTIPLIER=4 CLI_CONCURRENCY_N=300 \
+	  CK_TIMEOUT_MULTIPLIER=4 CLI_CONCURRENCY_N=300 E2E_AUDIT_ROWS=200000 \
 	  $(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 check-unit check-fuzz check-cli \
 	  check-reference check-e2e
 
