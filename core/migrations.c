@@ -470,9 +470,13 @@ static md_status restatus_at_thresholds(md_store *s, int *changed, md_err *err)
     while ((rc = md_sql_step(s, st, &row, err)) == MD_OK && row) {
         md_policy p;
         md_restatus r;
-        rc = md_policy_load(s, (const char *)sqlite3_column_text(st, 1), &p, err);
-        if (rc != MD_OK)
-            break;
+        md_err unread;
+        /* a policy this binary cannot read keeps its model's statuses, rather than lock the
+         * store at schema 12 (policy set restatuses them with a readable one) */
+        if (md_policy_load(s, (const char *)sqlite3_column_text(st, 1), &p, &unread) != MD_OK) {
+            md_policy_free(&p);
+            continue;
+        }
         rc = md_drift_restatus(s, sqlite3_column_int64(st, 0), &p.drift, &r, err);
         md_policy_free(&p);
         if (rc != MD_OK)

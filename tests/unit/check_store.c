@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "mem.h"
 #include "monitoring.h"
+#include "policies.h"
 #include "settings.h"
 #include "testutil.h"
 
@@ -220,6 +221,23 @@ START_TEST(threshold_migration_restatuses_stored_rows)
     /* opened again: nothing left to do, nothing said */
     ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
     ck_assert_str_eq(md_store_upgrade_note(s, true), "");
+    /* a policy this binary cannot read: its model's statuses stay, and the store still opens */
+    sql = md_xasprintf("UPDATE drift SET status = 'warn' WHERE rowid = %lld;"
+                       "INSERT INTO policies(model_id, revision, document, at, actor, reason)"
+                       " SELECT id, 99, '{\"drift\": {\"psi\": {\"warn\": \"high\"}}}',"
+                       " '2026-10-01T00:00:00Z', 'admin', 'edited' FROM models;"
+                       "PRAGMA user_version = 12",
+                       (long long)rowid);
+    ck_assert_int_eq(tu_exec(s, sql), SQLITE_OK);
+    free(sql);
+    md_store_close(s);
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "PRAGMA user_version"), md_store_latest_schema());
+    got = md_xasprintf("SELECT status = 'warn' FROM drift WHERE rowid = %lld", (long long)rowid);
+    ck_assert_int_eq(tu_count(s, got), 1);
+    free(got);
+    md_policy p;
+    ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_INVALID); /* unreadable indeed */
     md_store_close(s);
 }
 END_TEST
