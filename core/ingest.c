@@ -413,6 +413,11 @@ static md_status insert_ingest(ingest *g, int64_t vid, const md_actor *a, const 
     return rc;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static md_status store_all(ingest *g, const md_actor *a, const char *model, int64_t number,
                            const char *path, md_err *err)
 {
@@ -443,13 +448,15 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         md_window_key(g->pass.w[i].index, g->o->window, key);
         md_strmap_intern(&g->fresh, key, strlen(key)); /* the pass's windows are distinct */
     }
-    /* first the windows only earlier ingests' rows changed in (--replace took them out), then
-     * this file's windows in time order, made and stored PRECOMPUTE_WINDOWS at a time */
-    for (size_t i = 0; rc == MD_OK && i < md_strmap_size(&affected); i++) {
-        const char *key = md_strmap_key(&affected, i);
-        if (!fresh_window(g, key))
-            rc = recompute(g, vid, id, key, true, err);
-    }
+    /* every window in time order (window keys of one kind sort so): this file's, made and
+     * stored PRECOMPUTE_WINDOWS at a time, and among them those only earlier ingests had rows
+     * in (a --replace took them out) */
+    size_t nold = 0, next = 0;
+    const char **old = md_xmalloc((md_strmap_size(&affected) + 1) * sizeof *old);
+    for (size_t i = 0; i < md_strmap_size(&affected); i++)
+        if (!fresh_window(g, md_strmap_key(&affected, i)))
+            old[nold++] = md_strmap_key(&affected, i);
+    qsort(old, nold, sizeof *old, cmp_key);
     for (size_t from = 0; rc == MD_OK && from < g->pass.nw; from = g->until) {
         if (from > 0) {
             precomputed_free(g);
@@ -459,9 +466,15 @@ static md_status store_all(ingest *g, const md_actor *a, const char *model, int6
         for (size_t i = from; rc == MD_OK && i < g->until; i++) {
             char key[20];
             md_window_key(g->pass.w[i].index, g->o->window, key);
-            rc = recompute(g, vid, id, key, key_has(&replaced, key), err);
+            for (; rc == MD_OK && next < nold && strcmp(old[next], key) < 0; next++)
+                rc = recompute(g, vid, id, old[next], true, err);
+            if (rc == MD_OK)
+                rc = recompute(g, vid, id, key, key_has(&replaced, key), err);
         }
     }
+    for (; rc == MD_OK && next < nold; next++)
+        rc = recompute(g, vid, id, old[next], true, err);
+    free(old);
     bool proposed = false;
     if (rc == MD_OK)
         rc = md_proposals_check(g->s, a->name, g->model_id, model, &g->policy, &proposed, err);

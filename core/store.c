@@ -276,25 +276,39 @@ static md_status audit_migration(md_store *s, int index, int changed, md_err *er
     json_t *d = json_pack("{s:i, s:i}", "schema", index + 1, "rows", changed);
     md_status rc = md_audit_append(s, who, "store.migrate", "store", reason, d, NULL, err);
     json_decref(d);
-    if (rc == MD_OK) {
-        s->recomputed_by = index;
-        s->recomputed = changed;
+    int n = s->nrecomputed;
+    if (rc == MD_OK && n < (int)(sizeof s->recomputed / sizeof *s->recomputed)) {
+        s->recomputed_by[n] = index;
+        s->recomputed[n] = changed;
+        s->nrecomputed++;
     }
     return rc;
 }
 
 /* What the upgrade from schema `from` recomputed, for the user, in full and brief: the schema
- * named is the one the store has now. */
+ * named is the one the store has now; when several migrations recomputed, each with its count,
+ * and the last one's command (each says what to run next, `modeldeck evaluate` so far). */
 static void note_upgrade(md_store *s, int64_t from)
 {
-    if (!s->recomputed)
+    if (!s->nrecomputed)
         return;
-    const md_recompute *r = &md_migration_recomputes[s->recomputed_by];
-    int n = s->recomputed, to = md_migration_count;
+    const md_recompute *r = &md_migration_recomputes[s->recomputed_by[s->nrecomputed - 1]];
+    int n = 0, to = md_migration_count;
+    char what[320] = "";
+    size_t len = 0;
+    for (int i = 0; i < s->nrecomputed; i++) {
+        n += s->recomputed[i];
+        const char *w = md_migration_recomputes[s->recomputed_by[i]].what;
+        if (s->nrecomputed == 1)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s", w);
+        else if (len < sizeof what)
+            len += (size_t)snprintf(what + len, sizeof what - len, "%s%s (%d)", i ? ", " : "", w,
+                                    s->recomputed[i]);
+    }
     const char *pl = n == 1 ? "" : "s";
     snprintf(s->upgrade_note, sizeof s->upgrade_note,
              "the store was upgraded from schema %lld to %d, recomputing %d window%s: %s; '%s' %s",
-             (long long)from, to, n, pl, r->what, r->command, r->purpose);
+             (long long)from, to, n, pl, what, r->command, r->purpose);
     snprintf(s->upgrade_brief, sizeof s->upgrade_brief,
              "store upgraded to schema %d, %d window%s recomputed: run '%s'", to, n, pl,
              r->command);

@@ -32,8 +32,9 @@ struct md_store {
     bool created;           /* this open created the file */
     char upgrade_note[512]; /* what this open's migrations recomputed, for the user ("" none) */
     char upgrade_brief[96]; /* the same in a status line's width */
-    int recomputed_by;      /* the last migration this open applied that recomputed figures ... */
-    int recomputed;         /* ... and how many rows it changed (0: none) */
+    /* the migrations this open applied that recomputed figures, and the rows each changed */
+    int recomputed_by[8], recomputed[8];
+    int nrecomputed;
     int64_t sim_now;        /* a replayed clock (md_store_set_now), 0 when none */
     int lock_wait_ms;       /* md_store_set_lock_wait: 0 for BUSY_TOTAL_MS */
     md_lock_wait_fn waiting;

@@ -238,6 +238,31 @@ START_TEST(threshold_migration_restatuses_stored_rows)
     free(got);
     md_policy p;
     ck_assert_int_eq(md_policy_load(s, "churn", &p, &err), MD_INVALID); /* unreadable indeed */
+    /* from schema 9, with a policy readable again: both recomputing migrations changed rows,
+     * and the note names each with its count, the brief one their sum */
+    int64_t hl = tu_count(s, "SELECT count(*) FROM windows WHERE hl_pvalue IS NOT NULL");
+    ck_assert_int_gt(hl, 0);
+    ck_assert_int_eq(tu_exec(s, "DELETE FROM policies WHERE revision = 99;"
+                                "UPDATE windows SET hl_pvalue = hl_pvalue / 2;"
+                                "ALTER TABLE drift DROP COLUMN new_distinct;"
+                                "ALTER TABLE drift DROP COLUMN new_estimated;"
+                                "ALTER TABLE drift DROP COLUMN psi_max;"
+                                "PRAGMA user_version = 9"),
+                     SQLITE_OK);
+    md_store_close(s);
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    char *want = md_xasprintf(
+        "the store was upgraded from schema 9 to 13, recomputing %lld windows: hl_pvalue on g - 2"
+        " degrees of freedom (%lld), drift statuses within 1e-12 of a threshold read as meeting"
+        " it (1); 'modeldeck evaluate' applies the incident rules to the new statuses",
+        (long long)hl + 1, (long long)hl);
+    ck_assert_str_eq(md_store_upgrade_note(s, false), want);
+    free(want);
+    want = md_xasprintf("store upgraded to schema 13, %lld windows recomputed: run 'modeldeck"
+                        " evaluate'",
+                        (long long)hl + 1);
+    ck_assert_str_eq(md_store_upgrade_note(s, true), want);
+    free(want);
     md_store_close(s);
 }
 END_TEST
