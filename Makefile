@@ -204,9 +204,18 @@ $(GEN_CONSOLE): bench/gen_console.c $(LIB)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+HASH_FLOOR := $(BUILD)/bench/hash_floor
+
+# The files' SHA-256 alone, through the engine's hasher: the floor under baseline + ingest.
+$(HASH_FLOOR): bench/hash_floor.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 bench: deps-bench
-	@$(MAKE) --no-print-directory all $(GEN_CONSOLE)
+	@$(MAKE) --no-print-directory all $(GEN_CONSOLE) $(HASH_FLOOR)
 	MODELDECK_BIN=$(abspath $(BIN)) GEN_CONSOLE=$(abspath $(GEN_CONSOLE)) \
+	  HASH_FLOOR=$(abspath $(HASH_FLOOR)) \
 	  BENCH_DIR=$(BUILD)/bench CC="$(CC)" bash bench/run.sh
 
 deps-bench:
