@@ -161,12 +161,18 @@ int cmd_info(cli_ctx *c, int argc, char **argv)
     FILE *cf = fopen(config, "r");
     if (cf)
         fclose(cf);
+    tui_problems *cp = md_xmalloc(sizeof *cp);
+    tui_config_check(cp);
     if (c->json) {
-        json_t *o = info_json(path, source, &in, &c->actor, roles, exists), *td = json_array();
+        json_t *o = info_json(path, source, &in, &c->actor, roles, exists), *td = json_array(),
+               *pa = json_array();
         for (const char *const *d = themes; *d; d++)
             json_array_append_new(td, json_string(*d));
+        for (size_t i = 0; i < cp->n; i++)
+            json_array_append_new(pa, json_string(cp->item[i].text));
         json_object_set_new(o, "console_config", json_string(config));
         json_object_set_new(o, "console_config_exists", json_boolean(cf != NULL));
+        json_object_set_new(o, "console_config_problems", pa);
         json_object_set_new(o, "theme_dirs", td);
         cli_print_json(o);
     } else {
@@ -174,12 +180,22 @@ int cmd_info(cli_ctx *c, int argc, char **argv)
         char buf[640];
         snprintf(buf, sizeof buf, "%s%s", config, cf ? "" : " (absent: defaults)");
         cli_kv("console config", buf);
+        for (size_t i = 0; i < cp->n; i++) {
+            char *t = cli_safe(cp->item[i].text);
+            cli_kv("config problem", t);
+            free(t);
+        }
+        if (cp->total > cp->n) {
+            snprintf(buf, sizeof buf, "%zu more, not listed", cp->total - cp->n);
+            cli_kv("config problem", buf);
+        }
         size_t n = 0;
         buf[0] = '\0';
         for (const char *const *d = themes; *d; d++)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ", " : "", *d);
         cli_kv("theme dirs", buf);
     }
+    free(cp);
     md_store_info_free(&in);
     free(path);
     return 0;

@@ -641,9 +641,10 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
     a.actor = *actor;
     a.opts = *opts;
     tui_config cfg;
-    char cfg_problem[600], theme_problem[600];
+    char theme_problem[600];
+    tui_problems cfg_problems;
     tui_keymap_reset();
-    tui_config_load(&cfg, cfg_problem, sizeof cfg_problem);
+    tui_config_load(&cfg, &cfg_problems);
     md_err err;
     md_user_roles(s, actor->name, &a.roles, &err);
     snprintf(a.model, sizeof a.model, "%s", cfg.model);
@@ -661,8 +662,11 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
     tui_screen(&a, 1, NULL);
     if (md_store_upgrade_note(s, true)[0])
         tui_msg(&a, TUI_WARN, "%s", md_store_upgrade_note(s, true));
-    else if (cfg_problem[0])
-        tui_msg(&a, TUI_ERROR, "%s", cfg_problem);
+    else if (cfg_problems.total == 1)
+        tui_msg(&a, TUI_ERROR, "%s", cfg_problems.item[0].text);
+    else if (cfg_problems.total) /* the first to fix first; 'modeldeck info' lists them all */
+        tui_msg(&a, TUI_ERROR, "%s (and %zu more: modeldeck info lists them)",
+                cfg_problems.item[0].text, cfg_problems.total - 1);
     else if (theme_problem[0])
         tui_msg(&a, TUI_ERROR, "%s", theme_problem);
     if (opts->start)

@@ -145,9 +145,13 @@ tui_action tui_keymap_lookup(const char *scope, int ch);
 /* The keymap's code for what get_wch returned: a function key, or a character below the
  * function keys' numbers (-1 for one above: typed text is never taken for a function key). */
 int tui_key_code(int r, wint_t ch);
-/* Binds `key_name` to the action named `name` (config "bind.NAME = KEY"); false with *why. */
-bool tui_keymap_bind(const char *name, const char *key_name, char *why, size_t cap);
+/* Binds `key_name` to the action named `name` (config "bind.NAME = KEY" on line `line`);
+ * false with *why. */
+bool tui_keymap_bind(const char *name, const char *key_name, int line, char *why, size_t cap);
 void tui_keymap_reset(void);
+/* What the config's bindings (in `path`) did to other actions: one left without a key, a
+ * screen's key that a global action had, a global key a screen keeps for its own action. */
+void tui_keymap_problems(const char *path, tui_problems *p);
 
 /* ---- views ---------------------------------------------------------------------------------------- */
 
@@ -479,9 +483,12 @@ typedef struct {
 
 /* The config file's path ($XDG_CONFIG_HOME/modeldeck/config). */
 const char *tui_config_path(void);
-/* Reads the config (missing file: defaults); bindings go to the keymap. *problem names file,
- * line and key when something was wrong (the rest still applies). */
-void tui_config_load(tui_config *c, char *problem, size_t cap);
+/* Reads the config (missing file: defaults); bindings go to the keymap. *p lists what was
+ * wrong, in line order (a bad line is skipped; the rest still applies). */
+void tui_config_load(tui_config *c, tui_problems *p);
+/* Adds a problem found on `line` (kept in line order; past TUI_PROBLEMS_MAX only counted). */
+void tui_problem_add(tui_problems *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- time ------------------------------------------------------------------------------------------------ */
 /* "45m", "5h", "3d": an age at a glance. */

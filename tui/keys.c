@@ -72,15 +72,32 @@ static struct {
     int code;
     tui_action action;
     char text[12]; /* the key as the user writes it */
+    int line;      /* the config line that bound it; 0: a default */
 } map[MAX_BINDINGS];
 static int nmap;
 static bool ready;
 
-static void bind(int code, tui_action a, const char *text, size_t len)
+/* Keys that config lines took from other actions of their scope: should such an action be
+ * left without a key, the line that took its last one is named (tui_keymap_problems). */
+static struct {
+    int line;
+    tui_action by, from;
+    char text[12];
+} taken[MAX_BINDINGS];
+static int ntaken;
+
+static void bind(int code, tui_action a, const char *text, size_t len, int line)
 {
     for (int i = 0; i < nmap; i++) /* a key means one thing per scope: the new binding wins */
         if (map[i].code == code && strcmp(actions[map[i].action].scope, actions[a].scope) == 0) {
+            if (line && map[i].action != a && ntaken < MAX_BINDINGS) {
+                taken[ntaken].line = line;
+                taken[ntaken].by = a;
+                taken[ntaken].from = map[i].action;
+                snprintf(taken[ntaken++].text, sizeof taken[0].text, "%.*s", (int)len, text);
+            }
             map[i].action = a;
+            map[i].line = line;
             snprintf(map[i].text, sizeof map[i].text, "%.*s", (int)len, text);
             return;
         }
@@ -88,19 +105,20 @@ static void bind(int code, tui_action a, const char *text, size_t len)
         return;
     map[nmap].code = code;
     map[nmap].action = a;
+    map[nmap].line = line;
     snprintf(map[nmap].text, sizeof map[nmap].text, "%.*s", (int)len, text);
     nmap++;
 }
 
 void tui_keymap_reset(void)
 {
-    nmap = 0;
+    nmap = ntaken = 0;
     for (int a = 1; a < TUI_ACTION_COUNT; a++)
         for (const char *p = actions[a].keys; *p;) {
             size_t len = strcspn(p, " ");
             int code = key_code(p, len);
             if (code >= 0)
-                bind(code, (tui_action)a, p, len);
+                bind(code, (tui_action)a, p, len, 0);
             p += len;
             p += *p == ' ';
         }
@@ -147,7 +165,7 @@ tui_action tui_keymap_lookup(const char *scope, int ch)
     return global;
 }
 
-bool tui_keymap_bind(const char *name, const char *key_name, char *why, size_t cap)
+bool tui_keymap_bind(const char *name, const char *key_name, int line, char *why, size_t cap)
 {
     ensure();
     int a = 1;
@@ -168,6 +186,79 @@ bool tui_keymap_bind(const char *name, const char *key_name, char *why, size_t c
     for (int i = 0; i < nmap; i++)
         if (map[i].action == (tui_action)a)
             map[i] = map[--nmap], i--;
-    bind(code, (tui_action)a, key_name, strlen(key_name));
+    bind(code, (tui_action)a, key_name, strlen(key_name), line);
     return true;
+}
+
+/* ---- what the config's bindings did to the others ------------------------------------------ */
+
+/* "on the incidents screen", "in a model's view" */
+static const char *where(const char *scope, char *buf, size_t cap)
+{
+    if (strcmp(scope, "model") == 0)
+        return "in a model's view";
+    snprintf(buf, cap, "on the %s screen", scope);
+    return buf;
+}
+
+static bool keyed(tui_action a)
+{
+    for (int i = 0; i < nmap; i++)
+        if (map[i].action == a)
+            return true;
+    return false;
+}
+
+void tui_keymap_problems(const char *path, tui_problems *p)
+{
+    ensure();
+    char wb[64];
+    /* an action left without a key: the line that took its last one */
+    for (int t = ntaken - 1; t >= 0; t--) {
+        tui_action from = taken[t].from;
+        bool later = false; /* a later line took one of its keys: that one is named */
+        for (int u = t + 1; u < ntaken; u++)
+            later |= taken[u].from == from;
+        if (later || keyed(from))
+            continue;
+        tui_problem_add(p, taken[t].line,
+                        "%s:%d: bind.%s = %s: %s was %s's key %s, and %s has no key left "
+                        "(give it one: bind.%s = KEY)",
+                        path, taken[t].line, actions[taken[t].by].name, taken[t].text,
+                        taken[t].text, actions[from].name,
+                        where(actions[from].scope, wb, sizeof wb), actions[from].name,
+                        actions[from].name);
+    }
+    for (int i = 0; i < nmap; i++) {
+        if (!map[i].line)
+            continue;
+        const char *scope = actions[map[i].action].scope, *name = actions[map[i].action].name;
+        bool global = strcmp(scope, "global") == 0;
+        int meet[MAX_BINDINGS], nmeet = 0; /* the bindings of key and other scope it meets */
+        for (int j = 0; j < nmap; j++)
+            if (j != i && map[j].code == map[i].code &&
+                global != (strcmp(actions[map[j].action].scope, "global") == 0))
+                meet[nmeet++] = j; /* the same scope keeps one action a key; screens never meet */
+        if (!nmeet)
+            continue;
+        if (!global) { /* one global action at most has the key */
+            tui_problem_add(p, map[i].line, "%s:%d: bind.%s = %s: %s %s now does %s, no longer %s",
+                            path, map[i].line, name, map[i].text, where(scope, wb, sizeof wb),
+                            map[i].text, name, actions[map[meet[0]].action].name);
+            continue;
+        }
+        /* "in a model's view (model_approve) and on the jobs screen (accept)" */
+        char list[300] = "";
+        size_t n = 0;
+        for (int k = 0; k < nmeet && n < sizeof list; k++) {
+            tui_action b = map[meet[k]].action;
+            const char *sep = k == 0 ? "" : k == nmeet - 1 ? " and " : ", ";
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s (%s)", sep,
+                                  where(actions[b].scope, wb, sizeof wb), actions[b].name);
+        }
+        tui_problem_add(p, map[i].line,
+                        "%s:%d: bind.%s = %s: %s keeps its own action %s, and %s does not answer "
+                        "to it there",
+                        path, map[i].line, name, map[i].text, map[i].text, list, name);
+    }
 }

@@ -30,4 +30,20 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts);
 const char *tui_config_path(void);
 const char *const *tui_theme_dirs(void);
 
+/* What is wrong with a config file, in line order, each naming the file, the line and the
+ * setting: lines the console skips (a mistake) and lines it applies that undo something (a
+ * setting given twice, a key taken from another action). */
+#define TUI_PROBLEMS_MAX 24
+typedef struct {
+    size_t n;     /* listed */
+    size_t total; /* found: more than n when the list is full */
+    struct {
+        int line;
+        char text[400];
+    } item[TUI_PROBLEMS_MAX];
+} tui_problems;
+
+/* Reads the config as the console does (a missing file has no problems); for 'modeldeck info'. */
+void tui_config_check(tui_problems *p);
+
 #endif
