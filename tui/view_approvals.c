@@ -42,10 +42,10 @@ typedef struct {
 /* Only the reason shrinks: it goes first at 80 columns (the detail shows it) and takes the
  * room a wider terminal has. */
 static const tui_column cols[] = {
-    {"ID", 4, TUI_RIGHT, 0, false},       {"MODEL", 20, TUI_LEFT, 0, false},
-    {"VER", 4, TUI_LEFT, 0, false},       {"TO", 10, TUI_LEFT, 0, false},
-    {"BY", 10, TUI_LEFT, 0, false},       {"APPROVALS", 11, TUI_RIGHT, 0, false},
-    {"EXPIRES", 10, TUI_LEFT, 0, false},  {"REASON", 30, TUI_LEFT, 12, true},
+    {"ID", 4, TUI_RIGHT, 0, false},      {"MODEL", 20, TUI_ENDS, 0, false},
+    {"VER", 4, TUI_LEFT, 0, false},      {"TO", 10, TUI_LEFT, 0, false},
+    {"BY", 10, TUI_LEFT, 0, false},      {"APPROVALS", 11, TUI_RIGHT, 0, false},
+    {"EXPIRES", 10, TUI_LEFT, 0, false}, {"REASON", 30, TUI_LEFT, 12, true},
 };
 
 /* "in 2d 4h", "in 35m", "expired". */

@@ -57,10 +57,10 @@ typedef struct {
 } queue;
 
 static const tui_column qcols[] = {
-    {"ID", 4, TUI_RIGHT, 0, false},     {"SEV", 3, TUI_LEFT, 0, false},
-    {"STATE", 8, TUI_LEFT, 0, false},   {"MODEL", 19, TUI_LEFT, 12, false},
-    {"KIND", 7, TUI_LEFT, 0, false},    {"TITLE", 34, TUI_ENDS, 14, false},
-    {"AGE", 4, TUI_RIGHT, 0, false},    {"ASSIGNEE", 8, TUI_LEFT, 6, true},
+    {"ID", 4, TUI_RIGHT, 0, false},   {"SEV", 3, TUI_LEFT, 0, false},
+    {"STATE", 8, TUI_LEFT, 0, false}, {"MODEL", 19, TUI_ENDS, 12, false},
+    {"KIND", 7, TUI_LEFT, 0, false},  {"TITLE", 34, TUI_ENDS, 14, false},
+    {"AGE", 4, TUI_RIGHT, 0, false},  {"ASSIGNEE", 8, TUI_LEFT, 6, true},
 };
 
 static bool lower_eq(const char *x, const char *y)

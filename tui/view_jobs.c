@@ -36,14 +36,14 @@ typedef struct {
 } jobs_view;
 
 static const tui_column jcols[] = {
-    {"ID", 4, TUI_RIGHT, 0, false},         {"MODEL", 19, TUI_LEFT, 0, false},
-    {"STATE", 9, TUI_LEFT, 0, false},       {"BACKEND", 7, TUI_LEFT, 0, true},
-    {"REQUESTED", 11, TUI_LEFT, 0, false},  {"BY", 8, TUI_LEFT, 5, false},
-    {"EXIT/HTTP", 9, TUI_LEFT, 0, false},   {"REASON", 30, TUI_LEFT, 16, false},
+    {"ID", 4, TUI_RIGHT, 0, false},        {"MODEL", 19, TUI_ENDS, 0, false},
+    {"STATE", 9, TUI_LEFT, 0, false},      {"BACKEND", 7, TUI_LEFT, 0, true},
+    {"REQUESTED", 11, TUI_LEFT, 0, false}, {"BY", 8, TUI_LEFT, 5, false},
+    {"EXIT/HTTP", 9, TUI_LEFT, 0, false},  {"REASON", 30, TUI_LEFT, 16, false},
 };
 static const tui_column pcols[] = {
-    {"ID", 4, TUI_RIGHT, 0, false},    {"MODEL", 18, TUI_LEFT, 12, false},
-    {"STATE", 9, TUI_LEFT, 0, false},  {"OPENED", 11, TUI_LEFT, 0, false},
+    {"ID", 4, TUI_RIGHT, 0, false},   {"MODEL", 18, TUI_ENDS, 12, false},
+    {"STATE", 9, TUI_LEFT, 0, false}, {"OPENED", 11, TUI_LEFT, 0, false},
     {"WHY", 40, TUI_LEFT, 10, false},
 };
 

@@ -21,7 +21,7 @@ typedef struct {
 } registry;
 
 static const tui_column columns[] = {
-    {"MODEL", 19, TUI_LEFT, 19, false},  {"USE CASE", 30, TUI_LEFT, 8, true},
+    {"MODEL", 19, TUI_ENDS, 19, false},  {"USE CASE", 30, TUI_LEFT, 8, true},
     {"PROD", 4, TUI_RIGHT, 0, false},    {"DRIFT", 5, TUI_LEFT, 0, false},
     {"dAUC", 7, TUI_RIGHT, 0, false},    {"ECE ", 7, TUI_RIGHT, 0, false},
     {"INC", 4, TUI_LEFT, 0, false},      {"DEPLOYED", 8, TUI_RIGHT, 0, false},

@@ -28,7 +28,7 @@ typedef struct {
 } score_view;
 
 static const tui_column columns[] = {
-    {"MODEL", 19, TUI_LEFT, 0, false}, {"DEPL", 4, TUI_RIGHT, 0, false},
+    {"MODEL", 19, TUI_ENDS, 0, false}, {"DEPL", 4, TUI_RIGHT, 0, false},
     {"LEAD", 4, TUI_RIGHT, 0, false},   {"CFR", 4, TUI_RIGHT, 0, false},
     {"INC", 3, TUI_RIGHT, 0, false},    {"MTTA", 4, TUI_RIGHT, 0, false},
     {"MTTR", 4, TUI_RIGHT, 0, false},   {"dAUC", 6, TUI_RIGHT, 0, false},

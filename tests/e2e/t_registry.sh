@@ -158,3 +158,14 @@ wait_for "stage history"
 keys q q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE after q"
+
+# names too long for their column lose their middle: two that differ only at the end stay apart
+md_as demo model add propensity-upsell-broadband-emea --use-case "upsell" --owner crm >/dev/null ||
+    fail "model add emea"
+md_as demo model add propensity-upsell-broadband-apac --use-case "upsell" --owner crm >/dev/null ||
+    fail "model add apac"
+start_console -u olga
+expect_screen_matches "^propensit[^ ]*…[^ ]*-apac "
+expect_screen_matches "^propensit[^ ]*…[^ ]*-emea "
+keys q
+wait_exit
