@@ -133,6 +133,7 @@ int cmd_evaluate(cli_ctx *c, int argc, char **argv);
 int cmd_promote(cli_ctx *c, int argc, char **argv);
 int cmd_approve(cli_ctx *c, int argc, char **argv);
 int cmd_reject(cli_ctx *c, int argc, char **argv);
+int cmd_withdraw(cli_ctx *c, int argc, char **argv);
 int cmd_requests(cli_ctx *c, int argc, char **argv);
 int cmd_compare(cli_ctx *c, int argc, char **argv);
 int cmd_rollback(cli_ctx *c, int argc, char **argv);

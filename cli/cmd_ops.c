@@ -503,12 +503,50 @@ int cmd_reject(cli_ctx *c, int argc, char **argv)
     return c->help ? cli_print_help(c) : reject_cmd(c, argc, argv);
 }
 
+static int withdraw_cmd(cli_ctx *c, int argc, char **argv)
+{
+    const char *reason = NULL, *pos[1];
+    const cli_opt opts[] = {{"--reason", CLI_STR, &reason}, {0}};
+    int64_t id;
+    int rc = cli_parse(c, argc, argv, opts, pos, 1, 1, NULL);
+    if (rc || (rc = cli_id(c, pos[0], &id)))
+        return rc;
+    if (!reason || !*reason)
+        return cli_usage_error(c, "--reason is required: say why the request is withdrawn");
+    if ((rc = cli_open(c)))
+        return rc;
+    md_err err;
+    if (md_request_withdraw(c->store, &c->actor, id, reason, &err) != MD_OK)
+        return cli_fail(c, &err);
+    if (c->json)
+        return cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "withdrawn"));
+    printf("request %lld withdrawn\n", (long long)id);
+    return 0;
+}
+
+int cmd_withdraw(cli_ctx *c, int argc, char **argv)
+{
+    return c->help ? cli_print_help(c) : withdraw_cmd(c, argc, argv);
+}
+
 static int requests_list(cli_ctx *c, int argc, char **argv)
 {
     const char *model = NULL, *state = NULL;
     const cli_opt opts[] = {{"--model", CLI_STR, &model}, {"--state", CLI_STR, &state}, {0}};
     int rc = cli_parse(c, argc, argv, opts, NULL, 0, 0, NULL);
-    if (rc || (rc = cli_open(c)) || (rc = cli_known_model(c, model)))
+    if (rc)
+        return rc;
+    static const char *const states[] = {"pending", "executed",  "rejected",
+                                         "expired", "withdrawn", "all"};
+    bool known = !state;
+    for (size_t i = 0; !known && i < sizeof states / sizeof states[0]; i++)
+        known = strcmp(state, states[i]) == 0;
+    if (!known)
+        return cli_usage_error(c,
+                               "--state: no state '%s' (pending, executed, rejected, expired, "
+                               "withdrawn or all)",
+                               state);
+    if ((rc = cli_open(c)) || (rc = cli_known_model(c, model)))
         return rc;
     json_t *list;
     md_err err;
@@ -561,6 +599,13 @@ static int requests_show(cli_ctx *c, int argc, char **argv)
     cli_kv("requested by", s_of(o, "requested_by"));
     cli_kv("reason", s_of(o, "reason"));
     cli_kv("expires", s_of(o, "expires_at"));
+    if (json_is_string(json_object_get(o, "withdrawn_by"))) {
+        char *why = cli_safe(s_of(o, "withdraw_reason")), line[2300];
+        snprintf(line, sizeof line, "by %s at %s: %s", s_of(o, "withdrawn_by"),
+                 s_of(o, "decided_at"), why);
+        cli_kv("withdrawn", line);
+        free(why);
+    }
     printf("\ngates when requested:\n");
     gates_table(json_object_get(o, "gates_at_request"));
     if (json_is_array(json_object_get(o, "gates_at_execution"))) {
@@ -585,7 +630,7 @@ int cmd_requests(cli_ctx *c, int argc, char **argv)
 {
     static const cli_command subs[] = {
         {"list", requests_list, "promotion requests, newest first",
-         "requests list [--model M] [--state pending|executed|rejected|expired|all]"},
+         "requests list [--model M] [--state pending|executed|rejected|expired|withdrawn|all]"},
         {"show", requests_show, "a request with its gates and decisions", "requests show ID"},
         {NULL, NULL, NULL, NULL}};
     return cli_dispatch(c, "requests", subs, argc, argv);

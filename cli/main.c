@@ -36,6 +36,8 @@
     X("approve", cmd_approve, "approve a promotion request (approver)",                            \
       "approve ID [--comment C] [--override-gate NAME[,NAME] --reason R]")                         \
     X("reject", cmd_reject, "reject a promotion request (approver)", "reject ID --comment C")      \
+    X("withdraw", cmd_withdraw, "withdraw your pending promotion request (or any, as admin)",      \
+      "withdraw ID --reason R")                                                                    \
     X("requests", cmd_requests, "promotion requests", "requests list|show ...")                    \
     X("compare", cmd_compare, "a candidate beside the champion", "compare MODEL [A B]")            \
     X("rollback", cmd_rollback, "back to the last good version (operator)",                        \

@@ -10,6 +10,13 @@
 #include "policy.h"
 #include "sql.h"
 
+/* A requester never decides their own request (approve or reject), held by the store itself;
+ * made again by migration 14, which builds the requests table again. */
+#define FOUR_EYES_SQL                                                                              \
+    "CREATE TRIGGER approvals_four_eyes BEFORE INSERT ON approvals"                                \
+    "  WHEN NEW.approver = (SELECT requested_by FROM requests WHERE id = NEW.request_id)"          \
+    "  BEGIN SELECT RAISE(ABORT, 'four eyes: a requester cannot decide their own request'); END"
+
 static const char m001_foundation[] =
     "CREATE TABLE settings ("
     "  key   TEXT PRIMARY KEY,"
@@ -322,9 +329,7 @@ static const char m003_operations[] =
     "  PRIMARY KEY (request_id, approver)"
     ");"
     /* Four eyes, held by the store itself. */
-    "CREATE TRIGGER approvals_four_eyes BEFORE INSERT ON approvals"
-    "  WHEN NEW.approver = (SELECT requested_by FROM requests WHERE id = NEW.request_id)"
-    "  BEGIN SELECT RAISE(ABORT, 'four eyes: a requester cannot decide their own request'); END;"
+    FOUR_EYES_SQL ";"
     "CREATE TABLE gate_overrides ("
     "  id         INTEGER PRIMARY KEY,"
     "  request_id INTEGER NOT NULL REFERENCES requests(id),"
@@ -487,6 +492,40 @@ static md_status restatus_at_thresholds(md_store *s, int *changed, md_err *err)
     return rc;
 }
 
+/* A pending request may be withdrawn by whoever asked (or an admin): state 'withdrawn', with
+ * who withdrew it and why. SQLite changes a CHECK only by building the table again: the new
+ * table takes the rows, the old one goes (with the four-eyes trigger, which names it, and its
+ * index), and the new one takes its name. Foreign keys are off while it runs (rebuilds_table)
+ * and checked before it commits. */
+static const char m014_request_withdrawn[] =
+    "CREATE TABLE requests_new ("
+    "  id                 INTEGER PRIMARY KEY,"
+    "  model_id           INTEGER NOT NULL REFERENCES models(id),"
+    "  version_id         INTEGER NOT NULL REFERENCES versions(id),"
+    "  target             TEXT NOT NULL CHECK (target IN ('staging', 'production')),"
+    "  state              TEXT NOT NULL CHECK (state IN ('pending', 'executed', 'rejected',"
+    "                     'expired', 'withdrawn')),"
+    "  requested_by       TEXT NOT NULL,"
+    "  requested_at       TEXT NOT NULL,"
+    "  reason             TEXT NOT NULL,"
+    "  expires_at         TEXT NOT NULL,"
+    "  approvals_required INTEGER NOT NULL,"
+    "  gates_at_request   TEXT NOT NULL,"
+    "  gates_at_execution TEXT,"
+    "  decided_at         TEXT,"
+    "  withdrawn_by       TEXT,"
+    "  withdraw_reason    TEXT"
+    ");"
+    "INSERT INTO requests_new(id, model_id, version_id, target, state, requested_by, requested_at,"
+    "  reason, expires_at, approvals_required, gates_at_request, gates_at_execution, decided_at)"
+    " SELECT id, model_id, version_id, target, state, requested_by, requested_at, reason,"
+    "  expires_at, approvals_required, gates_at_request, gates_at_execution, decided_at"
+    " FROM requests;"
+    "DROP TRIGGER approvals_four_eyes;"
+    "DROP TABLE requests;"
+    "ALTER TABLE requests_new RENAME TO requests;" FOUR_EYES_SQL ";"
+    "CREATE INDEX requests_model ON requests(model_id, state);";
+
 const char *const md_migrations[] = {
     m001_foundation,
     m002_monitoring,
@@ -501,6 +540,7 @@ const char *const md_migrations[] = {
     m011_new_categories,
     m012_evidence_window,
     m013_statuses_at_thresholds,
+    m014_request_withdrawn,
 };
 
 /* What a migration recomputes in rows already stored, audited when it changed any (NULL: only
@@ -516,11 +556,12 @@ const md_recompute md_migration_recomputes[] = {
     {0},
     {0},
     {"hl_pvalue on g - 2 degrees of freedom", "modeldeck evaluate",
-     "applies the incident rules to the new values", NULL},
+     "applies the incident rules to the new values", NULL, false},
     {0},
     {0},
     {"drift statuses within 1e-12 of a threshold read as meeting it", "modeldeck evaluate",
-     "applies the incident rules to the new statuses", restatus_at_thresholds},
+     "applies the incident rules to the new statuses", restatus_at_thresholds, false},
+    {.rebuilds_table = true},
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

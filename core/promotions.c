@@ -561,6 +561,70 @@ md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const ch
     return md_tx_end(s, rc, err);
 }
 
+/* Whether `a` may withdraw request r now: pending, not expired, and asked by `a`, or `a` an
+ * admin (who may clear a request whose requester is away). */
+static md_status withdrawable(md_store *s, const md_actor *a, const request_ref *r, md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    if (strcmp(r->state, "expired") == 0 ||
+        (strcmp(r->state, "pending") == 0 && strcmp(now, r->expires) >= 0))
+        return md_err_set(err, MD_REFUSED, "request %lld expired at %s: nothing to withdraw",
+                          (long long)r->id, r->expires);
+    if (strcmp(r->state, "pending") != 0)
+        return md_err_set(err, MD_ERROR, "request %lld is %s, not pending", (long long)r->id,
+                          r->state);
+    if (strcmp(a->name, r->by) == 0)
+        return MD_OK;
+    unsigned roles = 0;
+    if (md_user_roles(s, a->name, &roles, err) != MD_OK)
+        return err->code;
+    if (roles & MD_RBIT(ADMIN))
+        return MD_OK;
+    return md_err_set(err, MD_REFUSED, "only %s, who asked, or an admin may withdraw request %lld",
+                      r->by, (long long)r->id);
+}
+
+md_status md_request_withdrawable(md_store *s, const md_actor *a, int64_t id, md_err *err)
+{
+    request_ref r;
+    md_status rc = load_request(s, id, &r, err);
+    if (rc == MD_OK)
+        rc = withdrawable(s, a, &r, err);
+    request_ref_free(&r);
+    return rc;
+}
+
+md_status md_request_withdraw(md_store *s, const md_actor *a, int64_t id, const char *reason,
+                              md_err *err)
+{
+    int expired;
+    if (md_check_text("--reason", reason, 2048, true, err) != MD_OK ||
+        md_write_begin(s, a, MD_PERM_OPS_ACTION, err) != MD_OK)
+        return err->code;
+    if (expire_due(s, a->name, &expired, err) != MD_OK)
+        return md_tx_end(s, err->code, err);
+    request_ref r;
+    char at[MD_TIME_TEXT_MAX], obj[32];
+    md_store_now_text(s, at);
+    md_status rc = load_request(s, id, &r, err);
+    if (rc == MD_OK)
+        rc = withdrawable(s, a, &r, err);
+    if (rc == MD_OK)
+        rc = md_sql_run(s, err,
+                        "UPDATE requests SET state = 'withdrawn', decided_at = ?, withdrawn_by = ?,"
+                        " withdraw_reason = ? WHERE id = ?",
+                        "ttti", at, a->name, reason, id);
+    json_t *d = json_pack("{s:s, s:I, s:s, s:s}", "model", r.model ? r.model : "", "version",
+                          (json_int_t)r.number, "to", r.target, "requested_by", r.by);
+    if (rc == MD_OK)
+        rc = md_audit_append(s, a->name, "promotion.withdraw", object_of(id, obj), reason, d, NULL,
+                             err);
+    json_decref(d);
+    request_ref_free(&r);
+    return md_tx_end(s, rc, err);
+}
+
 static void id_read(sqlite3_stmt *st, void *elem)
 {
     *(int64_t *)elem = sqlite3_column_int64(st, 0);
@@ -607,11 +671,12 @@ md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_er
 /* ---- reading ------------------------------------------------------------------------------------- */
 
 #define REQUEST_SELECT                                                                             \
-    "SELECT r.id, m.name, v.number, r.target, CASE WHEN r.state = 'pending' AND"                  \
+    "SELECT r.id, m.name, v.number, r.target, CASE WHEN r.state = 'pending' AND"                   \
     " r.expires_at <= ?1 THEN 'expired' ELSE r.state END, r.requested_by, r.requested_at,"         \
-    " r.reason, r.expires_at, r.approvals_required, r.gates_at_request, r.gates_at_execution,"    \
+    " r.reason, r.expires_at, r.approvals_required, r.gates_at_request, r.gates_at_execution,"     \
     " r.decided_at, (SELECT count(*) FROM approvals a WHERE a.request_id = r.id AND"               \
-    " a.decision = 'approve') FROM requests r JOIN models m ON m.id = r.model_id"                  \
+    " a.decision = 'approve'), r.withdrawn_by, r.withdraw_reason"                                  \
+    " FROM requests r JOIN models m ON m.id = r.model_id"                                          \
     " JOIN versions v ON v.id = r.version_id "
 
 static json_t *str_col(sqlite3_stmt *st, int c)
@@ -638,6 +703,8 @@ static json_t *request_row(sqlite3_stmt *st)
     json_object_set_new(o, "gates_at_execution",
                         md_json_load_or_string((const char *)sqlite3_column_text(st, 11)));
     json_object_set_new(o, "decided_at", str_col(st, 12));
+    json_object_set_new(o, "withdrawn_by", str_col(st, 14));
+    json_object_set_new(o, "withdraw_reason", str_col(st, 15));
     return o;
 }
 

@@ -46,6 +46,14 @@ md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const c
 md_status md_request_blocking_now(md_store *s, int64_t id, char blocking[256], md_err *err);
 md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const char *comment,
                             md_err *err);
+/* Withdraws pending request `id` with a reason (required): state withdrawn, audited as
+ * promotion.withdraw. Its requester may, who cannot decide it, or an admin; the move it asked
+ * for may be asked again. */
+md_status md_request_withdraw(md_store *s, const md_actor *a, int64_t id, const char *reason,
+                              md_err *err);
+/* MD_OK when `a` may withdraw request `id` now, else why not (reads only: for a console to
+ * refuse before asking for a reason). */
+md_status md_request_withdrawable(md_store *s, const md_actor *a, int64_t id, md_err *err);
 
 /* Marks pending requests past their expiry as expired (audited). */
 md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_err *err);

@@ -82,6 +82,9 @@ extern const int md_migration_count;
 typedef struct {
     const char *what, *command, *purpose;
     md_status (*step)(md_store *s, int *changed, md_err *err);
+    /* the migration builds a table again, which foreign keys would forbid: they are off while
+     * it runs and checked (PRAGMA foreign_key_check) before it commits */
+    bool rebuilds_table;
 } md_recompute;
 extern const md_recompute md_migration_recomputes[];
 

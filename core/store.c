@@ -314,7 +314,24 @@ static void note_upgrade(md_store *s, int64_t from)
              r->command);
 }
 
-static md_status apply_migration(md_store *s, int index, md_err *err)
+/* PRAGMA foreign_key_check: an error naming the first row whose parent is missing. */
+static md_status foreign_keys_hold(md_store *s, md_err *err)
+{
+    sqlite3_stmt *st;
+    if (md_sql_prepare(s, "PRAGMA foreign_key_check", &st, err) != MD_OK)
+        return err->code;
+    bool row;
+    md_status rc = md_sql_step(s, st, &row, err);
+    if (rc == MD_OK && row)
+        rc = md_err_set(err, MD_ERROR, "row %lld of %s names a missing row of %s",
+                        (long long)sqlite3_column_int64(st, 1),
+                        (const char *)sqlite3_column_text(st, 0),
+                        (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static md_status apply_migration_tx(md_store *s, int index, bool rebuild, md_err *err)
 {
     if (md_tx_begin(s, err) != MD_OK)
         return err->code;
@@ -328,6 +345,8 @@ static md_status apply_migration(md_store *s, int index, md_err *err)
         int changed = sqlite3_changes(s->db);
         if (rc == MD_OK && md_migration_recomputes[index].step)
             rc = md_migration_recomputes[index].step(s, &changed, err);
+        if (rc == MD_OK && rebuild)
+            rc = foreign_keys_hold(s, err);
         if (rc == MD_OK && md_migration_recomputes[index].what && changed > 0)
             rc = audit_migration(s, index, changed, err);
         if (rc == MD_OK)
@@ -336,6 +355,23 @@ static md_status apply_migration(md_store *s, int index, md_err *err)
             md_err_prefix(err, "migration %d", index + 1);
     }
     return md_tx_end(s, rc, err);
+}
+
+static md_status apply_migration(md_store *s, int index, md_err *err)
+{
+    bool rebuild = md_migration_recomputes[index].rebuilds_table;
+    /* outside a transaction, where SQLite takes it; on again whatever happens below */
+    if (rebuild && md_sql_exec(s, "PRAGMA foreign_keys = OFF", err) != MD_OK)
+        return err->code;
+    md_status rc = apply_migration_tx(s, index, rebuild, err);
+    if (rebuild) {
+        md_err on;
+        if (md_sql_exec(s, "PRAGMA foreign_keys = ON", &on) != MD_OK && rc == MD_OK) {
+            *err = on;
+            rc = err->code;
+        }
+    }
+    return rc;
 }
 
 /* existing: the command works on a store that must be there (not init): an empty file is not

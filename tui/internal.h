@@ -120,6 +120,8 @@ typedef enum {
     X(REJECT, "approvals", "x", "reject", "reject", "reject the request")                          \
     X(OVERRIDE, "approvals", "o", "override", "override",                                          \
       "approve past the gates that block, as an override (admin)")                                 \
+    X(WITHDRAW, "approvals", "w", "withdraw", "withdraw",                                          \
+      "withdraw your request (any request, as admin)")                                             \
     X(ACCEPT, "jobs", "a", "accept", "accept", "accept the proposal (queues a retrain)")           \
     X(DISMISS, "jobs", "d", "dismiss", "dismiss", "dismiss the proposal")                          \
     X(CANCEL, "jobs", "c", "cancel", "cancel", "cancel the job")                                   \

@@ -36,6 +36,10 @@ typedef struct {
     char may_why[256];
     bool may_override; /* ... and override a gate (admin) */
     char override_why[256];
+    bool may_withdraw; /* may withdraw a request (role, read-only): own ones, any as admin */
+    char withdraw_why[256];
+    bool admin;
+    char not_yours[160];
     tui_table t;
 } approvals;
 
@@ -163,6 +167,10 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     why = NULL;
     p->may_override = tui_may(a, MD_PERM_GATE_OVERRIDE, &why);
     snprintf(p->override_why, sizeof p->override_why, "%s", why ? why : "");
+    why = NULL;
+    p->may_withdraw = tui_may(a, MD_PERM_OPS_ACTION, &why);
+    snprintf(p->withdraw_why, sizeof p->withdraw_why, "%s", why ? why : "");
+    p->admin = tui_may(a, MD_PERM_USER_ADMIN, &why); /* the admin's own permission */
     json_t *list;
     if (md_requests_list(a->s, p->model[0] ? p->model : NULL, "pending", &list, err) != MD_OK)
         return err->code;
@@ -216,6 +224,18 @@ static const char *unavailable(tui_app *a, tui_view *v, tui_action act)
 {
     approvals *p = v->st;
     const request *r = current(p);
+    if (act == TUI_A_WITHDRAW) { /* as md_request_withdraw decides */
+        if (!r)
+            return "no pending request";
+        if (!p->may_withdraw)
+            return p->withdraw_why;
+        if (r->mine || p->admin)
+            return NULL;
+        snprintf(p->not_yours, sizeof p->not_yours,
+                 "only %s, who asked, or an admin may withdraw it",
+                 md_json_text(r->req, "requested_by"));
+        return p->not_yours;
+    }
     if (act != TUI_A_APPROVE && act != TUI_A_REJECT && act != TUI_A_OVERRIDE)
         return NULL;
     if (!r)
@@ -408,7 +428,11 @@ static void verdict(tui_app *a, tui_view *v, const request *r, int y, int width)
     const char *why = tui_unavailable(a, v, TUI_A_APPROVE);
     const json_t *o = r->req;
     long long n = md_json_int(o, "approvals"), need = md_json_int(o, "approvals_required");
-    if (why) { /* the role needed first: 80 columns keep it */
+    if (r->mine && !tui_unavailable(a, v, TUI_A_WITHDRAW)) {
+        tui_putf(a, y, 1, width - 1, TUI_WARN,
+                 "%s four eyes: yours to withdraw (%s), another approver's to decide",
+                 tui_glyph(a, TUI_G_CROSS), tui_action_key(TUI_A_WITHDRAW));
+    } else if (why) { /* the role needed first: 80 columns keep it */
         char shown[MD_ERR_MSG_MAX];
         tui_putf(a, y, 1, width - 1, r->mine ? TUI_WARN : TUI_DIM, "%s %s",
                  tui_glyph(a, TUI_G_CROSS), tui_role_first(why, shown, sizeof shown));
@@ -659,6 +683,27 @@ static int reject(tui_app *a, const request *r)
     return TUI_R_RELOAD;
 }
 
+static int withdraw(tui_app *a, const request *r)
+{
+    const json_t *o = r->req;
+    char l1[400], l2[300];
+    request_line(o, "Withdraw", l1, sizeof l1);
+    snprintf(l2, sizeof l2,
+             "The request closes as withdrawn (approvals so far do not count); %s v%lld stays "
+             "where it is, and the same move may be asked again.",
+             md_json_text(o, "model"), (long long)md_json_int(o, "version"));
+    const char *lines[] = {l1, l2};
+    char reason[256] = "";
+    if (!tui_dialog(a, "withdraw", lines, 2, "reason:", reason, sizeof reason, true))
+        return TUI_R_DRAW;
+    md_err err;
+    int64_t id = md_json_int(o, "id");
+    if (md_request_withdraw(a->s, &a->actor, id, reason, &err) != MD_OK)
+        return refused(a, "withdrawal refused", &err);
+    tui_msg(a, TUI_GOOD, "request %lld withdrawn", (long long)id);
+    return TUI_R_RELOAD;
+}
+
 static int key(tui_app *a, tui_view *v, tui_action act, int ch)
 {
     (void)ch;
@@ -675,6 +720,8 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return reject(a, r);
     case TUI_A_OVERRIDE:
         return override(a, r);
+    case TUI_A_WITHDRAW:
+        return withdraw(a, r);
     case TUI_A_ENTER: /* the model, with the candidate beside the champion a key away */
         snprintf(a->model, sizeof a->model, "%s", md_json_text(r->req, "model"));
         a->version = md_json_int(r->req, "version");
@@ -690,9 +737,10 @@ static void free_view(tui_view *v)
     requests_clear(v->st);
 }
 
-static const tui_action actions[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_ENTER, TUI_A_OVERRIDE,
-                                     TUI_A_NONE};
-static const tui_action mutating[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_OVERRIDE, TUI_A_NONE};
+static const tui_action actions[] = {TUI_A_APPROVE,  TUI_A_REJECT,   TUI_A_ENTER,
+                                     TUI_A_OVERRIDE, TUI_A_WITHDRAW, TUI_A_NONE};
+static const tui_action mutating[] = {TUI_A_APPROVE, TUI_A_REJECT, TUI_A_OVERRIDE, TUI_A_WITHDRAW,
+                                      TUI_A_NONE};
 
 const tui_view_ops tui_approvals_view = {
     .name = "approvals",

@@ -103,7 +103,7 @@ old_store_upgrade() {
     md_as olga --json model list
     expect_exit 0
     expect_json_doc "$OUT"
-    expect_stderr_contains "modeldeck: the store was upgraded from schema 9 to 13, recomputing $n windows"
+    expect_stderr_contains "modeldeck: the store was upgraded from schema 9 to 14, recomputing $n windows"
     expect_stderr_contains "'modeldeck evaluate'"
     md_as olga --json model list
     expect_exit 0

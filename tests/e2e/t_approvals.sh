@@ -53,7 +53,7 @@ wait_exit
 
 start_console -u olga
 keys 5
-wait_for "four eyes: you requested this promotion; another approver must decide it"
+wait_for "four eyes: yours to withdraw (w), another approver's to decide"
 keys a
 wait_for "approve: four eyes"
 # wider than 80 columns: the message takes the row above the status line, none of it cut
@@ -67,7 +67,7 @@ md_as oncall promote creative-classifier 2 --to staging --reason "try it" >/dev/
 start_console -u oncall
 keys 5
 wait_for "#12 creative-classifier v2 -> staging"
-expect_screen_contains "four eyes: you requested this promotion"
+expect_screen_contains "four eyes: yours to withdraw (w), another approver's to decide"
 keys x
 wait_for "reject: four eyes"
 keys j
@@ -104,3 +104,29 @@ wait_for "Registry › churn"
 expect_screen_contains "candidate since 2026-11-23; 2 pending requests"
 keys Q
 wait_exit
+
+# a request made in error is withdrawn by its requester (four eyes keep her from rejecting
+# it), with a reason; another operator may not
+start_console -u oncall
+keys 5
+wait_for "#13 churn v3 -> staging"
+keys w
+wait_for "withdraw: only olga, who asked, or an admin may withdraw it"
+expect_screen_not_contains "Withdraw request"
+keys Q
+wait_exit
+start_console -u olga
+keys 5
+wait_for "#13 churn v3 -> staging"
+keys w
+wait_for "Withdraw request #13: churn v3 -> staging, asked by olga"
+expect_screen_contains "the same move may be asked again"
+type_text "staging is not needed for v3"
+keys Enter
+wait_for "request 13 withdrawn"
+wait_for "Approvals (3 pending)"
+expect_screen_not_contains "#13 churn"
+keys Q
+wait_exit
+got=$(md requests show 13 --json | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["state"], d["withdrawn_by"], d["withdraw_reason"])')
+[ "$got" = "withdrawn olga staging is not needed for v3" ] || fail "request 13 should be withdrawn by olga: $got"

@@ -48,7 +48,7 @@ wait_exit
 md info >"$T_DIR/info.txt" || fail "modeldeck info"
 grep -qF "config problem   $CFG:3: refresh: expected whole seconds from 1 to 60 (line skipped)" "$T_DIR/info.txt" ||
     fail "info should name line 3: $(cat "$T_DIR/info.txt")"
-grep -qF "$CFG:4: bind.close = w: w keeps its own action on the incidents screen (why), and close does not answer to it there" "$T_DIR/info.txt" ||
+grep -qF "$CFG:4: bind.close = w: w keeps its own action on the incidents screen (why) and on the approvals screen (withdraw), and close does not answer to it there" "$T_DIR/info.txt" ||
     fail "info should name line 4: $(cat "$T_DIR/info.txt")"
 grep -qF "$CFG:5: bind.snooze = x: x was resolve's key on the incidents screen, and resolve has no key left" "$T_DIR/info.txt" ||
     fail "info should name line 5: $(cat "$T_DIR/info.txt")"

@@ -11,5 +11,5 @@ sqlite3 "$DB" "UPDATE windows SET hl_pvalue = hl_pvalue * 0.5 WHERE hl_pvalue IS
                PRAGMA user_version = 9;" || fail "sqlite3"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM windows WHERE hl_pvalue IS NOT NULL")
 start_console -u olga
-wait_for "store upgraded to schema 13, $n windows recomputed: run 'modeldeck evaluate'"
-[ "$(sqlite3 "$DB" "PRAGMA user_version")" = 13 ] || fail "the store was not upgraded"
+wait_for "store upgraded to schema 14, $n windows recomputed: run 'modeldeck evaluate'"
+[ "$(sqlite3 "$DB" "PRAGMA user_version")" = 14 ] || fail "the store was not upgraded"

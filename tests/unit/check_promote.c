@@ -194,6 +194,69 @@ START_TEST(a_version_with_a_pending_request_is_not_retired)
 }
 END_TEST
 
+/* A requester who asked for the wrong move withdraws it (four eyes keep them from rejecting it):
+ * with a reason, audited, the approvals so far void, the move free to be asked again. Nobody
+ * else but an admin may; only a pending request can be; a refusal writes nothing. */
+START_TEST(a_requester_withdraws_a_pending_request)
+{
+    md_store *s = pf_world();
+    int64_t id = pf_request(s, &pf_olga, 2, "production");
+    md_decision d;
+    md_err err;
+    ck_assert_int_eq(pf_approve(s, &pf_ann, id, &d, &err), MD_OK);
+    char *before = tu_snapshot(s);
+    ck_assert_int_eq(md_request_withdraw(s, &pf_olga, id, "", &err), MD_INVALID);
+    ck_assert_int_eq(md_request_withdraw(s, &pf_oncall, id, "not mine to keep", &err), MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "only olga, who asked, or an admin may withdraw request"), "%s",
+                  err.msg);
+    ck_assert_int_eq(md_request_withdrawable(s, &pf_oncall, id, &err), MD_REFUSED);
+    ck_assert_int_eq(md_request_withdraw(s, &pf_ann, id, "an approver's", &err), MD_REFUSED);
+    char *after = tu_snapshot(s);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    ck_assert_int_eq(md_request_withdrawable(s, &pf_olga, id, &err), MD_OK);
+    ck_assert_int_eq(md_request_withdraw(s, &pf_olga, id, "v3 is the one to ship", &err), MD_OK);
+    json_t *r;
+    ck_assert_int_eq(md_request_show(s, id, &r, &err), MD_OK);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "state")), "withdrawn");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "withdrawn_by")), "olga");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "withdraw_reason")),
+                     "v3 is the one to ship");
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(r, "decided_at")));
+    json_decref(r);
+    ck_assert_int_eq(pf_audit_count(s, "promotion.withdraw"), 1);
+    char q[200];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM audit WHERE action = 'promotion.withdraw' AND actor = 'olga'"
+             " AND object = 'request:%lld' AND reason = 'v3 is the one to ship'",
+             (long long)id);
+    ck_assert_int_eq(tu_count(s, q), 1);
+    ck_assert_str_eq(pf_status_of(s, 2), "candidate");
+    /* closed: no decision, no second withdrawal */
+    ck_assert_int_eq(pf_approve(s, &pf_bob, id, &d, &err), MD_ERROR);
+    ck_assert_msg(strstr(err.msg, "is withdrawn, not pending"), "%s", err.msg);
+    ck_assert_int_eq(md_request_withdraw(s, &pf_olga, id, "again", &err), MD_ERROR);
+    /* the move is free again, and an admin may withdraw anyone's request */
+    const char *to[2];
+    int n;
+    char why[256];
+    ck_assert_int_eq(md_promote_targets(s, "churn", 2, to, &n, why, &err), MD_OK);
+    ck_assert_int_eq(n, 2);
+    int64_t again = pf_request(s, &pf_olga, 2, "production");
+    ck_assert_int_eq(md_request_withdraw(s, &pf_admin, again, "olga is away; asked anew", &err),
+                     MD_OK);
+    /* an expired request is past withdrawing */
+    int64_t late = pf_request(s, &pf_olga, 2, "production");
+    md_store_set_now(s, md_store_now_ms(s) + 72LL * 3600 * 1000);
+    ck_assert_int_eq(md_request_withdraw(s, &pf_olga, late, "too late", &err), MD_REFUSED);
+    ck_assert_msg(strstr(err.msg, "expired"), "%s", err.msg);
+    ck_assert_int_eq(pf_audit_count(s, "promotion.withdraw"), 2);
+    pf_expect_chain_ok(s);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(rejection_is_final_and_expiry_closes)
 {
     md_store *s = pf_world();
@@ -447,6 +510,7 @@ Suite *suite_promote(void)
     tcase_add_test(tc, staging_needs_one_approval);
     tcase_add_test(tc, promote_targets_are_the_moves_taken);
     tcase_add_test(tc, rejection_is_final_and_expiry_closes);
+    tcase_add_test(tc, a_requester_withdraws_a_pending_request);
     tcase_add_test(tc, a_version_with_a_pending_request_is_not_retired);
     tcase_add_loop_test(tc, each_failing_gate_blocks_until_overridden, 0,
                         (int)(sizeof gate_cases / sizeof gate_cases[0]));

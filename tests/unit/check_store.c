@@ -11,7 +11,9 @@
 #include "mem.h"
 #include "monitoring.h"
 #include "policies.h"
+#include "promotions.h"
 #include "settings.h"
+#include "sql.h"
 #include "testutil.h"
 
 static void teardown(void)
@@ -216,7 +218,7 @@ START_TEST(threshold_migration_restatuses_stored_rows)
                                  " json_extract(details, '$.rows') = 1"),
                      1);
     ck_assert_str_eq(md_store_upgrade_note(s, true),
-                     "store upgraded to schema 13, 1 window recomputed: run 'modeldeck evaluate'");
+                     "store upgraded to schema 14, 1 window recomputed: run 'modeldeck evaluate'");
     md_store_close(s);
     /* opened again: nothing left to do, nothing said */
     ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
@@ -252,18 +254,140 @@ START_TEST(threshold_migration_restatuses_stored_rows)
     md_store_close(s);
     ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
     char *want = md_xasprintf(
-        "the store was upgraded from schema 9 to 13, recomputing %lld windows: hl_pvalue on g - 2"
+        "the store was upgraded from schema 9 to 14, recomputing %lld windows: hl_pvalue on g - 2"
         " degrees of freedom (%lld), drift statuses within 1e-12 of a threshold read as meeting"
         " it (1); 'modeldeck evaluate' applies the incident rules to the new statuses",
         (long long)hl + 1, (long long)hl);
     ck_assert_str_eq(md_store_upgrade_note(s, false), want);
     free(want);
-    want = md_xasprintf("store upgraded to schema 13, %lld windows recomputed: run 'modeldeck"
+    want = md_xasprintf("store upgraded to schema 14, %lld windows recomputed: run 'modeldeck"
                         " evaluate'",
                         (long long)hl + 1);
     ck_assert_str_eq(md_store_upgrade_note(s, true), want);
     free(want);
     md_store_close(s);
+}
+END_TEST
+
+/* The requests table as schemas 1 to 13 had it (no 'withdrawn' state, no withdrawal columns),
+ * built in place of the current one as migration 14 builds it the other way. */
+static void requests_as_schema_13(md_store *s)
+{
+    ck_assert_int_eq(
+        tu_exec(s, "PRAGMA foreign_keys = OFF;"
+                   "CREATE TABLE requests_old (id INTEGER PRIMARY KEY,"
+                   " model_id INTEGER NOT NULL REFERENCES models(id),"
+                   " version_id INTEGER NOT NULL REFERENCES versions(id),"
+                   " target TEXT NOT NULL CHECK (target IN ('staging', 'production')),"
+                   " state TEXT NOT NULL CHECK (state IN ('pending', 'executed', 'rejected',"
+                   " 'expired')), requested_by TEXT NOT NULL, requested_at TEXT NOT NULL,"
+                   " reason TEXT NOT NULL, expires_at TEXT NOT NULL,"
+                   " approvals_required INTEGER NOT NULL, gates_at_request TEXT NOT NULL,"
+                   " gates_at_execution TEXT, decided_at TEXT);"
+                   "INSERT INTO requests_old SELECT id, model_id, version_id, target, state,"
+                   " requested_by, requested_at, reason, expires_at, approvals_required,"
+                   " gates_at_request, gates_at_execution, decided_at FROM requests;"
+                   "DROP TRIGGER approvals_four_eyes;"
+                   "DROP TABLE requests;"
+                   "ALTER TABLE requests_old RENAME TO requests;"
+                   "CREATE TRIGGER approvals_four_eyes BEFORE INSERT ON approvals"
+                   "  WHEN NEW.approver = (SELECT requested_by FROM requests WHERE id ="
+                   " NEW.request_id)  BEGIN SELECT RAISE(ABORT, 'four eyes: a requester cannot"
+                   " decide their own request'); END;"
+                   "CREATE INDEX requests_model ON requests(model_id, state);"
+                   "PRAGMA user_version = 13;"
+                   "PRAGMA foreign_keys = ON"),
+        SQLITE_OK);
+}
+
+/* Migration 14 builds the requests table again, so that a request may be withdrawn: every
+ * request keeps its row and its approvals and overrides their links; the four-eyes trigger and
+ * the index are there again; foreign keys are on after it. A store whose rows name a missing
+ * request is not upgraded: the migration checks the keys it had to turn off, and nothing of it
+ * stays. */
+START_TEST(withdrawal_migration_keeps_requests)
+{
+    md_store *s = tu_world();
+    md_actor op = tu_actor("operator"), ap = tu_actor("approver"), ad = tu_actor("admin");
+    md_err err;
+    int64_t id, other;
+    json_t *gates;
+    ck_assert_int_eq(
+        md_promote_request(s, &op, "churn", 1, "production", "ready", &id, &gates, &err), MD_OK);
+    json_decref(gates);
+    ck_assert_int_eq(
+        md_promote_request(s, &op, "churn", 1, "staging", "try it", &other, &gates, &err), MD_OK);
+    json_decref(gates);
+    md_decision d;
+    ck_assert_int_eq(md_request_approve(s, &ap, id, "fine", NULL, NULL, &d, &err), MD_OK);
+    const char *over[] = {"baseline_present", NULL};
+    ck_assert_int_eq(md_request_approve(s, &ad, id, "past it", over, "audit asked", &d, &err),
+                     MD_OK);
+    ck_assert_int_eq(md_request_reject(s, &ap, other, "not now", &err), MD_OK);
+    const char *rows =
+        "SELECT group_concat(id || state || requested_by || coalesce(decided_at, ''))"
+        " || (SELECT group_concat(request_id || approver || decision) FROM approvals)"
+        " || (SELECT group_concat(request_id || gate || actor) FROM gate_overrides)"
+        " FROM requests";
+    char *before = md_xasprintf("%lld", (long long)tu_count(s, "SELECT count(*) FROM approvals"));
+    char *was = NULL;
+    {
+        sqlite3_stmt *st;
+        ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s), rows, -1, &st, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        was = md_xstrdup((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    requests_as_schema_13(s);
+    ck_assert_int_ne(tu_exec(s, "UPDATE requests SET state = 'withdrawn' WHERE id = 1"), SQLITE_OK);
+    md_store_close(s);
+
+    md_open_opts o = {MD_OPEN_EXISTING, false};
+    ck_assert_int_eq(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_int_eq(tu_count(s, "PRAGMA user_version"), md_store_latest_schema());
+    ck_assert_int_eq(tu_count(s, "PRAGMA foreign_keys"), 1);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM sqlite_schema WHERE"
+                                 " (type = 'trigger' AND name = 'approvals_four_eyes') OR"
+                                 " (type = 'index' AND name = 'requests_model')"),
+                     2);
+    ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_new'"), 0);
+    {
+        sqlite3_stmt *st;
+        ck_assert_int_eq(sqlite3_prepare_v2(md_store_db(s), rows, -1, &st, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), was);
+        sqlite3_finalize(st);
+    }
+    char *after = md_xasprintf("%lld", (long long)tu_count(s, "SELECT count(*) FROM approvals"));
+    ck_assert_str_eq(before, after);
+    /* four eyes still held by the store, and the keys enforced */
+    ck_assert_int_ne(
+        tu_exec(s, "INSERT INTO approvals VALUES (2, 'operator', 'approve', 'x', 'y')"), SQLITE_OK);
+    ck_assert_int_ne(tu_exec(s, "INSERT INTO approvals VALUES (99, 'ann', 'approve', 'x', 'y')"),
+                     SQLITE_OK);
+    ck_assert_int_eq(tu_exec(s, "UPDATE requests SET state = 'withdrawn' WHERE id = 2;"
+                                "UPDATE requests SET state = 'rejected' WHERE id = 2"),
+                     SQLITE_OK);
+
+    /* a dangling approval: the upgrade stops, and the store stays at schema 13 as it was */
+    requests_as_schema_13(s);
+    ck_assert_int_eq(tu_exec(s, "PRAGMA foreign_keys = OFF;"
+                                "INSERT INTO approvals VALUES (77, 'ann', 'approve', 'x', 'y');"
+                                "PRAGMA foreign_keys = ON"),
+                     SQLITE_OK);
+    md_store_close(s);
+    ck_assert_int_ne(md_store_open(tu_path("store.db"), &o, &s, &err), MD_OK);
+    ck_assert_msg(strstr(err.msg, "migration 14: row") &&
+                      strstr(err.msg, "of approvals names a"
+                                      " missing row of requests"),
+                  "%s", err.msg);
+    md_open_opts raw = {MD_OPEN_EXISTING, true}; /* read-only: no migration */
+    ck_assert_int_ne(md_store_open(tu_path("store.db"), &raw, &s, &err), MD_OK);
+    ck_assert_msg(strstr(err.msg, "has schema 13 and needs upgrading"), "%s", err.msg);
+    free(before);
+    free(after);
+    free(was);
 }
 END_TEST
 
@@ -525,6 +649,7 @@ Suite *suite_store(void)
     tcase_add_test(tc, foreign_files_refused);
     tcase_add_test(tc, hl_pvalue_migration_recomputes_stored_windows);
     tcase_add_test(tc, threshold_migration_restatuses_stored_rows);
+    tcase_add_test(tc, withdrawal_migration_keeps_requests);
     tcase_add_test(tc, new_store_is_private);
     tcase_add_test(tc, init_twice_refused);
     tcase_add_test(tc, interrupted_init_is_completed_not_used);
