@@ -527,12 +527,18 @@ md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const c
     return md_tx_end(s, rc, err);
 }
 
-md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const char *comment,
-                            md_err *err)
+/* Forward: the checks of a withdrawal, below. */
+static md_status withdrawable(md_store *s, const md_actor *a, const request_ref *r, md_err *err);
+
+/* Ends pending request `id`, in one audited transaction: rejected, an approver's decision with
+ * a comment (recorded as their decision), or withdrawn, by its requester or an admin with a
+ * reason (who and why kept on the request). */
+static md_status end_request(md_store *s, const md_actor *a, int64_t id, bool withdraw,
+                             const char *text, md_err *err)
 {
     int expired;
-    if (md_check_text("--comment", comment, 2048, true, err) != MD_OK ||
-        md_write_begin(s, a, MD_PERM_APPROVE, err) != MD_OK)
+    if (md_check_text(withdraw ? "--reason" : "--comment", text, 2048, true, err) != MD_OK ||
+        md_write_begin(s, a, withdraw ? MD_PERM_OPS_ACTION : MD_PERM_APPROVE, err) != MD_OK)
         return err->code;
     if (expire_due(s, a->name, &expired, err) != MD_OK)
         return md_tx_end(s, err->code, err);
@@ -541,24 +547,39 @@ md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const ch
     md_store_now_text(s, at);
     md_status rc = load_request(s, id, &r, err);
     if (rc == MD_OK)
-        rc = decidable(s, a, &r, NULL, err);
-    if (rc == MD_OK)
+        rc = withdraw ? withdrawable(s, a, &r, err) : decidable(s, a, &r, NULL, err);
+    if (rc == MD_OK && withdraw)
+        rc = md_sql_run(s, err,
+                        "UPDATE requests SET state = 'withdrawn', decided_at = ?, withdrawn_by = ?,"
+                        " withdraw_reason = ? WHERE id = ?",
+                        "ttti", at, a->name, text, id);
+    if (rc == MD_OK && !withdraw)
         rc = md_sql_run(s, err,
                         "INSERT INTO approvals(request_id, approver, decision, at, comment)"
                         " VALUES (?,?,'reject',?,?)",
-                        "ittt", id, a->name, at, comment);
-    if (rc == MD_OK)
+                        "ittt", id, a->name, at, text);
+    if (rc == MD_OK && !withdraw)
         rc = md_sql_run(s, err,
                         "UPDATE requests SET state = 'rejected', decided_at = ? WHERE id = ?",
                         "ti", at, id);
     json_t *d = json_pack("{s:s, s:I}", "model", r.model ? r.model : "", "version",
                           (json_int_t)r.number);
+    if (withdraw) {
+        json_object_set_new(d, "to", json_string(r.target));
+        json_object_set_new(d, "requested_by", json_string(r.by));
+    }
     if (rc == MD_OK)
-        rc = md_audit_append(s, a->name, "promotion.reject", object_of(id, obj), comment, d, NULL,
-                             err);
+        rc = md_audit_append(s, a->name, withdraw ? "promotion.withdraw" : "promotion.reject",
+                             object_of(id, obj), text, d, NULL, err);
     json_decref(d);
     request_ref_free(&r);
     return md_tx_end(s, rc, err);
+}
+
+md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const char *comment,
+                            md_err *err)
+{
+    return end_request(s, a, id, false, comment, err);
 }
 
 /* Whether `a` may withdraw request r now: pending, not expired, and asked by `a`, or `a` an
@@ -598,31 +619,7 @@ md_status md_request_withdrawable(md_store *s, const md_actor *a, int64_t id, md
 md_status md_request_withdraw(md_store *s, const md_actor *a, int64_t id, const char *reason,
                               md_err *err)
 {
-    int expired;
-    if (md_check_text("--reason", reason, 2048, true, err) != MD_OK ||
-        md_write_begin(s, a, MD_PERM_OPS_ACTION, err) != MD_OK)
-        return err->code;
-    if (expire_due(s, a->name, &expired, err) != MD_OK)
-        return md_tx_end(s, err->code, err);
-    request_ref r;
-    char at[MD_TIME_TEXT_MAX], obj[32];
-    md_store_now_text(s, at);
-    md_status rc = load_request(s, id, &r, err);
-    if (rc == MD_OK)
-        rc = withdrawable(s, a, &r, err);
-    if (rc == MD_OK)
-        rc = md_sql_run(s, err,
-                        "UPDATE requests SET state = 'withdrawn', decided_at = ?, withdrawn_by = ?,"
-                        " withdraw_reason = ? WHERE id = ?",
-                        "ttti", at, a->name, reason, id);
-    json_t *d = json_pack("{s:s, s:I, s:s, s:s}", "model", r.model ? r.model : "", "version",
-                          (json_int_t)r.number, "to", r.target, "requested_by", r.by);
-    if (rc == MD_OK)
-        rc = md_audit_append(s, a->name, "promotion.withdraw", object_of(id, obj), reason, d, NULL,
-                             err);
-    json_decref(d);
-    request_ref_free(&r);
-    return md_tx_end(s, rc, err);
+    return end_request(s, a, id, true, reason, err);
 }
 
 static void id_read(sqlite3_stmt *st, void *elem)

@@ -662,45 +662,31 @@ static int override(tui_app *a, const request *r)
     return TUI_R_RELOAD;
 }
 
-static int reject(tui_app *a, const request *r)
+/* Rejects (an approver, with a comment) or withdraws (the requester or an admin, with a
+ * reason) the request: either closes it, and a new request is needed to try again. */
+static int end_request(tui_app *a, const request *r, bool withdraw)
 {
     const json_t *o = r->req;
     char l1[400], l2[300];
-    request_line(o, "Reject", l1, sizeof l1);
+    request_line(o, withdraw ? "Withdraw" : "Reject", l1, sizeof l1);
     snprintf(l2, sizeof l2,
-             "The request closes as rejected (approvals so far do not count); "
-             "%s v%lld stays where it is. A new request is needed to try again.",
-             md_json_text(o, "model"), (long long)md_json_int(o, "version"));
+             "The request closes as %s (approvals so far do not count); %s v%lld stays where it "
+             "is. %s",
+             withdraw ? "withdrawn" : "rejected", md_json_text(o, "model"),
+             (long long)md_json_int(o, "version"),
+             withdraw ? "The same move may be asked again at once."
+                      : "A new request is needed to try again.");
     const char *lines[] = {l1, l2};
-    char comment[256] = "";
-    if (!tui_dialog(a, "reject", lines, 2, "comment:", comment, sizeof comment, true))
+    char text[256] = "";
+    if (!tui_dialog(a, withdraw ? "withdraw" : "reject", lines, 2,
+                    withdraw ? "reason:" : "comment:", text, sizeof text, true))
         return TUI_R_DRAW;
     md_err err;
     int64_t id = md_json_int(o, "id");
-    if (md_request_reject(a->s, &a->actor, id, comment, &err) != MD_OK)
-        return refused(a, "rejection refused", &err);
-    tui_msg(a, TUI_GOOD, "request %lld rejected", (long long)id);
-    return TUI_R_RELOAD;
-}
-
-static int withdraw(tui_app *a, const request *r)
-{
-    const json_t *o = r->req;
-    char l1[400], l2[300];
-    request_line(o, "Withdraw", l1, sizeof l1);
-    snprintf(l2, sizeof l2,
-             "The request closes as withdrawn (approvals so far do not count); %s v%lld stays "
-             "where it is, and the same move may be asked again.",
-             md_json_text(o, "model"), (long long)md_json_int(o, "version"));
-    const char *lines[] = {l1, l2};
-    char reason[256] = "";
-    if (!tui_dialog(a, "withdraw", lines, 2, "reason:", reason, sizeof reason, true))
-        return TUI_R_DRAW;
-    md_err err;
-    int64_t id = md_json_int(o, "id");
-    if (md_request_withdraw(a->s, &a->actor, id, reason, &err) != MD_OK)
-        return refused(a, "withdrawal refused", &err);
-    tui_msg(a, TUI_GOOD, "request %lld withdrawn", (long long)id);
+    if ((withdraw ? md_request_withdraw : md_request_reject)(a->s, &a->actor, id, text, &err) !=
+        MD_OK)
+        return refused(a, withdraw ? "withdrawal refused" : "rejection refused", &err);
+    tui_msg(a, TUI_GOOD, "request %lld %s", (long long)id, withdraw ? "withdrawn" : "rejected");
     return TUI_R_RELOAD;
 }
 
@@ -717,11 +703,11 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     case TUI_A_APPROVE:
         return approve(a, r);
     case TUI_A_REJECT:
-        return reject(a, r);
+        return end_request(a, r, false);
     case TUI_A_OVERRIDE:
         return override(a, r);
     case TUI_A_WITHDRAW:
-        return withdraw(a, r);
+        return end_request(a, r, true);
     case TUI_A_ENTER: /* the model, with the candidate beside the champion a key away */
         snprintf(a->model, sizeof a->model, "%s", md_json_text(r->req, "model"));
         a->version = md_json_int(r->req, "version");

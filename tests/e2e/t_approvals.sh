@@ -120,7 +120,7 @@ keys 5
 wait_for "#13 churn v3 -> staging"
 keys w
 wait_for "Withdraw request #13: churn v3 -> staging, asked by olga"
-expect_screen_contains "the same move may be asked again"
+expect_screen_contains "The same move may be asked again at once."
 type_text "staging is not needed for v3"
 keys Enter
 wait_for "request 13 withdrawn"

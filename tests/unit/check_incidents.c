@@ -742,6 +742,7 @@ Suite *suite_incidents(void)
 {
     Suite *s = suite_create("incidents");
     TCase *tc = tcase_create("incidents");
+    tcase_set_timeout(tc, 60); /* a busy machine: Check's 4 s are close for the longest checks */
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, one_open_incident_per_model_kind_and_key);
     tcase_add_test(tc, a_resolved_incident_is_not_reopened);

@@ -170,6 +170,7 @@ Suite *suite_json(void)
 {
     Suite *s = suite_create("json");
     TCase *tc = tcase_create("json");
+    tcase_set_timeout(tc, 60); /* a busy machine: Check's 4 s are close for the longest checks */
     tcase_add_test(tc, canonical_object_sorts_and_compacts);
     tcase_add_test(tc, canonical_object_errors_name_the_field);
     tcase_add_test(tc, shortest_round_trip_reals);

@@ -502,6 +502,7 @@ Suite *suite_splits(void)
 {
     Suite *s = suite_create("splits");
     TCase *tc = tcase_create("splits");
+    tcase_set_timeout(tc, 60); /* a busy machine: Check's 4 s are close for the longest checks */
     tcase_add_test(tc, counters_fold_into_the_reference_ks_slots_and_bins);
     tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
     tcase_add_test(tc, score_bins_follow_searchsorted);

@@ -642,6 +642,7 @@ Suite *suite_store(void)
 {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("store");
+    tcase_set_timeout(tc, 60); /* a busy machine: Check's 4 s are close for the longest checks */
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, empty_to_latest);
     tcase_add_test(tc, latest_to_latest_changes_nothing);
