@@ -599,12 +599,11 @@ static int requests_show(cli_ctx *c, int argc, char **argv)
     cli_kv("requested by", s_of(o, "requested_by"));
     cli_kv("reason", s_of(o, "reason"));
     cli_kv("expires", s_of(o, "expires_at"));
-    if (json_is_string(json_object_get(o, "withdrawn_by"))) {
-        char *why = cli_safe(s_of(o, "withdraw_reason")), line[2300];
-        snprintf(line, sizeof line, "by %s at %s: %s", s_of(o, "withdrawn_by"),
-                 s_of(o, "decided_at"), why);
+    if (json_is_string(json_object_get(o, "withdrawn_by"))) { /* cli_kv makes it safe */
+        char *line = md_xasprintf("by %s at %s: %s", s_of(o, "withdrawn_by"), s_of(o, "decided_at"),
+                                  s_of(o, "withdraw_reason"));
         cli_kv("withdrawn", line);
-        free(why);
+        free(line);
     }
     printf("\ngates when requested:\n");
     gates_table(json_object_get(o, "gates_at_request"));

@@ -173,6 +173,8 @@ int cmd_info(cli_ctx *c, int argc, char **argv)
         json_object_set_new(o, "console_config", json_string(config));
         json_object_set_new(o, "console_config_exists", json_boolean(cf != NULL));
         json_object_set_new(o, "console_config_problems", pa);
+        json_object_set_new(o, "console_config_problems_total",
+                            json_integer((json_int_t)cp->total));
         json_object_set_new(o, "theme_dirs", td);
         cli_print_json(o);
     } else {

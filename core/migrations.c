@@ -495,8 +495,8 @@ static md_status restatus_at_thresholds(md_store *s, int *changed, md_err *err)
 /* A pending request may be withdrawn by whoever asked (or an admin): state 'withdrawn', with
  * who withdrew it and why. SQLite changes a CHECK only by building the table again: the new
  * table takes the rows, the old one goes (with the four-eyes trigger, which names it, and its
- * index), and the new one takes its name. Foreign keys are off while it runs (rebuilds_table)
- * and checked before it commits. */
+ * index), and the new one takes its name. Foreign keys are off while it runs, and those of
+ * requests and of the tables naming it are checked before it commits (rebuild_checks). */
 static const char m014_request_withdrawn[] =
     "CREATE TABLE requests_new ("
     "  id                 INTEGER PRIMARY KEY,"
@@ -556,12 +556,12 @@ const md_recompute md_migration_recomputes[] = {
     {0},
     {0},
     {"hl_pvalue on g - 2 degrees of freedom", "modeldeck evaluate",
-     "applies the incident rules to the new values", NULL, false},
+     "applies the incident rules to the new values", NULL, NULL},
     {0},
     {0},
     {"drift statuses within 1e-12 of a threshold read as meeting it", "modeldeck evaluate",
-     "applies the incident rules to the new statuses", restatus_at_thresholds, false},
-    {.rebuilds_table = true},
+     "applies the incident rules to the new statuses", restatus_at_thresholds, NULL},
+    {.rebuild_checks = (const char *const[]){"requests", "approvals", "gate_overrides", NULL}},
 };
 
 const int md_migration_count = (int)(sizeof md_migrations / sizeof md_migrations[0]);

@@ -83,8 +83,9 @@ typedef struct {
     const char *what, *command, *purpose;
     md_status (*step)(md_store *s, int *changed, md_err *err);
     /* the migration builds a table again, which foreign keys would forbid: they are off while
-     * it runs and checked (PRAGMA foreign_key_check) before it commits */
-    bool rebuilds_table;
+     * it runs, and these tables' keys (the table's own and those naming it; NULL-terminated)
+     * are checked before it commits. NULL: a migration that keeps foreign keys on. */
+    const char *const *rebuild_checks;
 } md_recompute;
 extern const md_recompute md_migration_recomputes[];
 

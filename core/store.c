@@ -314,24 +314,31 @@ static void note_upgrade(md_store *s, int64_t from)
              r->command);
 }
 
-/* PRAGMA foreign_key_check: an error naming the first row whose parent is missing. */
-static md_status foreign_keys_hold(md_store *s, md_err *err)
+/* PRAGMA foreign_key_check of each table named (only those a rebuild can break: a dangling row
+ * elsewhere is no business of the migration): an error naming the first row whose parent is
+ * missing. */
+static md_status foreign_keys_hold(md_store *s, const char *const *tables, md_err *err)
 {
-    sqlite3_stmt *st;
-    if (md_sql_prepare(s, "PRAGMA foreign_key_check", &st, err) != MD_OK)
-        return err->code;
-    bool row;
-    md_status rc = md_sql_step(s, st, &row, err);
-    if (rc == MD_OK && row)
-        rc = md_err_set(err, MD_ERROR, "row %lld of %s names a missing row of %s",
-                        (long long)sqlite3_column_int64(st, 1),
-                        (const char *)sqlite3_column_text(st, 0),
-                        (const char *)sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
+    md_status rc = MD_OK;
+    for (; rc == MD_OK && *tables; tables++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA foreign_key_check(%s)", *tables);
+        sqlite3_stmt *st;
+        if (md_sql_prepare(s, sql, &st, err) != MD_OK)
+            return err->code;
+        bool row;
+        rc = md_sql_step(s, st, &row, err);
+        if (rc == MD_OK && row)
+            rc = md_err_set(err, MD_ERROR, "row %lld of %s names a missing row of %s",
+                            (long long)sqlite3_column_int64(st, 1),
+                            (const char *)sqlite3_column_text(st, 0),
+                            (const char *)sqlite3_column_text(st, 2));
+        sqlite3_finalize(st);
+    }
     return rc;
 }
 
-static md_status apply_migration_tx(md_store *s, int index, bool rebuild, md_err *err)
+static md_status apply_migration_tx(md_store *s, int index, const char *const *rebuild, md_err *err)
 {
     if (md_tx_begin(s, err) != MD_OK)
         return err->code;
@@ -346,7 +353,7 @@ static md_status apply_migration_tx(md_store *s, int index, bool rebuild, md_err
         if (rc == MD_OK && md_migration_recomputes[index].step)
             rc = md_migration_recomputes[index].step(s, &changed, err);
         if (rc == MD_OK && rebuild)
-            rc = foreign_keys_hold(s, err);
+            rc = foreign_keys_hold(s, rebuild, err);
         if (rc == MD_OK && md_migration_recomputes[index].what && changed > 0)
             rc = audit_migration(s, index, changed, err);
         if (rc == MD_OK)
@@ -359,7 +366,7 @@ static md_status apply_migration_tx(md_store *s, int index, bool rebuild, md_err
 
 static md_status apply_migration(md_store *s, int index, md_err *err)
 {
-    bool rebuild = md_migration_recomputes[index].rebuilds_table;
+    const char *const *rebuild = md_migration_recomputes[index].rebuild_checks;
     /* outside a transaction, where SQLite takes it; on again whatever happens below */
     if (rebuild && md_sql_exec(s, "PRAGMA foreign_keys = OFF", err) != MD_OK)
         return err->code;

@@ -664,9 +664,9 @@ int md_tui_run(md_store *s, const md_actor *actor, const md_tui_opts *opts)
         tui_msg(&a, TUI_WARN, "%s", md_store_upgrade_note(s, true));
     else if (cfg_problems.total == 1)
         tui_msg(&a, TUI_ERROR, "%s", cfg_problems.item[0].text);
-    else if (cfg_problems.total) /* the first to fix first; 'modeldeck info' lists them all */
-        tui_msg(&a, TUI_ERROR, "%s (and %zu more: modeldeck info lists them)",
-                cfg_problems.item[0].text, cfg_problems.total - 1);
+    else if (cfg_problems.total) /* the count first, so that a cut keeps it; then the first */
+        tui_msg(&a, TUI_ERROR, "%zu config problems ('modeldeck info' lists them), the first: %s",
+                cfg_problems.total, cfg_problems.item[0].text);
     else if (theme_problem[0])
         tui_msg(&a, TUI_ERROR, "%s", theme_problem);
     if (opts->start)

@@ -52,8 +52,11 @@ static bool on_off(const char *v, bool *out)
 void tui_problem_add(tui_problems *p, int line, const char *fmt, ...)
 {
     p->total++;
-    if (p->n == TUI_PROBLEMS_MAX)
-        return;
+    if (p->n == TUI_PROBLEMS_MAX) { /* the list keeps the first ones in line order */
+        if (line >= p->item[p->n - 1].line)
+            return;
+        p->n--;
+    }
     size_t at = p->n++;
     while (at > 0 && p->item[at - 1].line > line) { /* in line order, as found within a line */
         p->item[at] = p->item[at - 1];

@@ -192,9 +192,11 @@ bool tui_keymap_bind(const char *name, const char *key_name, int line, char *why
 
 /* ---- what the config's bindings did to the others ------------------------------------------ */
 
-/* "on the incidents screen", "in a model's view" */
+/* "on the incidents screen", "in a model's view", "on every screen" */
 static const char *where(const char *scope, char *buf, size_t cap)
 {
+    if (strcmp(scope, "global") == 0)
+        return "on every screen";
     if (strcmp(scope, "model") == 0)
         return "in a model's view";
     snprintf(buf, cap, "on the %s screen", scope);
@@ -242,8 +244,8 @@ void tui_keymap_problems(const char *path, tui_problems *p)
         if (!nmeet)
             continue;
         if (!global) { /* one global action at most has the key */
-            tui_problem_add(p, map[i].line, "%s:%d: bind.%s = %s: %s %s now does %s, no longer %s",
-                            path, map[i].line, name, map[i].text, where(scope, wb, sizeof wb),
+            tui_problem_add(p, map[i].line, "%s:%d: bind.%s = %s: %s %s does %s, not %s", path,
+                            map[i].line, name, map[i].text, where(scope, wb, sizeof wb),
                             map[i].text, name, actions[map[meet[0]].action].name);
             continue;
         }

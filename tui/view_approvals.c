@@ -429,9 +429,10 @@ static void verdict(tui_app *a, tui_view *v, const request *r, int y, int width)
     const json_t *o = r->req;
     long long n = md_json_int(o, "approvals"), need = md_json_int(o, "approvals_required");
     if (r->mine && !tui_unavailable(a, v, TUI_A_WITHDRAW)) {
+        const char *k = tui_action_key(TUI_A_WITHDRAW); /* "" when a config left it none */
         tui_putf(a, y, 1, width - 1, TUI_WARN,
-                 "%s four eyes: yours to withdraw (%s), another approver's to decide",
-                 tui_glyph(a, TUI_G_CROSS), tui_action_key(TUI_A_WITHDRAW));
+                 "%s four eyes: yours to withdraw%s%s%s, another approver's to decide",
+                 tui_glyph(a, TUI_G_CROSS), *k ? " (" : "", k, *k ? ")" : "");
     } else if (why) { /* the role needed first: 80 columns keep it */
         char shown[MD_ERR_MSG_MAX];
         tui_putf(a, y, 1, width - 1, r->mine ? TUI_WARN : TUI_DIM, "%s %s",

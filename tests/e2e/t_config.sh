@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The console's config: a bad line is named and skipped while the rest applies; the first
-# problem shows at start with how many more there are, and 'modeldeck info' lists them all,
-# bindings that take a key from another action included.
+# The console's config: a bad line is named and skipped while the rest applies; the count of
+# problems and the first show at start, and 'modeldeck info' lists them all, bindings that take
+# a key from another action included.
 . "$(dirname "$0")/lib.sh"
 
 CFG="$XDG_CONFIG_HOME/modeldeck/config"
@@ -24,7 +24,7 @@ message_has() {
     fail "the message should say: $1"
 }
 start_console -u olga
-message_has "$CFG:3: refresh: expected whole seconds from 1 to 60 (line skipped) (and 2 more: modeldeck info lists them)"
+message_has "3 config problems ('modeldeck info' lists them), the first: $CFG:3: refresh: expected whole seconds from 1 to 60 (line skipped)"
 keys 4
 wait_for "Incidents active"
 # a, unbound now, does nothing; A acknowledges
@@ -55,6 +55,17 @@ grep -qF "$CFG:5: bind.snooze = x: x was resolve's key on the incidents screen, 
 [ "$(grep -c "config problem" "$T_DIR/info.txt")" = 3 ] || fail "info should list 3 problems: $(cat "$T_DIR/info.txt")"
 n=$(md info --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["console_config_problems"]))')
 [ "$n" = 3 ] || fail "info --json should list 3 problems, not $n"
+n=$(md info --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["console_config_problems_total"])')
+[ "$n" = 3 ] || fail "info --json should count 3 problems, not $n"
+
+# more problems than the list keeps: the first ones in line order are listed, all are counted
+{
+    for i in $(seq 1 30); do echo "nonsense$i = 1"; done
+    echo "bind.close = w"
+} >"$CFG"
+md info --json >"$T_DIR/info.json" || fail "modeldeck info --json"
+got=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); p=d["console_config_problems"]; print(len(p), d["console_config_problems_total"], p[0].split(": ")[0].rsplit(":", 1)[1], p[-1].split(": ")[0].rsplit(":", 1)[1])' "$T_DIR/info.json")
+[ "$got" = "24 31 1 24" ] || fail "info should list lines 1 to 24 of 31 problems: $got"
 
 # a clean config: no message at start, none in info
 printf 'bind.ack = x\nbind.resolve = a\n' >"$CFG"
