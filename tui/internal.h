@@ -91,6 +91,8 @@ typedef enum {
     X(SCREEN6, "global", "6", "jobs", "jobs", "retrain jobs and proposals")                        \
     X(SCREEN7, "global", "7", "audit", "audit", "the audit trail")                                 \
     X(SCREEN8, "global", "8", "scorecard", "score", "the scorecard")                               \
+    X(ORDER, "registry", "o", "order", "order",                                                    \
+      "sort by the next of: name, drift, dAUC, ECE, incidents, deployed (worst or newest first)")  \
     X(PROMOTE, "model", "p", "promote", "promote", "request a promotion of this version")          \
     X(MARK, "model", "m", "mark", "mark", "mark it challenger, shadow, rejected or archived")      \
     X(COMPARE, "model", "c", "compare", "compare", "this version beside the champion")             \

@@ -12,11 +12,21 @@
 #include "internal.h"
 #include "mem.h"
 
+/* The orders `o` goes through: by name (the store's), then with what needs a look first. */
+typedef enum { BY_NAME, BY_DRIFT, BY_DAUC, BY_ECE, BY_INCIDENTS, BY_DEPLOYED, ORDERS } order;
+static const char *const order_names[ORDERS] = {"name",
+                                                "drift, alerts first",
+                                                "dAUC, lowest first",
+                                                "ECE, highest first",
+                                                "incidents, worst first",
+                                                "deployed, latest first"};
+
 typedef struct {
     int64_t now_ms; /* the store's clock at load, for ages */
     md_model_row *rows;
     size_t n;
-    int *shown; /* indexes of the rows the filter keeps */
+    int *shown; /* indexes of the rows the filter keeps, in the order chosen */
+    order by;
     tui_table t;
 } registry;
 
@@ -65,6 +75,57 @@ static bool row_matches(const md_model_row *r, const char *text)
     return false;
 }
 
+/* ---- order ----------------------------------------------------------------------------------- */
+
+static int drift_rank(const char *status) /* alert first; a model without windows last */
+{
+    return !status ? 3 : !strcmp(status, "alert") ? 0 : !strcmp(status, "warn") ? 1 : 2;
+}
+
+/* Compares a and b by the order's figure: < 0 when a comes first. Rows without the figure come
+ * last; ties keep the store's order (by name), which the index breaks. */
+static int by_figure(const md_model_row *a, const md_model_row *b, order by)
+{
+    switch (by) {
+    case BY_DRIFT:
+        return drift_rank(a->drift) - drift_rank(b->drift);
+    case BY_DAUC:
+        if (a->has_delta_auc != b->has_delta_auc)
+            return a->has_delta_auc ? -1 : 1;
+        return a->has_delta_auc ? (a->delta_auc > b->delta_auc) - (a->delta_auc < b->delta_auc) : 0;
+    case BY_ECE:
+        if (a->has_ece != b->has_ece)
+            return a->has_ece ? -1 : 1;
+        return a->has_ece ? (a->ece < b->ece) - (a->ece > b->ece) : 0;
+    case BY_INCIDENTS: { /* the worst severity, then how many */
+        int64_t sa = a->open_incidents ? a->worst_severity : 5,
+                sb = b->open_incidents ? b->worst_severity : 5;
+        if (sa != sb)
+            return sa < sb ? -1 : 1;
+        return (a->open_incidents < b->open_incidents) - (a->open_incidents > b->open_incidents);
+    }
+    case BY_DEPLOYED:
+        if (!a->last_deploy || !b->last_deploy)
+            return !a->last_deploy - !b->last_deploy;
+        return -strcmp(a->last_deploy, b->last_deploy);
+    default:
+        return 0;
+    }
+}
+
+static int compare_shown(const void *x, const void *y, void *ctx)
+{
+    const registry *g = ctx;
+    int i = *(const int *)x, j = *(const int *)y;
+    int c = by_figure(&g->rows[i], &g->rows[j], g->by);
+    return c ? c : (i > j) - (i < j);
+}
+
+static void sort_shown(registry *g)
+{
+    qsort_r(g->shown, (size_t)g->t.nrows, sizeof *g->shown, compare_shown, g);
+}
+
 static bool matches(tui_view *v, int row, const char *text)
 {
     registry *g = v->st;
@@ -90,6 +151,7 @@ static md_status load(tui_app *a, tui_view *v, md_err *err)
     for (size_t i = 0; i < g->n; i++)
         if (!v->filter[0] || row_matches(&g->rows[i], v->filter) != v->filter_invert)
             g->shown[g->t.nrows++] = (int)i;
+    sort_shown(g);
     g->t.cols = columns;
     g->t.ncols = (int)(sizeof columns / sizeof columns[0]);
     int64_t most = 0; /* "12 P1": a count of ten or more widens INC rather than being cut */
@@ -225,6 +287,17 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
         return TUI_R_UNHANDLED;
     const md_model_row *r = &g->rows[g->shown[g->t.cursor]];
     switch (act) {
+    case TUI_A_ORDER: { /* the cursor stays on its model */
+        int at = g->shown[g->t.cursor];
+        g->by = (g->by + 1) % ORDERS;
+        sort_shown(g);
+        for (int i = 0; i < g->t.nrows; i++)
+            if (g->shown[i] == at)
+                g->t.cursor = i;
+        tui_table_clamp(&g->t);
+        tui_msg(a, TUI_GOOD, "registry by %s", order_names[g->by]);
+        return TUI_R_DRAW;
+    }
     case TUI_A_ENTER:
         snprintf(a->model, sizeof a->model, "%s", r->name);
         a->version = 0;
@@ -239,6 +312,13 @@ static int key(tui_app *a, tui_view *v, tui_action act, int ch)
     default:
         return TUI_R_UNHANDLED;
     }
+}
+
+static void crumb(tui_view *v, char *out, size_t cap)
+{
+    registry *g = v->st;
+    snprintf(out, cap, "Registry%s%s", g->by == BY_NAME ? "" : " by ",
+             g->by == BY_NAME ? "" : order_names[g->by]);
 }
 
 static void status(tui_app *a, tui_view *v, char *out, size_t cap)
@@ -259,7 +339,8 @@ static void free_view(tui_view *v)
     free(g->shown);
 }
 
-static const tui_action actions[] = {TUI_A_ENTER, TUI_A_FILTER, TUI_A_SCREEN2, TUI_A_NONE};
+static const tui_action actions[] = {TUI_A_ENTER, TUI_A_FILTER, TUI_A_ORDER, TUI_A_SCREEN2,
+                                     TUI_A_NONE};
 
 const tui_view_ops tui_registry_view = {
     .name = "registry",
@@ -269,6 +350,7 @@ const tui_view_ops tui_registry_view = {
     .draw = draw,
     .key = key,
     .free = free_view,
+    .crumb = crumb,
     .status = status,
     .matches = matches,
     .actions = actions,

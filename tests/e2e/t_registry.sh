@@ -159,6 +159,31 @@ keys q q
 wait_exit
 [ "$EXIT_CODE" = 0 ] || fail "exit code $EXIT_CODE after q"
 
+# o sorts by the next column, what needs a look first; the cursor stays on its model
+start_console -u olga
+keys j
+# a column of the table rows in screen order, one per line, counted from the row's end (the use
+# case has spaces): 0 FALLBACK, 3 INC's severity, 5 ECE, 7 DRIFT; the name from the start
+column_of() { screen | sed -n '4,9p' | awk -v f="$1" '{ print (f == "name") ? $1 : $(NF - f) }'; }
+keys o
+wait_for "Registry by drift, alerts first"
+[ "$(column_of 7 | uniq | tr '\n' ' ')" = "alert ok " ] || fail "alerts should come first: $(column_of 7 | tr '\n' ' ')"
+keys o o
+wait_for "Registry by ECE, highest first"
+column_of 5 | "$PY" -c 'import sys; v=[float(x) for x in sys.stdin.read().split()]; sys.exit(0 if len(v) == 6 and v == sorted(v, reverse=True) else 1)' ||
+    fail "ECE should be highest first: $(column_of 5 | tr '\n' ' ')"
+keys o
+wait_for "Registry by incidents, worst first"
+[ "$(column_of 3 | tr '\n' ' ')" = "P1 P2 P3 P3 P3 P3 " ] || fail "P1 first: $(column_of 3 | tr '\n' ' ')"
+keys Enter
+wait_for "Registry by incidents, worst first › churn"
+keys q o o
+settle
+[ "$(screen | sed -n 2p | sed 's/ *$//')" = " Registry" ] || fail "by name again after the last order: $(screen | sed -n 2p)"
+[ "$(column_of name | head -n 1)" = b2b-lead-scoring ] || fail "by name again after the last order"
+keys q
+wait_exit
+
 # names too long for their column lose their middle: two that differ only at the end stay apart
 md_as demo model add propensity-upsell-broadband-emea --use-case "upsell" --owner crm >/dev/null ||
     fail "model add emea"
