@@ -527,8 +527,29 @@ md_status md_request_approve(md_store *s, const md_actor *a, int64_t id, const c
     return md_tx_end(s, rc, err);
 }
 
-/* Forward: the checks of a withdrawal, below. */
-static md_status withdrawable(md_store *s, const md_actor *a, const request_ref *r, md_err *err);
+/* Whether `a` may withdraw request r now: pending, not expired, and asked by `a`, or `a` an
+ * admin (who may clear a request whose requester is away). */
+static md_status withdrawable(md_store *s, const md_actor *a, const request_ref *r, md_err *err)
+{
+    char now[MD_TIME_TEXT_MAX];
+    md_store_now_text(s, now);
+    if (strcmp(r->state, "expired") == 0 ||
+        (strcmp(r->state, "pending") == 0 && strcmp(now, r->expires) >= 0))
+        return md_err_set(err, MD_REFUSED, "request %lld expired at %s: nothing to withdraw",
+                          (long long)r->id, r->expires);
+    if (strcmp(r->state, "pending") != 0)
+        return md_err_set(err, MD_ERROR, "request %lld is %s, not pending", (long long)r->id,
+                          r->state);
+    if (strcmp(a->name, r->by) == 0)
+        return MD_OK;
+    unsigned roles = 0;
+    if (md_user_roles(s, a->name, &roles, err) != MD_OK)
+        return err->code;
+    if (roles & MD_RBIT(ADMIN))
+        return MD_OK;
+    return md_err_set(err, MD_REFUSED, "only %s, who asked, or an admin may withdraw request %lld",
+                      r->by, (long long)r->id);
+}
 
 /* Ends pending request `id`, in one audited transaction: rejected, an approver's decision with
  * a comment (recorded as their decision), or withdrawn, by its requester or an admin with a
@@ -580,40 +601,6 @@ md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const ch
                             md_err *err)
 {
     return end_request(s, a, id, false, comment, err);
-}
-
-/* Whether `a` may withdraw request r now: pending, not expired, and asked by `a`, or `a` an
- * admin (who may clear a request whose requester is away). */
-static md_status withdrawable(md_store *s, const md_actor *a, const request_ref *r, md_err *err)
-{
-    char now[MD_TIME_TEXT_MAX];
-    md_store_now_text(s, now);
-    if (strcmp(r->state, "expired") == 0 ||
-        (strcmp(r->state, "pending") == 0 && strcmp(now, r->expires) >= 0))
-        return md_err_set(err, MD_REFUSED, "request %lld expired at %s: nothing to withdraw",
-                          (long long)r->id, r->expires);
-    if (strcmp(r->state, "pending") != 0)
-        return md_err_set(err, MD_ERROR, "request %lld is %s, not pending", (long long)r->id,
-                          r->state);
-    if (strcmp(a->name, r->by) == 0)
-        return MD_OK;
-    unsigned roles = 0;
-    if (md_user_roles(s, a->name, &roles, err) != MD_OK)
-        return err->code;
-    if (roles & MD_RBIT(ADMIN))
-        return MD_OK;
-    return md_err_set(err, MD_REFUSED, "only %s, who asked, or an admin may withdraw request %lld",
-                      r->by, (long long)r->id);
-}
-
-md_status md_request_withdrawable(md_store *s, const md_actor *a, int64_t id, md_err *err)
-{
-    request_ref r;
-    md_status rc = load_request(s, id, &r, err);
-    if (rc == MD_OK)
-        rc = withdrawable(s, a, &r, err);
-    request_ref_free(&r);
-    return rc;
 }
 
 md_status md_request_withdraw(md_store *s, const md_actor *a, int64_t id, const char *reason,

@@ -51,9 +51,6 @@ md_status md_request_reject(md_store *s, const md_actor *a, int64_t id, const ch
  * for may be asked again. */
 md_status md_request_withdraw(md_store *s, const md_actor *a, int64_t id, const char *reason,
                               md_err *err);
-/* MD_OK when `a` may withdraw request `id` now, else why not (reads only: for a console to
- * refuse before asking for a reason). */
-md_status md_request_withdrawable(md_store *s, const md_actor *a, int64_t id, md_err *err);
 
 /* Marks pending requests past their expiry as expired (audited). */
 md_status md_requests_expire(md_store *s, const md_actor *a, int *expired, md_err *err);
