@@ -351,7 +351,7 @@ START_TEST(a_file_cut_while_read_is_an_error)
     fclose(fp);
     ck_assert_int_eq(truncate(path, 128 << 20), 0);
     md_file_hasher *h = md_file_hash_start(path);
-    usleep(10000); /* mapped by now, and far from done */
+    usleep(10000); /* under way by now, and far from done */
     ck_assert_int_eq(truncate(path, 1 << 20), 0);
     char hex[65];
     md_err err;
