@@ -92,7 +92,7 @@ typedef enum {
     X(SCREEN7, "global", "7", "audit", "audit", "the audit trail")                                 \
     X(SCREEN8, "global", "8", "scorecard", "score", "the scorecard")                               \
     X(ORDER, "registry", "o", "order", "order",                                                    \
-      "sort by the next of: name, drift, dAUC, ECE, incidents, deployed (worst or newest first)")  \
+      "sort by name, drift, dAUC, ECE, incidents or deployed")                                     \
     X(PROMOTE, "model", "p", "promote", "promote", "request a promotion of this version")          \
     X(MARK, "model", "m", "mark", "mark", "mark it challenger, shadow, rejected or archived")      \
     X(COMPARE, "model", "c", "compare", "compare", "this version beside the champion")             \
@@ -118,6 +118,8 @@ typedef enum {
     X(SEVERITY, "incidents", "s", "severity", "sev", "filter by severity (cycle)")                 \
     X(STATE, "incidents", "S", "state", "state", "filter by state (cycle)")                        \
     X(MINE, "incidents", "M", "mine", "mine", "only incidents assigned to me (toggle)")            \
+    X(QORDER, "incidents", "O", "queue_order", "order",                                            \
+      "sort by severity, latest evidence, oldest or model")                                        \
     X(APPROVE, "approvals", "a", "approve", "approve", "approve the request")                      \
     X(REJECT, "approvals", "x", "reject", "reject", "reject the request")                          \
     X(OVERRIDE, "approvals", "o", "override", "override",                                          \

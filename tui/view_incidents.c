@@ -1,7 +1,8 @@
 /* Screen 4, the incident queue.
  *
- * The queue is what the on-call operator works from: core orders it by severity, then age;
- * filters narrow it (severity, state, mine, a model); every lifecycle step (ack, assign, snooze,
+ * The queue is what the on-call operator works from: core orders it by severity, then age, and
+ * O sorts it otherwise (what fired last, what has waited longest, by model); filters narrow it
+ * (severity, state, mine, a model); every lifecycle step (ack, assign, snooze,
  * resolve, note) opens a dialog saying exactly what changes (incident_actions.c). Enter opens
  * the incident (view_incident.c).
  *
@@ -34,14 +35,21 @@ typedef struct {
     int64_t id;
     int64_t opened_ms, last_ms, snoozed_ms; /* snoozed_ms: 0 when not snoozed */
     int32_t version, evidence;
+    int32_t seq; /* its place in core's order, which breaks every tie */
     uint32_t model, kind, key, title, assignee;
     uint8_t sev;   /* 1..4 */
     uint8_t state; /* index in row_states */
 } qrow;
 
+/* The orders O goes through: core's (severity, then age), then the incident whose evidence came
+ * last, the one opened longest ago, and by model. */
+typedef enum { BY_SEVERITY, BY_LATEST, BY_OLDEST, BY_MODEL, ORDERS } order;
+static const char *const order_names[ORDERS] = {"severity", "latest evidence", "oldest first",
+                                                "model"};
+
 typedef struct {
     tui_pool pool;
-    qrow *rows; /* the incidents the filters keep, in core's order */
+    qrow *rows; /* the incidents the filters keep, in the order chosen */
     int cap;
     int snoozed_hidden;
     int64_t keep; /* the incident the cursor stays on across a reload */
@@ -50,6 +58,7 @@ typedef struct {
     tui_view *view;
     int sev;   /* 0: all, 1..4 */
     int state; /* index in state_names */
+    order by;  /* kept across reloads and filters */
     bool mine;
     char model[65];
     tui_incident_perms perms;
@@ -61,6 +70,13 @@ static const tui_column qcols[] = {
     {"STATE", 8, TUI_LEFT, 0, false}, {"MODEL", 19, TUI_ENDS, 12, false},
     {"KIND", 7, TUI_LEFT, 0, false},  {"TITLE", 34, TUI_ENDS, 14, false},
     {"AGE", 4, TUI_RIGHT, 0, false},  {"ASSIGNEE", 8, TUI_LEFT, 6, true},
+};
+/* by latest evidence, the age column is the time since it: the figure the rows are sorted by */
+static const tui_column qcols_last[] = {
+    {"ID", 4, TUI_RIGHT, 0, false},   {"SEV", 3, TUI_LEFT, 0, false},
+    {"STATE", 8, TUI_LEFT, 0, false}, {"MODEL", 19, TUI_ENDS, 12, false},
+    {"KIND", 7, TUI_LEFT, 0, false},  {"TITLE", 34, TUI_ENDS, 14, false},
+    {"LAST", 4, TUI_RIGHT, 0, false}, {"ASSIGNEE", 8, TUI_LEFT, 6, true},
 };
 
 static bool lower_eq(const char *x, const char *y)
@@ -197,6 +213,7 @@ static int add_row(void *ctx, const md_incident_row *in)
                 .snoozed_ms = in->snoozed ? iso_ms(in->snoozed_until) : 0,
                 .version = (int32_t)in->version,
                 .evidence = (int32_t)in->evidence_count,
+                .seq = q->t.nrows,
                 .model = tui_pool_add(&q->pool, in->model),
                 .kind = tui_pool_add(&q->pool, in->kind),
                 .key = tui_pool_add(&q->pool, in->key),
@@ -212,12 +229,42 @@ static int add_row(void *ctx, const md_incident_row *in)
     tui_view *v = q->view;
     if (v->filter[0] && row_matches(q, r, v->filter) == v->filter_invert)
         return 0;
-    if (r->id == q->keep)
-        q->t.cursor = q->t.nrows;
     if (r->id > q->last_id)
         q->last_id = r->id;
     q->t.nrows++;
     return 0;
+}
+
+static int compare_rows(const void *x, const void *y, void *ctx)
+{
+    const queue *q = ctx;
+    const qrow *a = x, *b = y;
+    int c = 0;
+    switch (q->by) {
+    case BY_LATEST:
+        c = (a->last_ms < b->last_ms) - (a->last_ms > b->last_ms);
+        break;
+    case BY_OLDEST:
+        c = (a->opened_ms > b->opened_ms) - (a->opened_ms < b->opened_ms);
+        break;
+    case BY_MODEL:
+        c = strcmp(qs(q, a->model), qs(q, b->model));
+        break;
+    default:
+        break;
+    }
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Sorts the rows by q->by and puts the cursor on the incident `keep` (else where it was). */
+static void sort_rows(queue *q, int64_t keep)
+{
+    q->t.cols = q->by == BY_LATEST ? qcols_last : qcols;
+    qsort_r(q->rows, (size_t)q->t.nrows, sizeof *q->rows, compare_rows, q);
+    for (int i = 0; i < q->t.nrows; i++)
+        if (q->rows[i].id == keep)
+            q->t.cursor = i;
+    tui_table_clamp(&q->t);
 }
 
 static md_status queue_load(tui_app *a, tui_view *v, md_err *err)
@@ -235,6 +282,7 @@ static md_status queue_load(tui_app *a, tui_view *v, md_err *err)
     md_status rc = md_incidents_each(a->s, &f, add_row, q, err);
     if (rc != MD_OK)
         queue_clear(q);
+    sort_rows(q, q->keep);
     tui_table_need(&q->t, 0, tui_int_width(q->last_id)); /* an ID is never cut */
     tui_table_clamp(&q->t);
     return rc;
@@ -267,7 +315,8 @@ static const char *qcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
     case 5: /* a feature's incident by the feature (KIND says what): a narrow terminal keeps it */
         return *qs(q, r->key) ? qs(q, r->key) : qs(q, r->title);
     case 6:
-        tui_fmt_age(md_store_now_ms(a->s) - r->opened_ms, buf, cap);
+        tui_fmt_age(md_store_now_ms(a->s) - (q->by == BY_LATEST ? r->last_ms : r->opened_ms), buf,
+                    cap);
         return buf;
     case 7:
         if (!*assignee)
@@ -310,7 +359,8 @@ static void queue_crumb(tui_view *v, char *out, size_t cap)
     queue *q = v->st;
     char f[160];
     filters_text(q, f, sizeof f);
-    snprintf(out, cap, "Incidents %s", f);
+    snprintf(out, cap, "Incidents %s%s%s", f, q->by == BY_SEVERITY ? "" : " by ",
+             q->by == BY_SEVERITY ? "" : order_names[q->by]);
     if (q->snoozed_hidden)
         snprintf(out + strlen(out), cap - strlen(out), " (%d snoozed hidden)", q->snoozed_hidden);
 }
@@ -370,6 +420,11 @@ static int queue_key(tui_app *a, tui_view *v, tui_action act, int ch)
     case TUI_A_MINE:
         q->mine = !q->mine;
         break;
+    case TUI_A_QORDER: /* the cursor stays on its incident */
+        q->by = (q->by + 1) % ORDERS;
+        sort_rows(q, q->t.nrows ? q->rows[q->t.cursor].id : 0);
+        tui_msg(a, TUI_GOOD, "incidents by %s", order_names[q->by]);
+        return TUI_R_DRAW;
     default:
         break;
     }
@@ -410,10 +465,9 @@ static void queue_free(tui_view *v)
     queue_clear(v->st);
 }
 
-static const tui_action queue_actions[] = {TUI_A_ENTER,  TUI_A_ACK,      TUI_A_ASSIGN,
-                                           TUI_A_SNOOZE, TUI_A_RESOLVE,  TUI_A_NOTE,
-                                           TUI_A_SEVERITY, TUI_A_STATE,  TUI_A_MINE,
-                                           TUI_A_NONE};
+static const tui_action queue_actions[] = {
+    TUI_A_ENTER,    TUI_A_ACK,   TUI_A_ASSIGN, TUI_A_SNOOZE, TUI_A_RESOLVE, TUI_A_NOTE,
+    TUI_A_SEVERITY, TUI_A_STATE, TUI_A_MINE,   TUI_A_QORDER, TUI_A_NONE};
 
 const tui_view_ops tui_incidents_view = {
     .name = "incidents",
