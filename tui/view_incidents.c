@@ -256,11 +256,13 @@ static int compare_rows(const void *x, const void *y, void *ctx)
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* Sorts the rows by q->by and puts the cursor on the incident `keep` (else where it was). */
-static void sort_rows(queue *q, int64_t keep)
+/* Sorts the rows by q->by (rows just read are in core's order already) and puts the cursor on
+ * the incident `keep` (else where it was). */
+static void sort_rows(queue *q, int64_t keep, bool just_read)
 {
     q->t.cols = q->by == BY_LATEST ? qcols_last : qcols;
-    qsort_r(q->rows, (size_t)q->t.nrows, sizeof *q->rows, compare_rows, q);
+    if (q->by != BY_SEVERITY || !just_read)
+        qsort_r(q->rows, (size_t)q->t.nrows, sizeof *q->rows, compare_rows, q);
     for (int i = 0; i < q->t.nrows; i++)
         if (q->rows[i].id == keep)
             q->t.cursor = i;
@@ -282,7 +284,7 @@ static md_status queue_load(tui_app *a, tui_view *v, md_err *err)
     md_status rc = md_incidents_each(a->s, &f, add_row, q, err);
     if (rc != MD_OK)
         queue_clear(q);
-    sort_rows(q, q->keep);
+    sort_rows(q, q->keep, true);
     tui_table_need(&q->t, 0, tui_int_width(q->last_id)); /* an ID is never cut */
     tui_table_clamp(&q->t);
     return rc;
@@ -422,7 +424,7 @@ static int queue_key(tui_app *a, tui_view *v, tui_action act, int ch)
         break;
     case TUI_A_QORDER: /* the cursor stays on its incident */
         q->by = (q->by + 1) % ORDERS;
-        sort_rows(q, q->t.nrows ? q->rows[q->t.cursor].id : 0);
+        sort_rows(q, q->t.nrows ? q->rows[q->t.cursor].id : 0, false);
         tui_msg(a, TUI_GOOD, "incidents by %s", order_names[q->by]);
         return TUI_R_DRAW;
     default:
