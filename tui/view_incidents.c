@@ -261,7 +261,7 @@ static int compare_rows(const void *x, const void *y, void *ctx)
 static void sort_rows(queue *q, int64_t keep, bool just_read)
 {
     q->t.cols = q->by == BY_LATEST ? qcols_last : qcols;
-    if (q->by != BY_SEVERITY || !just_read)
+    if (q->t.nrows > 1 && (q->by != BY_SEVERITY || !just_read)) /* rows is NULL when none */
         qsort_r(q->rows, (size_t)q->t.nrows, sizeof *q->rows, compare_rows, q);
     for (int i = 0; i < q->t.nrows; i++)
         if (q->rows[i].id == keep)
