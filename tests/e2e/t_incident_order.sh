@@ -76,7 +76,10 @@ wait_for "acked"
 [ "$(shown)" = "$(expected model)" ] || fail "by model after a change: $(shown)"
 keys s
 wait_for "Incidents P1 active by model"
-keys s s s s
+keys s s s
+wait_for "Incidents P4 active by model" # none: an empty queue, sorted
+expect_screen_contains "no incidents match"
+keys s
 wait_for "Incidents active by model"
 
 # and back to core's order
