@@ -138,17 +138,40 @@ void md_bfeature_index(md_bfeature *f);
 void md_splits_free(md_splits *s);
 size_t md_bfeature_ncounters(const md_bfeature *f);
 size_t md_bfeature_counter(const md_bfeature *f, double x);
+
+/* A pass's split counters: 16 bits each, and their carries, made when a counter first passes
+ * 65,535 (a value repeated that often in one window): half the memory of 32-bit counters, which
+ * a pass of many windows holds for every numeric feature and window, and half the cache. */
+typedef struct {
+    uint16_t *lo;
+    uint16_t *hi; /* NULL until the first carry */
+    size_t n;
+} md_counters;
+void md_counters_init(md_counters *c, size_t n);
+void md_counters_free(md_counters *c);
+void md_counters_carry(md_counters *c, size_t i);
+static inline void md_counters_add1(md_counters *c, size_t i)
+{
+    if (__builtin_expect(++c->lo[i] == 0, 0))
+        md_counters_carry(c, i);
+}
+static inline uint32_t md_counters_get(const md_counters *c, size_t i)
+{
+    return c->lo[i] | (c->hi ? (uint32_t)c->hi[i] << 16 : 0);
+}
+
 /* Adds each of the n values to its counter. */
-void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters);
+void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, md_counters *counters);
 /* Writes each of the n values' counter number to list[i] (for few values, a list costs less
  * than a counter each); md_bfeature_count_list adds a list to counters, md_bfeature_fold_list
  * to the KS counters and PSI bins as md_bfeature_fold would. */
 void md_bfeature_list(const md_bfeature *f, const double *x, size_t n, uint16_t *list);
-void md_bfeature_count_list(const uint16_t *list, size_t n, uint32_t *counters);
+void md_bfeature_count_list(const uint16_t *list, size_t n, md_counters *counters);
 void md_bfeature_fold_list(const md_bfeature *f, const uint16_t *list, size_t n, uint32_t *ks,
                            int64_t *bins);
 /* Adds the counters into the KS counters (2 * ks_k + 1) and the PSI bins. */
-void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *ks, int64_t *bins);
+void md_bfeature_fold(const md_bfeature *f, const md_counters *counters, uint32_t *ks,
+                      int64_t *bins);
 /* The KS counter of x by binary search: 2j + 1 when x equals sample value j, 2j when it lies
  * strictly between values j - 1 and j. */
 size_t md_bfeature_ks_slot(const md_bfeature *f, double x);

@@ -134,14 +134,36 @@ static inline bool int_counter(const md_splits *s, double x, size_t *c)
     return s->ilo + (double)k == x;
 }
 
+void md_counters_init(md_counters *c, size_t n)
+{
+    c->lo = md_xcalloc(n, sizeof *c->lo);
+    c->hi = NULL;
+    c->n = n;
+}
+
+void md_counters_free(md_counters *c)
+{
+    free(c->lo);
+    free(c->hi);
+    c->lo = c->hi = NULL;
+    c->n = 0;
+}
+
+void md_counters_carry(md_counters *c, size_t i)
+{
+    if (!c->hi)
+        c->hi = md_xcalloc(c->n, sizeof *c->hi);
+    c->hi[i]++;
+}
+
 /* Each of the n values' counter: added to `counters`, or, with `list`, written there in turn
  * (one body, specialized by its two callers). */
 static inline __attribute__((always_inline)) void
-count_values(const md_bfeature *f, const double *x, size_t n, uint32_t *counters, uint16_t *list)
+count_values(const md_bfeature *f, const double *x, size_t n, md_counters *counters, uint16_t *list)
 {
     const md_splits *s = &f->splits;
     const uint16_t *grid = s->grid;
-#define COUNTED(i, c) (list ? (void)(list[i] = (uint16_t)(c)) : (void)counters[c]++)
+#define COUNTED(i, c) (list ? (void)(list[i] = (uint16_t)(c)) : md_counters_add1(counters, c))
     if (s->ints) { /* whole numbers: one load each; anything else the grid below */
         for (size_t i = 0; i < n; i++) {
             size_t c;
@@ -155,7 +177,7 @@ count_values(const md_bfeature *f, const double *x, size_t n, uint32_t *counters
         warm(grid, (s->ngrid + 1) * sizeof *grid);
         warm(s->mem, (s->m + 1) * sizeof *s->mem);
         if (!list)
-            warm(counters, (2 * s->m + 1) * sizeof *counters);
+            warm(counters->lo, (2 * s->m + 1) * sizeof *counters->lo);
     }
     if (s->linear) {
         for (size_t i = 0; i < n; i++)
@@ -167,7 +189,7 @@ count_values(const md_bfeature *f, const double *x, size_t n, uint32_t *counters
 #undef COUNTED
 }
 
-void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, uint32_t *counters)
+void md_bfeature_count(const md_bfeature *f, const double *x, size_t n, md_counters *counters)
 {
     count_values(f, x, n, counters, NULL);
 }
@@ -177,10 +199,10 @@ void md_bfeature_list(const md_bfeature *f, const double *x, size_t n, uint16_t 
     count_values(f, x, n, NULL, list);
 }
 
-void md_bfeature_count_list(const uint16_t *list, size_t n, uint32_t *counters)
+void md_bfeature_count_list(const uint16_t *list, size_t n, md_counters *counters)
 {
     for (size_t i = 0; i < n; i++)
-        counters[list[i]]++;
+        md_counters_add1(counters, list[i]);
 }
 
 void md_bfeature_fold_list(const md_bfeature *f, const uint16_t *list, size_t n, uint32_t *ks,
@@ -198,12 +220,14 @@ size_t md_bfeature_ncounters(const md_bfeature *f)
     return 2 * f->splits.m + 1;
 }
 
-void md_bfeature_fold(const md_bfeature *f, const uint32_t *counters, uint32_t *ks, int64_t *bins)
+void md_bfeature_fold(const md_bfeature *f, const md_counters *counters, uint32_t *ks,
+                      int64_t *bins)
 {
     const md_splits *s = &f->splits;
     for (size_t c = 0; c < 2 * s->m + 1; c++) {
-        ks[s->ks[c]] += counters[c];
-        bins[s->bin[c]] += counters[c];
+        uint32_t n = md_counters_get(counters, c);
+        ks[s->ks[c]] += n;
+        bins[s->bin[c]] += n;
     }
 }
 

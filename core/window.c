@@ -83,7 +83,7 @@ void md_window_free(md_window *w)
         md_wfeat *f = &w->f[i];
         free(f->bins);
         free(f->ks);
-        free(f->counters);
+        md_counters_free(&f->counters);
         free(f->list);
         free(f->cat);
         md_strmap_free(&f->newcats);

@@ -30,7 +30,8 @@ typedef struct {
     bool absent; /* the column was not in the file */
     int64_t *bins;      /* numeric: PSI bins */
     uint32_t *ks;       /* numeric: 2k + 1 counters around the KS sample's distinct values */
-    uint32_t *counters; /* numeric, while a pass counts: split counters, until md_window_fold */
+    md_counters counters; /* numeric, while a pass counts: split counters (lo NULL before the
+                           * first count and after md_window_fold) */
     uint16_t *list;     /* the same while few values came: each one's counter number */
     size_t nlist, listcap;
     int64_t *cat;       /* categorical: per baseline category */

@@ -16,18 +16,18 @@ static void drop_list(md_wfeat *f)
 void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size_t n)
 {
     size_t ncounters = md_bfeature_ncounters(f);
-    if (!wf->counters && wf->nlist + n <= ncounters / 2) { /* 2 bytes a value: a quarter */
+    if (!wf->counters.lo && wf->nlist + n <= ncounters / 2) { /* 2 bytes a value: half */
         wf->list = md_xgrow(wf->list, &wf->listcap, wf->nlist + n, sizeof *wf->list);
         md_bfeature_list(f, val, n, wf->list + wf->nlist);
         wf->nlist += n;
         return;
     }
-    if (!wf->counters) {
-        wf->counters = md_xcalloc(ncounters, sizeof *wf->counters);
-        md_bfeature_count_list(wf->list, wf->nlist, wf->counters);
+    if (!wf->counters.lo) {
+        md_counters_init(&wf->counters, ncounters);
+        md_bfeature_count_list(wf->list, wf->nlist, &wf->counters);
         drop_list(wf);
     }
-    md_bfeature_count(f, val, n, wf->counters);
+    md_bfeature_count(f, val, n, &wf->counters);
 }
 
 void md_window_fold(md_window *w, const md_baseline *b)
@@ -41,11 +41,10 @@ void md_window_fold(md_window *w, const md_baseline *b)
             f->bins = md_xcalloc(bf->nbins + 1, sizeof *f->bins);
             f->ks = md_xcalloc(2 * bf->ks_k + 1, sizeof *f->ks);
         }
-        if (f->counters)
-            md_bfeature_fold(bf, f->counters, f->ks, f->bins);
+        if (f->counters.lo)
+            md_bfeature_fold(bf, &f->counters, f->ks, f->bins);
         md_bfeature_fold_list(bf, f->list, f->nlist, f->ks, f->bins);
-        free(f->counters);
-        f->counters = NULL;
+        md_counters_free(&f->counters);
         drop_list(f);
     }
 }
@@ -58,9 +57,9 @@ void md_window_release(md_window *w)
             continue;
         free(f->bins);
         free(f->ks);
-        free(f->counters);
+        md_counters_free(&f->counters);
         f->bins = NULL;
-        f->ks = f->counters = NULL;
+        f->ks = NULL;
         drop_list(f);
     }
     free(w->pairs);

@@ -134,11 +134,12 @@ static void free_feature(md_bfeature *f)
 static void check_probes(const md_bfeature *f, const double *x, size_t n, const char *what)
 {
     size_t nks = 2 * f->ks_k + 1;
-    uint32_t *counters = calloc(md_bfeature_ncounters(f), sizeof *counters);
+    md_counters counters;
+    md_counters_init(&counters, md_bfeature_ncounters(f));
     uint32_t *ks = calloc(nks, sizeof *ks), *want_ks = calloc(nks, sizeof *want_ks);
     int64_t bins[MD_QUANTILE_BINS + 2] = {0}, want_bins[MD_QUANTILE_BINS + 2] = {0};
-    md_bfeature_count(f, x, n, counters);
-    md_bfeature_fold(f, counters, ks, bins);
+    md_bfeature_count(f, x, n, &counters);
+    md_bfeature_fold(f, &counters, ks, bins);
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(md_bfeature_counter(f, x[i]) < md_bfeature_ncounters(f),
                       "%s: the counter of %.17g is out of range", what, x[i]);
@@ -154,19 +155,21 @@ static void check_probes(const md_bfeature *f, const double *x, size_t n, const 
     /* a window with few values lists their counter numbers instead (md_bfeature_list): the
      * same counters, and the same KS counters and bins folded from the list */
     uint16_t *list = malloc((n + 1) * sizeof *list);
-    uint32_t *again = calloc(md_bfeature_ncounters(f), sizeof *again);
+    md_counters again;
+    md_counters_init(&again, md_bfeature_ncounters(f));
     md_bfeature_list(f, x, n, list);
-    md_bfeature_count_list(list, n, again);
-    ck_assert_msg(memcmp(again, counters, md_bfeature_ncounters(f) * sizeof *again) == 0,
-                  "%s: listed counters differ", what);
+    md_bfeature_count_list(list, n, &again);
+    for (size_t c = 0; c < md_bfeature_ncounters(f); c++)
+        ck_assert_msg(md_counters_get(&again, c) == md_counters_get(&counters, c),
+                      "%s: listed counter %zu differs", what, c);
     memset(ks, 0, nks * sizeof *ks);
     memset(bins, 0, sizeof bins);
     md_bfeature_fold_list(f, list, n, ks, bins);
     ck_assert_msg(memcmp(ks, want_ks, nks * sizeof *ks) == 0, "%s: KS from a list", what);
     ck_assert_msg(memcmp(bins, want_bins, sizeof bins) == 0, "%s: bins from a list", what);
     free(list);
-    free(again);
-    free(counters);
+    md_counters_free(&again);
+    md_counters_free(&counters);
     free(ks);
     free(want_ks);
 }
@@ -253,6 +256,42 @@ START_TEST(counters_fold_into_the_reference_ks_slots_and_bins)
     v[2] = 1;
     check_shape("zeros", v, 3, -1, 2);
     free(v);
+}
+END_TEST
+
+/* A window with one value more than 65,535 times (zeros in a zero-inflated feature, a default
+ * filled in): its 16-bit counter carries, and every count stays exact. */
+START_TEST(counters_carry_past_sixteen_bits)
+{
+    double v[] = {0, 1, 1, 2, 3, 5, 8};
+    md_bfeature f;
+    make_feature(&f, v, sizeof v / sizeof v[0]);
+    const double what[] = {1.0, 1.5, 3.0, 8.0, 100.0};
+    const size_t times[] = {200000, 70000, 65535, 65536, 131072};
+    size_t n = 0;
+    for (size_t k = 0; k < 5; k++)
+        n += times[k];
+    double *x = malloc(n * sizeof *x);
+    size_t i = 0;
+    for (size_t k = 0; k < 5; k++)
+        for (size_t j = 0; j < times[k]; j++)
+            x[i++] = what[k];
+    for (size_t j = 0; j < n; j++) { /* in no order */
+        size_t r = j + rnd() % (n - j);
+        double t = x[j];
+        x[j] = x[r];
+        x[r] = t;
+    }
+    md_counters c;
+    md_counters_init(&c, md_bfeature_ncounters(&f));
+    md_bfeature_count(&f, x, n, &c);
+    ck_assert_ptr_nonnull(c.hi); /* carried */
+    for (size_t k = 0; k < 5; k++)
+        ck_assert_uint_eq(md_counters_get(&c, md_bfeature_counter(&f, what[k])), times[k]);
+    md_counters_free(&c);
+    check_probes(&f, x, n, "past 16 bits"); /* folded into KS counters and bins, and listed */
+    free(x);
+    free_feature(&f);
 }
 END_TEST
 
@@ -504,6 +543,7 @@ Suite *suite_splits(void)
     TCase *tc = tcase_create("splits");
     tcase_set_timeout(tc, 60); /* a busy machine: Check's 4 s are close for the longest checks */
     tcase_add_test(tc, counters_fold_into_the_reference_ks_slots_and_bins);
+    tcase_add_test(tc, counters_carry_past_sixteen_bits);
     tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
     tcase_add_test(tc, score_bins_follow_searchsorted);
     tcase_add_test(tc, ks_statistic_is_scipys_to_the_bit);
