@@ -79,13 +79,12 @@ md_status md_requests_list(md_store *s, const char *model, const char *state, js
     return rc;
 }
 
-static md_status decisions(md_store *s, int64_t id, json_t *into, md_err *err)
+/* The rows of a query of four text columns about request `id`, each an object with those keys. */
+static md_status text_rows(md_store *s, const char *sql, int64_t id, const char *const keys[4],
+                           json_t *into, md_err *err)
 {
     sqlite3_stmt *st;
-    if (md_sql_prepare(s,
-                       "SELECT approver, decision, at, comment FROM approvals WHERE request_id = ?"
-                       " ORDER BY at",
-                       &st, err) != MD_OK)
+    if (md_sql_prepare(s, sql, &st, err) != MD_OK)
         return err->code;
     md_sql_bind(st, "i", id);
     md_status rc = MD_OK;
@@ -93,29 +92,10 @@ static md_status decisions(md_store *s, int64_t id, json_t *into, md_err *err)
         rc = md_sql_step(s, st, &row, err);
         if (rc != MD_OK || !row)
             break;
-        json_array_append_new(into, json_pack("{s:o, s:o, s:o, s:o}", "approver", str_col(st, 0),
-                                              "decision", str_col(st, 1), "at", str_col(st, 2),
-                                              "comment", str_col(st, 3)));
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static md_status overrides_of(md_store *s, int64_t id, json_t *into, md_err *err)
-{
-    sqlite3_stmt *st;
-    if (md_sql_prepare(s, "SELECT gate, actor, at, reason FROM gate_overrides WHERE request_id = ?",
-                       &st, err) != MD_OK)
-        return err->code;
-    md_sql_bind(st, "i", id);
-    md_status rc = MD_OK;
-    for (bool row = true; rc == MD_OK;) {
-        rc = md_sql_step(s, st, &row, err);
-        if (rc != MD_OK || !row)
-            break;
-        json_array_append_new(into, json_pack("{s:o, s:o, s:o, s:o}", "gate", str_col(st, 0),
-                                              "actor", str_col(st, 1), "at", str_col(st, 2),
-                                              "reason", str_col(st, 3)));
+        json_t *o = json_object();
+        for (int c = 0; c < 4; c++)
+            json_object_set_new(o, keys[c], str_col(st, c));
+        json_array_append_new(into, o);
     }
     sqlite3_finalize(st);
     return rc;
@@ -137,10 +117,16 @@ md_status md_request_show(md_store *s, int64_t id, json_t **out, md_err *err)
     json_t *o = rc == MD_OK ? request_row(st) : NULL;
     sqlite3_finalize(st);
     json_t *dec = json_array(), *ov = json_array();
+    static const char *const decision_keys[4] = {"approver", "decision", "at", "comment"},
+                             *override_keys[4] = {"gate", "actor", "at", "reason"};
     if (rc == MD_OK)
-        rc = decisions(s, id, dec, err);
+        rc = text_rows(s,
+                       "SELECT approver, decision, at, comment FROM approvals WHERE request_id = ?"
+                       " ORDER BY at",
+                       id, decision_keys, dec, err);
     if (rc == MD_OK)
-        rc = overrides_of(s, id, ov, err);
+        rc = text_rows(s, "SELECT gate, actor, at, reason FROM gate_overrides WHERE request_id = ?",
+                       id, override_keys, ov, err);
     if (o) {
         json_object_set_new(o, "decisions", dec);
         json_object_set_new(o, "overrides", ov);

@@ -47,6 +47,9 @@ typedef enum { BY_SEVERITY, BY_LATEST, BY_OLDEST, BY_MODEL, ORDERS } order;
 static const char *const order_names[ORDERS] = {"severity", "latest evidence", "oldest first",
                                                 "model"};
 
+#define NQCOLS  8
+#define AGE_COL 6
+
 typedef struct {
     tui_pool pool;
     qrow *rows; /* the incidents the filters keep, in the order chosen */
@@ -59,6 +62,7 @@ typedef struct {
     int sev;   /* 0: all, 1..4 */
     int state; /* index in state_names */
     order by;  /* kept across reloads and filters */
+    tui_column cols[NQCOLS]; /* qcols, the age column headed LAST by latest evidence */
     bool mine;
     char model[65];
     tui_incident_perms perms;
@@ -71,13 +75,7 @@ static const tui_column qcols[] = {
     {"KIND", 7, TUI_LEFT, 0, false},  {"TITLE", 34, TUI_ENDS, 14, false},
     {"AGE", 4, TUI_RIGHT, 0, false},  {"ASSIGNEE", 8, TUI_LEFT, 6, true},
 };
-/* by latest evidence, the age column is the time since it: the figure the rows are sorted by */
-static const tui_column qcols_last[] = {
-    {"ID", 4, TUI_RIGHT, 0, false},   {"SEV", 3, TUI_LEFT, 0, false},
-    {"STATE", 8, TUI_LEFT, 0, false}, {"MODEL", 19, TUI_ENDS, 12, false},
-    {"KIND", 7, TUI_LEFT, 0, false},  {"TITLE", 34, TUI_ENDS, 14, false},
-    {"LAST", 4, TUI_RIGHT, 0, false}, {"ASSIGNEE", 8, TUI_LEFT, 6, true},
-};
+_Static_assert(sizeof qcols / sizeof qcols[0] == NQCOLS, "the queue's columns");
 
 static bool lower_eq(const char *x, const char *y)
 {
@@ -112,8 +110,9 @@ static bool open_word(tui_app *a, queue *q, const char *w, char *why, size_t cap
 static bool queue_open(tui_app *a, tui_view *v, const char *arg, char *why, size_t cap)
 {
     queue *q = v->st;
-    q->t.cols = qcols;
-    q->t.ncols = (int)(sizeof qcols / sizeof qcols[0]);
+    memcpy(q->cols, qcols, sizeof qcols);
+    q->t.cols = q->cols;
+    q->t.ncols = NQCOLS;
     char words[256];
     snprintf(words, sizeof words, "%s", arg ? arg : "");
     for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
@@ -260,7 +259,8 @@ static int compare_rows(const void *x, const void *y, void *ctx)
  * the incident `keep` (else where it was). */
 static void sort_rows(queue *q, int64_t keep, bool just_read)
 {
-    q->t.cols = q->by == BY_LATEST ? qcols_last : qcols;
+    /* by latest evidence, the age column is the time since it: the figure the rows are sorted by */
+    q->cols[AGE_COL].title = q->by == BY_LATEST ? "LAST" : qcols[AGE_COL].title;
     if (q->t.nrows > 1 && (q->by != BY_SEVERITY || !just_read)) /* rows is NULL when none */
         qsort_r(q->rows, (size_t)q->t.nrows, sizeof *q->rows, compare_rows, q);
     for (int i = 0; i < q->t.nrows; i++)
@@ -316,7 +316,7 @@ static const char *qcell(tui_app *a, void *ctx, int row, int col, char *buf, siz
         return short_kind(qs(q, r->kind));
     case 5: /* a feature's incident by the feature (KIND says what): a narrow terminal keeps it */
         return *qs(q, r->key) ? qs(q, r->key) : qs(q, r->title);
-    case 6:
+    case AGE_COL:
         tui_fmt_age(md_store_now_ms(a->s) - (q->by == BY_LATEST ? r->last_ms : r->opened_ms), buf,
                     cap);
         return buf;
