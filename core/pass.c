@@ -379,8 +379,14 @@ static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
     char b[40];
     size_t n;
     if (k->m.id >= 0) { /* picked and named by timestamp and id */
-        const char *who = md_field_text(&fl[k->m.id], b, &n);
-        uint64_t id = md_rowsample_by_id(v->ts_ms, who, n);
+        const md_field *f = &fl[k->m.id];
+        uint64_t id;
+        if (f->padded && f->p) {
+            id = md_rowsample_by_padded_id(v->ts_ms, f->p, f->n);
+        } else {
+            const char *who = md_field_text(f, b, &n);
+            id = md_rowsample_by_id(v->ts_ms, who, n);
+        }
         if (md_rowsample_picks(k->sample.shift, id))
             md_rowsample_add(&k->sample, id, MD_ROWSAMPLE_MEMORY);
         return;

@@ -40,17 +40,45 @@ uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who)
     return mix(h ^ K2, h >> 29 ^ K0);
 }
 
+/* An id of n <= 16 bytes as two words, its bytes first and zeros after: one round. */
+static inline uint64_t short_id(uint64_t lo, uint64_t hi, size_t n)
+{
+    return mix(lo ^ K1 ^ n, hi ^ K2 ^ MD_ROWSAMPLE_SEED);
+}
+
+static inline uint64_t by_id(int64_t ts_ms, uint64_t h)
+{
+    return md_rowsample_with(mix((uint64_t)ts_ms ^ K0, h ^ K1), h);
+}
+
 uint64_t md_rowsample_by_id(int64_t ts_ms, const char *id, size_t n)
 {
-    uint64_t h;
-    if (n <= 16) { /* most ids: one round */
-        char t[16] = {0};
-        memcpy(t, id, n);
-        h = mix(word(t) ^ K1 ^ n, word(t + 8) ^ K2 ^ MD_ROWSAMPLE_SEED);
-    } else {
-        h = hash_all(id, n, MD_ROWSAMPLE_SEED);
-    }
-    return md_rowsample_with(mix((uint64_t)ts_ms ^ K0, h ^ K1), h);
+    if (n > 16)
+        return by_id(ts_ms, hash_all(id, n, MD_ROWSAMPLE_SEED));
+    char t[16] = {0};
+    memcpy(t, id, n);
+    return by_id(ts_ms, short_id(word(t), word(t + 8), n));
+}
+
+/* The low k bytes of a word, for k = 0 .. 8. */
+static const uint64_t low_bytes[9] = {0,
+                                      0xFFULL,
+                                      0xFFFFULL,
+                                      0xFFFFFFULL,
+                                      0xFFFFFFFFULL,
+                                      0xFFFFFFFFFFULL,
+                                      0xFFFFFFFFFFFFULL,
+                                      0xFFFFFFFFFFFFFFULL,
+                                      ~0ULL};
+
+uint64_t md_rowsample_by_padded_id(int64_t ts_ms, const char *id, size_t n)
+{
+    if (n > 16)
+        return by_id(ts_ms, hash_all(id, n, MD_ROWSAMPLE_SEED));
+    /* the 16 bytes from the id's start are readable (16 are, past its end), its own kept */
+    uint64_t lo = word(id) & low_bytes[n < 8 ? n : 8],
+             hi = word(id + 8) & low_bytes[n > 8 ? n - 8 : 0];
+    return by_id(ts_ms, short_id(lo, hi, n));
 }
 
 unsigned md_rowsample_first_shift(size_t bytes, size_t limit)

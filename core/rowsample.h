@@ -41,6 +41,9 @@ typedef struct {
 #define MD_ROWSAMPLE_BY_FIELD_TEXT "fields"
 uint64_t md_rowsample_id(int64_t ts_ms, uint64_t who);
 uint64_t md_rowsample_by_id(int64_t ts_ms, const char *id, size_t n);
+/* The same, for an id followed by 16 readable bytes (a field of the read buffer: md_field's
+ * padded), read in place instead of copied out. */
+uint64_t md_rowsample_by_padded_id(int64_t ts_ms, const char *id, size_t n);
 static inline uint64_t md_rowsample_with(uint64_t id, uint64_t h)
 {
     return (id & 0xFFFFFFFF00000000ULL) | (h & 0xFFFFFFFFULL);

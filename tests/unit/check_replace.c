@@ -164,6 +164,32 @@ START_TEST(row_sample_overlap)
 }
 END_TEST
 
+/* An id read in place from the read buffer, with other bytes before and after it, picks and
+ * names its row as the same id copied out does: at every length up to past the one-round
+ * limit, so a wrong mask of either word would show. */
+START_TEST(row_sample_id_read_in_place)
+{
+    char buf[16 + 40 + 16];
+    for (size_t n = 0; n <= 40; n++) {
+        memset(buf, 'x', sizeof buf);
+        for (size_t i = 0; i < n; i++)
+            buf[16 + i] = (char)('a' + (i * 7 + n) % 26);
+        char copy[41];
+        memcpy(copy, buf + 16, n);
+        int64_t ts = 1790000000000 + (int64_t)n;
+        ck_assert_msg(md_rowsample_by_padded_id(ts, buf + 16, n) == md_rowsample_by_id(ts, copy, n),
+                      "id of %zu bytes", n);
+        buf[16 + n] = 'y'; /* the byte after the id is not part of it */
+        ck_assert_msg(md_rowsample_by_padded_id(ts, buf + 16, n) == md_rowsample_by_id(ts, copy, n),
+                      "id of %zu bytes, another byte after it", n);
+    }
+    memcpy(buf + 16, "ab", 2);
+    uint64_t ab = md_rowsample_by_padded_id(1, buf + 16, 2);
+    buf[17] = 'c';
+    ck_assert(md_rowsample_by_padded_id(1, buf + 16, 2) != ab);
+}
+END_TEST
+
 /* Rows, not names: a daily file reusing one name, with a late row of the day before, keeps
  * the day before's ingest (the rows differ); a file grown since it was ingested holds the
  * earlier read's rows, and is refused without --replace and takes its place with it; so do the
@@ -355,6 +381,7 @@ Suite *suite_replace(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, same_file_twice_refused_unless_replace);
     tcase_add_test(tc, row_sample_overlap);
+    tcase_add_test(tc, row_sample_id_read_in_place);
     tcase_add_test(tc, replace_goes_by_rows);
     tcase_add_test(tc, replace_that_empties_a_window_notes_its_incidents);
     suite_add_tcase(s, tc);
