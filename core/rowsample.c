@@ -60,25 +60,28 @@ uint64_t md_rowsample_by_id(int64_t ts_ms, const char *id, size_t n)
     return by_id(ts_ms, short_id(word(t), word(t + 8), n));
 }
 
-/* The low k bytes of a word, for k = 0 .. 8. */
-static const uint64_t low_bytes[9] = {0,
-                                      0xFFULL,
-                                      0xFFFFULL,
-                                      0xFFFFFFULL,
-                                      0xFFFFFFFFULL,
-                                      0xFFFFFFFFFFULL,
-                                      0xFFFFFFFFFFFFULL,
-                                      0xFFFFFFFFFFFFFFULL,
-                                      ~0ULL};
-
 uint64_t md_rowsample_by_padded_id(int64_t ts_ms, const char *id, size_t n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return md_rowsample_by_id(ts_ms, id, n); /* the masks keep a word's low bytes: its first */
+#else
+    static const uint64_t low_bytes[9] = {/* a word's low k bytes, for k = 0 .. 8 */
+                                          0,
+                                          0xFFULL,
+                                          0xFFFFULL,
+                                          0xFFFFFFULL,
+                                          0xFFFFFFFFULL,
+                                          0xFFFFFFFFFFULL,
+                                          0xFFFFFFFFFFFFULL,
+                                          0xFFFFFFFFFFFFFFULL,
+                                          ~0ULL};
     if (n > 16)
         return by_id(ts_ms, hash_all(id, n, MD_ROWSAMPLE_SEED));
     /* the 16 bytes from the id's start are readable (16 are, past its end), its own kept */
     uint64_t lo = word(id) & low_bytes[n < 8 ? n : 8],
              hi = word(id + 8) & low_bytes[n > 8 ? n - 8 : 0];
     return by_id(ts_ms, short_id(lo, hi, n));
+#endif
 }
 
 unsigned md_rowsample_first_shift(size_t bytes, size_t limit)
