@@ -80,8 +80,11 @@ typedef struct {
     size_t held; /* keys held in memory by this worker's windows */
     size_t held_base; /* counted against the budget too: what the thread holds elsewhere */
     /* for the other thread, which may take over the end of this worker's range: where the
-     * next record starts and whether the worker has stopped */
-    _Atomic size_t at;
+     * next record starts and whether the worker has stopped. On a cache line of their own,
+     * which also makes the whole worker start and end on line boundaries: no line holds both
+     * a worker's fields and another thread's data (two workers sit side by side on a stack,
+     * beside other locals). Unaligned, the same ingest took about 3% more CPU. */
+    _Alignas(64) _Atomic size_t at;
     atomic_bool stopped;
 } worker;
 
