@@ -92,6 +92,21 @@ static bool contract_types_ok(build *b, const md_field *fl, const char **col, ch
 
 /* One categorical value: a short text met before takes the cache (md_catcache.h), anything
  * else the feature's category map. */
+/* A short text the feature's cache has (core/catcache.h), counted; false for anything else.
+ * Tried before any other test: no missing value is ever put in the cache. */
+static inline bool count_cached(fcol *f, const md_field *v)
+{
+    uint64_t lo, hi;
+    if (!f->cc || !md_catcache_key(v, &lo, &hi))
+        return false;
+    size_t slot = md_catcache_slot(f->cc, lo, hi);
+    if (!md_catcache_found(f->cc, slot))
+        return false;
+    f->cnt[f->cc->val[slot]]++;
+    f->violations += f->cc->flag[slot];
+    return true;
+}
+
 static void count_category(fcol *f, const md_field *v)
 {
     uint64_t lo = 0, hi = 0;
@@ -136,8 +151,9 @@ static void add_number(build *b, fcol *f, double x)
 static void collect_value(build *b, fcol *f, const md_field *v)
 {
     double x;
-    if (f->numeric && md_value_number(v, &x)) {
-        add_number(b, f, x);
+    if (f->numeric ? md_value_number(v, &x) : count_cached(f, v)) {
+        if (f->numeric)
+            add_number(b, f, x);
         return;
     }
     if (md_value_missing(v)) {

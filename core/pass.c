@@ -232,22 +232,12 @@ void md_pass_fold_all(worker *k)
         md_window_sort_keys(&k->w[i]);
 }
 
-/* One categorical value: a short text met before takes the cache (md_catcache.h), anything
- * else the baseline's category map, and a baseline category is then remembered. */
-static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v, md_catcache *cc)
+/* One categorical value the cache did not have (core/catcache.h): the baseline's category map
+ * finds it, and a baseline category is then remembered in its slot when its text is short
+ * (cacheable: lo and hi are its key). */
+static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v, md_catcache *cc,
+                            bool cacheable, size_t slot, uint64_t lo, uint64_t hi)
 {
-    uint64_t lo = 0, hi = 0;
-    size_t slot = 0;
-    bool cacheable = md_catcache_key(v, &lo, &hi);
-    if (cacheable) {
-        slot = md_catcache_slot(cc, lo, hi);
-        if (md_catcache_found(cc, slot)) {
-            f->present++;
-            f->cat[cc->val[slot]]++;
-            f->violations += cc->flag[slot];
-            return;
-        }
-    }
     char buf[40];
     size_t n;
     const char *t = md_field_text(v, buf, &n);
@@ -339,10 +329,26 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     }
     for (fslot *q = k->cat, *end = q + k->ncat; q < end; q++) {
         const md_field *x = &fl[q->col];
+        md_wfeat *f = &w->f[q->feature];
+        md_catcache *cc = &k->cc[q->feature];
+        uint64_t lo = 0, hi = 0;
+        size_t slot = 0;
+        /* a short text met before takes the cache, before any other test: no missing value is
+         * ever put in it */
+        bool cacheable = md_catcache_key(x, &lo, &hi);
+        if (__builtin_expect(cacheable, 1)) {
+            slot = md_catcache_slot(cc, lo, hi);
+            if (__builtin_expect(md_catcache_found(cc, slot), 1)) {
+                f->present++;
+                f->cat[cc->val[slot]]++;
+                f->violations += cc->flag[slot];
+                continue;
+            }
+        }
         if (md_value_missing(x))
             add_missing(b, w, q->feature);
         else
-            add_categorical(&b->features[q->feature], &w->f[q->feature], x, &k->cc[q->feature]);
+            add_categorical(&b->features[q->feature], f, x, cc, cacheable, slot, lo, hi);
     }
     for (size_t j = 0; j < k->ngone; j++)
         add_missing(b, w, k->gone[j]);

@@ -425,6 +425,38 @@ START_TEST(constant_baseline_column)
 }
 END_TEST
 
+/* Short category texts are counted through a cache keyed by their bytes, tried before anything
+ * else; the spellings of a missing value are never put in it, so they stay missing however many
+ * categories were met before them, in the baseline and in a window alike, and a category that
+ * merely looks like one ("n", "nap") stays a category. */
+START_TEST(missing_spellings_stay_missing_beside_cached_categories)
+{
+    md_store *s = mon_store();
+    mon_baseline_v2(s, "score,label,ch\n0.2,0,web\n0.4,1,app\n0.6,0,web\n0.8,1,NA\n"
+                       "0.3,0,app\n0.5,1,null\n0.7,0,NaN\n0.1,1,\n0.9,0,nap\n");
+    md_baseline b;
+    md_err err;
+    ck_assert_int_eq(md_baseline_get(s, "churn", 2, &b, &err), MD_OK);
+    ck_assert_int_eq(b.features[0].missing, 4);
+    ck_assert_int_eq(md_strmap_size(&b.features[0].cats), 3); /* web, app, nap */
+    md_baseline_free(&b);
+    /* web and app fill the cache first; then each missing spelling after them */
+    ingest_v2(s, "ts,score,label,ch\n2026-10-01T00:00:00Z,0.3,1,web\n"
+                 "2026-10-01T00:00:00Z,0.3,0,app\n2026-10-01T00:00:00Z,0.3,0,web\n"
+                 "2026-10-01T00:00:00Z,0.3,1,app\n2026-10-01T00:00:00Z,0.3,1,na\n"
+                 "2026-10-01T00:00:00Z,0.3,0,NULL\n2026-10-01T00:00:00Z,0.3,1,nan\n"
+                 "2026-10-01T00:00:00Z,0.3,0,\n2026-10-01T00:00:00Z,0.3,1,n\n"
+                 "2026-10-01T00:00:00Z,0.3,0,NA\n");
+    json_t *ch = drift_of(s, "ch");
+    ck_assert(json_real_value(json_object_get(ch, "missing_rate")) == 0.5);
+    json_t *fresh = json_object_get(ch, "new_categories");
+    ck_assert_int_eq(json_array_size(fresh), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(fresh, 0)), "n");
+    json_decref(ch);
+    md_store_close(s);
+}
+END_TEST
+
 START_TEST(schema_changes_alert)
 {
     md_store *s = mon_store();
@@ -745,6 +777,7 @@ Suite *suite_monitor(void)
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, auc_from_score_bins_stays_within_its_bound);
     tcase_add_test(tc, constant_baseline_column);
+    tcase_add_test(tc, missing_spellings_stay_missing_beside_cached_categories);
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, grid_gives_each_test_its_level);
     tcase_add_test(tc, grid_rows_follow_the_baseline);
