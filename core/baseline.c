@@ -90,8 +90,6 @@ static bool contract_types_ok(build *b, const md_field *fl, const char **col, ch
     return true;
 }
 
-/* One categorical value: a short text met before takes the cache (md_catcache.h), anything
- * else the feature's category map. */
 /* A short text the feature's cache has (core/catcache.h), counted; false for anything else.
  * Tried before any other test: no missing value is ever put in the cache. */
 static inline bool count_cached(fcol *f, const md_field *v)
@@ -107,6 +105,8 @@ static inline bool count_cached(fcol *f, const md_field *v)
     return true;
 }
 
+/* One categorical value: a short text met before takes the cache (md_catcache.h), anything
+ * else the feature's category map. */
 static void count_category(fcol *f, const md_field *v)
 {
     uint64_t lo = 0, hi = 0;
