@@ -101,6 +101,24 @@ static inline __attribute__((always_inline)) bool md_parse_window16(const char *
     return true;
 }
 
+/* 1 to 8 decimal digits and nothing else (no sign, no dot), as their value: a whole number a
+ * caller may take without a double (8 readable bytes before the text's end are needed). */
+static inline __attribute__((always_inline)) bool md_parse_digits8(const char *s, size_t n,
+                                                                   uint64_t *out)
+{
+    if (n - 1 >= 8)
+        return false;
+    __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)(s + n - 8));
+    __m128i keep = _mm_loadl_epi64((const __m128i *)(const void *)(md_tail_ones + 8 + n));
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    unsigned km = (unsigned)_mm_movemask_epi8(keep);
+    if (((unsigned)_mm_movemask_epi8(digit) & km) != km)
+        return false;
+    *out = md_eight_digits((uint64_t)_mm_cvtsi128_si64(_mm_and_si128(d, keep)));
+    return true;
+}
+
 static inline __attribute__((always_inline)) bool md_parse_window(const char *s, size_t n,
                                                                   double *out)
 {
@@ -108,6 +126,22 @@ static inline __attribute__((always_inline)) bool md_parse_window(const char *s,
     if (m - 1 < 8)
         return md_parse_window8(s, n, m, out);
     return m - 1 < 16 && md_parse_window16(s, n, m, out); /* m == 0 wraps around: no */
+}
+#else
+/* 1 to 8 decimal digits and nothing else (no sign, no dot), as their value. */
+static inline bool md_parse_digits8(const char *s, size_t n, uint64_t *out)
+{
+    if (n - 1 >= 8)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - (unsigned)'0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
 }
 #endif
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "numparse.h"
 #include "pass_int.h"
 #include "sort.h"
 
@@ -81,10 +82,17 @@ static void plan(worker *k)
             k->gone[k->ngone++] = i;
             continue;
         }
-        fslot q = {(size_t)k->fcol[i], i, 0, NULL, 0};
-        if (b->features[i].kind == MD_NUMERIC) {
+        fslot q = {(size_t)k->fcol[i], i, 0, NULL, 0, NULL, 0, 0};
+        const md_bfeature *bf = &b->features[i];
+        if (bf->kind == MD_NUMERIC) {
             q.v = k->vslot[i];
             q.val = slot_values(k, k->cur, q.v);
+            const md_contract_rule *r = &bf->rule;
+            if (bf->ks_k && bf->splits.ints && !(r->present && (r->has_min || r->has_max))) {
+                q.ints = bf->splits.ints;
+                q.ilo = (int64_t)bf->splits.ilo; /* a whole number */
+                q.nints = bf->splits.nints;
+            }
             k->num[k->nnum++] = q;
         } else {
             k->cat[k->ncat++] = q;
@@ -320,6 +328,16 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     add_perf(w, b, v);
     for (fslot *q = k->num, *end = q + k->nnum; q < end; q++) {
         const md_field *x = &fl[q->col];
+        uint64_t whole;
+        /* plain digits in the span of the feature's whole-number table: its counter at once
+         * (what the same value read as a double and looked up counts, md_bfeature_counter) */
+        if (q->ints && x->kind == MD_F_TEXT && x->padded && md_parse_digits8(x->p, x->n, &whole) &&
+            whole - (uint64_t)q->ilo < q->nints) {
+            md_wfeat *f = &w->f[q->feature];
+            f->present++;
+            md_window_count_counter(f, &b->features[q->feature], q->ints[whole - (uint64_t)q->ilo]);
+            continue;
+        }
         if (__builtin_expect(md_value_number(x, q->val + q->n), 1)) /* never a missing value */
             q->n++;
         else if (md_value_missing(x))

@@ -121,6 +121,17 @@ void md_window_sort_keys(md_window *w);
  * counters, for each feature), counted from the value that makes a counter each cheaper. */
 void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size_t n);
 
+/* The same for one value whose counter c the caller found itself (a whole number read from
+ * its text: md_bfeature's table of whole numbers). Inline once the window counts. */
+void md_window_count_slow(md_wfeat *wf, const md_bfeature *f, size_t c);
+static inline void md_window_count_counter(md_wfeat *wf, const md_bfeature *f, size_t c)
+{
+    if (__builtin_expect(wf->counters.lo != NULL, 1))
+        md_counters_add1(&wf->counters, c);
+    else
+        md_window_count_slow(wf, f, c);
+}
+
 /* Adds fresh window s (same index, from another part of the same file) into d (both folded
  * first). */
 void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b);

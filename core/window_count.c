@@ -30,6 +30,22 @@ void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size
     md_bfeature_count(f, val, n, &wf->counters);
 }
 
+void md_window_count_slow(md_wfeat *wf, const md_bfeature *f, size_t c)
+{
+    size_t ncounters = md_bfeature_ncounters(f);
+    if (!wf->counters.lo && wf->nlist + 1 <= ncounters / 2) {
+        wf->list = md_xgrow(wf->list, &wf->listcap, wf->nlist + 1, sizeof *wf->list);
+        wf->list[wf->nlist++] = (uint16_t)c;
+        return;
+    }
+    if (!wf->counters.lo) {
+        md_counters_init(&wf->counters, ncounters);
+        md_bfeature_count_list(wf->list, wf->nlist, &wf->counters);
+        drop_list(wf);
+    }
+    md_counters_add1(&wf->counters, c);
+}
+
 void md_window_fold(md_window *w, const md_baseline *b)
 {
     for (size_t i = 0; i < w->nf; i++) {

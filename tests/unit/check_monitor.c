@@ -425,6 +425,47 @@ START_TEST(constant_baseline_column)
 }
 END_TEST
 
+/* A whole number written as plain digits within the span of the baseline's whole-number table
+ * is counted from its text; anything else (a sign, a dot, a ninth digit, a value past the span)
+ * is read as a double and counted from that. Both ways count a value alike: the same log with
+ * every value of the whole-number feature n written as "d.0" gives the same drift, through the
+ * windows' lists and counters both (n takes 13 counters, a window some 400 values). */
+START_TEST(whole_numbers_count_alike_from_digits_and_doubles)
+{
+    md_store *digits = mon_store(), *doubles = mon_clone_store(digits, "doubles.db");
+    static const char *const n_text[] = {"0",  "3",  "5",         "004",       "9", "40",
+                                         "-2", "+1", "123456789", "000000002", "2"};
+    size_t cap = 900 * 96, ld = 0, lf = 0;
+    char *td = malloc(cap), *tf = malloc(cap);
+    ld += (size_t)snprintf(td, cap, "ts,score,label,x,n,ch\n");
+    lf += (size_t)snprintf(tf, cap, "ts,score,label,x,n,ch\n");
+    mon_rng = 11;
+    for (int i = 0; i < 800; i++) {
+        double sc = round(1000 * mon_unif()) / 1000, x = mon_unif() * 4 - 2;
+        int y = mon_unif() < sc, k = (int)(mon_unif() * 6); /* mostly 0..5, the table's span */
+        const char *n = mon_unif() < 0.8 ? (const char *[]){"0", "1", "2", "3", "4", "5"}[k]
+                                         : n_text[(int)(mon_unif() * 11)];
+        double v = strtod(n, NULL);
+        const char *row = "2026-10-%02dT%02d:00:00Z,%.3f,%d,%.4f,";
+        ld += (size_t)snprintf(td + ld, cap - ld, row, 1 + i % 2, i % 24, sc, y, x);
+        lf += (size_t)snprintf(tf + lf, cap - lf, row, 1 + i % 2, i % 24, sc, y, x);
+        ld += (size_t)snprintf(td + ld, cap - ld, "%s,web\n", n);
+        lf += (size_t)snprintf(tf + lf, cap - lf, "%.1f,web\n", v);
+    }
+    md_ingest_report rep;
+    md_err err;
+    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    ck_assert_int_eq(mon_ingest(digits, mon_write_file("digits.csv", td), &two, &rep, &err), MD_OK);
+    ck_assert_int_eq(mon_ingest(doubles, mon_write_file("doubles.csv", tf), &two, &rep, &err),
+                     MD_OK);
+    mon_expect_same_results(digits, doubles);
+    free(td);
+    free(tf);
+    md_store_close(doubles);
+    md_store_close(digits);
+}
+END_TEST
+
 /* Short category texts are counted through a cache keyed by their bytes, tried before anything
  * else; the spellings of a missing value are never put in it, so they stay missing however many
  * categories were met before them, in the baseline and in a window alike, and a category that
@@ -778,6 +819,7 @@ Suite *suite_monitor(void)
     tcase_add_test(tc, auc_from_score_bins_stays_within_its_bound);
     tcase_add_test(tc, constant_baseline_column);
     tcase_add_test(tc, missing_spellings_stay_missing_beside_cached_categories);
+    tcase_add_test(tc, whole_numbers_count_alike_from_digits_and_doubles);
     tcase_add_test(tc, schema_changes_alert);
     tcase_add_test(tc, grid_gives_each_test_its_level);
     tcase_add_test(tc, grid_rows_follow_the_baseline);
