@@ -329,13 +329,14 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
     for (fslot *q = k->num, *end = q + k->nnum; q < end; q++) {
         const md_field *x = &fl[q->col];
         uint64_t whole;
-        /* plain digits in the span of the feature's whole-number table: its counter at once
-         * (what the same value read as a double and looked up counts, md_bfeature_counter) */
-        if (q->ints && x->kind == MD_F_TEXT && x->padded && md_parse_digits8(x->p, x->n, &whole) &&
-            whole - (uint64_t)q->ilo < q->nints) {
+        /* plain digits, for a feature with a whole-number table: the counter at once, what the
+         * same value read as a double and looked up counts */
+        if (q->ints && x->kind == MD_F_TEXT && x->padded && md_parse_digits8(x->p, x->n, &whole)) {
             md_wfeat *f = &w->f[q->feature];
             f->present++;
-            md_window_count_counter(f, &b->features[q->feature], q->ints[whole - (uint64_t)q->ilo]);
+            md_window_count_counter(
+                f, &b->features[q->feature],
+                md_splits_whole_counter(q->ints, q->ilo, q->nints, (int64_t)whole));
             continue;
         }
         if (__builtin_expect(md_value_number(x, q->val + q->n), 1)) /* never a missing value */

@@ -138,6 +138,16 @@ void md_bfeature_index(md_bfeature *f);
 void md_splits_free(md_splits *s);
 size_t md_bfeature_ncounters(const md_bfeature *f);
 size_t md_bfeature_counter(const md_bfeature *f, double x);
+/* The counter of whole number x from a split index's whole-number table (s->ints, when it has
+ * one): what md_bfeature_counter gives for (double)x. The table runs from one below the first
+ * split point to one above the last, so a whole number past either end has the counter of that
+ * end (below every point, above every point). */
+static inline size_t md_splits_whole_counter(const uint32_t *ints, int64_t ilo, size_t nints,
+                                             int64_t x)
+{
+    int64_t at = x - ilo, last = (int64_t)nints - 1;
+    return ints[at < 0 ? 0 : at > last ? last : at];
+}
 
 /* A pass's split counters: 16 bits each, and their carries, made when a counter first passes
  * 65,535 (a value repeated that often in one window): half the memory of 32-bit counters, which

@@ -425,16 +425,17 @@ START_TEST(constant_baseline_column)
 }
 END_TEST
 
-/* A whole number written as plain digits within the span of the baseline's whole-number table
- * is counted from its text; anything else (a sign, a dot, a ninth digit, a value past the span)
- * is read as a double and counted from that. Both ways count a value alike: the same log with
- * every value of the whole-number feature n written as "d.0" gives the same drift, through the
- * windows' lists and counters both (n takes 13 counters, a window some 400 values). */
+/* A whole number written as plain digits is counted from its text and the baseline's
+ * whole-number table (one past either end of the table counting as that end); anything else (a
+ * sign, a dot, a ninth digit) is read as a double and counted from that. Both ways count a value
+ * alike: the same log with every value of the whole-number feature n written as "d.0" gives the
+ * same drift, through the windows' lists and counters both (n takes 13 counters, a window some
+ * 400 values; the baseline's n runs from 0 to 5, the log's also below and far above). */
 START_TEST(whole_numbers_count_alike_from_digits_and_doubles)
 {
     md_store *digits = mon_store(), *doubles = mon_clone_store(digits, "doubles.db");
-    static const char *const n_text[] = {"0",  "3",  "5",         "004",       "9", "40",
-                                         "-2", "+1", "123456789", "000000002", "2"};
+    static const char *const n_text[] = {"0",  "3",  "5",         "004",       "9",       "40",
+                                         "-2", "+1", "123456789", "000000002", "99999999"};
     size_t cap = 900 * 96, ld = 0, lf = 0;
     char *td = malloc(cap), *tf = malloc(cap);
     ld += (size_t)snprintf(td, cap, "ts,score,label,x,n,ch\n");

@@ -140,9 +140,17 @@ static void check_probes(const md_bfeature *f, const double *x, size_t n, const 
     int64_t bins[MD_QUANTILE_BINS + 2] = {0}, want_bins[MD_QUANTILE_BINS + 2] = {0};
     md_bfeature_count(f, x, n, &counters);
     md_bfeature_fold(f, &counters, ks, bins);
+    const md_splits *s = &f->splits;
     for (size_t i = 0; i < n; i++) {
         ck_assert_msg(md_bfeature_counter(f, x[i]) < md_bfeature_ncounters(f),
                       "%s: the counter of %.17g is out of range", what, x[i]);
+        /* a whole number read from its digits (an ingest's row loop), inside the table's span
+         * and past either end of it */
+        if (s->ints && x[i] == floor(x[i]) && fabs(x[i]) < 1e15)
+            ck_assert_msg(md_splits_whole_counter(s->ints, (int64_t)s->ilo, s->nints,
+                                                  (int64_t)x[i]) == md_bfeature_counter(f, x[i]),
+                          "%s: the table's counter of whole number %.17g is not its counter", what,
+                          x[i]);
         want_ks[md_bfeature_ks_slot(f, x[i])]++;
         want_bins[md_bfeature_bin(f, x[i])]++;
     }
