@@ -542,7 +542,9 @@ again:;
 static md_status csv_header(md_reader *r, md_err *err)
 {
     size_t n = 0;
-    for (md_reader_fill(r); n == 0 && r->pos < r->size; md_reader_fill(r)) {
+    /* what reading ahead holds: csv_record reads on itself when the header runs past it (a
+     * wider fill here would read and map the whole 4 MiB buffer before the first row) */
+    for (fill_ahead(r); n == 0 && r->pos < r->size; fill_ahead(r)) {
         bool brace = r->base[r->pos] == '{';
         if (csv_record(r, &n, true, err) != MD_OK)
             return brace ? md_err_set(err, MD_ERROR,

@@ -95,6 +95,49 @@ START_TEST(records_cut_into_fields)
 }
 END_TEST
 
+/* A header wider than what the reader reads ahead (256 KiB), after blank lines, plain and with
+ * a quoted name (the general parser): every column is named, and the rows after it are read
+ * with the right line numbers. */
+START_TEST(headers_wider_than_the_read_ahead)
+{
+    enum { COLS = 40000 }; /* names of 7 or 8 bytes: some 320 KiB */
+    for (int quoted = 0; quoted < 2; quoted++) {
+        size_t cap = (size_t)COLS * 24 + 64, len = 0;
+        char *text = md_xmalloc(cap);
+        len += (size_t)snprintf(text, cap, "\n\n");
+        for (int i = 0; i < COLS; i++)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    quoted && i == COLS - 1 ? "%s\"c%06d\"" : "%sc%06d",
+                                    i ? "," : "", i);
+        len += (size_t)snprintf(text + len, cap - len, "\n");
+        for (int row = 0; row < 2; row++) {
+            for (int i = 0; i < COLS; i++)
+                len +=
+                    (size_t)snprintf(text + len, cap - len, "%s%d", i ? "," : "", (row + i) % 10);
+            len += (size_t)snprintf(text + len, cap - len, "\n");
+        }
+        md_reader *r;
+        md_err err;
+        ck_assert_int_eq(md_reader_open(write_text("wide.csv", text, len), MD_FMT_CSV, &r, &err),
+                         MD_OK);
+        ck_assert_uint_eq(md_reader_ncols(r), COLS);
+        ck_assert_str_eq(md_reader_col(r, 0), "c000000");
+        ck_assert_str_eq(md_reader_col(r, COLS - 1), "c039999");
+        for (int row = 0; row < 2; row++) {
+            const md_field *f;
+            bool done;
+            ck_assert_int_eq(md_reader_next(r, &f, &done, &err), MD_OK);
+            ck_assert(!done);
+            ck_assert_uint_eq(md_reader_line(r), (uint64_t)(4 + row));
+            ck_assert_uint_eq(f[COLS - 1].n, 1);
+            ck_assert_int_eq(f[COLS - 1].p[0], '0' + (row + COLS - 1) % 10);
+        }
+        md_reader_close(r);
+        free(text);
+    }
+}
+END_TEST
+
 /* Some file formats' magic numbers are letters; a text file that starts with them (a column
  * named so) is read as the CSV it is. */
 START_TEST(text_starting_with_a_magic_number_is_csv)
@@ -368,6 +411,7 @@ Suite *suite_reader(void)
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, records_cut_into_fields);
+    tcase_add_test(tc, headers_wider_than_the_read_ahead);
     tcase_add_test(tc, bad_records_are_named);
     tcase_add_test(tc, text_starting_with_a_magic_number_is_csv);
     tcase_add_test(tc, long_records_name_their_place);
