@@ -148,6 +148,21 @@ static char *category_rows(int n, int ncats, bool jsonl)
     return out;
 }
 
+/* Ingests text ta (as file fa) into store a and tb (as fb) into b, both on two threads split
+ * anywhere, and expects the same drift and calibration from both. */
+static void ingest_both_alike(md_store *a, const char *fa, const char *ta, md_store *b,
+                              const char *fb, const char *tb)
+{
+    md_ingest_report rep;
+    md_err err;
+    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    md_status rc = mon_ingest(a, mon_write_file(fa, ta), &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s: %s", fa, err.msg);
+    rc = mon_ingest(b, mon_write_file(fb, tb), &two, &rep, &err);
+    ck_assert_msg(rc == MD_OK, "%s: %s", fb, err.msg);
+    mon_expect_same_results(a, b);
+}
+
 /* Category counts do not depend on how a text reaches the counter: CSV fields in the read
  * buffer take the short-text cache, JSON strings the category map. The same rows as CSV and as
  * JSON Lines give the same baseline and the same drift: 120 names of 1 to 20 bytes (more than
@@ -201,12 +216,7 @@ START_TEST(categories_count_alike_from_csv_and_json_lines)
     char *log_csv = category_rows(8000, 120, false);
     mon_rng = 8;
     char *log_json = category_rows(8000, 120, true);
-    md_ingest_report rep;
-    md_ingest_opts two = {.threads = 2, .split_min = 1};
-    ck_assert_int_eq(mon_ingest(csv, mon_write_file("clog.csv", log_csv), &two, &rep, &err), MD_OK);
-    ck_assert_int_eq(mon_ingest(json, mon_write_file("clog.jsonl", log_json), &two, &rep, &err),
-                     MD_OK);
-    mon_expect_same_results(csv, json);
+    ingest_both_alike(csv, "clog.csv", log_csv, json, "clog.jsonl", log_json);
     json_t *d;
     ck_assert_int_eq(md_drift_json(csv, "churn", 1, NULL, &d, &err), MD_OK);
     json_t *row = json_array_get(json_object_get(d, "drift"), 0);
@@ -453,13 +463,7 @@ START_TEST(whole_numbers_count_alike_from_digits_and_doubles)
         ld += (size_t)snprintf(td + ld, cap - ld, "%s,web\n", n);
         lf += (size_t)snprintf(tf + lf, cap - lf, "%.1f,web\n", v);
     }
-    md_ingest_report rep;
-    md_err err;
-    md_ingest_opts two = {.threads = 2, .split_min = 1};
-    ck_assert_int_eq(mon_ingest(digits, mon_write_file("digits.csv", td), &two, &rep, &err), MD_OK);
-    ck_assert_int_eq(mon_ingest(doubles, mon_write_file("doubles.csv", tf), &two, &rep, &err),
-                     MD_OK);
-    mon_expect_same_results(digits, doubles);
+    ingest_both_alike(digits, "digits.csv", td, doubles, "doubles.csv", tf);
     free(td);
     free(tf);
     md_store_close(doubles);
