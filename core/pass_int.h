@@ -35,8 +35,8 @@ typedef struct {
     size_t n;       /* ... and how many */
     /* numeric, when its split index has a table of whole numbers (and no contract bounds to
      * check values against): the table, its first whole number and its length. A value
-     * written as plain digits is counted from its text, without a double or the batch:
-     * counts, ages and days are half the columns of a typical log. */
+     * written as plain digits is counted from its text, without a double or the batch
+     * (counts, ages and days: half the numeric columns of the bench's log). */
     const uint32_t *ints;
     int64_t ilo;
     size_t nints;
