@@ -36,6 +36,7 @@ static const struct {
     {"badinput", suite_badinput},
     {"replace", suite_replace},
     {"monitor", suite_monitor},
+    {"reading", suite_reading},
     {"baseline", suite_baseline},
     {"latency", suite_latency},
     {"newcats", suite_newcats},

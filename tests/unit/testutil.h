@@ -72,6 +72,7 @@ Suite *suite_concurrency(void);
 Suite *suite_badinput(void);
 Suite *suite_replace(void);
 Suite *suite_monitor(void);
+Suite *suite_reading(void);
 Suite *suite_baseline(void);
 Suite *suite_latency(void);
 Suite *suite_parallel(void);
