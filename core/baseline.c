@@ -90,38 +90,24 @@ static bool contract_types_ok(build *b, const md_field *fl, const char **col, ch
     return true;
 }
 
-/* A short text the feature's cache has (core/catcache.h), counted; false for anything else.
- * Tried before any other test: no missing value is ever put in the cache. */
-static inline bool count_cached(fcol *f, const md_field *v)
+/* A short text the feature's cache has (core/catcache.h), counted; false for anything else, *p
+ * then saying where it would go. Tried before any other test: no missing value is ever put in
+ * the cache. */
+static bool count_cached(fcol *f, const md_field *v, md_catcache_probe *p)
 {
-    uint64_t lo, hi;
-    if (!f->cc || !md_catcache_key(v, &lo, &hi))
+    if (!f->cc)
+        f->cc = md_xcalloc(1, sizeof *f->cc);
+    if (!md_catcache_look(f->cc, v, p))
         return false;
-    size_t slot = md_catcache_slot(f->cc, lo, hi);
-    if (!md_catcache_found(f->cc, slot))
-        return false;
-    f->cnt[f->cc->val[slot]]++;
-    f->violations += f->cc->flag[slot];
+    f->cnt[f->cc->val[p->slot]]++;
+    f->violations += f->cc->flag[p->slot];
     return true;
 }
 
-/* One categorical value: a short text met before takes the cache (md_catcache.h), anything
- * else the feature's category map. */
-static void count_category(fcol *f, const md_field *v)
+/* A categorical value the cache did not have (p: its look there): the feature's category map,
+ * and a short text remembered in the cache. */
+static void count_uncached(fcol *f, const md_field *v, const md_catcache_probe *p)
 {
-    uint64_t lo = 0, hi = 0;
-    size_t slot = 0;
-    bool cacheable = md_catcache_key(v, &lo, &hi);
-    if (cacheable) {
-        if (!f->cc)
-            f->cc = md_xcalloc(1, sizeof *f->cc);
-        slot = md_catcache_slot(f->cc, lo, hi);
-        if (md_catcache_found(f->cc, slot)) {
-            f->cnt[f->cc->val[slot]]++;
-            f->violations += f->cc->flag[slot];
-            return;
-        }
-    }
     char buf[40];
     size_t n;
     const char *t = md_field_text(v, buf, &n);
@@ -130,8 +116,17 @@ static void count_category(fcol *f, const md_field *v)
     f->cnt[k]++;
     bool outside = f->rule && f->rule->has_allowed && md_strmap_find(&f->rule->allowed, t, n) < 0;
     f->violations += outside;
-    if (cacheable && k <= INT32_MAX)
-        md_catcache_put(f->cc, slot, lo, hi, (int32_t)k, outside);
+    if (p->cacheable && k <= INT32_MAX)
+        md_catcache_put(f->cc, p->slot, p->lo, p->hi, (int32_t)k, outside);
+}
+
+/* One categorical value: a short text met before takes the cache, anything else the feature's
+ * category map. */
+static void count_category(fcol *f, const md_field *v)
+{
+    md_catcache_probe p;
+    if (!count_cached(f, v, &p))
+        count_uncached(f, v, &p);
 }
 
 static void add_number(build *b, fcol *f, double x)
@@ -151,7 +146,8 @@ static void add_number(build *b, fcol *f, double x)
 static void collect_value(build *b, fcol *f, const md_field *v)
 {
     double x;
-    if (f->numeric ? md_value_number(v, &x) : count_cached(f, v)) {
+    md_catcache_probe p;
+    if (f->numeric ? md_value_number(v, &x) : count_cached(f, v, &p)) {
         if (f->numeric)
             add_number(b, f, x);
         return;
@@ -168,8 +164,10 @@ static void collect_value(build *b, fcol *f, const md_field *v)
         f->vals = NULL;
         f->nvals = f->cap = 0;
         md_ks_pool_free(&f->ks); /* and any runs it spilled are not read */
+        count_category(f, v);
+        return;
     }
-    count_category(f, v);
+    count_uncached(f, v, &p); /* the cache was looked at above */
 }
 
 /* Second pass: the texts a flipped feature had before it flipped. */

@@ -60,6 +60,26 @@ static inline bool md_catcache_found(const md_catcache *c, size_t slot)
     return c->hi[slot] != 0;
 }
 
+/* A text's look at the cache: its key and the slot where it is or would go, when it is short
+ * enough to have one (cacheable). */
+typedef struct {
+    uint64_t lo, hi;
+    size_t slot;
+    bool cacheable;
+} md_catcache_probe;
+
+/* True when the cache holds v, at p->slot; else p says whether and where it could go. */
+static inline bool md_catcache_look(const md_catcache *c, const md_field *v, md_catcache_probe *p)
+{
+    p->slot = 0;
+    p->lo = p->hi = 0;
+    p->cacheable = md_catcache_key(v, &p->lo, &p->hi);
+    if (!p->cacheable)
+        return false;
+    p->slot = md_catcache_slot(c, p->lo, p->hi);
+    return md_catcache_found(c, p->slot);
+}
+
 /* Remembers the key in its (free) slot, while the cache has room. */
 static inline void md_catcache_put(md_catcache *c, size_t slot, uint64_t lo, uint64_t hi,
                                    int32_t val, bool flag)

@@ -240,11 +240,11 @@ void md_pass_fold_all(worker *k)
         md_window_sort_keys(&k->w[i]);
 }
 
-/* One categorical value the cache did not have (core/catcache.h): the baseline's category map
- * finds it, and a baseline category is then remembered in its slot when its text is short
- * (cacheable: lo and hi are its key). */
+/* One categorical value the cache did not have (core/catcache.h; p: its look there): the
+ * baseline's category map finds it, and a baseline category is then remembered in the cache
+ * when its text is short. */
 static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *v, md_catcache *cc,
-                            bool cacheable, size_t slot, uint64_t lo, uint64_t hi)
+                            const md_catcache_probe *p)
 {
     char buf[40];
     size_t n;
@@ -256,8 +256,8 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
     f->violations += outside;
     if (c >= 0) {
         f->cat[c]++;
-        if (cacheable)
-            md_catcache_put(cc, slot, lo, hi, (int32_t)c, outside);
+        if (p->cacheable)
+            md_catcache_put(cc, p->slot, p->lo, p->hi, (int32_t)c, outside);
     } else {
         md_newcats_add(f, bf, t, n, 1);
     }
@@ -350,24 +350,19 @@ static void accumulate(worker *k, md_window *w, const md_field *fl, const md_row
         const md_field *x = &fl[q->col];
         md_wfeat *f = &w->f[q->feature];
         md_catcache *cc = &k->cc[q->feature];
-        uint64_t lo = 0, hi = 0;
-        size_t slot = 0;
+        md_catcache_probe p;
         /* a short text met before takes the cache, before any other test: no missing value is
          * ever put in it */
-        bool cacheable = md_catcache_key(x, &lo, &hi);
-        if (__builtin_expect(cacheable, 1)) {
-            slot = md_catcache_slot(cc, lo, hi);
-            if (__builtin_expect(md_catcache_found(cc, slot), 1)) {
-                f->present++;
-                f->cat[cc->val[slot]]++;
-                f->violations += cc->flag[slot];
-                continue;
-            }
+        if (__builtin_expect(md_catcache_look(cc, x, &p), 1)) {
+            f->present++;
+            f->cat[cc->val[p.slot]]++;
+            f->violations += cc->flag[p.slot];
+            continue;
         }
         if (md_value_missing(x))
             add_missing(b, w, q->feature);
         else
-            add_categorical(&b->features[q->feature], f, x, cc, cacheable, slot, lo, hi);
+            add_categorical(&b->features[q->feature], f, x, cc, &p);
     }
     for (size_t j = 0; j < k->ngone; j++)
         add_missing(b, w, k->gone[j]);

@@ -13,37 +13,41 @@ static void drop_list(md_wfeat *f)
     f->nlist = f->listcap = 0;
 }
 
-void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size_t n)
+/* Room in wf's list for n more counter numbers, while a list is cheaper (2 bytes a value: up
+ * to half as many values as counters); else the window counts, from its list on, and NULL. */
+static uint16_t *list_room(md_wfeat *wf, const md_bfeature *f, size_t n)
 {
     size_t ncounters = md_bfeature_ncounters(f);
-    if (!wf->counters.lo && wf->nlist + n <= ncounters / 2) { /* 2 bytes a value: half */
+    if (!wf->counters.lo && wf->nlist + n <= ncounters / 2) {
         wf->list = md_xgrow(wf->list, &wf->listcap, wf->nlist + n, sizeof *wf->list);
-        md_bfeature_list(f, val, n, wf->list + wf->nlist);
+        uint16_t *at = wf->list + wf->nlist;
         wf->nlist += n;
-        return;
+        return at;
     }
     if (!wf->counters.lo) {
         md_counters_init(&wf->counters, ncounters);
         md_bfeature_count_list(wf->list, wf->nlist, &wf->counters);
         drop_list(wf);
     }
-    md_bfeature_count(f, val, n, &wf->counters);
+    return NULL;
+}
+
+void md_window_count(md_wfeat *wf, const md_bfeature *f, const double *val, size_t n)
+{
+    uint16_t *list = list_room(wf, f, n);
+    if (list)
+        md_bfeature_list(f, val, n, list);
+    else
+        md_bfeature_count(f, val, n, &wf->counters);
 }
 
 void md_window_count_slow(md_wfeat *wf, const md_bfeature *f, size_t c)
 {
-    size_t ncounters = md_bfeature_ncounters(f);
-    if (!wf->counters.lo && wf->nlist + 1 <= ncounters / 2) {
-        wf->list = md_xgrow(wf->list, &wf->listcap, wf->nlist + 1, sizeof *wf->list);
-        wf->list[wf->nlist++] = (uint16_t)c;
-        return;
-    }
-    if (!wf->counters.lo) {
-        md_counters_init(&wf->counters, ncounters);
-        md_bfeature_count_list(wf->list, wf->nlist, &wf->counters);
-        drop_list(wf);
-    }
-    md_counters_add1(&wf->counters, c);
+    uint16_t *list = list_room(wf, f, 1);
+    if (list)
+        *list = (uint16_t)c;
+    else
+        md_counters_add1(&wf->counters, c);
 }
 
 void md_window_fold(md_window *w, const md_baseline *b)
