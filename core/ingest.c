@@ -574,7 +574,6 @@ static void report_pass(md_ingest_report *rep, md_pass_result *p, md_window_kind
     rep->bad_rows = p->bad_rows;
     rep->windows = p->nw;
     rep->parallel = p->parallel;
-    rep->taken = p->taken;
     snprintf(rep->first_bad, sizeof rep->first_bad, "%s", p->first_bad);
     md_window_key(p->w[0].index, kind, rep->first_window);
     md_window_key(p->w[p->nw - 1].index, kind, rep->last_window);
@@ -612,12 +611,11 @@ md_status md_ingest(md_store *s, const md_actor *a, const char *model, int64_t n
                          .threads = o->threads,
                          .keys_in_memory = o->keys_in_memory,
                          .split_min = o->split_min,
-                         .take_min = o->take_min,
-                         .split_at = o->split_at,
                          .lim = &g.lim};
     md_status rc = md_authz_check(s, a, MD_PERM_MONITOR_WRITE, err);
-    /* the file's hash from now on, beside loading the baseline and then the pass */
-    md_file_hasher *hash = rc == MD_OK ? md_file_hash_start(path) : NULL;
+    /* the file's hash, which the pass's two threads read the file through (core/sha256.h) */
+    md_file_hasher *hash = rc == MD_OK ? md_file_hash_start_feed(path, o->piece) : NULL;
+    pc.feed = hash;
     if (rc == MD_OK)
         rc = prepare(&g, model, number, err);
     /* columns not named take the names the baseline was built with */

@@ -22,8 +22,7 @@ typedef struct {
     int threads;            /* 0: up to 2, as the machine allows */
     size_t keys_in_memory;  /* 0: the default budget before spilling (see pass.h) */
     size_t split_min;       /* 0: the default size below which one thread reads the file */
-    size_t take_min;        /* 0: the default size of what a thread has left worth taking half of */
-    size_t split_at;        /* 0: the halves meet in the middle; else near this byte (tests) */
+    size_t piece;           /* 0: MD_FEED_PIECE, the bytes the file is read in for two threads */
     size_t windows_at_once; /* 0: the default number of windows made and stored at a time */
     const int64_t
         *replace_ids; /* --replace-ingest: these earlier ingests go, whatever their rows */
@@ -53,7 +52,6 @@ typedef struct {
                             rules (a rolling export): kept, both counted, and said */
     size_t nshared;
     bool parallel;
-    size_t taken; /* ranges the thread done first took over from the other */
     int incidents_opened, incidents_updated;
     bool proposal_opened; /* the retrain rule now holds */
     char first_bad[MD_ERR_MSG_MAX];

@@ -286,7 +286,7 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
 }
 
 /* Keys a thread holds in memory before its windows' keys go to the spill file. */
-size_t md_pass_key_budget(const worker *k)
+static size_t md_pass_key_budget(const worker *k)
 {
     return k->c->keys_in_memory ? k->c->keys_in_memory : MD_KEYS_IN_MEMORY;
 }
@@ -431,15 +431,13 @@ static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
 }
 
 /* Reads rows until the reader is done (its limit or the end) or a row fails. */
-void *md_pass_run_worker(void *arg)
+void md_pass_run_worker(worker *k)
 {
-    worker *k = arg;
     const md_field *fl;
     bool done = false;
     char why[256];
     const char *col;
     for (uint64_t n = 0;; n++) {
-        atomic_store_explicit(&k->at, md_reader_offset(k->r), memory_order_relaxed);
         if (md_reader_next(k->r, &fl, &done, &k->err) != MD_OK) {
             if (md_reader_skippable(k->r) && bad_row(k))
                 continue;
@@ -464,31 +462,23 @@ void *md_pass_run_worker(void *arg)
         k->labeled += v.has_label;
         sample_row(k, fl, &v);
         accumulate(k, md_pass_window_for(k, md_window_index(v.ts_ms, k->c->window)), fl, &v);
-        if (k->held + k->held_base > md_pass_key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
+        if (k->held > md_pass_key_budget(k) && (k->rc = spill_all(k)) != MD_OK)
             break;
         if (k->progress && k->c->progress && (n & 0xFFFF) == 0)
-            k->c->progress(k->c->progress_ctx, md_reader_offset(k->r) * k->progress_scale,
-                           md_reader_size(k->r));
+            k->c->progress(k->c->progress_ctx, md_reader_offset(k->r), md_reader_size(k->r));
     }
     flush_all(k);
-    atomic_store(&k->stopped, true);
-    return NULL;
 }
 
 /* ---- workers ------------------------------------------------------------------------------------ */
 
-/* batch: the buffer for numeric values, or NULL to make one */
-void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp,
-                        double *batch)
+void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp)
 {
     memset(k, 0, sizeof *k);
-    atomic_init(&k->at, 0);
-    atomic_init(&k->stopped, false);
     k->c = c;
     k->spill = sp;
     k->r = r;
     k->max_bad = c->ro->max_bad_rows;
-    k->progress_scale = 1;
     size_t nf = c->b->nfeatures + 1;
     k->fcol = md_xmalloc(nf * sizeof *k->fcol);
     for (size_t i = 0; i < nf; i++)
@@ -504,9 +494,8 @@ void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_sp
     k->slot_n = md_xcalloc(BATCH_SLOTS * (numeric + 1), sizeof *k->slot_n);
     for (size_t s = 0; s < BATCH_SLOTS; s++)
         k->slot[s] = (batch_slot){SIZE_MAX, 0, k->slot_n + s * (numeric + 1), 0};
-    k->batch_val = batch ? batch
-                         : md_xmalloc_prefaulted(BATCH_SLOTS * (numeric ? numeric : 1) *
-                                                 k->slot_rows * sizeof *k->batch_val);
+    k->batch_val = md_xmalloc_prefaulted(BATCH_SLOTS * (numeric ? numeric : 1) * k->slot_rows *
+                                         sizeof *k->batch_val);
     k->num = md_xmalloc(nf * sizeof *k->num);
     k->cat = md_xmalloc(nf * sizeof *k->cat);
     k->gone = md_xmalloc(nf * sizeof *k->gone);
@@ -517,13 +506,11 @@ void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_sp
     plan(k);
 }
 
-void md_pass_worker_free(worker *k, bool keep_windows)
+void md_pass_worker_free(worker *k)
 {
-    if (!keep_windows) {
-        for (size_t i = 0; i < k->nw; i++)
-            md_window_free(&k->w[i]);
-        free(k->w);
-    }
+    for (size_t i = 0; i < k->nw; i++)
+        md_window_free(&k->w[i]);
+    free(k->w);
     free(k->slots);
     free(k->fcol);
     free(k->batch_val);
@@ -619,6 +606,7 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     memset(out, 0, sizeof *out);
     md_reader *r, *r2 = NULL;
     md_colmap m;
+    bool two = false;
     if (md_reader_open(path, c->ro->format, &r, err) != MD_OK)
         return err->code;
     if (md_colmap_resolve(r, &c->ro->cols, true, &m, err) != MD_OK) {
@@ -627,26 +615,38 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     }
     worker a, b;
     out->spill = md_spill_new();
-    md_pass_worker_init(&a, c, r, out->spill, NULL);
+    size_t from = md_reader_data_start(r), size = md_reader_size(r);
+    /* two threads from 16 MiB of data on: a smaller file is read as fast by one */
+    bool pieces = c->feed && md_pass_threads(c) >= 2 &&
+                  size - from >= (c->split_min ? c->split_min : 16u << 20);
+    md_reader *ra = pieces ? md_reader_open_pieces(r) : NULL;
+    md_pass_worker_init(&a, c, pieces ? ra : r, out->spill);
     a.progress = true;
-    size_t split = md_pass_threads(c) < 2 ? 0
-                   : c->split_at         ? md_reader_boundary(r, c->split_at)
-                                         : md_reader_split_point(r, c->split_min);
-    md_err ignored;
-    bool two = split && md_reader_open_range(r, split, md_reader_size(r), &r2, &ignored) == MD_OK;
-    if (two) {
-        md_pass_worker_init(&b, c, r2, out->spill, NULL);
+    if (pieces) {
+        r2 = md_reader_open_pieces(r);
+        md_pass_worker_init(&b, c, r2, out->spill);
         b.owner = 1;
+        two = true;
+        out->parallel = md_pass_try_pieces(&a, &b, c->feed, from, size);
+        if (!out->parallel) { /* in order on this thread, from the start */
+            md_spill_drop(out->spill, 0);
+            md_spill_drop(out->spill, 1);
+            md_pass_worker_free(&a);
+            md_pass_worker_init(&a, c, r, out->spill);
+            a.progress = true;
+        }
+    } else if (c->feed) { /* one thread: the hash goes on beside it, reading for itself */
+        md_file_hash_unfeed(c->feed);
     }
-    out->parallel = two && md_pass_try_parallel(&a, &b, r, split, c->take_min, &out->taken);
-    if (!out->parallel && a.rc == MD_OK)
-        md_pass_run_worker(&a); /* the whole file, or the rest after a split that did not hold */
+    if (!out->parallel)
+        md_pass_run_worker(&a); /* the whole file, on one thread */
     md_pass_fold_all(&a);
     md_status rc = finish(&a, out->parallel ? &b : NULL, out, err);
     if (two)
-        md_pass_worker_free(&b, false);
-    md_pass_worker_free(&a, false);
+        md_pass_worker_free(&b);
+    md_pass_worker_free(&a);
     md_reader_close(r2);
+    md_reader_close(ra);
     md_reader_close(r);
     if (rc != MD_OK)
         md_pass_result_free(out);

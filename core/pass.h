@@ -2,10 +2,11 @@
  *
  * Why: this is the hot loop of modeldeck. Rows are read once; numeric features go through in
  * batches, one feature at a time, so each feature's sample values and counters stay in cache;
- * and the file is split in two at a line boundary and read by two threads whose windows are
- * merged at the end. A split inside a quoted CSV field is detected (the first half must end
- * exactly where the second began) and the pass then finishes on one thread, as it does when
- * the second half meets any bad row, so that every message names the right line. */
+ * and two threads count the file's pieces as the file hash reads them (one read of the file
+ * for both: core/sha256.h), their windows merged at the end. A piece cut inside a quoted CSV
+ * field fails to read (its last record runs into its end), and the pass then starts over on
+ * one thread, as it does when a piece meets any bad row, so that every message names the
+ * right line. */
 #ifndef MD_PASS_H
 #define MD_PASS_H
 
@@ -25,11 +26,10 @@ typedef struct {
     int threads; /* 0: as many as the machine has, at most 2 */
     size_t keys_in_memory; /* 0: MD_KEYS_IN_MEMORY (tests set it small to exercise spilling) */
     size_t split_min;      /* 0: files below 16 MiB are read by one thread (tests set it small) */
-    /* 0: a thread done first takes half of what the other has left from 4 MiB on (tests set
-     * it small) */
-    size_t take_min;
-    size_t split_at;            /* 0: the halves meet in the middle; else near this byte (tests) */
     const md_model_limits *lim; /* the SLA latencies are counted against (NULL: none) */
+    /* the file's hash, started with md_file_hash_start_feed: two threads take its pieces (when
+     * the file is worth two threads); NULL: one thread reads the file */
+    struct md_file_hasher *feed;
 } md_pass_config;
 
 typedef struct {
@@ -43,7 +43,6 @@ typedef struct {
     char **new_columns; /* columns the baseline does not know */
     size_t nnew;
     bool parallel; /* two threads did the work */
-    size_t taken;  /* ranges one thread took over from the other */
     md_spill *spill; /* the windows' spilled keys; freed with the result */
     md_rowsample sample; /* the rows' identities, finished (md_rowsample.h) */
     bool label_column;   /* the file has the label column (either reader found it) */

@@ -1,6 +1,6 @@
 /* The streaming pass's insides, shared by its parts: core/pass.c (one thread's share: windows,
- * the row loop, its batches) and core/pass_parallel.c (two threads over two halves of the
- * file, the thread done first taking over from the other, their windows merged). */
+ * the row loop, its batches) and core/pass_parallel.c (two threads over the file's pieces,
+ * their windows merged). */
 #ifndef MD_PASS_INT_H
 #define MD_PASS_INT_H
 
@@ -11,6 +11,7 @@
 
 #include "catcache.h"
 #include "pass.h"
+#include "sha256.h"
 
 /* Rows of one window whose numeric values are counted feature by feature: enough that each
  * feature's split index, brought into the cache once, serves many values; as many as fit in
@@ -81,42 +82,33 @@ typedef struct {
     md_status rc;
     md_err err;
     bool progress; /* this worker reports progress */
-    size_t progress_scale;
     md_spill *spill;
     int owner;   /* this worker's runs in the spill */
     size_t held; /* keys held in memory by this worker's windows */
-    size_t held_base; /* counted against the budget too: what the thread holds elsewhere */
-    /* for the other thread, which may take over the end of this worker's range: where the
-     * next record starts and whether the worker has stopped. On a cache line of their own,
-     * which also makes the whole worker start and end on line boundaries: no line holds both
-     * a worker's fields and another thread's data (two workers sit side by side on a stack,
+    /* Aligned to a cache line, which pads the worker to whole lines: no line holds both a
+     * worker's fields and another thread's data (two workers sit side by side on a stack,
      * beside other locals). Unaligned, the same ingest took about 3% more CPU. */
-    _Alignas(64) _Atomic size_t at;
-    atomic_bool stopped;
+    _Alignas(64) char end[1];
 } worker;
 
-/* One thread's share of the pass: set up over reader r (batch: a buffer for numeric values to
- * use, or NULL to make one), run to the reader's end or limit (a thread's entry too), its
- * windows folded and their keys sorted, freed (keep_windows: what w holds stays). */
-void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp,
-                         double *batch);
-void *md_pass_run_worker(void *arg);
+/* One thread's share of the pass: set up over reader r, run to the reader's end (again over
+ * each piece it is handed), its windows' keys sorted, freed with its windows. */
+void md_pass_worker_init(worker *k, const md_pass_config *c, md_reader *r, md_spill *sp);
+void md_pass_run_worker(worker *k);
 void md_pass_fold_all(worker *k);
-void md_pass_worker_free(worker *k, bool keep_windows);
+void md_pass_worker_free(worker *k);
 /* The worker's window of this index, made when it has none (w may move). */
 md_window *md_pass_window_for(worker *k, int64_t index);
-/* Moves *w, another worker's folded window, into k when k has no window of its index (no copy
+/* Moves *w, another worker's window, into k when k has no window of its index (no copy
  * of its counts, no merge), leaving *w empty; false when k has one to merge it into. */
 bool md_pass_window_adopt(worker *k, md_window *w);
-/* Keys a thread holds in memory before its windows' keys go to the spill file. */
-size_t md_pass_key_budget(const worker *k);
 
 /* Threads the pass uses: 1 or 2. */
 int md_pass_threads(const md_pass_config *c);
-/* Worker b reads [split, end) of the file on a thread of its own while a reads [start, split)
- * through r; either may take over the end of the other's range. Checked and merged into a;
- * false when a has to finish the file alone. *taken_n: ranges taken over. */
-bool md_pass_try_parallel(worker *a, worker *b, md_reader *r, size_t split, size_t take_min,
-                          size_t *taken_n);
+/* Workers a and b (each over a reader of md_reader_open_pieces) read the feed's pieces of the
+ * data [from, size), each taking the next piece when done with one; b is merged into a. False
+ * when a piece met a bad row or was cut inside a record, or the pieces fell short: then the
+ * feed is stopped and the pass has to start over with a fresh worker. */
+bool md_pass_try_pieces(worker *a, worker *b, md_file_hasher *feed, size_t from, size_t size);
 
 #endif

@@ -693,6 +693,37 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     return MD_OK;
 }
 
+md_reader *md_reader_open_pieces(const md_reader *parent)
+{
+    md_reader *r = md_xcalloc(1, sizeof *r);
+    r->path = md_xstrdup(parent->path);
+    r->fmt = parent->fmt;
+    r->line = 1;
+    r->fd = -1;
+    md_strmap_init(&r->cols);
+    if (r->fmt == MD_FMT_CSV)
+        for (size_t i = 0; i < md_reader_ncols(parent); i++)
+            md_strmap_intern(&r->cols, md_reader_col(parent, i), strlen(md_reader_col(parent, i)));
+    r->file_size = parent->file_size;
+    r->lf = parent->lf;
+    r->data_pos = parent->data_pos;
+    r->eof = true; /* nothing to read until a piece comes */
+    ensure_fields(r, 1);
+    return r;
+}
+
+void md_reader_piece(md_reader *r, size_t off, char *p, size_t n)
+{
+    r->base = p;
+    r->off = off;
+    r->size = n;
+    r->pos = 0;
+    r->end = off + n;
+    r->eof = true;                /* what is past the piece is not this reader's to read */
+    r->line = r->record_line = 0; /* unknown: a piece that fails is read again in order */
+    p[n] = '\n';                  /* the sentinel */
+}
+
 size_t md_reader_boundary(const md_reader *r, size_t at)
 {
     FILE *f = fopen(md_reader_path(r), "rb");

@@ -57,6 +57,12 @@ const char *md_reader_path(const md_reader *r);
  * are the parent's header; lines count from 1 at `start`. */
 md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
                                md_reader **out, md_err *err);
+/* A reader of pieces of the same file that another thread read (md_file_hash_piece): no
+ * file of its own; CSV columns are the parent's header. md_reader_piece hands it the next piece:
+ * n bytes at file offset `off`, whole lines, written to (p[n] and after). Its line numbers are
+ * unknown (0): a pass that meets a bad row in a piece reads the file again in order. */
+md_reader *md_reader_open_pieces(const md_reader *parent);
+void md_reader_piece(md_reader *r, size_t off, char *p, size_t n);
 /* Where to split the file for two readers: the first line boundary at or after the middle of
  * the data, or 0 when the data is smaller than `min` bytes (0: 16 MiB) and not worth it. */
 size_t md_reader_split_point(const md_reader *r, size_t min);

@@ -32,6 +32,20 @@ void md_sha256_end(EVP_MD_CTX *ctx, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* Read in pieces that stay in the core's second-level cache between the copy and the hash. A
+ * mapping would save the copy, but its page faults cost more than the copy does (measured on
+ * processors with and without SHA extensions), and reading ends quietly where a file cut short
+ * now ends, where a mapping raises SIGBUS. */
+#define HASH_PIECE (256u << 10)
+
+/* A buffer of the feed: bytes [off, off + len) of the file at mem + 16, with 16 bytes before
+ * them and 33 after what a piece uses (a sentinel, and the reader's 32-byte block scans). */
+typedef struct {
+    char *mem;
+    size_t cap; /* bytes mem + 16 holds before the padding */
+    size_t off, len;
+} feed_buf;
+
 struct md_file_hasher {
     char *path;
     pthread_t thread;
@@ -41,41 +55,59 @@ struct md_file_hasher {
     bool ok;
     size_t size; /* the bytes hashed */
     char hex[65];
+    int fd;          /* the file, while it is read */
+    EVP_MD_CTX *ctx; /* the digest, while it is computed */
+    /* a feed (md_file_hash_start_feed): the threads that take pieces read and hash them, one
+     * at a time (mu), in the file's order */
+    pthread_mutex_t mu;
+    size_t piece;     /* raw bytes read at a time; 0: no feed */
+    bool feeding;     /* pieces are handed out (until md_file_hash_unfeed or the finish) */
+    size_t feed_size; /* pieces cover [0, feed_size): the size when the file was opened */
+    bool fed;         /* read to feed_size */
+    feed_buf *next;   /* the raw piece read last; the next piece starts at next_from in it */
+    size_t next_from;
+    feed_buf **all, **free_bufs; /* every buffer made; those not in use */
+    size_t nall, nfree, cap_all;
 };
 
-/* Read in pieces that stay in the core's second-level cache between the copy and the hash. A
- * mapping would save the copy, but its page faults cost more than the copy does (measured on
- * processors with and without SHA extensions), and reading ends quietly where a file cut short
- * now ends, where a mapping raises SIGBUS. */
-#define HASH_PIECE (256u << 10)
-
-static void hash_file(md_file_hasher *h)
+/* Opens the file and starts the digest; h->ok tells whether it is a regular file. */
+static void hash_open(md_file_hasher *h)
 {
-    EVP_MD_CTX *ctx = md_sha256_begin();
-    int fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait for a writer */
+    h->ctx = md_sha256_begin();
+    h->fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait for a writer */
     struct stat st;
-    h->ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    h->ok = h->fd >= 0 && fstat(h->fd, &st) == 0 && S_ISREG(st.st_mode);
     h->size = 0;
     if (h->ok) {
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); /* a hint: failure changes nothing */
+        fcntl(h->fd, F_SETFL, fcntl(h->fd, F_GETFL) & ~O_NONBLOCK);
+        posix_fadvise(h->fd, 0, 0, POSIX_FADV_SEQUENTIAL); /* a hint: failure changes nothing */
+        h->feed_size = (size_t)st.st_size;
+    }
+}
+
+/* Hashes what is left of the file, from where reading stopped to its end, and ends the digest. */
+static void hash_rest(md_file_hasher *h)
+{
+    if (h->ok) {
         char *buf = md_xmalloc(HASH_PIECE);
         while (!atomic_load_explicit(&h->stop, memory_order_relaxed)) {
-            ssize_t n = read(fd, buf, HASH_PIECE);
+            ssize_t n = read(h->fd, buf, HASH_PIECE);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0) {
                 h->ok = n == 0;
                 break;
             }
-            EVP_DigestUpdate(ctx, buf, (size_t)n);
+            EVP_DigestUpdate(h->ctx, buf, (size_t)n);
             h->size += (size_t)n;
         }
         free(buf);
     }
-    if (fd >= 0)
-        close(fd);
-    md_sha256_end(ctx, h->hex); /* a digest of what was read: used only when it is the file */
+    if (h->fd >= 0)
+        close(h->fd);
+    h->fd = -1;
+    md_sha256_end(h->ctx, h->hex); /* a digest of what was read: used only when it is the file */
+    h->ctx = NULL;
 }
 
 static void *hash_thread(void *arg)
@@ -85,42 +117,205 @@ static void *hash_thread(void *arg)
     if (h->behind) /* this thread's nice value; a hint: failure changes nothing */
         setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 #endif
-    hash_file(h);
+    if (!h->ctx)
+        hash_open(h);
+    hash_rest(h);
     return NULL;
 }
 
-static md_file_hasher *start(const char *path, bool behind)
+/* The rest of the hash on a thread of its own (or at once, without one). */
+static void hash_behind(md_file_hasher *h)
+{
+    h->threaded = pthread_create(&h->thread, NULL, hash_thread, h) == 0;
+    if (!h->threaded)
+        hash_thread(h);
+}
+
+static md_file_hasher *start(const char *path, bool behind, size_t piece)
 {
     md_file_hasher *h = md_xcalloc(1, sizeof *h);
     h->path = md_xstrdup(path);
     h->behind = behind;
+    h->fd = -1;
     atomic_init(&h->stop, false);
-    h->threaded = pthread_create(&h->thread, NULL, hash_thread, h) == 0;
-    if (!h->threaded)
-        hash_file(h);
+    pthread_mutex_init(&h->mu, NULL);
+    if (!piece) {
+        hash_behind(h);
+        return h;
+    }
+    hash_open(h);
+    h->piece = piece;
+    h->feeding = true;
     return h;
 }
 
 md_file_hasher *md_file_hash_start(const char *path)
 {
-    return start(path, false);
+    return start(path, false, 0);
 }
 
 md_file_hasher *md_file_hash_start_behind(const char *path)
 {
-    return start(path, true);
+    return start(path, true, 0);
+}
+
+md_file_hasher *md_file_hash_start_feed(const char *path, size_t piece)
+{
+    return start(path, false, piece ? piece : MD_FEED_PIECE);
+}
+
+/* ---- the feed: one read of the file for its hash and its parse ------------------------------ */
+
+/* A buffer not in use (under mu); a new one when all are: two threads taking pieces use three. */
+static feed_buf *take_buf(md_file_hasher *h)
+{
+    if (h->nfree)
+        return h->free_bufs[--h->nfree];
+    if (h->nall == h->cap_all) {
+        h->cap_all = h->cap_all ? 2 * h->cap_all : 4;
+        h->all = md_xrealloc(h->all, h->cap_all * sizeof *h->all);
+        h->free_bufs = md_xrealloc(h->free_bufs, h->cap_all * sizeof *h->free_bufs);
+    }
+    feed_buf *b = md_xcalloc(1, sizeof *b);
+    b->cap = h->piece + (64u << 10); /* room for the next piece's first line */
+    b->mem = md_xmalloc(16 + b->cap + 33);
+    h->all[h->nall++] = b;
+    return b;
+}
+
+static void give_buf(md_file_hasher *h, feed_buf *b)
+{
+    if (b)
+        h->free_bufs[h->nfree++] = b;
+}
+
+static void ensure_cap(feed_buf *b, size_t need)
+{
+    if (need <= b->cap)
+        return;
+    b->mem = md_xrealloc(b->mem, 16 + need + 33);
+    b->cap = need;
+}
+
+/* Reads the next raw piece of [0, feed_size) into b, from b->off = the bytes hashed so far,
+ * and hashes it: false on a read error. b->len: the bytes read, 0 at feed_size (or at the end
+ * of a file cut short since it was opened). */
+static bool feed_read(md_file_hasher *h, feed_buf *b)
+{
+    size_t left = h->feed_size - h->size, want = left < h->piece ? left : h->piece;
+    b->off = h->size;
+    b->len = 0;
+    while (b->len < want) {
+        ssize_t n = read(h->fd, b->mem + 16 + b->len, want - b->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return false;
+        if (n == 0)
+            break;
+        b->len += (size_t)n;
+    }
+    EVP_DigestUpdate(h->ctx, b->mem + 16, b->len);
+    h->size += b->len;
+    return true;
+}
+
+/* The next piece (under mu): the rest of `next`, and of the raw pieces after it up to and with
+ * their first line end. */
+static bool next_piece(md_file_hasher *h, md_piece *out)
+{
+    if (!h->next && !h->fed) {
+        h->next = take_buf(h);
+        h->next_from = 0;
+        if (!feed_read(h, h->next))
+            return h->ok = false;
+        h->fed = h->next->len == 0;
+    }
+    while (h->next) {
+        feed_buf *cur = h->next, *nb = NULL;
+        if (!h->fed) {
+            nb = take_buf(h);
+            if (!feed_read(h, nb)) {
+                give_buf(h, nb);
+                return h->ok = false;
+            }
+            h->fed = nb->len == 0;
+        }
+        size_t n = nb ? nb->len : 0;
+        const char *nl = n ? memchr(nb->mem + 16, '\n', n) : NULL;
+        size_t head = nl ? (size_t)(nl - (nb->mem + 16)) + 1 : n;
+        ensure_cap(cur, cur->len + head);
+        memcpy(cur->mem + 16 + cur->len, nb ? nb->mem + 16 : "", head);
+        cur->len += head;
+        if (nb && !nl && !h->fed) { /* no line ends in it: cur's last line goes on */
+            give_buf(h, nb);
+            continue;
+        }
+        size_t from = h->next_from;
+        h->next = nl ? nb : NULL;
+        h->next_from = head;
+        if (!nl)
+            give_buf(h, nb);
+        if (cur->len > from) {
+            *out = (md_piece){cur->off + from, cur->mem + 16 + from, cur->len - from, cur};
+            return true;
+        }
+        give_buf(h, cur);
+    }
+    return false;
+}
+
+bool md_file_hash_piece(md_file_hasher *h, md_piece *out)
+{
+    pthread_mutex_lock(&h->mu);
+    bool got = h->feeding && h->ok && next_piece(h, out);
+    pthread_mutex_unlock(&h->mu);
+    return got;
+}
+
+void md_file_hash_piece_done(md_file_hasher *h, md_piece *p)
+{
+    pthread_mutex_lock(&h->mu);
+    give_buf(h, p->buf);
+    pthread_mutex_unlock(&h->mu);
+    p->buf = NULL;
+}
+
+void md_file_hash_unfeed(md_file_hasher *h)
+{
+    if (!h->feeding)
+        return;
+    h->feeding = false;
+    give_buf(h, h->next);
+    h->next = NULL;
+    hash_behind(h); /* the rest beside the pass, which reads the file itself now */
 }
 
 static void hasher_free(md_file_hasher *h)
 {
     if (h->threaded)
         pthread_join(h->thread, NULL);
+    if (h->fd >= 0)
+        close(h->fd);
+    if (h->ctx)
+        EVP_MD_CTX_free(h->ctx);
+    for (size_t i = 0; i < h->nall; i++) {
+        free(h->all[i]->mem);
+        free(h->all[i]);
+    }
+    free(h->all);
+    free(h->free_bufs);
+    pthread_mutex_destroy(&h->mu);
     free(h->path);
     free(h);
 }
 
 md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_err *err)
 {
+    if (h->feeding) { /* all pieces taken: what the file may have gained since, then the end */
+        h->feeding = false;
+        hash_rest(h);
+    }
     if (h->threaded)
         pthread_join(h->thread, NULL);
     h->threaded = false;

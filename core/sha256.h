@@ -23,9 +23,34 @@ typedef struct md_file_hasher md_file_hasher;
 md_file_hasher *md_file_hash_start(const char *path);
 /* The same, yielding the cores to the command's own threads (a lower priority): for work split
  * in fixed halves (a baseline), whose half sharing a core with the hash would end last, while
- * the hash fills what the other half leaves idle. An ingest's halves take over from each other
- * and gain nothing: the hash would only end later. */
+ * the hash fills what the other half leaves idle. (An ingest's threads read the file through
+ * the hash instead: md_file_hash_start_feed.) */
 md_file_hasher *md_file_hash_start_behind(const char *path);
+/* A file's SHA-256 that reads the file once for the hash and for the command's parse (a second
+ * read of the file into the parse's own buffers costs the two threads about as much CPU as a
+ * fifth of the hash): the parse's threads take the file in pieces, and the thread that takes
+ * the next piece reads it and hashes it (one at a time, in the file's order), then parses it
+ * from the feed's buffer. A piece holds whole lines: raw pieces of `piece` bytes (0:
+ * MD_FEED_PIECE) are read, and a piece runs on to the first line end of the next one (so it
+ * may be longer); together they are the file from its first byte, as it was when opened.
+ * After the last piece, or md_file_hash_unfeed, the hash reads what is left by itself. */
+#define MD_FEED_PIECE (1u << 20)
+typedef struct {
+    size_t off; /* the file offset of p[0] */
+    char *p;    /* n bytes, writable; 16 readable before, 33 writable after */
+    size_t n;
+    void *buf; /* the feed's */
+} md_piece;
+md_file_hasher *md_file_hash_start_feed(const char *path, size_t piece);
+/* The next piece in file order (read and hashed now, while another thread waits for its own
+ * next piece); false when there are none left (the file's end, a read error, or
+ * md_file_hash_unfeed). Two threads may take pieces at once. */
+bool md_file_hash_piece(md_file_hasher *h, md_piece *out);
+/* Gives the piece's buffer back: taken pieces have to come back before md_file_hash_finish. */
+void md_file_hash_piece_done(md_file_hasher *h, md_piece *p);
+/* No more pieces are wanted: the hash reads the rest of the file on a thread of its own. Called
+ * when no thread takes pieces any more. */
+void md_file_hash_unfeed(md_file_hasher *h);
 /* Waits for the hash and frees h; out receives the hex digest. An error when the file could not
  * be read, or when it was not `size` bytes long (what the command read): it changed meanwhile. */
 md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_err *err);

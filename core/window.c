@@ -669,13 +669,17 @@ void md_window_result_free(md_window_result *r)
 
 /* ---- merging two fresh windows (a parallel pass) ---------------------------------------------- */
 
-static void merge_feature(md_wfeat *d, const md_wfeat *s, const md_bfeature *bf)
+static void merge_feature(md_wfeat *d, md_wfeat *s, const md_bfeature *bf)
 {
     d->missing += s->missing;
     d->type_errors += s->type_errors;
     d->violations += s->violations;
     d->present += s->present;
     d->absent |= s->absent;
+    if (bf->kind == MD_NUMERIC && !d->ks) { /* neither is folded */
+        md_window_merge_counts(d, s, bf);
+        return;
+    }
     if (bf->kind == MD_NUMERIC) {
         for (size_t i = 0; i < bf->nbins; i++)
             d->bins[i] += s->bins[i];
@@ -722,8 +726,13 @@ void md_window_sort_keys(md_window *w)
 
 void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b)
 {
-    md_window_fold(d, b);
-    md_window_fold(s, b);
+    bool folded = false;
+    for (size_t i = 0; i < d->nf; i++)
+        folded |= d->f[i].ks || s->f[i].ks;
+    if (folded) {
+        md_window_fold(d, b);
+        md_window_fold(s, b);
+    }
     over_join(d, s->over_state, s->over_sla_ms, s->lat_over);
     d->rows += s->rows;
     d->labeled += s->labeled;

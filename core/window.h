@@ -132,9 +132,13 @@ static inline void md_window_count_counter(md_wfeat *wf, const md_bfeature *f, s
         md_window_count_slow(wf, f, c);
 }
 
-/* Adds fresh window s (same index, from another part of the same file) into d (both folded
- * first). */
+/* Adds fresh window s (same index, from another part of the same file) into d: split
+ * counters and lists into d's while neither is folded (so that a merged window costs no more
+ * memory than one counted whole), else both folded first. */
 void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b);
+
+/* Adds numeric feature s's split counters or list into d's (neither folded); s's are freed. */
+void md_window_merge_counts(md_wfeat *d, md_wfeat *s, const md_bfeature *f);
 
 /* Frees what only computing and serializing a fresh window needed (its folded counters and
  * keys), once both are done: a pass of many windows then holds each one's counters only

@@ -2,6 +2,7 @@
  * while few, counted once a counter each is cheaper, folded into KS counters and PSI bins when
  * the window is merged or computed, and released once it is stored (core/window.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem.h"
 #include "window.h"
@@ -48,6 +49,48 @@ void md_window_count_slow(md_wfeat *wf, const md_bfeature *f, size_t c)
         *list = (uint16_t)c;
     else
         md_counters_add1(&wf->counters, c);
+}
+
+/* Adds counters s into d (the same length). */
+static void counters_add(md_counters *d, const md_counters *s)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        uint32_t v = md_counters_get(d, i) + md_counters_get(s, i);
+        d->lo[i] = (uint16_t)v;
+        if (v >> 16 || d->hi) {
+            if (!d->hi)
+                d->hi = md_xcalloc(d->n, sizeof *d->hi);
+            d->hi[i] = (uint16_t)(v >> 16);
+        }
+    }
+}
+
+void md_window_merge_counts(md_wfeat *d, md_wfeat *s, const md_bfeature *f)
+{
+    size_t ncounters = md_bfeature_ncounters(f);
+    if (!d->counters.lo && !s->counters.lo && d->nlist + s->nlist <= ncounters / 2) {
+        if (s->nlist) { /* two short lists are one */
+            d->list = md_xgrow(d->list, &d->listcap, d->nlist + s->nlist, sizeof *d->list);
+            memcpy(d->list + d->nlist, s->list, s->nlist * sizeof *s->list);
+            d->nlist += s->nlist;
+        }
+    } else {
+        if (!d->counters.lo) { /* d's list goes into counters: s's own, when it has them */
+            if (s->counters.lo) {
+                d->counters = s->counters;
+                s->counters = (md_counters){0};
+            } else {
+                md_counters_init(&d->counters, ncounters);
+            }
+            md_bfeature_count_list(d->list, d->nlist, &d->counters);
+            drop_list(d);
+        }
+        if (s->counters.lo)
+            counters_add(&d->counters, &s->counters);
+        md_bfeature_count_list(s->list, s->nlist, &d->counters);
+    }
+    md_counters_free(&s->counters);
+    drop_list(s);
 }
 
 void md_window_fold(md_window *w, const md_baseline *b)

@@ -147,19 +147,19 @@ START_TEST(a_role_falls_back_to_its_usual_column_only_when_that_is_no_feature)
     ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
     baseline_named(s, 3, (md_columns){.score = "s"},
                    "ts,s,label,x\n2026-09-01T00:00:00Z,0.2,0,1\n2026-09-02T00:00:00Z,0.6,1,2\n");
-    size_t cap = 64 * 4096, len = 0, half = 0;
+    size_t cap = 64 * 4096, len = 0;
     char *text = malloc(cap);
     for (int i = 0; i < 2000; i++) { /* the key 's' only in the second half */
-        half = i == 1000 ? len : half;
         len += (size_t)snprintf(text + len, cap - len,
                                 "{\"ts\":\"2026-10-01T00:00:%02dZ\",\"%s\":0.%d,\"x\":%d}\n",
                                 i % 60, i < 1000 ? "score" : "s", 1 + i % 9, i);
     }
     const char *log = mon_write_file("l.jsonl", text);
     free(text);
-    /* on two threads the second half, from line 1001, has only 's': the halves disagree */
+    /* on two threads, in pieces of 4 KiB, the pieces from line 1001 on have only 's': the two
+     * threads disagree, or one of them meets 's' after 'score' */
     for (int threads = 1; threads <= 2; threads++) {
-        md_ingest_opts t = {.threads = threads, .split_at = half - 1};
+        md_ingest_opts t = {.threads = threads, .split_min = 1, .piece = 4096};
         rc = md_ingest(s, &mon_op, "churn", 3, log, &t, &rep, &err);
         ck_assert_int_eq(rc, MD_ERROR);
         ck_assert_msg(strstr(err.msg, "l.jsonl:1001: key 's', the baseline's name for the score, "

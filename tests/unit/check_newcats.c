@@ -290,9 +290,11 @@ START_TEST(ingest_past_the_bound)
          *tail = unique_log(2500, 6000, true);
     md_ingest_report rep;
     md_err err;
-    md_ingest_opts serial = {.threads = 1}, split = {.threads = 2, .split_at = 70000};
+    md_ingest_opts serial = {.threads = 1},
+                   split = {.threads = 2, .split_min = 1, .piece = 16 << 10};
     ck_assert_int_eq(mon_ingest(one, mon_write_file("all.csv", all), &serial, &rep, &err), MD_OK);
     ck_assert_int_eq(mon_ingest(par, mon_write_file("all.csv", all), &split, &rep, &err), MD_OK);
+    ck_assert(rep.parallel);
     ck_assert_int_eq(mon_ingest(two, mon_write_file("head.csv", head), NULL, &rep, &err), MD_OK);
     ck_assert_int_eq(mon_ingest(two, mon_write_file("tail.csv", tail), NULL, &rep, &err), MD_OK);
     mon_expect_same_results(one, two);

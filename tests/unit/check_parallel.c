@@ -1,5 +1,5 @@
 /* parallel: the numbers of an ingest or a baseline do not depend on how the rows arrive (one
- * ingest or several, one thread or two, a range taken over by the other thread, in memory or
+ * ingest or several, one thread or two, pieces of any size taken by either thread, in memory or
  * spilled), and a bad row read by either thread is named by its real line. */
 #include <math.h>
 #include <stdio.h>
@@ -172,7 +172,7 @@ START_TEST(threads_and_spilling_do_not_change_numbers)
     const char *path = mon_write_file("log.csv", log);
     free(log);
     md_ingest_opts one = {.threads = 1};
-    md_ingest_opts two = {.threads = 2, .split_min = 1, .keys_in_memory = 50};
+    md_ingest_opts two = {.threads = 2, .split_min = 1, .piece = 8192, .keys_in_memory = 50};
     md_ingest_report rep;
     md_err err;
     ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
@@ -248,76 +248,84 @@ START_TEST(windows_made_a_few_at_a_time_equal_all_at_once)
 }
 END_TEST
 
-/* The thread done with its part first takes over the end of the other's range. The split is
- * put at a tenth of the file, then at nine tenths, so the first thread, then the second, has
- * far less to read; in each case the numbers equal one thread's, and the thread done first took
- * something over (at least once in three runs, or in up to ten on a busy machine: a cut the
- * other thread raced past, or a thread kept waiting, turns the pass down, which is slower, not
- * wrong). */
-START_TEST(a_thread_done_first_takes_over_and_numbers_stay)
+/* Two threads take the file's pieces as the hash reads them, in whatever order they come
+ * to each: pieces from far shorter than a row (each then runs on to the next line end) to a
+ * few hundred rows, with the keys spilled or not, give one thread's numbers, and the hash is
+ * the file's. */
+START_TEST(pieces_of_any_size_give_one_threads_numbers)
 {
     md_store *plain = mon_store();
     char *log = mon_rows_csv(40000, 4, 0.3, true, true);
-    size_t size = strlen(log);
     char *path = md_xstrdup(mon_write_file("log.csv", log)); /* tu_path's buffers get reused */
     free(log);
     md_ingest_opts one = {.threads = 1};
     md_ingest_report rep;
     md_err err;
     ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    ck_assert(!rep.parallel);
+    char sha[65];
+    snprintf(sha, sizeof sha, "%s", rep.sha256);
     md_ingest_report_free(&rep);
-    for (int side = 0; side < 2; side++) {
-        int took = 0;
-        for (int run = 0; run < 10 && (run < 3 || !took); run++) {
-            char name[32];
-            snprintf(name, sizeof name, "take%d%d.db", side, run);
-            md_store *busy = mon_clone_store(plain, name);
-            ck_assert_int_eq(md_sql_exec(busy, "DELETE FROM windows; DELETE FROM ingests", &err),
-                             MD_OK);
-            md_ingest_opts two = {.threads = 2,
-                                  .split_at = side ? size / 10 * 9 : size / 10,
-                                  .take_min = 1,
-                                  .keys_in_memory = run == 1 ? 500 : 0};
-            md_status rc = md_ingest(busy, &mon_op, "churn", 1, path, &two, &rep, &err);
-            ck_assert_msg(rc == MD_OK, "side %d run %d: %s", side, run, err.msg);
-            took += rep.parallel && rep.taken > 0;
-            md_ingest_report_free(&rep);
-            mon_expect_same_results(plain, busy);
-            md_store_close(busy);
-        }
-        ck_assert_msg(took >= 1, "split at %s: no run of ten took anything over",
-                      side ? "9/10" : "1/10");
+    const size_t pieces[] = {64, 1000, 4096, 65536};
+    for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "pieces%zu.db", i);
+        md_store *busy = mon_clone_store(plain, name);
+        ck_assert_int_eq(md_sql_exec(busy, "DELETE FROM windows; DELETE FROM ingests", &err),
+                         MD_OK);
+        md_ingest_opts two = {
+            .threads = 2, .split_min = 1, .piece = pieces[i], .keys_in_memory = i == 2 ? 500 : 0};
+        md_status rc = md_ingest(busy, &mon_op, "churn", 1, path, &two, &rep, &err);
+        ck_assert_msg(rc == MD_OK, "pieces of %zu bytes: %s", pieces[i], err.msg);
+        ck_assert_msg(rep.parallel, "pieces of %zu bytes: one thread", pieces[i]);
+        ck_assert_str_eq(rep.sha256, sha);
+        md_ingest_report_free(&rep);
+        mon_expect_same_results(plain, busy);
+        md_store_close(busy);
     }
     free(path);
     md_store_close(plain);
 }
 END_TEST
 
-/* A bad row near the end of the first half: if the second thread took that part over (it
- * starts near the end of the file every other run, so it is done first), it hands it back, and
- * the first thread names the row's real line. */
-START_TEST(bad_row_in_a_taken_range_names_the_right_line)
+/* A bad row in a piece: the pass starts over in order on one thread, which names the row's
+ * real line; with --max-bad-rows it is skipped and counted as one thread counts it. */
+START_TEST(bad_row_in_a_piece_names_the_right_line)
 {
-    md_store *s = mon_store();
+    md_store *s = mon_store(), *plain = mon_clone_store(s, "plain.db");
     char *rows = mon_rows_csv(40000, 2, 0, false, true);
     char *p = mon_after_lines(rows, 19989); /* line 19990 of the file */
     memcpy(strchr(p, ',') + 1, "7.000", 5); /* a score of 7 */
     const char *path = mon_write_file("bad.csv", rows);
     free(rows);
-    for (int run = 0; run < 4; run++) {
-        md_ingest_opts two = {
-            .threads = 2, .split_min = 1, .take_min = 1, .split_at = run % 2 ? 1500000 : 0};
+    const size_t pieces[] = {4096, 0};
+    for (size_t i = 0; i < 2; i++) {
+        md_ingest_opts two = {.threads = 2, .split_min = 1, .piece = pieces[i]};
         md_ingest_report rep;
         md_err err;
         ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
         md_ingest_report_free(&rep);
         ck_assert_msg(strstr(err.msg, "bad.csv:19990: column score"), "%s", err.msg);
+        ck_assert_int_eq(tu_count(s, "SELECT count(*) FROM ingests"), 0);
     }
+    md_ingest_opts one = {.threads = 1}, two = {.threads = 2, .split_min = 1, .piece = 4096};
+    one.read.max_bad_rows = two.read.max_bad_rows = 1;
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err), MD_OK);
+    ck_assert(!rep.parallel);
+    ck_assert_int_eq(rep.bad_rows, 1);
+    ck_assert_msg(strstr(rep.first_bad, "bad.csv:19990: column score"), "%s", rep.first_bad);
+    md_ingest_report_free(&rep);
+    mon_expect_same_results(plain, s);
+    md_store_close(plain);
     md_store_close(s);
 }
 END_TEST
 
-START_TEST(split_inside_a_quoted_field_falls_back)
+START_TEST(a_piece_cut_inside_a_quoted_field_falls_back)
 {
     md_store *plain = mon_store(), *busy = mon_clone_store(plain, "busy.db");
     /* One huge quoted category spanning the middle of the file, with newlines inside. */
@@ -334,7 +342,8 @@ START_TEST(split_inside_a_quoted_field_falls_back)
         p += sprintf(p, "2026-10-01T00:00:00Z,0.%03d,%d,%d,1,app\n", i % 1000, i % 2, i % 5);
     const char *path = mon_write_file("q.csv", log);
     free(log);
-    md_ingest_opts one = {.threads = 1}, two = {.threads = 2, .split_min = 1};
+    /* pieces of 4 KiB: some end inside the quoted field */
+    md_ingest_opts one = {.threads = 1}, two = {.threads = 2, .split_min = 1, .piece = 4096};
     md_ingest_report rep;
     md_err err;
     ck_assert_int_eq(md_ingest(plain, &mon_op, "churn", 1, path, &one, &rep, &err), MD_OK);
@@ -350,7 +359,7 @@ START_TEST(split_inside_a_quoted_field_falls_back)
 }
 END_TEST
 
-START_TEST(bad_row_in_second_half_names_the_right_line)
+START_TEST(bad_row_in_a_later_piece_names_the_right_line)
 {
     md_store *s = mon_store();
     char *log = mon_rows_csv(3000, 2, 0, false, true);
@@ -358,7 +367,7 @@ START_TEST(bad_row_in_second_half_names_the_right_line)
     memcpy(p, "garbage-timestamp!!!", 20);
     const char *path = mon_write_file("log.csv", log);
     free(log);
-    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    md_ingest_opts two = {.threads = 2, .split_min = 1, .piece = 8192};
     md_ingest_report rep;
     md_err err;
     ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &two, &rep, &err), MD_ERROR);
@@ -479,10 +488,10 @@ Suite *suite_parallel(void)
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
     tcase_add_test(tc, windows_made_a_few_at_a_time_equal_all_at_once);
     tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
-    tcase_add_test(tc, a_thread_done_first_takes_over_and_numbers_stay);
-    tcase_add_test(tc, bad_row_in_a_taken_range_names_the_right_line);
-    tcase_add_test(tc, split_inside_a_quoted_field_falls_back);
-    tcase_add_test(tc, bad_row_in_second_half_names_the_right_line);
+    tcase_add_test(tc, pieces_of_any_size_give_one_threads_numbers);
+    tcase_add_test(tc, bad_row_in_a_piece_names_the_right_line);
+    tcase_add_test(tc, a_piece_cut_inside_a_quoted_field_falls_back);
+    tcase_add_test(tc, bad_row_in_a_later_piece_names_the_right_line);
     tcase_add_test(tc, baseline_halves_equal_one_pass);
     tcase_add_test(tc, baseline_bad_row_in_second_half_names_the_right_line);
     suite_add_tcase(s, tc);

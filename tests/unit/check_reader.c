@@ -341,6 +341,74 @@ START_TEST(file_hash_is_the_digest_and_notices_a_change)
 }
 END_TEST
 
+/* The hash as a feed: its pieces, taken in turn, are the file from its first byte, in order,
+ * each ending after a line end (or at the file's end), whatever the size of what it reads at a
+ * time, a line far longer than that included; the digest is the file's, and stays so when the
+ * pieces stop being taken and the hash goes on alone. */
+START_TEST(a_feed_hands_out_the_file_in_whole_lines)
+{
+    size_t cap = 1u << 20, n = 0;
+    char *text = md_xmalloc(cap);
+    for (int i = 0; i < 3000; i++) {
+        n += (size_t)sprintf(text + n, "%d,%.*s\n", i, i % 97,
+                             "abcdefghijklmnopqrstuvwxyz"
+                             "abcdefghijklmnopqrstuvwxyz"
+                             "abcdefghijklmnopqrstuvwxyz"
+                             "abcdefghijklmnopqrstuvwxyz");
+        if (i == 1500) { /* a line of 200,000 bytes */
+            memset(text + n, 'x', 200000);
+            n += 200000;
+            text[n++] = '\n';
+        }
+    }
+    n += (size_t)sprintf(text + n, "last,without a line end");
+    const char *names[] = {"feed.csv", "empty.csv", "one.csv"};
+    const size_t sizes[] = {n, 0, 5};
+    md_err err;
+    for (size_t f = 0; f < 3; f++) {
+        const char *path = write_text(names[f], f == 2 ? "a,b,c" : text, sizes[f]);
+        char want[65], hex[65];
+        ck_assert_int_eq(md_file_hash_finish(md_file_hash_start(path), sizes[f], want, &err),
+                         MD_OK);
+        const size_t pieces[] = {1, 7, 4096, 1u << 20};
+        for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++) {
+            md_file_hasher *h = md_file_hash_start_feed(path, pieces[k]);
+            md_piece pc;
+            size_t at = 0, taken = 0;
+            bool stopped = false;
+            while (md_file_hash_piece(h, &pc)) {
+                ck_assert_uint_eq(pc.off, at);
+                ck_assert_uint_gt(pc.n, 0);
+                ck_assert_uint_le(at + pc.n, sizes[f]);
+                ck_assert(memcmp(pc.p, (f == 2 ? "a,b,c" : text) + at, pc.n) == 0);
+                ck_assert(pc.p[pc.n - 1] == '\n' || at + pc.n == sizes[f]);
+                /* read a byte at a time, each piece is one line */
+                ck_assert(pieces[k] > 1 || !memchr(pc.p, '\n', pc.n - 1));
+                at += pc.n;
+                md_file_hash_piece_done(h, &pc);
+                if (++taken == 3 && k == 2) { /* the rest hashed alone */
+                    md_file_hash_unfeed(h);
+                    stopped = true;
+                }
+            }
+            if (!stopped)
+                ck_assert_uint_eq(at, sizes[f]);
+            ck_assert_int_eq(md_file_hash_finish(h, sizes[f], hex, &err), MD_OK);
+            ck_assert_str_eq(hex, want);
+        }
+    }
+    /* stopped before any piece, and after some */
+    const char *path = write_text("feed.csv", text, n);
+    md_file_hash_cancel(md_file_hash_start_feed(path, 4096));
+    md_file_hasher *h = md_file_hash_start_feed(path, 4096);
+    md_piece pc;
+    ck_assert(md_file_hash_piece(h, &pc));
+    md_file_hash_piece_done(h, &pc);
+    md_file_hash_cancel(h);
+    free(text);
+}
+END_TEST
+
 /* A file cut short while it is read (a log rotation's copytruncate, say) is an error that says
  * so, whether the cut falls inside a record or between two, for CSV and JSON Lines: never a
  * record error the cut made up, nor an end that looks normal. The hash of a file cut under it
@@ -417,6 +485,7 @@ Suite *suite_reader(void)
     tcase_add_test(tc, long_records_name_their_place);
     tcase_add_test(tc, records_across_buffer_refills);
     tcase_add_test(tc, file_hash_is_the_digest_and_notices_a_change);
+    tcase_add_test(tc, a_feed_hands_out_the_file_in_whole_lines);
     tcase_add_test(tc, a_file_cut_while_read_is_an_error);
     suite_add_tcase(s, tc);
     return s;

@@ -63,14 +63,14 @@ static char *category_rows(int n, int ncats, bool jsonl)
     return out;
 }
 
-/* Ingests text ta (as file fa) into store a and tb (as fb) into b, both on two threads split
- * anywhere, and expects the same drift and calibration from both. */
+/* Ingests text ta (as file fa) into store a and tb (as fb) into b, both on two threads in
+ * pieces of 4 KiB, and expects the same drift and calibration from both. */
 static void ingest_both_alike(md_store *a, const char *fa, const char *ta, md_store *b,
                               const char *fb, const char *tb)
 {
     md_ingest_report rep;
     md_err err;
-    md_ingest_opts two = {.threads = 2, .split_min = 1};
+    md_ingest_opts two = {.threads = 2, .split_min = 1, .piece = 4096};
     md_status rc = mon_ingest(a, mon_write_file(fa, ta), &two, &rep, &err);
     ck_assert_msg(rc == MD_OK, "%s: %s", fa, err.msg);
     rc = mon_ingest(b, mon_write_file(fb, tb), &two, &rep, &err);

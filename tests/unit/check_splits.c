@@ -303,6 +303,65 @@ START_TEST(counters_carry_past_sixteen_bits)
 }
 END_TEST
 
+/* A window feature's values folded: its KS counters and PSI bins (list or counters). */
+static void fold_wfeat(const md_bfeature *f, const md_wfeat *wf, uint32_t *ks, int64_t *bins)
+{
+    if (wf->counters.lo)
+        md_bfeature_fold(f, &wf->counters, ks, bins);
+    md_bfeature_fold_list(f, wf->list, wf->nlist, ks, bins);
+}
+
+/* Two parts of a window counted apart (two threads' pieces), each a list while it holds few
+ * values and counters from then on, merged unfolded: the KS counters and bins of one window
+ * that counted them all, whichever side holds the list, both lists fitting in one or not, and
+ * counters whose sum passes 16 bits. */
+START_TEST(window_parts_merged_unfolded_count_as_one)
+{
+    double v[] = {0, 1, 1, 2, 3, 5, 8, 13, 21, 34};
+    md_bfeature f;
+    make_feature(&f, v, sizeof v / sizeof v[0]);
+    size_t ncounters = md_bfeature_ncounters(&f), nks = 2 * f.ks_k + 1;
+    const size_t sizes[][2] = {{2, 3},
+                               {ncounters / 4, ncounters / 4},
+                               {3, ncounters},
+                               {ncounters, 3},
+                               {ncounters, ncounters * 3},
+                               {40000, 40000},
+                               {0, 5},
+                               {5, 0}};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t na = sizes[t][0], nb = sizes[t][1];
+        double *x = malloc((na + nb + 1) * sizeof *x);
+        for (size_t i = 0; i < na + nb; i++) /* a value repeated 80,000 times in the last */
+            x[i] = na == 40000 ? 1.0 : (double)(rnd() % 40) - 2.5 * (double)(rnd() & 1);
+        md_wfeat a = {0}, b = {0}, whole = {0};
+        md_window_count(&a, &f, x, na);
+        md_window_count(&b, &f, x + na, nb);
+        md_window_count(&whole, &f, x, na + nb);
+        md_window_merge_counts(&a, &b, &f);
+        ck_assert_ptr_null(b.list);
+        ck_assert_ptr_null(b.counters.lo);
+        ck_assert_msg(!a.list || !a.counters.lo, "case %zu: a list and counters", t);
+        uint32_t *ks = calloc(nks, sizeof *ks), *want = calloc(nks, sizeof *want);
+        int64_t bins[MD_QUANTILE_BINS + 2] = {0}, want_bins[MD_QUANTILE_BINS + 2] = {0};
+        fold_wfeat(&f, &a, ks, bins);
+        fold_wfeat(&f, &whole, want, want_bins);
+        ck_assert_msg(memcmp(ks, want, nks * sizeof *ks) == 0, "case %zu: KS counters", t);
+        ck_assert_msg(memcmp(bins, want_bins, sizeof bins) == 0, "case %zu: bins", t);
+        if (na == 40000)
+            ck_assert_ptr_nonnull(a.counters.hi); /* carried in the merge */
+        free(ks);
+        free(want);
+        free(x);
+        md_counters_free(&a.counters);
+        md_counters_free(&whole.counters);
+        free(a.list);
+        free(whole.list);
+    }
+    free_feature(&f);
+}
+END_TEST
+
 START_TEST(equal_values_and_gaps_have_their_own_counters)
 {
     double v[] = {1, 2, 2, 3, 5, 8};
@@ -552,6 +611,7 @@ Suite *suite_splits(void)
     tcase_set_timeout(tc, 60); /* a busy machine: Check's 4 s are close for the longest checks */
     tcase_add_test(tc, counters_fold_into_the_reference_ks_slots_and_bins);
     tcase_add_test(tc, counters_carry_past_sixteen_bits);
+    tcase_add_test(tc, window_parts_merged_unfolded_count_as_one);
     tcase_add_test(tc, equal_values_and_gaps_have_their_own_counters);
     tcase_add_test(tc, score_bins_follow_searchsorted);
     tcase_add_test(tc, ks_statistic_is_scipys_to_the_bit);
