@@ -664,8 +664,9 @@ md_status md_reader_open(const char *path, md_format fmt, md_reader **out, md_er
     return MD_OK;
 }
 
-md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
-                               md_reader **out, md_err *err)
+/* A second reader of the parent's file, with its format, CSV header and line ends: no file
+ * open, no buffer. */
+static md_reader *twin(const md_reader *parent)
 {
     md_reader *r = md_xcalloc(1, sizeof *r);
     r->path = md_xstrdup(parent->path);
@@ -676,14 +677,21 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
     if (r->fmt == MD_FMT_CSV)
         for (size_t i = 0; i < md_reader_ncols(parent); i++)
             md_strmap_intern(&r->cols, md_reader_col(parent, i), strlen(md_reader_col(parent, i)));
+    r->file_size = parent->file_size;
+    r->lf = parent->lf;
+    return r;
+}
+
+md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end,
+                               md_reader **out, md_err *err)
+{
+    md_reader *r = twin(parent);
     *out = NULL;
     r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
         md_reader_close(r);
         return md_err_set(err, MD_ERROR, "cannot open %s: %s", parent->path, strerror(errno));
     }
-    r->file_size = parent->file_size;
-    r->lf = parent->lf;
     r->end = end;
     alloc_buffer(r, start);
     r->data_pos = start;
@@ -695,17 +703,7 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
 
 md_reader *md_reader_open_pieces(const md_reader *parent)
 {
-    md_reader *r = md_xcalloc(1, sizeof *r);
-    r->path = md_xstrdup(parent->path);
-    r->fmt = parent->fmt;
-    r->line = 1;
-    r->fd = -1;
-    md_strmap_init(&r->cols);
-    if (r->fmt == MD_FMT_CSV)
-        for (size_t i = 0; i < md_reader_ncols(parent); i++)
-            md_strmap_intern(&r->cols, md_reader_col(parent, i), strlen(md_reader_col(parent, i)));
-    r->file_size = parent->file_size;
-    r->lf = parent->lf;
+    md_reader *r = twin(parent);
     r->data_pos = parent->data_pos;
     r->eof = true; /* nothing to read until a piece comes */
     ensure_fields(r, 1);
