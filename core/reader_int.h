@@ -1,5 +1,6 @@
-/* The reader's insides, shared by its parts: core/reader.c (the buffer, opening, ranges, CSV)
- * and core/jsonl.c (JSON Lines). Nothing outside the reader includes this. */
+/* The reader's insides, shared by its parts: core/reader.c (the buffer, opening, ranges, CSV),
+ * core/reader_parts.c (split points, readers of pieces) and core/jsonl.c (JSON Lines). Nothing
+ * outside the reader includes this. */
 #ifndef MD_READER_INT_H
 #define MD_READER_INT_H
 
@@ -60,6 +61,10 @@ struct md_reader {
     size_t ints_n, ints_cap;
     struct md_arena_chunk *arena; /* what jansson allocated for the record (jsonl.c) */
 };
+
+/* A second reader of the parent's file, with its format, CSV header and line ends: no file
+ * open, no buffer (core/reader_parts.c). */
+md_reader *md_reader_twin(const md_reader *parent);
 
 /* Keeps at least one maximal record ahead of pos in the buffer (or the rest of the file). */
 void md_reader_fill(md_reader *r);
