@@ -1,6 +1,7 @@
 /* A window's numeric values while a pass counts them, and after: listed as counter numbers
- * while few, counted once a counter each is cheaper, folded into KS counters and PSI bins when
- * the window is merged or computed, and released once it is stored (core/window.h). */
+ * while few, counted once a counter each is cheaper, added up when two threads' windows merge,
+ * folded into KS counters and PSI bins when the window is computed, and released once it is
+ * stored (core/window.h). */
 #include <stdlib.h>
 #include <string.h>
 
