@@ -430,7 +430,7 @@ static void sample_row(worker *k, const md_field *fl, const md_rowvals *v)
     md_rowsample_add(&k->sample, md_rowsample_with(id, h), MD_ROWSAMPLE_MEMORY);
 }
 
-/* Reads rows until the reader is done (its limit or the end) or a row fails. */
+/* Reads rows until the reader is done (the end of its file or piece) or a row fails. */
 void md_pass_run_worker(worker *k)
 {
     const md_field *fl;
@@ -616,9 +616,8 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     worker a, b;
     out->spill = md_spill_new();
     size_t from = md_reader_data_start(r), size = md_reader_size(r);
-    /* two threads from 16 MiB of data on: a smaller file is read as fast by one */
     bool pieces = c->feed && md_pass_threads(c) >= 2 &&
-                  size - from >= (c->split_min ? c->split_min : 16u << 20);
+                  size - from >= (c->split_min ? c->split_min : MD_TWO_THREADS_MIN);
     md_reader *ra = pieces ? md_reader_open_pieces(r) : NULL;
     md_pass_worker_init(&a, c, pieces ? ra : r, out->spill);
     a.progress = true;

@@ -63,6 +63,8 @@ md_status md_reader_open_range(const md_reader *parent, size_t start, size_t end
  * unknown (0): a pass that meets a bad row in a piece reads the file again in order. */
 md_reader *md_reader_open_pieces(const md_reader *parent);
 void md_reader_piece(md_reader *r, size_t off, char *p, size_t n);
+/* Data below this many bytes is read as fast by one thread as by two. */
+#define MD_TWO_THREADS_MIN (16u << 20)
 /* Where to split the file for two readers: the first line boundary at or after the middle of
  * the data, or 0 when the data is smaller than `min` bytes (0: 16 MiB) and not worth it. */
 size_t md_reader_split_point(const md_reader *r, size_t min);

@@ -65,7 +65,7 @@ size_t md_reader_boundary(const md_reader *r, size_t at)
 size_t md_reader_split_point(const md_reader *r, size_t min)
 {
     size_t start = md_reader_data_start(r), size = md_reader_size(r);
-    if (size - start < (min ? min : 16u << 20)) /* below 16 MiB one thread is as fast */
+    if (size - start < (min ? min : MD_TWO_THREADS_MIN))
         return 0;
     return md_reader_boundary(r, start + (size - start) / 2);
 }
