@@ -36,7 +36,10 @@ static int cmp_key(const void *a, const void *b)
 }
 
 /* md_sort_u64 against qsort, on every size class of its digits: random keys, keys that
- * share their top bytes (doubles of one range), keys alike but for one digit, and equal keys. */
+ * share their top bytes (doubles of one range), keys alike but for one digit, equal keys, the
+ * pair keys of scores with six decimals (ties of one score and both labels: runs of a few keys
+ * alike in the top digits, which a large sort finishes one by one) and keys of a few hundred
+ * tops with random low bits (longer runs). */
 START_TEST(radix_sort_equals_qsort)
 {
     static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
@@ -45,13 +48,20 @@ START_TEST(radix_sort_equals_qsort)
     for (size_t si = 0; si < LEN(sizes); si++) {
         size_t n = sizes[si];
         uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        for (int shape = 0; shape < 4; shape++) {
+        for (int shape = 0; shape < 6; shape++) {
+            uint64_t tops = n / 300 + 1;
             for (size_t i = 0; i < n; i++) {
                 z = next(z);
-                double d = (double)(z >> 40) / 1e6;
+                double d = (double)(z >> 40) / 1e6, score = (double)((z >> 20) % 1000001) / 1e6;
                 uint64_t u;
                 memcpy(&u, &d, sizeof u);
-                a[i] = shape == 0 ? z : shape == 1 ? u : shape == 2 ? (z >> 60) << 23 : 42;
+                a[i] = shape == 0   ? z
+                       : shape == 1 ? u
+                       : shape == 2 ? (z >> 60) << 23
+                       : shape == 3 ? 42
+                       : shape == 4 ? md_pair_key(score, (z >> 63) != 0)
+                                    : (((z >> 33) % tops) * 0x9E3779B97F4A7C15ULL & ~0ULL << 31) |
+                                          (z >> 3 & 0x7FFFFFFF);
             }
             memcpy(b, a, n * sizeof *a);
             md_sort_u64(a, n);
