@@ -263,6 +263,23 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
     }
 }
 
+/* Room for one more key. An array past KEYS_SMALL keys grows at once to a mebibyte: a block
+ * the size of the command's mmap threshold (cli/main.c), which grows on by remapping instead of
+ * copying, and whose pages are touched only as keys come; a window's keys that grew by doubling
+ * on the heap were copied, and their pages touched, about twice over. */
+#define KEYS_SMALL  4096
+#define KEYS_MAPPED ((size_t)1 << 17) /* 1 MiB of keys */
+static inline uint64_t *key_room(uint64_t *keys, size_t *cap, size_t n)
+{
+    if (n < *cap)
+        return keys;
+    if (*cap >= KEYS_SMALL && *cap < KEYS_MAPPED) {
+        *cap = KEYS_MAPPED;
+        return md_xrealloc(keys, KEYS_MAPPED * sizeof *keys);
+    }
+    return md_xgrow(keys, cap, n + 1, sizeof *keys);
+}
+
 static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
 {
     if (v->has_label) {
@@ -274,13 +291,13 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
         md_ksum_add(&w->ds[bin], v->score);
         md_ksum_add(&w->brier, e * e);
         w->sorted = false;
-        w->pairs = md_xgrow(w->pairs, &w->pcap, w->np + 1, sizeof *w->pairs);
+        w->pairs = key_room(w->pairs, &w->pcap, w->np);
         w->pairs[w->np++] = md_pair_key(v->score, v->label);
     }
     if (v->has_latency) {
         w->lat_over += w->over_state == MD_OVER_COUNTED && v->latency > (double)w->over_sla_ms;
         w->sorted = false;
-        w->lat = md_xgrow(w->lat, &w->lcap, w->nl + 1, sizeof *w->lat);
+        w->lat = key_room(w->lat, &w->lcap, w->nl);
         w->lat[w->nl++] = md_double_key(v->latency + 0.0);
     }
 }
