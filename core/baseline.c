@@ -1,5 +1,6 @@
 #include "baseline.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static void add_feature(build *b, int64_t col)
     f->since = b->good;   /* a JSON key that appears late: the rows before lacked it */
     f->missing = b->good;
     f->flipped_at = -1;
+    f->unwhole = b->o->no_whole_tables;
     uint64_t seed = b->o->seed ? b->o->seed : MD_BASELINE_DEFAULT_SEED;
     f->seed = md_mix64(seed * 0x9E3779B97F4A7C15ULL + b->nf);
     md_strmap_init(&f->cats);
@@ -129,15 +131,86 @@ static void count_category(fcol *f, const md_field *v)
         count_uncached(f, v, &p);
 }
 
+static void reserve_doubles(double **v, size_t *cap, size_t want)
+{
+    if (want > *cap) {
+        *v = md_xrealloc(*v, want * sizeof **v);
+        *cap = want;
+    }
+}
+
+/* Keys a run written from a table holds at most. */
+#define WHOLE_RUN 65536
+
+/* The values f's table counts, out as sorted runs of its stream (tag: its place). */
+static md_status spill_table(build *b, const fcol *f, int64_t tag, md_err *err)
+{
+    uint64_t *keys = md_xmalloc(WHOLE_RUN * sizeof *keys);
+    size_t m = 0;
+    md_status rc = MD_OK;
+    for (size_t v = 0; rc == MD_OK && v < f->wcap; v++)
+        for (uint64_t k = 0; rc == MD_OK && k < f->whole[v]; k++) {
+            keys[m++] = md_double_key((double)v);
+            if (m == WHOLE_RUN) {
+                rc = md_spill_put(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
+                m = 0;
+            }
+        }
+    if (rc == MD_OK && m)
+        rc = md_spill_put(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
+    free(keys);
+    return rc;
+}
+
+/* The end of f's table (a value that is not a whole number below MD_WHOLE_MAX came, or the
+ * other half has no table): the values it counts go to vals, in order, when `room` more values
+ * fit the budget, else out as sorted runs; values go to vals from then on. */
+static void unwhole(build *b, fcol *f, size_t room)
+{
+    f->unwhole = true;
+    size_t n = f->nwhole;
+    if (n && n <= room) {
+        reserve_doubles(&f->vals, &f->cap, f->nvals + n);
+        for (size_t v = 0; v < f->wcap; v++)
+            for (uint64_t k = 0; k < f->whole[v]; k++)
+                f->vals[f->nvals++] = (double)v;
+        b->held += n;
+    } else if (n) {
+        md_err err;
+        md_status rc = spill_table(b, f, f - b->f, &err);
+        if (rc != MD_OK && b->unwhole_rc == MD_OK) {
+            b->unwhole_rc = rc;
+            b->unwhole_err = err;
+        }
+        b->spilled_values += n;
+    }
+    free(f->whole);
+    f->whole = NULL;
+    f->wcap = f->nwhole = 0;
+}
+
 static void add_number(build *b, fcol *f, double x)
 {
     md_ks_pool_offer(&f->ks, md_ks_priority(b->row_at, f->seed), x);
+    if (f->rule &&
+        ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
+        f->violations++;
+    if (!f->unwhole && x >= 0 && x < MD_WHOLE_MAX && !signbit(x)) {
+        size_t w = (size_t)x;
+        if ((double)w == x) {
+            if (w >= f->wcap)
+                f->whole = md_xgrow_zero(f->whole, &f->wcap, w + 1, sizeof *f->whole);
+            f->whole[w]++;
+            f->nwhole++;
+            return;
+        }
+    }
+    if (!f->unwhole)
+        unwhole(b, f, b->budget > b->held ? b->budget - b->held : 0);
     if (f->nvals == f->cap)
         f->vals = md_xgrow(f->vals, &f->cap, f->nvals + 1, sizeof *f->vals);
     f->vals[f->nvals++] = x;
     b->held++;
-    if (f->rule && ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
-        f->violations++;
 }
 
 /* A value of a feature still taken for numeric; a value that is not a number turns the feature
@@ -159,10 +232,14 @@ static void collect_value(build *b, fcol *f, const md_field *v)
     }
     if (f->numeric) {
         f->numeric = false;
-        f->flipped_at = f->nvals ? b->good : f->since; /* no numbers before: nothing to recollect */
+        /* no numbers before: nothing to recollect */
+        f->flipped_at = f->nvals || f->nwhole ? b->good : f->since;
         free(f->vals);
         f->vals = NULL;
         f->nvals = f->cap = 0;
+        free(f->whole);
+        f->whole = NULL;
+        f->wcap = f->nwhole = 0;
         md_ks_pool_free(&f->ks); /* and any runs it spilled are not read */
         count_category(f, v);
         return;
@@ -238,14 +315,6 @@ static md_status spill_values(build *b, md_err *err)
 /* Rows read before the arrays are sized for the whole range, from the bytes those rows took. */
 #define SIZE_AFTER 1024
 
-static void reserve_doubles(double **v, size_t *cap, size_t want)
-{
-    if (want > *cap) {
-        *v = md_xrealloc(*v, want * sizeof **v);
-        *cap = want;
-    }
-}
-
 /* Sizes the value arrays for the rows the range is likely to hold, a little over, so that
  * they are not grown (and copied) by doubling while the file is read. */
 static void reserve(build *b, size_t at)
@@ -257,7 +326,7 @@ static void reserve(build *b, size_t at)
     size_t per = b->held / b->good + 1, most = b->budget / per + 64; /* values a row, rows held */
     rows = rows < most ? rows : most;
     for (size_t i = 0; i < b->nf; i++)
-        if (b->f[i].numeric && b->f[i].col >= 0)
+        if (b->f[i].numeric && b->f[i].col >= 0 && b->f[i].unwhole) /* not while a table counts */
             reserve_doubles(&b->f[i].vals, &b->f[i].cap, rows);
     reserve_doubles(&b->scores, &b->scap, rows);
     if (b->np && b->pcap < rows) {
@@ -293,6 +362,10 @@ static md_status pass(build *b, row_fn fn, bool first, md_err *err)
                 contract_types_ok(b, fl, &col, why, sizeof why)) {
                 b->row_at = md_mix64(at);
                 fn(b, fl, &v);
+                if (b->unwhole_rc != MD_OK) {
+                    *err = b->unwhole_err;
+                    return b->unwhole_rc;
+                }
                 if (first && b->good == SIZE_AFTER)
                     reserve(b, md_reader_offset(b->r));
                 if (b->held > b->budget && spill_values(b, err) != MD_OK)
@@ -332,6 +405,7 @@ static md_status check_contract_names(build *b, md_err *err)
 static void collected_free(build *b)
 {
     for (size_t i = 0; i < b->nf; i++) {
+        free(b->f[i].whole);
         free(b->f[i].vals);
         free(b->f[i].more);
         md_ks_pool_free(&b->f[i].ks);
@@ -413,20 +487,39 @@ static bool halves_agree(const build *a, const half *x, size_t split)
     return true;
 }
 
+/* Values the two halves may still take into memory together. */
+static size_t room(const build *a, const build *h)
+{
+    size_t held = a->held + h->held;
+    return a->budget > held ? a->budget - held : 0;
+}
+
 /* Adds the second half's counts to the first's; its values wait beside the first's (in file
  * order after them) for the profile, and its sorted pairs to be merged with the first's. */
-static void join_half(build *a, build *h)
+static md_status join_half(build *a, build *h, md_err *err)
 {
     for (size_t i = 0; i < a->nf; i++) {
         fcol *f = &a->f[i], *g = &h->f[i];
         f->missing += g->missing;
         f->violations += g->violations;
         if (f->numeric) {
+            md_ks_pool_join(&f->ks, &g->ks);
+            if (!f->unwhole && !g->unwhole) { /* two tables are one */
+                if (g->wcap > f->wcap)
+                    f->whole = md_xgrow_zero(f->whole, &f->wcap, g->wcap, sizeof *f->whole);
+                for (size_t v = 0; v < g->wcap; v++)
+                    f->whole[v] += g->whole[v];
+                f->nwhole += g->nwhole;
+                continue;
+            }
+            if (!f->unwhole) /* values beside values, the two halves' within one budget */
+                unwhole(a, f, room(a, h));
+            if (!g->unwhole)
+                unwhole(h, g, room(a, h));
             f->more = g->vals;
             f->nmore = g->nvals;
             g->vals = NULL;
             g->nvals = 0;
-            md_ks_pool_join(&f->ks, &g->ks);
             continue;
         }
         for (size_t k = 0; k < md_strmap_size(&g->cats); k++) {
@@ -447,6 +540,10 @@ static void join_half(build *a, build *h)
     a->spilled_rows += h->spilled_rows;
     a->spilled_labeled += h->spilled_labeled;
     a->spilled_values += h->spilled_values;
+    md_status rc = a->unwhole_rc != MD_OK ? a->unwhole_rc : h->unwhole_rc;
+    if (rc != MD_OK)
+        *err = a->unwhole_rc != MD_OK ? a->unwhole_err : h->unwhole_err;
+    return rc;
 }
 
 /* Reads the file as two halves on two threads; *joined is false when one pass must read it
@@ -493,7 +590,7 @@ static md_status read_halves(build *b, size_t split, bool *joined, md_err *err)
         *joined = rc == MD_OK && halves_agree(b, x, split);
         if (*joined) {
             b->sorted = true; /* both halves' pairs */
-            join_half(b, &x->h);
+            rc = join_half(b, &x->h, err);
         }
         b->rep->parallel = *joined;
     }

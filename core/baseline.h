@@ -21,6 +21,8 @@ typedef struct {
     int threads;   /* 0: up to 2, as the machine allows */
     size_t split_min; /* 0: CSV files below 16 MiB are read by one thread (tests set it small) */
     size_t values_in_memory; /* 0: MD_BASELINE_VALUES_IN_MEMORY before spilling (tests set less) */
+    bool no_whole_tables;    /* every value kept as such, none counted in a table of whole
+                                numbers (tests compare the two) */
     md_progress_fn progress; /* called now and then while the file is read; may be NULL */
     void *progress_ctx;
 } md_baseline_opts;

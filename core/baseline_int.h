@@ -17,6 +17,9 @@
  * (md_spill) and builds the profile from the runs merged: about 32 MiB. */
 #define MD_BASELINE_VALUES_IN_MEMORY (4u << 20)
 
+/* Whole numbers a feature's table counts: 0 to 65,535 (at most half a mebibyte a feature). */
+#define MD_WHOLE_MAX 65536
+
 /* Spill streams: each numeric feature's values (tag: the feature's place), the scores and the
  * labeled pairs. */
 #define SPILL_STREAM 2
@@ -48,6 +51,14 @@ typedef struct {
     const md_contract_rule *rule;
     bool forced; /* the contract set the kind */
     int64_t missing, violations;
+    /* While every value so far is a whole number below MD_WHOLE_MAX (counts, days, ages), a
+     * table of how many there are of each (value v at whole[v]) stands for them: no array of
+     * values to write and read back, no selection. The first other value ends it (unwhole): its
+     * values go to vals, or straight out as sorted runs when they would not fit the budget. */
+    uint64_t *whole;
+    size_t wcap;   /* entries whole has: one past the largest value met */
+    size_t nwhole; /* the values it counts */
+    bool unwhole;  /* values go to vals */
     double *vals;
     size_t nvals, cap;
     double *more; /* the second half's values (vals has the first's), for the profile */
@@ -91,6 +102,8 @@ typedef struct {
     size_t spilled_rows, spilled_labeled; /* the scores and pairs written out ... */
     size_t spilled_values;                /* ... and every value, features' too */
     bool spill_failed; /* reading the runs back failed: the profile is not to be stored */
+    md_status unwhole_rc; /* writing a table's values out failed (the pass stops) ... */
+    md_err unwhole_err;   /* ... and why */
 } build;
 
 /* The profile of what b collected (its pairs sorted or merged on the way), on every core; all

@@ -307,10 +307,61 @@ static void numeric_spilled(build *b, size_t i, md_bfeature *out, size_t n)
     free(mem);
 }
 
+/* ---- from a table of whole numbers ------------------------------------------------------------
+ */
+
+/* A table's values at given ranks: running counts, and the value at a rank found by them. */
+typedef struct {
+    const uint64_t *below; /* [v]: values under v */
+    size_t n;              /* entries */
+} table_ranks;
+
+static double table_value(const void *ctx, size_t rank)
+{
+    const table_ranks *t = ctx;
+    size_t lo = 0, hi = t->n - 1; /* the last v with below[v] <= rank */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (t->below[mid] <= rank)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return (double)lo;
+}
+
+/* Edges and bin counts of a feature whose values are all whole numbers its table counts: the
+ * quantiles from the running counts, each value binned once for all its copies. */
+static void numeric_whole(fcol *f, md_bfeature *out)
+{
+    uint64_t *below = md_xmalloc(f->wcap * sizeof *below), sum = 0;
+    for (size_t v = 0; v < f->wcap; v++) {
+        below[v] = sum;
+        sum += f->whole[v];
+    }
+    table_ranks t = {below, f->wcap};
+    double q[MD_QUANTILE_BINS + 1];
+    md_linspace01(MD_QUANTILE_BINS, q);
+    out->edges = md_xmalloc(sizeof q);
+    md_quantiles_linear_at(table_value, &t, f->nwhole, q, MD_QUANTILE_BINS + 1, out->edges);
+    out->nedges = md_unique(out->edges, MD_QUANTILE_BINS + 1);
+    out->nbins = out->nedges >= 2 ? out->nedges - 1 : 2;
+    out->counts = md_xcalloc(out->nbins, sizeof *out->counts);
+    for (size_t v = 0; v < f->wcap; v++)
+        if (f->whole[v])
+            out->counts[md_bfeature_bin(out, (double)v)] += (int64_t)f->whole[v];
+    free(below);
+}
+
 static void numeric_profile(build *b, size_t i, md_bfeature *out)
 {
     fcol *f = &b->f[i];
     out->kind = MD_NUMERIC;
+    if (f->nwhole) { /* a table, never ended: every value a whole number it counts */
+        numeric_whole(f, out);
+        ks_sample(out, &f->ks);
+        return;
+    }
     size_t more = spilled(b, (int64_t)i);
     if (more) {
         numeric_spilled(b, i, out, f->nvals + f->nmore + more);

@@ -375,6 +375,66 @@ START_TEST(profile_past_the_memory_budget_is_the_same)
 }
 END_TEST
 
+/* Whole numbers are counted in a table per feature instead of kept one by one, until a value
+ * that is not one (a fraction, a number past the table, -0) ends the table: its values then join
+ * the others in memory, or go out as sorted runs past the budget, in each half or where the
+ * halves meet. Every way gives the profile of keeping every value (edges, counts, KS sample). */
+START_TEST(whole_number_tables_give_the_same_profile)
+{
+    md_store *s = mon_store();
+    enum { ROWS = 70000 }; /* a table past one run of keys written out (65,536) */
+    size_t cap = (size_t)ROWS * 80, len = 0;
+    char *text = md_xmalloc(cap);
+    len += (size_t)snprintf(text + len, cap - len, "score,label,n,late,half2,big,zeros,one\n");
+    mon_rng = 11;
+    for (int i = 0; i < ROWS; i++) {
+        double u = mon_unif();
+        int n = (int)(-log(1 - u) * 40); /* whole, ties, a tail */
+        len += (size_t)snprintf(
+            text + len, cap - len, "%.3f,%d,%d,%s,%s,%d,%s,7\n", mon_unif(), i % 2, n,
+            i == ROWS - 1 ? "2.5" : (i % 3 ? "4" : "17"), /* a fraction in the last row */
+            i > ROWS * 7 / 10 && i % 5 == 0 ? "0.25" : (i % 4 ? "1" : "3"), /* in the second half */
+            i == ROWS / 3 ? 70000 : n * 3, /* past the table once */
+            i % 1000 == 999 ? "-0" : "0"); /* -0 is not 0 to a sort */
+    }
+    const char *path = mon_write_file("whole.csv", text);
+    free(text);
+    md_baseline_opts opts[] = {{.threads = 1, .no_whole_tables = true},
+                               {.threads = 1},
+                               {.threads = 1, .values_in_memory = 500},
+                               {.threads = 2, .split_min = 1},
+                               {.threads = 2, .split_min = 1, .values_in_memory = 500},
+                               {.threads = 2, .split_min = 1, .no_whole_tables = true}};
+    json_t *first = NULL;
+    for (int i = 0; i < 6; i++) {
+        md_version_spec v = {.artifact_uri = "s3://m/whole"};
+        md_baseline_report rep;
+        md_err err;
+        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+        ck_assert_msg(md_baseline_build(s, &mon_op, "churn", i + 2, path, &opts[i], &rep, &err) ==
+                          MD_OK,
+                      "run %d: %s", i, err.msg);
+        ck_assert_int_eq(rep.rows, ROWS);
+        ck_assert_int_eq(rep.numeric, 6);
+        ck_assert_msg((rep.spilled_values > 0) == (opts[i].values_in_memory > 0),
+                      "run %d: %zu values spilled", i, rep.spilled_values);
+        ck_assert(rep.parallel == (opts[i].threads == 2));
+        json_t *p = mon_profile_of(s, i + 2);
+        if (!first) {
+            first = p;
+            continue;
+        }
+        char *want = md_json_dump(first, MD_JSON_COMPACT), *got = md_json_dump(p, MD_JSON_COMPACT);
+        ck_assert_msg(json_equal(first, p), "run %d differs:\n%.600s\n%.600s", i, want, got);
+        free(want);
+        free(got);
+        json_decref(p);
+    }
+    json_decref(first);
+    md_store_close(s);
+}
+END_TEST
+
 /* JSON Lines read as two halves where they agree (keys in one order) and in one pass where
  * they do not (a key first met in the second half): the same profile either way as one thread
  * reads, KS sample included. */
@@ -463,6 +523,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, baseline_names_numbers_turned_categorical);
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, profile_past_the_memory_budget_is_the_same);
+    tcase_add_test(tc, whole_number_tables_give_the_same_profile);
     tcase_add_test(tc, spill_directory_unusable);
     tcase_add_test(tc, jsonl_baseline_in_halves);
     suite_add_tcase(s, tc);
