@@ -41,7 +41,6 @@ int md_pair_label(uint64_t k)
 }
 
 #define SMALL 256
-#define LARGE 65536 /* elements from which digits are 11 bits wide */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -77,85 +76,9 @@ static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size
     return key_of(bits_at(v, i), doubles);
 }
 
-/* Where 11-bit digits start: the top three cover bits 31 to 63, and the lowest three bits 0 to
- * 32 (the third overlaps the fourth by two bits, which changes nothing in the order: the
- * fourth digit ranks first). Keys alike in the top three digits: a run that a sort of many keys
- * may finish on its own (sort_runs). */
-static const unsigned shift11[6] = {0, 11, 22, 31, 42, 53};
-#define TOP_FROM  31
-#define TOP_DIGIT 3
-#define RUN_SHORT 32 /* a run this short: insertion */
-
-static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsigned bits,
-                                                        bool doubles);
-static void sort_runs_u64(char *v, size_t n);
-static void sort_runs_doubles(char *v, size_t n);
-
-/* A run's n elements, alike in their keys' top digits, by the rest of their keys. */
-static inline __attribute__((always_inline)) void sort_run(char *v, size_t n, bool doubles)
-{
-    if (n >= SMALL) {
-        radix(v, n, n >= LARGE ? 11 : 8, doubles); /* the top digits, alike, take no pass */
-        return;
-    }
-    if (n > RUN_SHORT) {
-        qsort(v, n, 8, doubles ? cmp_double : cmp_u64);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = bits_at(v, i), kx = key_of(x, doubles);
-        size_t j = i;
-        for (; j > 0 && key_at(v, j - 1, doubles) > kx; j--)
-            memcpy(v + 8 * j, v + 8 * (j - 1), 8);
-        memcpy(v + 8 * j, &x, 8);
-    }
-}
-
-/* Elements in order of their keys' top digits: each run of keys alike in them by the rest. */
-static inline __attribute__((always_inline)) void sort_runs(char *v, size_t n, bool doubles)
-{
-    for (size_t i = 0, j; i < n; i = j) {
-        uint64_t top = key_at(v, i, doubles) >> TOP_FROM;
-        for (j = i + 1; j < n && key_at(v, j, doubles) >> TOP_FROM == top; j++)
-            ;
-        if (j - i > 1)
-            sort_run(v + 8 * i, j - i, doubles);
-    }
-}
-
-static void sort_runs_u64(char *v, size_t n)
-{
-    sort_runs(v, n, false);
-}
-
-static void sort_runs_doubles(char *v, size_t n)
-{
-    sort_runs(v, n, true);
-}
-
-/* Whether keys are told apart by their top three 11-bit digits well enough to sort by those
- * first and then each run alike in them on its own: at most as many different tops as the
- * product of each top digit's distinct values, which must leave runs of a few keys. */
-static bool tops_apart(const size_t *count, size_t n)
-{
-    double most = 1;
-    for (size_t d = TOP_DIGIT; d < 6; d++) {
-        size_t k = 0;
-        for (size_t b = 0; b < 2048; b++)
-            k += count[d * 2048 + b] != 0;
-        most *= (double)k;
-    }
-    return most * 4 >= (double)n;
-}
-
 /* LSD radix sort with `bits`-bit digits of 64-bit elements (unsigned integers, or doubles by
  * their keys, sorted where they are): every digit's histogram in one read of the keys, then one
- * scatter per digit that tells keys apart (in real data the top digits are often alike). With
- * 11-bit digits, keys that their top three digits tell apart (values spread over a range:
- * scores, measurements) are scattered by those three only, and each run of keys alike in them
- * is sorted on its own: half the scatters (measured: a quarter to two fifths less time for a
- * window's scores); keys that differ in their low bits only (small whole numbers) take every
- * digit that tells them apart, as before. */
+ * scatter per digit that tells keys apart (in real data the top digits are often alike). */
 static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsigned bits,
                                                         bool doubles)
 {
@@ -166,13 +89,12 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
         uint64_t k = key_at(v, i, doubles);
 #pragma GCC unroll 8
         for (size_t d = 0; d < passes; d++)
-            count[d * buckets + ((k >> (bits == 11 ? shift11[d] : bits * d)) & mask)]++;
+            count[d * buckets + ((k >> (bits * d)) & mask)]++;
     }
-    bool runs = bits == 11 && tops_apart(count, n);
     char *tmp = NULL, *src = v, *dst = NULL;
-    for (size_t d = runs ? TOP_DIGIT : 0; d < passes; d++) {
+    for (size_t d = 0; d < passes; d++) {
         size_t *c = count + d * buckets;
-        unsigned shift = bits == 11 ? shift11[d] : (unsigned)(bits * d);
+        unsigned shift = (unsigned)(bits * d);
         if (c[(key_at(src, 0, doubles) >> shift) & mask] == n)
             continue; /* every key has this digit */
         if (!tmp)
@@ -193,10 +115,6 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
         memcpy(v, src, n * 8);
     free(tmp);
     free(count);
-    if (runs && doubles)
-        sort_runs_doubles(v, n);
-    else if (runs)
-        sort_runs_u64(v, n);
 }
 
 /* Few elements: qsort. Many: radix, with 11-bit digits (6 passes instead of 8) from about 64k
@@ -208,7 +126,7 @@ static inline __attribute__((always_inline)) void sort_small(void *v, size_t n, 
         return;
     if (n < SMALL)
         qsort(v, n, 8, doubles ? cmp_double : cmp_u64);
-    else if (n >= LARGE)
+    else if (n >= 65536)
         radix(v, n, 11, doubles);
     else
         radix(v, n, 8, doubles);

@@ -37,9 +37,8 @@ static int cmp_key(const void *a, const void *b)
 
 /* md_sort_u64 against qsort, on every size class of its digits: random keys, keys that
  * share their top bytes (doubles of one range), keys alike but for one digit, equal keys, the
- * pair keys of scores with six decimals (ties of one score and both labels: runs of a few keys
- * alike in the top digits, which a large sort finishes one by one) and keys of a few hundred
- * tops with random low bits (longer runs). */
+ * pair keys of scores with six decimals (ties of one score and both labels) and keys of a few
+ * hundred tops with random low bits. */
 START_TEST(radix_sort_equals_qsort)
 {
     static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
