@@ -139,10 +139,14 @@ static void reserve_doubles(double **v, size_t *cap, size_t want)
     }
 }
 
-/* Keys a run written from a table holds at most. */
+/* Entries a table may have whatever it counts (32 KiB). */
+#define WHOLE_FREE 4096
+
+/* Keys written from a table at a time. */
 #define WHOLE_RUN 65536
 
-/* The values f's table counts, out as sorted runs of its stream (tag: its place). */
+/* The values f's table counts, out as one sorted run of its stream (tag: its place), written
+ * a piece at a time. */
 static md_status spill_table(build *b, const fcol *f, int64_t tag, md_err *err)
 {
     uint64_t *keys = md_xmalloc(WHOLE_RUN * sizeof *keys);
@@ -152,12 +156,12 @@ static md_status spill_table(build *b, const fcol *f, int64_t tag, md_err *err)
         for (uint64_t k = 0; rc == MD_OK && k < f->whole[v]; k++) {
             keys[m++] = md_double_key((double)v);
             if (m == WHOLE_RUN) {
-                rc = md_spill_put(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
+                rc = md_spill_put_more(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
                 m = 0;
             }
         }
     if (rc == MD_OK && m)
-        rc = md_spill_put(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
+        rc = md_spill_put_more(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
     free(keys);
     return rc;
 }
@@ -169,6 +173,7 @@ static void unwhole(build *b, fcol *f, size_t room)
 {
     f->unwhole = true;
     size_t n = f->nwhole;
+    b->held -= f->wcap; /* the table's memory, counted as values */
     if (n && n <= room) {
         reserve_doubles(&f->vals, &f->cap, f->nvals + n);
         for (size_t v = 0; v < f->wcap; v++)
@@ -189,17 +194,34 @@ static void unwhole(build *b, fcol *f, size_t room)
     f->wcap = f->nwhole = 0;
 }
 
+/* Grows f's table to hold whole number w, when a table that wide is worth its memory: up to
+ * WHOLE_FREE entries, or twice as many as the values it counts (a value held costs as much as
+ * an entry); false when it is not (its values then go to vals). An entry counts as a value held
+ * against the budget. */
+static bool table_room(build *b, fcol *f, size_t w)
+{
+    size_t cap = f->wcap ? f->wcap : 8;
+    while (cap <= w)
+        cap *= 2;
+    if (cap > WHOLE_FREE && cap > 2 * (f->nwhole + 1))
+        return false;
+    f->whole = md_xrealloc(f->whole, cap * sizeof *f->whole);
+    memset(f->whole + f->wcap, 0, (cap - f->wcap) * sizeof *f->whole);
+    b->held += cap - f->wcap;
+    f->wcap = cap;
+    return true;
+}
+
 static void add_number(build *b, fcol *f, double x)
 {
     md_ks_pool_offer(&f->ks, md_ks_priority(b->row_at, f->seed), x);
     if (f->rule &&
         ((f->rule->has_min && x < f->rule->min) || (f->rule->has_max && x > f->rule->max)))
         f->violations++;
+    f->numbers = true;
     if (!f->unwhole && x >= 0 && x < MD_WHOLE_MAX && !signbit(x)) {
         size_t w = (size_t)x;
-        if ((double)w == x) {
-            if (w >= f->wcap)
-                f->whole = md_xgrow_zero(f->whole, &f->wcap, w + 1, sizeof *f->whole);
+        if ((double)w == x && (w < f->wcap || table_room(b, f, w))) {
             f->whole[w]++;
             f->nwhole++;
             return;
@@ -233,10 +255,11 @@ static void collect_value(build *b, fcol *f, const md_field *v)
     if (f->numeric) {
         f->numeric = false;
         /* no numbers before: nothing to recollect */
-        f->flipped_at = f->nvals || f->nwhole ? b->good : f->since;
+        f->flipped_at = f->numbers ? b->good : f->since;
         free(f->vals);
         f->vals = NULL;
         f->nvals = f->cap = 0;
+        b->held -= f->wcap;
         free(f->whole);
         f->whole = NULL;
         f->wcap = f->nwhole = 0;
@@ -293,6 +316,13 @@ static md_status spill_values(build *b, md_err *err)
 {
     for (size_t i = 0; i < b->nf; i++) {
         fcol *f = &b->f[i];
+        if (f->numeric && !f->unwhole && f->wcap) { /* a table too: its values out as a run */
+            unwhole(b, f, 0);
+            if (b->unwhole_rc != MD_OK) {
+                *err = b->unwhole_err;
+                return err->code;
+            }
+        }
         if (f->numeric && f->nvals && spill_doubles(b, (int64_t)i, f->vals, f->nvals, err) != MD_OK)
             return err->code;
         b->spilled_values += f->numeric ? f->nvals : 0;
@@ -323,7 +353,11 @@ static void reserve(build *b, size_t at)
         return;
     double per_row = (double)(at - b->from) / (double)b->good;
     size_t rows = (size_t)((double)(b->to - b->from) / per_row * 1.02) + 64;
-    size_t per = b->held / b->good + 1, most = b->budget / per + 64; /* values a row, rows held */
+    size_t tables = 0; /* entries, a fixed cost: not values a row */
+    for (size_t i = 0; i < b->nf; i++)
+        tables += b->f[i].numeric && !b->f[i].unwhole ? b->f[i].wcap : 0;
+    size_t per = (b->held - tables) / b->good + 1, /* values a row, rows held */
+        most = (b->budget > tables ? b->budget - tables : 0) / per + 64;
     rows = rows < most ? rows : most;
     for (size_t i = 0; i < b->nf; i++)
         if (b->f[i].numeric && b->f[i].col >= 0 && b->f[i].unwhole) /* not while a table counts */
@@ -430,6 +464,7 @@ static void collected_free(build *b)
     b->good = 0;
     b->sorted = false;
     b->held = 0;
+    b->unwhole_rc = MD_OK;
     b->spilled_rows = b->spilled_labeled = b->spilled_values = 0;
     if (b->spill) { /* what either half wrote out */
         md_spill_drop(b->spill, 0);
@@ -505,8 +540,9 @@ static md_status join_half(build *a, build *h, md_err *err)
         if (f->numeric) {
             md_ks_pool_join(&f->ks, &g->ks);
             if (!f->unwhole && !g->unwhole) { /* two tables are one */
-                if (g->wcap > f->wcap)
-                    f->whole = md_xgrow_zero(f->whole, &f->wcap, g->wcap, sizeof *f->whole);
+                size_t before = f->wcap;
+                f->whole = md_xgrow_zero(f->whole, &f->wcap, g->wcap, sizeof *f->whole);
+                a->held += f->wcap - before;
                 for (size_t v = 0; v < g->wcap; v++)
                     f->whole[v] += g->whole[v];
                 f->nwhole += g->nwhole;

@@ -48,15 +48,17 @@ typedef struct {
     int64_t since;      /* the row (among good rows) from which it is collected */
     int64_t flipped_at; /* categorical after all: texts of rows before this come from a
                            second pass; -1 when it never flipped */
+    bool numbers;       /* a number was met (counted, held or written out) */
     const md_contract_rule *rule;
     bool forced; /* the contract set the kind */
     int64_t missing, violations;
     /* While every value so far is a whole number below MD_WHOLE_MAX (counts, days, ages), a
      * table of how many there are of each (value v at whole[v]) stands for them: no array of
      * values to write and read back, no selection. The first other value ends it (unwhole): its
-     * values go to vals, or straight out as sorted runs when they would not fit the budget. */
+     * values go to vals, or straight out as a sorted run when they would not fit the budget; so
+     * does a value that would make the table wider than it is worth, and a spill. */
     uint64_t *whole;
-    size_t wcap;   /* entries whole has: one past the largest value met */
+    size_t wcap;   /* entries whole has (a power of two); each counts as a value held */
     size_t nwhole; /* the values it counts */
     bool unwhole;  /* values go to vals */
     double *vals;

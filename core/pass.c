@@ -266,7 +266,9 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
 /* Room for one more key. An array past KEYS_SMALL keys grows at once to a mebibyte: a block
  * the size of the command's mmap threshold (cli/main.c), which grows on by remapping instead of
  * copying, and whose pages are touched only as keys come; a window's keys that grew by doubling
- * on the heap were copied, and their pages touched, about twice over. */
+ * on the heap were copied, and their pages touched, about twice over. (Under another threshold
+ * the block may come from the heap: the same keys, copied as before. Each such block takes a
+ * mebibyte of address space, not of memory: the budget spills keys long before that adds up.) */
 #define KEYS_SMALL  4096
 #define KEYS_MAPPED ((size_t)1 << 17) /* 1 MiB of keys */
 static inline uint64_t *key_room(uint64_t *keys, size_t *cap, size_t n)

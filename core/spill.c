@@ -73,11 +73,15 @@ static FILE *open_file(md_err *err)
     return f;
 }
 
-md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
-                       size_t n, md_err *err)
+static md_status put(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
+                     size_t n, bool more, md_err *err)
 {
     md_status rc = MD_OK;
     pthread_mutex_lock(&s->lock);
+    run *last = s->nruns ? &s->runs[s->nruns - 1] : NULL;
+    bool lengthen = more && last && last->owner == owner && last->tag == tag &&
+                    last->stream == stream &&
+                    last->offset + (off_t)(last->n * sizeof *keys) == s->end;
     if (!s->file && !(s->file = open_file(err)))
         rc = err->code;
     if (rc == MD_OK && (fseeko(s->file, s->end, SEEK_SET) != 0 ||
@@ -86,13 +90,28 @@ md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const ui
                         "cannot write a temporary file in %s (full? set TMPDIR "
                         "to another directory): %s",
                         spill_dir(), strerror(errno));
-    if (rc == MD_OK) {
+    if (rc == MD_OK && lengthen) {
+        last->n += n;
+    } else if (rc == MD_OK) {
         s->runs = md_xgrow(s->runs, &s->cap, s->nruns + 1, sizeof *s->runs);
         s->runs[s->nruns++] = (run){tag, stream, owner, s->end, n};
-        s->end += (off_t)(n * sizeof *keys);
     }
+    if (rc == MD_OK)
+        s->end += (off_t)(n * sizeof *keys);
     pthread_mutex_unlock(&s->lock);
     return rc;
+}
+
+md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
+                       size_t n, md_err *err)
+{
+    return put(s, owner, tag, stream, keys, n, false, err);
+}
+
+md_status md_spill_put_more(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
+                            size_t n, md_err *err)
+{
+    return put(s, owner, tag, stream, keys, n, true, err);
 }
 
 void md_spill_drop(md_spill *s, int owner)

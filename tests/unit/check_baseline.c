@@ -435,6 +435,66 @@ START_TEST(whole_number_tables_give_the_same_profile)
 }
 END_TEST
 
+/* A feature whose numbers were written out past the budget, or counted in a table of whole
+ * numbers, and which then meets a text (after rows without a value, the numbers all written
+ * out by then) is categorical: every value before the text is counted as its category all the
+ * same, as when nothing was written out or counted. */
+START_TEST(categorical_after_spilled_numbers)
+{
+    md_store *s = mon_store();
+    enum { ROWS = 3000 };
+    size_t cap = (size_t)ROWS * 40, len = 0;
+    char *text = md_xmalloc(cap);
+    len += (size_t)snprintf(text + len, cap - len, "score,label,x,w,n\n");
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(text + len, cap - len, "0.%03d,%d,%s,%d,%s\n", i % 1000, i % 2,
+                                i < 2000    ? (i % 3 ? "1.25" : "2.5")
+                                : i == 2990 ? "oops"
+                                            : "",
+                                i % 4,
+                                i < 1400    ? (i % 5 ? "3" : "12")
+                                : i == 1500 ? "none"
+                                            : "");
+    const char *path = mon_write_file("flip.csv", text);
+    free(text);
+    json_t *first = NULL;
+    for (int i = 0; i < 3; i++) {
+        md_version_spec v = {.artifact_uri = "s3://m/flip"};
+        md_baseline_opts bo = {
+            .threads = 1, .values_in_memory = i == 1 ? 500 : 0, .no_whole_tables = i == 2};
+        md_baseline_report rep;
+        md_err err;
+        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+        ck_assert_msg(md_baseline_build(s, &mon_op, "churn", i + 2, path, &bo, &rep, &err) == MD_OK,
+                      "%s", err.msg);
+        ck_assert_int_eq(rep.categorical, 2);
+        ck_assert_msg((rep.spilled_values > 0) == (i == 1), "%zu values spilled",
+                      rep.spilled_values);
+        json_t *p = mon_profile_of(s, i + 2);
+        json_t *x = json_array_get(json_object_get(p, "features"), 0);
+        ck_assert_str_eq(json_string_value(json_object_get(x, "name")), "x");
+        json_t *counts = json_object_get(x, "counts");
+        char *dump = md_json_dump(counts, MD_JSON_COMPACT);
+        ck_assert_msg(json_integer_value(json_object_get(counts, "1.25")) == 1333 &&
+                          json_integer_value(json_object_get(counts, "2.5")) == 667 &&
+                          json_integer_value(json_object_get(counts, "oops")) == 1,
+                      "run %d: %s", i, dump);
+        free(dump);
+        json_t *n = json_object_get(json_array_get(json_object_get(p, "features"), 2), "counts");
+        ck_assert_int_eq(json_integer_value(json_object_get(n, "3")), 1120);
+        ck_assert_int_eq(json_integer_value(json_object_get(n, "12")), 280);
+        if (!first) {
+            first = p;
+            continue;
+        }
+        ck_assert_msg(json_equal(first, p), "run %d differs", i);
+        json_decref(p);
+    }
+    json_decref(first);
+    md_store_close(s);
+}
+END_TEST
+
 /* JSON Lines read as two halves where they agree (keys in one order) and in one pass where
  * they do not (a key first met in the second half): the same profile either way as one thread
  * reads, KS sample included. */
@@ -524,6 +584,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, ingest_refuses_a_role_the_baseline_counts_as_a_feature);
     tcase_add_test(tc, profile_past_the_memory_budget_is_the_same);
     tcase_add_test(tc, whole_number_tables_give_the_same_profile);
+    tcase_add_test(tc, categorical_after_spilled_numbers);
     tcase_add_test(tc, spill_directory_unusable);
     tcase_add_test(tc, jsonl_baseline_in_halves);
     suite_add_tcase(s, tc);
