@@ -314,13 +314,22 @@ static md_status spill_doubles(build *b, int64_t tag, double *v, size_t n, md_er
  * and the arrays are used again. */
 static md_status spill_values(build *b, md_err *err)
 {
+    /* tables stay while they are small, all of them together within half the budget; a wide
+     * one ends, its values out as a run */
+    size_t tables = 0, kept = 0;
+    for (size_t i = 0; i < b->nf; i++)
+        tables += b->f[i].numeric && !b->f[i].unwhole ? b->f[i].wcap : 0;
     for (size_t i = 0; i < b->nf; i++) {
         fcol *f = &b->f[i];
-        if (f->numeric && !f->unwhole && f->wcap) { /* a table too: its values out as a run */
-            unwhole(b, f, 0);
-            if (b->unwhole_rc != MD_OK) {
-                *err = b->unwhole_err;
-                return err->code;
+        if (f->numeric && !f->unwhole && f->wcap) {
+            if (f->wcap <= WHOLE_FREE && tables <= b->budget / 2) {
+                kept += f->wcap;
+            } else {
+                unwhole(b, f, 0);
+                if (b->unwhole_rc != MD_OK) {
+                    *err = b->unwhole_err;
+                    return err->code;
+                }
             }
         }
         if (f->numeric && f->nvals && spill_doubles(b, (int64_t)i, f->vals, f->nvals, err) != MD_OK)
@@ -338,7 +347,7 @@ static md_status spill_values(build *b, md_err *err)
     b->spilled_labeled += b->np;
     b->spilled_values += b->ns + b->np;
     b->ns = b->np = 0;
-    b->held = 0;
+    b->held = kept;
     return MD_OK;
 }
 

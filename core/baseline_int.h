@@ -56,7 +56,8 @@ typedef struct {
      * table of how many there are of each (value v at whole[v]) stands for them: no array of
      * values to write and read back, no selection. The first other value ends it (unwhole): its
      * values go to vals, or straight out as a sorted run when they would not fit the budget; so
-     * does a value that would make the table wider than it is worth, and a spill. */
+     * does a value that would make the table wider than it is worth, and a spill when the
+     * table is wide or all of them fill half the budget. */
     uint64_t *whole;
     size_t wcap;   /* entries whole has (a power of two); each counts as a value held */
     size_t nwhole; /* the values it counts */

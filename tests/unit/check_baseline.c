@@ -377,8 +377,9 @@ END_TEST
 
 /* Whole numbers are counted in a table per feature instead of kept one by one, until a value
  * that is not one (a fraction, a number past the table, -0) ends the table: its values then join
- * the others in memory, or go out as sorted runs past the budget, in each half or where the
- * halves meet. Every way gives the profile of keeping every value (edges, counts, KS sample). */
+ * the others in memory, or go out as a sorted run past the budget, in each half or where the
+ * halves meet; past the budget, small tables stay (a budget of 20,000) or end (500). Every way
+ * gives the profile of keeping every value (edges, counts, KS sample). */
 START_TEST(whole_number_tables_give_the_same_profile)
 {
     md_store *s = mon_store();
@@ -404,9 +405,11 @@ START_TEST(whole_number_tables_give_the_same_profile)
                                {.threads = 1, .values_in_memory = 500},
                                {.threads = 2, .split_min = 1},
                                {.threads = 2, .split_min = 1, .values_in_memory = 500},
-                               {.threads = 2, .split_min = 1, .no_whole_tables = true}};
+                               {.threads = 2, .split_min = 1, .no_whole_tables = true},
+                               {.threads = 1, .values_in_memory = 20000}, /* tables kept */
+                               {.threads = 2, .split_min = 1, .values_in_memory = 20000}};
     json_t *first = NULL;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 8; i++) {
         md_version_spec v = {.artifact_uri = "s3://m/whole"};
         md_baseline_report rep;
         md_err err;
