@@ -109,6 +109,19 @@ typedef struct {
     md_err unwhole_err;   /* ... and why */
 } build;
 
+/* Rows read before the value arrays are sized for the whole range (md_baseline_reserve). */
+#define MD_BASELINE_SIZE_AFTER 1024
+
+/* core/baseline_values.c: x, a number of feature f in the row at b->row_at, collected (its KS
+ * sample, its table or its array); the end of f's table, its values into vals when `room` more
+ * values fit the budget, else out as a sorted run; every value held out as sorted runs (the
+ * small tables stay), past the budget; the arrays sized, from the bytes the first rows took
+ * (at: where reading is). */
+void md_baseline_add_number(build *b, fcol *f, double x);
+void md_baseline_unwhole(build *b, fcol *f, size_t room);
+md_status md_baseline_spill_values(build *b, md_err *err);
+void md_baseline_reserve(build *b, size_t at);
+
 /* The profile of what b collected (its pairs sorted or merged on the way), on every core; all
  * but the source's SHA-256. */
 void md_baseline_profile(build *b, const char *path, const char *actor, md_baseline *out);
