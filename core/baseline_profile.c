@@ -307,8 +307,7 @@ static void numeric_spilled(build *b, size_t i, md_bfeature *out, size_t n)
     free(mem);
 }
 
-/* ---- from a table of whole numbers ------------------------------------------------------------
- */
+/* ---- from a table of whole numbers ------------------------------------------------------- */
 
 /* A table's values at given ranks: running counts, and the value at a rank found by them. */
 typedef struct {

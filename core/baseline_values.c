@@ -25,23 +25,33 @@ static void reserve_doubles(double **v, size_t *cap, size_t want)
 /* Keys written from a table at a time. */
 #define WHOLE_RUN 65536
 
+/* A piece of a run: the first begins it, the others lengthen it. */
+static md_status put_piece(build *b, int64_t tag, const uint64_t *keys, size_t n, bool first,
+                           md_err *err)
+{
+    return first ? md_spill_put(b->spill, b->owner, tag, SPILL_STREAM, keys, n, err)
+                 : md_spill_put_more(b->spill, b->owner, tag, SPILL_STREAM, keys, n, err);
+}
+
 /* The values f's table counts, out as one sorted run of its stream (tag: its place), written
  * a piece at a time. */
 static md_status spill_table(build *b, const fcol *f, int64_t tag, md_err *err)
 {
     uint64_t *keys = md_xmalloc(WHOLE_RUN * sizeof *keys);
     size_t m = 0;
+    bool first = true;
     md_status rc = MD_OK;
     for (size_t v = 0; rc == MD_OK && v < f->wcap; v++)
         for (uint64_t k = 0; rc == MD_OK && k < f->whole[v]; k++) {
             keys[m++] = md_double_key((double)v);
             if (m == WHOLE_RUN) {
-                rc = md_spill_put_more(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
+                rc = put_piece(b, tag, keys, m, first, err);
+                first = false;
                 m = 0;
             }
         }
     if (rc == MD_OK && m)
-        rc = md_spill_put_more(b->spill, b->owner, tag, SPILL_STREAM, keys, m, err);
+        rc = put_piece(b, tag, keys, m, first, err);
     free(keys);
     return rc;
 }
