@@ -57,7 +57,7 @@ typedef struct {
      * values to write and read back, no selection. The first other value ends it (unwhole): its
      * values go to vals, or straight out as a sorted run when they would not fit the budget; so
      * does a value that would make the table wider than it is worth, and a spill when the
-     * table is wide or all of them fill half the budget. */
+     * tables fill more than half the budget. */
     uint64_t *whole;
     size_t wcap;   /* entries whole has (a power of two); each counts as a value held */
     size_t nwhole; /* the values it counts */
@@ -115,8 +115,8 @@ typedef struct {
 /* core/baseline_values.c: x, a number of feature f in the row at b->row_at, collected (its KS
  * sample, its table or its array); the end of f's table, its values into vals when `room` more
  * values fit the budget, else out as a sorted run; every value held out as sorted runs (the
- * small tables stay), past the budget; the arrays sized, from the bytes the first rows took
- * (at: where reading is). */
+ * tables stay while they take at most half the budget), past the budget; the arrays sized, from the
+ * bytes the first rows took (at: where reading is). */
 void md_baseline_add_number(build *b, fcol *f, double x);
 void md_baseline_unwhole(build *b, fcol *f, size_t room);
 md_status md_baseline_spill_values(build *b, md_err *err);

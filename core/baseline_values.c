@@ -9,6 +9,7 @@
 
 #include "baseline_int.h"
 #include "mem.h"
+#include "reader.h"
 #include "sort.h"
 
 static void reserve_doubles(double **v, size_t *cap, size_t want)
@@ -85,15 +86,18 @@ void md_baseline_unwhole(build *b, fcol *f, size_t room)
 }
 
 /* Grows f's table to hold whole number w, when a table that wide is worth its memory: up to
- * WHOLE_FREE entries, or twice as many as the values it counts (a value held costs as much as
- * an entry); false when it is not (its values then go to vals). An entry counts as a value held
- * against the budget. */
+ * WHOLE_FREE entries, or twice as many as the values it is on course to count by the end of
+ * what this build reads (a value held costs as much as an entry); false when it is not (its
+ * values then go to vals). An entry counts as a value held against the budget. */
 static bool table_room(build *b, fcol *f, size_t w)
 {
     size_t cap = f->wcap ? f->wcap : 8;
     while (cap <= w)
         cap *= 2;
-    if (cap > WHOLE_FREE && cap > 2 * (f->nwhole + 1))
+    size_t at = md_reader_offset(b->r), read = at > b->from ? at - b->from : 1,
+           span = b->to > b->from + read ? b->to - b->from : read;
+    double expect = (double)(f->nwhole + 1) * (double)span / (double)read;
+    if (cap > WHOLE_FREE && (double)cap > 2 * expect)
         return false;
     f->whole = md_xrealloc(f->whole, cap * sizeof *f->whole);
     memset(f->whole + f->wcap, 0, (cap - f->wcap) * sizeof *f->whole);
@@ -141,15 +145,15 @@ static md_status spill_doubles(build *b, int64_t tag, double *v, size_t n, md_er
  * and the arrays are used again. */
 md_status md_baseline_spill_values(build *b, md_err *err)
 {
-    /* tables stay while they are small, all of them together within half the budget; a wide
-     * one ends, its values out as a run */
+    /* the tables stay while all of them together take at most half the budget; else they end,
+     * their values out as runs */
     size_t tables = 0, kept = 0;
     for (size_t i = 0; i < b->nf; i++)
         tables += b->f[i].numeric && !b->f[i].unwhole ? b->f[i].wcap : 0;
     for (size_t i = 0; i < b->nf; i++) {
         fcol *f = &b->f[i];
         if (f->numeric && !f->unwhole && f->wcap) {
-            if (f->wcap <= WHOLE_FREE && tables <= b->budget / 2) {
+            if (tables <= b->budget / 2) {
                 kept += f->wcap;
             } else {
                 md_baseline_unwhole(b, f, 0);
