@@ -376,7 +376,8 @@ START_TEST(profile_past_the_memory_budget_is_the_same)
 END_TEST
 
 /* Whole numbers are counted in a table per feature instead of kept one by one, until a value
- * that is not one (a fraction, a number past the table, -0) ends the table: its values then join
+ * that is not one (a fraction, a number past the table, -0) or one that would make the table
+ * wider than the values it is on course to count are worth ends the table: its values then join
  * the others in memory, or go out as a sorted run past the budget, in each half or where the
  * halves meet; past the budget, small tables stay (a budget of 20,000) or end (500). Every way
  * gives the profile of keeping every value (edges, counts, KS sample). */
@@ -386,17 +387,21 @@ START_TEST(whole_number_tables_give_the_same_profile)
     enum { ROWS = 70000 }; /* a table past one run of keys written out (65,536) */
     size_t cap = (size_t)ROWS * 80, len = 0;
     char *text = md_xmalloc(cap);
-    len += (size_t)snprintf(text + len, cap - len, "score,label,n,late,half2,big,zeros,one\n");
+    len +=
+        (size_t)snprintf(text + len, cap - len, "score,label,n,late,half2,big,zeros,one,sparse\n");
     mon_rng = 11;
     for (int i = 0; i < ROWS; i++) {
         double u = mon_unif();
         int n = (int)(-log(1 - u) * 40); /* whole, ties, a tail */
         len += (size_t)snprintf(
-            text + len, cap - len, "%.3f,%d,%d,%s,%s,%d,%s,7\n", mon_unif(), i % 2, n,
+            text + len, cap - len, "%.3f,%d,%d,%s,%s,%d,%s,7,%s\n", mon_unif(), i % 2, n,
             i == ROWS - 1 ? "2.5" : (i % 3 ? "4" : "17"), /* a fraction in the last row */
             i > ROWS * 7 / 10 && i % 5 == 0 ? "0.25" : (i % 4 ? "1" : "3"), /* in the second half */
             i == ROWS / 3 ? 70000 : n * 3, /* past the table once */
-            i % 1000 == 999 ? "-0" : "0"); /* -0 is not 0 to a sort */
+            i % 1000 == 999 ? "-0" : "0",  /* -0 is not 0 */
+            i % 100     ? ""
+            : i == 1000 ? "60000"
+                        : "5"); /* a wide table for few values: none */
     }
     const char *path = mon_write_file("whole.csv", text);
     free(text);
@@ -418,7 +423,7 @@ START_TEST(whole_number_tables_give_the_same_profile)
                           MD_OK,
                       "run %d: %s", i, err.msg);
         ck_assert_int_eq(rep.rows, ROWS);
-        ck_assert_int_eq(rep.numeric, 6);
+        ck_assert_int_eq(rep.numeric, 7);
         ck_assert_msg((rep.spilled_values > 0) == (opts[i].values_in_memory > 0),
                       "run %d: %zu values spilled", i, rep.spilled_values);
         ck_assert(rep.parallel == (opts[i].threads == 2));
