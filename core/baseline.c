@@ -340,8 +340,13 @@ static bool halves_agree(const build *a, const half *x, size_t split)
     if (x->rc != MD_OK || x->rep.bad_rows || md_reader_offset(a->r) != split || x->h.nf != a->nf ||
         flipped_late(a) || flipped_late(&x->h))
         return false;
+    /* feature i of each half is the column of the same name: JSON Lines keys are numbered in
+     * the order a half meets them, and a key first met late in the first half but early in the
+     * second would otherwise pair two features' values */
     for (size_t i = 0; i < a->nf; i++)
-        if (a->f[i].col != x->h.f[i].col || a->f[i].numeric != x->h.f[i].numeric)
+        if (a->f[i].col != x->h.f[i].col || a->f[i].numeric != x->h.f[i].numeric ||
+            (a->f[i].col >= 0 && strcmp(md_reader_col(a->r, (size_t)a->f[i].col),
+                                        md_reader_col(x->h.r, (size_t)x->h.f[i].col)) != 0))
             return false;
     return true;
 }
@@ -370,6 +375,10 @@ static md_status join_half(build *a, build *h, md_err *err)
                 for (size_t v = 0; v < g->wcap; v++)
                     f->whole[v] += g->whole[v];
                 f->nwhole += g->nwhole;
+                h->held -= g->wcap; /* its table is a's now */
+                free(g->whole);
+                g->whole = NULL;
+                g->wcap = g->nwhole = 0;
                 continue;
             }
             if (!f->unwhole) /* values beside values, the two halves' within one budget */

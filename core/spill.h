@@ -22,7 +22,9 @@ md_status md_spill_put(md_spill *s, int owner, int64_t tag, int stream, const ui
                        size_t n, md_err *err);
 /* md_spill_put, but keys that go on the run `owner` wrote last for (tag, stream), none below
  * its last key, lengthen that run when it is the file's last (else they are a run of their
- * own): a sorted stream written in pieces is one run to merge back, not many. */
+ * own): a sorted stream written in pieces is one run to merge back, not many. The caller
+ * begins the stream with md_spill_put and writes nothing else as `owner` for (tag, stream)
+ * between its pieces. */
 md_status md_spill_put_more(md_spill *s, int owner, int64_t tag, int stream, const uint64_t *keys,
                             size_t n, md_err *err);
 /* Forgets every run `owner` wrote (its work was discarded). */

@@ -503,6 +503,62 @@ START_TEST(categorical_after_spilled_numbers)
 }
 END_TEST
 
+/* A JSON Lines key first met late in the first half and at the start of the second: the two
+ * halves number their keys in different orders, and the profile is still that of one pass
+ * (each feature's own values). */
+START_TEST(jsonl_key_late_in_the_first_half)
+{
+    md_store *s = mon_store();
+    enum { ROWS = 30000 };
+    size_t cap = (size_t)ROWS * 80, len = 0;
+    char *text = md_xmalloc(cap);
+    for (int i = 0; i < ROWS; i++)
+        if (i < ROWS * 45 / 100)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "{\"score\": 0.%03d, \"label\": %d, \"a\": %d, \"c\": %d}\n",
+                                    i % 1000, i % 2, i % 7, 100 + i % 3);
+        else
+            len += (size_t)snprintf(
+                text + len, cap - len,
+                "{\"score\": 0.%03d, \"label\": %d, \"a\": %d, \"b\": 9, \"c\": %d}\n", i % 1000,
+                i % 2, i % 7, 100 + i % 3);
+    const char *path = mon_write_file("late.jsonl", text);
+    free(text);
+    json_t *first = NULL;
+    for (int threads = 1; threads <= 2; threads++) {
+        md_version_spec v = {.artifact_uri = "s3://m/late"};
+        md_baseline_opts bo = {.threads = threads, .split_min = 1};
+        md_baseline_report rep;
+        md_err err;
+        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+        ck_assert_msg(md_baseline_build(s, &mon_op, "churn", threads + 1, path, &bo, &rep, &err) ==
+                          MD_OK,
+                      "%s", err.msg);
+        json_t *p = mon_profile_of(s, threads + 1), *fs = json_object_get(p, "features");
+        for (size_t i = 0; i < json_array_size(fs); i++) {
+            json_t *f = json_array_get(fs, i);
+            const char *name = json_string_value(json_object_get(f, "name"));
+            json_t *edges = json_object_get(f, "edges");
+            if (strcmp(name, "b") == 0)
+                ck_assert_msg(json_array_size(edges) == 1 &&
+                                  json_real_value(json_array_get(edges, 0)) == 9,
+                              "threads %d: b's edges", threads);
+            if (strcmp(name, "c") == 0)
+                ck_assert_msg(json_real_value(json_array_get(edges, 0)) == 100,
+                              "threads %d: c's edges", threads);
+        }
+        if (!first) {
+            first = p;
+            continue;
+        }
+        ck_assert_msg(json_equal(first, p), "two threads differ from one");
+        json_decref(p);
+    }
+    json_decref(first);
+    md_store_close(s);
+}
+END_TEST
+
 /* JSON Lines read as two halves where they agree (keys in one order) and in one pass where
  * they do not (a key first met in the second half): the same profile either way as one thread
  * reads, KS sample included. */
@@ -593,6 +649,7 @@ Suite *suite_baseline(void)
     tcase_add_test(tc, profile_past_the_memory_budget_is_the_same);
     tcase_add_test(tc, whole_number_tables_give_the_same_profile);
     tcase_add_test(tc, categorical_after_spilled_numbers);
+    tcase_add_test(tc, jsonl_key_late_in_the_first_half);
     tcase_add_test(tc, spill_directory_unusable);
     tcase_add_test(tc, jsonl_baseline_in_halves);
     suite_add_tcase(s, tc);
