@@ -331,6 +331,39 @@ START_TEST(no_baseline_no_ingest)
 }
 END_TEST
 
+/* Builds the baseline of `path` once with each of the n options (versions 2 on), each report
+ * checked (its rows; values spilled when the options set a budget; two threads when asked) and
+ * kept in reps, and each profile the first one's. */
+static void expect_same_profiles(md_store *s, const char *path, const md_baseline_opts *opts, int n,
+                                 int64_t rows, md_baseline_report *reps)
+{
+    json_t *first = NULL;
+    for (int i = 0; i < n; i++) {
+        md_version_spec v = {.artifact_uri = "s3://m/same"};
+        md_baseline_report *rep = &reps[i];
+        md_err err;
+        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
+        ck_assert_msg(md_baseline_build(s, &mon_op, "churn", i + 2, path, &opts[i], rep, &err) ==
+                          MD_OK,
+                      "run %d: %s", i, err.msg);
+        ck_assert_int_eq(rep->rows, rows);
+        ck_assert_msg((rep->spilled_values > 0) == (opts[i].values_in_memory > 0),
+                      "run %d: %zu values spilled", i, rep->spilled_values);
+        ck_assert(rep->parallel == (opts[i].threads == 2));
+        json_t *p = mon_profile_of(s, i + 2);
+        if (!first) {
+            first = p;
+            continue;
+        }
+        char *want = md_json_dump(first, MD_JSON_COMPACT), *got = md_json_dump(p, MD_JSON_COMPACT);
+        ck_assert_msg(json_equal(first, p), "run %d differs:\n%.600s\n%.600s", i, want, got);
+        free(want);
+        free(got);
+        json_decref(p);
+    }
+    json_decref(first);
+}
+
 /* A baseline past its memory budget writes its values out as sorted runs and builds the same
  * profile from them merged back: the same edges and counts, KS sample (drawn by where each row
  * starts in the file, not by the order values come in), score deciles and AUC, read by one
@@ -346,31 +379,10 @@ START_TEST(profile_past_the_memory_budget_is_the_same)
                                {.threads = 1, .values_in_memory = 5000},
                                {.threads = 2, .split_min = 1},
                                {.threads = 2, .split_min = 1, .values_in_memory = 5000}};
-    json_t *first = NULL;
-    for (int i = 0; i < 4; i++) {
-        md_version_spec v = {.artifact_uri = "s3://m/big"};
-        md_baseline_report rep;
-        md_err err;
-        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
-        ck_assert_int_eq(md_baseline_build(s, &mon_op, "churn", i + 2, path, &opts[i], &rep, &err),
-                         MD_OK);
-        ck_assert_int_eq(rep.rows, 30000);
-        ck_assert_int_eq(rep.labeled, 30000);
-        ck_assert_msg((rep.spilled_values > 0) == (opts[i].values_in_memory > 0),
-                      "run %d: %zu values spilled", i, rep.spilled_values);
-        ck_assert(rep.parallel == (opts[i].threads == 2));
-        json_t *p = mon_profile_of(s, i + 2);
-        if (!first) {
-            first = p;
-            continue;
-        }
-        char *want = md_json_dump(first, MD_JSON_COMPACT), *got = md_json_dump(p, MD_JSON_COMPACT);
-        ck_assert_msg(json_equal(first, p), "run %d differs:\n%.600s\n%.600s", i, want, got);
-        free(want);
-        free(got);
-        json_decref(p);
-    }
-    json_decref(first);
+    md_baseline_report reps[4];
+    expect_same_profiles(s, path, opts, 4, 30000, reps);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(reps[i].labeled, 30000);
     md_store_close(s);
 }
 END_TEST
@@ -413,32 +425,10 @@ START_TEST(whole_number_tables_give_the_same_profile)
                                {.threads = 2, .split_min = 1, .no_whole_tables = true},
                                {.threads = 1, .values_in_memory = 20000}, /* tables kept */
                                {.threads = 2, .split_min = 1, .values_in_memory = 20000}};
-    json_t *first = NULL;
-    for (int i = 0; i < 8; i++) {
-        md_version_spec v = {.artifact_uri = "s3://m/whole"};
-        md_baseline_report rep;
-        md_err err;
-        ck_assert_int_eq(md_version_add(s, &mon_op, "churn", &v, NULL, NULL, &err), MD_OK);
-        ck_assert_msg(md_baseline_build(s, &mon_op, "churn", i + 2, path, &opts[i], &rep, &err) ==
-                          MD_OK,
-                      "run %d: %s", i, err.msg);
-        ck_assert_int_eq(rep.rows, ROWS);
-        ck_assert_int_eq(rep.numeric, 7);
-        ck_assert_msg((rep.spilled_values > 0) == (opts[i].values_in_memory > 0),
-                      "run %d: %zu values spilled", i, rep.spilled_values);
-        ck_assert(rep.parallel == (opts[i].threads == 2));
-        json_t *p = mon_profile_of(s, i + 2);
-        if (!first) {
-            first = p;
-            continue;
-        }
-        char *want = md_json_dump(first, MD_JSON_COMPACT), *got = md_json_dump(p, MD_JSON_COMPACT);
-        ck_assert_msg(json_equal(first, p), "run %d differs:\n%.600s\n%.600s", i, want, got);
-        free(want);
-        free(got);
-        json_decref(p);
-    }
-    json_decref(first);
+    md_baseline_report reps[8];
+    expect_same_profiles(s, path, opts, 8, ROWS, reps);
+    for (int i = 0; i < 8; i++)
+        ck_assert_int_eq(reps[i].numeric, 7);
     md_store_close(s);
 }
 END_TEST
