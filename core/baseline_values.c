@@ -57,9 +57,9 @@ static md_status spill_table(build *b, const fcol *f, int64_t tag, md_err *err)
     return rc;
 }
 
-/* The end of f's table (a value that is not a whole number below MD_WHOLE_MAX came, or the
- * other half has no table): the values it counts go to vals, in order, when `room` more values
- * fit the budget, else out as sorted runs; values go to vals from then on. */
+/* The end of f's table (a value came that it cannot count, the other half has no table, or
+ * the tables fill the budget at a spill): the values it counts go to vals, in order, when `room`
+ * more values fit the budget, else out as a sorted run; values go to vals from then on. */
 void md_baseline_unwhole(build *b, fcol *f, size_t room)
 {
     f->unwhole = true;
