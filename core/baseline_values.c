@@ -129,6 +129,15 @@ void md_baseline_add_number(build *b, fcol *f, double x)
     b->held++;
 }
 
+/* The entries of every table still counting, held as values. */
+static size_t table_entries(const build *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->nf; i++)
+        n += b->f[i].numeric && !b->f[i].unwhole ? b->f[i].wcap : 0;
+    return n;
+}
+
 /* n values (doubles) out as one sorted run of stream `tag`, turned into keys in place. */
 static md_status spill_doubles(build *b, int64_t tag, double *v, size_t n, md_err *err)
 {
@@ -147,9 +156,7 @@ md_status md_baseline_spill_values(build *b, md_err *err)
 {
     /* the tables stay while all of them together take at most half the budget; else they end,
      * their values out as runs */
-    size_t tables = 0, kept = 0;
-    for (size_t i = 0; i < b->nf; i++)
-        tables += b->f[i].numeric && !b->f[i].unwhole ? b->f[i].wcap : 0;
+    size_t tables = table_entries(b), kept = 0;
     for (size_t i = 0; i < b->nf; i++) {
         fcol *f = &b->f[i];
         if (f->numeric && !f->unwhole && f->wcap) {
@@ -190,9 +197,7 @@ void md_baseline_reserve(build *b, size_t at)
         return;
     double per_row = (double)(at - b->from) / (double)b->good;
     size_t rows = (size_t)((double)(b->to - b->from) / per_row * 1.02) + 64;
-    size_t tables = 0; /* entries, a fixed cost: not values a row */
-    for (size_t i = 0; i < b->nf; i++)
-        tables += b->f[i].numeric && !b->f[i].unwhole ? b->f[i].wcap : 0;
+    size_t tables = table_entries(b);              /* a fixed cost: not values a row */
     size_t per = (b->held - tables) / b->good + 1, /* values a row, rows held */
         most = (b->budget > tables ? b->budget - tables : 0) / per + 64;
     rows = rows < most ? rows : most;
