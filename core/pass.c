@@ -294,7 +294,11 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
         md_ksum_add(&w->brier, e * e);
         w->sorted = false;
         w->pairs = key_room(w->pairs, &w->pcap, w->np);
-        w->pairs[w->np++] = md_pair_key(v->score, v->label);
+        uint64_t m = 0;
+        if (w->millionths && !md_score_millionths(v->score, &m))
+            md_window_pairs_as_doubles(w); /* a score off the grid */
+        w->pairs[w->np++] =
+            w->millionths ? (m << 1) | (uint64_t)(v->label != 0) : md_pair_key(v->score, v->label);
     }
     if (v->has_latency) {
         w->lat_over += w->over_state == MD_OVER_COUNTED && v->latency > (double)w->over_sla_ms;
@@ -315,6 +319,7 @@ static md_status spill_all(worker *k)
 {
     for (size_t i = 0; i < k->nw; i++) {
         md_window *w = &k->w[i];
+        md_window_pairs_as_doubles(w); /* the spill file's runs: double keys */
         md_sort_u64(w->pairs, w->np);
         md_sort_u64(w->lat, w->nl);
         if ((w->np && md_spill_put(k->spill, k->owner, w->index, 0, w->pairs, w->np, &k->err)) ||

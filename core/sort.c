@@ -85,11 +85,26 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
     size_t buckets = (size_t)1 << bits, passes = (64 + bits - 1) / bits;
     uint64_t mask = buckets - 1;
     size_t *count = md_xcalloc(passes * buckets, sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_at(v, i, doubles);
+    /* Small keys (such as scores keyed by millionths: 21 bits) need only their low digits
+     * counted: the others are all zero, and no pass is made over them. */
+    uint64_t any = 0;
+    if (!doubles)
+        for (size_t i = 0; i < n; i++)
+            any |= bits_at(v, i);
+    if (!doubles && any >> (2 * bits) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = bits_at(v, i);
+            count[k & mask]++;
+            count[buckets + ((k >> bits) & mask)]++;
+        }
+        passes = 2;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = key_at(v, i, doubles);
 #pragma GCC unroll 8
-        for (size_t d = 0; d < passes; d++)
-            count[d * buckets + ((k >> (bits * d)) & mask)]++;
+            for (size_t d = 0; d < passes; d++)
+                count[d * buckets + ((k >> (bits * d)) & mask)]++;
+        }
     }
     char *tmp = NULL, *src = v, *dst = NULL;
     for (size_t d = 0; d < passes; d++) {

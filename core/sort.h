@@ -7,6 +7,7 @@
 #ifndef MD_SORT_H
 #define MD_SORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -42,5 +43,22 @@ static inline uint64_t md_double_key_inline(double v)
 uint64_t md_pair_key(double score, int label);
 double md_pair_score(uint64_t k);
 int md_pair_label(uint64_t k);
+
+/* Scores written with at most six decimals, as scoring logs mostly are, are keyed more tightly:
+ * (millionths << 1) | label, 21 bits, which a radix sort orders in two passes where a double's
+ * bits take six. md_score_millionths: true, with *m, when score (in [0, 1]) is m / 10^6 correctly
+ * rounded, the double a decimal of at most six places reads as; md_millionths_score: back. A set
+ * of keys is all of one kind or all of the other: the two kinds do not compare. */
+static inline bool md_score_millionths(double score, uint64_t *m)
+{
+    uint64_t q = (uint64_t)(score * 1e6 + 0.5);
+    *m = q;
+    return (double)q / 1e6 == score; /* -0.0 is 0 millionths, as md_pair_key makes it +0.0 */
+}
+
+static inline double md_millionths_score(uint64_t m)
+{
+    return (double)m / 1e6;
+}
 
 #endif

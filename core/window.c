@@ -51,6 +51,7 @@ void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index, 
                              int64_t sla_ms)
 {
     init(w, b, index, true);
+    w->millionths = true;
     w->over_state = has_sla ? MD_OVER_COUNTED : MD_OVER_NO_SLA;
     w->over_sla_ms = has_sla ? sla_ms : 0;
 }
@@ -191,10 +192,16 @@ static size_t distinct_keys(const uint64_t *k, size_t n, bool latency)
     return d;
 }
 
-/* From ascending keys: pair keys for scores, double keys for latency. `distinct`: how many
- * distinct values they hold, or SIZE_MAX when not known. Too many known to be there: the
- * histogram at once, instead of an exact summary filled first and folded. */
-static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, size_t distinct)
+/* The score of a pair key's upper bits (the key shifted right by one). */
+static inline double pair_score(uint64_t id, bool millionths)
+{
+    return millionths ? md_millionths_score(id) : md_pair_score(id << 1);
+}
+
+/* From ascending keys: pair keys for scores (`millionths`: keyed so), double keys for latency.
+ * `distinct`: how many distinct values they hold, or SIZE_MAX when not known. Too many known to
+ * be there: the histogram at once, instead of an exact summary filled first and folded. */
+static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionths, size_t distinct)
 {
     memset(s, 0, sizeof *s);
     size_t most = md_keys_total(it);
@@ -205,7 +212,7 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, size_t distinc
             uint64_t keys[KEYS_AT_ONCE];
             for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
                 for (size_t i = 0; i < got; i++) {
-                    size_t bin = score_hist_bin(md_pair_score(keys[i]));
+                    size_t bin = score_hist_bin(pair_score(keys[i] >> 1, millionths));
                     s->a[bin] += (int64_t)(keys[i] & 1);
                     s->b[bin] += (int64_t)(~keys[i] & 1);
                 }
@@ -224,7 +231,8 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, size_t distinc
         for (size_t i = 0; i < got; i++) {
             uint64_t key = keys[i], kid = latency ? key : key >> 1;
             if (open && kid != id) {
-                vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
+                vsum_add(s, latency ? md_key_double(id) : pair_score(id, millionths), a, b,
+                         latency);
                 a = b = 0;
             }
             id = kid, open = true;
@@ -232,17 +240,17 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, size_t distinc
             b += !latency & !(key & 1);
         }
     if (open)
-        vsum_add(s, latency ? md_key_double(id) : md_pair_score(id << 1), a, b, latency);
+        vsum_add(s, latency ? md_key_double(id) : pair_score(id, millionths), a, b, latency);
 }
 
 static void vsum_of_window(md_vsum *s, md_window *w, int stream)
 {
     md_keys *it = open_keys(w, stream);
     bool in_memory = md_spill_count(w->spill, w->index, stream) == 0;
-    vsum_from_keys(s, it, stream == 1,
-                   in_memory ? distinct_keys(stream ? w->lat : w->pairs, stream ? w->nl : w->np,
-                                             stream == 1)
-                             : SIZE_MAX);
+    vsum_from_keys(
+        s, it, stream == 1, w->millionths,
+        in_memory ? distinct_keys(stream ? w->lat : w->pairs, stream ? w->nl : w->np, stream == 1)
+                  : SIZE_MAX);
     md_keys_close(it);
 }
 
@@ -715,6 +723,15 @@ static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *s
     *n += m;
 }
 
+void md_window_pairs_as_doubles(md_window *w)
+{
+    if (!w->millionths)
+        return;
+    for (size_t i = 0; i < w->np; i++) /* the order stays: both keys order by score */
+        w->pairs[i] = md_pair_key(md_millionths_score(w->pairs[i] >> 1), (int)(w->pairs[i] & 1));
+    w->millionths = false;
+}
+
 void md_window_sort_keys(md_window *w)
 {
     if (w->sorted)
@@ -746,6 +763,10 @@ void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b)
     md_ksum_add(&d->brier, s->brier.c);
     for (size_t i = 0; i < d->nf; i++)
         merge_feature(&d->f[i], &s->f[i], &b->features[i]);
+    if (d->millionths != s->millionths) { /* one kind of key in a window */
+        md_window_pairs_as_doubles(d);
+        md_window_pairs_as_doubles(s);
+    }
     if (d->sorted && s->sorted) {
         merge_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
         merge_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);

@@ -88,8 +88,11 @@ typedef struct {
     md_wfeat *f;
     size_t nf;
     /* the values behind AUC and latency percentiles */
-    uint64_t *pairs; /* md_pair_key(score, label), labeled rows */
+    uint64_t *pairs; /* md_pair_key(score, label), labeled rows; or millionths keys */
     size_t np, pcap;
+    /* pairs are keyed by millionths (core/sort.h) while every score so far is on that grid and
+     * none went to the spill file (whose runs are double keys); a pass's windows start so */
+    bool millionths;
     uint64_t *lat; /* md_double_key(latency) */
     size_t nl, lcap;
     bool sorted;     /* pairs and lat are in ascending order */
@@ -112,6 +115,10 @@ void md_window_free(md_window *w);
 void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index, bool has_sla,
                              int64_t sla_ms);
 void md_window_fold(md_window *w, const md_baseline *b);
+
+/* The window's pairs keyed by the scores' doubles from here on (core/sort.h), as the spill
+ * file's runs and any window keyed so are. */
+void md_window_pairs_as_doubles(md_window *w);
 
 /* Sorts the window's pairs and latencies (once: a merge of sorted windows stays sorted). */
 void md_window_sort_keys(md_window *w);

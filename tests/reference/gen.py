@@ -262,7 +262,10 @@ def make_file(rng: np.random.Generator, cfg: dict, path: str, fmt: str, n: int,
     z = rng.normal(cfg.get("score_mu", -0.5), cfg.get("score_sd", 1.2), n)
     score = sigmoid(z)
     if cfg.get("score_decimals") is not None:
-        score = np.round(score, cfg["score_decimals"])
+        rounded = np.round(score, cfg["score_decimals"])
+        # a share of the rows keeps every digit: scores on a decimal grid and off it, mixed
+        share = cfg.get("score_unrounded", 0.0)
+        score = np.where(rng.random(n) < share, score, rounded) if share else rounded
     if cfg.get("score_extremes"):
         ext = rng.random(n)
         score = np.where(ext < 0.03, 0.0, np.where(ext > 0.97, 1.0, score))
@@ -531,11 +534,13 @@ def r_huge_baseline(rng, c):
 
 
 def r_huge_log(rng, c):
-    c["desc"] = "log of 100,000 rows in 4 day windows, 12,000-row baseline (just over the KS cap)"
+    c["desc"] = ("log of 100,000 rows in 4 day windows, 12,000-row baseline (just over the KS "
+                 "cap), scores of 6 decimals and a few of all their digits")
     c["features"] = [{"name": "x", "type": "normal"}, {"name": "k", "type": "int"},
                      cat_feature("channel")]
     c["n_base"], c["logs"] = 12000, [{"n": 100000, "wins": [0, 1, 2, 3]}]
-    c["score_decimals"] = 4
+    c["score_decimals"] = 6
+    c["score_unrounded"] = 0.0002  # a few scores of all their digits, in some windows only
 
 
 def r_baseline_exact_cap(rng, c):
@@ -569,6 +574,7 @@ def r_latency_ties(rng, c):
 def r_merge_day(rng, c):
     c["desc"] = "two ingests: the second adds rows to windows already ingested (day windows)"
     c["score_decimals"] = 3
+    c["score_unrounded"] = 0.002
     c["cols"]["latency_col"] = "latency_ms"
     c["lat_decimals"] = 1
     c["sla_ms"] = 100

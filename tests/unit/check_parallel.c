@@ -9,6 +9,7 @@
 #include "baseline.h"
 #include "ingest.h"
 #include "mem.h"
+#include "sql.h"
 #include "monitoring.h"
 #include "testutil.h"
 #include "versions.h"
@@ -184,6 +185,93 @@ START_TEST(threads_and_spilling_do_not_change_numbers)
     mon_expect_same_results(plain, busy);
     md_store_close(busy);
     md_store_close(plain);
+}
+END_TEST
+
+/* Scores of six decimals are keyed by their millionths, and a window goes over to the doubles'
+ * keys at its first score off that grid, or when its keys are spilled: windows all on the grid,
+ * windows that leave it after some rows, on one thread or two (where one thread's window can
+ * leave the grid and the other's not), spilled or not, give each window's AUC as Mann-Whitney
+ * counts it here, pair by pair. */
+START_TEST(scores_on_and_off_the_decimal_grid_give_exact_auc)
+{
+    enum { N = 8000, DAYS = 4 };
+    size_t cap = (size_t)N * 96 + 64, len = 0;
+    char *text = md_xmalloc(cap);
+    double *score = md_xmalloc(N * sizeof *score);
+    int *label = md_xmalloc(N * sizeof *label);
+    len += (size_t)snprintf(text, cap, "ts,score,label,x,n,ch\n");
+    for (int i = 0; i < N; i++) {
+        double x = (mon_unif() + mon_unif() + mon_unif() - 1.5) * 2;
+        double p = 1 / (1 + exp(-x)), q = round(p * 1e3) / 1e3;
+        char s[32];
+        /* day 2 leaves the grid in the file's first rows (the first piece: one thread), day 4 in
+         * its last; those scores just off a tied score, which the grid would make equal */
+        if ((i % DAYS == 1 && i < 8) || (i % DAYS == 3 && i > N - 400 && i % 3 == 0))
+            snprintf(s, sizeof s, "%.7f", q + (i % 2 ? 4e-7 : -4e-7));
+        else if (i % 3 == 0)
+            snprintf(s, sizeof s, "%.6f", p);
+        else
+            snprintf(s, sizeof s, "%.3f", q); /* ties */
+        score[i] = strtod(s, NULL);
+        label[i] = mon_unif() < p;
+        len += (size_t)snprintf(text + len, cap - len,
+                                "2026-10-%02dT%02d:%02d:00Z,%s,%d,%.4f,%d,%s\n", 1 + i % DAYS,
+                                (i * 7) % 24, i % 60, s, label[i], x, (int)(mon_unif() * 6), "web");
+    }
+    const char *path = mon_write_file("grid.csv", text);
+    double want[DAYS];
+    for (int d = 0; d < DAYS; d++) {
+        uint64_t twice_u = 0, pos = 0, neg = 0;
+        for (int i = d; i < N; i += DAYS)
+            for (int j = d; j < N; j += DAYS)
+                if (label[i] && !label[j])
+                    twice_u += score[i] > score[j] ? 2 : score[i] == score[j];
+        for (int i = d; i < N; i += DAYS)
+            pos += label[i] != 0, neg += label[i] == 0;
+        want[d] = (double)twice_u / (2.0 * (double)pos * (double)neg);
+    }
+    const md_ingest_opts how[] = {
+        {.threads = 1},
+        {.threads = 2, .split_min = 1, .piece = 4096},
+        {.threads = 2, .split_min = 1, .piece = 8192, .keys_in_memory = 300}};
+    md_store *first = NULL;
+    for (size_t k = 0; k < sizeof how / sizeof *how; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "grid%zu.db", k);
+        md_store *s = first ? mon_clone_store(first, name) : mon_store();
+        md_ingest_report rep;
+        md_err err;
+        if (first)
+            ck_assert_int_eq(md_sql_exec(s, "DELETE FROM windows; DELETE FROM ingests", &err),
+                             MD_OK);
+        ck_assert_int_eq(md_ingest(s, &mon_op, "churn", 1, path, &how[k], &rep, &err), MD_OK);
+        ck_assert(rep.parallel == (k > 0));
+        md_ingest_report_free(&rep);
+        sqlite3_stmt *st;
+        ck_assert_int_eq(
+            md_sql_prepare(s, "SELECT auc, auc_exact FROM windows ORDER BY window", &st, &err),
+            MD_OK);
+        bool row;
+        for (int d = 0; d < DAYS; d++) {
+            ck_assert_int_eq(md_sql_step(s, st, &row, &err), MD_OK);
+            ck_assert(row);
+            double got = sqlite3_column_double(st, 0);
+            ck_assert_msg(got == want[d] && sqlite3_column_int(st, 1) == 1,
+                          "way %zu, day %d: AUC %.17g, Mann-Whitney %.17g", k, d + 1, got, want[d]);
+        }
+        sqlite3_finalize(st);
+        if (first) {
+            mon_expect_same_results(first, s);
+            md_store_close(s);
+        } else {
+            first = s;
+        }
+    }
+    md_store_close(first);
+    free(label);
+    free(score);
+    free(text);
 }
 END_TEST
 
@@ -500,6 +588,7 @@ Suite *suite_parallel(void)
     tcase_add_test(tc, split_ingests_equal_one);
     tcase_add_test(tc, parts_of_every_format_read_back_alike);
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
+    tcase_add_test(tc, scores_on_and_off_the_decimal_grid_give_exact_auc);
     tcase_add_test(tc, windows_made_a_few_at_a_time_equal_all_at_once);
     tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
     tcase_add_test(tc, pieces_of_any_size_give_one_threads_numbers);

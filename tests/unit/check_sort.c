@@ -6,6 +6,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +38,9 @@ static int cmp_key(const void *a, const void *b)
 
 /* md_sort_u64 against qsort, on every size class of its digits: random keys, keys that
  * share their top bytes (doubles of one range), keys alike but for one digit, equal keys, the
- * pair keys of scores with six decimals (ties of one score and both labels) and keys of a few
- * hundred tops with random low bits. */
+ * pair keys of scores with six decimals (ties of one score and both labels), keys of a few
+ * hundred tops with random low bits, the same scores keyed by their millionths (21 bits, whose
+ * sort counts two digits only), and keys of 22 and 23 bits (either side of that). */
 START_TEST(radix_sort_equals_qsort)
 {
     static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
@@ -47,7 +49,7 @@ START_TEST(radix_sort_equals_qsort)
     for (size_t si = 0; si < LEN(sizes); si++) {
         size_t n = sizes[si];
         uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        for (int shape = 0; shape < 6; shape++) {
+        for (int shape = 0; shape < 9; shape++) {
             uint64_t tops = n / 300 + 1;
             for (size_t i = 0; i < n; i++) {
                 z = next(z);
@@ -59,8 +61,11 @@ START_TEST(radix_sort_equals_qsort)
                        : shape == 2 ? (z >> 60) << 23
                        : shape == 3 ? 42
                        : shape == 4 ? md_pair_key(score, (z >> 63) != 0)
-                                    : (((z >> 33) % tops) * 0x9E3779B97F4A7C15ULL & ~0ULL << 31) |
-                                          (z >> 3 & 0x7FFFFFFF);
+                       : shape == 5 ? (((z >> 33) % tops) * 0x9E3779B97F4A7C15ULL & ~0ULL << 31) |
+                                          (z >> 3 & 0x7FFFFFFF)
+                       : shape == 6 ? ((z >> 20) % 1000001) << 1 | z >> 63
+                       : shape == 7 ? z >> 42
+                                    : z >> 41;
             }
             memcpy(b, a, n * sizeof *a);
             md_sort_u64(a, n);
@@ -70,6 +75,30 @@ START_TEST(radix_sort_equals_qsort)
         free(a);
         free(b);
     }
+}
+END_TEST
+
+/* A score written with at most six decimals is keyed by its millionths, and its key gives back
+ * the very double it was read as; a score off that grid, however near, is not keyed so. */
+START_TEST(millionths_key_scores_of_six_decimals)
+{
+    uint64_t z = 7, m;
+    for (int i = 0; i < 200000; i++) {
+        z = next(z);
+        uint64_t want = i < 2 ? (uint64_t)i * 1000000 : (z >> 20) % 1000001;
+        char text[32];
+        snprintf(text, sizeof text, i % 2 ? "%.6f" : "%.6g", (double)want / 1e6);
+        double score = strtod(text, NULL);
+        ck_assert_msg(md_score_millionths(score, &m) && m == want, "%s", text);
+        ck_assert(md_millionths_score(m) == score);
+        double up = nextafter(score, 2), down = nextafter(score, -1);
+        ck_assert_msg(up > 1 || !md_score_millionths(up, &m), "just above %s", text);
+        ck_assert_msg(down < 0 || !md_score_millionths(down, &m), "just below %s", text);
+        snprintf(text, sizeof text, "%.7f", (double)want / 1e6 + 3e-7);
+        ck_assert_msg(strtod(text, NULL) > 1 || !md_score_millionths(strtod(text, NULL), &m), "%s",
+                      text);
+    }
+    ck_assert(md_score_millionths(-0.0, &m) && m == 0);
 }
 END_TEST
 
@@ -245,6 +274,7 @@ Suite *suite_sort(void)
     TCase *tc = tcase_create("sort");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, radix_sort_equals_qsort);
+    tcase_add_test(tc, millionths_key_scores_of_six_decimals);
     tcase_add_test(tc, double_sort_orders_by_value);
     tcase_add_test(tc, merge_equals_sorting_both);
     tcase_add_test(tc, select_equals_sorting);
