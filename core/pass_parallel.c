@@ -30,8 +30,11 @@ static void *merge_some(void *arg)
 {
     merging *g = arg;
     for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->b->nw;)
-        if (g->into[i] != SIZE_MAX)
-            md_window_merge_fresh(&g->a->w[g->into[i]], &g->b->w[i], g->a->c->b);
+        if (g->into[i] != SIZE_MAX) {
+            md_window *w = &g->a->w[g->into[i]];
+            md_window_merge_fresh(w, &g->b->w[i], g->a->c->b);
+            md_window_summarize(w); /* while its merged keys are in this core's cache */
+        }
     return NULL;
 }
 

@@ -192,16 +192,44 @@ static size_t distinct_keys(const uint64_t *k, size_t n, bool latency)
     return d;
 }
 
+/* Mann-Whitney's U (twice over) over ascending pair keys, one key at a time: gp, gn are the
+ * positives and negatives of the current score. A new score closes that group; whether a key
+ * starts one is as good as random, so it is a mask, not a branch (the first key closes an empty
+ * group, which adds nothing). */
+typedef struct {
+    uint64_t twice_u, neg_below, pos, gp, gn, id;
+} auc_acc;
+
+static inline void auc_step(auc_acc *u, uint64_t key)
+{
+    uint64_t same = -(uint64_t)(key >> 1 == u->id), close = ~same;
+    u->twice_u += (2 * u->neg_below * u->gp + u->gp * u->gn) & close;
+    u->neg_below += u->gn & close, u->pos += u->gp & close;
+    u->gp = (u->gp & same) + (key & 1);
+    u->gn = (u->gn & same) + (~key & 1);
+    u->id = key >> 1;
+}
+
+static double auc_end(auc_acc *u, bool *ok)
+{
+    u->twice_u += 2 * u->neg_below * u->gp + u->gp * u->gn;
+    u->neg_below += u->gn, u->pos += u->gp;
+    *ok = u->pos > 0 && u->neg_below > 0;
+    return *ok ? (double)u->twice_u / (2.0 * (double)u->pos * (double)u->neg_below) : 0;
+}
+
 /* The score of a pair key's upper bits (the key shifted right by one). */
 static inline double pair_score(uint64_t id, bool millionths)
 {
     return millionths ? md_millionths_score(id) : md_pair_score(id << 1);
 }
 
-/* From ascending keys: pair keys for scores (`millionths`: keyed so), double keys for latency.
- * `distinct`: how many distinct values they hold, or SIZE_MAX when not known. Too many known to
- * be there: the histogram at once, instead of an exact summary filled first and folded. */
-static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionths, size_t distinct)
+/* From ascending keys: pair keys for scores (`millionths`: keyed so; `u`, when not NULL, takes
+ * their AUC in the same read), double keys for latency. `distinct`: how many distinct values they
+ * hold, or SIZE_MAX when not known. Too many known to be there: the histogram at once, instead of
+ * an exact summary filled first and folded. */
+static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionths, size_t distinct,
+                           auc_acc *u)
 {
     memset(s, 0, sizeof *s);
     size_t most = md_keys_total(it);
@@ -215,6 +243,8 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionth
                     size_t bin = score_hist_bin(pair_score(keys[i] >> 1, millionths));
                     s->a[bin] += (int64_t)(keys[i] & 1);
                     s->b[bin] += (int64_t)(~keys[i] & 1);
+                    if (u)
+                        auc_step(u, keys[i]);
                 }
             return;
         }
@@ -238,20 +268,36 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionth
             id = kid, open = true;
             a += latency | (key & 1); /* positives (latencies: every value) */
             b += !latency & !(key & 1);
+            if (u)
+                auc_step(u, key);
         }
     if (open)
         vsum_add(s, latency ? md_key_double(id) : pair_score(id, millionths), a, b, latency);
 }
 
-static void vsum_of_window(md_vsum *s, md_window *w, int stream)
+/* How many distinct values a stream of the window's keys holds, when they are all in memory;
+ * else SIZE_MAX. */
+static size_t keys_distinct(const md_window *w, int stream)
+{
+    if (md_spill_count(w->spill, w->index, stream) != 0)
+        return SIZE_MAX;
+    return distinct_keys(stream ? w->lat : w->pairs, stream ? w->nl : w->np, stream == 1);
+}
+
+/* A summary of one stream of the window's keys (distinct: keys_distinct's, or SIZE_MAX to count
+ * them here; u: when not NULL, the pairs' AUC too). */
+static void vsum_of_keys(md_vsum *s, md_window *w, int stream, size_t distinct, auc_acc *u)
 {
     md_keys *it = open_keys(w, stream);
-    bool in_memory = md_spill_count(w->spill, w->index, stream) == 0;
-    vsum_from_keys(
-        s, it, stream == 1, w->millionths,
-        in_memory ? distinct_keys(stream ? w->lat : w->pairs, stream ? w->nl : w->np, stream == 1)
-                  : SIZE_MAX);
+    if (distinct == SIZE_MAX)
+        distinct = keys_distinct(w, stream);
+    vsum_from_keys(s, it, stream == 1, w->millionths, distinct, u);
     md_keys_close(it);
+}
+
+static void vsum_of_window(md_vsum *s, md_window *w, int stream)
+{
+    vsum_of_keys(s, w, stream, SIZE_MAX, NULL);
 }
 
 static void vsum_merge(md_vsum *dst, md_vsum *src, bool latency)
@@ -339,18 +385,27 @@ static void vsum_read(md_rbuf *in, md_vsum *s, bool latency, uint64_t format)
     free(v);
 }
 
-/* Turns a fresh window's values into summaries (before merging parts into it). */
-static void summarize_values(md_window *w)
+/* Turns a fresh window's values into summaries (distinct: of pairs and latencies, or SIZE_MAX),
+ * its AUC kept exactly while nothing joins them. */
+static void summarize_known(md_window *w, size_t distinct_pairs, size_t distinct_lat)
 {
     if (w->merged)
         return;
-    vsum_of_window(&w->sscore, w, 0);
-    vsum_of_window(&w->slat, w, 1);
+    auc_acc u = {0};
+    vsum_of_keys(&w->sscore, w, 0, distinct_pairs, &u);
+    vsum_of_keys(&w->slat, w, 1, distinct_lat, NULL);
+    w->auc_kept = auc_end(&u, &w->auc_kept_ok);
+    w->has_auc_kept = true;
     free(w->pairs);
     free(w->lat);
     w->pairs = w->lat = NULL;
     w->np = w->nl = w->pcap = w->lcap = 0;
     w->merged = true;
+}
+
+static void summarize_values(md_window *w)
+{
+    summarize_known(w, SIZE_MAX, SIZE_MAX);
 }
 
 /* ---- parts ------------------------------------------------------------------------------------ */
@@ -455,6 +510,7 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
 {
     md_rbuf in = {blob, n, 0, false};
     summarize_values(w);
+    w->has_auc_kept = false; /* the part's rows join the summary */
     uint64_t format = md_get_u64(&in);
     if (format < 1 || format > PART_FORMAT)
         return md_err_set(err, MD_ERROR, "a stored window part has an unknown format");
@@ -519,29 +575,23 @@ static json_t *deciles_json(const md_window *w, const md_baseline *b, const doub
 /* Mann-Whitney over ascending pair keys (md_auc_sorted_pairs, streamed). */
 static double auc_stream(md_keys *it, bool *ok)
 {
-    uint64_t keys[KEYS_AT_ONCE], twice_u = 0, neg_below = 0, pos = 0, gp = 0, gn = 0, id = 0;
-    /* gp, gn: positives and negatives of the current score. A new score closes that group;
-     * whether a key starts one is as good as random, so it is a mask, not a branch (the first
-     * key closes an empty group, which adds nothing). */
+    uint64_t keys[KEYS_AT_ONCE];
+    auc_acc u = {0};
     for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
-        for (size_t i = 0; i < got; i++) {
-            uint64_t key = keys[i], same = -(uint64_t)(key >> 1 == id), close = ~same;
-            twice_u += (2 * neg_below * gp + gp * gn) & close;
-            neg_below += gn & close, pos += gp & close;
-            gp = (gp & same) + (key & 1);
-            gn = (gn & same) + (~key & 1);
-            id = key >> 1;
-        }
-    twice_u += 2 * neg_below * gp + gp * gn;
-    neg_below += gn, pos += gp;
-    *ok = pos > 0 && neg_below > 0;
-    return *ok ? (double)twice_u / (2.0 * (double)pos * (double)neg_below) : 0;
+        for (size_t i = 0; i < got; i++)
+            auc_step(&u, keys[i]);
+    return auc_end(&u, ok);
 }
 
 /* AUC over the window: exact from the values, or from the merged summary. */
 static void auc_of(md_window *w, md_window_result *r)
 {
     r->auc_exact = true;
+    if (w->has_auc_kept) { /* exact, read when the values were summarized */
+        r->auc = w->auc_kept;
+        r->has_auc = w->auc_kept_ok;
+        return;
+    }
     if (!w->merged) { /* exact, over every labeled row, in order */
         md_keys *it = open_keys(w, 0);
         r->auc = auc_stream(it, &r->has_auc);
@@ -732,6 +782,21 @@ void md_window_pairs_as_doubles(md_window *w)
     w->millionths = false;
 }
 
+/* A summary's exact form takes three numbers a distinct value (a histogram, a fixed few), a
+ * key one: a window's values are summarized early only where that takes less memory, so that
+ * many small windows of distinct scores (a day by the hour) keep their keys until made. */
+void md_window_summarize(md_window *w)
+{
+    if (w->merged)
+        return;
+    md_window_sort_keys(w); /* (kept sorted through a pass's merge: nothing to do) */
+    size_t dp = keys_distinct(w, 0), dl = keys_distinct(w, 1);
+    bool pairs_smaller = dp > MD_EXACT_DISTINCT_MAX || 3 * dp <= w->np,
+         lat_smaller = dl > MD_EXACT_DISTINCT_MAX || 3 * dl <= w->nl;
+    if (dp != SIZE_MAX && dl != SIZE_MAX && pairs_smaller && lat_smaller)
+        summarize_known(w, dp, dl);
+}
+
 void md_window_sort_keys(md_window *w)
 {
     if (w->sorted)
@@ -763,6 +828,14 @@ void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b)
     md_ksum_add(&d->brier, s->brier.c);
     for (size_t i = 0; i < d->nf; i++)
         merge_feature(&d->f[i], &s->f[i], &b->features[i]);
+    if (d->merged || s->merged) { /* summarized already (md_window_summarize): summaries join */
+        summarize_values(d);
+        summarize_values(s);
+        vsum_merge(&d->sscore, &s->sscore, false);
+        vsum_merge(&d->slat, &s->slat, true);
+        d->has_auc_kept = false; /* the AUC of the joined summary, as of parts joined */
+        return;
+    }
     if (d->millionths != s->millionths) { /* one kind of key in a window */
         md_window_pairs_as_doubles(d);
         md_window_pairs_as_doubles(s);

@@ -102,9 +102,12 @@ typedef struct {
     md_over_state over_state;
     int64_t over_sla_ms; /* the SLA counted against (MD_OVER_COUNTED) */
     int64_t lat_over;
-    /* when rebuilt from stored parts: summaries instead of values */
+    /* when rebuilt from stored parts, or summarized (md_window_summarize): summaries instead of
+     * values; of a summarized window's own values, the exact AUC */
     bool merged;
     md_vsum sscore, slat;
+    bool has_auc_kept, auc_kept_ok;
+    double auc_kept;
 } md_window;
 
 void md_window_init(md_window *w, const md_baseline *b, int64_t index);
@@ -119,6 +122,13 @@ void md_window_fold(md_window *w, const md_baseline *b);
 /* The window's pairs keyed by the scores' doubles from here on (core/sort.h), as the spill
  * file's runs and any window keyed so are. */
 void md_window_pairs_as_doubles(md_window *w);
+
+/* A fresh window's values (pairs and latencies) turned into the summaries its part stores,
+ * its AUC kept exactly, and freed, where the summaries take less memory than the values (a
+ * histogram past 65,536 distinct values; a third as many distinct values as values): done right
+ * after a pass's merge, while they are in the cache. A window merged after (md_window_merge_fresh)
+ * joins summaries, as parts join. */
+void md_window_summarize(md_window *w);
 
 /* Sorts the window's pairs and latencies (once: a merge of sorted windows stays sorted). */
 void md_window_sort_keys(md_window *w);

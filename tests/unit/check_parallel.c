@@ -275,6 +275,103 @@ START_TEST(scores_on_and_off_the_decimal_grid_give_exact_auc)
 }
 END_TEST
 
+/* (score, label) pairs ordered by score, for the test's own AUC. */
+static int by_score(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Two threads' windows of more distinct scores than a summary keeps exactly (65,536) are
+ * summarized as soon as they are merged: their AUC stays exact, as one thread reads it from the
+ * keys and as Mann-Whitney's rank sums give it here; their summaries (the stored parts) are
+ * those one thread makes. */
+START_TEST(merged_windows_of_many_scores_keep_the_exact_auc)
+{
+    enum { N = 150000, DAYS = 2 };
+    size_t cap = (size_t)N * 64 + 64, len = 0;
+    char *text = md_xmalloc(cap);
+    double *pairs[DAYS];
+    size_t np[DAYS] = {0};
+    for (int d = 0; d < DAYS; d++)
+        pairs[d] = md_xmalloc(N * 2 * sizeof *pairs[d]);
+    len += (size_t)snprintf(text, cap, "ts,score,label,x,n,ch\n");
+    for (int i = 0; i < N; i++) {
+        double x = (mon_unif() + mon_unif() + mon_unif() - 1.5) * 2;
+        double p = 1 / (1 + exp(-x));
+        char sc[32];
+        snprintf(sc, sizeof sc, i % 20 ? "%.9f" : "%.3f", p); /* mostly distinct, some ties */
+        int y = mon_unif() < p, d = i % DAYS;
+        pairs[d][2 * np[d]] = strtod(sc, NULL);
+        pairs[d][2 * np[d]++ + 1] = y;
+        len += (size_t)snprintf(text + len, cap - len,
+                                "2026-10-%02dT%02d:%02d:00Z,%s,%d,%.4f,%d,web\n", 1 + d,
+                                (i * 7) % 24, i % 60, sc, y, x, (int)(mon_unif() * 6));
+    }
+    const char *path = mon_write_file("many.csv", text);
+    double want[DAYS];
+    for (int d = 0; d < DAYS; d++) { /* U from rank sums, ties at their mean rank */
+        qsort(pairs[d], np[d], 2 * sizeof(double), by_score);
+        double rank_sum = 0, pos = 0;
+        for (size_t i = 0; i < np[d];) {
+            size_t j = i;
+            while (j < np[d] && pairs[d][2 * j] == pairs[d][2 * i])
+                j++;
+            double mean_rank = (double)(i + 1 + j) / 2;
+            for (size_t k = i; k < j; k++)
+                if (pairs[d][2 * k + 1] != 0)
+                    rank_sum += mean_rank, pos++;
+            i = j;
+        }
+        double neg = (double)np[d] - pos;
+        want[d] = (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+    }
+    md_store *one = mon_store(), *two = mon_clone_store(one, "two.db");
+    md_ingest_opts by_one = {.threads = 1}, by_two = {.threads = 2, .split_min = 1};
+    md_ingest_report rep;
+    md_err err;
+    ck_assert_int_eq(md_ingest(one, &mon_op, "churn", 1, path, &by_one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(two, &mon_op, "churn", 1, path, &by_two, &rep, &err), MD_OK);
+    ck_assert(rep.parallel);
+    md_ingest_report_free(&rep);
+    md_store *both[] = {one, two};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st;
+        ck_assert_int_eq(md_sql_prepare(both[k],
+                                        "SELECT auc, auc_exact FROM windows ORDER BY window", &st,
+                                        &err),
+                         MD_OK);
+        bool row;
+        for (int d = 0; d < DAYS; d++) {
+            ck_assert_int_eq(md_sql_step(both[k], st, &row, &err), MD_OK);
+            ck_assert(row);
+            double got = sqlite3_column_double(st, 0);
+            ck_assert_msg(fabs(got - want[d]) < 1e-12 && sqlite3_column_int(st, 1) == 1,
+                          "%d thread(s), day %d: AUC %.17g, Mann-Whitney %.17g", k + 1, d + 1, got,
+                          want[d]);
+        }
+        sqlite3_finalize(st);
+    }
+    mon_expect_same_results(one, two);
+    /* a second log into both days: each window made again from its parts, the summaries */
+    char *more = mon_rows_csv(400, DAYS, 0, false, true);
+    const char *more_path = mon_write_file("more.csv", more);
+    free(more);
+    ck_assert_int_eq(md_ingest(one, &mon_op, "churn", 1, more_path, &by_one, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(md_ingest(two, &mon_op, "churn", 1, more_path, &by_two, &rep, &err), MD_OK);
+    md_ingest_report_free(&rep);
+    ck_assert_int_eq(tu_count(two, "SELECT count(*) FROM windows WHERE auc_exact = 0"), DAYS);
+    mon_expect_same_results(one, two);
+    md_store_close(two);
+    md_store_close(one);
+    for (int d = 0; d < DAYS; d++)
+        free(pairs[d]);
+    free(text);
+}
+END_TEST
+
 /* An ingest makes and stores its windows a few at a time (a year of hourly windows at once
  * would hold hundreds of megabytes): three at a time, the numbers, the incidents and the report
  * are those of all at once, through a second file over the same hours and a --replace that
@@ -589,6 +686,7 @@ Suite *suite_parallel(void)
     tcase_add_test(tc, parts_of_every_format_read_back_alike);
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
     tcase_add_test(tc, scores_on_and_off_the_decimal_grid_give_exact_auc);
+    tcase_add_test(tc, merged_windows_of_many_scores_keep_the_exact_auc);
     tcase_add_test(tc, windows_made_a_few_at_a_time_equal_all_at_once);
     tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
     tcase_add_test(tc, pieces_of_any_size_give_one_threads_numbers);
