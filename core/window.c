@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "perf.h"
 #include "sort.h"
+#include "window_int.h"
 
 /* 3: exact values coded by md_put_ascending_f64, then their counts; 2: each value's 8 bytes
  * beside its counts, and the over-SLA count at the end; 1 had no over-SLA count */
@@ -56,8 +57,7 @@ void md_window_init_counting(md_window *w, const md_baseline *b, int64_t index, 
     w->over_sla_ms = has_sla ? sla_ms : 0;
 }
 
-/* The over-SLA knowledge of two sets of rows taken together. */
-static void over_join(md_window *w, md_over_state state, int64_t sla_ms, int64_t over)
+void md_window_over_join(md_window *w, md_over_state state, int64_t sla_ms, int64_t over)
 {
     w->lat_over += over;
     if (state == MD_OVER_NONE || w->over_state == MD_OVER_UNKNOWN)
@@ -275,9 +275,7 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionth
         vsum_add(s, latency ? md_key_double(id) : pair_score(id, millionths), a, b, latency);
 }
 
-/* How many distinct values a stream of the window's keys holds, when they are all in memory;
- * else SIZE_MAX. */
-static size_t keys_distinct(const md_window *w, int stream)
+size_t md_window_keys_distinct(const md_window *w, int stream)
 {
     if (md_spill_count(w->spill, w->index, stream) != 0)
         return SIZE_MAX;
@@ -290,7 +288,7 @@ static void vsum_of_keys(md_vsum *s, md_window *w, int stream, size_t distinct, 
 {
     md_keys *it = open_keys(w, stream);
     if (distinct == SIZE_MAX)
-        distinct = keys_distinct(w, stream);
+        distinct = md_window_keys_distinct(w, stream);
     vsum_from_keys(s, it, stream == 1, w->millionths, distinct, u);
     md_keys_close(it);
 }
@@ -385,9 +383,7 @@ static void vsum_read(md_rbuf *in, md_vsum *s, bool latency, uint64_t format)
     free(v);
 }
 
-/* Turns a fresh window's values into summaries (distinct: of pairs and latencies, or SIZE_MAX),
- * its AUC kept exactly while nothing joins them. */
-static void summarize_known(md_window *w, size_t distinct_pairs, size_t distinct_lat)
+void md_window_summarize_known(md_window *w, size_t distinct_pairs, size_t distinct_lat)
 {
     if (w->merged)
         return;
@@ -405,7 +401,16 @@ static void summarize_known(md_window *w, size_t distinct_pairs, size_t distinct
 
 static void summarize_values(md_window *w)
 {
-    summarize_known(w, SIZE_MAX, SIZE_MAX);
+    md_window_summarize_known(w, SIZE_MAX, SIZE_MAX);
+}
+
+void md_window_join_summaries(md_window *d, md_window *s)
+{
+    summarize_values(d);
+    summarize_values(s);
+    vsum_merge(&d->sscore, &s->sscore, false);
+    vsum_merge(&d->slat, &s->slat, true);
+    d->has_auc_kept = false; /* the AUC of the joined summary, as of parts joined */
 }
 
 /* ---- parts ------------------------------------------------------------------------------------ */
@@ -540,13 +545,13 @@ md_status md_window_add_part(md_window *w, const md_baseline *b, const void *blo
     vsum_free(&ps);
     vsum_free(&pl);
     if (format == 1) {
-        over_join(w, MD_OVER_UNKNOWN, 0, 0);
+        md_window_over_join(w, MD_OVER_UNKNOWN, 0, 0);
     } else {
         uint64_t state = md_get_u64(&in), sla = md_get_u64(&in), over = md_get_u64(&in);
         if (state > MD_OVER_COUNTED)
             in.bad = true;
         else
-            over_join(w, (md_over_state)state, (int64_t)sla, (int64_t)over);
+            md_window_over_join(w, (md_over_state)state, (int64_t)sla, (int64_t)over);
     }
     if (in.bad || in.pos != in.n)
         return md_err_set(err, MD_ERROR, "a stored window part is damaged");
@@ -723,129 +728,4 @@ void md_window_result_free(md_window_result *r)
     json_decref(r->deciles);
     json_decref(r->latency);
     memset(r, 0, sizeof *r);
-}
-
-/* ---- merging two fresh windows (a parallel pass) ---------------------------------------------- */
-
-static void merge_feature(md_wfeat *d, md_wfeat *s, const md_bfeature *bf)
-{
-    d->missing += s->missing;
-    d->type_errors += s->type_errors;
-    d->violations += s->violations;
-    d->present += s->present;
-    d->absent |= s->absent;
-    if (bf->kind == MD_NUMERIC && !d->ks) { /* neither is folded */
-        md_window_merge_counts(d, s, bf);
-        return;
-    }
-    if (bf->kind == MD_NUMERIC) {
-        for (size_t i = 0; i < bf->nbins; i++)
-            d->bins[i] += s->bins[i];
-        for (size_t i = 0; i < 2 * bf->ks_k + 1; i++)
-            d->ks[i] += s->ks[i];
-        return;
-    }
-    for (size_t i = 0; i < md_strmap_size(&bf->cats); i++)
-        d->cat[i] += s->cat[i];
-    md_newcats_merge(d, bf, &s->newcats, s->newcnt, s->newother, s->newcut);
-}
-
-static void append_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)
-{
-    *dst = md_xgrow(*dst, cap, *n + m, sizeof **dst);
-    if (m)
-        memcpy(*dst + *n, src, m * sizeof *src);
-    *n += m;
-}
-
-/* Merges ascending src into ascending dst, in place from the top down (dst grows, no second
- * array). Which side gives the next key is a coin toss in real data, so the choice takes no
- * branch: a mispredicted one would cost more than the copy. */
-static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)
-{
-    if (m == 0)
-        return;
-    if (*cap < *n + m) { /* exactly: a window's keys can be many, and doubling would waste */
-        *dst = md_xrealloc(*dst, (*n + m) * sizeof **dst);
-        *cap = *n + m;
-    }
-    md_merge_u64_down(*dst, *n, src, m);
-    *n += m;
-}
-
-void md_window_pairs_as_doubles(md_window *w)
-{
-    if (!w->millionths)
-        return;
-    for (size_t i = 0; i < w->np; i++) /* the order stays: both keys order by score */
-        w->pairs[i] = md_pair_key(md_millionths_score(w->pairs[i] >> 1), (int)(w->pairs[i] & 1));
-    w->millionths = false;
-}
-
-/* A summary's exact form takes three numbers a distinct value (a histogram, a fixed few), a
- * key one: a window's values are summarized early only where that takes less memory, so that
- * many small windows of distinct scores (a day by the hour) keep their keys until made. */
-void md_window_summarize(md_window *w)
-{
-    if (w->merged)
-        return;
-    md_window_sort_keys(w); /* (kept sorted through a pass's merge: nothing to do) */
-    size_t dp = keys_distinct(w, 0), dl = keys_distinct(w, 1);
-    bool pairs_smaller = dp > MD_EXACT_DISTINCT_MAX || 3 * dp <= w->np,
-         lat_smaller = dl > MD_EXACT_DISTINCT_MAX || 3 * dl <= w->nl;
-    if (dp != SIZE_MAX && dl != SIZE_MAX && pairs_smaller && lat_smaller)
-        summarize_known(w, dp, dl);
-}
-
-void md_window_sort_keys(md_window *w)
-{
-    if (w->sorted)
-        return;
-    md_sort_u64(w->pairs, w->np);
-    md_sort_u64(w->lat, w->nl);
-    w->sorted = true;
-}
-
-void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b)
-{
-    bool folded = false;
-    for (size_t i = 0; i < d->nf; i++)
-        folded |= d->f[i].ks || s->f[i].ks;
-    if (folded) {
-        md_window_fold(d, b);
-        md_window_fold(s, b);
-    }
-    over_join(d, s->over_state, s->over_sla_ms, s->lat_over);
-    d->rows += s->rows;
-    d->labeled += s->labeled;
-    for (size_t i = 0; i < d->ndec; i++) {
-        d->dn[i] += s->dn[i];
-        d->dy[i] += s->dy[i];
-        md_ksum_add(&d->ds[i], s->ds[i].sum);
-        md_ksum_add(&d->ds[i], s->ds[i].c);
-    }
-    md_ksum_add(&d->brier, s->brier.sum);
-    md_ksum_add(&d->brier, s->brier.c);
-    for (size_t i = 0; i < d->nf; i++)
-        merge_feature(&d->f[i], &s->f[i], &b->features[i]);
-    if (d->merged || s->merged) { /* summarized already (md_window_summarize): summaries join */
-        summarize_values(d);
-        summarize_values(s);
-        vsum_merge(&d->sscore, &s->sscore, false);
-        vsum_merge(&d->slat, &s->slat, true);
-        d->has_auc_kept = false; /* the AUC of the joined summary, as of parts joined */
-        return;
-    }
-    if (d->millionths != s->millionths) { /* one kind of key in a window */
-        md_window_pairs_as_doubles(d);
-        md_window_pairs_as_doubles(s);
-    }
-    if (d->sorted && s->sorted) {
-        merge_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
-        merge_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
-        return;
-    }
-    append_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
-    append_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
-    d->sorted = false;
 }
