@@ -647,10 +647,8 @@ md_status md_pass_run(const char *path, const md_pass_config *c, md_pass_result 
     a.progress = true;
     if (pieces) {
         r2 = md_reader_open_pieces(r);
-        md_pass_worker_init(&b, c, r2, out->spill);
-        b.owner = 1;
         two = true;
-        out->parallel = md_pass_try_pieces(&a, &b, c->feed, from, size);
+        out->parallel = md_pass_try_pieces(&a, &b, r2, out->spill, c->feed, from, size);
         if (!out->parallel) { /* in order on this thread, from the start */
             md_spill_drop(out->spill, 0);
             md_spill_drop(out->spill, 1);

@@ -105,10 +105,12 @@ bool md_pass_window_adopt(worker *k, md_window *w);
 
 /* Threads the pass uses: 1 or 2. */
 int md_pass_threads(const md_pass_config *c);
-/* Workers a and b (each over a reader of md_reader_open_pieces) read the feed's pieces of the
- * data [from, size), each taking the next piece when done with one; b is merged into a. False
- * when a piece met a bad row or was cut inside a record, or the pieces fell short: then the
- * feed is stopped and the pass has to start over with a fresh worker. */
-bool md_pass_try_pieces(worker *a, worker *b, md_file_hasher *feed, size_t from, size_t size);
+/* Workers a and b (each over a reader of md_reader_open_pieces: b's is rb, and b is set up here,
+ * on its own thread, as owner 1 of the spill sp) read the feed's pieces of the data
+ * [from, size), each taking the next piece when done with one; b is merged into a. False when
+ * a piece met a bad row or was cut inside a record, or the pieces fell short: then the feed is
+ * stopped and the pass has to start over with a fresh worker. Either way b is set up. */
+bool md_pass_try_pieces(worker *a, worker *b, md_reader *rb, md_spill *sp, md_file_hasher *feed,
+                        size_t from, size_t size);
 
 #endif

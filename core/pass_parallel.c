@@ -86,6 +86,9 @@ static bool roles_agree(const worker *a, const worker *b)
 /* One thread's share of a pass over the feed's pieces. */
 typedef struct {
     worker *k;
+    const md_pass_config *c; /* when k is set up on this thread: its config, */
+    md_reader *r;            /* reader */
+    md_spill *sp;            /* and spill file */
     md_file_hasher *feed;
     size_t from;         /* the data's start: what comes before it is the header */
     atomic_bool *failed; /* a piece did not read cleanly: both threads stop */
@@ -96,6 +99,11 @@ static void *run_pieces(void *arg)
 {
     piecework *pw = arg;
     worker *k = pw->k;
+    if (pw->r) { /* the second worker: set up here, while the first one reads */
+        md_pass_worker_init(k, pw->c, pw->r, pw->sp);
+        k->owner = 1;
+        k->max_bad = 0;
+    }
     md_piece pc;
     while (!atomic_load_explicit(pw->failed, memory_order_relaxed) &&
            md_file_hash_piece(pw->feed, &pc)) {
@@ -115,17 +123,22 @@ static void *run_pieces(void *arg)
     return NULL;
 }
 
-bool md_pass_try_pieces(worker *a, worker *b, md_file_hasher *feed, size_t from, size_t size)
+bool md_pass_try_pieces(worker *a, worker *b, md_reader *rb, md_spill *sp, md_file_hasher *feed,
+                        size_t from, size_t size)
 {
-    a->max_bad = b->max_bad = 0; /* a bad row: read again in order, with line numbers */
+    a->max_bad = 0; /* a bad row: read again in order, with line numbers */
     atomic_bool failed;
     atomic_init(&failed, false);
-    piecework pa = {a, feed, from, &failed, 0}, pb = {b, feed, from, &failed, 0};
+    piecework pa = {a, NULL, NULL, NULL, feed, from, &failed, 0},
+              pb = {b, a->c, rb, sp, feed, from, &failed, 0};
     pthread_t t;
     bool started = pthread_create(&t, NULL, run_pieces, &pb) == 0;
     if (started) {
         run_pieces(&pa);
         pthread_join(t, NULL);
+    } else {
+        md_pass_worker_init(b, a->c, rb, sp);
+        b->owner = 1;
     }
     /* every byte of the data read once (a file cut short while it was read ends the feed
      * early), and both threads read each role from the same column */

@@ -1,8 +1,11 @@
 #include "profile.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blob.h"
 #include "json.h"
@@ -354,7 +357,36 @@ static void feature_read(sqlite3_stmt *st, void *elem)
         load_cats(f, counts);
     }
     load_rule(&f->rule, (const char *)sqlite3_column_text(st, 7));
-    md_bfeature_index(f);
+}
+
+/* The features' split indexes, built one feature per core at a time: a command loading a
+ * baseline waits for them before it reads its file, with the other core idle. */
+typedef struct {
+    md_baseline *b;
+    atomic_size_t next;
+} indexing;
+
+static void *index_some(void *arg)
+{
+    indexing *x = arg;
+    for (size_t i; (i = atomic_fetch_add(&x->next, 1)) < x->b->nfeatures;)
+        md_bfeature_index(&x->b->features[i]);
+    return NULL;
+}
+
+static void index_features(md_baseline *b)
+{
+    indexing x = {b, 0};
+    atomic_init(&x.next, 0);
+    size_t numeric = 0;
+    for (size_t i = 0; i < b->nfeatures; i++)
+        numeric += b->features[i].kind == MD_NUMERIC;
+    pthread_t t;
+    bool helper = numeric > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+                  pthread_create(&t, NULL, index_some, &x) == 0;
+    index_some(&x);
+    if (helper)
+        pthread_join(t, NULL);
 }
 
 static char *col_or_null(json_t *cols, const char *key)
@@ -421,5 +453,7 @@ md_status md_baseline_load(md_store *s, int64_t version_id, md_baseline *b, md_e
                         &b->nfeatures, err);
     if (rc != MD_OK)
         md_baseline_free(b);
+    else
+        index_features(b);
     return rc;
 }

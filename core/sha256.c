@@ -38,6 +38,11 @@ void md_sha256_end(EVP_MD_CTX *ctx, char out[65])
  * now ends, where a mapping raises SIGBUS. */
 #define HASH_PIECE (256u << 10)
 
+/* Raw pieces read ahead at most, and buffers kept for reuse: pieces taken while the pass runs
+ * come back at once, and those read ahead are given back to the system as they come back. */
+#define FEED_AHEAD 16
+#define FEED_KEEP  4
+
 /* A buffer of the feed: bytes [off, off + len) of the file at mem + 16, with 16 bytes before
  * them and 33 after what a piece uses (a sentinel, and the reader's 32-byte block scans). */
 typedef struct {
@@ -68,6 +73,14 @@ struct md_file_hasher {
     size_t next_from;
     feed_buf **all, **free_bufs; /* every buffer made; those not in use */
     size_t nall, nfree, cap_all;
+    /* the read-ahead: from the feed's start until a thread first takes a piece, a thread of its
+     * own reads and hashes the first raw pieces (the other core is idle while the command
+     * prepares its pass); the pass takes them first, in order */
+    pthread_t ahead_thread;
+    bool ahead_running;
+    atomic_bool taking; /* a piece was asked for: the read-ahead ends */
+    feed_buf *ahead[FEED_AHEAD];
+    size_t nahead, ahead_at; /* pieces read ahead; the next one to take */
 };
 
 /* Opens the file and starts the digest; h->ok tells whether it is a regular file. */
@@ -131,6 +144,8 @@ static void hash_behind(md_file_hasher *h)
         hash_thread(h);
 }
 
+static void *read_ahead(void *arg);
+
 static md_file_hasher *start(const char *path, bool behind, size_t piece)
 {
     md_file_hasher *h = md_xcalloc(1, sizeof *h);
@@ -138,6 +153,7 @@ static md_file_hasher *start(const char *path, bool behind, size_t piece)
     h->behind = behind;
     h->fd = -1;
     atomic_init(&h->stop, false);
+    atomic_init(&h->taking, false);
     pthread_mutex_init(&h->mu, NULL);
     if (!piece) {
         hash_behind(h);
@@ -146,6 +162,7 @@ static md_file_hasher *start(const char *path, bool behind, size_t piece)
     hash_open(h);
     h->piece = piece;
     h->feeding = true;
+    h->ahead_running = h->ok && pthread_create(&h->ahead_thread, NULL, read_ahead, h) == 0;
     return h;
 }
 
@@ -185,8 +202,19 @@ static feed_buf *take_buf(md_file_hasher *h)
 
 static void give_buf(md_file_hasher *h, feed_buf *b)
 {
-    if (b)
+    if (!b)
+        return;
+    if (h->nfree < FEED_KEEP) {
         h->free_bufs[h->nfree++] = b;
+        return;
+    }
+    for (size_t i = 0; i < h->nall; i++)
+        if (h->all[i] == b) {
+            h->all[i] = h->all[--h->nall];
+            break;
+        }
+    free(b->mem);
+    free(b);
 }
 
 static void ensure_cap(feed_buf *b, size_t need)
@@ -220,25 +248,70 @@ static bool feed_read(md_file_hasher *h, feed_buf *b)
     return true;
 }
 
+/* The next raw piece (under mu): the first one read ahead, else one read now. */
+static bool pull(md_file_hasher *h, feed_buf **out)
+{
+    if (h->ahead_at < h->nahead) {
+        *out = h->ahead[h->ahead_at++];
+        return true;
+    }
+    *out = take_buf(h);
+    if (feed_read(h, *out))
+        return true;
+    give_buf(h, *out);
+    *out = NULL;
+    return false;
+}
+
+static void *read_ahead(void *arg)
+{
+    md_file_hasher *h = arg;
+#ifdef SYS_gettid
+    /* only what the command's own threads leave idle; a hint: failure changes nothing */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+#endif
+    pthread_mutex_lock(&h->mu);
+    while (h->nahead < FEED_AHEAD && h->ok && !h->fed &&
+           !atomic_load_explicit(&h->taking, memory_order_relaxed)) {
+        feed_buf *b = take_buf(h);
+        if (!feed_read(h, b))
+            h->ok = false;
+        if (!h->ok || b->len == 0) { /* the end: pull() reads it again, and finds it */
+            give_buf(h, b);
+            break;
+        }
+        h->ahead[h->nahead++] = b;
+        pthread_mutex_unlock(&h->mu); /* a thread taking a piece gets in between */
+        pthread_mutex_lock(&h->mu);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* The read-ahead ended (called where no other thread takes pieces). */
+static void ahead_stop(md_file_hasher *h)
+{
+    atomic_store(&h->taking, true);
+    if (h->ahead_running)
+        pthread_join(h->ahead_thread, NULL);
+    h->ahead_running = false;
+}
+
 /* The next piece (under mu): the rest of `next`, and of the raw pieces after it up to and with
  * their first line end. */
 static bool next_piece(md_file_hasher *h, md_piece *out)
 {
     if (!h->next && !h->fed) {
-        h->next = take_buf(h);
         h->next_from = 0;
-        if (!feed_read(h, h->next))
+        if (!pull(h, &h->next))
             return h->ok = false;
         h->fed = h->next->len == 0;
     }
     while (h->next) {
         feed_buf *cur = h->next, *nb = NULL;
         if (!h->fed) {
-            nb = take_buf(h);
-            if (!feed_read(h, nb)) {
-                give_buf(h, nb);
+            if (!pull(h, &nb))
                 return h->ok = false;
-            }
             h->fed = nb->len == 0;
         }
         size_t n = nb ? nb->len : 0;
@@ -267,6 +340,7 @@ static bool next_piece(md_file_hasher *h, md_piece *out)
 
 bool md_file_hash_piece(md_file_hasher *h, md_piece *out)
 {
+    atomic_store_explicit(&h->taking, true, memory_order_relaxed);
     pthread_mutex_lock(&h->mu);
     bool got = h->feeding && h->ok && next_piece(h, out);
     pthread_mutex_unlock(&h->mu);
@@ -285,14 +359,18 @@ void md_file_hash_unfeed(md_file_hasher *h)
 {
     if (!h->feeding)
         return;
+    ahead_stop(h);
     h->feeding = false;
     give_buf(h, h->next);
     h->next = NULL;
+    while (h->ahead_at < h->nahead) /* hashed: the hash goes on after them */
+        give_buf(h, h->ahead[h->ahead_at++]);
     hash_behind(h); /* the rest beside the pass, which reads the file itself now */
 }
 
 static void hasher_free(md_file_hasher *h)
 {
+    ahead_stop(h);
     if (h->threaded)
         pthread_join(h->thread, NULL);
     if (h->fd >= 0)
@@ -312,6 +390,7 @@ static void hasher_free(md_file_hasher *h)
 
 md_status md_file_hash_finish(md_file_hasher *h, size_t size, char out[65], md_err *err)
 {
+    ahead_stop(h);
     if (h->feeding) { /* all pieces taken: what the file may have gained since, then the end */
         h->feeding = false;
         hash_rest(h);

@@ -33,7 +33,10 @@ md_file_hasher *md_file_hash_start_behind(const char *path);
  * from the feed's buffer. A piece holds whole lines: raw pieces of `piece` bytes (0:
  * MD_FEED_PIECE) are read, and a piece runs on to the first line end of the next one (so it
  * may be longer); together they are the file from its first byte, as it was when opened.
- * After the last piece, or md_file_hash_unfeed, the hash reads what is left by itself. */
+ * Until the first piece is asked for, a thread of its own (at the lowest priority) reads and
+ * hashes the first raw pieces ahead, 16 at most, on the core the command leaves idle while it
+ * prepares. After the last piece, or md_file_hash_unfeed, the hash reads what is left by
+ * itself. */
 #define MD_FEED_PIECE (1u << 20)
 typedef struct {
     size_t off; /* the file offset of p[0] */
