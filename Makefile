@@ -120,13 +120,14 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 # measures: profile-guided (GCC). It is compiled once instrumented, run over a synthetic scoring
 # log of its own by mk/pgo-train.sh, and compiled again in the same place with the profile that
 # run leaves, which tells the compiler which way the reading's branches go and which code is hot
-# (about 3% off an ingest's CPU). A source newer than the binary builds it all again. `make`
-# builds without a profile: the tests and `make run` use that build.
+# (about 3% off an ingest's CPU). A source newer than the binary, or another PREFIX, builds it
+# all again. `make` builds without a profile: the tests and `make run` use that build.
 RELEASE := build/release
 RELEASE_SRC = $(wildcard core/* cli/* tui/* themes/* data/* mk/*) bench/gen_data.c Makefile
 
 release: deps
-	@if [ -x $(RELEASE)/modeldeck ] && [ -z "$$(find $(RELEASE_SRC) -newer $(RELEASE)/modeldeck)" ]; \
+	@if [ -x $(RELEASE)/modeldeck ] && [ -z "$$(find $(RELEASE_SRC) -newer $(RELEASE)/modeldeck)" ] \
+	  && [ "$$(cat $(RELEASE)/prefix.stamp 2>/dev/null)" = '$(PREFIX)' ]; \
 	then echo "release: $(RELEASE)/modeldeck is up to date"; exit 0; fi; \
 	set -e; rm -rf $(RELEASE); \
 	$(MAKE) --no-print-directory $(JOBS) BUILD=$(RELEASE) \
