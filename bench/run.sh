@@ -2,13 +2,14 @@
 # The monitoring benchmark behind `make bench` (bench/README.md says how to read it).
 #
 # Generates a 2,000,000-row scoring log and a 200,000-row baseline (kept in build/bench/ and
-# reused), times `modeldeck baseline` + `modeldeck ingest` into a fresh store, times the Python
-# peer (bench/peer.py: pandas + numpy + scipy + sklearn computing the same metrics), and prints
-# wall times, peak RSS and their ratios beside the targets. BENCH_LARGE=1 adds a 20,000,000-row
-# log (~2.8 GB, streamed) for modeldeck alone.
+# reused), times `modeldeck baseline` + `modeldeck ingest` into a fresh store and the Python
+# peer (bench/peer.py: pandas + numpy + scipy + sklearn computing the same metrics) in turns,
+# and prints wall times, peak RSS and their ratios beside the targets. BENCH_LARGE=1 adds a
+# 20,000,000-row log (~2.8 GB, streamed) for modeldeck alone.
 #
 # Environment:
-#   MODELDECK_BIN   the binary (default build/modeldeck, relative to the repo root)
+#   MODELDECK_BIN   the binary (default build/modeldeck, relative to the repo root; `make bench`
+#                   gives it the release build, build/release/modeldeck)
 #   BENCH_DIR       data, stores and logs (default build/bench)
 #   BENCH_PYTHON    the peer's interpreter (default /usr/bin/python3)
 #   BENCH_ROWS      log rows (default 2000000); BENCH_BASELINE_ROWS (default 200000)
@@ -161,10 +162,20 @@ fresh_store() {
 # Both sides read the files from the page cache.
 cat "$BASELINE" "$LOG" >/dev/null
 
-# RUNS times each, into a fresh store each time: the times of the fastest run (by baseline +
-# ingest), the highest peak RSS of any run.
+PEER=0
+if [ "${BENCH_NO_PEER:-0}" != 1 ]; then
+    "$PY" -c 'import pandas, numpy, scipy, sklearn' 2>/dev/null ||
+        die "$PY lacks pandas/numpy/scipy/sklearn (apt-get install python3-pandas python3-scipy python3-sklearn), or set BENCH_NO_PEER=1"
+    PEER=1
+fi
+
+# RUNS rounds, each a modeldeck run (baseline + ingest, into a fresh store) and then a peer run
+# (bench/peer.py): each side's best wall time (modeldeck's by baseline + ingest), the highest
+# peak RSS of any run. The rounds take turns so that both sides are sampled over the same
+# minutes: this machine's speed drifts by more than the target's margin from one minute to the
+# next, and three runs of one side back to back can all fall into one slow spell.
 DB=$DIR/bench.db
-MD_S='' MD_BASE_KIB=0 MD_INGEST_KIB=0
+MD_S='' MD_BASE_KIB=0 MD_INGEST_KIB=0 PEER_S='' PEER_KIB=0
 for run_no in $(seq 1 "$RUNS"); do
     fresh_store "$DB"
     measure md-baseline "$BIN" --db "$DB" baseline churn 1 "$BASELINE" --id-col customer_id
@@ -178,6 +189,12 @@ for run_no in $(seq 1 "$RUNS"); do
     if [ -z "$MD_S" ] || [ "$(awk -v a="$t_s" -v b="$MD_S" 'BEGIN { print (a < b) ? 1 : 0 }')" = 1 ]; then
         MD_S=$t_s MD_BASE_S=$b_s MD_INGEST_S=$i_s
     fi
+    if [ "$PEER" = 1 ]; then
+        measure peer "$PY" bench/peer.py "$BASELINE" "$LOG" --json "$DIR/peer.json"
+        echo "bench: peer run $run_no/$RUNS: $SECS s"
+        PEER_S=$(min "$PEER_S" "$SECS")
+        PEER_KIB=$(max "$PEER_KIB" "$KIB")
+    fi
 done
 MD_KIB=$(max "$MD_BASE_KIB" "$MD_INGEST_KIB")
 
@@ -187,22 +204,6 @@ FLOOR_S=''
 if [ -n "${HASH_FLOOR:-}" ] && [ -x "$HASH_FLOOR" ]; then
     run hash-floor "$HASH_FLOOR" "$RUNS" "$BASELINE" "$LOG"
     FLOOR_S=$(tail -n 1 "$LOGS/hash-floor.out")
-fi
-
-# ---- the peer ----------------------------------------------------------------------------------
-
-PEER=0
-if [ "${BENCH_NO_PEER:-0}" != 1 ]; then
-    "$PY" -c 'import pandas, numpy, scipy, sklearn' 2>/dev/null ||
-        die "$PY lacks pandas/numpy/scipy/sklearn (apt-get install python3-pandas python3-scipy python3-sklearn), or set BENCH_NO_PEER=1"
-    PEER_S='' PEER_KIB=0
-    for run_no in $(seq 1 "$RUNS"); do
-        measure peer "$PY" bench/peer.py "$BASELINE" "$LOG" --json "$DIR/peer.json"
-        echo "bench: peer run $run_no/$RUNS: $SECS s"
-        PEER_S=$(min "$PEER_S" "$SECS")
-        PEER_KIB=$(max "$PEER_KIB" "$KIB")
-    done
-    PEER=1
 fi
 
 # ---- same numbers? ----------------------------------------------------------------------------
