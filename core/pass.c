@@ -270,16 +270,16 @@ static void add_categorical(const md_bfeature *bf, md_wfeat *f, const md_field *
  * the block may come from the heap: the same keys, copied as before. Each such block takes a
  * mebibyte of address space, not of memory: the budget spills keys long before that adds up.) */
 #define KEYS_SMALL  4096
-#define KEYS_MAPPED ((size_t)1 << 17) /* 1 MiB of keys */
-static inline uint64_t *key_room(uint64_t *keys, size_t *cap, size_t n)
+#define KEYS_MAPPED ((size_t)1 << 20) /* bytes */
+static inline void *key_room(void *keys, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
         return keys;
-    if (*cap >= KEYS_SMALL && *cap < KEYS_MAPPED) {
-        *cap = KEYS_MAPPED;
-        return md_xrealloc(keys, KEYS_MAPPED * sizeof *keys);
+    if (*cap >= KEYS_SMALL && *cap < KEYS_MAPPED / size) {
+        *cap = KEYS_MAPPED / size;
+        return md_xrealloc(keys, KEYS_MAPPED);
     }
-    return md_xgrow(keys, cap, n + 1, sizeof *keys);
+    return md_xgrow(keys, cap, n + 1, size);
 }
 
 static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
@@ -293,17 +293,21 @@ static void add_perf(md_window *w, const md_baseline *b, const md_rowvals *v)
         md_ksum_add(&w->ds[bin], v->score);
         md_ksum_add(&w->brier, e * e);
         w->sorted = false;
-        w->pairs = key_room(w->pairs, &w->pcap, w->np);
         uint64_t m = 0;
         if (w->millionths && !md_score_millionths(v->score, &m))
             md_window_pairs_as_doubles(w); /* a score off the grid */
-        w->pairs[w->np++] =
-            w->millionths ? (m << 1) | (uint64_t)(v->label != 0) : md_pair_key(v->score, v->label);
+        if (w->millionths) {
+            w->mpairs = key_room(w->mpairs, &w->pcap, w->np, sizeof *w->mpairs);
+            w->mpairs[w->np++] = (uint32_t)(m << 1) | (v->label != 0);
+        } else {
+            w->pairs = key_room(w->pairs, &w->pcap, w->np, sizeof *w->pairs);
+            w->pairs[w->np++] = md_pair_key(v->score, v->label);
+        }
     }
     if (v->has_latency) {
         w->lat_over += w->over_state == MD_OVER_COUNTED && v->latency > (double)w->over_sla_ms;
         w->sorted = false;
-        w->lat = key_room(w->lat, &w->lcap, w->nl);
+        w->lat = key_room(w->lat, &w->lcap, w->nl, sizeof *w->lat);
         w->lat[w->nl++] = md_double_key(v->latency + 0.0);
     }
 }

@@ -32,8 +32,8 @@ static void *merge_some(void *arg)
     for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->b->nw;)
         if (g->into[i] != SIZE_MAX) {
             md_window *w = &g->a->w[g->into[i]];
+            /* and summarized, while its keys are in this core's cache */
             md_window_merge_fresh(w, &g->b->w[i], g->a->c->b);
-            md_window_summarize(w); /* while its merged keys are in this core's cache */
         }
     return NULL;
 }

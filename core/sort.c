@@ -199,6 +199,95 @@ void md_sort_u64(uint64_t *v, size_t n)
     sort64(v, n, false);
 }
 
+/* ---- 32-bit keys -------------------------------------------------------------------------------
+ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* radix() for 32-bit keys: every digit's histogram in one read, a scatter for each digit that
+ * tells keys apart (a score's millionths key has 21 bits: its top 11-bit digit is skipped). */
+static inline __attribute__((always_inline)) void radix32(uint32_t *v, size_t n, unsigned bits)
+{
+    size_t buckets = (size_t)1 << bits, passes = (32 + bits - 1) / bits;
+    uint32_t mask = (uint32_t)buckets - 1;
+    size_t *count = md_xcalloc(passes * buckets, sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = v[i];
+#pragma GCC unroll 4
+        for (size_t d = 0; d < passes; d++)
+            count[d * buckets + ((k >> (bits * d)) & mask)]++;
+    }
+    uint32_t *tmp = NULL, *src = v, *dst = NULL;
+    for (size_t d = 0; d < passes; d++) {
+        size_t *c = count + d * buckets;
+        unsigned shift = (unsigned)(bits * d);
+        if (c[(src[0] >> shift) & mask] == n)
+            continue; /* every key has this digit */
+        if (!tmp)
+            dst = tmp = md_xmalloc_prefaulted(n * sizeof *tmp);
+        size_t sum = 0;
+        for (size_t b = 0; b < buckets; b++) {
+            size_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[c[(src[i] >> shift) & mask]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+    free(count);
+}
+
+static void sort_small32(uint32_t *v, size_t n)
+{
+    if (n < 2)
+        return;
+    if (n < SMALL)
+        qsort(v, n, sizeof *v, cmp_u32);
+    else if (n >= 65536)
+        radix32(v, n, 11);
+    else
+        radix32(v, n, 8);
+}
+
+void md_merge_u32_down(uint32_t *a, size_t n, const uint32_t *src, size_t m)
+{
+    size_t i = n, j = m, k = n + m;
+    while (i > 0 && j > 0) { /* the larger first, without a branch on which (merge_down) */
+        uint32_t x = a[i - 1], z = src[j - 1];
+        bool from_a = x > z;
+        a[--k] = from_a ? x : z;
+        i -= from_a;
+        j -= !from_a;
+    }
+    if (j)
+        memcpy(a, src, j * sizeof *a);
+}
+
+void md_sort_u32(uint32_t *v, size_t n)
+{
+    if (n < HALVES_MIN) { /* halves past it, as sort64 */
+        sort_small32(v, n);
+        return;
+    }
+    size_t h = n / 2, m = n - h;
+    uint32_t *hi = md_xmalloc(m * sizeof *hi);
+    sort_small32(v, h);
+    sort_small32(v + h, m);
+    memcpy(hi, v + h, m * sizeof *hi);
+    md_merge_u32_down(v, h, hi, m);
+    free(hi);
+}
+
 void md_sort_doubles(double *v, size_t n)
 {
     sort64(v, n, true);

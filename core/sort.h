@@ -20,6 +20,11 @@ void md_merge_u64(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, ui
 /* In place: a holds n sorted keys and room for m more, into which src's m sorted keys go. */
 void md_merge_u64_down(uint64_t *a, size_t n, const uint64_t *src, size_t m);
 
+/* The same for 32-bit keys (scores keyed by millionths, below: half the memory and memory
+ * traffic of 64-bit keys). */
+void md_sort_u32(uint32_t *v, size_t n);
+void md_merge_u32_down(uint32_t *a, size_t n, const uint32_t *src, size_t m);
+
 /* Order-preserving key of a double, and back. -0.0 sorts as 0.0 does (before it). */
 uint64_t md_double_key(double v);
 double md_key_double(uint64_t k);
@@ -45,10 +50,10 @@ double md_pair_score(uint64_t k);
 int md_pair_label(uint64_t k);
 
 /* Scores written with at most six decimals, as scoring logs mostly are, are keyed more tightly:
- * (millionths << 1) | label, 21 bits, which a radix sort orders in two passes where a double's
- * bits take six. md_score_millionths: true, with *m, when score (in [0, 1]) is m / 10^6 correctly
- * rounded, the double a decimal of at most six places reads as; md_millionths_score: back. A set
- * of keys is all of one kind or all of the other: the two kinds do not compare. */
+ * (millionths << 1) | label, 21 bits, held in 32 and ordered by a radix sort in two passes where
+ * a double's bits take six. md_score_millionths: true, with *m, when score (in [0, 1]) is m / 10^6
+ * correctly rounded, the double a decimal of at most six places reads as; md_millionths_score:
+ * back. A set of keys is all of one kind or all of the other: the two kinds do not compare. */
 static inline bool md_score_millionths(double score, uint64_t *m)
 {
     uint64_t q = (uint64_t)(score * 1e6 + 0.5);

@@ -95,6 +95,7 @@ void md_window_free(md_window *w)
     free(w->dy);
     free(w->ds);
     free(w->pairs);
+    free(w->mpairs);
     free(w->lat);
     vsum_free(&w->sscore);
     vsum_free(&w->slat);
@@ -156,15 +157,75 @@ static void vsum_to_hist(md_vsum *s, bool latency)
     s->a = a, s->b = b, s->k = nb, s->cap = nb;
 }
 
+/* Keys of one stream in ascending order: the spill file's runs and an array of 64-bit keys
+ * (md_keys), or one or two sorted arrays of millionths keys, merged as they are read (a pass's
+ * two threads' keys of one window, which are then never written out merged). Two arrays each
+ * end in a sentinel above every key (with_sentinel). */
+typedef struct {
+    md_keys *it;
+    const uint32_t *a, *b;
+    size_t na, nb, ia, ib;
+} keysrc;
+
+/* The window's millionths keys followed by a sentinel (UINT32_MAX: keys have 21 bits). */
+static void with_sentinel(md_window *w)
+{
+    if (w->pcap <= w->np) {
+        w->mpairs = md_xrealloc(w->mpairs, (w->np + 1) * sizeof *w->mpairs);
+        w->pcap = w->np + 1;
+    }
+    w->mpairs[w->np] = UINT32_MAX;
+}
+
+static size_t keys_total(const keysrc *k)
+{
+    return k->it ? md_keys_total(k->it) : k->na + k->nb;
+}
+
+/* Up to max next keys into out (as 64-bit keys); how many (0 at the end). Which array gives
+ * the next millionths key is a coin toss in real data: a mask, not a branch. */
+static size_t keys_take(keysrc *k, uint64_t *out, size_t max)
+{
+    if (k->it)
+        return md_keys_take(k->it, out, max);
+    size_t i = k->ia, j = k->ib, left = k->na - i + k->nb - j, n = left < max ? left : max;
+    if (!k->b)
+        for (size_t o = 0; o < n; o++)
+            out[o] = k->a[i++];
+    else /* an array's sentinel makes the other give the rest */
+        for (size_t o = 0; o < n; o++) {
+            uint32_t x = k->a[i], y = k->b[j];
+            bool from_b = y < x;
+            out[o] = from_b ? y : x;
+            j += from_b;
+            i += !from_b;
+        }
+    k->ia = i, k->ib = j;
+    return n;
+}
+
 /* The window's keys of one stream (0: pairs, 1: latencies) in ascending order: the runs it
  * spilled and the array it still holds (sorted here). */
-static md_keys *open_keys(md_window *w, int stream)
+static keysrc open_keys(md_window *w, int stream)
 {
+    keysrc k = {0};
+    if (stream == 0 && w->millionths) { /* never spilled (the spill file's keys are doubles) */
+        if (!w->sorted)
+            md_sort_u32(w->mpairs, w->np);
+        k.a = w->mpairs, k.na = w->np;
+        return k;
+    }
     uint64_t *mem = stream ? w->lat : w->pairs;
     size_t n = stream ? w->nl : w->np;
     if (!w->sorted)
         md_sort_u64(mem, n);
-    return md_keys_open(w->spill, w->index, stream, mem, n);
+    k.it = md_keys_open(w->spill, w->index, stream, mem, n);
+    return k;
+}
+
+static void close_keys(keysrc *k)
+{
+    md_keys_close(k->it);
 }
 
 /* Adds one distinct value (ascending) to a summary, folding it into a histogram once there
@@ -189,6 +250,15 @@ static size_t distinct_keys(const uint64_t *k, size_t n, bool latency)
     size_t d = n > 0;
     for (size_t i = 1; i < n; i++)
         d += k[i] >> shift != k[i - 1] >> shift;
+    return d;
+}
+
+/* Distinct scores among n ascending millionths keys. */
+static size_t distinct_millionths(const uint32_t *k, size_t n)
+{
+    size_t d = n > 0;
+    for (size_t i = 1; i < n; i++)
+        d += k[i] >> 1 != k[i - 1] >> 1;
     return d;
 }
 
@@ -228,17 +298,17 @@ static inline double pair_score(uint64_t id, bool millionths)
  * their AUC in the same read), double keys for latency. `distinct`: how many distinct values they
  * hold, or SIZE_MAX when not known. Too many known to be there: the histogram at once, instead of
  * an exact summary filled first and folded. */
-static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionths, size_t distinct,
+static void vsum_from_keys(md_vsum *s, keysrc *it, bool latency, bool millionths, size_t distinct,
                            auc_acc *u)
 {
     memset(s, 0, sizeof *s);
-    size_t most = md_keys_total(it);
+    size_t most = keys_total(it);
     most = distinct < most ? distinct : most;
     if (distinct != SIZE_MAX && distinct > MD_EXACT_DISTINCT_MAX) {
         vsum_to_hist(s, latency);
         if (!latency) { /* scores: each key straight into its bin, without grouping first */
             uint64_t keys[KEYS_AT_ONCE];
-            for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+            for (size_t got; (got = keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
                 for (size_t i = 0; i < got; i++) {
                     size_t bin = score_hist_bin(pair_score(keys[i] >> 1, millionths));
                     s->a[bin] += (int64_t)(keys[i] & 1);
@@ -257,7 +327,7 @@ static void vsum_from_keys(md_vsum *s, md_keys *it, bool latency, bool millionth
     uint64_t keys[KEYS_AT_ONCE], id = 0;
     int64_t a = 0, b = 0;
     bool open = false;
-    for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+    for (size_t got; (got = keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
         for (size_t i = 0; i < got; i++) {
             uint64_t key = keys[i], kid = latency ? key : key >> 1;
             if (open && kid != id) {
@@ -279,18 +349,41 @@ size_t md_window_keys_distinct(const md_window *w, int stream)
 {
     if (md_spill_count(w->spill, w->index, stream) != 0)
         return SIZE_MAX;
+    if (stream == 0 && w->millionths)
+        return distinct_millionths(w->mpairs, w->np);
     return distinct_keys(stream ? w->lat : w->pairs, stream ? w->nl : w->np, stream == 1);
+}
+
+size_t md_window_pairs_distinct_with(md_window *d, md_window *s)
+{
+    if (!d->millionths || !s->millionths || !d->sorted || !s->sorted ||
+        md_spill_count(d->spill, d->index, 0) != 0)
+        return SIZE_MAX;
+    size_t dd = distinct_millionths(d->mpairs, d->np), ds = distinct_millionths(s->mpairs, s->np);
+    if (dd > MD_EXACT_DISTINCT_MAX || ds > MD_EXACT_DISTINCT_MAX)
+        return MD_EXACT_DISTINCT_MAX + 1; /* so many at least: a histogram */
+    with_sentinel(d);
+    with_sentinel(s);
+    keysrc k = {NULL, d->mpairs, s->mpairs, d->np, s->np, 0, 0};
+    uint64_t keys[KEYS_AT_ONCE], last = UINT64_MAX;
+    size_t n = 0;
+    for (size_t got; (got = keys_take(&k, keys, KEYS_AT_ONCE)) > 0;)
+        for (size_t i = 0; i < got; i++) {
+            n += keys[i] >> 1 != last;
+            last = keys[i] >> 1;
+        }
+    return n;
 }
 
 /* A summary of one stream of the window's keys (distinct: keys_distinct's, or SIZE_MAX to count
  * them here; u: when not NULL, the pairs' AUC too). */
 static void vsum_of_keys(md_vsum *s, md_window *w, int stream, size_t distinct, auc_acc *u)
 {
-    md_keys *it = open_keys(w, stream);
+    keysrc it = open_keys(w, stream);
     if (distinct == SIZE_MAX)
         distinct = md_window_keys_distinct(w, stream);
-    vsum_from_keys(s, it, stream == 1, w->millionths, distinct, u);
-    md_keys_close(it);
+    vsum_from_keys(s, &it, stream == 1, w->millionths, distinct, u);
+    close_keys(&it);
 }
 
 static void vsum_of_window(md_vsum *s, md_window *w, int stream)
@@ -383,20 +476,45 @@ static void vsum_read(md_rbuf *in, md_vsum *s, bool latency, uint64_t format)
     free(v);
 }
 
-void md_window_summarize_known(md_window *w, size_t distinct_pairs, size_t distinct_lat)
+static void free_pairs(md_window *w)
+{
+    free(w->pairs);
+    free(w->mpairs);
+    w->pairs = NULL;
+    w->mpairs = NULL;
+    w->np = w->pcap = 0;
+}
+
+void md_window_summarize_with(md_window *w, md_window *s, size_t distinct_pairs,
+                              size_t distinct_lat)
 {
     if (w->merged)
         return;
     auc_acc u = {0};
-    vsum_of_keys(&w->sscore, w, 0, distinct_pairs, &u);
+    if (s) { /* both sorted millionths keys (md_window_pairs_distinct_with) */
+        with_sentinel(w);
+        with_sentinel(s);
+    }
+    keysrc k = open_keys(w, 0);
+    if (s)
+        k.b = s->mpairs, k.nb = s->np;
+    vsum_from_keys(&w->sscore, &k, false, w->millionths, distinct_pairs, &u);
+    close_keys(&k);
     vsum_of_keys(&w->slat, w, 1, distinct_lat, NULL);
     w->auc_kept = auc_end(&u, &w->auc_kept_ok);
     w->has_auc_kept = true;
-    free(w->pairs);
+    free_pairs(w);
+    if (s)
+        free_pairs(s);
     free(w->lat);
-    w->pairs = w->lat = NULL;
-    w->np = w->nl = w->pcap = w->lcap = 0;
+    w->lat = NULL;
+    w->nl = w->lcap = 0;
     w->merged = true;
+}
+
+void md_window_summarize_known(md_window *w, size_t distinct_pairs, size_t distinct_lat)
+{
+    md_window_summarize_with(w, NULL, distinct_pairs, distinct_lat);
 }
 
 static void summarize_values(md_window *w)
@@ -578,11 +696,11 @@ static json_t *deciles_json(const md_window *w, const md_baseline *b, const doub
 }
 
 /* Mann-Whitney over ascending pair keys (md_auc_sorted_pairs, streamed). */
-static double auc_stream(md_keys *it, bool *ok)
+static double auc_stream(keysrc *it, bool *ok)
 {
     uint64_t keys[KEYS_AT_ONCE];
     auc_acc u = {0};
-    for (size_t got; (got = md_keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+    for (size_t got; (got = keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
         for (size_t i = 0; i < got; i++)
             auc_step(&u, keys[i]);
     return auc_end(&u, ok);
@@ -598,9 +716,9 @@ static void auc_of(md_window *w, md_window_result *r)
         return;
     }
     if (!w->merged) { /* exact, over every labeled row, in order */
-        md_keys *it = open_keys(w, 0);
-        r->auc = auc_stream(it, &r->has_auc);
-        md_keys_close(it);
+        keysrc it = open_keys(w, 0);
+        r->auc = auc_stream(&it, &r->has_auc);
+        close_keys(&it);
         return;
     }
     const md_vsum *s = &w->sscore;

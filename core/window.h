@@ -88,10 +88,13 @@ typedef struct {
     md_wfeat *f;
     size_t nf;
     /* the values behind AUC and latency percentiles */
-    uint64_t *pairs; /* md_pair_key(score, label), labeled rows; or millionths keys */
+    /* the labeled rows' (score, label) keys, np of them (room for pcap): in mpairs by the
+     * scores' millionths (core/sort.h) while every score so far is on that grid and none went
+     * to the spill file (whose runs are double keys), a pass's windows starting so; else in
+     * pairs, md_pair_key(score, label) */
+    uint64_t *pairs;
+    uint32_t *mpairs;
     size_t np, pcap;
-    /* pairs are keyed by millionths (core/sort.h) while every score so far is on that grid and
-     * none went to the spill file (whose runs are double keys); a pass's windows start so */
     bool millionths;
     uint64_t *lat; /* md_double_key(latency) */
     size_t nl, lcap;
@@ -151,7 +154,9 @@ static inline void md_window_count_counter(md_wfeat *wf, const md_bfeature *f, s
 
 /* Adds fresh window s (same index, from another part of the same file) into d: split
  * counters and lists into d's while neither is folded (so that a merged window costs no more
- * memory than one counted whole), else both folded first. */
+ * memory than one counted whole), else both folded first; then d summarized where that takes
+ * less memory (md_window_summarize), from both windows' millionths keys at once where they have
+ * such keys: the merged keys are then never written out. */
 void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b);
 
 /* Adds numeric feature s's split counters or list into d's (neither folded); s's are freed. */

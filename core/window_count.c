@@ -127,7 +127,9 @@ void md_window_release(md_window *w)
         drop_list(f);
     }
     free(w->pairs);
+    free(w->mpairs);
     free(w->lat);
     w->pairs = w->lat = NULL;
+    w->mpairs = NULL;
     w->np = w->nl = w->pcap = w->lcap = 0;
 }

@@ -19,6 +19,17 @@ size_t md_window_keys_distinct(const md_window *w, int stream);
  * them, and frees the values. */
 void md_window_summarize_known(md_window *w, size_t distinct_pairs, size_t distinct_lat);
 
+/* Distinct scores among d's and s's pair keys taken together, when both hold sorted millionths
+ * keys (never spilled), or MD_EXACT_DISTINCT_MAX + 1 when either holds more than that many
+ * (how many more matters to no one: a histogram takes them); else SIZE_MAX. */
+size_t md_window_pairs_distinct_with(md_window *d, md_window *s);
+
+/* md_window_summarize_known of d, its scores read together with s's (s not NULL: both windows'
+ * keys as md_window_pairs_distinct_with takes them, distinct_pairs counting both), s's pair keys
+ * freed too: d's summary and AUC are then those of both windows' scores. */
+void md_window_summarize_with(md_window *d, md_window *s, size_t distinct_pairs,
+                              size_t distinct_lat);
+
 /* s's summaries into d's (either window summarized first), as stored parts join: d's AUC is
  * then the joined summary's. */
 void md_window_join_summaries(md_window *d, md_window *s);

@@ -34,12 +34,14 @@ static void merge_feature(md_wfeat *d, md_wfeat *s, const md_bfeature *bf)
     md_newcats_merge(d, bf, &s->newcats, s->newcnt, s->newother, s->newcut);
 }
 
-static void append_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *src, size_t m)
+/* dst (n keys of `size` bytes, room for cap) with src's m keys after them. */
+static void *append_keys(void *dst, size_t *n, size_t *cap, const void *src, size_t m, size_t size)
 {
-    *dst = md_xgrow(*dst, cap, *n + m, sizeof **dst);
+    dst = md_xgrow(dst, cap, *n + m, size);
     if (m)
-        memcpy(*dst + *n, src, m * sizeof *src);
+        memcpy((char *)dst + *n * size, src, m * size);
     *n += m;
+    return dst;
 }
 
 /* Merges ascending src into ascending dst, in place from the top down (dst grows, no second
@@ -57,27 +59,47 @@ static void merge_keys(uint64_t **dst, size_t *n, size_t *cap, const uint64_t *s
     *n += m;
 }
 
+static void merge_keys32(uint32_t **dst, size_t *n, size_t *cap, const uint32_t *src, size_t m)
+{
+    if (m == 0)
+        return;
+    if (*cap < *n + m) {
+        *dst = md_xrealloc(*dst, (*n + m) * sizeof **dst);
+        *cap = *n + m;
+    }
+    md_merge_u32_down(*dst, *n, src, m);
+    *n += m;
+}
+
 void md_window_pairs_as_doubles(md_window *w)
 {
     if (!w->millionths)
         return;
+    w->pairs = md_xmalloc((w->pcap ? w->pcap : 1) * sizeof *w->pairs);
     for (size_t i = 0; i < w->np; i++) /* the order stays: both keys order by score */
-        w->pairs[i] = md_pair_key(md_millionths_score(w->pairs[i] >> 1), (int)(w->pairs[i] & 1));
+        w->pairs[i] = md_pair_key(md_millionths_score(w->mpairs[i] >> 1), (int)(w->mpairs[i] & 1));
+    free(w->mpairs);
+    w->mpairs = NULL;
     w->millionths = false;
 }
 
 /* A summary's exact form takes three numbers a distinct value (a histogram, a fixed few), a
  * key one: a window's values are summarized early only where that takes less memory, so that
- * many small windows of distinct scores (a day by the hour) keep their keys until made. */
+ * many small windows of distinct scores (a day by the hour) keep their keys until made.
+ * (distinct: SIZE_MAX when not known, the keys spilled.) */
+static bool summary_smaller(size_t dp, size_t np, size_t dl, size_t nl)
+{
+    return dp != SIZE_MAX && dl != SIZE_MAX && (dp > MD_EXACT_DISTINCT_MAX || 3 * dp <= np) &&
+           (dl > MD_EXACT_DISTINCT_MAX || 3 * dl <= nl);
+}
+
 void md_window_summarize(md_window *w)
 {
     if (w->merged)
         return;
     md_window_sort_keys(w); /* (kept sorted through a pass's merge: nothing to do) */
     size_t dp = md_window_keys_distinct(w, 0), dl = md_window_keys_distinct(w, 1);
-    bool pairs_smaller = dp > MD_EXACT_DISTINCT_MAX || 3 * dp <= w->np,
-         lat_smaller = dl > MD_EXACT_DISTINCT_MAX || 3 * dl <= w->nl;
-    if (dp != SIZE_MAX && dl != SIZE_MAX && pairs_smaller && lat_smaller)
+    if (summary_smaller(dp, w->np, dl, w->nl))
         md_window_summarize_known(w, dp, dl);
 }
 
@@ -85,7 +107,10 @@ void md_window_sort_keys(md_window *w)
 {
     if (w->sorted)
         return;
-    md_sort_u64(w->pairs, w->np);
+    if (w->millionths)
+        md_sort_u32(w->mpairs, w->np);
+    else
+        md_sort_u64(w->pairs, w->np);
     md_sort_u64(w->lat, w->nl);
     w->sorted = true;
 }
@@ -121,11 +146,29 @@ void md_window_merge_fresh(md_window *d, md_window *s, const md_baseline *b)
         md_window_pairs_as_doubles(s);
     }
     if (d->sorted && s->sorted) {
-        merge_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
         merge_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
-        return;
+        size_t dp = md_window_pairs_distinct_with(d, s); /* millionths keys: known before */
+        if (dp != SIZE_MAX) {
+            size_t dl = md_window_keys_distinct(d, 1);
+            if (summary_smaller(dp, d->np + s->np, dl, d->nl)) { /* read from both windows */
+                md_window_summarize_with(d, s, dp, dl);
+                return;
+            }
+            merge_keys32(&d->mpairs, &d->np, &d->pcap, s->mpairs, s->np);
+            return; /* its keys take less memory than a summary */
+        }
+        if (d->millionths)
+            merge_keys32(&d->mpairs, &d->np, &d->pcap, s->mpairs, s->np);
+        else
+            merge_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
+    } else {
+        if (d->millionths)
+            d->mpairs =
+                append_keys(d->mpairs, &d->np, &d->pcap, s->mpairs, s->np, sizeof *d->mpairs);
+        else
+            d->pairs = append_keys(d->pairs, &d->np, &d->pcap, s->pairs, s->np, sizeof *d->pairs);
+        d->lat = append_keys(d->lat, &d->nl, &d->lcap, s->lat, s->nl, sizeof *d->lat);
+        d->sorted = false;
     }
-    append_keys(&d->pairs, &d->np, &d->pcap, s->pairs, s->np);
-    append_keys(&d->lat, &d->nl, &d->lcap, s->lat, s->nl);
-    d->sorted = false;
+    md_window_summarize(d);
 }

@@ -285,10 +285,12 @@ static int by_score(const void *x, const void *y)
 /* Two threads' windows of more distinct scores than a summary keeps exactly (65,536) are
  * summarized as soon as they are merged: their AUC stays exact, as one thread reads it from the
  * keys and as Mann-Whitney's rank sums give it here; their summaries (the stored parts) are
- * those one thread makes. */
-START_TEST(merged_windows_of_many_scores_keep_the_exact_auc)
+ * those one thread makes. Scores of `fmt` (a twentieth of them rounded to three decimals, for
+ * ties), n rows over two days. */
+static void many_scores(const char *fmt, int n)
 {
-    enum { N = 150000, DAYS = 2 };
+    enum { DAYS = 2 };
+    const int N = n;
     size_t cap = (size_t)N * 64 + 64, len = 0;
     char *text = md_xmalloc(cap);
     double *pairs[DAYS];
@@ -300,7 +302,7 @@ START_TEST(merged_windows_of_many_scores_keep_the_exact_auc)
         double x = (mon_unif() + mon_unif() + mon_unif() - 1.5) * 2;
         double p = 1 / (1 + exp(-x));
         char sc[32];
-        snprintf(sc, sizeof sc, i % 20 ? "%.9f" : "%.3f", p); /* mostly distinct, some ties */
+        snprintf(sc, sizeof sc, i % 20 ? fmt : "%.3f", p); /* mostly distinct, some ties */
         int y = mon_unif() < p, d = i % DAYS;
         pairs[d][2 * np[d]] = strtod(sc, NULL);
         pairs[d][2 * np[d]++ + 1] = y;
@@ -369,6 +371,27 @@ START_TEST(merged_windows_of_many_scores_keep_the_exact_auc)
     for (int d = 0; d < DAYS; d++)
         free(pairs[d]);
     free(text);
+}
+
+/* Scores of nine decimals, keyed by their doubles. */
+START_TEST(merged_windows_of_many_scores_keep_the_exact_auc)
+{
+    many_scores("%.9f", 150000);
+}
+END_TEST
+
+/* Scores of six decimals, keyed by their millionths, which are read from both threads' keys at
+ * once, never merged into one array: each thread's half of a day holds fewer distinct scores
+ * than the bound, the day more; and each half more. */
+START_TEST(merged_millionths_of_many_scores_keep_the_exact_auc)
+{
+    many_scores("%.6f", 200000);
+}
+END_TEST
+
+START_TEST(merged_millionths_halves_of_many_scores_keep_the_exact_auc)
+{
+    many_scores("%.6f", 400000);
 }
 END_TEST
 
@@ -687,6 +710,8 @@ Suite *suite_parallel(void)
     tcase_add_test(tc, threads_and_spilling_do_not_change_numbers);
     tcase_add_test(tc, scores_on_and_off_the_decimal_grid_give_exact_auc);
     tcase_add_test(tc, merged_windows_of_many_scores_keep_the_exact_auc);
+    tcase_add_test(tc, merged_millionths_of_many_scores_keep_the_exact_auc);
+    tcase_add_test(tc, merged_millionths_halves_of_many_scores_keep_the_exact_auc);
     tcase_add_test(tc, windows_made_a_few_at_a_time_equal_all_at_once);
     tcase_add_test(tc, windows_mixed_row_by_row_equal_windows_in_order);
     tcase_add_test(tc, pieces_of_any_size_give_one_threads_numbers);
