@@ -194,11 +194,10 @@ static size_t keys_take(keysrc *k, uint64_t *out, size_t max)
             out[o] = k->a[i++];
     else /* an array's sentinel makes the other give the rest */
         for (size_t o = 0; o < n; o++) {
-            uint32_t x = k->a[i], y = k->b[j];
-            bool from_b = y < x;
-            out[o] = from_b ? y : x;
+            uint64_t x = k->a[i], y = k->b[j], from_b = y < x, mask = -from_b;
+            out[o] = x ^ ((x ^ y) & mask); /* y where from_b, else x: no branch */
             j += from_b;
-            i += !from_b;
+            i += from_b ^ 1;
         }
     k->ia = i, k->ib = j;
     return n;
@@ -294,6 +293,51 @@ static inline double pair_score(uint64_t id, bool millionths)
     return millionths ? md_millionths_score(id) : md_pair_score(id << 1);
 }
 
+/* The smallest pair-key id (a key shifted right by one) whose score's histogram bin is past
+ * `bin`: ids ascend with the scores, so ascending keys change bin there only. A double's bin is
+ * floor(score * bins), exact, which ends at (bin + 1) / bins; a millionth's is found from its
+ * estimate by the bin function itself (monotone in the millionths). */
+static uint64_t bin_end(size_t bin, bool millionths)
+{
+    if (bin + 1 >= MD_SCORE_HIST_BINS)
+        return UINT64_MAX;
+    if (!millionths)
+        return md_pair_key((double)(bin + 1) / MD_SCORE_HIST_BINS, 0) >> 1;
+    uint64_t m = (uint64_t)((double)(bin + 1) * 1e6 / MD_SCORE_HIST_BINS);
+    while (m > 0 && score_hist_bin(md_millionths_score(m - 1)) > bin)
+        m--;
+    while (score_hist_bin(md_millionths_score(m)) <= bin)
+        m++;
+    return m;
+}
+
+/* Ascending pair keys into histogram s (`u`, when not NULL, takes their AUC): each key's bin
+ * worked out only where the bins change, each bin's counts added up in registers. */
+static void hist_from_keys(md_vsum *s, keysrc *it, bool millionths, auc_acc *u)
+{
+    uint64_t keys[KEYS_AT_ONCE], end = 0;
+    size_t bin = 0;
+    int64_t pos = 0, n = 0;
+    auc_acc acc = u ? *u : (auc_acc){0};
+    for (size_t got; (got = keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
+        for (size_t i = 0; i < got; i++) {
+            uint64_t key = keys[i];
+            if (__builtin_expect(key >> 1 >= end, 0)) { /* (the first key too: end is 0) */
+                s->a[bin] += pos, s->b[bin] += n - pos;
+                pos = n = 0;
+                bin = score_hist_bin(pair_score(key >> 1, millionths));
+                end = bin_end(bin, millionths);
+            }
+            pos += (int64_t)(key & 1);
+            n++;
+            if (u)
+                auc_step(&acc, key);
+        }
+    s->a[bin] += pos, s->b[bin] += n - pos;
+    if (u)
+        *u = acc;
+}
+
 /* From ascending keys: pair keys for scores (`millionths`: keyed so; `u`, when not NULL, takes
  * their AUC in the same read), double keys for latency. `distinct`: how many distinct values they
  * hold, or SIZE_MAX when not known. Too many known to be there: the histogram at once, instead of
@@ -307,15 +351,7 @@ static void vsum_from_keys(md_vsum *s, keysrc *it, bool latency, bool millionths
     if (distinct != SIZE_MAX && distinct > MD_EXACT_DISTINCT_MAX) {
         vsum_to_hist(s, latency);
         if (!latency) { /* scores: each key straight into its bin, without grouping first */
-            uint64_t keys[KEYS_AT_ONCE];
-            for (size_t got; (got = keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
-                for (size_t i = 0; i < got; i++) {
-                    size_t bin = score_hist_bin(pair_score(keys[i] >> 1, millionths));
-                    s->a[bin] += (int64_t)(keys[i] & 1);
-                    s->b[bin] += (int64_t)(~keys[i] & 1);
-                    if (u)
-                        auc_step(u, keys[i]);
-                }
+            hist_from_keys(s, it, millionths, u);
             return;
         }
     } else if ((s->cap = most < MD_EXACT_DISTINCT_MAX + 1 ? most : MD_EXACT_DISTINCT_MAX + 1)) {
@@ -327,6 +363,7 @@ static void vsum_from_keys(md_vsum *s, keysrc *it, bool latency, bool millionths
     uint64_t keys[KEYS_AT_ONCE], id = 0;
     int64_t a = 0, b = 0;
     bool open = false;
+    auc_acc acc = u ? *u : (auc_acc){0}; /* in registers, not stored with each key */
     for (size_t got; (got = keys_take(it, keys, KEYS_AT_ONCE)) > 0;)
         for (size_t i = 0; i < got; i++) {
             uint64_t key = keys[i], kid = latency ? key : key >> 1;
@@ -339,10 +376,12 @@ static void vsum_from_keys(md_vsum *s, keysrc *it, bool latency, bool millionths
             a += latency | (key & 1); /* positives (latencies: every value) */
             b += !latency & !(key & 1);
             if (u)
-                auc_step(u, key);
+                auc_step(&acc, key);
         }
     if (open)
         vsum_add(s, latency ? md_key_double(id) : pair_score(id, millionths), a, b, latency);
+    if (u)
+        *u = acc;
 }
 
 size_t md_window_keys_distinct(const md_window *w, int stream)
