@@ -52,9 +52,20 @@ void md_window_count_slow(md_wfeat *wf, const md_bfeature *f, size_t c)
         md_counters_add1(&wf->counters, c);
 }
 
-/* Adds counters s into d (the same length). */
+/* Adds counters s into d (the same length). While both are 16-bit and no sum carries (the
+ * usual case: the loops below are vectorized), lane by lane; else counter by counter. */
 static void counters_add(md_counters *d, const md_counters *s)
 {
+    if (!d->hi && !s->hi) {
+        uint32_t carry = 0;
+        for (size_t i = 0; i < d->n; i++)
+            carry |= ((uint32_t)d->lo[i] + s->lo[i]) >> 16;
+        if (!carry) {
+            for (size_t i = 0; i < d->n; i++)
+                d->lo[i] = (uint16_t)(d->lo[i] + s->lo[i]);
+            return;
+        }
+    }
     for (size_t i = 0; i < d->n; i++) {
         uint32_t v = md_counters_get(d, i) + md_counters_get(s, i);
         d->lo[i] = (uint16_t)v;
