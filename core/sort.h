@@ -1,4 +1,4 @@
-/* Sorting many numbers fast: LSD radix sort on 64-bit keys.
+/* Sorting many numbers fast: LSD radix sort on 64-bit (and 32-bit) keys.
  *
  * Why: exact AUC and exact quantiles need sorted data; a window can hold millions of scores.
  * Doubles are mapped to keys whose unsigned order is their numeric order (negatives flipped).
