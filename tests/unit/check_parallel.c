@@ -301,6 +301,10 @@ static void many_scores(const char *fmt, int n)
     for (int i = 0; i < N; i++) {
         double x = (mon_unif() + mon_unif() + mon_unif() - 1.5) * 2;
         double p = 1 / (1 + exp(-x));
+        if (i % 50 == 7 || i % 50 == 8) { /* on a histogram bin's edge (t / 64), and just below */
+            int t = (i / 50) % 65;
+            p = t / 64.0 - (i % 50 == 8 && t > 0 ? (strcmp(fmt, "%.6f") == 0 ? 1e-6 : 1e-9) : 0);
+        }
         char sc[32];
         snprintf(sc, sizeof sc, i % 20 ? fmt : "%.3f", p); /* mostly distinct, some ties */
         int y = mon_unif() < p, d = i % DAYS;
@@ -359,6 +363,24 @@ static void many_scores(const char *fmt, int n)
     /* a second log into both days: each window made again from its parts, the summaries */
     char *more = mon_rows_csv(400, DAYS, 0, false, true);
     const char *more_path = mon_write_file("more.csv", more);
+    /* the scores' histograms, bin floor(score * 4096), the last bin taking 1: the AUC of the
+     * joined summaries, ties within a bin counted half, and its bound, the ties' share */
+    int64_t(*bin_pos)[MD_SCORE_HIST_BINS] = md_xcalloc(DAYS, sizeof *bin_pos),
+    (*bin_neg)[MD_SCORE_HIST_BINS] = md_xcalloc(DAYS, sizeof *bin_neg);
+    for (int d = 0; d < DAYS; d++)
+        for (size_t i = 0; i < np[d]; i++) {
+            size_t b = (size_t)floor(pairs[d][2 * i] * MD_SCORE_HIST_BINS);
+            b = b < MD_SCORE_HIST_BINS ? b : MD_SCORE_HIST_BINS - 1;
+            (pairs[d][2 * i + 1] != 0 ? bin_pos : bin_neg)[d][b]++;
+        }
+    for (const char *line = strchr(more, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+        int day, y;
+        double sc;
+        ck_assert_int_eq(sscanf(line, "2026-10-%dT%*[^,],%lf,%d", &day, &sc, &y), 3);
+        size_t b = (size_t)floor(sc * MD_SCORE_HIST_BINS);
+        b = b < MD_SCORE_HIST_BINS ? b : MD_SCORE_HIST_BINS - 1;
+        (y ? bin_pos : bin_neg)[day - 1][b]++;
+    }
     free(more);
     ck_assert_int_eq(md_ingest(one, &mon_op, "churn", 1, more_path, &by_one, &rep, &err), MD_OK);
     md_ingest_report_free(&rep);
@@ -366,6 +388,29 @@ static void many_scores(const char *fmt, int n)
     md_ingest_report_free(&rep);
     ck_assert_int_eq(tu_count(two, "SELECT count(*) FROM windows WHERE auc_exact = 0"), DAYS);
     mon_expect_same_results(one, two);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(
+        md_sql_prepare(two, "SELECT auc, auc_error FROM windows ORDER BY window", &st, &err),
+        MD_OK);
+    for (int d = 0; d < DAYS; d++) {
+        double u = 0, ties = 0, pos = 0, neg = 0;
+        for (size_t b = 0; b < MD_SCORE_HIST_BINS; b++) {
+            u += (double)bin_pos[d][b] * (neg + 0.5 * (double)bin_neg[d][b]);
+            ties += (double)bin_pos[d][b] * (double)bin_neg[d][b];
+            pos += (double)bin_pos[d][b], neg += (double)bin_neg[d][b];
+        }
+        bool row;
+        ck_assert_int_eq(md_sql_step(two, st, &row, &err), MD_OK);
+        ck_assert(row);
+        double auc = sqlite3_column_double(st, 0), bound = sqlite3_column_double(st, 1);
+        ck_assert_msg(fabs(auc - u / (pos * neg)) < 1e-12 &&
+                          fabs(bound - ties / (2 * pos * neg)) < 1e-12,
+                      "day %d: AUC %.17g, bound %.17g; from the bins %.17g, %.17g", d + 1, auc,
+                      bound, u / (pos * neg), ties / (2 * pos * neg));
+    }
+    sqlite3_finalize(st);
+    free(bin_pos);
+    free(bin_neg);
     md_store_close(two);
     md_store_close(one);
     for (int d = 0; d < DAYS; d++)
@@ -376,7 +421,7 @@ static void many_scores(const char *fmt, int n)
 /* Scores of nine decimals, keyed by their doubles. */
 START_TEST(merged_windows_of_many_scores_keep_the_exact_auc)
 {
-    many_scores("%.9f", 150000);
+    many_scores("%.9f", 200000);
 }
 END_TEST
 
