@@ -48,6 +48,12 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* By key, as the radix sort orders them: -0.0 before 0.0, so that every size sorts alike and
  * sorted halves merge into what one sort gives. */
 static int cmp_double(const void *a, const void *b)
@@ -56,33 +62,61 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Element i's 64 bits. */
-static inline __attribute__((always_inline)) uint64_t bits_at(const void *v, size_t i)
+/* The elements are `w` bytes wide: 8 (64-bit keys or doubles) or 4 (32-bit keys, such as
+ * scores keyed by their millionths: half the memory and traffic). Element i's bits: */
+static inline __attribute__((always_inline)) uint64_t bits_at(const void *v, size_t i, size_t w)
 {
+    if (w == 4) {
+        uint32_t u;
+        memcpy(&u, (const char *)v + 4 * i, 4);
+        return u;
+    }
     uint64_t u;
     memcpy(&u, (const char *)v + 8 * i, 8);
     return u;
 }
 
-/* The sort key of an element's bits: the 64-bit value itself, or for doubles md_double_key of
- * it, without a branch. */
+static inline __attribute__((always_inline)) void put_at(void *v, size_t i, uint64_t u, size_t w)
+{
+    if (w == 4) {
+        uint32_t t = (uint32_t)u;
+        memcpy((char *)v + 4 * i, &t, 4);
+    } else {
+        memcpy((char *)v + 8 * i, &u, 8);
+    }
+}
+
+/* The sort key of an element's bits: the value itself, or for doubles md_double_key of it,
+ * without a branch. */
 static inline __attribute__((always_inline)) uint64_t key_of(uint64_t u, bool doubles)
 {
     return doubles ? md_bits_key(u) : u;
 }
 
-static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size_t i, bool doubles)
+static inline __attribute__((always_inline)) uint64_t key_at(const void *v, size_t i, bool doubles,
+                                                             size_t w)
 {
-    return key_of(bits_at(v, i), doubles);
+    return key_of(bits_at(v, i, w), doubles);
 }
 
-/* LSD radix sort with `bits`-bit digits of 64-bit elements (unsigned integers, or doubles by
+/* A digit's counts into where each bucket's keys start (the counts before it). */
+static inline void to_offsets(size_t *c, size_t buckets)
+{
+    size_t sum = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        size_t t = c[b];
+        c[b] = sum;
+        sum += t;
+    }
+}
+
+/* LSD radix sort with `bits`-bit digits of w-byte elements (unsigned integers, or doubles by
  * their keys, sorted where they are): every digit's histogram in one read of the keys, then one
  * scatter per digit that tells keys apart (in real data the top digits are often alike). */
 static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsigned bits,
-                                                        bool doubles)
+                                                        bool doubles, size_t w)
 {
-    size_t buckets = (size_t)1 << bits, passes = (64 + bits - 1) / bits;
+    size_t buckets = (size_t)1 << bits, passes = (8 * w + bits - 1) / bits;
     uint64_t mask = buckets - 1;
     size_t *count = md_xcalloc(passes * buckets, sizeof *count);
     /* Small keys (such as scores keyed by millionths: 21 bits) need only their low digits
@@ -90,17 +124,17 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
     uint64_t any = 0;
     if (!doubles)
         for (size_t i = 0; i < n; i++)
-            any |= bits_at(v, i);
+            any |= bits_at(v, i, w);
     if (!doubles && any >> (2 * bits) == 0) {
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = bits_at(v, i);
+            uint64_t k = bits_at(v, i, w);
             count[k & mask]++;
             count[buckets + ((k >> bits) & mask)]++;
         }
         passes = 2;
     } else {
         for (size_t i = 0; i < n; i++) {
-            uint64_t k = key_at(v, i, doubles);
+            uint64_t k = key_at(v, i, doubles, w);
 #pragma GCC unroll 8
             for (size_t d = 0; d < passes; d++)
                 count[d * buckets + ((k >> (bits * d)) & mask)]++;
@@ -110,41 +144,39 @@ static inline __attribute__((always_inline)) void radix(void *v, size_t n, unsig
     for (size_t d = 0; d < passes; d++) {
         size_t *c = count + d * buckets;
         unsigned shift = (unsigned)(bits * d);
-        if (c[(key_at(src, 0, doubles) >> shift) & mask] == n)
+        if (c[(key_at(src, 0, doubles, w) >> shift) & mask] == n)
             continue; /* every key has this digit */
         if (!tmp)
-            dst = tmp = md_xmalloc_prefaulted(n * 8);
-        size_t sum = 0;
-        for (size_t b = 0; b < buckets; b++) {
-            size_t t = c[b];
-            c[b] = sum;
-            sum += t;
+            dst = tmp = md_xmalloc_prefaulted(n * w);
+        to_offsets(c, buckets);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t u = bits_at(src, i, w);
+            put_at(dst, c[(key_of(u, doubles) >> shift) & mask]++, u, w);
         }
-        for (size_t i = 0; i < n; i++)
-            memcpy(dst + 8 * c[(key_at(src, i, doubles) >> shift) & mask]++, src + 8 * i, 8);
         char *t = src;
         src = dst;
         dst = t;
     }
     if (src != (char *)v)
-        memcpy(v, src, n * 8);
+        memcpy(v, src, n * w);
     free(tmp);
     free(count);
 }
 
-/* Few elements: qsort. Many: radix, with 11-bit digits (6 passes instead of 8) from about 64k
- * elements, where their 2,048-entry histograms pay off. The digit width and the element kind
- * are constants in each copy, so that the loops over the digits are unrolled. */
-static inline __attribute__((always_inline)) void sort_small(void *v, size_t n, bool doubles)
+/* Few elements: qsort. Many: radix, with 11-bit digits (6 passes instead of 8 for 64 bits) from
+ * about 64k elements, where their 2,048-entry histograms pay off. The digit width, the element
+ * kind and width are constants in each copy, so that the loops over the digits are unrolled. */
+static inline __attribute__((always_inline)) void sort_small(void *v, size_t n, bool doubles,
+                                                             size_t w)
 {
     if (n < 2)
         return;
     if (n < SMALL)
-        qsort(v, n, 8, doubles ? cmp_double : cmp_u64);
+        qsort(v, n, w, doubles ? cmp_double : w == 4 ? cmp_u32 : cmp_u64);
     else if (n >= 65536)
-        radix(v, n, 11, doubles);
+        radix(v, n, 11, doubles, w);
     else
-        radix(v, n, 8, doubles);
+        radix(v, n, 8, doubles, w);
 }
 
 /* From this many elements on, the two halves are sorted one after the other and merged: a
@@ -156,141 +188,60 @@ static inline __attribute__((always_inline)) void sort_small(void *v, size_t n, 
  * merged in from the top down, the larger key of the two sides first, without a branch on
  * which (equal keys are equal values: their order does not matter). */
 static inline __attribute__((always_inline)) void merge_down(void *a, size_t n, const void *src,
-                                                             size_t m, bool doubles)
+                                                             size_t m, bool doubles, size_t w)
 {
-    char *o = a;
-    const char *y = src;
     size_t i = n, j = m, k = n + m;
     while (i > 0 && j > 0) {
-        uint64_t x = bits_at(o, i - 1), z = bits_at(y, j - 1);
+        uint64_t x = bits_at(a, i - 1, w), z = bits_at(src, j - 1, w);
         bool from_a = key_of(x, doubles) > key_of(z, doubles);
-        uint64_t top = from_a ? x : z;
-        memcpy(o + 8 * --k, &top, 8);
+        put_at(a, --k, from_a ? x : z, w);
         i -= from_a;
         j -= !from_a;
     }
     if (j) /* what is left of src; a's rest is in place */
-        memcpy(o, y, j * 8);
+        memcpy(a, src, j * w);
 }
 
 /* Sorts v by key_at. */
-static inline __attribute__((always_inline)) void sort64(void *v, size_t n, bool doubles)
+static inline __attribute__((always_inline)) void sort_any(void *v, size_t n, bool doubles,
+                                                           size_t w)
 {
     if (n < HALVES_MIN) {
-        sort_small(v, n, doubles);
+        sort_small(v, n, doubles, w);
         return;
     }
     size_t h = n / 2, m = n - h;
-    char *a = v, *hi = md_xmalloc(m * 8);
-    sort_small(a, h, doubles);
-    sort_small(a + 8 * h, m, doubles);
-    memcpy(hi, a + 8 * h, m * 8);
-    merge_down(a, h, hi, m, doubles);
+    char *a = v, *hi = md_xmalloc(m * w);
+    sort_small(a, h, doubles, w);
+    sort_small(a + w * h, m, doubles, w);
+    memcpy(hi, a + w * h, m * w);
+    merge_down(a, h, hi, m, doubles, w);
     free(hi);
 }
 
 void md_merge_u64_down(uint64_t *a, size_t n, const uint64_t *src, size_t m)
 {
-    merge_down(a, n, src, m, false);
+    merge_down(a, n, src, m, false, 8);
 }
 
 void md_sort_u64(uint64_t *v, size_t n)
 {
-    sort64(v, n, false);
-}
-
-/* ---- 32-bit keys -------------------------------------------------------------------------------
- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* radix() for 32-bit keys: every digit's histogram in one read, a scatter for each digit that
- * tells keys apart (a score's millionths key has 21 bits: its top 11-bit digit is skipped). */
-static inline __attribute__((always_inline)) void radix32(uint32_t *v, size_t n, unsigned bits)
-{
-    size_t buckets = (size_t)1 << bits, passes = (32 + bits - 1) / bits;
-    uint32_t mask = (uint32_t)buckets - 1;
-    size_t *count = md_xcalloc(passes * buckets, sizeof *count);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t k = v[i];
-#pragma GCC unroll 4
-        for (size_t d = 0; d < passes; d++)
-            count[d * buckets + ((k >> (bits * d)) & mask)]++;
-    }
-    uint32_t *tmp = NULL, *src = v, *dst = NULL;
-    for (size_t d = 0; d < passes; d++) {
-        size_t *c = count + d * buckets;
-        unsigned shift = (unsigned)(bits * d);
-        if (c[(src[0] >> shift) & mask] == n)
-            continue; /* every key has this digit */
-        if (!tmp)
-            dst = tmp = md_xmalloc_prefaulted(n * sizeof *tmp);
-        size_t sum = 0;
-        for (size_t b = 0; b < buckets; b++) {
-            size_t t = c[b];
-            c[b] = sum;
-            sum += t;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[c[(src[i] >> shift) & mask]++] = src[i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(tmp);
-    free(count);
-}
-
-static void sort_small32(uint32_t *v, size_t n)
-{
-    if (n < 2)
-        return;
-    if (n < SMALL)
-        qsort(v, n, sizeof *v, cmp_u32);
-    else if (n >= 65536)
-        radix32(v, n, 11);
-    else
-        radix32(v, n, 8);
+    sort_any(v, n, false, 8);
 }
 
 void md_merge_u32_down(uint32_t *a, size_t n, const uint32_t *src, size_t m)
 {
-    size_t i = n, j = m, k = n + m;
-    while (i > 0 && j > 0) { /* the larger first, without a branch on which (merge_down) */
-        uint32_t x = a[i - 1], z = src[j - 1];
-        bool from_a = x > z;
-        a[--k] = from_a ? x : z;
-        i -= from_a;
-        j -= !from_a;
-    }
-    if (j)
-        memcpy(a, src, j * sizeof *a);
+    merge_down(a, n, src, m, false, 4);
 }
 
 void md_sort_u32(uint32_t *v, size_t n)
 {
-    if (n < HALVES_MIN) { /* halves past it, as sort64 */
-        sort_small32(v, n);
-        return;
-    }
-    size_t h = n / 2, m = n - h;
-    uint32_t *hi = md_xmalloc(m * sizeof *hi);
-    sort_small32(v, h);
-    sort_small32(v + h, m);
-    memcpy(hi, v + h, m * sizeof *hi);
-    md_merge_u32_down(v, h, hi, m);
-    free(hi);
+    sort_any(v, n, false, 4);
 }
 
 void md_sort_doubles(double *v, size_t n)
 {
-    sort64(v, n, true);
+    sort_any(v, n, true, 8);
 }
 
 /* Both inputs ascending; the smaller key first, without a branch on which (the two sides take

@@ -1,7 +1,7 @@
-/* sort: md_sort_u64 and md_sort_doubles (core/sort.c) against qsort, on both sides of the sizes
- * where they switch from qsort to radix, from 8-bit to 11-bit digits and from one sort to two
- * halves merged; md_merge_u64 against sorting both halves together; md_select (core/select.c)
- * against sorting. */
+/* sort: md_sort_u64, md_sort_u32 and md_sort_doubles (core/sort.c) against qsort, on both sides
+ * of the sizes where they switch from qsort to radix, from 8-bit to 11-bit digits and from one
+ * sort to two halves merged; md_merge_u64 and md_merge_u32_down against sorting both parts
+ * together; md_select (core/select.c) against sorting. */
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -268,12 +268,65 @@ START_TEST(select_equals_sorting)
 }
 END_TEST
 
+static int cmp_key32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* md_sort_u32 against qsort on the same size classes: random 32-bit keys, scores keyed by their
+ * millionths (21 bits: two digits sorted), keys of 22 and 23 bits, keys alike but for one digit,
+ * equal keys; and md_merge_u32_down of two sorted parts (either one empty too) against sorting
+ * them together. */
+START_TEST(radix_sort_u32_equals_qsort)
+{
+    static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
+                                   65536, 200000, 262143, 262144, 300001};
+    uint64_t z = 7;
+    for (size_t si = 0; si < LEN(sizes); si++) {
+        size_t n = sizes[si];
+        uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        for (int shape = 0; shape < 6; shape++) {
+            for (size_t i = 0; i < n; i++) {
+                z = next(z);
+                a[i] = shape == 0   ? (uint32_t)(z >> 32)
+                       : shape == 1 ? (uint32_t)(((z >> 20) % 1000001) << 1 | z >> 63)
+                       : shape == 2 ? (uint32_t)(z >> 42)
+                       : shape == 3 ? (uint32_t)(z >> 41)
+                       : shape == 4 ? (uint32_t)((z >> 61) << 11)
+                                    : 42u;
+            }
+            memcpy(b, a, n * sizeof *a);
+            md_sort_u32(a, n);
+            qsort(b, n, sizeof *b, cmp_key32);
+            ck_assert_msg(memcmp(a, b, n * sizeof *a) == 0, "n = %zu, shape %d", n, shape);
+            /* every third key (none, for the equal keys) and the rest, each in order, merged;
+             * n = 1 leaves the rest empty */
+            size_t nm = 0, nr = 0;
+            uint32_t *m = malloc((n + 1) * sizeof *m), *rest = malloc((n + 1) * sizeof *rest);
+            for (size_t i = 0; i < n; i++)
+                if (i % 3 == 0 && shape != 5)
+                    m[nm++] = b[i];
+                else
+                    rest[nr++] = b[i];
+            md_merge_u32_down(m, nm, rest, nr);
+            ck_assert_msg(memcmp(m, b, n * sizeof *m) == 0, "merge: n = %zu, shape %d", n, shape);
+            free(m);
+            free(rest);
+        }
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 Suite *suite_sort(void)
 {
     Suite *s = suite_create("sort");
     TCase *tc = tcase_create("sort");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, radix_sort_equals_qsort);
+    tcase_add_test(tc, radix_sort_u32_equals_qsort);
     tcase_add_test(tc, millionths_key_scores_of_six_decimals);
     tcase_add_test(tc, double_sort_orders_by_value);
     tcase_add_test(tc, merge_equals_sorting_both);
