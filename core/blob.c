@@ -86,6 +86,40 @@ static inline __attribute__((always_inline)) void put_counts(md_wbuf *b, const v
     }
 }
 
+/* Counters from, from + step, ... below n as tokens (md_put_counts32_halves), a chunk at a
+ * time. */
+static inline __attribute__((always_inline)) void put_tokens(md_wbuf *b, const void *c, size_t n,
+                                                             size_t from, size_t step, bool wide)
+{
+    for (size_t i = from; i < n;) {
+        unsigned char *o = room(b, COUNTS_CHUNK + 20), *end = o + COUNTS_CHUNK;
+        while (i < n && o < end) {
+            uint64_t v = count_at(c, i, wide);
+            if (v) {
+                o = varint(o, v << 1);
+                i += step;
+                continue;
+            }
+            uint64_t r = 0;
+            for (; i < n && count_at(c, i, wide) == 0; i += step)
+                r++;
+            o = varint(o, (r - 1) << 1 | 1);
+        }
+        b->n = (size_t)(o - b->p);
+    }
+}
+
+void md_put_counts32_halves(md_wbuf *b, const uint32_t *c, size_t n)
+{
+    put_tokens(b, c, n, 0, 2, false);
+    put_tokens(b, c, n, 1, 2, false);
+}
+
+void md_put_counts64_tokens(md_wbuf *b, const int64_t *c, size_t n)
+{
+    put_tokens(b, c, n, 0, 1, true);
+}
+
 void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n)
 {
     put_counts(b, c, n, false);
@@ -149,6 +183,41 @@ void md_get_counts32_add(md_rbuf *b, uint32_t *c, size_t n)
         if (i < n)
             c[i++] += (uint32_t)md_get_u64(b);
     }
+}
+
+/* Tokens into counters from, from + step, ... below n; a run past them, a count of 0, or one
+ * past 32 bits for 32-bit counters (past 63 bits cannot be written), marks the blob bad. */
+static inline __attribute__((always_inline)) void get_tokens(md_rbuf *b, void *c, size_t n,
+                                                             size_t from, size_t step, bool wide)
+{
+    for (size_t i = from; i < n && !b->bad;) {
+        uint64_t t = md_get_u64(b), v = t >> 1;
+        size_t left = (n - i + step - 1) / step; /* counters left: i, i + step, ... below n */
+        if (t & 1 ? v >= left : v == 0 || (!wide && v > UINT32_MAX)) {
+            b->bad = true;
+            return;
+        }
+        if (t & 1) { /* v + 1 zeros */
+            i += step * (v + 1);
+            continue;
+        }
+        if (wide)
+            ((int64_t *)c)[i] += (int64_t)v;
+        else
+            ((uint32_t *)c)[i] += (uint32_t)v;
+        i += step;
+    }
+}
+
+void md_get_counts32_halves_add(md_rbuf *b, uint32_t *c, size_t n)
+{
+    get_tokens(b, c, n, 0, 2, false);
+    get_tokens(b, c, n, 1, 2, false);
+}
+
+void md_get_counts64_tokens_add(md_rbuf *b, int64_t *c, size_t n)
+{
+    get_tokens(b, c, n, 0, 1, true);
 }
 
 void md_get_counts64_add(md_rbuf *b, int64_t *c, size_t n)

@@ -28,6 +28,14 @@ void md_put_ascending_f64(md_wbuf *b, const double *v, size_t k);
 /* Counters with runs of zeros folded: (zero-run length, value) pairs. */
 void md_put_counts32(md_wbuf *b, const uint32_t *c, size_t n);
 void md_put_counts64(md_wbuf *b, const int64_t *c, size_t n);
+/* KS counters (core/profile.h: 2j + 1 for values equal to sample value j, 2j for values between
+ * j - 1 and j), the even ones and then the odd ones, each a run of tokens: a count c > 0 as
+ * varint(c << 1), r zeros as varint((r - 1) << 1 | 1). A continuous feature's values seldom
+ * equal a sample value: its odd counters are long runs of zeros and its even ones dense, a byte
+ * each where (zero run, value) pairs took two. */
+void md_put_counts32_halves(md_wbuf *b, const uint32_t *c, size_t n);
+/* Counters in the same tokens, in order (a score histogram: dense, a byte a bin). */
+void md_put_counts64_tokens(md_wbuf *b, const int64_t *c, size_t n);
 
 typedef struct {
     const unsigned char *p;
@@ -43,6 +51,8 @@ const unsigned char *md_get_bytes(md_rbuf *b, size_t n);
 void md_get_ascending_f64(md_rbuf *b, double *v, size_t k);
 /* Adds the stored counters to c (n must match what was written). */
 void md_get_counts32_add(md_rbuf *b, uint32_t *c, size_t n);
+void md_get_counts32_halves_add(md_rbuf *b, uint32_t *c, size_t n);
+void md_get_counts64_tokens_add(md_rbuf *b, int64_t *c, size_t n);
 void md_get_counts64_add(md_rbuf *b, int64_t *c, size_t n);
 
 #endif

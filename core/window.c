@@ -11,9 +11,11 @@
 #include "sort.h"
 #include "window_int.h"
 
-/* 3: exact values coded by md_put_ascending_f64, then their counts; 2: each value's 8 bytes
- * beside its counts, and the over-SLA count at the end; 1 had no over-SLA count */
-#define PART_FORMAT  4    /* 4: new categories past the bound (core/newcats.c) */
+/* 5: KS counters and histograms coded as tokens (md_put_counts32_halves, md_put_counts64_tokens,
+ * about 40% smaller); 4: new categories past the bound (core/newcats.c); 3: exact values coded by
+ * md_put_ascending_f64, then their counts; 2: each value's 8 bytes beside its counts, and the
+ * over-SLA count at the end; 1 had no over-SLA count */
+#define PART_FORMAT  5
 #define KEYS_AT_ONCE 4096 /* keys read from a window's stream per call */
 
 static void init(md_window *w, const md_baseline *b, int64_t index, bool counting)
@@ -462,9 +464,11 @@ static void vsum_write(md_wbuf *o, const md_vsum *s, bool latency, uint64_t form
     md_put_u64(o, s->hist);
     md_put_u64(o, s->k);
     if (s->hist) {
-        md_put_counts64(o, s->a, s->k);
+        void (*put)(md_wbuf *, const int64_t *, size_t) =
+            format >= 5 ? md_put_counts64_tokens : md_put_counts64;
+        put(o, s->a, s->k);
         if (!latency)
-            md_put_counts64(o, s->b, s->k);
+            put(o, s->b, s->k);
         return;
     }
     if (format >= 3)
@@ -493,9 +497,11 @@ static void vsum_read(md_rbuf *in, md_vsum *s, bool latency, uint64_t format)
         s->k = s->cap = nb;
         s->a = md_xcalloc(nb, sizeof *s->a);
         s->b = md_xcalloc(nb, sizeof *s->b);
-        md_get_counts64_add(in, s->a, nb);
+        void (*get)(md_rbuf *, int64_t *, size_t) =
+            format >= 5 ? md_get_counts64_tokens_add : md_get_counts64_add;
+        get(in, s->a, nb);
         if (!latency)
-            md_get_counts64_add(in, s->b, nb);
+            get(in, s->b, nb);
         return;
     }
     if (format < 3) {
@@ -581,7 +587,10 @@ static void write_feature(md_wbuf *o, const md_wfeat *f, const md_bfeature *bf, 
     md_put_u64(o, (uint64_t)f->present);
     if (bf->kind == MD_NUMERIC) {
         md_put_counts64(o, f->bins, bf->nbins);
-        md_put_counts32(o, f->ks, 2 * bf->ks_k + 1);
+        if (format >= 5)
+            md_put_counts32_halves(o, f->ks, 2 * bf->ks_k + 1);
+        else
+            md_put_counts32(o, f->ks, 2 * bf->ks_k + 1);
         return;
     }
     md_put_counts64(o, f->cat, md_strmap_size(&bf->cats));
@@ -648,7 +657,10 @@ static void read_feature(md_rbuf *in, md_wfeat *f, const md_bfeature *bf, uint64
     f->present += (int64_t)md_get_u64(in);
     if (bf->kind == MD_NUMERIC) {
         md_get_counts64_add(in, f->bins, bf->nbins);
-        md_get_counts32_add(in, f->ks, 2 * bf->ks_k + 1);
+        if (format >= 5)
+            md_get_counts32_halves_add(in, f->ks, 2 * bf->ks_k + 1);
+        else
+            md_get_counts32_add(in, f->ks, 2 * bf->ks_k + 1);
         return;
     }
     md_get_counts64_add(in, f->cat, md_strmap_size(&bf->cats));

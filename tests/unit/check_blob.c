@@ -107,6 +107,69 @@ START_TEST(counters_fold_zero_runs)
 }
 END_TEST
 
+/* KS counters as halves of tokens (format 5 parts): the bytes of a small case spelled out, the
+ * even counters then the odd ones; large ones (dense, sparse, runs longer than a varint byte,
+ * counts past 2^31, odd and even lengths) read back as written and added to what is there; a
+ * score histogram's 64-bit counts in order. A run past the end, a count of 0, a 32-bit count
+ * past 32 bits and a blob cut short are bad. */
+START_TEST(ks_counters_as_halves_of_tokens)
+{
+    const uint32_t small[] = {5, 0, 7, 0, 0, 0, 9};
+    md_wbuf w = {0};
+    md_put_counts32_halves(&w, small, 7);
+    /* evens 5 7 0 9: 10, 14, a run of one (1), 18; odds 0 0 0: a run of three (5) */
+    ck_assert_uint_eq(w.n, 5);
+    ck_assert(memcmp(w.p, "\x0a\x0e\x01\x12\x05", 5) == 0);
+    md_wbuf_free(&w);
+    md_put_counts32_halves(&w, small, 0);
+    ck_assert_uint_eq(w.n, 0);
+    md_wbuf_free(&w);
+
+    uint64_t state = 5;
+    for (size_t n = 1; n <= 70001; n = n * 5 + 2) {
+        uint32_t *c = calloc(n, sizeof *c), *back = calloc(n, sizeof *back);
+        int64_t *h = calloc(n, sizeof *h), *hback = calloc(n, sizeof *hback);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = tu_random(&state);
+            bool zero = (i / 500) % 3 == 1 || (i % 2 && r % 4) || r % 11 == 0;
+            c[i] = zero ? 0 : r % 5 == 0 ? (uint32_t)(r >> 32) : (uint32_t)(r % 60 + 1);
+            h[i] = zero ? 0 : r % 7 == 0 ? (int64_t)(r >> 2) : (int64_t)(r % 100);
+            back[i] = (uint32_t)(i % 3); /* added to */
+        }
+        md_put_u64(&w, 9);
+        md_put_counts32_halves(&w, c, n);
+        md_put_counts64_tokens(&w, h, n);
+        md_rbuf rd = {w.p, w.n, 0, false};
+        ck_assert_uint_eq(md_get_u64(&rd), 9);
+        md_get_counts32_halves_add(&rd, back, n);
+        md_get_counts64_tokens_add(&rd, hback, n);
+        ck_assert(!rd.bad);
+        ck_assert_uint_eq(rd.pos, w.n);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(back[i] == c[i] + (uint32_t)(i % 3) && hback[i] == h[i], "n %zu, %zu", n,
+                          i);
+        md_wbuf_free(&w);
+        free(c), free(back), free(h), free(hback);
+    }
+
+    uint32_t out[7] = {0};
+    const struct {
+        const char *bytes;
+        size_t n;
+    } bad[] = {
+        {"\x0a\x0e\x07", 3},         /* evens: a run of four where two are left */
+        {"\x00", 1},                 /* a count of 0 */
+        {"\x80\x80\x80\x80\x20", 5}, /* a count of 2^32 */
+        {"\x0a\x0e\x01", 3},         /* cut short */
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        md_rbuf rd = {(const unsigned char *)bad[k].bytes, bad[k].n, 0, false};
+        md_get_counts32_halves_add(&rd, out, 7);
+        ck_assert_msg(rd.bad, "case %zu", k);
+    }
+}
+END_TEST
+
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -217,6 +280,7 @@ Suite *suite_blob(void)
     TCase *tc = tcase_create("blob");
     tcase_add_test(tc, stored_numbers_keep_their_bytes);
     tcase_add_test(tc, counters_fold_zero_runs);
+    tcase_add_test(tc, ks_counters_as_halves_of_tokens);
     tcase_add_test(tc, ascending_values_come_back_to_the_bit);
     suite_add_tcase(s, tc);
     return s;

@@ -47,9 +47,11 @@ START_TEST(split_ingests_equal_one)
 END_TEST
 
 /* A window's part as stored by every part format there has been (1: no over-SLA count;
- * 2: exact values as 8 bytes each; 3: as decimals) reads back to the same numbers: stores
- * written by earlier versions keep working. Scores and latencies here are few enough to be kept
- * exactly, written with decimals, zeros among the latencies. */
+ * 2: exact values as 8 bytes each; 3: as decimals; 4: new categories past the bound; 5: KS
+ * counters as tokens, smaller) reads back to the same numbers, and a window of parts of two
+ * formats is one of today's: stores written by earlier versions keep working. Scores and
+ * latencies here are few enough to be kept exactly, written with decimals, zeros among the
+ * latencies. */
 START_TEST(parts_of_every_format_read_back_alike)
 {
     md_store *s = mon_store();
@@ -85,8 +87,8 @@ START_TEST(parts_of_every_format_read_back_alike)
     md_window_result want;
     md_window_compute(&stored, &b, &pol, &lim, &want);
     ck_assert(json_is_true(json_object_get(want.latency, "exact")));
-    size_t sizes[5] = {0};
-    for (unsigned format = 1; format <= 4; format++) {
+    size_t sizes[6] = {0};
+    for (unsigned format = 1; format <= 5; format++) {
         md_wbuf blob = {0};
         md_window_serialize_as(&stored, &b, &blob, format);
         sizes[format] = blob.n;
@@ -107,6 +109,34 @@ START_TEST(parts_of_every_format_read_back_alike)
     }
     ck_assert_msg(sizes[3] * 2 < sizes[2], "format 3: %zu bytes, format 2: %zu", sizes[3],
                   sizes[2]);
+    ck_assert_msg(sizes[5] < sizes[4], "format 5: %zu bytes, format 4: %zu", sizes[5], sizes[4]);
+    /* a window of parts stored by two versions (a format 4 part and a format 5 one) is the
+     * window of two parts of today's */
+    md_window mixed, same;
+    md_window_init(&mixed, &b, 0);
+    md_window_init(&same, &b, 0);
+    for (unsigned k = 0; k < 2; k++) {
+        md_wbuf old = {0}, now = {0};
+        md_window_serialize_as(&stored, &b, &old, k ? 4 : 5);
+        md_window_serialize(&stored, &b, &now);
+        ck_assert_int_eq(md_window_add_part(&mixed, &b, old.p, old.n, &err), MD_OK);
+        ck_assert_int_eq(md_window_add_part(&same, &b, now.p, now.n, &err), MD_OK);
+        md_wbuf_free(&old);
+        md_wbuf_free(&now);
+    }
+    md_window_result got_mixed, got_same;
+    md_window_compute(&mixed, &b, &pol, &lim, &got_mixed);
+    md_window_compute(&same, &b, &pol, &lim, &got_same);
+    ck_assert(got_mixed.auc == got_same.auc && got_mixed.brier == got_same.brier);
+    ck_assert(json_equal(got_mixed.deciles, got_same.deciles));
+    ck_assert(json_equal(got_mixed.latency, got_same.latency));
+    for (size_t i = 0; i < got_same.ndrift; i++)
+        ck_assert(got_mixed.drift[i].psi == got_same.drift[i].psi &&
+                  got_mixed.drift[i].ks == got_same.drift[i].ks);
+    md_window_result_free(&got_mixed);
+    md_window_result_free(&got_same);
+    md_window_free(&mixed);
+    md_window_free(&same);
     md_window_result_free(&want);
     md_window_free(&stored);
     md_window_parts_free(parts, n);
