@@ -64,25 +64,36 @@ START_TEST(stored_numbers_keep_their_bytes)
 }
 END_TEST
 
+/* n counters written by put are the bytes want (nw of them); none write nothing. */
+static void expect_bytes(void (*put)(md_wbuf *, const uint32_t *, size_t), const uint32_t *c,
+                         size_t n, const char *want, size_t nw)
+{
+    md_wbuf w = {0};
+    put(&w, c, n);
+    ck_assert_uint_eq(w.n, nw);
+    ck_assert(memcmp(w.p, want, nw) == 0);
+    md_wbuf_free(&w);
+    put(&w, c, 0);
+    ck_assert_uint_eq(w.n, 0);
+    md_wbuf_free(&w);
+}
+
 /* Counters as stored: (zero run, counter) pairs of varints, the bytes of a small case spelled
  * out, and large ones (long runs, counters of every width, tens of kilobytes of output, after
- * other bytes in the buffer) read back as written, 32-bit and 64-bit alike. */
+ * other bytes in the buffer) read back as written, 32-bit and 64-bit alike; and as tokens
+ * (KS counters in halves, histograms in order), read back added to what is there. */
 START_TEST(counters_fold_zero_runs)
 {
     const uint32_t small[] = {0, 0, 3, 300, 0, 0, 0};
+    expect_bytes(md_put_counts32, small, 7, "\x02\x03\x00\xac\x02\x03", 6);
     md_wbuf w = {0};
-    md_put_counts32(&w, small, 7);
-    ck_assert_uint_eq(w.n, 6);
-    ck_assert(memcmp(w.p, "\x02\x03\x00\xac\x02\x03", 6) == 0);
-    md_wbuf_free(&w);
-    md_put_counts32(&w, small, 0);
-    ck_assert_uint_eq(w.n, 0);
-    md_wbuf_free(&w);
 
     uint64_t state = 11;
     for (size_t n = 1; n <= 60000; n = n * 7 + 3) {
-        uint32_t *c32 = calloc(n, sizeof *c32), *back32 = calloc(n, sizeof *back32);
-        int64_t *c64 = calloc(n, sizeof *c64), *back64 = calloc(n, sizeof *back64);
+        uint32_t *c32 = calloc(n, sizeof *c32), *back32 = calloc(n, sizeof *back32),
+                 *halves = calloc(n, sizeof *halves);
+        int64_t *c64 = calloc(n, sizeof *c64), *back64 = calloc(n, sizeof *back64),
+                *tokens = calloc(n, sizeof *tokens);
         for (size_t i = 0; i < n; i++) {
             uint64_t r = tu_random(&state);
             if (r % 3 == 0 || (i / 1000) % 4 == 1) /* scattered zeros, and runs of 1000 */
@@ -90,67 +101,43 @@ START_TEST(counters_fold_zero_runs)
             c32[i] = (uint32_t)(r >> (r % 64 | 32));
             c64[i] = (int64_t)(tu_random(&state) >> (r % 64 | 1));
         }
+        for (size_t i = 0; i < n; i++) /* odd ones mostly zero, as a KS sample's equal ones */
+            c32[i] = i % 2 && i % 5 ? 0 : c32[i];
         md_put_u64(&w, 42); /* counters need not start the buffer */
         md_put_counts32(&w, c32, n);
         md_put_counts64(&w, c64, n);
+        md_put_counts32_halves(&w, c32, n);
+        md_put_counts64_tokens(&w, c64, n);
         md_rbuf rd = {w.p, w.n, 0, false};
         ck_assert_uint_eq(md_get_u64(&rd), 42);
         md_get_counts32_add(&rd, back32, n);
         md_get_counts64_add(&rd, back64, n);
+        for (size_t i = 0; i < n; i++)
+            halves[i] = (uint32_t)(i % 3), tokens[i] = (int64_t)(i % 5);
+        md_get_counts32_halves_add(&rd, halves, n);
+        md_get_counts64_tokens_add(&rd, tokens, n);
         ck_assert(!rd.bad);
         ck_assert_uint_eq(rd.pos, w.n);
         ck_assert(memcmp(c32, back32, n * sizeof *c32) == 0);
         ck_assert(memcmp(c64, back64, n * sizeof *c64) == 0);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(halves[i] == c32[i] + (uint32_t)(i % 3) &&
+                              tokens[i] == c64[i] + (int64_t)(i % 5),
+                          "tokens: n %zu, %zu", n, i);
         md_wbuf_free(&w);
-        free(c32), free(back32), free(c64), free(back64);
+        free(c32), free(back32), free(halves), free(c64), free(back64), free(tokens);
     }
 }
 END_TEST
 
 /* KS counters as halves of tokens (format 5 parts): the bytes of a small case spelled out, the
- * even counters then the odd ones; large ones (dense, sparse, runs longer than a varint byte,
- * counts past 2^31, odd and even lengths) read back as written and added to what is there; a
- * score histogram's 64-bit counts in order. A run past the end, a count of 0, a 32-bit count
- * past 32 bits and a blob cut short are bad. */
+ * even counters then the odd ones (large ones: counters_fold_zero_runs). A run past the end, a
+ * count of 0, a 32-bit count past 32 bits and a blob cut short are bad. */
 START_TEST(ks_counters_as_halves_of_tokens)
 {
-    const uint32_t small[] = {5, 0, 7, 0, 0, 0, 9};
-    md_wbuf w = {0};
-    md_put_counts32_halves(&w, small, 7);
     /* evens 5 7 0 9: 10, 14, a run of one (1), 18; odds 0 0 0: a run of three (5) */
-    ck_assert_uint_eq(w.n, 5);
-    ck_assert(memcmp(w.p, "\x0a\x0e\x01\x12\x05", 5) == 0);
-    md_wbuf_free(&w);
-    md_put_counts32_halves(&w, small, 0);
-    ck_assert_uint_eq(w.n, 0);
-    md_wbuf_free(&w);
-
-    uint64_t state = 5;
-    for (size_t n = 1; n <= 70001; n = n * 5 + 2) {
-        uint32_t *c = calloc(n, sizeof *c), *back = calloc(n, sizeof *back);
-        int64_t *h = calloc(n, sizeof *h), *hback = calloc(n, sizeof *hback);
-        for (size_t i = 0; i < n; i++) {
-            uint64_t r = tu_random(&state);
-            bool zero = (i / 500) % 3 == 1 || (i % 2 && r % 4) || r % 11 == 0;
-            c[i] = zero ? 0 : r % 5 == 0 ? (uint32_t)(r >> 32) : (uint32_t)(r % 60 + 1);
-            h[i] = zero ? 0 : r % 7 == 0 ? (int64_t)(r >> 2) : (int64_t)(r % 100);
-            back[i] = (uint32_t)(i % 3); /* added to */
-        }
-        md_put_u64(&w, 9);
-        md_put_counts32_halves(&w, c, n);
-        md_put_counts64_tokens(&w, h, n);
-        md_rbuf rd = {w.p, w.n, 0, false};
-        ck_assert_uint_eq(md_get_u64(&rd), 9);
-        md_get_counts32_halves_add(&rd, back, n);
-        md_get_counts64_tokens_add(&rd, hback, n);
-        ck_assert(!rd.bad);
-        ck_assert_uint_eq(rd.pos, w.n);
-        for (size_t i = 0; i < n; i++)
-            ck_assert_msg(back[i] == c[i] + (uint32_t)(i % 3) && hback[i] == h[i], "n %zu, %zu", n,
-                          i);
-        md_wbuf_free(&w);
-        free(c), free(back), free(h), free(hback);
-    }
+    const uint32_t small[] = {5, 0, 7, 0, 0, 0, 9};
+    expect_bytes(md_put_counts32_halves, small, 7, "\x0a\x0e\x01\x12\x05", 5);
 
     uint32_t out[7] = {0};
     const struct {

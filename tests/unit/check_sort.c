@@ -36,11 +36,18 @@ static int cmp_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int cmp_key32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* md_sort_u64 against qsort, on every size class of its digits: random keys, keys that
  * share their top bytes (doubles of one range), keys alike but for one digit, equal keys, the
  * pair keys of scores with six decimals (ties of one score and both labels), keys of a few
  * hundred tops with random low bits, the same scores keyed by their millionths (21 bits, whose
- * sort counts two digits only), and keys of 22 and 23 bits (either side of that). */
+ * sort counts two digits only), and keys of 22 and 23 bits (either side of that); md_sort_u32
+ * on the same keys' low 32 bits (the millionths and the 22 and 23 bits whole). */
 START_TEST(radix_sort_equals_qsort)
 {
     static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
@@ -49,6 +56,7 @@ START_TEST(radix_sort_equals_qsort)
     for (size_t si = 0; si < LEN(sizes); si++) {
         size_t n = sizes[si];
         uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        uint32_t *a32 = malloc(n * sizeof *a32), *b32 = malloc(n * sizeof *b32);
         for (int shape = 0; shape < 9; shape++) {
             uint64_t tops = n / 300 + 1;
             for (size_t i = 0; i < n; i++) {
@@ -67,13 +75,21 @@ START_TEST(radix_sort_equals_qsort)
                        : shape == 7 ? z >> 42
                                     : z >> 41;
             }
+            for (size_t i = 0; i < n; i++)
+                a32[i] = b32[i] = (uint32_t)a[i];
             memcpy(b, a, n * sizeof *a);
             md_sort_u64(a, n);
             qsort(b, n, sizeof *b, cmp_key);
             ck_assert_msg(memcmp(a, b, n * sizeof *a) == 0, "n = %zu, shape %d", n, shape);
+            md_sort_u32(a32, n);
+            qsort(b32, n, sizeof *b32, cmp_key32);
+            ck_assert_msg(memcmp(a32, b32, n * sizeof *a32) == 0, "32 bits: n = %zu, shape %d", n,
+                          shape);
         }
         free(a);
         free(b);
+        free(a32);
+        free(b32);
     }
 }
 END_TEST
@@ -141,8 +157,8 @@ START_TEST(double_sort_orders_by_value)
 }
 END_TEST
 
-/* Two sorted halves merged are what sorting them together gives: empty sides, one side all
- * below the other, interleaved, heavy ties. */
+/* Two sorted halves merged are what sorting them together gives, 64-bit keys and 32-bit ones:
+ * empty sides, one side all below the other, interleaved, heavy ties. */
 START_TEST(merge_equals_sorting_both)
 {
     static const size_t sizes[][2] = {{0, 0}, {0, 5}, {5, 0}, {1, 1}, {300, 7}, {1000, 1000}};
@@ -157,12 +173,29 @@ START_TEST(merge_equals_sorting_both)
                        : shape == 1 ? (i < na ? z >> 1 : z | 1ULL << 63) /* apart */
                                     : z >> 62;                           /* ties */
             }
+            /* 32 bits of each key (the top ones where the sides lie apart), merged in place from
+             * the top down */
+            uint32_t *v = malloc((n + 1) * sizeof *v), *w = malloc((nb + 1) * sizeof *w),
+                     *all = malloc((n + 1) * sizeof *all);
+            for (size_t i = 0; i < n; i++) {
+                all[i] = (uint32_t)(u[i] >> (shape == 1 ? 32 : 0));
+                (i < na ? v : w)[i < na ? i : i - na] = all[i];
+            }
+            md_sort_u32(v, na);
+            md_sort_u32(w, nb);
+            md_merge_u32_down(v, na, w, nb);
+            qsort(all, n, sizeof *all, cmp_key32);
+            ck_assert_msg(n == 0 || memcmp(v, all, n * sizeof *v) == 0,
+                          "32 bits: keys %zu + %zu, shape %d", na, nb, shape);
             md_sort_u64(u, na);
             md_sort_u64(u + na, nb);
             md_merge_u64(u, na, u + na, nb, um);
             md_sort_u64(u, n);
             ck_assert_msg(memcmp(u, um, n * sizeof *u) == 0, "keys %zu + %zu, shape %d", na, nb,
                           shape);
+            free(v);
+            free(w);
+            free(all);
         }
         free(u);
         free(um);
@@ -268,65 +301,12 @@ START_TEST(select_equals_sorting)
 }
 END_TEST
 
-static int cmp_key32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* md_sort_u32 against qsort on the same size classes: random 32-bit keys, scores keyed by their
- * millionths (21 bits: two digits sorted), keys of 22 and 23 bits, keys alike but for one digit,
- * equal keys; and md_merge_u32_down of two sorted parts (either one empty too) against sorting
- * them together. */
-START_TEST(radix_sort_u32_equals_qsort)
-{
-    static const size_t sizes[] = {1,     2,      255,    256,    1000,  65535,
-                                   65536, 200000, 262143, 262144, 300001};
-    uint64_t z = 7;
-    for (size_t si = 0; si < LEN(sizes); si++) {
-        size_t n = sizes[si];
-        uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        for (int shape = 0; shape < 6; shape++) {
-            for (size_t i = 0; i < n; i++) {
-                z = next(z);
-                a[i] = shape == 0   ? (uint32_t)(z >> 32)
-                       : shape == 1 ? (uint32_t)(((z >> 20) % 1000001) << 1 | z >> 63)
-                       : shape == 2 ? (uint32_t)(z >> 42)
-                       : shape == 3 ? (uint32_t)(z >> 41)
-                       : shape == 4 ? (uint32_t)((z >> 61) << 11)
-                                    : 42u;
-            }
-            memcpy(b, a, n * sizeof *a);
-            md_sort_u32(a, n);
-            qsort(b, n, sizeof *b, cmp_key32);
-            ck_assert_msg(memcmp(a, b, n * sizeof *a) == 0, "n = %zu, shape %d", n, shape);
-            /* every third key (none, for the equal keys) and the rest, each in order, merged;
-             * n = 1 leaves the rest empty */
-            size_t nm = 0, nr = 0;
-            uint32_t *m = malloc((n + 1) * sizeof *m), *rest = malloc((n + 1) * sizeof *rest);
-            for (size_t i = 0; i < n; i++)
-                if (i % 3 == 0 && shape != 5)
-                    m[nm++] = b[i];
-                else
-                    rest[nr++] = b[i];
-            md_merge_u32_down(m, nm, rest, nr);
-            ck_assert_msg(memcmp(m, b, n * sizeof *m) == 0, "merge: n = %zu, shape %d", n, shape);
-            free(m);
-            free(rest);
-        }
-        free(a);
-        free(b);
-    }
-}
-END_TEST
-
 Suite *suite_sort(void)
 {
     Suite *s = suite_create("sort");
     TCase *tc = tcase_create("sort");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, radix_sort_equals_qsort);
-    tcase_add_test(tc, radix_sort_u32_equals_qsort);
     tcase_add_test(tc, millionths_key_scores_of_six_decimals);
     tcase_add_test(tc, double_sort_orders_by_value);
     tcase_add_test(tc, merge_equals_sorting_both);
