@@ -1,10 +1,13 @@
-/* The insides of core/window.c that core/window_merge.c shares; no other caller. */
+/* The insides of core/window.c that core/window_merge.c and core/window_values.c share; no
+ * other caller. */
 #ifndef MD_WINDOW_INT_H
 #define MD_WINDOW_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blob.h"
 #include "window.h"
 
 /* The over-SLA knowledge of two sets of rows taken together. */
@@ -33,5 +36,21 @@ void md_window_summarize_with(md_window *d, md_window *s, size_t distinct_pairs,
 /* s's summaries into d's (either window summarized first), as stored parts join: d's AUC is
  * then the joined summary's. */
 void md_window_join_summaries(md_window *d, md_window *s);
+
+/* core/window_values.c: a summary (exact: distinct ascending values with two counts each;
+ * else a histogram, scores over [0, 1] in MD_SCORE_HIST_BINS, latencies log-spaced) freed;
+ * src's joined into dst's (src is left to free); written into and read from a stored part in
+ * the part's format. */
+void md_vsum_free(md_vsum *s);
+void md_vsum_merge(md_vsum *dst, md_vsum *src, bool latency);
+void md_vsum_write(md_wbuf *o, const md_vsum *s, bool latency, uint64_t format);
+void md_vsum_read(md_rbuf *in, md_vsum *s, bool latency, uint64_t format);
+/* A latency's histogram bin, and the value a bin stands for. */
+size_t md_lat_hist_bin(double v);
+double md_lat_hist_value(size_t i);
+/* The summary of a fresh window's values of one stream (0: scores, 1: latencies), leaving the
+ * values; and the exact AUC over its labeled rows' keys (*ok: both classes present). */
+void md_window_summary_of(md_vsum *s, md_window *w, int stream);
+double md_window_auc_exact(md_window *w, bool *ok);
 
 #endif
