@@ -1,7 +1,5 @@
 /* A baseline's profile from the values a build collected: PSI edges and counts, the KS sample,
  * score deciles and the baseline's AUC, Brier and ECE, one feature per core at a time. */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include "select.h"
 #include "sort.h"
 #include "stats.h"
+#include "tasks.h"
 
 uint64_t md_mix64(uint64_t z)
 {
@@ -494,19 +493,15 @@ typedef struct {
     build *b;
     md_baseline *out;
     size_t *slot; /* feature -> its place in out->features, or SIZE_MAX when dropped */
-    atomic_size_t next;
 } profile_work;
 
-static void *profile_tasks(void *arg)
+static void profile_task(void *ctx, size_t t)
 {
-    profile_work *w = arg;
-    for (size_t t; (t = atomic_fetch_add(&w->next, 1)) <= w->b->nf;) {
-        if (t == 0)
-            score_profile(w->b, w->out);
-        else if (w->slot[t - 1] != SIZE_MAX)
-            feature_profile(w->b, t - 1, &w->out->features[w->slot[t - 1]]);
-    }
-    return NULL;
+    profile_work *w = ctx;
+    if (t == 0)
+        score_profile(w->b, w->out);
+    else if (w->slot[t - 1] != SIZE_MAX)
+        feature_profile(w->b, t - 1, &w->out->features[w->slot[t - 1]]);
 }
 
 void md_baseline_profile(build *b, const char *path, const char *actor, md_baseline *out)
@@ -518,13 +513,7 @@ void md_baseline_profile(build *b, const char *path, const char *actor, md_basel
     for (size_t i = 0; i < b->nf; i++)
         w.slot[i] = b->f[i].col >= 0 ? out->nfeatures++ : SIZE_MAX;
     out->features = md_xcalloc(out->nfeatures + 1, sizeof *out->features);
-    atomic_init(&w.next, 0);
-    pthread_t t;
-    bool helper =
-        sysconf(_SC_NPROCESSORS_ONLN) > 1 && pthread_create(&t, NULL, profile_tasks, &w) == 0;
-    profile_tasks(&w);
-    if (helper)
-        pthread_join(t, NULL);
+    md_tasks_run(b->nf + 1, sysconf(_SC_NPROCESSORS_ONLN) > 1, profile_task, &w);
     free(w.slot);
     out->source = md_xstrdup(path);
     out->created_by = md_xstrdup(actor);

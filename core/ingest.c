@@ -1,8 +1,6 @@
 #include "ingest.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +20,7 @@
 #include "sort.h"
 #include "sha256.h"
 #include "sql.h"
+#include "tasks.h"
 #include "window.h"
 
 
@@ -305,17 +304,15 @@ static md_status save_parts(ingest *g, int64_t ingest_id, size_t from, size_t to
  * stored, and a year of hourly windows made at once would hold a quarter of a gigabyte. */
 #define PRECOMPUTE_WINDOWS 256
 
-static void *precompute_some(void *arg)
+static void precompute_one(void *ctx, size_t k)
 {
-    ingest *g = arg;
-    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->until;) {
-        md_window *w = &g->pass.w[i];
-        md_window_fold(w, &g->b);
-        md_window_serialize(w, &g->b, &g->blobs[i]);
-        md_window_compute(w, &g->b, &g->pol, &g->lim, &g->results[i]);
-        md_window_release(w); /* what is stored and shown is made */
-    }
-    return NULL;
+    ingest *g = ctx;
+    size_t i = g->from + k;
+    md_window *w = &g->pass.w[i];
+    md_window_fold(w, &g->b);
+    md_window_serialize(w, &g->b, &g->blobs[i]);
+    md_window_compute(w, &g->b, &g->pol, &g->lim, &g->results[i]);
+    md_window_release(w); /* what is stored and shown is made */
 }
 
 /* Makes the fresh windows from `from` on, PRECOMPUTE_WINDOWS of them at most (or as many as
@@ -329,14 +326,8 @@ static void precompute(ingest *g, size_t from)
     g->from = from;
     size_t most = g->o->windows_at_once ? g->o->windows_at_once : PRECOMPUTE_WINDOWS;
     g->until = from + most < g->pass.nw ? from + most : g->pass.nw;
-    atomic_store(&g->next, from);
-    pthread_t t;
     int threads = g->o->threads > 0 ? g->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    bool helper =
-        g->until - from > 1 && threads > 1 && pthread_create(&t, NULL, precompute_some, g) == 0;
-    precompute_some(g);
-    if (helper)
-        pthread_join(t, NULL);
+    md_tasks_run(g->until - from, threads > 1, precompute_one, g);
 }
 
 /* Frees the windows precompute made last. */

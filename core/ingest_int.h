@@ -3,7 +3,6 @@
 #ifndef MD_INGEST_INT_H
 #define MD_INGEST_INT_H
 
-#include <stdatomic.h>
 #include <string.h>
 
 #include "incidents.h"
@@ -32,7 +31,6 @@ typedef struct {
      * ingest has rows in it */
     md_wbuf *blobs;
     md_window_result *results;
-    atomic_size_t next;
     size_t from, until; /* the windows made last */
     md_strmap fresh; /* the fresh windows' keys, by their position in pass.w */
 } ingest;

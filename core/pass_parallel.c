@@ -10,6 +10,7 @@
 
 #include "mem.h"
 #include "pass_int.h"
+#include "tasks.h"
 
 int md_pass_threads(const md_pass_config *c)
 {
@@ -23,19 +24,13 @@ int md_pass_threads(const md_pass_config *c)
 typedef struct {
     worker *a, *b;
     size_t *into; /* [i]: the place in a->w of b->w[i]'s window */
-    atomic_size_t next;
 } merging;
 
-static void *merge_some(void *arg)
+static void merge_one(void *ctx, size_t i)
 {
-    merging *g = arg;
-    for (size_t i; (i = atomic_fetch_add(&g->next, 1)) < g->b->nw;)
-        if (g->into[i] != SIZE_MAX) {
-            md_window *w = &g->a->w[g->into[i]];
-            /* and summarized, while its keys are in this core's cache */
-            md_window_merge_fresh(w, &g->b->w[i], g->a->c->b);
-        }
-    return NULL;
+    merging *g = ctx;
+    if (g->into[i] != SIZE_MAX) /* and summarized, while its keys are in this core's cache */
+        md_window_merge_fresh(&g->a->w[g->into[i]], &g->b->w[i], g->a->c->b);
 }
 
 /* Moves the second worker's windows (keys sorted) into the first: a window the first lacks
@@ -43,7 +38,7 @@ static void *merge_some(void *arg)
  * keys takes a while for a large window). */
 static void merge_into(worker *a, worker *b)
 {
-    merging g = {a, b, md_xmalloc((b->nw + 1) * sizeof *g.into), 0};
+    merging g = {a, b, md_xmalloc((b->nw + 1) * sizeof *g.into)};
     for (size_t i = 0; i < b->nw; i++) {
         if (md_pass_window_adopt(a, &b->w[i])) {
             g.into[i] = SIZE_MAX;
@@ -52,13 +47,7 @@ static void merge_into(worker *a, worker *b)
         /* may move a->w: places, not pointers */
         g.into[i] = (size_t)(md_pass_window_for(a, b->w[i].index) - a->w);
     }
-    atomic_init(&g.next, 0);
-    pthread_t t;
-    bool helper =
-        b->nw > 1 && md_pass_threads(a->c) > 1 && pthread_create(&t, NULL, merge_some, &g) == 0;
-    merge_some(&g);
-    if (helper)
-        pthread_join(t, NULL);
+    md_tasks_run(b->nw, md_pass_threads(a->c) > 1, merge_one, &g);
     free(g.into);
     a->rows += b->rows;
     a->labeled += b->labeled;

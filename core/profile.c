@@ -1,8 +1,6 @@
 #include "profile.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include "mem.h"
 #include "sort.h"
 #include "sql.h"
+#include "tasks.h"
 
 void md_bfeature_free(md_bfeature *f)
 {
@@ -361,32 +360,17 @@ static void feature_read(sqlite3_stmt *st, void *elem)
 
 /* The features' split indexes, built one feature per core at a time: a command loading a
  * baseline waits for them before it reads its file, with the other core idle. */
-typedef struct {
-    md_baseline *b;
-    atomic_size_t next;
-} indexing;
-
-static void *index_some(void *arg)
+static void index_one(void *ctx, size_t i)
 {
-    indexing *x = arg;
-    for (size_t i; (i = atomic_fetch_add(&x->next, 1)) < x->b->nfeatures;)
-        md_bfeature_index(&x->b->features[i]);
-    return NULL;
+    md_bfeature_index(&((md_baseline *)ctx)->features[i]);
 }
 
 static void index_features(md_baseline *b)
 {
-    indexing x = {b, 0};
-    atomic_init(&x.next, 0);
     size_t numeric = 0;
     for (size_t i = 0; i < b->nfeatures; i++)
         numeric += b->features[i].kind == MD_NUMERIC;
-    pthread_t t;
-    bool helper = numeric > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-                  pthread_create(&t, NULL, index_some, &x) == 0;
-    index_some(&x);
-    if (helper)
-        pthread_join(t, NULL);
+    md_tasks_run(b->nfeatures, numeric > 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1, index_one, b);
 }
 
 static char *col_or_null(json_t *cols, const char *key)
